@@ -1,0 +1,212 @@
+#include "daemon/api/checkin_service.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/api/emotions.h"
+#include "daemon/api/paging.h"
+#include "daemon/api/record_ops.h"
+#include "daemon/api/status_mapping.h"
+#include "daemon/api/validation.h"
+#include "daemon/base/hex.h"
+
+namespace attune {
+namespace {
+
+const std::vector<std::string> kUpdatable = {"high", "low", "emotions",
+                                             "connection_rating", "note",
+                                             "visibility"};
+constexpr int kMaxGenerations = 64;
+
+absl::Status Validate(v1::CheckIn* c, const std::vector<uint32_t>* fields) {
+  auto wants = [&](int number) {
+    return fields == nullptr ||
+           std::find(fields->begin(), fields->end(), number) != fields->end();
+  };
+  absl::Status s;
+  if (s.ok() && wants(v1::CheckIn::kHighFieldNumber)) {
+    s = CheckText("check_in.high", c->high(), kMaxShortTextChars, true);
+  }
+  if (s.ok() && wants(v1::CheckIn::kLowFieldNumber)) {
+    s = CheckText("check_in.low", c->low(), kMaxShortTextChars, true);
+  }
+  if (s.ok() && wants(v1::CheckIn::kNoteFieldNumber)) {
+    s = CheckText("check_in.note", c->note(), kMaxShortTextChars, false);
+  }
+  if (s.ok() && wants(v1::CheckIn::kConnectionRatingFieldNumber)) {
+    s = CheckRange("check_in.connection_rating", c->connection_rating(), 1, 5);
+  }
+  if (s.ok() && wants(v1::CheckIn::kEmotionsFieldNumber)) {
+    s = CheckEmotions("check_in.emotions", c->mutable_emotions());
+  }
+  if (s.ok() && wants(v1::CheckIn::kVisibilityFieldNumber)) {
+    v1::Visibility v = c->visibility();
+    s = CheckVisibility("check_in.visibility", &v, v1::SHARED);
+    c->set_visibility(v);
+  }
+  return s;
+}
+
+v1::CheckIn Present(const v1::RecordState& state, std::string_view id) {
+  v1::CheckIn c = state.record().check_in();
+  c.set_name(MakeName(kCheckIns, id));
+  return c;
+}
+
+}  // namespace
+
+std::string CheckInId(const KeySet& keys, const std::string& day, int generation) {
+  std::string input = absl::StrCat("attune-checkin-id-v1", keys.member_id, day,
+                                   std::string(1, static_cast<char>(generation)));
+  std::string id(kRawIdBytes, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(id.data()), id.size(),
+                     reinterpret_cast<const unsigned char*>(input.data()),
+                     input.size(), keys.personal_key.data(),
+                     keys.personal_key.size());
+  return id;
+}
+
+grpc::Status CheckInServiceImpl::CreateCheckIn(grpc::ServerContext*,
+                                               const v1::CreateCheckInRequest* request,
+                                               v1::CheckIn* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  v1::CheckIn c = request->check_in();
+  if (auto s = Validate(&c, nullptr); !s.ok()) return ToGrpc(s);
+  std::string zone_name;
+  auto zone = ZoneOrLocal("check_in.time_zone", c.time_zone(), *ctx_.clock, &zone_name);
+  if (!zone.ok()) return ToGrpc(zone.status());
+  c.set_time_zone(zone_name);
+  absl::CivilDay today = absl::ToCivilDay(ctx_.clock->Now(), *zone);
+  if (c.day().empty()) {
+    c.set_day(FormatDay(today));
+  } else {
+    auto day = ParseDay("check_in.day", c.day());
+    if (!day.ok()) return ToGrpc(day.status());
+    if (*day > today + 1) {
+      return ToGrpc(absl::InvalidArgumentError(absl::StrCat(
+          "check_in.day: ", c.day(), " is in the future (today is ",
+          FormatDay(today), " in ", zone_name, ")")));
+    }
+  }
+
+  std::vector<uint32_t> content = {
+      v1::CheckIn::kHighFieldNumber,       v1::CheckIn::kLowFieldNumber,
+      v1::CheckIn::kEmotionsFieldNumber,   v1::CheckIn::kConnectionRatingFieldNumber,
+      v1::CheckIn::kNoteFieldNumber,       v1::CheckIn::kVisibilityFieldNumber,
+      v1::CheckIn::kTimeZoneFieldNumber};
+  int generation = 0;
+  for (int attempt = 0; attempt < 2 * kMaxGenerations; ++attempt) {
+    std::string id = CheckInId(**keys, c.day(), generation);
+    auto existing = ctx_.store->Get(**keys, Kind::kCheckIn, id);
+    if (!existing.ok()) return ToGrpc(existing.status());
+    absl::StatusOr<v1::RecordState> state;
+    if (!existing->has_value()) {
+      v1::CheckIn fresh = c;
+      state = CreateRecord(ctx_, **keys, Kind::kCheckIn, id, &fresh,
+                           Mutation::Require::kAbsent);
+    } else if (IsLive(**existing)) {
+      std::string name = MakeName(kCheckIns, id);
+      state = UpdateRecord(ctx_, **keys, Kind::kCheckIn, id, name, c, content);
+    } else {
+      if (++generation >= kMaxGenerations) break;
+      continue;  // deleted for good: the day's next check-in gets a new id
+    }
+    if (absl::IsAlreadyExists(state.status()) || absl::IsNotFound(state.status())) {
+      continue;  // raced with another write of the same day; look again
+    }
+    if (!state.ok()) return ToGrpc(state.status());
+    *response = Present(*state, id);
+    return grpc::Status::OK;
+  }
+  return ToGrpc(absl::AbortedError(
+      "check_in: too many check-ins were deleted for this day; try again"));
+}
+
+grpc::Status CheckInServiceImpl::GetCheckIn(grpc::ServerContext*,
+                                            const v1::GetCheckInRequest* request,
+                                            v1::CheckIn* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  auto id = ParseName("name", request->name(), kCheckIns);
+  if (!id.ok()) return ToGrpc(id.status());
+  auto state = GetLiveRecord(ctx_, **keys, Kind::kCheckIn, *id, request->name());
+  if (!state.ok()) return ToGrpc(state.status());
+  *response = Present(*state, *id);
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckInServiceImpl::ListCheckIns(grpc::ServerContext*,
+                                              const v1::ListCheckInsRequest* request,
+                                              v1::ListCheckInsResponse* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  auto pager = Pager<v1::CheckIn>::Make(request->page_token(), request->page_size(),
+                                        100);
+  if (!pager.ok()) return ToGrpc(pager.status());
+  std::string start = request->start_day(), end = request->end_day();
+  if (!start.empty()) {
+    if (auto d = ParseDay("start_day", start); !d.ok()) return ToGrpc(d.status());
+  }
+  if (!end.empty()) {
+    if (auto d = ParseDay("end_day", end); !d.ok()) return ToGrpc(d.status());
+  }
+  if (!start.empty() && !end.empty() && end < start) {
+    return ToGrpc(absl::InvalidArgumentError(
+        absl::StrCat("end_day: ", end, " is before start_day ", start)));
+  }
+  auto s = ctx_.store->ForEach(
+      **keys, Kind::kCheckIn, [&](std::string_view id, const v1::RecordState& state) {
+        if (!IsLive(state)) return true;
+        const v1::CheckIn& c = state.record().check_in();
+        if ((!start.empty() && c.day() < start) || (!end.empty() && c.day() > end)) {
+          return true;
+        }
+        pager->Add(absl::StrCat(c.day(), "|", c.author(), "|", ToHex(id)),
+                   Present(state, id));
+        return true;
+      });
+  if (!s.ok()) return ToGrpc(s);
+  response->set_next_page_token(pager->Finish(response->mutable_check_ins()));
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckInServiceImpl::UpdateCheckIn(grpc::ServerContext*,
+                                               const v1::UpdateCheckInRequest* request,
+                                               v1::CheckIn* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  const std::string& name = request->check_in().name();
+  auto id = ParseName("check_in.name", name, kCheckIns);
+  if (!id.ok()) return ToGrpc(id.status());
+  auto fields =
+      MaskToFields(request->update_mask(), v1::CheckIn::descriptor(), kUpdatable);
+  if (!fields.ok()) return ToGrpc(fields.status());
+  v1::CheckIn changes = request->check_in();
+  if (auto s = Validate(&changes, &*fields); !s.ok()) return ToGrpc(s);
+  auto state = UpdateRecord(ctx_, **keys, Kind::kCheckIn, *id, name, changes, *fields);
+  if (!state.ok()) return ToGrpc(state.status());
+  *response = Present(*state, *id);
+  return grpc::Status::OK;
+}
+
+grpc::Status CheckInServiceImpl::DeleteCheckIn(grpc::ServerContext*,
+                                               const v1::DeleteCheckInRequest* request,
+                                               google::protobuf::Empty*) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  auto id = ParseName("name", request->name(), kCheckIns);
+  if (!id.ok()) return ToGrpc(id.status());
+  return ToGrpc(DeleteRecord(ctx_, **keys, Kind::kCheckIn, *id, request->name()));
+}
+
+grpc::Status CheckInServiceImpl::ListEmotions(grpc::ServerContext*,
+                                              const v1::ListEmotionsRequest*,
+                                              v1::ListEmotionsResponse* response) {
+  *response = EmotionVocabulary();
+  return grpc::Status::OK;
+}
+
+}  // namespace attune

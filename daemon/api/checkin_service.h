@@ -1,0 +1,44 @@
+// attune.v1.CheckInService: the daily check-in, one per member per day.
+#ifndef ATTUNE_DAEMON_API_CHECKIN_SERVICE_H_
+#define ATTUNE_DAEMON_API_CHECKIN_SERVICE_H_
+
+#include "attune/v1/api.grpc.pb.h"
+#include "daemon/api/resource.h"
+
+namespace attune {
+
+// The id of a member's check-in for a day: a keyed hash (with the member's
+// personal key) of member, day and generation, so every device of the member
+// derives the same id and the id reveals nothing. A deleted check-in's
+// generation is never reused; the next one takes generation + 1.
+std::string CheckInId(const KeySet& keys, const std::string& day, int generation);
+
+// Thread-safe; called on gRPC's threads.
+class CheckInServiceImpl final : public v1::CheckInService::Service {
+ public:
+  explicit CheckInServiceImpl(ServiceContext ctx) : ctx_(ctx) {}
+
+  grpc::Status CreateCheckIn(grpc::ServerContext*,
+                             const v1::CreateCheckInRequest* request,
+                             v1::CheckIn* response) override;
+  grpc::Status GetCheckIn(grpc::ServerContext*, const v1::GetCheckInRequest* request,
+                          v1::CheckIn* response) override;
+  grpc::Status ListCheckIns(grpc::ServerContext*,
+                            const v1::ListCheckInsRequest* request,
+                            v1::ListCheckInsResponse* response) override;
+  grpc::Status UpdateCheckIn(grpc::ServerContext*,
+                             const v1::UpdateCheckInRequest* request,
+                             v1::CheckIn* response) override;
+  grpc::Status DeleteCheckIn(grpc::ServerContext*,
+                             const v1::DeleteCheckInRequest* request,
+                             google::protobuf::Empty* response) override;
+  grpc::Status ListEmotions(grpc::ServerContext*, const v1::ListEmotionsRequest*,
+                            v1::ListEmotionsResponse* response) override;
+
+ private:
+  ServiceContext ctx_;
+};
+
+}  // namespace attune
+
+#endif  // ATTUNE_DAEMON_API_CHECKIN_SERVICE_H_

@@ -1,0 +1,268 @@
+#include "daemon/api/goal_service.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/api/goal_status.h"
+#include "daemon/api/paging.h"
+#include "daemon/api/record_ops.h"
+#include "daemon/api/status_mapping.h"
+#include "daemon/api/validation.h"
+#include "daemon/base/hex.h"
+
+namespace attune {
+namespace {
+
+const std::vector<std::string> kUpdatable = {
+    "title",   "exercise",   "target_per_period", "period",
+    "periods", "start_day",  "archived",          "visibility"};
+constexpr size_t kMaxExerciseChars = 64;
+
+absl::Status CheckExercise(const std::string& exercise) {
+  if (exercise.size() > kMaxExerciseChars) {
+    return absl::InvalidArgumentError("goal.exercise: at most 64 characters");
+  }
+  for (char c : exercise) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
+      return absl::InvalidArgumentError(
+          "goal.exercise: an exercise id uses a-z, 0-9 and '-' only");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Validate(v1::Goal* g, const std::vector<uint32_t>* fields) {
+  auto wants = [&](int number) {
+    return fields == nullptr ||
+           std::find(fields->begin(), fields->end(), number) != fields->end();
+  };
+  absl::Status s;
+  if (s.ok() && wants(v1::Goal::kTitleFieldNumber)) {
+    s = CheckText("goal.title", g->title(), kMaxTitleChars, true);
+  }
+  if (s.ok() && wants(v1::Goal::kExerciseFieldNumber)) s = CheckExercise(g->exercise());
+  if (s.ok() && wants(v1::Goal::kTargetPerPeriodFieldNumber)) {
+    s = CheckRange("goal.target_per_period", g->target_per_period(), 1, 100);
+  }
+  if (s.ok() && wants(v1::Goal::kPeriodFieldNumber) && g->period() != v1::DAY &&
+      g->period() != v1::WEEK) {
+    s = absl::InvalidArgumentError("goal.period: must be DAY or WEEK");
+  }
+  if (s.ok() && wants(v1::Goal::kPeriodsFieldNumber)) {
+    s = CheckRange("goal.periods", g->periods(), 1, 520);
+  }
+  if (s.ok() && wants(v1::Goal::kStartDayFieldNumber) && !g->start_day().empty()) {
+    s = ParseDay("goal.start_day", g->start_day()).status();
+  }
+  if (s.ok() && fields != nullptr && wants(v1::Goal::kStartDayFieldNumber) &&
+      g->start_day().empty()) {
+    s = absl::InvalidArgumentError("goal.start_day: is required");
+  }
+  if (s.ok() && wants(v1::Goal::kVisibilityFieldNumber)) {
+    v1::Visibility v = g->visibility();
+    s = CheckVisibility("goal.visibility", &v, v1::SHARED);
+    g->set_visibility(v);
+  }
+  return s;
+}
+
+v1::Goal Present(const v1::RecordState& state, std::string_view id) {
+  v1::Goal g = state.record().goal();
+  g.set_name(MakeName(kGoals, id));
+  return g;
+}
+
+absl::CivilDay Today(const Clock& clock, const std::string& zone_name) {
+  absl::TimeZone zone;
+  if (!absl::LoadTimeZone(zone_name, &zone)) zone = clock.LocalZone();
+  return absl::ToCivilDay(clock.Now(), zone);
+}
+
+// Every progress record of the goal.
+absl::StatusOr<std::vector<v1::GoalProgress>> ProgressOf(const ServiceContext& ctx,
+                                                         const KeySet& keys,
+                                                         const std::string& goal_name) {
+  std::vector<v1::GoalProgress> out;
+  std::string prefix = absl::StrCat(goal_name, "/progress/");
+  auto s = ctx.store->ForEach(keys, Kind::kGoalProgress,
+                              [&](std::string_view, const v1::RecordState& state) {
+                                if (IsLive(state) &&
+                                    state.record().goal_progress().name().rfind(
+                                        prefix, 0) == 0) {
+                                  out.push_back(state.record().goal_progress());
+                                }
+                                return true;
+                              });
+  if (!s.ok()) return s;
+  return out;
+}
+
+}  // namespace
+
+grpc::Status GoalServiceImpl::CreateGoal(grpc::ServerContext*,
+                                         const v1::CreateGoalRequest* request,
+                                         v1::Goal* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  v1::Goal g = request->goal();
+  if (auto s = Validate(&g, nullptr); !s.ok()) return ToGrpc(s);
+  std::string zone_name;
+  auto zone = ZoneOrLocal("goal.time_zone", g.time_zone(), *ctx_.clock, &zone_name);
+  if (!zone.ok()) return ToGrpc(zone.status());
+  g.set_time_zone(zone_name);
+  if (g.start_day().empty()) {
+    g.set_start_day(FormatDay(absl::ToCivilDay(ctx_.clock->Now(), *zone)));
+  }
+  g.set_archived(false);
+  std::string id = NewRecordId();
+  auto state = CreateRecord(ctx_, **keys, Kind::kGoal, id, &g, Mutation::Require::kAbsent);
+  if (!state.ok()) return ToGrpc(state.status());
+  *response = Present(*state, id);
+  return grpc::Status::OK;
+}
+
+grpc::Status GoalServiceImpl::GetGoal(grpc::ServerContext*,
+                                      const v1::GetGoalRequest* request,
+                                      v1::Goal* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  auto id = ParseName("name", request->name(), kGoals);
+  if (!id.ok()) return ToGrpc(id.status());
+  auto state = GetLiveRecord(ctx_, **keys, Kind::kGoal, *id, request->name());
+  if (!state.ok()) return ToGrpc(state.status());
+  *response = Present(*state, *id);
+  return grpc::Status::OK;
+}
+
+grpc::Status GoalServiceImpl::ListGoals(grpc::ServerContext*,
+                                        const v1::ListGoalsRequest* request,
+                                        v1::ListGoalsResponse* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  auto pager = Pager<v1::Goal>::Make(request->page_token(), request->page_size(), 100);
+  if (!pager.ok()) return ToGrpc(pager.status());
+  auto s = ctx_.store->ForEach(
+      **keys, Kind::kGoal, [&](std::string_view id, const v1::RecordState& state) {
+        if (!IsLive(state)) return true;
+        if (state.record().goal().archived() && !request->include_archived()) return true;
+        v1::Goal g = Present(state, id);
+        pager->Add(NewestFirstKey(FromProto(g.create_time()), ToHex(id)), std::move(g));
+        return true;
+      });
+  if (!s.ok()) return ToGrpc(s);
+  response->set_next_page_token(pager->Finish(response->mutable_goals()));
+  return grpc::Status::OK;
+}
+
+grpc::Status GoalServiceImpl::UpdateGoal(grpc::ServerContext*,
+                                         const v1::UpdateGoalRequest* request,
+                                         v1::Goal* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  const std::string& name = request->goal().name();
+  auto id = ParseName("goal.name", name, kGoals);
+  if (!id.ok()) return ToGrpc(id.status());
+  auto fields = MaskToFields(request->update_mask(), v1::Goal::descriptor(), kUpdatable);
+  if (!fields.ok()) return ToGrpc(fields.status());
+  v1::Goal changes = request->goal();
+  if (auto s = Validate(&changes, &*fields); !s.ok()) return ToGrpc(s);
+  auto state = UpdateRecord(ctx_, **keys, Kind::kGoal, *id, name, changes, *fields);
+  if (!state.ok()) return ToGrpc(state.status());
+  *response = Present(*state, *id);
+  return grpc::Status::OK;
+}
+
+grpc::Status GoalServiceImpl::DeleteGoal(grpc::ServerContext*,
+                                         const v1::DeleteGoalRequest* request,
+                                         google::protobuf::Empty*) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  auto id = ParseName("name", request->name(), kGoals);
+  if (!id.ok()) return ToGrpc(id.status());
+  return ToGrpc(DeleteRecord(ctx_, **keys, Kind::kGoal, *id, request->name()));
+}
+
+grpc::Status GoalServiceImpl::ArchiveGoal(grpc::ServerContext*,
+                                          const v1::ArchiveGoalRequest* request,
+                                          v1::Goal* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  auto id = ParseName("name", request->name(), kGoals);
+  if (!id.ok()) return ToGrpc(id.status());
+  v1::Goal changes;
+  changes.set_archived(request->archived());
+  auto state = UpdateRecord(ctx_, **keys, Kind::kGoal, *id, request->name(), changes,
+                            {v1::Goal::kArchivedFieldNumber});
+  if (!state.ok()) return ToGrpc(state.status());
+  *response = Present(*state, *id);
+  return grpc::Status::OK;
+}
+
+grpc::Status GoalServiceImpl::LogProgress(grpc::ServerContext*,
+                                          const v1::LogProgressRequest* request,
+                                          v1::GoalProgress* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  auto goal_id = ParseName("parent", request->parent(), kGoals);
+  if (!goal_id.ok()) return ToGrpc(goal_id.status());
+  v1::GoalProgress p = request->progress();
+  if (auto s = CheckText("progress.note", p.note(), kMaxShortTextChars, false); !s.ok()) {
+    return ToGrpc(s);
+  }
+  auto goal_state = GetLiveRecord(ctx_, **keys, Kind::kGoal, *goal_id, request->parent());
+  if (!goal_state.ok()) return ToGrpc(goal_state.status());
+  const v1::Goal& goal = goal_state->record().goal();
+  if (goal.archived()) {
+    return ToGrpc(absl::FailedPreconditionError(
+        "the goal is archived: run attune goal archive --undo first"));
+  }
+  absl::CivilDay today = Today(*ctx_.clock, goal.time_zone());
+  absl::CivilDay day = today;
+  if (!p.day().empty()) {
+    auto parsed = ParseDay("progress.day", p.day());
+    if (!parsed.ok()) return ToGrpc(parsed.status());
+    day = *parsed;
+  }
+  auto start = ParseDay("goal.start_day", goal.start_day());
+  if (!start.ok()) return ToGrpc(start.status());
+  absl::CivilDay end = GoalEndDay(*start, goal);
+  if (day > today) {
+    return ToGrpc(absl::InvalidArgumentError(absl::StrCat(
+        "progress.day: ", FormatDay(day), " is in the future (today is ",
+        FormatDay(today), ")")));
+  }
+  if (day < *start || day > end) {
+    return ToGrpc(absl::InvalidArgumentError(absl::StrCat(
+        "progress.day: ", FormatDay(day), " is outside the goal (", FormatDay(*start),
+        " to ", FormatDay(end), ")")));
+  }
+  p.set_day(FormatDay(day));
+  std::string id = NewRecordId();
+  p.set_name(absl::StrCat(request->parent(), "/progress/", ToHex(id)));
+  // Progress is as private as its goal.
+  auto state = CreateRecord(ctx_, **keys, Kind::kGoalProgress, id, &p,
+                            Mutation::Require::kAbsent, goal.visibility());
+  if (!state.ok()) return ToGrpc(state.status());
+  *response = state->record().goal_progress();
+  return grpc::Status::OK;
+}
+
+grpc::Status GoalServiceImpl::GetGoalStatus(grpc::ServerContext*,
+                                            const v1::GetGoalStatusRequest* request,
+                                            v1::GoalStatus* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  auto id = ParseName("name", request->name(), kGoals);
+  if (!id.ok()) return ToGrpc(id.status());
+  auto state = GetLiveRecord(ctx_, **keys, Kind::kGoal, *id, request->name());
+  if (!state.ok()) return ToGrpc(state.status());
+  v1::Goal goal = Present(*state, *id);
+  auto progress = ProgressOf(ctx_, **keys, goal.name());
+  if (!progress.ok()) return ToGrpc(progress.status());
+  auto status = ComputeGoalStatus(goal, *progress, Today(*ctx_.clock, goal.time_zone()));
+  if (!status.ok()) return ToGrpc(status.status());
+  *response = std::move(*status);
+  return grpc::Status::OK;
+}
+
+}  // namespace attune

@@ -1,0 +1,100 @@
+#include "daemon/api/goal_status.h"
+
+#include <algorithm>
+
+#include "daemon/api/validation.h"
+
+namespace attune {
+namespace {
+
+int PeriodDays(const v1::Goal& goal) { return goal.period() == v1::WEEK ? 7 : 1; }
+
+}  // namespace
+
+absl::CivilDay GoalEndDay(absl::CivilDay start, const v1::Goal& goal) {
+  return start + static_cast<int64_t>(PeriodDays(goal)) * goal.periods() - 1;
+}
+
+absl::StatusOr<v1::GoalStatus> ComputeGoalStatus(
+    const v1::Goal& goal, const std::vector<v1::GoalProgress>& progress,
+    absl::CivilDay today) {
+  auto start = ParseDay("goal.start_day", goal.start_day());
+  if (!start.ok()) return start.status();
+  const int len = PeriodDays(goal);
+  const absl::CivilDay end = GoalEndDay(*start, goal);
+
+  v1::GoalStatus status;
+  *status.mutable_goal() = goal;
+  status.set_today(FormatDay(today));
+
+  std::vector<int> counts(static_cast<size_t>(std::max(goal.periods(), 0)), 0);
+  int total = 0;
+  for (const auto& p : progress) {
+    auto day = ParseDay("progress.day", p.day());
+    if (!day.ok() || *day < *start || *day > end) continue;
+    counts[static_cast<size_t>((*day - *start) / len)]++;
+    ++total;
+  }
+
+  bool all_met = true, past_all_met = true;
+  int streak = 0, running = 0;
+  for (int i = 0; i < goal.periods(); ++i) {
+    absl::CivilDay p_start = *start + static_cast<int64_t>(i) * len;
+    absl::CivilDay p_end = p_start + len - 1;
+    auto* period = status.add_periods();
+    period->set_index(i + 1);
+    period->set_start_day(FormatDay(p_start));
+    period->set_end_day(FormatDay(p_end));
+    period->set_count(counts[static_cast<size_t>(i)]);
+    period->set_target(goal.target_per_period());
+    const bool met = period->count() >= period->target();
+    period->set_met(met);
+    if (p_end < today) {
+      period->set_when(v1::GoalStatus::Period::PAST);
+    } else if (p_start > today) {
+      period->set_when(v1::GoalStatus::Period::FUTURE);
+    } else {
+      period->set_when(v1::GoalStatus::Period::CURRENT);
+    }
+    all_met = all_met && met;
+    if (period->when() == v1::GoalStatus::Period::PAST) {
+      past_all_met = past_all_met && met;
+      running = met ? running + 1 : 0;
+      streak = running;
+    } else if (period->when() == v1::GoalStatus::Period::CURRENT && met) {
+      streak = running + 1;
+    }
+  }
+
+  if (goal.archived()) {
+    status.set_state(v1::GoalStatus::ARCHIVED);
+  } else if (today < *start) {
+    status.set_state(v1::GoalStatus::NOT_STARTED);
+  } else if (all_met) {
+    status.set_state(v1::GoalStatus::DONE);
+  } else if (today > end) {
+    status.set_state(v1::GoalStatus::MISSED);
+  } else {
+    status.set_state(v1::GoalStatus::ACTIVE);
+  }
+  status.set_on_track(past_all_met && status.state() != v1::GoalStatus::MISSED);
+  status.set_current_streak(streak);
+  status.set_total_count(total);
+  status.set_total_target(goal.target_per_period() * goal.periods());
+
+  std::vector<const v1::GoalProgress*> recent;
+  for (const auto& p : progress) recent.push_back(&p);
+  std::sort(recent.begin(), recent.end(), [](const auto* a, const auto* b) {
+    if (a->day() != b->day()) return a->day() > b->day();
+    if (a->create_time().seconds() != b->create_time().seconds()) {
+      return a->create_time().seconds() > b->create_time().seconds();
+    }
+    return a->create_time().nanos() > b->create_time().nanos();
+  });
+  for (size_t i = 0; i < recent.size() && i < 20; ++i) {
+    *status.add_recent() = *recent[i];
+  }
+  return status;
+}
+
+}  // namespace attune

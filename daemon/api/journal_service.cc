@@ -1,0 +1,145 @@
+#include "daemon/api/journal_service.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/api/paging.h"
+#include "daemon/api/record_ops.h"
+#include "daemon/api/status_mapping.h"
+#include "daemon/api/validation.h"
+#include "daemon/base/hex.h"
+
+namespace attune {
+namespace {
+
+const std::vector<std::string> kUpdatable = {"title", "body", "emotions",
+                                             "visibility"};
+
+// Checks the fields a person writes; `fields` limits the check to an update.
+absl::Status Validate(v1::JournalEntry* e, const std::vector<uint32_t>* fields) {
+  auto wants = [&](int number) {
+    return fields == nullptr ||
+           std::find(fields->begin(), fields->end(), number) != fields->end();
+  };
+  if (wants(v1::JournalEntry::kTitleFieldNumber)) {
+    if (auto s = CheckText("journal_entry.title", e->title(), kMaxTitleChars, false);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (wants(v1::JournalEntry::kBodyFieldNumber)) {
+    if (e->body().size() > kMaxBodyBytes) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("journal_entry.body: is ", e->body().size(),
+                       " bytes long; the limit is ", kMaxBodyBytes));
+    }
+    if (auto s = CheckText("journal_entry.body", e->body(), kMaxBodyBytes, true);
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (wants(v1::JournalEntry::kEmotionsFieldNumber)) {
+    if (auto s = CheckEmotions("journal_entry.emotions", e->mutable_emotions());
+        !s.ok()) {
+      return s;
+    }
+  }
+  if (wants(v1::JournalEntry::kVisibilityFieldNumber)) {
+    v1::Visibility v = e->visibility();
+    if (auto s = CheckVisibility("journal_entry.visibility", &v, v1::PRIVATE);
+        !s.ok()) {
+      return s;
+    }
+    e->set_visibility(v);
+  }
+  return absl::OkStatus();
+}
+
+v1::JournalEntry Present(const v1::RecordState& state, std::string_view id) {
+  v1::JournalEntry e = state.record().journal_entry();
+  e.set_name(MakeName(kJournalEntries, id));
+  return e;
+}
+
+}  // namespace
+
+grpc::Status JournalServiceImpl::CreateJournalEntry(
+    grpc::ServerContext*, const v1::CreateJournalEntryRequest* request,
+    v1::JournalEntry* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  v1::JournalEntry entry = request->journal_entry();
+  if (auto s = Validate(&entry, nullptr); !s.ok()) return ToGrpc(s);
+  std::string id = NewRecordId();
+  auto state = CreateRecord(ctx_, **keys, Kind::kJournalEntry, id, &entry,
+                            Mutation::Require::kAbsent);
+  if (!state.ok()) return ToGrpc(state.status());
+  *response = Present(*state, id);
+  return grpc::Status::OK;
+}
+
+grpc::Status JournalServiceImpl::GetJournalEntry(
+    grpc::ServerContext*, const v1::GetJournalEntryRequest* request,
+    v1::JournalEntry* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  auto id = ParseName("name", request->name(), kJournalEntries);
+  if (!id.ok()) return ToGrpc(id.status());
+  auto state = GetLiveRecord(ctx_, **keys, Kind::kJournalEntry, *id, request->name());
+  if (!state.ok()) return ToGrpc(state.status());
+  *response = Present(*state, *id);
+  return grpc::Status::OK;
+}
+
+grpc::Status JournalServiceImpl::ListJournalEntries(
+    grpc::ServerContext*, const v1::ListJournalEntriesRequest* request,
+    v1::ListJournalEntriesResponse* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  auto pager = Pager<v1::JournalEntry>::Make(request->page_token(),
+                                             request->page_size(), 50);
+  if (!pager.ok()) return ToGrpc(pager.status());
+  auto s = ctx_.store->ForEach(
+      **keys, Kind::kJournalEntry,
+      [&](std::string_view id, const v1::RecordState& state) {
+        if (!IsLive(state)) return true;
+        v1::JournalEntry e = Present(state, id);
+        pager->Add(NewestFirstKey(FromProto(e.create_time()), ToHex(id)), std::move(e));
+        return true;
+      });
+  if (!s.ok()) return ToGrpc(s);
+  response->set_next_page_token(pager->Finish(response->mutable_journal_entries()));
+  return grpc::Status::OK;
+}
+
+grpc::Status JournalServiceImpl::UpdateJournalEntry(
+    grpc::ServerContext*, const v1::UpdateJournalEntryRequest* request,
+    v1::JournalEntry* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  const std::string& name = request->journal_entry().name();
+  auto id = ParseName("journal_entry.name", name, kJournalEntries);
+  if (!id.ok()) return ToGrpc(id.status());
+  auto fields = MaskToFields(request->update_mask(), v1::JournalEntry::descriptor(),
+                             kUpdatable);
+  if (!fields.ok()) return ToGrpc(fields.status());
+  v1::JournalEntry changes = request->journal_entry();
+  if (auto s = Validate(&changes, &*fields); !s.ok()) return ToGrpc(s);
+  auto state = UpdateRecord(ctx_, **keys, Kind::kJournalEntry, *id, name, changes,
+                            *fields);
+  if (!state.ok()) return ToGrpc(state.status());
+  *response = Present(*state, *id);
+  return grpc::Status::OK;
+}
+
+grpc::Status JournalServiceImpl::DeleteJournalEntry(
+    grpc::ServerContext*, const v1::DeleteJournalEntryRequest* request,
+    google::protobuf::Empty*) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  auto id = ParseName("name", request->name(), kJournalEntries);
+  if (!id.ok()) return ToGrpc(id.status());
+  return ToGrpc(DeleteRecord(ctx_, **keys, Kind::kJournalEntry, *id, request->name()));
+}
+
+}  // namespace attune

@@ -1,0 +1,51 @@
+// Create, read, update and delete of any record kind, shared by the journal,
+// check-in and goal services. Works on the record messages by reflection:
+// each has `visibility`, `create_time`, `update_time` and `author` fields.
+#ifndef ATTUNE_DAEMON_API_RECORD_OPS_H_
+#define ATTUNE_DAEMON_API_RECORD_OPS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "daemon/api/resource.h"
+#include "google/protobuf/message.h"
+
+namespace attune {
+
+// The record message inside `record` (JournalEntry, CheckIn, …).
+const google::protobuf::Message& InnerRecord(const v1::Record& record);
+google::protobuf::Message* MutableInnerRecord(v1::Record* record, Kind kind);
+
+// Writes a new record: stamps create_time, update_time and author, and sets
+// every field but `name`. With kAbsent, ALREADY_EXISTS if the id was used.
+// The op's visibility is the record's own, or `visibility` for kinds that
+// have none (goal progress takes its goal's).
+absl::StatusOr<v1::RecordState> CreateRecord(
+    const ServiceContext& ctx, const KeySet& keys, Kind kind, const std::string& id,
+    google::protobuf::Message* record, Mutation::Require require,
+    std::optional<v1::Visibility> visibility = std::nullopt);
+
+// The live record, or NOT_FOUND naming `name`.
+absl::StatusOr<v1::RecordState> GetLiveRecord(const ServiceContext& ctx,
+                                              const KeySet& keys, Kind kind,
+                                              const std::string& id,
+                                              const std::string& name);
+
+// Sets `fields` (field numbers) of the live record to their values in
+// `changes`, and update_time. When visibility goes from PRIVATE to SHARED,
+// the op carries the whole record, so whoever may now read it gets all of it.
+absl::StatusOr<v1::RecordState> UpdateRecord(
+    const ServiceContext& ctx, const KeySet& keys, Kind kind,
+    const std::string& id, const std::string& name,
+    const google::protobuf::Message& changes, const std::vector<uint32_t>& fields);
+
+// Deletes the live record for good (a tombstone op).
+absl::Status DeleteRecord(const ServiceContext& ctx, const KeySet& keys,
+                          Kind kind, const std::string& id,
+                          const std::string& name);
+
+}  // namespace attune
+
+#endif  // ATTUNE_DAEMON_API_RECORD_OPS_H_

@@ -1,0 +1,143 @@
+#include "daemon/api/validation.h"
+
+#include <cctype>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "daemon/api/emotions.h"
+
+namespace attune {
+namespace {
+
+absl::Status Bad(const std::string& field, const std::string& what) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
+}
+
+// Number of code points, or -1 for invalid UTF-8.
+int64_t Utf8Length(const std::string& s) {
+  int64_t n = 0;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3
+                            : (c >> 3) == 0x1e ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return -1;
+    for (size_t k = 1; k < len; ++k) {
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return -1;
+    }
+    i += len;
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+absl::Status CheckText(const std::string& field, const std::string& value,
+                       size_t max_chars, bool required) {
+  if (value.find('\0') != std::string::npos) {
+    return Bad(field, "must not contain NUL characters");
+  }
+  int64_t chars = Utf8Length(value);
+  if (chars < 0) return Bad(field, "is not valid UTF-8");
+  if (static_cast<size_t>(chars) > max_chars) {
+    return Bad(field, absl::StrCat("is ", chars, " characters long; the limit is ",
+                                   max_chars));
+  }
+  if (required) {
+    bool blank = true;
+    for (char c : value) {
+      if (!std::isspace(static_cast<unsigned char>(c))) blank = false;
+    }
+    if (blank) return Bad(field, "is required");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<absl::CivilDay> ParseDay(const std::string& field,
+                                        const std::string& value) {
+  bool shape = value.size() == 10 && value[4] == '-' && value[7] == '-';
+  for (size_t i = 0; shape && i < value.size(); ++i) {
+    if (i != 4 && i != 7 && !std::isdigit(static_cast<unsigned char>(value[i]))) {
+      shape = false;
+    }
+  }
+  if (!shape) {
+    return Bad(field, absl::StrCat("\"", value.substr(0, 40),
+                                   "\" is not a date of the form YYYY-MM-DD"));
+  }
+  int y = std::stoi(value.substr(0, 4)), m = std::stoi(value.substr(5, 2)),
+      d = std::stoi(value.substr(8, 2));
+  absl::CivilDay day(y, m, d);
+  if (day.year() != y || day.month() != m || day.day() != d) {
+    return Bad(field, absl::StrCat(value, " is not a day of the calendar"));
+  }
+  if (y < 2000 || y > 2200) {
+    return Bad(field, absl::StrCat(value, " is outside 2000-01-01..2200-12-31"));
+  }
+  return day;
+}
+
+std::string FormatDay(absl::CivilDay day) {
+  return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
+}
+
+absl::StatusOr<absl::TimeZone> ParseZone(const std::string& field,
+                                         const std::string& value) {
+  absl::TimeZone zone;
+  if (value.empty() || value.size() > 64 || value.find("..") != std::string::npos ||
+      !absl::LoadTimeZone(value, &zone)) {
+    return Bad(field, absl::StrCat("\"", value.substr(0, 64),
+                                   "\" is not a known time zone (e.g. Europe/Lisbon, UTC)"));
+  }
+  return zone;
+}
+
+absl::Status CheckEmotions(
+    const std::string& field,
+    google::protobuf::RepeatedPtrField<v1::EmotionLabel>* emotions) {
+  if (emotions->size() > kMaxEmotions) {
+    return Bad(field, absl::StrCat("at most ", kMaxEmotions, " feelings"));
+  }
+  std::set<std::string> seen;
+  for (int i = 0; i < emotions->size(); ++i) {
+    v1::EmotionLabel* e = emotions->Mutable(i);
+    std::string item = absl::StrCat(field, "[", i, "]");
+    std::string label = absl::AsciiStrToLower(
+        absl::StripAsciiWhitespace(e->label()));
+    if (!IsKnownEmotion(label)) {
+      return Bad(item, absl::StrCat("\"", e->label().substr(0, 40),
+                                    "\" is not in the feelings vocabulary "
+                                    "(attune checkin --help lists it)"));
+    }
+    if (!seen.insert(label).second) {
+      return Bad(item, absl::StrCat("\"", label, "\" is named twice"));
+    }
+    if (e->intensity() < 0 || e->intensity() > 5) {
+      return Bad(item, "intensity must be 1 (a trace) to 5 (overwhelming)");
+    }
+    e->set_label(label);
+    if (e->intensity() == 0) e->set_intensity(3);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckVisibility(const std::string& field, v1::Visibility* value,
+                             v1::Visibility fallback) {
+  if (*value == v1::VISIBILITY_UNSPECIFIED) *value = fallback;
+  if (*value != v1::PRIVATE && *value != v1::SHARED) {
+    return Bad(field, "must be PRIVATE or SHARED");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckRange(const std::string& field, int64_t value, int64_t lo,
+                        int64_t hi) {
+  if (value < lo || value > hi) {
+    return Bad(field, absl::StrCat("must be ", lo, " to ", hi, ", not ", value));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace attune

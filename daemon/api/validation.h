@@ -1,0 +1,52 @@
+// Checks of client input. Each failure is INVALID_ARGUMENT and its message
+// starts with the field's name, e.g. "check_in.high: is required".
+#ifndef ATTUNE_DAEMON_API_VALIDATION_H_
+#define ATTUNE_DAEMON_API_VALIDATION_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "attune/v1/records.pb.h"
+#include "google/protobuf/repeated_ptr_field.h"
+
+namespace attune {
+
+inline constexpr size_t kMaxTitleChars = 200;
+inline constexpr size_t kMaxShortTextChars = 2000;
+inline constexpr size_t kMaxBodyBytes = 64 * 1024;
+inline constexpr int kMaxEmotions = 10;
+
+// Text of at most `max_chars` Unicode characters (and no NUL); `required`
+// refuses empty or all-whitespace text.
+absl::Status CheckText(const std::string& field, const std::string& value,
+                       size_t max_chars, bool required);
+
+// "YYYY-MM-DD" naming a real day between 2000-01-01 and 2200-12-31.
+absl::StatusOr<absl::CivilDay> ParseDay(const std::string& field,
+                                        const std::string& value);
+std::string FormatDay(absl::CivilDay day);
+
+// An IANA zone name known to this machine ("Europe/Lisbon", "UTC").
+absl::StatusOr<absl::TimeZone> ParseZone(const std::string& field,
+                                         const std::string& value);
+
+// Labels from the vocabulary, no repeats, at most kMaxEmotions; intensity
+// 0..5. Normalizes in place: labels lower case, intensity 0 becomes 3.
+absl::Status CheckEmotions(
+    const std::string& field,
+    google::protobuf::RepeatedPtrField<v1::EmotionLabel>* emotions);
+
+// PRIVATE or SHARED; UNSPECIFIED becomes `fallback`.
+absl::Status CheckVisibility(const std::string& field, v1::Visibility* value,
+                             v1::Visibility fallback);
+
+// lo <= value <= hi.
+absl::Status CheckRange(const std::string& field, int64_t value, int64_t lo,
+                        int64_t hi);
+
+}  // namespace attune
+
+#endif  // ATTUNE_DAEMON_API_VALIDATION_H_

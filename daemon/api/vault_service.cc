@@ -1,0 +1,98 @@
+#include "daemon/api/vault_service.h"
+
+#include "absl/strings/str_cat.h"
+#include "daemon/api/status_mapping.h"
+#include "daemon/base/hex.h"
+#include "daemon/base/log.h"
+#include "daemon/vault/device_id.h"
+
+namespace attune {
+
+absl::Status VaultServiceImpl::FillStatus(v1::VaultStatus* status) const {
+  switch (ctx_.vault->state()) {
+    case Vault::State::kUninitialized:
+      status->set_state(v1::VaultStatus::UNINITIALIZED);
+      return absl::OkStatus();
+    case Vault::State::kLocked:
+      status->set_state(v1::VaultStatus::LOCKED);
+      break;
+    case Vault::State::kUnlocked:
+      status->set_state(v1::VaultStatus::UNLOCKED);
+      break;
+  }
+  auto id = ctx_.vault->identity();
+  if (id.has_value()) {
+    status->set_device_id(FormatDeviceId(id->device_public_key()));
+    status->set_member_id(ToHex(id->member_id()));
+    status->set_space_id(ToHex(id->space_id()));
+  }
+  auto keys = ctx_.vault->Keys();
+  if (keys.ok()) {
+    status->set_display_name((*keys)->display_name);
+    auto records = ctx_.store->RecordCount();
+    if (!records.ok()) return records.status();
+    status->set_record_count(*records);
+    auto ops = ctx_.store->OwnOpCount(**keys);
+    if (!ops.ok()) return ops.status();
+    status->set_op_count(*ops);
+  }
+  return absl::OkStatus();
+}
+
+grpc::Status VaultServiceImpl::Init(grpc::ServerContext*,
+                                    const v1::InitRequest* request,
+                                    v1::VaultStatus* response) {
+  KdfParams kdf = ModerateKdf();
+  switch (request->kdf_cost()) {
+    case v1::KDF_COST_UNSPECIFIED:
+    case v1::MODERATE:
+      break;
+    case v1::INTERACTIVE:
+      kdf = InteractiveKdf();
+      break;
+    case v1::TEST_ONLY_MINIMUM:
+      kdf = MinimumKdf();
+      break;
+    default:
+      return ToGrpc(absl::InvalidArgumentError("kdf_cost: unknown value"));
+  }
+  auto keys = ctx_.vault->Init(request->passphrase(), request->display_name(), kdf);
+  if (!keys.ok()) return ToGrpc(keys.status());
+  LogInfo(absl::StrCat("vault initialised; device ",
+                       FormatDeviceId((*keys)->device_public_key)));
+  return ToGrpc(FillStatus(response));
+}
+
+grpc::Status VaultServiceImpl::Unlock(grpc::ServerContext*,
+                                      const v1::UnlockRequest* request,
+                                      v1::VaultStatus* response) {
+  auto keys = ctx_.vault->Unlock(request->passphrase());
+  if (!keys.ok()) {
+    if (absl::IsUnauthenticated(keys.status())) {
+      LogWarning("unlock refused: wrong passphrase");
+    }
+    return ToGrpc(keys.status());
+  }
+  if (auto s = ctx_.store->OnUnlock(**keys); !s.ok()) {
+    LogError(absl::StrCat("rebuilding views after unlock failed: ", s.ToString()));
+    return ToGrpc(s);
+  }
+  LogInfo("vault unlocked");
+  return ToGrpc(FillStatus(response));
+}
+
+grpc::Status VaultServiceImpl::Lock(grpc::ServerContext*,
+                                    const google::protobuf::Empty*,
+                                    v1::VaultStatus* response) {
+  ctx_.vault->Lock();
+  LogInfo("vault locked");
+  return ToGrpc(FillStatus(response));
+}
+
+grpc::Status VaultServiceImpl::GetStatus(grpc::ServerContext*,
+                                         const google::protobuf::Empty*,
+                                         v1::VaultStatus* response) {
+  return ToGrpc(FillStatus(response));
+}
+
+}  // namespace attune

@@ -1,0 +1,31 @@
+// attune.v1.VaultService: init, unlock, lock and status of this device's vault.
+#ifndef ATTUNE_DAEMON_API_VAULT_SERVICE_H_
+#define ATTUNE_DAEMON_API_VAULT_SERVICE_H_
+
+#include "attune/v1/api.grpc.pb.h"
+#include "daemon/api/resource.h"
+
+namespace attune {
+
+// Thread-safe; called on gRPC's threads.
+class VaultServiceImpl final : public v1::VaultService::Service {
+ public:
+  explicit VaultServiceImpl(ServiceContext ctx) : ctx_(ctx) {}
+
+  grpc::Status Init(grpc::ServerContext*, const v1::InitRequest* request,
+                    v1::VaultStatus* response) override;
+  grpc::Status Unlock(grpc::ServerContext*, const v1::UnlockRequest* request,
+                      v1::VaultStatus* response) override;
+  grpc::Status Lock(grpc::ServerContext*, const google::protobuf::Empty*,
+                    v1::VaultStatus* response) override;
+  grpc::Status GetStatus(grpc::ServerContext*, const google::protobuf::Empty*,
+                         v1::VaultStatus* response) override;
+
+ private:
+  absl::Status FillStatus(v1::VaultStatus* status) const;
+  ServiceContext ctx_;
+};
+
+}  // namespace attune
+
+#endif  // ATTUNE_DAEMON_API_VAULT_SERVICE_H_

@@ -1,0 +1,202 @@
+#include "daemon/daemon.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/api/checkin_service.h"
+#include "daemon/api/goal_service.h"
+#include "daemon/api/journal_service.h"
+#include "daemon/api/vault_service.h"
+#include "daemon/base/log.h"
+#include "daemon/store/db.h"
+#include "daemon/store/record_store.h"
+#include "daemon/store/vault_persistence.h"
+#include "daemon/vault/vault.h"
+
+namespace attune {
+namespace {
+
+constexpr int kMaxMessageBytes = 4 * 1024 * 1024;
+constexpr auto kShutdownGrace = std::chrono::seconds(5);
+
+std::string EnvOr(const char* name, const std::string& fallback) {
+  const char* v = std::getenv(name);
+  return v != nullptr && *v != '\0' ? std::string(v) : fallback;
+}
+
+absl::Status MakePrivateDir(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot create folder ", path, ": ", ec.message()));
+  }
+  ::chmod(path.c_str(), 0700);
+  return absl::OkStatus();
+}
+
+// Holds an exclusive flock on data_dir/attuned.lock for the daemon's life.
+class DataDirLock {
+ public:
+  ~DataDirLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  absl::Status Acquire(const std::string& data_dir) {
+    std::string path = data_dir + "/attuned.lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd_ < 0) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+    }
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      char pid[32] = {};
+      ssize_t n = ::pread(fd_, pid, sizeof pid - 1, 0);
+      return absl::FailedPreconditionError(absl::StrCat(
+          "another attuned is already using the data folder ", data_dir,
+          n > 0 ? absl::StrCat(" (pid ", std::string(pid, static_cast<size_t>(n)), ")")
+                : std::string(),
+          "; stop it first, or pass a different --data-dir"));
+    }
+    std::string me = std::to_string(::getpid());
+    if (::ftruncate(fd_, 0) == 0) {
+      ssize_t ignored = ::pwrite(fd_, me.data(), me.size(), 0);
+      (void)ignored;
+    }
+    return absl::OkStatus();
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// Removes a socket left behind by a daemon that died; refuses to take over a
+// socket another live process is serving.
+absl::Status PrepareSocketPath(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) return absl::OkStatus();
+  if (!S_ISSOCK(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " exists and is not a socket; choose another --socket"));
+  }
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) {
+    return absl::InvalidArgumentError(absl::StrCat("socket path too long: ", path));
+  }
+  std::memcpy(addr.sun_path, path.c_str(), path.size());
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  bool live = fd >= 0 &&
+              ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  if (fd >= 0) ::close(fd);
+  if (live) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "another process is serving ", path, "; stop it or choose another --socket"));
+  }
+  ::unlink(path.c_str());
+  LogInfo(absl::StrCat("removed a stale socket at ", path));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+std::string DefaultDataDir() {
+  std::string home = EnvOr("HOME", "/tmp");
+  return EnvOr("XDG_DATA_HOME", home + "/.local/share") + "/attune";
+}
+
+std::string DefaultSocketPath() {
+  std::string runtime = EnvOr("XDG_RUNTIME_DIR", "");
+  if (runtime.empty()) return absl::StrCat("/tmp/attune-", ::getuid(), "/attuned.sock");
+  return runtime + "/attune/attuned.sock";
+}
+
+absl::Status RunDaemon(const DaemonOptions& options) {
+  ::umask(077);
+  if (auto s = MakePrivateDir(options.data_dir); !s.ok()) return s;
+  DataDirLock dir_lock;
+  if (auto s = dir_lock.Acquire(options.data_dir); !s.ok()) return s;
+
+  auto db = Db::Open({.path = options.data_dir + "/db"});
+  if (!db.ok()) return db.status();
+  SystemClock clock;
+  RecordStore store(db->get(), &clock);
+  MetaVaultPersistence persistence(db->get());
+  Vault vault(&persistence);
+  if (auto s = vault.Load(); !s.ok()) return s;
+  if (options.rebuild_views) {
+    if (auto s = store.RequestRebuild(); !s.ok()) return s;
+    LogInfo("the record views will be rebuilt from the op log at the next unlock");
+  }
+
+  std::string socket_dir = std::filesystem::path(options.socket_path).parent_path();
+  if (!socket_dir.empty()) {
+    if (auto s = MakePrivateDir(socket_dir); !s.ok()) return s;
+  }
+  if (auto s = PrepareSocketPath(options.socket_path); !s.ok()) return s;
+
+  ServiceContext ctx{&vault, &store, &clock};
+  VaultServiceImpl vault_service(ctx);
+  JournalServiceImpl journal_service(ctx);
+  CheckInServiceImpl checkin_service(ctx);
+  GoalServiceImpl goal_service(ctx);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("unix:" + options.socket_path,
+                           grpc::InsecureServerCredentials());
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.RegisterService(&vault_service);
+  builder.RegisterService(&journal_service);
+  builder.RegisterService(&checkin_service);
+  builder.RegisterService(&goal_service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.socket_path));
+  }
+  ::chmod(options.socket_path.c_str(), 0600);
+  LogInfo(absl::StrCat("serving on ", options.socket_path, "; vault is ",
+                       vault.state() == Vault::State::kUninitialized
+                           ? "not initialised (run attune init)"
+                           : "locked (run attune unlock)"));
+  sd_notify(0, "READY=1");
+
+  boost::asio::io_context io;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    LogInfo(absl::StrCat("signal ", signal, ": finishing calls and stopping"));
+    sd_notify(0, "STOPPING=1");
+    server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
+  });
+  io.run();
+  server->Wait();
+  server.reset();
+  vault.Lock();
+  ::unlink(options.socket_path.c_str());
+  LogInfo("stopped");
+  return absl::OkStatus();
+}
+
+}  // namespace attune

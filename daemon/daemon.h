@@ -1,0 +1,34 @@
+// attuned's wiring: the data folder and its lock, the store, the vault, the
+// gRPC server on the Unix socket, and the Boost.Asio loop that waits for
+// SIGINT/SIGTERM and shuts everything down in order.
+#ifndef ATTUNE_DAEMON_DAEMON_H_
+#define ATTUNE_DAEMON_DAEMON_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace attune {
+
+struct DaemonOptions {
+  // Created (mode 0700) if missing.
+  std::string data_dir;
+  // Its folder is created (mode 0700) if missing; the socket gets mode 0600.
+  std::string socket_path;
+  // Drop the record views and rebuild them from the op log at next unlock.
+  bool rebuild_views = false;
+};
+
+// Defaults from the XDG base directories.
+std::string DefaultDataDir();
+std::string DefaultSocketPath();
+
+// Serves until SIGINT or SIGTERM; then lets in-flight calls finish (up to a
+// few seconds), closes the store and returns OK. Returns an error, without
+// serving, when the data folder is in use by another attuned, the socket is
+// served by another process, or the store cannot be opened.
+absl::Status RunDaemon(const DaemonOptions& options);
+
+}  // namespace attune
+
+#endif  // ATTUNE_DAEMON_DAEMON_H_

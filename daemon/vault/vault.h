@@ -1,0 +1,97 @@
+// The vault: this device's keys, sealed under a passphrase.
+//
+// Locked (the state at start-up) it knows only the public identity; unlocked
+// it hands out the KeySet. All methods are thread-safe. Init and Unlock run
+// Argon2id (up to seconds) without blocking GetState/Keys callers.
+#ifndef ATTUNE_DAEMON_VAULT_VAULT_H_
+#define ATTUNE_DAEMON_VAULT_VAULT_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "attune/v1/records.pb.h"
+#include "daemon/vault/keys.h"
+
+namespace attune {
+
+// Where the sealed vault file lives. Implemented by the store's meta column
+// family; a fake in tests.
+class VaultPersistence {
+ public:
+  virtual ~VaultPersistence() = default;
+  // nullopt when no vault was ever saved.
+  virtual absl::StatusOr<std::optional<std::string>> LoadVaultFile() = 0;
+  // Durable on OK.
+  virtual absl::Status SaveVaultFile(std::string_view bytes) = 0;
+};
+
+// Argon2id cost.
+struct KdfParams {
+  uint64_t opslimit;
+  size_t memlimit;
+};
+KdfParams ModerateKdf();
+KdfParams InteractiveKdf();
+KdfParams MinimumKdf();  // tests only
+
+inline constexpr size_t kMinPassphraseLength = 8;
+
+class Vault {
+ public:
+  enum class State { kUninitialized, kLocked, kUnlocked };
+
+  // `persistence` must outlive the vault.
+  explicit Vault(VaultPersistence* persistence);
+
+  // Reads the vault file, if any. Call once before serving.
+  absl::Status Load();
+
+  // Creates new keys (device, data, space, personal), seals them under the
+  // passphrase and saves them; leaves the vault unlocked.
+  // ALREADY_EXISTS if initialised; INVALID_ARGUMENT for a passphrase shorter
+  // than kMinPassphraseLength or a bad display name.
+  absl::StatusOr<std::shared_ptr<const KeySet>> Init(std::string_view passphrase,
+                                                     std::string_view display_name,
+                                                     KdfParams kdf);
+
+  // Opens the keys. UNAUTHENTICATED "wrong passphrase"; FAILED_PRECONDITION
+  // when not initialised. Unlocking an unlocked vault checks the passphrase
+  // again and returns the same keys.
+  absl::StatusOr<std::shared_ptr<const KeySet>> Unlock(std::string_view passphrase);
+
+  // Forgets the keys. Calls still holding them finish; memory is wiped when
+  // the last one lets go.
+  void Lock();
+
+  State state() const;
+  // Public identity; nullopt before Init.
+  std::optional<v1::VaultIdentity> identity() const;
+
+  // The keys, or FAILED_PRECONDITION naming what to run.
+  absl::StatusOr<std::shared_ptr<const KeySet>> Keys() const;
+
+ private:
+  VaultPersistence* const persistence_;
+  absl::Mutex kdf_mu_;  // serialises Init/Unlock (held across Argon2id)
+  mutable absl::Mutex mu_;
+  std::optional<v1::VaultFile> file_ ABSL_GUARDED_BY(mu_);
+  std::optional<v1::VaultIdentity> identity_ ABSL_GUARDED_BY(mu_);
+  std::shared_ptr<const KeySet> keys_ ABSL_GUARDED_BY(mu_);
+};
+
+// The message every content call gets while locked.
+inline constexpr char kLockedMessage[] =
+    "vault is locked: run attune unlock";
+inline constexpr char kUninitializedMessage[] =
+    "vault is not initialised: run attune init";
+
+}  // namespace attune
+
+#endif  // ATTUNE_DAEMON_VAULT_VAULT_H_

@@ -1,0 +1,109 @@
+#include "daemon/api/goal_status.h"
+
+#include <gtest/gtest.h>
+
+namespace attune {
+namespace {
+
+v1::Goal Weekly(int target, int weeks, const std::string& start) {
+  v1::Goal g;
+  g.set_title("Reflective listening");
+  g.set_target_per_period(target);
+  g.set_period(v1::WEEK);
+  g.set_periods(weeks);
+  g.set_start_day(start);
+  return g;
+}
+
+std::vector<v1::GoalProgress> On(std::initializer_list<const char*> days) {
+  std::vector<v1::GoalProgress> out;
+  for (const char* d : days) {
+    v1::GoalProgress p;
+    p.set_day(d);
+    out.push_back(p);
+  }
+  return out;
+}
+
+using Period = v1::GoalStatus::Period;
+
+TEST(GoalStatusTest, TwiceAWeekForFourWeeksMidway) {
+  // Weeks start 11-02, 11-09, 11-16, 11-23. Today is in week 3.
+  auto s = ComputeGoalStatus(
+      Weekly(2, 4, "2026-11-02"),
+      On({"2026-11-03", "2026-11-05", "2026-11-10", "2026-11-12", "2026-11-17"}),
+      absl::CivilDay(2026, 11, 18));
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->periods_size(), 4);
+  EXPECT_EQ(s->periods(0).count(), 2);
+  EXPECT_TRUE(s->periods(0).met());
+  EXPECT_EQ(s->periods(0).when(), Period::PAST);
+  EXPECT_EQ(s->periods(1).end_day(), "2026-11-15");
+  EXPECT_EQ(s->periods(2).count(), 1);
+  EXPECT_EQ(s->periods(2).when(), Period::CURRENT);
+  EXPECT_EQ(s->periods(3).when(), Period::FUTURE);
+  EXPECT_EQ(s->state(), v1::GoalStatus::ACTIVE);
+  EXPECT_TRUE(s->on_track());
+  EXPECT_EQ(s->current_streak(), 2);
+  EXPECT_EQ(s->total_count(), 5);
+  EXPECT_EQ(s->total_target(), 8);
+}
+
+TEST(GoalStatusTest, AShortWeekBreaksTheStreakAndTheTrack) {
+  auto s = ComputeGoalStatus(Weekly(2, 4, "2026-11-02"),
+                             On({"2026-11-03", "2026-11-05", "2026-11-10",
+                                 "2026-11-17", "2026-11-18"}),
+                             absl::CivilDay(2026, 11, 19));
+  ASSERT_TRUE(s.ok());
+  EXPECT_FALSE(s->periods(1).met());
+  EXPECT_FALSE(s->on_track());
+  EXPECT_EQ(s->current_streak(), 1);  // only the current week, met
+  EXPECT_EQ(s->state(), v1::GoalStatus::ACTIVE);
+}
+
+TEST(GoalStatusTest, DoneWhenEveryPeriodIsMet) {
+  auto s = ComputeGoalStatus(Weekly(1, 2, "2026-11-02"),
+                             On({"2026-11-02", "2026-11-09"}),
+                             absl::CivilDay(2026, 11, 10));
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->state(), v1::GoalStatus::DONE);
+  EXPECT_EQ(s->current_streak(), 2);
+}
+
+TEST(GoalStatusTest, MissedAfterTheEndWithAShortPeriod) {
+  auto s = ComputeGoalStatus(Weekly(1, 2, "2026-11-02"), On({"2026-11-02"}),
+                             absl::CivilDay(2026, 12, 1));
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->state(), v1::GoalStatus::MISSED);
+  EXPECT_FALSE(s->on_track());
+  EXPECT_EQ(s->current_streak(), 0);
+}
+
+TEST(GoalStatusTest, NotStartedAndArchived) {
+  auto later = ComputeGoalStatus(Weekly(1, 2, "2026-12-01"), {},
+                                 absl::CivilDay(2026, 11, 25));
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->state(), v1::GoalStatus::NOT_STARTED);
+  v1::Goal archived = Weekly(1, 2, "2026-11-01");
+  archived.set_archived(true);
+  auto a = ComputeGoalStatus(archived, {}, absl::CivilDay(2026, 11, 25));
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a->state(), v1::GoalStatus::ARCHIVED);
+}
+
+TEST(GoalStatusTest, DailyGoalCountsEachDayAndIgnoresDaysOutside) {
+  v1::Goal g = Weekly(1, 3, "2026-11-10");
+  g.set_period(v1::DAY);
+  auto s = ComputeGoalStatus(g, On({"2026-11-09", "2026-11-10", "2026-11-11",
+                                    "2026-11-13"}),
+                             absl::CivilDay(2026, 11, 12));
+  ASSERT_TRUE(s.ok());
+  ASSERT_EQ(s->periods_size(), 3);
+  EXPECT_EQ(s->periods(2).start_day(), "2026-11-12");
+  EXPECT_EQ(s->total_count(), 2);
+  EXPECT_EQ(s->current_streak(), 2);
+  EXPECT_EQ(s->periods(2).when(), Period::CURRENT);
+}
+
+}  // namespace
+}  // namespace attune

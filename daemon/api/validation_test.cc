@@ -1,0 +1,81 @@
+#include "daemon/api/validation.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "daemon/api/emotions.h"
+
+namespace attune {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ValidationTest, DaysMustExistOnTheCalendar) {
+  EXPECT_TRUE(ParseDay("day", "2028-02-29").ok());
+  for (const char* bad : {"2026-02-30", "2027-02-29", "2026-13-01", "2026-00-10",
+                          "2026-1-1", "26-01-01", "tomorrow", "", "1999-12-31"}) {
+    auto d = ParseDay("check_in.day", bad);
+    EXPECT_EQ(d.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(d.status().message(), HasSubstr("check_in.day")) << bad;
+  }
+  EXPECT_EQ(FormatDay(*ParseDay("d", "2026-03-07")), "2026-03-07");
+}
+
+TEST(ValidationTest, TextLimitsCountCharactersNotBytes) {
+  std::string hearts;
+  for (int i = 0; i < 200; ++i) hearts += "\xe2\x99\xa5";  // ♥, 3 bytes each
+  EXPECT_TRUE(CheckText("title", hearts, 200, true).ok());
+  EXPECT_FALSE(CheckText("title", hearts + "x", 200, true).ok());
+  EXPECT_THAT(CheckText("check_in.high", "  \n", 10, true).message(),
+              HasSubstr("check_in.high: is required"));
+  EXPECT_TRUE(CheckText("note", "", 10, false).ok());
+  EXPECT_FALSE(CheckText("note", std::string("a\0b", 3), 10, false).ok());
+  EXPECT_FALSE(CheckText("note", "\xff\xfe", 10, false).ok());
+}
+
+TEST(ValidationTest, EmotionsComeFromTheVocabularyAndAreNormalized) {
+  google::protobuf::RepeatedPtrField<v1::EmotionLabel> e;
+  auto* a = e.Add();
+  a->set_label(" Grateful ");
+  auto* b = e.Add();
+  b->set_label("anxious");
+  b->set_intensity(5);
+  ASSERT_TRUE(CheckEmotions("emotions", &e).ok());
+  EXPECT_EQ(e.Get(0).label(), "grateful");
+  EXPECT_EQ(e.Get(0).intensity(), 3);
+
+  e.Add()->set_label("hangry");
+  auto s = CheckEmotions("check_in.emotions", &e);
+  EXPECT_THAT(s.message(), HasSubstr("check_in.emotions[2]"));
+  e.RemoveLast();
+  e.Add()->set_label("anxious");
+  EXPECT_THAT(CheckEmotions("emotions", &e).message(), HasSubstr("twice"));
+  e.RemoveLast();
+  e.Mutable(1)->set_intensity(6);
+  EXPECT_THAT(CheckEmotions("emotions", &e).message(), HasSubstr("intensity"));
+}
+
+TEST(ValidationTest, VocabularyIsLargeAndHasNoRepeats) {
+  int labels = 0;
+  std::set<std::string> seen;
+  for (const auto& family : EmotionVocabulary().families()) {
+    EXPECT_FALSE(family.description().empty());
+    for (const auto& l : family.labels()) {
+      ++labels;
+      EXPECT_TRUE(seen.insert(l).second) << l;
+      EXPECT_TRUE(IsKnownEmotion(l));
+    }
+  }
+  EXPECT_GE(labels, 60);
+  EXPECT_GE(EmotionVocabulary().families_size(), 6);
+}
+
+TEST(ValidationTest, ZonesMustBeKnown) {
+  EXPECT_TRUE(ParseZone("tz", "Europe/Lisbon").ok());
+  EXPECT_TRUE(ParseZone("tz", "UTC").ok());
+  EXPECT_FALSE(ParseZone("tz", "Mars/Olympus").ok());
+  EXPECT_FALSE(ParseZone("tz", "../../etc/passwd").ok());
+}
+
+}  // namespace
+}  // namespace attune

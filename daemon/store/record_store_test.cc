@@ -1,0 +1,192 @@
+#include "daemon/store/record_store.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <thread>
+
+#include "daemon/vault/op_crypto.h"
+#include "tests/support/test_keys.h"
+
+namespace attune {
+namespace {
+
+using ::attune::testing::NewKeys;
+using ::attune::testing::TempDir;
+
+Mutation Journal(const std::string& id, const std::string& body,
+                 v1::Visibility visibility = v1::PRIVATE) {
+  Mutation m;
+  m.body.set_kind(static_cast<uint32_t>(Kind::kJournalEntry));
+  m.body.set_record_id(id);
+  m.body.add_fields(v1::JournalEntry::kBodyFieldNumber);
+  m.body.add_fields(v1::JournalEntry::kVisibilityFieldNumber);
+  auto* e = m.body.mutable_record()->mutable_journal_entry();
+  e->set_body(body);
+  e->set_visibility(visibility);
+  m.visibility = visibility;
+  return m;
+}
+
+std::string Id(int n) {
+  std::string id(16, '\0');
+  id[14] = static_cast<char>(n >> 8);
+  id[15] = static_cast<char>(n & 0xff);
+  return id;
+}
+
+class RecordStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Open(); }
+  void Open() {
+    store_.reset();
+    db_.reset();
+    auto db = Db::Open({.path = dir_.path() + "/db"});
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+    store_ = std::make_unique<RecordStore>(db_.get(), &clock_);
+  }
+  // Every op in the log, in key order, with its header.
+  std::vector<v1::OpHeader> Headers() {
+    std::vector<v1::OpHeader> out;
+    EXPECT_TRUE(db_->Scan(Cf::kOplog, "", [&](std::string_view, std::string_view v) {
+                     v1::Op op;
+                     EXPECT_TRUE(op.ParseFromArray(v.data(), static_cast<int>(v.size())));
+                     EXPECT_TRUE(VerifyOp(op, keys_->device_public_key).ok());
+                     v1::OpHeader h;
+                     EXPECT_TRUE(h.ParseFromString(op.header()));
+                     out.push_back(h);
+                     return true;
+                   }).ok());
+    return out;
+  }
+
+  TempDir dir_;
+  SystemClock clock_;
+  std::shared_ptr<const KeySet> keys_ = NewKeys();
+  std::unique_ptr<Db> db_;
+  std::unique_ptr<RecordStore> store_;
+};
+
+TEST_F(RecordStoreTest, AWriteIsReadBackAndLogged) {
+  auto state = store_->Write(*keys_, Journal(Id(1), "first words"));
+  ASSERT_TRUE(state.ok()) << state.status();
+  auto got = store_->Get(*keys_, Kind::kJournalEntry, Id(1));
+  ASSERT_TRUE(got.ok());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->record().journal_entry().body(), "first words");
+  auto headers = Headers();
+  ASSERT_EQ(headers.size(), 1u);
+  EXPECT_EQ(headers[0].seq(), 1u);
+  EXPECT_EQ(headers[0].visibility(), v1::PRIVATE);
+  EXPECT_EQ(*store_->OwnOpCount(*keys_), 1u);
+}
+
+TEST_F(RecordStoreTest, RequirementsRefuseWithoutWriting) {
+  Mutation update = Journal(Id(2), "edit");
+  update.require = Mutation::Require::kLive;
+  EXPECT_EQ(store_->Write(*keys_, update).status().code(), absl::StatusCode::kNotFound);
+  ASSERT_TRUE(store_->Write(*keys_, Journal(Id(2), "made")).ok());
+  Mutation create = Journal(Id(2), "again");
+  create.require = Mutation::Require::kAbsent;
+  EXPECT_EQ(store_->Write(*keys_, create).status().code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(Headers().size(), 1u);
+  EXPECT_EQ((*store_->Get(*keys_, Kind::kJournalEntry, Id(2)))->record().journal_entry().body(),
+            "made");
+}
+
+TEST_F(RecordStoreTest, ConcurrentWritersGetContiguousSequenceNumbers) {
+  constexpr int kThreads = 8, kEach = 40;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        if (!store_->Write(*keys_, Journal(Id(t * kEach + i), "x")).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto headers = Headers();
+  ASSERT_EQ(headers.size(), static_cast<size_t>(kThreads * kEach));
+  std::set<uint64_t> hlcs;
+  for (size_t i = 0; i < headers.size(); ++i) {
+    EXPECT_EQ(headers[i].seq(), i + 1);
+    hlcs.insert(headers[i].hlc());
+  }
+  EXPECT_EQ(hlcs.size(), headers.size()) << "every op has its own clock reading";
+  EXPECT_EQ(*store_->RecordCount(), kThreads * kEach);
+}
+
+TEST_F(RecordStoreTest, SequenceContinuesAfterReopen) {
+  ASSERT_TRUE(store_->Write(*keys_, Journal(Id(1), "a")).ok());
+  ASSERT_TRUE(store_->Write(*keys_, Journal(Id(2), "b")).ok());
+  Open();
+  ASSERT_TRUE(store_->Write(*keys_, Journal(Id(3), "c")).ok());
+  auto headers = Headers();
+  ASSERT_EQ(headers.size(), 3u);
+  EXPECT_EQ(headers[2].seq(), 3u);
+  EXPECT_GT(headers[2].hlc(), headers[1].hlc());
+}
+
+TEST_F(RecordStoreTest, RebuiltViewsEqualTheOldOnes) {
+  for (int i = 0; i < 30; ++i) {
+    ASSERT_TRUE(store_->Write(*keys_, Journal(Id(i % 10), "v" + std::to_string(i),
+                                              i % 3 ? v1::PRIVATE : v1::SHARED))
+                    .ok());
+  }
+  Mutation del;
+  del.body.set_kind(static_cast<uint32_t>(Kind::kJournalEntry));
+  del.body.set_record_id(Id(4));
+  del.body.set_tombstone(true);
+  ASSERT_TRUE(store_->Write(*keys_, del).ok());
+  auto before = store_->DumpViews(*keys_);
+  ASSERT_TRUE(before.ok());
+  ASSERT_EQ(before->size(), 10u);
+
+  ASSERT_TRUE(store_->RequestRebuild().ok());
+  Open();
+  ASSERT_TRUE(db_->Clear(Cf::kRecords).ok());  // views lost: only the log remains
+  ASSERT_TRUE(store_->OnUnlock(*keys_).ok());
+  auto after = store_->DumpViews(*keys_);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(*after, *before);
+  // The request is used up: a second unlock does not rebuild again.
+  ASSERT_TRUE(db_->Clear(Cf::kRecords).ok());
+  ASSERT_TRUE(store_->OnUnlock(*keys_).ok());
+  EXPECT_EQ(*store_->RecordCount(), 0);
+}
+
+TEST_F(RecordStoreTest, ViewsDoNotOpenWithAnotherDevicesKeys) {
+  ASSERT_TRUE(store_->Write(*keys_, Journal(Id(1), "mine")).ok());
+  auto other = NewKeys("Sam");
+  EXPECT_EQ(store_->Get(*other, Kind::kJournalEntry, Id(1)).status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
+TEST_F(RecordStoreTest, NoPlaintextReachesTheDisk) {
+  const std::string canary = "canary-7f3a9c1e5b2d4f60";
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_TRUE(store_->Write(*keys_, Journal(Id(i), canary + " entry")).ok());
+  }
+  ASSERT_TRUE(db_->Flush().ok());
+  store_.reset();
+  db_.reset();
+  int files = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir_.path())) {
+    if (!entry.is_regular_file()) continue;
+    ++files;
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), {});
+    EXPECT_EQ(bytes.find(canary), std::string::npos) << entry.path();
+  }
+  EXPECT_GT(files, 3);
+}
+
+}  // namespace
+}  // namespace attune

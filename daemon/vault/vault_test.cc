@@ -1,0 +1,120 @@
+#include "daemon/vault/vault.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/test_keys.h"
+
+namespace attune {
+namespace {
+
+using ::attune::testing::MemoryVaultPersistence;
+using ::testing::HasSubstr;
+
+TEST(VaultTest, FreshVaultIsUninitializedAndSaysToRunInit) {
+  MemoryVaultPersistence p;
+  Vault vault(&p);
+  ASSERT_TRUE(vault.Load().ok());
+  EXPECT_EQ(vault.state(), Vault::State::kUninitialized);
+  auto keys = vault.Keys();
+  EXPECT_EQ(keys.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(keys.status().message(), HasSubstr("attune init"));
+}
+
+TEST(VaultTest, InitLeavesItUnlockedAndUnlockReturnsTheSameKeys) {
+  MemoryVaultPersistence p;
+  std::string data_key, device_key;
+  {
+    Vault vault(&p);
+    auto keys = vault.Init("correct horse", "Sam", MinimumKdf());
+    ASSERT_TRUE(keys.ok()) << keys.status();
+    EXPECT_EQ(vault.state(), Vault::State::kUnlocked);
+    data_key = std::string((*keys)->data_key.view());
+    device_key = (*keys)->device_public_key;
+    EXPECT_EQ((*keys)->display_name, "Sam");
+  }
+  Vault reopened(&p);
+  ASSERT_TRUE(reopened.Load().ok());
+  EXPECT_EQ(reopened.state(), Vault::State::kLocked);
+  ASSERT_TRUE(reopened.identity().has_value());
+  EXPECT_EQ(reopened.identity()->device_public_key(), device_key);
+  auto keys = reopened.Unlock("correct horse");
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  EXPECT_EQ(std::string((*keys)->data_key.view()), data_key);
+}
+
+TEST(VaultTest, WrongPassphraseIsUnauthenticatedAndStaysLocked) {
+  MemoryVaultPersistence p;
+  { ASSERT_TRUE(Vault(&p).Init("correct horse", "Sam", MinimumKdf()).ok()); }
+  Vault vault(&p);
+  ASSERT_TRUE(vault.Load().ok());
+  auto keys = vault.Unlock("incorrect horse");
+  EXPECT_EQ(keys.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(keys.status().message(), "wrong passphrase");
+  EXPECT_EQ(vault.state(), Vault::State::kLocked);
+}
+
+TEST(VaultTest, LockedVaultRefusesWithTheUnlockHint) {
+  MemoryVaultPersistence p;
+  Vault vault(&p);
+  auto held = vault.Init("correct horse", "Sam", MinimumKdf());
+  ASSERT_TRUE(held.ok());
+  vault.Lock();
+  EXPECT_EQ(vault.state(), Vault::State::kLocked);
+  auto keys = vault.Keys();
+  EXPECT_EQ(keys.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(keys.status().message(), HasSubstr("run attune unlock"));
+  // A call that took the keys before the lock can still finish with them.
+  EXPECT_EQ((*held)->data_key.size(), kSymmetricKeyBytes);
+}
+
+TEST(VaultTest, InitTwiceIsAlreadyExists) {
+  MemoryVaultPersistence p;
+  Vault vault(&p);
+  ASSERT_TRUE(vault.Init("correct horse", "Sam", MinimumKdf()).ok());
+  auto again = vault.Init("another passphrase", "Sam", MinimumKdf());
+  EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
+}
+
+TEST(VaultTest, ShortPassphraseIsRefusedAndNothingIsSaved) {
+  MemoryVaultPersistence p;
+  Vault vault(&p);
+  auto keys = vault.Init("short", "Sam", MinimumKdf());
+  EXPECT_EQ(keys.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(keys.status().message(), HasSubstr("passphrase"));
+  EXPECT_FALSE(p.file.has_value());
+  EXPECT_EQ(vault.state(), Vault::State::kUninitialized);
+}
+
+TEST(VaultTest, SavedFileHoldsNoKeyInTheClear) {
+  MemoryVaultPersistence p;
+  Vault vault(&p);
+  auto keys = vault.Init("correct horse", "Sam", MinimumKdf());
+  ASSERT_TRUE(keys.ok());
+  ASSERT_TRUE(p.file.has_value());
+  for (const SecretBytes* secret : {&(*keys)->data_key, &(*keys)->space_key,
+                                    &(*keys)->personal_key,
+                                    &(*keys)->device_secret_key}) {
+    // The first 16 bytes of any key would be enough to notice a leak.
+    std::string probe(secret->view().substr(0, 16));
+    EXPECT_EQ(p.file->find(probe), std::string::npos);
+  }
+}
+
+TEST(VaultTest, TamperedIdentityFailsToUnlock) {
+  MemoryVaultPersistence p;
+  { ASSERT_TRUE(Vault(&p).Init("correct horse", "Sam", MinimumKdf()).ok()); }
+  v1::VaultFile file;
+  ASSERT_TRUE(file.ParseFromString(*p.file));
+  v1::VaultIdentity id;
+  ASSERT_TRUE(id.ParseFromString(file.identity()));
+  id.set_display_name("Mallory");  // the identity is the sealed secrets' AD
+  file.set_identity(id.SerializeAsString());
+  p.file = file.SerializeAsString();
+  Vault vault(&p);
+  ASSERT_TRUE(vault.Load().ok());
+  EXPECT_FALSE(vault.Unlock("correct horse").ok());
+}
+
+}  // namespace
+}  // namespace attune

@@ -146,7 +146,8 @@ grpc::Status GoalServiceImpl::ListGoals(grpc::ServerContext*,
         if (!IsLive(state)) return true;
         if (state.record().goal().archived() && !request->include_archived()) return true;
         v1::Goal g = Present(state, id);
-        pager->Add(NewestFirstKey(FromProto(g.create_time()), ToHex(id)), std::move(g));
+        std::string key = NewestFirstKey(FromProto(g.create_time()), ToHex(id));
+        pager->Add(std::move(key), std::move(g));
         return true;
       });
   if (!s.ok()) return ToGrpc(s);

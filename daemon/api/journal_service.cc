@@ -104,7 +104,8 @@ grpc::Status JournalServiceImpl::ListJournalEntries(
       [&](std::string_view id, const v1::RecordState& state) {
         if (!IsLive(state)) return true;
         v1::JournalEntry e = Present(state, id);
-        pager->Add(NewestFirstKey(FromProto(e.create_time()), ToHex(id)), std::move(e));
+        std::string key = NewestFirstKey(FromProto(e.create_time()), ToHex(id));
+        pager->Add(std::move(key), std::move(e));
         return true;
       });
   if (!s.ok()) return ToGrpc(s);

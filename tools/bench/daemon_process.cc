@@ -1,0 +1,107 @@
+#include "tools/bench/daemon_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace attune::bench {
+namespace {
+
+std::string Describe(int wait_status) {
+  if (WIFEXITED(wait_status)) {
+    return "exited with status " + std::to_string(WEXITSTATUS(wait_status));
+  }
+  if (WIFSIGNALED(wait_status)) {
+    return "killed by signal " + std::to_string(WTERMSIG(wait_status));
+  }
+  return "ended (wait status " + std::to_string(wait_status) + ")";
+}
+
+}  // namespace
+
+DaemonProcess::~DaemonProcess() {
+  if (pid_ > 0 && ended_.empty()) Stop();
+}
+
+void DaemonProcess::Start(const std::string& binary, const std::string& data_dir,
+                          const std::string& socket, const std::string& log_path) {
+  log_path_ = log_path;
+  ended_.clear();
+  std::vector<std::string> args = {binary, "--data-dir", data_dir, "--socket", socket};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  // posix_spawn rather than fork: the bench holds gRPC threads by now.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  int rc = ::posix_spawn(&pid_, binary.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    pid_ = -1;
+    throw std::runtime_error("cannot start " + binary + ": " + std::strerror(rc));
+  }
+}
+
+bool DaemonProcess::Running(std::string* how) {
+  if (pid_ <= 0) {
+    *how = "not started";
+    return false;
+  }
+  if (ended_.empty()) {
+    int status = 0;
+    pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == 0) return true;
+    ended_ = r == pid_ ? Describe(status) : "lost (waitpid failed)";
+  }
+  *how = ended_;
+  return false;
+}
+
+DaemonProcess::Stopped DaemonProcess::Stop(std::chrono::milliseconds grace) {
+  Stopped out;
+  std::string how;
+  if (!Running(&how)) {
+    out.how = "had already " + how;
+    return out;
+  }
+  auto start = std::chrono::steady_clock::now();
+  ::kill(pid_, SIGTERM);
+  int status = 0;
+  bool killed = false;
+  for (;;) {
+    pid_t r = ::waitpid(pid_, &status, WNOHANG);
+    if (r == pid_) break;
+    if (r < 0) {
+      ended_ = "lost (waitpid failed)";
+      out.how = ended_;
+      return out;
+    }
+    if (!killed && std::chrono::steady_clock::now() - start > grace) {
+      ::kill(pid_, SIGKILL);
+      killed = true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+                    .count();
+  ended_ = Describe(status);
+  out.how = killed ? "did not stop on SIGTERM; " + ended_ : ended_;
+  out.clean = !killed && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  return out;
+}
+
+}  // namespace attune::bench

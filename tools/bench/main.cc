@@ -1,0 +1,266 @@
+// attune-bench: how close attuned's durable write path comes to the disk's
+// own fsync ceiling, and how well concurrent writers share fsyncs.
+//
+// Each run starts a fresh attuned on a fresh data folder inside the scratch
+// folder (the same disk as the fsync probe) and measures, in order: the empty
+// gRPC call (health check), raw append+fdatasync, CreateCheckIn from one
+// client, then from 8 clients at once. Figures are the median over runs
+// of each run's value, with min and max; ratios are taken within each run.
+// Targets missed are reported, not failed: the exit status says only
+// whether figures were produced.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "tools/bench/daemon_process.h"
+#include "tools/bench/days.h"
+#include "tools/bench/empty_call_bench.h"
+#include "tools/bench/fsync_probe.h"
+#include "tools/bench/report.h"
+#include "tools/bench/rpc_client.h"
+#include "tools/bench/scratch.h"
+#include "tools/bench/write_bench.h"
+
+namespace fs = std::filesystem;
+using namespace attune::bench;
+
+namespace {
+
+constexpr int kClients = 8;
+constexpr int kWarmupWrites = 2;  // per client, untimed
+constexpr int kWarmupCalls = 50;
+constexpr int kWarmupAppends = 3;
+constexpr size_t kMaxSocketPath = 107;  // sockaddr_un.sun_path, less the NUL
+
+struct Options {
+  std::string attuned;
+  std::string dir;
+  bool quick = false;
+  bool keep = false;
+  int runs = 0;
+  int writes = 0;
+  std::string json_out;
+};
+
+bool IsExecutable(const fs::path& p) {
+  std::error_code ec;
+  return fs::is_regular_file(p, ec) && ::access(p.c_str(), X_OK) == 0;
+}
+
+// attuned of the same build tree (tools/bench/ -> daemon/), else on PATH.
+std::string FindAttuned(const char* argv0) {
+  std::vector<fs::path> homes;
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) homes.push_back(self.parent_path());
+  if (std::string(argv0).find('/') != std::string::npos) {
+    homes.push_back(fs::absolute(argv0).parent_path());
+  }
+  for (const fs::path& home : homes) {
+    fs::path candidate = home / ".." / ".." / "daemon" / "attuned";
+    if (IsExecutable(candidate)) return fs::weakly_canonical(candidate).string();
+  }
+  if (const char* path = std::getenv("PATH")) {
+    std::istringstream dirs(path);
+    std::string dir;
+    while (std::getline(dirs, dir, ':')) {
+      if (!dir.empty() && IsExecutable(fs::path(dir) / "attuned")) {
+        return (fs::path(dir) / "attuned").string();
+      }
+    }
+  }
+  return {};
+}
+
+void PrintLogTail(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  size_t from = lines.size() > 20 ? lines.size() - 20 : 0;
+  if (lines.empty()) return;
+  std::cerr << "--- last lines of " << path << "\n";
+  for (size_t i = from; i < lines.size(); ++i) std::cerr << lines[i] << "\n";
+  std::cerr << "---\n";
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// One run: a fresh daemon and data folder under run_dir.
+RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls) {
+  RunFigures f;
+  fs::create_directories(run_dir);
+  const std::string socket = run_dir + "/attuned.sock";
+  DaemonProcess daemon;
+  daemon.Start(o.attuned, run_dir + "/data", socket, run_dir + "/attuned.log");
+  try {
+    std::cerr << " daemon… " << std::flush;
+    WaitUntilServing(socket, std::chrono::seconds(15),
+                     [&](std::string* how) { return daemon.Running(how); });
+    InitVault(socket);
+
+    std::cerr << "empty calls… " << std::flush;
+    f.empty_call = Summarise(MeasureEmptyCalls(socket, empty_calls, kWarmupCalls), false);
+
+    // Probed just before the 1-client writes it is compared with: this
+    // disk's fsync latency drifts within seconds.
+    std::cerr << "fsync probe… " << std::flush;
+    f.fsync =
+        Summarise(ProbeFsync(run_dir + "/fsync-probe", o.writes, kWarmupAppends), false);
+
+    WriteLoad one{.socket = socket,
+                  .clients = 1,
+                  .writes_per_client = o.writes,
+                  .warmup_per_client = kWarmupWrites,
+                  .first_day = FirstBenchDay()};
+    std::cerr << "1 client… " << std::flush;
+    f.one_client = Summarise(MeasureCheckInWrites(one), true);
+
+    WriteLoad many = one;
+    many.clients = kClients;
+    many.first_day = one.first_day + std::chrono::days{one.DaysUsed()};
+    std::cerr << kClients << " clients… " << std::flush;
+    f.many_clients = Summarise(MeasureCheckInWrites(many), true);
+
+    // Every write must have created a record and an op of its own.
+    auto status = GetVaultStatus(socket);
+    int64_t expected = one.DaysUsed() + many.DaysUsed();
+    if (status.record_count() != expected || status.op_count() != uint64_t(expected)) {
+      throw std::runtime_error(
+          "expected " + std::to_string(expected) + " records and ops, the daemon has " +
+          std::to_string(status.record_count()) + " records and " +
+          std::to_string(status.op_count()) + " ops");
+    }
+  } catch (const std::exception& e) {
+    std::string what = e.what(), how;
+    if (!daemon.Running(&how) && what.find(how) == std::string::npos) {
+      what += " (attuned " + how + ")";
+    }
+    daemon.Stop();
+    PrintLogTail(daemon.log_path());
+    throw std::runtime_error(what);
+  }
+  auto stopped = daemon.Stop();
+  f.stop_seconds = stopped.seconds;
+  if (!stopped.clean) {
+    std::cerr << "\nattune-bench: warning: attuned " << stopped.how << "\n";
+    PrintLogTail(daemon.log_path());
+  }
+  return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o;
+  CLI::App app{
+      "attune-bench: measures attuned's durable write path (CreateCheckIn from 1 "
+      "and 8 clients) against the disk's raw fdatasync and an empty gRPC call"};
+  app.add_option("--attuned", o.attuned,
+                 "The daemon to run (default: attuned of this build tree, else on PATH)");
+  app.add_option("--dir", o.dir,
+                 "Where to make the scratch folder, on the disk to measure "
+                 "(default $TMPDIR or /tmp)");
+  app.add_flag("--quick", o.quick, "Small sizes, for CI (runs 2, writes 30)");
+  app.add_option("--runs", o.runs, "Repeats (default 5; quick 2)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--writes", o.writes, "Timed writes per client per run (default 300; quick 30)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--json-out", o.json_out, "Also write the figures as JSON to this file");
+  app.add_flag("--keep", o.keep, "Keep the scratch folder (data, daemon logs)");
+  CLI11_PARSE(app, argc, argv);
+
+  if (app.count("--runs") == 0) o.runs = o.quick ? 2 : 5;
+  if (app.count("--writes") == 0) o.writes = o.quick ? 30 : 300;
+  const int empty_calls = 10 * o.writes;
+
+  if (o.attuned.empty()) o.attuned = FindAttuned(argv[0]);
+  if (o.attuned.empty() || !IsExecutable(o.attuned)) {
+    std::cerr << "attune-bench: cannot find attuned"
+              << (o.attuned.empty() ? "" : " at " + o.attuned)
+              << "; pass --attuned PATH\n";
+    return 2;
+  }
+  o.attuned = fs::absolute(o.attuned).string();
+
+  // Each write needs a past day of its own.
+  const int days_needed = (1 + kClients) * (o.writes + kWarmupWrites);
+  const int days_available =
+      static_cast<int>((YesterdayUtc() - FirstBenchDay()).count()) + 1;
+  if (days_needed > days_available) {
+    std::cerr << "attune-bench: --writes " << o.writes << " needs " << days_needed
+              << " distinct past days; at most "
+              << days_available / (1 + kClients) - kWarmupWrites << " writes fit\n";
+    return 2;
+  }
+
+  auto started = std::chrono::steady_clock::now();
+  std::string scratch;
+  try {
+    scratch = MakeScratchDir(o.dir);
+  } catch (const std::exception& e) {
+    std::cerr << "attune-bench: " << e.what() << "\n";
+    return 1;
+  }
+  if ((scratch + "/run-" + std::to_string(o.runs) + "/attuned.sock").size() > kMaxSocketPath) {
+    std::cerr << "attune-bench: the scratch folder " << scratch
+              << " is too long a path for a Unix socket; pass a shorter --dir\n";
+    RemoveTree(scratch);
+    return 2;
+  }
+
+  Report report;
+  report.quick = o.quick;
+  report.writes_per_client = o.writes;
+  report.clients = kClients;
+  report.fsync_appends = o.writes;
+  report.empty_calls = empty_calls;
+  report.attuned = o.attuned;
+  report.scratch_dir = scratch;
+  std::cerr << "attune-bench: " << o.attuned << ", scratch " << scratch << "\n";
+  try {
+    for (int r = 1; r <= o.runs; ++r) {
+      auto run_start = std::chrono::steady_clock::now();
+      std::cerr << "run " << r << "/" << o.runs << ":";
+      report.runs.push_back(
+          RunOnce(o, scratch + "/run-" + std::to_string(r), empty_calls));
+      std::cerr << "done in " << std::fixed << std::setprecision(1)
+                << SecondsSince(run_start) << " s (daemon stop "
+                << report.runs.back().stop_seconds * 1000 << " ms)\n"
+                << std::defaultfloat;
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "\nattune-bench: " << e.what() << "\nattune-bench: scratch kept in "
+              << scratch << "\n";
+    return 1;
+  }
+
+  std::cout << FormatTable(report) << std::flush;
+  int rc = 0;
+  if (!o.json_out.empty()) {
+    std::ofstream json(o.json_out);
+    json << FormatJson(report);
+    if (!json.flush()) {
+      std::cerr << "attune-bench: cannot write " << o.json_out << "\n";
+      rc = 1;
+    }
+  }
+  if (o.keep) {
+    std::cerr << "attune-bench: scratch kept in " << scratch << "\n";
+  } else {
+    RemoveTree(scratch);
+  }
+  std::cerr << "attune-bench: " << std::fixed << std::setprecision(1)
+            << SecondsSince(started) << " s in all\n";
+  return rc;
+}

@@ -1,0 +1,46 @@
+// The bench's output: a table for people and the same figures as JSON.
+#ifndef ATTUNE_TOOLS_BENCH_REPORT_H_
+#define ATTUNE_TOOLS_BENCH_REPORT_H_
+
+#include <string>
+#include <vector>
+
+#include "tools/bench/stats.h"
+
+namespace attune::bench {
+
+// What the write path should achieve, as ratios measured within one run.
+inline constexpr double kLatencyRatioTarget = 1.25;    // 1-client p50 / fsync p50, at most
+inline constexpr double kThroughputRatioTarget = 5.0;  // 8-client / 1-client, at least
+
+// Everything one run measured.
+struct RunFigures {
+  Figure fsync;
+  Figure empty_call;
+  Figure one_client;
+  Figure many_clients;
+  double stop_seconds = 0;  // SIGTERM to exit of that run's daemon
+
+  double LatencyRatio() const { return one_client.p50_ms / fsync.p50_ms; }
+  double ThroughputRatio() const {
+    return many_clients.per_second / one_client.per_second;
+  }
+};
+
+struct Report {
+  bool quick = false;
+  int writes_per_client = 0;
+  int clients = 0;  // of the concurrent row
+  int fsync_appends = 0;
+  int empty_calls = 0;
+  std::string attuned;
+  std::string scratch_dir;
+  std::vector<RunFigures> runs;
+};
+
+std::string FormatTable(const Report& report);
+std::string FormatJson(const Report& report);
+
+}  // namespace attune::bench
+
+#endif  // ATTUNE_TOOLS_BENCH_REPORT_H_

@@ -122,6 +122,19 @@ absl::Status Db::Scan(
   return FromRocks(it->status(), "scanning the store");
 }
 
+absl::Status Db::ScanFrom(
+    Cf cf, std::string_view start,
+    const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), Handle(cf)));
+  for (it->Seek(S(start)); it->Valid(); it->Next()) {
+    rocksdb::Slice k = it->key();
+    rocksdb::Slice v = it->value();
+    if (!fn({k.data(), k.size()}, {v.data(), v.size()})) break;
+  }
+  return FromRocks(it->status(), "scanning the store");
+}
+
 absl::StatusOr<std::optional<std::string>> Db::LastKeyWithPrefix(
     Cf cf, std::string_view prefix) const {
   std::unique_ptr<rocksdb::Iterator> it(

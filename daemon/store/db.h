@@ -75,6 +75,13 @@ class Db {
       const std::function<bool(std::string_view key, std::string_view value)>&
           fn) const;
 
+  // Calls fn for each key at or after `start`, in key order, until it
+  // returns false.
+  absl::Status ScanFrom(
+      Cf cf, std::string_view start,
+      const std::function<bool(std::string_view key, std::string_view value)>&
+          fn) const;
+
   // The greatest key with `prefix`, if any.
   absl::StatusOr<std::optional<std::string>> LastKeyWithPrefix(
       Cf cf, std::string_view prefix) const;

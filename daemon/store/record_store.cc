@@ -16,6 +16,10 @@ namespace {
 
 constexpr size_t kMaxGroup = 256;
 constexpr std::string_view kRebuildFlagKey = "rebuild_views";
+constexpr char kAppliedPrefix[] = "applied/";  // + device -> seq
+constexpr size_t kDeviceBytes = 32;
+constexpr char kSharedStream = 'S';
+constexpr char kPrivateStream = 'P';
 
 std::string SerializeState(const v1::RecordState& state) {
   std::string out;
@@ -35,10 +39,35 @@ std::string SealState(const KeySet& keys, const std::string& key,
   return sealed;
 }
 
-uint64_t SeqFromOplogKey(std::string_view key) {
-  uint64_t seq = 0;
-  for (unsigned char c : key.substr(key.size() - 8)) seq = seq << 8 | c;
-  return seq;
+uint64_t BigEndian(std::string_view bytes) {
+  uint64_t v = 0;
+  for (unsigned char c : bytes) v = v << 8 | c;
+  return v;
+}
+
+std::string EncodeSeq(uint64_t seq) {
+  std::string out;
+  for (int shift = 56; shift >= 0; shift -= 8) {
+    out.push_back(static_cast<char>((seq >> shift) & 0xff));
+  }
+  return out;
+}
+
+char StreamOf(v1::Visibility v) {
+  return v == v1::SHARED ? kSharedStream : kPrivateStream;
+}
+
+std::string StreamPrefix(std::string_view device, char stream) {
+  std::string p(device);
+  p.push_back(stream);
+  return p;
+}
+
+v1::Clock ClockOf(const v1::OpHeader& header) {
+  v1::Clock clock;
+  clock.set_hlc(header.hlc());
+  clock.set_device(header.author_device());
+  return clock;
 }
 
 }  // namespace
@@ -60,12 +89,9 @@ std::string RecordStore::ViewKey(Kind kind, std::string_view id) {
   return key;
 }
 
-std::string RecordStore::OplogKey(std::string_view device, uint64_t seq) {
-  std::string key(device);
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    key.push_back(static_cast<char>((seq >> shift) & 0xff));
-  }
-  return key;
+std::string RecordStore::OplogKey(std::string_view device, v1::Visibility visibility,
+                                  uint64_t seq) {
+  return StreamPrefix(device, StreamOf(visibility)) + EncodeSeq(seq);
 }
 
 absl::StatusOr<v1::RecordState> RecordStore::Write(const KeySet& keys,
@@ -98,11 +124,45 @@ absl::StatusOr<v1::RecordState> RecordStore::Write(const KeySet& keys,
   return std::move(w.result);
 }
 
-absl::StatusOr<uint64_t> RecordStore::LastSeq(std::string_view device) const {
-  auto last = db_->LastKeyWithPrefix(Cf::kOplog, device);
+absl::StatusOr<uint64_t> RecordStore::LastSeq(std::string_view device,
+                                              v1::Visibility visibility) const {
+  std::string prefix = StreamPrefix(device, StreamOf(visibility));
+  auto last = db_->LastKeyWithPrefix(Cf::kOplog, prefix);
   if (!last.ok()) return last.status();
-  if (!last->has_value() || (*last)->size() != device.size() + 8) return 0;
-  return SeqFromOplogKey(**last);
+  if (!last->has_value() || (*last)->size() != prefix.size() + 8) return 0;
+  return BigEndian(std::string_view(**last).substr(prefix.size()));
+}
+
+absl::Status RecordStore::LoadVersionVector() {
+  if (vv_loaded_) return absl::OkStatus();
+  // One seek per author device: jump from device to device.
+  std::string from;
+  while (true) {
+    // The first key at or after `from` names the next device.
+    bool found = false;
+    std::string device;
+    auto scan = db_->ScanFrom(Cf::kOplog, from, [&](std::string_view key, std::string_view) {
+      if (key.size() >= kDeviceBytes) {
+        device = std::string(key.substr(0, kDeviceBytes));
+        found = true;
+      }
+      return false;
+    });
+    if (!scan.ok()) return scan;
+    if (!found) break;
+    auto shared = LastSeq(device, v1::SHARED);
+    if (!shared.ok()) return shared.status();
+    if (*shared > 0) shared_vv_[device] = *shared;
+    // The next device: increment the device bytes as a big number.
+    std::string next = device;
+    int i = static_cast<int>(next.size()) - 1;
+    while (i >= 0 && static_cast<unsigned char>(next[i]) == 0xff) next[i--] = '\0';
+    if (i < 0) break;
+    next[i] = static_cast<char>(static_cast<unsigned char>(next[i]) + 1);
+    from = next;
+  }
+  vv_loaded_ = true;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<v1::RecordState> RecordStore::LoadState(
@@ -122,16 +182,18 @@ absl::StatusOr<v1::RecordState> RecordStore::LoadState(
 void RecordStore::CommitGroup(const std::vector<Writer*>& group) {
   absl::MutexLock lock(&commit_mu_);
   const std::string& device = group.front()->keys->device_public_key;
-  if (next_seq_ == 0 || own_device_ != device) {
-    auto last = LastSeq(device);
-    if (!last.ok()) {
-      for (Writer* w : group) w->status = last.status();
+  if (next_shared_ == 0 || own_device_ != device) {
+    auto shared = LastSeq(device, v1::SHARED);
+    auto priv = LastSeq(device, v1::PRIVATE);
+    if (!shared.ok() || !priv.ok()) {
+      for (Writer* w : group) w->status = !shared.ok() ? shared.status() : priv.status();
       return;
     }
-    if (*last > 0) {
-      // Never stamp a new op earlier than the last one, even if the wall
-      // clock went back while the daemon was down.
-      auto value = db_->Get(Cf::kOplog, OplogKey(device, *last));
+    // Never stamp a new op earlier than the last one, even if the wall
+    // clock went back while the daemon was down.
+    for (auto [vis, last] : {std::pair{v1::SHARED, *shared}, {v1::PRIVATE, *priv}}) {
+      if (last == 0) continue;
+      auto value = db_->Get(Cf::kOplog, OplogKey(device, vis, last));
       v1::Op op;
       v1::OpHeader header;
       if (value.ok() && value->has_value() && op.ParseFromString(**value) &&
@@ -140,10 +202,15 @@ void RecordStore::CommitGroup(const std::vector<Writer*>& group) {
       }
     }
     own_device_ = device;
-    next_seq_ = *last + 1;
+    next_shared_ = *shared + 1;
+    next_private_ = *priv + 1;
+  }
+  if (auto s = LoadVersionVector(); !s.ok()) {
+    for (Writer* w : group) w->status = s;
+    return;
   }
 
-  uint64_t seq = next_seq_;
+  uint64_t shared_seq = next_shared_, private_seq = next_private_;
   std::map<std::string, std::pair<v1::RecordState, const KeySet*>> touched;
   Batch batch;
   for (Writer* w : group) {
@@ -153,11 +220,15 @@ void RecordStore::CommitGroup(const std::vector<Writer*>& group) {
       w->status = absl::InternalError("writers of one group use different devices");
       continue;
     }
-    std::string key = ViewKey(static_cast<Kind>(m.body.kind()), m.body.record_id());
     if (m.body.record_id().size() != kRawIdBytes) {
       w->status = absl::InvalidArgumentError("record id must be 16 bytes");
       continue;
     }
+    if (m.visibility != v1::SHARED && m.visibility != v1::PRIVATE) {
+      w->status = absl::InvalidArgumentError("op visibility must be PRIVATE or SHARED");
+      continue;
+    }
+    std::string key = ViewKey(static_cast<Kind>(m.body.kind()), m.body.record_id());
     v1::RecordState state;
     if (auto it = touched.find(key); it != touched.end()) {
       state = it->second.first;
@@ -180,6 +251,7 @@ void RecordStore::CommitGroup(const std::vector<Writer*>& group) {
       continue;
     }
 
+    uint64_t& seq = m.visibility == v1::SHARED ? shared_seq : private_seq;
     v1::OpHeader header;
     header.set_space_id(keys.space_id);
     header.set_author_device(device);
@@ -187,10 +259,7 @@ void RecordStore::CommitGroup(const std::vector<Writer*>& group) {
     header.set_hlc(hlc_.Now());
     header.set_key_epoch(keys.space_key_epoch);
     header.set_visibility(m.visibility);
-    v1::Clock clock;
-    clock.set_hlc(header.hlc());
-    clock.set_device(device);
-    if (auto s = ApplyOp(m.body, clock, &state); !s.ok()) {
+    if (auto s = ApplyOp(m.body, ClockOf(header), &state); !s.ok()) {
       w->status = s;
       continue;
     }
@@ -199,7 +268,7 @@ void RecordStore::CommitGroup(const std::vector<Writer*>& group) {
       w->status = op.status();
       continue;
     }
-    batch.Put(Cf::kOplog, OplogKey(device, seq), op->SerializeAsString());
+    batch.Put(Cf::kOplog, OplogKey(device, m.visibility, seq), op->SerializeAsString());
     ++seq;
     w->result = state;
     touched[key] = {std::move(state), &keys};
@@ -214,7 +283,13 @@ void RecordStore::CommitGroup(const std::vector<Writer*>& group) {
     }
     return;
   }
-  next_seq_ = seq;
+  bool shared_grew = shared_seq != next_shared_;
+  next_shared_ = shared_seq;
+  next_private_ = private_seq;
+  if (shared_grew) {
+    shared_vv_[device] = shared_seq - 1;
+    NotifyChange();
+  }
 }
 
 absl::StatusOr<std::optional<v1::RecordState>> RecordStore::Get(
@@ -255,31 +330,54 @@ absl::Status RecordStore::ForEach(
   return s.ok() ? inner : s;
 }
 
+bool RecordStore::FoldInto(const KeySet& keys, const v1::Op& op,
+                           std::map<std::string, v1::RecordState>* states,
+                           const std::map<std::string, v1::RecordState>* base) {
+  v1::OpHeader header;
+  auto body = OpenOp(op, keys, &header);
+  if (!body.ok()) return false;
+  hlc_.Observe(header.hlc());
+  std::string key = ViewKey(static_cast<Kind>(body->kind()), body->record_id());
+  auto it = states->find(key);
+  if (it == states->end()) {
+    v1::RecordState initial;
+    if (base != nullptr) {
+      if (auto b = base->find(key); b != base->end()) initial = b->second;
+    } else if (auto loaded = LoadState(keys, key); loaded.ok()) {
+      initial = std::move(*loaded);
+    }
+    it = states->emplace(key, std::move(initial)).first;
+  }
+  return ApplyOp(*body, ClockOf(header), &it->second).ok();
+}
+
+absl::Status RecordStore::PutStates(const KeySet& keys,
+                                    const std::map<std::string, v1::RecordState>& states,
+                                    Batch* batch) const {
+  for (const auto& [key, state] : states) {
+    batch->Put(Cf::kRecords, key, SealState(keys, key, state));
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<RecordStore::RebuildStats> RecordStore::RebuildViews(const KeySet& keys) {
   absl::MutexLock lock(&commit_mu_);
   std::map<std::string, v1::RecordState> states;
+  const std::map<std::string, v1::RecordState> empty;
   absl::Status inner;
   RebuildStats stats;
-  auto s = db_->Scan(Cf::kOplog, "", [&](std::string_view, std::string_view value) {
+  std::map<std::string, uint64_t> applied;
+  auto s = db_->Scan(Cf::kOplog, "", [&](std::string_view key, std::string_view value) {
     v1::Op op;
     if (!op.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
       inner = absl::DataLossError("an op in the log does not parse");
       return false;
     }
-    v1::OpHeader header;
-    auto body = OpenOp(op, keys, &header);
     ++stats.ops;
-    if (!body.ok()) {
-      ++stats.skipped;  // not readable with these keys (another member's private op)
-      return true;
-    }
-    hlc_.Observe(header.hlc());
-    v1::Clock clock;
-    clock.set_hlc(header.hlc());
-    clock.set_device(header.author_device());
-    std::string key = ViewKey(static_cast<Kind>(body->kind()), body->record_id());
-    if (auto applied = ApplyOp(*body, clock, &states[key]); !applied.ok()) {
-      ++stats.skipped;
+    if (!FoldInto(keys, op, &states, &empty)) ++stats.skipped;
+    if (key.size() == kDeviceBytes + 9 && key[kDeviceBytes] == kSharedStream) {
+      applied[std::string(key.substr(0, kDeviceBytes))] =
+          BigEndian(key.substr(kDeviceBytes + 1));
     }
     return true;
   });
@@ -293,6 +391,9 @@ absl::StatusOr<RecordStore::RebuildStats> RecordStore::RebuildViews(const KeySet
       if (auto w = db_->Write(batch, true); !w.ok()) return w;
       batch = Batch();
     }
+  }
+  for (const auto& [device, seq] : applied) {
+    batch.Put(Cf::kMeta, absl::StrCat(kAppliedPrefix, device), EncodeSeq(seq));
   }
   batch.Delete(Cf::kMeta, kRebuildFlagKey);
   if (auto w = db_->Write(batch, true); !w.ok()) return w;
@@ -309,8 +410,8 @@ absl::Status RecordStore::RequestRebuild() {
 absl::Status RecordStore::OnUnlock(const KeySet& keys) {
   auto flag = db_->Get(Cf::kMeta, kRebuildFlagKey);
   if (!flag.ok()) return flag.status();
-  if (!flag->has_value()) return absl::OkStatus();
-  return RebuildViews(keys).status();
+  if (flag->has_value()) return RebuildViews(keys).status();
+  return FoldPending(keys);
 }
 
 absl::StatusOr<std::map<std::string, std::string>> RecordStore::DumpViews(
@@ -332,7 +433,11 @@ absl::StatusOr<std::map<std::string, std::string>> RecordStore::DumpViews(
 }
 
 absl::StatusOr<uint64_t> RecordStore::OwnOpCount(const KeySet& keys) const {
-  return LastSeq(keys.device_public_key);
+  auto shared = LastSeq(keys.device_public_key, v1::SHARED);
+  if (!shared.ok()) return shared.status();
+  auto priv = LastSeq(keys.device_public_key, v1::PRIVATE);
+  if (!priv.ok()) return priv.status();
+  return *shared + *priv;
 }
 
 absl::StatusOr<int64_t> RecordStore::RecordCount() const {
@@ -343,6 +448,165 @@ absl::StatusOr<int64_t> RecordStore::RecordCount() const {
   });
   if (!s.ok()) return s;
   return n;
+}
+
+// --- Sync ------------------------------------------------------------------
+
+RecordStore::VersionVector RecordStore::SharedVersionVector() {
+  absl::MutexLock lock(&commit_mu_);
+  (void)LoadVersionVector();
+  return shared_vv_;
+}
+
+absl::StatusOr<std::vector<std::string>> RecordStore::ReadSharedOps(
+    const std::string& device, uint64_t from_seq, size_t max_ops,
+    size_t max_bytes) const {
+  std::vector<std::string> out;
+  size_t bytes = 0;
+  std::string prefix = StreamPrefix(device, kSharedStream);
+  auto s = db_->ScanFrom(Cf::kOplog, prefix + EncodeSeq(from_seq),
+                         [&](std::string_view key, std::string_view value) {
+                           if (key.substr(0, prefix.size()) != prefix) return false;
+                           out.emplace_back(value);
+                           bytes += value.size();
+                           return out.size() < max_ops && bytes < max_bytes;
+                         });
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::StatusOr<size_t> RecordStore::IngestShared(const KeySet* keys,
+                                                 std::vector<RemoteOp> ops) {
+  absl::MutexLock lock(&commit_mu_);
+  if (auto s = LoadVersionVector(); !s.ok()) return s;
+  std::map<std::string, uint64_t> held;  // as this batch advances
+  std::map<std::string, v1::RecordState> states;
+  absl::Status refusal;
+  Batch batch;
+  size_t added = 0;
+  for (RemoteOp& r : ops) {
+    const std::string& author = r.header.author_device();
+    if (author.size() != kDeviceBytes || r.header.visibility() != v1::SHARED) {
+      refusal = absl::InvalidArgumentError("op is not a shared op of a device");
+      continue;
+    }
+    uint64_t have = held.count(author) ? held[author] : shared_vv_[author];
+    if (r.header.seq() <= have) continue;  // a duplicate or a replay
+    if (r.header.seq() != have + 1) {
+      refusal = absl::InvalidArgumentError(absl::StrCat(
+          "sequence gap: expected seq ", have + 1, ", got ", r.header.seq()));
+      held[author] = have;
+      continue;
+    }
+    if (keys != nullptr) {
+      v1::Op op;
+      if (!op.ParseFromString(r.bytes) || !FoldInto(*keys, op, &states)) {
+        refusal = absl::InvalidArgumentError("op body does not open with the space key");
+        held[author] = have;
+        continue;
+      }
+    }
+    hlc_.Observe(r.header.hlc());
+    batch.Put(Cf::kOplog, OplogKey(author, v1::SHARED, r.header.seq()), r.bytes);
+    held[author] = r.header.seq();
+    ++added;
+  }
+  if (added > 0) {
+    if (keys != nullptr) {
+      if (auto s = PutStates(*keys, states, &batch); !s.ok()) return s;
+      for (const auto& [author, seq] : held) {
+        batch.Put(Cf::kMeta, absl::StrCat(kAppliedPrefix, author), EncodeSeq(seq));
+      }
+    }
+    if (auto s = db_->Write(batch, /*sync=*/true); !s.ok()) return s;
+    for (const auto& [author, seq] : held) {
+      if (seq > shared_vv_[author]) shared_vv_[author] = seq;
+    }
+    NotifyChange();
+  }
+  if (!refusal.ok()) return refusal;
+  return added;
+}
+
+absl::Status RecordStore::FoldPending(const KeySet& keys) {
+  absl::MutexLock lock(&commit_mu_);
+  if (auto s = LoadVersionVector(); !s.ok()) return s;
+  for (const auto& [device, seq] : shared_vv_) {
+    if (device == keys.device_public_key) continue;  // own ops are folded when written
+    auto applied_bytes = db_->Get(Cf::kMeta, absl::StrCat(kAppliedPrefix, device));
+    if (!applied_bytes.ok()) return applied_bytes.status();
+    uint64_t applied = applied_bytes->has_value() ? BigEndian(**applied_bytes) : 0;
+    while (applied < seq) {
+      auto raw = ReadSharedOps(device, applied + 1, 1000, 8 << 20);
+      if (!raw.ok()) return raw.status();
+      if (raw->empty()) break;
+      std::map<std::string, v1::RecordState> states;
+      for (const std::string& bytes : *raw) {
+        v1::Op op;
+        if (op.ParseFromString(bytes)) FoldInto(keys, op, &states);
+      }
+      applied += raw->size();
+      Batch batch;
+      if (auto s = PutStates(keys, states, &batch); !s.ok()) return s;
+      batch.Put(Cf::kMeta, absl::StrCat(kAppliedPrefix, device), EncodeSeq(applied));
+      if (auto s = db_->Write(batch, true); !s.ok()) return s;
+    }
+  }
+  return absl::OkStatus();
+}
+
+void RecordStore::NotifyChange() {
+  absl::MutexLock lock(&change_mu_);
+  ++change_count_;
+}
+
+uint64_t RecordStore::ChangeCount() {
+  absl::MutexLock lock(&change_mu_);
+  return change_count_;
+}
+
+uint64_t RecordStore::WaitForChange(uint64_t seen, absl::Duration timeout) {
+  absl::MutexLock lock(&change_mu_);
+  auto changed = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(change_mu_) {
+    return change_count_ != seen;
+  };
+  change_mu_.AwaitWithTimeout(absl::Condition(&changed), timeout);
+  return change_count_;
+}
+
+absl::Status RecordStore::ResealOwnOps(const KeySet& old_keys, const KeySet& new_keys) {
+  absl::MutexLock lock(&commit_mu_);
+  Batch batch;
+  absl::Status inner;
+  auto s = db_->Scan(Cf::kOplog, old_keys.device_public_key,
+                     [&](std::string_view key, std::string_view value) {
+                       v1::Op op;
+                       v1::OpHeader header;
+                       if (!op.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                         inner = absl::DataLossError("an op in the log does not parse");
+                         return false;
+                       }
+                       auto body = OpenOp(op, old_keys, &header);
+                       if (!body.ok()) {
+                         inner = body.status();
+                         return false;
+                       }
+                       header.set_space_id(new_keys.space_id);
+                       header.set_key_epoch(new_keys.space_key_epoch);
+                       auto sealed = SealOp(header, *body, new_keys);
+                       if (!sealed.ok()) {
+                         inner = sealed.status();
+                         return false;
+                       }
+                       batch.Put(Cf::kOplog, key, sealed->SerializeAsString());
+                       return true;
+                     });
+  if (!s.ok()) return s;
+  if (!inner.ok()) return inner;
+  if (batch.Count() == 0) return absl::OkStatus();
+  if (auto w = db_->Write(batch, true); !w.ok()) return w;
+  NotifyChange();
+  return absl::OkStatus();
 }
 
 }  // namespace attune

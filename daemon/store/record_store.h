@@ -16,6 +16,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
@@ -84,20 +85,76 @@ class RecordStore {
   absl::StatusOr<std::map<std::string, std::string>> DumpViews(
       const KeySet& keys) const;
 
-  // Ops this device has written.
+  // Ops this device has written (shared and private).
   absl::StatusOr<uint64_t> OwnOpCount(const KeySet& keys) const;
+
+  // --- Sync -------------------------------------------------------------
+  // Shared ops are numbered per author device 1, 2, 3 … without gaps, apart
+  // from the author's private ops, which never leave the device.
+
+  // For each author device: the highest shared seq held.
+  using VersionVector = std::map<std::string, uint64_t>;
+  VersionVector SharedVersionVector();
+
+  // Serialized shared ops of `device` from `from_seq` on, in order, at most
+  // `max_ops` and about `max_bytes`.
+  absl::StatusOr<std::vector<std::string>> ReadSharedOps(const std::string& device,
+                                                         uint64_t from_seq,
+                                                         size_t max_ops,
+                                                         size_t max_bytes) const;
+
+  // An op from a peer whose signature, author and size were checked.
+  struct RemoteOp {
+    v1::OpHeader header;  // parsed from op.header()
+    std::string bytes;    // the serialized Op, exactly as received
+  };
+  // Stores the ops of one batch atomically and durably, and folds them into
+  // the views when `keys` is given (otherwise at the next FoldPending).
+  // Per author, an op at or below the held seq is a duplicate and skipped; an
+  // op past held seq + 1 is a gap: it and the author's later ops in the batch
+  // are refused (INVALID_ARGUMENT after the rest is stored).
+  // Returns how many ops were new.
+  absl::StatusOr<size_t> IngestShared(const KeySet* keys,
+                                      std::vector<RemoteOp> ops);
+
+  // Folds stored ops that arrived while locked into the views.
+  absl::Status FoldPending(const KeySet& keys);
+
+  // A counter that grows whenever shared ops are added; WaitForChange
+  // returns when it passes `seen` or after `timeout`.
+  uint64_t ChangeCount();
+  uint64_t WaitForChange(uint64_t seen, absl::Duration timeout);
+
+  // Replaces the space id and space key of this device's existing ops (when
+  // it joins a space, before it has synced with anyone): every own op is
+  // opened with `old_keys` and sealed and signed again with `new_keys`, same
+  // seq, clock and body.
+  absl::Status ResealOwnOps(const KeySet& old_keys, const KeySet& new_keys);
   // Entries in the records view.
   absl::StatusOr<int64_t> RecordCount() const;
 
   static std::string ViewKey(Kind kind, std::string_view id);
-  static std::string OplogKey(std::string_view device, uint64_t seq);
+  // device ‖ stream ('S' shared, 'P' private) ‖ seq (big-endian).
+  static std::string OplogKey(std::string_view device, v1::Visibility visibility,
+                              uint64_t seq);
 
  private:
   struct Writer;
   void CommitGroup(const std::vector<Writer*>& group);
   absl::StatusOr<v1::RecordState> LoadState(const KeySet& keys,
                                             const std::string& key) const;
-  absl::StatusOr<uint64_t> LastSeq(std::string_view device) const;
+  absl::StatusOr<uint64_t> LastSeq(std::string_view device,
+                                   v1::Visibility visibility) const;
+  absl::Status LoadVersionVector() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  // Folds one op into `states` (a cache over the view); false if it cannot
+  // be opened with these keys.
+  bool FoldInto(const KeySet& keys, const v1::Op& op,
+                std::map<std::string, v1::RecordState>* states,
+                const std::map<std::string, v1::RecordState>* base = nullptr);
+  absl::Status PutStates(const KeySet& keys,
+                         const std::map<std::string, v1::RecordState>& states,
+                         Batch* batch) const;
+  void NotifyChange();
 
   Db* const db_;
   HybridClock hlc_;
@@ -108,7 +165,14 @@ class RecordStore {
   // Held by the group leader while it commits, and by RebuildViews.
   absl::Mutex commit_mu_ ABSL_ACQUIRED_AFTER(mu_);
   std::string own_device_ ABSL_GUARDED_BY(commit_mu_);
-  uint64_t next_seq_ ABSL_GUARDED_BY(commit_mu_) = 0;  // 0: not loaded yet
+  // Next seq of this device's shared and private streams; 0: not loaded.
+  uint64_t next_shared_ ABSL_GUARDED_BY(commit_mu_) = 0;
+  uint64_t next_private_ ABSL_GUARDED_BY(commit_mu_) = 0;
+  bool vv_loaded_ ABSL_GUARDED_BY(commit_mu_) = false;
+  VersionVector shared_vv_ ABSL_GUARDED_BY(commit_mu_);
+
+  absl::Mutex change_mu_;
+  uint64_t change_count_ ABSL_GUARDED_BY(change_mu_) = 0;
 };
 
 }  // namespace attune

@@ -109,7 +109,7 @@ absl::Status CheckEmotions(
     if (!IsKnownEmotion(label)) {
       return Bad(item, absl::StrCat("\"", e->label().substr(0, 40),
                                     "\" is not in the feelings vocabulary "
-                                    "(attune checkin --help lists it)"));
+                                    "(run attune feelings to see them)"));
     }
     if (!seen.insert(label).second) {
       return Bad(item, absl::StrCat("\"", label, "\" is named twice"));

@@ -1,0 +1,251 @@
+// Tests of the CLI's pure helpers: argument parsing and text formatting.
+#include "args.h"
+
+#include <gtest/gtest.h>
+
+#include "format.h"
+
+namespace attune::cli {
+namespace {
+
+// --- feelings ---------------------------------------------------------------
+
+TEST(ParseEmotion, LabelOnlyMeansNotSaid) {
+  absl::StatusOr<v1::EmotionLabel> e = ParseEmotion("  Grateful ");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->label(), "grateful");
+  EXPECT_EQ(e->intensity(), 0);
+}
+
+TEST(ParseEmotion, WithIntensity) {
+  absl::StatusOr<v1::EmotionLabel> e = ParseEmotion("tired:2");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->label(), "tired");
+  EXPECT_EQ(e->intensity(), 2);
+  e = ParseEmotion("tired : 5");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_EQ(e->intensity(), 5);
+}
+
+TEST(ParseEmotion, RejectsBadIntensityAndEmptyLabel) {
+  for (const char* bad :
+       {"tired:0", "tired:6", "tired:", "tired:x", ":3", "tired:22", ""}) {
+    absl::StatusOr<v1::EmotionLabel> e = ParseEmotion(bad);
+    EXPECT_FALSE(e.ok()) << bad;
+    if (!e.ok()) {
+      EXPECT_EQ(e.status().code(), absl::StatusCode::kInvalidArgument) << bad;
+    }
+  }
+}
+
+TEST(ParseEmotionList, SplitsOnCommasAndSkipsBlanks) {
+  auto list = ParseEmotionList("grateful:4, tired:2,, calm ");
+  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_EQ(list->size(), 3u);
+  EXPECT_EQ((*list)[0].label(), "grateful");
+  EXPECT_EQ((*list)[1].intensity(), 2);
+  EXPECT_EQ((*list)[2].label(), "calm");
+  auto empty = ParseEmotionList("  ");
+  ASSERT_TRUE(empty.ok());
+  EXPECT_TRUE(empty->empty());
+}
+
+TEST(ParseEmotionList, RejectsRepeatedLabel) {
+  EXPECT_FALSE(ParseEmotionList("calm, Calm:2").ok());
+}
+
+TEST(ParseEmotionFlags, JoinsRepeatedFlags) {
+  auto list = ParseEmotionFlags({"grateful:4", "tired,calm:1"});
+  ASSERT_TRUE(list.ok()) << list.status();
+  EXPECT_EQ(list->size(), 3u);
+  EXPECT_FALSE(ParseEmotionFlags({"calm", "calm"}).ok());
+}
+
+TEST(UnknownLabels, ListsLabelsOutsideVocabulary) {
+  auto list = ParseEmotionList("happy, gloomy:3, calm");
+  ASSERT_TRUE(list.ok());
+  EXPECT_EQ(UnknownLabels(*list, {"happy", "calm"}),
+            std::vector<std::string>{"gloomy"});
+}
+
+// --- days -------------------------------------------------------------------
+
+TEST(ParseDay, AcceptsIsoTodayYesterday) {
+  const absl::CivilDay today(2026, 11, 24);
+  EXPECT_EQ(*ParseDay("2026-11-02", today), absl::CivilDay(2026, 11, 2));
+  EXPECT_EQ(*ParseDay("today", today), today);
+  EXPECT_EQ(*ParseDay("Yesterday", today), absl::CivilDay(2026, 11, 23));
+  EXPECT_EQ(*ParseDay("2026-03-01", absl::CivilDay(2026, 3, 1)) - 1,
+            absl::CivilDay(2026, 2, 28));
+}
+
+TEST(ParseDay, RejectsMalformedAndImpossibleDays) {
+  const absl::CivilDay today(2026, 11, 24);
+  for (const char* bad : {"2026-02-30", "2026-13-01", "26-11-02", "2026/11/02",
+                          "tomorrow", "", "2026-11-2"}) {
+    EXPECT_FALSE(ParseDay(bad, today).ok()) << bad;
+  }
+}
+
+TEST(LooksLikeDay, TellsDaysFromIds) {
+  EXPECT_TRUE(LooksLikeDay("2026-11-24"));
+  EXPECT_TRUE(LooksLikeDay("today"));
+  EXPECT_FALSE(LooksLikeDay("2026"));
+  EXPECT_FALSE(LooksLikeDay("a1b2c3d4"));
+}
+
+// --- ids --------------------------------------------------------------------
+
+constexpr char kHex[] = "0123456789abcdef0123456789abcdef";
+
+TEST(ParseIdArg, FullNameIdAndPrefix) {
+  auto full =
+      ParseIdArg(std::string("journalEntries/") + kHex, "journalEntries");
+  ASSERT_TRUE(full.ok());
+  EXPECT_TRUE(full->complete);
+  EXPECT_EQ(full->value, std::string("journalEntries/") + kHex);
+
+  auto id = ParseIdArg("0123456789ABCDEF0123456789ABCDEF", "journalEntries");
+  ASSERT_TRUE(id.ok());
+  EXPECT_TRUE(id->complete);
+  EXPECT_EQ(id->value, std::string("journalEntries/") + kHex);
+
+  auto prefix = ParseIdArg("01Ab", "goals");
+  ASSERT_TRUE(prefix.ok());
+  EXPECT_FALSE(prefix->complete);
+  EXPECT_EQ(prefix->value, "01ab");
+}
+
+TEST(ParseIdArg, RejectsShortNonHexAndWrongCollection) {
+  for (const char* bad : {"abc", "xyz123", "goals/abcd", "journalEntries/",
+                          "journalEntries/a/b"}) {
+    auto id = ParseIdArg(bad, "journalEntries");
+    EXPECT_FALSE(id.ok()) << bad;
+    if (!id.ok()) {
+      EXPECT_EQ(id.status().code(), absl::StatusCode::kInvalidArgument);
+    }
+  }
+}
+
+TEST(MatchIdPrefix, UniqueAmbiguousAndNone) {
+  const std::vector<std::string> names = {"goals/abcd1111", "goals/abcd2222",
+                                          "goals/ef001234"};
+  auto one = MatchIdPrefix("ef00", names, "goal");
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(*one, "goals/ef001234");
+
+  auto two = MatchIdPrefix("ABCD", names, "goal");
+  ASSERT_FALSE(two.ok());
+  EXPECT_EQ(two.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(two.status().message().find("goals/abcd1111"),
+            absl::string_view::npos);
+  EXPECT_NE(two.status().message().find("goals/abcd2222"),
+            absl::string_view::npos);
+
+  auto none = MatchIdPrefix("9999", names, "goal");
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST(ShortId, FirstEightOfTheId) {
+  EXPECT_EQ(ShortId(std::string("journalEntries/") + kHex), "01234567");
+  EXPECT_EQ(IdOf("goals/abc"), "abc");
+}
+
+// --- environment ------------------------------------------------------------
+
+TEST(DetectTimeZone, PrefersTzThenLocaltimeThenUtc) {
+  EXPECT_EQ(DetectTimeZone("Europe/Lisbon", "/usr/share/zoneinfo/Asia/Tokyo"),
+            "Europe/Lisbon");
+  EXPECT_EQ(DetectTimeZone(":America/New_York", ""), "America/New_York");
+  EXPECT_EQ(DetectTimeZone("", "/usr/share/zoneinfo/Asia/Tokyo"), "Asia/Tokyo");
+  EXPECT_EQ(DetectTimeZone(nullptr, "../usr/share/zoneinfo/Etc/UTC"),
+            "Etc/UTC");
+  EXPECT_EQ(DetectTimeZone(nullptr, ""), "UTC");
+  EXPECT_EQ(DetectTimeZone(nullptr, "/var/lib/localtime"), "UTC");
+}
+
+TEST(DefaultSocketPath, EnvThenXdgThenTmp) {
+  EXPECT_EQ(DefaultSocketPath("/x/y.sock", "/run/user/1000", 1000),
+            "/x/y.sock");
+  EXPECT_EQ(DefaultSocketPath("", "/run/user/1000", 1000),
+            "/run/user/1000/attune/attuned.sock");
+  EXPECT_EQ(DefaultSocketPath(nullptr, nullptr, 1000),
+            "/tmp/attune-1000/attuned.sock");
+  EXPECT_EQ(DefaultSocketPath(nullptr, "", 7), "/tmp/attune-7/attuned.sock");
+}
+
+// --- text -------------------------------------------------------------------
+
+TEST(FirstLine, StripsLineBreak) {
+  EXPECT_EQ(FirstLine("secret words\nmore"), "secret words");
+  EXPECT_EQ(FirstLine("secret words\r\n"), "secret words");
+  EXPECT_EQ(FirstLine("no newline"), "no newline");
+  EXPECT_EQ(FirstLine(""), "");
+}
+
+TEST(EditorText, TitleLineAndBody) {
+  EditorText t =
+      ParseEditorText("# A day at the sea\n\nWe walked.\n\nLong.\n\n");
+  EXPECT_EQ(t.title, "A day at the sea");
+  EXPECT_EQ(t.body, "We walked.\n\nLong.");
+
+  t = ParseEditorText("\nJust a body\n");
+  EXPECT_EQ(t.title, "");
+  EXPECT_EQ(t.body, "Just a body");
+
+  t = ParseEditorText("#\nBody only\n");
+  EXPECT_EQ(t.title, "");
+  EXPECT_EQ(t.body, "Body only");
+
+  t = ParseEditorText("#hashtag first\n## heading\n");
+  EXPECT_EQ(t.title, "");
+  EXPECT_EQ(t.body, "#hashtag first\n## heading");
+}
+
+TEST(EditorText, RoundTrips) {
+  EditorText t =
+      ParseEditorText(ComposeEditorText("Title", "Line 1\n  Line 2"));
+  EXPECT_EQ(t.title, "Title");
+  EXPECT_EQ(t.body, "Line 1\n  Line 2");
+  t = ParseEditorText(ComposeEditorText("", "Body"));
+  EXPECT_EQ(t.title, "");
+  EXPECT_EQ(t.body, "Body");
+}
+
+// --- formatting -------------------------------------------------------------
+
+TEST(Format, TruncateCountsCodePoints) {
+  EXPECT_EQ(Truncate("short", 10), "short");
+  EXPECT_EQ(Truncate("a longer title here", 8), "a longe…");
+  EXPECT_EQ(Utf8Width(Truncate("ééééééé", 4)), 4u);
+  EXPECT_EQ(Truncate("two\nlines", 20), "two lines");
+}
+
+TEST(Format, DotsAndBars) {
+  EXPECT_EQ(RatingDots(4), "●●●●○");
+  EXPECT_EQ(RatingDots(9), "●●●●●");
+  EXPECT_EQ(ProgressBar(1, 2, 4), "██░░");
+  EXPECT_EQ(ProgressBar(5, 2, 2), "██");
+  EXPECT_EQ(ProgressBar(0, 3, 3), "░░░");
+}
+
+TEST(Format, DaysSchedulesAndFeelings) {
+  EXPECT_EQ(DayHeading(absl::CivilDay(2026, 11, 24)), "Tue 2026-11-24");
+  EXPECT_EQ(DayHeading(std::string_view("2026-11-02")), "Mon 2026-11-02");
+  EXPECT_EQ(GoalSchedule(2, v1::WEEK, 4), "2 per week for 4 weeks");
+  EXPECT_EQ(GoalSchedule(1, v1::DAY, 1), "1 per day for 1 day");
+  auto list = ParseEmotionList("grateful:4, tired:2, calm");
+  ASSERT_TRUE(list.ok());
+  google::protobuf::RepeatedPtrField<v1::EmotionLabel> field(list->begin(),
+                                                             list->end());
+  EXPECT_EQ(FormatEmotions(field), "grateful (4), tired (2), calm");
+}
+
+TEST(Format, WrapIndentsContinuationLines) {
+  EXPECT_EQ(Wrap("one two three four", 14, 4), "one two\n    three four");
+  EXPECT_EQ(Wrap("a\nb", 80, 2), "a\n  b");
+}
+
+}  // namespace
+}  // namespace attune::cli

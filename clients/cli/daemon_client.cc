@@ -1,0 +1,90 @@
+#include "daemon_client.h"
+
+#include <sys/stat.h>
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "google/protobuf/empty.pb.h"
+
+namespace attune::cli {
+
+std::string DaemonNotRunningMessage(const std::string& socket_path,
+                                    const std::string& why) {
+  return absl::StrCat("the daemon is not running (", why, " at ", socket_path,
+                      "). Start it with: attuned &   (or: systemctl --user "
+                      "start attuned)");
+}
+
+absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::Connect(
+    const std::string& socket_path) {
+  struct stat st;
+  if (stat(socket_path.c_str(), &st) != 0) {
+    return absl::UnavailableError(
+        DaemonNotRunningMessage(socket_path, "no socket"));
+  }
+  // Calls fail fast (no wait_for_ready) when nothing listens on the socket.
+  std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(
+      "unix:" + socket_path, grpc::InsecureChannelCredentials());
+  return std::unique_ptr<DaemonClient>(
+      new DaemonClient(socket_path, std::move(channel)));
+}
+
+DaemonClient::DaemonClient(std::string socket_path,
+                           std::shared_ptr<grpc::Channel> channel)
+    : socket_path_(std::move(socket_path)),
+      channel_(std::move(channel)),
+      vault_(v1::VaultService::NewStub(channel_)),
+      journal_(v1::JournalService::NewStub(channel_)),
+      checkins_(v1::CheckInService::NewStub(channel_)),
+      goals_(v1::GoalService::NewStub(channel_)) {}
+
+absl::Status DaemonClient::ToStatus(const grpc::Status& status,
+                                    absl::Duration timeout) const {
+  if (status.ok()) return absl::OkStatus();
+  const auto code = static_cast<absl::StatusCode>(status.error_code());
+  std::string message = status.error_message();
+  if (code == absl::StatusCode::kUnavailable &&
+      channel_->GetState(false) == GRPC_CHANNEL_TRANSIENT_FAILURE) {
+    // The socket exists but nobody accepts on it: a stale socket.
+    return absl::UnavailableError(
+        DaemonNotRunningMessage(socket_path_, "nothing answers on the socket"));
+  }
+  if (code == absl::StatusCode::kDeadlineExceeded) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        "the daemon did not answer within ", absl::FormatDuration(timeout),
+        " (socket ", socket_path_, ")"));
+  }
+  if (message.empty()) {
+    message = absl::StrCat("the daemon failed the call (",
+                           absl::StatusCodeToString(code), ")");
+  }
+  return absl::Status(code, message);
+}
+
+absl::StatusOr<v1::VaultStatus> DaemonClient::GetVaultStatus() {
+  v1::VaultStatus status;
+  google::protobuf::Empty empty;
+  absl::Status call = Run([&](grpc::ClientContext* context) {
+    return vault_->GetStatus(context, empty, &status);
+  });
+  if (!call.ok()) return call;
+  return status;
+}
+
+absl::StatusOr<v1::VaultStatus> DaemonClient::RequireUnlocked() {
+  absl::StatusOr<v1::VaultStatus> status = GetVaultStatus();
+  if (!status.ok()) return status.status();
+  switch (status->state()) {
+    case v1::VaultStatus::UNLOCKED:
+      return status;
+    case v1::VaultStatus::UNINITIALIZED:
+      return absl::FailedPreconditionError(
+          "the vault is not initialised: run attune init");
+    default:
+      return absl::FailedPreconditionError(
+          "vault is locked: run attune unlock");
+  }
+}
+
+}  // namespace attune::cli

@@ -24,13 +24,20 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemon/api/checkin_service.h"
+#include "daemon/api/exercise_service.h"
 #include "daemon/api/goal_service.h"
 #include "daemon/api/journal_service.h"
+#include "daemon/api/space_service.h"
+#include "daemon/api/plugin_service.h"
 #include "daemon/api/vault_service.h"
 #include "daemon/base/log.h"
+#include "daemon/plugins/dirs.h"
+#include "daemon/plugins/host.h"
 #include "daemon/store/db.h"
 #include "daemon/store/record_store.h"
 #include "daemon/store/vault_persistence.h"
+#include "daemon/sync/membership.h"
+#include "daemon/sync/peer_manager.h"
 #include "daemon/vault/vault.h"
 
 namespace attune {
@@ -154,11 +161,30 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   }
   if (auto s = PrepareSocketPath(options.socket_path); !s.ok()) return s;
 
-  ServiceContext ctx{&vault, &store, &clock};
+  Membership members(db->get());
+  if (auto s = members.Load(); !s.ok()) return s;
+  PeerManager peers({.listen = options.peer_listen}, db->get(), &store, &vault, &members,
+                    &clock);
+  if (auto s = peers.Load(); !s.ok()) return s;
+  SpaceServiceImpl space_service(&peers);
+  SyncServiceImpl sync_service(&peers);
+
+  ServiceContext ctx{&vault, &store, &clock,
+                     [&peers](const std::shared_ptr<const KeySet>& keys) {
+                       return peers.OnUnlock(keys);
+                     }};
   VaultServiceImpl vault_service(ctx);
   JournalServiceImpl journal_service(ctx);
   CheckInServiceImpl checkin_service(ctx);
   GoalServiceImpl goal_service(ctx);
+  PluginHostOptions plugin_options = options.plugins;
+  if (plugin_options.runtime_dir.empty()) {
+    plugin_options.runtime_dir = PluginRuntimeDir(options.socket_path);
+  }
+  GrantStore plugin_grants(db->get());
+  PluginHost plugin_host(plugin_options, &plugin_grants);
+  ExerciseServiceImpl exercise_service(ctx, &plugin_host);
+  PluginServiceImpl plugin_service(&plugin_host, &plugin_grants);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -170,6 +196,10 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   builder.RegisterService(&journal_service);
   builder.RegisterService(&checkin_service);
   builder.RegisterService(&goal_service);
+  builder.RegisterService(&space_service);
+  builder.RegisterService(&sync_service);
+  builder.RegisterService(&exercise_service);
+  builder.RegisterService(&plugin_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr) {
     return absl::UnavailableError(
@@ -193,6 +223,7 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   io.run();
   server->Wait();
   server.reset();
+  peers.Stop();
   vault.Lock();
   ::unlink(options.socket_path.c_str());
   LogInfo("stopped");

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "daemon/plugins/host_options.h"
 
 namespace attune {
 
@@ -17,6 +18,12 @@ struct DaemonOptions {
   std::string socket_path;
   // Drop the record views and rebuild them from the op log at next unlock.
   bool rebuild_views = false;
+  // Where to listen for partner devices ("host:port"; port 0 picks one and
+  // keeps it). Empty: never listen, only dial.
+  std::string peer_listen = "0.0.0.0:27441";
+  // Plugin folders, timings and limits. An empty runtime_dir means one next
+  // to the socket (see daemon/plugins/dirs.h).
+  PluginHostOptions plugins;
 };
 
 // Defaults from the XDG base directories.

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "daemon/daemon.h"
+#include "daemon/plugins/dirs.h"
 #include "daemon/vault/secret.h"
 
 int main(int argc, char** argv) {
@@ -22,8 +23,31 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--rebuild-views", options.rebuild_views,
                "Rebuild the record views from the op log at the next unlock");
+  app.add_option("--peer-listen", options.peer_listen,
+                 "host:port where partner devices reach this one (port 0 picks a "
+                 "free port and keeps it; empty: do not listen)")
+      ->capture_default_str();
+  std::vector<std::string> plugin_dirs;
+  double plugin_idle = 60, plugin_call = 5, plugin_backoff = 1;
+  app.add_option("--plugins-dir", plugin_dirs,
+                 "A folder of exercise plugins; repeatable (default: the built-in "
+                 "folder, then $XDG_DATA_HOME/attune/plugins)");
+  app.add_option("--plugin-idle-timeout", plugin_idle,
+                 "Seconds without a session before a plugin is stopped")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--plugin-call-timeout", plugin_call,
+                 "Seconds a plugin has to answer a call")
+      ->capture_default_str()->check(CLI::PositiveNumber);
+  app.add_option("--plugin-restart-backoff", plugin_backoff,
+                 "Seconds a failed plugin waits before it is started again "
+                 "(doubling with each failure in a row)")
+      ->capture_default_str()->check(CLI::PositiveNumber);
   app.set_version_flag("--version", "attuned 0.1.0");
   CLI11_PARSE(app, argc, argv);
+  options.plugins.dirs = attune::PluginDirs(plugin_dirs);
+  options.plugins.idle_timeout = absl::Seconds(plugin_idle);
+  options.plugins.call_timeout = absl::Seconds(plugin_call);
+  options.plugins.initial_backoff = absl::Seconds(plugin_backoff);
 
   if (!attune::InitCrypto()) {
     std::cerr << "attuned: libsodium cannot be initialised\n";

@@ -52,6 +52,10 @@ void AddJournalCommands(CLI::App& app, const GlobalOptions& global,
                         CommandTable& table);
 void AddGoalCommands(CLI::App& app, const GlobalOptions& global,
                      CommandTable& table);
+// `attune pair invite|join|verify`, `attune members`, `attune sync status`,
+// `attune id`.
+void AddSpaceCommands(CLI::App& app, const GlobalOptions& global,
+                      CommandTable& table);
 // `attune completion bash`; reads the finished command tree of `app`.
 void AddCompletionCommands(CLI::App& app, CommandTable& table);
 

@@ -37,7 +37,9 @@ DaemonClient::DaemonClient(std::string socket_path,
       vault_(v1::VaultService::NewStub(channel_)),
       journal_(v1::JournalService::NewStub(channel_)),
       checkins_(v1::CheckInService::NewStub(channel_)),
-      goals_(v1::GoalService::NewStub(channel_)) {}
+      goals_(v1::GoalService::NewStub(channel_)),
+      space_(v1::SpaceService::NewStub(channel_)),
+      sync_(v1::SyncService::NewStub(channel_)) {}
 
 absl::Status DaemonClient::ToStatus(const grpc::Status& status,
                                     absl::Duration timeout) const {

@@ -35,6 +35,8 @@ class DaemonClient {
   v1::JournalService::Stub& journal() { return *journal_; }
   v1::CheckInService::Stub& checkins() { return *checkins_; }
   v1::GoalService::Stub& goals() { return *goals_; }
+  v1::SpaceService::Stub& space() { return *space_; }
+  v1::SyncService::Stub& sync() { return *sync_; }
 
   // Runs one call: `call(grpc::ClientContext*)` must make it and return its
   // grpc::Status. The context carries a deadline `timeout` from now. Returns
@@ -69,6 +71,8 @@ class DaemonClient {
   std::unique_ptr<v1::JournalService::Stub> journal_;
   std::unique_ptr<v1::CheckInService::Stub> checkins_;
   std::unique_ptr<v1::GoalService::Stub> goals_;
+  std::unique_ptr<v1::SpaceService::Stub> space_;
+  std::unique_ptr<v1::SyncService::Stub> sync_;
 };
 
 // The message printed when the daemon cannot be reached at `socket_path`.

@@ -46,6 +46,7 @@ int Main(int argc, char** argv) {
   AddCheckInCommands(app, global, table);
   AddJournalCommands(app, global, table);
   AddGoalCommands(app, global, table);
+  AddSpaceCommands(app, global, table);
   AddCompletionCommands(app, table);
 
   try {

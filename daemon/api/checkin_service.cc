@@ -73,22 +73,29 @@ grpc::Status CheckInServiceImpl::CreateCheckIn(grpc::ServerContext*,
                                                v1::CheckIn* response) {
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
-  v1::CheckIn c = request->check_in();
-  if (auto s = Validate(&c, nullptr); !s.ok()) return ToGrpc(s);
+  auto written = WriteCheckIn(ctx_, **keys, request->check_in());
+  if (!written.ok()) return ToGrpc(written.status());
+  *response = *std::move(written);
+  return grpc::Status::OK;
+}
+
+absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet& keys,
+                                         v1::CheckIn c) {
+  if (auto s = Validate(&c, nullptr); !s.ok()) return s;
   std::string zone_name;
-  auto zone = ZoneOrLocal("check_in.time_zone", c.time_zone(), *ctx_.clock, &zone_name);
-  if (!zone.ok()) return ToGrpc(zone.status());
+  auto zone = ZoneOrLocal("check_in.time_zone", c.time_zone(), *ctx.clock, &zone_name);
+  if (!zone.ok()) return zone.status();
   c.set_time_zone(zone_name);
-  absl::CivilDay today = absl::ToCivilDay(ctx_.clock->Now(), *zone);
+  absl::CivilDay today = absl::ToCivilDay(ctx.clock->Now(), *zone);
   if (c.day().empty()) {
     c.set_day(FormatDay(today));
   } else {
     auto day = ParseDay("check_in.day", c.day());
-    if (!day.ok()) return ToGrpc(day.status());
+    if (!day.ok()) return day.status();
     if (*day > today + 1) {
-      return ToGrpc(absl::InvalidArgumentError(absl::StrCat(
+      return absl::InvalidArgumentError(absl::StrCat(
           "check_in.day: ", c.day(), " is in the future (today is ",
-          FormatDay(today), " in ", zone_name, ")")));
+          FormatDay(today), " in ", zone_name, ")"));
     }
   }
 
@@ -99,17 +106,17 @@ grpc::Status CheckInServiceImpl::CreateCheckIn(grpc::ServerContext*,
       v1::CheckIn::kTimeZoneFieldNumber};
   int generation = 0;
   for (int attempt = 0; attempt < 2 * kMaxGenerations; ++attempt) {
-    std::string id = CheckInId(**keys, c.day(), generation);
-    auto existing = ctx_.store->Get(**keys, Kind::kCheckIn, id);
-    if (!existing.ok()) return ToGrpc(existing.status());
+    std::string id = CheckInId(keys, c.day(), generation);
+    auto existing = ctx.store->Get(keys, Kind::kCheckIn, id);
+    if (!existing.ok()) return existing.status();
     absl::StatusOr<v1::RecordState> state;
     if (!existing->has_value()) {
       v1::CheckIn fresh = c;
-      state = CreateRecord(ctx_, **keys, Kind::kCheckIn, id, &fresh,
+      state = CreateRecord(ctx, keys, Kind::kCheckIn, id, &fresh,
                            Mutation::Require::kAbsent);
     } else if (IsLive(**existing)) {
       std::string name = MakeName(kCheckIns, id);
-      state = UpdateRecord(ctx_, **keys, Kind::kCheckIn, id, name, c, content);
+      state = UpdateRecord(ctx, keys, Kind::kCheckIn, id, name, c, content);
     } else {
       if (++generation >= kMaxGenerations) break;
       continue;  // deleted for good: the day's next check-in gets a new id
@@ -117,12 +124,11 @@ grpc::Status CheckInServiceImpl::CreateCheckIn(grpc::ServerContext*,
     if (absl::IsAlreadyExists(state.status()) || absl::IsNotFound(state.status())) {
       continue;  // raced with another write of the same day; look again
     }
-    if (!state.ok()) return ToGrpc(state.status());
-    *response = Present(*state, id);
-    return grpc::Status::OK;
+    if (!state.ok()) return state.status();
+    return Present(*state, id);
   }
-  return ToGrpc(absl::AbortedError(
-      "check_in: too many check-ins were deleted for this day; try again"));
+  return absl::AbortedError(
+      "check_in: too many check-ins were deleted for this day; try again");
 }
 
 grpc::Status CheckInServiceImpl::GetCheckIn(grpc::ServerContext*,

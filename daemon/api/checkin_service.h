@@ -13,6 +13,12 @@ namespace attune {
 // generation is never reused; the next one takes generation + 1.
 std::string CheckInId(const KeySet& keys, const std::string& day, int generation);
 
+// Writes a member's check-in for its day (today in its zone when empty),
+// or replaces the content of that day's check-in: what CreateCheckIn does.
+// INVALID_ARGUMENT naming the field for bad input; nothing is stored then.
+absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet& keys,
+                                         v1::CheckIn check_in);
+
 // Thread-safe; called on gRPC's threads.
 class CheckInServiceImpl final : public v1::CheckInService::Service {
  public:

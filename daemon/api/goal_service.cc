@@ -204,48 +204,56 @@ grpc::Status GoalServiceImpl::LogProgress(grpc::ServerContext*,
                                           v1::GoalProgress* response) {
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
-  auto goal_id = ParseName("parent", request->parent(), kGoals);
-  if (!goal_id.ok()) return ToGrpc(goal_id.status());
-  v1::GoalProgress p = request->progress();
+  auto logged = LogGoalProgress(ctx_, **keys, request->parent(), request->progress());
+  if (!logged.ok()) return ToGrpc(logged.status());
+  *response = *std::move(logged);
+  return grpc::Status::OK;
+}
+
+absl::StatusOr<v1::GoalProgress> LogGoalProgress(const ServiceContext& ctx,
+                                                 const KeySet& keys,
+                                                 const std::string& parent,
+                                                 v1::GoalProgress p) {
+  auto goal_id = ParseName("parent", parent, kGoals);
+  if (!goal_id.ok()) return goal_id.status();
   if (auto s = CheckText("progress.note", p.note(), kMaxShortTextChars, false); !s.ok()) {
-    return ToGrpc(s);
+    return s;
   }
-  auto goal_state = GetLiveRecord(ctx_, **keys, Kind::kGoal, *goal_id, request->parent());
-  if (!goal_state.ok()) return ToGrpc(goal_state.status());
+  auto goal_state = GetLiveRecord(ctx, keys, Kind::kGoal, *goal_id, parent);
+  if (!goal_state.ok()) return goal_state.status();
   const v1::Goal& goal = goal_state->record().goal();
   if (goal.archived()) {
-    return ToGrpc(absl::FailedPreconditionError(
-        "the goal is archived: run attune goal archive --undo first"));
+    return absl::FailedPreconditionError(
+        "the goal is archived: run attune goal archive --undo first");
   }
-  absl::CivilDay today = Today(*ctx_.clock, goal.time_zone());
+  absl::CivilDay today = Today(*ctx.clock, goal.time_zone());
   absl::CivilDay day = today;
   if (!p.day().empty()) {
     auto parsed = ParseDay("progress.day", p.day());
-    if (!parsed.ok()) return ToGrpc(parsed.status());
+    if (!parsed.ok()) return parsed.status();
     day = *parsed;
   }
   auto start = ParseDay("goal.start_day", goal.start_day());
-  if (!start.ok()) return ToGrpc(start.status());
+  if (!start.ok()) return start.status();
   absl::CivilDay end = GoalEndDay(*start, goal);
   if (day > today) {
-    return ToGrpc(absl::InvalidArgumentError(absl::StrCat(
+    return absl::InvalidArgumentError(absl::StrCat(
         "progress.day: ", FormatDay(day), " is in the future (today is ",
-        FormatDay(today), ")")));
+        FormatDay(today), ")"));
   }
   if (day < *start || day > end) {
-    return ToGrpc(absl::InvalidArgumentError(absl::StrCat(
+    return absl::InvalidArgumentError(absl::StrCat(
         "progress.day: ", FormatDay(day), " is outside the goal (", FormatDay(*start),
-        " to ", FormatDay(end), ")")));
+        " to ", FormatDay(end), ")"));
   }
   p.set_day(FormatDay(day));
   std::string id = NewRecordId();
-  p.set_name(absl::StrCat(request->parent(), "/progress/", ToHex(id)));
+  p.set_name(absl::StrCat(parent, "/progress/", ToHex(id)));
   // Progress is as private as its goal.
-  auto state = CreateRecord(ctx_, **keys, Kind::kGoalProgress, id, &p,
+  auto state = CreateRecord(ctx, keys, Kind::kGoalProgress, id, &p,
                             Mutation::Require::kAbsent, goal.visibility());
-  if (!state.ok()) return ToGrpc(state.status());
-  *response = state->record().goal_progress();
-  return grpc::Status::OK;
+  if (!state.ok()) return state.status();
+  return state->record().goal_progress();
 }
 
 grpc::Status GoalServiceImpl::GetGoalStatus(grpc::ServerContext*,

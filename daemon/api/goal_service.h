@@ -7,6 +7,15 @@
 
 namespace attune {
 
+// Records that a goal's practice was done once: what LogProgress does.
+// `parent` is the goal's name; an empty progress.day means today in the
+// goal's zone. INVALID_ARGUMENT naming the field, NOT_FOUND for no such
+// goal, FAILED_PRECONDITION for an archived one; nothing is stored then.
+absl::StatusOr<v1::GoalProgress> LogGoalProgress(const ServiceContext& ctx,
+                                                 const KeySet& keys,
+                                                 const std::string& parent,
+                                                 v1::GoalProgress progress);
+
 // Thread-safe; called on gRPC's threads.
 class GoalServiceImpl final : public v1::GoalService::Service {
  public:

@@ -3,6 +3,7 @@
 #ifndef ATTUNE_DAEMON_API_RESOURCE_H_
 #define ATTUNE_DAEMON_API_RESOURCE_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -22,6 +23,9 @@ struct ServiceContext {
   Vault* vault;
   RecordStore* store;
   const Clock* clock;
+  // Called after every successful Init and Unlock with the new keys (peer
+  // sync starts there); may be empty.
+  std::function<absl::Status(const std::shared_ptr<const KeySet>&)> on_unlock;
 };
 
 inline constexpr char kJournalEntries[] = "journalEntries";

@@ -60,6 +60,9 @@ grpc::Status VaultServiceImpl::Init(grpc::ServerContext*,
   if (!keys.ok()) return ToGrpc(keys.status());
   LogInfo(absl::StrCat("vault initialised; device ",
                        FormatDeviceId((*keys)->device_public_key)));
+  if (ctx_.on_unlock) {
+    if (auto s = ctx_.on_unlock(*keys); !s.ok()) LogWarning(s.ToString());
+  }
   return ToGrpc(FillStatus(response));
 }
 
@@ -78,6 +81,11 @@ grpc::Status VaultServiceImpl::Unlock(grpc::ServerContext*,
     return ToGrpc(s);
   }
   LogInfo("vault unlocked");
+  if (ctx_.on_unlock) {
+    if (auto s = ctx_.on_unlock(*keys); !s.ok()) {
+      LogWarning(absl::StrCat("peer sync did not start: ", s.ToString()));
+    }
+  }
   return ToGrpc(FillStatus(response));
 }
 

@@ -11,7 +11,9 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
 bool IsAddOnly(uint32_t kind) {
-  return kind == static_cast<uint32_t>(Kind::kGoalProgress);
+  return kind == static_cast<uint32_t>(Kind::kGoalProgress) ||
+         kind == static_cast<uint32_t>(Kind::kAppreciation) ||
+         kind == static_cast<uint32_t>(Kind::kExerciseSession);
 }
 
 bool ClockLess(const v1::Clock& a, const v1::Clock& b) {

@@ -2,7 +2,8 @@
 //
 // State is a fold over ops: each field keeps the value of the op with the
 // greatest clock (hybrid logical clock, then device id) that set it; a
-// tombstone deletes the record for good; add-only kinds (goal progress) are
+// tombstone deletes the record for good; add-only kinds (goal progress,
+// appreciations, exercise sessions) are
 // written once. Applying the same set of ops in any order, any number of
 // times, gives the same state. Pure functions: thread-safe.
 #ifndef ATTUNE_DAEMON_STORE_MERGE_H_
@@ -19,6 +20,9 @@ enum class Kind : uint32_t {
   kCheckIn = v1::Record::kCheckIn,
   kGoal = v1::Record::kGoal,
   kGoalProgress = v1::Record::kGoalProgress,
+  kAppreciation = v1::Record::kAppreciation,
+  kExerciseSession = v1::Record::kExerciseSession,
+  kPluginRecord = v1::Record::kPluginRecord,
 };
 
 // True for kinds whose records are written once and never changed.

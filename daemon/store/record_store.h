@@ -124,6 +124,8 @@ class RecordStore {
   // returns when it passes `seen` or after `timeout`.
   uint64_t ChangeCount();
   uint64_t WaitForChange(uint64_t seen, absl::Duration timeout);
+  // Wakes WaitForChange callers (for changes outside the log: new members).
+  void NotifyChange();
 
   // Replaces the space id and space key of this device's existing ops (when
   // it joins a space, before it has synced with anyone): every own op is
@@ -154,7 +156,6 @@ class RecordStore {
   absl::Status PutStates(const KeySet& keys,
                          const std::map<std::string, v1::RecordState>& states,
                          Batch* batch) const;
-  void NotifyChange();
 
   Db* const db_;
   HybridClock hlc_;

@@ -4,6 +4,8 @@
 #include <grpcpp/security/tls_certificate_verifier.h>
 #include <grpcpp/security/tls_credentials_options.h>
 
+#include "daemon/vault/device_id.h"
+
 namespace attune {
 namespace {
 
@@ -67,6 +69,8 @@ std::shared_ptr<grpc::ServerCredentials> PeerServerCredentials(
       ExternalCertificateVerifier::Create<AnyDeviceVerifier>());
   return grpc::experimental::TlsServerCredentials(options);
 }
+
+std::string PeerTargetName(const std::string& device) { return FormatDeviceId(device); }
 
 std::shared_ptr<grpc::ChannelCredentials> PeerChannelCredentials(
     const TlsIdentity& identity, const std::string& expected_device) {

@@ -25,6 +25,10 @@ std::shared_ptr<grpc::ServerCredentials> PeerServerCredentials(
 std::shared_ptr<grpc::ChannelCredentials> PeerChannelCredentials(
     const TlsIdentity& identity, const std::string& expected_device);
 
+// The name a dialer expects in the listener's certificate (its CN, the
+// readable device id); set as GRPC_SSL_TARGET_NAME_OVERRIDE_ARG.
+std::string PeerTargetName(const std::string& device);
+
 // The raw device key of the TLS peer of a call; UNAUTHENTICATED if none.
 absl::StatusOr<std::string> PeerDevice(const grpc::ServerContext& context);
 

@@ -148,6 +148,7 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Init(
   file_ = std::move(file);
   identity_ = std::move(id);
   keys_ = keys;
+  kek_ = std::make_unique<SecretBytes>(std::move(*kek));
   return keys;
 }
 
@@ -185,6 +186,7 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Unlock(
   }
   absl::MutexLock lock(&mu_);
   if (keys_ == nullptr) keys_ = KeysFrom(secrets, id);
+  if (kek_ == nullptr) kek_ = std::make_unique<SecretBytes>(std::move(*kek));
   return keys_;
 }
 
@@ -193,6 +195,49 @@ void Vault::Lock() {
   absl::MutexLock lock(&mu_);
   dropped = std::move(keys_);
   keys_ = nullptr;
+  kek_.reset();
+}
+
+absl::StatusOr<std::shared_ptr<const KeySet>> Vault::AdoptSpace(
+    const std::string& space_id, const SecretBytes& space_key, uint32_t key_epoch) {
+  absl::MutexLock kdf_lock(&kdf_mu_);
+  absl::MutexLock lock(&mu_);
+  if (keys_ == nullptr || kek_ == nullptr) {
+    return absl::FailedPreconditionError(kLockedMessage);
+  }
+  if (space_id.size() != kRawIdBytes || space_key.size() != kSymmetricKeyBytes) {
+    return absl::InvalidArgumentError("space id or key has the wrong length");
+  }
+  SecretBytes secrets(kSecretsBytes);
+  unsigned char* p = secrets.data();
+  for (const SecretBytes* src : {&keys_->device_secret_key, &keys_->data_key,
+                                 &space_key, &keys_->personal_key}) {
+    std::copy(src->data(), src->data() + src->size(), p);
+    p += src->size();
+  }
+  v1::VaultIdentity id = *identity_;
+  id.set_space_id(space_id);
+  v1::VaultFile file = *file_;
+  file.set_identity(id.SerializeAsString());
+  std::string nonce(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, '\0');
+  randombytes_buf(nonce.data(), nonce.size());
+  file.set_nonce(nonce);
+  std::string sealed(kSecretsBytes + crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
+  unsigned long long sealed_len = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      reinterpret_cast<unsigned char*>(sealed.data()), &sealed_len, secrets.data(),
+      secrets.size(), reinterpret_cast<const unsigned char*>(file.identity().data()),
+      file.identity().size(), nullptr,
+      reinterpret_cast<const unsigned char*>(nonce.data()), kek_->data());
+  sealed.resize(sealed_len);
+  file.set_sealed(std::move(sealed));
+  if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) return s;
+  auto keys = KeysFrom(secrets, id);
+  keys->space_key_epoch = key_epoch;
+  file_ = std::move(file);
+  identity_ = std::move(id);
+  keys_ = keys;
+  return keys_;
 }
 
 Vault::State Vault::state() const {

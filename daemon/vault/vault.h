@@ -70,6 +70,12 @@ class Vault {
   // the last one lets go.
   void Lock();
 
+  // Moves this device into another space (pairing): replaces the space id
+  // and space key, seals the vault again under the same passphrase and
+  // returns the new keys. FAILED_PRECONDITION when locked.
+  absl::StatusOr<std::shared_ptr<const KeySet>> AdoptSpace(
+      const std::string& space_id, const SecretBytes& space_key, uint32_t key_epoch);
+
   State state() const;
   // Public identity; nullopt before Init.
   std::optional<v1::VaultIdentity> identity() const;
@@ -84,6 +90,9 @@ class Vault {
   std::optional<v1::VaultFile> file_ ABSL_GUARDED_BY(mu_);
   std::optional<v1::VaultIdentity> identity_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const KeySet> keys_ ABSL_GUARDED_BY(mu_);
+  // The key-encryption key, kept while unlocked so the vault can be sealed
+  // again (AdoptSpace) without asking for the passphrase.
+  std::unique_ptr<SecretBytes> kek_ ABSL_GUARDED_BY(mu_);
 };
 
 // The message every content call gets while locked.

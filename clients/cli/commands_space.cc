@@ -1,0 +1,175 @@
+// attune pair invite|join|verify, attune members, attune sync status,
+// attune id: pairing with a partner's device and seeing sync.
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "commands.h"
+#include "daemon_client.h"
+#include "output.h"
+#include "qr.h"
+#include "status_macros.h"
+
+namespace attune::cli {
+namespace {
+
+// The daemon dials the inviter and runs Argon2id-free crypto; allow for a
+// slow network.
+constexpr absl::Duration kJoinTimeout = absl::Seconds(40);
+
+std::string Ago(int64_t ms) {
+  if (ms == 0) return "never";
+  absl::Duration d = absl::Now() - absl::FromUnixMillis(ms);
+  if (d < absl::Seconds(60)) return "just now";
+  if (d < absl::Hours(1)) return absl::StrCat(absl::ToInt64Minutes(d), " min ago");
+  if (d < absl::Hours(48)) return absl::StrCat(absl::ToInt64Hours(d), " h ago");
+  return absl::StrCat(absl::ToInt64Hours(d) / 24, " days ago");
+}
+
+absl::Status RunInvite(const GlobalOptions& global, int ttl_minutes, bool no_qr) {
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  v1::CreateInviteRequest request;
+  request.set_ttl_seconds(ttl_minutes * 60);
+  v1::Invite invite;
+  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* c) {
+    return client->space().CreateInvite(c, request, &invite);
+  }));
+  if (global.json) return PrintJson(invite);
+  std::cout << "Give this code to your partner (it works once, until "
+            << absl::FormatTime("%H:%M", absl::FromUnixMillis(invite.expires_at_ms()),
+                                absl::LocalTimeZone())
+            << "):\n\n  " << invite.code() << "\n\n";
+  if (!no_qr) std::cout << QrCode(invite.code()) << "\n";
+  std::cout << "On their device: attune pair join <code>\n"
+            << "Then compare the safety number both of you see (attune pair verify).\n";
+  return absl::OkStatus();
+}
+
+absl::Status RunJoin(const GlobalOptions& global, const std::string& code) {
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  v1::JoinSpaceRequest request;
+  request.set_code(code);
+  v1::JoinSpaceResponse response;
+  ATTUNE_RETURN_IF_ERROR(client->Run(
+      [&](grpc::ClientContext* c) { return client->space().JoinSpace(c, request, &response); },
+      kJoinTimeout));
+  if (global.json) return PrintJson(response);
+  std::cout << "Paired with " << response.inviter().display_name() << " ("
+            << response.inviter().device_id() << ").\n\n"
+            << "Safety number — read it together; both devices must show the same:\n  "
+            << response.safety_number() << "\n";
+  return absl::OkStatus();
+}
+
+absl::Status RunVerify(const GlobalOptions& global, const std::string& device) {
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  v1::GetSafetyNumberRequest request;
+  request.set_device_id(device);
+  v1::SafetyNumber number;
+  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* c) {
+    return client->space().GetSafetyNumber(c, request, &number);
+  }));
+  if (global.json) return PrintJson(number);
+  std::cout << "Safety number with " << number.peer().display_name() << " ("
+            << number.peer().device_id() << "):\n  " << number.digits() << "\n";
+  return absl::OkStatus();
+}
+
+absl::Status RunMembers(const GlobalOptions& global) {
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  v1::ListMembersRequest request;
+  v1::ListMembersResponse members;
+  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* c) {
+    return client->space().ListMembers(c, request, &members);
+  }));
+  if (global.json) return PrintJson(members);
+  for (const auto& m : members.members()) {
+    std::cout << (m.this_device() ? "* " : "  ") << m.display_name() << "  "
+              << m.device_id() << (m.this_device() ? "  (this device)" : "") << "\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunSyncStatus(const GlobalOptions& global) {
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  v1::GetSyncStatusRequest request;
+  v1::SyncStatus status;
+  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* c) {
+    return client->sync().GetSyncStatus(c, request, &status);
+  }));
+  if (global.json) return PrintJson(status);
+  if (status.peers().empty()) {
+    std::cout << "No partner device yet: attune pair invite\n";
+    return absl::OkStatus();
+  }
+  for (const auto& p : status.peers()) {
+    std::cout << p.peer().display_name() << "  " << p.peer().device_id() << "\n"
+              << "  " << (p.online() ? "online" : "offline") << ", last seen "
+              << Ago(p.last_seen_ms()) << "\n"
+              << "  they lack " << p.ops_they_lack() << " ops, we lack "
+              << p.ops_we_lack() << "\n";
+    if (!p.online() && !p.last_error().empty()) {
+      std::cout << "  last error: " << p.last_error() << "\n";
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunId(const GlobalOptions& global) {
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  ATTUNE_ASSIGN_OR_RETURN(v1::VaultStatus status, client->GetVaultStatus());
+  if (global.json) return PrintJson(status);
+  if (status.device_id().empty()) {
+    return absl::FailedPreconditionError("no device id yet: run attune init");
+  }
+  std::cout << status.device_id() << "\n";
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void AddSpaceCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table) {
+  const std::string group = "Partners";
+  CLI::App* pair = app.add_subcommand("pair", "Pair with your partner's device");
+  pair->group(group);
+  pair->require_subcommand(1);
+
+  auto ttl = std::make_shared<int>(10);
+  auto no_qr = std::make_shared<bool>(false);
+  CLI::App* invite = pair->add_subcommand("invite", "Make a single-use invite code");
+  invite->add_option("--ttl", *ttl, "Minutes the invite lasts")
+      ->check(CLI::Range(1, 24 * 60))
+      ->capture_default_str();
+  invite->add_flag("--no-qr", *no_qr, "Print only the code, no QR code");
+  table.Set(invite, [&global, ttl, no_qr] { return RunInvite(global, *ttl, *no_qr); });
+
+  auto code = std::make_shared<std::string>();
+  CLI::App* join = pair->add_subcommand("join", "Join your partner's space with their code");
+  join->add_option("CODE", *code, "The invite code (attune-invite-…)")->required();
+  table.Set(join, [&global, code] { return RunJoin(global, *code); });
+
+  auto device = std::make_shared<std::string>();
+  CLI::App* verify =
+      pair->add_subcommand("verify", "Show the safety number to compare in person");
+  verify->add_option("DEVICE", *device, "The other device's id (default: the only one)");
+  table.Set(verify, [&global, device] { return RunVerify(global, *device); });
+
+  CLI::App* members = app.add_subcommand("members", "List the devices of your space");
+  members->group(group);
+  table.Set(members, [&global] { return RunMembers(global); });
+
+  CLI::App* sync = app.add_subcommand("sync", "See how sync with partner devices stands");
+  sync->group(group);
+  sync->require_subcommand(1);
+  CLI::App* sync_status = sync->add_subcommand("status", "Peers, online or not, ops behind");
+  table.Set(sync_status, [&global] { return RunSyncStatus(global); });
+
+  CLI::App* id = app.add_subcommand("id", "Print this device's id, to read aloud");
+  id->group(group);
+  table.Set(id, [&global] { return RunId(global); });
+}
+
+}  // namespace attune::cli

@@ -1,0 +1,51 @@
+#include "daemon/api/space_service.h"
+
+#include "daemon/api/status_mapping.h"
+#include "daemon/api/validation.h"
+
+namespace attune {
+
+grpc::Status SpaceServiceImpl::CreateInvite(grpc::ServerContext*,
+                                            const v1::CreateInviteRequest* request,
+                                            v1::Invite* response) {
+  int ttl = request->ttl_seconds() == 0 ? 600 : request->ttl_seconds();
+  if (auto s = CheckRange("ttl_seconds", ttl, 10, 24 * 3600); !s.ok()) return ToGrpc(s);
+  auto invite = peers_->CreateInvite(absl::Seconds(ttl));
+  if (!invite.ok()) return ToGrpc(invite.status());
+  *response = std::move(*invite);
+  return grpc::Status::OK;
+}
+
+grpc::Status SpaceServiceImpl::JoinSpace(grpc::ServerContext*,
+                                         const v1::JoinSpaceRequest* request,
+                                         v1::JoinSpaceResponse* response) {
+  auto joined = peers_->Join(request->code());
+  if (!joined.ok()) return ToGrpc(joined.status());
+  *response = std::move(*joined);
+  return grpc::Status::OK;
+}
+
+grpc::Status SpaceServiceImpl::ListMembers(grpc::ServerContext*,
+                                           const v1::ListMembersRequest*,
+                                           v1::ListMembersResponse* response) {
+  *response = peers_->Members();
+  return grpc::Status::OK;
+}
+
+grpc::Status SpaceServiceImpl::GetSafetyNumber(grpc::ServerContext*,
+                                               const v1::GetSafetyNumberRequest* request,
+                                               v1::SafetyNumber* response) {
+  auto number = peers_->Safety(request->device_id());
+  if (!number.ok()) return ToGrpc(number.status());
+  *response = std::move(*number);
+  return grpc::Status::OK;
+}
+
+grpc::Status SyncServiceImpl::GetSyncStatus(grpc::ServerContext*,
+                                            const v1::GetSyncStatusRequest*,
+                                            v1::SyncStatus* response) {
+  *response = peers_->Status();
+  return grpc::Status::OK;
+}
+
+}  // namespace attune

@@ -1,0 +1,41 @@
+// attune.v1.SpaceService and attune.v1.SyncService: pairing, members and
+// sync state, served from the daemon's PeerManager.
+#ifndef ATTUNE_DAEMON_API_SPACE_SERVICE_H_
+#define ATTUNE_DAEMON_API_SPACE_SERVICE_H_
+
+#include "attune/v1/api.grpc.pb.h"
+#include "daemon/sync/peer_manager.h"
+
+namespace attune {
+
+// Thread-safe; called on gRPC's threads. `peers` outlives the services.
+class SpaceServiceImpl final : public v1::SpaceService::Service {
+ public:
+  explicit SpaceServiceImpl(PeerManager* peers) : peers_(peers) {}
+  grpc::Status CreateInvite(grpc::ServerContext*, const v1::CreateInviteRequest* request,
+                            v1::Invite* response) override;
+  grpc::Status JoinSpace(grpc::ServerContext*, const v1::JoinSpaceRequest* request,
+                         v1::JoinSpaceResponse* response) override;
+  grpc::Status ListMembers(grpc::ServerContext*, const v1::ListMembersRequest*,
+                           v1::ListMembersResponse* response) override;
+  grpc::Status GetSafetyNumber(grpc::ServerContext*,
+                               const v1::GetSafetyNumberRequest* request,
+                               v1::SafetyNumber* response) override;
+
+ private:
+  PeerManager* const peers_;
+};
+
+class SyncServiceImpl final : public v1::SyncService::Service {
+ public:
+  explicit SyncServiceImpl(PeerManager* peers) : peers_(peers) {}
+  grpc::Status GetSyncStatus(grpc::ServerContext*, const v1::GetSyncStatusRequest*,
+                             v1::SyncStatus* response) override;
+
+ private:
+  PeerManager* const peers_;
+};
+
+}  // namespace attune
+
+#endif  // ATTUNE_DAEMON_API_SPACE_SERVICE_H_

@@ -1,0 +1,403 @@
+#include "daemon/plugins/host.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/base/log.h"
+#include "daemon/plugins/handshake.h"
+#include "daemon/plugins/permissions.h"
+
+namespace attune {
+namespace {
+
+std::string Seconds(absl::Duration d) {
+  double s = absl::ToDoubleSeconds(d);
+  if (s < 10) return absl::StrCat(std::round(s * 10) / 10, " s");
+  return absl::StrCat(static_cast<int64_t>(std::round(s)), " s");
+}
+
+// Makes `dir` (0700) and removes what a daemon killed earlier left in it.
+void PrepareRuntimeDir(const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  ::chmod(dir.c_str(), 0700);
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    std::error_code ec2;
+    std::filesystem::remove_all(entry.path(), ec2);
+  }
+}
+
+}  // namespace
+
+PluginHost::PluginHost(PluginHostOptions options, GrantStore* grants)
+    : options_(std::move(options)), grants_(grants) {
+  PrepareRuntimeDir(options_.runtime_dir);
+  Rescan();
+  reaper_ = std::thread([this] { ReaperLoop(); });
+}
+
+PluginHost::~PluginHost() {
+  std::vector<std::shared_ptr<PluginProcess>> running;
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    for (auto& [id, slot] : slots_) {
+      if (slot.process) running.push_back(std::move(slot.process));
+    }
+  }
+  reaper_.join();
+  for (auto& p : running) {
+    p->Stop(options_.stop_grace);
+    LogInfo(absl::StrCat("stopped plugin ", p->plugin_id(), " (the daemon is stopping)"));
+  }
+}
+
+void PluginHost::Rescan() {
+  Discovery d = DiscoverPlugins(options_.dirs);
+  for (const auto& problem : d.problems) LogWarning(absl::StrCat("plugin skipped: ", problem));
+  absl::MutexLock lock(&mu_);
+  found_.clear();
+  order_.clear();
+  for (auto& p : d.plugins) {
+    order_.push_back(p.manifest.id());
+    slots_[p.manifest.id()];
+    found_[p.manifest.id()] = std::move(p);
+  }
+  problems_ = std::move(d.problems);
+}
+
+std::vector<FoundPlugin> PluginHost::Plugins() const {
+  absl::MutexLock lock(&mu_);
+  std::vector<FoundPlugin> out;
+  for (const auto& id : order_) out.push_back(found_.at(id));
+  return out;
+}
+
+std::vector<std::string> PluginHost::Problems() const {
+  absl::MutexLock lock(&mu_);
+  return problems_;
+}
+
+absl::StatusOr<FoundPlugin> PluginHost::FindPlugin(const std::string& id) const {
+  absl::MutexLock lock(&mu_);
+  auto it = found_.find(id);
+  if (it == found_.end()) {
+    return absl::NotFoundError(absl::StrCat("no plugin ", id, " is installed; see attune plugin list"));
+  }
+  return it->second;
+}
+
+absl::StatusOr<FoundPlugin> PluginHost::FindExercise(const std::string& exercise_id,
+                                                     v1::Exercise* exercise) const {
+  absl::MutexLock lock(&mu_);
+  for (const auto& id : order_) {
+    const FoundPlugin& p = found_.at(id);
+    for (const auto& e : p.manifest.exercises()) {
+      if (e.id() == exercise_id) {
+        if (exercise != nullptr) {
+          *exercise = e;
+          exercise->set_plugin(p.manifest.id());
+        }
+        return p;
+      }
+    }
+  }
+  return absl::NotFoundError(
+      absl::StrCat("exercise: no exercise \"", exercise_id, "\"; see attune exercise list"));
+}
+
+absl::StatusOr<std::vector<std::string>> PluginHost::Granted(const FoundPlugin& plugin) const {
+  auto grant = grants_->Get(plugin.manifest.id());
+  if (!grant.ok()) return grant.status();
+  return EffectiveGrant(plugin.manifest, plugin.builtin, *grant);
+}
+
+PluginHost::RuntimeState PluginHost::StateOf(const std::string& plugin_id) const {
+  absl::MutexLock lock(&mu_);
+  RuntimeState out;
+  auto it = slots_.find(plugin_id);
+  if (it == slots_.end()) return out;
+  const Slot& slot = it->second;
+  if (slot.process && !slot.process->exited()) {
+    out.running = true;
+    out.pid = slot.process->pid();
+  }
+  out.failures = slot.failures;
+  out.last_error = slot.last_error;
+  if (!out.running && slot.retry_after > absl::Now()) out.retry_after = slot.retry_after;
+  return out;
+}
+
+absl::Duration PluginHost::BackoffFor(int failures) const {
+  absl::Duration d = options_.initial_backoff;
+  for (int i = 1; i < failures && d < options_.max_backoff; ++i) d *= 2;
+  return std::min(d, options_.max_backoff);
+}
+
+absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(
+    const std::string& plugin_id) {
+  absl::MutexLock lock(&mu_);
+  while (true) {
+    auto found = found_.find(plugin_id);
+    if (found == found_.end()) {
+      return absl::NotFoundError(absl::StrCat("no plugin ", plugin_id, " is installed"));
+    }
+    if (stopping_) return absl::UnavailableError("the daemon is stopping");
+    Slot& slot = slots_[plugin_id];
+    absl::Time now = absl::Now();
+    if (slot.process && slot.process->exited()) {
+      // It ended while nobody was calling it.
+      std::string what = absl::StrCat("ended on its own (it ", slot.process->exit_description(), ")");
+      LogWarning(absl::StrCat("plugin ", plugin_id, " ", what));
+      slot.process.reset();
+      slot.failures++;
+      slot.last_error = what;
+      slot.retry_after = now + BackoffFor(slot.failures);
+    }
+    if (slot.process) {
+      slot.in_flight++;
+      slot.last_used = now;
+      return slot.process;
+    }
+    if (slot.starting) {
+      mu_.Await(absl::Condition(
+          +[](Slot* s) { return !s->starting; }, &slot));
+      continue;
+    }
+    if (now < slot.retry_after) {
+      return absl::UnavailableError(absl::StrCat(
+          "plugin ", plugin_id, " failed ", slot.failures,
+          slot.failures == 1 ? " time" : " times in a row", " (last: ", slot.last_error,
+          "); it will be tried again in ", Seconds(slot.retry_after - now)));
+    }
+    slot.starting = true;
+    FoundPlugin plugin = found->second;
+    PluginProcessOptions popts;
+    popts.limits = options_.limits;
+    popts.start_timeout = options_.start_timeout;
+    popts.runtime_dir = options_.runtime_dir;
+    mu_.Unlock();
+    absl::Time began = absl::Now();
+    auto started = PluginProcess::Start(plugin, popts, launcher_);
+    absl::Duration took = absl::Now() - began;
+    mu_.Lock();
+    Slot& after = slots_[plugin_id];
+    after.starting = false;
+    if (!started.ok()) {
+      after.failures++;
+      after.last_error = absl::StrCat("could not start: ", started.status().message());
+      after.retry_after = absl::Now() + BackoffFor(after.failures);
+      LogWarning(absl::StrCat("plugin ", plugin_id, " ", after.last_error));
+      return absl::UnavailableError(absl::StrCat("plugin ", plugin_id, " could not be started: ",
+                                                 started.status().message()));
+    }
+    LogInfo(absl::StrCat("started plugin ", plugin_id, " (pid ", (*started)->pid(), ") in ",
+                         absl::ToInt64Milliseconds(took), " ms"));
+    after.process = *std::move(started);
+    after.last_used = absl::Now();
+    after.last_ping = after.last_used;
+    wake_ = true;
+  }
+}
+
+void PluginHost::Done(const std::string& plugin_id) {
+  absl::MutexLock lock(&mu_);
+  Slot& slot = slots_[plugin_id];
+  slot.in_flight--;
+  slot.last_used = absl::Now();
+  wake_ = true;
+}
+
+void PluginHost::Fail(const std::string& plugin_id,
+                      const std::shared_ptr<PluginProcess>& process, const std::string& what) {
+  bool current = false;
+  {
+    absl::MutexLock lock(&mu_);
+    Slot& slot = slots_[plugin_id];
+    if (process != nullptr && slot.process == process) {
+      slot.process.reset();
+      current = true;
+    }
+    if (current || process == nullptr) {
+      slot.failures++;
+      slot.last_error = what;
+      slot.retry_after = absl::Now() + BackoffFor(slot.failures);
+    }
+  }
+  if (current) {
+    LogWarning(absl::StrCat("plugin ", plugin_id, " ", what, "; stopping it"));
+    process->Kill();
+  }
+}
+
+template <typename Request, typename Response>
+absl::StatusOr<Response> PluginHost::Call(
+    const std::string& plugin_id, const char* method,
+    grpc::Status (plugin::v1::Plugin::Stub::*fn)(grpc::ClientContext*, const Request&,
+                                                 Response*),
+    const Request& request) {
+  auto process = Acquire(plugin_id);
+  if (!process.ok()) return process.status();
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
+  Response response;
+  grpc::Status s = ((*process)->stub().*fn)(&ctx, request, &response);
+  Done(plugin_id);
+  if (s.ok()) return response;
+
+  std::string what;
+  if ((*process)->WaitForExit(absl::Milliseconds(s.error_code() == grpc::StatusCode::UNAVAILABLE ? 500 : 0))) {
+    what = absl::StrCat("crashed during ", method, " (it ", (*process)->exit_description(), ")");
+  } else if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    what = absl::StrCat("did not answer ", method, " within ", Seconds(options_.call_timeout));
+  } else if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    what = absl::StrCat("stopped answering during ", method);
+  } else {
+    what = absl::StrCat("failed ", method, ": ", Excerpt(s.error_message()));
+  }
+  Fail(plugin_id, *process, what);
+  return absl::AbortedError(absl::StrCat("plugin ", plugin_id, " ", what));
+}
+
+absl::StatusOr<plugin::v1::StepResponse> PluginHost::Start(
+    const std::string& plugin_id, const plugin::v1::StartRequest& request) {
+  return Call(plugin_id, "Start", &plugin::v1::Plugin::Stub::Start, request);
+}
+
+absl::StatusOr<plugin::v1::StepResponse> PluginHost::Advance(
+    const std::string& plugin_id, const plugin::v1::AdvanceRequest& request) {
+  return Call(plugin_id, "Advance", &plugin::v1::Plugin::Stub::Advance, request);
+}
+
+absl::StatusOr<plugin::v1::FinishResponse> PluginHost::Finish(
+    const std::string& plugin_id, const plugin::v1::FinishRequest& request) {
+  return Call(plugin_id, "Finish", &plugin::v1::Plugin::Stub::Finish, request);
+}
+
+void PluginHost::ReportMisbehaviour(const std::string& plugin_id, const std::string& what) {
+  std::shared_ptr<PluginProcess> process;
+  {
+    absl::MutexLock lock(&mu_);
+    process = slots_[plugin_id].process;
+  }
+  Fail(plugin_id, process, what);
+}
+
+void PluginHost::ReportSuccess(const std::string& plugin_id) {
+  absl::MutexLock lock(&mu_);
+  Slot& slot = slots_[plugin_id];
+  slot.failures = 0;
+  slot.last_error.clear();
+  slot.retry_after = absl::InfinitePast();
+}
+
+void PluginHost::Hold(const std::string& plugin_id, const std::string& session_id) {
+  absl::MutexLock lock(&mu_);
+  slots_[plugin_id].holds[session_id] = absl::Now();
+  wake_ = true;
+}
+
+void PluginHost::Release(const std::string& plugin_id, const std::string& session_id) {
+  absl::MutexLock lock(&mu_);
+  Slot& slot = slots_[plugin_id];
+  slot.holds.erase(session_id);
+  slot.last_used = absl::Now();
+  wake_ = true;
+}
+
+bool PluginHost::HeldLocked(Slot& slot, absl::Time now) {
+  for (auto it = slot.holds.begin(); it != slot.holds.end();) {
+    if (now - it->second >= options_.session_ttl) {
+      it = slot.holds.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return !slot.holds.empty();
+}
+
+absl::Time PluginHost::Reap() {
+  absl::Time now = absl::Now();
+  absl::Time next = now + std::max(options_.health_interval, absl::Milliseconds(10));
+  std::vector<std::pair<std::shared_ptr<PluginProcess>, std::string>> to_stop;
+  std::vector<std::shared_ptr<PluginProcess>> to_ping;
+  {
+    absl::MutexLock lock(&mu_);
+    for (auto& [id, slot] : slots_) {
+      if (!slot.process) continue;
+      if (slot.process->exited()) {
+        std::string what =
+            absl::StrCat("ended on its own (it ", slot.process->exit_description(), ")");
+        LogWarning(absl::StrCat("plugin ", id, " ", what));
+        slot.process.reset();
+        slot.failures++;
+        slot.last_error = what;
+        slot.retry_after = now + BackoffFor(slot.failures);
+        continue;
+      }
+      bool held = HeldLocked(slot, now);
+      for (const auto& [session, touched] : slot.holds) {
+        next = std::min(next, touched + options_.session_ttl);
+      }
+      bool gone = found_.count(id) == 0;  // uninstalled since it started
+      if (!held && slot.in_flight == 0) {
+        absl::Time idle_at = slot.last_used + options_.idle_timeout;
+        if (now >= idle_at || gone) {
+          to_stop.emplace_back(std::move(slot.process),
+                               gone ? "it was uninstalled"
+                                    : absl::StrCat("no session for ", Seconds(options_.idle_timeout)));
+          continue;
+        }
+        next = std::min(next, idle_at);
+      }
+      if (slot.in_flight == 0) {
+        absl::Time ping_at = slot.last_ping + options_.health_interval;
+        if (now >= ping_at) {
+          slot.last_ping = now;
+          to_ping.push_back(slot.process);
+        } else {
+          next = std::min(next, ping_at);
+        }
+      }
+    }
+  }
+  for (auto& [process, why] : to_stop) {
+    process->Stop(options_.stop_grace);
+    LogInfo(absl::StrCat("stopped plugin ", process->plugin_id(), ": ", why));
+  }
+  for (auto& process : to_ping) {
+    grpc::ClientContext ctx;
+    ctx.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
+    plugin::v1::PingRequest request;
+    plugin::v1::PingResponse response;
+    grpc::Status s = process->stub().Ping(&ctx, request, &response);
+    if (!s.ok()) {
+      Fail(process->plugin_id(), process,
+           absl::StrCat("failed its health check (", Excerpt(s.error_message()), ")"));
+    }
+  }
+  return next;
+}
+
+void PluginHost::ReaperLoop() {
+  while (true) {
+    absl::Time next = Reap();
+    absl::MutexLock lock(&mu_);
+    if (stopping_) return;
+    mu_.AwaitWithDeadline(
+        absl::Condition(
+            +[](PluginHost* h) ABSL_EXCLUSIVE_LOCKS_REQUIRED(h->mu_) {
+              return h->stopping_ || h->wake_;
+            },
+            this),
+        next);
+    wake_ = false;
+    if (stopping_) return;
+  }
+}
+
+}  // namespace attune

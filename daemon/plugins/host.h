@@ -1,0 +1,139 @@
+// The plugin host: knows every installed plugin from its manifest, starts a
+// plugin on first use, calls it with a deadline, stops it after a while
+// without sessions, and stops and restarts (with backoff) a plugin that
+// crashes, hangs or misbehaves, while the daemon and the other plugins carry
+// on. See DESIGN.md, "Plugins".
+#ifndef ATTUNE_DAEMON_PLUGINS_HOST_H_
+#define ATTUNE_DAEMON_PLUGINS_HOST_H_
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "attune/plugin/v1/plugin.grpc.pb.h"
+#include "daemon/plugins/discovery.h"
+#include "daemon/plugins/grant_store.h"
+#include "daemon/plugins/host_options.h"
+#include "daemon/plugins/launcher.h"
+#include "daemon/plugins/plugin_process.h"
+
+namespace attune {
+
+// Thread-safe; called on gRPC's threads.
+class PluginHost {
+ public:
+  // Reads the manifests (starting nothing) and prepares the runtime folder.
+  // `grants` must outlive the host.
+  PluginHost(PluginHostOptions options, GrantStore* grants);
+  // Stops every plugin still running.
+  ~PluginHost();
+  PluginHost(const PluginHost&) = delete;
+  PluginHost& operator=(const PluginHost&) = delete;
+
+  // Reads the manifests again, so a plugin copied into a folder is found
+  // without a restart. Running plugins keep running.
+  void Rescan();
+
+  // Every usable plugin, in discovery order, and what could not be used.
+  std::vector<FoundPlugin> Plugins() const;
+  std::vector<std::string> Problems() const;
+  // The plugin with that id; NOT_FOUND naming it.
+  absl::StatusOr<FoundPlugin> FindPlugin(const std::string& id) const;
+  // The plugin offering that exercise, and the exercise; NOT_FOUND naming it.
+  absl::StatusOr<FoundPlugin> FindExercise(const std::string& exercise_id,
+                                           v1::Exercise* exercise) const;
+
+  // The record kinds the plugin may write now (see permissions.h).
+  absl::StatusOr<std::vector<std::string>> Granted(const FoundPlugin& plugin) const;
+
+  // What a plugin is doing now.
+  struct RuntimeState {
+    bool running = false;
+    int pid = 0;
+    int failures = 0;
+    std::string last_error;
+    // Set while it waits before it may be started again.
+    std::optional<absl::Time> retry_after;
+  };
+  RuntimeState StateOf(const std::string& plugin_id) const;
+
+  // Calls on a plugin, starting it first when it is not running. Errors:
+  //   UNAVAILABLE  it could not be started, or it failed recently and waits
+  //                before it is started again (the message says how long)
+  //   ABORTED      it crashed, did not answer within the call deadline, or
+  //                failed the call: it has been stopped, a failure is
+  //                counted, and it starts again (after the backoff) on next use
+  //   NOT_FOUND    no such plugin
+  absl::StatusOr<plugin::v1::StepResponse> Start(const std::string& plugin_id,
+                                                 const plugin::v1::StartRequest& request);
+  absl::StatusOr<plugin::v1::StepResponse> Advance(const std::string& plugin_id,
+                                                   const plugin::v1::AdvanceRequest& request);
+  absl::StatusOr<plugin::v1::FinishResponse> Finish(const std::string& plugin_id,
+                                                    const plugin::v1::FinishRequest& request);
+
+  // The caller found an answer of the plugin malformed (a bad step, bad
+  // records): the plugin is stopped and a failure counted, like a crash.
+  void ReportMisbehaviour(const std::string& plugin_id, const std::string& what);
+  // A session of the plugin finished well: its failures in a row are reset.
+  void ReportSuccess(const std::string& plugin_id);
+
+  // A session under way keeps its plugin from being stopped as idle, until
+  // it is released or `session_ttl` passes without a Hold for it.
+  void Hold(const std::string& plugin_id, const std::string& session_id);
+  void Release(const std::string& plugin_id, const std::string& session_id);
+
+  const PluginHostOptions& options() const { return options_; }
+
+ private:
+  struct Slot {
+    std::shared_ptr<PluginProcess> process;
+    bool starting = false;
+    int failures = 0;
+    std::string last_error;
+    absl::Time retry_after = absl::InfinitePast();
+    absl::Time last_used = absl::InfinitePast();
+    absl::Time last_ping = absl::InfinitePast();
+    int in_flight = 0;
+    std::map<std::string, absl::Time> holds;  // session id -> last Hold
+  };
+
+  absl::StatusOr<std::shared_ptr<PluginProcess>> Acquire(const std::string& plugin_id);
+  void Done(const std::string& plugin_id);
+  // Counts a failure; stops `process` if it is the slot's current one.
+  void Fail(const std::string& plugin_id, const std::shared_ptr<PluginProcess>& process,
+            const std::string& what);
+  absl::Duration BackoffFor(int failures) const;
+  template <typename Request, typename Response>
+  absl::StatusOr<Response> Call(
+      const std::string& plugin_id, const char* method,
+      grpc::Status (plugin::v1::Plugin::Stub::*fn)(grpc::ClientContext*, const Request&,
+                                                   Response*),
+      const Request& request);
+  void ReaperLoop();
+  // Stops idle plugins, pings quiet ones; returns when to look again.
+  absl::Time Reap();
+  bool HeldLocked(Slot& slot, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  const PluginHostOptions options_;
+  GrantStore* const grants_;
+  Launcher launcher_;
+
+  mutable absl::Mutex mu_;
+  std::map<std::string, FoundPlugin> found_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> order_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> problems_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, Slot> slots_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool wake_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread reaper_;
+};
+
+}  // namespace attune
+
+#endif  // ATTUNE_DAEMON_PLUGINS_HOST_H_

@@ -1,0 +1,126 @@
+#include "daemon/plugins/output_check.h"
+
+#include <set>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/api/validation.h"
+#include "daemon/plugins/step_check.h"
+
+namespace attune {
+namespace {
+
+constexpr size_t kMaxSummaryChars = 4000;
+constexpr int kMaxUsedItems = 100;
+constexpr int kMaxRecords = 20;
+constexpr size_t kMaxPluginData = 64 * 1024;
+
+absl::Status Bad(const std::string& field, const std::string& what) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
+}
+
+absl::Status CheckVis(const std::string& field, v1::Visibility* v, v1::Visibility fallback) {
+  return CheckVisibility(field, v, fallback);
+}
+
+absl::Status CheckCheckIn(const std::string& f, v1::CheckIn* c) {
+  if (auto s = CheckText(f + ".high", c->high(), kMaxShortTextChars, true); !s.ok()) return s;
+  if (auto s = CheckText(f + ".low", c->low(), kMaxShortTextChars, true); !s.ok()) return s;
+  if (auto s = CheckText(f + ".note", c->note(), kMaxShortTextChars, false); !s.ok()) return s;
+  if (auto s = CheckRange(f + ".connection_rating", c->connection_rating(), 1, 5); !s.ok()) {
+    return s;
+  }
+  if (auto s = CheckEmotions(f + ".emotions", c->mutable_emotions()); !s.ok()) return s;
+  if (!c->day().empty()) {
+    if (auto d = ParseDay(f + ".day", c->day()); !d.ok()) return d.status();
+  }
+  v1::Visibility v = c->visibility();
+  if (auto s = CheckVis(f + ".visibility", &v, v1::SHARED); !s.ok()) return s;
+  c->set_visibility(v);
+  return absl::OkStatus();
+}
+
+absl::Status CheckJournal(const std::string& f, v1::JournalEntry* e) {
+  if (auto s = CheckText(f + ".title", e->title(), kMaxTitleChars, false); !s.ok()) return s;
+  if (e->body().size() > kMaxBodyBytes) return Bad(f + ".body", "is over 64 KiB");
+  if (auto s = CheckText(f + ".body", e->body(), kMaxBodyBytes, true); !s.ok()) return s;
+  if (auto s = CheckEmotions(f + ".emotions", e->mutable_emotions()); !s.ok()) return s;
+  v1::Visibility v = e->visibility();
+  if (auto s = CheckVis(f + ".visibility", &v, v1::PRIVATE); !s.ok()) return s;
+  e->set_visibility(v);
+  return absl::OkStatus();
+}
+
+absl::Status CheckAppreciation(const std::string& f, v1::Appreciation* a) {
+  if (auto s = CheckText(f + ".text", a->text(), kMaxShortTextChars, true); !s.ok()) return s;
+  if (auto s = CheckText(f + ".recipient", a->recipient(), 64, false); !s.ok()) return s;
+  v1::Visibility v = a->visibility();
+  if (auto s = CheckVis(f + ".visibility", &v, v1::SHARED); !s.ok()) return s;
+  a->set_visibility(v);
+  return absl::OkStatus();
+}
+
+absl::Status CheckProgress(const std::string& f, v1::GoalProgress* p) {
+  if (!p->day().empty() || !p->name().empty()) {
+    return Bad(f, "name and day are set by the daemon; give only a note");
+  }
+  return CheckText(f + ".note", p->note(), kMaxShortTextChars, false);
+}
+
+absl::Status CheckPluginRecord(const std::string& f, v1::PluginRecord* r) {
+  if (!IsValidKey(r->key())) return Bad(f + ".key", "must be 1 to 64 of a-z, 0-9, '-' and '_'");
+  if (r->data().size() > kMaxPluginData) return Bad(f + ".data", "is over 64 KiB");
+  v1::Visibility v = r->visibility();
+  if (auto s = CheckVis(f + ".visibility", &v, v1::SHARED); !s.ok()) return s;
+  r->set_visibility(v);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status CheckFinish(plugin::v1::FinishResponse* finish) {
+  if (auto s = CheckText("summary", finish->summary(), kMaxSummaryChars, false); !s.ok()) {
+    return s;
+  }
+  if (finish->used_items_size() > kMaxUsedItems) return Bad("used_items", "at most 100");
+  for (int i = 0; i < finish->used_items_size(); ++i) {
+    const std::string& item = finish->used_items(i);
+    if (item.empty() || item.size() > 64) {
+      return Bad(absl::StrCat("used_items[", i, "]"), "must be 1 to 64 characters");
+    }
+  }
+  if (finish->records_size() > kMaxRecords) return Bad("records", "at most 20");
+  std::set<std::string> plugin_keys;
+  for (int i = 0; i < finish->records_size(); ++i) {
+    auto* r = finish->mutable_records(i);
+    std::string f = absl::StrCat("records[", i, "]");
+    absl::Status s;
+    switch (r->record_case()) {
+      case plugin::v1::OutputRecord::kCheckIn:
+        s = CheckCheckIn(f + ".check_in", r->mutable_check_in());
+        break;
+      case plugin::v1::OutputRecord::kJournalEntry:
+        s = CheckJournal(f + ".journal_entry", r->mutable_journal_entry());
+        break;
+      case plugin::v1::OutputRecord::kAppreciation:
+        s = CheckAppreciation(f + ".appreciation", r->mutable_appreciation());
+        break;
+      case plugin::v1::OutputRecord::kGoalProgress:
+        s = CheckProgress(f + ".goal_progress", r->mutable_goal_progress());
+        break;
+      case plugin::v1::OutputRecord::kPluginRecord:
+        s = CheckPluginRecord(f + ".plugin_record", r->mutable_plugin_record());
+        if (s.ok() && !plugin_keys.insert(r->plugin_record().key()).second) {
+          s = Bad(f + ".plugin_record.key", "is written twice");
+        }
+        break;
+      case plugin::v1::OutputRecord::RECORD_NOT_SET:
+        s = Bad(f, "no record is set");
+        break;
+    }
+    if (!s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace attune

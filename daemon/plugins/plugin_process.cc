@@ -1,0 +1,257 @@
+#include "daemon/plugins/plugin_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/base/log.h"
+#include "daemon/plugins/handshake.h"
+
+namespace attune {
+namespace {
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+constexpr size_t kMaxLoggedLine = 200;
+
+int MillisUntil(absl::Time deadline) {
+  absl::Duration left = deadline - absl::Now();
+  if (left <= absl::ZeroDuration()) return 0;
+  return static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(left) + 1, 60000));
+}
+
+// Reads the first line the process prints, up to `deadline`. The bytes
+// after it are left in `rest`.
+absl::StatusOr<std::string> ReadHandshakeLine(int fd, absl::Time deadline, std::string* rest) {
+  std::string buffer;
+  while (true) {
+    size_t nl = buffer.find('\n');
+    if (nl != std::string::npos) {
+      *rest = buffer.substr(nl + 1);
+      return buffer.substr(0, nl);
+    }
+    if (buffer.size() > kMaxHandshakeBytes) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "the plugin printed \"", Excerpt(buffer),
+          "\" without a line break instead of its handshake line"));
+    }
+    int wait = MillisUntil(deadline);
+    if (wait == 0) {
+      return absl::DeadlineExceededError(
+          buffer.empty() ? "the plugin printed no handshake line in time"
+                         : absl::StrCat("the plugin printed \"", Excerpt(buffer),
+                                        "\" but no complete handshake line in time"));
+    }
+    struct pollfd p = {fd, POLLIN, 0};
+    int r = ::poll(&p, 1, wait);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) continue;
+    char chunk[512];
+    ssize_t n = ::read(fd, chunk, sizeof chunk);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      return absl::UnavailableError(
+          buffer.empty() ? "the plugin ended before printing its handshake line"
+                         : absl::StrCat("the plugin printed \"", Excerpt(buffer),
+                                        "\" and ended before a handshake line"));
+    }
+    buffer.append(chunk, static_cast<size_t>(n));
+  }
+}
+
+}  // namespace
+
+std::string DescribeExit(int code, int status) {
+  if (code == CLD_EXITED) return absl::StrCat("exited with status ", status);
+  const char* name = ::strsignal(status);
+  return absl::StrCat("was killed by signal ", status, " (", name ? name : "?", ")");
+}
+
+absl::StatusOr<std::shared_ptr<PluginProcess>> PluginProcess::Start(
+    const FoundPlugin& plugin, const PluginProcessOptions& options, Launcher& launcher) {
+  const auto& manifest = plugin.manifest;
+  absl::Time deadline = absl::Now() + options.start_timeout;
+  std::shared_ptr<PluginProcess> p(new PluginProcess());
+  p->plugin_id_ = manifest.id();
+
+  std::string tmpl = absl::StrCat(options.runtime_dir, "/", manifest.id(), ".XXXXXX");
+  if (::mkdtemp(tmpl.data()) == nullptr) {
+    return absl::UnavailableError(absl::StrCat("cannot make a folder for the plugin's socket in ",
+                                               options.runtime_dir, ": ",
+                                               std::strerror(errno)));
+  }
+  p->folder_ = tmpl;  // mkdtemp makes it 0700
+
+  LaunchSpec spec;
+  spec.executable = plugin.executable;
+  spec.args.assign(manifest.args().begin(), manifest.args().end());
+  spec.env = PassedEnvironment();
+  spec.env.push_back(absl::StrCat(kPluginCookieEnv, "=", kPluginCookieValue));
+  spec.env.push_back(absl::StrCat(kPluginSocketDirEnv, "=", p->folder_));
+  spec.env.push_back(absl::StrCat(kPluginProtocolVersionsEnv, "=", kPluginProtocolVersion));
+  spec.working_dir = plugin.folder;
+  spec.limits = options.limits;
+  auto child = launcher.Spawn(spec);
+  if (!child.ok()) return child.status();
+  p->pid_ = child->pid;
+
+  std::string rest;
+  auto line = ReadHandshakeLine(child->stdout_fd, deadline, &rest);
+  // From here on the watcher owns the pipe and reaps the process, so every
+  // failure below only has to kill it.
+  p->watcher_ = std::thread([raw = p.get(), fd = child->stdout_fd, rest] {
+    raw->Watch(fd, rest);
+  });
+  auto fail = [&](absl::Status s) -> absl::Status {
+    p->Kill();
+    std::string how = p->exit_description();
+    if (absl::IsUnavailable(s) && !how.empty()) {
+      return absl::UnavailableError(absl::StrCat(s.message(), " (it ", how, ")"));
+    }
+    return s;
+  };
+  if (!line.ok()) return fail(line.status());
+  auto handshake = ParseHandshake(*line);
+  if (!handshake.ok()) return fail(handshake.status());
+  if (auto s = CheckHandshake(*handshake, p->folder_); !s.ok()) return fail(s);
+
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
+  args.SetMaxReceiveMessageSize(4 * 1024 * 1024);
+  // One channel per process, never shared with another plugin.
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  p->channel_ = grpc::CreateCustomChannel("unix:" + handshake->address,
+                                          grpc::InsecureChannelCredentials(), args);
+  p->stub_ = plugin::v1::Plugin::NewStub(p->channel_);
+
+  grpc::ClientContext ctx;
+  ctx.set_deadline(absl::ToChronoTime(deadline));
+  ctx.set_wait_for_ready(true);
+  plugin::v1::DescribeRequest request;
+  plugin::v1::DescribeResponse described;
+  grpc::Status s = p->stub_->Describe(&ctx, request, &described);
+  if (!s.ok()) {
+    if (p->WaitForExit(absl::Milliseconds(100))) {
+      return fail(absl::UnavailableError("the plugin ended before answering Describe"));
+    }
+    if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+      return fail(absl::DeadlineExceededError("the plugin did not answer Describe in time"));
+    }
+    return fail(absl::FailedPreconditionError(
+        absl::StrCat("Describe failed: ", Excerpt(s.error_message()))));
+  }
+  if (auto c = CheckDescribeMatches(manifest, described); !c.ok()) return fail(c);
+  return p;
+}
+
+PluginProcess::~PluginProcess() {
+  Kill();
+  if (watcher_.joinable()) watcher_.join();
+  if (!folder_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(folder_, ec);
+  }
+}
+
+void PluginProcess::Watch(int fd, std::string pending) {
+  int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
+  auto log_lines = [&](bool flush) {
+    size_t nl;
+    while ((nl = pending.find('\n')) != std::string::npos ||
+           (flush && !pending.empty()) || pending.size() > 4096) {
+      if (nl == std::string::npos) nl = std::min(pending.size(), kMaxLoggedLine);
+      std::string line = pending.substr(0, nl);
+      pending.erase(0, std::min(pending.size(), nl + 1));
+      LogInfo(absl::StrCat("plugin ", plugin_id_, " printed: ",
+                           Excerpt(line.substr(0, kMaxLoggedLine))));
+    }
+  };
+  log_lines(false);
+  bool open = true;
+  while (open) {
+    struct pollfd fds[2] = {{fd, POLLIN, 0}, {pidfd, POLLIN, 0}};
+    int r = ::poll(fds, pidfd >= 0 ? 2 : 1, -1);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    if (fds[0].revents != 0) {
+      char chunk[1024];
+      ssize_t n = ::read(fd, chunk, sizeof chunk);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        open = false;
+      } else {
+        pending.append(chunk, static_cast<size_t>(n));
+        log_lines(false);
+      }
+    } else if (pidfd >= 0 && fds[1].revents != 0) {
+      break;  // ended; its children may still hold the pipe
+    }
+  }
+  log_lines(true);
+  ::close(fd);
+  // Wait for the end without reaping, so the pid cannot be reused while
+  // Signal() may still use it; then mark it ended and reap.
+  siginfo_t info;
+  std::memset(&info, 0, sizeof info);
+  while (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT) != 0 &&
+         errno == EINTR) {
+  }
+  {
+    absl::MutexLock lock(&mu_);
+    exited_ = true;
+    exit_description_ = DescribeExit(info.si_code, info.si_status);
+  }
+  ::waitpid(pid_, nullptr, 0);
+  if (pidfd >= 0) ::close(pidfd);
+}
+
+void PluginProcess::Signal(int sig) {
+  absl::MutexLock lock(&mu_);
+  if (exited_ || pid_ <= 0) return;
+  ::kill(-pid_, sig);  // its process group: the plugin and anything it started
+  ::kill(pid_, sig);
+}
+
+bool PluginProcess::exited() const {
+  absl::MutexLock lock(&mu_);
+  return exited_;
+}
+
+std::string PluginProcess::exit_description() const {
+  absl::MutexLock lock(&mu_);
+  return exit_description_;
+}
+
+bool PluginProcess::WaitForExit(absl::Duration timeout) {
+  absl::MutexLock lock(&mu_);
+  return mu_.AwaitWithTimeout(absl::Condition(&exited_), timeout);
+}
+
+void PluginProcess::Stop(absl::Duration grace) {
+  Signal(SIGTERM);
+  if (WaitForExit(grace)) return;
+  Kill();
+}
+
+void PluginProcess::Kill() {
+  if (pid_ <= 0) return;
+  Signal(SIGKILL);
+  WaitForExit(absl::InfiniteDuration());
+}
+
+}  // namespace attune

@@ -1,0 +1,66 @@
+// Pairing invites (DESIGN.md, "Pairing proof").
+//
+// An invite is single use and expires (10 minutes by default). Its secret
+// never travels after the code is shown: the joiner proves it holds it with
+// a MAC over the inviter's device, the joiner's key and the invite id. Three
+// wrong MACs burn the invite. Invites live in memory only: a restart of the
+// inviter's daemon cancels them. Thread-safe.
+#ifndef ATTUNE_DAEMON_SYNC_INVITES_H_
+#define ATTUNE_DAEMON_SYNC_INVITES_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "attune/v1/sync.pb.h"
+
+namespace attune {
+
+inline constexpr int kMaxInviteFailures = 3;
+
+// "attune-invite-" followed by base32 of the serialized InviteCode.
+std::string EncodeInviteCode(const v1::InviteCode& code);
+// INVALID_ARGUMENT naming what is wrong with a pasted code.
+absl::StatusOr<v1::InviteCode> DecodeInviteCode(const std::string& text);
+
+// The joiner's proof: crypto_auth over tag ‖ inviter ‖ joiner ‖ invite id.
+std::string InviteMac(const std::string& secret, const std::string& inviter_device,
+                      const std::string& joiner_device, const std::string& invite_id);
+
+// Twelve groups of five digits from both device keys, sorted, so both sides
+// compute the same number.
+std::string SafetyNumber(const std::string& device_a, const std::string& device_b);
+
+class InviteBook {
+ public:
+  // A fresh invite for this device, valid until now + ttl.
+  v1::InviteCode Create(const std::string& inviter_device,
+                        const std::vector<std::string>& addresses, absl::Time now,
+                        absl::Duration ttl);
+
+  // Checks a joiner's proof and, when it holds, burns the invite.
+  // PERMISSION_DENIED with the reason otherwise; a wrong MAC counts toward
+  // burning the invite.
+  absl::Status Redeem(const std::string& invite_id, const std::string& inviter_device,
+                      const std::string& joiner_device, const std::string& mac,
+                      absl::Time now);
+
+  bool HasOpenInvites(absl::Time now) const;
+
+ private:
+  struct Pending {
+    std::string secret;
+    absl::Time expires;
+    int failures = 0;
+  };
+  mutable absl::Mutex mu_;
+  std::map<std::string, Pending> pending_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace attune
+
+#endif  // ATTUNE_DAEMON_SYNC_INVITES_H_

@@ -1,0 +1,74 @@
+#include "daemon/sync/invites.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace attune {
+namespace {
+
+using ::testing::HasSubstr;
+
+const std::string kInviter(32, 'a');
+const std::string kJoiner(32, 'j');
+const absl::Time kNow = absl::FromUnixSeconds(1'800'000'000);
+
+TEST(InviteCodeTest, RoundTripsAndRefusesDamage) {
+  InviteBook book;
+  v1::InviteCode code = book.Create(kInviter, {"127.0.0.1:4000"}, kNow, absl::Minutes(10));
+  std::string text = EncodeInviteCode(code);
+  EXPECT_EQ(text.rfind("attune-invite-", 0), 0u);
+  auto back = DecodeInviteCode("  " + text + "\n");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->secret(), code.secret());
+  EXPECT_FALSE(DecodeInviteCode("hello").ok());
+  EXPECT_FALSE(DecodeInviteCode(text.substr(0, text.size() - 9)).ok());
+  EXPECT_FALSE(DecodeInviteCode(text + "!").ok());
+}
+
+TEST(InviteBookTest, TheRightProofRedeemsOnce) {
+  InviteBook book;
+  auto code = book.Create(kInviter, {"x:1"}, kNow, absl::Minutes(10));
+  std::string mac = InviteMac(code.secret(), kInviter, kJoiner, code.invite_id());
+  EXPECT_TRUE(book.Redeem(code.invite_id(), kInviter, kJoiner, mac, kNow).ok());
+  auto again = book.Redeem(code.invite_id(), kInviter, kJoiner, mac, kNow);
+  EXPECT_EQ(again.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(again.message(), HasSubstr("used"));
+}
+
+TEST(InviteBookTest, ExpiredInvitesAreRefused) {
+  InviteBook book;
+  auto code = book.Create(kInviter, {"x:1"}, kNow, absl::Minutes(10));
+  std::string mac = InviteMac(code.secret(), kInviter, kJoiner, code.invite_id());
+  auto late = book.Redeem(code.invite_id(), kInviter, kJoiner, mac, kNow + absl::Minutes(11));
+  EXPECT_THAT(late.message(), HasSubstr("expired"));
+}
+
+TEST(InviteBookTest, ThreeWrongProofsBurnTheInvite) {
+  InviteBook book;
+  auto code = book.Create(kInviter, {"x:1"}, kNow, absl::Minutes(10));
+  std::string wrong = InviteMac(std::string(32, 'w'), kInviter, kJoiner, code.invite_id());
+  for (int i = 0; i < kMaxInviteFailures; ++i) {
+    EXPECT_THAT(book.Redeem(code.invite_id(), kInviter, kJoiner, wrong, kNow).message(),
+                HasSubstr("does not match"));
+  }
+  std::string right = InviteMac(code.secret(), kInviter, kJoiner, code.invite_id());
+  EXPECT_FALSE(book.Redeem(code.invite_id(), kInviter, kJoiner, right, kNow).ok());
+}
+
+TEST(InviteBookTest, AProofForAnotherJoinerDoesNotCount) {
+  InviteBook book;
+  auto code = book.Create(kInviter, {"x:1"}, kNow, absl::Minutes(10));
+  std::string mac = InviteMac(code.secret(), kInviter, kJoiner, code.invite_id());
+  EXPECT_FALSE(
+      book.Redeem(code.invite_id(), kInviter, std::string(32, 'm'), mac, kNow).ok());
+}
+
+TEST(SafetyNumberTest, BothSidesSeeTheSameDigits) {
+  std::string n = SafetyNumber(kInviter, kJoiner);
+  EXPECT_EQ(n, SafetyNumber(kJoiner, kInviter));
+  EXPECT_EQ(n.size(), 12u * 5 + 11);
+  EXPECT_NE(n, SafetyNumber(kInviter, std::string(32, 'k')));
+}
+
+}  // namespace
+}  // namespace attune

@@ -1,0 +1,37 @@
+#include "daemon/sync/op_checker.h"
+
+#include "absl/strings/str_cat.h"
+#include "daemon/vault/op_crypto.h"
+
+namespace attune {
+
+absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op,
+                                                      const std::string& space_id,
+                                                      uint32_t key_epoch,
+                                                      const Membership& members) {
+  RecordStore::RemoteOp out;
+  out.bytes = op.SerializeAsString();
+  if (out.bytes.size() > kMaxOpBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("op of ", out.bytes.size(), " bytes is over the limit"));
+  }
+  if (op.header().size() > 1024 || !out.header.ParseFromString(op.header())) {
+    return absl::InvalidArgumentError("op header does not parse");
+  }
+  const v1::OpHeader& h = out.header;
+  if (h.space_id() != space_id) return absl::InvalidArgumentError("op of another space");
+  if (h.visibility() != v1::SHARED) {
+    return absl::InvalidArgumentError("private ops never travel");
+  }
+  if (h.key_epoch() != key_epoch) {
+    return absl::InvalidArgumentError(absl::StrCat("op of unknown key epoch ", h.key_epoch()));
+  }
+  if (h.seq() == 0) return absl::InvalidArgumentError("op seq must start at 1");
+  if (!members.IsMember(h.author_device())) {
+    return absl::PermissionDeniedError("op author is not a member of the space");
+  }
+  if (auto s = VerifyOp(op, h.author_device()); !s.ok()) return s;
+  return out;
+}
+
+}  // namespace attune

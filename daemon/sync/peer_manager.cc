@@ -1,0 +1,586 @@
+#include "daemon/sync/peer_manager.h"
+
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <sodium.h>
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/server_builder.h>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "daemon/api/status_mapping.h"
+#include "daemon/base/hex.h"
+#include "daemon/base/log.h"
+#include "daemon/sync/tls_credentials.h"
+#include "daemon/vault/device_id.h"
+
+namespace attune {
+namespace {
+
+constexpr char kPortKey[] = "peer_port";
+constexpr int kMaxMessageBytes = 8 << 20;
+constexpr absl::Duration kMaxBackoff = absl::Seconds(30);
+constexpr absl::Duration kFirstBackoff = absl::Milliseconds(250);
+
+// Adapters from gRPC's stream types to MessageStream.
+class ServerStream : public MessageStream {
+ public:
+  ServerStream(grpc::ServerContext* context,
+               grpc::ServerReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream)
+      : context_(context), stream_(stream) {}
+  bool Read(v1::SyncMessage* m) override { return stream_->Read(m); }
+  bool Write(const v1::SyncMessage& m) override { return stream_->Write(m); }
+  bool Cancelled() override { return context_->IsCancelled(); }
+
+ private:
+  grpc::ServerContext* context_;
+  grpc::ServerReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream_;
+};
+
+class ClientStream : public MessageStream {
+ public:
+  explicit ClientStream(grpc::ClientReaderWriter<v1::SyncMessage, v1::SyncMessage>* s)
+      : stream_(s) {}
+  bool Read(v1::SyncMessage* m) override { return stream_->Read(m); }
+  bool Write(const v1::SyncMessage& m) override {
+    if (cancelled_) return false;
+    if (!stream_->Write(m)) cancelled_ = true;
+    return !cancelled_;
+  }
+  bool Cancelled() override { return cancelled_; }
+
+ private:
+  grpc::ClientReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream_;
+  std::atomic<bool> cancelled_{false};
+};
+
+grpc::ChannelArguments PeerChannelArgs(const std::string& device) {
+  grpc::ChannelArguments args;
+  args.SetSslTargetNameOverride(PeerTargetName(device));
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  return args;
+}
+
+// IPv4 addresses of this machine's interfaces, loopback last.
+std::vector<std::string> InterfaceAddresses() {
+  std::vector<std::string> out, loopback;
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return {"127.0.0.1"};
+  for (ifaddrs* a = list; a != nullptr; a = a->ifa_next) {
+    if (a->ifa_addr == nullptr || a->ifa_addr->sa_family != AF_INET) continue;
+    char text[INET_ADDRSTRLEN];
+    auto* in = reinterpret_cast<sockaddr_in*>(a->ifa_addr);
+    if (inet_ntop(AF_INET, &in->sin_addr, text, sizeof text) == nullptr) continue;
+    (std::string(text).rfind("127.", 0) == 0 ? loopback : out).push_back(text);
+  }
+  freeifaddrs(list);
+  out.insert(out.end(), loopback.begin(), loopback.end());
+  return out;
+}
+
+// Ed25519 keys converted for crypto_box_seal.
+bool SealToDevice(const SecretBytes& secret, const std::string& device, std::string* out) {
+  unsigned char curve_pk[crypto_box_PUBLICKEYBYTES];
+  if (device.size() != 32 ||
+      crypto_sign_ed25519_pk_to_curve25519(
+          curve_pk, reinterpret_cast<const unsigned char*>(device.data())) != 0) {
+    return false;
+  }
+  out->resize(secret.size() + crypto_box_SEALBYTES);
+  crypto_box_seal(reinterpret_cast<unsigned char*>(out->data()), secret.data(),
+                  secret.size(), curve_pk);
+  return true;
+}
+
+absl::StatusOr<SecretBytes> OpenSealed(const KeySet& keys, const std::string& sealed) {
+  if (sealed.size() != kSymmetricKeyBytes + crypto_box_SEALBYTES) {
+    return absl::InvalidArgumentError("the sealed space key has the wrong length");
+  }
+  SecretBytes curve_sk(crypto_box_SECRETKEYBYTES);
+  unsigned char curve_pk[crypto_box_PUBLICKEYBYTES];
+  if (crypto_sign_ed25519_sk_to_curve25519(curve_sk.data(),
+                                           keys.device_secret_key.data()) != 0 ||
+      crypto_sign_ed25519_pk_to_curve25519(
+          curve_pk, reinterpret_cast<const unsigned char*>(keys.device_public_key.data())) !=
+          0) {
+    return absl::InternalError("this device's key does not convert for sealing");
+  }
+  SecretBytes key(kSymmetricKeyBytes);
+  if (crypto_box_seal_open(key.data(),
+                           reinterpret_cast<const unsigned char*>(sealed.data()),
+                           sealed.size(), curve_pk, curve_sk.data()) != 0) {
+    return absl::InvalidArgumentError("the space key was not sealed to this device");
+  }
+  return key;
+}
+
+}  // namespace
+
+// --- The Peer service ------------------------------------------------------
+
+class PeerManager::Service : public v1::Peer::Service {
+ public:
+  explicit Service(PeerManager* m) : m_(m) {}
+
+  grpc::Status Pair(grpc::ServerContext* context, const v1::PairRequest* request,
+                    v1::PairResponse* response) override {
+    auto tls = PeerDevice(*context);
+    if (!tls.ok()) return ToGrpc(tls.status());
+    std::string who = FormatDeviceId(*tls);
+    if (request->joiner_device() != *tls) {
+      return ToGrpc(absl::PermissionDeniedError("the joiner's key is not its TLS key"));
+    }
+    if (request->invite_id().size() != 16 || request->joiner_member().size() != 16 ||
+        request->joiner_display_name().empty() ||
+        request->joiner_display_name().size() > 64) {
+      return ToGrpc(absl::InvalidArgumentError("malformed pairing request"));
+    }
+    auto keys = m_->vault_->Keys();
+    if (!keys.ok()) return ToGrpc(keys.status());
+    const KeySet& k = **keys;
+    if (auto s = m_->invites_.Redeem(request->invite_id(), k.device_public_key, *tls,
+                                     request->mac(), m_->clock_->Now());
+        !s.ok()) {
+      LogWarning(absl::StrCat("pairing refused for device ", who, ": ", s.message()));
+      return ToGrpc(s);
+    }
+    v1::MemberCertBody body;
+    body.set_space_id(k.space_id);
+    body.set_device(*tls);
+    body.set_member_id(request->joiner_member());
+    body.set_display_name(request->joiner_display_name());
+    body.set_added_by(k.device_public_key);
+    body.set_added_at_ms(static_cast<uint64_t>(absl::ToUnixMillis(m_->clock_->Now())));
+    auto merged = m_->members_->Merge(k.space_id, {SignMemberCert(body, k)});
+    if (!merged.ok()) return ToGrpc(merged.status());
+    response->set_space_id(k.space_id);
+    response->set_key_epoch(k.space_key_epoch);
+    if (!SealToDevice(k.space_key, *tls, response->mutable_sealed_space_key())) {
+      return ToGrpc(absl::InvalidArgumentError("the joiner's key is not a valid Ed25519 key"));
+    }
+    for (auto& c : m_->members_->All()) *response->add_members() = std::move(c);
+    {
+      absl::MutexLock lock(&m_->mu_);
+      for (const auto& a : m_->listen_addresses_) response->add_inviter_addresses(a);
+    }
+    LogInfo(absl::StrCat("paired with device ", who));
+    m_->store_->NotifyChange();  // open streams tell their peers of the new member
+    return grpc::Status::OK;
+  }
+
+  grpc::Status Sync(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream) override {
+    auto tls = PeerDevice(*context);
+    if (!tls.ok()) return ToGrpc(tls.status());
+    auto id = m_->vault_->identity();
+    if (!id.has_value()) return ToGrpc(absl::FailedPreconditionError("no vault"));
+    ServerStream adapter(context, stream);
+    SyncSession session(m_->Env(*id), &adapter, /*dialer=*/false, *tls);
+    return ToGrpc(session.Run());
+  }
+
+ private:
+  PeerManager* const m_;
+};
+
+// --- PeerManager -------------------------------------------------------------
+
+PeerManager::PeerManager(PeerOptions options, Db* db, RecordStore* store, Vault* vault,
+                         Membership* members, const Clock* clock)
+    : options_(std::move(options)),
+      db_(db),
+      store_(store),
+      vault_(vault),
+      members_(members),
+      clock_(clock),
+      peers_(db),
+      service_(std::make_unique<Service>(this)) {}
+
+PeerManager::~PeerManager() { Stop(); }
+
+absl::Status PeerManager::Load() { return peers_.Load(); }
+
+SessionEnv PeerManager::Env(const v1::VaultIdentity& id) {
+  SessionEnv env;
+  env.store = store_;
+  env.members = members_;
+  env.vault = vault_;
+  env.peers = &peers_;
+  env.clock = clock_;
+  env.space_id = id.space_id();
+  env.self_device = id.device_public_key();
+  {
+    absl::MutexLock lock(&mu_);
+    env.listen_addresses = listen_addresses_;
+  }
+  env.on_new_members = [this] {
+    absl::MutexLock lock(&mu_);
+    StartDialers();
+  };
+  return env;
+}
+
+absl::Status PeerManager::OnUnlock(const std::shared_ptr<const KeySet>& keys) {
+  if (auto s = members_->EnsureFounder(
+          *keys, static_cast<uint64_t>(absl::ToUnixMillis(clock_->Now())));
+      !s.ok()) {
+    return s;
+  }
+  absl::MutexLock lock(&mu_);
+  if (stopping_) return absl::OkStatus();
+  bool others = members_->Bodies().size() > 1;
+  if (!others && !invites_.HasOpenInvites(clock_->Now())) return absl::OkStatus();
+  if (auto s = StartListener(*keys); !s.ok()) return s;
+  StartDialers();
+  return absl::OkStatus();
+}
+
+absl::Status PeerManager::StartListener(const KeySet& keys) {
+  if (!identity_.has_value()) {
+    auto identity = MakeTlsIdentity(keys);
+    if (!identity.ok()) return identity.status();
+    identity_ = std::move(*identity);
+  }
+  if (server_ != nullptr || options_.listen.empty()) return absl::OkStatus();
+  auto colon = options_.listen.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos ||
+      !absl::SimpleAtoi(options_.listen.substr(colon + 1), &port) || port < 0 ||
+      port > 65535) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--peer-listen: \"", options_.listen, "\" is not host:port"));
+  }
+  std::string host = options_.listen.substr(0, colon);
+  if (port == 0) {  // reuse the port picked the first time, if there was one
+    auto saved = db_->Get(Cf::kMeta, kPortKey);
+    int saved_port = 0;
+    if (saved.ok() && saved->has_value() && absl::SimpleAtoi(**saved, &saved_port)) {
+      port = saved_port;
+    }
+  }
+  auto build = [&](int p, int* selected) {
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(absl::StrCat(host, ":", p), PeerServerCredentials(*identity_),
+                             selected);
+    builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+    builder.RegisterService(service_.get());
+    return builder.BuildAndStart();
+  };
+  int selected = 0;
+  server_ = build(port, &selected);
+  if ((server_ == nullptr || selected == 0) && port != 0 &&
+      options_.listen.substr(colon + 1) == "0") {
+    server_ = build(0, &selected);  // the saved port is taken now: pick another
+  }
+  if (server_ == nullptr || selected == 0) {
+    server_.reset();
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for peers on ", options_.listen));
+  }
+  if (options_.listen.substr(colon + 1) == "0") {
+    Batch batch;
+    batch.Put(Cf::kMeta, kPortKey, std::to_string(selected));
+    (void)db_->Write(batch, true);
+  }
+  listen_addresses_.clear();
+  if (host == "0.0.0.0" || host == "[::]" || host.empty()) {
+    for (const auto& a : InterfaceAddresses()) {
+      listen_addresses_.push_back(absl::StrCat(a, ":", selected));
+    }
+  } else {
+    listen_addresses_.push_back(absl::StrCat(host, ":", selected));
+  }
+  LogInfo(absl::StrCat("listening for peers on ", host, ":", selected));
+  return absl::OkStatus();
+}
+
+void PeerManager::StartDialers() {
+  if (stopping_ || !identity_.has_value()) return;
+  auto id = vault_->identity();
+  if (!id.has_value()) return;
+  for (const auto& body : members_->Bodies()) {
+    if (body.device() == id->device_public_key() || dialers_.count(body.device()) > 0) {
+      continue;
+    }
+    dialers_.emplace(body.device(), std::thread([this, d = body.device()] { DialLoop(d); }));
+  }
+}
+
+void PeerManager::DialLoop(std::string device) {
+  absl::Duration backoff = kFirstBackoff;
+  auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
+  while (true) {
+    std::optional<TlsIdentity> identity;
+    {
+      absl::MutexLock lock(&mu_);
+      if (stopping_) return;
+      identity = identity_;
+    }
+    auto id = vault_->identity();
+    std::vector<std::string> addresses = peers_.Addresses(device);
+    if (peers_.HasInbound(device) || addresses.empty() || !id.has_value()) {
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(&stopping), absl::Seconds(1));
+      continue;
+    }
+    absl::Time started = clock_->Now();
+    for (const std::string& address : addresses) {
+      auto channel = grpc::CreateCustomChannel(
+          address, PeerChannelCredentials(*identity, device), PeerChannelArgs(device));
+      grpc::ClientContext context;
+      {
+        absl::MutexLock lock(&mu_);
+        if (stopping_) return;
+        calls_[device] = &context;
+      }
+      auto stub = v1::Peer::NewStub(channel);
+      auto stream = stub->Sync(&context);
+      ClientStream adapter(stream.get());
+      SyncSession session(Env(*id), &adapter, /*dialer=*/true, device);
+      absl::Status ended = session.Run();
+      stream->WritesDone();
+      grpc::Status finished = stream->Finish();
+      {
+        absl::MutexLock lock(&mu_);
+        calls_.erase(device);
+      }
+      if (!ended.ok() || !finished.ok()) {
+        std::string error = !finished.ok() ? finished.error_message()
+                                           : std::string(ended.message());
+        peers_.SetError(device, absl::StrCat(address, ": ", error));
+      }
+      if (clock_->Now() - started > absl::Seconds(10)) break;  // it was a real session
+    }
+    backoff = clock_->Now() - started > absl::Seconds(10)
+                  ? kFirstBackoff
+                  : std::min(backoff * 2, kMaxBackoff);
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(absl::Condition(&stopping), backoff);
+  }
+}
+
+absl::StatusOr<v1::Invite> PeerManager::CreateInvite(absl::Duration ttl) {
+  auto keys = vault_->Keys();
+  if (!keys.ok()) return keys.status();
+  if (auto s = members_->EnsureFounder(
+          **keys, static_cast<uint64_t>(absl::ToUnixMillis(clock_->Now())));
+      !s.ok()) {
+    return s;
+  }
+  std::vector<std::string> addresses;
+  {
+    absl::MutexLock lock(&mu_);
+    if (options_.listen.empty()) {
+      return absl::FailedPreconditionError(
+          "this daemon does not listen for peers: start attuned with --peer-listen");
+    }
+    if (auto s = StartListener(**keys); !s.ok()) return s;
+    addresses = listen_addresses_;
+  }
+  v1::InviteCode code =
+      invites_.Create((*keys)->device_public_key, addresses, clock_->Now(), ttl);
+  v1::Invite invite;
+  invite.set_code(EncodeInviteCode(code));
+  invite.set_expires_at_ms(static_cast<int64_t>(code.expires_at_ms()));
+  for (const auto& a : addresses) invite.add_addresses(a);
+  LogInfo("created a pairing invite");
+  return invite;
+}
+
+absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(const std::string& text) {
+  auto keys = vault_->Keys();
+  if (!keys.ok()) return keys.status();
+  const KeySet& k = **keys;
+  auto code = DecodeInviteCode(text);
+  if (!code.ok()) return code.status();
+  if (code->inviter_device() == k.device_public_key) {
+    return absl::InvalidArgumentError("code: this is this device's own invite");
+  }
+  if (absl::FromUnixMillis(static_cast<int64_t>(code->expires_at_ms())) < clock_->Now()) {
+    return absl::InvalidArgumentError("code: this invite has expired; ask for a new one");
+  }
+  for (const auto& body : members_->Bodies()) {
+    if (body.device() != k.device_public_key) {
+      return absl::FailedPreconditionError(
+          "this device is already in a space with other members");
+    }
+  }
+  auto identity = MakeTlsIdentity(k);
+  if (!identity.ok()) return identity.status();
+  v1::PairRequest request;
+  request.set_invite_id(code->invite_id());
+  request.set_joiner_device(k.device_public_key);
+  request.set_joiner_member(k.member_id);
+  request.set_joiner_display_name(k.display_name);
+  request.set_mac(InviteMac(code->secret(), code->inviter_device(), k.device_public_key,
+                            code->invite_id()));
+  v1::PairResponse response;
+  grpc::Status status(grpc::StatusCode::UNAVAILABLE, "the invite names no address");
+  for (const auto& address : code->addresses()) {
+    auto channel = grpc::CreateCustomChannel(
+        address, PeerChannelCredentials(*identity, code->inviter_device()),
+        PeerChannelArgs(code->inviter_device()));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
+    status = v1::Peer::NewStub(channel)->Pair(&context, request, &response);
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE &&
+        status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
+      break;
+    }
+  }
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+      status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return absl::UnavailableError(absl::StrCat(
+        "could not reach the inviter at ", code->addresses(0),
+        ": is their attuned running and reachable?"));
+  }
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        status.error_message());
+  }
+  auto space_key = OpenSealed(k, response.sealed_space_key());
+  if (!space_key.ok()) return space_key.status();
+  auto adopted = vault_->AdoptSpace(response.space_id(), *space_key, response.key_epoch());
+  if (!adopted.ok()) return adopted.status();
+  if (auto s = store_->ResealOwnOps(k, **adopted); !s.ok()) return s;
+  std::vector<v1::MemberCert> certs(response.members().begin(), response.members().end());
+  auto merged = members_->Merge(response.space_id(), certs, /*replace=*/true);
+  if (!merged.ok()) return merged.status();
+  if (!members_->IsMember(k.device_public_key)) {
+    return absl::InternalError("the inviter's member list does not include this device");
+  }
+  std::vector<std::string> addresses(response.inviter_addresses().begin(),
+                                     response.inviter_addresses().end());
+  if (addresses.empty()) addresses.assign(code->addresses().begin(), code->addresses().end());
+  peers_.SetAddresses(code->inviter_device(), addresses);
+  if (auto s = OnUnlock(*adopted); !s.ok()) return s;
+  LogInfo(absl::StrCat("joined the space of device ", FormatDeviceId(code->inviter_device())));
+
+  v1::JoinSpaceResponse out;
+  if (auto inviter = members_->Find(code->inviter_device()); inviter.has_value()) {
+    *out.mutable_inviter() = Describe(*inviter, k.device_public_key);
+  }
+  out.set_safety_number(SafetyNumber(k.device_public_key, code->inviter_device()));
+  return out;
+}
+
+v1::Member PeerManager::Describe(const v1::MemberCertBody& body,
+                                 const std::string& self) const {
+  v1::Member m;
+  m.set_device_id(FormatDeviceId(body.device()));
+  m.set_member_id(ToHex(body.member_id()));
+  m.set_display_name(body.display_name());
+  m.set_this_device(body.device() == self);
+  m.set_added_by_device_id(FormatDeviceId(body.added_by()));
+  return m;
+}
+
+v1::ListMembersResponse PeerManager::Members() const {
+  v1::ListMembersResponse out;
+  auto id = vault_->identity();
+  std::string self = id.has_value() ? id->device_public_key() : "";
+  for (const auto& body : members_->Bodies()) *out.add_members() = Describe(body, self);
+  return out;
+}
+
+absl::StatusOr<v1::SafetyNumber> PeerManager::Safety(const std::string& device_id) const {
+  auto id = vault_->identity();
+  if (!id.has_value()) return absl::FailedPreconditionError(kUninitializedMessage);
+  std::string other;
+  if (device_id.empty()) {
+    for (const auto& body : members_->Bodies()) {
+      if (body.device() == id->device_public_key()) continue;
+      if (!other.empty()) {
+        return absl::InvalidArgumentError(
+            "device_id: there are several other devices; name one (attune members)");
+      }
+      other = body.device();
+    }
+    if (other.empty()) {
+      return absl::FailedPreconditionError("no other device yet: pair first");
+    }
+  } else {
+    auto parsed = ParseDeviceId(device_id);
+    if (!parsed.ok()) return parsed.status();
+    other = *parsed;
+  }
+  auto body = members_->Find(other);
+  if (!body.has_value()) return absl::NotFoundError("that device is not a member");
+  v1::SafetyNumber out;
+  *out.mutable_peer() = Describe(*body, id->device_public_key());
+  out.set_digits(SafetyNumber(id->device_public_key(), other));
+  return out;
+}
+
+v1::SyncStatus PeerManager::Status() {
+  v1::SyncStatus out;
+  auto vv = store_->SharedVersionVector();
+  auto snapshot = peers_.Snapshot();
+  auto id = vault_->identity();
+  std::string self = id.has_value() ? id->device_public_key() : "";
+  uint64_t total = 0;
+  for (const auto& [d, seq] : vv) total += seq;
+  out.set_shared_ops(total);
+  for (const auto& body : members_->Bodies()) {
+    if (body.device() == self) continue;
+    v1::PeerStatus* p = out.add_peers();
+    *p->mutable_peer() = Describe(body, self);
+    auto it = snapshot.find(body.device());
+    if (it == snapshot.end()) continue;
+    const PeerStatusBook::Peer& peer = it->second;
+    p->set_online(peer.open_streams > 0);
+    if (peer.last_seen != absl::InfinitePast()) {
+      p->set_last_seen_ms(absl::ToUnixMillis(peer.last_seen));
+    }
+    uint64_t they_lack = 0, we_lack = 0;
+    for (const auto& [d, seq] : vv) {
+      auto t = peer.their_vv.find(d);
+      uint64_t theirs = t == peer.their_vv.end() ? 0 : t->second;
+      if (seq > theirs) they_lack += seq - theirs;
+    }
+    for (const auto& [d, theirs] : peer.their_vv) {
+      auto o = vv.find(d);
+      uint64_t ours = o == vv.end() ? 0 : o->second;
+      if (theirs > ours) we_lack += theirs - ours;
+    }
+    p->set_ops_they_lack(they_lack);
+    p->set_ops_we_lack(we_lack);
+    for (const auto& a : peer.addresses) p->add_addresses(a);
+    p->set_last_error(peer.last_error);
+  }
+  absl::MutexLock lock(&mu_);
+  for (const auto& a : listen_addresses_) out.add_listen_addresses(a);
+  return out;
+}
+
+void PeerManager::Stop() {
+  std::map<std::string, std::thread> dialers;
+  std::unique_ptr<grpc::Server> server;
+  {
+    absl::MutexLock lock(&mu_);
+    if (stopping_ && dialers_.empty() && server_ == nullptr) return;
+    stopping_ = true;
+    for (auto& [d, call] : calls_) call->TryCancel();
+    dialers.swap(dialers_);
+    server = std::move(server_);
+  }
+  if (server != nullptr) {
+    server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  }
+  for (auto& [d, t] : dialers) t.join();
+}
+
+}  // namespace attune

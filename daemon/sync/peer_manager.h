@@ -1,0 +1,100 @@
+// Peer sync of one daemon: the TLS listener for the Peer service, a dialer
+// per member device that keeps a sync stream open (reconnecting with backoff
+// after a network break, a restart or a sleep), pairing in both roles, and
+// what `attune sync status` shows.
+//
+// The listener and dialers start once the vault is unlocked and the space has
+// another member or an invite is open (TLS needs the device key). All methods
+// are thread-safe.
+#ifndef ATTUNE_DAEMON_SYNC_PEER_MANAGER_H_
+#define ATTUNE_DAEMON_SYNC_PEER_MANAGER_H_
+
+#include <grpcpp/server.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "attune/v1/api.pb.h"
+#include "attune/v1/sync.grpc.pb.h"
+#include "daemon/base/clock.h"
+#include "daemon/store/record_store.h"
+#include "daemon/sync/invites.h"
+#include "daemon/sync/membership.h"
+#include "daemon/sync/peer_status.h"
+#include "daemon/sync/sync_session.h"
+#include "daemon/sync/tls_identity.h"
+#include "daemon/vault/vault.h"
+
+namespace attune {
+
+struct PeerOptions {
+  // "host:port" to listen on for peers; port 0 picks a free port once and
+  // keeps it across restarts. Empty: no listener (this device only dials).
+  std::string listen = "0.0.0.0:27441";
+};
+
+class PeerManager {
+ public:
+  // Every pointer must outlive the manager.
+  PeerManager(PeerOptions options, Db* db, RecordStore* store, Vault* vault,
+              Membership* members, const Clock* clock);
+  ~PeerManager();
+
+  // Reads peer addresses. Call once before use.
+  absl::Status Load();
+
+  // After Init, Unlock or a join: makes sure this device is a member of its
+  // space and, when there is someone to sync with, starts listening and
+  // dialing.
+  absl::Status OnUnlock(const std::shared_ptr<const KeySet>& keys);
+
+  // SpaceService.
+  absl::StatusOr<v1::Invite> CreateInvite(absl::Duration ttl);
+  absl::StatusOr<v1::JoinSpaceResponse> Join(const std::string& code);
+  v1::ListMembersResponse Members() const;
+  absl::StatusOr<v1::SafetyNumber> Safety(const std::string& device_id) const;
+  // SyncService.
+  v1::SyncStatus Status();
+
+  // Closes every stream and the listener; in-flight calls get a few seconds.
+  void Stop();
+
+ private:
+  class Service;
+  friend class Service;
+
+  absl::Status StartListener(const KeySet& keys) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void StartDialers() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void DialLoop(std::string device);
+  SessionEnv Env(const v1::VaultIdentity& id);
+  v1::Member Describe(const v1::MemberCertBody& body, const std::string& self) const;
+
+  const PeerOptions options_;
+  Db* const db_;
+  RecordStore* const store_;
+  Vault* const vault_;
+  Membership* const members_;
+  const Clock* const clock_;
+  PeerStatusBook peers_;
+  InviteBook invites_;
+  std::unique_ptr<Service> service_;
+
+  mutable absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<TlsIdentity> identity_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<grpc::Server> server_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::string> listen_addresses_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, std::thread> dialers_ ABSL_GUARDED_BY(mu_);
+  // Dialers' calls in progress, so Stop can cancel them.
+  std::map<std::string, grpc::ClientContext*> calls_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace attune
+
+#endif  // ATTUNE_DAEMON_SYNC_PEER_MANAGER_H_

@@ -1,0 +1,86 @@
+#include "daemon/sync/peer_status.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace attune {
+namespace {
+constexpr char kPeerPrefix[] = "peer/";  // + device -> addresses, one a line
+}  // namespace
+
+absl::Status PeerStatusBook::Load() {
+  absl::MutexLock lock(&mu_);
+  return db_->Scan(Cf::kMeta, kPeerPrefix, [&](std::string_view key, std::string_view v) {
+    std::string device(key.substr(sizeof(kPeerPrefix) - 1));
+    std::vector<std::string> addresses =
+        absl::StrSplit(std::string(v), '\n', absl::SkipEmpty());
+    peers_[device].addresses = std::move(addresses);
+    return true;
+  });
+}
+
+void PeerStatusBook::SetAddresses(const std::string& device,
+                                  const std::vector<std::string>& addresses) {
+  if (addresses.empty()) return;
+  {
+    absl::MutexLock lock(&mu_);
+    if (peers_[device].addresses == addresses) return;
+    peers_[device].addresses = addresses;
+  }
+  Batch batch;
+  batch.Put(Cf::kMeta, absl::StrCat(kPeerPrefix, device), absl::StrJoin(addresses, "\n"));
+  (void)db_->Write(batch, true);  // best effort: addresses are learned again
+}
+
+std::vector<std::string> PeerStatusBook::Addresses(const std::string& device) const {
+  absl::MutexLock lock(&mu_);
+  auto it = peers_.find(device);
+  return it == peers_.end() ? std::vector<std::string>{} : it->second.addresses;
+}
+
+void PeerStatusBook::StreamOpened(const std::string& device, bool inbound, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  Peer& p = peers_[device];
+  ++p.open_streams;
+  if (inbound) ++p.inbound_streams;
+  p.last_seen = now;
+  p.last_error.clear();
+}
+
+void PeerStatusBook::StreamClosed(const std::string& device, bool inbound, absl::Time now,
+                                  const std::string& error) {
+  absl::MutexLock lock(&mu_);
+  Peer& p = peers_[device];
+  --p.open_streams;
+  if (inbound) --p.inbound_streams;
+  p.last_seen = now;
+  if (!error.empty()) p.last_error = error;
+}
+
+void PeerStatusBook::SetError(const std::string& device, const std::string& error) {
+  absl::MutexLock lock(&mu_);
+  peers_[device].last_error = error;
+}
+
+void PeerStatusBook::Observe(const std::string& device,
+                             const RecordStore::VersionVector& vv) {
+  absl::MutexLock lock(&mu_);
+  auto& theirs = peers_[device].their_vv;
+  for (const auto& [d, seq] : vv) {
+    if (seq > theirs[d]) theirs[d] = seq;
+  }
+}
+
+bool PeerStatusBook::HasInbound(const std::string& device) const {
+  absl::MutexLock lock(&mu_);
+  auto it = peers_.find(device);
+  return it != peers_.end() && it->second.inbound_streams > 0;
+}
+
+std::map<std::string, PeerStatusBook::Peer> PeerStatusBook::Snapshot() const {
+  absl::MutexLock lock(&mu_);
+  return peers_;
+}
+
+}  // namespace attune

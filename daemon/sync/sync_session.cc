@@ -1,0 +1,186 @@
+#include "daemon/sync/sync_session.h"
+
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/base/log.h"
+#include "daemon/sync/op_checker.h"
+#include "daemon/vault/device_id.h"
+
+namespace attune {
+namespace {
+
+constexpr size_t kBatchOps = 512;
+constexpr size_t kBatchBytes = 2 << 20;
+constexpr absl::Duration kIdleWait = absl::Milliseconds(500);
+
+}  // namespace
+
+SyncSession::SyncSession(SessionEnv env, MessageStream* stream, bool dialer,
+                         std::string tls_peer)
+    : env_(std::move(env)), stream_(stream), dialer_(dialer), peer_(std::move(tls_peer)) {}
+
+v1::SyncMessage SyncSession::MakeHello() const {
+  v1::SyncMessage m;
+  v1::Hello* h = m.mutable_hello();
+  h->set_protocol_version(kProtocolVersion);
+  h->set_space_id(env_.space_id);
+  h->set_device(env_.self_device);
+  for (const auto& [device, seq] : env_.store->SharedVersionVector()) {
+    auto* e = h->add_version_vector();
+    e->set_device(device);
+    e->set_seq(seq);
+  }
+  for (auto& cert : env_.members->All()) *h->add_members() = std::move(cert);
+  for (const auto& a : env_.listen_addresses) h->add_addresses(a);
+  return m;
+}
+
+absl::Status SyncSession::CheckHello(const v1::Hello& hello) {
+  if (hello.protocol_version() != kProtocolVersion) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "peer speaks sync protocol ", hello.protocol_version(), "; this daemon speaks ",
+        kProtocolVersion));
+  }
+  if (hello.device() != peer_) {
+    return absl::PermissionDeniedError("the Hello names another device than TLS proved");
+  }
+  if (hello.space_id() != env_.space_id) {
+    return absl::PermissionDeniedError("the peer is in another space");
+  }
+  // Certificates are checked against our own chain: a stranger cannot add
+  // itself, only a member can have added it.
+  std::vector<v1::MemberCert> certs(hello.members().begin(), hello.members().end());
+  auto merged = env_.members->Merge(env_.space_id, certs);
+  if (!merged.ok()) return merged.status();
+  if (!merged->empty() && env_.on_new_members) env_.on_new_members();
+  if (!env_.members->IsMember(peer_)) {
+    return absl::PermissionDeniedError("the peer is not a member of this space");
+  }
+  RecordStore::VersionVector vv;
+  for (const auto& e : hello.version_vector()) vv[e.device()] = e.seq();
+  {
+    absl::MutexLock lock(&mu_);
+    their_vv_ = vv;
+  }
+  env_.peers->Observe(peer_, vv);
+  std::vector<std::string> addresses(hello.addresses().begin(), hello.addresses().end());
+  if (addresses.size() <= 8) env_.peers->SetAddresses(peer_, addresses);
+  return absl::OkStatus();
+}
+
+absl::Status SyncSession::Run() {
+  const std::string who = FormatDeviceId(peer_).substr(0, 15);
+  v1::SyncMessage first;
+  if (dialer_ && !stream_->Write(MakeHello())) {
+    return absl::UnavailableError("the peer closed the stream before Hello");
+  }
+  if (!stream_->Read(&first) || first.message_case() != v1::SyncMessage::kHello) {
+    return absl::UnavailableError("the peer sent no Hello");
+  }
+  if (auto s = CheckHello(first.hello()); !s.ok()) {
+    LogWarning(absl::StrCat("refused sync with device ", FormatDeviceId(peer_), ": ",
+                            s.message()));
+    return s;
+  }
+  if (!dialer_ && !stream_->Write(MakeHello())) {
+    return absl::UnavailableError("the peer closed the stream after Hello");
+  }
+  env_.peers->StreamOpened(peer_, !dialer_, env_.clock->Now());
+  LogInfo(absl::StrCat("syncing with device ", who, "…"));
+
+  std::thread sender([this] { SendLoop(); });
+  v1::SyncMessage m;
+  while (!stop_ && stream_->Read(&m)) {
+    if (m.message_case() == v1::SyncMessage::kOps) {
+      Receive(m.ops());
+    } else if (m.message_case() == v1::SyncMessage::kMembers) {
+      std::vector<v1::MemberCert> certs(m.members().members().begin(),
+                                        m.members().members().end());
+      auto merged = env_.members->Merge(env_.space_id, certs);
+      if (merged.ok() && !merged->empty() && env_.on_new_members) env_.on_new_members();
+    }
+  }
+  stop_ = true;
+  sender.join();
+  env_.peers->StreamClosed(peer_, !dialer_, env_.clock->Now(), "");
+  LogInfo(absl::StrCat("sync stream with device ", who, "… ended"));
+  return absl::OkStatus();
+}
+
+void SyncSession::SendLoop() {
+  size_t members_sent = env_.members->All().size();
+  while (!stop_ && !stream_->Cancelled()) {
+    uint64_t seen = env_.store->ChangeCount();
+    auto certs = env_.members->All();
+    if (certs.size() != members_sent) {
+      v1::SyncMessage m;
+      for (auto& c : certs) *m.mutable_members()->add_members() = std::move(c);
+      if (!stream_->Write(m)) break;
+      members_sent = m.members().members_size();
+    }
+    bool sent_any = false;
+    for (const auto& [device, seq] : env_.store->SharedVersionVector()) {
+      uint64_t theirs;
+      {
+        absl::MutexLock lock(&mu_);
+        theirs = their_vv_[device];
+      }
+      if (seq <= theirs) continue;
+      auto ops = env_.store->ReadSharedOps(device, theirs + 1, kBatchOps, kBatchBytes);
+      if (!ops.ok() || ops->empty()) continue;
+      v1::SyncMessage m;
+      for (const std::string& bytes : *ops) {
+        if (!m.mutable_ops()->add_ops()->ParseFromString(bytes)) {
+          m.mutable_ops()->mutable_ops()->RemoveLast();
+        }
+      }
+      if (!stream_->Write(m)) {
+        stop_ = true;
+        break;
+      }
+      {
+        absl::MutexLock lock(&mu_);
+        uint64_t& t = their_vv_[device];
+        t = std::max(t, theirs + ops->size());
+      }
+      env_.peers->Observe(peer_, {{device, theirs + ops->size()}});
+      sent_any = true;
+    }
+    if (!sent_any && !stop_) env_.store->WaitForChange(seen, kIdleWait);
+  }
+  absl::MutexLock lock(&mu_);
+  env_.peers->Observe(peer_, their_vv_);
+}
+
+void SyncSession::Receive(const v1::OpBatch& batch) {
+  std::vector<RecordStore::RemoteOp> ok;
+  RecordStore::VersionVector sent;
+  for (const v1::Op& op : batch.ops()) {
+    auto checked = CheckIncomingOp(op, env_.space_id, env_.key_epoch, *env_.members);
+    if (!checked.ok()) {
+      LogWarning(absl::StrCat("refused an op from device ", FormatDeviceId(peer_), ": ",
+                              checked.status().message()));
+      continue;
+    }
+    uint64_t& s = sent[checked->header.author_device()];
+    s = std::max(s, checked->header.seq());
+    ok.push_back(std::move(*checked));
+  }
+  if (!sent.empty()) {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [d, seq] : sent) {
+      if (seq > their_vv_[d]) their_vv_[d] = seq;
+    }
+  }
+  env_.peers->Observe(peer_, sent);
+  if (ok.empty()) return;
+  auto keys = env_.vault->Keys();
+  auto added = env_.store->IngestShared(keys.ok() ? keys->get() : nullptr, std::move(ok));
+  if (!added.ok()) {
+    LogWarning(absl::StrCat("refused ops from device ", FormatDeviceId(peer_), ": ",
+                            added.status().message()));
+  }
+}
+
+}  // namespace attune

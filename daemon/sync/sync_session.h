@@ -1,0 +1,82 @@
+// One anti-entropy stream with one peer device, the same on both ends
+// (DESIGN.md, "Anti-entropy"): Hellos, then each side sends what the other
+// lacks in batches, then new ops are pushed as they are stored, including
+// ops of third devices (forwarding). Runs until the stream ends.
+#ifndef ATTUNE_DAEMON_SYNC_SYNC_SESSION_H_
+#define ATTUNE_DAEMON_SYNC_SYNC_SESSION_H_
+
+#include <atomic>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "attune/v1/sync.pb.h"
+#include "daemon/base/clock.h"
+#include "daemon/store/record_store.h"
+#include "daemon/sync/membership.h"
+#include "daemon/sync/peer_status.h"
+#include "daemon/vault/vault.h"
+
+namespace attune {
+
+inline constexpr uint32_t kProtocolVersion = 1;
+
+// The two directions of a gRPC stream, client or server side. Read and Write
+// may be called from two threads at once (one reader, one writer).
+class MessageStream {
+ public:
+  virtual ~MessageStream() = default;
+  virtual bool Read(v1::SyncMessage* message) = 0;
+  virtual bool Write(const v1::SyncMessage& message) = 0;
+  virtual bool Cancelled() = 0;
+};
+
+// What a session works with; every pointer outlives the session.
+struct SessionEnv {
+  RecordStore* store;
+  Membership* members;
+  Vault* vault;
+  PeerStatusBook* peers;
+  const Clock* clock;
+  std::string space_id;
+  std::string self_device;
+  uint32_t key_epoch = 0;
+  std::vector<std::string> listen_addresses;
+  // Called when a peer's Hello or Members taught us of new member devices.
+  std::function<void()> on_new_members;
+};
+
+class SyncSession {
+ public:
+  // `tls_peer` is the device key the TLS handshake proved.
+  SyncSession(SessionEnv env, MessageStream* stream, bool dialer, std::string tls_peer);
+
+  // Returns when the stream ends: OK when the peer or Stop() closed it,
+  // PERMISSION_DENIED / FAILED_PRECONDITION when the peer was refused.
+  absl::Status Run();
+  // Asks Run to return soon (thread-safe).
+  void Stop() { stop_ = true; }
+
+ private:
+  v1::SyncMessage MakeHello() const;
+  absl::Status CheckHello(const v1::Hello& hello);
+  void SendLoop();
+  void Receive(const v1::OpBatch& batch);
+
+  SessionEnv env_;
+  MessageStream* const stream_;
+  const bool dialer_;
+  const std::string peer_;
+  std::atomic<bool> stop_{false};
+
+  absl::Mutex mu_;
+  // Per author: the highest seq the peer holds (as far as we know).
+  RecordStore::VersionVector their_vv_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace attune
+
+#endif  // ATTUNE_DAEMON_SYNC_SYNC_SESSION_H_

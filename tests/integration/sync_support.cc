@@ -1,0 +1,94 @@
+#include "sync_support.h"
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <thread>
+
+#include "api_helpers.h"
+
+namespace attune::testing {
+namespace {
+
+std::string Quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') out += "'\\''";
+    else out += c;
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+CliResult RunCli(const DaemonHarness& d, const std::vector<std::string>& args) {
+  std::string command = Quote(ATTUNE_CLI_PATH) + " --socket " + Quote(d.socket_path());
+  for (const auto& a : args) command += " " + Quote(a);
+  command += " 2>&1 </dev/null";
+  CliResult result;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return result;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.out.append(buffer, n);
+  int status = ::pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+::testing::AssertionResult StartPeer(DaemonHarness& d, const std::string& name) {
+  auto started = d.Start({"--peer-listen", "127.0.0.1:0"});
+  if (!started) return started;
+  v1::InitRequest request;
+  request.set_passphrase("correct horse battery");
+  request.set_display_name(name);
+  request.set_kdf_cost(v1::TEST_ONLY_MINIMUM);
+  v1::VaultStatus status;
+  auto ctx = DaemonHarness::Context(std::chrono::seconds(30));
+  grpc::Status s = d.vault().Init(ctx.get(), request, &status);
+  if (!s.ok()) return ::testing::AssertionFailure() << "Init: " << Describe(s);
+  return ::testing::AssertionSuccess();
+}
+
+CliResult PairWithCli(const DaemonHarness& inviter, const DaemonHarness& joiner) {
+  CliResult invite = RunCli(inviter, {"pair", "invite", "--no-qr"});
+  if (invite.exit_code != 0) return invite;
+  auto start = invite.out.find("attune-invite-");
+  if (start == std::string::npos) return invite;
+  auto end = invite.out.find_first_of(" \n", start);
+  return RunCli(joiner, {"pair", "join", invite.out.substr(start, end - start)});
+}
+
+bool Await(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (condition()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return condition();
+}
+
+grpc::Status WriteCheckIn(DaemonHarness& d, const std::string& day, const std::string& high) {
+  v1::CreateCheckInRequest request;
+  v1::CheckIn* c = request.mutable_check_in();
+  c->set_day(day);
+  c->set_time_zone("UTC");
+  c->set_high(high);
+  c->set_low("a low moment");
+  c->set_connection_rating(4);
+  v1::CheckIn out;
+  auto ctx = DaemonHarness::Context();
+  return d.checkins().CreateCheckIn(ctx.get(), request, &out);
+}
+
+std::vector<std::string> CheckInDigest(DaemonHarness& d) {
+  std::vector<std::string> out;
+  for (const auto& c : ListAllCheckIns(d)) {
+    out.push_back(c.author() + "|" + c.day() + "|" + c.high());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace attune::testing

@@ -1,0 +1,44 @@
+// Helpers for sync tests: running the attune CLI against a daemon, pairing
+// two daemons with it, and waiting for a condition.
+#ifndef ATTUNE_TESTS_INTEGRATION_SYNC_SUPPORT_H_
+#define ATTUNE_TESTS_INTEGRATION_SYNC_SUPPORT_H_
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "daemon_harness.h"
+
+namespace attune::testing {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;  // stdout and stderr together
+};
+
+// Runs `attune --socket <d's socket> args...` to completion.
+CliResult RunCli(const DaemonHarness& d, const std::vector<std::string>& args);
+
+// Starts a daemon that listens for peers on 127.0.0.1 (a free port) and
+// initialises its vault with the given display name.
+::testing::AssertionResult StartPeer(DaemonHarness& d, const std::string& name);
+
+// `attune pair invite` on inviter, `attune pair join` on joiner; returns the
+// joiner's CLI result.
+CliResult PairWithCli(const DaemonHarness& inviter, const DaemonHarness& joiner);
+
+// Polls `condition` until it holds or `timeout` passes; returns whether it
+// held. For effects that happen on another process's schedule.
+bool Await(const std::function<bool()>& condition,
+           std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+// Writes a shared check-in for `day` with `high` through the API.
+grpc::Status WriteCheckIn(DaemonHarness& d, const std::string& day, const std::string& high);
+
+// The set of "author|day|high" of every check-in the daemon shows.
+std::vector<std::string> CheckInDigest(DaemonHarness& d);
+
+}  // namespace attune::testing
+
+#endif  // ATTUNE_TESTS_INTEGRATION_SYNC_SUPPORT_H_

@@ -20,25 +20,6 @@ using ::attune::testing::TempDir;
 
 constexpr int kReplicas = 3;
 
-// A device of the shared space: its own device and data keys, the space's
-// id and key.
-std::shared_ptr<KeySet> Device(const KeySet& space, const std::string& name) {
-  auto fresh = testing::NewKeys(name);
-  auto keys = std::make_shared<KeySet>();
-  keys->space_id = space.space_id;
-  keys->member_id = fresh->member_id;
-  keys->device_public_key = fresh->device_public_key;
-  keys->display_name = name;
-  std::copy(fresh->device_secret_key.data(),
-            fresh->device_secret_key.data() + fresh->device_secret_key.size(),
-            keys->device_secret_key.data());
-  std::copy(fresh->data_key.data(), fresh->data_key.data() + 32, keys->data_key.data());
-  std::copy(space.space_key.data(), space.space_key.data() + 32, keys->space_key.data());
-  std::copy(fresh->personal_key.data(), fresh->personal_key.data() + 32,
-            keys->personal_key.data());
-  return keys;
-}
-
 struct Replica {
   TempDir dir;
   std::unique_ptr<Db> db;
@@ -58,7 +39,8 @@ class ConvergenceTest : public ::testing::Test {
     std::vector<v1::MemberCert> certs;
     for (int i = 0; i < kReplicas; ++i) {
       auto& r = replicas_[i];
-      r.keys = Device(*space, "r" + std::to_string(i));
+      r.keys = testing::KeysInSpace(*testing::NewKeys("r" + std::to_string(i)),
+                                    space->space_id, space->space_key);
       auto db = Db::Open({.path = r.dir.path() + "/db"});
       ASSERT_TRUE(db.ok());
       r.db = std::move(*db);

@@ -3,6 +3,7 @@
 #ifndef ATTUNE_TESTS_SUPPORT_TEST_KEYS_H_
 #define ATTUNE_TESTS_SUPPORT_TEST_KEYS_H_
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -32,6 +33,26 @@ inline std::shared_ptr<const KeySet> NewKeys(const std::string& name = "Alex") {
   auto keys = vault.Init("test passphrase", name, MinimumKdf());
   if (!keys.ok()) std::abort();
   return *keys;
+}
+
+// `device`'s identity and own keys, in the space `space_id` with `space_key`
+// (as after pairing).
+inline std::shared_ptr<KeySet> KeysInSpace(const KeySet& device,
+                                           const std::string& space_id,
+                                           const SecretBytes& space_key) {
+  auto keys = std::make_shared<KeySet>();
+  keys->space_id = space_id;
+  keys->member_id = device.member_id;
+  keys->device_public_key = device.device_public_key;
+  keys->display_name = device.display_name;
+  auto copy = [](const SecretBytes& from, SecretBytes* to) {
+    std::copy(from.data(), from.data() + from.size(), to->data());
+  };
+  copy(device.device_secret_key, &keys->device_secret_key);
+  copy(device.data_key, &keys->data_key);
+  copy(space_key, &keys->space_key);
+  copy(device.personal_key, &keys->personal_key);
+  return keys;
 }
 
 class TempDir {

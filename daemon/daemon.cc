@@ -192,6 +192,10 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   builder.AddListeningPort("unix:" + options.socket_path,
                            grpc::InsecureServerCredentials());
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  // Keep enough threads polling that calls waiting on fsync (group commit)
+  // do not make gRPC start and retire a thread for every few calls.
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, 2);
+  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, 16);
   builder.RegisterService(&vault_service);
   builder.RegisterService(&journal_service);
   builder.RegisterService(&checkin_service);

@@ -165,7 +165,7 @@ grpc::Status CheckInServiceImpl::ListCheckIns(grpc::ServerContext*,
   }
   auto s = ctx_.store->ForEach(
       **keys, Kind::kCheckIn, [&](std::string_view id, const v1::RecordState& state) {
-        if (!IsLive(state)) return true;
+        if (!IsVisible(**keys, state)) return true;
         const v1::CheckIn& c = state.record().check_in();
         if ((!start.empty() && c.day() < start) || (!end.empty() && c.day() > end)) {
           return true;

@@ -143,7 +143,7 @@ grpc::Status GoalServiceImpl::ListGoals(grpc::ServerContext*,
   if (!pager.ok()) return ToGrpc(pager.status());
   auto s = ctx_.store->ForEach(
       **keys, Kind::kGoal, [&](std::string_view id, const v1::RecordState& state) {
-        if (!IsLive(state)) return true;
+        if (!IsVisible(**keys, state)) return true;
         if (state.record().goal().archived() && !request->include_archived()) return true;
         v1::Goal g = Present(state, id);
         std::string key = NewestFirstKey(FromProto(g.create_time()), ToHex(id));

@@ -102,7 +102,7 @@ grpc::Status JournalServiceImpl::ListJournalEntries(
   auto s = ctx_.store->ForEach(
       **keys, Kind::kJournalEntry,
       [&](std::string_view id, const v1::RecordState& state) {
-        if (!IsLive(state)) return true;
+        if (!IsVisible(**keys, state)) return true;
         v1::JournalEntry e = Present(state, id);
         std::string key = NewestFirstKey(FromProto(e.create_time()), ToHex(id));
         pager->Add(std::move(key), std::move(e));

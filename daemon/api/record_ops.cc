@@ -75,13 +75,22 @@ absl::StatusOr<v1::RecordState> CreateRecord(const ServiceContext& ctx,
   return ctx.store->Write(keys, std::move(m));
 }
 
+bool IsVisible(const KeySet& keys, const v1::RecordState& state) {
+  if (!IsLive(state)) return false;
+  const Message& record = InnerRecord(state.record());
+  if (VisibilityOf(record) != v1::PRIVATE) return true;
+  const FieldDescriptor* author = Field(record, "author");
+  return author == nullptr ||
+         record.GetReflection()->GetString(record, author) == ToHex(keys.member_id);
+}
+
 absl::StatusOr<v1::RecordState> GetLiveRecord(const ServiceContext& ctx,
                                               const KeySet& keys, Kind kind,
                                               const std::string& id,
                                               const std::string& name) {
   auto state = ctx.store->Get(keys, kind, id);
   if (!state.ok()) return state.status();
-  if (!state->has_value() || !IsLive(**state) ||
+  if (!state->has_value() || !IsVisible(keys, **state) ||
       static_cast<uint32_t>((*state)->record().kind_case()) !=
           static_cast<uint32_t>(kind)) {
     return absl::NotFoundError(absl::StrCat(name, " not found"));
@@ -118,6 +127,23 @@ absl::StatusOr<v1::RecordState> UpdateRecord(const ServiceContext& ctx,
   m.visibility = VisibilityOf(*after);
   const bool now_shared =
       VisibilityOf(before) == v1::PRIVATE && m.visibility == v1::SHARED;
+  if (VisibilityOf(before) == v1::SHARED && m.visibility == v1::PRIVATE) {
+    // Un-sharing: the partner's devices learn, through one last shared op,
+    // that the record is private now (and hide it); the rest of this change
+    // stays on this device.
+    Mutation unshare;
+    unshare.body.set_kind(static_cast<uint32_t>(kind));
+    unshare.body.set_record_id(id);
+    *unshare.body.mutable_record() = m.body.record();
+    for (const char* field : {"visibility", "update_time"}) {
+      unshare.body.add_fields(
+          static_cast<uint32_t>(after->GetDescriptor()->FindFieldByName(field)->number()));
+    }
+    unshare.visibility = v1::SHARED;
+    unshare.require = Mutation::Require::kLive;
+    auto state = ctx.store->Write(keys, std::move(unshare));
+    if (!state.ok() || fields.size() == 1) return state;
+  }
   const Descriptor* d = after->GetDescriptor();
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);

@@ -27,7 +27,12 @@ absl::StatusOr<v1::RecordState> CreateRecord(
     google::protobuf::Message* record, Mutation::Require require,
     std::optional<v1::Visibility> visibility = std::nullopt);
 
-// The live record, or NOT_FOUND naming `name`.
+// Whether a person may see the record here: live, and shared or their own.
+// (A partner's record that was shared and later made private stays in this
+// device's log but is hidden.)
+bool IsVisible(const KeySet& keys, const v1::RecordState& state);
+
+// The live, visible record, or NOT_FOUND naming `name`.
 absl::StatusOr<v1::RecordState> GetLiveRecord(const ServiceContext& ctx,
                                               const KeySet& keys, Kind kind,
                                               const std::string& id,

@@ -150,6 +150,24 @@ TEST_F(PeerRefusalTest, AnUnpairedDeviceIsRefusedBeforeAnyDataMoves) {
   EXPECT_OK(alex_.GetStatus(&vs));
 }
 
+TEST_F(PeerRefusalTest, AnExpiredInviteIsRefusedAndChangesNothing) {
+  DaemonHarness sam;
+  ASSERT_TRUE(StartPeer(sam, "Sam"));
+  v1::InviteCode expired = code_;
+  expired.set_expires_at_ms(static_cast<uint64_t>(absl::ToUnixMillis(absl::Now())) - 1000);
+  v1::JoinSpaceRequest request;
+  request.set_code(EncodeInviteCode(expired));
+  v1::JoinSpaceResponse response;
+  grpc::Status s = v1::SpaceService::NewStub(sam.channel())
+                       ->JoinSpace(DaemonHarness::Context().get(), request, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("expired"));
+  v1::ListMembersResponse members;
+  ASSERT_OK(v1::SpaceService::NewStub(sam.channel())
+                ->ListMembers(DaemonHarness::Context().get(), {}, &members));
+  EXPECT_EQ(members.members_size(), 1);  // still alone in its own space
+}
+
 TEST_F(PeerRefusalTest, WrongInviteSecretIsRefusedAndThreeBurnTheInvite) {
   v1::PairRequest request;
   request.set_invite_id(code_.invite_id());

@@ -97,6 +97,34 @@ TEST_F(SyncTest, PairedPartnersSeeEachOthersCheckInsAndSharedRecords) {
   EXPECT_THAT(members.out, HasSubstr("Sam"));
 }
 
+TEST_F(SyncTest, AnEntryMadePrivateAgainDisappearsFromThePartner) {
+  Pair();
+  v1::CreateJournalEntryRequest create;
+  create.mutable_journal_entry()->set_body("shared for a while");
+  create.mutable_journal_entry()->set_visibility(v1::SHARED);
+  v1::JournalEntry entry;
+  ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), create, &entry));
+  ASSERT_TRUE(Await([&] { return ListAllJournalEntries(sam_).size() == 1; }));
+
+  v1::UpdateJournalEntryRequest update;
+  *update.mutable_journal_entry() = entry;
+  update.mutable_journal_entry()->set_visibility(v1::PRIVATE);
+  update.mutable_journal_entry()->set_body("now only mine, and edited");
+  update.mutable_update_mask()->add_paths("visibility");
+  update.mutable_update_mask()->add_paths("body");
+  v1::JournalEntry updated;
+  ASSERT_OK(alex_.journal().UpdateJournalEntry(DaemonHarness::Context().get(), update, &updated));
+  EXPECT_EQ(updated.body(), "now only mine, and edited");
+  ASSERT_TRUE(Await([&] { return ListAllJournalEntries(sam_).empty(); }));
+  v1::GetJournalEntryRequest get;
+  get.set_name(entry.name());
+  v1::JournalEntry got;
+  EXPECT_CODE(sam_.journal().GetJournalEntry(DaemonHarness::Context().get(), get, &got),
+              grpc::StatusCode::NOT_FOUND);
+  ASSERT_EQ(ListAllJournalEntries(alex_).size(), 1u);
+  EXPECT_EQ(ListAllJournalEntries(alex_)[0].body(), "now only mine, and edited");
+}
+
 TEST_F(SyncTest, ApartTheyWriteAndAfterARestartTheyConverge) {
   Pair();
   ASSERT_OK(WriteCheckIn(alex_, UtcToday(), "first"));

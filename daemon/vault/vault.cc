@@ -37,6 +37,22 @@ absl::StatusOr<SecretBytes> DeriveKek(std::string_view passphrase,
   return kek;
 }
 
+// Seals the secrets under the key-encryption key with a fresh nonce; the
+// identity bytes are the associated data. Sets file.nonce and file.sealed.
+void SealSecrets(const SecretBytes& secrets, const SecretBytes& kek,
+                 v1::VaultFile* file) {
+  file->set_nonce(RandomBytes(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES));
+  std::string sealed(secrets.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
+  unsigned long long sealed_len = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(
+      reinterpret_cast<unsigned char*>(sealed.data()), &sealed_len, secrets.data(),
+      secrets.size(), reinterpret_cast<const unsigned char*>(file->identity().data()),
+      file->identity().size(), nullptr,
+      reinterpret_cast<const unsigned char*>(file->nonce().data()), kek.data());
+  sealed.resize(sealed_len);
+  file->set_sealed(std::move(sealed));
+}
+
 // Splits the opened secrets buffer into a KeySet.
 std::shared_ptr<KeySet> KeysFrom(const SecretBytes& secrets,
                                  const v1::VaultIdentity& id) {
@@ -123,22 +139,11 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Init(
   file.set_salt(RandomBytes(crypto_pwhash_SALTBYTES));
   file.set_opslimit(kdf.opslimit);
   file.set_memlimit(kdf.memlimit);
-  file.set_nonce(RandomBytes(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES));
   file.set_identity(id.SerializeAsString());
 
   auto kek = DeriveKek(passphrase, file.salt(), kdf.opslimit, kdf.memlimit);
   if (!kek.ok()) return kek.status();
-  std::string sealed(kSecretsBytes + crypto_aead_xchacha20poly1305_ietf_ABYTES,
-                     '\0');
-  unsigned long long sealed_len = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(
-      reinterpret_cast<unsigned char*>(sealed.data()), &sealed_len,
-      secrets.data(), secrets.size(),
-      reinterpret_cast<const unsigned char*>(file.identity().data()),
-      file.identity().size(), nullptr,
-      reinterpret_cast<const unsigned char*>(file.nonce().data()), kek->data());
-  sealed.resize(sealed_len);
-  file.set_sealed(std::move(sealed));
+  SealSecrets(secrets, *kek, &file);
 
   if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) {
     return s;
@@ -219,18 +224,7 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::AdoptSpace(
   id.set_space_id(space_id);
   v1::VaultFile file = *file_;
   file.set_identity(id.SerializeAsString());
-  std::string nonce(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, '\0');
-  randombytes_buf(nonce.data(), nonce.size());
-  file.set_nonce(nonce);
-  std::string sealed(kSecretsBytes + crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
-  unsigned long long sealed_len = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(
-      reinterpret_cast<unsigned char*>(sealed.data()), &sealed_len, secrets.data(),
-      secrets.size(), reinterpret_cast<const unsigned char*>(file.identity().data()),
-      file.identity().size(), nullptr,
-      reinterpret_cast<const unsigned char*>(nonce.data()), kek_->data());
-  sealed.resize(sealed_len);
-  file.set_sealed(std::move(sealed));
+  SealSecrets(secrets, *kek_, &file);
   if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) return s;
   auto keys = KeysFrom(secrets, id);
   keys->space_key_epoch = key_epoch;

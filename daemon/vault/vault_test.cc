@@ -118,3 +118,37 @@ TEST(VaultTest, TamperedIdentityFailsToUnlock) {
 
 }  // namespace
 }  // namespace attune
+
+namespace attune {
+namespace {
+
+TEST(VaultTest, AdoptedSpaceSurvivesARestartUnderTheSamePassphrase) {
+  testing::MemoryVaultPersistence p;
+  std::string device;
+  SecretBytes space_key(kSymmetricKeyBytes);
+  space_key.data()[0] = 42;
+  const std::string space_id(kRawIdBytes, 's');
+  {
+    Vault vault(&p);
+    auto keys = vault.Init("correct horse", "Sam", MinimumKdf());
+    ASSERT_TRUE(keys.ok());
+    device = (*keys)->device_public_key;
+    auto adopted = vault.AdoptSpace(space_id, space_key, 0);
+    ASSERT_TRUE(adopted.ok()) << adopted.status();
+    EXPECT_EQ((*adopted)->space_id, space_id);
+    EXPECT_EQ((*adopted)->device_public_key, device);
+    vault.Lock();
+    EXPECT_EQ(vault.AdoptSpace(space_id, space_key, 0).status().code(),
+              absl::StatusCode::kFailedPrecondition);
+  }
+  Vault reopened(&p);
+  ASSERT_TRUE(reopened.Load().ok());
+  auto keys = reopened.Unlock("correct horse");
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  EXPECT_EQ((*keys)->space_id, space_id);
+  EXPECT_EQ((*keys)->space_key.data()[0], 42);
+  EXPECT_EQ((*keys)->device_public_key, device);
+}
+
+}  // namespace
+}  // namespace attune

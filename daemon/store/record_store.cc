@@ -136,6 +136,7 @@ absl::StatusOr<uint64_t> RecordStore::LastSeq(std::string_view device,
 absl::Status RecordStore::LoadVersionVector() {
   if (vv_loaded_) return absl::OkStatus();
   // One seek per author device: jump from device to device.
+  VersionVector vv;
   std::string from;
   while (true) {
     // The first key at or after `from` names the next device.
@@ -152,7 +153,7 @@ absl::Status RecordStore::LoadVersionVector() {
     if (!found) break;
     auto shared = LastSeq(device, v1::SHARED);
     if (!shared.ok()) return shared.status();
-    if (*shared > 0) shared_vv_[device] = *shared;
+    if (*shared > 0) vv[device] = *shared;
     // The next device: increment the device bytes as a big number.
     std::string next = device;
     int i = static_cast<int>(next.size()) - 1;
@@ -161,6 +162,8 @@ absl::Status RecordStore::LoadVersionVector() {
     next[i] = static_cast<char>(static_cast<unsigned char>(next[i]) + 1);
     from = next;
   }
+  absl::MutexLock lock(&vv_mu_);
+  shared_vv_ = std::move(vv);
   vv_loaded_ = true;
   return absl::OkStatus();
 }
@@ -287,7 +290,10 @@ void RecordStore::CommitGroup(const std::vector<Writer*>& group) {
   next_shared_ = shared_seq;
   next_private_ = private_seq;
   if (shared_grew) {
-    shared_vv_[device] = shared_seq - 1;
+    {
+      absl::MutexLock vv_lock(&vv_mu_);
+      shared_vv_[device] = shared_seq - 1;
+    }
     NotifyChange();
   }
 }
@@ -453,8 +459,11 @@ absl::StatusOr<int64_t> RecordStore::RecordCount() const {
 // --- Sync ------------------------------------------------------------------
 
 RecordStore::VersionVector RecordStore::SharedVersionVector() {
-  absl::MutexLock lock(&commit_mu_);
-  (void)LoadVersionVector();
+  {
+    absl::MutexLock lock(&commit_mu_);
+    (void)LoadVersionVector();  // once; cheap afterwards
+  }
+  absl::MutexLock lock(&vv_mu_);
   return shared_vv_;
 }
 
@@ -479,6 +488,11 @@ absl::StatusOr<size_t> RecordStore::IngestShared(const KeySet* keys,
                                                  std::vector<RemoteOp> ops) {
   absl::MutexLock lock(&commit_mu_);
   if (auto s = LoadVersionVector(); !s.ok()) return s;
+  VersionVector start;
+  {
+    absl::MutexLock vv_lock(&vv_mu_);
+    start = shared_vv_;
+  }
   std::map<std::string, uint64_t> held;  // as this batch advances
   std::map<std::string, v1::RecordState> states;
   absl::Status refusal;
@@ -490,7 +504,7 @@ absl::StatusOr<size_t> RecordStore::IngestShared(const KeySet* keys,
       refusal = absl::InvalidArgumentError("op is not a shared op of a device");
       continue;
     }
-    uint64_t have = held.count(author) ? held[author] : shared_vv_[author];
+    uint64_t have = held.count(author) ? held[author] : start[author];
     if (r.header.seq() <= have) continue;  // a duplicate or a replay
     if (r.header.seq() != have + 1) {
       refusal = absl::InvalidArgumentError(absl::StrCat(
@@ -519,6 +533,7 @@ absl::StatusOr<size_t> RecordStore::IngestShared(const KeySet* keys,
       }
     }
     if (auto s = db_->Write(batch, /*sync=*/true); !s.ok()) return s;
+    absl::MutexLock vv_lock(&vv_mu_);
     for (const auto& [author, seq] : held) {
       if (seq > shared_vv_[author]) shared_vv_[author] = seq;
     }
@@ -531,7 +546,12 @@ absl::StatusOr<size_t> RecordStore::IngestShared(const KeySet* keys,
 absl::Status RecordStore::FoldPending(const KeySet& keys) {
   absl::MutexLock lock(&commit_mu_);
   if (auto s = LoadVersionVector(); !s.ok()) return s;
-  for (const auto& [device, seq] : shared_vv_) {
+  VersionVector vv;
+  {
+    absl::MutexLock vv_lock(&vv_mu_);
+    vv = shared_vv_;
+  }
+  for (const auto& [device, seq] : vv) {
     if (device == keys.device_public_key) continue;  // own ops are folded when written
     auto applied_bytes = db_->Get(Cf::kMeta, absl::StrCat(kAppliedPrefix, device));
     if (!applied_bytes.ok()) return applied_bytes.status();

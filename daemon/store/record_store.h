@@ -170,7 +170,10 @@ class RecordStore {
   uint64_t next_shared_ ABSL_GUARDED_BY(commit_mu_) = 0;
   uint64_t next_private_ ABSL_GUARDED_BY(commit_mu_) = 0;
   bool vv_loaded_ ABSL_GUARDED_BY(commit_mu_) = false;
-  VersionVector shared_vv_ ABSL_GUARDED_BY(commit_mu_);
+  // Changed by writers under commit_mu_ too, but read under vv_mu_ alone, so
+  // sync senders never wait for a group's fsync to learn what is new.
+  absl::Mutex vv_mu_ ABSL_ACQUIRED_AFTER(commit_mu_);
+  VersionVector shared_vv_ ABSL_GUARDED_BY(vv_mu_);
 
   absl::Mutex change_mu_;
   uint64_t change_count_ ABSL_GUARDED_BY(change_mu_) = 0;

@@ -190,3 +190,61 @@ TEST_F(RecordStoreTest, NoPlaintextReachesTheDisk) {
 
 }  // namespace
 }  // namespace attune
+
+namespace attune {
+namespace {
+
+// Ops of a partner device in the same space, as they arrive from sync.
+std::vector<RecordStore::RemoteOp> PartnerOps(const KeySet& partner, uint64_t first,
+                                              uint64_t last) {
+  std::vector<RecordStore::RemoteOp> out;
+  for (uint64_t seq = first; seq <= last; ++seq) {
+    v1::OpHeader header;
+    header.set_space_id(partner.space_id);
+    header.set_author_device(partner.device_public_key);
+    header.set_seq(seq);
+    header.set_hlc(seq << 16);
+    header.set_visibility(v1::SHARED);
+    Mutation m = Journal(Id(100 + static_cast<int>(seq)), "from the partner", v1::SHARED);
+    auto op = SealOp(header, m.body, partner);
+    EXPECT_TRUE(op.ok());
+    RecordStore::RemoteOp r;
+    EXPECT_TRUE(r.header.ParseFromString(op->header()));
+    r.bytes = op->SerializeAsString();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+TEST_F(RecordStoreTest, PartnerOpsAreTakenInOrderOnceEach) {
+  auto partner = testing::KeysInSpace(*NewKeys("Sam"), keys_->space_id, keys_->space_key);
+  auto added = store_->IngestShared(keys_.get(), PartnerOps(*partner, 1, 3));
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_EQ(*added, 3u);
+  // Replayed: nothing new.
+  EXPECT_EQ(*store_->IngestShared(keys_.get(), PartnerOps(*partner, 2, 3)), 0u);
+  // A gap is refused and nothing of it is stored.
+  auto gap = store_->IngestShared(keys_.get(), PartnerOps(*partner, 5, 5));
+  EXPECT_EQ(gap.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(store_->SharedVersionVector()[partner->device_public_key], 3u);
+  auto got = store_->Get(*keys_, Kind::kJournalEntry, Id(102));
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->record().journal_entry().body(), "from the partner");
+}
+
+TEST_F(RecordStoreTest, OpsThatArriveWhileLockedAreFoldedAtUnlock) {
+  auto partner = testing::KeysInSpace(*NewKeys("Sam"), keys_->space_id, keys_->space_key);
+  auto added = store_->IngestShared(nullptr, PartnerOps(*partner, 1, 4));  // locked
+  ASSERT_TRUE(added.ok());
+  EXPECT_EQ(*added, 4u);
+  EXPECT_FALSE((*store_->Get(*keys_, Kind::kJournalEntry, Id(101))).has_value());
+  Open();  // and a restart in between
+  ASSERT_TRUE(store_->OnUnlock(*keys_).ok());
+  for (int i = 1; i <= 4; ++i) {
+    auto got = store_->Get(*keys_, Kind::kJournalEntry, Id(100 + i));
+    ASSERT_TRUE(got.ok() && got->has_value()) << i;
+  }
+}
+
+}  // namespace
+}  // namespace attune

@@ -2,7 +2,9 @@
 
 #include <sodium.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "daemon/base/base32.h"
 #include "absl/strings/str_format.h"
 
 namespace attune {
@@ -10,7 +12,6 @@ namespace {
 
 constexpr std::string_view kPrefix = "attune-invite-";
 constexpr char kMacTag[] = "attune-pair-v1";
-constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz234567";
 constexpr size_t kMaxCodeChars = 2048;
 
 std::string Random(size_t n) {
@@ -22,20 +23,7 @@ std::string Random(size_t n) {
 }  // namespace
 
 std::string EncodeInviteCode(const v1::InviteCode& code) {
-  std::string raw = code.SerializeAsString();
-  std::string out(kPrefix);
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (unsigned char c : raw) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 5) {
-      out.push_back(kAlphabet[(buffer >> (bits - 5)) & 31]);
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(buffer << (5 - bits)) & 31]);
-  return out;
+  return std::string(kPrefix) + absl::AsciiStrToLower(Base32Encode(code.SerializeAsString()));
 }
 
 absl::StatusOr<v1::InviteCode> DecodeInviteCode(const std::string& text) {
@@ -48,23 +36,12 @@ absl::StatusOr<v1::InviteCode> DecodeInviteCode(const std::string& text) {
     return absl::InvalidArgumentError(
         "code: not an Attune invite (it starts with attune-invite-)");
   }
-  std::string raw;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : std::string_view(s).substr(kPrefix.size())) {
-    auto pos = kAlphabet.find(c);
-    if (pos == std::string_view::npos) {
-      return absl::InvalidArgumentError("code: has a character that is not in invites");
-    }
-    buffer = (buffer << 5) | static_cast<uint32_t>(pos);
-    bits += 5;
-    if (bits >= 8) {
-      raw.push_back(static_cast<char>((buffer >> (bits - 8)) & 0xff));
-      bits -= 8;
-    }
+  auto raw = Base32Decode(std::string_view(s).substr(kPrefix.size()));
+  if (!raw.has_value()) {
+    return absl::InvalidArgumentError("code: has a character that is not in invites");
   }
   v1::InviteCode code;
-  if (!code.ParseFromString(raw) || code.inviter_device().size() != 32 ||
+  if (!code.ParseFromString(*raw) || code.inviter_device().size() != 32 ||
       code.invite_id().size() != 16 || code.secret().size() != 32 ||
       code.addresses().empty()) {
     return absl::InvalidArgumentError("code: is damaged or incomplete (copy it again)");

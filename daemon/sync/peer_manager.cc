@@ -185,9 +185,17 @@ class PeerManager::Service : public v1::Peer::Service {
     if (!tls.ok()) return ToGrpc(tls.status());
     auto id = m_->vault_->identity();
     if (!id.has_value()) return ToGrpc(absl::FailedPreconditionError("no vault"));
+    {
+      absl::MutexLock lock(&m_->mu_);
+      if (m_->stopping_) return ToGrpc(absl::UnavailableError("the daemon is stopping"));
+      m_->inbound_.insert(context);
+    }
     ServerStream adapter(context, stream);
     SyncSession session(m_->Env(*id), &adapter, /*dialer=*/false, *tls);
-    return ToGrpc(session.Run());
+    absl::Status ended = session.Run();
+    absl::MutexLock lock(&m_->mu_);
+    m_->inbound_.erase(context);
+    return ToGrpc(ended);
   }
 
  private:
@@ -574,6 +582,7 @@ void PeerManager::Stop() {
     if (stopping_ && dialers_.empty() && server_ == nullptr) return;
     stopping_ = true;
     for (auto& [d, call] : calls_) call->TryCancel();
+    for (grpc::ServerContext* call : inbound_) call->TryCancel();
     dialers.swap(dialers_);
     server = std::move(server_);
   }

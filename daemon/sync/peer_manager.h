@@ -12,6 +12,7 @@
 #include <grpcpp/server.h>
 
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <thread>
@@ -93,6 +94,8 @@ class PeerManager {
   std::map<std::string, std::thread> dialers_ ABSL_GUARDED_BY(mu_);
   // Dialers' calls in progress, so Stop can cancel them.
   std::map<std::string, grpc::ClientContext*> calls_ ABSL_GUARDED_BY(mu_);
+  // Streams peers opened to us, so Stop can end them at once.
+  std::set<grpc::ServerContext*> inbound_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace attune

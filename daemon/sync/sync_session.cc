@@ -13,6 +13,7 @@ namespace {
 constexpr size_t kBatchOps = 512;
 constexpr size_t kBatchBytes = 2 << 20;
 constexpr absl::Duration kIdleWait = absl::Milliseconds(500);
+const unsigned kVerifyThreads = std::min(4u, std::thread::hardware_concurrency());
 
 }  // namespace
 
@@ -154,18 +155,35 @@ void SyncSession::SendLoop() {
 }
 
 void SyncSession::Receive(const v1::OpBatch& batch) {
+  // Signature checks dominate the cost of a batch: spread them over the cores.
+  const int n = batch.ops_size();
+  std::vector<absl::StatusOr<RecordStore::RemoteOp>> checked(
+      static_cast<size_t>(n), absl::UnknownError("unchecked"));
+  auto check_range = [&](int begin, int end) {
+    for (int i = begin; i < end; ++i) {
+      checked[static_cast<size_t>(i)] =
+          CheckIncomingOp(batch.ops(i), env_.space_id, env_.key_epoch, *env_.members);
+    }
+  };
+  const int workers = n < 64 ? 1 : static_cast<int>(std::max(1u, kVerifyThreads));
+  std::vector<std::thread> helpers;
+  for (int w = 1; w < workers; ++w) {
+    helpers.emplace_back(check_range, n * w / workers, n * (w + 1) / workers);
+  }
+  check_range(0, n / workers);
+  for (auto& t : helpers) t.join();
+
   std::vector<RecordStore::RemoteOp> ok;
   RecordStore::VersionVector sent;
-  for (const v1::Op& op : batch.ops()) {
-    auto checked = CheckIncomingOp(op, env_.space_id, env_.key_epoch, *env_.members);
-    if (!checked.ok()) {
+  for (auto& c : checked) {
+    if (!c.ok()) {
       LogWarning(absl::StrCat("refused an op from device ", FormatDeviceId(peer_), ": ",
-                              checked.status().message()));
+                              c.status().message()));
       continue;
     }
-    uint64_t& s = sent[checked->header.author_device()];
-    s = std::max(s, checked->header.seq());
-    ok.push_back(std::move(*checked));
+    uint64_t& s = sent[c->header.author_device()];
+    s = std::max(s, c->header.seq());
+    ok.push_back(std::move(*c));
   }
   if (!sent.empty()) {
     absl::MutexLock lock(&mu_);

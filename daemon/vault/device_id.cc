@@ -2,10 +2,12 @@
 
 #include <cctype>
 
+#include "daemon/base/base32.h"
+
 namespace attune {
 namespace {
 
-constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+constexpr std::string_view kAlphabet = kBase32Alphabet;
 constexpr size_t kKeyBytes = 32;
 constexpr size_t kChars = 52;  // ceil(256 / 5)
 constexpr size_t kPart = 13;
@@ -27,26 +29,10 @@ char LuhnCheck(std::string_view part) {
   return kAlphabet[(n - sum % n) % n];
 }
 
-std::string Base32(std::string_view raw) {
-  std::string out;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (unsigned char c : raw) {
-    buffer = (buffer << 8) | c;
-    bits += 8;
-    while (bits >= 5) {
-      out.push_back(kAlphabet[(buffer >> (bits - 5)) & 31]);
-      bits -= 5;
-    }
-  }
-  if (bits > 0) out.push_back(kAlphabet[(buffer << (5 - bits)) & 31]);
-  return out;
-}
-
 }  // namespace
 
 std::string FormatDeviceId(std::string_view public_key) {
-  std::string b32 = Base32(public_key);
+  std::string b32 = Base32Encode(public_key);
   std::string checked;
   for (size_t i = 0; i < b32.size(); i += kPart) {
     std::string_view part = std::string_view(b32).substr(i, kPart);
@@ -84,17 +70,7 @@ absl::StatusOr<std::string> ParseDeviceId(std::string_view text) {
     }
     b32.append(part);
   }
-  std::string raw;
-  uint32_t buffer = 0;
-  int bits = 0;
-  for (char c : b32) {
-    buffer = (buffer << 5) | static_cast<uint32_t>(CodePoint(c));
-    bits += 5;
-    if (bits >= 8) {
-      raw.push_back(static_cast<char>((buffer >> (bits - 8)) & 0xff));
-      bits -= 8;
-    }
-  }
+  std::string raw = *Base32Decode(b32);  // every character was checked above
   raw.resize(kKeyBytes);
   return raw;
 }

@@ -7,6 +7,10 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <fstream>
+#include <iostream>
+#include <limits>
+#include <sstream>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -33,10 +37,12 @@ DaemonProcess::~DaemonProcess() {
 }
 
 void DaemonProcess::Start(const std::string& binary, const std::string& data_dir,
-                          const std::string& socket, const std::string& log_path) {
+                          const std::string& socket, const std::string& log_path,
+                          const std::vector<std::string>& extra_args) {
   log_path_ = log_path;
   ended_.clear();
   std::vector<std::string> args = {binary, "--data-dir", data_dir, "--socket", socket};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -102,6 +108,39 @@ DaemonProcess::Stopped DaemonProcess::Stop(std::chrono::milliseconds grace) {
   out.how = killed ? "did not stop on SIGTERM; " + ended_ : ended_;
   out.clean = !killed && WIFEXITED(status) && WEXITSTATUS(status) == 0;
   return out;
+}
+
+double DaemonProcess::CpuSeconds() const {
+  constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  if (pid_ <= 0 || !ended_.empty()) return kNaN;
+  std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // The command name (field 2) is in parentheses and may hold spaces; the
+  // fields after it start with field 3, the state. utime and stime are
+  // fields 14 and 15, in clock ticks.
+  auto paren = stat.rfind(')');
+  if (paren == std::string::npos) return kNaN;
+  std::istringstream fields(stat.substr(paren + 1));
+  std::string field;
+  double utime = kNaN, stime = kNaN;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stod(field);
+    if (i == 15) stime = std::stod(field);
+  }
+  long ticks = ::sysconf(_SC_CLK_TCK);
+  if (ticks <= 0) return kNaN;
+  return (utime + stime) / static_cast<double>(ticks);
+}
+
+void PrintLogTail(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  size_t from = lines.size() > 20 ? lines.size() - 20 : 0;
+  if (lines.empty()) return;
+  std::cerr << "--- last lines of " << path << "\n";
+  for (size_t i = from; i < lines.size(); ++i) std::cerr << lines[i] << "\n";
+  std::cerr << "---\n";
 }
 
 }  // namespace attune::bench

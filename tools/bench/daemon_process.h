@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 namespace attune::bench {
 
@@ -18,10 +19,12 @@ class DaemonProcess {
   // Stops the daemon if it still runs.
   ~DaemonProcess();
 
-  // Spawns `binary --data-dir data_dir --socket socket`, its stdout and
-  // stderr appended to log_path. Throws std::runtime_error if it cannot.
+  // Spawns `binary --data-dir data_dir --socket socket extra_args...`, its
+  // stdout and stderr appended to log_path. Throws std::runtime_error if it
+  // cannot.
   void Start(const std::string& binary, const std::string& data_dir,
-             const std::string& socket, const std::string& log_path);
+             const std::string& socket, const std::string& log_path,
+             const std::vector<std::string>& extra_args = {});
 
   // True while the child runs; once it has exited, false with *how saying
   // how it ended ("exited with status 1", "killed by signal 9").
@@ -36,12 +39,18 @@ class DaemonProcess {
   Stopped Stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
 
   const std::string& log_path() const { return log_path_; }
+  // User plus system CPU time the daemon has used so far, from
+  // /proc/<pid>/stat; NaN once it has ended or if that cannot be read.
+  double CpuSeconds() const;
 
  private:
   pid_t pid_ = -1;
   std::string log_path_;
   std::string ended_;  // set once reaped
 };
+
+// Prints the last 20 lines of a daemon's log to stderr (nothing if empty).
+void PrintLogTail(const std::string& path);
 
 }  // namespace attune::bench
 

@@ -1,16 +1,23 @@
 // attune-bench: how close attuned's durable write path comes to the disk's
-// own fsync ceiling, and how well concurrent writers share fsyncs.
+// own fsync ceiling, and how well concurrent writers share fsyncs; then how
+// fast two daemons sync peer to peer.
 //
-// Each run starts a fresh attuned on a fresh data folder inside the scratch
+// Write path: each run starts a fresh attuned on a fresh data folder inside the scratch
 // folder (the same disk as the fsync probe) and measures, in order: the empty
 // gRPC call (health check), raw append+fdatasync, CreateCheckIn from one
 // client, then from 8 clients at once. Figures are the median over runs
 // of each run's value, with min and max; ratios are taken within each run.
+//
+// Sync (sync_bench.h): one run of two fresh daemons paired on loopback:
+// the initial sync of N shared ops against the machine's Ed25519 verify rate,
+// and the latency of a check-in from A's API to B's.
+//
 // Targets missed are reported, not failed: the exit status says only
 // whether figures were produced.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -28,6 +35,7 @@
 #include "tools/bench/report.h"
 #include "tools/bench/rpc_client.h"
 #include "tools/bench/scratch.h"
+#include "tools/bench/sync_bench.h"
 #include "tools/bench/write_bench.h"
 
 namespace fs = std::filesystem;
@@ -39,6 +47,8 @@ constexpr int kClients = 8;
 constexpr int kWarmupWrites = 2;  // per client, untimed
 constexpr int kWarmupCalls = 50;
 constexpr int kWarmupAppends = 3;
+constexpr int kSeedClients = 16;
+constexpr int kLiveWarmup = 3;
 constexpr size_t kMaxSocketPath = 107;  // sockaddr_un.sun_path, less the NUL
 
 struct Options {
@@ -48,6 +58,11 @@ struct Options {
   bool keep = false;
   int runs = 0;
   int writes = 0;
+  bool skip_write = false;
+  bool skip_sync = false;
+  int sync_ops = 0;
+  int live_writes = 0;
+  double seed_seconds = 120;
   std::string json_out;
 };
 
@@ -79,17 +94,6 @@ std::string FindAttuned(const char* argv0) {
     }
   }
   return {};
-}
-
-void PrintLogTail(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  size_t from = lines.size() > 20 ? lines.size() - 20 : 0;
-  if (lines.empty()) return;
-  std::cerr << "--- last lines of " << path << "\n";
-  for (size_t i = from; i < lines.size(); ++i) std::cerr << lines[i] << "\n";
-  std::cerr << "---\n";
 }
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
@@ -165,16 +169,33 @@ int main(int argc, char** argv) {
   Options o;
   CLI::App app{
       "attune-bench: measures attuned's durable write path (CreateCheckIn from 1 "
-      "and 8 clients) against the disk's raw fdatasync and an empty gRPC call"};
+      "and 8 clients) against the disk's raw fdatasync and an empty gRPC call, "
+      "then sync between two daemons: the initial sync of N shared ops against "
+      "the Ed25519 verify rate, and a check-in's latency from one daemon's API "
+      "to the other's"};
   app.add_option("--attuned", o.attuned,
                  "The daemon to run (default: attuned of this build tree, else on PATH)");
   app.add_option("--dir", o.dir,
                  "Where to make the scratch folder, on the disk to measure "
                  "(default $TMPDIR or /tmp)");
-  app.add_flag("--quick", o.quick, "Small sizes, for CI (runs 2, writes 30)");
+  app.add_flag("--quick", o.quick,
+               "Small sizes, for CI (runs 2, writes 30, sync-ops 2000, live-writes 20)");
   app.add_option("--runs", o.runs, "Repeats (default 5; quick 2)")
       ->check(CLI::PositiveNumber);
   app.add_option("--writes", o.writes, "Timed writes per client per run (default 300; quick 30)")
+      ->check(CLI::PositiveNumber);
+  app.add_flag("--skip-write", o.skip_write, "Leave out the write-path table");
+  app.add_flag("--skip-sync", o.skip_sync, "Leave out the sync table");
+  app.add_option("--sync-ops", o.sync_ops,
+                 "Shared ops to seed daemon A with for the initial sync (default "
+                 "100000; quick 2000)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--seed-seconds", o.seed_seconds,
+                 "Seed fewer ops than --sync-ops when seeding them all would take "
+                 "longer than this, judging by the rate so far; 0: never (default 120)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--live-writes", o.live_writes,
+                 "Timed check-ins for the A → B latency (default 200; quick 20)")
       ->check(CLI::PositiveNumber);
   app.add_option("--json-out", o.json_out, "Also write the figures as JSON to this file");
   app.add_flag("--keep", o.keep, "Keep the scratch folder (data, daemon logs)");
@@ -182,7 +203,13 @@ int main(int argc, char** argv) {
 
   if (app.count("--runs") == 0) o.runs = o.quick ? 2 : 5;
   if (app.count("--writes") == 0) o.writes = o.quick ? 30 : 300;
+  if (app.count("--sync-ops") == 0) o.sync_ops = o.quick ? 2000 : 100000;
+  if (app.count("--live-writes") == 0) o.live_writes = o.quick ? 20 : 200;
   const int empty_calls = 10 * o.writes;
+  if (o.skip_write && o.skip_sync) {
+    std::cerr << "attune-bench: --skip-write and --skip-sync leave nothing to measure\n";
+    return 2;
+  }
 
   if (o.attuned.empty()) o.attuned = FindAttuned(argv[0]);
   if (o.attuned.empty() || !IsExecutable(o.attuned)) {
@@ -197,10 +224,16 @@ int main(int argc, char** argv) {
   const int days_needed = (1 + kClients) * (o.writes + kWarmupWrites);
   const int days_available =
       static_cast<int>((YesterdayUtc() - FirstBenchDay()).count()) + 1;
-  if (days_needed > days_available) {
+  if (!o.skip_write && days_needed > days_available) {
     std::cerr << "attune-bench: --writes " << o.writes << " needs " << days_needed
               << " distinct past days; at most "
               << days_available / (1 + kClients) - kWarmupWrites << " writes fit\n";
+    return 2;
+  }
+  if (!o.skip_sync && o.live_writes + kLiveWarmup > days_available) {
+    std::cerr << "attune-bench: --live-writes " << o.live_writes
+              << " needs as many distinct past days; at most "
+              << days_available - kLiveWarmup << " fit\n";
     return 2;
   }
 
@@ -229,7 +262,7 @@ int main(int argc, char** argv) {
   report.scratch_dir = scratch;
   std::cerr << "attune-bench: " << o.attuned << ", scratch " << scratch << "\n";
   try {
-    for (int r = 1; r <= o.runs; ++r) {
+    for (int r = 1; r <= (o.skip_write ? 0 : o.runs); ++r) {
       auto run_start = std::chrono::steady_clock::now();
       std::cerr << "run " << r << "/" << o.runs << ":";
       report.runs.push_back(
@@ -237,6 +270,24 @@ int main(int argc, char** argv) {
       std::cerr << "done in " << std::fixed << std::setprecision(1)
                 << SecondsSince(run_start) << " s (daemon stop "
                 << report.runs.back().stop_seconds * 1000 << " ms)\n"
+                << std::defaultfloat;
+    }
+    if (!o.skip_sync) {
+      auto sync_start = std::chrono::steady_clock::now();
+      std::cerr << "sync:";
+      SyncLoad load{.attuned = o.attuned,
+                    .dir = scratch + "/sync",
+                    .verify_seconds = 1.0,
+                    .ops = o.sync_ops,
+                    .seed_clients = kSeedClients,
+                    .seed_budget_seconds = o.seed_seconds,
+                    .live_writes = o.live_writes,
+                    .live_warmup = kLiveWarmup,
+                    .fsync_appends = std::max(o.live_writes, 100)};
+      fs::create_directories(load.dir);
+      report.sync = RunSyncBench(load);
+      std::cerr << "done in " << std::fixed << std::setprecision(1)
+                << SecondsSince(sync_start) << " s\n"
                 << std::defaultfloat;
     }
   } catch (const std::exception& e) {

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <sstream>
 
 namespace attune::bench {
@@ -92,9 +93,9 @@ std::string Json(const Figure& f) {
          ", \"operations\": " + std::to_string(f.operations) + "}";
 }
 
-}  // namespace
+std::string JsonBool(bool b) { return b ? "true" : "false"; }
 
-std::string FormatTable(const Report& r) {
+std::string WriteTable(const Report& r) {
   std::ostringstream out;
   out << "Attune write path (median of " << r.runs.size() << " runs, [min–max]"
       << (r.quick ? "; --quick" : "") << ")\n";
@@ -123,15 +124,10 @@ std::string FormatTable(const Report& r) {
   return out.str();
 }
 
-std::string FormatJson(const Report& r) {
+// The write path's rows, ratios and per-run figures: members of the
+// top-level object.
+std::string WriteJson(const Report& r) {
   std::ostringstream out;
-  out << "{\n  \"title\": \"Attune write path\",\n";
-  out << "  \"config\": {\"quick\": " << (r.quick ? "true" : "false")
-      << ", \"runs\": " << r.runs.size() << ", \"writes_per_client\": " << r.writes_per_client
-      << ", \"clients\": " << r.clients << ", \"fsync_appends\": " << r.fsync_appends
-      << ", \"empty_calls\": " << r.empty_calls << ", \"attuned\": " << Json(r.attuned)
-      << ", \"dir\": " << Json(r.scratch_dir) << "},\n";
-
   out << "  \"rows\": [\n";
   auto rows = Rows(r);
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -169,7 +165,144 @@ std::string FormatJson(const Report& r) {
         << ", \"daemon_stop_seconds\": " << Json(f.stop_seconds) << "}"
         << (i + 1 < r.runs.size() ? "," : "") << "\n";
   }
-  out << "  ]\n}\n";
+  out << "  ]";
+  return out.str();
+}
+
+std::string Count(double n) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.0f", n);
+  return text;
+}
+
+std::string Single(double v, const std::string& unit) {
+  return std::isnan(v) ? "—" : Num(v) + unit;
+}
+
+std::string SyncTable(const Report& r) {
+  const SyncFigures& s = *r.sync;
+  std::ostringstream out;
+  out << "Attune sync (one run, two fresh daemons on loopback"
+      << (r.quick ? "; --quick" : "") << ")\n";
+  constexpr size_t kWhat = 40, kLatency = 14;
+  out << Pad("what", kWhat) << Pad("p50", kLatency) << Pad("p99", kLatency)
+      << "throughput\n";
+  auto row = [&](const std::string& what, double p50, double p99, const std::string& rate) {
+    out << Pad(what, kWhat) << Pad(Single(p50, " ms"), kLatency)
+        << Pad(Single(p99, " ms"), kLatency) << rate << "\n";
+  };
+  constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
+  row("Ed25519 verify, 1 core (" + std::to_string(kVerifyMessageBytes) + " B msgs)", kNone, kNone,
+      Count(s.verify.per_second) + " /s");
+  row("  × " + std::to_string(s.verify.cores) + " cores = target basis", kNone, kNone,
+      Count(s.verify.PerSecondAllCores()) + " /s");
+  row("seed A: " + Count(s.ops_seeded) + " shared ops, " + std::to_string(s.seed_clients) +
+          " clients",
+      s.seed.p50_ms, s.seed.p99_ms, Count(s.seed.per_second) + " /s");
+  row("initial sync A → B: " + Count(static_cast<double>(s.ops_synced)) + " ops", kNone, kNone,
+      Count(s.SyncPerSecond()) + " /s");
+  row("raw fdatasync, same folder", s.fsync.p50_ms, s.fsync.p99_ms, "—");
+  row("check-in on A → on B's API (" + std::to_string(s.live.operations) + ")", s.live.p50_ms,
+      s.live.p99_ms, "—");
+  row("  of which the call on A", s.live_write.p50_ms, s.live_write.p99_ms, "—");
+
+  out << "seeding took " << Num(s.seed_seconds) << " s (A's CPU " << Num(s.seed_cpu_a_seconds)
+      << " s)";
+  if (s.seed_capped) {
+    out << "; NOTE: " << Count(s.ops_asked) << " ops would not seed within "
+        << Json(s.seed_budget_seconds) << " s here (~"
+        << Num(s.ops_asked / s.seed.per_second) << " s at this rate): N = "
+        << Count(s.ops_seeded) << " used";
+  }
+  out << "\ninitial sync took " << Num(s.sync_seconds)
+      << " s from JoinSpace returning (JoinSpace itself " << Num(s.join_seconds * 1000)
+      << " ms; first op on B after " << Single(s.first_op_seconds * 1000, " ms")
+      << "; CPU A " << Num(s.sync_cpu_a_seconds) << " s, B " << Num(s.sync_cpu_b_seconds)
+      << " s = " << Count(static_cast<double>(s.ops_synced) / s.sync_cpu_b_seconds)
+      << " ops per B CPU-second)\n";
+  double sync_ratio = s.SyncRatio(), live_ratio = s.LiveP50Ratio();
+  out << "targets: sync / (verify × cores) = " << Num(sync_ratio) << " (≥ "
+      << Json(kSyncRatioTarget) << ") " << Verdict(sync_ratio >= kSyncRatioTarget)
+      << "; live p50 / fsync p50 = " << Num(live_ratio) << " (≤ " << Json(kLiveP50RatioTarget)
+      << ") " << Verdict(live_ratio <= kLiveP50RatioTarget) << "; live p99 "
+      << Num(s.live.p99_ms) << " ms (≤ " << Json(kLiveP99TargetMs) << " ms) "
+      << Verdict(s.live.p99_ms <= kLiveP99TargetMs) << "\n";
+  return out.str();
+}
+
+// The "sync" member of the top-level object.
+std::string SyncJson(const SyncFigures& s) {
+  std::ostringstream out;
+  double sync_ratio = s.SyncRatio(), live_ratio = s.LiveP50Ratio();
+  out << "  \"sync\": {\n"
+      << "    \"verify\": {\"message_bytes\": " << kVerifyMessageBytes
+      << ", \"per_second_one_core\": " << Json(s.verify.per_second)
+      << ", \"cores\": " << s.verify.cores
+      << ", \"per_second_all_cores\": " << Json(s.verify.PerSecondAllCores())
+      << ", \"verifies\": " << s.verify.verifies
+      << ", \"cpu_seconds\": " << Json(s.verify.cpu_seconds)
+      << ", \"wall_seconds\": " << Json(s.verify.wall_seconds)
+      << "},\n"
+      << "    \"seed\": {\"ops_asked\": " << s.ops_asked << ", \"ops\": " << s.ops_seeded
+      << ", \"capped\": " << JsonBool(s.seed_capped)
+      << ", \"budget_seconds\": " << Json(s.seed_budget_seconds)
+      << ", \"clients\": " << s.seed_clients << ", \"seconds\": " << Json(s.seed_seconds)
+      << ", \"per_second\": " << Json(s.seed.per_second)
+      << ", \"p50_ms\": " << Json(s.seed.p50_ms) << ", \"p99_ms\": " << Json(s.seed.p99_ms)
+      << ", \"cpu_a_seconds\": " << Json(s.seed_cpu_a_seconds) << "},\n"
+      << "    \"initial_sync\": {\"ops\": " << s.ops_synced
+      << ", \"seconds\": " << Json(s.sync_seconds)
+      << ", \"per_second\": " << Json(s.SyncPerSecond())
+      << ", \"join_seconds\": " << Json(s.join_seconds)
+      << ", \"first_op_seconds\": " << Json(s.first_op_seconds)
+      << ", \"cpu_a_seconds\": " << Json(s.sync_cpu_a_seconds)
+      << ", \"cpu_b_seconds\": " << Json(s.sync_cpu_b_seconds) << "},\n"
+      << "    \"live\": {\"a_to_b\": " << Json(s.live)
+      << ", \"write_on_a\": " << Json(s.live_write) << ", \"fsync\": " << Json(s.fsync)
+      << "},\n"
+      << "    \"ratios\": [\n"
+      << "      {\"key\": \"sync_over_verify_all_cores\", \"value\": " << Json(sync_ratio)
+      << ", \"target_min\": " << Json(kSyncRatioTarget)
+      << ", \"met\": " << JsonBool(sync_ratio >= kSyncRatioTarget) << "},\n"
+      << "      {\"key\": \"live_p50_over_fsync_p50\", \"value\": " << Json(live_ratio)
+      << ", \"target_max\": " << Json(kLiveP50RatioTarget)
+      << ", \"met\": " << JsonBool(live_ratio <= kLiveP50RatioTarget) << "},\n"
+      << "      {\"key\": \"live_p99_ms\", \"value\": " << Json(s.live.p99_ms)
+      << ", \"target_max\": " << Json(kLiveP99TargetMs)
+      << ", \"met\": " << JsonBool(s.live.p99_ms <= kLiveP99TargetMs) << "}\n"
+      << "    ],\n"
+      << "    \"daemons_stopped_clean\": " << JsonBool(s.stopped_clean)
+      << ", \"daemon_stop_seconds\": {\"a\": " << Json(s.stop_a_seconds)
+      << ", \"b\": " << Json(s.stop_b_seconds) << "}\n"
+      << "  }";
+  return out.str();
+}
+
+}  // namespace
+
+std::string FormatTable(const Report& r) {
+  std::string out;
+  if (!r.runs.empty()) out += WriteTable(r);
+  if (r.sync.has_value()) {
+    if (!out.empty()) out += '\n';
+    out += SyncTable(r);
+  }
+  return out;
+}
+
+std::string FormatJson(const Report& r) {
+  std::ostringstream out;
+  out << "{\n  \"title\": \"Attune write path and sync\",\n";
+  out << "  \"config\": {\"quick\": " << JsonBool(r.quick)
+      << ", \"write\": " << JsonBool(!r.runs.empty())
+      << ", \"sync\": " << JsonBool(r.sync.has_value())
+      << ", \"runs\": " << r.runs.size() << ", \"writes_per_client\": " << r.writes_per_client
+      << ", \"clients\": " << r.clients << ", \"fsync_appends\": " << r.fsync_appends
+      << ", \"empty_calls\": " << r.empty_calls << ", \"attuned\": " << Json(r.attuned)
+      << ", \"dir\": " << Json(r.scratch_dir) << "}";
+  if (!r.runs.empty()) out << ",\n" << WriteJson(r);
+  if (r.sync.has_value()) out << ",\n" << SyncJson(*r.sync);
+  out << "\n}\n";
   return out.str();
 }
 

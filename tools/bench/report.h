@@ -1,11 +1,13 @@
-// The bench's output: a table for people and the same figures as JSON.
+// The bench's output: tables for people and the same figures as JSON.
 #ifndef ATTUNE_TOOLS_BENCH_REPORT_H_
 #define ATTUNE_TOOLS_BENCH_REPORT_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "tools/bench/stats.h"
+#include "tools/bench/sync_bench.h"
 
 namespace attune::bench {
 
@@ -35,9 +37,11 @@ struct Report {
   int empty_calls = 0;
   std::string attuned;
   std::string scratch_dir;
-  std::vector<RunFigures> runs;
+  std::vector<RunFigures> runs;  // empty when the write path was skipped
+  std::optional<SyncFigures> sync;  // unset when sync was skipped
 };
 
+// The write-path table if it ran, then the sync table if that ran.
 std::string FormatTable(const Report& report);
 std::string FormatJson(const Report& report);
 

@@ -12,13 +12,10 @@
 #include "health.grpc.pb.h"
 
 namespace attune::bench {
-namespace {
 
 std::string Describe(const grpc::Status& s) {
   return std::to_string(static_cast<int>(s.error_code())) + " " + s.error_message();
 }
-
-}  // namespace
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& socket) {
   grpc::ChannelArguments args;
@@ -60,13 +57,13 @@ void WaitUntilServing(const std::string& socket, std::chrono::milliseconds timeo
                            std::to_string(timeout.count()) + " ms (" + last + ")");
 }
 
-void InitVault(const std::string& socket) {
+void InitVault(const std::string& socket, const std::string& display_name) {
   auto stub = v1::VaultService::NewStub(MakeChannel(socket));
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   v1::InitRequest request;
   request.set_passphrase("attune-bench passphrase, bench data only");
-  request.set_display_name("bench");
+  request.set_display_name(display_name);
   request.set_kdf_cost(v1::TEST_ONLY_MINIMUM);
   v1::VaultStatus status;
   grpc::Status s = stub->Init(&context, request, &status);

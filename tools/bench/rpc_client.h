@@ -9,6 +9,7 @@
 #include <string>
 
 #include <grpcpp/channel.h>
+#include <grpcpp/support/status.h>
 
 #include "attune/v1/api.pb.h"
 
@@ -27,9 +28,12 @@ void WaitUntilServing(const std::string& socket, std::chrono::milliseconds timeo
 
 // Init with a fixed passphrase and the minimum KDF cost (this vault holds
 // nothing but bench data). Throws std::runtime_error on failure.
-void InitVault(const std::string& socket);
+void InitVault(const std::string& socket, const std::string& display_name = "bench");
 
 v1::VaultStatus GetVaultStatus(const std::string& socket);
+
+// "<code> <message>" of a failed call.
+std::string Describe(const grpc::Status& s);
 
 }  // namespace attune::bench
 

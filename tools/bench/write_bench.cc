@@ -13,9 +13,8 @@
 #include "tools/bench/rpc_client.h"
 
 namespace attune::bench {
-namespace {
 
-v1::CreateCheckInRequest MakeRequest(Day day) {
+v1::CreateCheckInRequest MakeCheckInRequest(Day day) {
   v1::CreateCheckInRequest request;
   v1::CheckIn* c = request.mutable_check_in();
   c->set_day(FormatDay(day));
@@ -32,9 +31,11 @@ v1::CreateCheckInRequest MakeRequest(Day day) {
   return request;
 }
 
+namespace {
+
 // One CreateCheckIn; its latency in ms. Throws on failure.
 double WriteOne(v1::CheckInService::Stub& stub, Day day) {
-  v1::CreateCheckInRequest request = MakeRequest(day);
+  v1::CreateCheckInRequest request = MakeCheckInRequest(day);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   v1::CheckIn response;

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "attune/v1/api.pb.h"
 #include "tools/bench/days.h"
 #include "tools/bench/stats.h"
 
@@ -23,6 +24,10 @@ struct WriteLoad {
   int DaysPerClient() const { return warmup_per_client + writes_per_client; }
   int DaysUsed() const { return clients * DaysPerClient(); }
 };
+
+// A check-in for `day` (time zone UTC) with a high, a low, two emotions and
+// a rating: about the size of a real one.
+v1::CreateCheckInRequest MakeCheckInRequest(Day day);
 
 // Each client is a thread with a channel, and so a connection, of its own.
 // All clients warm up, then start their timed writes together; wall time runs

@@ -1,0 +1,398 @@
+#include "tools/bench/sync_bench.h"
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <latch>
+#include <limits>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/client_context.h>
+
+#include "attune/v1/api.grpc.pb.h"
+#include "tools/bench/daemon_process.h"
+#include "tools/bench/days.h"
+#include "tools/bench/fsync_probe.h"
+#include "tools/bench/rpc_client.h"
+#include "tools/bench/write_bench.h"
+
+namespace attune::bench {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr auto kServeTimeout = std::chrono::seconds(15);
+constexpr auto kCallTimeout = std::chrono::seconds(30);
+// How often B's shared-op count is read during the initial sync.
+constexpr auto kStatusPoll = std::chrono::milliseconds(5);
+// The initial sync fails when B's count stays the same this long.
+constexpr auto kSyncStall = std::chrono::seconds(60);
+// How long a live write may take to show on B before the bench gives up.
+constexpr auto kLiveTimeout = std::chrono::seconds(10);
+// Between two polls of B for a live write. Not zero: on a machine with few
+// cores a poller that never sleeps takes CPU time from the daemons it
+// watches (on 2 cores it added outliers of 100+ ms).
+constexpr auto kLivePollPause = std::chrono::microseconds(100);
+// Between one live write showing on B and the next write on A.
+constexpr auto kLiveGap = std::chrono::milliseconds(5);
+// After the initial sync, before the live writes: both sides idle.
+constexpr auto kSettle = std::chrono::milliseconds(300);
+// Seeding decides whether to stop early once it has run this long.
+constexpr double kSeedCapAfterSeconds = 3;
+constexpr int kWarmupAppends = 3;
+constexpr size_t kJournalBodyBytes = 100;
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+double Seconds(SteadyClock::duration d) { return std::chrono::duration<double>(d).count(); }
+double Ms(SteadyClock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+std::chrono::system_clock::time_point Deadline(std::chrono::milliseconds in = kCallTimeout) {
+  return std::chrono::system_clock::now() + in;
+}
+
+// One of the pair: a daemon listening for peers on a free loopback port,
+// with an initialised vault.
+struct Peer {
+  std::string name;  // "A" or "B"
+  std::string socket;
+  DaemonProcess process;
+
+  void Start(const SyncLoad& load, const std::string& peer_name) {
+    name = peer_name;
+    socket = load.dir + "/" + name + ".sock";
+    process.Start(load.attuned, load.dir + "/" + name + "-data", socket,
+                  load.dir + "/" + name + ".log", {"--peer-listen", "127.0.0.1:0"});
+    WaitUntilServing(socket, kServeTimeout,
+                     [&](std::string* how) { return process.Running(how); });
+    InitVault(socket, "bench " + name);
+  }
+};
+
+v1::SyncStatus SyncStatusOf(v1::SyncService::Stub& stub, const std::string& who) {
+  grpc::ClientContext context;
+  context.set_deadline(Deadline());
+  v1::SyncStatus status;
+  grpc::Status s = stub.GetSyncStatus(&context, v1::GetSyncStatusRequest(), &status);
+  if (!s.ok()) throw std::runtime_error("GetSyncStatus on " + who + " failed: " + Describe(s));
+  return status;
+}
+
+// ~100 bytes of text, different for every i.
+std::string SeedBody(int i) {
+  char head[64];
+  std::snprintf(head, sizeof head, "Seed entry %07d: ", i);
+  std::string body = head;
+  const std::string filler =
+      "we talked after dinner about the week ahead and who would cook on Sunday. ";
+  while (body.size() < kJournalBodyBytes) body += filler;
+  body.resize(kJournalBodyBytes);
+  return body;
+}
+
+// Rounds a cap down to two significant figures: a number people can read.
+int RoundDown(int n) {
+  int unit = 1;
+  while (n / unit >= 100) unit *= 10;
+  return n / unit * unit;
+}
+
+struct Seeded {
+  Samples samples;
+  int written = 0;
+  bool capped = false;
+};
+
+// Writes up to load.ops shared journal entries on A from load.seed_clients
+// clients at once, each with a connection of its own.
+Seeded SeedSharedOps(const SyncLoad& load, const std::string& socket) {
+  const int clients = std::max(1, load.seed_clients);
+  std::atomic<int> next{0}, limit{load.ops}, written{0}, finished{0};
+  std::mutex mu;
+  std::string error;  // the first failure, guarded by mu
+  std::vector<std::vector<double>> latencies(static_cast<size_t>(clients));
+  std::latch ready(clients);
+  std::latch go(1);
+
+  auto client = [&](int c) {
+    auto stub = v1::JournalService::NewStub(MakeChannel(socket));
+    auto& mine = latencies[static_cast<size_t>(c)];
+    ready.count_down();
+    go.wait();
+    for (;;) {
+      int i = next.fetch_add(1);
+      if (i >= limit.load()) break;
+      v1::CreateJournalEntryRequest request;
+      v1::JournalEntry* e = request.mutable_journal_entry();
+      e->set_body(SeedBody(i));
+      e->set_visibility(v1::SHARED);
+      grpc::ClientContext context;
+      context.set_deadline(Deadline());
+      v1::JournalEntry response;
+      auto start = SteadyClock::now();
+      grpc::Status s = stub->CreateJournalEntry(&context, request, &response);
+      auto end = SteadyClock::now();
+      if (!s.ok()) {
+        std::lock_guard lock(mu);
+        if (error.empty()) error = "CreateJournalEntry on A failed: " + Describe(s);
+        limit = 0;  // stops the others too
+        break;
+      }
+      mine.push_back(Ms(end - start));
+      written.fetch_add(1);
+    }
+    finished.fetch_add(1);
+  };
+
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) threads.emplace_back(client, c);
+  ready.wait();
+  Seeded out;
+  auto start = SteadyClock::now();
+  go.count_down();
+  auto next_report = start + std::chrono::seconds(10);
+  while (finished.load() < clients) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto now = SteadyClock::now();
+    double elapsed = Seconds(now - start);
+    int done = written.load();
+    // Once the rate is known, lower the limit to what fits the budget (the
+    // rate tends to fall as the store grows, so this is checked throughout).
+    if (load.seed_budget_seconds > 0 && elapsed >= kSeedCapAfterSeconds && done > 0) {
+      double rate = done / elapsed;
+      if (rate * load.seed_budget_seconds < limit.load()) {
+        int fit = std::max(done, RoundDown(static_cast<int>(rate * load.seed_budget_seconds)));
+        if (fit < limit.load() && limit.load() > 0) {
+          limit = fit;
+          out.capped = true;
+        }
+      }
+    }
+    if (now >= next_report) {
+      std::cerr << done << "/" << limit.load() << "… " << std::flush;
+      next_report += std::chrono::seconds(10);
+    }
+  }
+  auto end = SteadyClock::now();
+  for (auto& t : threads) t.join();
+  if (!error.empty()) throw std::runtime_error(error);
+  for (const auto& mine : latencies) {
+    out.samples.latencies_ms.insert(out.samples.latencies_ms.end(), mine.begin(), mine.end());
+  }
+  out.samples.wall_seconds = Seconds(end - start);
+  out.written = written.load();
+  return out;
+}
+
+// Waits until A has sent B everything and both see the stream open.
+void AwaitIdle(v1::SyncService::Stub& a, v1::SyncService::Stub& b) {
+  auto give_up = SteadyClock::now() + std::chrono::seconds(15);
+  for (;;) {
+    v1::SyncStatus sa = SyncStatusOf(a, "A"), sb = SyncStatusOf(b, "B");
+    bool idle = sa.peers_size() == 1 && sa.peers(0).online() &&
+                sa.peers(0).ops_they_lack() == 0 && sb.peers_size() == 1 &&
+                sb.peers(0).online() && sb.peers(0).ops_we_lack() == 0;
+    if (idle) return;
+    if (SteadyClock::now() > give_up) {
+      throw std::runtime_error("A and B did not settle after the initial sync (A sees " +
+                               std::to_string(sa.peers_size()) + " peers)");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+}  // namespace
+
+SyncFigures RunSyncBench(const SyncLoad& load) {
+  SyncFigures f;
+  f.ops_asked = load.ops;
+  f.seed_budget_seconds = load.seed_budget_seconds;
+  f.seed_clients = load.seed_clients;
+
+  // Before any daemon runs, so the machine is otherwise idle.
+  std::cerr << " verify rate… " << std::flush;
+  f.verify = MeasureVerifyRate(load.verify_seconds);
+
+  Peer a, b;
+  try {
+    std::cerr << "daemon A… " << std::flush;
+    a.Start(load, "A");
+    auto a_sync = v1::SyncService::NewStub(MakeChannel(a.socket));
+    uint64_t a_before = SyncStatusOf(*a_sync, "A").shared_ops();
+
+    std::cerr << "seeding " << load.ops << " shared ops… " << std::flush;
+    double cpu_before = a.process.CpuSeconds();
+    Seeded seeded = SeedSharedOps(load, a.socket);
+    f.seed_cpu_a_seconds = a.process.CpuSeconds() - cpu_before;
+    f.ops_seeded = seeded.written;
+    f.seed_capped = seeded.capped;
+    f.seed = Summarise(seeded.samples, true);
+    f.seed_seconds = seeded.samples.wall_seconds;
+    std::cerr << std::fixed << std::setprecision(1) << f.ops_seeded << " in "
+              << f.seed_seconds << " s" << (f.seed_capped ? " (capped)" : "") << "; "
+              << std::defaultfloat << std::flush;
+    uint64_t a_shared = SyncStatusOf(*a_sync, "A").shared_ops();
+    if (a_shared != a_before + static_cast<uint64_t>(f.ops_seeded)) {
+      throw std::runtime_error("A holds " + std::to_string(a_shared) +
+                               " shared ops after " + std::to_string(f.ops_seeded) +
+                               " shared writes (and " + std::to_string(a_before) +
+                               " before)");
+    }
+
+    std::cerr << "daemon B… " << std::flush;
+    b.Start(load, "B");
+    auto b_sync = v1::SyncService::NewStub(MakeChannel(b.socket));
+    uint64_t b_before = SyncStatusOf(*b_sync, "B").shared_ops();
+    const uint64_t target = a_shared + b_before;
+    f.ops_synced = a_shared;
+
+    v1::Invite invite;
+    {
+      grpc::ClientContext context;
+      context.set_deadline(Deadline());
+      grpc::Status s = v1::SpaceService::NewStub(MakeChannel(a.socket))
+                           ->CreateInvite(&context, v1::CreateInviteRequest(), &invite);
+      if (!s.ok()) throw std::runtime_error("CreateInvite on A failed: " + Describe(s));
+    }
+    auto b_space = v1::SpaceService::NewStub(MakeChannel(b.socket));
+    std::cerr << "initial sync… " << std::flush;
+    v1::JoinSpaceRequest join;
+    join.set_code(invite.code());
+    v1::JoinSpaceResponse joined_response;
+    grpc::ClientContext join_context;
+    join_context.set_deadline(Deadline());
+    auto join_start = SteadyClock::now();
+    grpc::Status joined_status =
+        b_space->JoinSpace(&join_context, join, &joined_response);
+    auto joined = SteadyClock::now();
+    if (!joined_status.ok()) {
+      throw std::runtime_error("JoinSpace on B failed: " + Describe(joined_status));
+    }
+    double cpu_a0 = a.process.CpuSeconds(), cpu_b0 = b.process.CpuSeconds();
+    f.join_seconds = Seconds(joined - join_start);
+    f.first_op_seconds = kNaN;
+
+    uint64_t have = b_before;
+    auto last_progress = joined;
+    SteadyClock::time_point done;
+    for (;;) {
+      v1::SyncStatus status = SyncStatusOf(*b_sync, "B");
+      auto now = SteadyClock::now();
+      if (status.shared_ops() > b_before && std::isnan(f.first_op_seconds)) {
+        f.first_op_seconds = Seconds(now - joined);
+      }
+      if (status.shared_ops() > have) last_progress = now;
+      have = status.shared_ops();
+      if (have >= target) {
+        done = now;
+        break;
+      }
+      if (now - last_progress > kSyncStall) {
+        std::string error =
+            status.peers_size() > 0 ? status.peers(0).last_error() : "B has no peer";
+        throw std::runtime_error("initial sync stalled: B holds " + std::to_string(have) +
+                                 " of " + std::to_string(target) + " shared ops" +
+                                 (error.empty() ? "" : " (" + error + ")"));
+      }
+      std::this_thread::sleep_for(kStatusPoll);
+    }
+    f.sync_seconds = Seconds(done - joined);
+    f.sync_cpu_a_seconds = a.process.CpuSeconds() - cpu_a0;
+    f.sync_cpu_b_seconds = b.process.CpuSeconds() - cpu_b0;
+    std::cerr << std::fixed << std::setprecision(2) << f.sync_seconds << " s; "
+              << std::defaultfloat << std::flush;
+
+    AwaitIdle(*a_sync, *b_sync);
+    std::this_thread::sleep_for(kSettle);
+
+    // Probed just before the live writes it is compared with.
+    std::cerr << "fsync probe… " << std::flush;
+    f.fsync = Summarise(
+        ProbeFsync(load.dir + "/fsync-probe", load.fsync_appends, kWarmupAppends), false);
+
+    std::cerr << "live writes… " << std::flush;
+    auto a_checkins = v1::CheckInService::NewStub(MakeChannel(a.socket));
+    auto b_checkins = v1::CheckInService::NewStub(MakeChannel(b.socket));
+    Samples live, write;
+    for (int i = 0; i < load.live_warmup + load.live_writes; ++i) {
+      Day day = FirstBenchDay() + std::chrono::days{i};
+      v1::CreateCheckInRequest request = MakeCheckInRequest(day);
+      request.mutable_check_in()->set_visibility(v1::SHARED);
+      v1::ListCheckInsRequest list;
+      list.set_start_day(request.check_in().day());
+      list.set_end_day(request.check_in().day());
+
+      grpc::ClientContext context;
+      context.set_deadline(Deadline());
+      v1::CheckIn created;
+      auto start = SteadyClock::now();
+      grpc::Status s = a_checkins->CreateCheckIn(&context, request, &created);
+      auto written = SteadyClock::now();
+      if (!s.ok()) throw std::runtime_error("CreateCheckIn on A failed: " + Describe(s));
+      // B cannot show the op before A has stored it (A sends only stored
+      // ops), so polling B from here on loses nothing.
+      SteadyClock::time_point seen;
+      for (;;) {
+        grpc::ClientContext poll;
+        poll.set_deadline(Deadline());
+        v1::ListCheckInsResponse response;
+        grpc::Status ls = b_checkins->ListCheckIns(&poll, list, &response);
+        seen = SteadyClock::now();
+        if (!ls.ok()) throw std::runtime_error("ListCheckIns on B failed: " + Describe(ls));
+        if (response.check_ins_size() > 0) break;
+        std::this_thread::sleep_for(kLivePollPause);
+        if (seen - start > kLiveTimeout) {
+          throw std::runtime_error("the check-in of " + request.check_in().day() +
+                                   " written on A did not show on B within " +
+                                   std::to_string(kLiveTimeout.count()) + " s");
+        }
+      }
+      if (i >= load.live_warmup) {
+        live.latencies_ms.push_back(Ms(seen - start));
+        write.latencies_ms.push_back(Ms(written - start));
+      }
+      std::this_thread::sleep_for(kLiveGap);
+    }
+    f.live = Summarise(live, false);
+    f.live_write = Summarise(write, false);
+  } catch (const std::exception& e) {
+    std::string what = e.what();
+    for (Peer* p : {&a, &b}) {
+      std::string how;
+      if (!p->name.empty() && !p->process.Running(&how) &&
+          what.find(how) == std::string::npos) {
+        what += " (attuned " + p->name + " " + how + ")";
+      }
+    }
+    for (Peer* p : {&a, &b}) {
+      if (p->name.empty()) continue;
+      p->process.Stop();
+      PrintLogTail(p->process.log_path());
+    }
+    throw std::runtime_error(what);
+  }
+  std::cerr << "stopping (A" << std::flush;
+  for (Peer* p : {&a, &b}) {
+    auto stopped = p->process.Stop();
+    (p == &a ? f.stop_a_seconds : f.stop_b_seconds) = stopped.seconds;
+    std::cerr << (p == &a ? "" : ", B") << " " << std::fixed << std::setprecision(0)
+              << stopped.seconds * 1000 << " ms" << std::defaultfloat << std::flush;
+    if (!stopped.clean) {
+      f.stopped_clean = false;
+      std::cerr << "\nattune-bench: warning: attuned " << p->name << " " << stopped.how
+                << "\n";
+      PrintLogTail(p->process.log_path());
+    }
+  }
+  std::cerr << ") " << std::flush;
+  return f;
+}
+
+}  // namespace attune::bench

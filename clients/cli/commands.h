@@ -56,6 +56,11 @@ void AddGoalCommands(CLI::App& app, const GlobalOptions& global,
 // `attune id`.
 void AddSpaceCommands(CLI::App& app, const GlobalOptions& global,
                       CommandTable& table);
+// `attune exercise list|start|sessions` and `attune plugin list|grant|revoke`.
+void AddExerciseCommands(CLI::App& app, const GlobalOptions& global,
+                         CommandTable& table);
+void AddPluginCommands(CLI::App& app, const GlobalOptions& global,
+                       CommandTable& table);
 // `attune completion bash`; reads the finished command tree of `app`.
 void AddCompletionCommands(CLI::App& app, CommandTable& table);
 

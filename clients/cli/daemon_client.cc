@@ -39,7 +39,9 @@ DaemonClient::DaemonClient(std::string socket_path,
       checkins_(v1::CheckInService::NewStub(channel_)),
       goals_(v1::GoalService::NewStub(channel_)),
       space_(v1::SpaceService::NewStub(channel_)),
-      sync_(v1::SyncService::NewStub(channel_)) {}
+      sync_(v1::SyncService::NewStub(channel_)),
+      exercises_(v1::ExerciseService::NewStub(channel_)),
+      plugins_(v1::PluginService::NewStub(channel_)) {}
 
 absl::Status DaemonClient::ToStatus(const grpc::Status& status,
                                     absl::Duration timeout) const {

@@ -37,6 +37,8 @@ class DaemonClient {
   v1::GoalService::Stub& goals() { return *goals_; }
   v1::SpaceService::Stub& space() { return *space_; }
   v1::SyncService::Stub& sync() { return *sync_; }
+  v1::ExerciseService::Stub& exercises() { return *exercises_; }
+  v1::PluginService::Stub& plugins() { return *plugins_; }
 
   // Runs one call: `call(grpc::ClientContext*)` must make it and return its
   // grpc::Status. The context carries a deadline `timeout` from now. Returns
@@ -73,6 +75,8 @@ class DaemonClient {
   std::unique_ptr<v1::GoalService::Stub> goals_;
   std::unique_ptr<v1::SpaceService::Stub> space_;
   std::unique_ptr<v1::SyncService::Stub> sync_;
+  std::unique_ptr<v1::ExerciseService::Stub> exercises_;
+  std::unique_ptr<v1::PluginService::Stub> plugins_;
 };
 
 // The message printed when the daemon cannot be reached at `socket_path`.

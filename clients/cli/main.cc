@@ -47,6 +47,8 @@ int Main(int argc, char** argv) {
   AddJournalCommands(app, global, table);
   AddGoalCommands(app, global, table);
   AddSpaceCommands(app, global, table);
+  AddExerciseCommands(app, global, table);
+  AddPluginCommands(app, global, table);
   AddCompletionCommands(app, table);
 
   try {

@@ -209,7 +209,13 @@ void PluginHost::Done(const std::string& plugin_id) {
   Slot& slot = slots_[plugin_id];
   slot.in_flight--;
   slot.last_used = absl::Now();
-  wake_ = true;
+  WakeReaperBy(slot.last_used + options_.idle_timeout);
+}
+
+void PluginHost::WakeReaperBy(absl::Time when) {
+  // Waking the reaper costs a thread switch; only when it would sleep past
+  // `when`.
+  if (when < reaper_wakes_at_) wake_ = true;
 }
 
 void PluginHost::Fail(const std::string& plugin_id,
@@ -246,8 +252,10 @@ absl::StatusOr<Response> PluginHost::Call(
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
   Response response;
   grpc::Status s = ((*process)->stub().*fn)(&ctx, request, &response);
-  Done(plugin_id);
-  if (s.ok()) return response;
+  if (s.ok()) {
+    Done(plugin_id);
+    return response;
+  }
 
   std::string what;
   if ((*process)->WaitForExit(absl::Milliseconds(s.error_code() == grpc::StatusCode::UNAVAILABLE ? 500 : 0))) {
@@ -257,9 +265,14 @@ absl::StatusOr<Response> PluginHost::Call(
   } else if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
     what = absl::StrCat("stopped answering during ", method);
   } else {
-    what = absl::StrCat("failed ", method, ": ", Excerpt(s.error_message()));
+    // It is alive and answered with an error: nothing to stop.
+    Done(plugin_id);
+    return absl::AbortedError(absl::StrCat("plugin ", plugin_id, " failed ", method, ": ",
+                                           Excerpt(s.error_message())));
   }
+  // Still counted in flight, so the reaper leaves this failure to us.
   Fail(plugin_id, *process, what);
+  Done(plugin_id);
   return absl::AbortedError(absl::StrCat("plugin ", plugin_id, " ", what));
 }
 
@@ -297,8 +310,9 @@ void PluginHost::ReportSuccess(const std::string& plugin_id) {
 
 void PluginHost::Hold(const std::string& plugin_id, const std::string& session_id) {
   absl::MutexLock lock(&mu_);
-  slots_[plugin_id].holds[session_id] = absl::Now();
-  wake_ = true;
+  absl::Time now = absl::Now();
+  slots_[plugin_id].holds[session_id] = now;
+  WakeReaperBy(now + options_.session_ttl);
 }
 
 void PluginHost::Release(const std::string& plugin_id, const std::string& session_id) {
@@ -306,7 +320,7 @@ void PluginHost::Release(const std::string& plugin_id, const std::string& sessio
   Slot& slot = slots_[plugin_id];
   slot.holds.erase(session_id);
   slot.last_used = absl::Now();
-  wake_ = true;
+  WakeReaperBy(slot.last_used + options_.idle_timeout);
 }
 
 bool PluginHost::HeldLocked(Slot& slot, absl::Time now) {
@@ -329,7 +343,7 @@ absl::Time PluginHost::Reap() {
     absl::MutexLock lock(&mu_);
     for (auto& [id, slot] : slots_) {
       if (!slot.process) continue;
-      if (slot.process->exited()) {
+      if (slot.process->exited() && slot.in_flight == 0) {
         std::string what =
             absl::StrCat("ended on its own (it ", slot.process->exit_description(), ")");
         LogWarning(absl::StrCat("plugin ", id, " ", what));
@@ -343,6 +357,9 @@ absl::Time PluginHost::Reap() {
       for (const auto& [session, touched] : slot.holds) {
         next = std::min(next, touched + options_.session_ttl);
       }
+      // A call under way ends later; its plugin is idle at the earliest
+      // idle_timeout from now.
+      if (slot.in_flight > 0) next = std::min(next, now + options_.idle_timeout);
       bool gone = found_.count(id) == 0;  // uninstalled since it started
       if (!held && slot.in_flight == 0) {
         absl::Time idle_at = slot.last_used + options_.idle_timeout;
@@ -388,6 +405,7 @@ void PluginHost::ReaperLoop() {
     absl::Time next = Reap();
     absl::MutexLock lock(&mu_);
     if (stopping_) return;
+    reaper_wakes_at_ = next;
     mu_.AwaitWithDeadline(
         absl::Condition(
             +[](PluginHost* h) ABSL_EXCLUSIVE_LOCKS_REQUIRED(h->mu_) {
@@ -396,6 +414,7 @@ void PluginHost::ReaperLoop() {
             this),
         next);
     wake_ = false;
+    reaper_wakes_at_ = absl::InfinitePast();  // awake: nothing needs waking
     if (stopping_) return;
   }
 }

@@ -66,9 +66,10 @@ class PluginHost {
   // Calls on a plugin, starting it first when it is not running. Errors:
   //   UNAVAILABLE  it could not be started, or it failed recently and waits
   //                before it is started again (the message says how long)
-  //   ABORTED      it crashed, did not answer within the call deadline, or
-  //                failed the call: it has been stopped, a failure is
-  //                counted, and it starts again (after the backoff) on next use
+  //   ABORTED      it crashed or did not answer within the call deadline:
+  //                it has been stopped, a failure is counted, and it starts
+  //                again (after the backoff) on next use; or it answered the
+  //                call with an error (it keeps running)
   //   NOT_FOUND    no such plugin
   absl::StatusOr<plugin::v1::StepResponse> Start(const std::string& plugin_id,
                                                  const plugin::v1::StartRequest& request);
@@ -119,6 +120,7 @@ class PluginHost {
   // Stops idle plugins, pings quiet ones; returns when to look again.
   absl::Time Reap();
   bool HeldLocked(Slot& slot, absl::Time now) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void WakeReaperBy(absl::Time when) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const PluginHostOptions options_;
   GrantStore* const grants_;
@@ -131,6 +133,8 @@ class PluginHost {
   std::map<std::string, Slot> slots_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool wake_ ABSL_GUARDED_BY(mu_) = false;
+  // When the sleeping reaper will look again (InfinitePast while awake).
+  absl::Time reaper_wakes_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   std::thread reaper_;
 };
 

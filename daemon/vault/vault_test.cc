@@ -123,6 +123,7 @@ namespace attune {
 namespace {
 
 TEST(VaultTest, AdoptedSpaceSurvivesARestartUnderTheSamePassphrase) {
+  ASSERT_TRUE(InitCrypto());  // sodium_malloc below runs before any Vault call
   testing::MemoryVaultPersistence p;
   std::string device;
   SecretBytes space_key(kSymmetricKeyBytes);

@@ -1,0 +1,312 @@
+// attune exercise list | start ID | sessions: exercises for two, run step by
+// step in the terminal — prompts to read or say, timed turns with a live
+// countdown, role switches, and questions — through the daemon, which runs
+// the plugin offering the exercise.
+//
+// Run with stdin from a file or a pipe, `start` reads one line per question
+// (prompts and turns need none and turns are not timed), so a session can be
+// scripted.
+#include <signal.h>
+
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "google/protobuf/empty.pb.h"
+#include "commands.h"
+#include "countdown.h"
+#include "daemon_client.h"
+#include "exercise_answers.h"
+#include "feelings.h"
+#include "format.h"
+#include "output.h"
+#include "prompt.h"
+#include "status_macros.h"
+
+namespace attune::cli {
+namespace {
+
+// --- list and sessions --------------------------------------------------------
+
+absl::Status RunList(const GlobalOptions& global) {
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  v1::ListExercisesResponse list;
+  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* c) {
+    return client->exercises().ListExercises(c, v1::ListExercisesRequest(), &list);
+  }));
+  if (global.json) return PrintJson(list);
+  Table table({"ID", "MIN", "WITH", "TITLE"});
+  for (const auto& e : list.exercises()) {
+    table.AddRow({e.id(), std::to_string(e.minutes()), e.mode() == v1::PAIR ? "two" : "alone",
+                  e.title()});
+  }
+  table.Print("No exercises are installed (see attune plugin list).");
+  if (!list.exercises().empty()) {
+    std::cout << "\nStart one with: attune exercise start ID --with NAME\n";
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunSessions(const GlobalOptions& global, const std::string& exercise) {
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  v1::ListExerciseSessionsRequest request;
+  request.set_exercise(exercise);
+  request.set_page_size(50);
+  v1::ListExerciseSessionsResponse list;
+  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* c) {
+    return client->exercises().ListExerciseSessions(c, request, &list);
+  }));
+  if (global.json) return PrintJson(list);
+  Table table({"DAY", "EXERCISE", "WITH", "HOW IT WENT"});
+  for (const auto& s : list.sessions()) {
+    table.AddRow({s.day(), s.title(), absl::StrJoin(s.participants(), " & "), s.summary()});
+  }
+  table.Print("No finished sessions yet. Start one with: attune exercise start ID");
+  return absl::OkStatus();
+}
+
+// --- start ----------------------------------------------------------------------
+
+struct StartOptions {
+  std::string exercise;
+  std::string with;
+  std::vector<std::string> options;
+  bool make_private = false;
+};
+
+// While a session runs, Ctrl-C makes reading input fail (no restart), so the
+// session can be abandoned instead of left behind.
+class InterruptGuard {
+ public:
+  InterruptGuard() {
+    struct sigaction a = {};
+    a.sa_handler = [](int) {};
+    sigemptyset(&a.sa_mask);
+    sigaction(SIGINT, &a, &previous_);
+  }
+  ~InterruptGuard() { sigaction(SIGINT, &previous_, nullptr); }
+
+ private:
+  struct sigaction previous_ = {};
+};
+
+class SessionRunner {
+ public:
+  SessionRunner(DaemonClient& client, bool interactive, std::ostream& out)
+      : client_(client), interactive_(interactive), out_(out) {}
+
+  // Shows the step and asks for its answer. CANCELLED when input ends.
+  absl::StatusOr<v1::Answer> Ask(const v1::LiveSession& s) {
+    const v1::Step& step = s.step();
+    std::string who = PersonName(step.who(), s.first_name(), s.second_name());
+    out_ << "\n" << Bold(absl::StrCat("[", s.step_number(), "] ", step.title()));
+    if (!who.empty() && !step.has_timed_turn() && !step.has_role_switch()) {
+      out_ << "  (" << who << ")";
+    }
+    out_ << "\n";
+    size_t width = static_cast<size_t>(std::max(40, TerminalColumns()) - 4);
+    if (!step.text().empty()) out_ << "    " << Wrap(step.text(), width, 4) << "\n";
+    out_ << std::flush;
+    v1::Answer answer;
+    switch (step.kind_case()) {
+      case v1::Step::kPrompt:
+        if (step.prompt().say_aloud()) out_ << "    (say it aloud)\n";
+        return Continue();
+      case v1::Step::kRoleSwitch: {
+        const auto& r = step.role_switch();
+        if (!step.text().empty()) return Continue();
+        out_ << "    Now " << PersonName(r.speaker(), s.first_name(), s.second_name())
+             << " speaks and " << PersonName(r.listener(), s.first_name(), s.second_name())
+             << " listens.\n";
+        return Continue();
+      }
+      case v1::Step::kTimedTurn:
+        return Turn(s);
+      case v1::Step::kTextInput: {
+        if (!step.text_input().placeholder().empty()) {
+          out_ << "    e.g. " << step.text_input().placeholder() << "\n";
+        }
+        ATTUNE_ASSIGN_OR_RETURN(std::string line,
+                                AskLine(step.text_input().required() ? "  > " : "  (optional) > "));
+        answer.set_text(line);
+        return answer;
+      }
+      case v1::Step::kChoiceInput: {
+        const auto& c = step.choice_input();
+        for (int i = 0; i < c.choices_size(); ++i) {
+          out_ << "    " << (i + 1) << ". " << c.choices(i).label() << "\n";
+        }
+        out_ << std::flush;
+        return AskUntilValid<v1::Answer>(
+            absl::StrCat("  ", ChoiceHint(c), ": "),
+            [&](const std::string& line) { return ParseChoiceAnswer(c, line); });
+      }
+      case v1::Step::kEmotionInput: {
+        if (!vocabulary_.has_value()) {
+          ATTUNE_ASSIGN_OR_RETURN(vocabulary_, FetchVocabulary(client_));
+          if (interactive_) out_ << FormatVocabulary(*vocabulary_, width) << "\n";
+        }
+        out_ << std::flush;
+        ATTUNE_ASSIGN_OR_RETURN(
+            auto labels, AskUntilValid<std::vector<v1::EmotionLabel>>(
+                             "  feelings, e.g. anxious:4, tired:2 > ",
+                             [&](const std::string& line) { return CheckFeelings(line, *vocabulary_); }));
+        for (auto& l : labels) *answer.mutable_emotions()->add_emotions() = l;
+        return answer;
+      }
+      case v1::Step::kRatingInput: {
+        const auto& r = step.rating_input();
+        out_ << "    1 = " << (r.low_label().empty() ? "low" : r.low_label()) << " … 5 = "
+             << (r.high_label().empty() ? "high" : r.high_label()) << "\n"
+             << std::flush;
+        return AskUntilValid<v1::Answer>("  1-5 > ", ParseRatingAnswer);
+      }
+      case v1::Step::KIND_NOT_SET:
+        break;
+    }
+    answer.set_done(true);
+    return answer;
+  }
+
+ private:
+  absl::StatusOr<v1::Answer> Continue() {
+    if (interactive_) {
+      out_ << std::flush;
+      ATTUNE_RETURN_IF_ERROR(AskLine("  Press Enter to go on ").status());
+    }
+    v1::Answer a;
+    a.set_done(true);
+    return a;
+  }
+
+  absl::StatusOr<v1::Answer> Turn(const v1::LiveSession& s) {
+    const auto& t = s.step().timed_turn();
+    std::string speaker = PersonName(t.speaker(), s.first_name(), s.second_name());
+    std::string listener = PersonName(t.listener(), s.first_name(), s.second_name());
+    out_ << "    " << speaker << " speaks" << (listener.empty() ? "" : ", " + listener + " listens")
+         << " — " << ClockText(t.seconds()) << "\n";
+    v1::Answer a;
+    a.set_done(true);
+    if (!interactive_) return a;  // scripted: the turn is not timed
+    ATTUNE_RETURN_IF_ERROR(AskLine("  Press Enter to start the timer ").status());
+    ATTUNE_ASSIGN_OR_RETURN(int took, RunCountdown(t.seconds(), out_));
+    a.set_elapsed_seconds(took);
+    return a;
+  }
+
+  DaemonClient& client_;
+  const bool interactive_;
+  std::ostream& out_;
+  std::optional<Vocabulary> vocabulary_;
+};
+
+void PrintFinished(std::ostream& out, const v1::LiveSession& s) {
+  const v1::ExerciseSession& r = s.record();
+  out << "\n" << Bold(absl::StrCat("Done: ", r.title())) << "\n";
+  size_t width = static_cast<size_t>(std::max(40, TerminalColumns()) - 4);
+  if (!r.summary().empty()) out << "    " << Wrap(r.summary(), width, 4) << "\n";
+  std::vector<std::string> kept;
+  for (const auto& name : r.records()) kept.push_back(name.substr(0, name.find('/')));
+  if (!kept.empty()) out << "    Kept: " << absl::StrJoin(kept, ", ") << "\n";
+  if (r.goals_size() > 0) {
+    out << "    Counted toward " << Count(r.goals_size(), "goal", "goals")
+        << " (attune goal status)\n";
+  }
+}
+
+absl::Status RunStart(const GlobalOptions& global, const StartOptions& options) {
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  v1::StartSessionRequest request;
+  request.set_exercise(options.exercise);
+  request.set_partner_name(options.with);
+  request.set_visibility(options.make_private ? v1::PRIVATE : v1::SHARED);
+  for (const auto& kv : options.options) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--option takes KEY=VALUE, e.g. turn_seconds=60; got '", kv, "'"));
+    }
+    (*request.mutable_options())[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  std::ostream& out = global.json ? std::cerr : std::cout;
+  InterruptGuard guard;
+  v1::LiveSession session;
+  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* c) {
+    return client->exercises().StartSession(c, request, &session);
+  }));
+  out << Bold(session.title());
+  if (!options.with.empty()) out << " — " << session.first_name() << " & " << session.second_name();
+  out << "\n";
+  SessionRunner runner(*client, StdinIsTerminal(), out);
+  while (!session.finished()) {
+    absl::StatusOr<v1::Answer> answer = runner.Ask(session);
+    if (!answer.ok()) {
+      v1::AbandonSessionRequest abandon;
+      abandon.set_session(session.name());
+      google::protobuf::Empty empty;
+      (void)client->Run([&](grpc::ClientContext* c) {
+        return client->exercises().AbandonSession(c, abandon, &empty);
+      });
+      if (absl::IsCancelled(answer.status())) {
+        return absl::CancelledError("session abandoned; nothing of it was stored");
+      }
+      return answer.status();
+    }
+    v1::AnswerStepRequest step;
+    step.set_session(session.name());
+    step.set_step_key(session.step().key());
+    *step.mutable_answer() = *std::move(answer);
+    v1::LiveSession next;
+    absl::Status sent = client->Run([&](grpc::ClientContext* c) {
+      return client->exercises().AnswerStep(c, step, &next);
+    });
+    if (absl::IsInvalidArgument(sent)) {
+      out << "  " << sent.message() << "\n";  // the same step is asked again
+      continue;
+    }
+    ATTUNE_RETURN_IF_ERROR(sent);
+    session = std::move(next);
+  }
+  if (global.json) return PrintJson(session.record());
+  PrintFinished(out, session);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void AddExerciseCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table) {
+  CLI::App* exercise = app.add_subcommand(
+      "exercise", "Practices for two, step by step: list, start, past sessions");
+  exercise->require_subcommand(1);
+
+  CLI::App* list = exercise->add_subcommand("list", "The exercises you can start");
+  table.Set(list, [&global] { return RunList(global); });
+
+  auto start = std::make_shared<StartOptions>();
+  CLI::App* start_cmd = exercise->add_subcommand(
+      "start",
+      "Run an exercise in the terminal, e.g.: attune exercise start reflective-listening "
+      "--with Sam");
+  start_cmd->add_option("exercise", start->exercise, "The exercise's id (attune exercise list)")
+      ->required();
+  start_cmd->add_option("--with", start->with, "Your partner's name, as steps should call them")
+      ->option_text("NAME");
+  start_cmd
+      ->add_option("--option", start->options,
+                   "An option for the exercise, e.g. turn_seconds=60 (repeatable)")
+      ->option_text("KEY=VALUE");
+  start_cmd->add_flag("--private", start->make_private,
+                      "Keep the finished session to yourself (default: shared)");
+  table.Set(start_cmd, [&global, start] { return RunStart(global, *start); });
+
+  auto which = std::make_shared<std::string>();
+  CLI::App* sessions = exercise->add_subcommand("sessions", "Finished sessions, newest first");
+  sessions->add_option("exercise", *which, "Only this exercise")->option_text("ID");
+  table.Set(sessions, [&global, which] { return RunSessions(global, *which); });
+}
+
+}  // namespace attune::cli

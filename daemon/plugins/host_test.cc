@@ -1,0 +1,226 @@
+// The plugin host's lifecycle with a real plugin process (the test plugin):
+// lazy start and handshake, idle stop, crash, hang, garbage, versions,
+// Describe, backoff and restart.
+#include "daemon/plugins/host.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/test_plugin.h"
+
+namespace attune {
+namespace {
+
+using ::attune::testing::ChildPids;
+using ::attune::testing::Eventually;
+using ::attune::testing::MakeTestPlugin;
+using ::attune::testing::ProcessAlive;
+using ::testing::HasSubstr;
+
+class HostTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/attune-host-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+    options_.dirs = {{root_ + "/plugins", false}};
+    options_.runtime_dir = root_ + "/run";
+    options_.call_timeout = absl::Seconds(5);
+    options_.idle_timeout = absl::Hours(1);
+    options_.initial_backoff = absl::Hours(1);
+  }
+  void TearDown() override {
+    host_.reset();
+    std::filesystem::remove_all(root_);
+  }
+
+  void AddPlugin(const std::string& id, const std::string& mode = "normal",
+                 const std::string& prefix = "test-") {
+    ASSERT_NE(MakeTestPlugin(root_ + "/plugins", id, mode, "", "1.0.0", prefix), "");
+  }
+  PluginHost& Host() {
+    if (!host_) host_ = std::make_unique<PluginHost>(options_, &grants_);
+    return *host_;
+  }
+  static plugin::v1::StartRequest StartOf(const std::string& exercise) {
+    plugin::v1::StartRequest r;
+    r.mutable_context()->set_exercise(exercise);
+    r.mutable_context()->set_first_name("Alex");
+    return r;
+  }
+  // Answers the first step (a prompt) of `exercise` with done.
+  static plugin::v1::AdvanceRequest AfterIntro(const std::string& exercise,
+                                               const plugin::v1::StepResponse& first) {
+    plugin::v1::AdvanceRequest r;
+    r.mutable_context()->set_exercise(exercise);
+    auto* ex = r.add_transcript();
+    *ex->mutable_step() = first.step();
+    ex->mutable_answer()->set_done(true);
+    return r;
+  }
+
+  std::string root_;
+  PluginHostOptions options_;
+  MemoryGrantStore grants_;
+  std::unique_ptr<PluginHost> host_;
+};
+
+TEST_F(HostTest, StartsOnFirstUseAndAnswers) {
+  AddPlugin("echo");
+  PluginHost& host = Host();
+  ASSERT_EQ(host.Plugins().size(), 1u);
+  EXPECT_FALSE(host.StateOf("echo").running) << "listing must not start anything";
+  EXPECT_TRUE(ChildPids().empty());
+
+  auto step = host.Start("echo", StartOf("test-echo"));
+  ASSERT_TRUE(step.ok()) << step.status();
+  EXPECT_EQ(step->step().key(), "intro");
+  EXPECT_EQ(step->step().text(), "A test exercise, Alex.");
+  auto state = host.StateOf("echo");
+  ASSERT_TRUE(state.running);
+  EXPECT_TRUE(ProcessAlive(state.pid));
+
+  auto next = host.Advance("echo", AfterIntro("test-echo", *step));
+  ASSERT_TRUE(next.ok()) << next.status();
+  EXPECT_EQ(next->step().key(), "words");
+  EXPECT_EQ(host.StateOf("echo").pid, state.pid) << "one process serves every call";
+}
+
+TEST_F(HostTest, StopsAfterIdleTime) {
+  options_.idle_timeout = absl::Milliseconds(200);
+  AddPlugin("echo");
+  PluginHost& host = Host();
+  ASSERT_TRUE(host.Start("echo", StartOf("test-echo")).ok());
+  int pid = host.StateOf("echo").pid;
+  ASSERT_GT(pid, 0);
+  EXPECT_TRUE(Eventually([&] { return !host.StateOf("echo").running; }));
+  EXPECT_TRUE(Eventually([&] { return !ProcessAlive(pid); }));
+  EXPECT_EQ(host.StateOf("echo").failures, 0) << "an idle stop is not a failure";
+  // And it starts again on the next use.
+  ASSERT_TRUE(host.Start("echo", StartOf("test-echo")).ok());
+  EXPECT_NE(host.StateOf("echo").pid, pid);
+}
+
+TEST_F(HostTest, AHeldSessionIsReleasedThenStopped) {
+  options_.idle_timeout = absl::Milliseconds(100);
+  AddPlugin("echo");
+  PluginHost& host = Host();
+  host.Hold("echo", "sessions/1");
+  ASSERT_TRUE(host.Start("echo", StartOf("test-echo")).ok());
+  int pid = host.StateOf("echo").pid;
+  host.Release("echo", "sessions/1");
+  EXPECT_TRUE(Eventually([&] { return !ProcessAlive(pid); }));
+}
+
+TEST_F(HostTest, CrashEndsTheCallAndBacksOff) {
+  AddPlugin("echo");
+  PluginHost& host = Host();
+  auto first = host.Start("echo", StartOf("test-crash"));
+  ASSERT_TRUE(first.ok()) << first.status();
+  int pid = host.StateOf("echo").pid;
+  auto crashed = host.Advance("echo", AfterIntro("test-crash", *first));
+  ASSERT_EQ(crashed.status().code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(crashed.status().message(), HasSubstr("crashed during Advance"));
+  EXPECT_THAT(crashed.status().message(), HasSubstr("signal 6"));
+  EXPECT_FALSE(ProcessAlive(pid));
+  auto state = host.StateOf("echo");
+  EXPECT_FALSE(state.running);
+  EXPECT_EQ(state.failures, 1);
+  EXPECT_TRUE(state.retry_after.has_value());
+  auto refused = host.Start("echo", StartOf("test-echo"));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(refused.status().message(), HasSubstr("tried again in"));
+}
+
+TEST_F(HostTest, RestartsAfterTheBackoff) {
+  options_.initial_backoff = absl::Milliseconds(50);
+  AddPlugin("echo");
+  PluginHost& host = Host();
+  auto first = host.Start("echo", StartOf("test-crash"));
+  ASSERT_TRUE(first.ok());
+  int pid = host.StateOf("echo").pid;
+  ASSERT_FALSE(host.Advance("echo", AfterIntro("test-crash", *first)).ok());
+  EXPECT_TRUE(Eventually([&] { return host.Start("echo", StartOf("test-echo")).ok(); }));
+  EXPECT_NE(host.StateOf("echo").pid, pid);
+}
+
+TEST_F(HostTest, AHangingCallMeetsItsDeadline) {
+  options_.call_timeout = absl::Milliseconds(300);
+  AddPlugin("echo");
+  PluginHost& host = Host();
+  auto first = host.Start("echo", StartOf("test-hang"));
+  ASSERT_TRUE(first.ok());
+  int pid = host.StateOf("echo").pid;
+  auto hung = host.Advance("echo", AfterIntro("test-hang", *first));
+  ASSERT_EQ(hung.status().code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(hung.status().message(), HasSubstr("did not answer Advance"));
+  EXPECT_FALSE(ProcessAlive(pid)) << "a hung plugin is killed";
+}
+
+TEST_F(HostTest, BadStartsLeaveNoProcess) {
+  options_.start_timeout = absl::Milliseconds(500);
+  struct Case {
+    std::string mode, message;
+  } cases[] = {
+      {"garbage", "forgot the protocol"},
+      {"wrong-version", "protocol version 99"},
+      {"silent", "no handshake line in time"},
+      {"exit", "exited with status 3"},
+      {"describe-mismatch", "Describe does not match the manifest"},
+  };
+  for (const auto& c : cases) AddPlugin("p-" + c.mode, c.mode, c.mode + "-");
+  PluginHost& host = Host();
+  for (const auto& c : cases) {
+    auto s = host.Start("p-" + c.mode, StartOf("test-echo"));
+    EXPECT_EQ(s.status().code(), absl::StatusCode::kUnavailable) << c.mode;
+    EXPECT_THAT(s.status().message(), HasSubstr(c.message)) << c.mode;
+    auto state = host.StateOf("p-" + c.mode);
+    EXPECT_FALSE(state.running);
+    EXPECT_EQ(state.failures, 1);
+    EXPECT_THAT(state.last_error, HasSubstr(c.message));
+  }
+  EXPECT_TRUE(ChildPids().empty()) << "every failed plugin was reaped";
+}
+
+TEST_F(HostTest, MisbehaviourIsAFailure) {
+  AddPlugin("echo");
+  PluginHost& host = Host();
+  ASSERT_TRUE(host.Start("echo", StartOf("test-echo")).ok());
+  int pid = host.StateOf("echo").pid;
+  host.ReportMisbehaviour("echo", "answered with a bad step");
+  EXPECT_FALSE(ProcessAlive(pid));
+  EXPECT_EQ(host.StateOf("echo").last_error, "answered with a bad step");
+  host.ReportSuccess("echo");
+  EXPECT_EQ(host.StateOf("echo").failures, 0);
+}
+
+TEST_F(HostTest, StoppingTheHostStopsItsPlugins) {
+  AddPlugin("echo");
+  ASSERT_TRUE(Host().Start("echo", StartOf("test-echo")).ok());
+  int pid = Host().StateOf("echo").pid;
+  host_.reset();
+  EXPECT_FALSE(ProcessAlive(pid));
+  EXPECT_TRUE(ChildPids().empty());
+}
+
+TEST_F(HostTest, UnknownPluginsAndExercises) {
+  AddPlugin("echo");
+  PluginHost& host = Host();
+  EXPECT_TRUE(absl::IsNotFound(host.Start("nope", StartOf("test-echo")).status()));
+  EXPECT_TRUE(absl::IsNotFound(host.FindExercise("nope", nullptr).status()));
+  v1::Exercise e;
+  auto found = host.FindExercise("test-hang", &e);
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(e.plugin(), "echo");
+  // A plugin asked for an exercise it does not offer refuses; it is alive.
+  auto refused = host.Start("echo", StartOf("not-offered"));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kAborted);
+  EXPECT_THAT(refused.status().message(), HasSubstr("offers no exercise"));
+}
+
+}  // namespace
+}  // namespace attune

@@ -1,0 +1,105 @@
+// tools/plugin-check on good plugins (every built-in one, the Python one)
+// and on broken ones: it must say what is wrong, and exit 1.
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/support/test_plugin.h"
+
+namespace attune::testing {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+struct Checked {
+  int exit_status = -1;
+  std::string output;
+};
+
+Checked Check(const std::string& args) {
+  std::string command = std::string(ATTUNE_PLUGIN_CHECK_PATH) + " " + args + " 2>&1";
+  Checked out;
+  FILE* pipe = ::popen(command.c_str(), "r");
+  if (pipe == nullptr) return out;
+  char buffer[4096];
+  size_t n;
+  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.output.append(buffer, n);
+  int status = ::pclose(pipe);
+  out.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+class PluginCheckTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/attune-plugin-check-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+  }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+  std::string root_;
+};
+
+TEST_F(PluginCheckTest, PassesEveryBuiltinPlugin) {
+  for (const char* id : {"practices", "curiosity", "study", "challenges"}) {
+    Checked c = Check(std::string(ATTUNE_BUILTIN_PLUGINS_DIR) + "/" + id);
+    EXPECT_EQ(c.exit_status, 0) << c.output;
+    EXPECT_THAT(c.output, AllOf(HasSubstr("ok       start"), HasSubstr("No problems.")));
+  }
+}
+
+TEST_F(PluginCheckTest, PassesTheTemplate) {
+  Checked c = Check(std::string(ATTUNE_TEST_PLUGINS_DIR) + "/three-good-things");
+  EXPECT_EQ(c.exit_status, 0) << c.output;
+  EXPECT_THAT(c.output, HasSubstr("exercise three-good-things: 4 steps, then journal_entry"));
+}
+
+TEST_F(PluginCheckTest, PassesThePythonPlugin) {
+  Checked c = Check(std::string(ATTUNE_TEST_PLUGINS_DIR) + "/python-echo");
+  EXPECT_EQ(c.exit_status, 0) << c.output;
+  EXPECT_THAT(c.output, HasSubstr("exercise python-echo: 3 steps, then plugin_record"));
+}
+
+TEST_F(PluginCheckTest, SaysWhatIsWrong) {
+  std::string tp = MakeTestPlugin(root_, "tp");
+  std::string garbage = MakeTestPlugin(root_, "garbage", "garbage", "", "1.0.0", "g-");
+  std::string mismatch = MakeTestPlugin(root_, "mismatch", "describe-mismatch", "", "1.0.0", "m-");
+  ASSERT_FALSE(tp.empty());
+  struct Case {
+    std::string args, says;
+  } cases[] = {
+      {garbage, "PROBLEM  start: the handshake line \"hello from a plugin"},
+      {mismatch, "PROBLEM  start: Describe does not match the manifest"},
+      {tp + " --exercise test-bad-step", "step 2 (turn) is bad: step.timed_turn.seconds"},
+      {tp + " --exercise test-crash", "the plugin was killed by signal 6"},
+      {tp + " --exercise test-hang --timeout 0.5", "Advance after step 1 (intro) failed"},
+      {tp + " --exercise test-echo --option bad_records=yes",
+       "Finish returned bad records: records[0].check_in.low: is required"},
+      {tp + " --exercise test-echo --option records=appreciation",
+       "which its manifest does not ask for"},
+  };
+  for (const auto& c : cases) {
+    Checked out = Check(c.args);
+    EXPECT_EQ(out.exit_status, 1) << c.args << "\n" << out.output;
+    EXPECT_THAT(out.output, HasSubstr(c.says)) << c.args;
+  }
+  Checked good = Check(tp + " --exercise test-echo");
+  EXPECT_EQ(good.exit_status, 0) << good.output;
+
+  std::filesystem::create_directories(root_ + "/broken");
+  std::ofstream(root_ + "/broken/manifest.textproto") << "id: \"broken\"\nexecutable: \"/bin/sh\"\n";
+  Checked broken = Check(root_ + "/broken");
+  EXPECT_EQ(broken.exit_status, 1);
+  EXPECT_THAT(broken.output, HasSubstr("PROBLEM  manifest:"));
+  EXPECT_EQ(Check("").exit_status, 2);
+}
+
+}  // namespace
+}  // namespace attune::testing

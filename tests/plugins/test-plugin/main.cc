@@ -1,0 +1,162 @@
+// attune-test-plugin: a plugin made with the SDK that can misbehave on
+// purpose, for the plugin host's tests. Its manifest args choose how:
+//
+//   --id ID --version V --permissions a,b   who it says it is, what it asks
+//   --prefix P                what its exercise ids start with ("test-")
+//   --mode normal             serves the test exercises below
+//   --mode garbage            prints a line that is not a handshake
+//   --mode wrong-version      prints a handshake with protocol version 99
+//   --mode silent             prints nothing and waits
+//   --mode exit               exits at once with status 3
+//   --mode describe-mismatch  serves, but Describe names another version
+//   --write-manifest PATH     writes the manifest for these args and exits
+//
+// Exercises: test-echo (prompt, required text, rating; Finish returns the
+// record kinds named in the option "records", or a bad check-in when the
+// option "bad_records" is "yes"; with "probe" "yes" its summary says what the
+// sandbox allows), test-crash (aborts when asked for the
+// second step), test-hang (never answers for the second step), test-bad-step
+// (answers with a 0-second timed turn).
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "plugins/sdk/sdk.h"
+
+namespace ap = attune::plugin;
+namespace av1 = attune::v1;
+
+namespace {
+
+std::vector<std::string> Split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  std::string part;
+  while (std::getline(in, part, ',')) {
+    if (!part.empty()) out.push_back(part);
+  }
+  return out;
+}
+
+// What the sandbox allows: " network=open|blocked nofile=N cpu=N".
+std::string Probe() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  std::string network = fd >= 0 ? "open" : "blocked";
+  if (fd >= 0) ::close(fd);
+  struct rlimit files, cpu;
+  ::getrlimit(RLIMIT_NOFILE, &files);
+  ::getrlimit(RLIMIT_CPU, &cpu);
+  return " network=" + network + " nofile=" + std::to_string(files.rlim_cur) +
+         " cpu=" + std::to_string(cpu.rlim_cur);
+}
+
+[[noreturn]] void Idle() {
+  while (true) ::pause();
+}
+
+std::vector<ap::Exercise> Exercises(const std::string& p) {
+  ap::Exercise echo({.id = p + "echo", .title = "Echo", .summary = "Says back what you write.",
+                     .minutes = 1, .mode = av1::SOLO, .tags = {"test"}});
+  echo.Add(ap::Prompt("intro", "Echo", "A test exercise, {first}."));
+  echo.Add(ap::TextInput("words", "Words", "Write something.").Required().MaxChars(100));
+  echo.Add(ap::RatingInput("score", "Score", "Rate it.", "low", "high"));
+  echo.OnFinish([](const ap::Session& s, ap::Outcome& out) {
+    std::string summary = "You wrote: " + s.Text("words");
+    if (s.Option("probe", "") == "yes") summary += Probe();
+    out.Summary(summary);
+    out.UsedItem("echo-" + std::to_string(s.Rating("score")));
+    if (s.Option("bad_records", "") == "yes") {
+      out.AddCheckIn().set_high("only a high");  // no low, no rating: refused
+      return absl::OkStatus();
+    }
+    for (const auto& kind : Split(s.Option("records", ""))) {
+      if (kind == "check_in") {
+        auto& c = out.AddCheckIn();
+        c.set_high(s.Text("words"));
+        c.set_low("a low from the test plugin");
+        c.set_connection_rating(s.Rating("score"));
+      } else if (kind == "journal_entry") {
+        out.AddJournalEntry().set_body("journal: " + s.Text("words"));
+      } else if (kind == "appreciation") {
+        out.AddAppreciation("appreciated: " + s.Text("words"), "Sam");
+      } else if (kind == "goal_progress") {
+        out.AddGoalProgress("progress from the test plugin");
+      } else if (kind == "plugin_record") {
+        out.SetRecord("state", "count=" + std::to_string(s.past_sessions() + 1));
+      }
+    }
+    return absl::OkStatus();
+  });
+
+  ap::Exercise crash({.id = p + "crash", .title = "Crash", .summary = "Crashes mid-session.",
+                      .minutes = 1, .mode = av1::SOLO, .tags = {"test"}});
+  crash.Add(ap::Prompt("intro", "Crash", "The next step crashes the plugin."));
+  crash.Add([](const ap::Session&) -> std::optional<av1::Step> { std::abort(); });
+
+  ap::Exercise hang({.id = p + "hang", .title = "Hang", .summary = "Hangs mid-session.",
+                     .minutes = 1, .mode = av1::SOLO, .tags = {"test"}});
+  hang.Add(ap::Prompt("intro", "Hang", "The next step never comes."));
+  hang.Add([](const ap::Session&) -> std::optional<av1::Step> { Idle(); });
+
+  ap::Exercise bad({.id = p + "bad-step", .title = "Bad step",
+                    .summary = "Answers with a malformed step.", .minutes = 1,
+                    .mode = av1::SOLO, .tags = {"test"}});
+  bad.Add(ap::Prompt("intro", "Bad step", "The next step is malformed."));
+  bad.Add(ap::TimedTurn("turn", "Zero seconds", "A turn of no length.", ap::kFirst, ap::kSecond, 0));
+  return {echo, crash, hang, bad};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string id = "test-plugin", version = "1.0.0", mode = "normal", permissions, manifest;
+  std::string prefix = "test-";
+  std::vector<std::string> args;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i], value = argv[i + 1];
+    if (flag == "--write-manifest") {
+      manifest = value;
+      continue;
+    }
+    args.push_back(flag);
+    args.push_back(value);
+    if (flag == "--id") id = value;
+    if (flag == "--version") version = value;
+    if (flag == "--mode") mode = value;
+    if (flag == "--permissions") permissions = value;
+    if (flag == "--prefix") prefix = value;
+  }
+  ap::PluginInfo info{.id = id, .version = version, .description = "A test plugin.",
+                      .permissions = Split(permissions)};
+  if (!manifest.empty()) {
+    std::ofstream out(manifest, std::ios::trunc);
+    out << ap::ManifestText(info, Exercises(prefix), "attune-test-plugin");
+    for (const auto& a : args) out << "args: \"" << a << "\"\n";
+    return out ? 0 : 1;
+  }
+  const char* dir = std::getenv("ATTUNE_PLUGIN_SOCKET_DIR");
+  std::string socket = std::string(dir != nullptr ? dir : "/tmp") + "/plugin.sock";
+  if (mode == "garbage") {
+    std::printf("hello from a plugin that forgot the protocol\n");
+    std::fflush(stdout);
+    Idle();
+  }
+  if (mode == "wrong-version") {
+    std::printf("1|99|unix|%s|grpc\n", socket.c_str());
+    std::fflush(stdout);
+    Idle();
+  }
+  if (mode == "silent") Idle();
+  if (mode == "exit") return 3;
+  if (mode == "describe-mismatch") info.version = version + "-other";
+  char* plain[] = {argv[0], nullptr};
+  return ap::Serve(1, plain, info, Exercises(prefix));
+}

@@ -161,6 +161,22 @@ TEST_F(HostTest, AHangingCallMeetsItsDeadline) {
   EXPECT_FALSE(ProcessAlive(pid)) << "a hung plugin is killed";
 }
 
+TEST_F(HostTest, APluginThatFailsItsHealthCheckIsStopped) {
+  options_.health_interval = absl::Milliseconds(100);
+  options_.call_timeout = absl::Milliseconds(300);
+  AddPlugin("echo", "freeze");
+  PluginHost& host = Host();
+  auto first = host.Start("echo", StartOf("test-echo"));
+  ASSERT_TRUE(first.ok()) << first.status();
+  int pid = host.StateOf("echo").pid;
+  ASSERT_GT(pid, 0);
+  // It freezes itself a second after starting; the next ping finds out.
+  ASSERT_TRUE(Eventually([&] { return !ProcessAlive(pid); }))
+      << "a plugin that stops answering is killed";
+  EXPECT_THAT(host.StateOf("echo").last_error, HasSubstr("health check"));
+  EXPECT_FALSE(host.StateOf("echo").running);
+}
+
 TEST_F(HostTest, BadStartsLeaveNoProcess) {
   options_.start_timeout = absl::Milliseconds(500);
   struct Case {

@@ -9,6 +9,8 @@
 //   --mode silent             prints nothing and waits
 //   --mode exit               exits at once with status 3
 //   --mode describe-mismatch  serves, but Describe names another version
+//   --mode freeze             serves, then stops itself (SIGSTOP) after 1 s,
+//                             so it stops answering health checks
 //   --write-manifest PATH     writes the manifest for these args and exits
 //
 // Exercises: test-echo (prompt, required text, rating; Finish returns the
@@ -21,12 +23,15 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "plugins/sdk/sdk.h"
@@ -157,6 +162,12 @@ int main(int argc, char** argv) {
   if (mode == "silent") Idle();
   if (mode == "exit") return 3;
   if (mode == "describe-mismatch") info.version = version + "-other";
+  if (mode == "freeze") {
+    std::thread([] {
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      ::raise(SIGSTOP);
+    }).detach();
+  }
   char* plain[] = {argv[0], nullptr};
   return ap::Serve(1, plain, info, Exercises(prefix));
 }

@@ -1,16 +1,53 @@
 #include "daemon/store/db.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/file_system.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
+
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "daemon/base/log.h"
 
 namespace attune {
 namespace {
 
 constexpr Cf kAllCfs[] = {Cf::kOplog, Cf::kRecords, Cf::kMeta};
+// How often a write may retry a background error (DB::Resume flushes, which
+// costs a little even when it fails).
+constexpr absl::Duration kResumeInterval = absl::Seconds(1);
+constexpr char kRestart[] =
+    "then restart attuned (systemctl --user restart attuned) and unlock; "
+    "everything saved before is kept";
+
+// RocksDB's log lines (warnings and errors) into the daemon's log.
+class DaemonLogger : public rocksdb::Logger {
+ public:
+  DaemonLogger() : rocksdb::Logger(rocksdb::WARN_LEVEL) {}
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::WARN_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
+    if (level < GetInfoLogLevel() || level == rocksdb::HEADER_LEVEL) return;
+    char line[1024];
+    int n = std::vsnprintf(line, sizeof line, format, ap);
+    if (n < 0) return;
+    std::string_view text(line, std::min(static_cast<size_t>(n), sizeof line - 1));
+    while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+    Log(level >= rocksdb::ERROR_LEVEL ? LogLevel::kError : LogLevel::kWarning,
+        absl::StrCat("rocksdb: ", text));
+  }
+};
 
 absl::Status FromRocks(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return absl::OkStatus();
@@ -39,8 +76,86 @@ std::string_view CfName(Cf cf) {
   return "unknown";
 }
 
+// Learns of RocksDB's background errors (which stop writes) and of its
+// recoveries. A failure in the write-ahead log is never recovered in place:
+// see db.h.
+class Db::ErrorWatch : public rocksdb::EventListener {
+ public:
+  static bool InLog(rocksdb::BackgroundErrorReason reason) {
+    return reason == rocksdb::BackgroundErrorReason::kWriteCallback ||
+           reason == rocksdb::BackgroundErrorReason::kMemTable;
+  }
+
+  void OnBackgroundError(rocksdb::BackgroundErrorReason reason,
+                         rocksdb::Status* error) override {
+    if (error->ok()) return;
+    absl::MutexLock lock(&mu_);
+    if (InLog(reason) && !log_failed_) {
+      log_failed_ = true;
+      log_error_ = error->ToString();
+      log_no_space_ = error->IsNoSpace();
+      LogError(absl::StrCat("the store's write-ahead log failed (", log_error_,
+                            "): refusing writes until attuned is restarted"));
+    }
+    stopped_ = true;
+  }
+
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason reason, rocksdb::Status,
+                            bool* auto_recovery) override {
+    if (InLog(reason)) *auto_recovery = false;
+  }
+
+  void OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) override {
+    if (!info.new_bg_error.ok()) return;
+    Recovered();
+  }
+
+  void Recovered() {
+    absl::MutexLock lock(&mu_);
+    if (stopped_ && !log_failed_) LogInfo("the store recovered and takes writes again");
+    if (!log_failed_) stopped_ = false;
+  }
+
+  // Whether the log failed (and with what, and whether for lack of space).
+  bool LogFailed(std::string* error, bool* no_space) const {
+    absl::MutexLock lock(&mu_);
+    if (!log_failed_) return false;
+    *error = log_error_;
+    *no_space = log_no_space_;
+    return true;
+  }
+
+  // Whether a background error stopped writes, and a retry is due now.
+  bool ResumeDue() {
+    absl::MutexLock lock(&mu_);
+    if (!stopped_ || log_failed_) return false;
+    absl::Time now = absl::Now();
+    if (now - last_resume_ < kResumeInterval) return false;
+    last_resume_ = now;
+    return true;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  bool log_failed_ ABSL_GUARDED_BY(mu_) = false;
+  bool log_no_space_ ABSL_GUARDED_BY(mu_) = false;
+  std::string log_error_ ABSL_GUARDED_BY(mu_);
+  absl::Time last_resume_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+};
+
 absl::StatusOr<std::unique_ptr<Db>> Db::Open(const DbOptions& options) {
+  std::unique_ptr<Db> db(new Db());
+  db->path_ = options.path;
+  db->write_buffer_bytes_ = options.write_buffer_bytes;
+  db->errors_ = std::make_shared<ErrorWatch>();
   rocksdb::Options opts;
+  if (options.file_system != nullptr) {
+    db->env_ = rocksdb::NewCompositeEnv(options.file_system);
+    opts.env = db->env_.get();
+  }
+  opts.listeners.push_back(db->errors_);
+  opts.info_log = std::make_shared<DaemonLogger>();
   opts.create_if_missing = true;
   opts.create_missing_column_families = true;
   opts.write_buffer_size = options.write_buffer_bytes;
@@ -59,11 +174,22 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const DbOptions& options) {
   for (Cf cf : kAllCfs) {
     cfs.emplace_back(std::string(CfName(cf)), rocksdb::ColumnFamilyOptions(opts));
   }
+  // Made here, so that RocksDB does not report a missing folder as an error.
+  rocksdb::Env* env = opts.env != nullptr ? opts.env : rocksdb::Env::Default();
+  if (rocksdb::Status made = env->CreateDirIfMissing(options.path); !made.ok()) {
+    return FromRocks(made, absl::StrCat("creating the store at ", options.path));
+  }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(opts), options.path,
                                         cfs, &handles, &raw);
   if (!s.ok()) {
+    if (s.IsNoSpace()) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "out of disk space: the disk holding ", options.path,
+          " is full, so the store cannot open (", s.ToString(),
+          "); free some space on it, then start attuned again"));
+    }
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
       return absl::UnavailableError(absl::StrCat(
           "the data folder ", options.path,
@@ -71,7 +197,6 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const DbOptions& options) {
     }
     return FromRocks(s, absl::StrCat("opening the store at ", options.path));
   }
-  std::unique_ptr<Db> db(new Db());
   db->db_.reset(raw);
   db->owned_ = handles;
   for (size_t i = 0; i < 3; ++i) db->handles_[i] = handles[i + 1];
@@ -103,10 +228,63 @@ absl::Status Db::Write(const Batch& batch, bool sync) {
                                     : wb.Put(Handle(e.cf), S(e.key), S(e.value));
     if (!s.ok()) return FromRocks(s, "building a write");
   }
+  std::string log_error;
+  bool no_space = false;
+  if (errors_->LogFailed(&log_error, &no_space)) return WriteError(log_error, no_space);
+  MaybeResume();
   rocksdb::WriteOptions wo;
   wo.sync = sync;
-  return FromRocks(db_->Write(wo, &wb), "writing to the store");
+  rocksdb::Status s = db_->Write(wo, &wb);
+  if (s.ok()) return absl::OkStatus();
+  if (!s.IsIOError()) return FromRocks(s, "writing to the store");
+  return WriteError(s.ToString(), s.IsNoSpace());
 }
+
+absl::Status Db::WriteError(const std::string& rocks_message, bool no_space) const {
+  std::string log_error;
+  bool log_no_space = false;
+  if (errors_->LogFailed(&log_error, &log_no_space)) {
+    if (log_no_space) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "out of disk space: the disk holding ", path_,
+          " is full, so this was not saved (", log_error,
+          "); the store takes no more writes until attuned restarts: free some "
+          "space on that disk, ",
+          kRestart));
+    }
+    return absl::UnavailableError(absl::StrCat(
+        "the disk holding ", path_, " failed to store a write (", log_error,
+        "), so it was not saved; the store takes no more writes until attuned "
+        "restarts: check the disk, ",
+        kRestart));
+  }
+  if (no_space) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "out of disk space: the disk holding ", path_,
+        " is full, so this was not saved (", rocks_message, "); free at least ",
+        (write_buffer_bytes_ + (1 << 20) - 1) >> 20,
+        " MiB on that disk and writing resumes by itself within seconds, "
+        "without a restart"));
+  }
+  return absl::UnavailableError(absl::StrCat(
+      "the disk holding ", path_, " failed (", rocks_message,
+      "), so this was not saved; the store retries by itself at the next "
+      "write; if this persists, check the disk, ",
+      kRestart));
+}
+
+void Db::MaybeResume() {
+  if (!errors_->ResumeDue()) return;
+  // Busy: RocksDB's own recovery (from a full disk) is under way.
+  rocksdb::Status s = db_->Resume();
+  if (s.ok()) {
+    errors_->Recovered();
+  } else if (!s.IsBusy()) {
+    LogWarning(absl::StrCat("the store could not recover yet: ", s.ToString()));
+  }
+}
+
+absl::Status Db::SyncWal() { return FromRocks(db_->SyncWAL(), "syncing the store to disk"); }
 
 absl::Status Db::Scan(
     Cf cf, std::string_view prefix,

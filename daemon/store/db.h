@@ -3,6 +3,33 @@
 // only RecordStore and the vault's persistence adapter use it.
 //
 // Thread-safe: RocksDB serialises writers and lets readers run concurrently.
+//
+// When the disk fails or fills up. A write is acknowledged (OK) only once it
+// is in the write-ahead log and, with sync, fsync'd; on any error it was not
+// acknowledged. After such an error RocksDB stops taking writes until it has
+// recovered; reads keep working throughout. What happens next depends on
+// where the error struck:
+//
+//  - In the write-ahead log itself (an append or fsync of a write failed):
+//    RocksDB cannot tell how much of that log reached the disk, and its
+//    in-place recovery would go on writing to the failed log (which aborts
+//    the process in Debian's RocksDB build). So the store refuses every
+//    further write until it is opened again — for the daemon, a restart —
+//    with RESOURCE_EXHAUSTED when the disk is full and UNAVAILABLE otherwise,
+//    both saying what to do. Nothing acknowledged before is lost; the write
+//    that failed may or may not be there after the reopen (an fsync that
+//    failed says nothing about what the disk kept).
+//  - In a background flush or compaction (SST files, the MANIFEST): the log
+//    is intact, so the store recovers in place. A full disk is retried by
+//    RocksDB every few seconds once as much space is free as one memtable
+//    (write_buffer_bytes); other errors are retried (DB::Resume) at the next
+//    write, at most once a second. Until then writes fail with
+//    RESOURCE_EXHAUSTED (full) or UNAVAILABLE, and succeed again afterwards
+//    without a restart.
+//
+// RocksDB's informational log goes to the daemon's log (stderr, warnings and
+// errors only), not to a LOG file in the data folder: a LOG file on a full
+// disk is itself a write that fails.
 #ifndef ATTUNE_DAEMON_STORE_DB_H_
 #define ATTUNE_DAEMON_STORE_DB_H_
 
@@ -20,6 +47,8 @@
 namespace rocksdb {
 class DB;
 class ColumnFamilyHandle;
+class Env;
+class FileSystem;
 }  // namespace rocksdb
 
 namespace attune {
@@ -32,6 +61,9 @@ struct DbOptions {
   // Sized for a background daemon on a laptop.
   size_t block_cache_bytes = 8 << 20;
   size_t write_buffer_bytes = 4 << 20;
+  // The file system RocksDB uses; nullptr is the operating system's. Tests
+  // inject one that fails on demand.
+  std::shared_ptr<rocksdb::FileSystem> file_system;
 };
 
 // An atomic group of writes, applied by Db::Write. Not thread-safe.
@@ -67,7 +99,15 @@ class Db {
                                                  std::string_view key) const;
 
   // Applies the batch atomically. With sync, durable on the disk on OK.
+  // Without, the batch is in the write-ahead log (handed to the OS, in
+  // order after every earlier write) and visible to reads, but a crash may
+  // lose it until a later SyncWal() returns OK.
   absl::Status Write(const Batch& batch, bool sync = true);
+
+  // Makes every write that returned before this call durable (fdatasync of
+  // the write-ahead log). Since the log is appended in order, a crash never
+  // keeps a later write and loses an earlier one.
+  absl::Status SyncWal();
 
   // Calls fn for each key with `prefix`, in key order, until it returns false.
   absl::Status Scan(
@@ -93,9 +133,20 @@ class Db {
   absl::Status Flush();
 
  private:
+  class ErrorWatch;
   Db() = default;
   rocksdb::ColumnFamilyHandle* Handle(Cf cf) const;
+  // The error for a write that failed with `s`, or that was refused because
+  // of an earlier failure.
+  absl::Status WriteError(const std::string& rocks_message, bool no_space) const;
+  // Retries a background error that can be recovered in place (rate-limited).
+  void MaybeResume();
 
+  std::string path_;
+  size_t write_buffer_bytes_ = 0;
+  // Declared before db_ so that they outlive it.
+  std::unique_ptr<rocksdb::Env> env_;
+  std::shared_ptr<ErrorWatch> errors_;
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ColumnFamilyHandle* handles_[3] = {};
   std::vector<rocksdb::ColumnFamilyHandle*> owned_;

@@ -1,11 +1,10 @@
 #include "daemon/store/record_store.h"
 
+#include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <sodium.h>
 
 #include <algorithm>
-
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
 #include "absl/strings/str_cat.h"
 #include "daemon/vault/op_crypto.h"
@@ -31,8 +30,7 @@ std::string SerializeState(const v1::RecordState& state) {
   return out;
 }
 
-std::string SealState(const KeySet& keys, const std::string& key,
-                      const v1::RecordState& state) {
+std::string SealState(const KeySet& keys, const std::string& key, const v1::RecordState& state) {
   std::string plain = SerializeState(state);
   std::string sealed = SealValue(keys.data_key, CfName(Cf::kRecords), key, plain);
   sodium_memzero(plain.data(), plain.size());
@@ -53,9 +51,7 @@ std::string EncodeSeq(uint64_t seq) {
   return out;
 }
 
-char StreamOf(v1::Visibility v) {
-  return v == v1::SHARED ? kSharedStream : kPrivateStream;
-}
+char StreamOf(v1::Visibility v) { return v == v1::SHARED ? kSharedStream : kPrivateStream; }
 
 std::string StreamPrefix(std::string_view device, char stream) {
   std::string p(device);
@@ -77,6 +73,7 @@ struct RecordStore::Writer {
   Mutation* mutation;
   absl::Status status;
   v1::RecordState result;
+  bool taken = false;  // in a leader's group (and out of the queue)
   bool done = false;
   absl::CondVar cv;
 };
@@ -94,34 +91,82 @@ std::string RecordStore::OplogKey(std::string_view device, v1::Visibility visibi
   return StreamPrefix(device, StreamOf(visibility)) + EncodeSeq(seq);
 }
 
-absl::StatusOr<v1::RecordState> RecordStore::Write(const KeySet& keys,
-                                                   Mutation mutation) {
-  Writer w{&keys, &mutation, {}, {}, false, {}};
+absl::StatusOr<v1::RecordState> RecordStore::Write(const KeySet& keys, Mutation mutation) {
+  Writer w{&keys, &mutation, {}, {}, false, false, {}};
   absl::MutexLock lock(&mu_);
   queue_.push_back(&w);
-  while (!w.done && queue_.front() != &w) w.cv.Wait(&mu_);
+  while (!w.done && (w.taken || queue_.front() != &w)) w.cv.Wait(&mu_);
   if (w.done) {
     if (!w.status.ok()) return w.status;
     return std::move(w.result);
   }
 
-  // This writer leads: commit it with everyone queued behind it.
+  // This writer leads: commit it with everyone queued behind it. The group
+  // leaves the queue once its batch is in the log, so the next leader seals
+  // and signs its group while this one waits for the disk.
   std::vector<Writer*> group;
   for (Writer* other : queue_) {
     if (group.size() == kMaxGroup) break;
+    other->taken = true;
     group.push_back(other);
   }
   mu_.Unlock();
-  CommitGroup(group);
+  Appended appended = AppendGroup(group);
   mu_.Lock();
-  for (Writer* done : group) {
-    queue_.pop_front();
-    done->done = true;
-    if (done != &w) done->cv.Signal();
-  }
+  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(group.size()));
   if (!queue_.empty()) queue_.front()->cv.Signal();
+  mu_.Unlock();
+  absl::Status synced = MakeDurable(appended);
+  mu_.Lock();
+  for (Writer* member : group) {
+    if (member->status.ok() && !synced.ok()) member->status = synced;
+    member->done = true;
+    if (member != &w) member->cv.Signal();
+  }
   if (!w.status.ok()) return w.status;
   return std::move(w.result);
+}
+
+absl::Status RecordStore::MakeDurable(const Appended& appended) {
+  if (appended.ticket == 0) return absl::OkStatus();
+  {
+    absl::MutexLock lock(&sync_mu_);
+    if (!sync_error_.ok()) return sync_error_;
+    if (synced_ < appended.ticket) {
+      // One fdatasync covers every batch appended before it starts, this
+      // one and any that other threads appended while we waited.
+      uint64_t target = appended_.load(std::memory_order_acquire);
+      if (auto s = db_->SyncWal(); !s.ok()) {
+        // What the disk holds after a failed sync is unknown (the kernel may
+        // have dropped the pages): acknowledge nothing more until restart.
+        sync_error_ = absl::Status(
+            s.code(),
+            absl::StrCat(s.message(), " — writes are refused until attuned is restarted"));
+        return sync_error_;
+      }
+      synced_ = target;
+    }
+  }
+  if (appended.shared.empty()) return absl::OkStatus();
+  {
+    absl::MutexLock vv_lock(&vv_mu_);
+    for (const auto& [device, seq] : appended.shared) {
+      uint64_t& held = shared_vv_[device];
+      held = std::max(held, seq);
+    }
+  }
+  NotifyChange();
+  return absl::OkStatus();
+}
+
+absl::Status RecordStore::AppendLocked(const Batch& batch, Appended* appended) {
+  {
+    absl::MutexLock lock(&sync_mu_);
+    if (!sync_error_.ok()) return sync_error_;
+  }
+  if (auto s = db_->Write(batch, /*sync=*/false); !s.ok()) return s;
+  appended->ticket = appended_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<uint64_t> RecordStore::LastSeq(std::string_view device,
@@ -162,14 +207,15 @@ absl::Status RecordStore::LoadVersionVector() {
     next[i] = static_cast<char>(static_cast<unsigned char>(next[i]) + 1);
     from = next;
   }
+  written_vv_ = vv;
   absl::MutexLock lock(&vv_mu_);
   shared_vv_ = std::move(vv);
   vv_loaded_ = true;
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::RecordState> RecordStore::LoadState(
-    const KeySet& keys, const std::string& key) const {
+absl::StatusOr<v1::RecordState> RecordStore::LoadState(const KeySet& keys,
+                                                       const std::string& key) const {
   auto sealed = db_->Get(Cf::kRecords, key);
   if (!sealed.ok()) return sealed.status();
   v1::RecordState state;
@@ -182,15 +228,16 @@ absl::StatusOr<v1::RecordState> RecordStore::LoadState(
   return state;
 }
 
-void RecordStore::CommitGroup(const std::vector<Writer*>& group) {
+RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group) {
   absl::MutexLock lock(&commit_mu_);
+  Appended appended;
   const std::string& device = group.front()->keys->device_public_key;
   if (next_shared_ == 0 || own_device_ != device) {
     auto shared = LastSeq(device, v1::SHARED);
     auto priv = LastSeq(device, v1::PRIVATE);
     if (!shared.ok() || !priv.ok()) {
       for (Writer* w : group) w->status = !shared.ok() ? shared.status() : priv.status();
-      return;
+      return appended;
     }
     // Never stamp a new op earlier than the last one, even if the wall
     // clock went back while the daemon was down.
@@ -210,10 +257,11 @@ void RecordStore::CommitGroup(const std::vector<Writer*>& group) {
   }
   if (auto s = LoadVersionVector(); !s.ok()) {
     for (Writer* w : group) w->status = s;
-    return;
+    return appended;
   }
 
   uint64_t shared_seq = next_shared_, private_seq = next_private_;
+  const uint64_t next_shared_before = next_shared_;
   std::map<std::string, std::pair<v1::RecordState, const KeySet*>> touched;
   Batch batch;
   for (Writer* w : group) {
@@ -243,8 +291,7 @@ void RecordStore::CommitGroup(const std::vector<Writer*>& group) {
       }
       state = std::move(*loaded);
     }
-    bool written = state.record().kind_case() != v1::Record::KIND_NOT_SET ||
-                   state.has_deleted();
+    bool written = state.record().kind_case() != v1::Record::KIND_NOT_SET || state.has_deleted();
     if (m.require == Mutation::Require::kLive && !IsLive(state)) {
       w->status = absl::NotFoundError("no such record (or it was deleted)");
       continue;
@@ -276,35 +323,31 @@ void RecordStore::CommitGroup(const std::vector<Writer*>& group) {
     w->result = state;
     touched[key] = {std::move(state), &keys};
   }
-  if (batch.Count() == 0) return;
+  if (batch.Count() == 0) return appended;
   for (const auto& [key, entry] : touched) {
     batch.Put(Cf::kRecords, key, SealState(*entry.second, key, entry.first));
   }
-  if (auto s = db_->Write(batch, /*sync=*/true); !s.ok()) {
+  if (auto s = AppendLocked(batch, &appended); !s.ok()) {
     for (Writer* w : group) {
       if (w->status.ok()) w->status = s;
     }
-    return;
+    return appended;
   }
-  bool shared_grew = shared_seq != next_shared_;
   next_shared_ = shared_seq;
   next_private_ = private_seq;
-  if (shared_grew) {
-    {
-      absl::MutexLock vv_lock(&vv_mu_);
-      shared_vv_[device] = shared_seq - 1;
-    }
-    NotifyChange();
+  if (shared_seq != next_shared_before) {
+    written_vv_[device] = shared_seq - 1;
+    appended.shared[device] = shared_seq - 1;
   }
+  return appended;
 }
 
-absl::StatusOr<std::optional<v1::RecordState>> RecordStore::Get(
-    const KeySet& keys, Kind kind, std::string_view id) const {
+absl::StatusOr<std::optional<v1::RecordState>> RecordStore::Get(const KeySet& keys, Kind kind,
+                                                                std::string_view id) const {
   std::string key = ViewKey(kind, id);
   auto state = LoadState(keys, key);
   if (!state.ok()) return state.status();
-  if (state->record().kind_case() == v1::Record::KIND_NOT_SET &&
-      !state->has_deleted()) {
+  if (state->record().kind_case() == v1::Record::KIND_NOT_SET && !state->has_deleted()) {
     return std::nullopt;
   }
   return std::move(*state);
@@ -312,27 +355,24 @@ absl::StatusOr<std::optional<v1::RecordState>> RecordStore::Get(
 
 absl::Status RecordStore::ForEach(
     const KeySet& keys, Kind kind,
-    const std::function<bool(std::string_view, const v1::RecordState&)>& fn)
-    const {
+    const std::function<bool(std::string_view, const v1::RecordState&)>& fn) const {
   std::string prefix(1, static_cast<char>(kind));
   absl::Status inner;
-  auto s = db_->Scan(Cf::kRecords, prefix,
-                     [&](std::string_view key, std::string_view value) {
-                       auto plain = OpenValue(keys.data_key, CfName(Cf::kRecords),
-                                              key, value);
-                       if (!plain.ok()) {
-                         inner = plain.status();
-                         return false;
-                       }
-                       v1::RecordState state;
-                       bool ok = state.ParseFromString(*plain);
-                       sodium_memzero(plain->data(), plain->size());
-                       if (!ok) {
-                         inner = absl::DataLossError("a stored record does not parse");
-                         return false;
-                       }
-                       return fn(key.substr(1), state);
-                     });
+  auto s = db_->Scan(Cf::kRecords, prefix, [&](std::string_view key, std::string_view value) {
+    auto plain = OpenValue(keys.data_key, CfName(Cf::kRecords), key, value);
+    if (!plain.ok()) {
+      inner = plain.status();
+      return false;
+    }
+    v1::RecordState state;
+    bool ok = state.ParseFromString(*plain);
+    sodium_memzero(plain->data(), plain->size());
+    if (!ok) {
+      inner = absl::DataLossError("a stored record does not parse");
+      return false;
+    }
+    return fn(key.substr(1), state);
+  });
   return s.ok() ? inner : s;
 }
 
@@ -382,8 +422,7 @@ absl::StatusOr<RecordStore::RebuildStats> RecordStore::RebuildViews(const KeySet
     ++stats.ops;
     if (!FoldInto(keys, op, &states, &empty)) ++stats.skipped;
     if (key.size() == kDeviceBytes + 9 && key[kDeviceBytes] == kSharedStream) {
-      applied[std::string(key.substr(0, kDeviceBytes))] =
-          BigEndian(key.substr(kDeviceBytes + 1));
+      applied[std::string(key.substr(0, kDeviceBytes))] = BigEndian(key.substr(kDeviceBytes + 1));
     }
     return true;
   });
@@ -467,9 +506,10 @@ RecordStore::VersionVector RecordStore::SharedVersionVector() {
   return shared_vv_;
 }
 
-absl::StatusOr<std::vector<std::string>> RecordStore::ReadSharedOps(
-    const std::string& device, uint64_t from_seq, size_t max_ops,
-    size_t max_bytes) const {
+absl::StatusOr<std::vector<std::string>> RecordStore::ReadSharedOps(const std::string& device,
+                                                                    uint64_t from_seq,
+                                                                    size_t max_ops,
+                                                                    size_t max_bytes) const {
   std::vector<std::string> out;
   size_t bytes = 0;
   std::string prefix = StreamPrefix(device, kSharedStream);
@@ -484,15 +524,26 @@ absl::StatusOr<std::vector<std::string>> RecordStore::ReadSharedOps(
   return out;
 }
 
-absl::StatusOr<size_t> RecordStore::IngestShared(const KeySet* keys,
-                                                 std::vector<RemoteOp> ops) {
-  absl::MutexLock lock(&commit_mu_);
-  if (auto s = LoadVersionVector(); !s.ok()) return s;
-  VersionVector start;
+absl::StatusOr<size_t> RecordStore::IngestShared(const KeySet* keys, std::vector<RemoteOp> ops) {
+  Appended appended;
+  absl::Status refusal;
+  size_t added = 0;
   {
-    absl::MutexLock vv_lock(&vv_mu_);
-    start = shared_vv_;
+    absl::MutexLock lock(&commit_mu_);
+    auto s = AppendRemoteLocked(keys, ops, &appended, &refusal, &added);
+    if (!s.ok()) return s;
   }
+  // Outside commit_mu_: local writers and the next batch go on meanwhile.
+  if (auto s = MakeDurable(appended); !s.ok()) return s;
+  if (!refusal.ok()) return refusal;
+  return added;
+}
+
+absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<RemoteOp>& ops,
+                                             Appended* appended, absl::Status* refusal_out,
+                                             size_t* added_out) {
+  if (auto s = LoadVersionVector(); !s.ok()) return s;
+  const VersionVector& start = written_vv_;
   std::map<std::string, uint64_t> held;  // as this batch advances
   std::map<std::string, v1::RecordState> states;
   absl::Status refusal;
@@ -504,11 +555,14 @@ absl::StatusOr<size_t> RecordStore::IngestShared(const KeySet* keys,
       refusal = absl::InvalidArgumentError("op is not a shared op of a device");
       continue;
     }
-    uint64_t have = held.count(author) ? held[author] : start[author];
+    auto in_start = start.find(author);
+    uint64_t have = held.count(author)        ? held[author]
+                    : in_start != start.end() ? in_start->second
+                                              : 0;
     if (r.header.seq() <= have) continue;  // a duplicate or a replay
     if (r.header.seq() != have + 1) {
-      refusal = absl::InvalidArgumentError(absl::StrCat(
-          "sequence gap: expected seq ", have + 1, ", got ", r.header.seq()));
+      refusal = absl::InvalidArgumentError(
+          absl::StrCat("sequence gap: expected seq ", have + 1, ", got ", r.header.seq()));
       held[author] = have;
       continue;
     }
@@ -532,25 +586,24 @@ absl::StatusOr<size_t> RecordStore::IngestShared(const KeySet* keys,
         batch.Put(Cf::kMeta, absl::StrCat(kAppliedPrefix, author), EncodeSeq(seq));
       }
     }
-    if (auto s = db_->Write(batch, /*sync=*/true); !s.ok()) return s;
-    absl::MutexLock vv_lock(&vv_mu_);
+    if (auto s = AppendLocked(batch, appended); !s.ok()) return s;
     for (const auto& [author, seq] : held) {
-      if (seq > shared_vv_[author]) shared_vv_[author] = seq;
+      uint64_t& written = written_vv_[author];
+      if (seq > written) {
+        written = seq;
+        appended->shared[author] = seq;
+      }
     }
-    NotifyChange();
   }
-  if (!refusal.ok()) return refusal;
-  return added;
+  *refusal_out = refusal;
+  *added_out = added;
+  return absl::OkStatus();
 }
 
 absl::Status RecordStore::FoldPending(const KeySet& keys) {
   absl::MutexLock lock(&commit_mu_);
   if (auto s = LoadVersionVector(); !s.ok()) return s;
-  VersionVector vv;
-  {
-    absl::MutexLock vv_lock(&vv_mu_);
-    vv = shared_vv_;
-  }
+  const VersionVector vv = written_vv_;
   for (const auto& [device, seq] : vv) {
     if (device == keys.device_public_key) continue;  // own ops are folded when written
     auto applied_bytes = db_->Get(Cf::kMeta, absl::StrCat(kAppliedPrefix, device));
@@ -587,9 +640,8 @@ uint64_t RecordStore::ChangeCount() {
 
 uint64_t RecordStore::WaitForChange(uint64_t seen, absl::Duration timeout) {
   absl::MutexLock lock(&change_mu_);
-  auto changed = [this, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(change_mu_) {
-    return change_count_ != seen;
-  };
+  auto changed = [this, seen]()
+                     ABSL_EXCLUSIVE_LOCKS_REQUIRED(change_mu_) { return change_count_ != seen; };
   change_mu_.AwaitWithTimeout(absl::Condition(&changed), timeout);
   return change_count_;
 }

@@ -1,15 +1,20 @@
 // The record store: the op log and the record views built from it.
 //
 // Every write becomes one op of this device — sealed and signed — and its
-// effect on the records view, stored together in one atomic, fsync'd batch.
-// Concurrent writers are committed in groups (one fsync for many writes),
-// and each device's ops get contiguous sequence numbers.
+// effect on the records view, stored together in one atomic batch, and is
+// acknowledged only once that batch is on the disk. Concurrent writers are
+// committed in groups, and the groups are pipelined: while one group waits
+// for its fdatasync, the next is stamped, sealed, signed and appended, and
+// one sync then covers both. Each device's ops get contiguous sequence
+// numbers; the write-ahead log is appended in order, so a crash can lose
+// only a suffix of unacknowledged writes, never leave a gap.
 //
 // All methods are thread-safe. Callers pass the KeySet of the unlocked vault
 // and keep it alive for the call.
 #ifndef ATTUNE_DAEMON_STORE_RECORD_STORE_H_
 #define ATTUNE_DAEMON_STORE_RECORD_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -56,16 +61,14 @@ class RecordStore {
   absl::StatusOr<v1::RecordState> Write(const KeySet& keys, Mutation mutation);
 
   // The state of a record; nullopt if it was never written.
-  absl::StatusOr<std::optional<v1::RecordState>> Get(const KeySet& keys,
-                                                     Kind kind,
+  absl::StatusOr<std::optional<v1::RecordState>> Get(const KeySet& keys, Kind kind,
                                                      std::string_view id) const;
 
   // Calls fn for every record of the kind (live or deleted) in id order
   // until fn returns false.
   absl::Status ForEach(
       const KeySet& keys, Kind kind,
-      const std::function<bool(std::string_view id, const v1::RecordState&)>& fn)
-      const;
+      const std::function<bool(std::string_view id, const v1::RecordState&)>& fn) const;
 
   // Drops the views and folds every op of the log into them again. Ops the
   // keys cannot open (another member's private ops) are skipped and counted.
@@ -82,8 +85,7 @@ class RecordStore {
   absl::Status OnUnlock(const KeySet& keys);
 
   // Every view entry, opened and deterministically serialized, by key.
-  absl::StatusOr<std::map<std::string, std::string>> DumpViews(
-      const KeySet& keys) const;
+  absl::StatusOr<std::map<std::string, std::string>> DumpViews(const KeySet& keys) const;
 
   // Ops this device has written (shared and private).
   absl::StatusOr<uint64_t> OwnOpCount(const KeySet& keys) const;
@@ -99,8 +101,7 @@ class RecordStore {
   // Serialized shared ops of `device` from `from_seq` on, in order, at most
   // `max_ops` and about `max_bytes`.
   absl::StatusOr<std::vector<std::string>> ReadSharedOps(const std::string& device,
-                                                         uint64_t from_seq,
-                                                         size_t max_ops,
+                                                         uint64_t from_seq, size_t max_ops,
                                                          size_t max_bytes) const;
 
   // An op from a peer whose signature, author and size were checked.
@@ -114,8 +115,7 @@ class RecordStore {
   // op past held seq + 1 is a gap: it and the author's later ops in the batch
   // are refused (INVALID_ARGUMENT after the rest is stored).
   // Returns how many ops were new.
-  absl::StatusOr<size_t> IngestShared(const KeySet* keys,
-                                      std::vector<RemoteOp> ops);
+  absl::StatusOr<size_t> IngestShared(const KeySet* keys, std::vector<RemoteOp> ops);
 
   // Folds stored ops that arrived while locked into the views.
   absl::Status FoldPending(const KeySet& keys);
@@ -137,24 +137,37 @@ class RecordStore {
 
   static std::string ViewKey(Kind kind, std::string_view id);
   // device ‖ stream ('S' shared, 'P' private) ‖ seq (big-endian).
-  static std::string OplogKey(std::string_view device, v1::Visibility visibility,
-                              uint64_t seq);
+  static std::string OplogKey(std::string_view device, v1::Visibility visibility, uint64_t seq);
 
  private:
   struct Writer;
-  void CommitGroup(const std::vector<Writer*>& group);
-  absl::StatusOr<v1::RecordState> LoadState(const KeySet& keys,
-                                            const std::string& key) const;
-  absl::StatusOr<uint64_t> LastSeq(std::string_view device,
-                                   v1::Visibility visibility) const;
+  // What one batch appended to the log (without waiting for the disk).
+  struct Appended {
+    uint64_t ticket = 0;   // order among appends; 0: nothing appended
+    VersionVector shared;  // shared seqs it advanced, to publish once durable
+  };
+  // Under commit_mu_: stamps, seals and signs the group's ops and appends
+  // them with their view updates. Sets each failed writer's status.
+  Appended AppendGroup(const std::vector<Writer*>& group);
+  // Under commit_mu_: checks and appends a peer's ops (IngestShared).
+  absl::Status AppendRemoteLocked(const KeySet* keys, std::vector<RemoteOp>& ops,
+                                  Appended* appended, absl::Status* refusal, size_t* added)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  // Appends a batch without syncing; refuses once a sync has failed.
+  absl::Status AppendLocked(const Batch& batch, Appended* appended)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  // Waits until the append is on the disk (one fdatasync for every append
+  // before it), then publishes its shared seqs to sync senders.
+  absl::Status MakeDurable(const Appended& appended) ABSL_LOCKS_EXCLUDED(commit_mu_);
+  absl::StatusOr<v1::RecordState> LoadState(const KeySet& keys, const std::string& key) const;
+  absl::StatusOr<uint64_t> LastSeq(std::string_view device, v1::Visibility visibility) const;
   absl::Status LoadVersionVector() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
   // Folds one op into `states` (a cache over the view); false if it cannot
   // be opened with these keys.
   bool FoldInto(const KeySet& keys, const v1::Op& op,
                 std::map<std::string, v1::RecordState>* states,
                 const std::map<std::string, v1::RecordState>* base = nullptr);
-  absl::Status PutStates(const KeySet& keys,
-                         const std::map<std::string, v1::RecordState>& states,
+  absl::Status PutStates(const KeySet& keys, const std::map<std::string, v1::RecordState>& states,
                          Batch* batch) const;
 
   Db* const db_;
@@ -163,7 +176,7 @@ class RecordStore {
   absl::Mutex mu_;
   std::deque<Writer*> queue_ ABSL_GUARDED_BY(mu_);
 
-  // Held by the group leader while it commits, and by RebuildViews.
+  // Held while a group or a peer's batch is appended, and by RebuildViews.
   absl::Mutex commit_mu_ ABSL_ACQUIRED_AFTER(mu_);
   std::string own_device_ ABSL_GUARDED_BY(commit_mu_);
   // Next seq of this device's shared and private streams; 0: not loaded.
@@ -172,8 +185,21 @@ class RecordStore {
   bool vv_loaded_ ABSL_GUARDED_BY(commit_mu_) = false;
   // Changed by writers under commit_mu_ too, but read under vv_mu_ alone, so
   // sync senders never wait for a group's fsync to learn what is new.
+  // The shared seqs appended so far, durable or not: what the next batch
+  // builds on.
+  VersionVector written_vv_ ABSL_GUARDED_BY(commit_mu_);
+  // Only durable seqs, so a peer never receives an op a crash could undo
+  // (and that this device would then number again).
   absl::Mutex vv_mu_ ABSL_ACQUIRED_AFTER(commit_mu_);
   VersionVector shared_vv_ ABSL_GUARDED_BY(vv_mu_);
+
+  // Appends are numbered in log order; synced_ is the highest number known
+  // to be on the disk. One sync runs at a time.
+  std::atomic<uint64_t> appended_{0};
+  absl::Mutex sync_mu_;
+  uint64_t synced_ ABSL_GUARDED_BY(sync_mu_) = 0;
+  // Set by the first failed sync; every later write gets it.
+  absl::Status sync_error_ ABSL_GUARDED_BY(sync_mu_);
 
   absl::Mutex change_mu_;
   uint64_t change_count_ ABSL_GUARDED_BY(change_mu_) = 0;

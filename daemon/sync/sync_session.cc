@@ -13,12 +13,12 @@ namespace {
 constexpr size_t kBatchOps = 512;
 constexpr size_t kBatchBytes = 2 << 20;
 constexpr absl::Duration kIdleWait = absl::Milliseconds(500);
+constexpr size_t kIngestDepth = 2;  // checked batches waiting to be stored
 const unsigned kVerifyThreads = std::min(4u, std::thread::hardware_concurrency());
 
 }  // namespace
 
-SyncSession::SyncSession(SessionEnv env, MessageStream* stream, bool dialer,
-                         std::string tls_peer)
+SyncSession::SyncSession(SessionEnv env, MessageStream* stream, bool dialer, std::string tls_peer)
     : env_(std::move(env)), stream_(stream), dialer_(dialer), peer_(std::move(tls_peer)) {}
 
 v1::SyncMessage SyncSession::MakeHello() const {
@@ -39,9 +39,9 @@ v1::SyncMessage SyncSession::MakeHello() const {
 
 absl::Status SyncSession::CheckHello(const v1::Hello& hello) {
   if (hello.protocol_version() != kProtocolVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "peer speaks sync protocol ", hello.protocol_version(), "; this daemon speaks ",
-        kProtocolVersion));
+    return absl::FailedPreconditionError(absl::StrCat("peer speaks sync protocol ",
+                                                      hello.protocol_version(),
+                                                      "; this daemon speaks ", kProtocolVersion));
   }
   if (hello.device() != peer_) {
     return absl::PermissionDeniedError("the Hello names another device than TLS proved");
@@ -80,8 +80,7 @@ absl::Status SyncSession::Run() {
     return absl::UnavailableError("the peer sent no Hello");
   }
   if (auto s = CheckHello(first.hello()); !s.ok()) {
-    LogWarning(absl::StrCat("refused sync with device ", FormatDeviceId(peer_), ": ",
-                            s.message()));
+    LogWarning(absl::StrCat("refused sync with device ", FormatDeviceId(peer_), ": ", s.message()));
     return s;
   }
   if (!dialer_ && !stream_->Write(MakeHello())) {
@@ -91,18 +90,23 @@ absl::Status SyncSession::Run() {
   LogInfo(absl::StrCat("syncing with device ", who, "…"));
 
   std::thread sender([this] { SendLoop(); });
+  std::thread ingester([this] { IngestLoop(); });
   v1::SyncMessage m;
   while (!stop_ && stream_->Read(&m)) {
     if (m.message_case() == v1::SyncMessage::kOps) {
       Receive(m.ops());
     } else if (m.message_case() == v1::SyncMessage::kMembers) {
-      std::vector<v1::MemberCert> certs(m.members().members().begin(),
-                                        m.members().members().end());
+      std::vector<v1::MemberCert> certs(m.members().members().begin(), m.members().members().end());
       auto merged = env_.members->Merge(env_.space_id, certs);
       if (merged.ok() && !merged->empty() && env_.on_new_members) env_.on_new_members();
     }
   }
   stop_ = true;
+  {
+    absl::MutexLock lock(&ingest_mu_);
+    ingest_closed_ = true;
+  }
+  ingester.join();  // stores what was checked already
   sender.join();
   env_.peers->StreamClosed(peer_, !dialer_, env_.clock->Now(), "");
   LogInfo(absl::StrCat("sync stream with device ", who, "… ended"));
@@ -157,8 +161,8 @@ void SyncSession::SendLoop() {
 void SyncSession::Receive(const v1::OpBatch& batch) {
   // Signature checks dominate the cost of a batch: spread them over the cores.
   const int n = batch.ops_size();
-  std::vector<absl::StatusOr<RecordStore::RemoteOp>> checked(
-      static_cast<size_t>(n), absl::UnknownError("unchecked"));
+  std::vector<absl::StatusOr<RecordStore::RemoteOp>> checked(static_cast<size_t>(n),
+                                                             absl::UnknownError("unchecked"));
   auto check_range = [&](int begin, int end) {
     for (int i = begin; i < end; ++i) {
       checked[static_cast<size_t>(i)] =
@@ -193,8 +197,34 @@ void SyncSession::Receive(const v1::OpBatch& batch) {
   }
   env_.peers->Observe(peer_, sent);
   if (ok.empty()) return;
+  absl::MutexLock lock(&ingest_mu_);
+  auto has_room = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(ingest_mu_) {
+    return ingest_queue_.size() < kIngestDepth;
+  };
+  ingest_mu_.Await(absl::Condition(&has_room));
+  ingest_queue_.push_back(std::move(ok));
+}
+
+void SyncSession::IngestLoop() {
+  while (true) {
+    std::vector<RecordStore::RemoteOp> ops;
+    {
+      absl::MutexLock lock(&ingest_mu_);
+      auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(ingest_mu_) {
+        return !ingest_queue_.empty() || ingest_closed_;
+      };
+      ingest_mu_.Await(absl::Condition(&ready));
+      if (ingest_queue_.empty()) return;
+      ops = std::move(ingest_queue_.front());
+      ingest_queue_.pop_front();
+    }
+    Ingest(std::move(ops));
+  }
+}
+
+void SyncSession::Ingest(std::vector<RecordStore::RemoteOp> ops) {
   auto keys = env_.vault->Keys();
-  auto added = env_.store->IngestShared(keys.ok() ? keys->get() : nullptr, std::move(ok));
+  auto added = env_.store->IngestShared(keys.ok() ? keys->get() : nullptr, std::move(ops));
   if (!added.ok()) {
     LogWarning(absl::StrCat("refused ops from device ", FormatDeviceId(peer_), ": ",
                             added.status().message()));

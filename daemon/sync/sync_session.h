@@ -6,6 +6,7 @@
 #define ATTUNE_DAEMON_SYNC_SYNC_SESSION_H_
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -64,7 +65,13 @@ class SyncSession {
   v1::SyncMessage MakeHello() const;
   absl::Status CheckHello(const v1::Hello& hello);
   void SendLoop();
+  // Checks a batch's ops (on all cores) and queues the good ones for
+  // IngestLoop; waits while kIngestDepth batches are queued already.
   void Receive(const v1::OpBatch& batch);
+  // Stores queued batches in order until the queue is closed and empty, so
+  // the disk work of one batch overlaps the checks of the next.
+  void IngestLoop();
+  void Ingest(std::vector<RecordStore::RemoteOp> ops);
 
   SessionEnv env_;
   MessageStream* const stream_;
@@ -75,6 +82,10 @@ class SyncSession {
   absl::Mutex mu_;
   // Per author: the highest seq the peer holds (as far as we know).
   RecordStore::VersionVector their_vv_ ABSL_GUARDED_BY(mu_);
+
+  absl::Mutex ingest_mu_;
+  std::deque<std::vector<RecordStore::RemoteOp>> ingest_queue_ ABSL_GUARDED_BY(ingest_mu_);
+  bool ingest_closed_ ABSL_GUARDED_BY(ingest_mu_) = false;
 };
 
 }  // namespace attune

@@ -1,16 +1,19 @@
-// attune-bench: how close attuned's durable write path comes to the disk's
-// own fsync ceiling, and how well concurrent writers share fsyncs; then how
-// fast two daemons sync peer to peer.
+// attune-bench: Attune against the limits of this machine, in one run.
 //
-// Write path: each run starts a fresh attuned on a fresh data folder inside the scratch
-// folder (the same disk as the fsync probe) and measures, in order: the empty
-// gRPC call (health check), raw append+fdatasync, CreateCheckIn from one
-// client, then from 8 clients at once. Figures are the median over runs
-// of each run's value, with min and max; ratios are taken within each run.
+// Write and read paths: each run measures sealing and opening ops against
+// libsodium's raw rates (crypto_bench.h), then starts a fresh attuned on a
+// fresh data folder inside the scratch folder (the same disk as the fsync
+// probe) and measures, in order: the empty gRPC call (health check), raw
+// append+fdatasync, CreateCheckIn from one client, then from 8 clients at
+// once, then GetJournalEntry and a 1,000-entry ListJournalEntries
+// (read_bench.h). Figures are the median over runs of each run's value,
+// with min and max; ratios are taken within each run.
 //
-// Sync (sync_bench.h): one run of two fresh daemons paired on loopback:
-// the initial sync of N shared ops against the machine's Ed25519 verify rate,
-// and the latency of a check-in from A's API to B's.
+// Sync (sync_bench.h): initial syncs of each size against the machine's
+// Ed25519 verify rate, the footprint of a daemon holding the largest size
+// (footprint_bench.h), the latency of a check-in from A's API to B's, and the
+// time for a burst of journal entries to reach B — beside Syncthing's time
+// for the same burst as files, read from syncthing_bench.py's JSON.
 //
 // Targets missed are reported, not failed: the exit status says only
 // whether figures were produced.
@@ -29,13 +32,16 @@
 #include <vector>
 
 #include "tools/bench/daemon_process.h"
+#include "tools/bench/crypto_bench.h"
 #include "tools/bench/days.h"
 #include "tools/bench/empty_call_bench.h"
 #include "tools/bench/fsync_probe.h"
 #include "tools/bench/report.h"
 #include "tools/bench/rpc_client.h"
 #include "tools/bench/scratch.h"
+#include "tools/bench/read_bench.h"
 #include "tools/bench/sync_bench.h"
+#include "tools/bench/syncthing_result.h"
 #include "tools/bench/write_bench.h"
 
 namespace fs = std::filesystem;
@@ -60,9 +66,17 @@ struct Options {
   int writes = 0;
   bool skip_write = false;
   bool skip_sync = false;
-  int sync_ops = 0;
+  std::vector<int> sync_sizes;
+  int joins = 0;
   int live_writes = 0;
   double seed_seconds = 120;
+  int converge_entries = 0;
+  int converge_runs = 0;
+  int cold_starts = 0;
+  double idle_seconds = 0;
+  double crypto_seconds = 0;
+  int reads = 0;
+  std::string syncthing_json;
   std::string json_out;
 };
 
@@ -103,6 +117,8 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
 // One run: a fresh daemon and data folder under run_dir.
 RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls) {
   RunFigures f;
+  std::cerr << " crypto… " << std::flush;
+  f.crypto = MeasureCrypto(o.crypto_seconds);
   fs::create_directories(run_dir);
   const std::string socket = run_dir + "/attuned.sock";
   DaemonProcess daemon;
@@ -136,9 +152,16 @@ RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls
     std::cerr << kClients << " clients… " << std::flush;
     f.many_clients = Summarise(MeasureCheckInWrites(many), true);
 
+    std::cerr << "reads… " << std::flush;
+    ReadSamples reads = MeasureReads(
+        ReadLoad{.socket = socket, .gets = o.reads, .lists = std::max(5, o.reads / 20),
+                 .warmup = 5});
+    f.get_one = Summarise(reads.get_one, false);
+    f.list_page = Summarise(reads.list_page, false);
+
     // Every write must have created a record and an op of its own.
     auto status = GetVaultStatus(socket);
-    int64_t expected = one.DaysUsed() + many.DaysUsed();
+    int64_t expected = one.DaysUsed() + many.DaysUsed() + kListEntries;
     if (status.record_count() != expected || status.op_count() != uint64_t(expected)) {
       throw std::runtime_error(
           "expected " + std::to_string(expected) + " records and ops, the daemon has " +
@@ -179,17 +202,40 @@ int main(int argc, char** argv) {
                  "Where to make the scratch folder, on the disk to measure "
                  "(default $TMPDIR or /tmp)");
   app.add_flag("--quick", o.quick,
-               "Small sizes, for CI (runs 2, writes 30, sync-ops 2000, live-writes 20)");
+               "Small sizes and short waits, for CI: checks that every figure is produced");
   app.add_option("--runs", o.runs, "Repeats (default 5; quick 2)")
       ->check(CLI::PositiveNumber);
   app.add_option("--writes", o.writes, "Timed writes per client per run (default 300; quick 30)")
       ->check(CLI::PositiveNumber);
   app.add_flag("--skip-write", o.skip_write, "Leave out the write-path table");
   app.add_flag("--skip-sync", o.skip_sync, "Leave out the sync table");
-  app.add_option("--sync-ops", o.sync_ops,
-                 "Shared ops to seed daemon A with for the initial sync (default "
-                 "100000; quick 2000)")
+  app.add_option("--sync-sizes", o.sync_sizes,
+                 "Initial sync sizes in shared ops, smallest first (default 10000 100000; "
+                 "quick 500 2000)")
       ->check(CLI::PositiveNumber);
+  app.add_option("--joins", o.joins, "Fresh joiners timed per sync size (default 3; quick 1)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--converge-entries", o.converge_entries,
+                 "Journal entries in the burst compared with Syncthing (default 10000; "
+                 "quick 200)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--converge-runs", o.converge_runs, "Bursts (default 3; quick 1)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--cold-starts", o.cold_starts,
+                 "Cold starts of the largest daemon; 0 skips the footprint (default 5; "
+                 "quick 2)")
+      ->check(CLI::NonNegativeNumber);
+  app.add_option("--idle-seconds", o.idle_seconds,
+                 "How long the footprint watches the idle daemon (default 60; quick 2)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--crypto-seconds", o.crypto_seconds,
+                 "CPU seconds per crypto rate per run (default 0.3; quick 0.03)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--reads", o.reads, "Timed GetJournalEntry calls per run (default 1000; quick 50)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--syncthing-json", o.syncthing_json,
+                 "Syncthing's figures from tools/bench/syncthing_bench.py --json-out, to "
+                 "print beside Attune's");
   app.add_option("--seed-seconds", o.seed_seconds,
                  "Seed fewer ops than --sync-ops when seeding them all would take "
                  "longer than this, judging by the rate so far; 0: never (default 120)")
@@ -203,8 +249,18 @@ int main(int argc, char** argv) {
 
   if (app.count("--runs") == 0) o.runs = o.quick ? 2 : 5;
   if (app.count("--writes") == 0) o.writes = o.quick ? 30 : 300;
-  if (app.count("--sync-ops") == 0) o.sync_ops = o.quick ? 2000 : 100000;
+  if (app.count("--sync-sizes") == 0) {
+    o.sync_sizes = o.quick ? std::vector<int>{500, 2000} : std::vector<int>{10000, 100000};
+  }
+  std::sort(o.sync_sizes.begin(), o.sync_sizes.end());
+  if (app.count("--joins") == 0) o.joins = o.quick ? 1 : 3;
   if (app.count("--live-writes") == 0) o.live_writes = o.quick ? 20 : 200;
+  if (app.count("--converge-entries") == 0) o.converge_entries = o.quick ? 200 : 10000;
+  if (app.count("--converge-runs") == 0) o.converge_runs = o.quick ? 1 : 3;
+  if (app.count("--cold-starts") == 0) o.cold_starts = o.quick ? 2 : 5;
+  if (app.count("--idle-seconds") == 0) o.idle_seconds = o.quick ? 2 : 60;
+  if (app.count("--crypto-seconds") == 0) o.crypto_seconds = o.quick ? 0.03 : 0.3;
+  if (app.count("--reads") == 0) o.reads = o.quick ? 50 : 1000;
   const int empty_calls = 10 * o.writes;
   if (o.skip_write && o.skip_sync) {
     std::cerr << "attune-bench: --skip-write and --skip-sync leave nothing to measure\n";
@@ -277,13 +333,18 @@ int main(int argc, char** argv) {
       std::cerr << "sync:";
       SyncLoad load{.attuned = o.attuned,
                     .dir = scratch + "/sync",
-                    .verify_seconds = 1.0,
-                    .ops = o.sync_ops,
+                    .verify_seconds = o.quick ? 0.2 : 1.0,
+                    .sizes = o.sync_sizes,
+                    .joins = o.joins,
                     .seed_clients = kSeedClients,
                     .seed_budget_seconds = o.seed_seconds,
                     .live_writes = o.live_writes,
                     .live_warmup = kLiveWarmup,
-                    .fsync_appends = std::max(o.live_writes, 100)};
+                    .fsync_appends = std::max(o.live_writes, 100),
+                    .converge_entries = o.converge_entries,
+                    .converge_runs = o.converge_runs,
+                    .cold_starts = o.cold_starts,
+                    .idle_seconds = o.idle_seconds};
       fs::create_directories(load.dir);
       report.sync = RunSyncBench(load);
       std::cerr << "done in " << std::fixed << std::setprecision(1)
@@ -296,6 +357,14 @@ int main(int argc, char** argv) {
     return 1;
   }
 
+  if (!o.syncthing_json.empty()) {
+    try {
+      report.syncthing = ReadSyncthingResult(o.syncthing_json);
+    } catch (const std::exception& e) {
+      std::cerr << "attune-bench: " << e.what() << "\n";
+      return 1;
+    }
+  }
   std::cout << FormatTable(report) << std::flush;
   int rc = 0;
   if (!o.json_out.empty()) {

@@ -24,6 +24,8 @@ std::vector<Row> Rows(const Report& r) {
       {"write_" + std::to_string(r.clients) + "_clients",
        "check-in write, " + std::to_string(r.clients) + " clients",
        &RunFigures::many_clients, true},
+      {"get_one", "get one journal entry", &RunFigures::get_one, false},
+      {"list_1000", "list 1,000 journal entries", &RunFigures::list_page, false},
   };
 }
 
@@ -97,7 +99,7 @@ std::string JsonBool(bool b) { return b ? "true" : "false"; }
 
 std::string WriteTable(const Report& r) {
   std::ostringstream out;
-  out << "Attune write path (median of " << r.runs.size() << " runs, [min–max]"
+  out << "Attune write and read paths (median of " << r.runs.size() << " runs, [min–max]"
       << (r.quick ? "; --quick" : "") << ")\n";
   constexpr size_t kWhat = 32, kLatency = 25;
   out << Pad("what", kWhat) << Pad("p50", kLatency) << Pad("p99", kLatency)
@@ -121,6 +123,62 @@ std::string WriteTable(const Report& r) {
       << "-client / 1-client throughput = " << Cell(throughput, "") << " (target ≥ "
       << Num(kThroughputRatioTarget) << ") "
       << Verdict(throughput.median >= kThroughputRatioTarget) << "\n";
+  Spread get = Across(r, [](const RunFigures& f) { return f.GetRatio(); });
+  out << "get one p50 / empty call p50 = " << Cell(get, "") << " (target ≤ "
+      << Num(kGetRatioTarget) << ") " << Verdict(get.median <= kGetRatioTarget) << "\n";
+  return out.str();
+}
+
+std::string CryptoTable(const Report& r) {
+  std::ostringstream out;
+  const size_t bytes = r.runs.front().crypto.body_bytes;
+  out << "Crypto, one core (per CPU-second; median of " << r.runs.size()
+      << " runs, [min–max]; op body " << bytes << " B)\n";
+  constexpr size_t kWhat = 44, kRate = 28;
+  out << Pad("what", kWhat) << Pad("ours", kRate) << "raw libsodium ceiling\n";
+  auto rate = [&](double CryptoFigures::*field) {
+    return Across(r, [&](const RunFigures& f) { return f.crypto.*field; });
+  };
+  auto derived = [&](double (CryptoFigures::*fn)() const) {
+    return Across(r, [&](const RunFigures& f) { return (f.crypto.*fn)(); });
+  };
+  out << Pad("op sealed (stamp, encrypt, sign)", kWhat)
+      << Pad(Cell(rate(&CryptoFigures::seal_per_second), " /s"), kRate)
+      << Cell(derived(&CryptoFigures::SealCeiling), " /s") << " (encrypt + sign)\n";
+  out << Pad("op opened (verify, decrypt)", kWhat)
+      << Pad(Cell(rate(&CryptoFigures::open_per_second), " /s"), kRate)
+      << Cell(derived(&CryptoFigures::OpenCeiling), " /s") << " (verify + decrypt)\n";
+  out << Pad("  XChaCha20-Poly1305 encrypt", kWhat) << Pad("", kRate)
+      << Cell(rate(&CryptoFigures::aead_encrypt_per_second), " /s") << "\n";
+  out << Pad("  XChaCha20-Poly1305 decrypt", kWhat) << Pad("", kRate)
+      << Cell(rate(&CryptoFigures::aead_decrypt_per_second), " /s") << "\n";
+  out << Pad("  Ed25519 sign", kWhat) << Pad("", kRate)
+      << Cell(rate(&CryptoFigures::sign_per_second), " /s") << "\n";
+  out << Pad("  Ed25519 verify", kWhat) << Pad("", kRate)
+      << Cell(rate(&CryptoFigures::verify_per_second), " /s") << "\n";
+  Spread seal = Across(r, [](const RunFigures& f) {
+    return f.crypto.seal_per_second / f.crypto.SealCeiling();
+  });
+  Spread open = Across(r, [](const RunFigures& f) {
+    return f.crypto.open_per_second / f.crypto.OpenCeiling();
+  });
+  out << "sealed / ceiling = " << Cell(seal, "") << "; opened / ceiling = " << Cell(open, "")
+      << "\n";
+  return out.str();
+}
+
+std::string CryptoJson(const Report& r) {
+  std::ostringstream out;
+  auto rate = [&](double CryptoFigures::*field) {
+    return Json(Across(r, [&](const RunFigures& f) { return f.crypto.*field; }));
+  };
+  out << "  \"crypto\": {\"body_bytes\": " << r.runs.front().crypto.body_bytes
+      << ", \"seal_per_second\": " << rate(&CryptoFigures::seal_per_second)
+      << ", \"open_per_second\": " << rate(&CryptoFigures::open_per_second)
+      << ", \"aead_encrypt_per_second\": " << rate(&CryptoFigures::aead_encrypt_per_second)
+      << ", \"aead_decrypt_per_second\": " << rate(&CryptoFigures::aead_decrypt_per_second)
+      << ", \"sign_per_second\": " << rate(&CryptoFigures::sign_per_second)
+      << ", \"verify_per_second\": " << rate(&CryptoFigures::verify_per_second) << "}";
   return out.str();
 }
 
@@ -153,7 +211,11 @@ std::string WriteJson(const Report& r) {
       << "    {\"key\": \"concurrent_over_single_throughput\", \"value\": "
       << Json(throughput) << ", \"target_min\": " << Json(kThroughputRatioTarget)
       << ", \"met\": " << (throughput.median >= kThroughputRatioTarget ? "true" : "false")
-      << "}\n  ],\n";
+      << "},\n";
+  Spread get = Across(r, [](const RunFigures& f) { return f.GetRatio(); });
+  out << "    {\"key\": \"get_p50_over_empty_call_p50\", \"value\": " << Json(get)
+      << ", \"target_max\": " << Json(kGetRatioTarget)
+      << ", \"met\": " << (get.median <= kGetRatioTarget ? "true" : "false") << "}\n  ],\n";
 
   out << "  \"per_run\": [\n";
   for (size_t i = 0; i < r.runs.size(); ++i) {
@@ -182,25 +244,30 @@ std::string Single(double v, const std::string& unit) {
 std::string SyncTable(const Report& r) {
   const SyncFigures& s = *r.sync;
   std::ostringstream out;
-  out << "Attune sync (one run, two fresh daemons on loopback"
+  out << "Attune sync (fresh daemons on loopback; initial sync: median of joiners, [min–max]"
       << (r.quick ? "; --quick" : "") << ")\n";
-  constexpr size_t kWhat = 40, kLatency = 14;
-  out << Pad("what", kWhat) << Pad("p50", kLatency) << Pad("p99", kLatency)
-      << "throughput\n";
+  constexpr size_t kWhat = 44, kLatency = 14;
+  out << Pad("what", kWhat) << Pad("p50", kLatency) << Pad("p99", kLatency) << "throughput\n";
   auto row = [&](const std::string& what, double p50, double p99, const std::string& rate) {
     out << Pad(what, kWhat) << Pad(Single(p50, " ms"), kLatency)
         << Pad(Single(p99, " ms"), kLatency) << rate << "\n";
   };
   constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
-  row("Ed25519 verify, 1 core (" + std::to_string(kVerifyMessageBytes) + " B msgs)", kNone, kNone,
-      Count(s.verify.per_second) + " /s");
+  row("Ed25519 verify, 1 core (" + std::to_string(kVerifyMessageBytes) + " B msgs)", kNone,
+      kNone, Count(s.verify.per_second) + " /s");
   row("  × " + std::to_string(s.verify.cores) + " cores = target basis", kNone, kNone,
       Count(s.verify.PerSecondAllCores()) + " /s");
   row("seed A: " + Count(s.ops_seeded) + " shared ops, " + std::to_string(s.seed_clients) +
           " clients",
       s.seed.p50_ms, s.seed.p99_ms, Count(s.seed.per_second) + " /s");
-  row("initial sync A → B: " + Count(static_cast<double>(s.ops_synced)) + " ops", kNone, kNone,
-      Count(s.SyncPerSecond()) + " /s");
+  for (const InitialSync& i : s.initial) {
+    Spread rate = SpreadOf(i.PerSecond());
+    row("initial sync A → B: " + Count(i.ops) + " ops (×" + std::to_string(i.seconds.size()) +
+            ")",
+        kNone, kNone,
+        Cell(rate, " /s") + " = " + Num(rate.median / s.verify.PerSecondAllCores()) +
+            " of ceiling");
+  }
   row("raw fdatasync, same folder", s.fsync.p50_ms, s.fsync.p99_ms, "—");
   row("check-in on A → on B's API (" + std::to_string(s.live.operations) + ")", s.live.p50_ms,
       s.live.p99_ms, "—");
@@ -210,16 +277,17 @@ std::string SyncTable(const Report& r) {
       << " s)";
   if (s.seed_capped) {
     out << "; NOTE: " << Count(s.ops_asked) << " ops would not seed within "
-        << Json(s.seed_budget_seconds) << " s here (~"
-        << Num(s.ops_asked / s.seed.per_second) << " s at this rate): N = "
-        << Count(s.ops_seeded) << " used";
+        << Json(s.seed_budget_seconds) << " s here: N = " << Count(s.ops_seeded) << " used";
   }
-  out << "\ninitial sync took " << Num(s.sync_seconds)
-      << " s from JoinSpace returning (JoinSpace itself " << Num(s.join_seconds * 1000)
-      << " ms; first op on B after " << Single(s.first_op_seconds * 1000, " ms")
-      << "; CPU A " << Num(s.sync_cpu_a_seconds) << " s, B " << Num(s.sync_cpu_b_seconds)
-      << " s = " << Count(static_cast<double>(s.ops_synced) / s.sync_cpu_b_seconds)
-      << " ops per B CPU-second)\n";
+  out << "\n";
+  for (const InitialSync& i : s.initial) {
+    Spread cpu_b = SpreadOf(i.cpu_b_seconds), cpu_a = SpreadOf(i.cpu_a_seconds);
+    out << "initial sync of " << Count(i.ops) << ": " << Cell(SpreadOf(i.seconds), " s")
+        << " from JoinSpace returning; first op after "
+        << Cell(SpreadOf(i.first_op_seconds), " s") << "; CPU A " << Num(cpu_a.median)
+        << " s, B " << Num(cpu_b.median) << " s = " << Count(i.ops / cpu_b.median)
+        << " ops per B CPU-second\n";
+  }
   double sync_ratio = s.SyncRatio(), live_ratio = s.LiveP50Ratio();
   out << "targets: sync / (verify × cores) = " << Num(sync_ratio) << " (≥ "
       << Json(kSyncRatioTarget) << ") " << Verdict(sync_ratio >= kSyncRatioTarget)
@@ -230,36 +298,101 @@ std::string SyncTable(const Report& r) {
   return out.str();
 }
 
-// The "sync" member of the top-level object.
-std::string SyncJson(const SyncFigures& s) {
+std::string FootprintTable(const FootprintFigures& f, bool quick) {
+  std::ostringstream out;
+  out << "Footprint: a daemon holding " << Count(f.records) << " records"
+      << (quick ? " (--quick: short idle)" : "") << "\n";
+  Spread cold = SpreadOf(f.cold_start_ms);
+  constexpr size_t kWhat = 44, kValue = 28;
+  auto row = [&](const std::string& what, const std::string& value, const std::string& target,
+                 bool met) {
+    out << Pad(what, kWhat) << Pad(value, kValue) << target << " " << Verdict(met) << "\n";
+  };
+  row("cold start → health (×" + std::to_string(f.cold_start_ms.size()) + ")",
+      Cell(cold, " ms"), "≤ " + Num(kColdStartTargetMs) + " ms", cold.median <= kColdStartTargetMs);
+  row("RSS, unlocked after start", Num(f.rss_after_start_mb) + " MB",
+      "≤ " + Num(kRssTargetMb) + " MB", f.rss_after_start_mb <= kRssTargetMb);
+  row("RSS after " + Num(f.idle_seconds) + " s idle", Num(f.rss_after_idle_mb) + " MB",
+      "≤ " + Num(kRssTargetMb) + " MB", f.rss_after_idle_mb <= kRssTargetMb);
+  row("CPU while idle", Num(f.IdleCpuPerMinute()) + " s per minute",
+      "≤ " + Num(kIdleCpuTargetPerMinute) + " s", f.IdleCpuPerMinute() <= kIdleCpuTargetPerMinute);
+  row("wake-ups while idle (all threads)", Num(f.WakeupsPerMinute()) + " per minute",
+      "≤ " + Num(kWakeupsTargetPerMinute), f.WakeupsPerMinute() <= kWakeupsTargetPerMinute);
+  return out.str();
+}
+
+std::string SyncthingTable(const Report& r) {
+  const SyncFigures& s = *r.sync;
+  std::ostringstream out;
+  out << "Against Syncthing: " << s.converge_entries
+      << " journal entries written on A, until B holds them all\n";
+  constexpr size_t kWhat = 44, kValue = 26;
+  out << Pad("what", kWhat) << Pad("after last write", kValue) << "after first write\n";
+  Spread ours = SpreadOf(s.converge_after_last_write_s);
+  out << Pad("Attune (" + std::to_string(s.converge_after_last_write_s.size()) + " runs)", kWhat)
+      << Pad(Cell(ours, " s"), kValue)
+      << Cell(SpreadOf(s.converge_after_first_write_s), " s") << "\n";
+  if (!r.syncthing.has_value()) {
+    out << "Syncthing: not measured (run tools/bench/run, or pass --syncthing-json)\n";
+    return out.str();
+  }
+  const Report::Syncthing& st = *r.syncthing;
+  Spread theirs = SpreadOf(st.last_write_to_converged_s);
+  out << Pad("Syncthing " + st.version + " (" + std::to_string(st.files) + " files, " +
+                 std::to_string(st.last_write_to_converged_s.size()) + " runs)",
+             kWhat)
+      << Pad(Cell(theirs, " s"), kValue)
+      << Cell(SpreadOf(st.first_write_to_converged_s), " s") << "\n";
+  if (!st.settings.empty()) out << "  Syncthing settings: " << st.settings << "\n";
+  double ratio = theirs.median / ours.median;
+  out << "Syncthing / Attune after the last write = " << Num(ratio) << "× (target ≥ "
+      << Num(kSyncthingRatioTarget) << "×) " << Verdict(ratio >= kSyncthingRatioTarget);
+  if (st.files != s.converge_entries) out << "  NOTE: different sizes";
+  out << "\n";
+  return out.str();
+}
+
+std::string Values(const std::vector<double>& v) {
+  std::string out = "[";
+  for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + Json(v[i]);
+  return out + "]";
+}
+
+// The "sync", "footprint" and "syncthing" members of the top-level object.
+std::string SyncJson(const Report& r) {
+  const SyncFigures& s = *r.sync;
   std::ostringstream out;
   double sync_ratio = s.SyncRatio(), live_ratio = s.LiveP50Ratio();
   out << "  \"sync\": {\n"
       << "    \"verify\": {\"message_bytes\": " << kVerifyMessageBytes
       << ", \"per_second_one_core\": " << Json(s.verify.per_second)
       << ", \"cores\": " << s.verify.cores
-      << ", \"per_second_all_cores\": " << Json(s.verify.PerSecondAllCores())
-      << ", \"verifies\": " << s.verify.verifies
-      << ", \"cpu_seconds\": " << Json(s.verify.cpu_seconds)
-      << ", \"wall_seconds\": " << Json(s.verify.wall_seconds)
-      << "},\n"
+      << ", \"per_second_all_cores\": " << Json(s.verify.PerSecondAllCores()) << "},\n"
       << "    \"seed\": {\"ops_asked\": " << s.ops_asked << ", \"ops\": " << s.ops_seeded
-      << ", \"capped\": " << JsonBool(s.seed_capped)
-      << ", \"budget_seconds\": " << Json(s.seed_budget_seconds)
-      << ", \"clients\": " << s.seed_clients << ", \"seconds\": " << Json(s.seed_seconds)
+      << ", \"capped\": " << JsonBool(s.seed_capped) << ", \"clients\": " << s.seed_clients
+      << ", \"seconds\": " << Json(s.seed_seconds)
       << ", \"per_second\": " << Json(s.seed.per_second)
       << ", \"p50_ms\": " << Json(s.seed.p50_ms) << ", \"p99_ms\": " << Json(s.seed.p99_ms)
       << ", \"cpu_a_seconds\": " << Json(s.seed_cpu_a_seconds) << "},\n"
-      << "    \"initial_sync\": {\"ops\": " << s.ops_synced
-      << ", \"seconds\": " << Json(s.sync_seconds)
-      << ", \"per_second\": " << Json(s.SyncPerSecond())
-      << ", \"join_seconds\": " << Json(s.join_seconds)
-      << ", \"first_op_seconds\": " << Json(s.first_op_seconds)
-      << ", \"cpu_a_seconds\": " << Json(s.sync_cpu_a_seconds)
-      << ", \"cpu_b_seconds\": " << Json(s.sync_cpu_b_seconds) << "},\n"
+      << "    \"initial_sync\": [\n";
+  for (size_t k = 0; k < s.initial.size(); ++k) {
+    const InitialSync& i = s.initial[k];
+    out << "      {\"ops\": " << i.ops << ", \"per_second\": " << Json(SpreadOf(i.PerSecond()))
+        << ", \"seconds\": " << Values(i.seconds)
+        << ", \"first_op_seconds\": " << Values(i.first_op_seconds)
+        << ", \"join_seconds\": " << Values(i.join_seconds)
+        << ", \"cpu_a_seconds\": " << Values(i.cpu_a_seconds)
+        << ", \"cpu_b_seconds\": " << Values(i.cpu_b_seconds) << "}"
+        << (k + 1 < s.initial.size() ? "," : "") << "\n";
+  }
+  out << "    ],\n"
       << "    \"live\": {\"a_to_b\": " << Json(s.live)
       << ", \"write_on_a\": " << Json(s.live_write) << ", \"fsync\": " << Json(s.fsync)
       << "},\n"
+      << "    \"converge\": {\"entries\": " << s.converge_entries
+      << ", \"after_last_write_s\": " << Values(s.converge_after_last_write_s)
+      << ", \"after_first_write_s\": " << Values(s.converge_after_first_write_s)
+      << ", \"write_seconds\": " << Values(s.converge_write_seconds) << "},\n"
       << "    \"ratios\": [\n"
       << "      {\"key\": \"sync_over_verify_all_cores\", \"value\": " << Json(sync_ratio)
       << ", \"target_min\": " << Json(kSyncRatioTarget)
@@ -271,10 +404,28 @@ std::string SyncJson(const SyncFigures& s) {
       << ", \"target_max\": " << Json(kLiveP99TargetMs)
       << ", \"met\": " << JsonBool(s.live.p99_ms <= kLiveP99TargetMs) << "}\n"
       << "    ],\n"
-      << "    \"daemons_stopped_clean\": " << JsonBool(s.stopped_clean)
-      << ", \"daemon_stop_seconds\": {\"a\": " << Json(s.stop_a_seconds)
-      << ", \"b\": " << Json(s.stop_b_seconds) << "}\n"
-      << "  }";
+      << "    \"daemons_stopped_clean\": " << JsonBool(s.stopped_clean) << "\n  }";
+  if (s.footprint.has_value()) {
+    const FootprintFigures& f = *s.footprint;
+    out << ",\n  \"footprint\": {\"records\": " << f.records
+        << ", \"cold_start_ms\": " << Json(SpreadOf(f.cold_start_ms))
+        << ", \"rss_after_start_mb\": " << Json(f.rss_after_start_mb)
+        << ", \"rss_after_idle_mb\": " << Json(f.rss_after_idle_mb)
+        << ", \"idle_seconds\": " << Json(f.idle_seconds)
+        << ", \"idle_cpu_seconds_per_minute\": " << Json(f.IdleCpuPerMinute())
+        << ", \"wakeups_per_minute\": " << Json(f.WakeupsPerMinute()) << "}";
+  }
+  if (r.syncthing.has_value()) {
+    const Report::Syncthing& st = *r.syncthing;
+    double ratio = SpreadOf(st.last_write_to_converged_s).median /
+                   SpreadOf(s.converge_after_last_write_s).median;
+    out << ",\n  \"syncthing\": {\"version\": " << Json(st.version) << ", \"files\": " << st.files
+        << ", \"last_write_to_converged_s\": " << Values(st.last_write_to_converged_s)
+        << ", \"first_write_to_converged_s\": " << Values(st.first_write_to_converged_s)
+        << ", \"ratio_over_attune\": " << Json(ratio)
+        << ", \"target_min\": " << Json(kSyncthingRatioTarget)
+        << ", \"met\": " << JsonBool(ratio >= kSyncthingRatioTarget) << "}";
+  }
   return out.str();
 }
 
@@ -282,17 +433,19 @@ std::string SyncJson(const SyncFigures& s) {
 
 std::string FormatTable(const Report& r) {
   std::string out;
-  if (!r.runs.empty()) out += WriteTable(r);
+  if (!r.runs.empty()) out += WriteTable(r) + "\n" + CryptoTable(r);
   if (r.sync.has_value()) {
     if (!out.empty()) out += '\n';
     out += SyncTable(r);
+    if (r.sync->footprint.has_value()) out += "\n" + FootprintTable(*r.sync->footprint, r.quick);
+    out += "\n" + SyncthingTable(r);
   }
   return out;
 }
 
 std::string FormatJson(const Report& r) {
   std::ostringstream out;
-  out << "{\n  \"title\": \"Attune write path and sync\",\n";
+  out << "{\n  \"title\": \"Attune benchmarks\",\n";
   out << "  \"config\": {\"quick\": " << JsonBool(r.quick)
       << ", \"write\": " << JsonBool(!r.runs.empty())
       << ", \"sync\": " << JsonBool(r.sync.has_value())
@@ -300,8 +453,8 @@ std::string FormatJson(const Report& r) {
       << ", \"clients\": " << r.clients << ", \"fsync_appends\": " << r.fsync_appends
       << ", \"empty_calls\": " << r.empty_calls << ", \"attuned\": " << Json(r.attuned)
       << ", \"dir\": " << Json(r.scratch_dir) << "}";
-  if (!r.runs.empty()) out << ",\n" << WriteJson(r);
-  if (r.sync.has_value()) out << ",\n" << SyncJson(*r.sync);
+  if (!r.runs.empty()) out << ",\n" << WriteJson(r) << ",\n" << CryptoJson(r);
+  if (r.sync.has_value()) out << ",\n" << SyncJson(r);
   out << "\n}\n";
   return out.str();
 }

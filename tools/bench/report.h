@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "tools/bench/crypto_bench.h"
+#include "tools/bench/read_bench.h"
 #include "tools/bench/stats.h"
 #include "tools/bench/sync_bench.h"
 
@@ -21,8 +23,12 @@ struct RunFigures {
   Figure empty_call;
   Figure one_client;
   Figure many_clients;
+  Figure get_one;    // GetJournalEntry
+  Figure list_page;  // ListJournalEntries, 1,000 entries
+  CryptoFigures crypto;
   double stop_seconds = 0;  // SIGTERM to exit of that run's daemon
 
+  double GetRatio() const { return get_one.p50_ms / empty_call.p50_ms; }
   double LatencyRatio() const { return one_client.p50_ms / fsync.p50_ms; }
   double ThroughputRatio() const {
     return many_clients.per_second / one_client.per_second;
@@ -39,7 +45,20 @@ struct Report {
   std::string scratch_dir;
   std::vector<RunFigures> runs;  // empty when the write path was skipped
   std::optional<SyncFigures> sync;  // unset when sync was skipped
+  // Syncthing's figures, as tools/bench/syncthing_bench.py wrote them.
+  struct Syncthing {
+    std::string version;
+    int files = 0;
+    std::vector<double> last_write_to_converged_s;
+    std::vector<double> first_write_to_converged_s;
+    std::string settings;  // a line for people
+  };
+  std::optional<Syncthing> syncthing;
 };
+
+// What Attune should achieve against Syncthing: this many times faster to
+// converge after the last write, at least.
+inline constexpr double kSyncthingRatioTarget = 20.0;
 
 // The write-path table if it ran, then the sync table if that ran.
 std::string FormatTable(const Report& report);

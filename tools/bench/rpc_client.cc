@@ -57,12 +57,27 @@ void WaitUntilServing(const std::string& socket, std::chrono::milliseconds timeo
                            std::to_string(timeout.count()) + " ms (" + last + ")");
 }
 
+namespace {
+constexpr char kPassphrase[] = "attune-bench passphrase, bench data only";
+}  // namespace
+
+void UnlockVault(const std::string& socket) {
+  auto stub = v1::VaultService::NewStub(MakeChannel(socket));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  v1::UnlockRequest request;
+  request.set_passphrase(kPassphrase);
+  v1::VaultStatus status;
+  grpc::Status s = stub->Unlock(&context, request, &status);
+  if (!s.ok()) throw std::runtime_error("Unlock failed: " + Describe(s));
+}
+
 void InitVault(const std::string& socket, const std::string& display_name) {
   auto stub = v1::VaultService::NewStub(MakeChannel(socket));
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   v1::InitRequest request;
-  request.set_passphrase("attune-bench passphrase, bench data only");
+  request.set_passphrase(kPassphrase);
   request.set_display_name(display_name);
   request.set_kdf_cost(v1::TEST_ONLY_MINIMUM);
   v1::VaultStatus status;

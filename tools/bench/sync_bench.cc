@@ -8,6 +8,7 @@
 #include <iostream>
 #include <latch>
 #include <limits>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -74,6 +75,15 @@ struct Peer {
                      [&](std::string* how) { return process.Running(how); });
     InitVault(socket, "bench " + name);
   }
+
+  // After a stop: the same data folder and socket again, unlocked.
+  void Restart(const SyncLoad& load) {
+    process.Start(load.attuned, load.dir + "/" + name + "-data", socket,
+                  load.dir + "/" + name + ".log", {"--peer-listen", "127.0.0.1:0"});
+    WaitUntilServing(socket, kServeTimeout,
+                     [&](std::string* how) { return process.Running(how); });
+    UnlockVault(socket);
+  }
 };
 
 v1::SyncStatus SyncStatusOf(v1::SyncService::Stub& stub, const std::string& who) {
@@ -110,11 +120,12 @@ struct Seeded {
   bool capped = false;
 };
 
-// Writes up to load.ops shared journal entries on A from load.seed_clients
-// clients at once, each with a connection of its own.
-Seeded SeedSharedOps(const SyncLoad& load, const std::string& socket) {
-  const int clients = std::max(1, load.seed_clients);
-  std::atomic<int> next{0}, limit{load.ops}, written{0}, finished{0};
+// Writes up to `ops` shared journal entries on A from `clients` clients at
+// once, each with a connection of its own; stops early when all would not
+// fit in budget_seconds (0: never).
+Seeded SeedSharedOps(const std::string& socket, int ops, int clients, double budget_seconds) {
+  clients = std::max(1, clients);
+  std::atomic<int> next{0}, limit{ops}, written{0}, finished{0};
   std::mutex mu;
   std::string error;  // the first failure, guarded by mu
   std::vector<std::vector<double>> latencies(static_cast<size_t>(clients));
@@ -165,10 +176,10 @@ Seeded SeedSharedOps(const SyncLoad& load, const std::string& socket) {
     int done = written.load();
     // Once the rate is known, lower the limit to what fits the budget (the
     // rate tends to fall as the store grows, so this is checked throughout).
-    if (load.seed_budget_seconds > 0 && elapsed >= kSeedCapAfterSeconds && done > 0) {
+    if (budget_seconds > 0 && elapsed >= kSeedCapAfterSeconds && done > 0) {
       double rate = done / elapsed;
-      if (rate * load.seed_budget_seconds < limit.load()) {
-        int fit = std::max(done, RoundDown(static_cast<int>(rate * load.seed_budget_seconds)));
+      if (rate * budget_seconds < limit.load()) {
+        int fit = std::max(done, RoundDown(static_cast<int>(rate * budget_seconds)));
         if (fit < limit.load() && limit.load() > 0) {
           limit = fit;
           out.capped = true;
@@ -191,15 +202,17 @@ Seeded SeedSharedOps(const SyncLoad& load, const std::string& socket) {
   return out;
 }
 
-// Waits until A has sent B everything and both see the stream open.
+// Waits until A has sent B everything and both see the stream open (A may
+// have other, offline, members: earlier joiners).
 void AwaitIdle(v1::SyncService::Stub& a, v1::SyncService::Stub& b) {
   auto give_up = SteadyClock::now() + std::chrono::seconds(15);
   for (;;) {
     v1::SyncStatus sa = SyncStatusOf(a, "A"), sb = SyncStatusOf(b, "B");
-    bool idle = sa.peers_size() == 1 && sa.peers(0).online() &&
-                sa.peers(0).ops_they_lack() == 0 && sb.peers_size() == 1 &&
-                sb.peers(0).online() && sb.peers(0).ops_we_lack() == 0;
-    if (idle) return;
+    bool a_idle = false;
+    for (const auto& p : sa.peers()) a_idle |= p.online() && p.ops_they_lack() == 0;
+    bool b_idle = false;
+    for (const auto& p : sb.peers()) b_idle |= p.online() && p.ops_we_lack() == 0;
+    if (a_idle && b_idle && sa.shared_ops() == sb.shared_ops()) return;
     if (SteadyClock::now() > give_up) {
       throw std::runtime_error("A and B did not settle after the initial sync (A sees " +
                                std::to_string(sa.peers_size()) + " peers)");
@@ -210,105 +223,265 @@ void AwaitIdle(v1::SyncService::Stub& a, v1::SyncService::Stub& b) {
 
 }  // namespace
 
+double SyncFigures::SyncRatio() const {
+  if (initial.empty()) return kNaN;
+  return SpreadOf(initial.back().PerSecond()).median / verify.PerSecondAllCores();
+}
+
+namespace {
+
+// Seeds a fresh daemon A to `ops` shared ops (A's existing ops count).
+Seeded SeedTo(Peer& a, v1::SyncService::Stub& a_sync, int ops, const SyncLoad& load) {
+  uint64_t before = SyncStatusOf(a_sync, a.name).shared_ops();
+  int wanted = ops - static_cast<int>(before);
+  Seeded seeded;
+  if (wanted <= 0) return seeded;
+  std::cerr << "seeding " << a.name << " with " << wanted << " shared ops… " << std::flush;
+  seeded = SeedSharedOps(a.socket, wanted, load.seed_clients, load.seed_budget_seconds);
+  uint64_t after = SyncStatusOf(a_sync, a.name).shared_ops();
+  if (after != before + static_cast<uint64_t>(seeded.written)) {
+    throw std::runtime_error(a.name + " holds " + std::to_string(after) + " shared ops after " +
+                             std::to_string(seeded.written) + " shared writes (and " +
+                             std::to_string(before) + " before)");
+  }
+  return seeded;
+}
+
+// A fresh daemon `b` joins A's space; returns once it holds every shared op
+// A held, and records the run in `out`.
+void JoinAndSync(Peer& a, Peer& b, const SyncLoad& load, const std::string& name,
+                 InitialSync* out) {
+  auto a_sync = v1::SyncService::NewStub(MakeChannel(a.socket));
+  const uint64_t a_shared = SyncStatusOf(*a_sync, a.name).shared_ops();
+  b.Start(load, name);
+  auto b_sync = v1::SyncService::NewStub(MakeChannel(b.socket));
+  const uint64_t b_before = SyncStatusOf(*b_sync, name).shared_ops();
+  const uint64_t target = a_shared + b_before;
+  out->ops = static_cast<int>(a_shared);
+
+  v1::Invite invite;
+  {
+    grpc::ClientContext context;
+    context.set_deadline(Deadline());
+    grpc::Status s = v1::SpaceService::NewStub(MakeChannel(a.socket))
+                         ->CreateInvite(&context, v1::CreateInviteRequest(), &invite);
+    if (!s.ok()) throw std::runtime_error("CreateInvite on " + a.name + " failed: " + Describe(s));
+  }
+  auto b_space = v1::SpaceService::NewStub(MakeChannel(b.socket));
+  v1::JoinSpaceRequest join;
+  join.set_code(invite.code());
+  v1::JoinSpaceResponse joined_response;
+  grpc::ClientContext join_context;
+  join_context.set_deadline(Deadline());
+  auto join_start = SteadyClock::now();
+  grpc::Status joined_status = b_space->JoinSpace(&join_context, join, &joined_response);
+  auto joined = SteadyClock::now();
+  if (!joined_status.ok()) {
+    throw std::runtime_error("JoinSpace on " + name + " failed: " + Describe(joined_status));
+  }
+  double cpu_a0 = a.process.CpuSeconds(), cpu_b0 = b.process.CpuSeconds();
+  double first_op = kNaN;
+  uint64_t have = b_before;
+  auto last_progress = joined;
+  SteadyClock::time_point done;
+  for (;;) {
+    v1::SyncStatus status = SyncStatusOf(*b_sync, name);
+    auto now = SteadyClock::now();
+    if (status.shared_ops() > b_before && std::isnan(first_op)) first_op = Seconds(now - joined);
+    if (status.shared_ops() > have) last_progress = now;
+    have = status.shared_ops();
+    if (have >= target) {
+      done = now;
+      break;
+    }
+    if (now - last_progress > kSyncStall) {
+      std::string error = status.peers_size() > 0 ? status.peers(0).last_error() : "no peer";
+      throw std::runtime_error("initial sync stalled: " + name + " holds " +
+                               std::to_string(have) + " of " + std::to_string(target) +
+                               " shared ops" + (error.empty() ? "" : " (" + error + ")"));
+    }
+    std::this_thread::sleep_for(kStatusPoll);
+  }
+  out->seconds.push_back(Seconds(done - joined));
+  out->first_op_seconds.push_back(first_op);
+  out->join_seconds.push_back(Seconds(joined - join_start));
+  out->cpu_a_seconds.push_back(a.process.CpuSeconds() - cpu_a0);
+  out->cpu_b_seconds.push_back(b.process.CpuSeconds() - cpu_b0);
+  std::cerr << std::fixed << std::setprecision(2) << out->seconds.back() << " s; "
+            << std::defaultfloat << std::flush;
+}
+
+// `entries` shared journal entries on A from 16 clients; returns when B
+// holds them all. Times from the first write and from the last write's
+// acknowledgement.
+void Converge(Peer& a, Peer& b, int entries, SyncFigures* f) {
+  auto b_sync = v1::SyncService::NewStub(MakeChannel(b.socket));
+  const uint64_t target = SyncStatusOf(*b_sync, b.name).shared_ops() + entries;
+  auto first = SteadyClock::now();
+  Seeded written = SeedSharedOps(a.socket, entries, 16, 0);
+  auto last = first + std::chrono::duration_cast<SteadyClock::duration>(
+                          std::chrono::duration<double>(written.samples.wall_seconds));
+  if (written.written != entries) throw std::runtime_error("convergence writes failed");
+  auto give_up = SteadyClock::now() + kSyncStall;
+  for (;;) {
+    uint64_t have = SyncStatusOf(*b_sync, b.name).shared_ops();
+    auto now = SteadyClock::now();
+    if (have >= target) {
+      f->converge_after_last_write_s.push_back(Seconds(now - last));
+      f->converge_after_first_write_s.push_back(Seconds(now - first));
+      f->converge_write_seconds.push_back(written.samples.wall_seconds);
+      return;
+    }
+    if (now > give_up) {
+      throw std::runtime_error("B did not receive the burst of " + std::to_string(entries) +
+                               " entries (holds " + std::to_string(have) + " of " +
+                               std::to_string(target) + ")");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+void MeasureLive(Peer& a, Peer& b, const SyncLoad& load, SyncFigures* f) {
+  auto a_checkins = v1::CheckInService::NewStub(MakeChannel(a.socket));
+  auto b_checkins = v1::CheckInService::NewStub(MakeChannel(b.socket));
+  Samples live, write;
+  for (int i = 0; i < load.live_warmup + load.live_writes; ++i) {
+    Day day = FirstBenchDay() + std::chrono::days{i};
+    v1::CreateCheckInRequest request = MakeCheckInRequest(day);
+    request.mutable_check_in()->set_visibility(v1::SHARED);
+    v1::ListCheckInsRequest list;
+    list.set_start_day(request.check_in().day());
+    list.set_end_day(request.check_in().day());
+
+    grpc::ClientContext context;
+    context.set_deadline(Deadline());
+    v1::CheckIn created;
+    auto start = SteadyClock::now();
+    grpc::Status s = a_checkins->CreateCheckIn(&context, request, &created);
+    auto written = SteadyClock::now();
+    if (!s.ok()) throw std::runtime_error("CreateCheckIn on A failed: " + Describe(s));
+    // B cannot show the op before A has stored it (A sends only stored
+    // ops), so polling B from here on loses nothing.
+    SteadyClock::time_point seen;
+    for (;;) {
+      grpc::ClientContext poll;
+      poll.set_deadline(Deadline());
+      v1::ListCheckInsResponse response;
+      grpc::Status ls = b_checkins->ListCheckIns(&poll, list, &response);
+      seen = SteadyClock::now();
+      if (!ls.ok()) throw std::runtime_error("ListCheckIns on B failed: " + Describe(ls));
+      if (response.check_ins_size() > 0) break;
+      std::this_thread::sleep_for(kLivePollPause);
+      if (seen - start > kLiveTimeout) {
+        throw std::runtime_error("the check-in of " + request.check_in().day() +
+                                 " written on A did not show on B within " +
+                                 std::to_string(kLiveTimeout.count()) + " s");
+      }
+    }
+    if (i >= load.live_warmup) {
+      live.latencies_ms.push_back(Ms(seen - start));
+      write.latencies_ms.push_back(Ms(written - start));
+    }
+    std::this_thread::sleep_for(kLiveGap);
+  }
+  f->live = Summarise(live, false);
+  f->live_write = Summarise(write, false);
+}
+
+void StopAll(std::vector<Peer*> peers, SyncFigures* f) {
+  for (Peer* p : peers) {
+    if (p->name.empty()) continue;
+    std::string how;
+    if (!p->process.Running(&how)) continue;
+    auto stopped = p->process.Stop();
+    if (!stopped.clean) {
+      if (f != nullptr) f->stopped_clean = false;
+      std::cerr << "\nattune-bench: warning: attuned " << p->name << " " << stopped.how << "\n";
+      PrintLogTail(p->process.log_path());
+    }
+  }
+}
+
+}  // namespace
+
 SyncFigures RunSyncBench(const SyncLoad& load) {
   SyncFigures f;
-  f.ops_asked = load.ops;
   f.seed_budget_seconds = load.seed_budget_seconds;
   f.seed_clients = load.seed_clients;
+  f.ops_asked = load.sizes.empty() ? 0 : load.sizes.back();
 
   // Before any daemon runs, so the machine is otherwise idle.
   std::cerr << " verify rate… " << std::flush;
   f.verify = MeasureVerifyRate(load.verify_seconds);
 
-  Peer a, b;
+  // Every daemon of the bench, so a failure can stop them all.
+  std::vector<std::unique_ptr<Peer>> peers;
+  auto all = [&] {
+    std::vector<Peer*> out;
+    for (auto& p : peers) out.push_back(p.get());
+    return out;
+  };
   try {
-    std::cerr << "daemon A… " << std::flush;
-    a.Start(load, "A");
-    auto a_sync = v1::SyncService::NewStub(MakeChannel(a.socket));
-    uint64_t a_before = SyncStatusOf(*a_sync, "A").shared_ops();
-
-    std::cerr << "seeding " << load.ops << " shared ops… " << std::flush;
-    double cpu_before = a.process.CpuSeconds();
-    Seeded seeded = SeedSharedOps(load, a.socket);
-    f.seed_cpu_a_seconds = a.process.CpuSeconds() - cpu_before;
-    f.ops_seeded = seeded.written;
-    f.seed_capped = seeded.capped;
-    f.seed = Summarise(seeded.samples, true);
-    f.seed_seconds = seeded.samples.wall_seconds;
-    std::cerr << std::fixed << std::setprecision(1) << f.ops_seeded << " in "
-              << f.seed_seconds << " s" << (f.seed_capped ? " (capped)" : "") << "; "
-              << std::defaultfloat << std::flush;
-    uint64_t a_shared = SyncStatusOf(*a_sync, "A").shared_ops();
-    if (a_shared != a_before + static_cast<uint64_t>(f.ops_seeded)) {
-      throw std::runtime_error("A holds " + std::to_string(a_shared) +
-                               " shared ops after " + std::to_string(f.ops_seeded) +
-                               " shared writes (and " + std::to_string(a_before) +
-                               " before)");
-    }
-
-    std::cerr << "daemon B… " << std::flush;
-    b.Start(load, "B");
-    auto b_sync = v1::SyncService::NewStub(MakeChannel(b.socket));
-    uint64_t b_before = SyncStatusOf(*b_sync, "B").shared_ops();
-    const uint64_t target = a_shared + b_before;
-    f.ops_synced = a_shared;
-
-    v1::Invite invite;
-    {
-      grpc::ClientContext context;
-      context.set_deadline(Deadline());
-      grpc::Status s = v1::SpaceService::NewStub(MakeChannel(a.socket))
-                           ->CreateInvite(&context, v1::CreateInviteRequest(), &invite);
-      if (!s.ok()) throw std::runtime_error("CreateInvite on A failed: " + Describe(s));
-    }
-    auto b_space = v1::SpaceService::NewStub(MakeChannel(b.socket));
-    std::cerr << "initial sync… " << std::flush;
-    v1::JoinSpaceRequest join;
-    join.set_code(invite.code());
-    v1::JoinSpaceResponse joined_response;
-    grpc::ClientContext join_context;
-    join_context.set_deadline(Deadline());
-    auto join_start = SteadyClock::now();
-    grpc::Status joined_status =
-        b_space->JoinSpace(&join_context, join, &joined_response);
-    auto joined = SteadyClock::now();
-    if (!joined_status.ok()) {
-      throw std::runtime_error("JoinSpace on B failed: " + Describe(joined_status));
-    }
-    double cpu_a0 = a.process.CpuSeconds(), cpu_b0 = b.process.CpuSeconds();
-    f.join_seconds = Seconds(joined - join_start);
-    f.first_op_seconds = kNaN;
-
-    uint64_t have = b_before;
-    auto last_progress = joined;
-    SteadyClock::time_point done;
-    for (;;) {
-      v1::SyncStatus status = SyncStatusOf(*b_sync, "B");
-      auto now = SteadyClock::now();
-      if (status.shared_ops() > b_before && std::isnan(f.first_op_seconds)) {
-        f.first_op_seconds = Seconds(now - joined);
+    Peer* a = nullptr;
+    Peer* b = nullptr;
+    for (size_t size_index = 0; size_index < load.sizes.size(); ++size_index) {
+      const int size = load.sizes[size_index];
+      const bool largest = size_index + 1 == load.sizes.size();
+      if (a != nullptr) StopAll({a}, &f);
+      for (Peer* p : all()) StopAll({p}, &f);
+      peers.push_back(std::make_unique<Peer>());
+      a = peers.back().get();
+      const std::string a_name = "A" + std::to_string(size);
+      std::cerr << "daemon " << a_name << "… " << std::flush;
+      a->Start(load, a_name);
+      auto a_sync = v1::SyncService::NewStub(MakeChannel(a->socket));
+      double cpu_before = a->process.CpuSeconds();
+      Seeded seeded = SeedTo(*a, *a_sync, size, load);
+      if (largest) {
+        f.seed_cpu_a_seconds = a->process.CpuSeconds() - cpu_before;
+        f.ops_seeded = seeded.written;
+        f.seed_capped = seeded.capped;
+        f.seed = Summarise(seeded.samples, true);
+        f.seed_seconds = seeded.samples.wall_seconds;
       }
-      if (status.shared_ops() > have) last_progress = now;
-      have = status.shared_ops();
-      if (have >= target) {
-        done = now;
-        break;
-      }
-      if (now - last_progress > kSyncStall) {
-        std::string error =
-            status.peers_size() > 0 ? status.peers(0).last_error() : "B has no peer";
-        throw std::runtime_error("initial sync stalled: B holds " + std::to_string(have) +
-                                 " of " + std::to_string(target) + " shared ops" +
-                                 (error.empty() ? "" : " (" + error + ")"));
-      }
-      std::this_thread::sleep_for(kStatusPoll);
-    }
-    f.sync_seconds = Seconds(done - joined);
-    f.sync_cpu_a_seconds = a.process.CpuSeconds() - cpu_a0;
-    f.sync_cpu_b_seconds = b.process.CpuSeconds() - cpu_b0;
-    std::cerr << std::fixed << std::setprecision(2) << f.sync_seconds << " s; "
-              << std::defaultfloat << std::flush;
+      std::cerr << std::fixed << std::setprecision(1) << seeded.written << " in "
+                << seeded.samples.wall_seconds << " s" << (seeded.capped ? " (capped)" : "")
+                << "; " << std::defaultfloat << std::flush;
 
+      if (largest && load.cold_starts > 0) {
+        // A holds the most records now and has no members yet: its idle
+        // footprint, then A again for the joins.
+        const int records = static_cast<int>(SyncStatusOf(*a_sync, a_name).shared_ops());
+        auto stopped = a->process.Stop();
+        if (!stopped.clean) throw std::runtime_error("attuned " + a_name + " " + stopped.how);
+        std::cerr << "footprint (" << load.idle_seconds << " s idle)… " << std::flush;
+        FootprintLoad fl{.attuned = load.attuned,
+                         .data_dir = load.dir + "/" + a_name + "-data",
+                         .socket = a->socket,
+                         .log_path = load.dir + "/" + a_name + "-footprint.log",
+                         .extra_args = {"--peer-listen", "127.0.0.1:0"},
+                         .records = records,
+                         .cold_starts = load.cold_starts,
+                         .idle_seconds = load.idle_seconds};
+        f.footprint = MeasureFootprint(fl);
+        a->Restart(load);
+        a_sync = v1::SyncService::NewStub(MakeChannel(a->socket));
+      }
+
+      InitialSync run;
+      std::cerr << "initial sync ×" << load.joins << ": " << std::flush;
+      for (int j = 1; j <= load.joins; ++j) {
+        if (b != nullptr && j > 1) StopAll({b}, &f);
+        peers.push_back(std::make_unique<Peer>());
+        b = peers.back().get();
+        JoinAndSync(*a, *b, load, "B" + std::to_string(size) + "-" + std::to_string(j), &run);
+      }
+      f.initial.push_back(std::move(run));
+    }
+    if (a == nullptr || b == nullptr) throw std::runtime_error("no sync size to measure");
+
+    auto a_sync = v1::SyncService::NewStub(MakeChannel(a->socket));
+    auto b_sync = v1::SyncService::NewStub(MakeChannel(b->socket));
     AwaitIdle(*a_sync, *b_sync);
     std::this_thread::sleep_for(kSettle);
 
@@ -316,82 +489,29 @@ SyncFigures RunSyncBench(const SyncLoad& load) {
     std::cerr << "fsync probe… " << std::flush;
     f.fsync = Summarise(
         ProbeFsync(load.dir + "/fsync-probe", load.fsync_appends, kWarmupAppends), false);
-
     std::cerr << "live writes… " << std::flush;
-    auto a_checkins = v1::CheckInService::NewStub(MakeChannel(a.socket));
-    auto b_checkins = v1::CheckInService::NewStub(MakeChannel(b.socket));
-    Samples live, write;
-    for (int i = 0; i < load.live_warmup + load.live_writes; ++i) {
-      Day day = FirstBenchDay() + std::chrono::days{i};
-      v1::CreateCheckInRequest request = MakeCheckInRequest(day);
-      request.mutable_check_in()->set_visibility(v1::SHARED);
-      v1::ListCheckInsRequest list;
-      list.set_start_day(request.check_in().day());
-      list.set_end_day(request.check_in().day());
+    MeasureLive(*a, *b, load, &f);
 
-      grpc::ClientContext context;
-      context.set_deadline(Deadline());
-      v1::CheckIn created;
-      auto start = SteadyClock::now();
-      grpc::Status s = a_checkins->CreateCheckIn(&context, request, &created);
-      auto written = SteadyClock::now();
-      if (!s.ok()) throw std::runtime_error("CreateCheckIn on A failed: " + Describe(s));
-      // B cannot show the op before A has stored it (A sends only stored
-      // ops), so polling B from here on loses nothing.
-      SteadyClock::time_point seen;
-      for (;;) {
-        grpc::ClientContext poll;
-        poll.set_deadline(Deadline());
-        v1::ListCheckInsResponse response;
-        grpc::Status ls = b_checkins->ListCheckIns(&poll, list, &response);
-        seen = SteadyClock::now();
-        if (!ls.ok()) throw std::runtime_error("ListCheckIns on B failed: " + Describe(ls));
-        if (response.check_ins_size() > 0) break;
-        std::this_thread::sleep_for(kLivePollPause);
-        if (seen - start > kLiveTimeout) {
-          throw std::runtime_error("the check-in of " + request.check_in().day() +
-                                   " written on A did not show on B within " +
-                                   std::to_string(kLiveTimeout.count()) + " s");
-        }
-      }
-      if (i >= load.live_warmup) {
-        live.latencies_ms.push_back(Ms(seen - start));
-        write.latencies_ms.push_back(Ms(written - start));
-      }
-      std::this_thread::sleep_for(kLiveGap);
+    f.converge_entries = load.converge_entries;
+    for (int r = 0; r < load.converge_runs && load.converge_entries > 0; ++r) {
+      AwaitIdle(*a_sync, *b_sync);
+      std::cerr << "burst of " << load.converge_entries << "… " << std::flush;
+      Converge(*a, *b, load.converge_entries, &f);
     }
-    f.live = Summarise(live, false);
-    f.live_write = Summarise(write, false);
   } catch (const std::exception& e) {
     std::string what = e.what();
-    for (Peer* p : {&a, &b}) {
+    for (Peer* p : all()) {
       std::string how;
-      if (!p->name.empty() && !p->process.Running(&how) &&
-          what.find(how) == std::string::npos) {
+      if (!p->name.empty() && !p->process.Running(&how) && what.find(how) == std::string::npos &&
+          !how.empty()) {
         what += " (attuned " + p->name + " " + how + ")";
       }
     }
-    for (Peer* p : {&a, &b}) {
-      if (p->name.empty()) continue;
-      p->process.Stop();
-      PrintLogTail(p->process.log_path());
-    }
+    StopAll(all(), nullptr);
     throw std::runtime_error(what);
   }
-  std::cerr << "stopping (A" << std::flush;
-  for (Peer* p : {&a, &b}) {
-    auto stopped = p->process.Stop();
-    (p == &a ? f.stop_a_seconds : f.stop_b_seconds) = stopped.seconds;
-    std::cerr << (p == &a ? "" : ", B") << " " << std::fixed << std::setprecision(0)
-              << stopped.seconds * 1000 << " ms" << std::defaultfloat << std::flush;
-    if (!stopped.clean) {
-      f.stopped_clean = false;
-      std::cerr << "\nattune-bench: warning: attuned " << p->name << " " << stopped.how
-                << "\n";
-      PrintLogTail(p->process.log_path());
-    }
-  }
-  std::cerr << ") " << std::flush;
+  std::cerr << "stopping… " << std::flush;
+  StopAll(all(), &f);
   return f;
 }
 

@@ -1,20 +1,28 @@
-// Peer-to-peer sync between two fresh daemons on loopback:
+// Peer-to-peer sync between fresh daemons on loopback:
 //
 //   1. the ceiling: how fast this machine verifies Ed25519 signatures;
-//   2. initial sync: daemon A is seeded with N shared ops (journal entries,
-//      written by many clients at once), then a fresh daemon B joins A's
-//      space, and the clock runs from JoinSpace returning until B holds all
-//      of them (B's SyncService.GetSyncStatus shared_ops, polled);
-//   3. live latency: with A and B paired and idle, a check-in written on A,
-//      timed from just before the call on A until B's CheckInService returns
-//      it (B polled every 0.1 ms: the API has no change stream), beside
-//      the raw fdatasync latency of the same folder.
+//   2. initial sync, for each size N: daemon A is seeded with N shared ops
+//      (journal entries, written by many clients at once), then fresh
+//      daemons join A's space one at a time, and the clock runs from
+//      JoinSpace returning until the joiner holds all of them (its
+//      SyncService.GetSyncStatus shared_ops, polled);
+//   3. footprint of the largest A (footprint_bench.h), between its seeding
+//      and its joins;
+//   4. live latency: with A and the last joiner B paired and idle, a check-in
+//      written on A, timed from just before the call on A until B's
+//      CheckInService returns it (B polled every 0.1 ms: the API has no
+//      change stream), beside the raw fdatasync latency of the same folder;
+//   5. convergence: a burst of journal entries on A, timed until B holds
+//      them all — the figure set beside Syncthing's.
 #ifndef ATTUNE_TOOLS_BENCH_SYNC_BENCH_H_
 #define ATTUNE_TOOLS_BENCH_SYNC_BENCH_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "tools/bench/footprint_bench.h"
 #include "tools/bench/stats.h"
 #include "tools/bench/verify_ceiling.h"
 
@@ -27,22 +35,48 @@ inline constexpr double kLiveP99TargetMs = 50.0;    // live p99, at most
 
 struct SyncLoad {
   std::string attuned;
-  std::string dir;  // created; holds both daemons' data, sockets and logs
+  std::string dir;  // created; holds every daemon's data, sockets and logs
   double verify_seconds = 1.0;
-  int ops = 0;             // shared ops to seed A with, asked for
+  // Initial sync sizes, smallest first: for each, a fresh daemon A is seeded
+  // with that many shared ops (the largest reuses its A), and `joins` fresh
+  // daemons join A's space one after another, each timed.
+  std::vector<int> sizes;
+  int joins = 3;
   int seed_clients = 16;
   // Seeding stops early, at the number of ops its rate so far says fit in
-  // this time, when all `ops` would take longer.
+  // this time, when all would take longer.
   double seed_budget_seconds = 120;
   int live_writes = 0;  // timed
   int live_warmup = 3;  // untimed, before them
   int fsync_appends = 0;
+  // Convergence, as compared with Syncthing: `converge_entries` journal
+  // entries written on A as fast as 16 clients can, timed until B holds them
+  // all; repeated `converge_runs` times.
+  int converge_entries = 0;
+  int converge_runs = 1;
+  // Footprint of A once it holds the largest size (0 cold starts: skipped).
+  int cold_starts = 0;
+  double idle_seconds = 60;
+};
+
+// One size of initial sync, over `joins` fresh joiners.
+struct InitialSync {
+  int ops = 0;                   // shared ops each joiner received
+  std::vector<double> seconds;   // JoinSpace returning → joiner holds them all
+  std::vector<double> first_op_seconds;
+  std::vector<double> join_seconds;  // the JoinSpace call itself
+  std::vector<double> cpu_a_seconds, cpu_b_seconds;
+  std::vector<double> PerSecond() const {
+    std::vector<double> out;
+    for (double s : seconds) out.push_back(ops / s);
+    return out;
+  }
 };
 
 struct SyncFigures {
   VerifyCeiling verify;
 
-  // Seeding A through its API.
+  // Seeding the largest size's A through its API.
   int ops_asked = 0;
   int ops_seeded = 0;
   bool seed_capped = false;        // stopped early: `ops_asked` would not fit the budget
@@ -52,15 +86,9 @@ struct SyncFigures {
   double seed_seconds = 0;
   double seed_cpu_a_seconds = 0;   // A's CPU time while seeding
 
-  // Initial sync.
-  uint64_t ops_synced = 0;         // what B had to receive
-  double join_seconds = 0;         // the JoinSpace call on B
-  double first_op_seconds = 0;     // JoinSpace returning → B holds its first op
-  double sync_seconds = 0;         // JoinSpace returning → B holds them all
-  double sync_cpu_a_seconds = 0;   // the daemons' CPU time over sync_seconds
-  double sync_cpu_b_seconds = 0;
-  double SyncPerSecond() const { return static_cast<double>(ops_synced) / sync_seconds; }
-  double SyncRatio() const { return SyncPerSecond() / verify.PerSecondAllCores(); }
+  std::vector<InitialSync> initial;  // one per size
+  // Median ops/s of the largest size over verify rate × cores.
+  double SyncRatio() const;
 
   // Live latency.
   Figure fsync;       // raw append + fdatasync in the same folder, just before
@@ -68,12 +96,18 @@ struct SyncFigures {
   Figure live_write;  // the CreateCheckIn call on A by itself
   double LiveP50Ratio() const { return live.p50_ms / fsync.p50_ms; }
 
+  // Convergence of a burst of journal entries, per run.
+  int converge_entries = 0;
+  std::vector<double> converge_after_last_write_s;
+  std::vector<double> converge_after_first_write_s;
+  std::vector<double> converge_write_seconds;  // first write → last write acknowledged
+
+  std::optional<FootprintFigures> footprint;
+
   bool stopped_clean = true;
-  double stop_a_seconds = 0;  // SIGTERM to exit, after the live writes
-  double stop_b_seconds = 0;
 };
 
-// Runs all three. Progress goes to stderr. Throws std::runtime_error on a
+// Runs it all. Progress goes to stderr. Throws std::runtime_error on a
 // failure (after stopping the daemons and printing their log tails).
 SyncFigures RunSyncBench(const SyncLoad& load);
 

@@ -1,0 +1,41 @@
+#include "tools/bench/syncthing_result.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "syncthing_report.pb.h"
+
+namespace attune::bench {
+
+Report::Syncthing ReadSyncthingResult(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read Syncthing's results at " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  SyncthingReport parsed;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = true;
+  auto status = google::protobuf::util::JsonStringToMessage(text.str(), &parsed, options);
+  if (!status.ok()) {
+    throw std::runtime_error("Syncthing's results at " + path +
+                             " are not the expected JSON: " + status.ToString());
+  }
+  if (parsed.runs_size() == 0) throw std::runtime_error(path + " holds no Syncthing runs");
+  Report::Syncthing out;
+  out.version = parsed.syncthing_version();
+  out.files = parsed.files();
+  for (const SyncthingRun& run : parsed.runs()) {
+    out.last_write_to_converged_s.push_back(run.last_write_to_converged_s());
+    out.first_write_to_converged_s.push_back(run.first_write_to_converged_s());
+  }
+  const auto& fields = parsed.settings().fields();
+  if (auto it = fields.find("trigger"); it != fields.end()) {
+    out.settings = "change detection: " + it->second.string_value();
+  }
+  return out;
+}
+
+}  // namespace attune::bench

@@ -31,15 +31,15 @@
 #include <string>
 #include <vector>
 
-#include "tools/bench/daemon_process.h"
 #include "tools/bench/crypto_bench.h"
+#include "tools/bench/daemon_process.h"
 #include "tools/bench/days.h"
 #include "tools/bench/empty_call_bench.h"
 #include "tools/bench/fsync_probe.h"
+#include "tools/bench/read_bench.h"
 #include "tools/bench/report.h"
 #include "tools/bench/rpc_client.h"
 #include "tools/bench/scratch.h"
-#include "tools/bench/read_bench.h"
 #include "tools/bench/sync_bench.h"
 #include "tools/bench/syncthing_result.h"
 #include "tools/bench/write_bench.h"
@@ -76,7 +76,7 @@ struct Options {
   double idle_seconds = 0;
   double crypto_seconds = 0;
   int reads = 0;
-  std::string syncthing_json;
+  std::vector<std::string> syncthing_json;
   std::string json_out;
 };
 
@@ -135,8 +135,7 @@ RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls
     // Probed just before the 1-client writes it is compared with: this
     // disk's fsync latency drifts within seconds.
     std::cerr << "fsync probe… " << std::flush;
-    f.fsync =
-        Summarise(ProbeFsync(run_dir + "/fsync-probe", o.writes, kWarmupAppends), false);
+    f.fsync = Summarise(ProbeFsync(run_dir + "/fsync-probe", o.writes, kWarmupAppends), false);
 
     WriteLoad one{.socket = socket,
                   .clients = 1,
@@ -153,9 +152,8 @@ RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls
     f.many_clients = Summarise(MeasureCheckInWrites(many), true);
 
     std::cerr << "reads… " << std::flush;
-    ReadSamples reads = MeasureReads(
-        ReadLoad{.socket = socket, .gets = o.reads, .lists = std::max(5, o.reads / 20),
-                 .warmup = 5});
+    ReadSamples reads = MeasureReads(ReadLoad{
+        .socket = socket, .gets = o.reads, .lists = std::max(5, o.reads / 20), .warmup = 5});
     f.get_one = Summarise(reads.get_one, false);
     f.list_page = Summarise(reads.list_page, false);
 
@@ -163,10 +161,10 @@ RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls
     auto status = GetVaultStatus(socket);
     int64_t expected = one.DaysUsed() + many.DaysUsed() + kListEntries;
     if (status.record_count() != expected || status.op_count() != uint64_t(expected)) {
-      throw std::runtime_error(
-          "expected " + std::to_string(expected) + " records and ops, the daemon has " +
-          std::to_string(status.record_count()) + " records and " +
-          std::to_string(status.op_count()) + " ops");
+      throw std::runtime_error("expected " + std::to_string(expected) +
+                               " records and ops, the daemon has " +
+                               std::to_string(status.record_count()) + " records and " +
+                               std::to_string(status.op_count()) + " ops");
     }
   } catch (const std::exception& e) {
     std::string what = e.what(), how;
@@ -203,8 +201,7 @@ int main(int argc, char** argv) {
                  "(default $TMPDIR or /tmp)");
   app.add_flag("--quick", o.quick,
                "Small sizes and short waits, for CI: checks that every figure is produced");
-  app.add_option("--runs", o.runs, "Repeats (default 5; quick 2)")
-      ->check(CLI::PositiveNumber);
+  app.add_option("--runs", o.runs, "Repeats (default 5; quick 2)")->check(CLI::PositiveNumber);
   app.add_option("--writes", o.writes, "Timed writes per client per run (default 300; quick 30)")
       ->check(CLI::PositiveNumber);
   app.add_flag("--skip-write", o.skip_write, "Leave out the write-path table");
@@ -235,7 +232,7 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--syncthing-json", o.syncthing_json,
                  "Syncthing's figures from tools/bench/syncthing_bench.py --json-out, to "
-                 "print beside Attune's");
+                 "print beside Attune's (repeatable: one per Syncthing configuration)");
   app.add_option("--seed-seconds", o.seed_seconds,
                  "Seed fewer ops than --sync-ops when seeding them all would take "
                  "longer than this, judging by the rate so far; 0: never (default 120)")
@@ -270,26 +267,24 @@ int main(int argc, char** argv) {
   if (o.attuned.empty()) o.attuned = FindAttuned(argv[0]);
   if (o.attuned.empty() || !IsExecutable(o.attuned)) {
     std::cerr << "attune-bench: cannot find attuned"
-              << (o.attuned.empty() ? "" : " at " + o.attuned)
-              << "; pass --attuned PATH\n";
+              << (o.attuned.empty() ? "" : " at " + o.attuned) << "; pass --attuned PATH\n";
     return 2;
   }
   o.attuned = fs::absolute(o.attuned).string();
 
   // Each write needs a past day of its own.
   const int days_needed = (1 + kClients) * (o.writes + kWarmupWrites);
-  const int days_available =
-      static_cast<int>((YesterdayUtc() - FirstBenchDay()).count()) + 1;
+  const int days_available = static_cast<int>((YesterdayUtc() - FirstBenchDay()).count()) + 1;
   if (!o.skip_write && days_needed > days_available) {
     std::cerr << "attune-bench: --writes " << o.writes << " needs " << days_needed
-              << " distinct past days; at most "
-              << days_available / (1 + kClients) - kWarmupWrites << " writes fit\n";
+              << " distinct past days; at most " << days_available / (1 + kClients) - kWarmupWrites
+              << " writes fit\n";
     return 2;
   }
   if (!o.skip_sync && o.live_writes + kLiveWarmup > days_available) {
     std::cerr << "attune-bench: --live-writes " << o.live_writes
-              << " needs as many distinct past days; at most "
-              << days_available - kLiveWarmup << " fit\n";
+              << " needs as many distinct past days; at most " << days_available - kLiveWarmup
+              << " fit\n";
     return 2;
   }
 
@@ -321,11 +316,9 @@ int main(int argc, char** argv) {
     for (int r = 1; r <= (o.skip_write ? 0 : o.runs); ++r) {
       auto run_start = std::chrono::steady_clock::now();
       std::cerr << "run " << r << "/" << o.runs << ":";
-      report.runs.push_back(
-          RunOnce(o, scratch + "/run-" + std::to_string(r), empty_calls));
-      std::cerr << "done in " << std::fixed << std::setprecision(1)
-                << SecondsSince(run_start) << " s (daemon stop "
-                << report.runs.back().stop_seconds * 1000 << " ms)\n"
+      report.runs.push_back(RunOnce(o, scratch + "/run-" + std::to_string(r), empty_calls));
+      std::cerr << "done in " << std::fixed << std::setprecision(1) << SecondsSince(run_start)
+                << " s (daemon stop " << report.runs.back().stop_seconds * 1000 << " ms)\n"
                 << std::defaultfloat;
     }
     if (!o.skip_sync) {
@@ -347,19 +340,19 @@ int main(int argc, char** argv) {
                     .idle_seconds = o.idle_seconds};
       fs::create_directories(load.dir);
       report.sync = RunSyncBench(load);
-      std::cerr << "done in " << std::fixed << std::setprecision(1)
-                << SecondsSince(sync_start) << " s\n"
+      std::cerr << "done in " << std::fixed << std::setprecision(1) << SecondsSince(sync_start)
+                << " s\n"
                 << std::defaultfloat;
     }
   } catch (const std::exception& e) {
-    std::cerr << "\nattune-bench: " << e.what() << "\nattune-bench: scratch kept in "
-              << scratch << "\n";
+    std::cerr << "\nattune-bench: " << e.what() << "\nattune-bench: scratch kept in " << scratch
+              << "\n";
     return 1;
   }
 
-  if (!o.syncthing_json.empty()) {
+  for (const std::string& path : o.syncthing_json) {
     try {
-      report.syncthing = ReadSyncthingResult(o.syncthing_json);
+      report.syncthing.push_back(ReadSyncthingResult(path));
     } catch (const std::exception& e) {
       std::cerr << "attune-bench: " << e.what() << "\n";
       return 1;
@@ -380,7 +373,7 @@ int main(int argc, char** argv) {
   } else {
     RemoveTree(scratch);
   }
-  std::cerr << "attune-bench: " << std::fixed << std::setprecision(1)
-            << SecondsSince(started) << " s in all\n";
+  std::cerr << "attune-bench: " << std::fixed << std::setprecision(1) << SecondsSince(started)
+            << " s in all\n";
   return rc;
 }

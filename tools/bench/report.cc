@@ -22,8 +22,8 @@ std::vector<Row> Rows(const Report& r) {
       {"empty_call", "empty gRPC call (health)", &RunFigures::empty_call, false},
       {"write_1_client", "check-in write, 1 client", &RunFigures::one_client, true},
       {"write_" + std::to_string(r.clients) + "_clients",
-       "check-in write, " + std::to_string(r.clients) + " clients",
-       &RunFigures::many_clients, true},
+       "check-in write, " + std::to_string(r.clients) + " clients", &RunFigures::many_clients,
+       true},
       {"get_one", "get one journal entry", &RunFigures::get_one, false},
       {"list_1000", "list 1,000 journal entries", &RunFigures::list_page, false},
   };
@@ -102,30 +102,29 @@ std::string WriteTable(const Report& r) {
   out << "Attune write and read paths (median of " << r.runs.size() << " runs, [min–max]"
       << (r.quick ? "; --quick" : "") << ")\n";
   constexpr size_t kWhat = 32, kLatency = 25;
-  out << Pad("what", kWhat) << Pad("p50", kLatency) << Pad("p99", kLatency)
-      << "throughput\n";
+  out << Pad("what", kWhat) << Pad("p50", kLatency) << Pad("p99", kLatency) << "throughput\n";
   for (const Row& row : Rows(r)) {
     auto p50 = Across(r, [&](const RunFigures& f) { return (f.*row.figure).p50_ms; });
     auto p99 = Across(r, [&](const RunFigures& f) { return (f.*row.figure).p99_ms; });
     std::string rate = "—";
     if (row.has_throughput) {
-      rate = Cell(Across(r, [&](const RunFigures& f) { return (f.*row.figure).per_second; }),
-                  " /s");
+      rate =
+          Cell(Across(r, [&](const RunFigures& f) { return (f.*row.figure).per_second; }), " /s");
     }
     out << Pad(row.what, kWhat) << Pad(Cell(p50, " ms"), kLatency)
         << Pad(Cell(p99, " ms"), kLatency) << rate << "\n";
   }
   Spread latency = Across(r, [](const RunFigures& f) { return f.LatencyRatio(); });
   Spread throughput = Across(r, [](const RunFigures& f) { return f.ThroughputRatio(); });
-  out << "ratios (per run, then median): 1-client p50 / fsync p50 = "
-      << Cell(latency, "") << " (target ≤ " << Num(kLatencyRatioTarget) << ") "
+  out << "ratios (per run, then median): 1-client p50 / fsync p50 = " << Cell(latency, "")
+      << " (target ≤ " << Num(kLatencyRatioTarget) << ") "
       << Verdict(latency.median <= kLatencyRatioTarget) << "; " << r.clients
       << "-client / 1-client throughput = " << Cell(throughput, "") << " (target ≥ "
-      << Num(kThroughputRatioTarget) << ") "
-      << Verdict(throughput.median >= kThroughputRatioTarget) << "\n";
+      << Num(kThroughputRatioTarget) << ") " << Verdict(throughput.median >= kThroughputRatioTarget)
+      << "\n";
   Spread get = Across(r, [](const RunFigures& f) { return f.GetRatio(); });
-  out << "get one p50 / empty call p50 = " << Cell(get, "") << " (target ≤ "
-      << Num(kGetRatioTarget) << ") " << Verdict(get.median <= kGetRatioTarget) << "\n";
+  out << "get one p50 / empty call p50 = " << Cell(get, "") << " (target ≤ " << Num(kGetRatioTarget)
+      << ") " << Verdict(get.median <= kGetRatioTarget) << "\n";
   return out.str();
 }
 
@@ -156,12 +155,10 @@ std::string CryptoTable(const Report& r) {
       << Cell(rate(&CryptoFigures::sign_per_second), " /s") << "\n";
   out << Pad("  Ed25519 verify", kWhat) << Pad("", kRate)
       << Cell(rate(&CryptoFigures::verify_per_second), " /s") << "\n";
-  Spread seal = Across(r, [](const RunFigures& f) {
-    return f.crypto.seal_per_second / f.crypto.SealCeiling();
-  });
-  Spread open = Across(r, [](const RunFigures& f) {
-    return f.crypto.open_per_second / f.crypto.OpenCeiling();
-  });
+  Spread seal = Across(
+      r, [](const RunFigures& f) { return f.crypto.seal_per_second / f.crypto.SealCeiling(); });
+  Spread open = Across(
+      r, [](const RunFigures& f) { return f.crypto.open_per_second / f.crypto.OpenCeiling(); });
   out << "sealed / ceiling = " << Cell(seal, "") << "; opened / ceiling = " << Cell(open, "")
       << "\n";
   return out.str();
@@ -195,9 +192,9 @@ std::string WriteJson(const Report& r) {
     };
     out << "    {\"key\": " << Json(row.key) << ", \"what\": " << Json(row.what)
         << ", \"p50_ms\": " << Json(get(&Figure::p50_ms))
-        << ", \"p99_ms\": " << Json(get(&Figure::p99_ms)) << ", \"per_second\": "
-        << (row.has_throughput ? Json(get(&Figure::per_second)) : "null") << "}"
-        << (i + 1 < rows.size() ? "," : "") << "\n";
+        << ", \"p99_ms\": " << Json(get(&Figure::p99_ms))
+        << ", \"per_second\": " << (row.has_throughput ? Json(get(&Figure::per_second)) : "null")
+        << "}" << (i + 1 < rows.size() ? "," : "") << "\n";
   }
   out << "  ],\n";
 
@@ -206,10 +203,9 @@ std::string WriteJson(const Report& r) {
   out << "  \"ratios\": [\n"
       << "    {\"key\": \"write_p50_over_fsync_p50\", \"value\": " << Json(latency)
       << ", \"target_max\": " << Json(kLatencyRatioTarget)
-      << ", \"met\": " << (latency.median <= kLatencyRatioTarget ? "true" : "false")
-      << "},\n"
-      << "    {\"key\": \"concurrent_over_single_throughput\", \"value\": "
-      << Json(throughput) << ", \"target_min\": " << Json(kThroughputRatioTarget)
+      << ", \"met\": " << (latency.median <= kLatencyRatioTarget ? "true" : "false") << "},\n"
+      << "    {\"key\": \"concurrent_over_single_throughput\", \"value\": " << Json(throughput)
+      << ", \"target_min\": " << Json(kThroughputRatioTarget)
       << ", \"met\": " << (throughput.median >= kThroughputRatioTarget ? "true" : "false")
       << "},\n";
   Spread get = Across(r, [](const RunFigures& f) { return f.GetRatio(); });
@@ -253,8 +249,8 @@ std::string SyncTable(const Report& r) {
         << Pad(Single(p99, " ms"), kLatency) << rate << "\n";
   };
   constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
-  row("Ed25519 verify, 1 core (" + std::to_string(kVerifyMessageBytes) + " B msgs)", kNone,
-      kNone, Count(s.verify.per_second) + " /s");
+  row("Ed25519 verify, 1 core (" + std::to_string(kVerifyMessageBytes) + " B msgs)", kNone, kNone,
+      Count(s.verify.per_second) + " /s");
   row("  × " + std::to_string(s.verify.cores) + " cores = target basis", kNone, kNone,
       Count(s.verify.PerSecondAllCores()) + " /s");
   row("seed A: " + Count(s.ops_seeded) + " shared ops, " + std::to_string(s.seed_clients) +
@@ -262,8 +258,7 @@ std::string SyncTable(const Report& r) {
       s.seed.p50_ms, s.seed.p99_ms, Count(s.seed.per_second) + " /s");
   for (const InitialSync& i : s.initial) {
     Spread rate = SpreadOf(i.PerSecond());
-    row("initial sync A → B: " + Count(i.ops) + " ops (×" + std::to_string(i.seconds.size()) +
-            ")",
+    row("initial sync A → B: " + Count(i.ops) + " ops (×" + std::to_string(i.seconds.size()) + ")",
         kNone, kNone,
         Cell(rate, " /s") + " = " + Num(rate.median / s.verify.PerSecondAllCores()) +
             " of ceiling");
@@ -283,17 +278,16 @@ std::string SyncTable(const Report& r) {
   for (const InitialSync& i : s.initial) {
     Spread cpu_b = SpreadOf(i.cpu_b_seconds), cpu_a = SpreadOf(i.cpu_a_seconds);
     out << "initial sync of " << Count(i.ops) << ": " << Cell(SpreadOf(i.seconds), " s")
-        << " from JoinSpace returning; first op after "
-        << Cell(SpreadOf(i.first_op_seconds), " s") << "; CPU A " << Num(cpu_a.median)
-        << " s, B " << Num(cpu_b.median) << " s = " << Count(i.ops / cpu_b.median)
-        << " ops per B CPU-second\n";
+        << " from JoinSpace returning; first op after " << Cell(SpreadOf(i.first_op_seconds), " s")
+        << "; CPU A " << Num(cpu_a.median) << " s, B " << Num(cpu_b.median)
+        << " s = " << Count(i.ops / cpu_b.median) << " ops per B CPU-second\n";
   }
   double sync_ratio = s.SyncRatio(), live_ratio = s.LiveP50Ratio();
   out << "targets: sync / (verify × cores) = " << Num(sync_ratio) << " (≥ "
       << Json(kSyncRatioTarget) << ") " << Verdict(sync_ratio >= kSyncRatioTarget)
       << "; live p50 / fsync p50 = " << Num(live_ratio) << " (≤ " << Json(kLiveP50RatioTarget)
-      << ") " << Verdict(live_ratio <= kLiveP50RatioTarget) << "; live p99 "
-      << Num(s.live.p99_ms) << " ms (≤ " << Json(kLiveP99TargetMs) << " ms) "
+      << ") " << Verdict(live_ratio <= kLiveP50RatioTarget) << "; live p99 " << Num(s.live.p99_ms)
+      << " ms (≤ " << Json(kLiveP99TargetMs) << " ms) "
       << Verdict(s.live.p99_ms <= kLiveP99TargetMs) << "\n";
   return out.str();
 }
@@ -308,8 +302,8 @@ std::string FootprintTable(const FootprintFigures& f, bool quick) {
                  bool met) {
     out << Pad(what, kWhat) << Pad(value, kValue) << target << " " << Verdict(met) << "\n";
   };
-  row("cold start → health (×" + std::to_string(f.cold_start_ms.size()) + ")",
-      Cell(cold, " ms"), "≤ " + Num(kColdStartTargetMs) + " ms", cold.median <= kColdStartTargetMs);
+  row("cold start → health (×" + std::to_string(f.cold_start_ms.size()) + ")", Cell(cold, " ms"),
+      "≤ " + Num(kColdStartTargetMs) + " ms", cold.median <= kColdStartTargetMs);
   row("RSS, unlocked after start", Num(f.rss_after_start_mb) + " MB",
       "≤ " + Num(kRssTargetMb) + " MB", f.rss_after_start_mb <= kRssTargetMb);
   row("RSS after " + Num(f.idle_seconds) + " s idle", Num(f.rss_after_idle_mb) + " MB",
@@ -326,29 +320,37 @@ std::string SyncthingTable(const Report& r) {
   std::ostringstream out;
   out << "Against Syncthing: " << s.converge_entries
       << " journal entries written on A, until B holds them all\n";
-  constexpr size_t kWhat = 44, kValue = 26;
+  constexpr size_t kWhat = 54, kValue = 26;
   out << Pad("what", kWhat) << Pad("after last write", kValue) << "after first write\n";
   Spread ours = SpreadOf(s.converge_after_last_write_s);
   out << Pad("Attune (" + std::to_string(s.converge_after_last_write_s.size()) + " runs)", kWhat)
-      << Pad(Cell(ours, " s"), kValue)
-      << Cell(SpreadOf(s.converge_after_first_write_s), " s") << "\n";
-  if (!r.syncthing.has_value()) {
+      << Pad(Cell(ours, " s"), kValue) << Cell(SpreadOf(s.converge_after_first_write_s), " s")
+      << "\n";
+  if (r.syncthing.empty()) {
     out << "Syncthing: not measured (run tools/bench/run, or pass --syncthing-json)\n";
     return out.str();
   }
-  const Report::Syncthing& st = *r.syncthing;
-  Spread theirs = SpreadOf(st.last_write_to_converged_s);
-  out << Pad("Syncthing " + st.version + " (" + std::to_string(st.files) + " files, " +
-                 std::to_string(st.last_write_to_converged_s.size()) + " runs)",
-             kWhat)
-      << Pad(Cell(theirs, " s"), kValue)
-      << Cell(SpreadOf(st.first_write_to_converged_s), " s") << "\n";
-  if (!st.settings.empty()) out << "  Syncthing settings: " << st.settings << "\n";
-  double ratio = theirs.median / ours.median;
-  out << "Syncthing / Attune after the last write = " << Num(ratio) << "× (target ≥ "
-      << Num(kSyncthingRatioTarget) << "×) " << Verdict(ratio >= kSyncthingRatioTarget);
-  if (st.files != s.converge_entries) out << "  NOTE: different sizes";
-  out << "\n";
+  for (const Report::Syncthing& st : r.syncthing) {
+    Spread theirs = SpreadOf(st.last_write_to_converged_s);
+    out << Pad("Syncthing " + st.version + ", " + st.label + " (" +
+                   std::to_string(st.last_write_to_converged_s.size()) + " runs)",
+               kWhat)
+        << Pad(Cell(theirs, " s"), kValue) << Cell(SpreadOf(st.first_write_to_converged_s), " s")
+        << "\n";
+  }
+  for (const Report::Syncthing& st : r.syncthing) {
+    double ratio = SpreadOf(st.last_write_to_converged_s).median / ours.median;
+    out << "Syncthing (" << st.label << ") / Attune after the last write = " << Num(ratio)
+        << "× (target ≥ " << Num(kSyncthingRatioTarget) << "×) "
+        << Verdict(ratio >= kSyncthingRatioTarget);
+    if (st.files != s.converge_entries)
+      out << "  NOTE: " << st.files << " files, not the same size";
+    out << "\n";
+  }
+  if (!r.syncthing.front().settings.empty()) {
+    out << "Syncthing on 127.0.0.1 only, " << r.syncthing.front().settings
+        << " (tools/bench/syncthing_bench.py)\n";
+  }
   return out.str();
 }
 
@@ -371,8 +373,8 @@ std::string SyncJson(const Report& r) {
       << "    \"seed\": {\"ops_asked\": " << s.ops_asked << ", \"ops\": " << s.ops_seeded
       << ", \"capped\": " << JsonBool(s.seed_capped) << ", \"clients\": " << s.seed_clients
       << ", \"seconds\": " << Json(s.seed_seconds)
-      << ", \"per_second\": " << Json(s.seed.per_second)
-      << ", \"p50_ms\": " << Json(s.seed.p50_ms) << ", \"p99_ms\": " << Json(s.seed.p99_ms)
+      << ", \"per_second\": " << Json(s.seed.per_second) << ", \"p50_ms\": " << Json(s.seed.p50_ms)
+      << ", \"p99_ms\": " << Json(s.seed.p99_ms)
       << ", \"cpu_a_seconds\": " << Json(s.seed_cpu_a_seconds) << "},\n"
       << "    \"initial_sync\": [\n";
   for (size_t k = 0; k < s.initial.size(); ++k) {
@@ -386,9 +388,8 @@ std::string SyncJson(const Report& r) {
         << (k + 1 < s.initial.size() ? "," : "") << "\n";
   }
   out << "    ],\n"
-      << "    \"live\": {\"a_to_b\": " << Json(s.live)
-      << ", \"write_on_a\": " << Json(s.live_write) << ", \"fsync\": " << Json(s.fsync)
-      << "},\n"
+      << "    \"live\": {\"a_to_b\": " << Json(s.live) << ", \"write_on_a\": " << Json(s.live_write)
+      << ", \"fsync\": " << Json(s.fsync) << "},\n"
       << "    \"converge\": {\"entries\": " << s.converge_entries
       << ", \"after_last_write_s\": " << Values(s.converge_after_last_write_s)
       << ", \"after_first_write_s\": " << Values(s.converge_after_first_write_s)
@@ -415,17 +416,20 @@ std::string SyncJson(const Report& r) {
         << ", \"idle_cpu_seconds_per_minute\": " << Json(f.IdleCpuPerMinute())
         << ", \"wakeups_per_minute\": " << Json(f.WakeupsPerMinute()) << "}";
   }
-  if (r.syncthing.has_value()) {
-    const Report::Syncthing& st = *r.syncthing;
+  if (!r.syncthing.empty()) out << ",\n  \"syncthing\": [";
+  for (size_t k = 0; k < r.syncthing.size(); ++k) {
+    const Report::Syncthing& st = r.syncthing[k];
     double ratio = SpreadOf(st.last_write_to_converged_s).median /
                    SpreadOf(s.converge_after_last_write_s).median;
-    out << ",\n  \"syncthing\": {\"version\": " << Json(st.version) << ", \"files\": " << st.files
+    out << (k ? ",\n    " : "\n    ") << "{\"label\": " << Json(st.label)
+        << ", \"version\": " << Json(st.version) << ", \"files\": " << st.files
         << ", \"last_write_to_converged_s\": " << Values(st.last_write_to_converged_s)
         << ", \"first_write_to_converged_s\": " << Values(st.first_write_to_converged_s)
         << ", \"ratio_over_attune\": " << Json(ratio)
         << ", \"target_min\": " << Json(kSyncthingRatioTarget)
         << ", \"met\": " << JsonBool(ratio >= kSyncthingRatioTarget) << "}";
   }
+  if (!r.syncthing.empty()) out << "\n  ]";
   return out.str();
 }
 
@@ -448,11 +452,10 @@ std::string FormatJson(const Report& r) {
   out << "{\n  \"title\": \"Attune benchmarks\",\n";
   out << "  \"config\": {\"quick\": " << JsonBool(r.quick)
       << ", \"write\": " << JsonBool(!r.runs.empty())
-      << ", \"sync\": " << JsonBool(r.sync.has_value())
-      << ", \"runs\": " << r.runs.size() << ", \"writes_per_client\": " << r.writes_per_client
-      << ", \"clients\": " << r.clients << ", \"fsync_appends\": " << r.fsync_appends
-      << ", \"empty_calls\": " << r.empty_calls << ", \"attuned\": " << Json(r.attuned)
-      << ", \"dir\": " << Json(r.scratch_dir) << "}";
+      << ", \"sync\": " << JsonBool(r.sync.has_value()) << ", \"runs\": " << r.runs.size()
+      << ", \"writes_per_client\": " << r.writes_per_client << ", \"clients\": " << r.clients
+      << ", \"fsync_appends\": " << r.fsync_appends << ", \"empty_calls\": " << r.empty_calls
+      << ", \"attuned\": " << Json(r.attuned) << ", \"dir\": " << Json(r.scratch_dir) << "}";
   if (!r.runs.empty()) out << ",\n" << WriteJson(r) << ",\n" << CryptoJson(r);
   if (r.sync.has_value()) out << ",\n" << SyncJson(r);
   out << "\n}\n";

@@ -30,9 +30,7 @@ struct RunFigures {
 
   double GetRatio() const { return get_one.p50_ms / empty_call.p50_ms; }
   double LatencyRatio() const { return one_client.p50_ms / fsync.p50_ms; }
-  double ThroughputRatio() const {
-    return many_clients.per_second / one_client.per_second;
-  }
+  double ThroughputRatio() const { return many_clients.per_second / one_client.per_second; }
 };
 
 struct Report {
@@ -43,7 +41,7 @@ struct Report {
   int empty_calls = 0;
   std::string attuned;
   std::string scratch_dir;
-  std::vector<RunFigures> runs;  // empty when the write path was skipped
+  std::vector<RunFigures> runs;     // empty when the write path was skipped
   std::optional<SyncFigures> sync;  // unset when sync was skipped
   // Syncthing's figures, as tools/bench/syncthing_bench.py wrote them.
   struct Syncthing {
@@ -51,9 +49,10 @@ struct Report {
     int files = 0;
     std::vector<double> last_write_to_converged_s;
     std::vector<double> first_write_to_converged_s;
+    std::string label;     // "defaults", or what was tuned
     std::string settings;  // a line for people
   };
-  std::optional<Syncthing> syncthing;
+  std::vector<Syncthing> syncthing;  // one per configuration measured
 };
 
 // What Attune should achieve against Syncthing: this many times faster to

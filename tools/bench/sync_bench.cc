@@ -1,5 +1,7 @@
 #include "tools/bench/sync_bench.h"
 
+#include <grpcpp/client_context.h>
+
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -13,8 +15,6 @@
 #include <stdexcept>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/client_context.h>
 
 #include "attune/v1/api.grpc.pb.h"
 #include "tools/bench/daemon_process.h"
@@ -51,9 +51,7 @@ constexpr size_t kJournalBodyBytes = 100;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 double Seconds(SteadyClock::duration d) { return std::chrono::duration<double>(d).count(); }
-double Ms(SteadyClock::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
+double Ms(SteadyClock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
 
 std::chrono::system_clock::time_point Deadline(std::chrono::milliseconds in = kCallTimeout) {
   return std::chrono::system_clock::now() + in;
@@ -71,8 +69,7 @@ struct Peer {
     socket = load.dir + "/" + name + ".sock";
     process.Start(load.attuned, load.dir + "/" + name + "-data", socket,
                   load.dir + "/" + name + ".log", {"--peer-listen", "127.0.0.1:0"});
-    WaitUntilServing(socket, kServeTimeout,
-                     [&](std::string* how) { return process.Running(how); });
+    WaitUntilServing(socket, kServeTimeout, [&](std::string* how) { return process.Running(how); });
     InitVault(socket, "bench " + name);
   }
 
@@ -80,8 +77,7 @@ struct Peer {
   void Restart(const SyncLoad& load) {
     process.Start(load.attuned, load.dir + "/" + name + "-data", socket,
                   load.dir + "/" + name + ".log", {"--peer-listen", "127.0.0.1:0"});
-    WaitUntilServing(socket, kServeTimeout,
-                     [&](std::string* how) { return process.Running(how); });
+    WaitUntilServing(socket, kServeTimeout, [&](std::string* how) { return process.Running(how); });
     UnlockVault(socket);
   }
 };
@@ -296,9 +292,9 @@ void JoinAndSync(Peer& a, Peer& b, const SyncLoad& load, const std::string& name
     }
     if (now - last_progress > kSyncStall) {
       std::string error = status.peers_size() > 0 ? status.peers(0).last_error() : "no peer";
-      throw std::runtime_error("initial sync stalled: " + name + " holds " +
-                               std::to_string(have) + " of " + std::to_string(target) +
-                               " shared ops" + (error.empty() ? "" : " (" + error + ")"));
+      throw std::runtime_error("initial sync stalled: " + name + " holds " + std::to_string(have) +
+                               " of " + std::to_string(target) + " shared ops" +
+                               (error.empty() ? "" : " (" + error + ")"));
     }
     std::this_thread::sleep_for(kStatusPoll);
   }
@@ -445,8 +441,8 @@ SyncFigures RunSyncBench(const SyncLoad& load) {
         f.seed_seconds = seeded.samples.wall_seconds;
       }
       std::cerr << std::fixed << std::setprecision(1) << seeded.written << " in "
-                << seeded.samples.wall_seconds << " s" << (seeded.capped ? " (capped)" : "")
-                << "; " << std::defaultfloat << std::flush;
+                << seeded.samples.wall_seconds << " s" << (seeded.capped ? " (capped)" : "") << "; "
+                << std::defaultfloat << std::flush;
 
       if (largest && load.cold_starts > 0) {
         // A holds the most records now and has no members yet: its idle
@@ -487,8 +483,8 @@ SyncFigures RunSyncBench(const SyncLoad& load) {
 
     // Probed just before the live writes it is compared with.
     std::cerr << "fsync probe… " << std::flush;
-    f.fsync = Summarise(
-        ProbeFsync(load.dir + "/fsync-probe", load.fsync_appends, kWarmupAppends), false);
+    f.fsync =
+        Summarise(ProbeFsync(load.dir + "/fsync-probe", load.fsync_appends, kWarmupAppends), false);
     std::cerr << "live writes… " << std::flush;
     MeasureLive(*a, *b, load, &f);
 

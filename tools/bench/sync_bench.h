@@ -61,8 +61,8 @@ struct SyncLoad {
 
 // One size of initial sync, over `joins` fresh joiners.
 struct InitialSync {
-  int ops = 0;                   // shared ops each joiner received
-  std::vector<double> seconds;   // JoinSpace returning → joiner holds them all
+  int ops = 0;                  // shared ops each joiner received
+  std::vector<double> seconds;  // JoinSpace returning → joiner holds them all
   std::vector<double> first_op_seconds;
   std::vector<double> join_seconds;  // the JoinSpace call itself
   std::vector<double> cpu_a_seconds, cpu_b_seconds;
@@ -79,12 +79,12 @@ struct SyncFigures {
   // Seeding the largest size's A through its API.
   int ops_asked = 0;
   int ops_seeded = 0;
-  bool seed_capped = false;        // stopped early: `ops_asked` would not fit the budget
+  bool seed_capped = false;  // stopped early: `ops_asked` would not fit the budget
   double seed_budget_seconds = 0;
   int seed_clients = 0;
-  Figure seed;                     // per-write latency, and ops per second overall
+  Figure seed;  // per-write latency, and ops per second overall
   double seed_seconds = 0;
-  double seed_cpu_a_seconds = 0;   // A's CPU time while seeding
+  double seed_cpu_a_seconds = 0;  // A's CPU time while seeding
 
   std::vector<InitialSync> initial;  // one per size
   // Median ops/s of the largest size over verify rate × cores.

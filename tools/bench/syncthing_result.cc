@@ -32,6 +32,11 @@ Report::Syncthing ReadSyncthingResult(const std::string& path) {
     out.first_write_to_converged_s.push_back(run.first_write_to_converged_s());
   }
   const auto& fields = parsed.settings().fields();
+  if (auto it = fields.find("caseSensitiveFS"); it != fields.end() && it->second.bool_value()) {
+    out.label = "caseSensitiveFS on";
+  } else {
+    out.label = "defaults";
+  }
   if (auto it = fields.find("trigger"); it != fields.end()) {
     out.settings = "change detection: " + it->second.string_value();
   }

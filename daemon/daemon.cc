@@ -17,7 +17,6 @@
 #include <memory>
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
@@ -26,6 +25,7 @@
 #include "daemon/api/checkin_service.h"
 #include "daemon/api/exercise_service.h"
 #include "daemon/api/goal_service.h"
+#include "daemon/api/health_service.h"
 #include "daemon/api/journal_service.h"
 #include "daemon/api/space_service.h"
 #include "daemon/api/plugin_service.h"
@@ -143,7 +143,9 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   DataDirLock dir_lock;
   if (auto s = dir_lock.Acquire(options.data_dir); !s.ok()) return s;
 
-  auto db = Db::Open({.path = options.data_dir + "/db"});
+  DbOptions db_options;
+  db_options.path = options.data_dir + "/db";
+  auto db = Db::Open(db_options);
   if (!db.ok()) return db.status();
   SystemClock clock;
   RecordStore store(db->get(), &clock);
@@ -163,16 +165,16 @@ absl::Status RunDaemon(const DaemonOptions& options) {
 
   Membership members(db->get());
   if (auto s = members.Load(); !s.ok()) return s;
-  PeerManager peers({.listen = options.peer_listen}, db->get(), &store, &vault, &members,
-                    &clock);
+  PeerManager peers({.listen = options.peer_listen, .advertise = options.peer_advertise},
+                    db->get(), &store, &vault, &members, &clock);
   if (auto s = peers.Load(); !s.ok()) return s;
   SpaceServiceImpl space_service(&peers);
-  SyncServiceImpl sync_service(&peers);
 
   ServiceContext ctx{&vault, &store, &clock,
                      [&peers](const std::shared_ptr<const KeySet>& keys) {
                        return peers.OnUnlock(keys);
                      }};
+  SyncServiceImpl sync_service(&peers, ctx);
   VaultServiceImpl vault_service(ctx);
   JournalServiceImpl journal_service(ctx);
   CheckInServiceImpl checkin_service(ctx);
@@ -186,7 +188,11 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   ExerciseServiceImpl exercise_service(ctx, &plugin_host);
   PluginServiceImpl plugin_service(&plugin_host, &plugin_grants);
 
-  grpc::EnableDefaultHealthCheckService(true);
+  // Our own health service, not gRPC's default: see health.proto.
+  HealthServiceImpl health_service({"attune.v1.VaultService", "attune.v1.JournalService",
+                                    "attune.v1.CheckInService", "attune.v1.GoalService",
+                                    "attune.v1.SpaceService", "attune.v1.SyncService",
+                                    "attune.v1.ExerciseService", "attune.v1.PluginService"});
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort("unix:" + options.socket_path,
@@ -204,6 +210,7 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   builder.RegisterService(&sync_service);
   builder.RegisterService(&exercise_service);
   builder.RegisterService(&plugin_service);
+  builder.RegisterService(&health_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr) {
     return absl::UnavailableError(

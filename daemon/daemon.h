@@ -5,6 +5,7 @@
 #define ATTUNE_DAEMON_DAEMON_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "daemon/plugins/host_options.h"
@@ -21,6 +22,10 @@ struct DaemonOptions {
   // Where to listen for partner devices ("host:port"; port 0 picks one and
   // keeps it). Empty: never listen, only dial.
   std::string peer_listen = "0.0.0.0:27441";
+  // Where partners should dial this device, "host:port" each, when that is
+  // not the listen address (a port mapping, a tunnel, a proxy). Empty: the
+  // listen address.
+  std::vector<std::string> peer_advertise;
   // Plugin folders, timings and limits. An empty runtime_dir means one next
   // to the socket (see daemon/plugins/dirs.h).
   PluginHostOptions plugins;

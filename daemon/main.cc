@@ -1,13 +1,36 @@
 // attuned: the Attune daemon. See daemon.h and DESIGN.md.
+#include <malloc.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "absl/strings/numbers.h"
 #include "absl/synchronization/mutex.h"
 #include "daemon/daemon.h"
 #include "daemon/plugins/dirs.h"
 #include "daemon/vault/secret.h"
 
+namespace {
+
+// "host:port" with a host and a port from 1 to 65535, for CLI11.
+std::string HostPort(const std::string& value) {
+  auto colon = value.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(value.substr(colon + 1), &port) || port < 1 || port > 65535) {
+    return "\"" + value + "\" is not host:port";
+  }
+  return std::string();
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  // Heap memory is overwritten as soon as it is freed (glibc's M_PERTURB).
+  // Passphrases arrive in gRPC's and protobuf's ordinary buffers; without
+  // this a copy stays readable in freed memory long after Unlock or Lock
+  // (tests/integration/security_test.cc looks for it).
+  mallopt(M_PERTURB, 0x5a);
   attune::DaemonOptions options;
   options.data_dir = attune::DefaultDataDir();
   options.socket_path = attune::DefaultSocketPath();
@@ -28,6 +51,12 @@ int main(int argc, char** argv) {
                  "host:port where partner devices reach this one (port 0 picks a "
                  "free port and keeps it; empty: do not listen)")
       ->capture_default_str();
+  app.add_option("--peer-advertise", options.peer_advertise,
+                 "host:port partner devices should dial to reach this one, when that "
+                 "is not the --peer-listen address (a port mapping, a tunnel, a "
+                 "proxy); repeatable, tried in order; sent in invites and to every "
+                 "peer (default: the listen address)")
+      ->check(HostPort);
   std::vector<std::string> plugin_dirs;
   double plugin_idle = 60, plugin_call = 5, plugin_backoff = 1;
   app.add_option("--plugins-dir", plugin_dirs,

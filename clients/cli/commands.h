@@ -52,8 +52,8 @@ void AddJournalCommands(CLI::App& app, const GlobalOptions& global,
                         CommandTable& table);
 void AddGoalCommands(CLI::App& app, const GlobalOptions& global,
                      CommandTable& table);
-// `attune pair invite|join|verify`, `attune members`, `attune sync status`,
-// `attune id`.
+// `attune pair invite|join|verify`, `attune members`, `attune sync
+// status|digest`, `attune id`.
 void AddSpaceCommands(CLI::App& app, const GlobalOptions& global,
                       CommandTable& table);
 // `attune exercise list|start|sessions` and `attune plugin list|grant|revoke`.

@@ -1,4 +1,4 @@
-// attune pair invite|join|verify, attune members, attune sync status,
+// attune pair invite|join|verify, attune members, attune sync status|digest,
 // attune id: pairing with a partner's device and seeing sync.
 #include <iostream>
 #include <memory>
@@ -118,6 +118,22 @@ absl::Status RunSyncStatus(const GlobalOptions& global) {
   return absl::OkStatus();
 }
 
+absl::Status RunSyncDigest(const GlobalOptions& global) {
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  v1::GetStateDigestRequest request;
+  v1::StateDigest digest;
+  ATTUNE_RETURN_IF_ERROR(client->Run(
+      [&](grpc::ClientContext* c) { return client->sync().GetStateDigest(c, request, &digest); }));
+  if (global.json) return PrintJson(digest);
+  std::cout << digest.digest() << "\n"
+            << "  " << digest.record_count() << " shared records, " << digest.shared_ops()
+            << " shared ops\n";
+  for (const auto& e : digest.version_vector()) {
+    std::cout << "  " << e.device_id() << "  " << e.seq() << " ops\n";
+  }
+  return absl::OkStatus();
+}
+
 absl::Status RunId(const GlobalOptions& global) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   ATTUNE_ASSIGN_OR_RETURN(v1::VaultStatus status, client->GetVaultStatus());
@@ -166,6 +182,11 @@ void AddSpaceCommands(CLI::App& app, const GlobalOptions& global, CommandTable& 
   sync->require_subcommand(1);
   CLI::App* sync_status = sync->add_subcommand("status", "Peers, online or not, ops behind");
   table.Set(sync_status, [&global] { return RunSyncStatus(global); });
+  CLI::App* sync_digest = sync->add_subcommand(
+      "digest",
+      "A fingerprint of the shared records this device holds; partners in sync "
+      "show the same one");
+  table.Set(sync_digest, [&global] { return RunSyncDigest(global); });
 
   CLI::App* id = app.add_subcommand("id", "Print this device's id, to read aloud");
   id->group(group);

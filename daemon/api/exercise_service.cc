@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "daemon/api/emotions.h"
 #include "daemon/api/exercise_records.h"
@@ -51,6 +53,15 @@ v1::LiveSession Present(const LiveSessionData& s) {
                                                       : s.context.second_name());
   out.set_step_number(static_cast<int32_t>(s.transcript.size()) + 1);
   return out;
+}
+
+// The field a check's message names ("check_in.day: …" gives
+// "check_in.day"): all the log and the plugin's last error may say of a bad
+// answer of a plugin. The rest of the message can quote what the plugin sent
+// back, which may be a person's own words; only the client is told that.
+std::string FieldOf(absl::string_view message) {
+  std::string text(message);
+  return text.substr(0, std::min(text.find(':'), size_t{80}));
 }
 
 uint64_t RandomSeed() {
@@ -160,8 +171,9 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Next(
     absl::StatusOr<plugin::v1::StepResponse> reply, bool first) {
   const std::string& plugin_id = session->plugin.manifest.id();
   if (!reply.ok()) return End(session, reply.status());
-  auto misbehaved = [&](const std::string& what) {
-    host_->ReportMisbehaviour(plugin_id, what);
+  // `logged`, when given, is what the log may say (see FieldOf).
+  auto misbehaved = [&](const std::string& what, const std::string& logged = "") {
+    host_->ReportMisbehaviour(plugin_id, logged.empty() ? what : logged);
     return End(session, absl::AbortedError(absl::StrCat("plugin ", plugin_id, " ", what)));
   };
   if (reply->complete() && reply->has_step()) {
@@ -177,7 +189,8 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Next(
   }
   v1::Step step = reply->step();
   if (auto s = CheckStep(&step, session->used_keys); !s.ok()) {
-    return misbehaved(absl::StrCat("answered with a bad step (", s.message(), ")"));
+    return misbehaved(absl::StrCat("answered with a bad step (", s.message(), ")"),
+                      absl::StrCat("answered with a bad step (", FieldOf(s.message()), ")"));
   }
   session->used_keys.insert(step.key());
   session->current = step;
@@ -203,7 +216,8 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Finish(
   if (!finish.ok()) return End(session, finish.status());
   if (auto s = CheckFinish(&*finish); !s.ok()) {
     std::string what = absl::StrCat("returned bad records (", s.message(), ")");
-    host_->ReportMisbehaviour(plugin_id, what);
+    host_->ReportMisbehaviour(plugin_id,
+                              absl::StrCat("returned bad records (", FieldOf(s.message()), ")"));
     return End(session, absl::AbortedError(absl::StrCat("plugin ", plugin_id, " ", what)));
   }
   auto granted = host_->Granted(session->plugin);
@@ -214,7 +228,8 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Finish(
   auto stored = StoreFinishedSession(ctx_, keys, *session, *finish);
   if (absl::IsInvalidArgument(stored.status())) {
     std::string what = absl::StrCat("returned bad records (", stored.status().message(), ")");
-    host_->ReportMisbehaviour(plugin_id, what);
+    host_->ReportMisbehaviour(
+        plugin_id, absl::StrCat("returned bad records (", FieldOf(stored.status().message()), ")"));
     return End(session, absl::AbortedError(absl::StrCat("plugin ", plugin_id, " ", what)));
   }
   if (!stored.ok()) return End(session, stored.status());

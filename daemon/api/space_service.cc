@@ -1,7 +1,10 @@
 #include "daemon/api/space_service.h"
 
+#include "daemon/api/state_digest.h"
 #include "daemon/api/status_mapping.h"
 #include "daemon/api/validation.h"
+#include "daemon/base/hex.h"
+#include "daemon/vault/device_id.h"
 
 namespace attune {
 
@@ -45,6 +48,26 @@ grpc::Status SyncServiceImpl::GetSyncStatus(grpc::ServerContext*,
                                             const v1::GetSyncStatusRequest*,
                                             v1::SyncStatus* response) {
   *response = peers_->Status();
+  return grpc::Status::OK;
+}
+
+grpc::Status SyncServiceImpl::GetStateDigest(grpc::ServerContext*,
+                                             const v1::GetStateDigestRequest*,
+                                             v1::StateDigest* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  auto digest = ComputeStateDigest(*ctx_.store, **keys);
+  if (!digest.ok()) return ToGrpc(digest.status());
+  response->set_digest(ToHex(digest->digest));
+  response->set_record_count(digest->record_count);
+  uint64_t total = 0;
+  for (const auto& [device, seq] : ctx_.store->SharedVersionVector()) {
+    v1::VersionVectorEntry* e = response->add_version_vector();
+    e->set_device_id(FormatDeviceId(device));
+    e->set_seq(seq);
+    total += seq;
+  }
+  response->set_shared_ops(total);
   return grpc::Status::OK;
 }
 

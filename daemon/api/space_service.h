@@ -4,6 +4,7 @@
 #define ATTUNE_DAEMON_API_SPACE_SERVICE_H_
 
 #include "attune/v1/api.grpc.pb.h"
+#include "daemon/api/resource.h"
 #include "daemon/sync/peer_manager.h"
 
 namespace attune {
@@ -28,12 +29,16 @@ class SpaceServiceImpl final : public v1::SpaceService::Service {
 
 class SyncServiceImpl final : public v1::SyncService::Service {
  public:
-  explicit SyncServiceImpl(PeerManager* peers) : peers_(peers) {}
+  // `ctx` gives the vault and store GetStateDigest reads.
+  SyncServiceImpl(PeerManager* peers, ServiceContext ctx) : peers_(peers), ctx_(std::move(ctx)) {}
   grpc::Status GetSyncStatus(grpc::ServerContext*, const v1::GetSyncStatusRequest*,
                              v1::SyncStatus* response) override;
+  grpc::Status GetStateDigest(grpc::ServerContext*, const v1::GetStateDigestRequest*,
+                              v1::StateDigest* response) override;
 
  private:
   PeerManager* const peers_;
+  const ServiceContext ctx_;
 };
 
 }  // namespace attune

@@ -10,6 +10,7 @@
 #include "daemon/base/log.h"
 #include "daemon/plugins/handshake.h"
 #include "daemon/plugins/permissions.h"
+#include "daemon/plugins/sandbox.h"
 
 namespace attune {
 namespace {
@@ -36,6 +37,14 @@ void PrepareRuntimeDir(const std::string& dir) {
 PluginHost::PluginHost(PluginHostOptions options, GrantStore* grants)
     : options_(std::move(options)), grants_(grants) {
   PrepareRuntimeDir(options_.runtime_dir);
+  if (options_.limits.confine_files) {
+    std::string how = DescribeFileConfinement();
+    if (LandlockAbi() > 0) {
+      LogInfo(how);
+    } else {
+      LogWarning(how);
+    }
+  }
   Rescan();
   reaper_ = std::thread([this] { ReaperLoop(); });
 }

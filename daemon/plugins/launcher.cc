@@ -59,7 +59,10 @@ void CloseFrom(int from, int keep) {
   for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
 
   if (::dup2(devnull, STDIN_FILENO) < 0 || ::dup2(stdout_w, STDOUT_FILENO) < 0) fail(errno);
-  if (int e = ApplyPluginLimitsInChild(spec.limits)) fail(e);
+  if (int e = ApplyPluginLimitsInChild(spec.limits, spec.allowed_paths.data(),
+                                       spec.allowed_paths.size())) {
+    fail(e);
+  }
   if (::chdir(spec.working_dir.c_str()) != 0) fail(errno);
   // Close everything else but the error pipe (close-on-exec).
   CloseFrom(3, error_w);
@@ -182,7 +185,7 @@ std::vector<std::string> PassedEnvironment() {
         absl::StartsWith(kv, "LANG=") || absl::StartsWith(kv, "LC_") ||
         absl::StartsWith(kv, "TZ=") || absl::StartsWith(kv, "TMPDIR=") ||
         absl::StartsWith(kv, "ASAN_OPTIONS=") || absl::StartsWith(kv, "UBSAN_OPTIONS=") ||
-        absl::StartsWith(kv, "LSAN_OPTIONS=")) {
+        absl::StartsWith(kv, "LSAN_OPTIONS=") || absl::StartsWith(kv, "TSAN_OPTIONS=")) {
       out.emplace_back(*e);
     }
   }

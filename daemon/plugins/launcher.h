@@ -33,6 +33,8 @@ struct LaunchSpec {
   // Its working folder.
   std::string working_dir;
   PluginLimits limits;
+  // The only paths it may use when limits.confine_files (see sandbox.h).
+  std::vector<AllowedPath> allowed_paths;
 };
 
 struct ChildProcess {

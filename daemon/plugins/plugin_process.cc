@@ -102,6 +102,7 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginProcess::Start(
   spec.env.push_back(absl::StrCat(kPluginProtocolVersionsEnv, "=", kPluginProtocolVersion));
   spec.working_dir = plugin.folder;
   spec.limits = options.limits;
+  spec.allowed_paths = PluginAllowedPaths(plugin.folder, plugin.executable, p->folder_);
   auto child = launcher.Spawn(spec);
   if (!child.ok()) return child.status();
   p->pid_ = child->pid;

@@ -1,14 +1,24 @@
 #include "daemon/plugins/sandbox.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/landlock.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
 
 namespace attune {
 namespace {
@@ -24,25 +34,126 @@ constexpr uint32_t kArch = 0;  // unknown: no filter
 #ifndef __NR_io_uring_setup
 #define __NR_io_uring_setup 425
 #endif
+#ifndef __NR_landlock_create_ruleset
+#define __NR_landlock_create_ruleset 444
+#define __NR_landlock_add_rule 445
+#define __NR_landlock_restrict_self 446
+#endif
 
-// socket(domain, …): allowed for AF_UNIX, EACCES otherwise; io_uring (which
-// can open sockets on its own) ENOSYS; everything else allowed.
+// x32 system calls on x86_64 carry this bit; no plugin needs them, and a
+// filter matching on numbers would let them through.
+constexpr uint32_t kX32SyscallBit = 0x40000000;
+
+// socket(domain, …): allowed for AF_UNIX, EACCES otherwise; connect(): EACCES
+// (a plugin serves; it never dials, and must not reach the daemon's client
+// socket); io_uring (which can open sockets on its own) and x32 calls ENOSYS;
+// everything else allowed.
 #define ATTUNE_LD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
 struct sock_filter kFilter[] = {
     /* 0 */ ATTUNE_LD(arch),
     /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kArch, 1, 0),
     /* 2 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
     /* 3 */ ATTUNE_LD(nr),
-    /* 4 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
-    /* 5 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
-    /* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 4),
-    /* 7 */ ATTUNE_LD(args[0]),
-    /* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1),
-    /* 9 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    /* 10 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
-    /* 11 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    /* 4 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, kX32SyscallBit, 1, 0),
+    /* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+    /* 6 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+    /* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_connect, 0, 1),
+    /* 8 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
+    /* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 4),
+    /* 10 */ ATTUNE_LD(args[0]),
+    /* 11 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1),
+    /* 12 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    /* 13 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
+    /* 14 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 };
 #undef ATTUNE_LD
+
+// Landlock access rights (linux/landlock.h), spelled out so that older
+// headers still build; each ABI version adds rights.
+constexpr uint64_t kExecute = 1ULL << 0;
+constexpr uint64_t kWriteFile = 1ULL << 1;
+constexpr uint64_t kReadFile = 1ULL << 2;
+constexpr uint64_t kReadDir = 1ULL << 3;
+constexpr uint64_t kTruncate = 1ULL << 14;  // ABI 3
+constexpr uint64_t kIoctlDev = 1ULL << 15;  // ABI 5
+// Rights that apply to a file itself (the others only to folders).
+constexpr uint64_t kFileRights = kExecute | kWriteFile | kReadFile | kTruncate | kIoctlDev;
+
+// Every file system right the kernel's ABI version knows.
+uint64_t HandledRights(int abi) {
+  uint64_t rights = (1ULL << 13) - 1;  // ABI 1: execute … make_sym
+  if (abi >= 2) rights |= 1ULL << 13;  // refer
+  if (abi >= 3) rights |= kTruncate;
+  if (abi >= 5) rights |= kIoctlDev;
+  return rights;
+}
+
+uint64_t RightsFor(PathAccess access, uint64_t handled) {
+  uint64_t rights = 0;
+  switch (access) {
+    case PathAccess::kRead:
+      rights = kReadFile | kReadDir;
+      break;
+    case PathAccess::kReadExecute:
+      rights = kReadFile | kReadDir | kExecute;
+      break;
+    case PathAccess::kReadWrite:
+      rights = kReadFile | kReadDir | kWriteFile | kTruncate | kIoctlDev;
+      break;
+    case PathAccess::kFull:
+      rights = handled;
+      break;
+  }
+  return rights & handled;
+}
+
+int RawLandlockAbi() {
+  long abi = ::syscall(__NR_landlock_create_ruleset, nullptr, 0, LANDLOCK_CREATE_RULESET_VERSION);
+  return abi > 0 ? static_cast<int>(abi) : -errno;
+}
+
+// Restricts the calling process to `paths`. Async-signal-safe. Returns 0
+// (also when the kernel has no Landlock) or an errno.
+int ConfineFiles(const AllowedPath* paths, size_t n) {
+  int abi = RawLandlockAbi();
+  if (abi < 0) {
+    int e = -abi;
+    // No Landlock in this kernel, or switched off: the daemon says so in its
+    // log; the plugin runs with the files of its user.
+    return e == ENOSYS || e == EOPNOTSUPP ? 0 : e;
+  }
+  uint64_t handled = HandledRights(abi);
+  struct landlock_ruleset_attr attr;
+  std::memset(&attr, 0, sizeof attr);
+  attr.handled_access_fs = handled;
+  long ruleset = ::syscall(__NR_landlock_create_ruleset, &attr, sizeof attr, 0);
+  if (ruleset < 0) return errno;
+  int fd_ruleset = static_cast<int>(ruleset);
+  for (size_t i = 0; i < n; ++i) {
+    int fd = ::open(paths[i].path.c_str(), O_PATH | O_CLOEXEC);
+    if (fd < 0) continue;  // not on this machine: nothing to allow
+    struct stat st;
+    uint64_t rights = RightsFor(paths[i].access, handled);
+    if (::fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode)) rights &= kFileRights;
+    struct landlock_path_beneath_attr beneath;
+    std::memset(&beneath, 0, sizeof beneath);
+    beneath.allowed_access = rights;
+    beneath.parent_fd = fd;
+    long added = rights == 0 ? 0
+                             : ::syscall(__NR_landlock_add_rule, fd_ruleset,
+                                         LANDLOCK_RULE_PATH_BENEATH, &beneath, 0);
+    int add_errno = errno;
+    ::close(fd);
+    if (added != 0) {
+      ::close(fd_ruleset);
+      return add_errno;
+    }
+  }
+  long restricted = ::syscall(__NR_landlock_restrict_self, fd_ruleset, 0);
+  int restrict_errno = errno;
+  ::close(fd_ruleset);
+  return restricted == 0 ? 0 : restrict_errno;
+}
 
 int SetLimit(int resource, uint64_t value) {
   struct rlimit rl;
@@ -54,20 +165,92 @@ int SetLimit(int resource, uint64_t value) {
 
 }  // namespace
 
-int ApplyPluginLimitsInChild(const PluginLimits& limits) {
+std::vector<AllowedPath> PluginAllowedPaths(const std::string& plugin_folder,
+                                            const std::string& executable,
+                                            const std::string& socket_folder) {
+  std::vector<AllowedPath> out;
+  for (const char* system :
+       {"/usr", "/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin", "/etc"}) {
+    out.push_back({system, PathAccess::kReadExecute});
+  }
+  out.push_back({"/proc", PathAccess::kRead});
+  out.push_back({"/sys", PathAccess::kRead});
+  out.push_back({"/dev", PathAccess::kReadWrite});
+  out.push_back({plugin_folder, PathAccess::kReadExecute});
+  // The executable may be a link to a program outside the folder: allow that
+  // one file, not the folder it is in.
+  std::error_code ec;
+  auto real = std::filesystem::canonical(executable, ec);
+  out.push_back({ec ? executable : real.string(), PathAccess::kReadExecute});
+  out.push_back({socket_folder, PathAccess::kFull});
+#if defined(ATTUNE_SANITIZER_BUILD)
+  // Sanitizer builds only (the asan and tsan test presets set these): the
+  // folder sanitizer reports go to (their log_path), so a plugin's report is
+  // written, not lost; and the one with the suppression files, which a
+  // sanitizer runtime that cannot read them dies of.
+  if (const char* reports = std::getenv("ATTUNE_SANITIZER_REPORTS");
+      reports != nullptr && *reports == '/') {
+    std::filesystem::create_directories(reports, ec);
+    out.push_back({reports, PathAccess::kFull});
+  }
+  if (const char* files = std::getenv("ATTUNE_SANITIZER_FILES");
+      files != nullptr && *files == '/') {
+    out.push_back({files, PathAccess::kRead});
+  }
+#endif
+  return out;
+}
+
+int LandlockAbi(std::string* reason) {
+  int abi = RawLandlockAbi();
+  if (abi > 0) return abi;
+  if (reason != nullptr) {
+    int e = -abi;
+    *reason = e == ENOSYS       ? "the kernel was built without Landlock"
+              : e == EOPNOTSUPP ? "Landlock is switched off in this kernel (lsm= boot option)"
+                                : absl::StrCat("landlock_create_ruleset: ", std::strerror(e));
+  }
+  return 0;
+}
+
+std::string DescribeFileConfinement() {
+  std::string reason;
+  int abi = LandlockAbi(&reason);
+  if (abi > 0) {
+    return absl::StrCat("plugins may read only system files and their own folder (Landlock ABI ",
+                        abi, ")");
+  }
+  return absl::StrCat("plugins are not confined to their own folder: ", reason,
+                      " (Linux 5.13 or later has it); they can read every file of this "
+                      "user, the data folder included (still sealed)");
+}
+
+int ApplyPluginLimitsInChild(const PluginLimits& limits, const AllowedPath* paths, size_t n) {
   if (int e = SetLimit(RLIMIT_CPU, limits.cpu_seconds)) return e;
+#if defined(ATTUNE_SANITIZER_BUILD)
+  // Sanitizer builds (ATTUNE_SANITIZE, for tests only) leave the address
+  // space unlimited: ASan and TSan reserve terabytes of it for their shadow
+  // memory when a program starts, so any limit a plugin could live with
+  // would kill every sanitized plugin before main. Real builds keep it.
+  (void)limits.address_space_bytes;
+#else
   if (int e = SetLimit(RLIMIT_AS, limits.address_space_bytes)) return e;
+#endif
   if (int e = SetLimit(RLIMIT_NOFILE, limits.open_files)) return e;
   if (int e = SetLimit(RLIMIT_CORE, limits.core_bytes)) return e;
-  if (limits.no_network && kArch != 0) {
+  // Both Landlock and an unprivileged seccomp filter need no_new_privs; a
+  // plugin has no use for set-uid programs anyway. Best effort, as below.
+  bool no_new_privs = ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
+  if (limits.confine_files && no_new_privs) {
+    if (int e = ConfineFiles(paths, n)) return e;
+  }
+  if (limits.no_network && kArch != 0 && no_new_privs) {
     struct sock_fprog prog;
     prog.len = static_cast<unsigned short>(sizeof kFilter / sizeof kFilter[0]);
     prog.filter = kFilter;
     // Best effort: without seccomp (or with it forbidden) the plugin still
     // runs, with the network open.
-    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0) {
-      (void)::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
-    }
+    (void)::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
   }
   return 0;
 }

@@ -34,18 +34,16 @@ constexpr char kRestart[] =
 class DaemonLogger : public rocksdb::Logger {
  public:
   DaemonLogger() : rocksdb::Logger(rocksdb::WARN_LEVEL) {}
-  void Logv(const char* format, va_list ap) override {
-    Logv(rocksdb::WARN_LEVEL, format, ap);
-  }
+  void Logv(const char* format, va_list ap) override { Logv(rocksdb::WARN_LEVEL, format, ap); }
   void Logv(const rocksdb::InfoLogLevel level, const char* format, va_list ap) override {
     if (level < GetInfoLogLevel() || level == rocksdb::HEADER_LEVEL) return;
     char line[1024];
     int n = std::vsnprintf(line, sizeof line, format, ap);
     if (n < 0) return;
-    std::string_view text(line, std::min(static_cast<size_t>(n), sizeof line - 1));
-    while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-    Log(level >= rocksdb::ERROR_LEVEL ? LogLevel::kError : LogLevel::kWarning,
-        absl::StrCat("rocksdb: ", text));
+    std::string text = "rocksdb: ";
+    text.append(line, std::min(static_cast<size_t>(n), sizeof line - 1));
+    while (text.back() == '\n') text.pop_back();
+    Log(level >= rocksdb::ERROR_LEVEL ? LogLevel::kError : LogLevel::kWarning, text);
   }
 };
 
@@ -86,16 +84,19 @@ class Db::ErrorWatch : public rocksdb::EventListener {
            reason == rocksdb::BackgroundErrorReason::kMemTable;
   }
 
-  void OnBackgroundError(rocksdb::BackgroundErrorReason reason,
-                         rocksdb::Status* error) override {
+  void OnBackgroundError(rocksdb::BackgroundErrorReason reason, rocksdb::Status* error) override {
     if (error->ok()) return;
     absl::MutexLock lock(&mu_);
-    if (InLog(reason) && !log_failed_) {
-      log_failed_ = true;
-      log_error_ = error->ToString();
-      log_no_space_ = error->IsNoSpace();
-      LogError(absl::StrCat("the store's write-ahead log failed (", log_error_,
-                            "): refusing writes until attuned is restarted"));
+    // RocksDB does not resume from a fatal error (e.g. an SST fsync that
+    // failed) either: only a reopen helps.
+    bool fatal = error->severity() >= rocksdb::Status::Severity::kFatalError;
+    if ((InLog(reason) || fatal) && !needs_reopen_) {
+      needs_reopen_ = true;
+      reopen_error_ = error->ToString();
+      reopen_no_space_ = error->IsNoSpace();
+      LogError(absl::StrCat(InLog(reason) ? "the store's write-ahead log failed ("
+                                          : "the store failed beyond in-place repair (",
+                            reopen_error_, "): refusing writes until attuned is restarted"));
     }
     stopped_ = true;
   }
@@ -112,23 +113,24 @@ class Db::ErrorWatch : public rocksdb::EventListener {
 
   void Recovered() {
     absl::MutexLock lock(&mu_);
-    if (stopped_ && !log_failed_) LogInfo("the store recovered and takes writes again");
-    if (!log_failed_) stopped_ = false;
+    if (stopped_ && !needs_reopen_) LogInfo("the store recovered and takes writes again");
+    if (!needs_reopen_) stopped_ = false;
   }
 
-  // Whether the log failed (and with what, and whether for lack of space).
-  bool LogFailed(std::string* error, bool* no_space) const {
+  // Whether only a reopen can make the store take writes again (and the
+  // error, and whether it was for lack of space).
+  bool NeedsReopen(std::string* error, bool* no_space) const {
     absl::MutexLock lock(&mu_);
-    if (!log_failed_) return false;
-    *error = log_error_;
-    *no_space = log_no_space_;
+    if (!needs_reopen_) return false;
+    *error = reopen_error_;
+    *no_space = reopen_no_space_;
     return true;
   }
 
   // Whether a background error stopped writes, and a retry is due now.
   bool ResumeDue() {
     absl::MutexLock lock(&mu_);
-    if (!stopped_ || log_failed_) return false;
+    if (!stopped_ || needs_reopen_) return false;
     absl::Time now = absl::Now();
     if (now - last_resume_ < kResumeInterval) return false;
     last_resume_ = now;
@@ -138,9 +140,9 @@ class Db::ErrorWatch : public rocksdb::EventListener {
  private:
   mutable absl::Mutex mu_;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
-  bool log_failed_ ABSL_GUARDED_BY(mu_) = false;
-  bool log_no_space_ ABSL_GUARDED_BY(mu_) = false;
-  std::string log_error_ ABSL_GUARDED_BY(mu_);
+  bool needs_reopen_ ABSL_GUARDED_BY(mu_) = false;
+  bool reopen_no_space_ ABSL_GUARDED_BY(mu_) = false;
+  std::string reopen_error_ ABSL_GUARDED_BY(mu_);
   absl::Time last_resume_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
 };
 
@@ -230,7 +232,7 @@ absl::Status Db::Write(const Batch& batch, bool sync) {
   }
   std::string log_error;
   bool no_space = false;
-  if (errors_->LogFailed(&log_error, &no_space)) return WriteError(log_error, no_space);
+  if (errors_->NeedsReopen(&log_error, &no_space)) return WriteError(log_error, no_space);
   MaybeResume();
   rocksdb::WriteOptions wo;
   wo.sync = sync;
@@ -243,34 +245,33 @@ absl::Status Db::Write(const Batch& batch, bool sync) {
 absl::Status Db::WriteError(const std::string& rocks_message, bool no_space) const {
   std::string log_error;
   bool log_no_space = false;
-  if (errors_->LogFailed(&log_error, &log_no_space)) {
+  if (errors_->NeedsReopen(&log_error, &log_no_space)) {
     if (log_no_space) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "out of disk space: the disk holding ", path_,
-          " is full, so this was not saved (", log_error,
-          "); the store takes no more writes until attuned restarts: free some "
-          "space on that disk, ",
-          kRestart));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("out of disk space: the disk holding ", path_,
+                       " is full, so this was not saved (", log_error,
+                       "); the store takes no more writes until attuned restarts: free some "
+                       "space on that disk, ",
+                       kRestart));
     }
-    return absl::UnavailableError(absl::StrCat(
-        "the disk holding ", path_, " failed to store a write (", log_error,
-        "), so it was not saved; the store takes no more writes until attuned "
-        "restarts: check the disk, ",
-        kRestart));
+    return absl::UnavailableError(
+        absl::StrCat("the disk holding ", path_, " failed to store a write (", log_error,
+                     "), so it was not saved; the store takes no more writes until attuned "
+                     "restarts: check the disk, ",
+                     kRestart));
   }
   if (no_space) {
     return absl::ResourceExhaustedError(absl::StrCat(
-        "out of disk space: the disk holding ", path_,
-        " is full, so this was not saved (", rocks_message, "); free at least ",
-        (write_buffer_bytes_ + (1 << 20) - 1) >> 20,
+        "out of disk space: the disk holding ", path_, " is full, so this was not saved (",
+        rocks_message, "); free at least ", (write_buffer_bytes_ + (1 << 20) - 1) >> 20,
         " MiB on that disk and writing resumes by itself within seconds, "
         "without a restart"));
   }
-  return absl::UnavailableError(absl::StrCat(
-      "the disk holding ", path_, " failed (", rocks_message,
-      "), so this was not saved; the store retries by itself at the next "
-      "write; if this persists, check the disk, ",
-      kRestart));
+  return absl::UnavailableError(
+      absl::StrCat("the disk holding ", path_, " failed (", rocks_message,
+                   "), so this was not saved; the store retries by itself at the next "
+                   "write; if this persists, check the disk, ",
+                   kRestart));
 }
 
 void Db::MaybeResume() {
@@ -284,7 +285,16 @@ void Db::MaybeResume() {
   }
 }
 
-absl::Status Db::SyncWal() { return FromRocks(db_->SyncWAL(), "syncing the store to disk"); }
+absl::Status Db::SyncWal() {
+  std::string log_error;
+  bool no_space = false;
+  // Never sync a log that failed: RocksDB would use its failed writer again.
+  if (errors_->NeedsReopen(&log_error, &no_space)) return WriteError(log_error, no_space);
+  rocksdb::Status s = db_->SyncWAL();
+  if (s.ok()) return absl::OkStatus();
+  if (!s.IsIOError()) return FromRocks(s, "syncing the store to disk");
+  return WriteError(s.ToString(), s.IsNoSpace());
+}
 
 absl::Status Db::Scan(
     Cf cf, std::string_view prefix,

@@ -20,12 +20,14 @@
 //    that failed may or may not be there after the reopen (an fsync that
 //    failed says nothing about what the disk kept).
 //  - In a background flush or compaction (SST files, the MANIFEST): the log
-//    is intact, so the store recovers in place. A full disk is retried by
-//    RocksDB every few seconds once as much space is free as one memtable
-//    (write_buffer_bytes); other errors are retried (DB::Resume) at the next
-//    write, at most once a second. Until then writes fail with
-//    RESOURCE_EXHAUSTED (full) or UNAVAILABLE, and succeed again afterwards
-//    without a restart.
+//    is intact, so a full disk is recovered in place: RocksDB looks every
+//    five seconds, and resumes once as much space is free as one memtable
+//    (write_buffer_bytes). Until then writes fail with RESOURCE_EXHAUSTED
+//    saying how much to free; afterwards they succeed again, no restart.
+//    Other errors RocksDB can resume from are retried (DB::Resume) at the
+//    next write, at most once a second, meanwhile UNAVAILABLE; those it
+//    cannot (a failed fsync of an SST file is fatal to it) are refused until
+//    a reopen, like a failed log.
 //
 // RocksDB's informational log goes to the daemon's log (stderr, warnings and
 // errors only), not to a LOG file in the data folder: a LOG file on a full
@@ -63,7 +65,7 @@ struct DbOptions {
   size_t write_buffer_bytes = 4 << 20;
   // The file system RocksDB uses; nullptr is the operating system's. Tests
   // inject one that fails on demand.
-  std::shared_ptr<rocksdb::FileSystem> file_system;
+  std::shared_ptr<rocksdb::FileSystem> file_system = nullptr;
 };
 
 // An atomic group of writes, applied by Db::Write. Not thread-safe.

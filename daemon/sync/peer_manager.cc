@@ -171,7 +171,10 @@ class PeerManager::Service : public v1::Peer::Service {
     for (auto& c : m_->members_->All()) *response->add_members() = std::move(c);
     {
       absl::MutexLock lock(&m_->mu_);
-      for (const auto& a : m_->listen_addresses_) response->add_inviter_addresses(a);
+      for (const auto& a : m_->AdvertisedAddresses()) response->add_inviter_addresses(a);
+      // A dialer for the new device too, so either side can mend a broken
+      // stream (it dials once the joiner's Hello says where it listens).
+      m_->StartDialers();
     }
     LogInfo(absl::StrCat("paired with device ", who));
     m_->store_->NotifyChange();  // open streams tell their peers of the new member
@@ -230,7 +233,7 @@ SessionEnv PeerManager::Env(const v1::VaultIdentity& id) {
   env.self_device = id.device_public_key();
   {
     absl::MutexLock lock(&mu_);
-    env.listen_addresses = listen_addresses_;
+    env.listen_addresses = AdvertisedAddresses();
   }
   env.on_new_members = [this] {
     absl::MutexLock lock(&mu_);
@@ -315,6 +318,11 @@ absl::Status PeerManager::StartListener(const KeySet& keys) {
   return absl::OkStatus();
 }
 
+std::vector<std::string> PeerManager::AdvertisedAddresses() const {
+  if (server_ == nullptr) return {};
+  return options_.advertise.empty() ? listen_addresses_ : options_.advertise;
+}
+
 void PeerManager::StartDialers() {
   if (stopping_ || !identity_.has_value()) return;
   auto id = vault_->identity();
@@ -345,6 +353,8 @@ void PeerManager::DialLoop(std::string device) {
       continue;
     }
     absl::Time started = clock_->Now();
+    // Whether a stream got past the Hellos: the peer was there and took us.
+    bool reached = false;
     for (const std::string& address : addresses) {
       auto channel = grpc::CreateCustomChannel(
           address, PeerChannelCredentials(*identity, device), PeerChannelArgs(device));
@@ -370,9 +380,13 @@ void PeerManager::DialLoop(std::string device) {
                                            : std::string(ended.message());
         peers_.SetError(device, absl::StrCat(address, ": ", error));
       }
-      if (clock_->Now() - started > absl::Seconds(10)) break;  // it was a real session
+      if (ended.ok()) reached = true;
+      if (reached || clock_->Now() - started > absl::Seconds(10)) break;  // a real session
     }
-    backoff = clock_->Now() - started > absl::Seconds(10)
+    // After a stream that worked, dial again soon: a flaky network cuts
+    // streams that work, and each of them moved ops. Only a peer that cannot
+    // be reached at all is tried less and less often.
+    backoff = reached || clock_->Now() - started > absl::Seconds(10)
                   ? kFirstBackoff
                   : std::min(backoff * 2, kMaxBackoff);
     absl::MutexLock lock(&mu_);
@@ -396,7 +410,7 @@ absl::StatusOr<v1::Invite> PeerManager::CreateInvite(absl::Duration ttl) {
           "this daemon does not listen for peers: start attuned with --peer-listen");
     }
     if (auto s = StartListener(**keys); !s.ok()) return s;
-    addresses = listen_addresses_;
+    addresses = AdvertisedAddresses();
   }
   v1::InviteCode code =
       invites_.Create((*keys)->device_public_key, addresses, clock_->Now(), ttl);

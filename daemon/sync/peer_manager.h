@@ -38,6 +38,11 @@ struct PeerOptions {
   // "host:port" to listen on for peers; port 0 picks a free port once and
   // keeps it across restarts. Empty: no listener (this device only dials).
   std::string listen = "0.0.0.0:27441";
+  // "host:port" addresses this device tells peers to dial (in invites, in
+  // the pairing answer and in every Hello), for a listener reached through
+  // a NAT port mapping, a tunnel or a proxy. Empty: the listen address (each
+  // interface's address when listening on every interface).
+  std::vector<std::string> advertise;
 };
 
 class PeerManager {
@@ -72,6 +77,9 @@ class PeerManager {
 
   absl::Status StartListener(const KeySet& keys) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void StartDialers() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Where peers should dial this device: options_.advertise, or the listen
+  // addresses; none while the listener is off.
+  std::vector<std::string> AdvertisedAddresses() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void DialLoop(std::string device);
   SessionEnv Env(const v1::VaultIdentity& id);
   v1::Member Describe(const v1::MemberCertBody& body, const std::string& self) const;

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -117,9 +118,42 @@ DaemonHarness::DaemonHarness() {
 DaemonHarness::~DaemonHarness() {
   ResetStubs();
   if (pid_ > 0) Kill();
+  CheckNoSecretWritten();
   if (!root_.empty()) {
     std::error_code ec;
     fs::remove_all(root_, ec);
+  }
+}
+
+void DaemonHarness::NoteSecret(const std::string& secret) {
+  // Short strings could be words of an ordinary log line.
+  if (secret.size() < 8) return;
+  if (std::find(secrets_.begin(), secrets_.end(), secret) == secrets_.end()) {
+    secrets_.push_back(secret);
+  }
+}
+
+void DaemonHarness::CheckNoSecretWritten() {
+  if (secrets_.empty() || root_.empty()) return;
+  // What the daemon writes outside its sealed store: its stderr (the
+  // harness's own runs and RunToExit's), and its data folder, RocksDB's LOG
+  // and OPTIONS files included.
+  std::vector<fs::path> written;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(root_, ec)) {
+    if (e.is_regular_file() && e.path().extension() == ".stderr") written.push_back(e.path());
+  }
+  for (const auto& e : fs::recursive_directory_iterator(data_dir_, ec)) {
+    if (e.is_regular_file()) written.push_back(e.path());
+  }
+  for (const fs::path& path : written) {
+    std::string bytes = ReadFileFrom(path.string(), 0);
+    for (const std::string& secret : secrets_) {
+      if (bytes.find(secret) != std::string::npos) {
+        ADD_FAILURE() << "a secret the daemon was given (\"" << secret
+                      << "\") is in the clear in " << path.filename() << " (" << path << ")";
+      }
+    }
   }
 }
 
@@ -313,6 +347,7 @@ grpc::Status DaemonHarness::InitVault(const std::string& passphrase,
   req.set_passphrase(passphrase);
   req.set_display_name("Integration Test");
   req.set_kdf_cost(v1::TEST_ONLY_MINIMUM);
+  NoteSecret(passphrase);
   v1::VaultStatus ignored;
   return vault_->Init(Context().get(), req, out != nullptr ? out : &ignored);
 }
@@ -321,7 +356,9 @@ grpc::Status DaemonHarness::Unlock(const std::string& passphrase, v1::VaultStatu
   v1::UnlockRequest req;
   req.set_passphrase(passphrase);
   v1::VaultStatus ignored;
-  return vault_->Unlock(Context().get(), req, out != nullptr ? out : &ignored);
+  grpc::Status s = vault_->Unlock(Context().get(), req, out != nullptr ? out : &ignored);
+  if (s.ok()) NoteSecret(passphrase);
+  return s;
 }
 
 grpc::Status DaemonHarness::Lock(v1::VaultStatus* out) {

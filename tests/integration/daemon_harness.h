@@ -81,6 +81,14 @@ class DaemonHarness {
   v1::CheckInService::Stub& checkins() const { return *checkins_; }
   v1::GoalService::Stub& goals() const { return *goals_; }
 
+  // Remembers `secret` (a passphrase, a canary) as something the daemon must
+  // never write in the clear: when the harness is destroyed, the daemon's
+  // stderr (every run) and every file of its data folder are searched for
+  // each such string, and a test failure names the file holding one. So
+  // every test that uses the harness also checks that no passphrase reaches
+  // a log. InitVault and a successful Unlock note their passphrase.
+  void NoteSecret(const std::string& secret);
+
   // Init with kdf_cost TEST_ONLY_MINIMUM (and a display name).
   grpc::Status InitVault(const std::string& passphrase, v1::VaultStatus* out = nullptr);
   grpc::Status Unlock(const std::string& passphrase, v1::VaultStatus* out = nullptr);
@@ -98,6 +106,8 @@ class DaemonHarness {
   pid_t Spawn(const std::vector<std::string>& args, const std::string& output_path,
               std::string* error);
   void ResetStubs();
+  // Fails the test for every noted secret found in what the daemon wrote.
+  void CheckNoSecretWritten();
 
   std::string root_;
   std::string data_dir_;
@@ -106,6 +116,7 @@ class DaemonHarness {
   long stderr_offset_ = 0;  // where the current run's output starts
   int extra_runs_ = 0;
   pid_t pid_ = -1;
+  std::vector<std::string> secrets_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::VaultService::Stub> vault_;
   std::unique_ptr<v1::JournalService::Stub> journal_;

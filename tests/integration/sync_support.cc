@@ -42,6 +42,7 @@ CliResult RunCli(const DaemonHarness& d, const std::vector<std::string>& args) {
   if (!started) return started;
   v1::InitRequest request;
   request.set_passphrase("correct horse battery");
+  d.NoteSecret(request.passphrase());
   request.set_display_name(name);
   request.set_kdf_cost(v1::TEST_ONLY_MINIMUM);
   v1::VaultStatus status;

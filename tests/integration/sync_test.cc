@@ -176,6 +176,44 @@ TEST_F(SyncTest, ThreeDevicesInALineConvergeThroughTheMiddle) {
   }
 }
 
+TEST_F(SyncTest, PartnersInSyncShowTheSameStateDigest) {
+  Pair();
+  ASSERT_OK(WriteCheckIn(alex_, UtcToday(), "Alex: a quiet evening"));
+  ASSERT_OK(WriteCheckIn(sam_, UtcToday(), "Sam: a long call"));
+  auto digest = [](DaemonHarness& d) {
+    CliResult r = RunCli(d, {"sync", "digest"});
+    EXPECT_EQ(r.exit_code, 0) << r.out;
+    return r.out.substr(0, r.out.find('\n'));
+  };
+  ASSERT_TRUE(
+      Await([&] { return CheckInDigest(alex_).size() == 2 && CheckInDigest(sam_).size() == 2; }));
+  ASSERT_TRUE(Await([&] { return digest(alex_) == digest(sam_); }));
+  const std::string in_sync = digest(alex_);
+  EXPECT_EQ(in_sync.size(), 64u) << in_sync;
+  CliResult json = RunCli(sam_, {"sync", "digest", "--json"});
+  ASSERT_EQ(json.exit_code, 0) << json.out;
+  EXPECT_THAT(json.out, HasSubstr("\"digest\": \"" + in_sync + "\""));
+  EXPECT_THAT(json.out, HasSubstr("\"recordCount\": \"2\""));
+
+  // A private entry stays out of it; a shared one changes it on both.
+  v1::CreateJournalEntryRequest kept;
+  kept.mutable_journal_entry()->set_body("just for me");
+  v1::JournalEntry out;
+  ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), kept, &out));
+  EXPECT_EQ(digest(alex_), in_sync);
+  v1::CreateJournalEntryRequest shared = kept;
+  shared.mutable_journal_entry()->set_visibility(v1::SHARED);
+  ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), shared, &out));
+  EXPECT_NE(digest(alex_), in_sync);
+  EXPECT_TRUE(Await([&] { return digest(sam_) == digest(alex_); }));
+
+  // Locked, there is nothing to read it from.
+  ASSERT_OK(sam_.Lock());
+  CliResult locked = RunCli(sam_, {"sync", "digest"});
+  EXPECT_EQ(locked.exit_code, 3) << locked.out;
+  EXPECT_THAT(locked.out, HasSubstr("locked"));
+}
+
 TEST_F(SyncTest, BadInvitesAreRefusedAndChangeNothing) {
   std::string code = InviteCode(alex_);
   ASSERT_FALSE(code.empty());

@@ -5,7 +5,7 @@
 
 #include <grpcpp/client_context.h>
 
-#include "health.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "tools/bench/rpc_client.h"
 
 namespace attune::bench {

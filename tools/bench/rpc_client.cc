@@ -9,7 +9,7 @@
 #include <grpcpp/support/channel_arguments.h>
 
 #include "attune/v1/api.grpc.pb.h"
-#include "health.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 
 namespace attune::bench {
 

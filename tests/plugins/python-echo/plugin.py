@@ -5,7 +5,10 @@
 # stubs generated at build time into gen/ beside this file.
 #
 # Exercise "python-echo": a prompt, a text input, a choice; Finish echoes the
-# text and keeps a counter in the plugin's own record.
+# text and keeps a counter in the plugin's own record. For the daemon's tests
+# of plugin replies out of shape, the option "shape" makes Start answer
+# "complete" instead of a first step ("complete-at-start"), a step and
+# "complete" at once ("both"), or neither ("neither").
 import os
 import signal
 import sys
@@ -57,6 +60,13 @@ class Plugin(plugin_pb2_grpc.PluginServicer):
                                            exercises=[exercise()])
 
     def Start(self, request, context):
+        shape = request.context.options.get("shape", "")
+        if shape == "complete-at-start":
+            return plugin_pb2.StepResponse(complete=True)
+        if shape == "both":
+            return plugin_pb2.StepResponse(step=script(request.context)[0], complete=True)
+        if shape == "neither":
+            return plugin_pb2.StepResponse()
         return plugin_pb2.StepResponse(step=script(request.context)[0])
 
     def Advance(self, request, context):

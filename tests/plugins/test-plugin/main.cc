@@ -15,18 +15,36 @@
 //
 // Exercises: test-echo (prompt, required text, rating; Finish returns the
 // record kinds named in the option "records", or a bad check-in when the
-// option "bad_records" is "yes"; with "probe" "yes" its summary says what the
-// sandbox allows), test-crash (aborts when asked for the
+// option "bad_records" is "yes" (or one whose day is the words written, when
+// it is "echo"); with "probe" "yes" its summary says what the
+// sandbox allows; the options below make it try to get out, and its summary
+// says " what=ok" or " what=ERRNO" for each:
+//   tcp_port P  connect over TCP to 127.0.0.1:P  (tcp=), and to [::1]:P (tcp6=)
+//   udp_port P  send a UDP datagram to 127.0.0.1:P (udp=)
+//   read PATH   open PATH and read from it (read=)
+//   list PATH   list the folder PATH (list=)
+//   own  NAME   read NAME in its own folder, as a control (own=)
+//   unix PATH   connect to the Unix socket PATH (unix=)
+// and with "print" TEXT it prints TEXT ("print_times" N times, on one line)
+// on its stdout after the handshake), test-crash (aborts when asked for the
 // second step), test-hang (never answers for the second step), test-bad-step
-// (answers with a 0-second timed turn).
+// (answers with a 0-second timed turn), test-empty (no steps: Start answers
+// complete), test-endless (a new step after every answer, for ever).
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <netinet/in.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -63,6 +81,82 @@ std::string Probe() {
          " cpu=" + std::to_string(cpu.rlim_cur);
 }
 
+std::string Outcome(bool ok, int err) {
+  if (ok) return "ok";
+  switch (err) {
+    case EACCES:
+      return "EACCES";
+    case EPERM:
+      return "EPERM";
+    case ENOENT:
+      return "ENOENT";
+    case ECONNREFUSED:
+      return "ECONNREFUSED";
+    case ENOSYS:
+      return "ENOSYS";
+    default:
+      return "errno" + std::to_string(err);
+  }
+}
+
+// Connects a new socket of `family` and `type` to `addr`; for datagrams,
+// sends one instead.
+std::string Reach(int family, int type, const sockaddr* addr, socklen_t len) {
+  int fd = ::socket(family, type | SOCK_CLOEXEC, 0);
+  if (fd < 0) return Outcome(false, errno);
+  bool ok =
+      type == SOCK_DGRAM ? ::sendto(fd, "x", 1, 0, addr, len) == 1 : ::connect(fd, addr, len) == 0;
+  int err = errno;
+  ::close(fd);
+  return Outcome(ok, err);
+}
+
+std::string Escape(const ap::Session& s) {
+  std::string out;
+  if (std::string port = s.Option("tcp_port", ""); !port.empty()) {
+    sockaddr_in v4{};
+    v4.sin_family = AF_INET;
+    v4.sin_port = htons(static_cast<uint16_t>(std::stoi(port)));
+    v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    out += " tcp=" + Reach(AF_INET, SOCK_STREAM, reinterpret_cast<sockaddr*>(&v4), sizeof v4);
+    sockaddr_in6 v6{};
+    v6.sin6_family = AF_INET6;
+    v6.sin6_port = v4.sin_port;
+    v6.sin6_addr = in6addr_loopback;
+    out += " tcp6=" + Reach(AF_INET6, SOCK_STREAM, reinterpret_cast<sockaddr*>(&v6), sizeof v6);
+  }
+  if (std::string port = s.Option("udp_port", ""); !port.empty()) {
+    sockaddr_in v4{};
+    v4.sin_family = AF_INET;
+    v4.sin_port = htons(static_cast<uint16_t>(std::stoi(port)));
+    v4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    out += " udp=" + Reach(AF_INET, SOCK_DGRAM, reinterpret_cast<sockaddr*>(&v4), sizeof v4);
+  }
+  for (const char* what : {"read", "own"}) {
+    std::string path = s.Option(what, "");
+    if (path.empty()) continue;
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    char byte;
+    bool ok = fd >= 0 && ::read(fd, &byte, 1) >= 0;
+    int err = errno;
+    if (fd >= 0) ::close(fd);
+    out += std::string(" ") + what + "=" + Outcome(ok, err);
+  }
+  if (std::string path = s.Option("list", ""); !path.empty()) {
+    DIR* dir = ::opendir(path.c_str());
+    int err = errno;
+    if (dir != nullptr) ::closedir(dir);
+    out += " list=" + Outcome(dir != nullptr, err);
+  }
+  if (std::string path = s.Option("unix", ""); !path.empty()) {
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
+    out += " unix=" + Reach(AF_UNIX, SOCK_STREAM, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  }
+  return out;
+}
+
 [[noreturn]] void Idle() {
   while (true) ::pause();
 }
@@ -76,10 +170,28 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
   echo.OnFinish([](const ap::Session& s, ap::Outcome& out) {
     std::string summary = "You wrote: " + s.Text("words");
     if (s.Option("probe", "") == "yes") summary += Probe();
+    summary += Escape(s);
+    if (std::string text = s.Option("print", ""); !text.empty()) {
+      // Something on stdout after the handshake: the daemon logs it.
+      int times = s.OptionInt("print_times", 1, 1, 100000);
+      for (int i = 0; i < times; ++i) std::fputs(text.c_str(), stdout);
+      std::fputs("\n", stdout);
+      std::fflush(stdout);
+    }
     out.Summary(summary);
     out.UsedItem("echo-" + std::to_string(s.Rating("score")));
     if (s.Option("bad_records", "") == "yes") {
       out.AddCheckIn().set_high("only a high");  // no low, no rating: refused
+      return absl::OkStatus();
+    }
+    if (s.Option("bad_records", "") == "echo") {
+      // A check-in whose day is the person's words: refused, and the refusal
+      // quotes them.
+      auto& c = out.AddCheckIn();
+      c.set_high("a high");
+      c.set_low("a low");
+      c.set_connection_rating(3);
+      c.set_day(s.Text("words"));
       return absl::OkStatus();
     }
     for (const auto& kind : Split(s.Option("records", ""))) {
@@ -116,7 +228,17 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
                     .mode = av1::SOLO, .tags = {"test"}});
   bad.Add(ap::Prompt("intro", "Bad step", "The next step is malformed."));
   bad.Add(ap::TimedTurn("turn", "Zero seconds", "A turn of no length.", ap::kFirst, ap::kSecond, 0));
-  return {echo, crash, hang, bad};
+  ap::Exercise empty({.id = p + "empty", .title = "Empty", .summary = "Has no step at all.",
+                      .minutes = 1, .mode = av1::SOLO, .tags = {"test"}});
+
+  ap::Exercise endless({.id = p + "endless", .title = "Endless",
+                        .summary = "Never runs out of steps.", .minutes = 1,
+                        .mode = av1::SOLO, .tags = {"test"}});
+  endless.Add([](const ap::Session& s) -> std::optional<av1::Step> {
+    std::string key = "step-" + std::to_string(s.answered_count());
+    return av1::Step(ap::Prompt(key, "Again", "One more step."));
+  });
+  return {echo, crash, hang, bad, empty, endless};
 }
 
 }  // namespace

@@ -1,0 +1,305 @@
+// Peer sync through fault proxies. Every daemon's peer listener sits behind
+// a FaultProxy of its own, which the daemon advertises (--peer-advertise), so
+// every byte between daemons crosses a proxy: the initial sync of a few
+// thousand ops through proxies that delay, re-cut, reorder and cut
+// connections converges; three daemons partitioned in several ways while all
+// of them write converge once healed, every acknowledged write everywhere.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <mutex>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "acknowledged.h"
+#include "api_helpers.h"
+#include "daemon_harness.h"
+#include "expected_state.h"
+#include "fault_proxy.h"
+#include "peers.h"
+#include "socket_owner.h"
+#include "sync_support.h"
+#include "tests/support/test_keys.h"
+#include "workload.h"
+
+namespace attune::testing {
+namespace {
+
+using Link = FaultProxy::Link;
+using std::chrono::milliseconds;
+
+constexpr uint32_t kDefaultSeed = 424242;
+
+uint32_t SeedFromEnv() {
+  const char* s = std::getenv("ATTUNE_CHAOS_SEED");
+  return s != nullptr && *s ? static_cast<uint32_t>(std::strtoul(s, nullptr, 10)) : kDefaultSeed;
+}
+
+// A daemon behind its own proxy.
+struct Node {
+  Node(std::string n, uint32_t seed) : name(std::move(n)), proxy(seed), work(name) {}
+  std::string name;
+  DaemonHarness d;
+  FaultProxy proxy;
+  DaemonWork work;
+  std::unique_ptr<Writer> writer;
+};
+
+class PartitionTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    seed_ = SeedFromEnv();
+    rng_.seed(seed_);
+    std::cout << "[ partition ] seed " << seed_ << " (ATTUNE_CHAOS_SEED)" << std::endl;
+  }
+  void TearDown() override {
+    for (auto& n : nodes_) {
+      if (n->writer != nullptr) n->writer->Stop();
+      n->proxy.SetClassifier(nullptr);
+    }
+  }
+
+  Node& Add(const std::string& name) {
+    Node* added;
+    {
+      std::lock_guard<std::mutex> lock(nodes_mu_);
+      nodes_.push_back(std::make_unique<Node>(name, static_cast<uint32_t>(rng_())));
+      added = nodes_.back().get();
+    }
+    Node& n = *added;
+    // Each proxy names the daemon that dialed it (daemons are not restarted
+    // here, so their pids hold still).
+    n.proxy.SetClassifier([this, port = n.proxy.port()](uint16_t client_port) {
+      std::lock_guard<std::mutex> lock(nodes_mu_);
+      std::vector<pid_t> pids;
+      for (auto& other : nodes_) pids.push_back(other->d.pid());
+      pid_t owner = LoopbackClientOwner(client_port, port, pids);
+      for (auto& other : nodes_) {
+        if (owner > 0 && other->d.pid() == owner) return other->name;
+      }
+      return std::string("?");
+    });
+    EXPECT_TRUE(StartPeerWith(n.d, name, PeerFlags({"--peer-advertise", n.proxy.address()})));
+    return n;
+  }
+
+  // `joiner` joins `inviter`'s space through the inviter's proxy; both
+  // proxies then lead to their daemon's listener.
+  ::testing::AssertionResult Join(Node& inviter, Node& joiner) {
+    v1::CreateInviteRequest request;
+    v1::Invite invite;
+    grpc::Status s = v1::SpaceService::NewStub(inviter.d.channel())
+                         ->CreateInvite(DaemonHarness::Context().get(), request, &invite);
+    if (!s.ok()) return ::testing::AssertionFailure() << "CreateInvite: " << Describe(s);
+    if (invite.addresses_size() != 1 || invite.addresses(0) != inviter.proxy.address()) {
+      return ::testing::AssertionFailure()
+             << "the invite does not advertise the proxy: " << invite.ShortDebugString();
+    }
+    inviter.proxy.SetTarget(PeerListenPort(inviter.d));
+    v1::JoinSpaceRequest join;
+    join.set_code(invite.code());
+    v1::JoinSpaceResponse joined;
+    s = v1::SpaceService::NewStub(joiner.d.channel())
+            ->JoinSpace(DaemonHarness::Context(std::chrono::seconds(40)).get(), join, &joined);
+    if (!s.ok()) return ::testing::AssertionFailure() << "JoinSpace: " << Describe(s);
+    uint16_t port = PeerListenPort(joiner.d);
+    if (port == 0) return ::testing::AssertionFailure() << joiner.name << " does not listen";
+    joiner.proxy.SetTarget(port);
+    return ::testing::AssertionSuccess();
+  }
+
+  // Cuts every link between the groups: `how` on both proxies of each pair.
+  void Partition(const std::vector<std::vector<Node*>>& groups, Link how) {
+    for (size_t g = 0; g < groups.size(); ++g) {
+      for (size_t h = 0; h < groups.size(); ++h) {
+        if (g == h) continue;
+        for (Node* x : groups[g]) {
+          for (Node* y : groups[h]) y->proxy.SetLink(x->name, how);
+        }
+      }
+    }
+  }
+  void Heal() {
+    for (auto& n : nodes_) n->proxy.HealAll();
+  }
+
+  void StartWriters() {
+    for (auto& n : nodes_) {
+      n->writer = std::make_unique<Writer>(&n->work, n->d.socket_path(), &expected_,
+                                           static_cast<uint32_t>(rng_()));
+      n->writer->Start();
+    }
+  }
+  void StopWriters() {
+    for (auto& n : nodes_) {
+      if (n->writer == nullptr) continue;
+      n->writer->Stop();
+      EXPECT_EQ(n->writer->unexpected_failure(), "") << n->name;
+      n->writer.reset();
+    }
+  }
+  // Every writer acknowledges `more` further writes.
+  void AwaitMoreWrites(uint64_t more) {
+    for (auto& n : nodes_) {
+      uint64_t target = n->writer->acks() + more;
+      ASSERT_TRUE(n->writer->AwaitAcks(target, std::chrono::seconds(60)))
+          << n->name << ": " << n->writer->unexpected_failure();
+    }
+  }
+  // Shared ops of `author` that `holder` has.
+  uint64_t OpsOf(Node& holder, Node& author) {
+    v1::StateDigest digest, own;
+    EXPECT_OK(GetDigest(holder.d, &digest));
+    EXPECT_OK(GetDigest(author.d, &own));
+    v1::VaultStatus status;
+    EXPECT_OK(author.d.GetStatus(&status));
+    for (const auto& e : digest.version_vector()) {
+      if (e.device_id() == status.device_id()) return e.seq();
+    }
+    return 0;
+  }
+  uint64_t OwnOps(Node& n) { return OpsOf(n, n); }
+
+  std::vector<DaemonHarness*> Daemons() {
+    std::vector<DaemonHarness*> out;
+    for (auto& n : nodes_) out.push_back(&n->d);
+    return out;
+  }
+  void ExpectEveryWriteEverywhere() {
+    auto writes = ExpectedState::Load(expected_.path());
+    for (auto& n : nodes_) {
+      EXPECT_TRUE(ShowsAcknowledged(n->d, n->name, writes, Scope::kAll));
+    }
+  }
+
+  uint32_t seed_ = 0;
+  std::mt19937 rng_;
+  TempDir dir_;
+  ExpectedState expected_{dir_.path() + "/expected-state"};
+  std::mutex nodes_mu_;  // the classifiers read nodes_ on the proxies' threads
+  std::vector<std::unique_ptr<Node>> nodes_;
+};
+
+TEST_F(PartitionTest, InitialSyncThroughProxiesThatCutAndDelayConverges) {
+  SCOPED_TRACE("seed " + std::to_string(seed_));
+  Node& a = Add("A");
+  Node& b = Add("B");
+  ASSERT_FALSE(HasFailure());
+  // A few thousand ops on A, a few hundred on B, before they pair.
+  {
+    std::vector<std::unique_ptr<Writer>> seeders;
+    for (int i = 0; i < 4; ++i) {
+      seeders.push_back(std::make_unique<Writer>(&a.work, a.d.socket_path(), &expected_,
+                                                 static_cast<uint32_t>(rng_())));
+      seeders.back()->Start(750);
+    }
+    seeders.push_back(std::make_unique<Writer>(&b.work, b.d.socket_path(), &expected_,
+                                               static_cast<uint32_t>(rng_())));
+    seeders.back()->Start(300);
+    for (size_t i = 0; i < seeders.size(); ++i) {
+      ASSERT_TRUE(seeders[i]->AwaitAcks(i < 4 ? 750 : 300, std::chrono::minutes(5)))
+          << seeders[i]->unexpected_failure();
+    }
+  }
+  // Each connection is cut after 320–640 KiB: one or two batches of ops
+  // (at most 512 ops each) get through, then the stream breaks.
+  for (Node* n : {&a, &b}) {
+    n->proxy.SetDelay(milliseconds(0), milliseconds(4));
+    n->proxy.SetRechunk(1400);
+    n->proxy.SetCutAfter(320 * 1024, 640 * 1024);
+  }
+  ASSERT_TRUE(Join(a, b));
+  // Once paired (the pairing call itself must get through), now and then
+  // bytes arrive out of order too, which TLS refuses: another cut.
+  for (Node* n : {&a, &b}) n->proxy.SetReorder(0.002);
+  // They keep writing while the initial sync runs into cut after cut.
+  StartWriters();
+  AwaitMoreWrites(40);
+  StopWriters();
+  ASSERT_TRUE(AwaitConvergence(Daemons(), std::chrono::seconds(240)));
+  FaultProxy::Stats stats_a = a.proxy.stats(), stats_b = b.proxy.stats();
+  std::cout << "[ partition ] proxy A: " << stats_a.accepted << " connections, " << stats_a.cut
+            << " cut, " << stats_a.bytes << " bytes; proxy B: " << stats_b.accepted
+            << " connections, " << stats_b.cut << " cut" << std::endl;
+  EXPECT_GE(stats_a.cut + stats_b.cut, 3u) << "the proxies hardly cut anything";
+  ExpectEveryWriteEverywhere();
+}
+
+TEST_F(PartitionTest, ThreeDevicesPartitionedWhileWritingConvergeWhenHealed) {
+  SCOPED_TRACE("seed " + std::to_string(seed_));
+  Node& a = Add("A");
+  Node& b = Add("B");
+  Node& c = Add("C");
+  ASSERT_FALSE(HasFailure());
+  ASSERT_TRUE(Join(a, b));
+  ASSERT_TRUE(Join(a, c));
+  for (auto& n : nodes_) n->proxy.SetDelay(milliseconds(0), milliseconds(2));
+  StartWriters();
+  AwaitMoreWrites(10);
+  ASSERT_FALSE(HasFatalFailure());
+
+  struct Phase {
+    std::string what;
+    std::vector<std::vector<Node*>> groups;
+    Link how;
+  };
+  std::vector<Phase> phases = {
+      {"A alone, refused", {{&a}, {&b, &c}}, Link::kRefuse},
+      {"C alone, blackholed", {{&a, &b}, {&c}}, Link::kBlackhole},
+      {"all three apart", {{&a}, {&b}, {&c}}, Link::kRefuse},
+      {"B alone, blackholed", {{&a, &c}, {&b}}, Link::kBlackhole},
+      {"A alone, blackholed", {{&a}, {&b, &c}}, Link::kBlackhole},
+  };
+  std::shuffle(phases.begin(), phases.end(), rng_);
+  for (const Phase& phase : phases) {
+    SCOPED_TRACE(phase.what);
+    std::cout << "[ partition ] " << phase.what << std::endl;
+    Partition(phase.groups, phase.how);
+    // Everyone writes on while apart: at least 30 writes each, shared ones
+    // among them.
+    AwaitMoreWrites(30);
+    ASSERT_FALSE(HasFatalFailure());
+    // Within a side, ops still flow (through A: B and C only ever learn
+    // A's address).
+    for (const auto& group : phase.groups) {
+      for (Node* x : group) {
+        for (Node* y : group) {
+          if (x == y || (x != &a && y != &a)) continue;
+          const uint64_t written = OwnOps(*y);
+          EXPECT_TRUE(Await([&] { return OpsOf(*x, *y) >= written; }, std::chrono::seconds(60)))
+              << x->name << " lacks " << y->name << "'s ops on the same side of a partition";
+        }
+      }
+    }
+    // Across the partition, nothing new arrived.
+    for (size_t g = 0; g < phase.groups.size(); ++g) {
+      for (size_t h = 0; h < phase.groups.size(); ++h) {
+        if (g == h) continue;
+        for (Node* x : phase.groups[g]) {
+          for (Node* y : phase.groups[h]) {
+            EXPECT_LT(OpsOf(*x, *y), OwnOps(*y))
+                << x->name << " has all of " << y->name << "'s ops across a partition";
+          }
+        }
+      }
+    }
+    Heal();
+  }
+  StopWriters();
+  ASSERT_TRUE(AwaitConvergence(Daemons(), std::chrono::seconds(120)));
+  ExpectEveryWriteEverywhere();
+  for (auto& n : nodes_) {
+    FaultProxy::Stats st = n->proxy.stats();
+    std::cout << "[ partition ] proxy " << n->name << ": " << st.accepted << " connections, "
+              << st.refused << " refused, " << st.cut << " cut" << std::endl;
+  }
+}
+
+}  // namespace
+}  // namespace attune::testing

@@ -1,0 +1,1444 @@
+// Bad input at every door of attuned that tests/BAD_INPUT.md lists and no
+// other test holds: each refusal has the right code and a message that names
+// what is wrong, nothing is stored (everything a person can read back, and
+// the count of ops written, is the same before and after), and the daemon
+// goes on serving (the next call succeeds).
+#include <gmock/gmock.h>
+#include <google/protobuf/empty.pb.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <gtest/gtest.h>
+#include <sodium.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "api_helpers.h"
+#include "attune/v1/sync.grpc.pb.h"
+#include "daemon/sync/invites.h"
+#include "daemon/sync/membership.h"
+#include "daemon/sync/tls_credentials.h"
+#include "daemon/sync/tls_identity.h"
+#include "daemon/vault/device_id.h"
+#include "daemon/vault/op_crypto.h"
+#include "daemon_harness.h"
+#include "exercise_driver.h"
+#include "sync_support.h"
+#include "tests/support/test_keys.h"
+#include "tests/support/test_plugin.h"
+
+namespace attune::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using Code = grpc::StatusCode;
+
+constexpr char kPassphrase[] = "bad input passphrase";
+const std::string kUnknownId(32, '0');  // well formed, names nothing
+
+// Everything a person can read back from `d`, and how many ops it wrote: a
+// refused call must leave this exactly as it was.
+std::string Snapshot(DaemonHarness& d) {
+  std::string out;
+  v1::VaultStatus status;
+  grpc::Status s = d.GetStatus(&status);
+  EXPECT_TRUE(s.ok()) << "the daemon stopped answering: " << Describe(s);
+  out += status.DebugString();
+  v1::ListMembersResponse members;
+  if (v1::SpaceService::NewStub(d.channel())
+          ->ListMembers(DaemonHarness::Context().get(), v1::ListMembersRequest(), &members)
+          .ok()) {
+    out += members.DebugString();
+  }
+  v1::ListPluginsResponse plugins;
+  if (v1::PluginService::NewStub(d.channel())
+          ->ListPlugins(DaemonHarness::Context().get(), v1::ListPluginsRequest(), &plugins)
+          .ok()) {
+    for (const auto& p : plugins.plugins()) {
+      out += p.id() + " granted:";
+      for (const auto& k : p.granted_permissions()) out += " " + k;
+      out += "\n";
+    }
+  }
+  if (status.state() != v1::VaultStatus::UNLOCKED) return out;
+  for (const auto& e : ListAllJournalEntries(d)) out += e.DebugString();
+  for (const auto& c : ListAllCheckIns(d)) out += c.DebugString();
+  for (const auto& g : ListAllGoals(d, true)) {
+    out += g.DebugString();
+    v1::GetGoalStatusRequest req;
+    req.set_name(g.name());
+    v1::GoalStatus st;
+    if (d.goals().GetGoalStatus(DaemonHarness::Context().get(), req, &st).ok()) {
+      for (const auto& p : st.recent()) out += p.DebugString();
+    }
+  }
+  v1::ListExerciseSessionsResponse sessions;
+  if (v1::ExerciseService::NewStub(d.channel())
+          ->ListExerciseSessions(DaemonHarness::Context().get(), v1::ListExerciseSessionsRequest(),
+                                 &sessions)
+          .ok()) {
+    out += sessions.DebugString();
+  }
+  return out;
+}
+
+// One bad request: what it is, the call, the code and a fragment of the
+// message it must get.
+struct Case {
+  std::string what;
+  std::function<grpc::Status()> call;
+  Code code;
+  std::string says;
+};
+
+// Runs each case against `d` and checks the refusal, that nothing changed,
+// and that the daemon still answers.
+void ExpectAllRefused(DaemonHarness& d, const std::vector<Case>& cases) {
+  const std::string before = Snapshot(d);
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    grpc::Status s = c.call();
+    EXPECT_EQ(s.error_code(), c.code) << Describe(s);
+    EXPECT_THAT(s.error_message(), HasSubstr(c.says));
+    EXPECT_EQ(Snapshot(d), before) << "a refused call changed what is stored";
+  }
+}
+
+std::unique_ptr<grpc::ClientContext> Ctx() { return DaemonHarness::Context(); }
+
+// Sends `request` to `method` with `placeholder` in its encoding replaced by
+// `raw` (as long): what a program with its own encoder could send, such as a
+// string that is not UTF-8, which the C++ library refuses to encode.
+grpc::Status CallRaw(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
+                     const google::protobuf::Message& request, const std::string& placeholder,
+                     const std::string& raw) {
+  std::string bytes = request.SerializeAsString();
+  size_t at = bytes.find(placeholder);
+  EXPECT_NE(at, std::string::npos);
+  EXPECT_EQ(placeholder.size(), raw.size());
+  if (at != std::string::npos) bytes.replace(at, placeholder.size(), raw);
+  grpc::GenericStub stub(channel);
+  grpc::CompletionQueue cq;
+  auto ctx = Ctx();
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer in(&slice, 1), out;
+  auto call = stub.PrepareUnaryCall(ctx.get(), method, in, &cq);
+  call->StartCall();
+  grpc::Status status;
+  call->Finish(&out, &status, reinterpret_cast<void*>(1));
+  void* tag = nullptr;
+  bool ok = false;
+  EXPECT_TRUE(cq.Next(&tag, &ok));
+  cq.Shutdown();
+  while (cq.Next(&tag, &ok)) {
+  }
+  return status;
+}
+
+class BadInputTest : public ::testing::Test {
+ protected:
+  void StartAndInit(const std::vector<std::string>& args = {}) {
+    ASSERT_TRUE(d_.Start(args));
+    ASSERT_OK(d_.InitVault(kPassphrase));
+  }
+  // One record of each kind, so that refusals have something to leave alone.
+  void WriteOneOfEach() {
+    v1::CreateJournalEntryRequest j;
+    j.mutable_journal_entry()->set_title("kept");
+    j.mutable_journal_entry()->set_body("an entry that must not change");
+    ASSERT_OK(d_.journal().CreateJournalEntry(Ctx().get(), j, &entry_));
+    v1::CreateCheckInRequest c;
+    c.mutable_check_in()->set_day(AddDays(UtcToday(), -1));
+    c.mutable_check_in()->set_time_zone("UTC");
+    c.mutable_check_in()->set_high("a good moment");
+    c.mutable_check_in()->set_low("a hard moment");
+    c.mutable_check_in()->set_connection_rating(3);
+    ASSERT_OK(d_.checkins().CreateCheckIn(Ctx().get(), c, &check_in_));
+    v1::CreateGoalRequest g;
+    g.mutable_goal()->set_title("Walk together");
+    g.mutable_goal()->set_target_per_period(2);
+    g.mutable_goal()->set_period(v1::WEEK);
+    g.mutable_goal()->set_periods(4);
+    g.mutable_goal()->set_time_zone("UTC");
+    g.mutable_goal()->set_start_day(AddDays(UtcToday(), -3));
+    ASSERT_OK(d_.goals().CreateGoal(Ctx().get(), g, &goal_));
+  }
+  // A good call after the bad ones: the daemon still writes.
+  void ExpectAGoodWrite() {
+    v1::CreateJournalEntryRequest j;
+    j.mutable_journal_entry()->set_body("written after the bad input");
+    v1::JournalEntry out;
+    EXPECT_OK(d_.journal().CreateJournalEntry(Ctx().get(), j, &out));
+  }
+
+  DaemonHarness d_;
+  v1::JournalEntry entry_;
+  v1::CheckIn check_in_;
+  v1::Goal goal_;
+};
+
+// ---------------------------------------------------------------------------
+// VaultService
+// ---------------------------------------------------------------------------
+
+TEST_F(BadInputTest, VaultInitRefusesBadFieldsAndStaysUninitialised) {
+  ASSERT_TRUE(d_.Start());
+  auto init = [&](std::string passphrase, std::string name, int kdf) {
+    return [this, passphrase, name, kdf] {
+      v1::InitRequest r;
+      r.set_passphrase(passphrase);
+      r.set_display_name(name);
+      r.set_kdf_cost(static_cast<v1::KdfCost>(kdf));
+      v1::VaultStatus out;
+      return d_.vault().Init(Ctx().get(), r, &out);
+    };
+  };
+  auto unlock = [&](std::string passphrase) {
+    return [this, passphrase] { return d_.Unlock(passphrase); };
+  };
+  ExpectAllRefused(
+      d_, {
+              {"passphrase of 7 characters", init("1234567", "Alex", 3), Code::INVALID_ARGUMENT,
+               "passphrase: must be at least 8"},
+              {"empty passphrase", init("", "Alex", 3), Code::INVALID_ARGUMENT, "passphrase"},
+              {"empty display name", init(kPassphrase, "", 3), Code::INVALID_ARGUMENT,
+               "display_name: must be 1 to 64"},
+              {"display name of 65", init(kPassphrase, std::string(65, 'a'), 3),
+               Code::INVALID_ARGUMENT, "display_name"},
+              {"unknown kdf_cost", init(kPassphrase, "Alex", 99), Code::INVALID_ARGUMENT,
+               "kdf_cost: unknown value"},
+              {"unlock before init", unlock(kPassphrase), Code::FAILED_PRECONDITION, "attune init"},
+          });
+  v1::VaultStatus st;
+  ASSERT_OK(d_.GetStatus(&st));
+  EXPECT_EQ(st.state(), v1::VaultStatus::UNINITIALIZED);
+  ASSERT_OK(d_.InitVault(kPassphrase));
+  ExpectAGoodWrite();
+}
+
+TEST_F(BadInputTest, VaultUnlockRefusesWrongPassphrasesAndStaysLocked) {
+  StartAndInit();
+  WriteOneOfEach();
+  ASSERT_OK(d_.Lock());
+  auto unlock = [&](std::string passphrase) {
+    return [this, passphrase] { return d_.Unlock(passphrase); };
+  };
+  ExpectAllRefused(
+      d_, {
+              {"empty passphrase", unlock(""), Code::UNAUTHENTICATED, "wrong passphrase"},
+              {"a 100 KiB passphrase", unlock(std::string(100 << 10, 'p')), Code::UNAUTHENTICATED,
+               "wrong passphrase"},
+              {"passphrase with a NUL", unlock(std::string("bad\0input", 9)), Code::UNAUTHENTICATED,
+               "wrong passphrase"},
+          });
+  ASSERT_OK(d_.Unlock(kPassphrase));
+  EXPECT_EQ(ListAllJournalEntries(d_).size(), 1u);
+  ExpectAGoodWrite();
+}
+
+// ---------------------------------------------------------------------------
+// JournalService
+// ---------------------------------------------------------------------------
+
+TEST_F(BadInputTest, JournalCallsRefuseBadFieldsNamesAndPages) {
+  StartAndInit();
+  WriteOneOfEach();
+  auto create = [&](std::function<void(v1::JournalEntry*)> edit) {
+    return [this, edit] {
+      v1::CreateJournalEntryRequest r;
+      r.mutable_journal_entry()->set_body("a body");
+      edit(r.mutable_journal_entry());
+      v1::JournalEntry out;
+      return d_.journal().CreateJournalEntry(Ctx().get(), r, &out);
+    };
+  };
+  auto get = [&](std::string name) {
+    return [this, name] {
+      v1::GetJournalEntryRequest r;
+      r.set_name(name);
+      v1::JournalEntry out;
+      return d_.journal().GetJournalEntry(Ctx().get(), r, &out);
+    };
+  };
+  auto list = [&](int size, std::string token) {
+    return [this, size, token] {
+      v1::ListJournalEntriesRequest r;
+      r.set_page_size(size);
+      r.set_page_token(token);
+      v1::ListJournalEntriesResponse out;
+      return d_.journal().ListJournalEntries(Ctx().get(), r, &out);
+    };
+  };
+  auto update = [&](std::string name, std::vector<std::string> paths,
+                    std::function<void(v1::JournalEntry*)> edit) {
+    return [this, name, paths, edit] {
+      v1::UpdateJournalEntryRequest r;
+      r.mutable_journal_entry()->set_name(name);
+      edit(r.mutable_journal_entry());
+      for (const auto& p : paths) r.mutable_update_mask()->add_paths(p);
+      v1::JournalEntry out;
+      return d_.journal().UpdateJournalEntry(Ctx().get(), r, &out);
+    };
+  };
+  auto del = [&](std::string name) {
+    return [this, name] {
+      v1::DeleteJournalEntryRequest r;
+      r.set_name(name);
+      google::protobuf::Empty out;
+      return d_.journal().DeleteJournalEntry(Ctx().get(), r, &out);
+    };
+  };
+  const std::string name = entry_.name();
+  auto none = [](v1::JournalEntry*) {};
+  ExpectAllRefused(
+      d_,
+      {
+          {"title of 201 characters",
+           create([](v1::JournalEntry* e) { e->set_title(std::string(201, 't')); }),
+           Code::INVALID_ARGUMENT, "journal_entry.title: is 201 characters long"},
+          {"empty body", create([](v1::JournalEntry* e) { e->set_body(""); }),
+           Code::INVALID_ARGUMENT, "journal_entry.body: is required"},
+          {"blank body", create([](v1::JournalEntry* e) { e->set_body(" \n\t "); }),
+           Code::INVALID_ARGUMENT, "journal_entry.body: is required"},
+          {"body over 64 KiB",
+           create([](v1::JournalEntry* e) { e->set_body(std::string((64 << 10) + 1, 'b')); }),
+           Code::INVALID_ARGUMENT, "journal_entry.body: is 65537 bytes long"},
+          {"body with a NUL",
+           create([](v1::JournalEntry* e) { e->set_body(std::string("a\0b", 3)); }),
+           Code::INVALID_ARGUMENT, "NUL"},
+          {"title that is not UTF-8",
+           [this] {
+             v1::CreateJournalEntryRequest r;
+             r.mutable_journal_entry()->set_title("@@");
+             r.mutable_journal_entry()->set_body("a body");
+             return CallRaw(d_.channel(), "/attune.v1.JournalService/CreateJournalEntry", r, "@@",
+                            "\xff\xfe");
+           },
+           Code::INTERNAL, ""},
+          {"unknown feeling",
+           create([](v1::JournalEntry* e) { e->add_emotions()->set_label("zorbled"); }),
+           Code::INVALID_ARGUMENT, "journal_entry.emotions"},
+          {"intensity 6", create([](v1::JournalEntry* e) {
+             auto* l = e->add_emotions();
+             l->set_label("calm");
+             l->set_intensity(6);
+           }),
+           Code::INVALID_ARGUMENT, "intensity must be 1"},
+          {"the same feeling twice", create([](v1::JournalEntry* e) {
+             e->add_emotions()->set_label("calm");
+             e->add_emotions()->set_label("calm");
+           }),
+           Code::INVALID_ARGUMENT, "is named twice"},
+          {"unknown visibility",
+           create([](v1::JournalEntry* e) { e->set_visibility(static_cast<v1::Visibility>(9)); }),
+           Code::INVALID_ARGUMENT, "journal_entry.visibility: must be PRIVATE or SHARED"},
+          {"get with an empty name", get(""), Code::INVALID_ARGUMENT, "name:"},
+          {"get with another collection", get("checkIns/" + kUnknownId), Code::INVALID_ARGUMENT,
+           "journalEntries/{32 hex digits}"},
+          {"get with a short id", get("journalEntries/abc"), Code::INVALID_ARGUMENT, "name:"},
+          {"get of an entry that never was", get("journalEntries/" + kUnknownId), Code::NOT_FOUND,
+           "not found"},
+          {"page size -1", list(-1, ""), Code::INVALID_ARGUMENT, "page_size: must be 1 to 1000"},
+          {"page size 1001", list(1001, ""), Code::INVALID_ARGUMENT, "page_size"},
+          {"page token not handed out", list(0, "!!not a token!!"), Code::INVALID_ARGUMENT,
+           "page_token"},
+          {"update without a mask", update(name, {}, none), Code::INVALID_ARGUMENT,
+           "update_mask: name at least one field"},
+          {"update of a malformed name", update("journalEntries/xyz", {"title"}, none),
+           Code::INVALID_ARGUMENT, "journal_entry.name"},
+          {"update to an empty body", update(name, {"body"}, none), Code::INVALID_ARGUMENT,
+           "journal_entry.body: is required"},
+          {"update of create_time", update(name, {"create_time"}, none), Code::INVALID_ARGUMENT,
+           "cannot be changed"},
+          {"update of an entry that never was",
+           update("journalEntries/" + kUnknownId, {"title"}, none), Code::NOT_FOUND, "not found"},
+          {"delete of a malformed name", del("journalEntries/"), Code::INVALID_ARGUMENT, "name:"},
+          {"delete of an entry that never was", del("journalEntries/" + kUnknownId),
+           Code::NOT_FOUND, "not found"},
+      });
+  ExpectAGoodWrite();
+}
+
+// ---------------------------------------------------------------------------
+// CheckInService (the field checks of CreateCheckIn are in daemon_api_test)
+// ---------------------------------------------------------------------------
+
+TEST_F(BadInputTest, CheckInCallsRefuseBadFieldsNamesRangesAndPages) {
+  StartAndInit();
+  WriteOneOfEach();
+  auto create = [&](std::function<void(v1::CheckIn*)> edit) {
+    return [this, edit] {
+      v1::CreateCheckInRequest r;
+      v1::CheckIn* c = r.mutable_check_in();
+      c->set_day(UtcToday());
+      c->set_time_zone("UTC");
+      c->set_high("high");
+      c->set_low("low");
+      c->set_connection_rating(3);
+      edit(c);
+      v1::CheckIn out;
+      return d_.checkins().CreateCheckIn(Ctx().get(), r, &out);
+    };
+  };
+  auto get = [&](std::string name) {
+    return [this, name] {
+      v1::GetCheckInRequest r;
+      r.set_name(name);
+      v1::CheckIn out;
+      return d_.checkins().GetCheckIn(Ctx().get(), r, &out);
+    };
+  };
+  auto list = [&](std::string start, std::string end, int size, std::string token) {
+    return [this, start, end, size, token] {
+      v1::ListCheckInsRequest r;
+      r.set_start_day(start);
+      r.set_end_day(end);
+      r.set_page_size(size);
+      r.set_page_token(token);
+      v1::ListCheckInsResponse out;
+      return d_.checkins().ListCheckIns(Ctx().get(), r, &out);
+    };
+  };
+  auto update = [&](std::string name, std::vector<std::string> paths,
+                    std::function<void(v1::CheckIn*)> edit) {
+    return [this, name, paths, edit] {
+      v1::UpdateCheckInRequest r;
+      r.mutable_check_in()->set_name(name);
+      edit(r.mutable_check_in());
+      for (const auto& p : paths) r.mutable_update_mask()->add_paths(p);
+      v1::CheckIn out;
+      return d_.checkins().UpdateCheckIn(Ctx().get(), r, &out);
+    };
+  };
+  auto del = [&](std::string name) {
+    return [this, name] {
+      v1::DeleteCheckInRequest r;
+      r.set_name(name);
+      google::protobuf::Empty out;
+      return d_.checkins().DeleteCheckIn(Ctx().get(), r, &out);
+    };
+  };
+  const std::string name = check_in_.name();
+  auto none = [](v1::CheckIn*) {};
+  ExpectAllRefused(
+      d_,
+      {
+          {"a day after tomorrow",
+           create([](v1::CheckIn* c) { c->set_day(AddDays(UtcToday(), 2)); }),
+           Code::INVALID_ARGUMENT, "is in the future"},
+          {"a day in the year 1999", create([](v1::CheckIn* c) { c->set_day("1999-12-31"); }),
+           Code::INVALID_ARGUMENT, "outside 2000-01-01..2200-12-31"},
+          {"a day in another format", create([](v1::CheckIn* c) { c->set_day("31.12.2025"); }),
+           Code::INVALID_ARGUMENT, "check_in.day"},
+          {"empty low", create([](v1::CheckIn* c) { c->set_low(""); }), Code::INVALID_ARGUMENT,
+           "check_in.low: is required"},
+          {"note of 2001 characters",
+           create([](v1::CheckIn* c) { c->set_note(std::string(2001, 'n')); }),
+           Code::INVALID_ARGUMENT, "check_in.note: is 2001 characters long"},
+          {"eleven feelings", create([](v1::CheckIn* c) {
+             for (const char* l : {"calm", "glad", "proud", "hopeful", "tender", "content",
+                                   "grateful", "relieved", "playful", "curious", "safe"}) {
+               c->add_emotions()->set_label(l);
+             }
+           }),
+           Code::INVALID_ARGUMENT, "at most 10 feelings"},
+          {"unknown visibility",
+           create([](v1::CheckIn* c) { c->set_visibility(static_cast<v1::Visibility>(5)); }),
+           Code::INVALID_ARGUMENT, "check_in.visibility"},
+          {"get with another collection", get("goals/" + kUnknownId), Code::INVALID_ARGUMENT,
+           "checkIns/{32 hex digits}"},
+          {"get of a check-in that never was", get("checkIns/" + kUnknownId), Code::NOT_FOUND,
+           "not found"},
+          {"list from a day that is not one", list("2025-13-01", "", 0, ""), Code::INVALID_ARGUMENT,
+           "start_day"},
+          {"list to a word", list("", "yesterday", 0, ""), Code::INVALID_ARGUMENT, "end_day"},
+          {"list ending before it starts", list("2025-03-02", "2025-03-01", 0, ""),
+           Code::INVALID_ARGUMENT, "end_day: 2025-03-01 is before start_day"},
+          {"page size 5000", list("", "", 5000, ""), Code::INVALID_ARGUMENT, "page_size"},
+          {"page token not handed out", list("", "", 0, "%%%"), Code::INVALID_ARGUMENT,
+           "page_token"},
+          {"update without a mask", update(name, {}, none), Code::INVALID_ARGUMENT, "update_mask"},
+          {"update of the day", update(name, {"day"}, none), Code::INVALID_ARGUMENT,
+           "update_mask: \"day\" cannot be changed"},
+          {"update to rating 0", update(name, {"connection_rating"}, none), Code::INVALID_ARGUMENT,
+           "check_in.connection_rating: must be 1 to 5, not 0"},
+          {"update of a malformed name", update("checkIns/zz", {"note"}, none),
+           Code::INVALID_ARGUMENT, "check_in.name"},
+          {"update of a check-in that never was", update("checkIns/" + kUnknownId, {"note"}, none),
+           Code::NOT_FOUND, "not found"},
+          {"delete of a malformed name", del("checkins/" + kUnknownId), Code::INVALID_ARGUMENT,
+           "name:"},
+          {"delete of a check-in that never was", del("checkIns/" + kUnknownId), Code::NOT_FOUND,
+           "not found"},
+      });
+  ExpectAGoodWrite();
+}
+
+// ---------------------------------------------------------------------------
+// GoalService
+// ---------------------------------------------------------------------------
+
+TEST_F(BadInputTest, GoalCallsRefuseBadFieldsNamesAndProgress) {
+  StartAndInit();
+  WriteOneOfEach();
+  auto create = [&](std::function<void(v1::Goal*)> edit) {
+    return [this, edit] {
+      v1::CreateGoalRequest r;
+      v1::Goal* g = r.mutable_goal();
+      g->set_title("A goal");
+      g->set_target_per_period(1);
+      g->set_period(v1::DAY);
+      g->set_periods(7);
+      g->set_time_zone("UTC");
+      edit(g);
+      v1::Goal out;
+      return d_.goals().CreateGoal(Ctx().get(), r, &out);
+    };
+  };
+  auto by_name = [&](std::string method, std::string name) {
+    return [this, method, name]() -> grpc::Status {
+      google::protobuf::Empty empty;
+      v1::Goal goal;
+      if (method == "get") {
+        v1::GetGoalRequest r;
+        r.set_name(name);
+        return d_.goals().GetGoal(Ctx().get(), r, &goal);
+      }
+      if (method == "delete") {
+        v1::DeleteGoalRequest r;
+        r.set_name(name);
+        return d_.goals().DeleteGoal(Ctx().get(), r, &empty);
+      }
+      if (method == "archive") {
+        v1::ArchiveGoalRequest r;
+        r.set_name(name);
+        r.set_archived(true);
+        return d_.goals().ArchiveGoal(Ctx().get(), r, &goal);
+      }
+      v1::GetGoalStatusRequest r;
+      r.set_name(name);
+      v1::GoalStatus status;
+      return d_.goals().GetGoalStatus(Ctx().get(), r, &status);
+    };
+  };
+  auto list = [&](int size, std::string token) {
+    return [this, size, token] {
+      v1::ListGoalsRequest r;
+      r.set_page_size(size);
+      r.set_page_token(token);
+      v1::ListGoalsResponse out;
+      return d_.goals().ListGoals(Ctx().get(), r, &out);
+    };
+  };
+  auto update = [&](std::string name, std::vector<std::string> paths,
+                    std::function<void(v1::Goal*)> edit) {
+    return [this, name, paths, edit] {
+      v1::UpdateGoalRequest r;
+      r.mutable_goal()->set_name(name);
+      edit(r.mutable_goal());
+      for (const auto& p : paths) r.mutable_update_mask()->add_paths(p);
+      v1::Goal out;
+      return d_.goals().UpdateGoal(Ctx().get(), r, &out);
+    };
+  };
+  auto progress = [&](std::string parent, std::string day, std::string note) {
+    return [this, parent, day, note] {
+      v1::LogProgressRequest r;
+      r.set_parent(parent);
+      r.mutable_progress()->set_day(day);
+      r.mutable_progress()->set_note(note);
+      v1::GoalProgress out;
+      return d_.goals().LogProgress(Ctx().get(), r, &out);
+    };
+  };
+  const std::string name = goal_.name();
+  const std::string unknown = "goals/" + kUnknownId;
+  auto none = [](v1::Goal*) {};
+  std::vector<Case> cases = {
+      {"empty title", create([](v1::Goal* g) { g->set_title(""); }), Code::INVALID_ARGUMENT,
+       "goal.title: is required"},
+      {"target 0", create([](v1::Goal* g) { g->set_target_per_period(0); }), Code::INVALID_ARGUMENT,
+       "goal.target_per_period: must be 1 to 100"},
+      {"target 101", create([](v1::Goal* g) { g->set_target_per_period(101); }),
+       Code::INVALID_ARGUMENT, "goal.target_per_period"},
+      {"no period", create([](v1::Goal* g) { g->set_period(v1::GOAL_PERIOD_UNSPECIFIED); }),
+       Code::INVALID_ARGUMENT, "goal.period: must be DAY or WEEK"},
+      {"0 periods", create([](v1::Goal* g) { g->set_periods(0); }), Code::INVALID_ARGUMENT,
+       "goal.periods: must be 1 to 520"},
+      {"521 periods", create([](v1::Goal* g) { g->set_periods(521); }), Code::INVALID_ARGUMENT,
+       "goal.periods"},
+      {"start on 30 February", create([](v1::Goal* g) { g->set_start_day("2026-02-30"); }),
+       Code::INVALID_ARGUMENT, "goal.start_day: 2026-02-30 is not a day of the calendar"},
+      {"unknown time zone", create([](v1::Goal* g) { g->set_time_zone("Atlantis/Capital"); }),
+       Code::INVALID_ARGUMENT, "goal.time_zone"},
+      {"exercise id with capitals",
+       create([](v1::Goal* g) { g->set_exercise("Reflective Listening"); }), Code::INVALID_ARGUMENT,
+       "goal.exercise: an exercise id uses a-z"},
+      {"exercise id of 65", create([](v1::Goal* g) { g->set_exercise(std::string(65, 'x')); }),
+       Code::INVALID_ARGUMENT, "goal.exercise: at most 64"},
+      {"unknown visibility",
+       create([](v1::Goal* g) { g->set_visibility(static_cast<v1::Visibility>(3)); }),
+       Code::INVALID_ARGUMENT, "goal.visibility"},
+      {"page size -2", list(-2, ""), Code::INVALID_ARGUMENT, "page_size"},
+      {"page token not handed out", list(0, "\x01"), Code::INVALID_ARGUMENT, "page_token"},
+      {"update without a mask", update(name, {}, none), Code::INVALID_ARGUMENT, "update_mask"},
+      {"update clearing the start day", update(name, {"start_day"}, none), Code::INVALID_ARGUMENT,
+       "goal.start_day: is required"},
+      {"update to target 0", update(name, {"target_per_period"}, none), Code::INVALID_ARGUMENT,
+       "goal.target_per_period"},
+      {"update of the time zone", update(name, {"time_zone"}, none), Code::INVALID_ARGUMENT,
+       "cannot be changed"},
+      {"update of a goal that never was",
+       update(unknown, {"title"}, [](v1::Goal* g) { g->set_title("x"); }), Code::NOT_FOUND,
+       "not found"},
+      {"progress for a malformed parent", progress("journalEntries/" + kUnknownId, "", ""),
+       Code::INVALID_ARGUMENT, "parent:"},
+      {"progress for a goal that never was", progress(unknown, "", ""), Code::NOT_FOUND,
+       "not found"},
+      {"progress on a day that is not one", progress(name, "soon", ""), Code::INVALID_ARGUMENT,
+       "progress.day"},
+      {"progress note of 2001", progress(name, "", std::string(2001, 'n')), Code::INVALID_ARGUMENT,
+       "progress.note"},
+  };
+  for (const char* method : {"get", "delete", "archive", "status"}) {
+    cases.push_back({std::string(method) + " of a malformed name", by_name(method, "goals/"),
+                     Code::INVALID_ARGUMENT, "name:"});
+    cases.push_back({std::string(method) + " of a goal that never was", by_name(method, unknown),
+                     Code::NOT_FOUND, "not found"});
+  }
+  ExpectAllRefused(d_, cases);
+  ExpectAGoodWrite();
+}
+
+// ---------------------------------------------------------------------------
+// SpaceService and invite codes
+// ---------------------------------------------------------------------------
+
+TEST_F(BadInputTest, SpaceCallsRefuseBadTtlsCodesAndDeviceIds) {
+  StartAndInit({"--peer-listen", "127.0.0.1:0"});
+  WriteOneOfEach();
+  auto space = v1::SpaceService::NewStub(d_.channel());
+  auto invite = [&](int ttl) {
+    return [&space, ttl] {
+      v1::CreateInviteRequest r;
+      r.set_ttl_seconds(ttl);
+      v1::Invite out;
+      return space->CreateInvite(Ctx().get(), r, &out);
+    };
+  };
+  auto join = [&](std::string code) {
+    return [&space, code] {
+      v1::JoinSpaceRequest r;
+      r.set_code(code);
+      v1::JoinSpaceResponse out;
+      return space->JoinSpace(DaemonHarness::Context(std::chrono::seconds(30)).get(), r, &out);
+    };
+  };
+  auto safety = [&](std::string device) {
+    return [&space, device] {
+      v1::GetSafetyNumberRequest r;
+      r.set_device_id(device);
+      v1::SafetyNumber out;
+      return space->GetSafetyNumber(Ctx().get(), r, &out);
+    };
+  };
+  // A real invite of this very device, and codes made from it.
+  v1::Invite own;
+  ASSERT_OK(space->CreateInvite(Ctx().get(), v1::CreateInviteRequest(), &own));
+  auto code = DecodeInviteCode(own.code());
+  ASSERT_TRUE(code.ok());
+  auto stranger = NewKeys("Stranger");
+  v1::InviteCode elsewhere = *code;
+  elsewhere.set_inviter_device(stranger->device_public_key);
+  elsewhere.clear_addresses();
+  elsewhere.add_addresses("127.0.0.1:1");  // nobody listens on port 1
+  v1::InviteCode no_address = elsewhere;
+  no_address.clear_addresses();
+  std::string device_id = FormatDeviceId(stranger->device_public_key);
+  std::string typo = device_id;
+  typo[3] = typo[3] == 'A' ? 'B' : 'A';
+  ExpectAllRefused(
+      d_,
+      {
+          {"ttl -1", invite(-1), Code::INVALID_ARGUMENT, "ttl_seconds: must be 10 to 86400"},
+          {"ttl 5 s", invite(5), Code::INVALID_ARGUMENT, "ttl_seconds"},
+          {"ttl over a day", invite(86401), Code::INVALID_ARGUMENT, "ttl_seconds"},
+          {"empty code", join(""), Code::INVALID_ARGUMENT, "code: not an Attune invite"},
+          {"code without its prefix", join(own.code().substr(14)), Code::INVALID_ARGUMENT,
+           "it starts with attune-invite-"},
+          {"code with a character outside base32", join("attune-invite-0189!"),
+           Code::INVALID_ARGUMENT, "code: has a character"},
+          {"code cut short", join(own.code().substr(0, own.code().size() - 12)),
+           Code::INVALID_ARGUMENT, "code: is damaged or incomplete"},
+          {"code of 3000 characters", join("attune-invite-" + std::string(3000, 'a')),
+           Code::INVALID_ARGUMENT, "not an Attune invite"},
+          {"code with no address", join(EncodeInviteCode(no_address)), Code::INVALID_ARGUMENT,
+           "damaged or incomplete"},
+          {"this device's own invite", join(own.code()), Code::INVALID_ARGUMENT,
+           "this device's own invite"},
+          {"an inviter nobody can reach", join(EncodeInviteCode(elsewhere)), Code::UNAVAILABLE,
+           "could not reach the inviter at 127.0.0.1:1"},
+          {"device id of letters outside base32", safety("device#1"), Code::INVALID_ARGUMENT,
+           "device id: only letters A-Z"},
+          {"device id with a typo", safety(typo), Code::INVALID_ARGUMENT, "does not match (typo?)"},
+          {"device id that is not a member", safety(device_id), Code::NOT_FOUND, "not a member"},
+          {"no device id and no other member", safety(""), Code::FAILED_PRECONDITION, "pair first"},
+      });
+  ASSERT_OK(d_.Lock());
+  ExpectAllRefused(
+      d_, {
+              {"invite while locked", invite(0), Code::FAILED_PRECONDITION, "attune unlock"},
+              {"join while locked", join(own.code()), Code::FAILED_PRECONDITION, "attune unlock"},
+          });
+  ASSERT_OK(d_.Unlock(kPassphrase));
+  v1::Invite again;
+  EXPECT_OK(space->CreateInvite(Ctx().get(), v1::CreateInviteRequest(), &again));
+}
+
+TEST_F(BadInputTest, InvitesNeedAPeerListenAddress) {
+  StartAndInit({"--peer-listen", ""});
+  ExpectAllRefused(d_, {{"invite without --peer-listen",
+                         [this] {
+                           v1::Invite out;
+                           return v1::SpaceService::NewStub(d_.channel())
+                               ->CreateInvite(Ctx().get(), v1::CreateInviteRequest(), &out);
+                         },
+                         Code::FAILED_PRECONDITION, "start attuned with --peer-listen"}});
+  ExpectAGoodWrite();
+}
+
+// ---------------------------------------------------------------------------
+// ExerciseService and PluginService
+// ---------------------------------------------------------------------------
+
+class ExerciseBadInputTest : public BadInputTest {
+ protected:
+  void SetUp() override {
+    plugins_ = d_.root() + "/user-plugins";
+    fs::create_directories(plugins_);
+    ASSERT_NE(MakeTestPlugin(plugins_, "tp", "normal", "check_in", "1.0.0", "tp-"), "");
+    StartAndInit({"--plugins-dir", plugins_, "--plugins-dir", ATTUNE_TEST_PLUGINS_DIR,
+                  "--plugin-restart-backoff", "0.05"});
+    WriteOneOfEach();
+    driver_ = std::make_unique<ExerciseDriver>(d_.channel(), std::vector<std::string>{"calm"});
+    for (const char* plugin : {"tp", "python-echo"}) {
+      v1::GrantPermissionsRequest grant;
+      grant.set_plugin(plugin);
+      v1::PluginInfo info;
+      ASSERT_OK(driver_->plugins().GrantPermissions(Ctx().get(), grant, &info));
+    }
+  }
+  // Starts a session, waiting out the backoff of a plugin stopped for
+  // misbehaving just before.
+  grpc::Status StartAfterBackoff(const v1::StartSessionRequest& r, v1::LiveSession* out) {
+    grpc::Status s;
+    Eventually([&] {
+      s = driver_->Start(r, out);
+      return s.error_code() != Code::UNAVAILABLE ||
+             s.error_message().find("tried again in") == std::string::npos;
+    });
+    return s;
+  }
+  v1::StartSessionRequest Request(const std::string& exercise) {
+    v1::StartSessionRequest r;
+    r.set_exercise(exercise);
+    return r;
+  }
+  std::string plugins_;
+  std::unique_ptr<ExerciseDriver> driver_;
+};
+
+TEST_F(ExerciseBadInputTest, StartAnswerAbandonAndListRefuseBadInput) {
+  // A session at its text step ("words": required, at most 100 characters).
+  v1::LiveSession live, next;
+  ASSERT_OK(driver_->Start(Request("tp-echo"), &live));
+  ASSERT_OK(driver_->Answer(live.name(), Done(), &next));
+  ASSERT_EQ(next.step().key(), "words");
+  const std::string session = live.name();
+  auto start = [&](std::function<void(v1::StartSessionRequest*)> edit) {
+    return [this, edit] {
+      v1::StartSessionRequest r = Request("tp-echo");
+      edit(&r);
+      v1::LiveSession out;
+      return driver_->Start(r, &out);
+    };
+  };
+  auto answer = [&](std::string name, std::function<void(v1::AnswerStepRequest*)> edit) {
+    return [this, name, edit] {
+      v1::AnswerStepRequest r;
+      r.set_session(name);
+      edit(&r);
+      v1::LiveSession out;
+      return driver_->exercises().AnswerStep(Ctx().get(), r, &out);
+    };
+  };
+  auto abandon = [&](std::string name) {
+    return [this, name] {
+      v1::AbandonSessionRequest r;
+      r.set_session(name);
+      google::protobuf::Empty out;
+      return driver_->exercises().AbandonSession(Ctx().get(), r, &out);
+    };
+  };
+  auto sessions = [&](int size, std::string token) {
+    return [this, size, token] {
+      v1::ListExerciseSessionsRequest r;
+      r.set_page_size(size);
+      r.set_page_token(token);
+      v1::ListExerciseSessionsResponse out;
+      return driver_->exercises().ListExerciseSessions(Ctx().get(), r, &out);
+    };
+  };
+  ExpectAllRefused(
+      d_,
+      {
+          {"21 options", start([](v1::StartSessionRequest* r) {
+             for (int i = 0; i < 21; ++i) (*r->mutable_options())["o" + std::to_string(i)] = "1";
+           }),
+           Code::INVALID_ARGUMENT, "options: at most 20"},
+          {"option value of 65", start([](v1::StartSessionRequest* r) {
+             (*r->mutable_options())["note"] = std::string(65, 'v');
+           }),
+           Code::INVALID_ARGUMENT, "options[note]"},
+          {"option key with a space",
+           start([](v1::StartSessionRequest* r) { (*r->mutable_options())["a b"] = "1"; }),
+           Code::INVALID_ARGUMENT, "must be 1 to 64 of a-z"},
+          {"partner name of 65",
+           start([](v1::StartSessionRequest* r) { r->set_partner_name(std::string(65, 'p')); }),
+           Code::INVALID_ARGUMENT, "partner_name"},
+          {"unknown visibility", start([](v1::StartSessionRequest* r) {
+             r->set_visibility(static_cast<v1::Visibility>(8));
+           }),
+           Code::INVALID_ARGUMENT, "visibility: must be PRIVATE or SHARED"},
+          {"answer without an answer", answer(session, [](v1::AnswerStepRequest*) {}),
+           Code::INVALID_ARGUMENT, "answer: is required"},
+          {"answer of 101 characters (the step takes 100)",
+           answer(session,
+                  [](v1::AnswerStepRequest* r) {
+                    r->mutable_answer()->set_text(std::string(101, 'w'));
+                  }),
+           Code::INVALID_ARGUMENT, "answer.text"},
+          {"answer that is not UTF-8",
+           [this, session] {
+             v1::AnswerStepRequest r;
+             r.set_session(session);
+             r.mutable_answer()->set_text("@");
+             return CallRaw(d_.channel(), "/attune.v1.ExerciseService/AnswerStep", r, "@", "\xc3");
+           },
+           Code::INTERNAL, ""},
+          {"negative elapsed seconds",
+           answer(session,
+                  [](v1::AnswerStepRequest* r) {
+                    r->mutable_answer()->set_text("fine");
+                    r->mutable_answer()->set_elapsed_seconds(-1);
+                  }),
+           Code::INVALID_ARGUMENT, "answer.elapsed_seconds"},
+          {"answer to a session that never was",
+           answer("sessions/" + kUnknownId,
+                  [](v1::AnswerStepRequest* r) { r->mutable_answer()->set_done(true); }),
+           Code::NOT_FOUND, "not found"},
+          {"abandon of a malformed name", abandon("sessions/"), Code::INVALID_ARGUMENT, "session:"},
+          {"abandon of a session that never was", abandon("sessions/" + kUnknownId),
+           Code::NOT_FOUND, "not found"},
+          {"page size 1001", sessions(1001, ""), Code::INVALID_ARGUMENT, "page_size"},
+          {"page token not handed out", sessions(0, "***"), Code::INVALID_ARGUMENT, "page_token"},
+      });
+  // The session is still at its step and finishes well.
+  ASSERT_OK(driver_->Answer(session, Text("fine words"), &next, "words"));
+  ASSERT_OK(driver_->Answer(session, Rating(4), &next));
+  EXPECT_TRUE(next.finished());
+}
+
+TEST_F(ExerciseBadInputTest, PluginRepliesOutOfShapeEndTheSessionAndStoreNothing) {
+  auto shaped = [&](std::string shape) {
+    return [this, shape] {
+      v1::StartSessionRequest r = Request("python-echo");
+      (*r.mutable_options())["shape"] = shape;
+      v1::LiveSession out;
+      return StartAfterBackoff(r, &out);
+    };
+  };
+  ExpectAllRefused(d_, {
+                           {"a plugin that fails Start (an exercise without steps)",
+                            [this] {
+                              v1::LiveSession out;
+                              return StartAfterBackoff(Request("tp-empty"), &out);
+                            },
+                            Code::ABORTED, "the session could not start: plugin tp failed Start"},
+                           {"Start answered with complete", shaped("complete-at-start"),
+                            Code::ABORTED, "answered Start with complete instead of a first step"},
+                           {"a step and complete at once", shaped("both"), Code::ABORTED,
+                            "answered with both a step and complete"},
+                           {"neither a step nor complete", shaped("neither"), Code::ABORTED,
+                            "answered with neither a step nor complete"},
+                       });
+  // A plugin that never runs out of steps is cut off after 500.
+  const std::string before = Snapshot(d_);
+  v1::LiveSession first;
+  ASSERT_OK(StartAfterBackoff(Request("tp-endless"), &first));
+  v1::AbandonSessionRequest abandon;
+  abandon.set_session(first.name());
+  google::protobuf::Empty empty;
+  ASSERT_OK(driver_->exercises().AbandonSession(Ctx().get(), abandon, &empty));
+  auto run = driver_->RunSession(Request("tp-endless"));
+  EXPECT_CODE(run.status, Code::ABORTED);
+  EXPECT_THAT(run.status.error_message(), HasSubstr("went on for more than 500 steps"));
+  EXPECT_EQ(run.steps.size(), 500u);
+  EXPECT_EQ(Snapshot(d_), before);
+  // The plugins are back after their backoff, and a good session stores.
+  v1::StartSessionRequest good = Request("python-echo");
+  v1::LiveSession live;
+  ASSERT_OK(StartAfterBackoff(good, &live));
+  v1::AbandonSessionRequest drop;
+  drop.set_session(live.name());
+  ASSERT_OK(driver_->exercises().AbandonSession(Ctx().get(), drop, &empty));
+  ASSERT_OK(driver_->RunSession(good).status);
+  ExpectAGoodWrite();
+}
+
+// What a plugin prints on stdout after its handshake line goes to the
+// daemon's log, in short excerpts with control characters escaped, so a
+// plugin cannot forge log lines or drive the terminal.
+TEST_F(ExerciseBadInputTest, PluginOutputIsLoggedShortAndEscaped) {
+  v1::StartSessionRequest r = Request("tp-echo");
+  (*r.mutable_options())["print"] = "\x1b[2J\rforged 2026-01-01T00:00:00Z attuned I ";
+  (*r.mutable_options())["print_times"] = "100";
+  auto run = driver_->RunSession(r);
+  ASSERT_OK(run.status);
+  std::string log;
+  ASSERT_TRUE(Eventually([&] {
+    log = d_.StderrSinceStart();
+    return log.find("plugin tp printed: ") != std::string::npos;
+  })) << log;
+  EXPECT_EQ(log.find('\x1b'), std::string::npos) << "an escape character reached the log";
+  EXPECT_EQ(log.find('\r'), std::string::npos) << "a carriage return reached the log";
+  EXPECT_THAT(log, HasSubstr("\\x1b[2J"));
+  size_t longest = 0;
+  for (size_t at = 0, nl; at < log.size(); at = nl + 1) {
+    nl = log.find('\n', at);
+    if (nl == std::string::npos) nl = log.size();
+    longest = std::max(longest, nl - at);
+  }
+  EXPECT_LT(longest, 400u) << "a 5,000-character line was logged whole";
+  ExpectAGoodWrite();
+}
+
+TEST_F(ExerciseBadInputTest, PluginGrantsRefuseUnknownPluginsAndKinds) {
+  auto change = [&](bool grant, std::string plugin, std::vector<std::string> kinds) {
+    return [this, grant, plugin, kinds] {
+      v1::PluginInfo out;
+      if (grant) {
+        v1::GrantPermissionsRequest r;
+        r.set_plugin(plugin);
+        for (const auto& k : kinds) r.add_kinds(k);
+        return driver_->plugins().GrantPermissions(Ctx().get(), r, &out);
+      }
+      v1::RevokePermissionsRequest r;
+      r.set_plugin(plugin);
+      for (const auto& k : kinds) r.add_kinds(k);
+      return driver_->plugins().RevokePermissions(Ctx().get(), r, &out);
+    };
+  };
+  ExpectAllRefused(d_, {
+                           {"grant to no plugin", change(true, "", {}), Code::INVALID_ARGUMENT,
+                            "plugin: is required"},
+                           {"grant of a kind that does not exist", change(true, "tp", {"diary"}),
+                            Code::INVALID_ARGUMENT, "kinds: \"diary\" is not a record kind"},
+                           {"grant of a kind not asked for", change(true, "tp", {"appreciation"}),
+                            Code::INVALID_ARGUMENT, "does not ask to write appreciation"},
+                           {"grant to a plugin not installed", change(true, "nobody", {}),
+                            Code::NOT_FOUND, "nobody"},
+                           {"revoke from no plugin", change(false, "", {}), Code::INVALID_ARGUMENT,
+                            "plugin: is required"},
+                           {"revoke of a kind that does not exist", change(false, "tp", {"diary"}),
+                            Code::INVALID_ARGUMENT, "is not a record kind"},
+                           {"revoke from a plugin not installed", change(false, "nobody", {}),
+                            Code::NOT_FOUND, "nobody"},
+                       });
+  v1::PluginInfo info;
+  v1::GrantPermissionsRequest ok;
+  ok.set_plugin("tp");
+  ASSERT_OK(driver_->plugins().GrantPermissions(Ctx().get(), ok, &info));
+  EXPECT_THAT(info.granted_permissions(), ::testing::ElementsAre("check_in"));
+}
+
+// ---------------------------------------------------------------------------
+// The peer service: Pair and Sync from a device that misbehaves
+// ---------------------------------------------------------------------------
+
+class PeerBadInputTest : public BadInputTest {
+ protected:
+  void SetUp() override {
+    StartAndInit({"--peer-listen", "127.0.0.1:0"});
+    v1::Invite invite;
+    ASSERT_OK(v1::SpaceService::NewStub(d_.channel())
+                  ->CreateInvite(Ctx().get(), v1::CreateInviteRequest(), &invite));
+    auto code = DecodeInviteCode(invite.code());
+    ASSERT_TRUE(code.ok());
+    code_ = *code;
+  }
+  std::shared_ptr<grpc::Channel> Channel(const KeySet& me) {
+    auto identity = MakeTlsIdentity(me);
+    EXPECT_TRUE(identity.ok());
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    args.SetSslTargetNameOverride(PeerTargetName(code_.inviter_device()));
+    return grpc::CreateCustomChannel(
+        code_.addresses(0), PeerChannelCredentials(*identity, code_.inviter_device()), args);
+  }
+  v1::PairRequest GoodPair(const KeySet& me) {
+    v1::PairRequest r;
+    r.set_invite_id(code_.invite_id());
+    r.set_joiner_device(me.device_public_key);
+    r.set_joiner_member(me.member_id);
+    r.set_joiner_display_name("Mallory");
+    r.set_mac(
+        InviteMac(code_.secret(), code_.inviter_device(), me.device_public_key, code_.invite_id()));
+    return r;
+  }
+  // Pairs `me_` for real; returns its keys in the daemon's space.
+  std::shared_ptr<KeySet> Join(v1::PairResponse* paired) {
+    EXPECT_OK(v1::Peer::NewStub(Channel(*me_))->Pair(Ctx().get(), GoodPair(*me_), paired));
+    unsigned char curve_pk[32];
+    SecretBytes curve_sk(32), space_key(32);
+    EXPECT_EQ(crypto_sign_ed25519_pk_to_curve25519(
+                  curve_pk, reinterpret_cast<const unsigned char*>(me_->device_public_key.data())),
+              0);
+    EXPECT_EQ(crypto_sign_ed25519_sk_to_curve25519(curve_sk.data(), me_->device_secret_key.data()),
+              0);
+    EXPECT_EQ(crypto_box_seal_open(
+                  space_key.data(),
+                  reinterpret_cast<const unsigned char*>(paired->sealed_space_key().data()),
+                  paired->sealed_space_key().size(), curve_pk, curve_sk.data()),
+              0);
+    return KeysInSpace(*me_, paired->space_id(), space_key);
+  }
+  v1::InviteCode code_;
+  std::shared_ptr<const KeySet> me_ = NewKeys("Mallory");
+};
+
+TEST_F(PeerBadInputTest, PairRefusesMalformedRequestsAndAJoinerWhoIsNotItsTlsKey) {
+  auto stub = v1::Peer::NewStub(Channel(*me_));
+  auto pair = [&](std::function<void(v1::PairRequest*)> edit) {
+    return [this, &stub, edit] {
+      v1::PairRequest r = GoodPair(*me_);
+      edit(&r);
+      v1::PairResponse out;
+      return stub->Pair(Ctx().get(), r, &out);
+    };
+  };
+  auto other = NewKeys("Other");
+  ExpectAllRefused(
+      d_,
+      {
+          {"invite id of 15 bytes",
+           pair([](v1::PairRequest* r) { r->set_invite_id(std::string(15, 'i')); }),
+           Code::INVALID_ARGUMENT, "malformed pairing request"},
+          {"member id of 3 bytes", pair([](v1::PairRequest* r) { r->set_joiner_member("abc"); }),
+           Code::INVALID_ARGUMENT, "malformed pairing request"},
+          {"empty display name", pair([](v1::PairRequest* r) { r->set_joiner_display_name(""); }),
+           Code::INVALID_ARGUMENT, "malformed pairing request"},
+          {"display name of 65",
+           pair([](v1::PairRequest* r) { r->set_joiner_display_name(std::string(65, 'n')); }),
+           Code::INVALID_ARGUMENT, "malformed pairing request"},
+          {"a joiner key that is not its TLS key",
+           pair([&](v1::PairRequest* r) { r->set_joiner_device(other->device_public_key); }),
+           Code::PERMISSION_DENIED, "the joiner's key is not its TLS key"},
+          {"an invite id never handed out",
+           pair([](v1::PairRequest* r) { r->set_invite_id(std::string(16, 'u')); }),
+           Code::PERMISSION_DENIED, "unknown or was used already"},
+      });
+  // None of these used up the invite: the right request still pairs.
+  v1::PairResponse paired;
+  ASSERT_OK(stub->Pair(Ctx().get(), GoodPair(*me_), &paired));
+  v1::ListMembersResponse members;
+  ASSERT_OK(v1::SpaceService::NewStub(d_.channel())
+                ->ListMembers(Ctx().get(), v1::ListMembersRequest(), &members));
+  EXPECT_EQ(members.members_size(), 2);
+}
+
+TEST_F(PeerBadInputTest, PairIsRefusedWhileLocked) {
+  ASSERT_OK(d_.Lock());
+  ExpectAllRefused(
+      d_, {{"pair while locked",
+            [this] {
+              v1::PairResponse out;
+              return v1::Peer::NewStub(Channel(*me_))->Pair(Ctx().get(), GoodPair(*me_), &out);
+            },
+            Code::FAILED_PRECONDITION, "attune unlock"}});
+  ASSERT_OK(d_.Unlock(kPassphrase));
+  v1::PairResponse paired;
+  EXPECT_OK(v1::Peer::NewStub(Channel(*me_))->Pair(Ctx().get(), GoodPair(*me_), &paired));
+}
+
+// The first message of a Sync stream: a Hello that is wrong in one way.
+grpc::Status SyncWithFirstMessage(std::shared_ptr<grpc::Channel> channel,
+                                  const v1::SyncMessage& first, bool* got_reply) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  auto stream = v1::Peer::NewStub(channel)->Sync(&context);
+  stream->Write(first);
+  stream->WritesDone();
+  v1::SyncMessage reply;
+  *got_reply = stream->Read(&reply);
+  return stream->Finish();
+}
+
+TEST_F(PeerBadInputTest, SyncRefusesAWrongHelloBeforeAnyDataMoves) {
+  v1::PairResponse paired;
+  auto member = Join(&paired);
+  auto hello = [&](std::function<void(v1::Hello*)> edit) {
+    v1::SyncMessage m;
+    v1::Hello* h = m.mutable_hello();
+    h->set_protocol_version(1);
+    h->set_space_id(member->space_id);
+    h->set_device(member->device_public_key);
+    for (const auto& c : paired.members()) *h->add_members() = c;
+    edit(h);
+    return m;
+  };
+  v1::SyncMessage ops_first;
+  ops_first.mutable_ops();
+  struct SyncCase {
+    std::string what;
+    v1::SyncMessage first;
+    Code code;
+    std::string says;
+  };
+  std::vector<SyncCase> cases = {
+      {"protocol version 2", hello([](v1::Hello* h) { h->set_protocol_version(2); }),
+       Code::FAILED_PRECONDITION, "peer speaks sync protocol 2"},
+      {"a Hello naming another device",
+       hello([&](v1::Hello* h) { h->set_device(me_->device_public_key + "x"); }),
+       Code::PERMISSION_DENIED, "names another device than TLS proved"},
+      {"a Hello of another space", hello([](v1::Hello* h) { h->set_space_id("elsewhere"); }),
+       Code::PERMISSION_DENIED, "in another space"},
+      {"ops before any Hello", ops_first, Code::UNAVAILABLE, "sent no Hello"},
+  };
+  const std::string before = Snapshot(d_);
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    bool got_reply = true;
+    grpc::Status s = SyncWithFirstMessage(Channel(*member), c.first, &got_reply);
+    EXPECT_FALSE(got_reply) << "the daemon answered a bad first message";
+    EXPECT_EQ(s.error_code(), c.code) << Describe(s);
+    EXPECT_THAT(s.error_message(), HasSubstr(c.says));
+    EXPECT_EQ(Snapshot(d_), before);
+  }
+  // The right Hello is answered.
+  bool got_reply = false;
+  SyncWithFirstMessage(Channel(*member), hello([](v1::Hello*) {}), &got_reply);
+  EXPECT_TRUE(got_reply);
+}
+
+v1::Op SealedCheckIn(const KeySet& author, uint64_t seq,
+                     const std::function<void(v1::OpHeader*, v1::OpBody*)>& edit);
+
+// Member certificates that do not chain back to the founder: one a stranger
+// signed for itself, one it signed claiming the founder added it.
+TEST_F(PeerBadInputTest, ForgedMemberCertificatesAreNotMerged) {
+  v1::PairResponse paired;
+  auto member = Join(&paired);
+  auto stranger = NewKeys("Eve");
+  auto forged = [&](const std::string& added_by) {
+    v1::MemberCertBody body;
+    body.set_space_id(member->space_id);
+    body.set_device(stranger->device_public_key);
+    body.set_member_id(stranger->member_id);
+    body.set_display_name("Eve");
+    body.set_added_by(added_by);
+    body.set_added_at_ms(1);
+    return SignMemberCert(body, *stranger);
+  };
+  grpc::ClientContext context;
+  auto stream = v1::Peer::NewStub(Channel(*member))->Sync(&context);
+  v1::SyncMessage hello;
+  hello.mutable_hello()->set_protocol_version(1);
+  hello.mutable_hello()->set_space_id(member->space_id);
+  hello.mutable_hello()->set_device(member->device_public_key);
+  for (const auto& c : paired.members()) *hello.mutable_hello()->add_members() = c;
+  *hello.mutable_hello()->add_members() = forged(stranger->device_public_key);
+  ASSERT_TRUE(stream->Write(hello));
+  v1::SyncMessage reply;
+  ASSERT_TRUE(stream->Read(&reply))
+      << "a forged extra certificate must not cost the member its sync";
+  v1::SyncMessage members;
+  *members.mutable_members()->add_members() = forged(code_.inviter_device());
+  *members.mutable_members()->add_members() = forged(stranger->device_public_key);
+  ASSERT_TRUE(stream->Write(members));
+  // A good op after them is taken: the stream went on, and the forged
+  // certificates were looked at before it.
+  v1::SyncMessage good;
+  *good.mutable_ops()->add_ops() = SealedCheckIn(*member, 1, [](v1::OpHeader*, v1::OpBody*) {});
+  ASSERT_TRUE(stream->Write(good));
+  EXPECT_TRUE(Eventually([&] { return ListAllCheckIns(d_).size() == 1; }));
+  v1::ListMembersResponse list;
+  ASSERT_OK(v1::SpaceService::NewStub(d_.channel())
+                ->ListMembers(Ctx().get(), v1::ListMembersRequest(), &list));
+  EXPECT_EQ(list.members_size(), 2) << list.DebugString();
+  for (const auto& m : list.members()) EXPECT_NE(m.display_name(), "Eve");
+  context.TryCancel();
+}
+
+v1::Op SealedCheckIn(const KeySet& author, uint64_t seq,
+                     const std::function<void(v1::OpHeader*, v1::OpBody*)>& edit) {
+  v1::OpHeader header;
+  header.set_space_id(author.space_id);
+  header.set_author_device(author.device_public_key);
+  header.set_seq(seq);
+  header.set_hlc((static_cast<uint64_t>(absl::ToUnixMillis(absl::Now())) << 16) + seq);
+  header.set_visibility(v1::SHARED);
+  v1::OpBody body;
+  body.set_kind(v1::Record::kCheckIn);
+  body.set_record_id(std::string(15, 'b') + static_cast<char>(seq));
+  for (int f : {2, 3, 4, 5, 7, 9, 12}) body.add_fields(f);
+  v1::CheckIn* c = body.mutable_record()->mutable_check_in();
+  c->set_day(UtcToday());
+  c->set_time_zone("UTC");
+  c->set_high("from the peer");
+  c->set_low("low");
+  c->set_connection_rating(3);
+  c->set_visibility(v1::SHARED);
+  edit(&header, &body);
+  auto op = SealOp(header, body, author);
+  EXPECT_TRUE(op.ok()) << op.status();
+  return *op;
+}
+
+TEST_F(PeerBadInputTest, SyncRefusesBadOpsOneByOneAndTheStreamGoesOn) {
+  v1::PairResponse paired;
+  auto member = Join(&paired);
+  grpc::ClientContext context;
+  auto stream = v1::Peer::NewStub(Channel(*member))->Sync(&context);
+  v1::SyncMessage hello;
+  hello.mutable_hello()->set_protocol_version(1);
+  hello.mutable_hello()->set_space_id(member->space_id);
+  hello.mutable_hello()->set_device(member->device_public_key);
+  for (const auto& c : paired.members()) *hello.mutable_hello()->add_members() = c;
+  ASSERT_TRUE(stream->Write(hello));
+  v1::SyncMessage reply;
+  ASSERT_TRUE(stream->Read(&reply));
+  ASSERT_TRUE(reply.has_hello());
+  const std::string before = Snapshot(d_);
+
+  auto stranger = NewKeys("Stranger");
+  struct OpCase {
+    std::string what;
+    v1::Op op;
+    std::string logged;
+  };
+  std::vector<OpCase> cases = {
+      {"of another space",
+       SealedCheckIn(*member, 1, [](v1::OpHeader* h, v1::OpBody*) { h->set_space_id("other"); }),
+       "op of another space"},
+      {"a private op",
+       SealedCheckIn(*member, 1,
+                     [](v1::OpHeader* h, v1::OpBody*) { h->set_visibility(v1::PRIVATE); }),
+       "private ops never travel"},
+      {"of an unknown key epoch",
+       SealedCheckIn(*member, 1, [](v1::OpHeader* h, v1::OpBody*) { h->set_key_epoch(7); }),
+       "op of unknown key epoch 7"},
+      {"seq 0", SealedCheckIn(*member, 0, [](v1::OpHeader*, v1::OpBody*) {}),
+       "op seq must start at 1"},
+      {"by a device that is not a member",
+       SealedCheckIn(*KeysInSpace(*stranger, member->space_id, member->space_key), 1,
+                     [](v1::OpHeader*, v1::OpBody*) {}),
+       "op author is not a member"},
+      {"over 256 KiB",
+       SealedCheckIn(*member, 1,
+                     [](v1::OpHeader*, v1::OpBody* b) {
+                       b->mutable_record()->mutable_check_in()->set_note(
+                           std::string(300 << 10, 'n'));
+                     }),
+       "bytes is over the limit"},
+  };
+  v1::Op garbage = SealedCheckIn(*member, 1, [](v1::OpHeader*, v1::OpBody*) {});
+  garbage.set_header(std::string("\x0a\x7f", 2));  // a field 127 bytes long, cut off
+  cases.push_back({"a header that does not parse", garbage, "op header does not parse"});
+  v1::Op unsigned_op = SealedCheckIn(*member, 1, [](v1::OpHeader*, v1::OpBody*) {});
+  unsigned_op.clear_signature();
+  cases.push_back({"without a signature", unsigned_op, "op signature has the wrong length"});
+
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    v1::SyncMessage batch;
+    *batch.mutable_ops()->add_ops() = c.op;
+    ASSERT_TRUE(stream->Write(batch));
+    std::string log;
+    EXPECT_TRUE(Eventually([&] {
+      log = d_.StderrSinceStart();
+      return log.find(c.logged) != std::string::npos;
+    })) << log;
+    EXPECT_EQ(Snapshot(d_), before);
+  }
+  // The same stream still takes a good op.
+  v1::SyncMessage good;
+  *good.mutable_ops()->add_ops() = SealedCheckIn(*member, 1, [](v1::OpHeader*, v1::OpBody*) {});
+  ASSERT_TRUE(stream->Write(good));
+  EXPECT_TRUE(Eventually([&] { return ListAllCheckIns(d_).size() == 1; }));
+  context.TryCancel();
+}
+
+// ---------------------------------------------------------------------------
+// The command line, attuned's flags and the environment
+// ---------------------------------------------------------------------------
+
+TEST_F(BadInputTest, TheCliRefusesBadUsageAndWritesNothing) {
+  StartAndInit();
+  WriteOneOfEach();
+  const std::string before = Snapshot(d_);
+  struct CliCase {
+    std::vector<std::string> args;
+    int exit_code;
+    std::string says;
+  } cases[] = {
+      {{"frobnicate"}, 2, "A subcommand is required"},
+      {{"journal", "list", "--no-such-flag"}, 2, "--no-such-flag"},
+      {{"checkin", "--high", "h", "--low", "l", "--rating", "9"}, 2, "rating"},
+      {{"checkin", "--high", "h", "--low", "l", "--rating", "3", "--day", "someday"}, 2, "someday"},
+      {{"journal", "show", "not-an-id"}, 2, "not-an-id"},
+      {{"goal", "add", "Walk", "--times", "0", "--per", "week", "--for", "4"}, 2, "times"},
+      {{"pair", "join", "attune-invite-broken"}, 2, "code"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(::testing::PrintToString(c.args));
+    CliResult r = RunCli(d_, c.args);
+    EXPECT_EQ(r.exit_code, c.exit_code) << r.out;
+    EXPECT_THAT(r.out, HasSubstr(c.says));
+    EXPECT_EQ(Snapshot(d_), before);
+  }
+  // A passphrase file that is not there (the vault locked, so it is read).
+  ASSERT_OK(d_.Lock());
+  const std::string locked = Snapshot(d_);
+  CliResult missing = RunCli(d_, {"unlock", "--passphrase-file", "/nonexistent/attune-pass"});
+  EXPECT_EQ(missing.exit_code, 1) << missing.out;  // NOT_FOUND: failed, not bad usage
+  EXPECT_THAT(missing.out, HasSubstr("/nonexistent/attune-pass"));
+  EXPECT_EQ(Snapshot(d_), locked);
+  ASSERT_OK(d_.Unlock(kPassphrase));
+  // No daemon behind the socket: exit code 3.
+  DaemonHarness nobody;
+  CliResult r = RunCli(nobody, {"status"});
+  EXPECT_EQ(r.exit_code, 3) << r.out;
+  ExpectAGoodWrite();
+}
+
+TEST_F(BadInputTest, AttunedRefusesBadFlagsAndPlacesAndTheRunningOneCarriesOn) {
+  StartAndInit();
+  WriteOneOfEach();
+  const std::string before = Snapshot(d_);
+  const std::string file = d_.root() + "/a-file";
+  std::ofstream(file) << "not a folder\n";
+  const std::string other = d_.root() + "/other";
+  struct FlagCase {
+    std::string what;
+    std::vector<std::string> args;
+    std::string says;
+  } cases[] = {
+      {"an unknown flag", {"--no-such-flag"}, "--no-such-flag"},
+      {"a negative idle timeout", {"--plugin-idle-timeout", "-1"}, "plugin-idle-timeout"},
+      {"a call timeout that is a word", {"--plugin-call-timeout", "soon"}, "plugin-call-timeout"},
+      {"a data folder that is a file",
+       {"--data-dir", file, "--socket", other + ".sock"},
+       "cannot create folder " + file},
+      {"a socket that is a regular file",
+       {"--data-dir", other + "-data", "--socket", file},
+       "exists and is not a socket"},
+      {"a socket another daemon serves",
+       {"--data-dir", other + "-data3", "--socket", d_.socket_path()},
+       "another process is serving"},
+      {"an advertised address that is not host:port",
+       {"--data-dir", other + "-data4", "--socket", other + "4.sock", "--peer-advertise",
+        "nowhere"},
+       "is not host:port"},
+      {"a socket path too long for a Unix socket",
+       {"--data-dir", other + "-data2", "--socket", d_.root() + "/" + std::string(120, 's')},
+       "cannot listen on"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.what);
+    ProcessResult r = d_.RunToExit(c.args);
+    EXPECT_FALSE(r.timed_out) << "it kept running";
+    EXPECT_NE(r.exit_status, 0) << r.output;
+    EXPECT_THAT(r.output, HasSubstr(c.says));
+    EXPECT_EQ(Snapshot(d_), before);
+  }
+  ExpectAGoodWrite();
+}
+
+// attuned reads no configuration file; from its environment it takes
+// XDG_DATA_HOME, XDG_RUNTIME_DIR and HOME for its default places, and TZ.
+TEST_F(BadInputTest, BadEnvironmentValuesAreRefusedOrFallBack) {
+  StartAndInit();
+  const std::string file = d_.root() + "/not-a-folder";
+  std::ofstream(file) << "x\n";
+  struct SavedEnv {
+    std::map<std::string, std::optional<std::string>> saved;
+    void Set(const std::string& name, const std::string& value) {
+      const char* old = std::getenv(name.c_str());
+      if (!saved.count(name)) saved[name] = old ? std::optional<std::string>(old) : std::nullopt;
+      ::setenv(name.c_str(), value.c_str(), 1);
+    }
+    ~SavedEnv() {
+      for (const auto& [name, value] : saved) {
+        if (value) {
+          ::setenv(name.c_str(), value->c_str(), 1);
+        } else {
+          ::unsetenv(name.c_str());
+        }
+      }
+    }
+  };
+  {
+    SavedEnv env;
+    // The default data folder under a file: refused at start, with the path.
+    env.Set("XDG_DATA_HOME", file);
+    env.Set("XDG_RUNTIME_DIR", d_.root() + "/runtime");
+    ProcessResult r = d_.RunToExit({});
+    EXPECT_FALSE(r.timed_out);
+    EXPECT_EQ(r.exit_status, 1) << r.output;
+    EXPECT_THAT(r.output, HasSubstr("cannot create folder " + file + "/attune"));
+  }
+  // An unknown TZ is not an error: the daemon's zone falls back to the
+  // machine's (/etc/localtime), then UTC, and says which it used.
+  DaemonHarness tz;
+  {
+    SavedEnv env;
+    env.Set("TZ", "Nowhere/Imaginary");
+    ASSERT_TRUE(tz.Start());
+  }
+  ASSERT_OK(tz.InitVault(kPassphrase));
+  v1::CreateCheckInRequest c;
+  c.mutable_check_in()->set_high("h");
+  c.mutable_check_in()->set_low("l");
+  c.mutable_check_in()->set_connection_rating(3);
+  v1::CheckIn out;
+  ASSERT_OK(tz.checkins().CreateCheckIn(Ctx().get(), c, &out));
+  EXPECT_NE(out.time_zone(), "Nowhere/Imaginary");
+  EXPECT_FALSE(out.time_zone().empty());
+  ExpectAGoodWrite();
+}
+
+// A plugin executable started by hand (without the daemon's handshake
+// environment) says what it is and exits, serving nothing.
+TEST(PluginEnvironmentTest, APluginStartedByHandSaysSoAndExits) {
+  std::string command = std::string("env -i '") + ATTUNE_TEST_PLUGIN_PATH + "' 2>&1";
+  FILE* pipe = ::popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string out;
+  char buffer[512];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
+  int status = ::pclose(pipe);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 1) << status << "\n" << out;
+  EXPECT_THAT(out, HasSubstr("not meant to be run by hand"));
+}
+
+}  // namespace
+}  // namespace attune::testing

@@ -14,6 +14,13 @@
 namespace attune {
 namespace {
 
+// DbOptions with every other field at its default.
+DbOptions DbAt(const std::string& path) {
+  DbOptions options;
+  options.path = path;
+  return options;
+}
+
 using ::attune::testing::NewKeys;
 using ::attune::testing::TempDir;
 
@@ -44,7 +51,7 @@ class RecordStoreTest : public ::testing::Test {
   void Open() {
     store_.reset();
     db_.reset();
-    auto db = Db::Open({.path = dir_.path() + "/db"});
+    auto db = Db::Open(DbAt(dir_.path() + "/db"));
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = std::move(*db);
     store_ = std::make_unique<RecordStore>(db_.get(), &clock_);

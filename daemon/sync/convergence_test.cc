@@ -16,6 +16,13 @@
 namespace attune {
 namespace {
 
+// DbOptions with every other field at its default.
+DbOptions DbAt(const std::string& path) {
+  DbOptions options;
+  options.path = path;
+  return options;
+}
+
 using ::attune::testing::TempDir;
 
 constexpr int kReplicas = 3;
@@ -41,7 +48,7 @@ class ConvergenceTest : public ::testing::Test {
       auto& r = replicas_[i];
       r.keys = testing::KeysInSpace(*testing::NewKeys("r" + std::to_string(i)),
                                     space->space_id, space->space_key);
-      auto db = Db::Open({.path = r.dir.path() + "/db"});
+      auto db = Db::Open(DbAt(r.dir.path() + "/db"));
       ASSERT_TRUE(db.ok());
       r.db = std::move(*db);
       r.store = std::make_unique<RecordStore>(r.db.get(), &clock_);

@@ -661,6 +661,10 @@ TEST_F(BadInputTest, SpaceCallsRefuseBadTtlsCodesAndDeviceIds) {
   elsewhere.add_addresses("127.0.0.1:1");  // nobody listens on port 1
   v1::InviteCode no_address = elsewhere;
   no_address.clear_addresses();
+  // An address that is not host:port: this daemon's own client socket.
+  v1::InviteCode local_socket = elsewhere;
+  local_socket.clear_addresses();
+  local_socket.add_addresses("unix:" + d_.socket_path());
   std::string device_id = FormatDeviceId(stranger->device_public_key);
   std::string typo = device_id;
   typo[3] = typo[3] == 'A' ? 'B' : 'A';
@@ -685,6 +689,8 @@ TEST_F(BadInputTest, SpaceCallsRefuseBadTtlsCodesAndDeviceIds) {
            "this device's own invite"},
           {"an inviter nobody can reach", join(EncodeInviteCode(elsewhere)), Code::UNAVAILABLE,
            "could not reach the inviter at 127.0.0.1:1"},
+          {"an address that is a local Unix socket", join(EncodeInviteCode(local_socket)),
+           Code::UNAVAILABLE, "could not reach the inviter at unix:"},
           {"device id of letters outside base32", safety("device#1"), Code::INVALID_ARGUMENT,
            "device id: only letters A-Z"},
           {"device id with a typo", safety(typo), Code::INVALID_ARGUMENT, "does not match (typo?)"},

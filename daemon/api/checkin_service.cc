@@ -19,6 +19,7 @@ const std::vector<std::string> kUpdatable = {"high", "low", "emotions",
                                              "connection_rating", "note",
                                              "visibility"};
 constexpr int kMaxGenerations = 64;
+constexpr int kMaxAttempts = 8;  // writes racing with others of the same day
 
 absl::Status Validate(v1::CheckIn* c, const std::vector<uint32_t>* fields) {
   auto wants = [&](int number) {
@@ -81,6 +82,23 @@ grpc::Status CheckInServiceImpl::CreateCheckIn(grpc::ServerContext*,
 
 absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet& keys,
                                          v1::CheckIn c) {
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    auto plan = PlanCheckIn(ctx, keys, c);
+    if (absl::IsNotFound(plan.status())) continue;  // deleted meanwhile: look again
+    if (!plan.ok()) return plan.status();
+    auto states = ctx.store->WriteAll(keys, std::move(plan->mutations));
+    if (absl::IsAlreadyExists(states.status()) || absl::IsNotFound(states.status())) {
+      continue;  // raced with another write of the same day; look again
+    }
+    if (!states.ok()) return states.status();
+    return Present(states->back(), plan->id);
+  }
+  return absl::AbortedError(
+      "check_in: the day's check-in kept changing while this one was written; try again");
+}
+
+absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet& keys,
+                                         v1::CheckIn c) {
   if (auto s = Validate(&c, nullptr); !s.ok()) return s;
   std::string zone_name;
   auto zone = ZoneOrLocal("check_in.time_zone", c.time_zone(), *ctx.clock, &zone_name);
@@ -104,31 +122,27 @@ absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet
       v1::CheckIn::kEmotionsFieldNumber,   v1::CheckIn::kConnectionRatingFieldNumber,
       v1::CheckIn::kNoteFieldNumber,       v1::CheckIn::kVisibilityFieldNumber,
       v1::CheckIn::kTimeZoneFieldNumber};
-  int generation = 0;
-  for (int attempt = 0; attempt < 2 * kMaxGenerations; ++attempt) {
-    std::string id = CheckInId(keys, c.day(), generation);
-    auto existing = ctx.store->Get(keys, Kind::kCheckIn, id);
+  for (int generation = 0; generation < kMaxGenerations; ++generation) {
+    PlannedWrite plan;
+    plan.id = CheckInId(keys, c.day(), generation);
+    auto existing = ctx.store->Get(keys, Kind::kCheckIn, plan.id);
     if (!existing.ok()) return existing.status();
-    absl::StatusOr<v1::RecordState> state;
     if (!existing->has_value()) {
       v1::CheckIn fresh = c;
-      state = CreateRecord(ctx, keys, Kind::kCheckIn, id, &fresh,
-                           Mutation::Require::kAbsent);
-    } else if (IsLive(**existing)) {
-      std::string name = MakeName(kCheckIns, id);
-      state = UpdateRecord(ctx, keys, Kind::kCheckIn, id, name, c, content);
-    } else {
-      if (++generation >= kMaxGenerations) break;
-      continue;  // deleted for good: the day's next check-in gets a new id
+      plan.mutations.push_back(CreateMutation(ctx, keys, Kind::kCheckIn, plan.id, &fresh,
+                                              Mutation::Require::kAbsent));
+      return plan;
     }
-    if (absl::IsAlreadyExists(state.status()) || absl::IsNotFound(state.status())) {
-      continue;  // raced with another write of the same day; look again
+    if (IsLive(**existing)) {
+      auto update = UpdateMutations(ctx, keys, Kind::kCheckIn, plan.id,
+                                    MakeName(kCheckIns, plan.id), c, content);
+      if (!update.ok()) return update.status();
+      plan.mutations = *std::move(update);
+      return plan;
     }
-    if (!state.ok()) return state.status();
-    return Present(*state, id);
+    // Deleted for good: the day's next check-in gets a new id.
   }
-  return absl::AbortedError(
-      "check_in: too many check-ins were deleted for this day; try again");
+  return absl::AbortedError("check_in: too many check-ins were deleted for this day");
 }
 
 grpc::Status CheckInServiceImpl::GetCheckIn(grpc::ServerContext*,

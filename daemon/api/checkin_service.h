@@ -3,6 +3,7 @@
 #define ATTUNE_DAEMON_API_CHECKIN_SERVICE_H_
 
 #include "attune/v1/api.grpc.pb.h"
+#include "daemon/api/record_ops.h"
 #include "daemon/api/resource.h"
 
 namespace attune {
@@ -17,6 +18,11 @@ std::string CheckInId(const KeySet& keys, const std::string& day, int generation
 // or replaces the content of that day's check-in: what CreateCheckIn does.
 // INVALID_ARGUMENT naming the field for bad input; nothing is stored then.
 absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet& keys,
+                                         v1::CheckIn check_in);
+
+// What WriteCheckIn would write for `check_in`, with the same checks and
+// errors, without writing it (see PlannedWrite).
+absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet& keys,
                                          v1::CheckIn check_in);
 
 // Thread-safe; called on gRPC's threads.

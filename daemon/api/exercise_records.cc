@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "daemon/api/checkin_service.h"
@@ -65,36 +66,42 @@ std::string PluginRecordId(const KeySet& keys, const std::string& plugin_id,
 
 namespace {
 
-// Writes the plugin's record under its key: creates it, or replaces data
-// and visibility of the one there.
-absl::StatusOr<std::string> WritePluginRecord(const ServiceContext& ctx, const KeySet& keys,
+constexpr int kMaxAttempts = 8;  // commits racing with other writes
+
+// The writes that store the plugin's record under its key: create it, or
+// replace data and visibility of the one there.
+absl::StatusOr<PlannedWrite> PlanPluginRecord(const ServiceContext& ctx, const KeySet& keys,
                                               const std::string& plugin_id,
                                               v1::PluginRecord rec) {
   rec.set_plugin(plugin_id);
-  std::string id = PluginRecordId(keys, plugin_id, rec.key(), rec.visibility());
-  std::string name = MakeName(kPluginRecords, id);
-  auto existing = ctx.store->Get(keys, Kind::kPluginRecord, id);
+  PlannedWrite plan;
+  plan.id = PluginRecordId(keys, plugin_id, rec.key(), rec.visibility());
+  std::string name = MakeName(kPluginRecords, plan.id);
+  auto existing = ctx.store->Get(keys, Kind::kPluginRecord, plan.id);
   if (!existing.ok()) return existing.status();
-  absl::StatusOr<v1::RecordState> state;
   if (existing->has_value() && IsLive(**existing)) {
-    state = UpdateRecord(ctx, keys, Kind::kPluginRecord, id, name, rec,
-                         {v1::PluginRecord::kDataFieldNumber});
+    auto update = UpdateMutations(ctx, keys, Kind::kPluginRecord, plan.id, name, rec,
+                                  {v1::PluginRecord::kDataFieldNumber});
+    if (!update.ok()) return update.status();
+    plan.mutations = *std::move(update);
   } else if (!existing->has_value()) {
-    state = CreateRecord(ctx, keys, Kind::kPluginRecord, id, &rec, Mutation::Require::kAbsent);
+    plan.mutations.push_back(CreateMutation(ctx, keys, Kind::kPluginRecord, plan.id, &rec,
+                                            Mutation::Require::kAbsent));
   } else {
     return absl::FailedPreconditionError(
         absl::StrCat(name, " was deleted and cannot be written again"));
   }
-  if (!state.ok()) return state.status();
-  return name;
+  return plan;
 }
 
-// One progress on every active goal naming the exercise. Goals whose days do
-// not include today are skipped.
-absl::StatusOr<std::vector<std::string>> CreditGoals(const ServiceContext& ctx,
-                                                     const KeySet& keys,
-                                                     const std::string& exercise,
-                                                     const std::string& note) {
+// One progress on every active goal naming the exercise; appends their
+// writes to `writes` and returns the goals' names. Goals whose days do not
+// include today are skipped.
+absl::StatusOr<std::vector<std::string>> PlanGoalCredits(const ServiceContext& ctx,
+                                                         const KeySet& keys,
+                                                         const std::string& exercise,
+                                                         const std::string& note,
+                                                         std::vector<Mutation>* writes) {
   std::vector<std::string> goals;
   auto s = ctx.store->ForEach(keys, Kind::kGoal,
                               [&](std::string_view id, const v1::RecordState& state) {
@@ -109,20 +116,19 @@ absl::StatusOr<std::vector<std::string>> CreditGoals(const ServiceContext& ctx,
   for (const auto& goal : goals) {
     v1::GoalProgress p;
     p.set_note(note);
-    auto logged = LogGoalProgress(ctx, keys, goal, p);
-    if (absl::IsInvalidArgument(logged.status()) ||
-        absl::IsFailedPrecondition(logged.status())) {
+    auto plan = PlanGoalProgress(ctx, keys, goal, p);
+    if (absl::IsInvalidArgument(plan.status()) || absl::IsFailedPrecondition(plan.status())) {
       continue;  // not running today (not started, over, archived meanwhile)
     }
-    if (!logged.ok()) return logged.status();
+    if (!plan.ok()) return plan.status();
+    for (Mutation& m : plan->mutations) writes->push_back(std::move(m));
     credited.push_back(goal);
   }
   return credited;
 }
 
-}  // namespace
-
-absl::StatusOr<v1::ExerciseSession> StoreFinishedSession(
+// Plans every write of a finished session and commits them in one WriteAll.
+absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
     const ServiceContext& ctx, const KeySet& keys, const LiveSessionData& session,
     const plugin::v1::FinishResponse& finish) {
   const std::string& plugin_id = session.plugin.manifest.id();
@@ -130,6 +136,8 @@ absl::StatusOr<v1::ExerciseSession> StoreFinishedSession(
   std::string session_name = MakeName(kExerciseSessions, session_id);
   v1::ExerciseSession rec;
   std::string progress_note;
+  std::vector<Mutation> writes;
+  std::set<std::string> check_in_ids;
 
   // Check-ins first: they carry the one rule only the store checks.
   std::vector<const plugin::v1::OutputRecord*> ordered;
@@ -142,17 +150,20 @@ absl::StatusOr<v1::ExerciseSession> StoreFinishedSession(
   for (const plugin::v1::OutputRecord* r : ordered) {
     switch (r->record_case()) {
       case plugin::v1::OutputRecord::kCheckIn: {
-        auto written = WriteCheckIn(ctx, keys, r->check_in());
-        if (!written.ok()) return written.status();
-        rec.add_records(written->name());
+        auto plan = PlanCheckIn(ctx, keys, r->check_in());
+        if (!plan.ok()) return plan.status();
+        if (!check_in_ids.insert(plan->id).second) {
+          return absl::InvalidArgumentError("records: two check-ins for the same day");
+        }
+        rec.add_records(MakeName(kCheckIns, plan->id));
+        for (Mutation& m : plan->mutations) writes.push_back(std::move(m));
         break;
       }
       case plugin::v1::OutputRecord::kJournalEntry: {
         v1::JournalEntry e = r->journal_entry();
         std::string id = NewRecordId();
-        auto state = CreateRecord(ctx, keys, Kind::kJournalEntry, id, &e,
-                                  Mutation::Require::kAbsent);
-        if (!state.ok()) return state.status();
+        writes.push_back(
+            CreateMutation(ctx, keys, Kind::kJournalEntry, id, &e, Mutation::Require::kAbsent));
         rec.add_records(MakeName(kJournalEntries, id));
         break;
       }
@@ -160,9 +171,8 @@ absl::StatusOr<v1::ExerciseSession> StoreFinishedSession(
         v1::Appreciation a = r->appreciation();
         a.set_session(session_name);
         std::string id = NewRecordId();
-        auto state = CreateRecord(ctx, keys, Kind::kAppreciation, id, &a,
-                                  Mutation::Require::kAbsent);
-        if (!state.ok()) return state.status();
+        writes.push_back(
+            CreateMutation(ctx, keys, Kind::kAppreciation, id, &a, Mutation::Require::kAbsent));
         rec.add_records(MakeName(kAppreciations, id));
         break;
       }
@@ -170,9 +180,10 @@ absl::StatusOr<v1::ExerciseSession> StoreFinishedSession(
         if (progress_note.empty()) progress_note = r->goal_progress().note();
         break;
       case plugin::v1::OutputRecord::kPluginRecord: {
-        auto name = WritePluginRecord(ctx, keys, plugin_id, r->plugin_record());
-        if (!name.ok()) return name.status();
-        rec.add_records(*name);
+        auto plan = PlanPluginRecord(ctx, keys, plugin_id, r->plugin_record());
+        if (!plan.ok()) return plan.status();
+        rec.add_records(MakeName(kPluginRecords, plan->id));
+        for (Mutation& m : plan->mutations) writes.push_back(std::move(m));
         break;
       }
       case plugin::v1::OutputRecord::RECORD_NOT_SET:
@@ -181,7 +192,7 @@ absl::StatusOr<v1::ExerciseSession> StoreFinishedSession(
   }
 
   if (progress_note.empty()) progress_note = absl::StrCat("Did ", session.exercise.title());
-  auto credited = CreditGoals(ctx, keys, session.exercise.id(), progress_note);
+  auto credited = PlanGoalCredits(ctx, keys, session.exercise.id(), progress_note, &writes);
   if (!credited.ok()) return credited.status();
   for (const auto& g : *credited) rec.add_goals(g);
 
@@ -207,12 +218,30 @@ absl::StatusOr<v1::ExerciseSession> StoreFinishedSession(
   for (const auto& item : finish.used_items()) rec.add_used_items(item);
   *rec.mutable_start_time() = ToProto(session.start_time);
   rec.set_visibility(session.visibility);
-  auto state = CreateRecord(ctx, keys, Kind::kExerciseSession, session_id, &rec,
-                            Mutation::Require::kAbsent);
-  if (!state.ok()) return state.status();
-  v1::ExerciseSession out = state->record().exercise_session();
+  writes.push_back(CreateMutation(ctx, keys, Kind::kExerciseSession, session_id, &rec,
+                                  Mutation::Require::kAbsent));
+
+  auto states = ctx.store->WriteAll(keys, std::move(writes));
+  if (!states.ok()) return states.status();
+  v1::ExerciseSession out = states->back().record().exercise_session();
   out.set_name(session_name);
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::ExerciseSession> StoreFinishedSession(
+    const ServiceContext& ctx, const KeySet& keys, const LiveSessionData& session,
+    const plugin::v1::FinishResponse& finish) {
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    auto stored = TryStoreFinishedSession(ctx, keys, session, finish);
+    // Another write changed one of the records between planning and the
+    // commit (a check-in of the same day, a plugin record): plan again.
+    if (absl::IsAlreadyExists(stored.status()) || absl::IsNotFound(stored.status())) continue;
+    return stored;
+  }
+  return absl::AbortedError(
+      "the session's records kept changing while they were stored; finish it again");
 }
 
 }  // namespace attune

@@ -36,13 +36,14 @@ absl::StatusOr<std::vector<v1::PluginRecord>> PluginRecordsOf(const ServiceConte
 std::string PluginRecordId(const KeySet& keys, const std::string& plugin_id,
                            const std::string& key, v1::Visibility visibility);
 
-// Stores a finished session: first the records the plugin returned (checked
-// by CheckFinish and the permission check before), then one progress on
-// every active goal naming the exercise (with the plugin's goal_progress
-// note, if any), then the ExerciseSession listing them. A goal whose days do
-// not include today is skipped. Errors are the store's, or INVALID_ARGUMENT
-// when a record breaks a rule only the store can check (a check-in day in
-// the future): then nothing but earlier records of the same finish is stored.
+// Stores a finished session, all in one atomic write or nothing: the records
+// the plugin returned (checked by CheckFinish and the permission check
+// before), one progress on every active goal naming the exercise (with the
+// plugin's goal_progress note, if any), and the ExerciseSession listing them.
+// A goal whose days do not include today is skipped. Errors are the store's,
+// or INVALID_ARGUMENT when a record breaks a rule only the store can check (a
+// check-in day in the future, two check-ins for one day); nothing is stored
+// then.
 absl::StatusOr<v1::ExerciseSession> StoreFinishedSession(
     const ServiceContext& ctx, const KeySet& keys, const LiveSessionData& session,
     const plugin::v1::FinishResponse& finish);

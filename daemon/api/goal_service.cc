@@ -214,6 +214,16 @@ absl::StatusOr<v1::GoalProgress> LogGoalProgress(const ServiceContext& ctx,
                                                  const KeySet& keys,
                                                  const std::string& parent,
                                                  v1::GoalProgress p) {
+  auto plan = PlanGoalProgress(ctx, keys, parent, std::move(p));
+  if (!plan.ok()) return plan.status();
+  auto states = ctx.store->WriteAll(keys, std::move(plan->mutations));
+  if (!states.ok()) return states.status();
+  return states->back().record().goal_progress();
+}
+
+absl::StatusOr<PlannedWrite> PlanGoalProgress(const ServiceContext& ctx, const KeySet& keys,
+                                              const std::string& parent,
+                                              v1::GoalProgress p) {
   auto goal_id = ParseName("parent", parent, kGoals);
   if (!goal_id.ok()) return goal_id.status();
   if (auto s = CheckText("progress.note", p.note(), kMaxShortTextChars, false); !s.ok()) {
@@ -247,13 +257,13 @@ absl::StatusOr<v1::GoalProgress> LogGoalProgress(const ServiceContext& ctx,
         " to ", FormatDay(end), ")"));
   }
   p.set_day(FormatDay(day));
-  std::string id = NewRecordId();
-  p.set_name(absl::StrCat(parent, "/progress/", ToHex(id)));
+  PlannedWrite plan;
+  plan.id = NewRecordId();
+  p.set_name(absl::StrCat(parent, "/progress/", ToHex(plan.id)));
   // Progress is as private as its goal.
-  auto state = CreateRecord(ctx, keys, Kind::kGoalProgress, id, &p,
-                            Mutation::Require::kAbsent, goal.visibility());
-  if (!state.ok()) return state.status();
-  return state->record().goal_progress();
+  plan.mutations.push_back(CreateMutation(ctx, keys, Kind::kGoalProgress, plan.id, &p,
+                                          Mutation::Require::kAbsent, goal.visibility()));
+  return plan;
 }
 
 grpc::Status GoalServiceImpl::GetGoalStatus(grpc::ServerContext*,

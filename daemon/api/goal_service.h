@@ -3,6 +3,7 @@
 #define ATTUNE_DAEMON_API_GOAL_SERVICE_H_
 
 #include "attune/v1/api.grpc.pb.h"
+#include "daemon/api/record_ops.h"
 #include "daemon/api/resource.h"
 
 namespace attune {
@@ -15,6 +16,12 @@ absl::StatusOr<v1::GoalProgress> LogGoalProgress(const ServiceContext& ctx,
                                                  const KeySet& keys,
                                                  const std::string& parent,
                                                  v1::GoalProgress progress);
+
+// What LogGoalProgress would write, with the same checks and errors, without
+// writing it (see PlannedWrite).
+absl::StatusOr<PlannedWrite> PlanGoalProgress(const ServiceContext& ctx, const KeySet& keys,
+                                              const std::string& parent,
+                                              v1::GoalProgress progress);
 
 // Thread-safe; called on gRPC's threads.
 class GoalServiceImpl final : public v1::GoalService::Service {

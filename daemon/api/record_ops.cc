@@ -49,6 +49,12 @@ absl::StatusOr<v1::RecordState> CreateRecord(const ServiceContext& ctx,
                                              Message* record,
                                              Mutation::Require require,
                                              std::optional<v1::Visibility> visibility) {
+  return ctx.store->Write(keys, CreateMutation(ctx, keys, kind, id, record, require, visibility));
+}
+
+Mutation CreateMutation(const ServiceContext& ctx, const KeySet& keys, Kind kind,
+                        const std::string& id, Message* record, Mutation::Require require,
+                        std::optional<v1::Visibility> visibility) {
   absl::Time now = ctx.clock->Now();
   SetTime(record, "create_time", now);
   SetTime(record, "update_time", now);
@@ -72,7 +78,7 @@ absl::StatusOr<v1::RecordState> CreateRecord(const ServiceContext& ctx,
   MutableInnerRecord(m.body.mutable_record(), kind)->CopyFrom(*record);
   m.visibility = visibility.value_or(VisibilityOf(*record));
   m.require = require;
-  return ctx.store->Write(keys, std::move(m));
+  return m;
 }
 
 bool IsVisible(const KeySet& keys, const v1::RecordState& state) {
@@ -104,6 +110,20 @@ absl::StatusOr<v1::RecordState> UpdateRecord(const ServiceContext& ctx,
                                              const std::string& name,
                                              const Message& changes,
                                              const std::vector<uint32_t>& fields) {
+  auto mutations = UpdateMutations(ctx, keys, kind, id, name, changes, fields);
+  if (!mutations.ok()) return mutations.status();
+  auto states = ctx.store->WriteAll(keys, *std::move(mutations));
+  if (!states.ok()) return states.status();
+  return std::move(states->back());
+}
+
+absl::StatusOr<std::vector<Mutation>> UpdateMutations(const ServiceContext& ctx,
+                                                      const KeySet& keys, Kind kind,
+                                                      const std::string& id,
+                                                      const std::string& name,
+                                                      const Message& changes,
+                                                      const std::vector<uint32_t>& fields) {
+  std::vector<Mutation> out;
   auto current = GetLiveRecord(ctx, keys, kind, id, name);
   if (!current.ok()) return current.status();
   const Message& before = InnerRecord(current->record());
@@ -141,8 +161,8 @@ absl::StatusOr<v1::RecordState> UpdateRecord(const ServiceContext& ctx,
     }
     unshare.visibility = v1::SHARED;
     unshare.require = Mutation::Require::kLive;
-    auto state = ctx.store->Write(keys, std::move(unshare));
-    if (!state.ok() || fields.size() == 1) return state;
+    out.push_back(std::move(unshare));
+    if (fields.size() == 1) return out;
   }
   const Descriptor* d = after->GetDescriptor();
   for (int i = 0; i < d->field_count(); ++i) {
@@ -154,7 +174,8 @@ absl::StatusOr<v1::RecordState> UpdateRecord(const ServiceContext& ctx,
     if (include) m.body.add_fields(static_cast<uint32_t>(f->number()));
   }
   m.require = Mutation::Require::kLive;
-  return ctx.store->Write(keys, std::move(m));
+  out.push_back(std::move(m));
+  return out;
 }
 
 absl::Status DeleteRecord(const ServiceContext& ctx, const KeySet& keys,

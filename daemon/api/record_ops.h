@@ -14,6 +14,16 @@
 
 namespace attune {
 
+// The writes that make one change to one record, to be committed together
+// with RecordStore::WriteAll (with other records' writes, when a change must
+// be stored whole or not at all). Planned against the store as it was: a
+// concurrent write to the same record can make the commit fail with
+// ALREADY_EXISTS or NOT_FOUND, and then the caller plans again.
+struct PlannedWrite {
+  std::string id;                   // the record's raw id
+  std::vector<Mutation> mutations;  // the last leaves the record's new state
+};
+
 // The record message inside `record` (JournalEntry, CheckIn, …).
 const google::protobuf::Message& InnerRecord(const v1::Record& record);
 google::protobuf::Message* MutableInnerRecord(v1::Record* record, Kind kind);
@@ -22,6 +32,13 @@ google::protobuf::Message* MutableInnerRecord(v1::Record* record, Kind kind);
 // every field but `name`. With kAbsent, ALREADY_EXISTS if the id was used.
 // The op's visibility is the record's own, or `visibility` for kinds that
 // have none (goal progress takes its goal's).
+// The mutation CreateRecord writes (stamping `record` the same way), for a
+// caller that commits several with RecordStore::WriteAll.
+Mutation CreateMutation(const ServiceContext& ctx, const KeySet& keys, Kind kind,
+                        const std::string& id, google::protobuf::Message* record,
+                        Mutation::Require require,
+                        std::optional<v1::Visibility> visibility = std::nullopt);
+
 absl::StatusOr<v1::RecordState> CreateRecord(
     const ServiceContext& ctx, const KeySet& keys, Kind kind, const std::string& id,
     google::protobuf::Message* record, Mutation::Require require,
@@ -41,6 +58,14 @@ absl::StatusOr<v1::RecordState> GetLiveRecord(const ServiceContext& ctx,
 // Sets `fields` (field numbers) of the live record to their values in
 // `changes`, and update_time. When visibility goes from PRIVATE to SHARED,
 // the op carries the whole record, so whoever may now read it gets all of it.
+// Un-sharing is two ops (see UpdateMutations), written together.
+// The mutations UpdateRecord writes (two when un-sharing), for a caller that
+// commits several with RecordStore::WriteAll. NOT_FOUND as UpdateRecord.
+absl::StatusOr<std::vector<Mutation>> UpdateMutations(
+    const ServiceContext& ctx, const KeySet& keys, Kind kind, const std::string& id,
+    const std::string& name, const google::protobuf::Message& changes,
+    const std::vector<uint32_t>& fields);
+
 absl::StatusOr<v1::RecordState> UpdateRecord(
     const ServiceContext& ctx, const KeySet& keys, Kind kind,
     const std::string& id, const std::string& name,

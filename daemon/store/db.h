@@ -78,6 +78,11 @@ class Batch {
     entries_.push_back({cf, true, std::string(key), {}});
   }
   size_t Count() const { return entries_.size(); }
+  // Moves every entry of `other` to the end of this batch.
+  void Append(Batch&& other) {
+    for (Entry& e : other.entries_) entries_.push_back(std::move(e));
+    other.entries_.clear();
+  }
 
  private:
   friend class Db;

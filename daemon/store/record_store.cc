@@ -70,9 +70,9 @@ v1::Clock ClockOf(const v1::OpHeader& header) {
 
 struct RecordStore::Writer {
   const KeySet* keys;
-  Mutation* mutation;
+  std::vector<Mutation>* mutations;  // committed together or not at all
   absl::Status status;
-  v1::RecordState result;
+  std::vector<v1::RecordState> results;
   bool taken = false;  // in a leader's group (and out of the queue)
   bool done = false;
   absl::CondVar cv;
@@ -92,13 +92,23 @@ std::string RecordStore::OplogKey(std::string_view device, v1::Visibility visibi
 }
 
 absl::StatusOr<v1::RecordState> RecordStore::Write(const KeySet& keys, Mutation mutation) {
-  Writer w{&keys, &mutation, {}, {}, false, false, {}};
+  std::vector<Mutation> one;
+  one.push_back(std::move(mutation));
+  auto states = WriteAll(keys, std::move(one));
+  if (!states.ok()) return states.status();
+  return std::move(states->front());
+}
+
+absl::StatusOr<std::vector<v1::RecordState>> RecordStore::WriteAll(
+    const KeySet& keys, std::vector<Mutation> mutations) {
+  if (mutations.empty()) return std::vector<v1::RecordState>();
+  Writer w{&keys, &mutations, {}, {}, false, false, {}};
   absl::MutexLock lock(&mu_);
   queue_.push_back(&w);
   while (!w.done && (w.taken || queue_.front() != &w)) w.cv.Wait(&mu_);
   if (w.done) {
     if (!w.status.ok()) return w.status;
-    return std::move(w.result);
+    return std::move(w.results);
   }
 
   // This writer leads: commit it with everyone queued behind it. The group
@@ -124,7 +134,7 @@ absl::StatusOr<v1::RecordState> RecordStore::Write(const KeySet& keys, Mutation 
     if (member != &w) member->cv.Signal();
   }
   if (!w.status.ok()) return w.status;
-  return std::move(w.result);
+  return std::move(w.results);
 }
 
 absl::Status RecordStore::MakeDurable(const Appended& appended) {
@@ -262,66 +272,37 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
 
   uint64_t shared_seq = next_shared_, private_seq = next_private_;
   const uint64_t next_shared_before = next_shared_;
-  std::map<std::string, std::pair<v1::RecordState, const KeySet*>> touched;
+  using Touched = std::map<std::string, std::pair<v1::RecordState, const KeySet*>>;
+  Touched touched;  // every record the group changed, as it is after the group
   Batch batch;
   for (Writer* w : group) {
     const KeySet& keys = *w->keys;
-    Mutation& m = *w->mutation;
     if (keys.device_public_key != device) {
       w->status = absl::InternalError("writers of one group use different devices");
       continue;
     }
-    if (m.body.record_id().size() != kRawIdBytes) {
-      w->status = absl::InvalidArgumentError("record id must be 16 bytes");
+    // A writer's mutations land in the group together, or (on an error)
+    // none of them does.
+    uint64_t w_shared = shared_seq, w_private = private_seq;
+    Touched w_touched;
+    Batch w_ops;
+    std::vector<v1::RecordState> results;
+    absl::Status status;
+    for (Mutation& m : *w->mutations) {
+      status = StageMutation(keys, device, m, touched, &w_touched, &w_shared, &w_private, &w_ops);
+      if (!status.ok()) break;
+      results.push_back(w_touched[ViewKey(static_cast<Kind>(m.body.kind()), m.body.record_id())]
+                            .first);
+    }
+    if (!status.ok()) {
+      w->status = std::move(status);
       continue;
     }
-    if (m.visibility != v1::SHARED && m.visibility != v1::PRIVATE) {
-      w->status = absl::InvalidArgumentError("op visibility must be PRIVATE or SHARED");
-      continue;
-    }
-    std::string key = ViewKey(static_cast<Kind>(m.body.kind()), m.body.record_id());
-    v1::RecordState state;
-    if (auto it = touched.find(key); it != touched.end()) {
-      state = it->second.first;
-    } else {
-      auto loaded = LoadState(keys, key);
-      if (!loaded.ok()) {
-        w->status = loaded.status();
-        continue;
-      }
-      state = std::move(*loaded);
-    }
-    bool written = state.record().kind_case() != v1::Record::KIND_NOT_SET || state.has_deleted();
-    if (m.require == Mutation::Require::kLive && !IsLive(state)) {
-      w->status = absl::NotFoundError("no such record (or it was deleted)");
-      continue;
-    }
-    if (m.require == Mutation::Require::kAbsent && written) {
-      w->status = absl::AlreadyExistsError("that record exists already");
-      continue;
-    }
-
-    uint64_t& seq = m.visibility == v1::SHARED ? shared_seq : private_seq;
-    v1::OpHeader header;
-    header.set_space_id(keys.space_id);
-    header.set_author_device(device);
-    header.set_seq(seq);
-    header.set_hlc(hlc_.Now());
-    header.set_key_epoch(keys.space_key_epoch);
-    header.set_visibility(m.visibility);
-    if (auto s = ApplyOp(m.body, ClockOf(header), &state); !s.ok()) {
-      w->status = s;
-      continue;
-    }
-    auto op = SealOp(std::move(header), m.body, keys);
-    if (!op.ok()) {
-      w->status = op.status();
-      continue;
-    }
-    batch.Put(Cf::kOplog, OplogKey(device, m.visibility, seq), op->SerializeAsString());
-    ++seq;
-    w->result = state;
-    touched[key] = {std::move(state), &keys};
+    shared_seq = w_shared;
+    private_seq = w_private;
+    batch.Append(std::move(w_ops));
+    for (auto& [key, entry] : w_touched) touched[key] = std::move(entry);
+    w->results = std::move(results);
   }
   if (batch.Count() == 0) return appended;
   for (const auto& [key, entry] : touched) {
@@ -340,6 +321,53 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
     appended.shared[device] = shared_seq - 1;
   }
   return appended;
+}
+
+absl::Status RecordStore::StageMutation(
+    const KeySet& keys, const std::string& device, Mutation& m,
+    const std::map<std::string, std::pair<v1::RecordState, const KeySet*>>& group_touched,
+    std::map<std::string, std::pair<v1::RecordState, const KeySet*>>* touched,
+    uint64_t* shared_seq, uint64_t* private_seq, Batch* ops) {
+  if (m.body.record_id().size() != kRawIdBytes) {
+    return absl::InvalidArgumentError("record id must be 16 bytes");
+  }
+  if (m.visibility != v1::SHARED && m.visibility != v1::PRIVATE) {
+    return absl::InvalidArgumentError("op visibility must be PRIVATE or SHARED");
+  }
+  std::string key = ViewKey(static_cast<Kind>(m.body.kind()), m.body.record_id());
+  v1::RecordState state;
+  if (auto it = touched->find(key); it != touched->end()) {
+    state = it->second.first;
+  } else if (auto git = group_touched.find(key); git != group_touched.end()) {
+    state = git->second.first;
+  } else {
+    auto loaded = LoadState(keys, key);
+    if (!loaded.ok()) return loaded.status();
+    state = std::move(*loaded);
+  }
+  bool written = state.record().kind_case() != v1::Record::KIND_NOT_SET || state.has_deleted();
+  if (m.require == Mutation::Require::kLive && !IsLive(state)) {
+    return absl::NotFoundError("no such record (or it was deleted)");
+  }
+  if (m.require == Mutation::Require::kAbsent && written) {
+    return absl::AlreadyExistsError("that record exists already");
+  }
+
+  uint64_t& seq = m.visibility == v1::SHARED ? *shared_seq : *private_seq;
+  v1::OpHeader header;
+  header.set_space_id(keys.space_id);
+  header.set_author_device(device);
+  header.set_seq(seq);
+  header.set_hlc(hlc_.Now());
+  header.set_key_epoch(keys.space_key_epoch);
+  header.set_visibility(m.visibility);
+  if (auto s = ApplyOp(m.body, ClockOf(header), &state); !s.ok()) return s;
+  auto op = SealOp(std::move(header), m.body, keys);
+  if (!op.ok()) return op.status();
+  ops->Put(Cf::kOplog, OplogKey(device, m.visibility, seq), op->SerializeAsString());
+  ++seq;
+  (*touched)[key] = {std::move(state), &keys};
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<v1::RecordState>> RecordStore::Get(const KeySet& keys, Kind kind,
@@ -646,7 +674,8 @@ uint64_t RecordStore::WaitForChange(uint64_t seen, absl::Duration timeout) {
   return change_count_;
 }
 
-absl::Status RecordStore::ResealOwnOps(const KeySet& old_keys, const KeySet& new_keys) {
+absl::Status RecordStore::ResealOwnOps(const KeySet& old_keys, const KeySet& new_keys,
+                                       Batch also) {
   absl::MutexLock lock(&commit_mu_);
   Batch batch;
   absl::Status inner;
@@ -675,6 +704,7 @@ absl::Status RecordStore::ResealOwnOps(const KeySet& old_keys, const KeySet& new
                      });
   if (!s.ok()) return s;
   if (!inner.ok()) return inner;
+  batch.Append(std::move(also));
   if (batch.Count() == 0) return absl::OkStatus();
   if (auto w = db_->Write(batch, true); !w.ok()) return w;
   NotifyChange();

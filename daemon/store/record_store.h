@@ -60,6 +60,14 @@ class RecordStore {
   // any error nothing was written.
   absl::StatusOr<v1::RecordState> Write(const KeySet& keys, Mutation mutation);
 
+  // Writes several mutations as one: all of them are stored and acknowledged
+  // together, in one batch, or none is. Each becomes its own op, in order,
+  // and a later mutation sees the effect of earlier ones on the same record.
+  // Returns each record's state after its mutation. Errors as for Write,
+  // from the first mutation that fails; then nothing was written.
+  absl::StatusOr<std::vector<v1::RecordState>> WriteAll(const KeySet& keys,
+                                                        std::vector<Mutation> mutations);
+
   // The state of a record; nullopt if it was never written.
   absl::StatusOr<std::optional<v1::RecordState>> Get(const KeySet& keys, Kind kind,
                                                      std::string_view id) const;
@@ -130,8 +138,10 @@ class RecordStore {
   // Replaces the space id and space key of this device's existing ops (when
   // it joins a space, before it has synced with anyone): every own op is
   // opened with `old_keys` and sealed and signed again with `new_keys`, same
-  // seq, clock and body.
-  absl::Status ResealOwnOps(const KeySet& old_keys, const KeySet& new_keys);
+  // seq, clock and body. `also` (the vault file that holds the new keys) is
+  // stored in the same atomic, durable write, so a crash leaves either both
+  // or neither.
+  absl::Status ResealOwnOps(const KeySet& old_keys, const KeySet& new_keys, Batch also = {});
   // Entries in the records view.
   absl::StatusOr<int64_t> RecordCount() const;
 
@@ -149,6 +159,16 @@ class RecordStore {
   // Under commit_mu_: stamps, seals and signs the group's ops and appends
   // them with their view updates. Sets each failed writer's status.
   Appended AppendGroup(const std::vector<Writer*>& group);
+  // Under commit_mu_: checks one mutation of a writer against the records as
+  // the writer's earlier mutations (`touched`), the group's earlier writers
+  // (`group_touched`) and the view left them, then seals its op into `ops`
+  // and its new state into `touched`, and advances the seq it used.
+  absl::Status StageMutation(
+      const KeySet& keys, const std::string& device, Mutation& m,
+      const std::map<std::string, std::pair<v1::RecordState, const KeySet*>>& group_touched,
+      std::map<std::string, std::pair<v1::RecordState, const KeySet*>>* touched,
+      uint64_t* shared_seq, uint64_t* private_seq, Batch* ops)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
   // Under commit_mu_: checks and appends a peer's ops (IngestShared).
   absl::Status AppendRemoteLocked(const KeySet* keys, std::vector<RemoteOp>& ops,
                                   Appended* appended, absl::Status* refusal, size_t* added)

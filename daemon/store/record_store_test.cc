@@ -1,10 +1,12 @@
 #include "daemon/store/record_store.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <map>
 #include <set>
 #include <thread>
 
@@ -128,6 +130,117 @@ TEST_F(RecordStoreTest, ConcurrentWritersGetContiguousSequenceNumbers) {
   }
   EXPECT_EQ(hlcs.size(), headers.size()) << "every op has its own clock reading";
   EXPECT_EQ(*store_->RecordCount(), kThreads * kEach);
+}
+
+TEST_F(RecordStoreTest, WriteAllStoresEveryMutationOrNone) {
+  ASSERT_TRUE(store_->Write(*keys_, Journal(Id(1), "there already")).ok());
+  // The third mutation fails: neither of the first two may be stored, and
+  // no sequence number may be used up.
+  std::vector<Mutation> doomed;
+  doomed.push_back(Journal(Id(2), "second"));
+  doomed.push_back(Journal(Id(3), "third", v1::SHARED));
+  Mutation create = Journal(Id(1), "again");
+  create.require = Mutation::Require::kAbsent;
+  doomed.push_back(create);
+  EXPECT_EQ(store_->WriteAll(*keys_, std::move(doomed)).status().code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_FALSE(store_->Get(*keys_, Kind::kJournalEntry, Id(2))->has_value());
+  EXPECT_FALSE(store_->Get(*keys_, Kind::kJournalEntry, Id(3))->has_value());
+  EXPECT_EQ(Headers().size(), 1u);
+
+  std::vector<Mutation> whole;
+  whole.push_back(Journal(Id(2), "second"));
+  whole.push_back(Journal(Id(3), "third", v1::SHARED));
+  auto states = store_->WriteAll(*keys_, std::move(whole));
+  ASSERT_TRUE(states.ok()) << states.status();
+  ASSERT_EQ(states->size(), 2u);
+  EXPECT_EQ((*states)[1].record().journal_entry().body(), "third");
+  auto headers = Headers();
+  ASSERT_EQ(headers.size(), 3u);
+  // Private seq 1 (Id 1) and 2 (Id 2); shared seq 1 (Id 3): no gap in either.
+  std::map<v1::Visibility, std::vector<uint64_t>> seqs;
+  for (const auto& h : headers) seqs[h.visibility()].push_back(h.seq());
+  EXPECT_EQ(seqs[v1::PRIVATE], (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(seqs[v1::SHARED], (std::vector<uint64_t>{1}));
+}
+
+TEST_F(RecordStoreTest, WriteAllSeesItsOwnEarlierMutations) {
+  std::vector<Mutation> chain;
+  Mutation create = Journal(Id(5), "draft");
+  create.require = Mutation::Require::kAbsent;
+  chain.push_back(create);
+  Mutation edit = Journal(Id(5), "final");
+  edit.require = Mutation::Require::kLive;
+  chain.push_back(edit);
+  auto states = store_->WriteAll(*keys_, std::move(chain));
+  ASSERT_TRUE(states.ok()) << states.status();
+  EXPECT_EQ((*states)[0].record().journal_entry().body(), "draft");
+  EXPECT_EQ((*states)[1].record().journal_entry().body(), "final");
+  EXPECT_EQ((*store_->Get(*keys_, Kind::kJournalEntry, Id(5)))->record().journal_entry().body(),
+            "final");
+  EXPECT_EQ(Headers().size(), 2u);
+}
+
+TEST_F(RecordStoreTest, ConcurrentWriteAllsEachLandWhole) {
+  // Writers of 3 mutations each, some of which fail on their last one,
+  // committed in the same groups as writers that succeed.
+  constexpr int kThreads = 6, kEach = 20;
+  std::vector<std::thread> threads;
+  std::atomic<int> unexpected{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        int base = (t * kEach + i) * 3;
+        bool doomed = i % 3 == 0;
+        std::vector<Mutation> ms;
+        ms.push_back(Journal(Id(base), "a", v1::SHARED));
+        ms.push_back(Journal(Id(base + 1), "b"));
+        Mutation last = Journal(Id(base + 2), "c", v1::SHARED);
+        if (doomed) last.require = Mutation::Require::kLive;  // never there: NOT_FOUND
+        ms.push_back(last);
+        auto s = store_->WriteAll(*keys_, std::move(ms)).status();
+        if (doomed != absl::IsNotFound(s) || (!doomed && !s.ok())) ++unexpected;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(unexpected.load(), 0);
+  int stored = 0;
+  for (int n = 0; n < kThreads * kEach; ++n) {
+    bool doomed = (n % kEach) % 3 == 0;
+    for (int k = 0; k < 3; ++k) {
+      bool there = store_->Get(*keys_, Kind::kJournalEntry, Id(n * 3 + k))->has_value();
+      EXPECT_EQ(there, !doomed) << "writer " << n << " mutation " << k;
+      stored += there;
+    }
+  }
+  // Contiguous seqs per stream: the failed writers used none.
+  std::map<v1::Visibility, uint64_t> next{{v1::SHARED, 1}, {v1::PRIVATE, 1}};
+  for (const auto& h : Headers()) EXPECT_EQ(h.seq(), next[h.visibility()]++);
+  EXPECT_EQ(static_cast<int>(Headers().size()), stored);
+}
+
+TEST_F(RecordStoreTest, ResealStoresItsCompanionWriteInTheSameBatch) {
+  ASSERT_TRUE(store_->Write(*keys_, Journal(Id(1), "before pairing", v1::SHARED)).ok());
+  SecretBytes space_key(kSymmetricKeyBytes);
+  randombytes_buf(space_key.data(), space_key.size());
+  auto joined = ::attune::testing::KeysInSpace(*keys_, std::string(16, 'S'), space_key);
+  Batch also;
+  also.Put(Cf::kMeta, "vault", "the new vault file");
+  ASSERT_TRUE(store_->ResealOwnOps(*keys_, *joined, std::move(also)).ok());
+  EXPECT_EQ(**db_->Get(Cf::kMeta, "vault"), "the new vault file");
+  Open();
+  // Every op now opens with the new space's keys.
+  EXPECT_TRUE(db_->Scan(Cf::kOplog, "", [&](std::string_view, std::string_view v) {
+                   v1::Op op;
+                   EXPECT_TRUE(op.ParseFromArray(v.data(), static_cast<int>(v.size())));
+                   v1::OpHeader h;
+                   EXPECT_TRUE(OpenOp(op, *joined, &h).ok());
+                   EXPECT_EQ(h.space_id(), joined->space_id);
+                   return true;
+                 }).ok());
+  // Sealing again from the new keys (a second join after a crash) works too.
+  EXPECT_TRUE(store_->ResealOwnOps(*joined, *joined).ok());
 }
 
 TEST_F(RecordStoreTest, SequenceContinuesAfterReopen) {

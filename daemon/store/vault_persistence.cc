@@ -11,8 +11,12 @@ absl::StatusOr<std::optional<std::string>> MetaVaultPersistence::LoadVaultFile()
 
 absl::Status MetaVaultPersistence::SaveVaultFile(std::string_view bytes) {
   Batch batch;
-  batch.Put(Cf::kMeta, kVaultKey, bytes);
+  PutVaultFile(bytes, &batch);
   return db_->Write(batch, /*sync=*/true);
+}
+
+void MetaVaultPersistence::PutVaultFile(std::string_view bytes, Batch* batch) {
+  batch->Put(Cf::kMeta, kVaultKey, bytes);
 }
 
 }  // namespace attune

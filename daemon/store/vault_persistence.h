@@ -14,6 +14,10 @@ class MetaVaultPersistence : public VaultPersistence {
   absl::StatusOr<std::optional<std::string>> LoadVaultFile() override;
   absl::Status SaveVaultFile(std::string_view bytes) override;
 
+  // Adds the write SaveVaultFile makes to `batch`, for a caller that must
+  // store the vault file atomically with other changes.
+  static void PutVaultFile(std::string_view bytes, Batch* batch);
+
  private:
   Db* const db_;
 };

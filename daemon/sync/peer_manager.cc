@@ -13,6 +13,7 @@
 #include "daemon/api/status_mapping.h"
 #include "daemon/base/hex.h"
 #include "daemon/base/log.h"
+#include "daemon/store/vault_persistence.h"
 #include "daemon/sync/tls_credentials.h"
 #include "daemon/vault/device_id.h"
 
@@ -475,19 +476,30 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(const std::string& text)
   }
   auto space_key = OpenSealed(k, response.sealed_space_key());
   if (!space_key.ok()) return space_key.status();
-  auto adopted = vault_->AdoptSpace(response.space_id(), *space_key, response.key_epoch());
+  // The new vault and this device's ops sealed again for the new space are
+  // stored in one write: a crash leaves the device in its old space, able to
+  // pair again, or in the new one with ops it can open, never in between.
+  auto adopted = vault_->AdoptSpace(
+      response.space_id(), *space_key, response.key_epoch(),
+      [&](std::string_view vault_file, const KeySet& new_keys) {
+        Batch vault;
+        MetaVaultPersistence::PutVaultFile(vault_file, &vault);
+        return store_->ResealOwnOps(k, new_keys, std::move(vault));
+      });
   if (!adopted.ok()) return adopted.status();
-  if (auto s = store_->ResealOwnOps(k, **adopted); !s.ok()) return s;
+  // The inviter's addresses are stored before the member list: a device that
+  // restarts knowing its members also knows where to reach the inviter (and
+  // one that does not know them pairs again).
+  std::vector<std::string> addresses(response.inviter_addresses().begin(),
+                                     response.inviter_addresses().end());
+  if (addresses.empty()) addresses.assign(code->addresses().begin(), code->addresses().end());
+  peers_.SetAddresses(code->inviter_device(), addresses);
   std::vector<v1::MemberCert> certs(response.members().begin(), response.members().end());
   auto merged = members_->Merge(response.space_id(), certs, /*replace=*/true);
   if (!merged.ok()) return merged.status();
   if (!members_->IsMember(k.device_public_key)) {
     return absl::InternalError("the inviter's member list does not include this device");
   }
-  std::vector<std::string> addresses(response.inviter_addresses().begin(),
-                                     response.inviter_addresses().end());
-  if (addresses.empty()) addresses.assign(code->addresses().begin(), code->addresses().end());
-  peers_.SetAddresses(code->inviter_device(), addresses);
   if (auto s = OnUnlock(*adopted); !s.ok()) return s;
   LogInfo(absl::StrCat("joined the space of device ", FormatDeviceId(code->inviter_device())));
 

@@ -203,8 +203,10 @@ void Vault::Lock() {
   kek_.reset();
 }
 
-absl::StatusOr<std::shared_ptr<const KeySet>> Vault::AdoptSpace(
-    const std::string& space_id, const SecretBytes& space_key, uint32_t key_epoch) {
+absl::StatusOr<std::shared_ptr<const KeySet>> Vault::AdoptSpace(const std::string& space_id,
+                                                                const SecretBytes& space_key,
+                                                                uint32_t key_epoch,
+                                                                const SaveAdopted& save) {
   absl::MutexLock kdf_lock(&kdf_mu_);
   absl::MutexLock lock(&mu_);
   if (keys_ == nullptr || kek_ == nullptr) {
@@ -225,9 +227,12 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::AdoptSpace(
   v1::VaultFile file = *file_;
   file.set_identity(id.SerializeAsString());
   SealSecrets(secrets, *kek_, &file);
-  if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) return s;
   auto keys = KeysFrom(secrets, id);
   keys->space_key_epoch = key_epoch;
+  std::string bytes = file.SerializeAsString();
+  if (auto s = save ? save(bytes, *keys) : persistence_->SaveVaultFile(bytes); !s.ok()) {
+    return s;
+  }
   file_ = std::move(file);
   identity_ = std::move(id);
   keys_ = keys;

@@ -7,6 +7,7 @@
 #define ATTUNE_DAEMON_VAULT_VAULT_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -73,8 +74,19 @@ class Vault {
   // Moves this device into another space (pairing): replaces the space id
   // and space key, seals the vault again under the same passphrase and
   // returns the new keys. FAILED_PRECONDITION when locked.
-  absl::StatusOr<std::shared_ptr<const KeySet>> AdoptSpace(
-      const std::string& space_id, const SecretBytes& space_key, uint32_t key_epoch);
+  //
+  // The new vault file is saved through the persistence, or, when `save` is
+  // given, handed to `save` with the new keys instead: it must store the file
+  // durably, together with whatever has to change with it in the same atomic
+  // write (the device's own ops sealed again for the new space). The vault
+  // switches only when the save succeeded. `save` runs under the vault's
+  // lock: it must not call the vault.
+  using SaveAdopted =
+      std::function<absl::Status(std::string_view vault_file, const KeySet& new_keys)>;
+  absl::StatusOr<std::shared_ptr<const KeySet>> AdoptSpace(const std::string& space_id,
+                                                           const SecretBytes& space_key,
+                                                           uint32_t key_epoch,
+                                                           const SaveAdopted& save = nullptr);
 
   State state() const;
   // Public identity; nullopt before Init.

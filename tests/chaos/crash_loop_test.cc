@@ -276,13 +276,9 @@ TEST_F(CrashLoopTest, AcknowledgedWritesSurviveKillsAndPeersConverge) {
 // returned (here an appreciation), progress on every goal that counts the
 // exercise, then the session record. The API promises all or nothing. Kills
 // during the last answer show whether a crash can leave a goal credited for a
-// session that was never stored.
-//
-// Disabled because it fails within a few kills: StoreFinishedSession
-// (daemon/api/exercise_records.cc) makes one RecordStore::Write per record,
-// and the store cannot yet commit several mutations in one batch. Run it with
-// --gtest_also_run_disabled_tests.
-TEST_F(CrashLoopTest, DISABLED_AFinishedSessionIsStoredWholeOrNotAtAll) {
+// session that was never stored. (It did, within a few kills, until
+// StoreFinishedSession committed everything in one RecordStore::WriteAll.)
+TEST_F(CrashLoopTest, AFinishedSessionIsStoredWholeOrNotAtAll) {
   SCOPED_TRACE("seed " + std::to_string(g_config.seed) + " (ATTUNE_CRASH_SEED)");
   v1::CreateGoalRequest create;
   create.mutable_goal()->set_title("Appreciate each other daily");
@@ -327,17 +323,14 @@ TEST_F(CrashLoopTest, DISABLED_AFinishedSessionIsStoredWholeOrNotAtAll) {
   }
 }
 
-// Joining a space re-seals the joiner's own ops for the new space after its
-// vault has switched to it (PeerManager::Join: Vault::AdoptSpace, then
-// RecordStore::ResealOwnOps, then the member list). Kills in the last
-// milliseconds of JoinSpace show whether the joiner can still pair and sync
-// afterwards.
-//
-// Disabled because it fails: killed between the two, the joiner keeps ops
-// sealed under its old space key, which its vault no longer holds, so every
-// later JoinSpace fails in ResealOwnOps and the device can never pair. Run
-// it with --gtest_also_run_disabled_tests.
-TEST_F(CrashLoopTest, DISABLED_AJoinerKilledWhileJoiningCanStillPair) {
+// Joining a space switches the joiner's vault to the new space and re-seals
+// its own ops for it (PeerManager::Join), then takes the member list. Kills
+// in the last milliseconds of JoinSpace show whether the joiner can still
+// pair and sync afterwards. (It could not, when the vault was saved before
+// the ops were re-sealed in a separate write: killed between the two, its
+// ops stayed sealed under a key its vault no longer held. Now both are one
+// write.)
+TEST_F(CrashLoopTest, AJoinerKilledWhileJoiningCanStillPair) {
   SCOPED_TRACE("seed " + std::to_string(g_config.seed) + " (ATTUNE_CRASH_SEED)");
   auto join = [&](DaemonHarness& joiner, v1::JoinSpaceResponse* out) {
     v1::CreateInviteRequest invite_request;
@@ -386,7 +379,11 @@ TEST_F(CrashLoopTest, DISABLED_AJoinerKilledWhileJoiningCanStillPair) {
       ASSERT_TRUE(again.ok()) << "round " << round
                               << ": the joiner cannot pair again: " << Describe(again);
     }
-    ASSERT_TRUE(AwaitConvergence({&a_, &joiner}, std::chrono::seconds(60))) << "round " << round;
+    ASSERT_TRUE(AwaitConvergence({&a_, &joiner}, std::chrono::seconds(60)))
+        << "round " << round << " (members after the restart: " << members.members_size()
+        << "); the joiner's log:\n"
+        << joiner.AllStderr() << "\nA's log since its start:\n"
+        << a_.StderrSinceStart();
   }
 }
 

@@ -17,6 +17,9 @@
 #include <thread>
 
 #include <google/protobuf/empty.pb.h>
+#include <grpcpp/create_channel.h>
+
+#include "run_log.h"
 
 extern char** environ;
 
@@ -119,6 +122,7 @@ DaemonHarness::~DaemonHarness() {
   ResetStubs();
   if (pid_ > 0) Kill();
   CheckNoSecretWritten();
+  if (!root_.empty()) KeepDaemonLogs(root_, data_dir_);
   if (!root_.empty()) {
     std::error_code ec;
     fs::remove_all(root_, ec);
@@ -131,6 +135,7 @@ void DaemonHarness::NoteSecret(const std::string& secret) {
   if (std::find(secrets_.begin(), secrets_.end(), secret) == secrets_.end()) {
     secrets_.push_back(secret);
   }
+  NoteCanary(secret);
 }
 
 void DaemonHarness::CheckNoSecretWritten() {
@@ -175,8 +180,8 @@ std::shared_ptr<grpc::Channel> DaemonHarness::MakeChannel(const std::string& soc
   // Subchannels are otherwise shared process-wide: a new channel would inherit
   // the backoff of one that watched the previous daemon die.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel("unix:" + socket_path,
-                                   grpc::InsecureChannelCredentials(), args);
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      "unix:" + socket_path, grpc::InsecureChannelCredentials(), args, CanaryInterceptors());
 }
 
 std::unique_ptr<grpc::ClientContext> DaemonHarness::Context(

@@ -21,6 +21,7 @@
 
 #include "api_helpers.h"
 #include "attune/v1/sync.grpc.pb.h"
+#include "crafted_ops.h"
 #include "daemon/sync/invites.h"
 #include "daemon/sync/membership.h"
 #include "daemon/sync/tls_credentials.h"
@@ -1144,9 +1145,6 @@ TEST_F(PeerBadInputTest, SyncRefusesAWrongHelloBeforeAnyDataMoves) {
   EXPECT_TRUE(got_reply);
 }
 
-v1::Op SealedCheckIn(const KeySet& author, uint64_t seq,
-                     const std::function<void(v1::OpHeader*, v1::OpBody*)>& edit);
-
 // Member certificates that do not chain back to the founder: one a stranger
 // signed for itself, one it signed claiming the founder added it.
 TEST_F(PeerBadInputTest, ForgedMemberCertificatesAreNotMerged) {
@@ -1182,7 +1180,8 @@ TEST_F(PeerBadInputTest, ForgedMemberCertificatesAreNotMerged) {
   // A good op after them is taken: the stream went on, and the forged
   // certificates were looked at before it.
   v1::SyncMessage good;
-  *good.mutable_ops()->add_ops() = SealedCheckIn(*member, 1, [](v1::OpHeader*, v1::OpBody*) {});
+  *good.mutable_ops()->add_ops() =
+      CraftedCheckInOp(*member, 1, 'b', [](v1::OpHeader*, v1::OpBody*) {});
   ASSERT_TRUE(stream->Write(good));
   EXPECT_TRUE(Eventually([&] { return ListAllCheckIns(d_).size() == 1; }));
   v1::ListMembersResponse list;
@@ -1191,31 +1190,6 @@ TEST_F(PeerBadInputTest, ForgedMemberCertificatesAreNotMerged) {
   EXPECT_EQ(list.members_size(), 2) << list.DebugString();
   for (const auto& m : list.members()) EXPECT_NE(m.display_name(), "Eve");
   context.TryCancel();
-}
-
-v1::Op SealedCheckIn(const KeySet& author, uint64_t seq,
-                     const std::function<void(v1::OpHeader*, v1::OpBody*)>& edit) {
-  v1::OpHeader header;
-  header.set_space_id(author.space_id);
-  header.set_author_device(author.device_public_key);
-  header.set_seq(seq);
-  header.set_hlc((static_cast<uint64_t>(absl::ToUnixMillis(absl::Now())) << 16) + seq);
-  header.set_visibility(v1::SHARED);
-  v1::OpBody body;
-  body.set_kind(v1::Record::kCheckIn);
-  body.set_record_id(std::string(15, 'b') + static_cast<char>(seq));
-  for (int f : {2, 3, 4, 5, 7, 9, 12}) body.add_fields(f);
-  v1::CheckIn* c = body.mutable_record()->mutable_check_in();
-  c->set_day(UtcToday());
-  c->set_time_zone("UTC");
-  c->set_high("from the peer");
-  c->set_low("low");
-  c->set_connection_rating(3);
-  c->set_visibility(v1::SHARED);
-  edit(&header, &body);
-  auto op = SealOp(header, body, author);
-  EXPECT_TRUE(op.ok()) << op.status();
-  return *op;
 }
 
 TEST_F(PeerBadInputTest, SyncRefusesBadOpsOneByOneAndTheStreamGoesOn) {
@@ -1242,33 +1216,34 @@ TEST_F(PeerBadInputTest, SyncRefusesBadOpsOneByOneAndTheStreamGoesOn) {
   };
   std::vector<OpCase> cases = {
       {"of another space",
-       SealedCheckIn(*member, 1, [](v1::OpHeader* h, v1::OpBody*) { h->set_space_id("other"); }),
+       CraftedCheckInOp(*member, 1, 'b',
+                        [](v1::OpHeader* h, v1::OpBody*) { h->set_space_id("other"); }),
        "op of another space"},
       {"a private op",
-       SealedCheckIn(*member, 1,
-                     [](v1::OpHeader* h, v1::OpBody*) { h->set_visibility(v1::PRIVATE); }),
+       CraftedCheckInOp(*member, 1, 'b',
+                        [](v1::OpHeader* h, v1::OpBody*) { h->set_visibility(v1::PRIVATE); }),
        "private ops never travel"},
       {"of an unknown key epoch",
-       SealedCheckIn(*member, 1, [](v1::OpHeader* h, v1::OpBody*) { h->set_key_epoch(7); }),
+       CraftedCheckInOp(*member, 1, 'b', [](v1::OpHeader* h, v1::OpBody*) { h->set_key_epoch(7); }),
        "op of unknown key epoch 7"},
-      {"seq 0", SealedCheckIn(*member, 0, [](v1::OpHeader*, v1::OpBody*) {}),
+      {"seq 0", CraftedCheckInOp(*member, 0, 'b', [](v1::OpHeader*, v1::OpBody*) {}),
        "op seq must start at 1"},
       {"by a device that is not a member",
-       SealedCheckIn(*KeysInSpace(*stranger, member->space_id, member->space_key), 1,
-                     [](v1::OpHeader*, v1::OpBody*) {}),
+       CraftedCheckInOp(*KeysInSpace(*stranger, member->space_id, member->space_key), 1, 'b',
+                        [](v1::OpHeader*, v1::OpBody*) {}),
        "op author is not a member"},
       {"over 256 KiB",
-       SealedCheckIn(*member, 1,
-                     [](v1::OpHeader*, v1::OpBody* b) {
-                       b->mutable_record()->mutable_check_in()->set_note(
-                           std::string(300 << 10, 'n'));
-                     }),
+       CraftedCheckInOp(*member, 1, 'b',
+                        [](v1::OpHeader*, v1::OpBody* b) {
+                          b->mutable_record()->mutable_check_in()->set_note(
+                              std::string(300 << 10, 'n'));
+                        }),
        "bytes is over the limit"},
   };
-  v1::Op garbage = SealedCheckIn(*member, 1, [](v1::OpHeader*, v1::OpBody*) {});
+  v1::Op garbage = CraftedCheckInOp(*member, 1, 'b', [](v1::OpHeader*, v1::OpBody*) {});
   garbage.set_header(std::string("\x0a\x7f", 2));  // a field 127 bytes long, cut off
   cases.push_back({"a header that does not parse", garbage, "op header does not parse"});
-  v1::Op unsigned_op = SealedCheckIn(*member, 1, [](v1::OpHeader*, v1::OpBody*) {});
+  v1::Op unsigned_op = CraftedCheckInOp(*member, 1, 'b', [](v1::OpHeader*, v1::OpBody*) {});
   unsigned_op.clear_signature();
   cases.push_back({"without a signature", unsigned_op, "op signature has the wrong length"});
 
@@ -1286,7 +1261,8 @@ TEST_F(PeerBadInputTest, SyncRefusesBadOpsOneByOneAndTheStreamGoesOn) {
   }
   // The same stream still takes a good op.
   v1::SyncMessage good;
-  *good.mutable_ops()->add_ops() = SealedCheckIn(*member, 1, [](v1::OpHeader*, v1::OpBody*) {});
+  *good.mutable_ops()->add_ops() =
+      CraftedCheckInOp(*member, 1, 'b', [](v1::OpHeader*, v1::OpBody*) {});
   ASSERT_TRUE(stream->Write(good));
   EXPECT_TRUE(Eventually([&] { return ListAllCheckIns(d_).size() == 1; }));
   context.TryCancel();

@@ -45,9 +45,9 @@ constexpr auto kCallDeadline = std::chrono::seconds(30);
 constexpr auto kRssInterval = std::chrono::milliseconds(250);
 // Below this the last third of the run is still warm-up: memory is reported,
 // not judged.
-constexpr int kMinSecondsForMemoryCheck = 30;
+[[maybe_unused]] constexpr int kMinSecondsForMemoryCheck = 30;
 // How much the daemon's memory may still grow over the last third of a run.
-constexpr double kLastThirdGrowthKib = 16 * 1024;
+[[maybe_unused]] constexpr double kLastThirdGrowthKib = 16 * 1024;
 
 int LoadSeconds() {
   const char* v = std::getenv("ATTUNE_LOAD_SECONDS");

@@ -9,6 +9,7 @@
 
 #include "api_helpers.h"
 #include "attune/v1/sync.grpc.pb.h"
+#include "crafted_ops.h"
 #include "daemon/sync/invites.h"
 #include "daemon/sync/tls_credentials.h"
 #include "daemon/vault/device_id.h"
@@ -28,39 +29,21 @@ std::shared_ptr<grpc::Channel> PeerChannel(const KeySet& me, const std::string& 
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetSslTargetNameOverride(PeerTargetName(expected));
-  return grpc::CreateCustomChannel(address, PeerChannelCredentials(*identity, expected),
-                                   args);
+  return grpc::CreateCustomChannel(address, PeerChannelCredentials(*identity, expected), args);
 }
 
+// A shared check-in of `author` saying `high`; sealed and signed by
+// `signer` instead when given (a stranger's signature over the claimed
+// header).
 v1::Op CheckInOp(const KeySet& author, uint64_t seq, const std::string& high,
                  const KeySet* signer = nullptr) {
-  v1::OpHeader header;
-  header.set_space_id(author.space_id);
-  header.set_author_device(author.device_public_key);
-  header.set_seq(seq);
-  header.set_hlc((static_cast<uint64_t>(absl::ToUnixMillis(absl::Now())) << 16) + seq);
-  header.set_visibility(v1::SHARED);
-  v1::OpBody body;
-  body.set_kind(v1::Record::kCheckIn);
-  body.set_record_id(std::string(15, 'c') + static_cast<char>(seq));
-  for (int f : {2, 3, 4, 5, 7, 9, 12}) body.add_fields(f);
-  v1::CheckIn* c = body.mutable_record()->mutable_check_in();
-  c->set_day(UtcToday());
-  c->set_time_zone("UTC");
-  c->set_high(high);
-  c->set_low("low");
-  c->set_connection_rating(3);
-  c->set_visibility(v1::SHARED);
-  c->set_author("f00d");
-  auto op = SealOp(header, body, signer != nullptr ? *signer : author);
-  EXPECT_TRUE(op.ok());
-  if (signer != nullptr) {  // a stranger's signature over the claimed header
-    std::string bytes = op->SerializeAsString();
-    v1::Op forged;
-    forged.ParseFromString(bytes);
-    return forged;
-  }
-  return *op;
+  return CraftedCheckInOp(
+      author, seq, 'c',
+      [&](v1::OpHeader*, v1::OpBody* body) {
+        body->mutable_record()->mutable_check_in()->set_high(high);
+        body->mutable_record()->mutable_check_in()->set_author("f00d");
+      },
+      signer);
 }
 
 class PeerRefusalTest : public ::testing::Test {

@@ -1,5 +1,9 @@
 #include "run_log.h"
 
+#include <google/protobuf/descriptor.h>
+#include <google/protobuf/dynamic_message.h>
+#include <google/protobuf/message.h>
+#include <grpcpp/support/byte_buffer.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -7,11 +11,6 @@
 #include <fstream>
 #include <mutex>
 #include <set>
-
-#include <google/protobuf/descriptor.h>
-#include <google/protobuf/dynamic_message.h>
-#include <google/protobuf/message.h>
-#include <grpcpp/support/byte_buffer.h>
 
 namespace attune::testing {
 namespace {
@@ -64,9 +63,8 @@ class CanaryInterceptor : public grpc::experimental::Interceptor {
   explicit CanaryInterceptor(const google::protobuf::Descriptor* request) : request_(request) {}
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
-    if (request_ != nullptr &&
-        methods->QueryInterceptionHookPoint(
-            grpc::experimental::InterceptionHookPoints::PRE_SEND_MESSAGE)) {
+    if (request_ != nullptr && methods->QueryInterceptionHookPoint(
+                                   grpc::experimental::InterceptionHookPoints::PRE_SEND_MESSAGE)) {
       // Parsed from the bytes that go out, so generic calls with hand-made
       // (even malformed) bytes are read the same way or skipped.
       if (grpc::ByteBuffer* buffer = methods->GetSerializedSendMessage()) {

@@ -1,0 +1,39 @@
+#include "crafted_ops.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "absl/time/clock.h"
+#include "api_helpers.h"
+#include "daemon/vault/op_crypto.h"
+
+namespace attune::testing {
+
+v1::Op CraftedCheckInOp(const KeySet& author, uint64_t seq, char id_fill,
+                        const std::function<void(v1::OpHeader*, v1::OpBody*)>& edit,
+                        const KeySet* sealer) {
+  v1::OpHeader header;
+  header.set_space_id(author.space_id);
+  header.set_author_device(author.device_public_key);
+  header.set_seq(seq);
+  header.set_hlc((static_cast<uint64_t>(absl::ToUnixMillis(absl::Now())) << 16) + seq);
+  header.set_visibility(v1::SHARED);
+  v1::OpBody body;
+  body.set_kind(v1::Record::kCheckIn);
+  body.set_record_id(std::string(15, id_fill) + static_cast<char>(seq));
+  for (int f : {2, 3, 4, 5, 7, 9, 12}) body.add_fields(f);
+  v1::CheckIn* c = body.mutable_record()->mutable_check_in();
+  c->set_day(UtcToday());
+  c->set_time_zone("UTC");
+  c->set_high("from the peer");
+  c->set_low("low");
+  c->set_connection_rating(3);
+  c->set_visibility(v1::SHARED);
+  if (edit) edit(&header, &body);
+  auto op = SealOp(header, body, sealer != nullptr ? *sealer : author);
+  EXPECT_TRUE(op.ok()) << op.status();
+  return op.ok() ? *op : v1::Op();
+}
+
+}  // namespace attune::testing

@@ -38,6 +38,9 @@ void NoteContent(const Message& m) {
   std::vector<const FieldDescriptor*> fields;
   reflection->ListFields(m, &fields);
   for (const FieldDescriptor* f : fields) {
+    // Maps hold options and labels, not words (and reading one through
+    // reflection syncs its internal repeated form: not worth the risk).
+    if (f->is_map()) continue;
     if (f->type() == FieldDescriptor::TYPE_MESSAGE) {
       if (f->is_repeated()) {
         for (int i = 0; i < reflection->FieldSize(m, f); ++i) {

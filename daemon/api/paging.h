@@ -49,15 +49,28 @@ class Pager {
   }
 
   // Moves the page into `out` and returns the next page token ("" at the end).
+  // A page ends early, before the page size, once its items pass
+  // kMaxPageBytes (it always holds at least one), so every response fits in
+  // a client's default 4 MiB message limit; the token continues from there.
   std::string Finish(google::protobuf::RepeatedPtrField<T>* out) {
     size_t n = std::min(items_.size(), size_);
     std::partial_sort(items_.begin(), items_.begin() + n, items_.end(),
                       [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (size_t i = 0; i < n; ++i) *out->Add() = std::move(items_[i].second);
-    return items_.size() > n ? EncodePageToken(items_[n - 1].first) : "";
+    size_t bytes = 0, taken = 0;
+    while (taken < n) {
+      bytes += items_[taken].second.ByteSizeLong() + kPerItemOverhead;
+      if (taken > 0 && bytes > kMaxPageBytes) break;
+      *out->Add() = std::move(items_[taken].second);
+      ++taken;
+    }
+    return items_.size() > taken ? EncodePageToken(items_[taken - 1].first) : "";
   }
 
+  static constexpr size_t kMaxPageBytes = 3 << 20;
+
  private:
+  static constexpr size_t kPerItemOverhead = 8;  // tag and length of a repeated item
+
   size_t size_ = 0;
   std::string after_;
   std::vector<std::pair<std::string, T>> items_;

@@ -16,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "attune/v1/api.grpc.pb.h"
 #include "tools/bench/daemon_process.h"
 #include "tools/bench/days.h"
@@ -427,7 +428,7 @@ SyncFigures RunSyncBench(const SyncLoad& load) {
       for (Peer* p : all()) StopAll({p}, &f);
       peers.push_back(std::make_unique<Peer>());
       a = peers.back().get();
-      const std::string a_name = "A" + std::to_string(size);
+      const std::string a_name = absl::StrCat("A", size);
       std::cerr << "daemon " << a_name << "… " << std::flush;
       a->Start(load, a_name);
       auto a_sync = v1::SyncService::NewStub(MakeChannel(a->socket));
@@ -470,7 +471,7 @@ SyncFigures RunSyncBench(const SyncLoad& load) {
         if (b != nullptr && j > 1) StopAll({b}, &f);
         peers.push_back(std::make_unique<Peer>());
         b = peers.back().get();
-        JoinAndSync(*a, *b, load, "B" + std::to_string(size) + "-" + std::to_string(j), &run);
+        JoinAndSync(*a, *b, load, absl::StrCat("B", size, "-", j), &run);
       }
       f.initial.push_back(std::move(run));
     }

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
 namespace attune::bench {
 namespace {
@@ -17,7 +18,8 @@ void Fail(const std::string& what, const std::string& path) {
 
 }  // namespace
 
-Samples ProbeFsync(const std::string& path, int appends, int warmup) {
+Samples ProbeFsync(const std::string& path, int appends, int warmup,
+                   std::chrono::microseconds pause) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) Fail("cannot create", path);
   // Make the file's creation itself durable first, so that the timed appends
@@ -30,6 +32,7 @@ Samples ProbeFsync(const std::string& path, int appends, int warmup) {
   auto first = std::chrono::steady_clock::now();
   for (int i = 0; i < warmup + appends; ++i) {
     if (i == warmup) first = std::chrono::steady_clock::now();
+    if (pause.count() > 0) std::this_thread::sleep_for(pause);
     auto start = std::chrono::steady_clock::now();
     if (::write(fd, record.data(), record.size()) != static_cast<ssize_t>(record.size())) {
       ::close(fd);

@@ -3,6 +3,7 @@
 #ifndef ATTUNE_TOOLS_BENCH_FSYNC_PROBE_H_
 #define ATTUNE_TOOLS_BENCH_FSYNC_PROBE_H_
 
+#include <chrono>
 #include <string>
 
 #include "tools/bench/stats.h"
@@ -11,9 +12,17 @@ namespace attune::bench {
 
 // Creates `path` (which must not exist), makes `warmup` untimed and then
 // `appends` timed appends of kProbeRecordBytes, each followed by fdatasync,
-// and removes the file. Throws std::runtime_error on an I/O error.
+// and removes the file. With a `pause`, the thread sleeps that long (untimed)
+// before each append, as a server's log thread sleeps between requests.
+// Throws std::runtime_error on an I/O error.
 inline constexpr int kProbeRecordBytes = 200;
-Samples ProbeFsync(const std::string& path, int appends, int warmup);
+Samples ProbeFsync(const std::string& path, int appends, int warmup,
+                   std::chrono::microseconds pause = std::chrono::microseconds(0));
+
+// The pause of the paced probe. On a virtual machine a thread that sleeps
+// between syncs can see a much slower fdatasync than one that syncs back to
+// back: the idle virtual CPU is slow to wake when the disk answers.
+inline constexpr std::chrono::microseconds kPacedProbePause{500};
 
 }  // namespace attune::bench
 

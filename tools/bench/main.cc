@@ -136,6 +136,9 @@ RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls
     // disk's fsync latency drifts within seconds.
     std::cerr << "fsync probe… " << std::flush;
     f.fsync = Summarise(ProbeFsync(run_dir + "/fsync-probe", o.writes, kWarmupAppends), false);
+    f.fsync_paced = Summarise(ProbeFsync(run_dir + "/fsync-probe-paced", o.writes,
+                                         kWarmupAppends, kPacedProbePause),
+                              false);
 
     WriteLoad one{.socket = socket,
                   .clients = 1,

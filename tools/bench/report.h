@@ -20,6 +20,7 @@ inline constexpr double kThroughputRatioTarget = 5.0;  // 8-client / 1-client, a
 // Everything one run measured.
 struct RunFigures {
   Figure fsync;
+  Figure fsync_paced;  // the same, sleeping kPacedProbePause before each append
   Figure empty_call;
   Figure one_client;
   Figure many_clients;
@@ -30,6 +31,11 @@ struct RunFigures {
 
   double GetRatio() const { return get_one.p50_ms / empty_call.p50_ms; }
   double LatencyRatio() const { return one_client.p50_ms / fsync.p50_ms; }
+  // Not a target: how far the write is from what a sleeping thread pays
+  // for fdatasync plus what any call pays for gRPC.
+  double PacedFloorRatio() const {
+    return one_client.p50_ms / (fsync_paced.p50_ms + empty_call.p50_ms);
+  }
   double ThroughputRatio() const { return many_clients.per_second / one_client.per_second; }
 };
 

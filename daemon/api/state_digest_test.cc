@@ -9,33 +9,16 @@
 #include "daemon/api/resource.h"
 #include "daemon/base/hex.h"
 #include "tests/support/test_keys.h"
+#include "tests/support/test_mutations.h"
 
 namespace attune {
 namespace {
 
+using ::attune::testing::Id;
+using ::attune::testing::Journal;
 using ::attune::testing::KeysInSpace;
 using ::attune::testing::NewKeys;
 using ::attune::testing::TempDir;
-
-std::string Id(int n) {
-  std::string id(16, '\0');
-  id[14] = static_cast<char>(n >> 8);
-  id[15] = static_cast<char>(n & 0xff);
-  return id;
-}
-
-Mutation Journal(int n, const std::string& body, v1::Visibility visibility) {
-  Mutation m;
-  m.body.set_kind(static_cast<uint32_t>(Kind::kJournalEntry));
-  m.body.set_record_id(Id(n));
-  m.body.add_fields(v1::JournalEntry::kBodyFieldNumber);
-  m.body.add_fields(v1::JournalEntry::kVisibilityFieldNumber);
-  auto* e = m.body.mutable_record()->mutable_journal_entry();
-  e->set_body(body);
-  e->set_visibility(visibility);
-  m.visibility = visibility;
-  return m;
-}
 
 Mutation CheckIn(int n, const std::string& high, const std::string& note) {
   Mutation m;

@@ -288,7 +288,7 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
     Batch w_ops;
     std::vector<v1::RecordState> results;
     absl::Status status;
-    for (Mutation& m : *w->mutations) {
+    for (const Mutation& m : *w->mutations) {
       status = StageMutation(keys, device, m, touched, &w_touched, &w_shared, &w_private, &w_ops);
       if (!status.ok()) break;
       results.push_back(w_touched[ViewKey(static_cast<Kind>(m.body.kind()), m.body.record_id())]
@@ -324,7 +324,7 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
 }
 
 absl::Status RecordStore::StageMutation(
-    const KeySet& keys, const std::string& device, Mutation& m,
+    const KeySet& keys, const std::string& device, const Mutation& m,
     const std::map<std::string, std::pair<v1::RecordState, const KeySet*>>& group_touched,
     std::map<std::string, std::pair<v1::RecordState, const KeySet*>>* touched,
     uint64_t* shared_seq, uint64_t* private_seq, Batch* ops) {

@@ -164,7 +164,7 @@ class RecordStore {
   // (`group_touched`) and the view left them, then seals its op into `ops`
   // and its new state into `touched`, and advances the seq it used.
   absl::Status StageMutation(
-      const KeySet& keys, const std::string& device, Mutation& m,
+      const KeySet& keys, const std::string& device, const Mutation& m,
       const std::map<std::string, std::pair<v1::RecordState, const KeySet*>>& group_touched,
       std::map<std::string, std::pair<v1::RecordState, const KeySet*>>* touched,
       uint64_t* shared_seq, uint64_t* private_seq, Batch* ops)

@@ -18,10 +18,12 @@
 
 #include "daemon/store/record_store.h"
 #include "tests/support/test_keys.h"
+#include "tests/support/test_mutations.h"
 
 namespace attune {
 namespace {
 
+using ::attune::testing::Journal;
 using ::attune::testing::NewKeys;
 using ::attune::testing::TempDir;
 using ::testing::HasSubstr;
@@ -136,21 +138,6 @@ class FaultyFileSystem : public rocksdb::FileSystemWrapper {
   std::atomic<bool> no_space_{false};
   std::atomic<int> failures_{0};
 };
-
-Mutation Journal(int n, const std::string& body) {
-  std::string id(16, '\0');
-  id[14] = static_cast<char>(n >> 8);
-  id[15] = static_cast<char>(n & 0xff);
-  Mutation m;
-  m.body.set_kind(static_cast<uint32_t>(Kind::kJournalEntry));
-  m.body.set_record_id(id);
-  m.body.add_fields(v1::JournalEntry::kBodyFieldNumber);
-  auto* e = m.body.mutable_record()->mutable_journal_entry();
-  e->set_body(body);
-  e->set_visibility(v1::PRIVATE);
-  m.visibility = v1::PRIVATE;
-  return m;
-}
 
 std::string Body(int n) { return "entry " + std::to_string(n) + std::string(200, '.'); }
 

@@ -12,6 +12,7 @@
 
 #include "daemon/vault/op_crypto.h"
 #include "tests/support/test_keys.h"
+#include "tests/support/test_mutations.h"
 
 namespace attune {
 namespace {
@@ -23,29 +24,10 @@ DbOptions DbAt(const std::string& path) {
   return options;
 }
 
+using ::attune::testing::Id;
+using ::attune::testing::Journal;
 using ::attune::testing::NewKeys;
 using ::attune::testing::TempDir;
-
-Mutation Journal(const std::string& id, const std::string& body,
-                 v1::Visibility visibility = v1::PRIVATE) {
-  Mutation m;
-  m.body.set_kind(static_cast<uint32_t>(Kind::kJournalEntry));
-  m.body.set_record_id(id);
-  m.body.add_fields(v1::JournalEntry::kBodyFieldNumber);
-  m.body.add_fields(v1::JournalEntry::kVisibilityFieldNumber);
-  auto* e = m.body.mutable_record()->mutable_journal_entry();
-  e->set_body(body);
-  e->set_visibility(visibility);
-  m.visibility = visibility;
-  return m;
-}
-
-std::string Id(int n) {
-  std::string id(16, '\0');
-  id[14] = static_cast<char>(n >> 8);
-  id[15] = static_cast<char>(n & 0xff);
-  return id;
-}
 
 class RecordStoreTest : public ::testing::Test {
  protected:

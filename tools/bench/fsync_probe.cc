@@ -44,8 +44,7 @@ Samples ProbeFsync(const std::string& path, int appends, int warmup,
     }
     auto end = std::chrono::steady_clock::now();
     if (i >= warmup) {
-      out.latencies_ms.push_back(
-          std::chrono::duration<double, std::milli>(end - start).count());
+      out.latencies_ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
     }
   }
   out.wall_seconds =

@@ -17,6 +17,7 @@
 //
 // Targets missed are reported, not failed: the exit status says only
 // whether figures were produced.
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -29,6 +30,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tools/bench/crypto_bench.h"
@@ -114,6 +116,14 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// User plus system CPU time of this process (all its threads) so far.
+double OwnCpuSeconds() {
+  rusage use{};
+  getrusage(RUSAGE_SELF, &use);
+  auto seconds = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
+  return seconds(use.ru_utime) + seconds(use.ru_stime);
+}
+
 // One run: a fresh daemon and data folder under run_dir.
 RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls) {
   RunFigures f;
@@ -136,9 +146,9 @@ RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls
     // disk's fsync latency drifts within seconds.
     std::cerr << "fsync probe… " << std::flush;
     f.fsync = Summarise(ProbeFsync(run_dir + "/fsync-probe", o.writes, kWarmupAppends), false);
-    f.fsync_paced = Summarise(ProbeFsync(run_dir + "/fsync-probe-paced", o.writes,
-                                         kWarmupAppends, kPacedProbePause),
-                              false);
+    f.fsync_paced = Summarise(
+        ProbeFsync(run_dir + "/fsync-probe-paced", o.writes, kWarmupAppends, kPacedProbePause),
+        false);
 
     WriteLoad one{.socket = socket,
                   .clients = 1,
@@ -152,7 +162,12 @@ RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls
     many.clients = kClients;
     many.first_day = one.first_day + std::chrono::days{one.DaysUsed()};
     std::cerr << kClients << " clients… " << std::flush;
+    const double daemon_cpu0 = daemon.CpuSeconds(), own_cpu0 = OwnCpuSeconds();
     f.many_clients = Summarise(MeasureCheckInWrites(many), true);
+    const double writes = many.clients * (many.writes_per_client + many.warmup_per_client);
+    f.many_daemon_cpu_ms = (daemon.CpuSeconds() - daemon_cpu0) * 1000 / writes;
+    f.many_client_cpu_ms = (OwnCpuSeconds() - own_cpu0) * 1000 / writes;
+    f.cores = std::max(1u, std::thread::hardware_concurrency());
 
     std::cerr << "reads… " << std::flush;
     ReadSamples reads = MeasureReads(ReadLoad{

@@ -127,9 +127,17 @@ std::string WriteTable(const Report& r) {
       << "-client / 1-client throughput = " << Cell(throughput, "") << " (target ≥ "
       << Num(kThroughputRatioTarget) << ") " << Verdict(throughput.median >= kThroughputRatioTarget)
       << "\n";
+  Spread daemon_cpu = Across(r, [](const RunFigures& f) { return f.many_daemon_cpu_ms; });
+  Spread client_cpu = Across(r, [](const RunFigures& f) { return f.many_client_cpu_ms; });
+  Spread cpu_bound = Across(r, [](const RunFigures& f) { return f.CpuBoundPerSecond(); });
+  Spread cpu_ratio = Across(r, [](const RunFigures& f) { return f.CpuBoundRatio(); });
+  out << r.clients << " clients' CPU per write: attuned " << Cell(daemon_cpu, " ms")
+      << " + bench clients " << Cell(client_cpu, " ms") << "; " << r.runs.front().cores
+      << " cores allow at most " << Cell(cpu_bound, " /s") << " = " << Cell(cpu_ratio, "")
+      << " × 1 client\n";
   Spread floor = Across(r, [](const RunFigures& f) { return f.PacedFloorRatio(); });
-  out << "not a target: 1-client p50 / (paced fdatasync p50 + empty call p50) = "
-      << Cell(floor, "") << "\n";
+  out << "not a target: 1-client p50 / (paced fdatasync p50 + empty call p50) = " << Cell(floor, "")
+      << "\n";
   Spread get = Across(r, [](const RunFigures& f) { return f.GetRatio(); });
   out << "get one p50 / empty call p50 = " << Cell(get, "") << " (target ≤ " << Num(kGetRatioTarget)
       << ") " << Verdict(get.median <= kGetRatioTarget) << "\n";
@@ -228,6 +236,9 @@ std::string WriteJson(const Report& r) {
     for (const Row& row : rows) out << Json(row.key) << ": " << Json(f.*row.figure) << ", ";
     out << "\"write_p50_over_fsync_p50\": " << Json(f.LatencyRatio())
         << ", \"write_p50_over_paced_fsync_plus_empty_call\": " << Json(f.PacedFloorRatio())
+        << ", \"concurrent_cpu_ms_per_write\": {\"attuned\": " << Json(f.many_daemon_cpu_ms)
+        << ", \"clients\": " << Json(f.many_client_cpu_ms) << "}, \"cores\": " << f.cores
+        << ", \"cpu_bound_per_second\": " << Json(f.CpuBoundPerSecond())
         << ", \"concurrent_over_single_throughput\": " << Json(f.ThroughputRatio())
         << ", \"daemon_stop_seconds\": " << Json(f.stop_seconds) << "}"
         << (i + 1 < r.runs.size() ? "," : "") << "\n";
@@ -273,6 +284,7 @@ std::string SyncTable(const Report& r) {
             " of ceiling");
   }
   row("raw fdatasync, same folder", s.fsync.p50_ms, s.fsync.p99_ms, "—");
+  row("  the same, paced like the live writes", s.fsync_paced.p50_ms, s.fsync_paced.p99_ms, "—");
   row("check-in on A → on B's API (" + std::to_string(s.live.operations) + ")", s.live.p50_ms,
       s.live.p99_ms, "—");
   row("  of which the call on A", s.live_write.p50_ms, s.live_write.p99_ms, "—");
@@ -298,6 +310,7 @@ std::string SyncTable(const Report& r) {
       << ") " << Verdict(live_ratio <= kLiveP50RatioTarget) << "; live p99 " << Num(s.live.p99_ms)
       << " ms (≤ " << Json(kLiveP99TargetMs) << " ms) "
       << Verdict(s.live.p99_ms <= kLiveP99TargetMs) << "\n";
+  out << "not a target: live p50 / paced fdatasync p50 = " << Num(s.LiveP50PacedRatio()) << "\n";
   return out.str();
 }
 
@@ -398,7 +411,7 @@ std::string SyncJson(const Report& r) {
   }
   out << "    ],\n"
       << "    \"live\": {\"a_to_b\": " << Json(s.live) << ", \"write_on_a\": " << Json(s.live_write)
-      << ", \"fsync\": " << Json(s.fsync) << "},\n"
+      << ", \"fsync\": " << Json(s.fsync) << ", \"fsync_paced\": " << Json(s.fsync_paced) << "},\n"
       << "    \"converge\": {\"entries\": " << s.converge_entries
       << ", \"after_last_write_s\": " << Values(s.converge_after_last_write_s)
       << ", \"after_first_write_s\": " << Values(s.converge_after_first_write_s)

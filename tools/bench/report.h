@@ -28,6 +28,11 @@ struct RunFigures {
   Figure list_page;  // ListJournalEntries, 1,000 entries
   CryptoFigures crypto;
   double stop_seconds = 0;  // SIGTERM to exit of that run's daemon
+  // CPU time per write (user + system) while the concurrent clients wrote,
+  // warm-up included: the daemon's, and the bench's own client threads'.
+  double many_daemon_cpu_ms = 0;
+  double many_client_cpu_ms = 0;
+  unsigned cores = 0;  // that share the daemon's and the clients' work
 
   double GetRatio() const { return get_one.p50_ms / empty_call.p50_ms; }
   double LatencyRatio() const { return one_client.p50_ms / fsync.p50_ms; }
@@ -37,6 +42,12 @@ struct RunFigures {
     return one_client.p50_ms / (fsync_paced.p50_ms + empty_call.p50_ms);
   }
   double ThroughputRatio() const { return many_clients.per_second / one_client.per_second; }
+  // The most writes per second these cores could do at that CPU cost per
+  // write, whatever the disk: the ceiling of the concurrent row.
+  double CpuBoundPerSecond() const {
+    return cores * 1000.0 / (many_daemon_cpu_ms + many_client_cpu_ms);
+  }
+  double CpuBoundRatio() const { return CpuBoundPerSecond() / one_client.per_second; }
 };
 
 struct Report {

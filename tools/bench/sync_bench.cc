@@ -486,6 +486,10 @@ SyncFigures RunSyncBench(const SyncLoad& load) {
     std::cerr << "fsync probe… " << std::flush;
     f.fsync =
         Summarise(ProbeFsync(load.dir + "/fsync-probe", load.fsync_appends, kWarmupAppends), false);
+    f.fsync_paced =
+        Summarise(ProbeFsync(load.dir + "/fsync-probe-paced", load.fsync_appends, kWarmupAppends,
+                             std::chrono::duration_cast<std::chrono::microseconds>(kLiveGap)),
+                  false);
     std::cerr << "live writes… " << std::flush;
     MeasureLive(*a, *b, load, &f);
 

@@ -91,10 +91,12 @@ struct SyncFigures {
   double SyncRatio() const;
 
   // Live latency.
-  Figure fsync;       // raw append + fdatasync in the same folder, just before
-  Figure live;        // before CreateCheckIn on A → B's ListCheckIns returns it
-  Figure live_write;  // the CreateCheckIn call on A by itself
+  Figure fsync;        // raw append + fdatasync in the same folder, just before
+  Figure fsync_paced;  // the same, asleep as long before each as between live writes
+  Figure live;         // before CreateCheckIn on A → B's ListCheckIns returns it
+  Figure live_write;   // the CreateCheckIn call on A by itself
   double LiveP50Ratio() const { return live.p50_ms / fsync.p50_ms; }
+  double LiveP50PacedRatio() const { return live.p50_ms / fsync_paced.p50_ms; }
 
   // Convergence of a burst of journal entries, per run.
   int converge_entries = 0;

@@ -114,6 +114,42 @@ void ExpectAllRefused(DaemonHarness& d, const std::vector<Case>& cases) {
 
 std::unique_ptr<grpc::ClientContext> Ctx() { return DaemonHarness::Context(); }
 
+// A call to make later: `method` of `stub` with (a copy of) `request`, a
+// fresh context, and a response that is thrown away.
+template <typename Stub, typename Request, typename Response>
+std::function<grpc::Status()> Calling(Stub& stub,
+                                      grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                                   const Request&, Response*),
+                                      Request request) {
+  return [&stub, method, request = std::move(request)] {
+    Response out;
+    return (stub.*method)(Ctx().get(), request, &out);
+  };
+}
+
+// The same for a request that names one resource and holds nothing else.
+template <typename Stub, typename Request, typename Response>
+std::function<grpc::Status()> CallingWithName(
+    Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+    const std::string& name) {
+  Request request;
+  request.set_name(name);
+  return Calling(stub, method, std::move(request));
+}
+
+// An update of `name`: `edit` sets the new values, `paths` the mask.
+template <typename Stub, typename Request, typename Response, typename Resource>
+std::function<grpc::Status()> CallingUpdate(
+    Stub& stub, grpc::Status (Stub::*method)(grpc::ClientContext*, const Request&, Response*),
+    Resource* (Request::*resource)(), const std::string& name,
+    const std::vector<std::string>& paths, const std::function<void(Resource*)>& edit) {
+  Request request;
+  (request.*resource)()->set_name(name);
+  edit((request.*resource)());
+  for (const auto& p : paths) request.mutable_update_mask()->add_paths(p);
+  return Calling(stub, method, std::move(request));
+}
+
 // Sends `request` to `method` with `placeholder` in its encoding replaced by
 // `raw` (as long): what a program with its own encoder could send, such as a
 // string that is not UTF-8, which the C++ library refuses to encode.
@@ -251,50 +287,28 @@ TEST_F(BadInputTest, VaultUnlockRefusesWrongPassphrasesAndStaysLocked) {
 TEST_F(BadInputTest, JournalCallsRefuseBadFieldsNamesAndPages) {
   StartAndInit();
   WriteOneOfEach();
+  using Stub = v1::JournalService::Stub;
+  Stub& stub = d_.journal();
   auto create = [&](std::function<void(v1::JournalEntry*)> edit) {
-    return [this, edit] {
-      v1::CreateJournalEntryRequest r;
-      r.mutable_journal_entry()->set_body("a body");
-      edit(r.mutable_journal_entry());
-      v1::JournalEntry out;
-      return d_.journal().CreateJournalEntry(Ctx().get(), r, &out);
-    };
+    v1::CreateJournalEntryRequest r;
+    r.mutable_journal_entry()->set_body("a body");
+    edit(r.mutable_journal_entry());
+    return Calling(stub, &Stub::CreateJournalEntry, r);
   };
-  auto get = [&](std::string name) {
-    return [this, name] {
-      v1::GetJournalEntryRequest r;
-      r.set_name(name);
-      v1::JournalEntry out;
-      return d_.journal().GetJournalEntry(Ctx().get(), r, &out);
-    };
-  };
+  auto get = [&](std::string name) { return CallingWithName(stub, &Stub::GetJournalEntry, name); };
   auto list = [&](int size, std::string token) {
-    return [this, size, token] {
-      v1::ListJournalEntriesRequest r;
-      r.set_page_size(size);
-      r.set_page_token(token);
-      v1::ListJournalEntriesResponse out;
-      return d_.journal().ListJournalEntries(Ctx().get(), r, &out);
-    };
+    v1::ListJournalEntriesRequest r;
+    r.set_page_size(size);
+    r.set_page_token(token);
+    return Calling(stub, &Stub::ListJournalEntries, r);
   };
   auto update = [&](std::string name, std::vector<std::string> paths,
                     std::function<void(v1::JournalEntry*)> edit) {
-    return [this, name, paths, edit] {
-      v1::UpdateJournalEntryRequest r;
-      r.mutable_journal_entry()->set_name(name);
-      edit(r.mutable_journal_entry());
-      for (const auto& p : paths) r.mutable_update_mask()->add_paths(p);
-      v1::JournalEntry out;
-      return d_.journal().UpdateJournalEntry(Ctx().get(), r, &out);
-    };
+    return CallingUpdate(stub, &Stub::UpdateJournalEntry,
+                         &v1::UpdateJournalEntryRequest::mutable_journal_entry, name, paths, edit);
   };
   auto del = [&](std::string name) {
-    return [this, name] {
-      v1::DeleteJournalEntryRequest r;
-      r.set_name(name);
-      google::protobuf::Empty out;
-      return d_.journal().DeleteJournalEntry(Ctx().get(), r, &out);
-    };
+    return CallingWithName(stub, &Stub::DeleteJournalEntry, name);
   };
   const std::string name = entry_.name();
   auto none = [](v1::JournalEntry*) {};
@@ -374,58 +388,34 @@ TEST_F(BadInputTest, JournalCallsRefuseBadFieldsNamesAndPages) {
 TEST_F(BadInputTest, CheckInCallsRefuseBadFieldsNamesRangesAndPages) {
   StartAndInit();
   WriteOneOfEach();
+  using Stub = v1::CheckInService::Stub;
+  Stub& stub = d_.checkins();
   auto create = [&](std::function<void(v1::CheckIn*)> edit) {
-    return [this, edit] {
-      v1::CreateCheckInRequest r;
-      v1::CheckIn* c = r.mutable_check_in();
-      c->set_day(UtcToday());
-      c->set_time_zone("UTC");
-      c->set_high("high");
-      c->set_low("low");
-      c->set_connection_rating(3);
-      edit(c);
-      v1::CheckIn out;
-      return d_.checkins().CreateCheckIn(Ctx().get(), r, &out);
-    };
+    v1::CreateCheckInRequest r;
+    v1::CheckIn* c = r.mutable_check_in();
+    c->set_day(UtcToday());
+    c->set_time_zone("UTC");
+    c->set_high("high");
+    c->set_low("low");
+    c->set_connection_rating(3);
+    edit(c);
+    return Calling(stub, &Stub::CreateCheckIn, r);
   };
-  auto get = [&](std::string name) {
-    return [this, name] {
-      v1::GetCheckInRequest r;
-      r.set_name(name);
-      v1::CheckIn out;
-      return d_.checkins().GetCheckIn(Ctx().get(), r, &out);
-    };
-  };
+  auto get = [&](std::string name) { return CallingWithName(stub, &Stub::GetCheckIn, name); };
   auto list = [&](std::string start, std::string end, int size, std::string token) {
-    return [this, start, end, size, token] {
-      v1::ListCheckInsRequest r;
-      r.set_start_day(start);
-      r.set_end_day(end);
-      r.set_page_size(size);
-      r.set_page_token(token);
-      v1::ListCheckInsResponse out;
-      return d_.checkins().ListCheckIns(Ctx().get(), r, &out);
-    };
+    v1::ListCheckInsRequest r;
+    r.set_start_day(start);
+    r.set_end_day(end);
+    r.set_page_size(size);
+    r.set_page_token(token);
+    return Calling(stub, &Stub::ListCheckIns, r);
   };
   auto update = [&](std::string name, std::vector<std::string> paths,
                     std::function<void(v1::CheckIn*)> edit) {
-    return [this, name, paths, edit] {
-      v1::UpdateCheckInRequest r;
-      r.mutable_check_in()->set_name(name);
-      edit(r.mutable_check_in());
-      for (const auto& p : paths) r.mutable_update_mask()->add_paths(p);
-      v1::CheckIn out;
-      return d_.checkins().UpdateCheckIn(Ctx().get(), r, &out);
-    };
+    return CallingUpdate(stub, &Stub::UpdateCheckIn, &v1::UpdateCheckInRequest::mutable_check_in,
+                         name, paths, edit);
   };
-  auto del = [&](std::string name) {
-    return [this, name] {
-      v1::DeleteCheckInRequest r;
-      r.set_name(name);
-      google::protobuf::Empty out;
-      return d_.checkins().DeleteCheckIn(Ctx().get(), r, &out);
-    };
-  };
+  auto del = [&](std::string name) { return CallingWithName(stub, &Stub::DeleteCheckIn, name); };
   const std::string name = check_in_.name();
   auto none = [](v1::CheckIn*) {};
   ExpectAllRefused(
@@ -489,75 +479,45 @@ TEST_F(BadInputTest, CheckInCallsRefuseBadFieldsNamesRangesAndPages) {
 TEST_F(BadInputTest, GoalCallsRefuseBadFieldsNamesAndProgress) {
   StartAndInit();
   WriteOneOfEach();
+  using Stub = v1::GoalService::Stub;
+  Stub& stub = d_.goals();
   auto create = [&](std::function<void(v1::Goal*)> edit) {
-    return [this, edit] {
-      v1::CreateGoalRequest r;
-      v1::Goal* g = r.mutable_goal();
-      g->set_title("A goal");
-      g->set_target_per_period(1);
-      g->set_period(v1::DAY);
-      g->set_periods(7);
-      g->set_time_zone("UTC");
-      edit(g);
-      v1::Goal out;
-      return d_.goals().CreateGoal(Ctx().get(), r, &out);
-    };
+    v1::CreateGoalRequest r;
+    v1::Goal* g = r.mutable_goal();
+    g->set_title("A goal");
+    g->set_target_per_period(1);
+    g->set_period(v1::DAY);
+    g->set_periods(7);
+    g->set_time_zone("UTC");
+    edit(g);
+    return Calling(stub, &Stub::CreateGoal, r);
   };
   auto by_name = [&](std::string method, std::string name) {
-    return [this, method, name]() -> grpc::Status {
-      google::protobuf::Empty empty;
-      v1::Goal goal;
-      if (method == "get") {
-        v1::GetGoalRequest r;
-        r.set_name(name);
-        return d_.goals().GetGoal(Ctx().get(), r, &goal);
-      }
-      if (method == "delete") {
-        v1::DeleteGoalRequest r;
-        r.set_name(name);
-        return d_.goals().DeleteGoal(Ctx().get(), r, &empty);
-      }
-      if (method == "archive") {
-        v1::ArchiveGoalRequest r;
-        r.set_name(name);
-        r.set_archived(true);
-        return d_.goals().ArchiveGoal(Ctx().get(), r, &goal);
-      }
-      v1::GetGoalStatusRequest r;
-      r.set_name(name);
-      v1::GoalStatus status;
-      return d_.goals().GetGoalStatus(Ctx().get(), r, &status);
-    };
+    if (method == "get") return CallingWithName(stub, &Stub::GetGoal, name);
+    if (method == "delete") return CallingWithName(stub, &Stub::DeleteGoal, name);
+    if (method == "status") return CallingWithName(stub, &Stub::GetGoalStatus, name);
+    v1::ArchiveGoalRequest r;  // "archive"
+    r.set_name(name);
+    r.set_archived(true);
+    return Calling(stub, &Stub::ArchiveGoal, r);
   };
   auto list = [&](int size, std::string token) {
-    return [this, size, token] {
-      v1::ListGoalsRequest r;
-      r.set_page_size(size);
-      r.set_page_token(token);
-      v1::ListGoalsResponse out;
-      return d_.goals().ListGoals(Ctx().get(), r, &out);
-    };
+    v1::ListGoalsRequest r;
+    r.set_page_size(size);
+    r.set_page_token(token);
+    return Calling(stub, &Stub::ListGoals, r);
   };
   auto update = [&](std::string name, std::vector<std::string> paths,
                     std::function<void(v1::Goal*)> edit) {
-    return [this, name, paths, edit] {
-      v1::UpdateGoalRequest r;
-      r.mutable_goal()->set_name(name);
-      edit(r.mutable_goal());
-      for (const auto& p : paths) r.mutable_update_mask()->add_paths(p);
-      v1::Goal out;
-      return d_.goals().UpdateGoal(Ctx().get(), r, &out);
-    };
+    return CallingUpdate(stub, &Stub::UpdateGoal, &v1::UpdateGoalRequest::mutable_goal, name, paths,
+                         edit);
   };
   auto progress = [&](std::string parent, std::string day, std::string note) {
-    return [this, parent, day, note] {
-      v1::LogProgressRequest r;
-      r.set_parent(parent);
-      r.mutable_progress()->set_day(day);
-      r.mutable_progress()->set_note(note);
-      v1::GoalProgress out;
-      return d_.goals().LogProgress(Ctx().get(), r, &out);
-    };
+    v1::LogProgressRequest r;
+    r.set_parent(parent);
+    r.mutable_progress()->set_day(day);
+    r.mutable_progress()->set_note(note);
+    return Calling(stub, &Stub::LogProgress, r);
   };
   const std::string name = goal_.name();
   const std::string unknown = "goals/" + kUnknownId;

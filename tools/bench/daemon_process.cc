@@ -102,8 +102,7 @@ DaemonProcess::Stopped DaemonProcess::Stop(std::chrono::milliseconds grace) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-                    .count();
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   ended_ = Describe(status);
   out.how = killed ? "did not stop on SIGTERM; " + ended_ : ended_;
   out.clean = !killed && WIFEXITED(status) && WEXITSTATUS(status) == 0;

@@ -22,9 +22,8 @@ class DaemonProcess {
   // Spawns `binary --data-dir data_dir --socket socket extra_args...`, its
   // stdout and stderr appended to log_path. Throws std::runtime_error if it
   // cannot.
-  void Start(const std::string& binary, const std::string& data_dir,
-             const std::string& socket, const std::string& log_path,
-             const std::vector<std::string>& extra_args = {});
+  void Start(const std::string& binary, const std::string& data_dir, const std::string& socket,
+             const std::string& log_path, const std::vector<std::string>& extra_args = {});
 
   // True while the child runs; once it has exited, false with *how saying
   // how it ended ("exited with status 1", "killed by signal 9").

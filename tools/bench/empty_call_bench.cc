@@ -1,9 +1,9 @@
 #include "tools/bench/empty_call_bench.h"
 
+#include <grpcpp/client_context.h>
+
 #include <chrono>
 #include <stdexcept>
-
-#include <grpcpp/client_context.h>
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tools/bench/rpc_client.h"
@@ -28,8 +28,7 @@ Samples MeasureEmptyCalls(const std::string& socket, int calls, int warmup) {
       throw std::runtime_error("health check failed: " + s.error_message());
     }
     if (i >= warmup) {
-      out.latencies_ms.push_back(
-          std::chrono::duration<double, std::milli>(end - start).count());
+      out.latencies_ms.push_back(std::chrono::duration<double, std::milli>(end - start).count());
     }
   }
   out.wall_seconds =

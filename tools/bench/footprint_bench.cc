@@ -5,10 +5,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -56,21 +58,40 @@ double RssMb(pid_t pid) {
   return kb / 1024;
 }
 
-// Context switches of every thread of the process so far.
-double ContextSwitches(pid_t pid) {
+// Each thread's name and context switches so far, by thread id.
+using Switches = std::map<std::string, std::pair<std::string, double>>;
+Switches ContextSwitches(pid_t pid) {
   const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
   DIR* dir = ::opendir(tasks.c_str());
   if (dir == nullptr) throw std::runtime_error("cannot list " + tasks);
-  double total = 0;
+  Switches out;
   while (dirent* e = ::readdir(dir)) {
     if (e->d_name[0] == '.') continue;
-    std::string status = tasks + "/" + e->d_name + "/status";
-    double v = StatusField(status, "voluntary_ctxt_switches");
-    double n = StatusField(status, "nonvoluntary_ctxt_switches");
-    if (v >= 0) total += v;
-    if (n >= 0) total += n;
+    const std::string task = tasks + "/" + e->d_name;
+    double v = StatusField(task + "/status", "voluntary_ctxt_switches");
+    double n = StatusField(task + "/status", "nonvoluntary_ctxt_switches");
+    std::string name;
+    std::getline(std::ifstream(task + "/comm"), name);
+    out[e->d_name] = {name, std::max(v, 0.0) + std::max(n, 0.0)};
   }
   ::closedir(dir);
+  return out;
+}
+
+// Context switches between two snapshots, by thread name (a thread that
+// started in between counts from zero).
+std::map<std::string, double> SwitchesBetween(const Switches& before, const Switches& after) {
+  std::map<std::string, double> out;
+  for (const auto& [tid, now] : after) {
+    auto then = before.find(tid);
+    out[now.first] += now.second - (then == before.end() ? 0 : then->second.second);
+  }
+  return out;
+}
+
+double Total(const std::map<std::string, double>& by_name) {
+  double total = 0;
+  for (const auto& [name, n] : by_name) total += n;
   return total;
 }
 
@@ -106,14 +127,27 @@ FootprintFigures MeasureFootprint(const FootprintLoad& load) {
     // Let what unlocking started (views, timers) finish before measuring.
     std::this_thread::sleep_for(std::chrono::seconds(1));
     f.rss_after_start_mb = RssMb(daemon.pid());
-    double cpu0 = daemon.CpuSeconds();
-    double switches0 = ContextSwitches(daemon.pid());
-    auto idle_start = SteadyClock::now();
-    std::this_thread::sleep_for(std::chrono::duration<double>(load.idle_seconds));
+    const Switches idle_start_switches = ContextSwitches(daemon.pid());
+    const auto idle_start = SteadyClock::now();
+    const int windows = std::max(1, load.idle_windows);
+    for (int w = 0; w < windows; ++w) {
+      const double cpu0 = daemon.CpuSeconds();
+      const Switches switches0 = ContextSwitches(daemon.pid());
+      const auto start = SteadyClock::now();
+      std::this_thread::sleep_for(std::chrono::duration<double>(load.idle_seconds / windows));
+      const double minutes = std::chrono::duration<double>(SteadyClock::now() - start).count() / 60;
+      f.idle_cpu_per_minute.push_back((daemon.CpuSeconds() - cpu0) / minutes);
+      f.wakeups_per_minute.push_back(
+          Total(SwitchesBetween(switches0, ContextSwitches(daemon.pid()))) / minutes);
+      f.rss_after_idle_mb.push_back(RssMb(daemon.pid()));
+    }
     f.idle_seconds = std::chrono::duration<double>(SteadyClock::now() - idle_start).count();
-    f.idle_cpu_seconds = daemon.CpuSeconds() - cpu0;
-    f.wakeups = ContextSwitches(daemon.pid()) - switches0;
-    f.rss_after_idle_mb = RssMb(daemon.pid());
+    for (const auto& [name, n] :
+         SwitchesBetween(idle_start_switches, ContextSwitches(daemon.pid()))) {
+      f.wakeups_by_thread.emplace_back(name, n * 60 / f.idle_seconds);
+    }
+    std::sort(f.wakeups_by_thread.begin(), f.wakeups_by_thread.end(),
+              [](const auto& x, const auto& y) { return x.second > y.second; });
     auto stopped = daemon.Stop();
     if (!stopped.clean) throw std::runtime_error("attuned " + stopped.how + " on stop");
   }

@@ -71,6 +71,7 @@ struct Options {
   std::vector<int> sync_sizes;
   int joins = 0;
   int live_writes = 0;
+  int live_rounds = 0;
   double seed_seconds = 120;
   int converge_entries = 0;
   int converge_runs = 0;
@@ -256,7 +257,10 @@ int main(int argc, char** argv) {
                  "longer than this, judging by the rate so far; 0: never (default 120)")
       ->check(CLI::NonNegativeNumber);
   app.add_option("--live-writes", o.live_writes,
-                 "Timed check-ins for the A → B latency (default 200; quick 20)")
+                 "Timed check-ins for the A → B latency, per round (default 200; quick 20)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--live-rounds", o.live_rounds,
+                 "Rounds of live writes, each after its own fsync probes (default 3; quick 2)")
       ->check(CLI::PositiveNumber);
   app.add_option("--json-out", o.json_out, "Also write the figures as JSON to this file");
   app.add_flag("--keep", o.keep, "Keep the scratch folder (data, daemon logs)");
@@ -270,6 +274,7 @@ int main(int argc, char** argv) {
   std::sort(o.sync_sizes.begin(), o.sync_sizes.end());
   if (app.count("--joins") == 0) o.joins = o.quick ? 1 : 3;
   if (app.count("--live-writes") == 0) o.live_writes = o.quick ? 20 : 200;
+  if (app.count("--live-rounds") == 0) o.live_rounds = o.quick ? 2 : 3;
   if (app.count("--converge-entries") == 0) o.converge_entries = o.quick ? 200 : 10000;
   if (app.count("--converge-runs") == 0) o.converge_runs = o.quick ? 1 : 3;
   if (app.count("--cold-starts") == 0) o.cold_starts = o.quick ? 2 : 5;
@@ -299,10 +304,10 @@ int main(int argc, char** argv) {
               << " writes fit\n";
     return 2;
   }
-  if (!o.skip_sync && o.live_writes + kLiveWarmup > days_available) {
-    std::cerr << "attune-bench: --live-writes " << o.live_writes
-              << " needs as many distinct past days; at most " << days_available - kLiveWarmup
-              << " fit\n";
+  if (!o.skip_sync && (o.live_writes + kLiveWarmup) * o.live_rounds > days_available) {
+    std::cerr << "attune-bench: --live-writes " << o.live_writes << " in " << o.live_rounds
+              << " rounds need as many distinct past days each; at most "
+              << days_available / o.live_rounds - kLiveWarmup << " fit per round\n";
     return 2;
   }
 
@@ -349,6 +354,7 @@ int main(int argc, char** argv) {
                     .joins = o.joins,
                     .seed_clients = kSeedClients,
                     .seed_budget_seconds = o.seed_seconds,
+                    .live_rounds = o.live_rounds,
                     .live_writes = o.live_writes,
                     .live_warmup = kLiveWarmup,
                     .fsync_appends = std::max(o.live_writes, 100),

@@ -262,15 +262,19 @@ std::string SyncTable(const Report& r) {
   std::ostringstream out;
   out << "Attune sync (fresh daemons on loopback; initial sync: median of joiners, [min–max]"
       << (r.quick ? "; --quick" : "") << ")\n";
-  constexpr size_t kWhat = 44, kLatency = 14;
+  constexpr size_t kWhat = 44, kLatency = 24;
   out << Pad("what", kWhat) << Pad("p50", kLatency) << Pad("p99", kLatency) << "throughput\n";
   auto row = [&](const std::string& what, double p50, double p99, const std::string& rate) {
     out << Pad(what, kWhat) << Pad(Single(p50, " ms"), kLatency)
         << Pad(Single(p99, " ms"), kLatency) << rate << "\n";
   };
+  auto live_row = [&](const std::string& what, Figure LiveRound::*figure) {
+    out << Pad(what, kWhat) << Pad(Cell(s.Live(figure, &Figure::p50_ms), " ms"), kLatency)
+        << Pad(Cell(s.Live(figure, &Figure::p99_ms), " ms"), kLatency) << "—\n";
+  };
   constexpr double kNone = std::numeric_limits<double>::quiet_NaN();
   row("Ed25519 verify, 1 core (" + std::to_string(kVerifyMessageBytes) + " B msgs)", kNone, kNone,
-      Count(s.verify.per_second) + " /s");
+      Cell(SpreadOf(s.verify_per_second), " /s"));
   row("  × " + std::to_string(s.verify.cores) + " cores = target basis", kNone, kNone,
       Count(s.verify.PerSecondAllCores()) + " /s");
   row("seed A: " + Count(s.ops_seeded) + " shared ops, " + std::to_string(s.seed_clients) +
@@ -283,11 +287,13 @@ std::string SyncTable(const Report& r) {
         Cell(rate, " /s") + " = " + Num(rate.median / s.verify.PerSecondAllCores()) +
             " of ceiling");
   }
-  row("raw fdatasync, same folder", s.fsync.p50_ms, s.fsync.p99_ms, "—");
-  row("  the same, paced like the live writes", s.fsync_paced.p50_ms, s.fsync_paced.p99_ms, "—");
-  row("check-in on A → on B's API (" + std::to_string(s.live.operations) + ")", s.live.p50_ms,
-      s.live.p99_ms, "—");
-  row("  of which the call on A", s.live_write.p50_ms, s.live_write.p99_ms, "—");
+  const std::string rounds = std::to_string(s.live.size()) + " rounds";
+  live_row("raw fdatasync, same folder (" + rounds + ")", &LiveRound::fsync);
+  live_row("  the same, paced like the live writes", &LiveRound::fsync_paced);
+  live_row("check-in on A → on B's API (" +
+               std::to_string(s.live.empty() ? 0 : s.live.front().live.operations) + " per round)",
+           &LiveRound::live);
+  live_row("  of which the call on A", &LiveRound::live_write);
 
   out << "seeding took " << Num(s.seed_seconds) << " s (A's CPU " << Num(s.seed_cpu_a_seconds)
       << " s)";
@@ -303,14 +309,17 @@ std::string SyncTable(const Report& r) {
         << "; CPU A " << Num(cpu_a.median) << " s, B " << Num(cpu_b.median)
         << " s = " << Count(i.ops / cpu_b.median) << " ops per B CPU-second\n";
   }
-  double sync_ratio = s.SyncRatio(), live_ratio = s.LiveP50Ratio();
+  double sync_ratio = s.SyncRatio();
+  Spread live_ratio = s.LiveP50Ratio();
+  Spread live_p99 = s.Live(&LiveRound::live, &Figure::p99_ms);
   out << "targets: sync / (verify × cores) = " << Num(sync_ratio) << " (≥ "
       << Json(kSyncRatioTarget) << ") " << Verdict(sync_ratio >= kSyncRatioTarget)
-      << "; live p50 / fsync p50 = " << Num(live_ratio) << " (≤ " << Json(kLiveP50RatioTarget)
-      << ") " << Verdict(live_ratio <= kLiveP50RatioTarget) << "; live p99 " << Num(s.live.p99_ms)
-      << " ms (≤ " << Json(kLiveP99TargetMs) << " ms) "
-      << Verdict(s.live.p99_ms <= kLiveP99TargetMs) << "\n";
-  out << "not a target: live p50 / paced fdatasync p50 = " << Num(s.LiveP50PacedRatio()) << "\n";
+      << "; live p50 / fsync p50 = " << Cell(live_ratio, "") << " (≤ " << Json(kLiveP50RatioTarget)
+      << ") " << Verdict(live_ratio.median <= kLiveP50RatioTarget) << "; live p99 "
+      << Cell(live_p99, " ms") << " (≤ " << Json(kLiveP99TargetMs) << " ms) "
+      << Verdict(live_p99.median <= kLiveP99TargetMs) << "\n";
+  out << "not a target: live p50 / paced fdatasync p50 = " << Cell(s.LiveP50PacedRatio(), "")
+      << "\n";
   return out.str();
 }
 
@@ -328,12 +337,24 @@ std::string FootprintTable(const FootprintFigures& f, bool quick) {
       "≤ " + Num(kColdStartTargetMs) + " ms", cold.median <= kColdStartTargetMs);
   row("RSS, unlocked after start", Num(f.rss_after_start_mb) + " MB",
       "≤ " + Num(kRssTargetMb) + " MB", f.rss_after_start_mb <= kRssTargetMb);
-  row("RSS after " + Num(f.idle_seconds) + " s idle", Num(f.rss_after_idle_mb) + " MB",
-      "≤ " + Num(kRssTargetMb) + " MB", f.rss_after_idle_mb <= kRssTargetMb);
-  row("CPU while idle", Num(f.IdleCpuPerMinute()) + " s per minute",
-      "≤ " + Num(kIdleCpuTargetPerMinute) + " s", f.IdleCpuPerMinute() <= kIdleCpuTargetPerMinute);
-  row("wake-ups while idle (all threads)", Num(f.WakeupsPerMinute()) + " per minute",
-      "≤ " + Num(kWakeupsTargetPerMinute), f.WakeupsPerMinute() <= kWakeupsTargetPerMinute);
+  const std::string windows = std::to_string(f.idle_cpu_per_minute.size()) + " × " +
+                              Num(f.idle_seconds / double(f.idle_cpu_per_minute.size())) + " s";
+  Spread rss = SpreadOf(f.rss_after_idle_mb);
+  Spread cpu = SpreadOf(f.idle_cpu_per_minute);
+  Spread wakeups = SpreadOf(f.wakeups_per_minute);
+  row("RSS after each idle window (" + windows + ")", Cell(rss, " MB"),
+      "≤ " + Num(kRssTargetMb) + " MB", rss.median <= kRssTargetMb);
+  row("CPU while idle, per minute", Cell(cpu, " s"), "≤ " + Num(kIdleCpuTargetPerMinute) + " s",
+      cpu.median <= kIdleCpuTargetPerMinute);
+  row("wake-ups while idle, per minute", Cell(wakeups, ""), "≤ " + Num(kWakeupsTargetPerMinute),
+      wakeups.median <= kWakeupsTargetPerMinute);
+  out << "  by thread name, per minute:";
+  size_t shown = 0;
+  for (const auto& [name, rate] : f.wakeups_by_thread) {
+    if (shown++ == 6 || rate < 0.5) break;
+    out << (shown > 1 ? "," : "") << " " << name << " " << Num(rate);
+  }
+  out << "\n";
   return out.str();
 }
 
@@ -386,10 +407,13 @@ std::string Values(const std::vector<double>& v) {
 std::string SyncJson(const Report& r) {
   const SyncFigures& s = *r.sync;
   std::ostringstream out;
-  double sync_ratio = s.SyncRatio(), live_ratio = s.LiveP50Ratio();
+  double sync_ratio = s.SyncRatio();
+  Spread live_ratio = s.LiveP50Ratio();
+  Spread live_p99 = s.Live(&LiveRound::live, &Figure::p99_ms);
   out << "  \"sync\": {\n"
       << "    \"verify\": {\"message_bytes\": " << kVerifyMessageBytes
       << ", \"per_second_one_core\": " << Json(s.verify.per_second)
+      << ", \"repeats_per_second_one_core\": " << Values(s.verify_per_second)
       << ", \"cores\": " << s.verify.cores
       << ", \"per_second_all_cores\": " << Json(s.verify.PerSecondAllCores()) << "},\n"
       << "    \"seed\": {\"ops_asked\": " << s.ops_asked << ", \"ops\": " << s.ops_seeded
@@ -410,8 +434,19 @@ std::string SyncJson(const Report& r) {
         << (k + 1 < s.initial.size() ? "," : "") << "\n";
   }
   out << "    ],\n"
-      << "    \"live\": {\"a_to_b\": " << Json(s.live) << ", \"write_on_a\": " << Json(s.live_write)
-      << ", \"fsync\": " << Json(s.fsync) << ", \"fsync_paced\": " << Json(s.fsync_paced) << "},\n"
+      << "    \"live\": {\"a_to_b_p50_ms\": " << Json(s.Live(&LiveRound::live, &Figure::p50_ms))
+      << ", \"a_to_b_p99_ms\": " << Json(live_p99)
+      << ", \"write_on_a_p50_ms\": " << Json(s.Live(&LiveRound::live_write, &Figure::p50_ms))
+      << ", \"fsync_p50_ms\": " << Json(s.Live(&LiveRound::fsync, &Figure::p50_ms))
+      << ", \"fsync_paced_p50_ms\": " << Json(s.Live(&LiveRound::fsync_paced, &Figure::p50_ms))
+      << ", \"rounds\": [";
+  for (size_t k = 0; k < s.live.size(); ++k) {
+    const LiveRound& l = s.live[k];
+    out << (k ? ", " : "") << "{\"a_to_b\": " << Json(l.live)
+        << ", \"write_on_a\": " << Json(l.live_write) << ", \"fsync\": " << Json(l.fsync)
+        << ", \"fsync_paced\": " << Json(l.fsync_paced) << "}";
+  }
+  out << "]},\n"
       << "    \"converge\": {\"entries\": " << s.converge_entries
       << ", \"after_last_write_s\": " << Values(s.converge_after_last_write_s)
       << ", \"after_first_write_s\": " << Values(s.converge_after_first_write_s)
@@ -422,10 +457,10 @@ std::string SyncJson(const Report& r) {
       << ", \"met\": " << JsonBool(sync_ratio >= kSyncRatioTarget) << "},\n"
       << "      {\"key\": \"live_p50_over_fsync_p50\", \"value\": " << Json(live_ratio)
       << ", \"target_max\": " << Json(kLiveP50RatioTarget)
-      << ", \"met\": " << JsonBool(live_ratio <= kLiveP50RatioTarget) << "},\n"
-      << "      {\"key\": \"live_p99_ms\", \"value\": " << Json(s.live.p99_ms)
+      << ", \"met\": " << JsonBool(live_ratio.median <= kLiveP50RatioTarget) << "},\n"
+      << "      {\"key\": \"live_p99_ms\", \"value\": " << Json(live_p99)
       << ", \"target_max\": " << Json(kLiveP99TargetMs)
-      << ", \"met\": " << JsonBool(s.live.p99_ms <= kLiveP99TargetMs) << "}\n"
+      << ", \"met\": " << JsonBool(live_p99.median <= kLiveP99TargetMs) << "}\n"
       << "    ],\n"
       << "    \"daemons_stopped_clean\": " << JsonBool(s.stopped_clean) << "\n  }";
   if (s.footprint.has_value()) {
@@ -433,10 +468,19 @@ std::string SyncJson(const Report& r) {
     out << ",\n  \"footprint\": {\"records\": " << f.records
         << ", \"cold_start_ms\": " << Json(SpreadOf(f.cold_start_ms))
         << ", \"rss_after_start_mb\": " << Json(f.rss_after_start_mb)
-        << ", \"rss_after_idle_mb\": " << Json(f.rss_after_idle_mb)
         << ", \"idle_seconds\": " << Json(f.idle_seconds)
-        << ", \"idle_cpu_seconds_per_minute\": " << Json(f.IdleCpuPerMinute())
-        << ", \"wakeups_per_minute\": " << Json(f.WakeupsPerMinute()) << "}";
+        << ", \"rss_after_idle_mb\": " << Json(SpreadOf(f.rss_after_idle_mb))
+        << ", \"idle_cpu_seconds_per_minute\": " << Json(SpreadOf(f.idle_cpu_per_minute))
+        << ", \"wakeups_per_minute\": " << Json(SpreadOf(f.wakeups_per_minute))
+        << ", \"per_window\": {\"rss_mb\": " << Values(f.rss_after_idle_mb)
+        << ", \"cpu_seconds_per_minute\": " << Values(f.idle_cpu_per_minute)
+        << ", \"wakeups_per_minute\": " << Values(f.wakeups_per_minute) << "}"
+        << ", \"wakeups_per_minute_by_thread\": {";
+    for (size_t k = 0; k < f.wakeups_by_thread.size(); ++k) {
+      out << (k ? ", " : "") << Json(f.wakeups_by_thread[k].first) << ": "
+          << Json(f.wakeups_by_thread[k].second);
+    }
+    out << "}}";
   }
   if (!r.syncthing.empty()) out << ",\n  \"syncthing\": [";
   for (size_t k = 0; k < r.syncthing.size(); ++k) {

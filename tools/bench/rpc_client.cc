@@ -1,12 +1,12 @@
 #include "tools/bench/rpc_client.h"
 
-#include <stdexcept>
-#include <thread>
-
 #include <grpcpp/client_context.h>
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
+
+#include <stdexcept>
+#include <thread>
 
 #include "attune/v1/api.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -23,8 +23,7 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& socket) {
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 10);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 50);
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  return grpc::CreateCustomChannel("unix:" + socket,
-                                   grpc::InsecureChannelCredentials(), args);
+  return grpc::CreateCustomChannel("unix:" + socket, grpc::InsecureChannelCredentials(), args);
 }
 
 void WaitUntilServing(const std::string& socket, std::chrono::milliseconds timeout,
@@ -40,8 +39,8 @@ void WaitUntilServing(const std::string& socket, std::chrono::milliseconds timeo
     }
     grpc::ClientContext context;
     context.set_wait_for_ready(true);
-    context.set_deadline(std::min(give_up, std::chrono::system_clock::now() +
-                                               std::chrono::milliseconds(200)));
+    context.set_deadline(
+        std::min(give_up, std::chrono::system_clock::now() + std::chrono::milliseconds(200)));
     grpc::health::v1::HealthCheckRequest request;
     grpc::health::v1::HealthCheckResponse response;
     grpc::Status s = stub->Check(&context, request, &response);

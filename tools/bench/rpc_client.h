@@ -3,13 +3,13 @@
 #ifndef ATTUNE_TOOLS_BENCH_RPC_CLIENT_H_
 #define ATTUNE_TOOLS_BENCH_RPC_CLIENT_H_
 
+#include <grpcpp/channel.h>
+#include <grpcpp/support/status.h>
+
 #include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
-
-#include <grpcpp/channel.h>
-#include <grpcpp/support/status.h>
 
 #include "attune/v1/api.pb.h"
 

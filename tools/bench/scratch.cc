@@ -26,8 +26,7 @@ std::string MakeScratchDir(const std::string& parent) {
   std::vector<char> buffer(pattern.begin(), pattern.end());
   buffer.push_back('\0');
   if (::mkdtemp(buffer.data()) == nullptr) {
-    throw std::runtime_error("cannot create a folder in " + base + ": " +
-                             std::strerror(errno));
+    throw std::runtime_error("cannot create a folder in " + base + ": " + std::strerror(errno));
   }
   return buffer.data();
 }
@@ -36,8 +35,7 @@ void RemoveTree(const std::string& path) {
   std::error_code ec;
   std::filesystem::remove_all(path, ec);
   if (ec) {
-    std::cerr << "attune-bench: warning: cannot remove " << path << ": "
-              << ec.message() << "\n";
+    std::cerr << "attune-bench: warning: cannot remove " << path << ": " << ec.message() << "\n";
   }
 }
 

@@ -12,6 +12,7 @@
 //      written on A, timed from just before the call on A until B's
 //      CheckInService returns it (B polled every 0.1 ms: the API has no
 //      change stream), beside the raw fdatasync latency of the same folder;
+//      in rounds, each probing the disk just before its writes;
 //   5. convergence: a burst of journal entries on A, timed until B holds
 //      them all — the figure set beside Syncthing's.
 #ifndef ATTUNE_TOOLS_BENCH_SYNC_BENCH_H_
@@ -46,7 +47,8 @@ struct SyncLoad {
   // Seeding stops early, at the number of ops its rate so far says fit in
   // this time, when all would take longer.
   double seed_budget_seconds = 120;
-  int live_writes = 0;  // timed
+  int live_rounds = 3;  // each: fsync probes, then the live writes
+  int live_writes = 0;  // timed, per round
   int live_warmup = 3;  // untimed, before them
   int fsync_appends = 0;
   // Convergence, as compared with Syncthing: `converge_entries` journal
@@ -73,8 +75,17 @@ struct InitialSync {
   }
 };
 
+// One round of the live latency: the disk probed, then the live writes.
+struct LiveRound {
+  Figure fsync;        // raw append + fdatasync in the same folder
+  Figure fsync_paced;  // the same, asleep as long before each as between live writes
+  Figure live;         // before CreateCheckIn on A → B's ListCheckIns returns it
+  Figure live_write;   // the CreateCheckIn call on A by itself
+};
+
 struct SyncFigures {
-  VerifyCeiling verify;
+  VerifyCeiling verify;                   // the median of the repeats
+  std::vector<double> verify_per_second;  // each repeat's rate (one core)
 
   // Seeding the largest size's A through its API.
   int ops_asked = 0;
@@ -90,13 +101,11 @@ struct SyncFigures {
   // Median ops/s of the largest size over verify rate × cores.
   double SyncRatio() const;
 
-  // Live latency.
-  Figure fsync;        // raw append + fdatasync in the same folder, just before
-  Figure fsync_paced;  // the same, asleep as long before each as between live writes
-  Figure live;         // before CreateCheckIn on A → B's ListCheckIns returns it
-  Figure live_write;   // the CreateCheckIn call on A by itself
-  double LiveP50Ratio() const { return live.p50_ms / fsync.p50_ms; }
-  double LiveP50PacedRatio() const { return live.p50_ms / fsync_paced.p50_ms; }
+  // Live latency, per round; and one value of every round, across rounds.
+  std::vector<LiveRound> live;
+  Spread Live(Figure LiveRound::*figure, double Figure::*value) const;
+  Spread LiveP50Ratio() const;       // each round's live p50 / its fsync p50
+  Spread LiveP50PacedRatio() const;  // … / its paced fsync p50
 
   // Convergence of a burst of journal entries, per run.
   int converge_entries = 0;

@@ -46,8 +46,8 @@ VerifyCeiling MeasureVerifyRate(double cpu_seconds) {
   // A short untimed warm-up (caches, frequency scaling), then the timed loop.
   int failures = 0;
   for (const Signed& s : signed_messages) {
-    failures += crypto_sign_verify_detached(s.signature.data(), s.message.data(),
-                                            s.message.size(), pk.data()) != 0;
+    failures += crypto_sign_verify_detached(s.signature.data(), s.message.data(), s.message.size(),
+                                            pk.data()) != 0;
   }
   VerifyCeiling out;
   auto start = std::chrono::steady_clock::now();

@@ -14,7 +14,7 @@ struct VerifyCeiling {
   long verifies = 0;
   double cpu_seconds = 0;   // the thread's CPU time spent verifying
   double wall_seconds = 0;  // more when other work shares the cores
-  unsigned cores = 0;  // std::thread::hardware_concurrency(), at least 1
+  unsigned cores = 0;       // std::thread::hardware_concurrency(), at least 1
   double PerSecondAllCores() const { return per_second * cores; }
 };
 

@@ -1,13 +1,13 @@
 #include "tools/bench/write_bench.h"
 
+#include <grpcpp/client_context.h>
+
 #include <chrono>
 #include <latch>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/client_context.h>
 
 #include "attune/v1/api.grpc.pb.h"
 #include "tools/bench/rpc_client.h"
@@ -81,8 +81,7 @@ Samples MeasureCheckInWrites(const WriteLoad& load) {
     mine.reserve(static_cast<size_t>(load.writes_per_client));
     try {
       for (int i = 0; i < load.writes_per_client; ++i) {
-        mine.push_back(
-            WriteOne(*stub, first + std::chrono::days{load.warmup_per_client + i}));
+        mine.push_back(WriteOne(*stub, first + std::chrono::days{load.warmup_per_client + i}));
       }
     } catch (const std::exception& e) {
       fail(e);

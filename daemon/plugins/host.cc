@@ -345,7 +345,10 @@ bool PluginHost::HeldLocked(Slot& slot, absl::Time now) {
 
 absl::Time PluginHost::Reap() {
   absl::Time now = absl::Now();
-  absl::Time next = now + std::max(options_.health_interval, absl::Milliseconds(10));
+  const absl::Duration interval = std::max(options_.health_interval, absl::Milliseconds(10));
+  // With no plugin running there is nothing to reap or ping: sleep until a
+  // start wakes the reaper, not every health interval.
+  absl::Time next = absl::InfiniteFuture();
   std::vector<std::pair<std::shared_ptr<PluginProcess>, std::string>> to_stop;
   std::vector<std::shared_ptr<PluginProcess>> to_ping;
   {
@@ -380,6 +383,7 @@ absl::Time PluginHost::Reap() {
         }
         next = std::min(next, idle_at);
       }
+      next = std::min(next, now + interval);  // a running plugin: look again
       if (slot.in_flight == 0) {
         absl::Time ping_at = slot.last_ping + options_.health_interval;
         if (now >= ping_at) {

@@ -166,6 +166,10 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const DbOptions& options) {
   opts.keep_log_file_num = 3;
   opts.max_manifest_file_size = 4 << 20;
   opts.info_log_level = rocksdb::WARN_LEVEL;
+  // Statistics dumps go to the info log at INFO level, which is not kept:
+  // skip them, and the periodic wake-ups they cost an idle daemon.
+  opts.stats_dump_period_sec = 0;
+  opts.stats_persist_period_sec = 0;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));

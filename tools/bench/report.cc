@@ -294,6 +294,9 @@ std::string SyncTable(const Report& r) {
                std::to_string(s.live.empty() ? 0 : s.live.front().live.operations) + " per round)",
            &LiveRound::live);
   live_row("  of which the call on A", &LiveRound::live_write);
+  out << "each round began once both daemons were at rest; waited";
+  for (const LiveRound& l : s.live) out << " " << Num(l.settle_seconds) << " s";
+  out << "\n";
 
   out << "seeding took " << Num(s.seed_seconds) << " s (A's CPU " << Num(s.seed_cpu_a_seconds)
       << " s)";
@@ -442,9 +445,9 @@ std::string SyncJson(const Report& r) {
       << ", \"rounds\": [";
   for (size_t k = 0; k < s.live.size(); ++k) {
     const LiveRound& l = s.live[k];
-    out << (k ? ", " : "") << "{\"a_to_b\": " << Json(l.live)
-        << ", \"write_on_a\": " << Json(l.live_write) << ", \"fsync\": " << Json(l.fsync)
-        << ", \"fsync_paced\": " << Json(l.fsync_paced) << "}";
+    out << (k ? ", " : "") << "{\"settle_seconds\": " << Json(l.settle_seconds)
+        << ", \"a_to_b\": " << Json(l.live) << ", \"write_on_a\": " << Json(l.live_write)
+        << ", \"fsync\": " << Json(l.fsync) << ", \"fsync_paced\": " << Json(l.fsync_paced) << "}";
   }
   out << "]},\n"
       << "    \"converge\": {\"entries\": " << s.converge_entries

@@ -49,6 +49,10 @@ constexpr auto kSettle = std::chrono::milliseconds(300);
 // Seeding decides whether to stop early once it has run this long.
 constexpr double kSeedCapAfterSeconds = 3;
 constexpr int kWarmupAppends = 3;
+// Before each round of live writes: both daemons at rest (see AwaitQuiet).
+constexpr auto kQuietWindow = std::chrono::seconds(1);
+constexpr double kQuietShare = 0.02;
+constexpr auto kQuietLimit = std::chrono::seconds(120);
 // The verify rate is measured this many times; the median is the ceiling.
 constexpr int kVerifyRepeats = 3;
 constexpr size_t kJournalBodyBytes = 100;
@@ -221,6 +225,21 @@ void AwaitIdle(v1::SyncService::Stub& a, v1::SyncService::Stub& b) {
   }
 }
 
+// Waits until neither daemon has used more than kQuietShare of a core over
+// the last kQuietWindow: after taking in many ops a daemon compacts them for
+// a while, and the live writes are meant for a pair at rest. Gives up (and
+// measures anyway) after kQuietLimit. Returns the seconds waited.
+double AwaitQuiet(Peer& a, Peer& b) {
+  const auto start = SteadyClock::now();
+  while (SteadyClock::now() - start < kQuietLimit) {
+    const double a0 = a.process.CpuSeconds(), b0 = b.process.CpuSeconds();
+    std::this_thread::sleep_for(kQuietWindow);
+    const double used = a.process.CpuSeconds() - a0 + b.process.CpuSeconds() - b0;
+    if (used <= kQuietShare * std::chrono::duration<double>(kQuietWindow).count()) break;
+  }
+  return std::chrono::duration<double>(SteadyClock::now() - start).count();
+}
+
 }  // namespace
 
 Spread SyncFigures::Live(Figure LiveRound::*figure, double Figure::*value) const {
@@ -369,10 +388,6 @@ void MeasureLive(Peer& a, Peer& b, const SyncLoad& load, int round, LiveRound* f
     Day day = FirstBenchDay() + std::chrono::days{round * per_round + i};
     v1::CreateCheckInRequest request = MakeCheckInRequest(day);
     request.mutable_check_in()->set_visibility(v1::SHARED);
-    v1::ListCheckInsRequest list;
-    list.set_start_day(request.check_in().day());
-    list.set_end_day(request.check_in().day());
-
     grpc::ClientContext context;
     context.set_deadline(Deadline());
     v1::CheckIn created;
@@ -381,16 +396,22 @@ void MeasureLive(Peer& a, Peer& b, const SyncLoad& load, int round, LiveRound* f
     auto written = SteadyClock::now();
     if (!s.ok()) throw std::runtime_error("CreateCheckIn on A failed: " + Describe(s));
     // B cannot show the op before A has stored it (A sends only stored
-    // ops), so polling B from here on loses nothing.
+    // ops), so polling B from here on loses nothing. B is asked for the
+    // check-in by the name A gave it: one lookup, whatever B holds (a
+    // day's ListCheckIns would open every check-in B has).
+    v1::GetCheckInRequest get;
+    get.set_name(created.name());
     SteadyClock::time_point seen;
     for (;;) {
       grpc::ClientContext poll;
       poll.set_deadline(Deadline());
-      v1::ListCheckInsResponse response;
-      grpc::Status ls = b_checkins->ListCheckIns(&poll, list, &response);
+      v1::CheckIn got;
+      grpc::Status gs = b_checkins->GetCheckIn(&poll, get, &got);
       seen = SteadyClock::now();
-      if (!ls.ok()) throw std::runtime_error("ListCheckIns on B failed: " + Describe(ls));
-      if (response.check_ins_size() > 0) break;
+      if (gs.ok()) break;
+      if (gs.error_code() != grpc::StatusCode::NOT_FOUND) {
+        throw std::runtime_error("GetCheckIn on B failed: " + Describe(gs));
+      }
       std::this_thread::sleep_for(kLivePollPause);
       if (seen - start > kLiveTimeout) {
         throw std::runtime_error("the check-in of " + request.check_in().day() +
@@ -516,6 +537,7 @@ SyncFigures RunSyncBench(const SyncLoad& load) {
     std::cerr << "live writes ×" << load.live_rounds << "… " << std::flush;
     for (int round = 0; round < load.live_rounds; ++round) {
       LiveRound r;
+      r.settle_seconds = AwaitQuiet(*a, *b);
       // Probed just before the live writes they are compared with.
       r.fsync = Summarise(ProbeFsync(load.dir + "/fsync-probe", load.fsync_appends, kWarmupAppends),
                           false);

@@ -10,9 +10,11 @@
 //      and its joins;
 //   4. live latency: with A and the last joiner B paired and idle, a check-in
 //      written on A, timed from just before the call on A until B's
-//      CheckInService returns it (B polled every 0.1 ms: the API has no
-//      change stream), beside the raw fdatasync latency of the same folder;
-//      in rounds, each probing the disk just before its writes;
+//      GetCheckIn returns it by the name A gave it (B polled every 0.1 ms:
+//      the API has no change stream), beside the raw fdatasync latency of
+//      the same folder;
+//      in rounds, each once both daemons are at rest (a joiner compacts what
+//      it took in for a while) and probing the disk just before its writes;
 //   5. convergence: a burst of journal entries on A, timed until B holds
 //      them all — the figure set beside Syncthing's.
 #ifndef ATTUNE_TOOLS_BENCH_SYNC_BENCH_H_
@@ -77,10 +79,11 @@ struct InitialSync {
 
 // One round of the live latency: the disk probed, then the live writes.
 struct LiveRound {
-  Figure fsync;        // raw append + fdatasync in the same folder
-  Figure fsync_paced;  // the same, asleep as long before each as between live writes
-  Figure live;         // before CreateCheckIn on A → B's ListCheckIns returns it
-  Figure live_write;   // the CreateCheckIn call on A by itself
+  double settle_seconds = 0;  // waited first, until both daemons were at rest
+  Figure fsync;               // raw append + fdatasync in the same folder
+  Figure fsync_paced;         // the same, asleep as long before each as between live writes
+  Figure live;                // before CreateCheckIn on A → B's GetCheckIn returns it
+  Figure live_write;          // the CreateCheckIn call on A by itself
 };
 
 struct SyncFigures {

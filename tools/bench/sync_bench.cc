@@ -235,7 +235,11 @@ double AwaitQuiet(Peer& a, Peer& b) {
     const double a0 = a.process.CpuSeconds(), b0 = b.process.CpuSeconds();
     std::this_thread::sleep_for(kQuietWindow);
     const double used = a.process.CpuSeconds() - a0 + b.process.CpuSeconds() - b0;
-    if (used <= kQuietShare * std::chrono::duration<double>(kQuietWindow).count()) break;
+    // NaN: a daemon has ended; the live writes will say so at once.
+    if (std::isnan(used) ||
+        used <= kQuietShare * std::chrono::duration<double>(kQuietWindow).count()) {
+      break;
+    }
   }
   return std::chrono::duration<double>(SteadyClock::now() - start).count();
 }

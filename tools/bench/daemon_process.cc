@@ -110,9 +110,13 @@ DaemonProcess::Stopped DaemonProcess::Stop(std::chrono::milliseconds grace) {
 }
 
 double DaemonProcess::CpuSeconds() const {
+  if (pid_ <= 0 || !ended_.empty()) return std::numeric_limits<double>::quiet_NaN();
+  return ProcessCpuSeconds(pid_);
+}
+
+double ProcessCpuSeconds(pid_t pid) {
   constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-  if (pid_ <= 0 || !ended_.empty()) return kNaN;
-  std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
   std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   // The command name (field 2) is in parentheses and may hold spaces; the
   // fields after it start with field 3, the state. utime and stime are

@@ -49,6 +49,10 @@ class DaemonProcess {
   std::string ended_;  // set once reaped
 };
 
+// User plus system CPU time process `pid` (all its threads) has used so far,
+// from /proc/<pid>/stat; NaN if that cannot be read.
+double ProcessCpuSeconds(pid_t pid);
+
 // Prints the last 20 lines of a daemon's log to stderr (nothing if empty).
 void PrintLogTail(const std::string& path);
 

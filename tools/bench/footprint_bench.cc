@@ -127,23 +127,28 @@ FootprintFigures MeasureFootprint(const FootprintLoad& load) {
     // Let what unlocking started (views, timers) finish before measuring.
     std::this_thread::sleep_for(std::chrono::seconds(1));
     f.rss_after_start_mb = RssMb(daemon.pid());
-    const Switches idle_start_switches = ContextSwitches(daemon.pid());
+    // Each window ends where the next begins: one snapshot per boundary.
+    const Switches first = ContextSwitches(daemon.pid());
+    Switches switches = first;
+    double cpu = daemon.CpuSeconds();
     const auto idle_start = SteadyClock::now();
+    auto window_start = idle_start;
     const int windows = std::max(1, load.idle_windows);
     for (int w = 0; w < windows; ++w) {
-      const double cpu0 = daemon.CpuSeconds();
-      const Switches switches0 = ContextSwitches(daemon.pid());
-      const auto start = SteadyClock::now();
       std::this_thread::sleep_for(std::chrono::duration<double>(load.idle_seconds / windows));
-      const double minutes = std::chrono::duration<double>(SteadyClock::now() - start).count() / 60;
-      f.idle_cpu_per_minute.push_back((daemon.CpuSeconds() - cpu0) / minutes);
-      f.wakeups_per_minute.push_back(
-          Total(SwitchesBetween(switches0, ContextSwitches(daemon.pid()))) / minutes);
+      const auto now = SteadyClock::now();
+      const double minutes = std::chrono::duration<double>(now - window_start).count() / 60;
+      const double cpu_now = daemon.CpuSeconds();
+      Switches switches_now = ContextSwitches(daemon.pid());
+      f.idle_cpu_per_minute.push_back((cpu_now - cpu) / minutes);
+      f.wakeups_per_minute.push_back(Total(SwitchesBetween(switches, switches_now)) / minutes);
       f.rss_after_idle_mb.push_back(RssMb(daemon.pid()));
+      window_start = now;
+      cpu = cpu_now;
+      switches = std::move(switches_now);
     }
-    f.idle_seconds = std::chrono::duration<double>(SteadyClock::now() - idle_start).count();
-    for (const auto& [name, n] :
-         SwitchesBetween(idle_start_switches, ContextSwitches(daemon.pid()))) {
+    f.idle_seconds = std::chrono::duration<double>(window_start - idle_start).count();
+    for (const auto& [name, n] : SwitchesBetween(first, switches)) {
       f.wakeups_by_thread.emplace_back(name, n * 60 / f.idle_seconds);
     }
     std::sort(f.wakeups_by_thread.begin(), f.wakeups_by_thread.end(),

@@ -17,7 +17,6 @@
 //
 // Targets missed are reported, not failed: the exit status says only
 // whether figures were produced.
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -117,14 +116,6 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-// User plus system CPU time of this process (all its threads) so far.
-double OwnCpuSeconds() {
-  rusage use{};
-  getrusage(RUSAGE_SELF, &use);
-  auto seconds = [](const timeval& t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
-  return seconds(use.ru_utime) + seconds(use.ru_stime);
-}
-
 // One run: a fresh daemon and data folder under run_dir.
 RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls) {
   RunFigures f;
@@ -163,11 +154,11 @@ RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls
     many.clients = kClients;
     many.first_day = one.first_day + std::chrono::days{one.DaysUsed()};
     std::cerr << kClients << " clients… " << std::flush;
-    const double daemon_cpu0 = daemon.CpuSeconds(), own_cpu0 = OwnCpuSeconds();
+    const double daemon_cpu0 = daemon.CpuSeconds(), own_cpu0 = ProcessCpuSeconds(::getpid());
     f.many_clients = Summarise(MeasureCheckInWrites(many), true);
     const double writes = many.clients * (many.writes_per_client + many.warmup_per_client);
     f.many_daemon_cpu_ms = (daemon.CpuSeconds() - daemon_cpu0) * 1000 / writes;
-    f.many_client_cpu_ms = (OwnCpuSeconds() - own_cpu0) * 1000 / writes;
+    f.many_client_cpu_ms = (ProcessCpuSeconds(::getpid()) - own_cpu0) * 1000 / writes;
     f.cores = std::max(1u, std::thread::hardware_concurrency());
 
     std::cerr << "reads… " << std::flush;

@@ -313,7 +313,7 @@ std::string SyncTable(const Report& r) {
         << " s = " << Count(i.ops / cpu_b.median) << " ops per B CPU-second\n";
   }
   double sync_ratio = s.SyncRatio();
-  Spread live_ratio = s.LiveP50Ratio();
+  Spread live_ratio = s.LiveP50Over(&LiveRound::fsync);
   Spread live_p99 = s.Live(&LiveRound::live, &Figure::p99_ms);
   out << "targets: sync / (verify × cores) = " << Num(sync_ratio) << " (≥ "
       << Json(kSyncRatioTarget) << ") " << Verdict(sync_ratio >= kSyncRatioTarget)
@@ -321,8 +321,8 @@ std::string SyncTable(const Report& r) {
       << ") " << Verdict(live_ratio.median <= kLiveP50RatioTarget) << "; live p99 "
       << Cell(live_p99, " ms") << " (≤ " << Json(kLiveP99TargetMs) << " ms) "
       << Verdict(live_p99.median <= kLiveP99TargetMs) << "\n";
-  out << "not a target: live p50 / paced fdatasync p50 = " << Cell(s.LiveP50PacedRatio(), "")
-      << "\n";
+  out << "not a target: live p50 / paced fdatasync p50 = "
+      << Cell(s.LiveP50Over(&LiveRound::fsync_paced), "") << "\n";
   return out.str();
 }
 
@@ -411,7 +411,7 @@ std::string SyncJson(const Report& r) {
   const SyncFigures& s = *r.sync;
   std::ostringstream out;
   double sync_ratio = s.SyncRatio();
-  Spread live_ratio = s.LiveP50Ratio();
+  Spread live_ratio = s.LiveP50Over(&LiveRound::fsync);
   Spread live_p99 = s.Live(&LiveRound::live, &Figure::p99_ms);
   out << "  \"sync\": {\n"
       << "    \"verify\": {\"message_bytes\": " << kVerifyMessageBytes

@@ -252,15 +252,9 @@ Spread SyncFigures::Live(Figure LiveRound::*figure, double Figure::*value) const
   return SpreadOf(values);
 }
 
-Spread SyncFigures::LiveP50Ratio() const {
+Spread SyncFigures::LiveP50Over(Figure LiveRound::*probe) const {
   std::vector<double> values;
-  for (const LiveRound& r : live) values.push_back(r.live.p50_ms / r.fsync.p50_ms);
-  return SpreadOf(values);
-}
-
-Spread SyncFigures::LiveP50PacedRatio() const {
-  std::vector<double> values;
-  for (const LiveRound& r : live) values.push_back(r.live.p50_ms / r.fsync_paced.p50_ms);
+  for (const LiveRound& r : live) values.push_back(r.live.p50_ms / (r.*probe).p50_ms);
   return SpreadOf(values);
 }
 

@@ -107,8 +107,8 @@ struct SyncFigures {
   // Live latency, per round; and one value of every round, across rounds.
   std::vector<LiveRound> live;
   Spread Live(Figure LiveRound::*figure, double Figure::*value) const;
-  Spread LiveP50Ratio() const;       // each round's live p50 / its fsync p50
-  Spread LiveP50PacedRatio() const;  // … / its paced fsync p50
+  // Each round's live p50 over its own probe's p50 (fsync or fsync_paced).
+  Spread LiveP50Over(Figure LiveRound::*probe) const;
 
   // Convergence of a burst of journal entries, per run.
   int converge_entries = 0;

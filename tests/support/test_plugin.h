@@ -7,6 +7,7 @@
 #define ATTUNE_TESTS_SUPPORT_TEST_PLUGIN_H_
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -57,8 +58,15 @@ inline bool Eventually(const std::function<bool()>& condition,
 // yet reaped by its parent, counts as ended).
 inline bool ProcessAlive(int pid) {
   if (pid <= 0 || ::kill(pid, 0) != 0) return false;
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // Read with read(2): a process reaped between kill() and here makes the
+  // read fail with ESRCH, which std::ifstream turns into an exception.
+  int fd = ::open(("/proc/" + std::to_string(pid) + "/stat").c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  char buffer[512];
+  ssize_t got = ::read(fd, buffer, sizeof buffer);
+  ::close(fd);
+  if (got <= 0) return false;
+  std::string text(buffer, static_cast<size_t>(got));
   size_t paren = text.rfind(')');
   if (paren == std::string::npos || paren + 2 >= text.size()) return false;
   return text[paren + 2] != 'Z' && text[paren + 2] != 'X';

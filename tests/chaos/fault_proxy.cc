@@ -380,6 +380,7 @@ std::vector<std::string> FaultProxy::Impl::Cut(std::string bytes) {
       std::bernoulli_distribution(config_.reorder)(rng_)) {
     size_t i = std::uniform_int_distribution<size_t>(0, pieces.size() - 2)(rng_);
     std::swap(pieces[i], pieces[i + 1]);
+    ++stats_.reordered;
   }
   return pieces;
 }

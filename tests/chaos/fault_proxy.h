@@ -32,9 +32,10 @@ class FaultProxy {
   };
   struct Stats {
     uint64_t accepted = 0;
-    uint64_t refused = 0;  // reset at once: refused link or no target
-    uint64_t cut = 0;      // closed by SetCutAfter, DropAll or a refused link
-    uint64_t bytes = 0;    // delivered, both directions
+    uint64_t refused = 0;    // reset at once: refused link or no target
+    uint64_t cut = 0;        // closed by SetCutAfter, DropAll or a refused link
+    uint64_t bytes = 0;      // delivered, both directions
+    uint64_t reordered = 0;  // reads delivered with two pieces swapped
   };
   // Names the process at the other end of a connection from 127.0.0.1:port.
   using Classifier = std::function<std::string(uint16_t client_port)>;

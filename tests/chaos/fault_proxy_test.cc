@@ -175,6 +175,7 @@ TEST(FaultProxyTest, ReorderingSwapsPiecesButLosesNothing) {
   std::sort(a.begin(), a.end());
   std::sort(b.begin(), b.end());
   EXPECT_EQ(a, b);
+  EXPECT_GE(proxy.stats().reordered, 1u);
   ::close(fd);
 }
 

@@ -424,6 +424,16 @@ TEST_F(PluginIT, ABadStepOrBadRecordsEndTheSession) {
               AllOf(HasSubstr("bad records"), HasSubstr("check_in.low: is required")));
   EXPECT_THAT(ListAllCheckIns(d_), IsEmpty());
   EXPECT_THAT(driver_->Sessions(), IsEmpty());
+
+  // Two check-ins for one day, each good alone: the second would replace the
+  // first, so the session is refused whole.
+  ASSERT_TRUE(Eventually([&] { return driver_->Start(Request("tp-echo"), &s).ok(); }));
+  auto twice = driver_->RunSession(Request("tp-echo", {{"records", "check_in,check_in"}}));
+  EXPECT_CODE(twice.status, grpc::StatusCode::ABORTED);
+  EXPECT_THAT(twice.status.error_message(),
+              AllOf(HasSubstr("bad records"), HasSubstr("two check-ins for the same day")));
+  EXPECT_THAT(ListAllCheckIns(d_), IsEmpty());
+  EXPECT_THAT(driver_->Sessions(), IsEmpty());
 }
 
 TEST_F(PluginIT, PluginsRunConfined) {

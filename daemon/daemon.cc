@@ -1,6 +1,10 @@
 #include "daemon/daemon.h"
 
 #include <fcntl.h>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -16,19 +20,14 @@
 #include <filesystem>
 #include <memory>
 
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
-#include <grpcpp/security/server_credentials.h>
-#include <grpcpp/server.h>
-#include <grpcpp/server_builder.h>
-
 #include "absl/strings/str_cat.h"
 #include "daemon/api/checkin_service.h"
 #include "daemon/api/exercise_service.h"
 #include "daemon/api/goal_service.h"
 #include "daemon/api/health_service.h"
 #include "daemon/api/journal_service.h"
-#include "daemon/api/space_service.h"
 #include "daemon/api/plugin_service.h"
+#include "daemon/api/space_service.h"
 #include "daemon/api/vault_service.h"
 #include "daemon/base/log.h"
 #include "daemon/plugins/dirs.h"
@@ -55,8 +54,7 @@ absl::Status MakePrivateDir(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
   if (ec) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot create folder ", path, ": ", ec.message()));
+    return absl::UnavailableError(absl::StrCat("cannot create folder ", path, ": ", ec.message()));
   }
   ::chmod(path.c_str(), 0700);
   return absl::OkStatus();
@@ -72,17 +70,16 @@ class DataDirLock {
     std::string path = data_dir + "/attuned.lock";
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd_ < 0) {
-      return absl::UnavailableError(
-          absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
+      return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
     }
     if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
       char pid[32] = {};
       ssize_t n = ::pread(fd_, pid, sizeof pid - 1, 0);
-      return absl::FailedPreconditionError(absl::StrCat(
-          "another attuned is already using the data folder ", data_dir,
-          n > 0 ? absl::StrCat(" (pid ", std::string(pid, static_cast<size_t>(n)), ")")
-                : std::string(),
-          "; stop it first, or pass a different --data-dir"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("another attuned is already using the data folder ", data_dir,
+                       n > 0 ? absl::StrCat(" (pid ", std::string(pid, static_cast<size_t>(n)), ")")
+                             : std::string(),
+                       "; stop it first, or pass a different --data-dir"));
     }
     std::string me = std::to_string(::getpid());
     if (::ftruncate(fd_, 0) == 0) {
@@ -112,12 +109,11 @@ absl::Status PrepareSocketPath(const std::string& path) {
   }
   std::memcpy(addr.sun_path, path.c_str(), path.size());
   int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  bool live = fd >= 0 &&
-              ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
+  bool live = fd >= 0 && ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   if (fd >= 0) ::close(fd);
   if (live) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "another process is serving ", path, "; stop it or choose another --socket"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("another process is serving ", path, "; stop it or choose another --socket"));
   }
   ::unlink(path.c_str());
   LogInfo(absl::StrCat("removed a stale socket at ", path));
@@ -165,13 +161,12 @@ absl::Status RunDaemon(const DaemonOptions& options) {
 
   Membership members(db->get());
   if (auto s = members.Load(); !s.ok()) return s;
-  PeerManager peers({.listen = options.peer_listen, .advertise = options.peer_advertise},
-                    db->get(), &store, &vault, &members, &clock);
+  PeerManager peers({.listen = options.peer_listen, .advertise = options.peer_advertise}, db->get(),
+                    &store, &vault, &members, &clock);
   if (auto s = peers.Load(); !s.ok()) return s;
   SpaceServiceImpl space_service(&peers);
 
-  ServiceContext ctx{&vault, &store, &clock,
-                     [&peers](const std::shared_ptr<const KeySet>& keys) {
+  ServiceContext ctx{&vault, &store, &clock, [&peers](const std::shared_ptr<const KeySet>& keys) {
                        return peers.OnUnlock(keys);
                      }};
   SyncServiceImpl sync_service(&peers, ctx);
@@ -195,8 +190,7 @@ absl::Status RunDaemon(const DaemonOptions& options) {
                                     "attune.v1.ExerciseService", "attune.v1.PluginService"});
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort("unix:" + options.socket_path,
-                           grpc::InsecureServerCredentials());
+  builder.AddListeningPort("unix:" + options.socket_path, grpc::InsecureServerCredentials());
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   // Keep enough threads polling that calls waiting on fsync (group commit)
   // do not make gRPC start and retire a thread for every few calls. An idle
@@ -218,8 +212,7 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   builder.RegisterService(&health_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options.socket_path));
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", options.socket_path));
   }
   ::chmod(options.socket_path.c_str(), 0600);
   LogInfo(absl::StrCat("serving on ", options.socket_path, "; vault is ",

@@ -64,14 +64,16 @@ int main(int argc, char** argv) {
                  "folder, then $XDG_DATA_HOME/attune/plugins)");
   app.add_option("--plugin-idle-timeout", plugin_idle,
                  "Seconds without a session before a plugin is stopped")
-      ->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--plugin-call-timeout", plugin_call,
-                 "Seconds a plugin has to answer a call")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--plugin-call-timeout", plugin_call, "Seconds a plugin has to answer a call")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.add_option("--plugin-restart-backoff", plugin_backoff,
                  "Seconds a failed plugin waits before it is started again "
                  "(doubling with each failure in a row)")
-      ->capture_default_str()->check(CLI::PositiveNumber);
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   app.set_version_flag("--version", "attuned 0.1.0");
   CLI11_PARSE(app, argc, argv);
   options.plugins.dirs = attune::PluginDirs(plugin_dirs);

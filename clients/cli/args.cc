@@ -17,13 +17,10 @@ namespace attune::cli {
 namespace {
 
 bool IsHex(char c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
-         (c >= 'A' && c <= 'F');
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
 
-bool AllHex(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), IsHex);
-}
+bool AllHex(std::string_view s) { return std::all_of(s.begin(), s.end(), IsHex); }
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -34,8 +31,7 @@ std::string Lower(std::string_view s) {
 }
 
 bool IsSpace(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' ||
-         c == '\v';
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
 }  // namespace
@@ -55,9 +51,8 @@ absl::StatusOr<v1::EmotionLabel> ParseEmotion(std::string_view text) {
     std::string number = Trim(std::string_view(label).substr(colon + 1));
     label = Trim(std::string_view(label).substr(0, colon));
     if (number.size() != 1 || number[0] < '1' || number[0] > '5') {
-      return absl::InvalidArgumentError(
-          absl::StrCat("feeling '", std::string(Trim(text)),
-                       "': the intensity after ':' must be 1 to 5"));
+      return absl::InvalidArgumentError(absl::StrCat("feeling '", std::string(Trim(text)),
+                                                     "': the intensity after ':' must be 1 to 5"));
     }
     intensity = number[0] - '0';
   }
@@ -71,8 +66,7 @@ absl::StatusOr<v1::EmotionLabel> ParseEmotion(std::string_view text) {
   return out;
 }
 
-absl::StatusOr<std::vector<v1::EmotionLabel>> ParseEmotionList(
-    std::string_view text) {
+absl::StatusOr<std::vector<v1::EmotionLabel>> ParseEmotionList(std::string_view text) {
   std::vector<v1::EmotionLabel> out;
   size_t start = 0;
   while (start <= text.size()) {
@@ -101,9 +95,8 @@ absl::StatusOr<std::vector<v1::EmotionLabel>> ParseEmotionFlags(
   return ParseEmotionList(joined);
 }
 
-std::vector<std::string> UnknownLabels(
-    const std::vector<v1::EmotionLabel>& emotions,
-    const std::set<std::string>& vocabulary) {
+std::vector<std::string> UnknownLabels(const std::vector<v1::EmotionLabel>& emotions,
+                                       const std::set<std::string>& vocabulary) {
   std::vector<std::string> unknown;
   for (const v1::EmotionLabel& e : emotions) {
     if (!vocabulary.contains(e.label())) unknown.push_back(e.label());
@@ -111,8 +104,7 @@ std::vector<std::string> UnknownLabels(
   return unknown;
 }
 
-absl::StatusOr<absl::CivilDay> ParseDay(std::string_view text,
-                                        absl::CivilDay today) {
+absl::StatusOr<absl::CivilDay> ParseDay(std::string_view text, absl::CivilDay today) {
   std::string t = Lower(Trim(text));
   if (t == "today") return today;
   if (t == "yesterday") return today - 1;
@@ -122,8 +114,7 @@ absl::StatusOr<absl::CivilDay> ParseDay(std::string_view text,
     return day;
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("'", std::string(text),
-                   "' is not a day: use YYYY-MM-DD, today or yesterday"));
+      absl::StrCat("'", std::string(text), "' is not a day: use YYYY-MM-DD, today or yesterday"));
 }
 
 std::string FormatDay(absl::CivilDay day) { return absl::FormatCivilTime(day); }
@@ -138,8 +129,7 @@ bool LooksLikeDay(std::string_view text) {
   return true;
 }
 
-absl::StatusOr<IdArg> ParseIdArg(std::string_view text,
-                                 std::string_view collection) {
+absl::StatusOr<IdArg> ParseIdArg(std::string_view text, std::string_view collection) {
   std::string t = Trim(text);
   std::string prefix = absl::StrCat(std::string(collection), "/");
   if (t.find('/') != std::string::npos) {
@@ -154,9 +144,9 @@ absl::StatusOr<IdArg> ParseIdArg(std::string_view text,
         absl::StrCat("'", t, "' is not a name of the form ", prefix, "<id>"));
   }
   if (!AllHex(t) || t.size() < kMinIdPrefix) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("'", t, "' is not an id: give the id or at least ",
-                     kMinIdPrefix, " of its first hex digits"));
+    return absl::InvalidArgumentError(absl::StrCat("'", t,
+                                                   "' is not an id: give the id or at least ",
+                                                   kMinIdPrefix, " of its first hex digits"));
   }
   t = Lower(t);
   if (t.size() == 32) return IdArg{true, absl::StrCat(prefix, t)};
@@ -174,13 +164,13 @@ absl::StatusOr<std::string> MatchIdPrefix(std::string_view prefix,
   }
   if (matches.size() == 1) return matches.front();
   if (matches.empty()) {
-    return absl::NotFoundError(absl::StrCat(
-        "no ", std::string(noun), " has an id starting with '", want, "'"));
+    return absl::NotFoundError(
+        absl::StrCat("no ", std::string(noun), " has an id starting with '", want, "'"));
   }
   std::sort(matches.begin(), matches.end());
-  return absl::InvalidArgumentError(absl::StrCat(
-      "'", want, "' matches ", matches.size(), " ", std::string(noun),
-      " ids; give more digits: ", absl::StrJoin(matches, ", ")));
+  return absl::InvalidArgumentError(
+      absl::StrCat("'", want, "' matches ", matches.size(), " ", std::string(noun),
+                   " ids; give more digits: ", absl::StrJoin(matches, ", ")));
 }
 
 std::string_view IdOf(std::string_view name) {
@@ -188,20 +178,16 @@ std::string_view IdOf(std::string_view name) {
   return slash == std::string_view::npos ? name : name.substr(slash + 1);
 }
 
-std::string ShortId(std::string_view name) {
-  return std::string(IdOf(name).substr(0, 8));
-}
+std::string ShortId(std::string_view name) { return std::string(IdOf(name).substr(0, 8)); }
 
-std::string DetectTimeZone(const char* tz_env,
-                           std::string_view localtime_target) {
+std::string DetectTimeZone(const char* tz_env, std::string_view localtime_target) {
   if (tz_env != nullptr) {
     std::string_view tz = tz_env;
     if (!tz.empty() && tz.front() == ':') tz.remove_prefix(1);
     if (!tz.empty()) return std::string(tz);
   }
   constexpr std::string_view kMarker = "zoneinfo/";
-  if (size_t at = localtime_target.rfind(kMarker);
-      at != std::string_view::npos) {
+  if (size_t at = localtime_target.rfind(kMarker); at != std::string_view::npos) {
     std::string_view zone = localtime_target.substr(at + kMarker.size());
     if (!zone.empty()) return std::string(zone);
   }
@@ -210,8 +196,7 @@ std::string DetectTimeZone(const char* tz_env,
 
 std::string SystemTimeZone() {
   std::error_code ec;
-  std::filesystem::path target =
-      std::filesystem::read_symlink("/etc/localtime", ec);
+  std::filesystem::path target = std::filesystem::read_symlink("/etc/localtime", ec);
   return DetectTimeZone(std::getenv("TZ"), ec ? "" : target.string());
 }
 
@@ -225,8 +210,8 @@ absl::CivilDay TodayIn(const std::string& zone) {
   return absl::ToCivilDay(absl::Now(), LoadZoneOrLocal(zone));
 }
 
-std::string DefaultSocketPath(const char* attune_socket_env,
-                              const char* xdg_runtime_dir, unsigned uid) {
+std::string DefaultSocketPath(const char* attune_socket_env, const char* xdg_runtime_dir,
+                              unsigned uid) {
   if (attune_socket_env != nullptr && *attune_socket_env != '\0') {
     return attune_socket_env;
   }
@@ -255,8 +240,8 @@ EditorText ParseEditorText(std::string_view text) {
   std::string_view first = rest.substr(0, rest.find('\n'));
   if (first == "#" || first == "#\r" || first.substr(0, 2) == "# ") {
     size_t eol = rest.find('\n');
-    out.title = Trim(rest.substr(
-        1, eol == std::string_view::npos ? std::string_view::npos : eol - 1));
+    out.title =
+        Trim(rest.substr(1, eol == std::string_view::npos ? std::string_view::npos : eol - 1));
     rest = eol == std::string_view::npos ? "" : rest.substr(eol + 1);
   }
   // Drop blank lines around the body, keep its inner layout and indentation.
@@ -274,8 +259,7 @@ EditorText ParseEditorText(std::string_view text) {
 }
 
 std::string ComposeEditorText(std::string_view title, std::string_view body) {
-  return absl::StrCat("# ", std::string(title), "\n\n", std::string(body),
-                      "\n");
+  return absl::StrCat("# ", std::string(title), "\n\n", std::string(body), "\n");
 }
 
 }  // namespace attune::cli

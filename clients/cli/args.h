@@ -27,8 +27,7 @@ absl::StatusOr<v1::EmotionLabel> ParseEmotion(std::string_view text);
 
 // Parses a comma-separated list of "label[:N]"; blank items are skipped, so
 // "" gives an empty list. Fails on the first bad item or a repeated label.
-absl::StatusOr<std::vector<v1::EmotionLabel>> ParseEmotionList(
-    std::string_view text);
+absl::StatusOr<std::vector<v1::EmotionLabel>> ParseEmotionList(std::string_view text);
 
 // Parses the values of repeated --emotion flags; each may itself be a
 // comma-separated list. Fails on a bad item or a label given twice.
@@ -36,9 +35,8 @@ absl::StatusOr<std::vector<v1::EmotionLabel>> ParseEmotionFlags(
     const std::vector<std::string>& values);
 
 // The labels of `emotions` that `vocabulary` does not contain, in order.
-std::vector<std::string> UnknownLabels(
-    const std::vector<v1::EmotionLabel>& emotions,
-    const std::set<std::string>& vocabulary);
+std::vector<std::string> UnknownLabels(const std::vector<v1::EmotionLabel>& emotions,
+                                       const std::set<std::string>& vocabulary);
 
 // ---------------------------------------------------------------------------
 // Days
@@ -46,8 +44,7 @@ std::vector<std::string> UnknownLabels(
 
 // Parses "YYYY-MM-DD", "today" or "yesterday" (relative to `today`).
 // INVALID_ARGUMENT otherwise, naming what was expected.
-absl::StatusOr<absl::CivilDay> ParseDay(std::string_view text,
-                                        absl::CivilDay today);
+absl::StatusOr<absl::CivilDay> ParseDay(std::string_view text, absl::CivilDay today);
 
 // "YYYY-MM-DD".
 std::string FormatDay(absl::CivilDay day);
@@ -74,8 +71,7 @@ struct IdArg {
 
 // Accepts "<collection>/<id>", a 32-hex id, or a hex prefix of at least
 // kMinIdPrefix characters. INVALID_ARGUMENT otherwise.
-absl::StatusOr<IdArg> ParseIdArg(std::string_view text,
-                                 std::string_view collection);
+absl::StatusOr<IdArg> ParseIdArg(std::string_view text, std::string_view collection);
 
 // Picks the one resource name in `names` whose id starts with `prefix`.
 // NOT_FOUND when none does; INVALID_ARGUMENT listing the candidates when
@@ -97,8 +93,7 @@ std::string ShortId(std::string_view name);
 // The IANA zone to count days in: `tz_env` ($TZ, a leading ':' dropped) when
 // set and non-empty, else the part of `localtime_target` (the link target of
 // /etc/localtime) after "zoneinfo/", else "UTC".
-std::string DetectTimeZone(const char* tz_env,
-                           std::string_view localtime_target);
+std::string DetectTimeZone(const char* tz_env, std::string_view localtime_target);
 
 // DetectTimeZone() applied to this process's $TZ and /etc/localtime.
 std::string SystemTimeZone();
@@ -113,8 +108,8 @@ absl::CivilDay TodayIn(const std::string& zone);
 // The socket to use when --socket is not given: `attune_socket_env` when set
 // and non-empty, else $XDG_RUNTIME_DIR/attune/attuned.sock, else
 // /tmp/attune-<uid>/attuned.sock.
-std::string DefaultSocketPath(const char* attune_socket_env,
-                              const char* xdg_runtime_dir, unsigned uid);
+std::string DefaultSocketPath(const char* attune_socket_env, const char* xdg_runtime_dir,
+                              unsigned uid);
 
 // ---------------------------------------------------------------------------
 // Text

@@ -28,8 +28,7 @@ TEST(ParseEmotion, WithIntensity) {
 }
 
 TEST(ParseEmotion, RejectsBadIntensityAndEmptyLabel) {
-  for (const char* bad :
-       {"tired:0", "tired:6", "tired:", "tired:x", ":3", "tired:22", ""}) {
+  for (const char* bad : {"tired:0", "tired:6", "tired:", "tired:x", ":3", "tired:22", ""}) {
     absl::StatusOr<v1::EmotionLabel> e = ParseEmotion(bad);
     EXPECT_FALSE(e.ok()) << bad;
     if (!e.ok()) {
@@ -64,8 +63,7 @@ TEST(ParseEmotionFlags, JoinsRepeatedFlags) {
 TEST(UnknownLabels, ListsLabelsOutsideVocabulary) {
   auto list = ParseEmotionList("happy, gloomy:3, calm");
   ASSERT_TRUE(list.ok());
-  EXPECT_EQ(UnknownLabels(*list, {"happy", "calm"}),
-            std::vector<std::string>{"gloomy"});
+  EXPECT_EQ(UnknownLabels(*list, {"happy", "calm"}), std::vector<std::string>{"gloomy"});
 }
 
 // --- days -------------------------------------------------------------------
@@ -75,14 +73,13 @@ TEST(ParseDay, AcceptsIsoTodayYesterday) {
   EXPECT_EQ(*ParseDay("2026-11-02", today), absl::CivilDay(2026, 11, 2));
   EXPECT_EQ(*ParseDay("today", today), today);
   EXPECT_EQ(*ParseDay("Yesterday", today), absl::CivilDay(2026, 11, 23));
-  EXPECT_EQ(*ParseDay("2026-03-01", absl::CivilDay(2026, 3, 1)) - 1,
-            absl::CivilDay(2026, 2, 28));
+  EXPECT_EQ(*ParseDay("2026-03-01", absl::CivilDay(2026, 3, 1)) - 1, absl::CivilDay(2026, 2, 28));
 }
 
 TEST(ParseDay, RejectsMalformedAndImpossibleDays) {
   const absl::CivilDay today(2026, 11, 24);
-  for (const char* bad : {"2026-02-30", "2026-13-01", "26-11-02", "2026/11/02",
-                          "tomorrow", "", "2026-11-2"}) {
+  for (const char* bad :
+       {"2026-02-30", "2026-13-01", "26-11-02", "2026/11/02", "tomorrow", "", "2026-11-2"}) {
     EXPECT_FALSE(ParseDay(bad, today).ok()) << bad;
   }
 }
@@ -99,8 +96,7 @@ TEST(LooksLikeDay, TellsDaysFromIds) {
 constexpr char kHex[] = "0123456789abcdef0123456789abcdef";
 
 TEST(ParseIdArg, FullNameIdAndPrefix) {
-  auto full =
-      ParseIdArg(std::string("journalEntries/") + kHex, "journalEntries");
+  auto full = ParseIdArg(std::string("journalEntries/") + kHex, "journalEntries");
   ASSERT_TRUE(full.ok());
   EXPECT_TRUE(full->complete);
   EXPECT_EQ(full->value, std::string("journalEntries/") + kHex);
@@ -117,8 +113,7 @@ TEST(ParseIdArg, FullNameIdAndPrefix) {
 }
 
 TEST(ParseIdArg, RejectsShortNonHexAndWrongCollection) {
-  for (const char* bad : {"abc", "xyz123", "goals/abcd", "journalEntries/",
-                          "journalEntries/a/b"}) {
+  for (const char* bad : {"abc", "xyz123", "goals/abcd", "journalEntries/", "journalEntries/a/b"}) {
     auto id = ParseIdArg(bad, "journalEntries");
     EXPECT_FALSE(id.ok()) << bad;
     if (!id.ok()) {
@@ -128,8 +123,7 @@ TEST(ParseIdArg, RejectsShortNonHexAndWrongCollection) {
 }
 
 TEST(MatchIdPrefix, UniqueAmbiguousAndNone) {
-  const std::vector<std::string> names = {"goals/abcd1111", "goals/abcd2222",
-                                          "goals/ef001234"};
+  const std::vector<std::string> names = {"goals/abcd1111", "goals/abcd2222", "goals/ef001234"};
   auto one = MatchIdPrefix("ef00", names, "goal");
   ASSERT_TRUE(one.ok());
   EXPECT_EQ(*one, "goals/ef001234");
@@ -137,10 +131,8 @@ TEST(MatchIdPrefix, UniqueAmbiguousAndNone) {
   auto two = MatchIdPrefix("ABCD", names, "goal");
   ASSERT_FALSE(two.ok());
   EXPECT_EQ(two.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(two.status().message().find("goals/abcd1111"),
-            absl::string_view::npos);
-  EXPECT_NE(two.status().message().find("goals/abcd2222"),
-            absl::string_view::npos);
+  EXPECT_NE(two.status().message().find("goals/abcd1111"), absl::string_view::npos);
+  EXPECT_NE(two.status().message().find("goals/abcd2222"), absl::string_view::npos);
 
   auto none = MatchIdPrefix("9999", names, "goal");
   ASSERT_FALSE(none.ok());
@@ -155,23 +147,18 @@ TEST(ShortId, FirstEightOfTheId) {
 // --- environment ------------------------------------------------------------
 
 TEST(DetectTimeZone, PrefersTzThenLocaltimeThenUtc) {
-  EXPECT_EQ(DetectTimeZone("Europe/Lisbon", "/usr/share/zoneinfo/Asia/Tokyo"),
-            "Europe/Lisbon");
+  EXPECT_EQ(DetectTimeZone("Europe/Lisbon", "/usr/share/zoneinfo/Asia/Tokyo"), "Europe/Lisbon");
   EXPECT_EQ(DetectTimeZone(":America/New_York", ""), "America/New_York");
   EXPECT_EQ(DetectTimeZone("", "/usr/share/zoneinfo/Asia/Tokyo"), "Asia/Tokyo");
-  EXPECT_EQ(DetectTimeZone(nullptr, "../usr/share/zoneinfo/Etc/UTC"),
-            "Etc/UTC");
+  EXPECT_EQ(DetectTimeZone(nullptr, "../usr/share/zoneinfo/Etc/UTC"), "Etc/UTC");
   EXPECT_EQ(DetectTimeZone(nullptr, ""), "UTC");
   EXPECT_EQ(DetectTimeZone(nullptr, "/var/lib/localtime"), "UTC");
 }
 
 TEST(DefaultSocketPath, EnvThenXdgThenTmp) {
-  EXPECT_EQ(DefaultSocketPath("/x/y.sock", "/run/user/1000", 1000),
-            "/x/y.sock");
-  EXPECT_EQ(DefaultSocketPath("", "/run/user/1000", 1000),
-            "/run/user/1000/attune/attuned.sock");
-  EXPECT_EQ(DefaultSocketPath(nullptr, nullptr, 1000),
-            "/tmp/attune-1000/attuned.sock");
+  EXPECT_EQ(DefaultSocketPath("/x/y.sock", "/run/user/1000", 1000), "/x/y.sock");
+  EXPECT_EQ(DefaultSocketPath("", "/run/user/1000", 1000), "/run/user/1000/attune/attuned.sock");
+  EXPECT_EQ(DefaultSocketPath(nullptr, nullptr, 1000), "/tmp/attune-1000/attuned.sock");
   EXPECT_EQ(DefaultSocketPath(nullptr, "", 7), "/tmp/attune-7/attuned.sock");
 }
 
@@ -185,8 +172,7 @@ TEST(FirstLine, StripsLineBreak) {
 }
 
 TEST(EditorText, TitleLineAndBody) {
-  EditorText t =
-      ParseEditorText("# A day at the sea\n\nWe walked.\n\nLong.\n\n");
+  EditorText t = ParseEditorText("# A day at the sea\n\nWe walked.\n\nLong.\n\n");
   EXPECT_EQ(t.title, "A day at the sea");
   EXPECT_EQ(t.body, "We walked.\n\nLong.");
 
@@ -204,8 +190,7 @@ TEST(EditorText, TitleLineAndBody) {
 }
 
 TEST(EditorText, RoundTrips) {
-  EditorText t =
-      ParseEditorText(ComposeEditorText("Title", "Line 1\n  Line 2"));
+  EditorText t = ParseEditorText(ComposeEditorText("Title", "Line 1\n  Line 2"));
   EXPECT_EQ(t.title, "Title");
   EXPECT_EQ(t.body, "Line 1\n  Line 2");
   t = ParseEditorText(ComposeEditorText("", "Body"));
@@ -237,8 +222,7 @@ TEST(Format, DaysSchedulesAndFeelings) {
   EXPECT_EQ(GoalSchedule(1, v1::DAY, 1), "1 per day for 1 day");
   auto list = ParseEmotionList("grateful:4, tired:2, calm");
   ASSERT_TRUE(list.ok());
-  google::protobuf::RepeatedPtrField<v1::EmotionLabel> field(list->begin(),
-                                                             list->end());
+  google::protobuf::RepeatedPtrField<v1::EmotionLabel> field(list->begin(), list->end());
   EXPECT_EQ(FormatEmotions(field), "grateful (4), tired (2), calm");
 }
 

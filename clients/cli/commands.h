@@ -29,9 +29,7 @@ using Action = std::function<absl::Status()>;
 // The action of each runnable (sub)command.
 class CommandTable {
  public:
-  void Set(const CLI::App* command, Action action) {
-    actions_[command] = std::move(action);
-  }
+  void Set(const CLI::App* command, Action action) { actions_[command] = std::move(action); }
   // The action of `command`, or nullptr when it has none.
   const Action* Find(const CLI::App* command) const {
     auto it = actions_.find(command);
@@ -44,23 +42,16 @@ class CommandTable {
 
 // Each adds its commands to `app`. `global` is filled in by the parse and
 // read only when an action runs.
-void AddVaultCommands(CLI::App& app, const GlobalOptions& global,
-                      CommandTable& table);
-void AddCheckInCommands(CLI::App& app, const GlobalOptions& global,
-                        CommandTable& table);
-void AddJournalCommands(CLI::App& app, const GlobalOptions& global,
-                        CommandTable& table);
-void AddGoalCommands(CLI::App& app, const GlobalOptions& global,
-                     CommandTable& table);
+void AddVaultCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
+void AddCheckInCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
+void AddJournalCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
+void AddGoalCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
 // `attune pair invite|join|verify`, `attune members`, `attune sync
 // status|digest`, `attune id`.
-void AddSpaceCommands(CLI::App& app, const GlobalOptions& global,
-                      CommandTable& table);
+void AddSpaceCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
 // `attune exercise list|start|sessions` and `attune plugin list|grant|revoke`.
-void AddExerciseCommands(CLI::App& app, const GlobalOptions& global,
-                         CommandTable& table);
-void AddPluginCommands(CLI::App& app, const GlobalOptions& global,
-                       CommandTable& table);
+void AddExerciseCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
+void AddPluginCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
 // `attune completion bash`; reads the finished command tree of `app`.
 void AddCompletionCommands(CLI::App& app, CommandTable& table);
 

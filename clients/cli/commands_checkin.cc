@@ -40,16 +40,15 @@ struct CheckInOptions {
 void PrintField(std::string_view key, std::string_view value) {
   constexpr size_t kKeyWidth = 12;
   std::cout << "  " << BoldKey(key, kKeyWidth - 2)
-            << Wrap(value, static_cast<size_t>(TerminalColumns()), kKeyWidth)
-            << '\n';
+            << Wrap(value, static_cast<size_t>(TerminalColumns()), kKeyWidth) << '\n';
 }
 
 // One check-in, readably. `me` is this member's id, to tell the partner's
 // check-ins apart.
 void PrintCheckIn(const v1::CheckIn& c, const std::string& me) {
-  std::string heading = absl::StrCat(Bold(DayHeading(c.day())), "  connection ",
-                                     RatingDots(c.connection_rating()), " ",
-                                     c.connection_rating(), "/5");
+  std::string heading =
+      absl::StrCat(Bold(DayHeading(c.day())), "  connection ", RatingDots(c.connection_rating()),
+                   " ", c.connection_rating(), "/5");
   if (!me.empty() && !c.author().empty() && c.author() != me) {
     absl::StrAppend(&heading, "  ", Bold("partner"));
   }
@@ -57,13 +56,11 @@ void PrintCheckIn(const v1::CheckIn& c, const std::string& me) {
   std::cout << heading << '\n';
   PrintField("high", c.high());
   PrintField("low", c.low());
-  if (!c.emotions().empty())
-    PrintField("feelings", FormatEmotions(c.emotions()));
+  if (!c.emotions().empty()) PrintField("feelings", FormatEmotions(c.emotions()));
   if (!c.note().empty()) PrintField("note", c.note());
 }
 
-void PrintCheckIns(const std::vector<const v1::CheckIn*>& check_ins,
-                   const std::string& me) {
+void PrintCheckIns(const std::vector<const v1::CheckIn*>& check_ins, const std::string& me) {
   bool first = true;
   for (const v1::CheckIn* c : check_ins) {
     if (!first) std::cout << '\n';
@@ -76,8 +73,7 @@ void PrintCheckIns(const std::vector<const v1::CheckIn*>& check_ins,
 
 // Every check-in from `start` to `end` (inclusive; either may be empty),
 // oldest first, all pages.
-absl::StatusOr<v1::ListCheckInsResponse> ListAll(DaemonClient& client,
-                                                 const std::string& start,
+absl::StatusOr<v1::ListCheckInsResponse> ListAll(DaemonClient& client, const std::string& start,
                                                  const std::string& end) {
   v1::ListCheckInsResponse all;
   v1::ListCheckInsRequest request;
@@ -106,15 +102,13 @@ std::string MyMemberId(DaemonClient& client) {
 
 // --- asking -----------------------------------------------------------------
 
-absl::StatusOr<std::string> CheckText(const std::string& answer,
-                                      bool required) {
+absl::StatusOr<std::string> CheckText(const std::string& answer, bool required) {
   std::string text = Trim(answer);
   if (required && text.empty()) {
     return absl::InvalidArgumentError("a few words, please");
   }
   if (Utf8Width(text) > kMaxText) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("at most ", kMaxText, " characters, please"));
+    return absl::InvalidArgumentError(absl::StrCat("at most ", kMaxText, " characters, please"));
   }
   return text;
 }
@@ -128,9 +122,8 @@ absl::StatusOr<int> CheckRating(const std::string& answer) {
 }
 
 absl::StatusOr<std::string> AskText(std::string_view question, bool required) {
-  return AskUntilValid<std::string>(question, [&](const std::string& answer) {
-    return CheckText(answer, required);
-  });
+  return AskUntilValid<std::string>(
+      question, [&](const std::string& answer) { return CheckText(answer, required); });
 }
 
 absl::StatusOr<int> AskRating() {
@@ -142,33 +135,27 @@ absl::StatusOr<int> AskRating() {
 
 // Fills in what `check_in` lacks by asking: everything when `everything`,
 // else only the required high, low and rating.
-absl::Status AskMissing(DaemonClient& client, v1::CheckIn& check_in,
-                        bool everything) {
+absl::Status AskMissing(DaemonClient& client, v1::CheckIn& check_in, bool everything) {
   if (check_in.high().empty()) {
-    ATTUNE_ASSIGN_OR_RETURN(
-        std::string high,
-        AskText("One high of the day, a good moment (describe it): ", true));
+    ATTUNE_ASSIGN_OR_RETURN(std::string high,
+                            AskText("One high of the day, a good moment (describe it): ", true));
     check_in.set_high(high);
   }
   if (check_in.low().empty()) {
     ATTUNE_ASSIGN_OR_RETURN(
         std::string low,
-        AskText("One low of the day, a hard moment (describe, don't solve): ",
-                true));
+        AskText("One low of the day, a hard moment (describe, don't solve): ", true));
     check_in.set_low(low);
   }
   if (everything) {
     ATTUNE_ASSIGN_OR_RETURN(Vocabulary vocabulary, FetchVocabulary(client));
-    std::cerr << FormatVocabulary(vocabulary,
-                                  static_cast<size_t>(TerminalColumns()));
+    std::cerr << FormatVocabulary(vocabulary, static_cast<size_t>(TerminalColumns()));
     ATTUNE_ASSIGN_OR_RETURN(
         std::vector<v1::EmotionLabel> emotions,
         AskUntilValid<std::vector<v1::EmotionLabel>>(
             "Feelings, comma-separated, each label or label:1-5 (Enter to "
             "skip): ",
-            [&](const std::string& answer) {
-              return CheckFeelings(answer, vocabulary);
-            }));
+            [&](const std::string& answer) { return CheckFeelings(answer, vocabulary); }));
     for (auto& e : emotions) *check_in.add_emotions() = std::move(e);
   }
   if (check_in.connection_rating() == 0) {
@@ -176,8 +163,7 @@ absl::Status AskMissing(DaemonClient& client, v1::CheckIn& check_in,
     check_in.set_connection_rating(rating);
   }
   if (everything && check_in.note().empty()) {
-    ATTUNE_ASSIGN_OR_RETURN(std::string note,
-                            AskText("Anything else? (Enter to skip): ", false));
+    ATTUNE_ASSIGN_OR_RETURN(std::string note, AskText("Anything else? (Enter to skip): ", false));
     check_in.set_note(note);
   }
   return absl::OkStatus();
@@ -185,14 +171,12 @@ absl::Status AskMissing(DaemonClient& client, v1::CheckIn& check_in,
 
 // Tells the person when the day already has their check-in, which the new
 // one replaces.
-void WarnIfReplacing(DaemonClient& client, const std::string& day,
-                     const std::string& me) {
+void WarnIfReplacing(DaemonClient& client, const std::string& day, const std::string& me) {
   absl::StatusOr<v1::ListCheckInsResponse> existing = ListAll(client, day, day);
   if (!existing.ok()) return;
   for (const v1::CheckIn& c : existing->check_ins()) {
     if (c.author() == me) {
-      std::cerr << "You have checked in for " << DayHeading(day)
-                << " already; this replaces it.\n";
+      std::cerr << "You have checked in for " << DayHeading(day) << " already; this replaces it.\n";
       return;
     }
   }
@@ -200,11 +184,9 @@ void WarnIfReplacing(DaemonClient& client, const std::string& day,
 
 // --- checkin ----------------------------------------------------------------
 
-absl::Status RunCheckIn(const GlobalOptions& global,
-                        const CheckInOptions& options) {
-  const bool any_content = !options.high.empty() || !options.low.empty() ||
-                           options.rating != 0 || !options.emotions.empty() ||
-                           !options.note.empty();
+absl::Status RunCheckIn(const GlobalOptions& global, const CheckInOptions& options) {
+  const bool any_content = !options.high.empty() || !options.low.empty() || options.rating != 0 ||
+                           !options.emotions.empty() || !options.note.empty();
   const bool tty = StdinIsTerminal();
   if (!tty) {
     std::vector<std::string> missing;
@@ -212,17 +194,17 @@ absl::Status RunCheckIn(const GlobalOptions& global,
     if (options.low.empty()) missing.push_back("--low");
     if (options.rating == 0) missing.push_back("--rating");
     if (!missing.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "no terminal to ask on: give ", absl::StrJoin(missing, ", "),
-          " (see attune checkin --help)"));
+      return absl::InvalidArgumentError(absl::StrCat("no terminal to ask on: give ",
+                                                     absl::StrJoin(missing, ", "),
+                                                     " (see attune checkin --help)"));
     }
   }
 
   const std::string zone = options.tz.empty() ? SystemTimeZone() : options.tz;
   absl::TimeZone loaded;
   if (!absl::LoadTimeZone(zone, &loaded)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown time zone '", zone, "' (try e.g. Europe/Lisbon)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown time zone '", zone, "' (try e.g. Europe/Lisbon)"));
   }
   const absl::CivilDay today = absl::ToCivilDay(absl::Now(), loaded);
   absl::CivilDay day = today;
@@ -243,8 +225,8 @@ absl::Status RunCheckIn(const GlobalOptions& global,
   for (auto& e : emotions) *check_in.add_emotions() = std::move(e);
 
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
-  const bool must_ask = check_in.high().empty() || check_in.low().empty() ||
-                        check_in.connection_rating() == 0;
+  const bool must_ask =
+      check_in.high().empty() || check_in.low().empty() || check_in.connection_rating() == 0;
   if (tty && (!any_content || must_ask)) {
     // Refuse before the questions, not after them.
     ATTUNE_ASSIGN_OR_RETURN(v1::VaultStatus vault, client->RequireUnlocked());
@@ -261,16 +243,14 @@ absl::Status RunCheckIn(const GlobalOptions& global,
   }));
   if (global.json) return PrintJson(saved);
   PrintCheckIn(saved, "");
-  std::cout << (saved.visibility() == v1::PRIVATE
-                    ? "Saved, private to you.\n"
-                    : "Saved and shared with your partner.\n");
+  std::cout << (saved.visibility() == v1::PRIVATE ? "Saved, private to you.\n"
+                                                  : "Saved and shared with your partner.\n");
   return absl::OkStatus();
 }
 
 // --- checkin list -----------------------------------------------------------
 
-absl::Status RunList(const GlobalOptions& global, const std::string& from,
-                     const std::string& to) {
+absl::Status RunList(const GlobalOptions& global, const std::string& from, const std::string& to) {
   const absl::CivilDay today = TodayIn(SystemTimeZone());
   absl::CivilDay end = today;
   if (!to.empty()) {
@@ -281,8 +261,8 @@ absl::Status RunList(const GlobalOptions& global, const std::string& from,
     ATTUNE_ASSIGN_OR_RETURN(start, ParseDay(from, today));
   }
   if (start > end) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--from ", FormatDay(start), " is after --to ", FormatDay(end)));
+    return absl::InvalidArgumentError(
+        absl::StrCat("--from ", FormatDay(start), " is after --to ", FormatDay(end)));
   }
 
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
@@ -290,8 +270,7 @@ absl::Status RunList(const GlobalOptions& global, const std::string& from,
                           ListAll(*client, FormatDay(start), FormatDay(end)));
   if (global.json) return PrintJson(all);
   if (all.check_ins().empty()) {
-    std::cout << "No check-ins from " << FormatDay(start) << " to "
-              << FormatDay(end) << ".\n";
+    std::cout << "No check-ins from " << FormatDay(start) << " to " << FormatDay(end) << ".\n";
     return absl::OkStatus();
   }
   std::vector<const v1::CheckIn*> list;
@@ -303,14 +282,12 @@ absl::Status RunList(const GlobalOptions& global, const std::string& from,
 // --- checkin show -----------------------------------------------------------
 
 // Prints the check-ins of one day, mine first.
-absl::Status ShowDay(const GlobalOptions& global, DaemonClient& client,
-                     absl::CivilDay day) {
+absl::Status ShowDay(const GlobalOptions& global, DaemonClient& client, absl::CivilDay day) {
   ATTUNE_ASSIGN_OR_RETURN(v1::ListCheckInsResponse found,
                           ListAll(client, FormatDay(day), FormatDay(day)));
   if (global.json) return PrintJson(found);
   if (found.check_ins().empty()) {
-    return absl::NotFoundError(
-        absl::StrCat("no check-in for ", DayHeading(day)));
+    return absl::NotFoundError(absl::StrCat("no check-in for ", DayHeading(day)));
   }
   const std::string me = MyMemberId(client);
   std::vector<const v1::CheckIn*> list;
@@ -326,12 +303,10 @@ absl::Status ShowDay(const GlobalOptions& global, DaemonClient& client,
 }
 
 // Prints the check-in `id` names (a prefix is looked up).
-absl::Status ShowOne(const GlobalOptions& global, DaemonClient& client,
-                     const IdArg& id) {
+absl::Status ShowOne(const GlobalOptions& global, DaemonClient& client, const IdArg& id) {
   std::string name = id.value;
   if (!id.complete) {
-    ATTUNE_ASSIGN_OR_RETURN(v1::ListCheckInsResponse all,
-                            ListAll(client, "", ""));
+    ATTUNE_ASSIGN_OR_RETURN(v1::ListCheckInsResponse all, ListAll(client, "", ""));
     std::vector<std::string> names;
     for (const auto& c : all.check_ins()) names.push_back(c.name());
     ATTUNE_ASSIGN_OR_RETURN(name, MatchIdPrefix(id.value, names, "check-in"));
@@ -353,16 +328,14 @@ absl::Status RunFeelings(const GlobalOptions& global) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   ATTUNE_ASSIGN_OR_RETURN(Vocabulary vocabulary, FetchVocabulary(*client));
   if (global.json) return PrintJson(vocabulary.families);
-  std::cout << FormatVocabulary(vocabulary,
-                                static_cast<size_t>(TerminalColumns()));
+  std::cout << FormatVocabulary(vocabulary, static_cast<size_t>(TerminalColumns()));
   return absl::OkStatus();
 }
 
 absl::Status RunShow(const GlobalOptions& global, const std::string& which) {
   if (which.empty() || LooksLikeDay(which)) {
-    ATTUNE_ASSIGN_OR_RETURN(
-        absl::CivilDay day,
-        ParseDay(which.empty() ? "today" : which, TodayIn(SystemTimeZone())));
+    ATTUNE_ASSIGN_OR_RETURN(absl::CivilDay day,
+                            ParseDay(which.empty() ? "today" : which, TodayIn(SystemTimeZone())));
     ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
     return ShowDay(global, *client, day);
   }
@@ -373,28 +346,21 @@ absl::Status RunShow(const GlobalOptions& global, const std::string& which) {
 
 }  // namespace
 
-void AddCheckInCommands(CLI::App& app, const GlobalOptions& global,
-                        CommandTable& table) {
+void AddCheckInCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table) {
   auto options = std::make_shared<CheckInOptions>();
   CLI::App* checkin = app.add_subcommand(
-      "checkin",
-      "Check in for today: one high, one low, feelings, connection 1-5");
+      "checkin", "Check in for today: one high, one low, feelings, connection 1-5");
   checkin->require_subcommand(0, 1);
-  checkin->add_option("--high", options->high, "One good moment of the day")
-      ->option_text("TEXT");
-  checkin->add_option("--low", options->low, "One hard moment of the day")
-      ->option_text("TEXT");
+  checkin->add_option("--high", options->high, "One good moment of the day")->option_text("TEXT");
+  checkin->add_option("--low", options->low, "One hard moment of the day")->option_text("TEXT");
   AddEmotionOption(checkin, options->emotions);
   checkin
       ->add_option("--rating", options->rating,
                    "How connected you feel: 1 (distant) to 5 (very close)")
       ->check(CLI::Range(1, 5))
       ->option_text("1-5");
-  checkin->add_option("--note", options->note, "Anything else (optional)")
-      ->option_text("TEXT");
-  checkin
-      ->add_option("--day", options->day,
-                   "The day checked in for (default: today)")
+  checkin->add_option("--note", options->note, "Anything else (optional)")->option_text("TEXT");
+  checkin->add_option("--day", options->day, "The day checked in for (default: today)")
       ->option_text("YYYY-MM-DD");
   checkin
       ->add_option("--tz", options->tz,
@@ -403,23 +369,19 @@ void AddCheckInCommands(CLI::App& app, const GlobalOptions& global,
       ->option_text("ZONE");
   checkin->add_flag("--private", options->make_private,
                     "Keep it to yourself (default: shared with your partner)");
-  table.Set(checkin,
-            [&global, options] { return RunCheckIn(global, *options); });
+  table.Set(checkin, [&global, options] { return RunCheckIn(global, *options); });
 
   auto from = std::make_shared<std::string>();
   auto to = std::make_shared<std::string>();
   CLI::App* list = checkin->add_subcommand(
       "list", "Show the check-ins of a range of days (default: last 14 days)");
-  list->add_option("--from", *from, "First day (default: 13 days before --to)")
-      ->option_text("DAY");
-  list->add_option("--to", *to, "Last day (default: today)")
-      ->option_text("DAY");
+  list->add_option("--from", *from, "First day (default: 13 days before --to)")->option_text("DAY");
+  list->add_option("--to", *to, "Last day (default: today)")->option_text("DAY");
   table.Set(list, [&global, from, to] { return RunList(global, *from, *to); });
 
   auto which = std::make_shared<std::string>();
   CLI::App* show = checkin->add_subcommand(
-      "show",
-      "Show the check-ins of a day (yours and your partner's), or one by id");
+      "show", "Show the check-ins of a day (yours and your partner's), or one by id");
   show->add_option("day-or-id", *which,
                    "YYYY-MM-DD, today, yesterday, or a check-in id or id "
                    "prefix (default: today)");
@@ -434,8 +396,7 @@ void AddCheckInCommands(CLI::App& app, const GlobalOptions& global,
       "the first. attune feelings lists the feelings.");
 
   CLI::App* feelings = app.add_subcommand(
-      "feelings",
-      "List the feelings vocabulary that --emotion labels come from");
+      "feelings", "List the feelings vocabulary that --emotion labels come from");
   feelings->group("Records");
   table.Set(feelings, [&global] { return RunFeelings(global); });
 }

@@ -28,8 +28,7 @@ const std::map<std::string, std::string>& OptionChoices() {
 
 // Options whose value is a path.
 bool TakesPath(const std::string& name) {
-  return name == "--socket" || name == "--passphrase-file" ||
-         name == "--body-file";
+  return name == "--socket" || name == "--passphrase-file" || name == "--body-file";
 }
 
 struct Node {
@@ -41,13 +40,11 @@ struct Node {
 // completed there (subcommands and options). Options taking a value are
 // added to `value_options`.
 void Collect(const CLI::App& app, const std::string& path,
-             const std::vector<std::string>& inherited,
-             std::vector<Node>& nodes,
+             const std::vector<std::string>& inherited, std::vector<Node>& nodes,
              std::map<std::string, bool>& value_options) {
   Node node{path, {}};
   std::vector<std::string> own;
-  for (const CLI::Option* option :
-       app.get_options([](const CLI::Option*) { return true; })) {
+  for (const CLI::Option* option : app.get_options([](const CLI::Option*) { return true; })) {
     if (option->get_positional()) continue;
     for (const std::string& name : option->get_lnames()) {
       own.push_back("--" + name);
@@ -58,24 +55,20 @@ void Collect(const CLI::App& app, const std::string& path,
       if (option->get_expected_max() != 0) value_options["-" + name] = true;
     }
   }
-  std::vector<const CLI::App*> children =
-      app.get_subcommands([](const CLI::App*) { return true; });
-  for (const CLI::App* child : children)
-    node.words.push_back(child->get_name());
+  std::vector<const CLI::App*> children = app.get_subcommands([](const CLI::App*) { return true; });
+  for (const CLI::App* child : children) node.words.push_back(child->get_name());
   node.words.insert(node.words.end(), own.begin(), own.end());
   // Global options (fallthrough) work everywhere.
   std::vector<std::string> passed = inherited;
   if (path.empty()) passed = own;
   for (const std::string& word : inherited) {
-    if (std::find(node.words.begin(), node.words.end(), word) ==
-        node.words.end()) {
+    if (std::find(node.words.begin(), node.words.end(), word) == node.words.end()) {
       node.words.push_back(word);
     }
   }
   nodes.push_back(node);
   for (const CLI::App* child : children) {
-    Collect(*child, absl::StrCat(path, " ", child->get_name()), passed, nodes,
-            value_options);
+    Collect(*child, absl::StrCat(path, " ", child->get_name()), passed, nodes, value_options);
   }
 }
 
@@ -110,9 +103,8 @@ std::string BashScript(const CLI::App& app) {
       "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
       "    word=\"${COMP_WORDS[i]}\"\n"
       "    case \"${path} ${word}\" in\n";
-  absl::StrAppend(&out, "      ", absl::StrJoin(paths, "|"),
-                  ") path=\"${path} ${word}\" ;;\n", "    esac\n", "  done\n",
-                  "  case \"${prev}\" in\n");
+  absl::StrAppend(&out, "      ", absl::StrJoin(paths, "|"), ") path=\"${path} ${word}\" ;;\n",
+                  "    esac\n", "  done\n", "  case \"${prev}\" in\n");
   if (!path_options.empty()) {
     absl::StrAppend(&out, "    ", absl::StrJoin(path_options, "|"),
                     ")\n      compopt -o filenames 2>/dev/null\n"
@@ -124,13 +116,12 @@ std::string BashScript(const CLI::App& app) {
                     "\" -- \"${cur}\")); return ;;\n");
   }
   if (!free_options.empty()) {
-    absl::StrAppend(&out, "    ", absl::StrJoin(free_options, "|"),
-                    ") COMPREPLY=(); return ;;\n");
+    absl::StrAppend(&out, "    ", absl::StrJoin(free_options, "|"), ") COMPREPLY=(); return ;;\n");
   }
   absl::StrAppend(&out, "  esac\n  case \"${path}\" in\n");
   for (const Node& node : nodes) {
-    absl::StrAppend(&out, "    \"", node.path, "\") words=\"",
-                    absl::StrJoin(node.words, " "), "\" ;;\n");
+    absl::StrAppend(&out, "    \"", node.path, "\") words=\"", absl::StrJoin(node.words, " "),
+                    "\" ;;\n");
   }
   absl::StrAppend(&out,
                   "  esac\n"
@@ -143,8 +134,7 @@ std::string BashScript(const CLI::App& app) {
 }  // namespace
 
 void AddCompletionCommands(CLI::App& app, CommandTable& table) {
-  CLI::App* completion =
-      app.add_subcommand("completion", "Print a shell completion script");
+  CLI::App* completion = app.add_subcommand("completion", "Print a shell completion script");
   completion->require_subcommand(1);
   CLI::App* bash = completion->add_subcommand(
       "bash", "Bash completion; load with: source <(attune completion bash)");

@@ -16,13 +16,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "google/protobuf/empty.pb.h"
 #include "commands.h"
 #include "countdown.h"
 #include "daemon_client.h"
 #include "exercise_answers.h"
 #include "feelings.h"
 #include "format.h"
+#include "google/protobuf/empty.pb.h"
 #include "output.h"
 #include "prompt.h"
 #include "status_macros.h"
@@ -41,8 +41,8 @@ absl::Status RunList(const GlobalOptions& global) {
   if (global.json) return PrintJson(list);
   Table table({"ID", "MIN", "WITH", "TITLE"});
   for (const auto& e : list.exercises()) {
-    table.AddRow({e.id(), std::to_string(e.minutes()), e.mode() == v1::PAIR ? "two" : "alone",
-                  e.title()});
+    table.AddRow(
+        {e.id(), std::to_string(e.minutes()), e.mode() == v1::PAIR ? "two" : "alone", e.title()});
   }
   table.Print("No exercises are installed (see attune plugin list).");
   if (!list.exercises().empty()) {
@@ -151,17 +151,18 @@ class SessionRunner {
           if (interactive_) out_ << FormatVocabulary(*vocabulary_, width) << "\n";
         }
         out_ << std::flush;
-        ATTUNE_ASSIGN_OR_RETURN(
-            auto labels, AskUntilValid<std::vector<v1::EmotionLabel>>(
-                             "  feelings, e.g. anxious:4, tired:2 > ",
-                             [&](const std::string& line) { return CheckFeelings(line, *vocabulary_); }));
+        ATTUNE_ASSIGN_OR_RETURN(auto labels, AskUntilValid<std::vector<v1::EmotionLabel>>(
+                                                 "  feelings, e.g. anxious:4, tired:2 > ",
+                                                 [&](const std::string& line) {
+                                                   return CheckFeelings(line, *vocabulary_);
+                                                 }));
         for (auto& l : labels) *answer.mutable_emotions()->add_emotions() = l;
         return answer;
       }
       case v1::Step::kRatingInput: {
         const auto& r = step.rating_input();
-        out_ << "    1 = " << (r.low_label().empty() ? "low" : r.low_label()) << " … 5 = "
-             << (r.high_label().empty() ? "high" : r.high_label()) << "\n"
+        out_ << "    1 = " << (r.low_label().empty() ? "low" : r.low_label())
+             << " … 5 = " << (r.high_label().empty() ? "high" : r.high_label()) << "\n"
              << std::flush;
         return AskUntilValid<v1::Answer>("  1-5 > ", ParseRatingAnswer);
       }
@@ -261,9 +262,8 @@ absl::Status RunStart(const GlobalOptions& global, const StartOptions& options) 
     step.set_step_key(session.step().key());
     *step.mutable_answer() = *std::move(answer);
     v1::LiveSession next;
-    absl::Status sent = client->Run([&](grpc::ClientContext* c) {
-      return client->exercises().AnswerStep(c, step, &next);
-    });
+    absl::Status sent = client->Run(
+        [&](grpc::ClientContext* c) { return client->exercises().AnswerStep(c, step, &next); });
     if (absl::IsInvalidArgument(sent)) {
       out << "  " << sent.message() << "\n";  // the same step is asked again
       continue;
@@ -279,8 +279,8 @@ absl::Status RunStart(const GlobalOptions& global, const StartOptions& options) 
 }  // namespace
 
 void AddExerciseCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table) {
-  CLI::App* exercise = app.add_subcommand(
-      "exercise", "Practices for two, step by step: list, start, past sessions");
+  CLI::App* exercise =
+      app.add_subcommand("exercise", "Practices for two, step by step: list, start, past sessions");
   exercise->require_subcommand(1);
 
   CLI::App* list = exercise->add_subcommand("list", "The exercises you can start");

@@ -25,8 +25,7 @@ constexpr int kBarWidth = 10;
 
 // --- daemon calls -----------------------------------------------------------
 
-absl::StatusOr<v1::ListGoalsResponse> ListGoals(DaemonClient& client,
-                                                bool include_archived) {
+absl::StatusOr<v1::ListGoalsResponse> ListGoals(DaemonClient& client, bool include_archived) {
   v1::ListGoalsResponse all;
   v1::ListGoalsRequest request;
   request.set_include_archived(include_archived);
@@ -51,8 +50,7 @@ absl::StatusOr<std::string> ResolveGoal(DaemonClient& client, const IdArg& id) {
   return MatchIdPrefix(id.value, names, kNoun);
 }
 
-absl::StatusOr<v1::GoalStatus> GetStatus(DaemonClient& client,
-                                         const std::string& name) {
+absl::StatusOr<v1::GoalStatus> GetStatus(DaemonClient& client, const std::string& name) {
   v1::GetGoalStatusRequest request;
   request.set_name(name);
   v1::GoalStatus status;
@@ -82,18 +80,14 @@ std::string StateName(v1::GoalStatus::State state) {
 }
 
 // "11-02" from "2026-11-02".
-std::string MonthDay(const std::string& day) {
-  return day.size() == 10 ? day.substr(5) : day;
-}
+std::string MonthDay(const std::string& day) { return day.size() == 10 ? day.substr(5) : day; }
 
-std::string PeriodRow(const v1::Goal& goal,
-                      const v1::GoalStatus::Period& period) {
-  std::string label =
-      absl::StrCat(PeriodName(goal.period()), " ", period.index());
-  std::string dates = period.start_day() == period.end_day()
-                          ? DayHeading(period.start_day())
-                          : absl::StrCat(MonthDay(period.start_day()), " – ",
-                                         MonthDay(period.end_day()));
+std::string PeriodRow(const v1::Goal& goal, const v1::GoalStatus::Period& period) {
+  std::string label = absl::StrCat(PeriodName(goal.period()), " ", period.index());
+  std::string dates =
+      period.start_day() == period.end_day()
+          ? DayHeading(period.start_day())
+          : absl::StrCat(MonthDay(period.start_day()), " – ", MonthDay(period.end_day()));
   std::string mark;
   if (period.met()) mark = "✓";
   if (period.when() == v1::GoalStatus::Period::PAST && !period.met()) {
@@ -102,10 +96,10 @@ std::string PeriodRow(const v1::Goal& goal,
   if (period.when() == v1::GoalStatus::Period::CURRENT) {
     mark = mark.empty() ? "← now" : mark + " ← now";
   }
-  std::string row = absl::StrCat(
-      "  ", PadRight(label, 8), PadRight(dates, 16),
-      ProgressBar(period.count(), period.target(), kBarWidth), " ",
-      PadRight(absl::StrCat(period.count(), "/", period.target()), 6), mark);
+  std::string row =
+      absl::StrCat("  ", PadRight(label, 8), PadRight(dates, 16),
+                   ProgressBar(period.count(), period.target(), kBarWidth), " ",
+                   PadRight(absl::StrCat(period.count(), "/", period.target()), 6), mark);
   while (!row.empty() && row.back() == ' ') row.pop_back();
   return row;
 }
@@ -113,11 +107,8 @@ std::string PeriodRow(const v1::Goal& goal,
 void PrintStatus(const v1::GoalStatus& status) {
   const v1::Goal& goal = status.goal();
   std::cout << Bold(goal.title()) << "  " << ShortId(goal.name()) << '\n';
-  std::cout << "  "
-            << GoalSchedule(goal.target_per_period(), goal.period(),
-                            goal.periods())
-            << (status.state() == v1::GoalStatus::NOT_STARTED ? ", starts "
-                                                              : ", started ")
+  std::cout << "  " << GoalSchedule(goal.target_per_period(), goal.period(), goal.periods())
+            << (status.state() == v1::GoalStatus::NOT_STARTED ? ", starts " : ", started ")
             << goal.start_day();
   if (!goal.exercise().empty()) std::cout << ", exercise " << goal.exercise();
   std::cout << '\n';
@@ -156,8 +147,8 @@ void PrintStatus(const v1::GoalStatus& status) {
   };
   row("state", StateName(status.state()));
   row("on track", status.on_track() ? "yes" : "no");
-  row("streak", Count(status.current_streak(), PeriodName(goal.period()),
-                      PeriodName(goal.period()) + "s"));
+  row("streak",
+      Count(status.current_streak(), PeriodName(goal.period()), PeriodName(goal.period()) + "s"));
   row("total", absl::StrCat(status.total_count(), "/", status.total_target()));
   if (!status.recent().empty()) {
     const v1::GoalProgress& latest = status.recent(0);
@@ -186,8 +177,8 @@ absl::Status RunAdd(const GlobalOptions& global, const AddOptions& options) {
   const std::string zone = options.tz.empty() ? SystemTimeZone() : options.tz;
   absl::TimeZone loaded;
   if (!absl::LoadTimeZone(zone, &loaded)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown time zone '", zone, "' (try e.g. Europe/Lisbon)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown time zone '", zone, "' (try e.g. Europe/Lisbon)"));
   }
   v1::Goal goal;
   goal.set_title(Trim(options.title));
@@ -198,9 +189,8 @@ absl::Status RunAdd(const GlobalOptions& global, const AddOptions& options) {
   goal.set_time_zone(zone);
   goal.set_visibility(options.make_private ? v1::PRIVATE : v1::SHARED);
   if (!options.start.empty()) {
-    ATTUNE_ASSIGN_OR_RETURN(
-        absl::CivilDay start,
-        ParseDay(options.start, absl::ToCivilDay(absl::Now(), loaded)));
+    ATTUNE_ASSIGN_OR_RETURN(absl::CivilDay start,
+                            ParseDay(options.start, absl::ToCivilDay(absl::Now(), loaded)));
     goal.set_start_day(FormatDay(start));
   }
 
@@ -213,12 +203,10 @@ absl::Status RunAdd(const GlobalOptions& global, const AddOptions& options) {
   }));
   if (global.json) return PrintJson(saved);
   std::cout << "Goal " << ShortId(saved.name()) << ": " << saved.title() << ", "
-            << GoalSchedule(saved.target_per_period(), saved.period(),
-                            saved.periods())
-            << ", from " << DayHeading(saved.start_day()) << " ("
-            << VisibilityName(saved.visibility(), "shared") << ").\n"
-            << "Log each time with: attune goal log " << ShortId(saved.name())
-            << '\n';
+            << GoalSchedule(saved.target_per_period(), saved.period(), saved.periods()) << ", from "
+            << DayHeading(saved.start_day()) << " (" << VisibilityName(saved.visibility(), "shared")
+            << ").\n"
+            << "Log each time with: attune goal log " << ShortId(saved.name()) << '\n';
   return absl::OkStatus();
 }
 
@@ -233,10 +221,8 @@ absl::Status RunList(const GlobalOptions& global, bool all) {
     std::string title = goal.title();
     if (goal.archived()) absl::StrAppend(&title, " (archived)");
     if (goal.visibility() == v1::PRIVATE) absl::StrAppend(&title, " (private)");
-    table.AddRow(
-        {ShortId(goal.name()), goal.start_day(),
-         GoalSchedule(goal.target_per_period(), goal.period(), goal.periods()),
-         title});
+    table.AddRow({ShortId(goal.name()), goal.start_day(),
+                  GoalSchedule(goal.target_per_period(), goal.period(), goal.periods()), title});
   }
   table.Print(all ? "No goals yet. Add one with: attune goal add"
                   : "No active goals. Add one with: attune goal add");
@@ -245,14 +231,13 @@ absl::Status RunList(const GlobalOptions& global, bool all) {
 
 // --- log --------------------------------------------------------------------
 
-absl::Status RunLog(const GlobalOptions& global, const std::string& id,
-                    const std::string& note, const std::string& day) {
+absl::Status RunLog(const GlobalOptions& global, const std::string& id, const std::string& note,
+                    const std::string& day) {
   ATTUNE_ASSIGN_OR_RETURN(IdArg goal_id, ParseIdArg(id, kCollection));
   v1::LogProgressRequest request;
   request.mutable_progress()->set_note(Trim(note));
   if (!day.empty()) {
-    ATTUNE_ASSIGN_OR_RETURN(absl::CivilDay parsed,
-                            ParseDay(day, TodayIn(SystemTimeZone())));
+    ATTUNE_ASSIGN_OR_RETURN(absl::CivilDay parsed, ParseDay(day, TodayIn(SystemTimeZone())));
     request.mutable_progress()->set_day(FormatDay(parsed));
   }
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
@@ -267,11 +252,9 @@ absl::Status RunLog(const GlobalOptions& global, const std::string& id,
   absl::StatusOr<v1::GoalStatus> status = GetStatus(*client, name);
   if (status.ok()) {
     for (const auto& period : status->periods()) {
-      if (period.start_day() <= progress.day() &&
-          progress.day() <= period.end_day()) {
-        std::cout << " " << status->goal().title() << ": " << period.count()
-                  << "/" << period.target() << " in "
-                  << PeriodName(status->goal().period()) << " "
+      if (period.start_day() <= progress.day() && progress.day() <= period.end_day()) {
+        std::cout << " " << status->goal().title() << ": " << period.count() << "/"
+                  << period.target() << " in " << PeriodName(status->goal().period()) << " "
                   << period.index() << (period.met() ? " ✓" : "");
       }
     }
@@ -295,12 +278,10 @@ absl::Status RunStatus(const GlobalOptions& global, const std::string& id) {
     PrintStatus(status);
     return absl::OkStatus();
   }
-  ATTUNE_ASSIGN_OR_RETURN(v1::ListGoalsResponse goals,
-                          ListGoals(*client, false));
+  ATTUNE_ASSIGN_OR_RETURN(v1::ListGoalsResponse goals, ListGoals(*client, false));
   std::vector<v1::GoalStatus> statuses;
   for (const v1::Goal& goal : goals.goals()) {
-    ATTUNE_ASSIGN_OR_RETURN(v1::GoalStatus status,
-                            GetStatus(*client, goal.name()));
+    ATTUNE_ASSIGN_OR_RETURN(v1::GoalStatus status, GetStatus(*client, goal.name()));
     statuses.push_back(std::move(status));
   }
   if (global.json) {
@@ -322,8 +303,7 @@ absl::Status RunStatus(const GlobalOptions& global, const std::string& id) {
 
 // --- archive ----------------------------------------------------------------
 
-absl::Status RunArchive(const GlobalOptions& global, const std::string& id,
-                        bool undo) {
+absl::Status RunArchive(const GlobalOptions& global, const std::string& id, bool undo) {
   ATTUNE_ASSIGN_OR_RETURN(IdArg goal_id, ParseIdArg(id, kCollection));
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   ATTUNE_ASSIGN_OR_RETURN(std::string name, ResolveGoal(*client, goal_id));
@@ -336,34 +316,30 @@ absl::Status RunArchive(const GlobalOptions& global, const std::string& id,
   }));
   if (global.json) return PrintJson(goal);
   if (undo) {
-    std::cout << "Goal " << ShortId(goal.name()) << " (" << goal.title()
-              << ") is active again.\n";
+    std::cout << "Goal " << ShortId(goal.name()) << " (" << goal.title() << ") is active again.\n";
   } else {
-    std::cout << "Archived goal " << ShortId(goal.name()) << " ("
-              << goal.title() << "); its progress is kept.\n";
+    std::cout << "Archived goal " << ShortId(goal.name()) << " (" << goal.title()
+              << "); its progress is kept.\n";
   }
   return absl::OkStatus();
 }
 
 CLI::Option* AddIdArgument(CLI::App* command, std::string& id) {
-  return command->add_option(
-      "id", id, "goals/<id>, the 32-hex id, or its first 4+ hex digits");
+  return command->add_option("id", id, "goals/<id>, the 32-hex id, or its first 4+ hex digits");
 }
 
 }  // namespace
 
-void AddGoalCommands(CLI::App& app, const GlobalOptions& global,
-                     CommandTable& table) {
-  CLI::App* goal = app.add_subcommand(
-      "goal", "Set shared goals, log practice, see progress");
+void AddGoalCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table) {
+  CLI::App* goal = app.add_subcommand("goal", "Set shared goals, log practice, see progress");
   goal->require_subcommand(1);
 
   // add
   auto add = std::make_shared<AddOptions>();
-  CLI::App* add_cmd = goal->add_subcommand(
-      "add",
-      "Add a goal, e.g.: attune goal add \"Reflective listening\" "
-      "--times 2 --per week --for 4");
+  CLI::App* add_cmd =
+      goal->add_subcommand("add",
+                           "Add a goal, e.g.: attune goal add \"Reflective listening\" "
+                           "--times 2 --per week --for 4");
   add_cmd->add_option("title", add->title, "What you will do")->required();
   add_cmd->add_option("--times", add->times, "How many times per period")
       ->check(CLI::Range(1, 100))
@@ -377,21 +353,16 @@ void AddGoalCommands(CLI::App& app, const GlobalOptions& global,
       ->check(CLI::Range(1, 520))
       ->option_text("N")
       ->required();
-  add_cmd
-      ->add_option("--start", add->start,
-                   "First day of the first period (default: today)")
+  add_cmd->add_option("--start", add->start, "First day of the first period (default: today)")
       ->option_text("DAY");
-  add_cmd
-      ->add_option("--exercise", add->exercise,
-                   "Exercise id whose sessions count for this goal")
+  add_cmd->add_option("--exercise", add->exercise, "Exercise id whose sessions count for this goal")
       ->option_text("ID");
   add_cmd
       ->add_option("--tz", add->tz,
                    "IANA time zone days are counted in (default: $TZ, else "
                    "/etc/localtime)")
       ->option_text("ZONE");
-  add_cmd->add_flag("--private", add->make_private,
-                    "Keep it to yourself (default: shared)");
+  add_cmd->add_flag("--private", add->make_private, "Keep it to yourself (default: shared)");
   table.Set(add_cmd, [&global, add] { return RunAdd(global, *add); });
 
   // list
@@ -404,37 +375,30 @@ void AddGoalCommands(CLI::App& app, const GlobalOptions& global,
   auto log_id = std::make_shared<std::string>();
   auto note = std::make_shared<std::string>();
   auto day = std::make_shared<std::string>();
-  CLI::App* log_cmd =
-      goal->add_subcommand("log", "Record that you did it once");
+  CLI::App* log_cmd = goal->add_subcommand("log", "Record that you did it once");
   AddIdArgument(log_cmd, *log_id)->required();
-  log_cmd->add_option("--note", *note, "How it went (optional)")
-      ->option_text("TEXT");
-  log_cmd->add_option("--day", *day, "The day it was done (default: today)")
-      ->option_text("DAY");
-  table.Set(log_cmd, [&global, log_id, note, day] {
-    return RunLog(global, *log_id, *note, *day);
-  });
+  log_cmd->add_option("--note", *note, "How it went (optional)")->option_text("TEXT");
+  log_cmd->add_option("--day", *day, "The day it was done (default: today)")->option_text("DAY");
+  table.Set(log_cmd, [&global, log_id, note, day] { return RunLog(global, *log_id, *note, *day); });
 
   // status
   auto status_id = std::make_shared<std::string>();
-  CLI::App* status_cmd = goal->add_subcommand(
-      "status",
-      "Progress per period, on track or not, streak (default: every "
-      "active goal)");
+  CLI::App* status_cmd =
+      goal->add_subcommand("status",
+                           "Progress per period, on track or not, streak (default: every "
+                           "active goal)");
   AddIdArgument(status_cmd, *status_id);
-  table.Set(status_cmd,
-            [&global, status_id] { return RunStatus(global, *status_id); });
+  table.Set(status_cmd, [&global, status_id] { return RunStatus(global, *status_id); });
 
   // archive
   auto archive_id = std::make_shared<std::string>();
   auto undo = std::make_shared<bool>(false);
-  CLI::App* archive_cmd = goal->add_subcommand(
-      "archive", "Hide a goal from the default lists (progress is kept)");
+  CLI::App* archive_cmd =
+      goal->add_subcommand("archive", "Hide a goal from the default lists (progress is kept)");
   AddIdArgument(archive_cmd, *archive_id)->required();
   archive_cmd->add_flag("--undo", *undo, "Make an archived goal active again");
-  table.Set(archive_cmd, [&global, archive_id, undo] {
-    return RunArchive(global, *archive_id, *undo);
-  });
+  table.Set(archive_cmd,
+            [&global, archive_id, undo] { return RunArchive(global, *archive_id, *undo); });
 
   // Set last: subcommands copy the group from their parent when created.
   goal->group("Records");

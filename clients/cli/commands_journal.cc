@@ -36,8 +36,7 @@ constexpr char kEditorHelp[] =
 
 absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
   if (path == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin),
-                       std::istreambuf_iterator<char>());
+    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -52,8 +51,8 @@ absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
 // line break).
 std::string CleanBody(std::string_view text) {
   size_t end = text.size();
-  while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == '\r' ||
-                     text[end - 1] == ' ' || text[end - 1] == '\t')) {
+  while (end > 0 && (text[end - 1] == '\n' || text[end - 1] == '\r' || text[end - 1] == ' ' ||
+                     text[end - 1] == '\t')) {
     --end;
   }
   return std::string(text.substr(0, end));
@@ -66,8 +65,7 @@ std::string Headline(const v1::JournalEntry& entry) {
 }
 
 // Every entry, newest first, until `limit` (0: no limit).
-absl::StatusOr<v1::ListJournalEntriesResponse> ListEntries(DaemonClient& client,
-                                                           int limit) {
+absl::StatusOr<v1::ListJournalEntriesResponse> ListEntries(DaemonClient& client, int limit) {
   v1::ListJournalEntriesResponse all;
   v1::ListJournalEntriesRequest request;
   request.set_page_size(limit > 0 && limit < 1000 ? limit : 1000);
@@ -81,24 +79,20 @@ absl::StatusOr<v1::ListJournalEntriesResponse> ListEntries(DaemonClient& client,
       *all.add_journal_entries() = std::move(entry);
     }
     request.set_page_token(page.next_page_token());
-  } while (!request.page_token().empty() &&
-           (limit == 0 || all.journal_entries_size() < limit));
+  } while (!request.page_token().empty() && (limit == 0 || all.journal_entries_size() < limit));
   return all;
 }
 
 // The resource name of the entry `id` names (a prefix is looked up).
-absl::StatusOr<std::string> ResolveEntry(DaemonClient& client,
-                                         const IdArg& id) {
+absl::StatusOr<std::string> ResolveEntry(DaemonClient& client, const IdArg& id) {
   if (id.complete) return id.value;
-  ATTUNE_ASSIGN_OR_RETURN(v1::ListJournalEntriesResponse all,
-                          ListEntries(client, 0));
+  ATTUNE_ASSIGN_OR_RETURN(v1::ListJournalEntriesResponse all, ListEntries(client, 0));
   std::vector<std::string> names;
   for (const auto& entry : all.journal_entries()) names.push_back(entry.name());
   return MatchIdPrefix(id.value, names, kNoun);
 }
 
-absl::StatusOr<v1::JournalEntry> GetEntry(DaemonClient& client,
-                                          const std::string& name) {
+absl::StatusOr<v1::JournalEntry> GetEntry(DaemonClient& client, const std::string& name) {
   v1::GetJournalEntryRequest request;
   request.set_name(name);
   v1::JournalEntry entry;
@@ -111,16 +105,14 @@ absl::StatusOr<v1::JournalEntry> GetEntry(DaemonClient& client,
 void PrintEntry(const v1::JournalEntry& entry, const std::string& me) {
   const absl::TimeZone zone = LoadZoneOrLocal(SystemTimeZone());
   const char* kWhen = "%a %Y-%m-%d %H:%M";
-  std::cout << Bold(entry.title().empty() ? "(untitled)" : entry.title())
-            << '\n';
+  std::cout << Bold(entry.title().empty() ? "(untitled)" : entry.title()) << '\n';
   auto row = [](std::string_view key, const std::string& value) {
     std::cout << "  " << BoldKey(key, 10) << value << '\n';
   };
   row("id", std::string(IdOf(entry.name())));
   row("written", FormatTimestamp(entry.create_time(), zone, kWhen));
   std::string edited = FormatTimestamp(entry.update_time(), zone, kWhen);
-  if (!edited.empty() &&
-      edited != FormatTimestamp(entry.create_time(), zone, kWhen)) {
+  if (!edited.empty() && edited != FormatTimestamp(entry.create_time(), zone, kWhen)) {
     row("edited", edited);
   }
   std::string visibility = VisibilityName(entry.visibility());
@@ -149,8 +141,7 @@ struct AddOptions {
   bool shared = false;
 };
 
-absl::Status RunAdd(const GlobalOptions& global, const AddOptions& options,
-                    bool body_given) {
+absl::Status RunAdd(const GlobalOptions& global, const AddOptions& options, bool body_given) {
   v1::JournalEntry entry;
   entry.set_title(Trim(options.title));
   entry.set_visibility(options.shared ? v1::SHARED : v1::PRIVATE);
@@ -167,8 +158,7 @@ absl::Status RunAdd(const GlobalOptions& global, const AddOptions& options,
   } else if (StdinIsTerminal()) {
     // Refuse before the writing, not after it.
     ATTUNE_RETURN_IF_ERROR(client->RequireUnlocked().status());
-    ATTUNE_ASSIGN_OR_RETURN(std::string text,
-                            EditInEditor(ComposeEditorText(entry.title(), "")));
+    ATTUNE_ASSIGN_OR_RETURN(std::string text, EditInEditor(ComposeEditorText(entry.title(), "")));
     EditorText edited = ParseEditorText(text);
     if (edited.body.empty()) {
       return absl::AbortedError("the entry is empty; nothing was saved");
@@ -176,9 +166,8 @@ absl::Status RunAdd(const GlobalOptions& global, const AddOptions& options,
     entry.set_title(edited.title);
     entry.set_body(edited.body);
   } else {
-    entry.set_body(
-        CleanBody(std::string(std::istreambuf_iterator<char>(std::cin),
-                              std::istreambuf_iterator<char>())));
+    entry.set_body(CleanBody(
+        std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>())));
   }
   if (Trim(entry.body()).empty()) {
     return absl::InvalidArgumentError("the body is empty; nothing was saved");
@@ -192,8 +181,7 @@ absl::Status RunAdd(const GlobalOptions& global, const AddOptions& options,
   }));
   if (global.json) return PrintJson(saved);
   std::cout << "Saved journal entry " << ShortId(saved.name()) << " ("
-            << (saved.visibility() == v1::SHARED ? "shared with your partner"
-                                                 : "private")
+            << (saved.visibility() == v1::SHARED ? "shared with your partner" : "private")
             << ").\n";
   return absl::OkStatus();
 }
@@ -213,8 +201,7 @@ absl::Status RunList(const GlobalOptions& global, int limit, bool all) {
     if (!me.empty() && !entry.author().empty() && entry.author() != me) {
       visibility = "partner's";
     }
-    table.AddRow({ShortId(entry.name()),
-                  FormatTimestamp(entry.create_time(), zone, "%Y-%m-%d"),
+    table.AddRow({ShortId(entry.name()), FormatTimestamp(entry.create_time(), zone, "%Y-%m-%d"),
                   visibility, Headline(entry)});
   }
   table.Print("No journal entries yet. Write one with: attune journal add");
@@ -255,19 +242,16 @@ struct EditFlags {
   bool body = false;
 };
 
-absl::Status RunEdit(const GlobalOptions& global, const EditOptions& options,
-                     EditFlags given) {
+absl::Status RunEdit(const GlobalOptions& global, const EditOptions& options, EditFlags given) {
   if (options.shared && options.make_private) {
     return absl::InvalidArgumentError("give --shared or --private, not both");
   }
   if (options.clear_emotions && !options.emotions.empty()) {
-    return absl::InvalidArgumentError(
-        "give --emotion or --clear-emotions, not both");
+    return absl::InvalidArgumentError("give --emotion or --clear-emotions, not both");
   }
-  const bool any_field = given.title || given.body ||
-                         !options.body_file.empty() ||
-                         !options.emotions.empty() || options.clear_emotions ||
-                         options.shared || options.make_private;
+  const bool any_field = given.title || given.body || !options.body_file.empty() ||
+                         !options.emotions.empty() || options.clear_emotions || options.shared ||
+                         options.make_private;
   if (!any_field && !StdinIsTerminal()) {
     return absl::InvalidArgumentError(
         "give the fields to change (--title, --body, ...) or run on a "
@@ -283,8 +267,7 @@ absl::Status RunEdit(const GlobalOptions& global, const EditOptions& options,
     if (given.title) changed.set_title(Trim(options.title));
     if (given.body) changed.set_body(CleanBody(options.body));
     if (!options.body_file.empty()) {
-      ATTUNE_ASSIGN_OR_RETURN(std::string text,
-                              ReadTextFile(options.body_file));
+      ATTUNE_ASSIGN_OR_RETURN(std::string text, ReadTextFile(options.body_file));
       changed.set_body(CleanBody(text));
     }
     if (options.clear_emotions || !options.emotions.empty()) {
@@ -296,9 +279,8 @@ absl::Status RunEdit(const GlobalOptions& global, const EditOptions& options,
     if (options.shared) changed.set_visibility(v1::SHARED);
     if (options.make_private) changed.set_visibility(v1::PRIVATE);
   } else {
-    ATTUNE_ASSIGN_OR_RETURN(
-        std::string text,
-        EditInEditor(ComposeEditorText(current.title(), current.body())));
+    ATTUNE_ASSIGN_OR_RETURN(std::string text,
+                            EditInEditor(ComposeEditorText(current.title(), current.body())));
     EditorText edited = ParseEditorText(text);
     if (edited.body.empty()) {
       return absl::AbortedError("the body is empty; nothing was changed");
@@ -316,8 +298,8 @@ absl::Status RunEdit(const GlobalOptions& global, const EditOptions& options,
   }
   bool same_emotions = changed.emotions_size() == current.emotions_size();
   for (int i = 0; same_emotions && i < changed.emotions_size(); ++i) {
-    same_emotions = google::protobuf::util::MessageDifferencer::Equals(
-        changed.emotions(i), current.emotions(i));
+    same_emotions = google::protobuf::util::MessageDifferencer::Equals(changed.emotions(i),
+                                                                       current.emotions(i));
   }
   if (!same_emotions) mask->add_paths("emotions");
 
@@ -338,8 +320,7 @@ absl::Status RunEdit(const GlobalOptions& global, const EditOptions& options,
 
 // --- rm ---------------------------------------------------------------------
 
-absl::Status RunRemove(const GlobalOptions& global, const std::string& arg,
-                       bool yes) {
+absl::Status RunRemove(const GlobalOptions& global, const std::string& arg, bool yes) {
   ATTUNE_ASSIGN_OR_RETURN(IdArg id, ParseIdArg(arg, kCollection));
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   ATTUNE_ASSIGN_OR_RETURN(std::string name, ResolveEntry(*client, id));
@@ -347,8 +328,7 @@ absl::Status RunRemove(const GlobalOptions& global, const std::string& arg,
     ATTUNE_ASSIGN_OR_RETURN(v1::JournalEntry entry, GetEntry(*client, name));
     ATTUNE_ASSIGN_OR_RETURN(
         bool confirmed,
-        Confirm(absl::StrCat("Delete \"", Truncate(Headline(entry), 50),
-                             "\" for good?")));
+        Confirm(absl::StrCat("Delete \"", Truncate(Headline(entry), 50), "\" for good?")));
     if (!confirmed) return absl::AbortedError("nothing was deleted");
   }
   v1::DeleteJournalEntryRequest request;
@@ -372,48 +352,35 @@ void AddIdArgument(CLI::App* command, std::string& id) {
 
 }  // namespace
 
-void AddJournalCommands(CLI::App& app, const GlobalOptions& global,
-                        CommandTable& table) {
-  CLI::App* journal =
-      app.add_subcommand("journal", "Write, read, edit and share reflections");
+void AddJournalCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table) {
+  CLI::App* journal = app.add_subcommand("journal", "Write, read, edit and share reflections");
   journal->require_subcommand(1);
 
   // add
   auto add = std::make_shared<AddOptions>();
   CLI::App* add_cmd = journal->add_subcommand(
-      "add",
-      "Write an entry: --body, --body-file, stdin, or $EDITOR on a terminal");
+      "add", "Write an entry: --body, --body-file, stdin, or $EDITOR on a terminal");
   add_cmd->footer(kEditorHelp);
-  add_cmd->add_option("--title", add->title, "A short heading (optional)")
-      ->option_text("TEXT");
-  CLI::Option* body = add_cmd->add_option("--body", add->body, "The entry")
-                          ->option_text("TEXT");
-  add_cmd
-      ->add_option("--body-file", add->body_file,
-                   "Read the entry from FILE (- for stdin)")
+  add_cmd->add_option("--title", add->title, "A short heading (optional)")->option_text("TEXT");
+  CLI::Option* body = add_cmd->add_option("--body", add->body, "The entry")->option_text("TEXT");
+  add_cmd->add_option("--body-file", add->body_file, "Read the entry from FILE (- for stdin)")
       ->option_text("FILE")
       ->excludes(body);
   AddEmotionOption(add_cmd, add->emotions);
-  add_cmd->add_flag("--shared", add->shared,
-                    "Share it with your partner (default: private)");
-  table.Set(add_cmd, [&global, add, body] {
-    return RunAdd(global, *add, body->count() > 0);
-  });
+  add_cmd->add_flag("--shared", add->shared, "Share it with your partner (default: private)");
+  table.Set(add_cmd, [&global, add, body] { return RunAdd(global, *add, body->count() > 0); });
 
   // list
   auto limit = std::make_shared<int>(kDefaultListLimit);
   auto all = std::make_shared<bool>(false);
-  CLI::App* list_cmd =
-      journal->add_subcommand("list", "List entries, newest first");
+  CLI::App* list_cmd = journal->add_subcommand("list", "List entries, newest first");
   list_cmd
       ->add_option("--limit", *limit,
-                   absl::StrCat("Show at most N entries (default: ",
-                                kDefaultListLimit, ")"))
+                   absl::StrCat("Show at most N entries (default: ", kDefaultListLimit, ")"))
       ->check(CLI::Range(1, 100000))
       ->option_text("N");
   list_cmd->add_flag("--all", *all, "List every entry (no limit)");
-  table.Set(list_cmd,
-            [&global, limit, all] { return RunList(global, *limit, *all); });
+  table.Set(list_cmd, [&global, limit, all] { return RunList(global, *limit, *all); });
 
   // show
   auto show_id = std::make_shared<std::string>();
@@ -423,30 +390,25 @@ void AddJournalCommands(CLI::App& app, const GlobalOptions& global,
 
   // edit
   auto edit = std::make_shared<EditOptions>();
-  CLI::App* edit_cmd = journal->add_subcommand(
-      "edit",
-      "Change an entry; without field flags, opens its title and body in "
-      "$EDITOR");
+  CLI::App* edit_cmd =
+      journal->add_subcommand("edit",
+                              "Change an entry; without field flags, opens its title and body in "
+                              "$EDITOR");
   edit_cmd->footer(kEditorHelp);
   AddIdArgument(edit_cmd, edit->id);
   CLI::Option* title_opt =
-      edit_cmd->add_option("--title", edit->title, "New title ('' clears it)")
-          ->option_text("TEXT");
-  CLI::Option* body_opt = edit_cmd->add_option("--body", edit->body, "New body")
-                              ->option_text("TEXT");
-  edit_cmd
-      ->add_option("--body-file", edit->body_file,
-                   "Read the new body from FILE (- for stdin)")
+      edit_cmd->add_option("--title", edit->title, "New title ('' clears it)")->option_text("TEXT");
+  CLI::Option* body_opt =
+      edit_cmd->add_option("--body", edit->body, "New body")->option_text("TEXT");
+  edit_cmd->add_option("--body-file", edit->body_file, "Read the new body from FILE (- for stdin)")
       ->option_text("FILE")
       ->excludes(body_opt);
   AddEmotionOption(edit_cmd, edit->emotions);
-  edit_cmd->add_flag("--clear-emotions", edit->clear_emotions,
-                     "Remove every feeling");
+  edit_cmd->add_flag("--clear-emotions", edit->clear_emotions, "Remove every feeling");
   edit_cmd->add_flag("--shared", edit->shared, "Share with your partner");
   edit_cmd->add_flag("--private", edit->make_private, "Make it private again");
   table.Set(edit_cmd, [&global, edit, title_opt, body_opt] {
-    return RunEdit(global, *edit,
-                   {title_opt->count() > 0, body_opt->count() > 0});
+    return RunEdit(global, *edit, {title_opt->count() > 0, body_opt->count() > 0});
   });
 
   // rm
@@ -455,8 +417,7 @@ void AddJournalCommands(CLI::App& app, const GlobalOptions& global,
   CLI::App* rm_cmd = journal->add_subcommand("rm", "Delete an entry for good");
   AddIdArgument(rm_cmd, *rm_id);
   rm_cmd->add_flag("--yes,-y", *yes, "Do not ask for confirmation");
-  table.Set(rm_cmd,
-            [&global, rm_id, yes] { return RunRemove(global, *rm_id, *yes); });
+  table.Set(rm_cmd, [&global, rm_id, yes] { return RunRemove(global, *rm_id, *yes); });
 
   // Set last: subcommands copy the group from their parent when created.
   journal->group("Records");

@@ -56,11 +56,12 @@ absl::Status RunList(const GlobalOptions& global) {
   table.Print("No plugins are installed.");
   bool others = false;
   for (const auto& p : list.plugins()) others |= !p.builtin();
-  if (others) std::cout << "* not built in: it writes only what you grant (attune plugin grant ID)\n";
+  if (others)
+    std::cout << "* not built in: it writes only what you grant (attune plugin grant ID)\n";
   for (const auto& p : list.plugins()) {
     if (!p.last_error().empty()) {
-      std::cout << "\n" << Bold(p.id()) << " failed " << p.failures() << "×: " << p.last_error()
-                << "\n";
+      std::cout << "\n"
+                << Bold(p.id()) << " failed " << p.failures() << "×: " << p.last_error() << "\n";
     }
   }
   if (!list.problems().empty()) {
@@ -90,8 +91,8 @@ absl::Status RunChange(const GlobalOptions& global, const std::string& plugin,
     }));
   }
   if (global.json) return PrintJson(info);
-  std::cout << "Plugin " << info.id() << " may now write: "
-            << Kinds(info.granted_permissions(), "nothing") << "\n";
+  std::cout << "Plugin " << info.id()
+            << " may now write: " << Kinds(info.granted_permissions(), "nothing") << "\n";
   if (info.granted_permissions_size() < info.requested_permissions_size()) {
     std::cout << "It asks for: " << Kinds(info.requested_permissions(), "nothing")
               << "; its exercises start only when all of it is granted.\n";
@@ -102,8 +103,8 @@ absl::Status RunChange(const GlobalOptions& global, const std::string& plugin,
 }  // namespace
 
 void AddPluginCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table) {
-  CLI::App* plugin = app.add_subcommand(
-      "plugin", "Exercise plugins: what is installed and what each may write");
+  CLI::App* plugin =
+      app.add_subcommand("plugin", "Exercise plugins: what is installed and what each may write");
   plugin->require_subcommand(1);
 
   CLI::App* list = plugin->add_subcommand("list", "Installed plugins, their state and permissions");

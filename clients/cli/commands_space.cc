@@ -34,9 +34,8 @@ absl::Status RunInvite(const GlobalOptions& global, int ttl_minutes, bool no_qr)
   v1::CreateInviteRequest request;
   request.set_ttl_seconds(ttl_minutes * 60);
   v1::Invite invite;
-  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* c) {
-    return client->space().CreateInvite(c, request, &invite);
-  }));
+  ATTUNE_RETURN_IF_ERROR(client->Run(
+      [&](grpc::ClientContext* c) { return client->space().CreateInvite(c, request, &invite); }));
   if (global.json) return PrintJson(invite);
   std::cout << "Give this code to your partner (it works once, until "
             << absl::FormatTime("%H:%M", absl::FromUnixMillis(invite.expires_at_ms()),
@@ -82,13 +81,12 @@ absl::Status RunMembers(const GlobalOptions& global) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   v1::ListMembersRequest request;
   v1::ListMembersResponse members;
-  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* c) {
-    return client->space().ListMembers(c, request, &members);
-  }));
+  ATTUNE_RETURN_IF_ERROR(client->Run(
+      [&](grpc::ClientContext* c) { return client->space().ListMembers(c, request, &members); }));
   if (global.json) return PrintJson(members);
   for (const auto& m : members.members()) {
-    std::cout << (m.this_device() ? "* " : "  ") << m.display_name() << "  "
-              << m.device_id() << (m.this_device() ? "  (this device)" : "") << "\n";
+    std::cout << (m.this_device() ? "* " : "  ") << m.display_name() << "  " << m.device_id()
+              << (m.this_device() ? "  (this device)" : "") << "\n";
   }
   return absl::OkStatus();
 }
@@ -97,9 +95,8 @@ absl::Status RunSyncStatus(const GlobalOptions& global) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   v1::GetSyncStatusRequest request;
   v1::SyncStatus status;
-  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* c) {
-    return client->sync().GetSyncStatus(c, request, &status);
-  }));
+  ATTUNE_RETURN_IF_ERROR(client->Run(
+      [&](grpc::ClientContext* c) { return client->sync().GetSyncStatus(c, request, &status); }));
   if (global.json) return PrintJson(status);
   if (status.peers().empty()) {
     std::cout << "No partner device yet: attune pair invite\n";
@@ -109,8 +106,7 @@ absl::Status RunSyncStatus(const GlobalOptions& global) {
     std::cout << p.peer().display_name() << "  " << p.peer().device_id() << "\n"
               << "  " << (p.online() ? "online" : "offline") << ", last seen "
               << Ago(p.last_seen_ms()) << "\n"
-              << "  they lack " << p.ops_they_lack() << " ops, we lack "
-              << p.ops_we_lack() << "\n";
+              << "  they lack " << p.ops_they_lack() << " ops, we lack " << p.ops_we_lack() << "\n";
     if (!p.online() && !p.last_error().empty()) {
       std::cout << "  last error: " << p.last_error() << "\n";
     }
@@ -168,8 +164,7 @@ void AddSpaceCommands(CLI::App& app, const GlobalOptions& global, CommandTable& 
   table.Set(join, [&global, code] { return RunJoin(global, *code); });
 
   auto device = std::make_shared<std::string>();
-  CLI::App* verify =
-      pair->add_subcommand("verify", "Show the safety number to compare in person");
+  CLI::App* verify = pair->add_subcommand("verify", "Show the safety number to compare in person");
   verify->add_option("DEVICE", *device, "The other device's id (default: the only one)");
   table.Set(verify, [&global, device] { return RunVerify(global, *device); });
 

@@ -81,28 +81,23 @@ absl::Status RunInit(const GlobalOptions& global, const InitOptions& options) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   ATTUNE_ASSIGN_OR_RETURN(v1::VaultStatus before, client->GetVaultStatus());
   if (before.state() != v1::VaultStatus::UNINITIALIZED) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("this device already has a vault (device id ",
-                     before.device_id(), "); use attune unlock"));
+    return absl::AlreadyExistsError(absl::StrCat("this device already has a vault (device id ",
+                                                 before.device_id(), "); use attune unlock"));
   }
 
   const bool interactive = options.passphrase_file.empty() && StdinIsTerminal();
   v1::InitRequest request;
   request.set_kdf_cost(KdfCostFromName(options.kdf));
   if (!options.name.empty()) {
-    ATTUNE_ASSIGN_OR_RETURN(std::string name,
-                            CheckDisplayName(options.name, ""));
+    ATTUNE_ASSIGN_OR_RETURN(std::string name, CheckDisplayName(options.name, ""));
     request.set_display_name(name);
   } else if (interactive) {
     const std::string fallback = DefaultDisplayName();
     ATTUNE_ASSIGN_OR_RETURN(
         std::string name,
         AskUntilValid<std::string>(
-            absl::StrCat("Your name, as your partner will see it [", fallback,
-                         "]: "),
-            [&](const std::string& answer) {
-              return CheckDisplayName(answer, fallback);
-            }));
+            absl::StrCat("Your name, as your partner will see it [", fallback, "]: "),
+            [&](const std::string& answer) { return CheckDisplayName(answer, fallback); }));
     request.set_display_name(name);
   } else {
     request.set_display_name(DefaultDisplayName());
@@ -110,8 +105,7 @@ absl::Status RunInit(const GlobalOptions& global, const InitOptions& options) {
 
   PassphraseRequest ask;
   ask.file = options.passphrase_file;
-  ask.prompt = absl::StrCat("New passphrase (at least ", kMinPassphrase,
-                            " characters): ");
+  ask.prompt = absl::StrCat("New passphrase (at least ", kMinPassphrase, " characters): ");
   ask.confirm = true;
   ask.min_length = kMinPassphrase;
   ATTUNE_ASSIGN_OR_RETURN(std::string passphrase, ReadPassphrase(ask));
@@ -120,13 +114,10 @@ absl::Status RunInit(const GlobalOptions& global, const InitOptions& options) {
   if (interactive) std::cerr << "Deriving the keys…\n";
   v1::VaultStatus status;
   ATTUNE_RETURN_IF_ERROR(client->Run(
-      [&](grpc::ClientContext* context) {
-        return client->vault().Init(context, request, &status);
-      },
+      [&](grpc::ClientContext* context) { return client->vault().Init(context, request, &status); },
       kKdfTimeout));
   if (global.json) return PrintJson(status);
-  std::cout << "Vault created for " << status.display_name()
-            << "; it is unlocked.\n"
+  std::cout << "Vault created for " << status.display_name() << "; it is unlocked.\n"
             << Bold("device id") << "  " << status.device_id() << '\n'
             << "Keep the passphrase safe: nobody can recover it.\n";
   return absl::OkStatus();
@@ -134,13 +125,11 @@ absl::Status RunInit(const GlobalOptions& global, const InitOptions& options) {
 
 // --- unlock -----------------------------------------------------------------
 
-absl::Status RunUnlock(const GlobalOptions& global,
-                       const std::string& passphrase_file) {
+absl::Status RunUnlock(const GlobalOptions& global, const std::string& passphrase_file) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   ATTUNE_ASSIGN_OR_RETURN(v1::VaultStatus before, client->GetVaultStatus());
   if (before.state() == v1::VaultStatus::UNINITIALIZED) {
-    return absl::FailedPreconditionError(
-        "there is no vault yet: run attune init");
+    return absl::FailedPreconditionError("there is no vault yet: run attune init");
   }
   if (before.state() == v1::VaultStatus::UNLOCKED) {
     if (global.json) return PrintJson(before);
@@ -169,9 +158,8 @@ absl::Status RunLock(const GlobalOptions& global) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   v1::VaultStatus status;
   google::protobuf::Empty empty;
-  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* context) {
-    return client->vault().Lock(context, empty, &status);
-  }));
+  ATTUNE_RETURN_IF_ERROR(client->Run(
+      [&](grpc::ClientContext* context) { return client->vault().Lock(context, empty, &status); }));
   if (global.json) return PrintJson(status);
   std::cout << "Locked. The keys are gone from memory until attune unlock.\n";
   return absl::OkStatus();
@@ -195,13 +183,12 @@ void AddPassphraseFileOption(CLI::App* command, std::string& file) {
 
 }  // namespace
 
-void AddVaultCommands(CLI::App& app, const GlobalOptions& global,
-                      CommandTable& table) {
+void AddVaultCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table) {
   const std::string group = "Vault";
 
   auto init = std::make_shared<InitOptions>();
-  CLI::App* init_cmd = app.add_subcommand(
-      "init", "Create this device's keys under a new passphrase (once)");
+  CLI::App* init_cmd =
+      app.add_subcommand("init", "Create this device's keys under a new passphrase (once)");
   init_cmd->group(group);
   init_cmd
       ->add_option("--name", init->name,
@@ -209,29 +196,24 @@ void AddVaultCommands(CLI::App& app, const GlobalOptions& global,
                    "asked, or $USER)")
       ->option_text("NAME");
   AddPassphraseFileOption(init_cmd, init->passphrase_file);
-  init_cmd
-      ->add_option("--kdf", init->kdf,
-                   "Cost of the passphrase key derivation (Argon2id)")
+  init_cmd->add_option("--kdf", init->kdf, "Cost of the passphrase key derivation (Argon2id)")
       ->check(CLI::IsMember({"moderate", "interactive", "test-only-minimum"}))
       ->option_text("moderate|interactive|test-only-minimum")
       ->capture_default_str();
   table.Set(init_cmd, [&global, init] { return RunInit(global, *init); });
 
   auto unlock_file = std::make_shared<std::string>();
-  CLI::App* unlock_cmd =
-      app.add_subcommand("unlock", "Open the vault with the passphrase");
+  CLI::App* unlock_cmd = app.add_subcommand("unlock", "Open the vault with the passphrase");
   unlock_cmd->group(group);
   AddPassphraseFileOption(unlock_cmd, *unlock_file);
-  table.Set(unlock_cmd,
-            [&global, unlock_file] { return RunUnlock(global, *unlock_file); });
+  table.Set(unlock_cmd, [&global, unlock_file] { return RunUnlock(global, *unlock_file); });
 
-  CLI::App* lock_cmd =
-      app.add_subcommand("lock", "Wipe the keys from the daemon's memory");
+  CLI::App* lock_cmd = app.add_subcommand("lock", "Wipe the keys from the daemon's memory");
   lock_cmd->group(group);
   table.Set(lock_cmd, [&global] { return RunLock(global); });
 
-  CLI::App* status_cmd = app.add_subcommand(
-      "status", "Show whether the vault is unlocked, and who this device is");
+  CLI::App* status_cmd =
+      app.add_subcommand("status", "Show whether the vault is unlocked, and who this device is");
   status_cmd->group(group);
   table.Set(status_cmd, [&global] { return RunStatus(global); });
 }

@@ -9,8 +9,7 @@
 
 namespace attune::cli {
 
-std::string DaemonNotRunningMessage(const std::string& socket_path,
-                                    const std::string& why) {
+std::string DaemonNotRunningMessage(const std::string& socket_path, const std::string& why) {
   return absl::StrCat("the daemon is not running (", why, " at ", socket_path,
                       "). Start it with: attuned &   (or: systemctl --user "
                       "start attuned)");
@@ -20,18 +19,15 @@ absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::Connect(
     const std::string& socket_path) {
   struct stat st;
   if (stat(socket_path.c_str(), &st) != 0) {
-    return absl::UnavailableError(
-        DaemonNotRunningMessage(socket_path, "no socket"));
+    return absl::UnavailableError(DaemonNotRunningMessage(socket_path, "no socket"));
   }
   // Calls fail fast (no wait_for_ready) when nothing listens on the socket.
-  std::shared_ptr<grpc::Channel> channel = grpc::CreateChannel(
-      "unix:" + socket_path, grpc::InsecureChannelCredentials());
-  return std::unique_ptr<DaemonClient>(
-      new DaemonClient(socket_path, std::move(channel)));
+  std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateChannel("unix:" + socket_path, grpc::InsecureChannelCredentials());
+  return std::unique_ptr<DaemonClient>(new DaemonClient(socket_path, std::move(channel)));
 }
 
-DaemonClient::DaemonClient(std::string socket_path,
-                           std::shared_ptr<grpc::Channel> channel)
+DaemonClient::DaemonClient(std::string socket_path, std::shared_ptr<grpc::Channel> channel)
     : socket_path_(std::move(socket_path)),
       channel_(std::move(channel)),
       vault_(v1::VaultService::NewStub(channel_)),
@@ -43,8 +39,7 @@ DaemonClient::DaemonClient(std::string socket_path,
       exercises_(v1::ExerciseService::NewStub(channel_)),
       plugins_(v1::PluginService::NewStub(channel_)) {}
 
-absl::Status DaemonClient::ToStatus(const grpc::Status& status,
-                                    absl::Duration timeout) const {
+absl::Status DaemonClient::ToStatus(const grpc::Status& status, absl::Duration timeout) const {
   if (status.ok()) return absl::OkStatus();
   const auto code = static_cast<absl::StatusCode>(status.error_code());
   std::string message = status.error_message();
@@ -55,13 +50,12 @@ absl::Status DaemonClient::ToStatus(const grpc::Status& status,
         DaemonNotRunningMessage(socket_path_, "nothing answers on the socket"));
   }
   if (code == absl::StatusCode::kDeadlineExceeded) {
-    return absl::DeadlineExceededError(absl::StrCat(
-        "the daemon did not answer within ", absl::FormatDuration(timeout),
-        " (socket ", socket_path_, ")"));
+    return absl::DeadlineExceededError(absl::StrCat("the daemon did not answer within ",
+                                                    absl::FormatDuration(timeout), " (socket ",
+                                                    socket_path_, ")"));
   }
   if (message.empty()) {
-    message = absl::StrCat("the daemon failed the call (",
-                           absl::StatusCodeToString(code), ")");
+    message = absl::StrCat("the daemon failed the call (", absl::StatusCodeToString(code), ")");
   }
   return absl::Status(code, message);
 }
@@ -69,9 +63,8 @@ absl::Status DaemonClient::ToStatus(const grpc::Status& status,
 absl::StatusOr<v1::VaultStatus> DaemonClient::GetVaultStatus() {
   v1::VaultStatus status;
   google::protobuf::Empty empty;
-  absl::Status call = Run([&](grpc::ClientContext* context) {
-    return vault_->GetStatus(context, empty, &status);
-  });
+  absl::Status call =
+      Run([&](grpc::ClientContext* context) { return vault_->GetStatus(context, empty, &status); });
   if (!call.ok()) return call;
   return status;
 }
@@ -83,11 +76,9 @@ absl::StatusOr<v1::VaultStatus> DaemonClient::RequireUnlocked() {
     case v1::VaultStatus::UNLOCKED:
       return status;
     case v1::VaultStatus::UNINITIALIZED:
-      return absl::FailedPreconditionError(
-          "the vault is not initialised: run attune init");
+      return absl::FailedPreconditionError("the vault is not initialised: run attune init");
     default:
-      return absl::FailedPreconditionError(
-          "vault is locked: run attune unlock");
+      return absl::FailedPreconditionError("vault is locked: run attune unlock");
   }
 }
 

@@ -28,8 +28,7 @@ class DaemonClient {
   // Opens a channel to the daemon at `socket_path`. Fails with UNAVAILABLE,
   // and a hint how to start the daemon, when no socket exists there. The
   // connection itself is made by the first call.
-  static absl::StatusOr<std::unique_ptr<DaemonClient>> Connect(
-      const std::string& socket_path);
+  static absl::StatusOr<std::unique_ptr<DaemonClient>> Connect(const std::string& socket_path);
 
   v1::VaultService::Stub& vault() { return *vault_; }
   v1::JournalService::Stub& journal() { return *journal_; }
@@ -46,8 +45,7 @@ class DaemonClient {
   template <typename Call>
   absl::Status Run(Call&& call, absl::Duration timeout = kCallTimeout) {
     grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         absl::ToChronoMilliseconds(timeout));
+    context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(timeout));
     return ToStatus(call(&context), timeout);
   }
 
@@ -64,8 +62,7 @@ class DaemonClient {
 
   // The same code and the daemon's message; a connection failure becomes
   // UNAVAILABLE "the daemon is not running", a missed deadline says so.
-  absl::Status ToStatus(const grpc::Status& status,
-                        absl::Duration timeout) const;
+  absl::Status ToStatus(const grpc::Status& status, absl::Duration timeout) const;
 
   std::string socket_path_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -80,8 +77,7 @@ class DaemonClient {
 };
 
 // The message printed when the daemon cannot be reached at `socket_path`.
-std::string DaemonNotRunningMessage(const std::string& socket_path,
-                                    const std::string& why);
+std::string DaemonNotRunningMessage(const std::string& socket_path, const std::string& why);
 
 }  // namespace attune::cli
 

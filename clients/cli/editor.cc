@@ -23,8 +23,7 @@ std::string TempDir() {
   for (const char* var : {"XDG_RUNTIME_DIR", "TMPDIR"}) {
     const char* dir = std::getenv(var);
     struct stat st;
-    if (dir != nullptr && *dir != '\0' && stat(dir, &st) == 0 &&
-        S_ISDIR(st.st_mode)) {
+    if (dir != nullptr && *dir != '\0' && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)) {
       return dir;
     }
   }
@@ -71,8 +70,7 @@ absl::Status RunEditor(const std::string& path) {
   if (pid == 0) {
     sigaction(SIGINT, &old_int, nullptr);
     sigaction(SIGQUIT, &old_quit, nullptr);
-    execl("/bin/sh", "sh", "-c", script.c_str(), "sh", path.c_str(),
-          static_cast<char*>(nullptr));
+    execl("/bin/sh", "sh", "-c", script.c_str(), "sh", path.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   int status = 0;
@@ -87,12 +85,10 @@ absl::Status RunEditor(const std::string& path) {
   sigaction(SIGQUIT, &old_quit, nullptr);
 
   if (!waited) {
-    return absl::AbortedError(
-        absl::StrCat("cannot start the editor: ", strerror(errno)));
+    return absl::AbortedError(absl::StrCat("cannot start the editor: ", strerror(errno)));
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return absl::AbortedError(
-        absl::StrCat("the editor (", command, ") failed; nothing was saved"));
+    return absl::AbortedError(absl::StrCat("the editor (", command, ") failed; nothing was saved"));
   }
   return absl::OkStatus();
 }
@@ -106,8 +102,7 @@ absl::StatusOr<std::string> EditInEditor(const std::string& initial) {
   int fd = mkstemps(buffer.data(), 3);  // mode 0600
   if (fd < 0) {
     return absl::InternalError(
-        absl::StrCat("cannot create a temporary file in ", TempDir(), ": ",
-                     strerror(errno)));
+        absl::StrCat("cannot create a temporary file in ", TempDir(), ": ", strerror(errno)));
   }
   path = buffer.data();
   const char* data = initial.data();

@@ -33,8 +33,8 @@ absl::StatusOr<v1::Answer> ParseChoiceAnswer(const v1::ChoiceInputStep& step,
         if (c.key() == absl::AsciiStrToLower(part)) key = c.key();
       }
       if (key.empty()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "\"", part, "\" is not one of the choices; type its number"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("\"", part, "\" is not one of the choices; type its number"));
       }
     }
     if (picked.insert(key).second) keys->add_keys(key);
@@ -62,8 +62,7 @@ std::string ClockText(int seconds) {
   return absl::StrFormat("%d:%02d", seconds / 60, seconds % 60);
 }
 
-std::string PersonName(v1::Person person, const std::string& first,
-                       const std::string& second) {
+std::string PersonName(v1::Person person, const std::string& first, const std::string& second) {
   switch (person) {
     case v1::FIRST:
       return first;

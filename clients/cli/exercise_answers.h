@@ -25,8 +25,7 @@ std::string ClockText(int seconds);
 
 // The name steps use for `person`: the first or the second name, "both of
 // you", or "" when unspecified.
-std::string PersonName(v1::Person person, const std::string& first,
-                       const std::string& second);
+std::string PersonName(v1::Person person, const std::string& first, const std::string& second);
 
 // "Choose one", "Choose 1 to 3", "Choose up to 2" for a choice step.
 std::string ChoiceHint(const v1::ChoiceInputStep& step);

@@ -15,8 +15,7 @@ absl::StatusOr<Vocabulary> FetchVocabulary(DaemonClient& client) {
   Vocabulary vocabulary;
   v1::ListEmotionsRequest request;
   ATTUNE_RETURN_IF_ERROR(client.Run([&](grpc::ClientContext* context) {
-    return client.checkins().ListEmotions(context, request,
-                                          &vocabulary.families);
+    return client.checkins().ListEmotions(context, request, &vocabulary.families);
   }));
   for (const v1::EmotionFamily& family : vocabulary.families.families()) {
     for (const std::string& label : family.labels()) {
@@ -35,30 +34,26 @@ std::string FormatVocabulary(const Vocabulary& vocabulary, size_t width) {
   std::string out = "Feelings:\n";
   for (const v1::EmotionFamily& family : vocabulary.families.families()) {
     absl::StrAppend(&out, "  ", BoldKey(family.name(), name_width + 2),
-                    Wrap(absl::StrJoin(family.labels(), ", "), width, indent),
-                    "\n");
+                    Wrap(absl::StrJoin(family.labels(), ", "), width, indent), "\n");
   }
   return out;
 }
 
-absl::StatusOr<std::vector<v1::EmotionLabel>> CheckFeelings(
-    const std::string& answer, const Vocabulary& vocabulary) {
-  ATTUNE_ASSIGN_OR_RETURN(std::vector<v1::EmotionLabel> emotions,
-                          ParseEmotionList(answer));
+absl::StatusOr<std::vector<v1::EmotionLabel>> CheckFeelings(const std::string& answer,
+                                                            const Vocabulary& vocabulary) {
+  ATTUNE_ASSIGN_OR_RETURN(std::vector<v1::EmotionLabel> emotions, ParseEmotionList(answer));
   std::vector<std::string> unknown = UnknownLabels(emotions, vocabulary.labels);
   if (!unknown.empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("not in the list above: ", absl::StrJoin(unknown, ", ")));
   }
   if (emotions.size() > static_cast<size_t>(kMaxFeelings)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("at most ", kMaxFeelings, " feelings, please"));
+    return absl::InvalidArgumentError(absl::StrCat("at most ", kMaxFeelings, " feelings, please"));
   }
   return emotions;
 }
 
-CLI::Option* AddEmotionOption(CLI::App* command,
-                              std::vector<std::string>& values) {
+CLI::Option* AddEmotionOption(CLI::App* command, std::vector<std::string>& values) {
   return command
       ->add_option("--emotion,-e", values,
                    "A feeling from the vocabulary, optionally with how "

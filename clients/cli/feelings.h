@@ -31,12 +31,11 @@ std::string FormatVocabulary(const Vocabulary& vocabulary, size_t width);
 // Parses an answer "label[:N], ..." and checks every label is in the
 // vocabulary and there are at most kMaxFeelings. INVALID_ARGUMENT with a
 // message to show before asking again.
-absl::StatusOr<std::vector<v1::EmotionLabel>> CheckFeelings(
-    const std::string& answer, const Vocabulary& vocabulary);
+absl::StatusOr<std::vector<v1::EmotionLabel>> CheckFeelings(const std::string& answer,
+                                                            const Vocabulary& vocabulary);
 
 // Adds the repeatable `--emotion label[:1-5]` option to `command`.
-CLI::Option* AddEmotionOption(CLI::App* command,
-                              std::vector<std::string>& values);
+CLI::Option* AddEmotionOption(CLI::App* command, std::vector<std::string>& values);
 
 }  // namespace attune::cli
 

@@ -10,9 +10,7 @@
 namespace attune::cli {
 namespace {
 
-bool IsContinuationByte(char c) {
-  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
-}
+bool IsContinuationByte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
 
 std::string Repeat(std::string_view unit, int n) {
   std::string out;
@@ -43,8 +41,8 @@ const char* WeekdayName(absl::Weekday day) {
 }  // namespace
 
 size_t Utf8Width(std::string_view text) {
-  return static_cast<size_t>(std::count_if(
-      text.begin(), text.end(), [](char c) { return !IsContinuationByte(c); }));
+  return static_cast<size_t>(
+      std::count_if(text.begin(), text.end(), [](char c) { return !IsContinuationByte(c); }));
 }
 
 std::string Truncate(std::string_view text, size_t columns) {
@@ -131,8 +129,7 @@ std::string ProgressBar(int count, int target, int width) {
   if (target <= 0) {
     filled = count > 0 ? width : 0;
   } else {
-    filled = static_cast<int>(static_cast<long long>(std::max(count, 0)) *
-                              width / target);
+    filled = static_cast<int>(static_cast<long long>(std::max(count, 0)) * width / target);
     filled = std::min(filled, width);
   }
   return Repeat("█", filled) + Repeat("░", width - filled);
@@ -151,27 +148,23 @@ std::string DayHeading(std::string_view day) {
   return text;
 }
 
-std::string FormatTimestamp(const google::protobuf::Timestamp& ts,
-                            absl::TimeZone zone, const char* format) {
+std::string FormatTimestamp(const google::protobuf::Timestamp& ts, absl::TimeZone zone,
+                            const char* format) {
   if (ts.seconds() == 0 && ts.nanos() == 0) return "";
-  absl::Time t =
-      absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
+  absl::Time t = absl::FromUnixSeconds(ts.seconds()) + absl::Nanoseconds(ts.nanos());
   return absl::FormatTime(format, t, zone);
 }
 
-std::string FormatEmotions(
-    const google::protobuf::RepeatedPtrField<v1::EmotionLabel>& emotions) {
-  return absl::StrJoin(emotions, ", ",
-                       [](std::string* out, const v1::EmotionLabel& e) {
-                         absl::StrAppend(out, e.label());
-                         if (e.intensity() > 0) {
-                           absl::StrAppend(out, " (", e.intensity(), ")");
-                         }
-                       });
+std::string FormatEmotions(const google::protobuf::RepeatedPtrField<v1::EmotionLabel>& emotions) {
+  return absl::StrJoin(emotions, ", ", [](std::string* out, const v1::EmotionLabel& e) {
+    absl::StrAppend(out, e.label());
+    if (e.intensity() > 0) {
+      absl::StrAppend(out, " (", e.intensity(), ")");
+    }
+  });
 }
 
-std::string VisibilityName(v1::Visibility visibility,
-                           std::string_view unspecified) {
+std::string VisibilityName(v1::Visibility visibility, std::string_view unspecified) {
   switch (visibility) {
     case v1::PRIVATE:
       return "private";
@@ -193,11 +186,9 @@ std::string PeriodName(v1::GoalPeriod period) {
   }
 }
 
-std::string GoalSchedule(int target_per_period, v1::GoalPeriod period,
-                         int periods) {
+std::string GoalSchedule(int target_per_period, v1::GoalPeriod period, int periods) {
   std::string unit = PeriodName(period);
-  return absl::StrCat(target_per_period, " per ", unit, " for ",
-                      Count(periods, unit, unit + "s"));
+  return absl::StrCat(target_per_period, " per ", unit, " for ", Count(periods, unit, unit + "s"));
 }
 
 std::string Count(int n, std::string_view singular, std::string_view plural) {

@@ -45,25 +45,21 @@ std::string DayHeading(absl::CivilDay day);
 std::string DayHeading(std::string_view day);
 
 // A timestamp in `zone`, e.g. "2026-11-24 19:03". Empty for an unset one.
-std::string FormatTimestamp(const google::protobuf::Timestamp& ts,
-                            absl::TimeZone zone,
+std::string FormatTimestamp(const google::protobuf::Timestamp& ts, absl::TimeZone zone,
                             const char* format = "%Y-%m-%d %H:%M");
 
 // "grateful (4), tired (2)"; an intensity of 0 is left out.
-std::string FormatEmotions(
-    const google::protobuf::RepeatedPtrField<v1::EmotionLabel>& emotions);
+std::string FormatEmotions(const google::protobuf::RepeatedPtrField<v1::EmotionLabel>& emotions);
 
 // "private" or "shared" ("private" when unspecified, as the daemon treats it
 // for journal entries; pass `unspecified` to say otherwise).
-std::string VisibilityName(v1::Visibility visibility,
-                           std::string_view unspecified = "private");
+std::string VisibilityName(v1::Visibility visibility, std::string_view unspecified = "private");
 
 // "day" / "week".
 std::string PeriodName(v1::GoalPeriod period);
 
 // "2 per week for 4 weeks".
-std::string GoalSchedule(int target_per_period, v1::GoalPeriod period,
-                         int periods);
+std::string GoalSchedule(int target_per_period, v1::GoalPeriod period, int periods);
 
 // "1 week", "3 weeks".
 std::string Count(int n, std::string_view singular, std::string_view plural);

@@ -23,8 +23,8 @@ NO_COLOR.)";
 
 int Main(int argc, char** argv) {
   GlobalOptions global;
-  global.socket = DefaultSocketPath(std::getenv("ATTUNE_SOCKET"),
-                                    std::getenv("XDG_RUNTIME_DIR"), getuid());
+  global.socket =
+      DefaultSocketPath(std::getenv("ATTUNE_SOCKET"), std::getenv("XDG_RUNTIME_DIR"), getuid());
 
   CLI::App app{
       "Journals, daily check-ins and shared goals for two, kept encrypted by "

@@ -24,8 +24,7 @@ google::protobuf::util::JsonPrintOptions JsonOptions() {
 }
 
 absl::Status JsonError(const google::protobuf::util::Status& status) {
-  return absl::InternalError(
-      absl::StrCat("cannot print JSON: ", std::string(status.message())));
+  return absl::InternalError(absl::StrCat("cannot print JSON: ", std::string(status.message())));
 }
 
 }  // namespace
@@ -51,8 +50,8 @@ std::string BoldKey(std::string_view text, size_t width) {
 
 int TerminalColumns() {
   struct winsize size;
-  if (isatty(STDOUT_FILENO) == 1 &&
-      ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
+  if (isatty(STDOUT_FILENO) == 1 && ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 &&
+      size.ws_col > 0) {
     return size.ws_col;
   }
   if (const char* columns = std::getenv("COLUMNS"); columns != nullptr) {
@@ -64,8 +63,7 @@ int TerminalColumns() {
 
 absl::Status PrintJson(const google::protobuf::Message& message) {
   std::string json;
-  auto status = google::protobuf::util::MessageToJsonString(message, &json,
-                                                            JsonOptions());
+  auto status = google::protobuf::util::MessageToJsonString(message, &json, JsonOptions());
   if (!status.ok()) return JsonError(status);
   std::cout << json;
   if (json.empty() || json.back() != '\n') std::cout << '\n';
@@ -73,21 +71,18 @@ absl::Status PrintJson(const google::protobuf::Message& message) {
   return absl::OkStatus();
 }
 
-absl::Status PrintJsonList(
-    std::string_view key,
-    const std::vector<const google::protobuf::Message*>& messages) {
+absl::Status PrintJsonList(std::string_view key,
+                           const std::vector<const google::protobuf::Message*>& messages) {
   // Each message keeps its field order; its lines are indented under the
   // list (JSON strings hold no raw line breaks, so this is safe).
   std::string out = absl::StrCat("{\n \"", std::string(key), "\": [");
   bool first = true;
   for (const google::protobuf::Message* message : messages) {
     std::string json;
-    auto status = google::protobuf::util::MessageToJsonString(*message, &json,
-                                                              JsonOptions());
+    auto status = google::protobuf::util::MessageToJsonString(*message, &json, JsonOptions());
     if (!status.ok()) return JsonError(status);
     while (!json.empty() && json.back() == '\n') json.pop_back();
-    absl::StrAppend(&out, first ? "\n  " : ",\n  ",
-                    absl::StrReplaceAll(json, {{"\n", "\n  "}}));
+    absl::StrAppend(&out, first ? "\n  " : ",\n  ", absl::StrReplaceAll(json, {{"\n", "\n  "}}));
     first = false;
   }
   absl::StrAppend(&out, messages.empty() ? "]\n}\n" : "\n ]\n}\n");
@@ -124,8 +119,7 @@ void Table::Print(std::string_view empty_message) const {
   auto print_row = [&](const std::vector<std::string>& cells, bool header) {
     std::string line;
     for (size_t i = 0; i < n; ++i) {
-      std::string cell = i + 1 < n ? PadRight(cells[i], widths[i] + 2)
-                                   : Truncate(cells[i], last);
+      std::string cell = i + 1 < n ? PadRight(cells[i], widths[i] + 2) : Truncate(cells[i], last);
       line += cell;
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();

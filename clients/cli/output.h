@@ -32,9 +32,8 @@ absl::Status PrintJson(const google::protobuf::Message& message);
 
 // Prints {"<key>": [<message>, ...]} as one JSON document (same options as
 // PrintJson), for results of several calls that no API message holds.
-absl::Status PrintJsonList(
-    std::string_view key,
-    const std::vector<const google::protobuf::Message*>& messages);
+absl::Status PrintJsonList(std::string_view key,
+                           const std::vector<const google::protobuf::Message*>& messages);
 
 // A table with a bold header line. Every column but the last is padded to
 // its widest cell; the last is cut to fit the terminal.

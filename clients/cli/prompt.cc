@@ -39,8 +39,7 @@ void WriteAll(int fd, std::string_view text) {
 
 // Reads one line from `in_fd` with echo off, after writing `prompt` to
 // `out_fd`.
-absl::StatusOr<std::string> ReadHiddenLine(int in_fd, int out_fd,
-                                           std::string_view prompt) {
+absl::StatusOr<std::string> ReadHiddenLine(int in_fd, int out_fd, std::string_view prompt) {
   WriteAll(out_fd, prompt);
   struct termios quiet;
   if (tcgetattr(in_fd, &g_saved_termios) != 0) {
@@ -123,8 +122,8 @@ class Terminal {
 absl::StatusOr<std::string> ReadPassphraseFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return absl::NotFoundError(absl::StrCat("cannot read the passphrase file ",
-                                            path, ": ", strerror(errno)));
+    return absl::NotFoundError(
+        absl::StrCat("cannot read the passphrase file ", path, ": ", strerror(errno)));
   }
   std::string line;
   std::getline(in, line);
@@ -152,8 +151,7 @@ absl::StatusOr<std::string> AskLine(std::string_view question) {
 }
 
 absl::StatusOr<bool> Confirm(std::string_view question) {
-  absl::StatusOr<std::string> answer =
-      AskLine(absl::StrCat(std::string(question), " [y/N] "));
+  absl::StatusOr<std::string> answer = AskLine(absl::StrCat(std::string(question), " [y/N] "));
   if (!answer.ok()) return answer.status();
   std::string a = Trim(*answer);
   return a == "y" || a == "Y" || a == "yes" || a == "Yes" || a == "YES";
@@ -172,13 +170,12 @@ absl::StatusOr<std::string> ReadPassphrase(const PassphraseRequest& request) {
     absl::StatusOr<std::string> first = terminal.ReadHidden(request.prompt);
     if (!first.ok()) return first.status();
     if (first->size() < request.min_length) {
-      terminal.Say(absl::StrCat("The passphrase needs at least ",
-                                request.min_length, " characters.\n"));
+      terminal.Say(
+          absl::StrCat("The passphrase needs at least ", request.min_length, " characters.\n"));
       continue;
     }
     if (!request.confirm) return first;
-    absl::StatusOr<std::string> second =
-        terminal.ReadHidden("Repeat the passphrase: ");
+    absl::StatusOr<std::string> second = terminal.ReadHidden("Repeat the passphrase: ");
     if (!second.ok()) return second.status();
     if (*first == *second) return first;
     terminal.Say("The two passphrases differ; try again.\n");

@@ -24,15 +24,13 @@ absl::StatusOr<std::string> AskLine(std::string_view question);
 // INVALID_ARGUMENT its message is shown and the question asked again; any
 // other failure ends the loop.
 template <typename T>
-absl::StatusOr<T> AskUntilValid(
-    std::string_view question,
-    const std::function<absl::StatusOr<T>(const std::string&)>& parse) {
+absl::StatusOr<T> AskUntilValid(std::string_view question,
+                                const std::function<absl::StatusOr<T>(const std::string&)>& parse) {
   while (true) {
     absl::StatusOr<std::string> answer = AskLine(question);
     if (!answer.ok()) return answer.status();
     absl::StatusOr<T> value = parse(*answer);
-    if (value.ok() ||
-        value.status().code() != absl::StatusCode::kInvalidArgument) {
+    if (value.ok() || value.status().code() != absl::StatusCode::kInvalidArgument) {
       return value;
     }
     std::cerr << "  " << value.status().message() << '\n';

@@ -17,10 +17,14 @@ std::string QrCode(const std::string& text) {
     for (int x = -quiet; x < n + quiet; ++x) {
       bool top = dark(x, y), bottom = dark(x, y + 1);
       // Light modules are drawn, dark ones left blank: reads on dark terminals.
-      if (!top && !bottom) out += "\u2588";
-      else if (!top) out += "\u2580";
-      else if (!bottom) out += "\u2584";
-      else out += " ";
+      if (!top && !bottom)
+        out += "\u2588";
+      else if (!top)
+        out += "\u2580";
+      else if (!bottom)
+        out += "\u2584";
+      else
+        out += " ";
     }
     out += '\n';
   }

@@ -20,8 +20,7 @@
 // status. `lhs` may declare a variable: ATTUNE_ASSIGN_OR_RETURN(auto x, F());
 // Expands to several statements: use braces around it under an `if`.
 #define ATTUNE_ASSIGN_OR_RETURN(lhs, expr) \
-  ATTUNE_ASSIGN_OR_RETURN_IMPL_(           \
-      ATTUNE_STATUS_CONCAT_(attune_statusor_, __LINE__), lhs, expr)
+  ATTUNE_ASSIGN_OR_RETURN_IMPL_(ATTUNE_STATUS_CONCAT_(attune_statusor_, __LINE__), lhs, expr)
 
 #define ATTUNE_ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
   auto statusor = (expr);                                  \

@@ -15,16 +15,14 @@
 namespace attune {
 namespace {
 
-const std::vector<std::string> kUpdatable = {"high", "low", "emotions",
-                                             "connection_rating", "note",
-                                             "visibility"};
+const std::vector<std::string> kUpdatable = {"high", "low",       "emotions", "connection_rating",
+                                             "note", "visibility"};
 constexpr int kMaxGenerations = 64;
 constexpr int kMaxAttempts = 8;  // writes racing with others of the same day
 
 absl::Status Validate(v1::CheckIn* c, const std::vector<uint32_t>* fields) {
   auto wants = [&](int number) {
-    return fields == nullptr ||
-           std::find(fields->begin(), fields->end(), number) != fields->end();
+    return fields == nullptr || std::find(fields->begin(), fields->end(), number) != fields->end();
   };
   absl::Status s;
   if (s.ok() && wants(v1::CheckIn::kHighFieldNumber)) {
@@ -63,9 +61,8 @@ std::string CheckInId(const KeySet& keys, const std::string& day, int generation
                                    std::string(1, static_cast<char>(generation)));
   std::string id(kRawIdBytes, '\0');
   crypto_generichash(reinterpret_cast<unsigned char*>(id.data()), id.size(),
-                     reinterpret_cast<const unsigned char*>(input.data()),
-                     input.size(), keys.personal_key.data(),
-                     keys.personal_key.size());
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size(),
+                     keys.personal_key.data(), keys.personal_key.size());
   return id;
 }
 
@@ -111,16 +108,16 @@ absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet
     auto day = ParseDay("check_in.day", c.day());
     if (!day.ok()) return day.status();
     if (*day > today + 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "check_in.day: ", c.day(), " is in the future (today is ",
-          FormatDay(today), " in ", zone_name, ")"));
+      return absl::InvalidArgumentError(absl::StrCat("check_in.day: ", c.day(),
+                                                     " is in the future (today is ",
+                                                     FormatDay(today), " in ", zone_name, ")"));
     }
   }
 
   std::vector<uint32_t> content = {
-      v1::CheckIn::kHighFieldNumber,       v1::CheckIn::kLowFieldNumber,
-      v1::CheckIn::kEmotionsFieldNumber,   v1::CheckIn::kConnectionRatingFieldNumber,
-      v1::CheckIn::kNoteFieldNumber,       v1::CheckIn::kVisibilityFieldNumber,
+      v1::CheckIn::kHighFieldNumber,     v1::CheckIn::kLowFieldNumber,
+      v1::CheckIn::kEmotionsFieldNumber, v1::CheckIn::kConnectionRatingFieldNumber,
+      v1::CheckIn::kNoteFieldNumber,     v1::CheckIn::kVisibilityFieldNumber,
       v1::CheckIn::kTimeZoneFieldNumber};
   for (int generation = 0; generation < kMaxGenerations; ++generation) {
     PlannedWrite plan;
@@ -129,8 +126,8 @@ absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet
     if (!existing.ok()) return existing.status();
     if (!existing->has_value()) {
       v1::CheckIn fresh = c;
-      plan.mutations.push_back(CreateMutation(ctx, keys, Kind::kCheckIn, plan.id, &fresh,
-                                              Mutation::Require::kAbsent));
+      plan.mutations.push_back(
+          CreateMutation(ctx, keys, Kind::kCheckIn, plan.id, &fresh, Mutation::Require::kAbsent));
       return plan;
     }
     if (IsLive(**existing)) {
@@ -163,8 +160,7 @@ grpc::Status CheckInServiceImpl::ListCheckIns(grpc::ServerContext*,
                                               v1::ListCheckInsResponse* response) {
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
-  auto pager = Pager<v1::CheckIn>::Make(request->page_token(), request->page_size(),
-                                        100);
+  auto pager = Pager<v1::CheckIn>::Make(request->page_token(), request->page_size(), 100);
   if (!pager.ok()) return ToGrpc(pager.status());
   std::string start = request->start_day(), end = request->end_day();
   if (!start.empty()) {
@@ -174,8 +170,8 @@ grpc::Status CheckInServiceImpl::ListCheckIns(grpc::ServerContext*,
     if (auto d = ParseDay("end_day", end); !d.ok()) return ToGrpc(d.status());
   }
   if (!start.empty() && !end.empty() && end < start) {
-    return ToGrpc(absl::InvalidArgumentError(
-        absl::StrCat("end_day: ", end, " is before start_day ", start)));
+    return ToGrpc(
+        absl::InvalidArgumentError(absl::StrCat("end_day: ", end, " is before start_day ", start)));
   }
   auto s = ctx_.store->ForEach(
       **keys, Kind::kCheckIn, [&](std::string_view id, const v1::RecordState& state) {
@@ -184,8 +180,7 @@ grpc::Status CheckInServiceImpl::ListCheckIns(grpc::ServerContext*,
         if ((!start.empty() && c.day() < start) || (!end.empty() && c.day() > end)) {
           return true;
         }
-        pager->Add(absl::StrCat(c.day(), "|", c.author(), "|", ToHex(id)),
-                   Present(state, id));
+        pager->Add(absl::StrCat(c.day(), "|", c.author(), "|", ToHex(id)), Present(state, id));
         return true;
       });
   if (!s.ok()) return ToGrpc(s);
@@ -201,8 +196,7 @@ grpc::Status CheckInServiceImpl::UpdateCheckIn(grpc::ServerContext*,
   const std::string& name = request->check_in().name();
   auto id = ParseName("check_in.name", name, kCheckIns);
   if (!id.ok()) return ToGrpc(id.status());
-  auto fields =
-      MaskToFields(request->update_mask(), v1::CheckIn::descriptor(), kUpdatable);
+  auto fields = MaskToFields(request->update_mask(), v1::CheckIn::descriptor(), kUpdatable);
   if (!fields.ok()) return ToGrpc(fields.status());
   v1::CheckIn changes = request->check_in();
   if (auto s = Validate(&changes, &*fields); !s.ok()) return ToGrpc(s);
@@ -222,8 +216,7 @@ grpc::Status CheckInServiceImpl::DeleteCheckIn(grpc::ServerContext*,
   return ToGrpc(DeleteRecord(ctx_, **keys, Kind::kCheckIn, *id, request->name()));
 }
 
-grpc::Status CheckInServiceImpl::ListEmotions(grpc::ServerContext*,
-                                              const v1::ListEmotionsRequest*,
+grpc::Status CheckInServiceImpl::ListEmotions(grpc::ServerContext*, const v1::ListEmotionsRequest*,
                                               v1::ListEmotionsResponse* response) {
   *response = EmotionVocabulary();
   return grpc::Status::OK;

@@ -30,19 +30,15 @@ class CheckInServiceImpl final : public v1::CheckInService::Service {
  public:
   explicit CheckInServiceImpl(ServiceContext ctx) : ctx_(ctx) {}
 
-  grpc::Status CreateCheckIn(grpc::ServerContext*,
-                             const v1::CreateCheckInRequest* request,
+  grpc::Status CreateCheckIn(grpc::ServerContext*, const v1::CreateCheckInRequest* request,
                              v1::CheckIn* response) override;
   grpc::Status GetCheckIn(grpc::ServerContext*, const v1::GetCheckInRequest* request,
                           v1::CheckIn* response) override;
-  grpc::Status ListCheckIns(grpc::ServerContext*,
-                            const v1::ListCheckInsRequest* request,
+  grpc::Status ListCheckIns(grpc::ServerContext*, const v1::ListCheckInsRequest* request,
                             v1::ListCheckInsResponse* response) override;
-  grpc::Status UpdateCheckIn(grpc::ServerContext*,
-                             const v1::UpdateCheckInRequest* request,
+  grpc::Status UpdateCheckIn(grpc::ServerContext*, const v1::UpdateCheckInRequest* request,
                              v1::CheckIn* response) override;
-  grpc::Status DeleteCheckIn(grpc::ServerContext*,
-                             const v1::DeleteCheckInRequest* request,
+  grpc::Status DeleteCheckIn(grpc::ServerContext*, const v1::DeleteCheckInRequest* request,
                              google::protobuf::Empty* response) override;
   grpc::Status ListEmotions(grpc::ServerContext*, const v1::ListEmotionsRequest*,
                             v1::ListEmotionsResponse* response) override;

@@ -53,14 +53,14 @@ absl::StatusOr<std::vector<v1::PluginRecord>> PluginRecordsOf(const ServiceConte
   return out;
 }
 
-std::string PluginRecordId(const KeySet& keys, const std::string& plugin_id,
-                           const std::string& key, v1::Visibility visibility) {
+std::string PluginRecordId(const KeySet& keys, const std::string& plugin_id, const std::string& key,
+                           v1::Visibility visibility) {
   std::string input = absl::StrCat("attune-plugin-record-v1", plugin_id, std::string(1, '\0'), key);
   const SecretBytes& k = visibility == v1::PRIVATE ? keys.personal_key : keys.space_key;
   std::string id(kRawIdBytes, '\0');
   crypto_generichash(reinterpret_cast<unsigned char*>(id.data()), id.size(),
-                     reinterpret_cast<const unsigned char*>(input.data()), input.size(),
-                     k.data(), k.size());
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size(), k.data(),
+                     k.size());
   return id;
 }
 
@@ -71,8 +71,7 @@ constexpr int kMaxAttempts = 8;  // commits racing with other writes
 // The writes that store the plugin's record under its key: create it, or
 // replace data and visibility of the one there.
 absl::StatusOr<PlannedWrite> PlanPluginRecord(const ServiceContext& ctx, const KeySet& keys,
-                                              const std::string& plugin_id,
-                                              v1::PluginRecord rec) {
+                                              const std::string& plugin_id, v1::PluginRecord rec) {
   rec.set_plugin(plugin_id);
   PlannedWrite plan;
   plan.id = PluginRecordId(keys, plugin_id, rec.key(), rec.visibility());
@@ -85,8 +84,8 @@ absl::StatusOr<PlannedWrite> PlanPluginRecord(const ServiceContext& ctx, const K
     if (!update.ok()) return update.status();
     plan.mutations = *std::move(update);
   } else if (!existing->has_value()) {
-    plan.mutations.push_back(CreateMutation(ctx, keys, Kind::kPluginRecord, plan.id, &rec,
-                                            Mutation::Require::kAbsent));
+    plan.mutations.push_back(
+        CreateMutation(ctx, keys, Kind::kPluginRecord, plan.id, &rec, Mutation::Require::kAbsent));
   } else {
     return absl::FailedPreconditionError(
         absl::StrCat(name, " was deleted and cannot be written again"));
@@ -103,14 +102,14 @@ absl::StatusOr<std::vector<std::string>> PlanGoalCredits(const ServiceContext& c
                                                          const std::string& note,
                                                          std::vector<Mutation>* writes) {
   std::vector<std::string> goals;
-  auto s = ctx.store->ForEach(keys, Kind::kGoal,
-                              [&](std::string_view id, const v1::RecordState& state) {
-                                if (!IsLive(state)) return true;
-                                const auto& g = state.record().goal();
-                                if (g.archived() || g.exercise() != exercise) return true;
-                                goals.push_back(MakeName(kGoals, id));
-                                return true;
-                              });
+  auto s =
+      ctx.store->ForEach(keys, Kind::kGoal, [&](std::string_view id, const v1::RecordState& state) {
+        if (!IsLive(state)) return true;
+        const auto& g = state.record().goal();
+        if (g.archived() || g.exercise() != exercise) return true;
+        goals.push_back(MakeName(kGoals, id));
+        return true;
+      });
   if (!s.ok()) return s;
   std::vector<std::string> credited;
   for (const auto& goal : goals) {
@@ -205,7 +204,7 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
   rec.add_participants(session.context.first_name());
   if (session.exercise.mode() == v1::PAIR) {
     rec.add_participants(session.context.second_name().empty() ? "partner"
-                                                                : session.context.second_name());
+                                                               : session.context.second_name());
   }
   rec.set_summary(finish.summary());
   for (const auto& ex : session.transcript) {
@@ -230,9 +229,10 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
 
 }  // namespace
 
-absl::StatusOr<v1::ExerciseSession> StoreFinishedSession(
-    const ServiceContext& ctx, const KeySet& keys, const LiveSessionData& session,
-    const plugin::v1::FinishResponse& finish) {
+absl::StatusOr<v1::ExerciseSession> StoreFinishedSession(const ServiceContext& ctx,
+                                                         const KeySet& keys,
+                                                         const LiveSessionData& session,
+                                                         const plugin::v1::FinishResponse& finish) {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     auto stored = TryStoreFinishedSession(ctx, keys, session, finish);
     // Another write changed one of the records between planning and the

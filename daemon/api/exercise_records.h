@@ -33,8 +33,8 @@ absl::StatusOr<std::vector<v1::PluginRecord>> PluginRecordsOf(const ServiceConte
 // The id of a plugin's record under `key`: a keyed hash of plugin and key
 // (with the space key for SHARED records, the personal key for PRIVATE), so
 // every device lands on the same record and the id reveals nothing.
-std::string PluginRecordId(const KeySet& keys, const std::string& plugin_id,
-                           const std::string& key, v1::Visibility visibility);
+std::string PluginRecordId(const KeySet& keys, const std::string& plugin_id, const std::string& key,
+                           v1::Visibility visibility);
 
 // Stores a finished session, all in one atomic write or nothing: the records
 // the plugin returned (checked by CheckFinish and the permission check
@@ -44,9 +44,10 @@ std::string PluginRecordId(const KeySet& keys, const std::string& plugin_id,
 // or INVALID_ARGUMENT when a record breaks a rule only the store can check (a
 // check-in day in the future, two check-ins for one day); nothing is stored
 // then.
-absl::StatusOr<v1::ExerciseSession> StoreFinishedSession(
-    const ServiceContext& ctx, const KeySet& keys, const LiveSessionData& session,
-    const plugin::v1::FinishResponse& finish);
+absl::StatusOr<v1::ExerciseSession> StoreFinishedSession(const ServiceContext& ctx,
+                                                         const KeySet& keys,
+                                                         const LiveSessionData& session,
+                                                         const plugin::v1::FinishResponse& finish);
 
 }  // namespace attune
 

@@ -49,8 +49,7 @@ v1::LiveSession Present(const LiveSessionData& s) {
   out.set_exercise(s.exercise.id());
   out.set_title(s.exercise.title());
   out.set_first_name(s.context.first_name());
-  out.set_second_name(s.context.second_name().empty() ? "your partner"
-                                                      : s.context.second_name());
+  out.set_second_name(s.context.second_name().empty() ? "your partner" : s.context.second_name());
   out.set_step_number(static_cast<int32_t>(s.transcript.size()) + 1);
   return out;
 }
@@ -148,8 +147,8 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Start(
   *start.mutable_context() = c;
   auto reply = host_->Start(plugin->manifest.id(), start);
   if (absl::IsAborted(reply.status())) {
-    return absl::AbortedError(absl::StrCat("the session could not start: ",
-                                           reply.status().message()));
+    return absl::AbortedError(
+        absl::StrCat("the session could not start: ", reply.status().message()));
   }
   if (!reply.ok()) return reply.status();
   return Next(**keys, session, std::move(reply), /*first=*/true);
@@ -252,8 +251,7 @@ grpc::Status ExerciseServiceImpl::AnswerStep(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Answer(
-    const v1::AnswerStepRequest& request) {
+absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Answer(const v1::AnswerStepRequest& request) {
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return keys.status();
   auto id = ParseName("session", request.session(), kSessions);
@@ -264,9 +262,9 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Answer(
   std::shared_ptr<LiveSessionData> session = *std::move(checked_out);
   if (!request.step_key().empty() && request.step_key() != session->current.key()) {
     sessions_.Return(session->name);
-    return absl::InvalidArgumentError(absl::StrCat(
-        "step_key: the session is at step \"", session->current.key(), "\", not \"",
-        request.step_key().substr(0, 64), "\""));
+    return absl::InvalidArgumentError(absl::StrCat("step_key: the session is at step \"",
+                                                   session->current.key(), "\", not \"",
+                                                   request.step_key().substr(0, 64), "\""));
   }
   v1::Answer answer = request.answer();
   if (auto s = CheckAnswer(session->current, &answer); !s.ok()) {

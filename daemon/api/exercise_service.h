@@ -38,8 +38,7 @@ class ExerciseServiceImpl final : public v1::ExerciseService::Service {
   // end of the session. Any failure ends the session.
   absl::StatusOr<v1::LiveSession> Next(const KeySet& keys,
                                        const std::shared_ptr<LiveSessionData>& session,
-                                       absl::StatusOr<plugin::v1::StepResponse> reply,
-                                       bool first);
+                                       absl::StatusOr<plugin::v1::StepResponse> reply, bool first);
   absl::StatusOr<v1::LiveSession> Finish(const KeySet& keys,
                                          const std::shared_ptr<LiveSessionData>& session);
   // Ends the session after a failure and says so.

@@ -13,9 +13,9 @@
 namespace attune {
 namespace {
 
-const std::vector<std::string> kUpdatable = {
-    "title",   "exercise",   "target_per_period", "period",
-    "periods", "start_day",  "archived",          "visibility"};
+const std::vector<std::string> kUpdatable = {"title",    "exercise",  "target_per_period",
+                                             "period",   "periods",   "start_day",
+                                             "archived", "visibility"};
 constexpr size_t kMaxExerciseChars = 64;
 
 absl::Status CheckExercise(const std::string& exercise) {
@@ -24,8 +24,7 @@ absl::Status CheckExercise(const std::string& exercise) {
   }
   for (char c : exercise) {
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-      return absl::InvalidArgumentError(
-          "goal.exercise: an exercise id uses a-z, 0-9 and '-' only");
+      return absl::InvalidArgumentError("goal.exercise: an exercise id uses a-z, 0-9 and '-' only");
     }
   }
   return absl::OkStatus();
@@ -33,8 +32,7 @@ absl::Status CheckExercise(const std::string& exercise) {
 
 absl::Status Validate(v1::Goal* g, const std::vector<uint32_t>* fields) {
   auto wants = [&](int number) {
-    return fields == nullptr ||
-           std::find(fields->begin(), fields->end(), number) != fields->end();
+    return fields == nullptr || std::find(fields->begin(), fields->end(), number) != fields->end();
   };
   absl::Status s;
   if (s.ok() && wants(v1::Goal::kTitleFieldNumber)) {
@@ -84,23 +82,20 @@ absl::StatusOr<std::vector<v1::GoalProgress>> ProgressOf(const ServiceContext& c
                                                          const std::string& goal_name) {
   std::vector<v1::GoalProgress> out;
   std::string prefix = absl::StrCat(goal_name, "/progress/");
-  auto s = ctx.store->ForEach(keys, Kind::kGoalProgress,
-                              [&](std::string_view, const v1::RecordState& state) {
-                                if (IsLive(state) &&
-                                    state.record().goal_progress().name().rfind(
-                                        prefix, 0) == 0) {
-                                  out.push_back(state.record().goal_progress());
-                                }
-                                return true;
-                              });
+  auto s = ctx.store->ForEach(
+      keys, Kind::kGoalProgress, [&](std::string_view, const v1::RecordState& state) {
+        if (IsLive(state) && state.record().goal_progress().name().rfind(prefix, 0) == 0) {
+          out.push_back(state.record().goal_progress());
+        }
+        return true;
+      });
   if (!s.ok()) return s;
   return out;
 }
 
 }  // namespace
 
-grpc::Status GoalServiceImpl::CreateGoal(grpc::ServerContext*,
-                                         const v1::CreateGoalRequest* request,
+grpc::Status GoalServiceImpl::CreateGoal(grpc::ServerContext*, const v1::CreateGoalRequest* request,
                                          v1::Goal* response) {
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
@@ -121,8 +116,7 @@ grpc::Status GoalServiceImpl::CreateGoal(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status GoalServiceImpl::GetGoal(grpc::ServerContext*,
-                                      const v1::GetGoalRequest* request,
+grpc::Status GoalServiceImpl::GetGoal(grpc::ServerContext*, const v1::GetGoalRequest* request,
                                       v1::Goal* response) {
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
@@ -134,8 +128,7 @@ grpc::Status GoalServiceImpl::GetGoal(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status GoalServiceImpl::ListGoals(grpc::ServerContext*,
-                                        const v1::ListGoalsRequest* request,
+grpc::Status GoalServiceImpl::ListGoals(grpc::ServerContext*, const v1::ListGoalsRequest* request,
                                         v1::ListGoalsResponse* response) {
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
@@ -155,8 +148,7 @@ grpc::Status GoalServiceImpl::ListGoals(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status GoalServiceImpl::UpdateGoal(grpc::ServerContext*,
-                                         const v1::UpdateGoalRequest* request,
+grpc::Status GoalServiceImpl::UpdateGoal(grpc::ServerContext*, const v1::UpdateGoalRequest* request,
                                          v1::Goal* response) {
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
@@ -173,8 +165,7 @@ grpc::Status GoalServiceImpl::UpdateGoal(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status GoalServiceImpl::DeleteGoal(grpc::ServerContext*,
-                                         const v1::DeleteGoalRequest* request,
+grpc::Status GoalServiceImpl::DeleteGoal(grpc::ServerContext*, const v1::DeleteGoalRequest* request,
                                          google::protobuf::Empty*) {
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
@@ -210,10 +201,8 @@ grpc::Status GoalServiceImpl::LogProgress(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-absl::StatusOr<v1::GoalProgress> LogGoalProgress(const ServiceContext& ctx,
-                                                 const KeySet& keys,
-                                                 const std::string& parent,
-                                                 v1::GoalProgress p) {
+absl::StatusOr<v1::GoalProgress> LogGoalProgress(const ServiceContext& ctx, const KeySet& keys,
+                                                 const std::string& parent, v1::GoalProgress p) {
   auto plan = PlanGoalProgress(ctx, keys, parent, std::move(p));
   if (!plan.ok()) return plan.status();
   auto states = ctx.store->WriteAll(keys, std::move(plan->mutations));
@@ -222,8 +211,7 @@ absl::StatusOr<v1::GoalProgress> LogGoalProgress(const ServiceContext& ctx,
 }
 
 absl::StatusOr<PlannedWrite> PlanGoalProgress(const ServiceContext& ctx, const KeySet& keys,
-                                              const std::string& parent,
-                                              v1::GoalProgress p) {
+                                              const std::string& parent, v1::GoalProgress p) {
   auto goal_id = ParseName("parent", parent, kGoals);
   if (!goal_id.ok()) return goal_id.status();
   if (auto s = CheckText("progress.note", p.note(), kMaxShortTextChars, false); !s.ok()) {
@@ -248,13 +236,12 @@ absl::StatusOr<PlannedWrite> PlanGoalProgress(const ServiceContext& ctx, const K
   absl::CivilDay end = GoalEndDay(*start, goal);
   if (day > today) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "progress.day: ", FormatDay(day), " is in the future (today is ",
-        FormatDay(today), ")"));
+        "progress.day: ", FormatDay(day), " is in the future (today is ", FormatDay(today), ")"));
   }
   if (day < *start || day > end) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "progress.day: ", FormatDay(day), " is outside the goal (", FormatDay(*start),
-        " to ", FormatDay(end), ")"));
+    return absl::InvalidArgumentError(absl::StrCat("progress.day: ", FormatDay(day),
+                                                   " is outside the goal (", FormatDay(*start),
+                                                   " to ", FormatDay(end), ")"));
   }
   p.set_day(FormatDay(day));
   PlannedWrite plan;

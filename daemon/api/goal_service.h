@@ -12,16 +12,14 @@ namespace attune {
 // `parent` is the goal's name; an empty progress.day means today in the
 // goal's zone. INVALID_ARGUMENT naming the field, NOT_FOUND for no such
 // goal, FAILED_PRECONDITION for an archived one; nothing is stored then.
-absl::StatusOr<v1::GoalProgress> LogGoalProgress(const ServiceContext& ctx,
-                                                 const KeySet& keys,
+absl::StatusOr<v1::GoalProgress> LogGoalProgress(const ServiceContext& ctx, const KeySet& keys,
                                                  const std::string& parent,
                                                  v1::GoalProgress progress);
 
 // What LogGoalProgress would write, with the same checks and errors, without
 // writing it (see PlannedWrite).
 absl::StatusOr<PlannedWrite> PlanGoalProgress(const ServiceContext& ctx, const KeySet& keys,
-                                              const std::string& parent,
-                                              v1::GoalProgress progress);
+                                              const std::string& parent, v1::GoalProgress progress);
 
 // Thread-safe; called on gRPC's threads.
 class GoalServiceImpl final : public v1::GoalService::Service {
@@ -42,8 +40,7 @@ class GoalServiceImpl final : public v1::GoalService::Service {
                            v1::Goal* response) override;
   grpc::Status LogProgress(grpc::ServerContext*, const v1::LogProgressRequest* request,
                            v1::GoalProgress* response) override;
-  grpc::Status GetGoalStatus(grpc::ServerContext*,
-                             const v1::GetGoalStatusRequest* request,
+  grpc::Status GetGoalStatus(grpc::ServerContext*, const v1::GetGoalStatusRequest* request,
                              v1::GoalStatus* response) override;
 
  private:

@@ -15,9 +15,9 @@ absl::CivilDay GoalEndDay(absl::CivilDay start, const v1::Goal& goal) {
   return start + static_cast<int64_t>(PeriodDays(goal)) * goal.periods() - 1;
 }
 
-absl::StatusOr<v1::GoalStatus> ComputeGoalStatus(
-    const v1::Goal& goal, const std::vector<v1::GoalProgress>& progress,
-    absl::CivilDay today) {
+absl::StatusOr<v1::GoalStatus> ComputeGoalStatus(const v1::Goal& goal,
+                                                 const std::vector<v1::GoalProgress>& progress,
+                                                 absl::CivilDay today) {
   auto start = ParseDay("goal.start_day", goal.start_day());
   if (!start.ok()) return start.status();
   const int len = PeriodDays(goal);

@@ -15,9 +15,9 @@ namespace attune {
 // Period i (0-based) covers [start + i*len, start + (i+1)*len - 1], len being
 // 1 (DAY) or 7 (WEEK) days. Progress outside every period is not counted.
 // INVALID_ARGUMENT only for a goal that fails validation (bad start_day).
-absl::StatusOr<v1::GoalStatus> ComputeGoalStatus(
-    const v1::Goal& goal, const std::vector<v1::GoalProgress>& progress,
-    absl::CivilDay today);
+absl::StatusOr<v1::GoalStatus> ComputeGoalStatus(const v1::Goal& goal,
+                                                 const std::vector<v1::GoalProgress>& progress,
+                                                 absl::CivilDay today);
 
 // The last day of the goal's last period.
 absl::CivilDay GoalEndDay(absl::CivilDay start, const v1::Goal& goal);

@@ -29,10 +29,10 @@ using Period = v1::GoalStatus::Period;
 
 TEST(GoalStatusTest, TwiceAWeekForFourWeeksMidway) {
   // Weeks start 11-02, 11-09, 11-16, 11-23. Today is in week 3.
-  auto s = ComputeGoalStatus(
-      Weekly(2, 4, "2026-11-02"),
-      On({"2026-11-03", "2026-11-05", "2026-11-10", "2026-11-12", "2026-11-17"}),
-      absl::CivilDay(2026, 11, 18));
+  auto s =
+      ComputeGoalStatus(Weekly(2, 4, "2026-11-02"),
+                        On({"2026-11-03", "2026-11-05", "2026-11-10", "2026-11-12", "2026-11-17"}),
+                        absl::CivilDay(2026, 11, 18));
   ASSERT_TRUE(s.ok()) << s.status();
   ASSERT_EQ(s->periods_size(), 4);
   EXPECT_EQ(s->periods(0).count(), 2);
@@ -50,10 +50,10 @@ TEST(GoalStatusTest, TwiceAWeekForFourWeeksMidway) {
 }
 
 TEST(GoalStatusTest, AShortWeekBreaksTheStreakAndTheTrack) {
-  auto s = ComputeGoalStatus(Weekly(2, 4, "2026-11-02"),
-                             On({"2026-11-03", "2026-11-05", "2026-11-10",
-                                 "2026-11-17", "2026-11-18"}),
-                             absl::CivilDay(2026, 11, 19));
+  auto s =
+      ComputeGoalStatus(Weekly(2, 4, "2026-11-02"),
+                        On({"2026-11-03", "2026-11-05", "2026-11-10", "2026-11-17", "2026-11-18"}),
+                        absl::CivilDay(2026, 11, 19));
   ASSERT_TRUE(s.ok());
   EXPECT_FALSE(s->periods(1).met());
   EXPECT_FALSE(s->on_track());
@@ -62,8 +62,7 @@ TEST(GoalStatusTest, AShortWeekBreaksTheStreakAndTheTrack) {
 }
 
 TEST(GoalStatusTest, DoneWhenEveryPeriodIsMet) {
-  auto s = ComputeGoalStatus(Weekly(1, 2, "2026-11-02"),
-                             On({"2026-11-02", "2026-11-09"}),
+  auto s = ComputeGoalStatus(Weekly(1, 2, "2026-11-02"), On({"2026-11-02", "2026-11-09"}),
                              absl::CivilDay(2026, 11, 10));
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->state(), v1::GoalStatus::DONE);
@@ -80,8 +79,7 @@ TEST(GoalStatusTest, MissedAfterTheEndWithAShortPeriod) {
 }
 
 TEST(GoalStatusTest, NotStartedAndArchived) {
-  auto later = ComputeGoalStatus(Weekly(1, 2, "2026-12-01"), {},
-                                 absl::CivilDay(2026, 11, 25));
+  auto later = ComputeGoalStatus(Weekly(1, 2, "2026-12-01"), {}, absl::CivilDay(2026, 11, 25));
   ASSERT_TRUE(later.ok());
   EXPECT_EQ(later->state(), v1::GoalStatus::NOT_STARTED);
   v1::Goal archived = Weekly(1, 2, "2026-11-01");
@@ -94,8 +92,7 @@ TEST(GoalStatusTest, NotStartedAndArchived) {
 TEST(GoalStatusTest, DailyGoalCountsEachDayAndIgnoresDaysOutside) {
   v1::Goal g = Weekly(1, 3, "2026-11-10");
   g.set_period(v1::DAY);
-  auto s = ComputeGoalStatus(g, On({"2026-11-09", "2026-11-10", "2026-11-11",
-                                    "2026-11-13"}),
+  auto s = ComputeGoalStatus(g, On({"2026-11-09", "2026-11-10", "2026-11-11", "2026-11-13"}),
                              absl::CivilDay(2026, 11, 12));
   ASSERT_TRUE(s.ok());
   ASSERT_EQ(s->periods_size(), 3);

@@ -12,42 +12,35 @@
 namespace attune {
 namespace {
 
-const std::vector<std::string> kUpdatable = {"title", "body", "emotions",
-                                             "visibility"};
+const std::vector<std::string> kUpdatable = {"title", "body", "emotions", "visibility"};
 
 // Checks the fields a person writes; `fields` limits the check to an update.
 absl::Status Validate(v1::JournalEntry* e, const std::vector<uint32_t>* fields) {
   auto wants = [&](int number) {
-    return fields == nullptr ||
-           std::find(fields->begin(), fields->end(), number) != fields->end();
+    return fields == nullptr || std::find(fields->begin(), fields->end(), number) != fields->end();
   };
   if (wants(v1::JournalEntry::kTitleFieldNumber)) {
-    if (auto s = CheckText("journal_entry.title", e->title(), kMaxTitleChars, false);
-        !s.ok()) {
+    if (auto s = CheckText("journal_entry.title", e->title(), kMaxTitleChars, false); !s.ok()) {
       return s;
     }
   }
   if (wants(v1::JournalEntry::kBodyFieldNumber)) {
     if (e->body().size() > kMaxBodyBytes) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("journal_entry.body: is ", e->body().size(),
-                       " bytes long; the limit is ", kMaxBodyBytes));
+      return absl::InvalidArgumentError(absl::StrCat("journal_entry.body: is ", e->body().size(),
+                                                     " bytes long; the limit is ", kMaxBodyBytes));
     }
-    if (auto s = CheckText("journal_entry.body", e->body(), kMaxBodyBytes, true);
-        !s.ok()) {
+    if (auto s = CheckText("journal_entry.body", e->body(), kMaxBodyBytes, true); !s.ok()) {
       return s;
     }
   }
   if (wants(v1::JournalEntry::kEmotionsFieldNumber)) {
-    if (auto s = CheckEmotions("journal_entry.emotions", e->mutable_emotions());
-        !s.ok()) {
+    if (auto s = CheckEmotions("journal_entry.emotions", e->mutable_emotions()); !s.ok()) {
       return s;
     }
   }
   if (wants(v1::JournalEntry::kVisibilityFieldNumber)) {
     v1::Visibility v = e->visibility();
-    if (auto s = CheckVisibility("journal_entry.visibility", &v, v1::PRIVATE);
-        !s.ok()) {
+    if (auto s = CheckVisibility("journal_entry.visibility", &v, v1::PRIVATE); !s.ok()) {
       return s;
     }
     e->set_visibility(v);
@@ -63,24 +56,24 @@ v1::JournalEntry Present(const v1::RecordState& state, std::string_view id) {
 
 }  // namespace
 
-grpc::Status JournalServiceImpl::CreateJournalEntry(
-    grpc::ServerContext*, const v1::CreateJournalEntryRequest* request,
-    v1::JournalEntry* response) {
+grpc::Status JournalServiceImpl::CreateJournalEntry(grpc::ServerContext*,
+                                                    const v1::CreateJournalEntryRequest* request,
+                                                    v1::JournalEntry* response) {
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
   v1::JournalEntry entry = request->journal_entry();
   if (auto s = Validate(&entry, nullptr); !s.ok()) return ToGrpc(s);
   std::string id = NewRecordId();
-  auto state = CreateRecord(ctx_, **keys, Kind::kJournalEntry, id, &entry,
-                            Mutation::Require::kAbsent);
+  auto state =
+      CreateRecord(ctx_, **keys, Kind::kJournalEntry, id, &entry, Mutation::Require::kAbsent);
   if (!state.ok()) return ToGrpc(state.status());
   *response = Present(*state, id);
   return grpc::Status::OK;
 }
 
-grpc::Status JournalServiceImpl::GetJournalEntry(
-    grpc::ServerContext*, const v1::GetJournalEntryRequest* request,
-    v1::JournalEntry* response) {
+grpc::Status JournalServiceImpl::GetJournalEntry(grpc::ServerContext*,
+                                                 const v1::GetJournalEntryRequest* request,
+                                                 v1::JournalEntry* response) {
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
   auto id = ParseName("name", request->name(), kJournalEntries);
@@ -91,17 +84,15 @@ grpc::Status JournalServiceImpl::GetJournalEntry(
   return grpc::Status::OK;
 }
 
-grpc::Status JournalServiceImpl::ListJournalEntries(
-    grpc::ServerContext*, const v1::ListJournalEntriesRequest* request,
-    v1::ListJournalEntriesResponse* response) {
+grpc::Status JournalServiceImpl::ListJournalEntries(grpc::ServerContext*,
+                                                    const v1::ListJournalEntriesRequest* request,
+                                                    v1::ListJournalEntriesResponse* response) {
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
-  auto pager = Pager<v1::JournalEntry>::Make(request->page_token(),
-                                             request->page_size(), 50);
+  auto pager = Pager<v1::JournalEntry>::Make(request->page_token(), request->page_size(), 50);
   if (!pager.ok()) return ToGrpc(pager.status());
   auto s = ctx_.store->ForEach(
-      **keys, Kind::kJournalEntry,
-      [&](std::string_view id, const v1::RecordState& state) {
+      **keys, Kind::kJournalEntry, [&](std::string_view id, const v1::RecordState& state) {
         if (!IsVisible(**keys, state)) return true;
         v1::JournalEntry e = Present(state, id);
         std::string key = NewestFirstKey(FromProto(e.create_time()), ToHex(id));
@@ -113,29 +104,27 @@ grpc::Status JournalServiceImpl::ListJournalEntries(
   return grpc::Status::OK;
 }
 
-grpc::Status JournalServiceImpl::UpdateJournalEntry(
-    grpc::ServerContext*, const v1::UpdateJournalEntryRequest* request,
-    v1::JournalEntry* response) {
+grpc::Status JournalServiceImpl::UpdateJournalEntry(grpc::ServerContext*,
+                                                    const v1::UpdateJournalEntryRequest* request,
+                                                    v1::JournalEntry* response) {
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
   const std::string& name = request->journal_entry().name();
   auto id = ParseName("journal_entry.name", name, kJournalEntries);
   if (!id.ok()) return ToGrpc(id.status());
-  auto fields = MaskToFields(request->update_mask(), v1::JournalEntry::descriptor(),
-                             kUpdatable);
+  auto fields = MaskToFields(request->update_mask(), v1::JournalEntry::descriptor(), kUpdatable);
   if (!fields.ok()) return ToGrpc(fields.status());
   v1::JournalEntry changes = request->journal_entry();
   if (auto s = Validate(&changes, &*fields); !s.ok()) return ToGrpc(s);
-  auto state = UpdateRecord(ctx_, **keys, Kind::kJournalEntry, *id, name, changes,
-                            *fields);
+  auto state = UpdateRecord(ctx_, **keys, Kind::kJournalEntry, *id, name, changes, *fields);
   if (!state.ok()) return ToGrpc(state.status());
   *response = Present(*state, *id);
   return grpc::Status::OK;
 }
 
-grpc::Status JournalServiceImpl::DeleteJournalEntry(
-    grpc::ServerContext*, const v1::DeleteJournalEntryRequest* request,
-    google::protobuf::Empty*) {
+grpc::Status JournalServiceImpl::DeleteJournalEntry(grpc::ServerContext*,
+                                                    const v1::DeleteJournalEntryRequest* request,
+                                                    google::protobuf::Empty*) {
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
   auto id = ParseName("name", request->name(), kJournalEntries);

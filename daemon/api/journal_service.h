@@ -15,8 +15,7 @@ class JournalServiceImpl final : public v1::JournalService::Service {
   grpc::Status CreateJournalEntry(grpc::ServerContext*,
                                   const v1::CreateJournalEntryRequest* request,
                                   v1::JournalEntry* response) override;
-  grpc::Status GetJournalEntry(grpc::ServerContext*,
-                               const v1::GetJournalEntryRequest* request,
+  grpc::Status GetJournalEntry(grpc::ServerContext*, const v1::GetJournalEntryRequest* request,
                                v1::JournalEntry* response) override;
   grpc::Status ListJournalEntries(grpc::ServerContext*,
                                   const v1::ListJournalEntriesRequest* request,

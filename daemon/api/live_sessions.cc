@@ -19,27 +19,26 @@ absl::Status LiveSessions::Add(std::shared_ptr<LiveSessionData> session) {
   absl::Time now = absl::Now();
   DropExpiredLocked(now);
   if (sessions_.size() >= capacity_) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        capacity_, " exercise sessions are under way; finish or abandon one first"));
+    return absl::ResourceExhaustedError(
+        absl::StrCat(capacity_, " exercise sessions are under way; finish or abandon one first"));
   }
   std::string name = session->name;
   sessions_[name] = Entry{std::move(session), now, false};
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::shared_ptr<LiveSessionData>> LiveSessions::Checkout(
-    const std::string& name) {
+absl::StatusOr<std::shared_ptr<LiveSessionData>> LiveSessions::Checkout(const std::string& name) {
   absl::MutexLock lock(&mu_);
   DropExpiredLocked(absl::Now());
   auto it = sessions_.find(name);
   if (it == sessions_.end()) {
-    return absl::NotFoundError(absl::StrCat(
-        name, " not found: it finished, was abandoned, or expired after ",
-        absl::ToInt64Minutes(ttl_), " minutes without an answer"));
+    return absl::NotFoundError(
+        absl::StrCat(name, " not found: it finished, was abandoned, or expired after ",
+                     absl::ToInt64Minutes(ttl_), " minutes without an answer"));
   }
   if (it->second.busy) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "another answer to ", name, " is being handled; wait for it"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("another answer to ", name, " is being handled; wait for it"));
   }
   it->second.busy = true;
   return it->second.data;

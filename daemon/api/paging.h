@@ -20,8 +20,7 @@ namespace attune {
 
 // A sort key that orders newer times first, then by id.
 inline std::string NewestFirstKey(absl::Time t, const std::string& id_hex) {
-  return absl::StrFormat("%020d|%s",
-                         std::numeric_limits<int64_t>::max() - absl::ToUnixMicros(t),
+  return absl::StrFormat("%020d|%s", std::numeric_limits<int64_t>::max() - absl::ToUnixMicros(t),
                          id_hex);
 }
 

@@ -80,8 +80,7 @@ TEST(PagingTest, BadTokensAndSizesAreRefused) {
             absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(Pager<v1::Goal>::Make("", 1001, 50).status().code(),
             absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(Pager<v1::Goal>::Make("", -1, 50).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(Pager<v1::Goal>::Make("", -1, 50).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -63,8 +63,8 @@ absl::StatusOr<v1::PluginInfo> PluginServiceImpl::Change(const std::string& plug
   absl::MutexLock lock(&change_mu_);
   auto current = host_->Granted(*plugin);
   if (!current.ok()) return current.status();
-  auto changed = grant ? Grant(plugin->manifest, *current, kinds)
-                       : Revoke(plugin->manifest, *current, kinds);
+  auto changed =
+      grant ? Grant(plugin->manifest, *current, kinds) : Revoke(plugin->manifest, *current, kinds);
   if (!changed.ok()) return changed.status();
   changed->set_update_time_ms(absl::ToUnixMillis(absl::Now()));
   if (auto s = grants_->Put(*changed); !s.ok()) return s;

@@ -18,11 +18,9 @@ class PluginServiceImpl final : public v1::PluginService::Service {
 
   grpc::Status ListPlugins(grpc::ServerContext*, const v1::ListPluginsRequest* request,
                            v1::ListPluginsResponse* response) override;
-  grpc::Status GrantPermissions(grpc::ServerContext*,
-                                const v1::GrantPermissionsRequest* request,
+  grpc::Status GrantPermissions(grpc::ServerContext*, const v1::GrantPermissionsRequest* request,
                                 v1::PluginInfo* response) override;
-  grpc::Status RevokePermissions(grpc::ServerContext*,
-                                 const v1::RevokePermissionsRequest* request,
+  grpc::Status RevokePermissions(grpc::ServerContext*, const v1::RevokePermissionsRequest* request,
                                  v1::PluginInfo* response) override;
 
  private:

@@ -32,21 +32,17 @@ void SetTime(Message* m, const char* name, absl::Time t) {
 }  // namespace
 
 const Message& InnerRecord(const v1::Record& record) {
-  const FieldDescriptor* f =
-      v1::Record::descriptor()->FindFieldByNumber(record.kind_case());
+  const FieldDescriptor* f = v1::Record::descriptor()->FindFieldByNumber(record.kind_case());
   return record.GetReflection()->GetMessage(record, f);
 }
 
 Message* MutableInnerRecord(v1::Record* record, Kind kind) {
-  const FieldDescriptor* f =
-      v1::Record::descriptor()->FindFieldByNumber(static_cast<int>(kind));
+  const FieldDescriptor* f = v1::Record::descriptor()->FindFieldByNumber(static_cast<int>(kind));
   return record->GetReflection()->MutableMessage(record, f);
 }
 
-absl::StatusOr<v1::RecordState> CreateRecord(const ServiceContext& ctx,
-                                             const KeySet& keys, Kind kind,
-                                             const std::string& id,
-                                             Message* record,
+absl::StatusOr<v1::RecordState> CreateRecord(const ServiceContext& ctx, const KeySet& keys,
+                                             Kind kind, const std::string& id, Message* record,
                                              Mutation::Require require,
                                              std::optional<v1::Visibility> visibility) {
   return ctx.store->Write(keys, CreateMutation(ctx, keys, kind, id, record, require, visibility));
@@ -90,25 +86,21 @@ bool IsVisible(const KeySet& keys, const v1::RecordState& state) {
          record.GetReflection()->GetString(record, author) == ToHex(keys.member_id);
 }
 
-absl::StatusOr<v1::RecordState> GetLiveRecord(const ServiceContext& ctx,
-                                              const KeySet& keys, Kind kind,
-                                              const std::string& id,
+absl::StatusOr<v1::RecordState> GetLiveRecord(const ServiceContext& ctx, const KeySet& keys,
+                                              Kind kind, const std::string& id,
                                               const std::string& name) {
   auto state = ctx.store->Get(keys, kind, id);
   if (!state.ok()) return state.status();
   if (!state->has_value() || !IsVisible(keys, **state) ||
-      static_cast<uint32_t>((*state)->record().kind_case()) !=
-          static_cast<uint32_t>(kind)) {
+      static_cast<uint32_t>((*state)->record().kind_case()) != static_cast<uint32_t>(kind)) {
     return absl::NotFoundError(absl::StrCat(name, " not found"));
   }
   return std::move(**state);
 }
 
-absl::StatusOr<v1::RecordState> UpdateRecord(const ServiceContext& ctx,
-                                             const KeySet& keys, Kind kind,
-                                             const std::string& id,
-                                             const std::string& name,
-                                             const Message& changes,
+absl::StatusOr<v1::RecordState> UpdateRecord(const ServiceContext& ctx, const KeySet& keys,
+                                             Kind kind, const std::string& id,
+                                             const std::string& name, const Message& changes,
                                              const std::vector<uint32_t>& fields) {
   auto mutations = UpdateMutations(ctx, keys, kind, id, name, changes, fields);
   if (!mutations.ok()) return mutations.status();
@@ -117,9 +109,8 @@ absl::StatusOr<v1::RecordState> UpdateRecord(const ServiceContext& ctx,
   return std::move(states->back());
 }
 
-absl::StatusOr<std::vector<Mutation>> UpdateMutations(const ServiceContext& ctx,
-                                                      const KeySet& keys, Kind kind,
-                                                      const std::string& id,
+absl::StatusOr<std::vector<Mutation>> UpdateMutations(const ServiceContext& ctx, const KeySet& keys,
+                                                      Kind kind, const std::string& id,
                                                       const std::string& name,
                                                       const Message& changes,
                                                       const std::vector<uint32_t>& fields) {
@@ -140,13 +131,11 @@ absl::StatusOr<std::vector<Mutation>> UpdateMutations(const ServiceContext& ctx,
   google::protobuf::util::FieldMaskUtil::MergeOptions options;
   options.set_replace_message_fields(true);
   options.set_replace_repeated_fields(true);
-  google::protobuf::util::FieldMaskUtil::MergeMessageTo(changes, mask, options,
-                                                        after);
+  google::protobuf::util::FieldMaskUtil::MergeMessageTo(changes, mask, options, after);
   SetTime(after, "update_time", ctx.clock->Now());
 
   m.visibility = VisibilityOf(*after);
-  const bool now_shared =
-      VisibilityOf(before) == v1::PRIVATE && m.visibility == v1::SHARED;
+  const bool now_shared = VisibilityOf(before) == v1::PRIVATE && m.visibility == v1::SHARED;
   if (VisibilityOf(before) == v1::SHARED && m.visibility == v1::PRIVATE) {
     // Un-sharing: the partner's devices learn, through one last shared op,
     // that the record is private now (and hide it); the rest of this change
@@ -167,10 +156,9 @@ absl::StatusOr<std::vector<Mutation>> UpdateMutations(const ServiceContext& ctx,
   const Descriptor* d = after->GetDescriptor();
   for (int i = 0; i < d->field_count(); ++i) {
     const FieldDescriptor* f = d->field(i);
-    bool masked = std::find(fields.begin(), fields.end(),
-                            static_cast<uint32_t>(f->number())) != fields.end();
-    bool include = now_shared ? f->name() != "name"
-                              : masked || f->name() == "update_time";
+    bool masked =
+        std::find(fields.begin(), fields.end(), static_cast<uint32_t>(f->number())) != fields.end();
+    bool include = now_shared ? f->name() != "name" : masked || f->name() == "update_time";
     if (include) m.body.add_fields(static_cast<uint32_t>(f->number()));
   }
   m.require = Mutation::Require::kLive;
@@ -178,9 +166,8 @@ absl::StatusOr<std::vector<Mutation>> UpdateMutations(const ServiceContext& ctx,
   return out;
 }
 
-absl::Status DeleteRecord(const ServiceContext& ctx, const KeySet& keys,
-                          Kind kind, const std::string& id,
-                          const std::string& name) {
+absl::Status DeleteRecord(const ServiceContext& ctx, const KeySet& keys, Kind kind,
+                          const std::string& id, const std::string& name) {
   auto current = GetLiveRecord(ctx, keys, kind, id, name);
   if (!current.ok()) return current.status();
   Mutation m;

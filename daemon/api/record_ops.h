@@ -50,9 +50,8 @@ absl::StatusOr<v1::RecordState> CreateRecord(
 bool IsVisible(const KeySet& keys, const v1::RecordState& state);
 
 // The live, visible record, or NOT_FOUND naming `name`.
-absl::StatusOr<v1::RecordState> GetLiveRecord(const ServiceContext& ctx,
-                                              const KeySet& keys, Kind kind,
-                                              const std::string& id,
+absl::StatusOr<v1::RecordState> GetLiveRecord(const ServiceContext& ctx, const KeySet& keys,
+                                              Kind kind, const std::string& id,
                                               const std::string& name);
 
 // Sets `fields` (field numbers) of the live record to their values in
@@ -61,20 +60,21 @@ absl::StatusOr<v1::RecordState> GetLiveRecord(const ServiceContext& ctx,
 // Un-sharing is two ops (see UpdateMutations), written together.
 // The mutations UpdateRecord writes (two when un-sharing), for a caller that
 // commits several with RecordStore::WriteAll. NOT_FOUND as UpdateRecord.
-absl::StatusOr<std::vector<Mutation>> UpdateMutations(
-    const ServiceContext& ctx, const KeySet& keys, Kind kind, const std::string& id,
-    const std::string& name, const google::protobuf::Message& changes,
-    const std::vector<uint32_t>& fields);
+absl::StatusOr<std::vector<Mutation>> UpdateMutations(const ServiceContext& ctx, const KeySet& keys,
+                                                      Kind kind, const std::string& id,
+                                                      const std::string& name,
+                                                      const google::protobuf::Message& changes,
+                                                      const std::vector<uint32_t>& fields);
 
-absl::StatusOr<v1::RecordState> UpdateRecord(
-    const ServiceContext& ctx, const KeySet& keys, Kind kind,
-    const std::string& id, const std::string& name,
-    const google::protobuf::Message& changes, const std::vector<uint32_t>& fields);
+absl::StatusOr<v1::RecordState> UpdateRecord(const ServiceContext& ctx, const KeySet& keys,
+                                             Kind kind, const std::string& id,
+                                             const std::string& name,
+                                             const google::protobuf::Message& changes,
+                                             const std::vector<uint32_t>& fields);
 
 // Deletes the live record for good (a tombstone op).
-absl::Status DeleteRecord(const ServiceContext& ctx, const KeySet& keys,
-                          Kind kind, const std::string& id,
-                          const std::string& name);
+absl::Status DeleteRecord(const ServiceContext& ctx, const KeySet& keys, Kind kind,
+                          const std::string& id, const std::string& name);
 
 }  // namespace attune
 

@@ -40,8 +40,7 @@ std::string MakeName(std::string_view collection, std::string_view raw_id);
 
 // The raw id in `name`; INVALID_ARGUMENT naming `field` when it is not of the
 // form "{collection}/{32 hex}".
-absl::StatusOr<std::string> ParseName(const std::string& field,
-                                      const std::string& name,
+absl::StatusOr<std::string> ParseName(const std::string& field, const std::string& name,
                                       std::string_view collection);
 
 google::protobuf::Timestamp ToProto(absl::Time t);
@@ -49,10 +48,9 @@ absl::Time FromProto(const google::protobuf::Timestamp& t);
 
 // The field numbers of `descriptor`'s message named by the mask's paths;
 // INVALID_ARGUMENT for an empty mask or a path outside `allowed`.
-absl::StatusOr<std::vector<uint32_t>> MaskToFields(
-    const google::protobuf::FieldMask& mask,
-    const google::protobuf::Descriptor* descriptor,
-    const std::vector<std::string>& allowed);
+absl::StatusOr<std::vector<uint32_t>> MaskToFields(const google::protobuf::FieldMask& mask,
+                                                   const google::protobuf::Descriptor* descriptor,
+                                                   const std::vector<std::string>& allowed);
 
 // An opaque page token holding `cursor`; and back.
 std::string EncodePageToken(const std::string& cursor);
@@ -62,10 +60,8 @@ absl::StatusOr<std::string> DecodePageToken(const std::string& token);
 absl::StatusOr<int> PageSize(int requested, int fallback);
 
 // The zone named, or the daemon's own for an empty name.
-absl::StatusOr<absl::TimeZone> ZoneOrLocal(const std::string& field,
-                                           const std::string& name,
-                                           const Clock& clock,
-                                           std::string* resolved_name);
+absl::StatusOr<absl::TimeZone> ZoneOrLocal(const std::string& field, const std::string& name,
+                                           const Clock& clock, std::string* resolved_name);
 
 }  // namespace attune
 

@@ -19,8 +19,7 @@ grpc::Status SpaceServiceImpl::CreateInvite(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status SpaceServiceImpl::JoinSpace(grpc::ServerContext*,
-                                         const v1::JoinSpaceRequest* request,
+grpc::Status SpaceServiceImpl::JoinSpace(grpc::ServerContext*, const v1::JoinSpaceRequest* request,
                                          v1::JoinSpaceResponse* response) {
   auto joined = peers_->Join(request->code());
   if (!joined.ok()) return ToGrpc(joined.status());
@@ -28,8 +27,7 @@ grpc::Status SpaceServiceImpl::JoinSpace(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status SpaceServiceImpl::ListMembers(grpc::ServerContext*,
-                                           const v1::ListMembersRequest*,
+grpc::Status SpaceServiceImpl::ListMembers(grpc::ServerContext*, const v1::ListMembersRequest*,
                                            v1::ListMembersResponse* response) {
   *response = peers_->Members();
   return grpc::Status::OK;
@@ -44,15 +42,13 @@ grpc::Status SpaceServiceImpl::GetSafetyNumber(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status SyncServiceImpl::GetSyncStatus(grpc::ServerContext*,
-                                            const v1::GetSyncStatusRequest*,
+grpc::Status SyncServiceImpl::GetSyncStatus(grpc::ServerContext*, const v1::GetSyncStatusRequest*,
                                             v1::SyncStatus* response) {
   *response = peers_->Status();
   return grpc::Status::OK;
 }
 
-grpc::Status SyncServiceImpl::GetStateDigest(grpc::ServerContext*,
-                                             const v1::GetStateDigestRequest*,
+grpc::Status SyncServiceImpl::GetStateDigest(grpc::ServerContext*, const v1::GetStateDigestRequest*,
                                              v1::StateDigest* response) {
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());

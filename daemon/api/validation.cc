@@ -20,8 +20,11 @@ int64_t Utf8Length(const std::string& s) {
   int64_t n = 0;
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3
-                            : (c >> 3) == 0x1e ? 4 : 0;
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xe  ? 3
+                 : (c >> 3) == 0x1e ? 4
+                                    : 0;
     if (len == 0 || i + len > s.size()) return -1;
     for (size_t k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return -1;
@@ -34,16 +37,15 @@ int64_t Utf8Length(const std::string& s) {
 
 }  // namespace
 
-absl::Status CheckText(const std::string& field, const std::string& value,
-                       size_t max_chars, bool required) {
+absl::Status CheckText(const std::string& field, const std::string& value, size_t max_chars,
+                       bool required) {
   if (value.find('\0') != std::string::npos) {
     return Bad(field, "must not contain NUL characters");
   }
   int64_t chars = Utf8Length(value);
   if (chars < 0) return Bad(field, "is not valid UTF-8");
   if (static_cast<size_t>(chars) > max_chars) {
-    return Bad(field, absl::StrCat("is ", chars, " characters long; the limit is ",
-                                   max_chars));
+    return Bad(field, absl::StrCat("is ", chars, " characters long; the limit is ", max_chars));
   }
   if (required) {
     bool blank = true;
@@ -55,8 +57,7 @@ absl::Status CheckText(const std::string& field, const std::string& value,
   return absl::OkStatus();
 }
 
-absl::StatusOr<absl::CivilDay> ParseDay(const std::string& field,
-                                        const std::string& value) {
+absl::StatusOr<absl::CivilDay> ParseDay(const std::string& field, const std::string& value) {
   bool shape = value.size() == 10 && value[4] == '-' && value[7] == '-';
   for (size_t i = 0; shape && i < value.size(); ++i) {
     if (i != 4 && i != 7 && !std::isdigit(static_cast<unsigned char>(value[i]))) {
@@ -64,8 +65,8 @@ absl::StatusOr<absl::CivilDay> ParseDay(const std::string& field,
     }
   }
   if (!shape) {
-    return Bad(field, absl::StrCat("\"", value.substr(0, 40),
-                                   "\" is not a date of the form YYYY-MM-DD"));
+    return Bad(field,
+               absl::StrCat("\"", value.substr(0, 40), "\" is not a date of the form YYYY-MM-DD"));
   }
   int y = std::stoi(value.substr(0, 4)), m = std::stoi(value.substr(5, 2)),
       d = std::stoi(value.substr(8, 2));
@@ -83,8 +84,7 @@ std::string FormatDay(absl::CivilDay day) {
   return absl::StrFormat("%04d-%02d-%02d", day.year(), day.month(), day.day());
 }
 
-absl::StatusOr<absl::TimeZone> ParseZone(const std::string& field,
-                                         const std::string& value) {
+absl::StatusOr<absl::TimeZone> ParseZone(const std::string& field, const std::string& value) {
   absl::TimeZone zone;
   if (value.empty() || value.size() > 64 || value.find("..") != std::string::npos ||
       !absl::LoadTimeZone(value, &zone)) {
@@ -94,9 +94,8 @@ absl::StatusOr<absl::TimeZone> ParseZone(const std::string& field,
   return zone;
 }
 
-absl::Status CheckEmotions(
-    const std::string& field,
-    google::protobuf::RepeatedPtrField<v1::EmotionLabel>* emotions) {
+absl::Status CheckEmotions(const std::string& field,
+                           google::protobuf::RepeatedPtrField<v1::EmotionLabel>* emotions) {
   if (emotions->size() > kMaxEmotions) {
     return Bad(field, absl::StrCat("at most ", kMaxEmotions, " feelings"));
   }
@@ -104,8 +103,7 @@ absl::Status CheckEmotions(
   for (int i = 0; i < emotions->size(); ++i) {
     v1::EmotionLabel* e = emotions->Mutable(i);
     std::string item = absl::StrCat(field, "[", i, "]");
-    std::string label = absl::AsciiStrToLower(
-        absl::StripAsciiWhitespace(e->label()));
+    std::string label = absl::AsciiStrToLower(absl::StripAsciiWhitespace(e->label()));
     if (!IsKnownEmotion(label)) {
       return Bad(item, absl::StrCat("\"", e->label().substr(0, 40),
                                     "\" is not in the feelings vocabulary "
@@ -132,8 +130,7 @@ absl::Status CheckVisibility(const std::string& field, v1::Visibility* value,
   return absl::OkStatus();
 }
 
-absl::Status CheckRange(const std::string& field, int64_t value, int64_t lo,
-                        int64_t hi) {
+absl::Status CheckRange(const std::string& field, int64_t value, int64_t lo, int64_t hi) {
   if (value < lo || value > hi) {
     return Bad(field, absl::StrCat("must be ", lo, " to ", hi, ", not ", value));
   }

@@ -21,31 +21,27 @@ inline constexpr int kMaxEmotions = 10;
 
 // Text of at most `max_chars` Unicode characters (and no NUL); `required`
 // refuses empty or all-whitespace text.
-absl::Status CheckText(const std::string& field, const std::string& value,
-                       size_t max_chars, bool required);
+absl::Status CheckText(const std::string& field, const std::string& value, size_t max_chars,
+                       bool required);
 
 // "YYYY-MM-DD" naming a real day between 2000-01-01 and 2200-12-31.
-absl::StatusOr<absl::CivilDay> ParseDay(const std::string& field,
-                                        const std::string& value);
+absl::StatusOr<absl::CivilDay> ParseDay(const std::string& field, const std::string& value);
 std::string FormatDay(absl::CivilDay day);
 
 // An IANA zone name known to this machine ("Europe/Lisbon", "UTC").
-absl::StatusOr<absl::TimeZone> ParseZone(const std::string& field,
-                                         const std::string& value);
+absl::StatusOr<absl::TimeZone> ParseZone(const std::string& field, const std::string& value);
 
 // Labels from the vocabulary, no repeats, at most kMaxEmotions; intensity
 // 0..5. Normalizes in place: labels lower case, intensity 0 becomes 3.
-absl::Status CheckEmotions(
-    const std::string& field,
-    google::protobuf::RepeatedPtrField<v1::EmotionLabel>* emotions);
+absl::Status CheckEmotions(const std::string& field,
+                           google::protobuf::RepeatedPtrField<v1::EmotionLabel>* emotions);
 
 // PRIVATE or SHARED; UNSPECIFIED becomes `fallback`.
 absl::Status CheckVisibility(const std::string& field, v1::Visibility* value,
                              v1::Visibility fallback);
 
 // lo <= value <= hi.
-absl::Status CheckRange(const std::string& field, int64_t value, int64_t lo,
-                        int64_t hi);
+absl::Status CheckRange(const std::string& field, int64_t value, int64_t lo, int64_t hi);
 
 }  // namespace attune
 

@@ -39,8 +39,7 @@ absl::Status VaultServiceImpl::FillStatus(v1::VaultStatus* status) const {
   return absl::OkStatus();
 }
 
-grpc::Status VaultServiceImpl::Init(grpc::ServerContext*,
-                                    const v1::InitRequest* request,
+grpc::Status VaultServiceImpl::Init(grpc::ServerContext*, const v1::InitRequest* request,
                                     v1::VaultStatus* response) {
   KdfParams kdf = ModerateKdf();
   switch (request->kdf_cost()) {
@@ -58,16 +57,14 @@ grpc::Status VaultServiceImpl::Init(grpc::ServerContext*,
   }
   auto keys = ctx_.vault->Init(request->passphrase(), request->display_name(), kdf);
   if (!keys.ok()) return ToGrpc(keys.status());
-  LogInfo(absl::StrCat("vault initialised; device ",
-                       FormatDeviceId((*keys)->device_public_key)));
+  LogInfo(absl::StrCat("vault initialised; device ", FormatDeviceId((*keys)->device_public_key)));
   if (ctx_.on_unlock) {
     if (auto s = ctx_.on_unlock(*keys); !s.ok()) LogWarning(s.ToString());
   }
   return ToGrpc(FillStatus(response));
 }
 
-grpc::Status VaultServiceImpl::Unlock(grpc::ServerContext*,
-                                      const v1::UnlockRequest* request,
+grpc::Status VaultServiceImpl::Unlock(grpc::ServerContext*, const v1::UnlockRequest* request,
                                       v1::VaultStatus* response) {
   auto keys = ctx_.vault->Unlock(request->passphrase());
   if (!keys.ok()) {
@@ -89,16 +86,14 @@ grpc::Status VaultServiceImpl::Unlock(grpc::ServerContext*,
   return ToGrpc(FillStatus(response));
 }
 
-grpc::Status VaultServiceImpl::Lock(grpc::ServerContext*,
-                                    const google::protobuf::Empty*,
+grpc::Status VaultServiceImpl::Lock(grpc::ServerContext*, const google::protobuf::Empty*,
                                     v1::VaultStatus* response) {
   ctx_.vault->Lock();
   LogInfo("vault locked");
   return ToGrpc(FillStatus(response));
 }
 
-grpc::Status VaultServiceImpl::GetStatus(grpc::ServerContext*,
-                                         const google::protobuf::Empty*,
+grpc::Status VaultServiceImpl::GetStatus(grpc::ServerContext*, const google::protobuf::Empty*,
                                          v1::VaultStatus* response) {
   return ToGrpc(FillStatus(response));
 }

@@ -26,8 +26,7 @@ std::optional<std::string> Base32Decode(std::string_view text) {
   uint32_t buffer = 0;
   int bits = 0;
   for (char c : text) {
-    auto pos = kBase32Alphabet.find(
-        static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+    auto pos = kBase32Alphabet.find(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
     if (pos == std::string_view::npos) return std::nullopt;
     buffer = (buffer << 5) | static_cast<uint32_t>(pos);
     bits += 5;

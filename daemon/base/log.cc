@@ -11,8 +11,7 @@ namespace attune {
 
 void Log(LogLevel level, std::string_view message) {
   static constexpr char kLevels[] = {'I', 'W', 'E'};
-  std::string line = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
-                                      absl::UTCTimeZone());
+  std::string line = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
   line += " attuned ";
   line += kLevels[static_cast<int>(level)];
   line += ' ';

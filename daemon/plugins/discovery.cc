@@ -40,8 +40,8 @@ Discovery DiscoverPlugins(const std::vector<PluginDir>& dirs) {
       std::string clash;
       for (const auto& e : manifest->exercises()) {
         if (auto it = exercise_plugin.find(e.id()); it != exercise_plugin.end()) {
-          clash = absl::StrCat(folder, ": exercise id ", e.id(),
-                               " is already offered by plugin ", it->second);
+          clash = absl::StrCat(folder, ": exercise id ", e.id(), " is already offered by plugin ",
+                               it->second);
           break;
         }
       }

@@ -1,13 +1,12 @@
 #include "daemon/plugins/discovery.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 namespace attune {
 namespace {
@@ -45,8 +44,8 @@ TEST_F(DiscoveryTest, FindsPluginsInOrderWithoutRunningThem) {
   Plugin("builtin", "a", "alpha", "ex-a");
   Plugin("user", "c", "charlie", "ex-c");
   std::filesystem::create_directories(root_ + "/user/not-a-plugin");
-  Discovery d = DiscoverPlugins({{root_ + "/builtin", true}, {root_ + "/user", false},
-                                 {root_ + "/missing", false}});
+  Discovery d = DiscoverPlugins(
+      {{root_ + "/builtin", true}, {root_ + "/user", false}, {root_ + "/missing", false}});
   EXPECT_THAT(d.problems, ::testing::IsEmpty());
   ASSERT_THAT(d.plugins, SizeIs(3));
   EXPECT_EQ(d.plugins[0].manifest.id(), "alpha");

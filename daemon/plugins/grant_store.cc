@@ -9,15 +9,14 @@ std::string Key(const std::string& plugin) { return absl::StrCat("plugin-grant/"
 
 }  // namespace
 
-absl::StatusOr<std::optional<v1::PluginGrant>> GrantStore::Get(
-    const std::string& plugin) const {
+absl::StatusOr<std::optional<v1::PluginGrant>> GrantStore::Get(const std::string& plugin) const {
   auto value = db_->Get(Cf::kMeta, Key(plugin));
   if (!value.ok()) return value.status();
   if (!value->has_value()) return std::nullopt;
   v1::PluginGrant grant;
   if (!grant.ParseFromString(**value)) {
-    return absl::DataLossError(absl::StrCat("the stored grant of plugin ", plugin,
-                                            " is unreadable; grant it again"));
+    return absl::DataLossError(
+        absl::StrCat("the stored grant of plugin ", plugin, " is unreadable; grant it again"));
   }
   return grant;
 }

@@ -26,13 +26,12 @@ std::string Excerpt(std::string_view text) {
 
 absl::StatusOr<Handshake> ParseHandshake(std::string_view line) {
   auto bad = [&](std::string_view why) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the handshake line \"", Excerpt(line), "\" ", std::string(why),
-        "; expected CORE|VERSION|unix|SOCKET|grpc"));
+    return absl::InvalidArgumentError(absl::StrCat("the handshake line \"", Excerpt(line), "\" ",
+                                                   std::string(why),
+                                                   "; expected CORE|VERSION|unix|SOCKET|grpc"));
   };
   if (line.size() > kMaxHandshakeBytes) return bad("is too long");
-  std::vector<std::string> parts =
-      absl::StrSplit(absl::string_view(line.data(), line.size()), '|');
+  std::vector<std::string> parts = absl::StrSplit(absl::string_view(line.data(), line.size()), '|');
   if (parts.size() != 5) return bad("does not have five '|'-separated fields");
   Handshake h;
   if (!absl::SimpleAtoi(parts[0], &h.core_version)) return bad("has no core version");
@@ -47,14 +46,14 @@ absl::StatusOr<Handshake> ParseHandshake(std::string_view line) {
 
 absl::Status CheckHandshake(const Handshake& h, const std::string& socket_dir) {
   if (h.core_version != kHandshakeCoreVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the plugin speaks handshake version ", h.core_version, ", this daemon ",
-        kHandshakeCoreVersion));
+    return absl::FailedPreconditionError(absl::StrCat("the plugin speaks handshake version ",
+                                                      h.core_version, ", this daemon ",
+                                                      kHandshakeCoreVersion));
   }
   if (h.protocol_version != kPluginProtocolVersion) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the plugin speaks plugin protocol version ", h.protocol_version,
-        "; this daemon speaks version ", kPluginProtocolVersion));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the plugin speaks plugin protocol version ", h.protocol_version,
+                     "; this daemon speaks version ", kPluginProtocolVersion));
   }
   if (h.network != "unix") {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -63,9 +62,9 @@ absl::Status CheckHandshake(const Handshake& h, const std::string& socket_dir) {
   std::string prefix = socket_dir + "/";
   if (h.address.size() <= prefix.size() || h.address.compare(0, prefix.size(), prefix) != 0 ||
       h.address.find('/', prefix.size()) != std::string::npos) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "the plugin's socket \"", Excerpt(h.address),
-        "\" is not inside the private folder it was given (", socket_dir, ")"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("the plugin's socket \"", Excerpt(h.address),
+                     "\" is not inside the private folder it was given (", socket_dir, ")"));
   }
   if (h.protocol != "grpc") {
     return absl::InvalidArgumentError(absl::StrCat(
@@ -75,8 +74,7 @@ absl::Status CheckHandshake(const Handshake& h, const std::string& socket_dir) {
 }
 
 std::string FormatHandshake(int protocol_version, const std::string& socket_path) {
-  return absl::StrCat(kHandshakeCoreVersion, "|", protocol_version, "|unix|", socket_path,
-                      "|grpc");
+  return absl::StrCat(kHandshakeCoreVersion, "|", protocol_version, "|unix|", socket_path, "|grpc");
 }
 
 }  // namespace attune

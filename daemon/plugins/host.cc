@@ -95,7 +95,8 @@ absl::StatusOr<FoundPlugin> PluginHost::FindPlugin(const std::string& id) const 
   absl::MutexLock lock(&mu_);
   auto it = found_.find(id);
   if (it == found_.end()) {
-    return absl::NotFoundError(absl::StrCat("no plugin ", id, " is installed; see attune plugin list"));
+    return absl::NotFoundError(
+        absl::StrCat("no plugin ", id, " is installed; see attune plugin list"));
   }
   return it->second;
 }
@@ -147,8 +148,7 @@ absl::Duration PluginHost::BackoffFor(int failures) const {
   return std::min(d, options_.max_backoff);
 }
 
-absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(
-    const std::string& plugin_id) {
+absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(const std::string& plugin_id) {
   absl::MutexLock lock(&mu_);
   while (true) {
     auto found = found_.find(plugin_id);
@@ -160,7 +160,8 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(
     absl::Time now = absl::Now();
     if (slot.process && slot.process->exited()) {
       // It ended while nobody was calling it.
-      std::string what = absl::StrCat("ended on its own (it ", slot.process->exit_description(), ")");
+      std::string what =
+          absl::StrCat("ended on its own (it ", slot.process->exit_description(), ")");
       LogWarning(absl::StrCat("plugin ", plugin_id, " ", what));
       slot.process.reset();
       slot.failures++;
@@ -201,8 +202,8 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(
       after.last_error = absl::StrCat("could not start: ", started.status().message());
       after.retry_after = absl::Now() + BackoffFor(after.failures);
       LogWarning(absl::StrCat("plugin ", plugin_id, " ", after.last_error));
-      return absl::UnavailableError(absl::StrCat("plugin ", plugin_id, " could not be started: ",
-                                                 started.status().message()));
+      return absl::UnavailableError(absl::StrCat(
+          "plugin ", plugin_id, " could not be started: ", started.status().message()));
     }
     LogInfo(absl::StrCat("started plugin ", plugin_id, " (pid ", (*started)->pid(), ") in ",
                          absl::ToInt64Milliseconds(took), " ms"));
@@ -227,8 +228,8 @@ void PluginHost::WakeReaperBy(absl::Time when) {
   if (when < reaper_wakes_at_) wake_ = true;
 }
 
-void PluginHost::Fail(const std::string& plugin_id,
-                      const std::shared_ptr<PluginProcess>& process, const std::string& what) {
+void PluginHost::Fail(const std::string& plugin_id, const std::shared_ptr<PluginProcess>& process,
+                      const std::string& what) {
   bool current = false;
   {
     absl::MutexLock lock(&mu_);
@@ -252,8 +253,7 @@ void PluginHost::Fail(const std::string& plugin_id,
 template <typename Request, typename Response>
 absl::StatusOr<Response> PluginHost::Call(
     const std::string& plugin_id, const char* method,
-    grpc::Status (plugin::v1::Plugin::Stub::*fn)(grpc::ClientContext*, const Request&,
-                                                 Response*),
+    grpc::Status (plugin::v1::Plugin::Stub::*fn)(grpc::ClientContext*, const Request&, Response*),
     const Request& request) {
   auto process = Acquire(plugin_id);
   if (!process.ok()) return process.status();
@@ -267,7 +267,8 @@ absl::StatusOr<Response> PluginHost::Call(
   }
 
   std::string what;
-  if ((*process)->WaitForExit(absl::Milliseconds(s.error_code() == grpc::StatusCode::UNAVAILABLE ? 500 : 0))) {
+  if ((*process)->WaitForExit(
+          absl::Milliseconds(s.error_code() == grpc::StatusCode::UNAVAILABLE ? 500 : 0))) {
     what = absl::StrCat("crashed during ", method, " (it ", (*process)->exit_description(), ")");
   } else if (s.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
     what = absl::StrCat("did not answer ", method, " within ", Seconds(options_.call_timeout));
@@ -276,8 +277,8 @@ absl::StatusOr<Response> PluginHost::Call(
   } else {
     // It is alive and answered with an error: nothing to stop.
     Done(plugin_id);
-    return absl::AbortedError(absl::StrCat("plugin ", plugin_id, " failed ", method, ": ",
-                                           Excerpt(s.error_message())));
+    return absl::AbortedError(
+        absl::StrCat("plugin ", plugin_id, " failed ", method, ": ", Excerpt(s.error_message())));
   }
   // Still counted in flight, so the reaper leaves this failure to us.
   Fail(plugin_id, *process, what);
@@ -376,9 +377,10 @@ absl::Time PluginHost::Reap() {
       if (!held && slot.in_flight == 0) {
         absl::Time idle_at = slot.last_used + options_.idle_timeout;
         if (now >= idle_at || gone) {
-          to_stop.emplace_back(std::move(slot.process),
-                               gone ? "it was uninstalled"
-                                    : absl::StrCat("no session for ", Seconds(options_.idle_timeout)));
+          to_stop.emplace_back(
+              std::move(slot.process),
+              gone ? "it was uninstalled"
+                   : absl::StrCat("no session for ", Seconds(options_.idle_timeout)));
           continue;
         }
         next = std::min(next, idle_at);
@@ -419,13 +421,12 @@ void PluginHost::ReaperLoop() {
     absl::MutexLock lock(&mu_);
     if (stopping_) return;
     reaper_wakes_at_ = next;
-    mu_.AwaitWithDeadline(
-        absl::Condition(
-            +[](PluginHost* h) ABSL_EXCLUSIVE_LOCKS_REQUIRED(h->mu_) {
-              return h->stopping_ || h->wake_;
-            },
-            this),
-        next);
+    mu_.AwaitWithDeadline(absl::Condition(
+                              +[](PluginHost* h) ABSL_EXCLUSIVE_LOCKS_REQUIRED(h->mu_) {
+                                return h->stopping_ || h->wake_;
+                              },
+                              this),
+                          next);
     wake_ = false;
     reaper_wakes_at_ = absl::InfinitePast();  // awake: nothing needs waking
     if (stopping_) return;

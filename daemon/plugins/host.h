@@ -111,11 +111,11 @@ class PluginHost {
             const std::string& what);
   absl::Duration BackoffFor(int failures) const;
   template <typename Request, typename Response>
-  absl::StatusOr<Response> Call(
-      const std::string& plugin_id, const char* method,
-      grpc::Status (plugin::v1::Plugin::Stub::*fn)(grpc::ClientContext*, const Request&,
-                                                   Response*),
-      const Request& request);
+  absl::StatusOr<Response> Call(const std::string& plugin_id, const char* method,
+                                grpc::Status (plugin::v1::Plugin::Stub::*fn)(grpc::ClientContext*,
+                                                                             const Request&,
+                                                                             Response*),
+                                const Request& request);
   void ReaperLoop();
   // Stops idle plugins, pings quiet ones; returns when to look again.
   absl::Time Reap();

@@ -3,12 +3,11 @@
 // Describe, backoff and restart.
 #include "daemon/plugins/host.h"
 
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <filesystem>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "tests/support/test_plugin.h"
 

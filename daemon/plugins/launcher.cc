@@ -120,8 +120,8 @@ absl::StatusOr<ChildProcess> SpawnChild(const LaunchSpec& spec) {
     // The child failed before or at exec, and has exited.
     ::waitpid(pid, nullptr, 0);
     ::close(out[0]);
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot run ", spec.executable, ": ", std::strerror(child_errno)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot run ", spec.executable, ": ", std::strerror(child_errno)));
   }
   return ChildProcess{pid, out[0]};
 }
@@ -142,9 +142,8 @@ void Launcher::Loop() {
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
-          +[](Launcher* l) ABSL_EXCLUSIVE_LOCKS_REQUIRED(l->mu_) {
-            return l->stopping_ || !l->jobs_.empty();
-          },
+          +[](Launcher* l)
+               ABSL_EXCLUSIVE_LOCKS_REQUIRED(l->mu_) { return l->stopping_ || !l->jobs_.empty(); },
           this));
       if (jobs_.empty()) return;
       job = std::move(jobs_.front());

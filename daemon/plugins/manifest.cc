@@ -1,5 +1,7 @@
 #include "daemon/plugins/manifest.h"
 
+#include <google/protobuf/io/tokenizer.h>
+#include <google/protobuf/text_format.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -7,9 +9,6 @@
 #include <map>
 #include <set>
 #include <sstream>
-
-#include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/text_format.h>
 
 #include "absl/strings/str_cat.h"
 #include "daemon/plugins/permissions.h"
@@ -41,8 +40,7 @@ class FirstError : public google::protobuf::io::ErrorCollector {
 
 absl::Status CheckExercise(const std::string& field, const v1::Exercise& e) {
   if (!IsValidPluginId(e.id())) {
-    return Bad(field + ".id",
-               "must be 1 to 64 of a-z, 0-9 and '-' (e.g. \"daily-checkin\")");
+    return Bad(field + ".id", "must be 1 to 64 of a-z, 0-9 and '-' (e.g. \"daily-checkin\")");
   }
   if (e.title().empty() || e.title().size() > 200) {
     return Bad(field + ".title", "is required, at most 200 characters");
@@ -89,8 +87,8 @@ absl::StatusOr<pv1::PluginManifest> ParseManifest(const std::string& text) {
   parser.RecordErrorsTo(&errors);
   pv1::PluginManifest manifest;
   if (!parser.ParseFromString(text, &manifest)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "not a PluginManifest in protobuf text format: ", errors.message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a PluginManifest in protobuf text format: ", errors.message()));
   }
   if (auto s = CheckManifest(manifest); !s.ok()) return s;
   return manifest;
@@ -124,8 +122,7 @@ absl::Status CheckManifest(const pv1::PluginManifest& m) {
     const std::string& k = m.permissions(i);
     if (!IsKnownRecordKind(k)) {
       return Bad(absl::StrCat("permissions[", i, "]"),
-                 absl::StrCat("\"", k, "\" is not a record kind; known: ",
-                              KnownRecordKindsText()));
+                 absl::StrCat("\"", k, "\" is not a record kind; known: ", KnownRecordKindsText()));
     }
     if (!seen_kinds.insert(k).second) {
       return Bad(absl::StrCat("permissions[", i, "]"), absl::StrCat("\"", k, "\" is listed twice"));
@@ -159,13 +156,11 @@ absl::StatusOr<pv1::PluginManifest> ReadManifest(const std::string& folder) {
   }
   auto manifest = ParseManifest(text.str());
   if (!manifest.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": ", manifest.status().message()));
+    return absl::InvalidArgumentError(absl::StrCat(path, ": ", manifest.status().message()));
   }
   std::string exe = absl::StrCat(folder, "/", manifest->executable());
   if (!std::filesystem::is_regular_file(exe, ec)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": executable: ", exe, " does not exist"));
+    return absl::InvalidArgumentError(absl::StrCat(path, ": executable: ", exe, " does not exist"));
   }
   if (::access(exe.c_str(), X_OK) != 0) {
     return absl::InvalidArgumentError(
@@ -200,8 +195,8 @@ absl::Status CheckDescribeMatches(const pv1::PluginManifest& manifest,
       return differ(absl::StrCat("exercise \"", e.id(), "\" is described twice"));
     }
     if (e.title() != it->second->title() || e.mode() != it->second->mode()) {
-      return differ(absl::StrCat("exercise \"", e.id(),
-                                 "\" has another title or mode than in the manifest"));
+      return differ(
+          absl::StrCat("exercise \"", e.id(), "\" has another title or mode than in the manifest"));
     }
   }
   for (const auto& [id, e] : listed) {

@@ -36,20 +36,16 @@ std::string KnownRecordKindsText() { return absl::StrJoin(KnownRecordKinds(), ",
 
 std::string KindOf(const plugin::v1::OutputRecord& record) {
   if (record.record_case() == plugin::v1::OutputRecord::RECORD_NOT_SET) return "";
-  return plugin::v1::OutputRecord::descriptor()
-      ->FindFieldByNumber(record.record_case())
-      ->name();
+  return plugin::v1::OutputRecord::descriptor()->FindFieldByNumber(record.record_case())->name();
 }
 
-std::vector<std::string> EffectiveGrant(const plugin::v1::PluginManifest& manifest,
-                                        bool builtin,
+std::vector<std::string> EffectiveGrant(const plugin::v1::PluginManifest& manifest, bool builtin,
                                         const std::optional<v1::PluginGrant>& grant) {
   std::vector<std::string> out;
   for (const auto& kind : manifest.permissions()) {
-    bool granted = grant.has_value()
-                       ? std::find(grant->kinds().begin(), grant->kinds().end(), kind) !=
-                             grant->kinds().end()
-                       : builtin;
+    bool granted = grant.has_value() ? std::find(grant->kinds().begin(), grant->kinds().end(),
+                                                 kind) != grant->kinds().end()
+                                     : builtin;
     if (granted) out.push_back(kind);
   }
   return out;
@@ -65,9 +61,8 @@ absl::Status CheckCanStart(const plugin::v1::PluginManifest& manifest,
   std::vector<std::string> words;
   for (const auto& k : missing) words.push_back(Plural(k));
   return absl::PermissionDeniedError(absl::StrCat(
-      "plugin ", manifest.id(), " needs permission to write ", absl::StrJoin(words, ", "),
-      " (", absl::StrJoin(missing, ", "), "); allow it with: attune plugin grant ",
-      manifest.id()));
+      "plugin ", manifest.id(), " needs permission to write ", absl::StrJoin(words, ", "), " (",
+      absl::StrJoin(missing, ", "), "); allow it with: attune plugin grant ", manifest.id()));
 }
 
 absl::Status CheckOutputs(const plugin::v1::PluginManifest& manifest,
@@ -78,14 +73,13 @@ absl::Status CheckOutputs(const plugin::v1::PluginManifest& manifest,
     if (kind.empty()) continue;  // refused as malformed by the output check
     if (!Contains({manifest.permissions().begin(), manifest.permissions().end()}, kind)) {
       return absl::PermissionDeniedError(absl::StrCat(
-          "plugin ", manifest.id(), " tried to write ", Plural(kind), " (records[", i,
-          "] is a ", kind, "), which its manifest does not ask for; nothing was stored"));
+          "plugin ", manifest.id(), " tried to write ", Plural(kind), " (records[", i, "] is a ",
+          kind, "), which its manifest does not ask for; nothing was stored"));
     }
     if (!Contains(granted, kind)) {
       return absl::PermissionDeniedError(absl::StrCat(
           "plugin ", manifest.id(), " may not write ", Plural(kind),
-          ": nothing was stored; allow it with: attune plugin grant ", manifest.id(), " ",
-          kind));
+          ": nothing was stored; allow it with: attune plugin grant ", manifest.id(), " ", kind));
     }
   }
   return absl::OkStatus();
@@ -94,12 +88,11 @@ absl::Status CheckOutputs(const plugin::v1::PluginManifest& manifest,
 absl::StatusOr<v1::PluginGrant> Grant(const plugin::v1::PluginManifest& manifest,
                                       const std::vector<std::string>& current,
                                       const std::vector<std::string>& kinds) {
-  std::vector<std::string> asked(manifest.permissions().begin(),
-                                 manifest.permissions().end());
+  std::vector<std::string> asked(manifest.permissions().begin(), manifest.permissions().end());
   for (const auto& k : kinds) {
     if (!IsKnownRecordKind(k)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "kinds: \"", k, "\" is not a record kind; known: ", KnownRecordKindsText()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("kinds: \"", k, "\" is not a record kind; known: ", KnownRecordKindsText()));
     }
     if (!Contains(asked, k)) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -121,8 +114,8 @@ absl::StatusOr<v1::PluginGrant> Revoke(const plugin::v1::PluginManifest& manifes
                                        const std::vector<std::string>& kinds) {
   for (const auto& k : kinds) {
     if (!IsKnownRecordKind(k)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "kinds: \"", k, "\" is not a record kind; known: ", KnownRecordKindsText()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("kinds: \"", k, "\" is not a record kind; known: ", KnownRecordKindsText()));
     }
   }
   v1::PluginGrant grant;

@@ -34,8 +34,7 @@ std::string KindOf(const plugin::v1::OutputRecord& record);
 // The kinds the plugin may write now, in the manifest's order: with no
 // grant stored, everything asked for when `builtin`, else nothing; with a
 // grant, the kinds both asked for and granted.
-std::vector<std::string> EffectiveGrant(const plugin::v1::PluginManifest& manifest,
-                                        bool builtin,
+std::vector<std::string> EffectiveGrant(const plugin::v1::PluginManifest& manifest, bool builtin,
                                         const std::optional<v1::PluginGrant>& grant);
 
 // OK when every kind the manifest asks for is granted; otherwise

@@ -42,9 +42,9 @@ absl::StatusOr<std::string> ReadHandshakeLine(int fd, absl::Time deadline, std::
       return buffer.substr(0, nl);
     }
     if (buffer.size() > kMaxHandshakeBytes) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "the plugin printed \"", Excerpt(buffer),
-          "\" without a line break instead of its handshake line"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("the plugin printed \"", Excerpt(buffer),
+                       "\" without a line break instead of its handshake line"));
     }
     int wait = MillisUntil(deadline);
     if (wait == 0) {
@@ -61,10 +61,10 @@ absl::StatusOr<std::string> ReadHandshakeLine(int fd, absl::Time deadline, std::
     ssize_t n = ::read(fd, chunk, sizeof chunk);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      return absl::UnavailableError(
-          buffer.empty() ? "the plugin ended before printing its handshake line"
-                         : absl::StrCat("the plugin printed \"", Excerpt(buffer),
-                                        "\" and ended before a handshake line"));
+      return absl::UnavailableError(buffer.empty()
+                                        ? "the plugin ended before printing its handshake line"
+                                        : absl::StrCat("the plugin printed \"", Excerpt(buffer),
+                                                       "\" and ended before a handshake line"));
     }
     buffer.append(chunk, static_cast<size_t>(n));
   }
@@ -88,8 +88,7 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginProcess::Start(
   std::string tmpl = absl::StrCat(options.runtime_dir, "/", manifest.id(), ".XXXXXX");
   if (::mkdtemp(tmpl.data()) == nullptr) {
     return absl::UnavailableError(absl::StrCat("cannot make a folder for the plugin's socket in ",
-                                               options.runtime_dir, ": ",
-                                               std::strerror(errno)));
+                                               options.runtime_dir, ": ", std::strerror(errno)));
   }
   p->folder_ = tmpl;  // mkdtemp makes it 0700
 
@@ -111,9 +110,7 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginProcess::Start(
   auto line = ReadHandshakeLine(child->stdout_fd, deadline, &rest);
   // From here on the watcher owns the pipe and reaps the process, so every
   // failure below only has to kill it.
-  p->watcher_ = std::thread([raw = p.get(), fd = child->stdout_fd, rest] {
-    raw->Watch(fd, rest);
-  });
+  p->watcher_ = std::thread([raw = p.get(), fd = child->stdout_fd, rest] { raw->Watch(fd, rest); });
   auto fail = [&](absl::Status s) -> absl::Status {
     p->Kill();
     std::string how = p->exit_description();
@@ -171,13 +168,13 @@ void PluginProcess::Watch(int fd, std::string pending) {
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
   auto log_lines = [&](bool flush) {
     size_t nl;
-    while ((nl = pending.find('\n')) != std::string::npos ||
-           (flush && !pending.empty()) || pending.size() > 4096) {
+    while ((nl = pending.find('\n')) != std::string::npos || (flush && !pending.empty()) ||
+           pending.size() > 4096) {
       if (nl == std::string::npos) nl = std::min(pending.size(), kMaxLoggedLine);
       std::string line = pending.substr(0, nl);
       pending.erase(0, std::min(pending.size(), nl + 1));
-      LogInfo(absl::StrCat("plugin ", plugin_id_, " printed: ",
-                           Excerpt(line.substr(0, kMaxLoggedLine))));
+      LogInfo(absl::StrCat("plugin ", plugin_id_,
+                           " printed: ", Excerpt(line.substr(0, kMaxLoggedLine))));
     }
   };
   log_lines(false);

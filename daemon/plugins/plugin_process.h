@@ -5,13 +5,12 @@
 #ifndef ATTUNE_DAEMON_PLUGINS_PLUGIN_PROCESS_H_
 #define ATTUNE_DAEMON_PLUGINS_PLUGIN_PROCESS_H_
 
+#include <grpcpp/grpcpp.h>
 #include <sys/types.h>
 
 #include <memory>
 #include <string>
 #include <thread>
-
-#include <grpcpp/grpcpp.h>
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -41,8 +40,9 @@ class PluginProcess {
   // program that cannot run, a wrong version or a Describe that does not
   // match the manifest; INVALID_ARGUMENT for a malformed handshake line;
   // DEADLINE_EXCEEDED when it took too long; UNAVAILABLE when it ended.
-  static absl::StatusOr<std::shared_ptr<PluginProcess>> Start(
-      const FoundPlugin& plugin, const PluginProcessOptions& options, Launcher& launcher);
+  static absl::StatusOr<std::shared_ptr<PluginProcess>> Start(const FoundPlugin& plugin,
+                                                              const PluginProcessOptions& options,
+                                                              Launcher& launcher);
 
   // Kills the process if it still runs and removes its folder.
   ~PluginProcess();

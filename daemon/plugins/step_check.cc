@@ -18,9 +18,7 @@ absl::Status Bad(const std::string& field, const std::string& what) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
 }
 
-bool ValidPerson(v1::Person p) {
-  return p == v1::FIRST || p == v1::SECOND || p == v1::BOTH;
-}
+bool ValidPerson(v1::Person p) { return p == v1::FIRST || p == v1::SECOND || p == v1::BOTH; }
 
 absl::Status CheckRoles(const std::string& field, v1::Person speaker, v1::Person listener) {
   if (!ValidPerson(speaker)) return Bad(field + ".speaker", "must be FIRST, SECOND or BOTH");
@@ -141,8 +139,9 @@ absl::Status CheckStep(v1::Step* step, const std::set<std::string>& used_keys) {
     case v1::Step::KIND_NOT_SET:
       break;
   }
-  return Bad("step", "no kind is set (prompt, timed_turn, role_switch, text_input, "
-                     "choice_input, emotion_input or rating_input)");
+  return Bad("step",
+             "no kind is set (prompt, timed_turn, role_switch, text_input, "
+             "choice_input, emotion_input or rating_input)");
 }
 
 absl::Status CheckAnswer(const v1::Step& step, v1::Answer* answer) {
@@ -177,9 +176,9 @@ absl::Status CheckAnswer(const v1::Step& step, v1::Answer* answer) {
         if (!known) {
           std::vector<std::string> keys;
           for (const auto& ch : c.choices()) keys.push_back(ch.key());
-          return Bad("answer.choices.keys", absl::StrCat("\"", key.substr(0, 64),
-                                                         "\" is not a choice; choose from ",
-                                                         absl::StrJoin(keys, ", ")));
+          return Bad("answer.choices.keys",
+                     absl::StrCat("\"", key.substr(0, 64), "\" is not a choice; choose from ",
+                                  absl::StrJoin(keys, ", ")));
         }
         if (!picked.insert(key).second) {
           return Bad("answer.choices.keys", absl::StrCat("\"", key, "\" is picked twice"));
@@ -221,8 +220,9 @@ absl::Status CheckAnswer(const v1::Step& step, v1::Answer* answer) {
 std::string AnswerText(const v1::Step& step, const v1::Answer& answer) {
   switch (answer.value_case()) {
     case v1::Answer::kDone:
-      return answer.elapsed_seconds() > 0 ? absl::StrCat("done after ", answer.elapsed_seconds(), " s")
-                                          : "done";
+      return answer.elapsed_seconds() > 0
+                 ? absl::StrCat("done after ", answer.elapsed_seconds(), " s")
+                 : "done";
     case v1::Answer::kText:
       return answer.text();
     case v1::Answer::kChoices: {

@@ -175,8 +175,7 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const DbOptions& options) {
   opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;
-  cfs.emplace_back(rocksdb::kDefaultColumnFamilyName,
-                   rocksdb::ColumnFamilyOptions(opts));
+  cfs.emplace_back(rocksdb::kDefaultColumnFamilyName, rocksdb::ColumnFamilyOptions(opts));
   for (Cf cf : kAllCfs) {
     cfs.emplace_back(std::string(CfName(cf)), rocksdb::ColumnFamilyOptions(opts));
   }
@@ -187,19 +186,18 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const DbOptions& options) {
   }
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s = rocksdb::DB::Open(rocksdb::DBOptions(opts), options.path,
-                                        cfs, &handles, &raw);
+  rocksdb::Status s =
+      rocksdb::DB::Open(rocksdb::DBOptions(opts), options.path, cfs, &handles, &raw);
   if (!s.ok()) {
     if (s.IsNoSpace()) {
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "out of disk space: the disk holding ", options.path,
-          " is full, so the store cannot open (", s.ToString(),
-          "); free some space on it, then start attuned again"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("out of disk space: the disk holding ", options.path,
+                       " is full, so the store cannot open (", s.ToString(),
+                       "); free some space on it, then start attuned again"));
     }
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
-      return absl::UnavailableError(absl::StrCat(
-          "the data folder ", options.path,
-          " is in use by another attuned; stop it first"));
+      return absl::UnavailableError(absl::StrCat("the data folder ", options.path,
+                                                 " is in use by another attuned; stop it first"));
     }
     return FromRocks(s, absl::StrCat("opening the store at ", options.path));
   }
@@ -214,12 +212,9 @@ Db::~Db() {
   if (db_ != nullptr) db_->Close();
 }
 
-rocksdb::ColumnFamilyHandle* Db::Handle(Cf cf) const {
-  return handles_[static_cast<int>(cf)];
-}
+rocksdb::ColumnFamilyHandle* Db::Handle(Cf cf) const { return handles_[static_cast<int>(cf)]; }
 
-absl::StatusOr<std::optional<std::string>> Db::Get(Cf cf,
-                                                   std::string_view key) const {
+absl::StatusOr<std::optional<std::string>> Db::Get(Cf cf, std::string_view key) const {
   std::string value;
   rocksdb::Status s = db_->Get(rocksdb::ReadOptions(), Handle(cf), S(key), &value);
   if (s.IsNotFound()) return std::nullopt;
@@ -300,11 +295,9 @@ absl::Status Db::SyncWal() {
   return WriteError(s.ToString(), s.IsNoSpace());
 }
 
-absl::Status Db::Scan(
-    Cf cf, std::string_view prefix,
-    const std::function<bool(std::string_view, std::string_view)>& fn) const {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), Handle(cf)));
+absl::Status Db::Scan(Cf cf, std::string_view prefix,
+                      const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(cf)));
   for (it->Seek(S(prefix)); it->Valid(); it->Next()) {
     rocksdb::Slice k = it->key();
     if (!k.starts_with(S(prefix))) break;
@@ -314,11 +307,9 @@ absl::Status Db::Scan(
   return FromRocks(it->status(), "scanning the store");
 }
 
-absl::Status Db::ScanFrom(
-    Cf cf, std::string_view start,
-    const std::function<bool(std::string_view, std::string_view)>& fn) const {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), Handle(cf)));
+absl::Status Db::ScanFrom(Cf cf, std::string_view start,
+                          const std::function<bool(std::string_view, std::string_view)>& fn) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(cf)));
   for (it->Seek(S(start)); it->Valid(); it->Next()) {
     rocksdb::Slice k = it->key();
     rocksdb::Slice v = it->value();
@@ -327,10 +318,9 @@ absl::Status Db::ScanFrom(
   return FromRocks(it->status(), "scanning the store");
 }
 
-absl::StatusOr<std::optional<std::string>> Db::LastKeyWithPrefix(
-    Cf cf, std::string_view prefix) const {
-  std::unique_ptr<rocksdb::Iterator> it(
-      db_->NewIterator(rocksdb::ReadOptions(), Handle(cf)));
+absl::StatusOr<std::optional<std::string>> Db::LastKeyWithPrefix(Cf cf,
+                                                                 std::string_view prefix) const {
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), Handle(cf)));
   // Seek past the prefix: prefix followed by 0xff… is after every key with it
   // as long as keys are shorter than the padding.
   std::string upper(prefix);
@@ -354,8 +344,7 @@ absl::Status Db::Clear(Cf cf) {
 absl::Status Db::Flush() {
   rocksdb::FlushOptions fo;
   for (Cf cf : kAllCfs) {
-    if (auto s = FromRocks(db_->Flush(fo, Handle(cf)), "flushing the store");
-        !s.ok()) {
+    if (auto s = FromRocks(db_->Flush(fo, Handle(cf)), "flushing the store"); !s.ok()) {
       return s;
     }
   }

@@ -74,9 +74,7 @@ class Batch {
   void Put(Cf cf, std::string_view key, std::string_view value) {
     entries_.push_back({cf, false, std::string(key), std::string(value)});
   }
-  void Delete(Cf cf, std::string_view key) {
-    entries_.push_back({cf, true, std::string(key), {}});
-  }
+  void Delete(Cf cf, std::string_view key) { entries_.push_back({cf, true, std::string(key), {}}); }
   size_t Count() const { return entries_.size(); }
   // Moves every entry of `other` to the end of this batch.
   void Append(Batch&& other) {
@@ -102,8 +100,7 @@ class Db {
   static absl::StatusOr<std::unique_ptr<Db>> Open(const DbOptions& options);
   ~Db();
 
-  absl::StatusOr<std::optional<std::string>> Get(Cf cf,
-                                                 std::string_view key) const;
+  absl::StatusOr<std::optional<std::string>> Get(Cf cf, std::string_view key) const;
 
   // Applies the batch atomically. With sync, durable on the disk on OK.
   // Without, the batch is in the write-ahead log (handed to the OS, in
@@ -119,19 +116,17 @@ class Db {
   // Calls fn for each key with `prefix`, in key order, until it returns false.
   absl::Status Scan(
       Cf cf, std::string_view prefix,
-      const std::function<bool(std::string_view key, std::string_view value)>&
-          fn) const;
+      const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
 
   // Calls fn for each key at or after `start`, in key order, until it
   // returns false.
   absl::Status ScanFrom(
       Cf cf, std::string_view start,
-      const std::function<bool(std::string_view key, std::string_view value)>&
-          fn) const;
+      const std::function<bool(std::string_view key, std::string_view value)>& fn) const;
 
   // The greatest key with `prefix`, if any.
-  absl::StatusOr<std::optional<std::string>> LastKeyWithPrefix(
-      Cf cf, std::string_view prefix) const;
+  absl::StatusOr<std::optional<std::string>> LastKeyWithPrefix(Cf cf,
+                                                               std::string_view prefix) const;
 
   // Removes every key of the column family (durably).
   absl::Status Clear(Cf cf);

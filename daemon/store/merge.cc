@@ -92,8 +92,7 @@ void CopyField(const Message& from, Message* to, const FieldDescriptor* f) {
 
 }  // namespace
 
-absl::Status ApplyOp(const v1::OpBody& body, const v1::Clock& clock,
-                     v1::RecordState* state) {
+absl::Status ApplyOp(const v1::OpBody& body, const v1::Clock& clock, v1::RecordState* state) {
   const uint32_t kind = body.kind();
   if (v1::Record::descriptor()->FindFieldByNumber(kind) == nullptr) {
     return absl::InvalidArgumentError(absl::StrCat("op names unknown kind ", kind));
@@ -123,8 +122,7 @@ absl::Status ApplyOp(const v1::OpBody& body, const v1::Clock& clock,
   const auto* desc = from.GetDescriptor();
   for (uint32_t number : body.fields()) {
     if (desc->FindFieldByNumber(static_cast<int>(number)) == nullptr) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("op sets unknown field ", number));
+      return absl::InvalidArgumentError(absl::StrCat("op sets unknown field ", number));
     }
   }
   if (state->has_deleted()) return absl::OkStatus();  // edits after delete

@@ -34,8 +34,7 @@ bool ClockLess(const v1::Clock& a, const v1::Clock& b);
 // Folds one op body, stamped with `clock`, into `state`. INVALID_ARGUMENT if
 // the body is malformed (its record is not of its kind, or it names a field
 // the record does not have); then `state` is unchanged.
-absl::Status ApplyOp(const v1::OpBody& body, const v1::Clock& clock,
-                     v1::RecordState* state);
+absl::Status ApplyOp(const v1::OpBody& body, const v1::Clock& clock, v1::RecordState* state);
 
 // Whether the state holds a live (created, not deleted) record.
 bool IsLive(const v1::RecordState& state);

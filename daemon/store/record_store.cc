@@ -291,8 +291,8 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
     for (const Mutation& m : *w->mutations) {
       status = StageMutation(keys, device, m, touched, &w_touched, &w_shared, &w_private, &w_ops);
       if (!status.ok()) break;
-      results.push_back(w_touched[ViewKey(static_cast<Kind>(m.body.kind()), m.body.record_id())]
-                            .first);
+      results.push_back(
+          w_touched[ViewKey(static_cast<Kind>(m.body.kind()), m.body.record_id())].first);
     }
     if (!status.ok()) {
       w->status = std::move(status);
@@ -326,8 +326,8 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
 absl::Status RecordStore::StageMutation(
     const KeySet& keys, const std::string& device, const Mutation& m,
     const std::map<std::string, std::pair<v1::RecordState, const KeySet*>>& group_touched,
-    std::map<std::string, std::pair<v1::RecordState, const KeySet*>>* touched,
-    uint64_t* shared_seq, uint64_t* private_seq, Batch* ops) {
+    std::map<std::string, std::pair<v1::RecordState, const KeySet*>>* touched, uint64_t* shared_seq,
+    uint64_t* private_seq, Batch* ops) {
   if (m.body.record_id().size() != kRawIdBytes) {
     return absl::InvalidArgumentError("record id must be 16 bytes");
   }
@@ -674,8 +674,7 @@ uint64_t RecordStore::WaitForChange(uint64_t seen, absl::Duration timeout) {
   return change_count_;
 }
 
-absl::Status RecordStore::ResealOwnOps(const KeySet& old_keys, const KeySet& new_keys,
-                                       Batch also) {
+absl::Status RecordStore::ResealOwnOps(const KeySet& old_keys, const KeySet& new_keys, Batch also) {
   absl::MutexLock lock(&commit_mu_);
   Batch batch;
   absl::Status inner;

@@ -43,15 +43,17 @@ class RecordStoreTest : public ::testing::Test {
   // Every op in the log, in key order, with its header.
   std::vector<v1::OpHeader> Headers() {
     std::vector<v1::OpHeader> out;
-    EXPECT_TRUE(db_->Scan(Cf::kOplog, "", [&](std::string_view, std::string_view v) {
-                     v1::Op op;
-                     EXPECT_TRUE(op.ParseFromArray(v.data(), static_cast<int>(v.size())));
-                     EXPECT_TRUE(VerifyOp(op, keys_->device_public_key).ok());
-                     v1::OpHeader h;
-                     EXPECT_TRUE(h.ParseFromString(op.header()));
-                     out.push_back(h);
-                     return true;
-                   }).ok());
+    EXPECT_TRUE(db_->Scan(Cf::kOplog, "",
+                          [&](std::string_view, std::string_view v) {
+                            v1::Op op;
+                            EXPECT_TRUE(op.ParseFromArray(v.data(), static_cast<int>(v.size())));
+                            EXPECT_TRUE(VerifyOp(op, keys_->device_public_key).ok());
+                            v1::OpHeader h;
+                            EXPECT_TRUE(h.ParseFromString(op.header()));
+                            out.push_back(h);
+                            return true;
+                          })
+                    .ok());
     return out;
   }
 
@@ -83,8 +85,7 @@ TEST_F(RecordStoreTest, RequirementsRefuseWithoutWriting) {
   ASSERT_TRUE(store_->Write(*keys_, Journal(Id(2), "made")).ok());
   Mutation create = Journal(Id(2), "again");
   create.require = Mutation::Require::kAbsent;
-  EXPECT_EQ(store_->Write(*keys_, create).status().code(),
-            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(store_->Write(*keys_, create).status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(Headers().size(), 1u);
   EXPECT_EQ((*store_->Get(*keys_, Kind::kJournalEntry, Id(2)))->record().journal_entry().body(),
             "made");
@@ -213,14 +214,16 @@ TEST_F(RecordStoreTest, ResealStoresItsCompanionWriteInTheSameBatch) {
   EXPECT_EQ(**db_->Get(Cf::kMeta, "vault"), "the new vault file");
   Open();
   // Every op now opens with the new space's keys.
-  EXPECT_TRUE(db_->Scan(Cf::kOplog, "", [&](std::string_view, std::string_view v) {
-                   v1::Op op;
-                   EXPECT_TRUE(op.ParseFromArray(v.data(), static_cast<int>(v.size())));
-                   v1::OpHeader h;
-                   EXPECT_TRUE(OpenOp(op, *joined, &h).ok());
-                   EXPECT_EQ(h.space_id(), joined->space_id);
-                   return true;
-                 }).ok());
+  EXPECT_TRUE(db_->Scan(Cf::kOplog, "",
+                        [&](std::string_view, std::string_view v) {
+                          v1::Op op;
+                          EXPECT_TRUE(op.ParseFromArray(v.data(), static_cast<int>(v.size())));
+                          v1::OpHeader h;
+                          EXPECT_TRUE(OpenOp(op, *joined, &h).ok());
+                          EXPECT_EQ(h.space_id(), joined->space_id);
+                          return true;
+                        })
+                  .ok());
   // Sealing again from the new keys (a second join after a crash) works too.
   EXPECT_TRUE(store_->ResealOwnOps(*joined, *joined).ok());
 }
@@ -238,8 +241,9 @@ TEST_F(RecordStoreTest, SequenceContinuesAfterReopen) {
 
 TEST_F(RecordStoreTest, RebuiltViewsEqualTheOldOnes) {
   for (int i = 0; i < 30; ++i) {
-    ASSERT_TRUE(store_->Write(*keys_, Journal(Id(i % 10), "v" + std::to_string(i),
-                                              i % 3 ? v1::PRIVATE : v1::SHARED))
+    ASSERT_TRUE(store_
+                    ->Write(*keys_, Journal(Id(i % 10), "v" + std::to_string(i),
+                                            i % 3 ? v1::PRIVATE : v1::SHARED))
                     .ok());
   }
   Mutation del;

@@ -46,8 +46,8 @@ class ConvergenceTest : public ::testing::Test {
     std::vector<v1::MemberCert> certs;
     for (int i = 0; i < kReplicas; ++i) {
       auto& r = replicas_[i];
-      r.keys = testing::KeysInSpace(*testing::NewKeys("r" + std::to_string(i)),
-                                    space->space_id, space->space_key);
+      r.keys = testing::KeysInSpace(*testing::NewKeys("r" + std::to_string(i)), space->space_id,
+                                    space->space_key);
       auto db = Db::Open(DbAt(r.dir.path() + "/db"));
       ASSERT_TRUE(db.ok());
       r.db = std::move(*db);
@@ -57,8 +57,7 @@ class ConvergenceTest : public ::testing::Test {
       body.set_space_id(space->space_id);
       body.set_device(r.keys->device_public_key);
       body.set_member_id(r.keys->member_id);
-      body.set_added_by(i == 0 ? r.keys->device_public_key
-                               : replicas_[0].keys->device_public_key);
+      body.set_added_by(i == 0 ? r.keys->device_public_key : replicas_[0].keys->device_public_key);
       certs.push_back(SignMemberCert(body, i == 0 ? *r.keys : *replicas_[0].keys));
     }
     for (auto& r : replicas_) ASSERT_TRUE(r.members->Merge(r.keys->space_id, certs).ok());
@@ -118,7 +117,7 @@ class ConvergenceTest : public ::testing::Test {
     for (const auto& [device, seq] : vv) {
       uint64_t start = have[device] + 1;
       if (rng_() % 3 == 0 && start > 1) start -= 1 + rng_() % start / 2;  // duplicates
-      if (rng_() % 5 == 0) start += 1;                                   // a gap
+      if (rng_() % 5 == 0) start += 1;                                    // a gap
       auto raw = a.store->ReadSharedOps(device, start, 1 + rng_() % 8, 1 << 20);
       ASSERT_TRUE(raw.ok());
       std::vector<RecordStore::RemoteOp> ops;
@@ -161,8 +160,8 @@ TEST_F(ConvergenceTest, ReplicasConvergeToIdenticalBytes) {
     }
     bool same = true;
     for (int i = 1; i < kReplicas; ++i) {
-      same &= replicas_[i].store->SharedVersionVector() ==
-              replicas_[0].store->SharedVersionVector();
+      same &=
+          replicas_[i].store->SharedVersionVector() == replicas_[0].store->SharedVersionVector();
     }
     if (same) break;
   }

@@ -4,8 +4,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "daemon/base/base32.h"
 #include "absl/strings/str_format.h"
+#include "daemon/base/base32.h"
 
 namespace attune {
 namespace {
@@ -33,8 +33,7 @@ absl::StatusOr<v1::InviteCode> DecodeInviteCode(const std::string& text) {
     s.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   }
   if (s.size() > kMaxCodeChars || s.rfind(kPrefix, 0) != 0) {
-    return absl::InvalidArgumentError(
-        "code: not an Attune invite (it starts with attune-invite-)");
+    return absl::InvalidArgumentError("code: not an Attune invite (it starts with attune-invite-)");
   }
   auto raw = Base32Decode(std::string_view(s).substr(kPrefix.size()));
   if (!raw.has_value()) {
@@ -42,8 +41,7 @@ absl::StatusOr<v1::InviteCode> DecodeInviteCode(const std::string& text) {
   }
   v1::InviteCode code;
   if (!code.ParseFromString(*raw) || code.inviter_device().size() != 32 ||
-      code.invite_id().size() != 16 || code.secret().size() != 32 ||
-      code.addresses().empty()) {
+      code.invite_id().size() != 16 || code.secret().size() != 32 || code.addresses().empty()) {
     return absl::InvalidArgumentError("code: is damaged or incomplete (copy it again)");
   }
   return code;
@@ -63,9 +61,8 @@ std::string InviteMac(const std::string& secret, const std::string& inviter_devi
 std::string SafetyNumber(const std::string& device_a, const std::string& device_b) {
   std::string input = device_a < device_b ? device_a + device_b : device_b + device_a;
   unsigned char hash[60];
-  crypto_generichash(hash, sizeof hash,
-                     reinterpret_cast<const unsigned char*>(input.data()), input.size(),
-                     reinterpret_cast<const unsigned char*>("attune-safety-v1"), 16);
+  crypto_generichash(hash, sizeof hash, reinterpret_cast<const unsigned char*>(input.data()),
+                     input.size(), reinterpret_cast<const unsigned char*>("attune-safety-v1"), 16);
   std::string out;
   for (int group = 0; group < 12; ++group) {
     uint64_t v = 0;
@@ -77,8 +74,8 @@ std::string SafetyNumber(const std::string& device_a, const std::string& device_
 }
 
 v1::InviteCode InviteBook::Create(const std::string& inviter_device,
-                                  const std::vector<std::string>& addresses,
-                                  absl::Time now, absl::Duration ttl) {
+                                  const std::vector<std::string>& addresses, absl::Time now,
+                                  absl::Duration ttl) {
   v1::InviteCode code;
   code.set_inviter_device(inviter_device);
   for (const auto& a : addresses) code.add_addresses(a);
@@ -90,8 +87,7 @@ v1::InviteCode InviteBook::Create(const std::string& inviter_device,
   return code;
 }
 
-absl::Status InviteBook::Redeem(const std::string& invite_id,
-                                const std::string& inviter_device,
+absl::Status InviteBook::Redeem(const std::string& invite_id, const std::string& inviter_device,
                                 const std::string& joiner_device, const std::string& mac,
                                 absl::Time now) {
   absl::MutexLock lock(&mu_);
@@ -104,8 +100,7 @@ absl::Status InviteBook::Redeem(const std::string& invite_id,
     pending_.erase(it);
     return absl::PermissionDeniedError("this invite has expired: ask for a new one");
   }
-  std::string expected = InviteMac(it->second.secret, inviter_device, joiner_device,
-                                   invite_id);
+  std::string expected = InviteMac(it->second.secret, inviter_device, joiner_device, invite_id);
   if (mac.size() != expected.size() ||
       sodium_memcmp(mac.data(), expected.data(), expected.size()) != 0) {
     if (++it->second.failures >= kMaxInviteFailures) pending_.erase(it);

@@ -46,8 +46,7 @@ class InviteBook {
   // PERMISSION_DENIED with the reason otherwise; a wrong MAC counts toward
   // burning the invite.
   absl::Status Redeem(const std::string& invite_id, const std::string& inviter_device,
-                      const std::string& joiner_device, const std::string& mac,
-                      absl::Time now);
+                      const std::string& joiner_device, const std::string& mac, absl::Time now);
 
   bool HasOpenInvites(absl::Time now) const;
 

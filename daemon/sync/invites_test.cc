@@ -59,8 +59,7 @@ TEST(InviteBookTest, AProofForAnotherJoinerDoesNotCount) {
   InviteBook book;
   auto code = book.Create(kInviter, {"x:1"}, kNow, absl::Minutes(10));
   std::string mac = InviteMac(code.secret(), kInviter, kJoiner, code.invite_id());
-  EXPECT_FALSE(
-      book.Redeem(code.invite_id(), kInviter, std::string(32, 'm'), mac, kNow).ok());
+  EXPECT_FALSE(book.Redeem(code.invite_id(), kInviter, std::string(32, 'm'), mac, kNow).ok());
 }
 
 TEST(SafetyNumberTest, BothSidesSeeTheSameDigits) {

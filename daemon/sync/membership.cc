@@ -10,9 +10,7 @@ namespace {
 constexpr char kMemberPrefix[] = "member/";
 constexpr std::string_view kDomain = "attune-member-v1";
 
-std::string SignedBytes(const std::string& body) {
-  return std::string(kDomain) + body;
-}
+std::string SignedBytes(const std::string& body) { return std::string(kDomain) + body; }
 
 bool SignatureHolds(const v1::MemberCert& cert, const std::string& signer) {
   if (cert.signature().size() != crypto_sign_BYTES || signer.size() != 32) return false;
@@ -65,9 +63,9 @@ absl::Status Membership::EnsureFounder(const KeySet& keys, uint64_t now_ms) {
   return Merge(keys.space_id, {SignMemberCert(body, keys)}).status();
 }
 
-absl::StatusOr<std::vector<std::string>> Membership::Merge(
-    const std::string& space_id, const std::vector<v1::MemberCert>& certs,
-    bool replace) {
+absl::StatusOr<std::vector<std::string>> Membership::Merge(const std::string& space_id,
+                                                           const std::vector<v1::MemberCert>& certs,
+                                                           bool replace) {
   absl::MutexLock lock(&mu_);
   std::map<std::string, Entry> valid;
   if (!replace) {

@@ -5,8 +5,7 @@
 
 namespace attune {
 
-absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op,
-                                                      const std::string& space_id,
+absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op, const std::string& space_id,
                                                       uint32_t key_epoch,
                                                       const Membership& members) {
   RecordStore::RemoteOp out;

@@ -18,8 +18,7 @@ inline constexpr size_t kMaxOpBytes = 256 * 1024;
 
 // INVALID_ARGUMENT with the reason when any check fails; PERMISSION_DENIED
 // when the author is not a member.
-absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op,
-                                                      const std::string& space_id,
+absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op, const std::string& space_id,
                                                       uint32_t key_epoch,
                                                       const Membership& members);
 

@@ -1,12 +1,11 @@
 #include "daemon/sync/peer_manager.h"
 
-#include <ifaddrs.h>
-#include <netinet/in.h>
 #include <arpa/inet.h>
-#include <sodium.h>
-
 #include <grpcpp/create_channel.h>
 #include <grpcpp/server_builder.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <sodium.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -98,8 +97,8 @@ bool SealToDevice(const SecretBytes& secret, const std::string& device, std::str
     return false;
   }
   out->resize(secret.size() + crypto_box_SEALBYTES);
-  crypto_box_seal(reinterpret_cast<unsigned char*>(out->data()), secret.data(),
-                  secret.size(), curve_pk);
+  crypto_box_seal(reinterpret_cast<unsigned char*>(out->data()), secret.data(), secret.size(),
+                  curve_pk);
   return true;
 }
 
@@ -109,16 +108,13 @@ absl::StatusOr<SecretBytes> OpenSealed(const KeySet& keys, const std::string& se
   }
   SecretBytes curve_sk(crypto_box_SECRETKEYBYTES);
   unsigned char curve_pk[crypto_box_PUBLICKEYBYTES];
-  if (crypto_sign_ed25519_sk_to_curve25519(curve_sk.data(),
-                                           keys.device_secret_key.data()) != 0 ||
+  if (crypto_sign_ed25519_sk_to_curve25519(curve_sk.data(), keys.device_secret_key.data()) != 0 ||
       crypto_sign_ed25519_pk_to_curve25519(
-          curve_pk, reinterpret_cast<const unsigned char*>(keys.device_public_key.data())) !=
-          0) {
+          curve_pk, reinterpret_cast<const unsigned char*>(keys.device_public_key.data())) != 0) {
     return absl::InternalError("this device's key does not convert for sealing");
   }
   SecretBytes key(kSymmetricKeyBytes);
-  if (crypto_box_seal_open(key.data(),
-                           reinterpret_cast<const unsigned char*>(sealed.data()),
+  if (crypto_box_seal_open(key.data(), reinterpret_cast<const unsigned char*>(sealed.data()),
                            sealed.size(), curve_pk, curve_sk.data()) != 0) {
     return absl::InvalidArgumentError("the space key was not sealed to this device");
   }
@@ -142,8 +138,7 @@ class PeerManager::Service : public v1::Peer::Service {
       return ToGrpc(absl::PermissionDeniedError("the joiner's key is not its TLS key"));
     }
     if (request->invite_id().size() != 16 || request->joiner_member().size() != 16 ||
-        request->joiner_display_name().empty() ||
-        request->joiner_display_name().size() > 64) {
+        request->joiner_display_name().empty() || request->joiner_display_name().size() > 64) {
       return ToGrpc(absl::InvalidArgumentError("malformed pairing request"));
     }
     auto keys = m_->vault_->Keys();
@@ -182,9 +177,8 @@ class PeerManager::Service : public v1::Peer::Service {
     return grpc::Status::OK;
   }
 
-  grpc::Status Sync(
-      grpc::ServerContext* context,
-      grpc::ServerReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream) override {
+  grpc::Status Sync(grpc::ServerContext* context,
+                    grpc::ServerReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream) override {
     auto tls = PeerDevice(*context);
     if (!tls.ok()) return ToGrpc(tls.status());
     auto id = m_->vault_->identity();
@@ -244,8 +238,8 @@ SessionEnv PeerManager::Env(const v1::VaultIdentity& id) {
 }
 
 absl::Status PeerManager::OnUnlock(const std::shared_ptr<const KeySet>& keys) {
-  if (auto s = members_->EnsureFounder(
-          *keys, static_cast<uint64_t>(absl::ToUnixMillis(clock_->Now())));
+  if (auto s =
+          members_->EnsureFounder(*keys, static_cast<uint64_t>(absl::ToUnixMillis(clock_->Now())));
       !s.ok()) {
     return s;
   }
@@ -267,9 +261,8 @@ absl::Status PeerManager::StartListener(const KeySet& keys) {
   if (server_ != nullptr || options_.listen.empty()) return absl::OkStatus();
   auto colon = options_.listen.rfind(':');
   int port = 0;
-  if (colon == std::string::npos ||
-      !absl::SimpleAtoi(options_.listen.substr(colon + 1), &port) || port < 0 ||
-      port > 65535) {
+  if (colon == std::string::npos || !absl::SimpleAtoi(options_.listen.substr(colon + 1), &port) ||
+      port < 0 || port > 65535) {
     return absl::InvalidArgumentError(
         absl::StrCat("--peer-listen: \"", options_.listen, "\" is not host:port"));
   }
@@ -299,8 +292,7 @@ absl::Status PeerManager::StartListener(const KeySet& keys) {
   }
   if (server_ == nullptr || selected == 0) {
     server_.reset();
-    return absl::UnavailableError(
-        absl::StrCat("cannot listen for peers on ", options_.listen));
+    return absl::UnavailableError(absl::StrCat("cannot listen for peers on ", options_.listen));
   }
   if (options_.listen.substr(colon + 1) == "0") {
     Batch batch;
@@ -357,8 +349,8 @@ void PeerManager::DialLoop(std::string device) {
     // Whether a stream got past the Hellos: the peer was there and took us.
     bool reached = false;
     for (const std::string& address : addresses) {
-      auto channel = grpc::CreateCustomChannel(
-          address, PeerChannelCredentials(*identity, device), PeerChannelArgs(device));
+      auto channel = grpc::CreateCustomChannel(address, PeerChannelCredentials(*identity, device),
+                                               PeerChannelArgs(device));
       grpc::ClientContext context;
       {
         absl::MutexLock lock(&mu_);
@@ -377,8 +369,8 @@ void PeerManager::DialLoop(std::string device) {
         calls_.erase(device);
       }
       if (!ended.ok() || !finished.ok()) {
-        std::string error = !finished.ok() ? finished.error_message()
-                                           : std::string(ended.message());
+        std::string error =
+            !finished.ok() ? finished.error_message() : std::string(ended.message());
         peers_.SetError(device, absl::StrCat(address, ": ", error));
       }
       if (ended.ok()) reached = true;
@@ -398,8 +390,8 @@ void PeerManager::DialLoop(std::string device) {
 absl::StatusOr<v1::Invite> PeerManager::CreateInvite(absl::Duration ttl) {
   auto keys = vault_->Keys();
   if (!keys.ok()) return keys.status();
-  if (auto s = members_->EnsureFounder(
-          **keys, static_cast<uint64_t>(absl::ToUnixMillis(clock_->Now())));
+  if (auto s =
+          members_->EnsureFounder(**keys, static_cast<uint64_t>(absl::ToUnixMillis(clock_->Now())));
       !s.ok()) {
     return s;
   }
@@ -413,8 +405,7 @@ absl::StatusOr<v1::Invite> PeerManager::CreateInvite(absl::Duration ttl) {
     if (auto s = StartListener(**keys); !s.ok()) return s;
     addresses = AdvertisedAddresses();
   }
-  v1::InviteCode code =
-      invites_.Create((*keys)->device_public_key, addresses, clock_->Now(), ttl);
+  v1::InviteCode code = invites_.Create((*keys)->device_public_key, addresses, clock_->Now(), ttl);
   v1::Invite invite;
   invite.set_code(EncodeInviteCode(code));
   invite.set_expires_at_ms(static_cast<int64_t>(code.expires_at_ms()));
@@ -437,8 +428,7 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(const std::string& text)
   }
   for (const auto& body : members_->Bodies()) {
     if (body.device() != k.device_public_key) {
-      return absl::FailedPreconditionError(
-          "this device is already in a space with other members");
+      return absl::FailedPreconditionError("this device is already in a space with other members");
     }
   }
   auto identity = MakeTlsIdentity(k);
@@ -448,8 +438,8 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(const std::string& text)
   request.set_joiner_device(k.device_public_key);
   request.set_joiner_member(k.member_id);
   request.set_joiner_display_name(k.display_name);
-  request.set_mac(InviteMac(code->secret(), code->inviter_device(), k.device_public_key,
-                            code->invite_id()));
+  request.set_mac(
+      InviteMac(code->secret(), code->inviter_device(), k.device_public_key, code->invite_id()));
   v1::PairResponse response;
   grpc::Status status(grpc::StatusCode::UNAVAILABLE, "the invite names no address");
   for (const auto& address : code->addresses()) {
@@ -466,26 +456,24 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(const std::string& text)
   }
   if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
       status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    return absl::UnavailableError(absl::StrCat(
-        "could not reach the inviter at ", code->addresses(0),
-        ": is their attuned running and reachable?"));
+    return absl::UnavailableError(absl::StrCat("could not reach the inviter at ",
+                                               code->addresses(0),
+                                               ": is their attuned running and reachable?"));
   }
   if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        status.error_message());
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
   }
   auto space_key = OpenSealed(k, response.sealed_space_key());
   if (!space_key.ok()) return space_key.status();
   // The new vault and this device's ops sealed again for the new space are
   // stored in one write: a crash leaves the device in its old space, able to
   // pair again, or in the new one with ops it can open, never in between.
-  auto adopted = vault_->AdoptSpace(
-      response.space_id(), *space_key, response.key_epoch(),
-      [&](std::string_view vault_file, const KeySet& new_keys) {
-        Batch vault;
-        MetaVaultPersistence::PutVaultFile(vault_file, &vault);
-        return store_->ResealOwnOps(k, new_keys, std::move(vault));
-      });
+  auto adopted = vault_->AdoptSpace(response.space_id(), *space_key, response.key_epoch(),
+                                    [&](std::string_view vault_file, const KeySet& new_keys) {
+                                      Batch vault;
+                                      MetaVaultPersistence::PutVaultFile(vault_file, &vault);
+                                      return store_->ResealOwnOps(k, new_keys, std::move(vault));
+                                    });
   if (!adopted.ok()) return adopted.status();
   // The inviter's addresses are stored before the member list: a device that
   // restarts knowing its members also knows where to reach the inviter (and
@@ -511,8 +499,7 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(const std::string& text)
   return out;
 }
 
-v1::Member PeerManager::Describe(const v1::MemberCertBody& body,
-                                 const std::string& self) const {
+v1::Member PeerManager::Describe(const v1::MemberCertBody& body, const std::string& self) const {
   v1::Member m;
   m.set_device_id(FormatDeviceId(body.device()));
   m.set_member_id(ToHex(body.member_id()));

@@ -12,8 +12,8 @@
 #include <grpcpp/server.h>
 
 #include <map>
-#include <set>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -48,8 +48,8 @@ struct PeerOptions {
 class PeerManager {
  public:
   // Every pointer must outlive the manager.
-  PeerManager(PeerOptions options, Db* db, RecordStore* store, Vault* vault,
-              Membership* members, const Clock* clock);
+  PeerManager(PeerOptions options, Db* db, RecordStore* store, Vault* vault, Membership* members,
+              const Clock* clock);
   ~PeerManager();
 
   // Reads peer addresses. Call once before use.

@@ -13,8 +13,7 @@ absl::Status PeerStatusBook::Load() {
   absl::MutexLock lock(&mu_);
   return db_->Scan(Cf::kMeta, kPeerPrefix, [&](std::string_view key, std::string_view v) {
     std::string device(key.substr(sizeof(kPeerPrefix) - 1));
-    std::vector<std::string> addresses =
-        absl::StrSplit(std::string(v), '\n', absl::SkipEmpty());
+    std::vector<std::string> addresses = absl::StrSplit(std::string(v), '\n', absl::SkipEmpty());
     peers_[device].addresses = std::move(addresses);
     return true;
   });
@@ -63,8 +62,7 @@ void PeerStatusBook::SetError(const std::string& device, const std::string& erro
   peers_[device].last_error = error;
 }
 
-void PeerStatusBook::Observe(const std::string& device,
-                             const RecordStore::VersionVector& vv) {
+void PeerStatusBook::Observe(const std::string& device, const RecordStore::VersionVector& vv) {
   absl::MutexLock lock(&mu_);
   auto& theirs = peers_[device].their_vv;
   for (const auto& [d, seq] : vv) {

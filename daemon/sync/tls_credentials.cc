@@ -18,8 +18,8 @@ using grpc::experimental::TlsCustomVerificationCheckRequest;
 class PinnedDeviceVerifier : public ExternalCertificateVerifier {
  public:
   explicit PinnedDeviceVerifier(std::string expected) : expected_(std::move(expected)) {}
-  bool Verify(TlsCustomVerificationCheckRequest* request,
-              std::function<void(grpc::Status)>, grpc::Status* sync_status) override {
+  bool Verify(TlsCustomVerificationCheckRequest* request, std::function<void(grpc::Status)>,
+              grpc::Status* sync_status) override {
     grpc::string_ref pem = request->peer_cert();
     auto device = DeviceKeyOfCertificate(std::string_view(pem.data(), pem.size()));
     if (!device.ok() || *device != expected_) {
@@ -39,8 +39,8 @@ class PinnedDeviceVerifier : public ExternalCertificateVerifier {
 // The listener takes any well-formed certificate; the RPC decides.
 class AnyDeviceVerifier : public ExternalCertificateVerifier {
  public:
-  bool Verify(TlsCustomVerificationCheckRequest* request,
-              std::function<void(grpc::Status)>, grpc::Status* sync_status) override {
+  bool Verify(TlsCustomVerificationCheckRequest* request, std::function<void(grpc::Status)>,
+              grpc::Status* sync_status) override {
     grpc::string_ref pem = request->peer_cert();
     auto device = DeviceKeyOfCertificate(std::string_view(pem.data(), pem.size()));
     *sync_status = device.ok() ? grpc::Status::OK
@@ -52,21 +52,17 @@ class AnyDeviceVerifier : public ExternalCertificateVerifier {
 };
 
 std::shared_ptr<StaticDataCertificateProvider> Provider(const TlsIdentity& identity) {
-  std::vector<IdentityKeyCertPair> pairs = {
-      {identity.private_key_pem, identity.certificate_pem}};
+  std::vector<IdentityKeyCertPair> pairs = {{identity.private_key_pem, identity.certificate_pem}};
   return std::make_shared<StaticDataCertificateProvider>(pairs);
 }
 
 }  // namespace
 
-std::shared_ptr<grpc::ServerCredentials> PeerServerCredentials(
-    const TlsIdentity& identity) {
+std::shared_ptr<grpc::ServerCredentials> PeerServerCredentials(const TlsIdentity& identity) {
   grpc::experimental::TlsServerCredentialsOptions options(Provider(identity));
   options.watch_identity_key_cert_pairs();
-  options.set_cert_request_type(
-      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_BUT_DONT_VERIFY);
-  options.set_certificate_verifier(
-      ExternalCertificateVerifier::Create<AnyDeviceVerifier>());
+  options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_BUT_DONT_VERIFY);
+  options.set_certificate_verifier(ExternalCertificateVerifier::Create<AnyDeviceVerifier>());
   return grpc::experimental::TlsServerCredentials(options);
 }
 

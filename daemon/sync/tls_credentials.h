@@ -17,8 +17,7 @@
 
 namespace attune {
 
-std::shared_ptr<grpc::ServerCredentials> PeerServerCredentials(
-    const TlsIdentity& identity);
+std::shared_ptr<grpc::ServerCredentials> PeerServerCredentials(const TlsIdentity& identity);
 
 // Only a listener whose certificate holds `expected_device` (raw 32-byte
 // Ed25519 key) gets past the handshake.

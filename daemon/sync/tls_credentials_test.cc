@@ -37,15 +37,13 @@ class TlsCredentialsTest : public ::testing::Test {
   }
   void TearDown() override { server_->Shutdown(std::chrono::system_clock::now()); }
 
-  grpc::Status Call(const KeySet& client, const std::string& pinned,
-                    v1::PairResponse* response) {
+  grpc::Status Call(const KeySet& client, const std::string& pinned, v1::PairResponse* response) {
     auto identity = MakeTlsIdentity(client);
     EXPECT_TRUE(identity.ok());
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     auto channel = grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port_),
-                                             PeerChannelCredentials(*identity, pinned),
-                                             args);
+                                             PeerChannelCredentials(*identity, pinned), args);
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     v1::PairRequest request;

@@ -30,8 +30,8 @@ std::string Drain(BIO* bio) {
 
 absl::StatusOr<TlsIdentity> MakeTlsIdentity(const KeySet& keys) {
   // libsodium's Ed25519 secret key is seed ‖ public key.
-  Owned<EVP_PKEY> key(EVP_PKEY_new_raw_private_key(
-      EVP_PKEY_ED25519, nullptr, keys.device_secret_key.data(), 32));
+  Owned<EVP_PKEY> key(
+      EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, keys.device_secret_key.data(), 32));
   Owned<X509> cert(X509_new());
   if (key == nullptr || cert == nullptr) {
     return absl::InternalError("cannot build the TLS identity");
@@ -44,16 +44,14 @@ absl::StatusOr<TlsIdentity> MakeTlsIdentity(const KeySet& keys) {
   std::string cn = FormatDeviceId(keys.device_public_key);
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1,
-                             -1, 0);
+                             reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);
   X509_set_issuer_name(cert.get(), name);
   if (X509_sign(cert.get(), key.get(), nullptr) == 0) {
     return absl::InternalError("cannot sign the TLS certificate");
   }
   Owned<BIO> key_bio(BIO_new(BIO_s_mem()));
   Owned<BIO> cert_bio(BIO_new(BIO_s_mem()));
-  if (!PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0,
-                                nullptr, nullptr) ||
+  if (!PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) ||
       !PEM_write_bio_X509(cert_bio.get(), cert.get())) {
     return absl::InternalError("cannot encode the TLS identity");
   }
@@ -72,8 +70,7 @@ absl::StatusOr<std::string> DeviceKeyOfCertificate(std::string_view pem) {
   }
   std::string raw(32, '\0');
   size_t len = raw.size();
-  if (EVP_PKEY_get_raw_public_key(key, reinterpret_cast<unsigned char*>(raw.data()),
-                                  &len) != 1 ||
+  if (EVP_PKEY_get_raw_public_key(key, reinterpret_cast<unsigned char*>(raw.data()), &len) != 1 ||
       len != 32) {
     return absl::InvalidArgumentError("peer certificate key is malformed");
   }

@@ -65,8 +65,7 @@ absl::StatusOr<std::string> ParseDeviceId(std::string_view text) {
   for (size_t i = 0; i < clean.size(); i += kPart + 1) {
     std::string_view part = std::string_view(clean).substr(i, kPart);
     if (LuhnCheck(part) != clean[i + kPart]) {
-      return absl::InvalidArgumentError(
-          "device id: a check character does not match (typo?)");
+      return absl::InvalidArgumentError("device id: a check character does not match (typo?)");
     }
     b32.append(part);
   }

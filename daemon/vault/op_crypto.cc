@@ -33,8 +33,7 @@ const SecretBytes* BodyKey(const KeySet& keys, v1::Visibility v) {
 
 }  // namespace
 
-absl::StatusOr<v1::Op> SealOp(v1::OpHeader header, const v1::OpBody& body,
-                              const KeySet& keys) {
+absl::StatusOr<v1::Op> SealOp(v1::OpHeader header, const v1::OpBody& body, const KeySet& keys) {
   if (header.visibility() != v1::PRIVATE && header.visibility() != v1::SHARED) {
     return absl::InternalError("op visibility must be PRIVATE or SHARED");
   }
@@ -50,17 +49,16 @@ absl::StatusOr<v1::Op> SealOp(v1::OpHeader header, const v1::OpBody& body,
   ct->resize(plain.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES);
   unsigned long long ct_len = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(
-      reinterpret_cast<unsigned char*>(ct->data()), &ct_len, U(plain),
-      plain.size(), U(op.header()), op.header().size(), nullptr, U(nonce),
-      BodyKey(keys, header.visibility())->data());
+      reinterpret_cast<unsigned char*>(ct->data()), &ct_len, U(plain), plain.size(), U(op.header()),
+      op.header().size(), nullptr, U(nonce), BodyKey(keys, header.visibility())->data());
   ct->resize(ct_len);
   sodium_memzero(plain.data(), plain.size());
 
   std::string msg = SignedMessage(op.header(), op.ciphertext());
   std::string* sig = op.mutable_signature();
   sig->resize(crypto_sign_BYTES);
-  crypto_sign_detached(reinterpret_cast<unsigned char*>(sig->data()), nullptr,
-                       U(msg), msg.size(), keys.device_secret_key.data());
+  crypto_sign_detached(reinterpret_cast<unsigned char*>(sig->data()), nullptr, U(msg), msg.size(),
+                       keys.device_secret_key.data());
   return op;
 }
 
@@ -72,15 +70,14 @@ absl::Status VerifyOp(const v1::Op& op, std::string_view author_public_key) {
     return absl::InvalidArgumentError("op signature has the wrong length");
   }
   std::string msg = SignedMessage(op.header(), op.ciphertext());
-  if (crypto_sign_verify_detached(U(op.signature()), U(msg), msg.size(),
-                                  U(author_public_key)) != 0) {
+  if (crypto_sign_verify_detached(U(op.signature()), U(msg), msg.size(), U(author_public_key)) !=
+      0) {
     return absl::InvalidArgumentError("op signature does not verify");
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::OpBody> OpenOp(const v1::Op& op, const KeySet& keys,
-                                  v1::OpHeader* header_out) {
+absl::StatusOr<v1::OpBody> OpenOp(const v1::Op& op, const KeySet& keys, v1::OpHeader* header_out) {
   v1::OpHeader header;
   if (!header.ParseFromString(op.header())) {
     return absl::InvalidArgumentError("op header does not parse");
@@ -97,9 +94,8 @@ absl::StatusOr<v1::OpBody> OpenOp(const v1::Op& op, const KeySet& keys,
   std::string plain(op.ciphertext().size(), '\0');
   unsigned long long len = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          reinterpret_cast<unsigned char*>(plain.data()), &len, nullptr,
-          U(op.ciphertext()), op.ciphertext().size(), U(op.header()),
-          op.header().size(), U(header.nonce()),
+          reinterpret_cast<unsigned char*>(plain.data()), &len, nullptr, U(op.ciphertext()),
+          op.ciphertext().size(), U(op.header()), op.header().size(), U(header.nonce()),
           BodyKey(keys, header.visibility())->data()) != 0) {
     return absl::InvalidArgumentError("op body does not decrypt");
   }

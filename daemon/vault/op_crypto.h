@@ -18,8 +18,7 @@ namespace attune {
 // Fills header.nonce, serializes the header once, encrypts `body` with the
 // space key (SHARED) or personal key (PRIVATE) and signs with the device key.
 // header.author_device must be this device's public key.
-absl::StatusOr<v1::Op> SealOp(v1::OpHeader header, const v1::OpBody& body,
-                              const KeySet& keys);
+absl::StatusOr<v1::Op> SealOp(v1::OpHeader header, const v1::OpBody& body, const KeySet& keys);
 
 // Checks the envelope's signature against `author_public_key` (32 bytes).
 // INVALID_ARGUMENT naming what is wrong otherwise.
@@ -27,8 +26,7 @@ absl::Status VerifyOp(const v1::Op& op, std::string_view author_public_key);
 
 // Parses the header (as transmitted) and decrypts the body. Does not verify
 // the signature: call VerifyOp first for ops from outside.
-absl::StatusOr<v1::OpBody> OpenOp(const v1::Op& op, const KeySet& keys,
-                                  v1::OpHeader* header_out);
+absl::StatusOr<v1::OpBody> OpenOp(const v1::Op& op, const KeySet& keys, v1::OpHeader* header_out);
 
 }  // namespace attune
 

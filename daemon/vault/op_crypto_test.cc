@@ -46,8 +46,8 @@ TEST_F(OpCryptoTest, SealedOpVerifiesAndOpens) {
 TEST_F(OpCryptoTest, AnyFlippedByteIsCaught) {
   auto op = SealOp(Header(*keys_, v1::SHARED), Body(), *keys_);
   ASSERT_TRUE(op.ok());
-  for (std::string* part : {op->mutable_header(), op->mutable_ciphertext(),
-                            op->mutable_signature()}) {
+  for (std::string* part :
+       {op->mutable_header(), op->mutable_ciphertext(), op->mutable_signature()}) {
     for (size_t i = 0; i < part->size(); i += 7) {
       (*part)[i] ^= 0x01;
       EXPECT_FALSE(VerifyOp(*op, keys_->device_public_key).ok()) << "byte " << i;

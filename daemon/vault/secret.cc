@@ -8,8 +8,7 @@
 namespace attune {
 
 SecretBytes::SecretBytes(size_t size)
-    : data_(static_cast<unsigned char*>(sodium_malloc(size == 0 ? 1 : size))),
-      size_(size) {
+    : data_(static_cast<unsigned char*>(sodium_malloc(size == 0 ? 1 : size))), size_(size) {
   if (data_ == nullptr) std::abort();  // out of locked memory: cannot go on
   sodium_memzero(data_, size_);
 }
@@ -19,8 +18,7 @@ SecretBytes::~SecretBytes() {
 }
 
 SecretBytes::SecretBytes(SecretBytes&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)),
-      size_(std::exchange(other.size_, 0)) {}
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
 
 SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
   if (this != &other) {

@@ -10,8 +10,8 @@ namespace attune {
 namespace {
 
 constexpr uint32_t kVaultVersion = 1;
-constexpr size_t kSecretsBytes = crypto_sign_SECRETKEYBYTES +
-                                 3 * kSymmetricKeyBytes;  // sk‖data‖space‖personal
+constexpr size_t kSecretsBytes =
+    crypto_sign_SECRETKEYBYTES + 3 * kSymmetricKeyBytes;  // sk‖data‖space‖personal
 constexpr size_t kMaxDisplayName = 64;
 
 std::string RandomBytes(size_t n) {
@@ -21,49 +21,44 @@ std::string RandomBytes(size_t n) {
 }
 
 // Derives the key-encryption key from the passphrase.
-absl::StatusOr<SecretBytes> DeriveKek(std::string_view passphrase,
-                                      std::string_view salt, uint64_t opslimit,
-                                      size_t memlimit) {
+absl::StatusOr<SecretBytes> DeriveKek(std::string_view passphrase, std::string_view salt,
+                                      uint64_t opslimit, size_t memlimit) {
   if (salt.size() != crypto_pwhash_SALTBYTES) {
     return absl::DataLossError("vault file has a malformed salt");
   }
   SecretBytes kek(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
   if (crypto_pwhash(kek.data(), kek.size(), passphrase.data(), passphrase.size(),
-                    reinterpret_cast<const unsigned char*>(salt.data()),
-                    opslimit, memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
-    return absl::ResourceExhaustedError(
-        "not enough memory to derive the passphrase key");
+                    reinterpret_cast<const unsigned char*>(salt.data()), opslimit, memlimit,
+                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return absl::ResourceExhaustedError("not enough memory to derive the passphrase key");
   }
   return kek;
 }
 
 // Seals the secrets under the key-encryption key with a fresh nonce; the
 // identity bytes are the associated data. Sets file.nonce and file.sealed.
-void SealSecrets(const SecretBytes& secrets, const SecretBytes& kek,
-                 v1::VaultFile* file) {
+void SealSecrets(const SecretBytes& secrets, const SecretBytes& kek, v1::VaultFile* file) {
   file->set_nonce(RandomBytes(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES));
   std::string sealed(secrets.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
   unsigned long long sealed_len = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(
-      reinterpret_cast<unsigned char*>(sealed.data()), &sealed_len, secrets.data(),
-      secrets.size(), reinterpret_cast<const unsigned char*>(file->identity().data()),
-      file->identity().size(), nullptr,
-      reinterpret_cast<const unsigned char*>(file->nonce().data()), kek.data());
+      reinterpret_cast<unsigned char*>(sealed.data()), &sealed_len, secrets.data(), secrets.size(),
+      reinterpret_cast<const unsigned char*>(file->identity().data()), file->identity().size(),
+      nullptr, reinterpret_cast<const unsigned char*>(file->nonce().data()), kek.data());
   sealed.resize(sealed_len);
   file->set_sealed(std::move(sealed));
 }
 
 // Splits the opened secrets buffer into a KeySet.
-std::shared_ptr<KeySet> KeysFrom(const SecretBytes& secrets,
-                                 const v1::VaultIdentity& id) {
+std::shared_ptr<KeySet> KeysFrom(const SecretBytes& secrets, const v1::VaultIdentity& id) {
   auto keys = std::make_shared<KeySet>();
   keys->space_id = id.space_id();
   keys->member_id = id.member_id();
   keys->device_public_key = id.device_public_key();
   keys->display_name = id.display_name();
   const unsigned char* p = secrets.data();
-  for (SecretBytes* dst : {&keys->device_secret_key, &keys->data_key,
-                           &keys->space_key, &keys->personal_key}) {
+  for (SecretBytes* dst :
+       {&keys->device_secret_key, &keys->data_key, &keys->space_key, &keys->personal_key}) {
     std::copy(p, p + dst->size(), dst->data());
     p += dst->size();
   }
@@ -78,13 +73,9 @@ KdfParams ModerateKdf() {
 KdfParams InteractiveKdf() {
   return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
 }
-KdfParams MinimumKdf() {
-  return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};
-}
+KdfParams MinimumKdf() { return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN}; }
 
-Vault::Vault(VaultPersistence* persistence) : persistence_(persistence) {
-  InitCrypto();
-}
+Vault::Vault(VaultPersistence* persistence) : persistence_(persistence) { InitCrypto(); }
 
 absl::Status Vault::Load() {
   auto bytes = persistence_->LoadVaultFile();
@@ -102,22 +93,22 @@ absl::Status Vault::Load() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Init(
-    std::string_view passphrase, std::string_view display_name, KdfParams kdf) {
+absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Init(std::string_view passphrase,
+                                                          std::string_view display_name,
+                                                          KdfParams kdf) {
   if (passphrase.size() < kMinPassphraseLength) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "passphrase: must be at least ", kMinPassphraseLength, " characters"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("passphrase: must be at least ", kMinPassphraseLength, " characters"));
   }
   if (display_name.empty() || display_name.size() > kMaxDisplayName) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "display_name: must be 1 to ", kMaxDisplayName, " characters"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("display_name: must be 1 to ", kMaxDisplayName, " characters"));
   }
   absl::MutexLock kdf_lock(&kdf_mu_);
   {
     absl::MutexLock lock(&mu_);
     if (file_.has_value()) {
-      return absl::AlreadyExistsError(
-          "this device already has a vault: run attune unlock");
+      return absl::AlreadyExistsError("this device already has a vault: run attune unlock");
     }
   }
 
@@ -125,8 +116,7 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Init(
   SecretBytes secrets(kSecretsBytes);
   unsigned char pk[crypto_sign_PUBLICKEYBYTES];
   crypto_sign_keypair(pk, secrets.data());
-  randombytes_buf(secrets.data() + crypto_sign_SECRETKEYBYTES,
-                  3 * kSymmetricKeyBytes);
+  randombytes_buf(secrets.data() + crypto_sign_SECRETKEYBYTES, 3 * kSymmetricKeyBytes);
 
   v1::VaultIdentity id;
   id.set_device_public_key(reinterpret_cast<const char*>(pk), sizeof pk);
@@ -157,8 +147,7 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Init(
   return keys;
 }
 
-absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Unlock(
-    std::string_view passphrase) {
+absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Unlock(std::string_view passphrase) {
   absl::MutexLock kdf_lock(&kdf_mu_);
   v1::VaultFile file;
   v1::VaultIdentity id;
@@ -170,8 +159,8 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Unlock(
     file = *file_;
     id = *identity_;
   }
-  auto kek = DeriveKek(passphrase, file.salt(), file.opslimit(),
-                       static_cast<size_t>(file.memlimit()));
+  auto kek =
+      DeriveKek(passphrase, file.salt(), file.opslimit(), static_cast<size_t>(file.memlimit()));
   if (!kek.ok()) return kek.status();
   if (file.sealed().size() != kSecretsBytes + crypto_aead_xchacha20poly1305_ietf_ABYTES ||
       file.nonce().size() != crypto_aead_xchacha20poly1305_ietf_NPUBBYTES) {
@@ -181,12 +170,9 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Unlock(
   unsigned long long len = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
           secrets.data(), &len, nullptr,
-          reinterpret_cast<const unsigned char*>(file.sealed().data()),
-          file.sealed().size(),
-          reinterpret_cast<const unsigned char*>(file.identity().data()),
-          file.identity().size(),
-          reinterpret_cast<const unsigned char*>(file.nonce().data()),
-          kek->data()) != 0) {
+          reinterpret_cast<const unsigned char*>(file.sealed().data()), file.sealed().size(),
+          reinterpret_cast<const unsigned char*>(file.identity().data()), file.identity().size(),
+          reinterpret_cast<const unsigned char*>(file.nonce().data()), kek->data()) != 0) {
     return absl::UnauthenticatedError("wrong passphrase");
   }
   absl::MutexLock lock(&mu_);
@@ -217,8 +203,8 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::AdoptSpace(const std::strin
   }
   SecretBytes secrets(kSecretsBytes);
   unsigned char* p = secrets.data();
-  for (const SecretBytes* src : {&keys_->device_secret_key, &keys_->data_key,
-                                 &space_key, &keys_->personal_key}) {
+  for (const SecretBytes* src :
+       {&keys_->device_secret_key, &keys_->data_key, &space_key, &keys_->personal_key}) {
     std::copy(src->data(), src->data() + src->size(), p);
     p += src->size();
   }

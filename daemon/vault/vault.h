@@ -59,8 +59,7 @@ class Vault {
   // ALREADY_EXISTS if initialised; INVALID_ARGUMENT for a passphrase shorter
   // than kMinPassphraseLength or a bad display name.
   absl::StatusOr<std::shared_ptr<const KeySet>> Init(std::string_view passphrase,
-                                                     std::string_view display_name,
-                                                     KdfParams kdf);
+                                                     std::string_view display_name, KdfParams kdf);
 
   // Opens the keys. UNAUTHENTICATED "wrong passphrase"; FAILED_PRECONDITION
   // when not initialised. Unlocking an unlocked vault checks the passphrase
@@ -108,10 +107,8 @@ class Vault {
 };
 
 // The message every content call gets while locked.
-inline constexpr char kLockedMessage[] =
-    "vault is locked: run attune unlock";
-inline constexpr char kUninitializedMessage[] =
-    "vault is not initialised: run attune init";
+inline constexpr char kLockedMessage[] = "vault is locked: run attune unlock";
+inline constexpr char kUninitializedMessage[] = "vault is not initialised: run attune init";
 
 }  // namespace attune
 

@@ -92,8 +92,7 @@ TEST(VaultTest, SavedFileHoldsNoKeyInTheClear) {
   auto keys = vault.Init("correct horse", "Sam", MinimumKdf());
   ASSERT_TRUE(keys.ok());
   ASSERT_TRUE(p.file.has_value());
-  for (const SecretBytes* secret : {&(*keys)->data_key, &(*keys)->space_key,
-                                    &(*keys)->personal_key,
+  for (const SecretBytes* secret : {&(*keys)->data_key, &(*keys)->space_key, &(*keys)->personal_key,
                                     &(*keys)->device_secret_key}) {
     // The first 16 bytes of any key would be enough to notice a leak.
     std::string probe(secret->view().substr(0, 16));

@@ -30,17 +30,14 @@ std::string SealValue(const SecretBytes& key, std::string_view column_family,
   randombytes_buf(o, kNonce);
   std::string ad = AssociatedData(column_family, slot_key);
   unsigned long long len = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(o + kNonce, &len, U(plaintext),
-                                             plaintext.size(), U(ad), ad.size(),
-                                             nullptr, o, key.data());
+  crypto_aead_xchacha20poly1305_ietf_encrypt(o + kNonce, &len, U(plaintext), plaintext.size(),
+                                             U(ad), ad.size(), nullptr, o, key.data());
   out.resize(kNonce + len);
   return out;
 }
 
-absl::StatusOr<std::string> OpenValue(const SecretBytes& key,
-                                      std::string_view column_family,
-                                      std::string_view slot_key,
-                                      std::string_view sealed) {
+absl::StatusOr<std::string> OpenValue(const SecretBytes& key, std::string_view column_family,
+                                      std::string_view slot_key, std::string_view sealed) {
   if (sealed.size() < kNonce + kTag) {
     return absl::DataLossError("a stored value is truncated");
   }
@@ -48,9 +45,8 @@ absl::StatusOr<std::string> OpenValue(const SecretBytes& key,
   std::string ad = AssociatedData(column_family, slot_key);
   unsigned long long len = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          reinterpret_cast<unsigned char*>(out.data()), &len, nullptr,
-          U(sealed.substr(kNonce)), sealed.size() - kNonce, U(ad), ad.size(),
-          U(sealed), key.data()) != 0) {
+          reinterpret_cast<unsigned char*>(out.data()), &len, nullptr, U(sealed.substr(kNonce)),
+          sealed.size() - kNonce, U(ad), ad.size(), U(sealed), key.data()) != 0) {
     return absl::DataLossError("a stored value fails its integrity check");
   }
   out.resize(len);

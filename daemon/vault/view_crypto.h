@@ -18,10 +18,8 @@ std::string SealValue(const SecretBytes& key, std::string_view column_family,
                       std::string_view slot_key, std::string_view plaintext);
 
 // DATA_LOSS if the value was tampered with, moved, or sealed with another key.
-absl::StatusOr<std::string> OpenValue(const SecretBytes& key,
-                                      std::string_view column_family,
-                                      std::string_view slot_key,
-                                      std::string_view sealed);
+absl::StatusOr<std::string> OpenValue(const SecretBytes& key, std::string_view column_family,
+                                      std::string_view slot_key, std::string_view sealed);
 
 }  // namespace attune
 

@@ -27,37 +27,62 @@ struct Question {
 
 const std::vector<Question>& Questions() {
   static const auto* qs = new std::vector<Question>{
-      {"loved", "Feeling loved", "I feel most loved when my partner…",
+      {"loved",
+       "Feeling loved",
+       "I feel most loved when my partner…",
        {{"time", "spends unhurried time with me"},
         {"words", "tells me what they value in me"},
         {"help", "takes something off my plate"},
         {"touch", "holds me, or touches me in passing"},
         {"thought", "surprises me with something thoughtful"}},
-       2, "", ""},
-      {"hard-day", "After a hard day", "After a hard day I most want…",
+       2,
+       "",
+       ""},
+      {"hard-day",
+       "After a hard day",
+       "After a hard day I most want…",
        {{"talk", "to talk it through"},
         {"company", "quiet company, no questions"},
         {"distract", "something fun to take my mind off it"},
         {"alone", "a little time alone first"},
         {"practical", "practical help with what's left to do"}},
-       1, "", ""},
-      {"together", "Time together", "In a normal week, the time together I'd love is…",
+       1,
+       "",
+       ""},
+      {"together",
+       "Time together",
+       "In a normal week, the time together I'd love is…",
        {{"hour", "an hour or so of real attention"},
         {"few", "a few evenings"},
         {"most", "most evenings"},
         {"all", "nearly all our free time"}},
-       1, "", ""},
-      {"detail", "Sharing the day",
-       "How much do you want to hear about each other's day?", {}, 1, "just the headlines",
+       1,
+       "",
+       ""},
+      {"detail",
+       "Sharing the day",
+       "How much do you want to hear about each other's day?",
+       {},
+       1,
+       "just the headlines",
        "every detail"},
-      {"conflict", "When we disagree", "When we disagree, I'd like us to…",
+      {"conflict",
+       "When we disagree",
+       "When we disagree, I'd like us to…",
        {{"now", "talk it out straight away"},
         {"pause", "pause and come back when calmer"},
         {"write", "write our thoughts down first"},
         {"fix", "find a practical compromise quickly"}},
-       1, "", ""},
-      {"space", "Time apart", "How much time on your own, or with your own friends, do you need?",
-       {}, 1, "hardly any", "a lot"},
+       1,
+       "",
+       ""},
+      {"space",
+       "Time apart",
+       "How much time on your own, or with your own friends, do you need?",
+       {},
+       1,
+       "hardly any",
+       "a lot"},
   };
   return *qs;
 }
@@ -92,9 +117,8 @@ bool Same(const Session& s, const Question& q) {
 std::string SideBySide(const Session& s) {
   std::string out;
   for (const auto& q : Questions()) {
-    out += q.title + (Same(s, q) ? " (close)" : " (different)") + ":\n  " +
-           s.first_name() + ": " + Said(s, q, "first") + "\n  " + s.second_name() + ": " +
-           Said(s, q, "second") + "\n";
+    out += q.title + (Same(s, q) ? " (close)" : " (different)") + ":\n  " + s.first_name() + ": " +
+           Said(s, q, "first") + "\n  " + s.second_name() + ": " + Said(s, q, "second") + "\n";
   }
   out += "Closeness the other may not know about:\n  " + s.first_name() + ": " +
          s.Text("unknown-first") + "\n  " + s.second_name() + ": " + s.Text("unknown-second");
@@ -171,9 +195,8 @@ Exercise ConnectionMeanings() {
       agreement += ".";
     }
     out.Summary("You were close on " + std::to_string(same) + " of " +
-                std::to_string(Questions().size()) +
-                " questions. Agreement for this week: " + agreement +
-                " The comparison is in your shared journal.");
+                std::to_string(Questions().size()) + " questions. Agreement for this week: " +
+                agreement + " The comparison is in your shared journal.");
     return absl::OkStatus();
   });
   return e;

@@ -51,8 +51,7 @@ Exercise Repair() {
                "either of you feels unsafe or overwhelmed, stop here and look for a "
                "counsellor or therapist — that is a strong choice, not a failure. Otherwise: "
                "one of you was hurt, and one of you is here to repair."));
-  e.Add(ChoiceInput("who", "Who is repairing?",
-                    "Who broke the trust and is here to repair it?",
+  e.Add(ChoiceInput("who", "Who is repairing?", "Who broke the trust and is here to repair it?",
                     {{"first", "{first}"}, {"second", "{second}"}})
             .For(kBoth));
   e.Add([](const Session& s) -> std::optional<::attune::v1::Step> {
@@ -64,9 +63,10 @@ Exercise Repair() {
   });
   e.Add(IfGoing([](const Session& s) {
     return TimedTurn("impact", HurtName(s) + " is heard",
-                     HurtName(s) + ", say what happened from your side and how it affected "
-                                   "you — then and since. " + MenderName(s) +
-                         ", listen. Don't defend, correct details or explain yet.",
+                     HurtName(s) +
+                         ", say what happened from your side and how it affected "
+                         "you — then and since. " +
+                         MenderName(s) + ", listen. Don't defend, correct details or explain yet.",
                      Hurt(s), Mender(s), 300)
         .step();
   }));
@@ -99,8 +99,9 @@ Exercise Repair() {
   });
   e.Add(IfGoing([](const Session& s) {
     return TextInput("apology", "Apologise",
-                     MenderName(s) + ", write your apology: what exactly you are sorry for. "
-                                     "No conditions, no “if you felt…”.")
+                     MenderName(s) +
+                         ", write your apology: what exactly you are sorry for. "
+                         "No conditions, no “if you felt…”.")
         .For(Mender(s))
         .Required()
         .MaxChars(1000)
@@ -116,8 +117,9 @@ Exercise Repair() {
   }));
   e.Add(IfGoing([](const Session& s) {
     return TextInput("accountability", "Take responsibility",
-                     MenderName(s) + ", what led you to it, and which part is yours to own? "
-                                     "Explain without excusing.")
+                     MenderName(s) +
+                         ", what led you to it, and which part is yours to own? "
+                         "Explain without excusing.")
         .For(Mender(s))
         .Required()
         .MaxChars(1500)
@@ -125,13 +127,15 @@ Exercise Repair() {
   }));
   e.Add(IfGoing([](const Session& s) {
     return TextInput("actions", "Trustworthy actions",
-                     MenderName(s) + ", which repeated actions will you commit to? Make them "
-                                     "concrete and checkable: what, how often, for how long.")
+                     MenderName(s) +
+                         ", which repeated actions will you commit to? Make them "
+                         "concrete and checkable: what, how often, for how long.")
         .For(Mender(s))
         .Required()
         .MaxChars(1500)
-        .Placeholder("Tell you my plans for the evening before 6 pm, every day, for the next "
-                     "three months")
+        .Placeholder(
+            "Tell you my plans for the evening before 6 pm, every day, for the next "
+            "three months")
         .step();
   }));
   e.Add(IfGoing([](const Session& s) {
@@ -142,10 +146,9 @@ Exercise Repair() {
         .step();
   }));
   e.Add(IfGoing([](const Session&) {
-    return ChoiceInput("review", "When to look again",
-                       "When will you sit down to review how it's going?",
-                       {{"week", "In a week"}, {"two-weeks", "In two weeks"},
-                        {"month", "In a month"}})
+    return ChoiceInput(
+               "review", "When to look again", "When will you sit down to review how it's going?",
+               {{"week", "In a week"}, {"two-weeks", "In two weeks"}, {"month", "In a month"}})
         .For(kBoth)
         .step();
   }));
@@ -159,16 +162,17 @@ Exercise Repair() {
   }));
   e.OnFinish([](const Session& s, Outcome& out) {
     if (!Going(s)) {
-      out.Summary("Not yet — that's allowed. Come back to it when the hurt partner is ready; "
-                  "consider a counsellor if it keeps feeling too hard.");
+      out.Summary(
+          "Not yet — that's allowed. Come back to it when the hurt partner is ready; "
+          "consider a counsellor if it keeps feeling too hard.");
       return absl::OkStatus();
     }
     std::string mender = WithNames(MenderName(s), s.first_name(), s.second_name());
     auto& j = out.AddJournalEntry();
     j.set_title("Repair commitments");
-    std::string body = "Apology: " + s.Text("apology") + "\n\nResponsibility: " +
-                       s.Text("accountability") + "\n\nCommitted actions (" + mender +
-                       "): " + s.Text("actions");
+    std::string body = "Apology: " + s.Text("apology") +
+                       "\n\nResponsibility: " + s.Text("accountability") +
+                       "\n\nCommitted actions (" + mender + "): " + s.Text("actions");
     if (!s.Text("needs").empty()) body += "\n\nWhat else would help: " + s.Text("needs");
     body += "\n\nReview: " + Review(s) + ".";
     j.set_body(body);

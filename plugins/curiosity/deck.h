@@ -24,8 +24,7 @@ const std::vector<Question>& Deck();
 // (`times_asked`: id -> how many earlier sessions used it), so no question
 // comes back before every question has been asked, shuffled by `seed` so the
 // same session always gets the same ones.
-std::vector<Question> Draw(const std::map<std::string, int>& times_asked, uint64_t seed,
-                           int count);
+std::vector<Question> Draw(const std::map<std::string, int>& times_asked, uint64_t seed, int count);
 
 }  // namespace attune::curiosity
 

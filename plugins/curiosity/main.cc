@@ -82,8 +82,7 @@ ap::Exercise SharedCuriosity() {
     for (const auto& q : attune::curiosity::Deck()) at_least += asked[q.id] > least ? 1 : 0;
     int left = static_cast<int>(attune::curiosity::Deck().size()) - at_least;
     if (at_least == 0) left = static_cast<int>(attune::curiosity::Deck().size());
-    out.Summary(std::to_string(questions.size()) + " questions asked. " +
-                std::to_string(left) +
+    out.Summary(std::to_string(questions.size()) + " questions asked. " + std::to_string(left) +
                 " questions are still waiting in this round of the deck.");
     return absl::OkStatus();
   });

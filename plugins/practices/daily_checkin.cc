@@ -66,14 +66,15 @@ Exercise DailyCheckIn() {
     c.set_connection_rating(s.Rating("closeness"));
     std::string note = s.Text("note");
     std::string help = s.Choice("help");
-    if (help == "help-first") note += (note.empty() ? "" : " ") + std::string("(I asked for help.)");
+    if (help == "help-first")
+      note += (note.empty() ? "" : " ") + std::string("(I asked for help.)");
     if (help == "help-second") {
       note += (note.empty() ? "" : " ") + std::string("({second} asked for help.)");
     }
     c.set_note(WithNames(note, s.first_name(), s.second_name()));
     c.set_visibility(::attune::v1::SHARED);
-    std::string summary = "Checked in: closeness " + std::to_string(s.Rating("closeness")) +
-                          " of 5.";
+    std::string summary =
+        "Checked in: closeness " + std::to_string(s.Rating("closeness")) + " of 5.";
     if (help != "enough" && !help.empty()) {
       summary += " Make time for the help that was asked for — after listening, not instead.";
     } else {

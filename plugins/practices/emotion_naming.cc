@@ -69,8 +69,8 @@ Exercise EmotionNaming() {
         .Aloud()
         .step();
   });
-  e.Add(RatingInput("after", "And now?", "How strong is the feeling now, after naming it?",
-                    "faded", "as strong as before"));
+  e.Add(RatingInput("after", "And now?", "How strong is the feeling now, after naming it?", "faded",
+                    "as strong as before"));
   e.Add(ChoiceInput("keep", "Keep it?", "Keep this moment in your journal?",
                     {{"private", "Yes, privately"},
                      {"shared", "Yes, shared with {second}"},
@@ -84,13 +84,14 @@ Exercise EmotionNaming() {
       j.set_title("Naming a feeling");
       std::string body = sentence;
       if (!s.Text("trigger").empty()) body += "\n\nWhat set it off: " + s.Text("trigger");
-      body += "\n\nAfter naming it, its strength was " + std::to_string(s.Rating("after")) +
-              " of 5.";
+      body +=
+          "\n\nAfter naming it, its strength was " + std::to_string(s.Rating("after")) + " of 5.";
       j.set_body(body);
       for (const auto& f : feelings) *j.add_emotions() = f;
       j.set_visibility(keep == "shared" ? ::attune::v1::SHARED : ::attune::v1::PRIVATE);
     }
-    out.Summary("“" + sentence + "” Named feelings tend to shrink; unnamed ones leak out "
+    out.Summary("“" + sentence +
+                "” Named feelings tend to shrink; unnamed ones leak out "
                 "sideways.");
     return absl::OkStatus();
   });

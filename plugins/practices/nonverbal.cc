@@ -32,22 +32,24 @@ const std::vector<std::pair<std::string, std::string>>& Cues() {
 void AddRound(Exercise& e, const std::string& n, Person talker, Person watcher,
               const std::string& t, const std::string& w) {
   e.Add(TimedTurn("talk-" + n, t + " talks, " + w + " watches",
-                  t + ", talk about something mildly stressful from this week — not the "
-                      "hardest thing. " + w +
-                      ", don't answer; watch posture, face, hands, breath, voice and energy.",
+                  t +
+                      ", talk about something mildly stressful from this week — not the "
+                      "hardest thing. " +
+                      w + ", don't answer; watch posture, face, hands, breath, voice and energy.",
                   talker, watcher, 60));
   e.Add(ChoiceInput("noticed-" + n, "What you noticed", w + ", what did you notice?", Cues())
             .For(watcher)
             .Pick(1, 5));
   e.Add(Prompt("tell-" + n, "Say what you saw",
-               w + ", tell " + t + " what you noticed as plain observation: “I noticed your "
-                   "shoulders rose when you mentioned the deadline.” No interpreting. " + t +
-                   ", say whether it fits.")
+               w + ", tell " + t +
+                   " what you noticed as plain observation: “I noticed your "
+                   "shoulders rose when you mentioned the deadline.” No interpreting. " +
+                   t + ", say whether it fits.")
             .For(watcher)
             .Aloud());
   e.Add(RatingInput("fit-" + n, "Did it fit?",
-                    t + ", how well did that match what was going on inside you?",
-                    "not at all", "exactly")
+                    t + ", how well did that match what was going on inside you?", "not at all",
+                    "exactly")
             .For(talker));
   e.Add(TimedTurn("mirror-" + n, "Mirror",
                   t + ", keep talking. " + w + ", without words, quietly meet " + t +
@@ -55,10 +57,11 @@ void AddRound(Exercise& e, const std::string& n, Person talker, Person watcher,
                       "similar energy. Meeting, not mimicking.",
                   talker, watcher, 60));
   e.Add(TimedTurn("calm-" + n, "Lead toward calm",
-                  "Now, " + w + ", slowly lead toward calm: let your shoulders drop, breathe "
-                               "slower and deeper, soften your face, relax your hands, and "
-                               "lower your voice if you speak. " + t +
-                      ", notice whether your body follows.",
+                  "Now, " + w +
+                      ", slowly lead toward calm: let your shoulders drop, breathe "
+                      "slower and deeper, soften your face, relax your hands, and "
+                      "lower your voice if you speak. " +
+                      t + ", notice whether your body follows.",
                   talker, watcher, 60));
   e.Add(RatingInput("met-" + n, "Met, then calmer?",
                     t + ", did you feel met at first, and calmer at the end?", "not really",

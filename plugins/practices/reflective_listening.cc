@@ -25,8 +25,8 @@ void AddRound(Exercise& e, const std::string& n, Person who, Person other,
     return TimedTurn("turn-" + n, speaker + " talks, " + listener + " listens",
                      speaker + ", talk about what's on your mind. " + listener +
                          ", listen with your whole attention: don't interrupt, don't plan "
-                         "your answer. Notice what happened and how " + speaker +
-                         " feels about it.",
+                         "your answer. Notice what happened and how " +
+                         speaker + " feels about it.",
                      who, other, seconds);
   });
   e.Add(Prompt("paraphrase-" + n, listener + " says it back",
@@ -69,8 +69,8 @@ Exercise ReflectiveListening() {
                "accurately they felt heard. Hearing someone accurately is not the same as "
                "agreeing with them; debate can wait."));
   AddRound(e, "1", kFirst, kSecond, "{first}", "{second}");
-  e.Add(RoleSwitch("switch", "Switch roles",
-                   "Swap: now {second} speaks and {first} listens.", kSecond, kFirst));
+  e.Add(RoleSwitch("switch", "Switch roles", "Swap: now {second} speaks and {first} listens.",
+                   kSecond, kFirst));
   AddRound(e, "2", kSecond, kFirst, "{second}", "{first}");
   e.Add(TextInput("noticed", "What you noticed",
                   "What did you notice about listening this way — what was hard, what "

@@ -1,5 +1,7 @@
 #include "plugins/sdk/serve.h"
 
+#include <google/protobuf/text_format.h>
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -11,9 +13,6 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-
-#include <google/protobuf/text_format.h>
-#include <grpcpp/grpcpp.h>
 
 #include "attune/plugin/v1/plugin.grpc.pb.h"
 
@@ -33,8 +32,7 @@ grpc::Status ToGrpc(const absl::Status& s) {
 
 class PluginService final : public v1::Plugin::Service {
  public:
-  PluginService(const PluginInfo& info, const std::vector<Exercise>& exercises)
-      : info_(info) {
+  PluginService(const PluginInfo& info, const std::vector<Exercise>& exercises) : info_(info) {
     for (const auto& e : exercises) exercises_.emplace(e.info().id, e);
   }
 
@@ -109,7 +107,8 @@ bool SpeaksOurVersion(const char* versions) {
   size_t start = 0;
   while (start <= list.size()) {
     size_t comma = list.find(',', start);
-    std::string v = list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    std::string v =
+        list.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
     if (v == std::to_string(kProtocolVersion)) return true;
     if (comma == std::string::npos) break;
     start = comma + 1;

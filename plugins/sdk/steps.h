@@ -63,8 +63,7 @@ StepBuilder RatingInput(std::string key, std::string title, std::string question
                         std::string low_label, std::string high_label);
 
 // `text` with "{first}" and "{second}" replaced.
-std::string WithNames(const std::string& text, const std::string& first,
-                      const std::string& second);
+std::string WithNames(const std::string& text, const std::string& first, const std::string& second);
 // The step with names filled in everywhere a person reads.
 ::attune::v1::Step StepWithNames(::attune::v1::Step step, const std::string& first,
                                  const std::string& second);

@@ -88,10 +88,12 @@ void AddPlanning(Exercise& e) {
         .step();
   }));
   e.Add(Planning([](const Session&) {
-    return ChoiceInput("plan-units", "How many weeks?",
-                       "How many units will you take, one a week?",
-                       {{"4", "4 weeks"}, {"6", "6 weeks"}, {"8", "8 weeks"},
-                        {"10", "10 weeks"}, {"12", "12 weeks"}})
+    return ChoiceInput("plan-units", "How many weeks?", "How many units will you take, one a week?",
+                       {{"4", "4 weeks"},
+                        {"6", "6 weeks"},
+                        {"8", "8 weeks"},
+                        {"10", "10 weeks"},
+                        {"12", "12 weeks"}})
         .For(kBoth)
         .step();
   }));
@@ -132,9 +134,9 @@ void AddDiscussion(Exercise& e) {
         .step();
   }));
   e.Add(Discussing([](const Session&, const Plan& p) {
-    return TextInput("takeaway-first", "{first}'s takeaway",
-                     "{first}, what is one idea from " + Unit(p, p.done + 1) +
-                         " that stayed with you?")
+    return TextInput(
+               "takeaway-first", "{first}'s takeaway",
+               "{first}, what is one idea from " + Unit(p, p.done + 1) + " that stayed with you?")
         .For(kFirst)
         .Required()
         .MaxChars(1000)
@@ -215,9 +217,8 @@ absl::Status FinishPlanning(const Session& s, Outcome& out) {
   p.last_day = s.today();
   out.SetRecord("plan", Encode(p));
   out.Summary("Plan made: " + p.title + ", one " + UnitWord(p.kind) + " a week for " +
-              std::to_string(p.units) + " weeks" +
-              (p.rhythm.empty() ? "" : " (" + p.rhythm + ")") + ". Take " +
-              UnitWord(p.kind) + " 1 this week, then come back to discuss it.");
+              std::to_string(p.units) + " weeks" + (p.rhythm.empty() ? "" : " (" + p.rhythm + ")") +
+              ". Take " + UnitWord(p.kind) + " 1 this week, then come back to discuss it.");
   return absl::OkStatus();
 }
 

@@ -31,8 +31,8 @@ int main(int argc, char** argv) {
   // A step can depend on the session so far: here, on an earlier answer.
   three.Add([](const ap::Session& s) -> std::optional<av1::Step> {
     if (s.Text("first-things").size() < 20) return std::nullopt;  // skipped
-    return ap::RatingInput("week", "The week", "Overall, how was the week for you?",
-                           "hard", "wonderful")
+    return ap::RatingInput("week", "The week", "Overall, how was the week for you?", "hard",
+                           "wonderful")
         .For(ap::kFirst)
         .step();
   });

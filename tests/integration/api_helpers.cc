@@ -1,11 +1,11 @@
 #include "api_helpers.h"
 
+#include <google/protobuf/util/message_differencer.h>
+
 #include <chrono>
 #include <cstdio>
 #include <random>
 #include <set>
-
-#include <google/protobuf/util/message_differencer.h>
 
 namespace attune::testing {
 namespace {
@@ -41,9 +41,7 @@ std::string UtcToday() {
   return FormatDay(std::chrono::floor<days>(std::chrono::system_clock::now()));
 }
 
-std::string AddDays(const std::string& day, int n) {
-  return FormatDay(ParseDay(day) + days{n});
-}
+std::string AddDays(const std::string& day, int n) { return FormatDay(ParseDay(day) + days{n}); }
 
 std::string RandomHex16() {
   std::random_device rd;

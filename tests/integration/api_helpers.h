@@ -3,29 +3,28 @@
 #ifndef ATTUNE_TESTS_INTEGRATION_API_HELPERS_H_
 #define ATTUNE_TESTS_INTEGRATION_API_HELPERS_H_
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "attune/v1/api.grpc.pb.h"
 #include "daemon_harness.h"
 
 // Asserts a gRPC status has the given code; prints code and message if not.
-#define EXPECT_CODE(status_expr, code_value)                              \
-  do {                                                                    \
-    const ::grpc::Status attune_it_s = (status_expr);                     \
-    EXPECT_EQ(attune_it_s.error_code(), (code_value))                     \
-        << ::attune::testing::Describe(attune_it_s);                      \
+#define EXPECT_CODE(status_expr, code_value)                                                       \
+  do {                                                                                             \
+    const ::grpc::Status attune_it_s = (status_expr);                                              \
+    EXPECT_EQ(attune_it_s.error_code(), (code_value)) << ::attune::testing::Describe(attune_it_s); \
   } while (0)
-#define ASSERT_OK(status_expr)                                            \
-  do {                                                                    \
-    const ::grpc::Status attune_it_s = (status_expr);                     \
+#define ASSERT_OK(status_expr)                                                 \
+  do {                                                                         \
+    const ::grpc::Status attune_it_s = (status_expr);                          \
     ASSERT_TRUE(attune_it_s.ok()) << ::attune::testing::Describe(attune_it_s); \
   } while (0)
-#define EXPECT_OK(status_expr)                                            \
-  do {                                                                    \
-    const ::grpc::Status attune_it_s = (status_expr);                     \
+#define EXPECT_OK(status_expr)                                                 \
+  do {                                                                         \
+    const ::grpc::Status attune_it_s = (status_expr);                          \
     EXPECT_TRUE(attune_it_s.ok()) << ::attune::testing::Describe(attune_it_s); \
   } while (0)
 

@@ -1,5 +1,9 @@
 // attuned through its gRPC API, as the CLI and the web client use it: each
 // test is a behaviour a person relies on, checked against the real daemon.
+#include <gmock/gmock.h>
+#include <google/protobuf/empty.pb.h>
+#include <google/protobuf/util/time_util.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -8,19 +12,14 @@
 #include <string>
 #include <vector>
 
-#include <gmock/gmock.h>
-#include <google/protobuf/empty.pb.h>
-#include <google/protobuf/util/time_util.h>
-#include <gtest/gtest.h>
-
 #include "api_helpers.h"
 #include "daemon_harness.h"
 
 namespace attune::testing {
 namespace {
 
-using ::testing::HasSubstr;
 using google::protobuf::util::TimeUtil;
+using ::testing::HasSubstr;
 
 constexpr char kPassphrase[] = "correct horse battery staple";
 
@@ -123,16 +122,14 @@ TEST_F(DaemonApiTest, FreshDaemonAsksForInitThenInitUnlocksOnce) {
   v1::VaultStatus init;
   ASSERT_OK(d_.InitVault(kPassphrase, &init));
   EXPECT_EQ(init.state(), v1::VaultStatus::UNLOCKED);
-  EXPECT_TRUE(std::regex_match(init.device_id(),
-                               std::regex("[^-]{7}(-[^-]{7}){7}")))
+  EXPECT_TRUE(std::regex_match(init.device_id(), std::regex("[^-]{7}(-[^-]{7}){7}")))
       << "device_id: " << init.device_id();
   ASSERT_OK(d_.GetStatus(&st));
   EXPECT_EQ(st.state(), v1::VaultStatus::UNLOCKED);
   EXPECT_EQ(st.device_id(), init.device_id());
 
   v1::VaultStatus again;
-  EXPECT_CODE(d_.InitVault("another passphrase", &again),
-              grpc::StatusCode::ALREADY_EXISTS);
+  EXPECT_CODE(d_.InitVault("another passphrase", &again), grpc::StatusCode::ALREADY_EXISTS);
   // The second Init changed nothing: same device, and the first passphrase
   // still opens the vault.
   ASSERT_OK(d_.GetStatus(&st));
@@ -191,8 +188,7 @@ TEST_F(DaemonApiTest, LockHidesContentUntilTheRightPassphrase) {
 TEST_F(DaemonApiTest, JournalCreateDefaultsToPrivateAndGetReturnsIt) {
   Init();
   v1::JournalEntry created;
-  ASSERT_OK(CreateJournal("A quiet evening", "We read together and it felt close.",
-                          &created));
+  ASSERT_OK(CreateJournal("A quiet evening", "We read together and it felt close.", &created));
   EXPECT_TRUE(std::regex_match(created.name(), std::regex("journalEntries/[0-9a-f]{32}")))
       << created.name();
   EXPECT_EQ(created.visibility(), v1::PRIVATE);
@@ -394,8 +390,7 @@ TEST_F(DaemonApiTest, CheckInSecondOfTheDayReplacesTheFirst) {
 TEST_F(DaemonApiTest, CheckInListByDateRangeIsOldestFirst) {
   Init();
   // Created out of order on purpose.
-  for (const char* day : {"2025-03-04", "2025-03-01", "2025-03-03", "2025-03-05",
-                          "2025-03-02"}) {
+  for (const char* day : {"2025-03-04", "2025-03-01", "2025-03-03", "2025-03-05", "2025-03-02"}) {
     v1::CheckIn c;
     ASSERT_OK(CreateCheckIn(ValidCheckIn(day), &c));
   }
@@ -481,8 +476,8 @@ TEST_F(DaemonApiTest, EmotionVocabularyIsRichAndAvailableWhileLocked) {
   Init();
   ASSERT_OK(d_.Lock());
   v1::ListEmotionsResponse resp;
-  ASSERT_OK(d_.checkins().ListEmotions(DaemonHarness::Context().get(),
-                                       v1::ListEmotionsRequest(), &resp));
+  ASSERT_OK(
+      d_.checkins().ListEmotions(DaemonHarness::Context().get(), v1::ListEmotionsRequest(), &resp));
   std::set<std::string> labels;
   size_t total = 0;
   for (const auto& f : resp.families()) {
@@ -633,8 +628,7 @@ TEST_F(DaemonApiTest, GoalListIsNewestFirst) {
   }
   std::vector<std::string> names;
   for (const auto& g : ListAllGoals(d_, false)) names.push_back(g.name());
-  EXPECT_EQ(names, std::vector<std::string>(created.rbegin(), created.rend()))
-      << "newest first";
+  EXPECT_EQ(names, std::vector<std::string>(created.rbegin(), created.rend())) << "newest first";
 }
 
 // ---------------------------------------------------------------------------
@@ -672,8 +666,7 @@ TEST_F(DaemonApiTest, SecondDaemonOnTheSameDataFolderRefusesToStart) {
   ASSERT_OK(CreateJournal("first", "served by the first daemon", &e));
 
   const std::string other_socket = d_.root() + "/second.sock";
-  ProcessResult second =
-      d_.RunToExit({"--data-dir", d_.data_dir(), "--socket", other_socket});
+  ProcessResult second = d_.RunToExit({"--data-dir", d_.data_dir(), "--socket", other_socket});
   EXPECT_FALSE(second.timed_out) << "the second attuned kept running";
   EXPECT_NE(second.exit_status, 0) << second.output;
   EXPECT_THAT(second.output, HasSubstr("already using the data folder"));

@@ -1,6 +1,8 @@
 #include "daemon_harness.h"
 
 #include <fcntl.h>
+#include <google/protobuf/empty.pb.h>
+#include <grpcpp/create_channel.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -15,9 +17,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <google/protobuf/empty.pb.h>
-#include <grpcpp/create_channel.h>
 
 #include "run_log.h"
 
@@ -95,13 +94,23 @@ bool SocketExists(const std::string& path) {
 const char* AttunedPath() { return ATTUNED_PATH; }
 
 std::string Describe(const grpc::Status& status) {
-  static const char* const kNames[] = {
-      "OK",                  "CANCELLED",         "UNKNOWN",
-      "INVALID_ARGUMENT",    "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS",      "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION", "ABORTED",           "OUT_OF_RANGE",
-      "UNIMPLEMENTED",       "INTERNAL",          "UNAVAILABLE",
-      "DATA_LOSS",           "UNAUTHENTICATED"};
+  static const char* const kNames[] = {"OK",
+                                       "CANCELLED",
+                                       "UNKNOWN",
+                                       "INVALID_ARGUMENT",
+                                       "DEADLINE_EXCEEDED",
+                                       "NOT_FOUND",
+                                       "ALREADY_EXISTS",
+                                       "PERMISSION_DENIED",
+                                       "RESOURCE_EXHAUSTED",
+                                       "FAILED_PRECONDITION",
+                                       "ABORTED",
+                                       "OUT_OF_RANGE",
+                                       "UNIMPLEMENTED",
+                                       "INTERNAL",
+                                       "UNAVAILABLE",
+                                       "DATA_LOSS",
+                                       "UNAUTHENTICATED"};
   int code = static_cast<int>(status.error_code());
   std::string name = code >= 0 && code < 17 ? kNames[code] : std::to_string(code);
   return name + ": " + status.error_message();
@@ -155,8 +164,8 @@ void DaemonHarness::CheckNoSecretWritten() {
     std::string bytes = ReadFileFrom(path.string(), 0);
     for (const std::string& secret : secrets_) {
       if (bytes.find(secret) != std::string::npos) {
-        ADD_FAILURE() << "a secret the daemon was given (\"" << secret
-                      << "\") is in the clear in " << path.filename() << " (" << path << ")";
+        ADD_FAILURE() << "a secret the daemon was given (\"" << secret << "\") is in the clear in "
+                      << path.filename() << " (" << path << ")";
       }
     }
   }
@@ -184,15 +193,14 @@ std::shared_ptr<grpc::Channel> DaemonHarness::MakeChannel(const std::string& soc
       "unix:" + socket_path, grpc::InsecureChannelCredentials(), args, CanaryInterceptors());
 }
 
-std::unique_ptr<grpc::ClientContext> DaemonHarness::Context(
-    std::chrono::milliseconds deadline) {
+std::unique_ptr<grpc::ClientContext> DaemonHarness::Context(std::chrono::milliseconds deadline) {
   auto ctx = std::make_unique<grpc::ClientContext>();
   ctx->set_deadline(std::chrono::system_clock::now() + deadline);
   return ctx;
 }
 
-pid_t DaemonHarness::Spawn(const std::vector<std::string>& args,
-                           const std::string& output_path, std::string* error) {
+pid_t DaemonHarness::Spawn(const std::vector<std::string>& args, const std::string& output_path,
+                           std::string* error) {
   std::vector<std::string> argv_storage;
   argv_storage.emplace_back(AttunedPath());
   argv_storage.insert(argv_storage.end(), args.begin(), args.end());
@@ -203,8 +211,8 @@ pid_t DaemonHarness::Spawn(const std::vector<std::string>& args,
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, output_path.c_str(),
-                                   O_WRONLY | O_CREAT | O_APPEND, 0600);
+  posix_spawn_file_actions_addopen(&actions, 2, output_path.c_str(), O_WRONLY | O_CREAT | O_APPEND,
+                                   0600);
   posix_spawn_file_actions_adddup2(&actions, 2, 1);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -247,10 +255,9 @@ pid_t DaemonHarness::Spawn(const std::vector<std::string>& args,
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      return ::testing::AssertionFailure()
-             << "attuned exited before it was ready, status "
-             << DecodeWaitStatus(status) << "; its stderr:\n"
-             << StderrSinceStart();
+      return ::testing::AssertionFailure() << "attuned exited before it was ready, status "
+                                           << DecodeWaitStatus(status) << "; its stderr:\n"
+                                           << StderrSinceStart();
     }
     if (SocketExists(socket_path_)) {
       if (channel_ == nullptr) channel_ = MakeChannel(socket_path_);
@@ -275,10 +282,9 @@ pid_t DaemonHarness::Spawn(const std::vector<std::string>& args,
   }
   std::string out = StderrSinceStart();
   Kill();
-  return ::testing::AssertionFailure()
-         << "attuned was not ready within " << kReadyTimeout.count()
-         << " s (" << last_error << "); its stderr:\n"
-         << out;
+  return ::testing::AssertionFailure() << "attuned was not ready within " << kReadyTimeout.count()
+                                       << " s (" << last_error << "); its stderr:\n"
+                                       << out;
 }
 
 int DaemonHarness::Stop() {
@@ -306,8 +312,7 @@ void DaemonHarness::Kill() {
   pid_ = -1;
 }
 
-::testing::AssertionResult DaemonHarness::Restart(
-    const std::vector<std::string>& extra_args) {
+::testing::AssertionResult DaemonHarness::Restart(const std::vector<std::string>& extra_args) {
   if (pid_ > 0) {
     int status = Stop();
     if (status != 0) {
@@ -346,8 +351,7 @@ std::string DaemonHarness::StderrSinceStart() const {
 
 std::string DaemonHarness::AllStderr() const { return ReadFileFrom(stderr_path_, 0); }
 
-grpc::Status DaemonHarness::InitVault(const std::string& passphrase,
-                                      v1::VaultStatus* out) {
+grpc::Status DaemonHarness::InitVault(const std::string& passphrase, v1::VaultStatus* out) {
   v1::InitRequest req;
   req.set_passphrase(passphrase);
   req.set_display_name("Integration Test");

@@ -9,15 +9,14 @@
 #ifndef ATTUNE_TESTS_INTEGRATION_DAEMON_HARNESS_H_
 #define ATTUNE_TESTS_INTEGRATION_DAEMON_HARNESS_H_
 
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <sys/types.h>
 
 #include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
 
 #include "attune/v1/api.grpc.pb.h"
 

@@ -1,5 +1,9 @@
 // What survives a crash, what reaches the disk, and whether the views rebuilt
 // from the op log say what the views said before.
+#include <gmock/gmock.h>
+#include <google/protobuf/empty.pb.h>
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -7,10 +11,6 @@
 #include <map>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <google/protobuf/empty.pb.h>
-#include <gtest/gtest.h>
 
 #include "api_helpers.h"
 #include "daemon_harness.h"
@@ -39,8 +39,7 @@ class DurabilityTest : public ::testing::Test {
   }
 
   grpc::Status CreateCheckIn(const std::string& day, const std::string& high,
-                             const std::string& low, const std::string& note,
-                             v1::CheckIn* out) {
+                             const std::string& low, const std::string& note, v1::CheckIn* out) {
     v1::CreateCheckInRequest req;
     v1::CheckIn* c = req.mutable_check_in();
     c->set_day(day);
@@ -52,8 +51,7 @@ class DurabilityTest : public ::testing::Test {
     return d_.checkins().CreateCheckIn(DaemonHarness::Context().get(), req, out);
   }
 
-  grpc::Status CreateGoal(const std::string& title, const std::string& start_day,
-                          v1::Goal* out) {
+  grpc::Status CreateGoal(const std::string& title, const std::string& start_day, v1::Goal* out) {
     v1::CreateGoalRequest req;
     v1::Goal* g = req.mutable_goal();
     g->set_title(title);
@@ -80,8 +78,8 @@ class DurabilityTest : public ::testing::Test {
 
 TEST_F(DurabilityTest, AcknowledgedWritesSurviveSigkill) {
   v1::JournalEntry entry;
-  ASSERT_OK(CreateJournal("written just before the crash",
-                          "an acknowledged write is on disk", &entry));
+  ASSERT_OK(
+      CreateJournal("written just before the crash", "an acknowledged write is on disk", &entry));
   v1::CheckIn check_in;
   ASSERT_OK(CreateCheckIn("2025-05-05", "high before the crash", "low before the crash",
                           "note before the crash", &check_in));
@@ -157,8 +155,8 @@ TEST_F(DurabilityTest, NoPlaintextOfRecordsReachesTheDataFolder) {
   ureq.mutable_update_mask()->add_paths("title");
   ASSERT_OK(d_.journal().UpdateJournalEntry(DaemonHarness::Context().get(), ureq, &entry2));
   v1::CheckIn c1;
-  ASSERT_OK(CreateCheckIn(AddDays(today, -1), "high " + canary, "low " + canary,
-                          "note " + canary, &c1));
+  ASSERT_OK(
+      CreateCheckIn(AddDays(today, -1), "high " + canary, "low " + canary, "note " + canary, &c1));
   v1::CheckIn c2;
   ASSERT_OK(CreateCheckIn(AddDays(today, -2), canary, canary, canary, &c2));
   v1::Goal goal;
@@ -193,8 +191,7 @@ TEST_F(DurabilityTest, NoPlaintextOfRecordsReachesTheDataFolder) {
   size_t files = 0;
   uintmax_t bytes = 0;
   std::vector<std::string> hits = FilesContaining(d_.data_dir(), canary, &files, &bytes);
-  EXPECT_THAT(hits, ::testing::IsEmpty())
-      << "record plaintext \"" << canary << "\" found on disk";
+  EXPECT_THAT(hits, ::testing::IsEmpty()) << "record plaintext \"" << canary << "\" found on disk";
   // The random half alone must not appear either.
   hits = FilesContaining(d_.data_dir(), canary.substr(7), &files, &bytes);
   EXPECT_THAT(hits, ::testing::IsEmpty());
@@ -234,8 +231,7 @@ Snapshot TakeSnapshot(DaemonHarness& d) {
 }
 
 template <typename T>
-void ExpectSameList(const char* what, const std::vector<T>& before,
-                    const std::vector<T>& after) {
+void ExpectSameList(const char* what, const std::vector<T>& before, const std::vector<T>& after) {
   SCOPED_TRACE(what);
   ASSERT_EQ(before.size(), after.size());
   for (size_t i = 0; i < before.size(); ++i) {
@@ -249,8 +245,8 @@ TEST_F(DurabilityTest, RebuiltViewsEqualTheViewsBefore) {
   // Journals: created, edited twice, one deleted.
   std::vector<v1::JournalEntry> entries(4);
   for (int i = 0; i < 4; ++i) {
-    ASSERT_OK(CreateJournal("entry " + std::to_string(i), "body " + std::to_string(i),
-                            &entries[i]));
+    ASSERT_OK(
+        CreateJournal("entry " + std::to_string(i), "body " + std::to_string(i), &entries[i]));
   }
   for (int round = 0; round < 2; ++round) {
     v1::UpdateJournalEntryRequest ureq;
@@ -259,8 +255,7 @@ TEST_F(DurabilityTest, RebuiltViewsEqualTheViewsBefore) {
     ureq.mutable_journal_entry()->set_visibility(v1::SHARED);
     ureq.mutable_update_mask()->add_paths("body");
     if (round == 1) ureq.mutable_update_mask()->add_paths("visibility");
-    ASSERT_OK(d_.journal().UpdateJournalEntry(DaemonHarness::Context().get(), ureq,
-                                              &entries[1]));
+    ASSERT_OK(d_.journal().UpdateJournalEntry(DaemonHarness::Context().get(), ureq, &entries[1]));
   }
   v1::DeleteJournalEntryRequest dreq;
   dreq.set_name(entries[2].name());

@@ -72,8 +72,7 @@ v1::Answer ExerciseDriver::AutoAnswer(const v1::Step& step) const {
   return a;
 }
 
-grpc::Status ExerciseDriver::Start(const v1::StartSessionRequest& request,
-                                   v1::LiveSession* out) {
+grpc::Status ExerciseDriver::Start(const v1::StartSessionRequest& request, v1::LiveSession* out) {
   return exercises_->StartSession(DaemonHarness::Context().get(), request, out);
 }
 
@@ -92,8 +91,7 @@ ExerciseDriver::Run ExerciseDriver::RunSession(const v1::StartSessionRequest& re
   for (int i = 0; run.status.ok() && !run.last.finished() && i < 600; ++i) {
     run.steps.push_back(run.last.step());
     v1::LiveSession next;
-    run.status = Answer(run.last.name(), AutoAnswer(run.last.step()), &next,
-                        run.last.step().key());
+    run.status = Answer(run.last.name(), AutoAnswer(run.last.step()), &next, run.last.step().key());
     if (run.status.ok()) run.last = next;
   }
   return run;
@@ -108,8 +106,8 @@ ExerciseDriver::Run ExerciseDriver::RunSession(const std::string& exercise) {
 
 std::vector<v1::PluginInfo> ExerciseDriver::Plugins() {
   v1::ListPluginsResponse resp;
-  grpc::Status s = plugins_->ListPlugins(DaemonHarness::Context().get(),
-                                         v1::ListPluginsRequest(), &resp);
+  grpc::Status s =
+      plugins_->ListPlugins(DaemonHarness::Context().get(), v1::ListPluginsRequest(), &resp);
   EXPECT_TRUE(s.ok()) << Describe(s);
   return {resp.plugins().begin(), resp.plugins().end()};
 }

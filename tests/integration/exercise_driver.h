@@ -3,13 +3,13 @@
 #ifndef ATTUNE_TESTS_INTEGRATION_EXERCISE_DRIVER_H_
 #define ATTUNE_TESTS_INTEGRATION_EXERCISE_DRIVER_H_
 
+#include <grpcpp/grpcpp.h>
+
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "attune/v1/api.grpc.pb.h"
 
@@ -31,8 +31,8 @@ class ExerciseDriver {
   std::map<std::string, v1::Answer> overrides;
 
   struct Run {
-    grpc::Status status;  // of the call that failed, or OK
-    v1::LiveSession last;  // the last session state received
+    grpc::Status status;          // of the call that failed, or OK
+    v1::LiveSession last;         // the last session state received
     std::vector<v1::Step> steps;  // every step shown
   };
   // Starts a session and answers every step until it finishes or a call
@@ -41,8 +41,8 @@ class ExerciseDriver {
   Run RunSession(const std::string& exercise);
 
   grpc::Status Start(const v1::StartSessionRequest& request, v1::LiveSession* out);
-  grpc::Status Answer(const std::string& session, const v1::Answer& answer,
-                      v1::LiveSession* out, const std::string& step_key = "");
+  grpc::Status Answer(const std::string& session, const v1::Answer& answer, v1::LiveSession* out,
+                      const std::string& step_key = "");
   // Every plugin as ListPlugins reports it, and one by id (empty if none).
   std::vector<v1::PluginInfo> Plugins();
   v1::PluginInfo Plugin(const std::string& id);

@@ -68,20 +68,19 @@ class PeerRefusalTest : public ::testing::Test {
     request.set_joiner_device(mallory_->device_public_key);
     request.set_joiner_member(mallory_->member_id);
     request.set_joiner_display_name("Mallory");
-    request.set_mac(InviteMac(code_.secret(), code_.inviter_device(),
-                              mallory_->device_public_key, code_.invite_id()));
+    request.set_mac(InviteMac(code_.secret(), code_.inviter_device(), mallory_->device_public_key,
+                              code_.invite_id()));
     auto channel = PeerChannel(*mallory_, address_, code_.inviter_device());
-    ASSERT_OK(v1::Peer::NewStub(channel)->Pair(DaemonHarness::Context().get(), request,
-                                               &paired_));
+    ASSERT_OK(v1::Peer::NewStub(channel)->Pair(DaemonHarness::Context().get(), request, &paired_));
     unsigned char curve_pk[32];
     SecretBytes curve_sk(32), space_key(32);
-    ASSERT_EQ(crypto_sign_ed25519_pk_to_curve25519(
-                  curve_pk, reinterpret_cast<const unsigned char*>(
-                                mallory_->device_public_key.data())),
-              0);
-    ASSERT_EQ(crypto_sign_ed25519_sk_to_curve25519(curve_sk.data(),
-                                                   mallory_->device_secret_key.data()),
-              0);
+    ASSERT_EQ(
+        crypto_sign_ed25519_pk_to_curve25519(
+            curve_pk, reinterpret_cast<const unsigned char*>(mallory_->device_public_key.data())),
+        0);
+    ASSERT_EQ(
+        crypto_sign_ed25519_sk_to_curve25519(curve_sk.data(), mallory_->device_secret_key.data()),
+        0);
     ASSERT_EQ(crypto_box_seal_open(
                   space_key.data(),
                   reinterpret_cast<const unsigned char*>(paired_.sealed_space_key().data()),
@@ -168,8 +167,8 @@ TEST_F(PeerRefusalTest, WrongInviteSecretIsRefusedAndThreeBurnTheInvite) {
     EXPECT_TRUE(response.sealed_space_key().empty());
   }
   // Burned: now even the right secret is refused.
-  request.set_mac(InviteMac(code_.secret(), code_.inviter_device(),
-                            mallory_->device_public_key, code_.invite_id()));
+  request.set_mac(InviteMac(code_.secret(), code_.inviter_device(), mallory_->device_public_key,
+                            code_.invite_id()));
   v1::PairResponse response;
   EXPECT_EQ(stub->Pair(DaemonHarness::Context().get(), request, &response).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);

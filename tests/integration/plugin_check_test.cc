@@ -1,14 +1,13 @@
 // tools/plugin-check on good plugins (every built-in one, the Python one)
 // and on broken ones: it must say what is wrong, and exit 1.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <sys/wait.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "tests/support/test_plugin.h"
 
@@ -94,7 +93,8 @@ TEST_F(PluginCheckTest, SaysWhatIsWrong) {
   EXPECT_EQ(good.exit_status, 0) << good.output;
 
   std::filesystem::create_directories(root_ + "/broken");
-  std::ofstream(root_ + "/broken/manifest.textproto") << "id: \"broken\"\nexecutable: \"/bin/sh\"\n";
+  std::ofstream(root_ + "/broken/manifest.textproto")
+      << "id: \"broken\"\nexecutable: \"/bin/sh\"\n";
   Checked broken = Check(root_ + "/broken");
   EXPECT_EQ(broken.exit_status, 1);
   EXPECT_THAT(broken.output, HasSubstr("PROBLEM  manifest:"));

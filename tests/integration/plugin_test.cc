@@ -3,15 +3,15 @@
 // plans, permissions, and a plugin host that survives plugins that crash,
 // hang, print garbage or answer badly — and leaves no plugin process behind,
 // idle or after the daemon is killed. Also the plugin written in Python.
+#include <gmock/gmock.h>
+#include <google/protobuf/empty.pb.h>
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <google/protobuf/empty.pb.h>
-#include <gtest/gtest.h>
 
 #include "api_helpers.h"
 #include "daemon_harness.h"
@@ -37,20 +37,29 @@ class PluginIT : public ::testing::Test {
                    const std::string& call_timeout = "2") {
     user_dir_ = d_.root() + "/user-plugins";
     std::filesystem::create_directories(user_dir_);
-    args_ = {"--plugins-dir", ATTUNE_BUILTIN_PLUGINS_DIR, "--plugins-dir",
-             ATTUNE_TEST_PLUGINS_DIR, "--plugins-dir", user_dir_,
-             "--plugin-idle-timeout", idle, "--plugin-restart-backoff", backoff,
-             "--plugin-call-timeout", call_timeout};
+    args_ = {"--plugins-dir",
+             ATTUNE_BUILTIN_PLUGINS_DIR,
+             "--plugins-dir",
+             ATTUNE_TEST_PLUGINS_DIR,
+             "--plugins-dir",
+             user_dir_,
+             "--plugin-idle-timeout",
+             idle,
+             "--plugin-restart-backoff",
+             backoff,
+             "--plugin-call-timeout",
+             call_timeout};
     ASSERT_TRUE(d_.Start(args_));
     ASSERT_OK(d_.InitVault(kPassphrase));
     Connect();
   }
   void Connect() {
     v1::ListEmotionsResponse vocab;
-    ASSERT_OK(d_.checkins().ListEmotions(DaemonHarness::Context().get(),
-                                         v1::ListEmotionsRequest(), &vocab));
+    ASSERT_OK(d_.checkins().ListEmotions(DaemonHarness::Context().get(), v1::ListEmotionsRequest(),
+                                         &vocab));
     std::vector<std::string> labels;
-    for (const auto& f : vocab.families()) labels.insert(labels.end(), f.labels().begin(), f.labels().end());
+    for (const auto& f : vocab.families())
+      labels.insert(labels.end(), f.labels().begin(), f.labels().end());
     driver_ = std::make_unique<ExerciseDriver>(d_.channel(), labels);
   }
   // A test plugin in the user folder (see tests/plugins/test-plugin).
@@ -81,10 +90,11 @@ class PluginIT : public ::testing::Test {
   std::unique_ptr<ExerciseDriver> driver_;
 };
 
-const std::vector<std::string> kBuiltins = {
-    "daily-checkin",       "reflective-listening", "emotion-naming", "appreciation",
-    "vulnerability",       "nonverbal-attunement", "shared-curiosity", "study-together",
-    "connection-meanings", "repair"};
+const std::vector<std::string> kBuiltins = {"daily-checkin",       "reflective-listening",
+                                            "emotion-naming",      "appreciation",
+                                            "vulnerability",       "nonverbal-attunement",
+                                            "shared-curiosity",    "study-together",
+                                            "connection-meanings", "repair"};
 
 TEST_F(PluginIT, ListingExercisesStartsNoPlugin) {
   StartDaemon();

@@ -242,9 +242,8 @@ TEST_F(SyncTest, NoPlaintextOnEitherDiskAfterSync) {
   const std::string canary = "canary-" + RandomHex16();
   ASSERT_OK(WriteCheckIn(alex_, UtcToday(), canary + " from Alex"));
   ASSERT_OK(WriteCheckIn(sam_, UtcToday(), canary + " from Sam"));
-  ASSERT_TRUE(Await([&] {
-    return CheckInDigest(alex_).size() == 2 && CheckInDigest(sam_).size() == 2;
-  }));
+  ASSERT_TRUE(
+      Await([&] { return CheckInDigest(alex_).size() == 2 && CheckInDigest(sam_).size() == 2; }));
   for (DaemonHarness* d : {&alex_, &sam_}) {
     ASSERT_THAT(::testing::PrintToString(CheckInDigest(*d)), HasSubstr(canary));
   }

@@ -16,9 +16,7 @@ namespace attune::testing {
 
 class MemoryVaultPersistence : public VaultPersistence {
  public:
-  absl::StatusOr<std::optional<std::string>> LoadVaultFile() override {
-    return file;
-  }
+  absl::StatusOr<std::optional<std::string>> LoadVaultFile() override { return file; }
   absl::Status SaveVaultFile(std::string_view bytes) override {
     file = std::string(bytes);
     return absl::OkStatus();
@@ -37,8 +35,7 @@ inline std::shared_ptr<const KeySet> NewKeys(const std::string& name = "Alex") {
 
 // `device`'s identity and own keys, in the space `space_id` with `space_key`
 // (as after pairing).
-inline std::shared_ptr<KeySet> KeysInSpace(const KeySet& device,
-                                           const std::string& space_id,
+inline std::shared_ptr<KeySet> KeysInSpace(const KeySet& device, const std::string& space_id,
                                            const SecretBytes& space_key) {
   auto keys = std::make_shared<KeySet>();
   keys->space_id = space_id;

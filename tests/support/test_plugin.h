@@ -36,8 +36,8 @@ inline std::string MakeTestPlugin(const std::string& parent, const std::string& 
   std::filesystem::create_directories(folder);
   std::error_code ec;
   std::filesystem::create_symlink(ATTUNE_TEST_PLUGIN_PATH, folder + "/attune-test-plugin", ec);
-  std::string command = std::string("'") + ATTUNE_TEST_PLUGIN_PATH + "' --id " + id +
-                        " --mode " + mode + " --version " + version + " --prefix " + prefix +
+  std::string command = std::string("'") + ATTUNE_TEST_PLUGIN_PATH + "' --id " + id + " --mode " +
+                        mode + " --version " + version + " --prefix " + prefix +
                         (permissions.empty() ? "" : " --permissions " + permissions) +
                         " --write-manifest '" + folder + "/manifest.textproto'";
   return std::system(command.c_str()) == 0 ? folder : "";

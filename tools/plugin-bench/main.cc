@@ -14,6 +14,7 @@
 // Each figure is p50 and p99 of its samples, from one run on one machine:
 // compare the ratios, not the absolute times of different runs. Missed
 // targets are reported, not failed.
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,8 +27,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <grpcpp/grpcpp.h>
 
 #include "attune/v1/api.grpc.pb.h"
 #include "daemon/plugins/grant_store.h"
@@ -103,8 +102,8 @@ class Daemon {
       std::string log = dir + "/attuned.log";
       FILE* f = std::freopen(log.c_str(), "w", stderr);
       (void)f;
-      ::execl(attuned.c_str(), attuned.c_str(), "--data-dir", (dir + "/data").c_str(),
-              "--socket", socket_.c_str(), "--plugins-dir", plugins.c_str(), nullptr);
+      ::execl(attuned.c_str(), attuned.c_str(), "--data-dir", (dir + "/data").c_str(), "--socket",
+              socket_.c_str(), "--plugins-dir", plugins.c_str(), nullptr);
       ::_exit(127);
     }
     for (int i = 0; i < 400 && !fs::exists(socket_); ++i) {
@@ -114,7 +113,8 @@ class Daemon {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
-    channel_ = grpc::CreateCustomChannel("unix:" + socket_, grpc::InsecureChannelCredentials(), args);
+    channel_ =
+        grpc::CreateCustomChannel("unix:" + socket_, grpc::InsecureChannelCredentials(), args);
   }
   ~Daemon() {
     ::kill(pid_, SIGKILL);
@@ -142,14 +142,22 @@ int main(int argc, char** argv) {
       if (i + 1 >= argc) Fail(a + " needs a value");
       return argv[++i];
     };
-    if (a == "--attuned") attuned = next();
-    else if (a == "--plugins-dir") plugins = next();
-    else if (a == "--sessions") sessions = std::stoi(next());
-    else if (a == "--cold") cold = std::stoi(next());
-    else if (a == "--quick") sessions = 10, cold = 3;
-    else if (a == "--keep") keep = true;
-    else Fail("usage: attune-plugin-bench [--attuned PATH] [--plugins-dir DIR] [--sessions N] "
-              "[--cold N] [--quick] [--keep]");
+    if (a == "--attuned")
+      attuned = next();
+    else if (a == "--plugins-dir")
+      plugins = next();
+    else if (a == "--sessions")
+      sessions = std::stoi(next());
+    else if (a == "--cold")
+      cold = std::stoi(next());
+    else if (a == "--quick")
+      sessions = 10, cold = 3;
+    else if (a == "--keep")
+      keep = true;
+    else
+      Fail(
+          "usage: attune-plugin-bench [--attuned PATH] [--plugins-dir DIR] [--sessions N] "
+          "[--cold N] [--quick] [--keep]");
   }
   char tmpl[] = "/tmp/attune-plugin-bench-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) Fail("cannot make a scratch folder");
@@ -251,8 +259,8 @@ int main(int argc, char** argv) {
   std::printf("%-44s %9s %9s %7s\n", "", "p50 ms", "p99 ms", "samples");
   std::printf("%-44s %9.3f %9.3f %7zu\n", "plain gRPC call (ListEmotions)", plain.p50, plain.p99,
               plain.n);
-  std::printf("%-44s %9.3f %9.3f %7zu\n", "step round trip via the plugin (AnswerStep)",
-              step.p50, step.p99, step.n);
+  std::printf("%-44s %9.3f %9.3f %7zu\n", "step round trip via the plugin (AnswerStep)", step.p50,
+              step.p99, step.n);
   Stats hop = Summarise(hop_ms);
   std::printf("%-44s %9.3f %9.3f %7zu\n", "  of which host -> plugin Advance call", hop.p50,
               hop.p99, hop.n);

@@ -162,8 +162,12 @@ std::string Escape(const ap::Session& s) {
 }
 
 std::vector<ap::Exercise> Exercises(const std::string& p) {
-  ap::Exercise echo({.id = p + "echo", .title = "Echo", .summary = "Says back what you write.",
-                     .minutes = 1, .mode = av1::SOLO, .tags = {"test"}});
+  ap::Exercise echo({.id = p + "echo",
+                     .title = "Echo",
+                     .summary = "Says back what you write.",
+                     .minutes = 1,
+                     .mode = av1::SOLO,
+                     .tags = {"test"}});
   echo.Add(ap::Prompt("intro", "Echo", "A test exercise, {first}."));
   echo.Add(ap::TextInput("words", "Words", "Write something.").Required().MaxChars(100));
   echo.Add(ap::RatingInput("score", "Score", "Rate it.", "low", "high"));
@@ -213,27 +217,46 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
     return absl::OkStatus();
   });
 
-  ap::Exercise crash({.id = p + "crash", .title = "Crash", .summary = "Crashes mid-session.",
-                      .minutes = 1, .mode = av1::SOLO, .tags = {"test"}});
+  ap::Exercise crash({.id = p + "crash",
+                      .title = "Crash",
+                      .summary = "Crashes mid-session.",
+                      .minutes = 1,
+                      .mode = av1::SOLO,
+                      .tags = {"test"}});
   crash.Add(ap::Prompt("intro", "Crash", "The next step crashes the plugin."));
   crash.Add([](const ap::Session&) -> std::optional<av1::Step> { std::abort(); });
 
-  ap::Exercise hang({.id = p + "hang", .title = "Hang", .summary = "Hangs mid-session.",
-                     .minutes = 1, .mode = av1::SOLO, .tags = {"test"}});
+  ap::Exercise hang({.id = p + "hang",
+                     .title = "Hang",
+                     .summary = "Hangs mid-session.",
+                     .minutes = 1,
+                     .mode = av1::SOLO,
+                     .tags = {"test"}});
   hang.Add(ap::Prompt("intro", "Hang", "The next step never comes."));
   hang.Add([](const ap::Session&) -> std::optional<av1::Step> { Idle(); });
 
-  ap::Exercise bad({.id = p + "bad-step", .title = "Bad step",
-                    .summary = "Answers with a malformed step.", .minutes = 1,
-                    .mode = av1::SOLO, .tags = {"test"}});
+  ap::Exercise bad({.id = p + "bad-step",
+                    .title = "Bad step",
+                    .summary = "Answers with a malformed step.",
+                    .minutes = 1,
+                    .mode = av1::SOLO,
+                    .tags = {"test"}});
   bad.Add(ap::Prompt("intro", "Bad step", "The next step is malformed."));
-  bad.Add(ap::TimedTurn("turn", "Zero seconds", "A turn of no length.", ap::kFirst, ap::kSecond, 0));
-  ap::Exercise empty({.id = p + "empty", .title = "Empty", .summary = "Has no step at all.",
-                      .minutes = 1, .mode = av1::SOLO, .tags = {"test"}});
+  bad.Add(
+      ap::TimedTurn("turn", "Zero seconds", "A turn of no length.", ap::kFirst, ap::kSecond, 0));
+  ap::Exercise empty({.id = p + "empty",
+                      .title = "Empty",
+                      .summary = "Has no step at all.",
+                      .minutes = 1,
+                      .mode = av1::SOLO,
+                      .tags = {"test"}});
 
-  ap::Exercise endless({.id = p + "endless", .title = "Endless",
-                        .summary = "Never runs out of steps.", .minutes = 1,
-                        .mode = av1::SOLO, .tags = {"test"}});
+  ap::Exercise endless({.id = p + "endless",
+                        .title = "Endless",
+                        .summary = "Never runs out of steps.",
+                        .minutes = 1,
+                        .mode = av1::SOLO,
+                        .tags = {"test"}});
   endless.Add([](const ap::Session& s) -> std::optional<av1::Step> {
     std::string key = "step-" + std::to_string(s.answered_count());
     return av1::Step(ap::Prompt(key, "Again", "One more step."));
@@ -261,7 +284,9 @@ int main(int argc, char** argv) {
     if (flag == "--permissions") permissions = value;
     if (flag == "--prefix") prefix = value;
   }
-  ap::PluginInfo info{.id = id, .version = version, .description = "A test plugin.",
+  ap::PluginInfo info{.id = id,
+                      .version = version,
+                      .description = "A test plugin.",
                       .permissions = Split(permissions)};
   if (!manifest.empty()) {
     std::ofstream out(manifest, std::ios::trunc);

@@ -53,9 +53,9 @@ absl::Duration Timeout(const std::string& seconds) {
 }
 
 // One full session of `exercise` with scripted answers.
-void CheckExercise(PluginProcess& process, const FoundPlugin& plugin,
-                   const v1::Exercise& exercise, const std::map<std::string, std::string>& options,
-                   absl::Duration timeout, Report& report) {
+void CheckExercise(PluginProcess& process, const FoundPlugin& plugin, const v1::Exercise& exercise,
+                   const std::map<std::string, std::string>& options, absl::Duration timeout,
+                   Report& report) {
   plugin::v1::SessionContext context;
   context.set_exercise(exercise.id());
   context.set_session_id("plugin-check");
@@ -85,7 +85,8 @@ void CheckExercise(PluginProcess& process, const FoundPlugin& plugin,
   std::set<std::string> keys;
   for (int n = 1;; ++n) {
     if (reply.complete() == reply.has_step()) {
-      report.Problem(absl::StrCat(name, "step ", n, ": the reply must hold either a step or complete"));
+      report.Problem(
+          absl::StrCat(name, "step ", n, ": the reply must hold either a step or complete"));
       return;
     }
     if (reply.complete()) {
@@ -107,8 +108,8 @@ void CheckExercise(PluginProcess& process, const FoundPlugin& plugin,
     keys.insert(step.key());
     v1::Answer answer = ScriptedAnswer(step, context.vocabulary());
     if (auto c = CheckAnswer(step, &answer); !c.ok()) {
-      report.Problem(absl::StrCat(name, "step ", n, " (", step.key(),
-                                  ") cannot be answered: ", c.message()));
+      report.Problem(
+          absl::StrCat(name, "step ", n, " (", step.key(), ") cannot be answered: ", c.message()));
       return;
     }
     auto& ex = transcript.emplace_back();
@@ -123,10 +124,9 @@ void CheckExercise(PluginProcess& process, const FoundPlugin& plugin,
     s = process.stub().Advance(&actx, advance, &reply);
     if (!s.ok()) {
       if (s.error_code() == grpc::StatusCode::UNAVAILABLE) process.WaitForExit(absl::Seconds(1));
-      report.Problem(absl::StrCat(name, "Advance after step ", n, " (", step.key(),
-                                  ") failed: ", s.error_message(),
-                                  process.exited() ? " — the plugin " + process.exit_description()
-                                                   : ""));
+      report.Problem(absl::StrCat(
+          name, "Advance after step ", n, " (", step.key(), ") failed: ", s.error_message(),
+          process.exited() ? " — the plugin " + process.exit_description() : ""));
       return;
     }
   }
@@ -154,8 +154,8 @@ void CheckExercise(PluginProcess& process, const FoundPlugin& plugin,
   std::string kinds;
   for (const auto& r : out.records()) kinds += (kinds.empty() ? "" : ", ") + KindOf(r);
   report.Ok(absl::StrCat(name, transcript.size(), " steps, then ",
-                         kinds.empty() ? "no records" : kinds, "; summary: ",
-                         out.summary().substr(0, 100)));
+                         kinds.empty() ? "no records" : kinds,
+                         "; summary: ", out.summary().substr(0, 100)));
 }
 
 int Main(int argc, char** argv) {
@@ -177,14 +177,16 @@ int Main(int argc, char** argv) {
     } else if (arg == "--timeout" && i + 1 < argc) {
       timeout = Timeout(argv[++i]);
     } else if (arg == "-h" || arg == "--help" || !folder.empty()) {
-      std::cerr << "usage: plugin-check FOLDER [--exercise ID] [--option KEY=VALUE]... [--timeout SECONDS]\n";
+      std::cerr << "usage: plugin-check FOLDER [--exercise ID] [--option KEY=VALUE]... [--timeout "
+                   "SECONDS]\n";
       return 2;
     } else {
       folder = arg;
     }
   }
   if (folder.empty()) {
-    std::cerr << "usage: plugin-check FOLDER [--exercise ID] [--option KEY=VALUE]... [--timeout SECONDS]\n";
+    std::cerr << "usage: plugin-check FOLDER [--exercise ID] [--option KEY=VALUE]... [--timeout "
+                 "SECONDS]\n";
     return 2;
   }
   Report report;

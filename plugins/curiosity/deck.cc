@@ -15,8 +15,8 @@ const char* const kTexts[] = {
     "What part of your week do you look forward to most, and why?",
     "What is something small that made you smile recently?",
     "What has been taking up more of your thoughts than you expected?",
-    "If you could drop one task from your life for a month, which would it be, and what would you "
-    "do with the time?",
+    ("If you could drop one task from your life for a month, which would it be, and what would "
+     "you do with the time?"),
     "What is something you learned this month that changed how you see things?",
     "When during the day do you feel most like yourself?",
     "What is a conversation from this week that is still on your mind?",

@@ -427,23 +427,21 @@ TEST_F(PluginIT, ABadStepOrBadRecordsEndTheSession) {
   EXPECT_THAT(bad.error_message(),
               AllOf(HasSubstr("bad step"), HasSubstr("step.timed_turn.seconds")));
 
-  ASSERT_TRUE(Eventually([&] { return driver_->Start(Request("tp-echo"), &s).ok(); }));
-  auto records = driver_->RunSession(Request("tp-echo", {{"bad_records", "yes"}}));
-  EXPECT_CODE(records.status, grpc::StatusCode::ABORTED);
-  EXPECT_THAT(records.status.error_message(),
-              AllOf(HasSubstr("bad records"), HasSubstr("check_in.low: is required")));
-  EXPECT_THAT(ListAllCheckIns(d_), IsEmpty());
-  EXPECT_THAT(driver_->Sessions(), IsEmpty());
-
+  // A session whose records are bad is refused whole: nothing of it is
+  // stored.
+  auto refused_whole = [&](const std::map<std::string, std::string>& options,
+                           const std::string& why) {
+    ASSERT_TRUE(Eventually([&] { return driver_->Start(Request("tp-echo"), &s).ok(); }));
+    auto run = driver_->RunSession(Request("tp-echo", options));
+    EXPECT_CODE(run.status, grpc::StatusCode::ABORTED);
+    EXPECT_THAT(run.status.error_message(), AllOf(HasSubstr("bad records"), HasSubstr(why)));
+    EXPECT_THAT(ListAllCheckIns(d_), IsEmpty());
+    EXPECT_THAT(driver_->Sessions(), IsEmpty());
+  };
+  refused_whole({{"bad_records", "yes"}}, "check_in.low: is required");
   // Two check-ins for one day, each good alone: the second would replace the
-  // first, so the session is refused whole.
-  ASSERT_TRUE(Eventually([&] { return driver_->Start(Request("tp-echo"), &s).ok(); }));
-  auto twice = driver_->RunSession(Request("tp-echo", {{"records", "check_in,check_in"}}));
-  EXPECT_CODE(twice.status, grpc::StatusCode::ABORTED);
-  EXPECT_THAT(twice.status.error_message(),
-              AllOf(HasSubstr("bad records"), HasSubstr("two check-ins for the same day")));
-  EXPECT_THAT(ListAllCheckIns(d_), IsEmpty());
-  EXPECT_THAT(driver_->Sessions(), IsEmpty());
+  // first.
+  refused_whole({{"records", "check_in,check_in"}}, "two check-ins for the same day");
 }
 
 TEST_F(PluginIT, PluginsRunConfined) {

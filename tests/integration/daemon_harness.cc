@@ -181,8 +181,14 @@ void DaemonHarness::ResetStubs() {
 
 std::shared_ptr<grpc::Channel> DaemonHarness::MakeChannel(const std::string& socket_path) {
   grpc::ChannelArguments args;
+  // Dial again soon after a failed attempt (a daemon restarting), but give
+  // each attempt long enough: gRPC takes the "min reconnect backoff" as the
+  // least time a connection attempt may take, socket to the daemon's HTTP/2
+  // settings. When that was 20 ms, a daemon busy under ASan failed a
+  // writer's call with UNAVAILABLE "connection attempt timed out before
+  // receiving SETTINGS frame" while it ran.
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 20);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 20);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 20000);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 100);
   // The client itself sends anything; the daemon enforces its 4 MiB limit.
   args.SetMaxSendMessageSize(-1);

@@ -65,7 +65,10 @@ grpc::ChannelArguments PeerChannelArgs(const std::string& device) {
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 200);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 200);
+  // gRPC gives each connection attempt at least this long (TCP, TLS and the
+  // HTTP/2 settings): several round trips to a partner who may be far away.
+  // Under 10 s, so a dead address leaves DialLoop time to try the next.
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   args.SetMaxReceiveMessageSize(kMaxMessageBytes);
   return args;

@@ -38,6 +38,8 @@ namespace attune {
 namespace {
 
 constexpr int kMaxSteps = 500;
+constexpr char kUsage[] =
+    "usage: plugin-check FOLDER [--exercise ID] [--option KEY=VALUE]... [--timeout SECONDS]\n";
 
 struct Report {
   int problems = 0;
@@ -177,16 +179,14 @@ int Main(int argc, char** argv) {
     } else if (arg == "--timeout" && i + 1 < argc) {
       timeout = Timeout(argv[++i]);
     } else if (arg == "-h" || arg == "--help" || !folder.empty()) {
-      std::cerr << "usage: plugin-check FOLDER [--exercise ID] [--option KEY=VALUE]... [--timeout "
-                   "SECONDS]\n";
+      std::cerr << kUsage;
       return 2;
     } else {
       folder = arg;
     }
   }
   if (folder.empty()) {
-    std::cerr << "usage: plugin-check FOLDER [--exercise ID] [--option KEY=VALUE]... [--timeout "
-                 "SECONDS]\n";
+    std::cerr << kUsage;
     return 2;
   }
   Report report;

@@ -29,9 +29,11 @@
 #include "daemon/api/plugin_service.h"
 #include "daemon/api/space_service.h"
 #include "daemon/api/vault_service.h"
+#include "daemon/base/hex.h"
 #include "daemon/base/log.h"
 #include "daemon/plugins/dirs.h"
 #include "daemon/plugins/host.h"
+#include "daemon/records/authorship.h"
 #include "daemon/store/db.h"
 #include "daemon/store/record_store.h"
 #include "daemon/store/vault_persistence.h"
@@ -161,14 +163,29 @@ absl::Status RunDaemon(const DaemonOptions& options) {
 
   Membership members(db->get());
   if (auto s = members.Load(); !s.ok()) return s;
+  // Whatever device relayed it, an op changes only records of the member
+  // whose device signed it (records/authorship.h).
+  store.SetRemoteOpCheck([&members](const v1::OpHeader& header, const v1::OpBody& body) {
+    auto signer = members.Find(header.author_device());
+    if (!signer.has_value()) {
+      return absl::PermissionDeniedError("op author is not a member of the space");
+    }
+    return CheckOpAuthority(body, signer->member_id());
+  });
   PeerManager peers({.listen = options.peer_listen, .advertise = options.peer_advertise}, db->get(),
                     &store, &vault, &members, &clock);
   if (auto s = peers.Load(); !s.ok()) return s;
   SpaceServiceImpl space_service(&peers);
 
-  ServiceContext ctx{&vault, &store, &clock, [&peers](const std::shared_ptr<const KeySet>& keys) {
-                       return peers.OnUnlock(keys);
-                     }};
+  ServiceContext ctx{
+      &vault, &store, &clock,
+      [&peers](const std::shared_ptr<const KeySet>& keys) { return peers.OnUnlock(keys); },
+      [&members](const std::string& member_hex) {
+        for (const auto& body : members.Bodies()) {
+          if (ToHex(body.member_id()) == member_hex) return body.display_name();
+        }
+        return std::string();
+      }};
   SyncServiceImpl sync_service(&peers, ctx);
   VaultServiceImpl vault_service(ctx);
   JournalServiceImpl journal_service(ctx);

@@ -1,4 +1,4 @@
-// attuned: the Attune daemon. See daemon.h and DESIGN.md.
+// attuned: the Attune daemon. See daemon.h and docs/ARCHITECTURE.md.
 #include <malloc.h>
 
 #include <CLI/CLI.hpp>

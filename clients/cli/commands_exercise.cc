@@ -76,6 +76,7 @@ struct StartOptions {
   std::string with;
   std::vector<std::string> options;
   bool make_private = false;
+  bool share = false;
 };
 
 // While a session runs, Ctrl-C makes reading input fail (no restart), so the
@@ -224,7 +225,8 @@ absl::Status RunStart(const GlobalOptions& global, const StartOptions& options) 
   v1::StartSessionRequest request;
   request.set_exercise(options.exercise);
   request.set_partner_name(options.with);
-  request.set_visibility(options.make_private ? v1::PRIVATE : v1::SHARED);
+  if (options.make_private) request.set_visibility(v1::PRIVATE);
+  if (options.share) request.set_visibility(v1::SHARED);
   for (const auto& kv : options.options) {
     size_t eq = kv.find('=');
     if (eq == std::string::npos) {
@@ -299,8 +301,15 @@ void AddExerciseCommands(CLI::App& app, const GlobalOptions& global, CommandTabl
       ->add_option("--option", start->options,
                    "An option for the exercise, e.g. turn_seconds=60 (repeatable)")
       ->option_text("KEY=VALUE");
-  start_cmd->add_flag("--private", start->make_private,
-                      "Keep the finished session to yourself (default: shared)");
+  auto* private_flag =
+      start_cmd->add_flag("--private", start->make_private,
+                          "Keep everything the session leaves to yourself, whatever it asks");
+  start_cmd
+      ->add_flag("--share", start->share,
+                 "Share the finished session, answers included (default: shared when done "
+                 "together, private when done alone; a session that left something private "
+                 "stays private)")
+      ->excludes(private_flag);
   table.Set(start_cmd, [&global, start] { return RunStart(global, *start); });
 
   auto which = std::make_shared<std::string>();

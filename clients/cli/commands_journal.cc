@@ -324,12 +324,16 @@ absl::Status RunRemove(const GlobalOptions& global, const std::string& arg, bool
   ATTUNE_ASSIGN_OR_RETURN(IdArg id, ParseIdArg(arg, kCollection));
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   ATTUNE_ASSIGN_OR_RETURN(std::string name, ResolveEntry(*client, id));
-  if (!yes && StdinIsTerminal()) {
-    ATTUNE_ASSIGN_OR_RETURN(v1::JournalEntry entry, GetEntry(*client, name));
-    ATTUNE_ASSIGN_OR_RETURN(
-        bool confirmed,
-        Confirm(absl::StrCat("Delete \"", Truncate(Headline(entry), 50), "\" for good?")));
-    if (!confirmed) return absl::AbortedError("nothing was deleted");
+  ATTUNE_ASSIGN_OR_RETURN(v1::JournalEntry entry, GetEntry(*client, name));
+  // A partner's entry: the daemon refuses, saying whose it is; nothing to ask.
+  const bool mine = entry.author().empty() || entry.author() == MyMemberId(*client);
+  if (!yes && mine) {
+    // Asked on stdin even when it is not a terminal: a script says --yes.
+    absl::StatusOr<bool> confirmed = Confirm(
+        absl::StrCat("Delete your entry \"", Truncate(Headline(entry), 50), "\" for good?"));
+    if (!confirmed.ok() || !*confirmed) {
+      return absl::AbortedError("nothing was deleted (answer y to delete, or pass --yes)");
+    }
   }
   v1::DeleteJournalEntryRequest request;
   request.set_name(name);

@@ -98,6 +98,8 @@ absl::Status RunSyncStatus(const GlobalOptions& global) {
   ATTUNE_RETURN_IF_ERROR(client->Run(
       [&](grpc::ClientContext* c) { return client->sync().GetSyncStatus(c, request, &status); }));
   if (global.json) return PrintJson(status);
+  if (!status.write_block().empty())
+    std::cout << "Writes are paused: " << status.write_block() << "\n";
   if (status.peers().empty()) {
     std::cout << "No partner device yet: attune pair invite\n";
     return absl::OkStatus();
@@ -107,7 +109,7 @@ absl::Status RunSyncStatus(const GlobalOptions& global) {
               << "  " << (p.online() ? "online" : "offline") << ", last seen "
               << Ago(p.last_seen_ms()) << "\n"
               << "  they lack " << p.ops_they_lack() << " ops, we lack " << p.ops_we_lack() << "\n";
-    if (!p.online() && !p.last_error().empty()) {
+    if (!p.last_error().empty() && (!p.online() || p.last_error().rfind("fork", 0) == 0)) {
       std::cout << "  last error: " << p.last_error() << "\n";
     }
   }

@@ -11,6 +11,7 @@
 #include "CLI/CLI.hpp"
 #include "args.h"
 #include "commands.h"
+#include "suggest.h"
 
 namespace attune::cli {
 namespace {
@@ -20,6 +21,42 @@ constexpr char kFooter[] =
 locked / not initialised.
 Environment: ATTUNE_SOCKET (default socket), TZ (day boundaries), EDITOR,
 NO_COLOR.)";
+
+// "unknown command 'x'; did you mean …" when a word where a command is due
+// (`attune search`, `attune journal serch`) names none; empty otherwise.
+std::string UnknownCommand(const CLI::App& app, int argc, char** argv) {
+  const CLI::App* level = &app;
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if (word == "--") return "";
+    if (!word.empty() && word[0] == '-') {
+      // An option's value follows it unless given as --option=value.
+      if (word.find('=') == std::string::npos) {
+        const CLI::Option* option = nullptr;
+        for (const CLI::App* a = level; a != nullptr && option == nullptr; a = a->get_parent()) {
+          option = a->get_option_no_throw(word);
+        }
+        if (option != nullptr && option->get_type_size() > 0) ++i;
+      }
+      continue;
+    }
+    std::vector<std::string> names;
+    const CLI::App* next = nullptr;
+    for (const CLI::App* sub : level->get_subcommands({})) {
+      names.push_back(sub->get_name());
+      if (sub->check_name(word)) next = sub;
+    }
+    if (names.empty()) return "";  // a command's own arguments from here
+    if (next == nullptr) {
+      for (const CLI::Option* option : level->get_options()) {
+        if (option->get_positional()) return "";  // a word this command takes itself
+      }
+      return UnknownCommandMessage(word, names);
+    }
+    level = next;
+  }
+  return "";
+}
 
 int Main(int argc, char** argv) {
   GlobalOptions global;
@@ -51,6 +88,10 @@ int Main(int argc, char** argv) {
   AddPluginCommands(app, global, table);
   AddCompletionCommands(app, table);
 
+  if (auto unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {
+    std::cerr << "attune: " << unknown << "\n";
+    return kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

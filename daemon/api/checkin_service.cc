@@ -11,6 +11,7 @@
 #include "daemon/api/status_mapping.h"
 #include "daemon/api/validation.h"
 #include "daemon/base/hex.h"
+#include "daemon/records/authorship.h"
 
 namespace attune {
 namespace {
@@ -42,7 +43,7 @@ absl::Status Validate(v1::CheckIn* c, const std::vector<uint32_t>* fields) {
   }
   if (s.ok() && wants(v1::CheckIn::kVisibilityFieldNumber)) {
     v1::Visibility v = c->visibility();
-    s = CheckVisibility("check_in.visibility", &v, v1::SHARED);
+    s = CheckVisibility("check_in.visibility", &v, v1::PRIVATE);
     c->set_visibility(v);
   }
   return s;
@@ -63,7 +64,7 @@ std::string CheckInId(const KeySet& keys, const std::string& day, int generation
   crypto_generichash(reinterpret_cast<unsigned char*>(id.data()), id.size(),
                      reinterpret_cast<const unsigned char*>(input.data()), input.size(),
                      keys.personal_key.data(), keys.personal_key.size());
-  return id;
+  return RecordIdOf(keys.member_id, std::move(id));
 }
 
 grpc::Status CheckInServiceImpl::CreateCheckIn(grpc::ServerContext*,

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +13,7 @@
 #include "daemon/base/hex.h"
 #include "daemon/base/log.h"
 #include "daemon/plugins/step_check.h"
+#include "daemon/records/authorship.h"
 
 namespace attune {
 
@@ -21,7 +23,7 @@ absl::StatusOr<std::vector<v1::ExerciseSession>> FinishedSessions(const ServiceC
   std::vector<v1::ExerciseSession> out;
   auto s = ctx.store->ForEach(keys, Kind::kExerciseSession,
                               [&](std::string_view id, const v1::RecordState& state) {
-                                if (!IsLive(state)) return true;
+                                if (!IsVisible(keys, state)) return true;
                                 const auto& rec = state.record().exercise_session();
                                 if (!exercise.empty() && rec.exercise() != exercise) return true;
                                 out.push_back(rec);
@@ -39,17 +41,25 @@ absl::StatusOr<std::vector<v1::ExerciseSession>> FinishedSessions(const ServiceC
 absl::StatusOr<std::vector<v1::PluginRecord>> PluginRecordsOf(const ServiceContext& ctx,
                                                               const KeySet& keys,
                                                               const std::string& plugin_id) {
-  std::vector<v1::PluginRecord> out;
-  auto s = ctx.store->ForEach(keys, Kind::kPluginRecord,
-                              [&](std::string_view id, const v1::RecordState& state) {
-                                if (!IsLive(state)) return true;
-                                const auto& rec = state.record().plugin_record();
-                                if (rec.plugin() != plugin_id) return true;
-                                out.push_back(rec);
-                                out.back().set_name(MakeName(kPluginRecords, id));
-                                return true;
-                              });
+  // By key: each member writes their own record under a key; the newest
+  // one the person may see is the plugin's state for that key.
+  std::map<std::string, v1::PluginRecord> by_key;
+  auto s = ctx.store->ForEach(
+      keys, Kind::kPluginRecord, [&](std::string_view id, const v1::RecordState& state) {
+        if (!IsVisible(keys, state)) return true;
+        const auto& rec = state.record().plugin_record();
+        if (rec.plugin() != plugin_id) return true;
+        auto [it, fresh] = by_key.try_emplace(rec.key(), rec);
+        if (!fresh && FromProto(rec.update_time()) <= FromProto(it->second.update_time())) {
+          return true;
+        }
+        it->second = rec;
+        it->second.set_name(MakeName(kPluginRecords, id));
+        return true;
+      });
   if (!s.ok()) return s;
+  std::vector<v1::PluginRecord> out;
+  for (auto& [key, rec] : by_key) out.push_back(std::move(rec));
   return out;
 }
 
@@ -61,12 +71,17 @@ std::string PluginRecordId(const KeySet& keys, const std::string& plugin_id, con
   crypto_generichash(reinterpret_cast<unsigned char*>(id.data()), id.size(),
                      reinterpret_cast<const unsigned char*>(input.data()), input.size(), k.data(),
                      k.size());
-  return id;
+  return RecordIdOf(keys.member_id, std::move(id));
 }
 
 namespace {
 
 constexpr int kMaxAttempts = 8;  // commits racing with other writes
+
+// The less visible of two; an unset one counts as PRIVATE.
+v1::Visibility Narrowest(v1::Visibility a, v1::Visibility b) {
+  return a == v1::SHARED && b == v1::SHARED ? v1::SHARED : v1::PRIVATE;
+}
 
 // The writes that store the plugin's record under its key: create it, or
 // replace data and visibility of the one there.
@@ -104,7 +119,7 @@ absl::StatusOr<std::vector<std::string>> PlanGoalCredits(const ServiceContext& c
   std::vector<std::string> goals;
   auto s =
       ctx.store->ForEach(keys, Kind::kGoal, [&](std::string_view id, const v1::RecordState& state) {
-        if (!IsLive(state)) return true;
+        if (!IsVisible(keys, state)) return true;
         const auto& g = state.record().goal();
         if (g.archived() || g.exercise() != exercise) return true;
         goals.push_back(MakeName(kGoals, id));
@@ -131,12 +146,30 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
     const ServiceContext& ctx, const KeySet& keys, const LiveSessionData& session,
     const plugin::v1::FinishResponse& finish) {
   const std::string& plugin_id = session.plugin.manifest.id();
-  std::string session_id = NewRecordId();
+  std::string session_id = NewRecordIdOf(keys.member_id);
   std::string session_name = MakeName(kExerciseSessions, session_id);
   v1::ExerciseSession rec;
   std::string progress_note;
   std::vector<Mutation> writes;
   std::set<std::string> check_in_ids;
+
+  // Visibility (see exercise_records.h): PRIVATE chosen at the start bounds
+  // every record the session leaves, and a plugin cannot make one more
+  // visible than that. The session record holds the person's answers: it is
+  // shared only when the person chose so, or did not choose and did the
+  // exercise together with the partner, and never when it left a private
+  // record.
+  const v1::Visibility bound = session.visibility == v1::PRIVATE ? v1::PRIVATE : v1::SHARED;
+  v1::Visibility session_visibility =
+      session.visibility == v1::SHARED || (session.visibility == v1::VISIBILITY_UNSPECIFIED &&
+                                           session.exercise.mode() == v1::PAIR)
+          ? v1::SHARED
+          : v1::PRIVATE;
+  auto bounded = [&](v1::Visibility v) {
+    v = Narrowest(v, bound);
+    session_visibility = Narrowest(session_visibility, v);
+    return v;
+  };
 
   // Check-ins first: they carry the one rule only the store checks.
   std::vector<const plugin::v1::OutputRecord*> ordered;
@@ -149,7 +182,9 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
   for (const plugin::v1::OutputRecord* r : ordered) {
     switch (r->record_case()) {
       case plugin::v1::OutputRecord::kCheckIn: {
-        auto plan = PlanCheckIn(ctx, keys, r->check_in());
+        v1::CheckIn c = r->check_in();
+        c.set_visibility(bounded(c.visibility()));
+        auto plan = PlanCheckIn(ctx, keys, c);
         if (!plan.ok()) return plan.status();
         if (!check_in_ids.insert(plan->id).second) {
           return absl::InvalidArgumentError("records: two check-ins for the same day");
@@ -160,7 +195,8 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
       }
       case plugin::v1::OutputRecord::kJournalEntry: {
         v1::JournalEntry e = r->journal_entry();
-        std::string id = NewRecordId();
+        e.set_visibility(bounded(e.visibility()));
+        std::string id = NewRecordIdOf(keys.member_id);
         writes.push_back(
             CreateMutation(ctx, keys, Kind::kJournalEntry, id, &e, Mutation::Require::kAbsent));
         rec.add_records(MakeName(kJournalEntries, id));
@@ -168,8 +204,9 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
       }
       case plugin::v1::OutputRecord::kAppreciation: {
         v1::Appreciation a = r->appreciation();
+        a.set_visibility(bounded(a.visibility()));
         a.set_session(session_name);
-        std::string id = NewRecordId();
+        std::string id = NewRecordIdOf(keys.member_id);
         writes.push_back(
             CreateMutation(ctx, keys, Kind::kAppreciation, id, &a, Mutation::Require::kAbsent));
         rec.add_records(MakeName(kAppreciations, id));
@@ -179,7 +216,9 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
         if (progress_note.empty()) progress_note = r->goal_progress().note();
         break;
       case plugin::v1::OutputRecord::kPluginRecord: {
-        auto plan = PlanPluginRecord(ctx, keys, plugin_id, r->plugin_record());
+        v1::PluginRecord pr = r->plugin_record();
+        pr.set_visibility(bounded(pr.visibility()));
+        auto plan = PlanPluginRecord(ctx, keys, plugin_id, std::move(pr));
         if (!plan.ok()) return plan.status();
         rec.add_records(MakeName(kPluginRecords, plan->id));
         for (Mutation& m : plan->mutations) writes.push_back(std::move(m));
@@ -216,7 +255,7 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
   }
   for (const auto& item : finish.used_items()) rec.add_used_items(item);
   *rec.mutable_start_time() = ToProto(session.start_time);
-  rec.set_visibility(session.visibility);
+  rec.set_visibility(session_visibility);
   writes.push_back(CreateMutation(ctx, keys, Kind::kExerciseSession, session_id, &rec,
                                   Mutation::Require::kAbsent));
 

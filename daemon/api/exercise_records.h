@@ -25,14 +25,16 @@ absl::StatusOr<std::vector<v1::ExerciseSession>> FinishedSessions(const ServiceC
                                                                   const KeySet& keys,
                                                                   const std::string& exercise);
 
-// The plugin's own records, with names.
+// The plugin's own records the person may see, with names: per key the
+// newest of either member's (each writes their own under a key).
 absl::StatusOr<std::vector<v1::PluginRecord>> PluginRecordsOf(const ServiceContext& ctx,
                                                               const KeySet& keys,
                                                               const std::string& plugin_id);
 
-// The id of a plugin's record under `key`: a keyed hash of plugin and key
-// (with the space key for SHARED records, the personal key for PRIVATE), so
-// every device lands on the same record and the id reveals nothing.
+// The id of this member's plugin record under `key`: the member's id prefix
+// (records/authorship.h), then a keyed hash of plugin and key (with the space
+// key for SHARED records, the personal key for PRIVATE), so every device of
+// the member lands on the same record and the id reveals nothing more.
 std::string PluginRecordId(const KeySet& keys, const std::string& plugin_id, const std::string& key,
                            v1::Visibility visibility);
 
@@ -44,6 +46,14 @@ std::string PluginRecordId(const KeySet& keys, const std::string& plugin_id, con
 // or INVALID_ARGUMENT when a record breaks a rule only the store can check (a
 // check-in day in the future, two check-ins for one day); nothing is stored
 // then.
+//
+// Visibility: `session.visibility` is what the person chose at the start
+// (unset: they did not choose). PRIVATE makes every record the session
+// leaves private, whatever the plugin asked for; otherwise each record is as
+// the plugin asked (unset reads PRIVATE, except where output_check says
+// otherwise). The ExerciseSession record, which holds the person's answers,
+// is SHARED only when the person chose SHARED, or did not choose and did a
+// PAIR exercise, and no record the session left is private.
 absl::StatusOr<v1::ExerciseSession> StoreFinishedSession(const ServiceContext& ctx,
                                                          const KeySet& keys,
                                                          const LiveSessionData& session,

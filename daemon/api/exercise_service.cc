@@ -37,9 +37,11 @@ absl::Status CheckStartRequest(v1::StartSessionRequest* r) {
     }
     if (auto s = CheckText(absl::StrCat("options[", k, "]"), v, 64, false); !s.ok()) return s;
   }
-  v1::Visibility v = r->visibility();
-  if (auto s = CheckVisibility("visibility", &v, v1::SHARED); !s.ok()) return s;
-  r->set_visibility(v);
+  // Unset, it is decided once the exercise is known (Start).
+  if (r->visibility() != v1::VISIBILITY_UNSPECIFIED) {
+    v1::Visibility v = r->visibility();
+    if (auto s = CheckVisibility("visibility", &v, v1::PRIVATE); !s.ok()) return s;
+  }
   return absl::OkStatus();
 }
 
@@ -119,7 +121,7 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Start(
   std::string id = NewRecordId();
   session->name = MakeName(kSessions, id);
   session->start_time = ctx_.clock->Now();
-  session->visibility = request.visibility();
+  session->visibility = request.visibility();  // may be unset: see exercise_records.h
   plugin::v1::SessionContext& c = session->context;
   c.set_exercise(request.exercise());
   c.set_session_id(ToHex(id));

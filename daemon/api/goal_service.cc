@@ -9,6 +9,7 @@
 #include "daemon/api/status_mapping.h"
 #include "daemon/api/validation.h"
 #include "daemon/base/hex.h"
+#include "daemon/records/authorship.h"
 
 namespace attune {
 namespace {
@@ -58,7 +59,7 @@ absl::Status Validate(v1::Goal* g, const std::vector<uint32_t>* fields) {
   }
   if (s.ok() && wants(v1::Goal::kVisibilityFieldNumber)) {
     v1::Visibility v = g->visibility();
-    s = CheckVisibility("goal.visibility", &v, v1::SHARED);
+    s = CheckVisibility("goal.visibility", &v, v1::PRIVATE);
     g->set_visibility(v);
   }
   return s;
@@ -109,7 +110,7 @@ grpc::Status GoalServiceImpl::CreateGoal(grpc::ServerContext*, const v1::CreateG
     g.set_start_day(FormatDay(absl::ToCivilDay(ctx_.clock->Now(), *zone)));
   }
   g.set_archived(false);
-  std::string id = NewRecordId();
+  std::string id = NewRecordIdOf((*keys)->member_id);
   auto state = CreateRecord(ctx_, **keys, Kind::kGoal, id, &g, Mutation::Require::kAbsent);
   if (!state.ok()) return ToGrpc(state.status());
   *response = Present(*state, id);
@@ -245,7 +246,7 @@ absl::StatusOr<PlannedWrite> PlanGoalProgress(const ServiceContext& ctx, const K
   }
   p.set_day(FormatDay(day));
   PlannedWrite plan;
-  plan.id = NewRecordId();
+  plan.id = NewRecordIdOf(keys.member_id);
   p.set_name(absl::StrCat(parent, "/progress/", ToHex(plan.id)));
   // Progress is as private as its goal.
   plan.mutations.push_back(CreateMutation(ctx, keys, Kind::kGoalProgress, plan.id, &p,

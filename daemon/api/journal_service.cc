@@ -8,6 +8,7 @@
 #include "daemon/api/status_mapping.h"
 #include "daemon/api/validation.h"
 #include "daemon/base/hex.h"
+#include "daemon/records/authorship.h"
 
 namespace attune {
 namespace {
@@ -63,7 +64,7 @@ grpc::Status JournalServiceImpl::CreateJournalEntry(grpc::ServerContext*,
   if (!keys.ok()) return ToGrpc(keys.status());
   v1::JournalEntry entry = request->journal_entry();
   if (auto s = Validate(&entry, nullptr); !s.ok()) return ToGrpc(s);
-  std::string id = NewRecordId();
+  std::string id = NewRecordIdOf((*keys)->member_id);
   auto state =
       CreateRecord(ctx_, **keys, Kind::kJournalEntry, id, &entry, Mutation::Require::kAbsent);
   if (!state.ok()) return ToGrpc(state.status());

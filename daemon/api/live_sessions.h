@@ -33,7 +33,7 @@ struct LiveSessionData {
   v1::Step current;
   std::set<std::string> used_keys;
   absl::Time start_time;
-  v1::Visibility visibility = v1::SHARED;
+  v1::Visibility visibility = v1::VISIBILITY_UNSPECIFIED;  // as the person chose
 };
 
 // Thread-safe.

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemon/base/hex.h"
+#include "daemon/records/authorship.h"
 
 namespace attune {
 
@@ -17,10 +18,43 @@ const FieldDescriptor* Field(const Message& m, const char* name) {
   return m.GetDescriptor()->FindFieldByName(name);
 }
 
+// A record's visibility; PRIVATE when it has none or none was chosen.
 v1::Visibility VisibilityOf(const Message& m) {
   const FieldDescriptor* f = Field(m, "visibility");
-  if (f == nullptr) return v1::SHARED;
-  return static_cast<v1::Visibility>(m.GetReflection()->GetEnumValue(m, f));
+  if (f == nullptr) return v1::PRIVATE;
+  auto v = static_cast<v1::Visibility>(m.GetReflection()->GetEnumValue(m, f));
+  return v == v1::SHARED ? v1::SHARED : v1::PRIVATE;
+}
+
+const char* Noun(Kind kind) {
+  switch (kind) {
+    case Kind::kJournalEntry:
+      return "entry";
+    case Kind::kCheckIn:
+      return "check-in";
+    case Kind::kGoal:
+      return "goal";
+    case Kind::kGoalProgress:
+      return "progress";
+    case Kind::kAppreciation:
+      return "appreciation";
+    case Kind::kExerciseSession:
+      return "session";
+    case Kind::kPluginRecord:
+      return "record";
+  }
+  return "record";
+}
+
+// PERMISSION_DENIED unless this device's person wrote the record.
+absl::Status CheckAuthor(const ServiceContext& ctx, const KeySet& keys, Kind kind,
+                         const v1::RecordState& state) {
+  std::string author = AuthorOf(state.record());
+  if (author == ToHex(keys.member_id)) return absl::OkStatus();
+  std::string who = ctx.member_name ? ctx.member_name(author) : "";
+  if (who.empty()) who = "your partner";
+  return absl::PermissionDeniedError(
+      absl::StrCat("this ", Noun(kind), " is ", who, "'s; only ", who, " can change it"));
 }
 
 void SetTime(Message* m, const char* name, absl::Time t) {
@@ -117,6 +151,7 @@ absl::StatusOr<std::vector<Mutation>> UpdateMutations(const ServiceContext& ctx,
   std::vector<Mutation> out;
   auto current = GetLiveRecord(ctx, keys, kind, id, name);
   if (!current.ok()) return current.status();
+  if (auto s = CheckAuthor(ctx, keys, kind, *current); !s.ok()) return s;
   const Message& before = InnerRecord(current->record());
 
   Mutation m;
@@ -138,12 +173,19 @@ absl::StatusOr<std::vector<Mutation>> UpdateMutations(const ServiceContext& ctx,
   const bool now_shared = VisibilityOf(before) == v1::PRIVATE && m.visibility == v1::SHARED;
   if (VisibilityOf(before) == v1::SHARED && m.visibility == v1::PRIVATE) {
     // Un-sharing: the partner's devices learn, through one last shared op,
-    // that the record is private now (and hide it); the rest of this change
-    // stays on this device.
+    // that the record is private now (and hide it). That op carries the new
+    // visibility, the time and the author, nothing else: the rest of this
+    // change (a new body, say) stays on this device.
     Mutation unshare;
     unshare.body.set_kind(static_cast<uint32_t>(kind));
     unshare.body.set_record_id(id);
-    *unshare.body.mutable_record() = m.body.record();
+    Message* carried = MutableInnerRecord(unshare.body.mutable_record(), kind);
+    for (const char* field : {"visibility", "update_time", "author"}) {
+      const FieldDescriptor* f = after->GetDescriptor()->FindFieldByName(field);
+      google::protobuf::FieldMask one;
+      one.add_paths(f->name());
+      google::protobuf::util::FieldMaskUtil::MergeMessageTo(*after, one, {}, carried);
+    }
     for (const char* field : {"visibility", "update_time"}) {
       unshare.body.add_fields(
           static_cast<uint32_t>(after->GetDescriptor()->FindFieldByName(field)->number()));
@@ -170,6 +212,7 @@ absl::Status DeleteRecord(const ServiceContext& ctx, const KeySet& keys, Kind ki
                           const std::string& id, const std::string& name) {
   auto current = GetLiveRecord(ctx, keys, kind, id, name);
   if (!current.ok()) return current.status();
+  if (auto s = CheckAuthor(ctx, keys, kind, *current); !s.ok()) return s;
   Mutation m;
   m.body.set_kind(static_cast<uint32_t>(kind));
   m.body.set_record_id(id);

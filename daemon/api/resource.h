@@ -26,6 +26,9 @@ struct ServiceContext {
   // Called after every successful Init and Unlock with the new keys (peer
   // sync starts there); may be empty.
   std::function<absl::Status(const std::shared_ptr<const KeySet>&)> on_unlock;
+  // The display name of a member (hex member id, as records name authors);
+  // empty when unknown. May be empty.
+  std::function<std::string(const std::string& member_hex)> member_name;
 };
 
 inline constexpr char kJournalEntries[] = "journalEntries";

@@ -2,7 +2,7 @@
 // plugin on first use, calls it with a deadline, stops it after a while
 // without sessions, and stops and restarts (with backoff) a plugin that
 // crashes, hangs or misbehaves, while the daemon and the other plugins carry
-// on. See DESIGN.md, "Plugins".
+// on. See docs/ARCHITECTURE.md, "Plugins".
 #ifndef ATTUNE_DAEMON_PLUGINS_HOST_H_
 #define ATTUNE_DAEMON_PLUGINS_HOST_H_
 

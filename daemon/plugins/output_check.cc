@@ -35,7 +35,7 @@ absl::Status CheckCheckIn(const std::string& f, v1::CheckIn* c) {
     if (auto d = ParseDay(f + ".day", c->day()); !d.ok()) return d.status();
   }
   v1::Visibility v = c->visibility();
-  if (auto s = CheckVis(f + ".visibility", &v, v1::SHARED); !s.ok()) return s;
+  if (auto s = CheckVis(f + ".visibility", &v, v1::PRIVATE); !s.ok()) return s;
   c->set_visibility(v);
   return absl::OkStatus();
 }
@@ -55,7 +55,7 @@ absl::Status CheckAppreciation(const std::string& f, v1::Appreciation* a) {
   if (auto s = CheckText(f + ".text", a->text(), kMaxShortTextChars, true); !s.ok()) return s;
   if (auto s = CheckText(f + ".recipient", a->recipient(), 64, false); !s.ok()) return s;
   v1::Visibility v = a->visibility();
-  if (auto s = CheckVis(f + ".visibility", &v, v1::SHARED); !s.ok()) return s;
+  if (auto s = CheckVis(f + ".visibility", &v, v1::PRIVATE); !s.ok()) return s;
   a->set_visibility(v);
   return absl::OkStatus();
 }
@@ -71,7 +71,7 @@ absl::Status CheckPluginRecord(const std::string& f, v1::PluginRecord* r) {
   if (!IsValidKey(r->key())) return Bad(f + ".key", "must be 1 to 64 of a-z, 0-9, '-' and '_'");
   if (r->data().size() > kMaxPluginData) return Bad(f + ".data", "is over 64 KiB");
   v1::Visibility v = r->visibility();
-  if (auto s = CheckVis(f + ".visibility", &v, v1::SHARED); !s.ok()) return s;
+  if (auto s = CheckVis(f + ".visibility", &v, v1::PRIVATE); !s.ok()) return s;
   r->set_visibility(v);
   return absl::OkStatus();
 }

@@ -19,9 +19,11 @@ TEST(OutputCheckTest, AcceptsGoodRecordsAndSetsDefaults) {
   f.add_records()->mutable_appreciation()->set_text("t");
   f.add_records()->mutable_plugin_record()->set_key("plan");
   ASSERT_TRUE(CheckFinish(&f).ok());
-  EXPECT_EQ(f.records(0).check_in().visibility(), v1::SHARED);
+  // Nothing the plugin left unset is more visible than PRIVATE.
+  EXPECT_EQ(f.records(0).check_in().visibility(), v1::PRIVATE);
   EXPECT_EQ(f.records(1).journal_entry().visibility(), v1::PRIVATE);
-  EXPECT_EQ(f.records(2).appreciation().visibility(), v1::SHARED);
+  EXPECT_EQ(f.records(2).appreciation().visibility(), v1::PRIVATE);
+  EXPECT_EQ(f.records(3).plugin_record().visibility(), v1::PRIVATE);
 }
 
 TEST(OutputCheckTest, RefusesBadRecordsNamingTheField) {

@@ -1,5 +1,5 @@
 // The RocksDB database of a daemon: column families `oplog`, `records` and
-// `meta` (DESIGN.md, "Storage"). Knows nothing of crypto or record types;
+// `meta` (docs/ARCHITECTURE.md, "Storage"). Knows nothing of crypto or record types;
 // only RecordStore and the vault's persistence adapter use it.
 //
 // Thread-safe: RocksDB serialises writers and lets readers run concurrently.

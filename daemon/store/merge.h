@@ -1,4 +1,4 @@
-// The merge of ops into record state (DESIGN.md, "Merge").
+// The merge of ops into record state (docs/ARCHITECTURE.md, "Merge").
 //
 // State is a fold over ops: each field keeps the value of the op with the
 // greatest clock (hybrid logical clock, then device id) that set it; a

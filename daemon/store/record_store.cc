@@ -16,6 +16,8 @@ namespace {
 constexpr size_t kMaxGroup = 256;
 constexpr std::string_view kRebuildFlagKey = "rebuild_views";
 constexpr char kAppliedPrefix[] = "applied/";  // + device -> seq
+// This device's shared seq that peers hold and its log lacks -> seq.
+constexpr std::string_view kBehindKey = "own_log_behind";
 constexpr size_t kDeviceBytes = 32;
 constexpr char kSharedStream = 'S';
 constexpr char kPrivateStream = 'P';
@@ -242,6 +244,12 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
   absl::MutexLock lock(&commit_mu_);
   Appended appended;
   const std::string& device = group.front()->keys->device_public_key;
+  absl::Status ready = LoadVersionVector();
+  if (ready.ok()) ready = CheckNotBehind(device);
+  if (!ready.ok()) {
+    for (Writer* w : group) w->status = ready;
+    return appended;
+  }
   if (next_shared_ == 0 || own_device_ != device) {
     auto shared = LastSeq(device, v1::SHARED);
     auto priv = LastSeq(device, v1::PRIVATE);
@@ -353,6 +361,12 @@ absl::Status RecordStore::StageMutation(
     return absl::AlreadyExistsError("that record exists already");
   }
 
+  // A local write must win over every clock the record holds, or the merge
+  // would drop it while the caller is told it was stored. The clock has seen
+  // them all while running, but not necessarily since a restart.
+  for (const auto& [field, clock] : state.field_clocks()) hlc_.Observe(clock.hlc());
+  if (state.has_deleted()) hlc_.Observe(state.deleted().hlc());
+
   uint64_t& seq = m.visibility == v1::SHARED ? *shared_seq : *private_seq;
   v1::OpHeader header;
   header.set_space_id(keys.space_id);
@@ -404,13 +418,15 @@ absl::Status RecordStore::ForEach(
   return s.ok() ? inner : s;
 }
 
-bool RecordStore::FoldInto(const KeySet& keys, const v1::Op& op,
-                           std::map<std::string, v1::RecordState>* states,
-                           const std::map<std::string, v1::RecordState>* base) {
+absl::Status RecordStore::FoldInto(const KeySet& keys, const v1::Op& op,
+                                   std::map<std::string, v1::RecordState>* states,
+                                   const std::map<std::string, v1::RecordState>* base) {
   v1::OpHeader header;
   auto body = OpenOp(op, keys, &header);
-  if (!body.ok()) return false;
-  hlc_.Observe(header.hlc());
+  if (!body.ok()) return absl::InvalidArgumentError("op body does not open with the space key");
+  if (remote_check_ && header.author_device() != keys.device_public_key) {
+    if (auto s = remote_check_(header, *body); !s.ok()) return s;
+  }
   std::string key = ViewKey(static_cast<Kind>(body->kind()), body->record_id());
   auto it = states->find(key);
   if (it == states->end()) {
@@ -422,7 +438,12 @@ bool RecordStore::FoldInto(const KeySet& keys, const v1::Op& op,
     }
     it = states->emplace(key, std::move(initial)).first;
   }
-  return ApplyOp(*body, ClockOf(header), &it->second).ok();
+  // Fold into a copy: an op that does not apply leaves the state as it was.
+  v1::RecordState next = it->second;
+  if (auto s = ApplyOp(*body, ClockOf(header), &next); !s.ok()) return s;
+  hlc_.Observe(header.hlc());
+  it->second = std::move(next);
+  return absl::OkStatus();
 }
 
 absl::Status RecordStore::PutStates(const KeySet& keys,
@@ -448,7 +469,7 @@ absl::StatusOr<RecordStore::RebuildStats> RecordStore::RebuildViews(const KeySet
       return false;
     }
     ++stats.ops;
-    if (!FoldInto(keys, op, &states, &empty)) ++stats.skipped;
+    if (!FoldInto(keys, op, &states, &empty).ok()) ++stats.skipped;
     if (key.size() == kDeviceBytes + 9 && key[kDeviceBytes] == kSharedStream) {
       applied[std::string(key.substr(0, kDeviceBytes))] = BigEndian(key.substr(kDeviceBytes + 1));
     }
@@ -525,6 +546,72 @@ absl::StatusOr<int64_t> RecordStore::RecordCount() const {
 
 // --- Sync ------------------------------------------------------------------
 
+absl::Status RecordStore::LoadBehind() {
+  if (behind_loaded_) return absl::OkStatus();
+  auto stored = db_->Get(Cf::kMeta, kBehindKey);
+  if (!stored.ok()) return stored.status();
+  behind_until_ = stored->has_value() ? BigEndian(**stored) : 0;
+  behind_loaded_ = true;
+  return absl::OkStatus();
+}
+
+absl::Status RecordStore::CheckNotBehind(const std::string& device) {
+  if (auto s = LoadBehind(); !s.ok()) return s;
+  if (behind_until_ == 0) return absl::OkStatus();
+  auto it = written_vv_.find(device);
+  uint64_t held = it == written_vv_.end() ? 0 : it->second;
+  if (held >= behind_until_) {
+    Batch batch;
+    batch.Delete(Cf::kMeta, kBehindKey);
+    if (auto s = db_->Write(batch, true); !s.ok()) return s;
+    behind_until_ = 0;
+    next_shared_ = 0;  // numbered on from the log as it is now
+    return absl::OkStatus();
+  }
+  return absl::FailedPreconditionError(absl::StrCat(
+      "this device's data folder is older than what its partners hold from it (they have its op ",
+      behind_until_, ", it has ", held,
+      "; was it restored from a copy?): it takes its own ops back from them before it writes "
+      "again, so that it never numbers two ops alike. Let it sync with a partner's device."));
+}
+
+std::string RecordStore::WriteBlock() {
+  absl::MutexLock lock(&commit_mu_);
+  if (!vv_loaded_ && !LoadVersionVector().ok()) return "";
+  if (!LoadBehind().ok() || behind_until_ == 0) return "";
+  auto s = CheckNotBehind(own_device_.empty() ? std::string() : own_device_);
+  return s.ok() ? "" : std::string(s.message());
+}
+
+absl::Status RecordStore::NoteOwnOpsHeldByPeer(const std::string& own_device, uint64_t seq) {
+  absl::MutexLock lock(&commit_mu_);
+  if (auto s = LoadVersionVector(); !s.ok()) return s;
+  if (auto s = LoadBehind(); !s.ok()) return s;
+  auto it = written_vv_.find(own_device);
+  uint64_t held = it == written_vv_.end() ? 0 : it->second;
+  self_device_ = own_device;
+  if (seq <= held || seq <= behind_until_) return absl::OkStatus();
+  Batch batch;
+  batch.Put(Cf::kMeta, kBehindKey, EncodeSeq(seq));
+  if (auto s = db_->Write(batch, true); !s.ok()) return s;
+  behind_until_ = seq;
+  own_device_ = own_device;
+  next_shared_ = 0;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> RecordStore::SharedOpDigest(const std::string& device,
+                                                        uint64_t seq) const {
+  auto op = db_->Get(Cf::kOplog, OplogKey(device, v1::SHARED, seq));
+  if (!op.ok()) return op.status();
+  if (!op->has_value()) return std::string();
+  std::string digest(crypto_generichash_BYTES, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(digest.data()), digest.size(),
+                     reinterpret_cast<const unsigned char*>((*op)->data()), (*op)->size(), nullptr,
+                     0);
+  return digest;
+}
+
 RecordStore::VersionVector RecordStore::SharedVersionVector() {
   {
     absl::MutexLock lock(&commit_mu_);
@@ -587,7 +674,25 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
     uint64_t have = held.count(author)        ? held[author]
                     : in_start != start.end() ? in_start->second
                                               : 0;
-    if (r.header.seq() <= have) continue;  // a duplicate or a replay
+    if (r.header.seq() <= have) {
+      // A duplicate or a replay, unless it differs from the op held there:
+      // then its author wrote that seq twice, which is never silent.
+      auto held_op = db_->Get(Cf::kOplog, OplogKey(author, v1::SHARED, r.header.seq()));
+      if (held_op.ok() && held_op->has_value() && **held_op != r.bytes) {
+        refusal = absl::DataLossError(absl::StrCat(
+            "fork: the author wrote two different ops under seq ", r.header.seq(),
+            " (a data folder restored from an older copy, or modified code); the one held first "
+            "is kept"));
+      }
+      continue;
+    }
+    if (r.header.seq() == have + 1 && keys == nullptr && author == self_device_) {
+      // This device's own ops, back from a peer: taken only while unlocked,
+      // when they are folded at once (own ops are never folded later).
+      refusal = absl::FailedPreconditionError("own ops are taken back only while unlocked");
+      held[author] = have;
+      continue;
+    }
     if (r.header.seq() != have + 1) {
       refusal = absl::InvalidArgumentError(
           absl::StrCat("sequence gap: expected seq ", have + 1, ", got ", r.header.seq()));
@@ -596,8 +701,11 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
     }
     if (keys != nullptr) {
       v1::Op op;
-      if (!op.ParseFromString(r.bytes) || !FoldInto(*keys, op, &states)) {
-        refusal = absl::InvalidArgumentError("op body does not open with the space key");
+      absl::Status folded = op.ParseFromString(r.bytes)
+                                ? FoldInto(*keys, op, &states)
+                                : absl::InvalidArgumentError("op does not parse");
+      if (!folded.ok()) {
+        refusal = std::move(folded);
         held[author] = have;
         continue;
       }
@@ -620,6 +728,7 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
       if (seq > written) {
         written = seq;
         appended->shared[author] = seq;
+        if (author == own_device_ || author == self_device_) next_shared_ = 0;  // renumber
       }
     }
   }
@@ -644,7 +753,8 @@ absl::Status RecordStore::FoldPending(const KeySet& keys) {
       std::map<std::string, v1::RecordState> states;
       for (const std::string& bytes : *raw) {
         v1::Op op;
-        if (op.ParseFromString(bytes)) FoldInto(keys, op, &states);
+        // An op that does not open or is refused stays in the log, unread.
+        if (op.ParseFromString(bytes)) (void)FoldInto(keys, op, &states);
       }
       applied += raw->size();
       Batch batch;

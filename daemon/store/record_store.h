@@ -54,6 +54,15 @@ class RecordStore {
   // `db` and `clock` must outlive the store.
   RecordStore(Db* db, const Clock* clock);
 
+  // Decides whether an op of another device may change the views, once its
+  // body is open (the record rules: records/authorship.h, wired in
+  // daemon.cc). An op it refuses is never folded: IngestShared refuses it
+  // (nothing of it stored) when the vault is unlocked; an op stored while
+  // locked is skipped when folded later, and by RebuildViews, so the views
+  // hold the same either way. Set once, before the store is used.
+  using RemoteOpCheck = std::function<absl::Status(const v1::OpHeader&, const v1::OpBody&)>;
+  void SetRemoteOpCheck(RemoteOpCheck check) { remote_check_ = std::move(check); }
+
   // Appends the op and updates the view, durably, before returning the
   // record's new state. Errors: NOT_FOUND / ALREADY_EXISTS per `require`,
   // INVALID_ARGUMENT for a malformed body, the store's error otherwise; on
@@ -128,6 +137,22 @@ class RecordStore {
   // Folds stored ops that arrived while locked into the views.
   absl::Status FoldPending(const KeySet& keys);
 
+  // BLAKE2b-256 of the shared op of `device` at `seq` exactly as stored;
+  // empty when this device does not hold it. Two devices that hold different
+  // ops under one (device, seq) have seen a fork: a device that wrote a seq
+  // twice (a data folder restored from an older copy, or modified code).
+  absl::StatusOr<std::string> SharedOpDigest(const std::string& device, uint64_t seq) const;
+
+  // A peer holds this device's shared ops up to `seq`. When that is more
+  // than this device's own log holds (its data folder was put back from an
+  // older copy), this device must not write again before it has its own ops
+  // back, or it would number new ops with seqs it already used: every write
+  // is refused (FAILED_PRECONDITION, saying why) until IngestShared has
+  // brought its own log up to `seq`. Remembered across restarts.
+  absl::Status NoteOwnOpsHeldByPeer(const std::string& own_device, uint64_t seq);
+  // Empty, or why writes are refused now (see NoteOwnOpsHeldByPeer).
+  std::string WriteBlock();
+
   // A counter that grows whenever shared ops are added; WaitForChange
   // returns when it passes `seen` or after `timeout`.
   uint64_t ChangeCount();
@@ -182,22 +207,36 @@ class RecordStore {
   absl::StatusOr<v1::RecordState> LoadState(const KeySet& keys, const std::string& key) const;
   absl::StatusOr<uint64_t> LastSeq(std::string_view device, v1::Visibility visibility) const;
   absl::Status LoadVersionVector() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
-  // Folds one op into `states` (a cache over the view); false if it cannot
-  // be opened with these keys.
-  bool FoldInto(const KeySet& keys, const v1::Op& op,
-                std::map<std::string, v1::RecordState>* states,
-                const std::map<std::string, v1::RecordState>* base = nullptr);
+  // Folds one op into `states` (a cache over the view). An error when it
+  // cannot be opened with these keys, or the remote check refuses it; then
+  // nothing of it was folded.
+  absl::Status FoldInto(const KeySet& keys, const v1::Op& op,
+                        std::map<std::string, v1::RecordState>* states,
+                        const std::map<std::string, v1::RecordState>* base = nullptr);
   absl::Status PutStates(const KeySet& keys, const std::map<std::string, v1::RecordState>& states,
                          Batch* batch) const;
 
   Db* const db_;
   HybridClock hlc_;
+  RemoteOpCheck remote_check_;
 
   absl::Mutex mu_;
   std::deque<Writer*> queue_ ABSL_GUARDED_BY(mu_);
 
+  // Under commit_mu_: reads the remembered catch-up target once.
+  absl::Status LoadBehind() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  // Under commit_mu_: the write refusal while this device's own log is behind
+  // what peers hold of it; OK otherwise (and forgets a reached target).
+  absl::Status CheckNotBehind(const std::string& device) ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+
   // Held while a group or a peer's batch is appended, and by RebuildViews.
   absl::Mutex commit_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  // This device's shared seq that peers hold and its own log must reach
+  // before it writes again; 0: none.
+  bool behind_loaded_ ABSL_GUARDED_BY(commit_mu_) = false;
+  // This device's id as sync names it (known while locked, unlike keys).
+  std::string self_device_ ABSL_GUARDED_BY(commit_mu_);
+  uint64_t behind_until_ ABSL_GUARDED_BY(commit_mu_) = 0;
   std::string own_device_ ABSL_GUARDED_BY(commit_mu_);
   // Next seq of this device's shared and private streams; 0: not loaded.
   uint64_t next_shared_ ABSL_GUARDED_BY(commit_mu_) = 0;

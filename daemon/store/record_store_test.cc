@@ -1,5 +1,6 @@
 #include "daemon/store/record_store.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <sodium.h>
 
@@ -324,11 +325,21 @@ std::vector<RecordStore::RemoteOp> PartnerOps(const KeySet& partner, uint64_t fi
 
 TEST_F(RecordStoreTest, PartnerOpsAreTakenInOrderOnceEach) {
   auto partner = testing::KeysInSpace(*NewKeys("Sam"), keys_->space_id, keys_->space_key);
-  auto added = store_->IngestShared(keys_.get(), PartnerOps(*partner, 1, 3));
+  auto ops = PartnerOps(*partner, 1, 3);
+  auto added = store_->IngestShared(keys_.get(), ops);
   ASSERT_TRUE(added.ok()) << added.status();
   EXPECT_EQ(*added, 3u);
-  // Replayed: nothing new.
-  EXPECT_EQ(*store_->IngestShared(keys_.get(), PartnerOps(*partner, 2, 3)), 0u);
+  // Replayed byte for byte: nothing new.
+  EXPECT_EQ(*store_->IngestShared(keys_.get(), {ops[1], ops[2]}), 0u);
+  // Another op under a seq already held (sealed anew, so other bytes): the
+  // author wrote that seq twice. Said, never silently dropped; the op held
+  // first stays.
+  auto fork = store_->IngestShared(keys_.get(), PartnerOps(*partner, 3, 3));
+  EXPECT_EQ(fork.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(fork.status().message()), ::testing::HasSubstr("two different ops"));
+  auto held = store_->ReadSharedOps(partner->device_public_key, 3, 1, 1 << 20);
+  ASSERT_TRUE(held.ok() && held->size() == 1u);
+  EXPECT_EQ((*held)[0], ops[2].bytes);
   // A gap is refused and nothing of it is stored.
   auto gap = store_->IngestShared(keys_.get(), PartnerOps(*partner, 5, 5));
   EXPECT_EQ(gap.status().code(), absl::StatusCode::kInvalidArgument);

@@ -124,7 +124,7 @@ class ConvergenceTest : public ::testing::Test {
       for (const std::string& bytes : *raw) {
         v1::Op op;
         ASSERT_TRUE(op.ParseFromString(bytes));
-        auto checked = CheckIncomingOp(op, b.keys->space_id, 0, *b.members);
+        auto checked = CheckIncomingOp(op, b.keys->space_id, 0, *b.members, UINT64_MAX);
         ASSERT_TRUE(checked.ok()) << checked.status();
         ops.push_back(std::move(*checked));
       }

@@ -1,4 +1,4 @@
-// Pairing invites (DESIGN.md, "Pairing proof").
+// Pairing invites (docs/ARCHITECTURE.md, "Pairing proof").
 //
 // An invite is single use and expires (10 minutes by default). Its secret
 // never travels after the code is shown: the joiner proves it holds it with

@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/records/authorship.h"
 
 namespace attune {
 namespace {
@@ -63,6 +64,27 @@ absl::Status Membership::EnsureFounder(const KeySet& keys, uint64_t now_ms) {
   return Merge(keys.space_id, {SignMemberCert(body, keys)}).status();
 }
 
+// Whether a new device may join `valid`: within the caps; a device of a
+// person already in the space is added only by one of that person's own
+// devices (so nobody adds a device that writes as somebody else); and no two
+// people's member ids share the prefix record ids carry
+// (records/authorship.h).
+bool Membership::MemberIdFits(const std::map<std::string, Entry>& valid,
+                              const v1::MemberCertBody& b) {
+  if (valid.size() >= kMaxDevicesPerSpace) return false;
+  size_t same_person = 0;
+  for (const auto& [device, e] : valid) same_person += e.body.member_id() == b.member_id();
+  if (same_person >= kMaxDevicesPerMember) return false;
+  for (const auto& [device, e] : valid) {
+    if (MemberIdsCollide(e.body.member_id(), b.member_id())) return false;
+    if (e.body.member_id() == b.member_id()) {
+      auto signer = valid.find(b.added_by());
+      if (signer == valid.end() || signer->second.body.member_id() != b.member_id()) return false;
+    }
+  }
+  return true;
+}
+
 absl::StatusOr<std::vector<std::string>> Membership::Merge(const std::string& space_id,
                                                            const std::vector<v1::MemberCert>& certs,
                                                            bool replace) {
@@ -92,7 +114,7 @@ absl::StatusOr<std::vector<std::string>> Membership::Merge(const std::string& sp
       bool self_signed = b.added_by() == b.device();
       bool ok = valid.count(b.device()) == 0 &&
                 ((self_signed && !founder_known) || valid.count(b.added_by()) > 0) &&
-                SignatureHolds(it->cert, b.added_by());
+                MemberIdFits(valid, b) && SignatureHolds(it->cert, b.added_by());
       if (ok) {
         founder_known |= self_signed;
         valid[b.device()] = *it;

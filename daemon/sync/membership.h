@@ -21,6 +21,12 @@
 
 namespace attune {
 
+// At most this many devices per person, and per space: a member's device
+// cannot flood the space with certificates (each costs a stored member and
+// a dial loop).
+inline constexpr size_t kMaxDevicesPerMember = 8;
+inline constexpr size_t kMaxDevicesPerSpace = 32;
+
 // Signs a certificate for `body.device`, added by this device.
 v1::MemberCert SignMemberCert(const v1::MemberCertBody& body, const KeySet& signer);
 
@@ -53,6 +59,9 @@ class Membership {
     v1::MemberCert cert;
     v1::MemberCertBody body;
   };
+  static bool MemberIdFits(const std::map<std::string, Entry>& valid,
+                           const v1::MemberCertBody& body);
+
   Db* const db_;
   mutable absl::Mutex mu_;
   std::map<std::string, Entry> members_ ABSL_GUARDED_BY(mu_);

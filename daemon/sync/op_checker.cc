@@ -1,13 +1,26 @@
 #include "daemon/sync/op_checker.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "daemon/vault/op_crypto.h"
 
 namespace attune {
 
+uint64_t MaxAcceptedHlc(int64_t now_unix_millis) {
+  uint64_t wall = static_cast<uint64_t>(std::max<int64_t>(0, now_unix_millis)) +
+                  static_cast<uint64_t>(kMaxClockAheadMillis);
+  return wall << 16 | 0xffff;
+}
+
 absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op, const std::string& space_id,
-                                                      uint32_t key_epoch,
-                                                      const Membership& members) {
+                                                      uint32_t key_epoch, const Membership& members,
+                                                      uint64_t max_hlc) {
+  // Only the header and the ciphertext are signed: anything else in the
+  // envelope could be added by a relay unseen, so it is refused.
+  if (!op.GetReflection()->GetUnknownFields(op).empty()) {
+    return absl::InvalidArgumentError("op envelope carries fields outside the signature");
+  }
   RecordStore::RemoteOp out;
   out.bytes = op.SerializeAsString();
   if (out.bytes.size() > kMaxOpBytes) {
@@ -26,6 +39,12 @@ absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op, const st
     return absl::InvalidArgumentError(absl::StrCat("op of unknown key epoch ", h.key_epoch()));
   }
   if (h.seq() == 0) return absl::InvalidArgumentError("op seq must start at 1");
+  if (h.hlc() > max_hlc) {
+    uint64_t ahead_s = ((h.hlc() >> 16) - (max_hlc >> 16)) / 1000 + kMaxClockAheadMillis / 1000;
+    return absl::InvalidArgumentError(
+        absl::StrCat("op clock is ", ahead_s, " s ahead of this device's (at most ",
+                     kMaxClockAheadMillis / 1000, " s allowed): is a clock wrong?"));
+  }
   if (!members.IsMember(h.author_device())) {
     return absl::PermissionDeniedError("op author is not a member of the space");
   }

@@ -1,4 +1,4 @@
-// The checks every op from a peer passes before it is stored (DESIGN.md,
+// The checks every op from a peer passes before it is stored (docs/ARCHITECTURE.md,
 // "Anti-entropy"): size bounds, a header that parses, this space, a shared
 // op, a known key epoch, an author who is a member, and a signature over the
 // bytes exactly as received. Sequence contiguity is checked by the store,
@@ -16,11 +16,24 @@ namespace attune {
 
 inline constexpr size_t kMaxOpBytes = 256 * 1024;
 
-// INVALID_ARGUMENT with the reason when any check fails; PERMISSION_DENIED
-// when the author is not a member.
+// How far past the receiver's own wall clock an op's clock may be. An op
+// stamped further ahead would win every merge until the receiver's time
+// caught up (or for good, stamped at the largest clock), so it is refused; it
+// is not stored, and its author's stream is offered again at the next
+// connection, when the clocks may agree better.
+inline constexpr int64_t kMaxClockAheadMillis = 5 * 60 * 1000;
+
+// The highest op clock (hybrid logical clock reading) a receiver whose wall
+// clock reads `now_unix_millis` accepts.
+uint64_t MaxAcceptedHlc(int64_t now_unix_millis);
+
+// INVALID_ARGUMENT with the reason when any check fails (a clock above
+// `max_hlc` included); PERMISSION_DENIED when the author is not a member.
+// What an op's body may change is checked once it is open
+// (records/authorship.h, through RecordStore::SetRemoteOpCheck).
 absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op, const std::string& space_id,
-                                                      uint32_t key_epoch,
-                                                      const Membership& members);
+                                                      uint32_t key_epoch, const Membership& members,
+                                                      uint64_t max_hlc);
 
 }  // namespace attune
 

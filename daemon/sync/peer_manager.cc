@@ -558,6 +558,7 @@ v1::SyncStatus PeerManager::Status() {
   uint64_t total = 0;
   for (const auto& [d, seq] : vv) total += seq;
   out.set_shared_ops(total);
+  out.set_write_block(store_->WriteBlock());
   for (const auto& body : members_->Bodies()) {
     if (body.device() == self) continue;
     v1::PeerStatus* p = out.add_peers();

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "daemon/base/log.h"
 #include "daemon/sync/op_checker.h"
+#include "daemon/sync/peer_address.h"
 #include "daemon/vault/device_id.h"
 
 namespace attune {
@@ -31,6 +32,7 @@ v1::SyncMessage SyncSession::MakeHello() const {
     auto* e = h->add_version_vector();
     e->set_device(device);
     e->set_seq(seq);
+    if (auto head = env_.store->SharedOpDigest(device, seq); head.ok()) e->set_head(*head);
   }
   for (auto& cert : env_.members->All()) *h->add_members() = std::move(cert);
   for (const auto& a : env_.listen_addresses) h->add_addresses(a);
@@ -59,14 +61,41 @@ absl::Status SyncSession::CheckHello(const v1::Hello& hello) {
     return absl::PermissionDeniedError("the peer is not a member of this space");
   }
   RecordStore::VersionVector vv;
-  for (const auto& e : hello.version_vector()) vv[e.device()] = e.seq();
+  for (const auto& e : hello.version_vector()) {
+    vv[e.device()] = e.seq();
+    if (e.head().empty()) continue;
+    auto mine = env_.store->SharedOpDigest(e.device(), e.seq());
+    if (!mine.ok()) return mine.status();
+    if (!mine->empty() && *mine != e.head()) {
+      std::string fork =
+          absl::StrCat("fork: device ", FormatDeviceId(e.device()).substr(0, 15),
+                       " wrote two different ops under seq ", e.seq(),
+                       e.device() == env_.self_device
+                           ? " (this device: was its data folder restored from an older copy?)"
+                           : " (was its data folder restored from an older copy?)",
+                       "; sync with this peer stops until that is resolved");
+      LogError(fork);
+      env_.peers->SetError(peer_, fork);
+      return absl::FailedPreconditionError(fork);
+    }
+  }
+  // This device's own ops, as the peer holds them: if its log lacks some,
+  // it takes them back before it writes again (see RecordStore).
+  auto own = vv.find(env_.self_device);
+  if (auto s =
+          env_.store->NoteOwnOpsHeldByPeer(env_.self_device, own == vv.end() ? 0 : own->second);
+      !s.ok()) {
+    return s;
+  }
   {
     absl::MutexLock lock(&mu_);
     their_vv_ = vv;
   }
   env_.peers->Observe(peer_, vv);
-  std::vector<std::string> addresses(hello.addresses().begin(), hello.addresses().end());
-  if (addresses.size() <= 8) env_.peers->SetAddresses(peer_, addresses);
+  // Where to dial it: only what is well formed and not this machine.
+  std::vector<std::string> offered(hello.addresses().begin(), hello.addresses().end());
+  auto addresses = DialableAddresses(offered, env_.listen_addresses);
+  if (!addresses.empty()) env_.peers->SetAddresses(peer_, addresses);
   return absl::OkStatus();
 }
 
@@ -163,10 +192,11 @@ void SyncSession::Receive(const v1::OpBatch& batch) {
   const int n = batch.ops_size();
   std::vector<absl::StatusOr<RecordStore::RemoteOp>> checked(static_cast<size_t>(n),
                                                              absl::UnknownError("unchecked"));
+  const uint64_t max_hlc = MaxAcceptedHlc(absl::ToUnixMillis(env_.clock->Now()));
   auto check_range = [&](int begin, int end) {
     for (int i = begin; i < end; ++i) {
       checked[static_cast<size_t>(i)] =
-          CheckIncomingOp(batch.ops(i), env_.space_id, env_.key_epoch, *env_.members);
+          CheckIncomingOp(batch.ops(i), env_.space_id, env_.key_epoch, *env_.members, max_hlc);
     }
   };
   const int workers = n < 64 ? 1 : static_cast<int>(std::max(1u, kVerifyThreads));

@@ -1,5 +1,5 @@
 // One anti-entropy stream with one peer device, the same on both ends
-// (DESIGN.md, "Anti-entropy"): Hellos, then each side sends what the other
+// (docs/ARCHITECTURE.md, "Anti-entropy"): Hellos, then each side sends what the other
 // lacks in batches, then new ops are pushed as they are stored, including
 // ops of third devices (forwarding). Runs until the stream ends.
 #ifndef ATTUNE_DAEMON_SYNC_SYNC_SESSION_H_

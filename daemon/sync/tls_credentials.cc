@@ -66,7 +66,7 @@ std::shared_ptr<grpc::ServerCredentials> PeerServerCredentials(const TlsIdentity
   return grpc::experimental::TlsServerCredentials(options);
 }
 
-std::string PeerTargetName(const std::string& device) { return FormatDeviceId(device); }
+std::string PeerTargetName(const std::string&) { return kPeerTlsName; }
 
 std::shared_ptr<grpc::ChannelCredentials> PeerChannelCredentials(
     const TlsIdentity& identity, const std::string& expected_device) {

@@ -24,8 +24,8 @@ std::shared_ptr<grpc::ServerCredentials> PeerServerCredentials(const TlsIdentity
 std::shared_ptr<grpc::ChannelCredentials> PeerChannelCredentials(
     const TlsIdentity& identity, const std::string& expected_device);
 
-// The name a dialer expects in the listener's certificate (its CN, the
-// readable device id); set as GRPC_SSL_TARGET_NAME_OVERRIDE_ARG.
+// The server name a dialer sends (GRPC_SSL_TARGET_NAME_OVERRIDE_ARG):
+// kPeerTlsName, whatever `device` it expects.
 std::string PeerTargetName(const std::string& device);
 
 // The raw device key of the TLS peer of a call; UNAUTHENTICATED if none.

@@ -4,6 +4,8 @@
 #include <grpcpp/server.h>
 #include <grpcpp/server_builder.h>
 #include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "attune/v1/sync.grpc.pb.h"
 #include "tests/support/test_keys.h"
@@ -80,6 +82,28 @@ TEST(TlsIdentityTest, CertificateCarriesTheDeviceKey) {
   ASSERT_TRUE(device.ok());
   EXPECT_EQ(*device, keys->device_public_key);
   EXPECT_FALSE(DeviceKeyOfCertificate("not a certificate").ok());
+}
+
+// What a network observer sees of the handshake names no device: the server
+// name a dialer sends is the same for every device, and so is the name in
+// every certificate (the key inside is what is pinned).
+TEST(TlsIdentityTest, NamesOnTheWireAreTheSameForEveryDevice) {
+  auto a = testing::NewKeys(), b = testing::NewKeys();
+  EXPECT_EQ(PeerTargetName(a->device_public_key), PeerTargetName(b->device_public_key));
+  EXPECT_EQ(PeerTargetName(a->device_public_key), kPeerTlsName);
+  for (const auto& keys : {a, b}) {
+    auto identity = MakeTlsIdentity(*keys);
+    ASSERT_TRUE(identity.ok());
+    BIO* bio = BIO_new_mem_buf(identity->certificate_pem.data(),
+                               static_cast<int>(identity->certificate_pem.size()));
+    X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+    BIO_free(bio);
+    ASSERT_NE(cert, nullptr);
+    char subject[256];
+    X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof subject);
+    X509_free(cert);
+    EXPECT_EQ(std::string(subject), std::string("/CN=") + kPeerTlsName);
+  }
 }
 
 }  // namespace

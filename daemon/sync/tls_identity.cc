@@ -41,7 +41,7 @@ absl::StatusOr<TlsIdentity> MakeTlsIdentity(const KeySet& keys) {
   X509_gmtime_adj(X509_getm_notBefore(cert.get()), -3600);
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 100L * 365 * 24 * 3600);
   X509_set_pubkey(cert.get(), key.get());
-  std::string cn = FormatDeviceId(keys.device_public_key);
+  std::string cn = kPeerTlsName;  // no device id in the clear
   X509_NAME* name = X509_get_subject_name(cert.get());
   X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
                              reinterpret_cast<const unsigned char*>(cn.c_str()), -1, -1, 0);

@@ -12,6 +12,11 @@
 
 namespace attune {
 
+// The server name every dialer sends and the name in every certificate:
+// the same for all devices, so the handshake names none (what is pinned is
+// the key in the certificate, never a name).
+inline constexpr char kPeerTlsName[] = "attune";
+
 struct TlsIdentity {
   std::string private_key_pem;  // holds the device key's seed: keep private
   std::string certificate_pem;

@@ -1,4 +1,4 @@
-// Sealing, signing, verifying and opening ops (DESIGN.md, "Op envelope").
+// Sealing, signing, verifying and opening ops (docs/ARCHITECTURE.md, "Op envelope").
 //
 // The signature covers the domain tag "attune-op-v1", the header bytes and
 // the ciphertext exactly as transmitted; the body is encrypted with the header

@@ -25,7 +25,8 @@ class Outcome {
   // Adds a journal entry (permission "journal_entry"); PRIVATE unless its
   // visibility says SHARED.
   ::attune::v1::JournalEntry& AddJournalEntry();
-  // Adds an appreciation for the partner (permission "appreciation").
+  // Adds an appreciation for the partner (permission "appreciation"), SHARED
+  // (unless the person started the session private).
   void AddAppreciation(std::string text, std::string recipient);
   // Sets the note of the progress logged on goals naming this exercise
   // (permission "goal_progress").

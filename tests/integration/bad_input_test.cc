@@ -22,6 +22,7 @@
 #include "api_helpers.h"
 #include "attune/v1/sync.grpc.pb.h"
 #include "crafted_ops.h"
+#include "daemon/base/hex.h"
 #include "daemon/sync/invites.h"
 #include "daemon/sync/membership.h"
 #include "daemon/sync/tls_credentials.h"
@@ -1192,6 +1193,25 @@ TEST_F(PeerBadInputTest, SyncRefusesBadOpsOneByOneAndTheStreamGoesOn) {
        CraftedCheckInOp(*KeysInSpace(*stranger, member->space_id, member->space_key), 1, 'b',
                         [](v1::OpHeader*, v1::OpBody*) {}),
        "op author is not a member"},
+      {"about a record of another member (editing or deleting what they wrote)",
+       CraftedCheckInOp(
+           *member, 1, 'b',
+           [](v1::OpHeader*, v1::OpBody* b) { b->set_record_id(std::string(kRawIdBytes, 'z')); }),
+       "only a record's author may change it"},
+      {"naming another member as its author (writing as them)",
+       CraftedCheckInOp(*member, 1, 'b',
+                        [](v1::OpHeader*, v1::OpBody* b) {
+                          b->mutable_record()->mutable_check_in()->set_author(
+                              ToHex(std::string(kRawIdBytes, 'z')));
+                          b->mutable_record()->mutable_check_in()->set_visibility(v1::PRIVATE);
+                        }),
+       "op names an author other than the member of the device that signed it"},
+      {"clocked a day ahead of this device",
+       CraftedCheckInOp(*member, 1, 'b',
+                        [](v1::OpHeader* h, v1::OpBody*) {
+                          h->set_hlc(h->hlc() + (uint64_t{24 * 3600 * 1000} << 16));
+                        }),
+       "s ahead of this device's (at most 300 s allowed)"},
       {"over 256 KiB",
        CraftedCheckInOp(*member, 1, 'b',
                         [](v1::OpHeader*, v1::OpBody* b) {
@@ -1203,6 +1223,10 @@ TEST_F(PeerBadInputTest, SyncRefusesBadOpsOneByOneAndTheStreamGoesOn) {
   v1::Op garbage = CraftedCheckInOp(*member, 1, 'b', [](v1::OpHeader*, v1::OpBody*) {});
   garbage.set_header(std::string("\x0a\x7f", 2));  // a field 127 bytes long, cut off
   cases.push_back({"a header that does not parse", garbage, "op header does not parse"});
+  v1::Op padded = CraftedCheckInOp(*member, 1, 'b', [](v1::OpHeader*, v1::OpBody*) {});
+  padded.GetReflection()->MutableUnknownFields(&padded)->AddLengthDelimited(15, "padding");
+  cases.push_back({"padded with a field outside the signature", padded,
+                   "carries fields outside the signature"});
   v1::Op unsigned_op = CraftedCheckInOp(*member, 1, 'b', [](v1::OpHeader*, v1::OpBody*) {});
   unsigned_op.clear_signature();
   cases.push_back({"without a signature", unsigned_op, "op signature has the wrong length"});
@@ -1241,7 +1265,9 @@ TEST_F(BadInputTest, TheCliRefusesBadUsageAndWritesNothing) {
     int exit_code;
     std::string says;
   } cases[] = {
-      {{"frobnicate"}, 2, "A subcommand is required"},
+      {{"frobnicate"}, 2, "unknown command 'frobnicate'; the commands are: init, unlock"},
+      {{"jornal", "list"}, 2, "unknown command 'jornal'; did you mean journal?"},
+      {{"journal", "lst"}, 2, "unknown command 'lst'; did you mean list"},
       {{"journal", "list", "--no-such-flag"}, 2, "--no-such-flag"},
       {{"checkin", "--high", "h", "--low", "l", "--rating", "9"}, 2, "rating"},
       {{"checkin", "--high", "h", "--low", "l", "--rating", "3", "--day", "someday"}, 2, "someday"},

@@ -6,6 +6,8 @@
 
 #include "absl/time/clock.h"
 #include "api_helpers.h"
+#include "daemon/base/hex.h"
+#include "daemon/records/authorship.h"
 #include "daemon/vault/op_crypto.h"
 
 namespace attune::testing {
@@ -21,7 +23,10 @@ v1::Op CraftedCheckInOp(const KeySet& author, uint64_t seq, char id_fill,
   header.set_visibility(v1::SHARED);
   v1::OpBody body;
   body.set_kind(v1::Record::kCheckIn);
-  body.set_record_id(std::string(15, id_fill) + static_cast<char>(seq));
+  // A record id of the author's (records/authorship.h): its member id's
+  // prefix, then the fill and the seq.
+  body.set_record_id(author.member_id.substr(0, kAuthorPrefixBytes) +
+                     std::string(15 - kAuthorPrefixBytes, id_fill) + static_cast<char>(seq));
   for (int f : {2, 3, 4, 5, 7, 9, 12}) body.add_fields(f);
   v1::CheckIn* c = body.mutable_record()->mutable_check_in();
   c->set_day(UtcToday());
@@ -30,6 +35,7 @@ v1::Op CraftedCheckInOp(const KeySet& author, uint64_t seq, char id_fill,
   c->set_low("low");
   c->set_connection_rating(3);
   c->set_visibility(v1::SHARED);
+  c->set_author(ToHex(author.member_id));
   if (edit) edit(&header, &body);
   auto op = SealOp(header, body, sealer != nullptr ? *sealer : author);
   EXPECT_TRUE(op.ok()) << op.status();

@@ -11,8 +11,9 @@
 
 namespace attune::testing {
 
-// A shared check-in op of `author` for today (UTC) with seq `seq` and a
-// record id of 15 bytes `id_fill` and the seq, sealed and signed with
+// A shared check-in op of `author` for today (UTC) with seq `seq`, naming
+// `author` as its author, and a record id of the author's (its member id's
+// prefix, then `id_fill` bytes and the seq), sealed and signed with
 // `sealer` (default: the author) after `edit` changed header or body.
 // Expects (EXPECT) the sealing to succeed.
 v1::Op CraftedCheckInOp(const KeySet& author, uint64_t seq, char id_fill,

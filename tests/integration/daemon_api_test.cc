@@ -362,7 +362,7 @@ TEST_F(DaemonApiTest, CheckInSecondOfTheDayReplacesTheFirst) {
   EXPECT_EQ(first.day(), "2025-03-10");
   EXPECT_EQ(first.time_zone(), "UTC");
   EXPECT_TRUE(std::regex_match(first.name(), std::regex("checkIns/.+"))) << first.name();
-  EXPECT_EQ(first.visibility(), v1::SHARED) << "check-ins default to SHARED";
+  EXPECT_EQ(first.visibility(), v1::PRIVATE) << "an unset visibility is PRIVATE";
 
   v1::CheckIn again = ValidCheckIn("2025-03-10");
   again.set_high("a long walk together");
@@ -519,7 +519,7 @@ TEST_F(DaemonApiTest, GoalStatusCountsPeriodsStreakAndTotals) {
   v1::Goal goal;
   ASSERT_OK(d_.goals().CreateGoal(DaemonHarness::Context().get(), creq, &goal));
   EXPECT_EQ(goal.start_day(), start);
-  EXPECT_EQ(goal.visibility(), v1::SHARED);
+  EXPECT_EQ(goal.visibility(), v1::PRIVATE) << "an unset visibility is PRIVATE";
   EXPECT_FALSE(goal.archived());
 
   ASSERT_OK(LogProgress(goal.name(), start));

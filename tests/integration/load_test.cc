@@ -166,6 +166,7 @@ class Client {
     c->set_high(Text("high"));
     c->set_low("a low moment");
     c->set_connection_rating(1 + static_cast<int>(rng_() % 5));
+    c->set_visibility(v1::SHARED);
     v1::CheckIn out;
     grpc::Status s = checkins_->CreateCheckIn(Ctx().get(), req, &out);
     ++ledger_->writes;
@@ -363,6 +364,7 @@ TEST_F(LoadTest, FiftyClientsReadAndWriteWithoutErrorsLeaksOrLostWrites) {
   goal.mutable_goal()->set_periods(52);
   goal.mutable_goal()->set_start_day(AddDays(today, -14));
   goal.mutable_goal()->set_time_zone("UTC");
+  goal.mutable_goal()->set_visibility(v1::SHARED);
   v1::Goal created;
   ASSERT_OK(alex_.goals().CreateGoal(Ctx().get(), goal, &created));
   goal_ = created.name();

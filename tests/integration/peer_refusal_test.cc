@@ -10,7 +10,9 @@
 #include "api_helpers.h"
 #include "attune/v1/sync.grpc.pb.h"
 #include "crafted_ops.h"
+#include "daemon/base/hex.h"
 #include "daemon/sync/invites.h"
+#include "daemon/sync/membership.h"
 #include "daemon/sync/tls_credentials.h"
 #include "daemon/vault/device_id.h"
 #include "daemon/vault/op_crypto.h"
@@ -41,7 +43,6 @@ v1::Op CheckInOp(const KeySet& author, uint64_t seq, const std::string& high,
       author, seq, 'c',
       [&](v1::OpHeader*, v1::OpBody* body) {
         body->mutable_record()->mutable_check_in()->set_high(high);
-        body->mutable_record()->mutable_check_in()->set_author("f00d");
       },
       signer);
 }
@@ -99,6 +100,29 @@ class PeerRefusalTest : public ::testing::Test {
   }
 
   int CheckInsOnAlex() { return static_cast<int>(ListAllCheckIns(alex_).size()); }
+
+  // A sync stream to Alex as Mallory, past the Hellos.
+  struct Stream {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReaderWriter<v1::SyncMessage, v1::SyncMessage>> rw;
+  };
+  void OpenStream(Stream* s) {
+    s->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+    s->rw = v1::Peer::NewStub(PeerChannel(*member_, address_, code_.inviter_device()))
+                ->Sync(&s->context);
+    ASSERT_TRUE(s->rw->Write(Hello(*member_)));
+    v1::SyncMessage reply;
+    ASSERT_TRUE(s->rw->Read(&reply));
+    ASSERT_TRUE(reply.has_hello());
+  }
+  void Send(Stream* s, const v1::Op& op) {
+    v1::SyncMessage m;
+    *m.mutable_ops()->add_ops() = op;
+    ASSERT_TRUE(s->rw->Write(m));
+  }
+  bool Logged(const std::string& what) {
+    return Await([&] { return alex_.StderrSinceStart().find(what) != std::string::npos; });
+  }
 
   DaemonHarness alex_;
   v1::InviteCode code_;
@@ -219,6 +243,203 @@ TEST_F(PeerRefusalTest, BadOpsAreRefusedGoodOnesStoredAndTheStreamGoesOn) {
   context.TryCancel();
   v1::VaultStatus vs;
   EXPECT_OK(alex_.GetStatus(&vs));
+}
+
+// A partner's device running modified code: it holds the space key and signs
+// with a member's device key, and still changes nothing it did not write,
+// whether Alex's daemon is unlocked when the op arrives or locked (then the
+// op is stored unread, and skipped when folded at unlock).
+TEST_F(PeerRefusalTest, APartnerChangesNothingAnotherMemberWroteAndNeverWritesAsThem) {
+  v1::CreateJournalEntryRequest create;
+  create.mutable_journal_entry()->set_body("Alex's own words");
+  create.mutable_journal_entry()->set_visibility(v1::SHARED);
+  v1::JournalEntry entry;
+  ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), create, &entry));
+  const std::string alex_id = *FromHex(entry.name().substr(entry.name().find('/') + 1));
+  v1::ListMembersResponse members;
+  ASSERT_OK(v1::SpaceService::NewStub(alex_.channel())
+                ->ListMembers(DaemonHarness::Context().get(), {}, &members));
+  const std::string alex_member_hex = members.members(0).member_id();
+  ASSERT_NO_FATAL_FAILURE(JoinAsMallory());
+
+  auto edit_alexs = [&](uint64_t seq) {
+    return CraftedCheckInOp(*member_, seq, 'e', [&](v1::OpHeader*, v1::OpBody* b) {
+      b->set_kind(v1::Record::kJournalEntry);
+      b->set_record_id(alex_id);
+      b->clear_fields();
+      b->add_fields(v1::JournalEntry::kBodyFieldNumber);
+      v1::JournalEntry* j = b->mutable_record()->mutable_journal_entry();
+      j->set_body("words put in Alex's mouth");
+      j->set_author(alex_member_hex);
+    });
+  };
+  auto delete_alexs = [&](uint64_t seq) {
+    return CraftedCheckInOp(*member_, seq, 'd', [&](v1::OpHeader*, v1::OpBody* b) {
+      b->set_kind(v1::Record::kJournalEntry);
+      b->set_record_id(alex_id);
+      b->set_tombstone(true);
+    });
+  };
+  auto as_alex = [&](uint64_t seq) {
+    return CraftedCheckInOp(*member_, seq, 'a', [&](v1::OpHeader*, v1::OpBody* b) {
+      b->set_kind(v1::Record::kJournalEntry);
+      b->clear_fields();
+      for (int f : {2, 5, 8}) b->add_fields(f);
+      v1::JournalEntry* j = b->mutable_record()->mutable_journal_entry();
+      j->set_body("a private entry 'by Alex'");
+      j->set_visibility(v1::PRIVATE);
+      j->set_author(alex_member_hex);
+    });
+  };
+  auto alexs_entry = [&]() {
+    auto all = ListAllJournalEntries(alex_);
+    std::vector<std::string> bodies;
+    for (const auto& e : all) bodies.push_back(e.author() + ": " + e.body());
+    return bodies;
+  };
+  const std::vector<std::string> before = {alex_member_hex + ": Alex's own words"};
+  ASSERT_EQ(alexs_entry(), before);
+
+  Stream stream;
+  ASSERT_NO_FATAL_FAILURE(OpenStream(&stream));
+  ASSERT_NO_FATAL_FAILURE(Send(&stream, CheckInOp(*member_, 1, "Mallory's own, fine")));
+  ASSERT_TRUE(Await([&] { return CheckInsOnAlex() == 1; }));
+  // Unlocked: each is refused whole (not stored), with its reason.
+  for (const v1::Op& op : {edit_alexs(2), delete_alexs(2), as_alex(2)}) {
+    ASSERT_NO_FATAL_FAILURE(Send(&stream, op));
+  }
+  EXPECT_TRUE(Logged("only a record's author may change it"));
+  EXPECT_TRUE(Logged("op names an author other than the member of the device that signed it"));
+  // Mallory's own next op still lands: nothing of the refused ones was kept.
+  ASSERT_NO_FATAL_FAILURE(Send(&stream, CheckInOp(*member_, 2, "Mallory's second")));
+  ASSERT_TRUE(Await([&] { return CheckInsOnAlex() == 2; }));
+  EXPECT_EQ(alexs_entry(), before);
+
+  // Locked: stored unread (the seqs are Mallory's to use), and never folded.
+  auto shared_ops = [&] {
+    v1::SyncStatus status;
+    EXPECT_OK(v1::SyncService::NewStub(alex_.channel())
+                  ->GetSyncStatus(DaemonHarness::Context().get(), {}, &status));
+    return status.shared_ops();
+  };
+  ASSERT_OK(alex_.Lock());
+  for (uint64_t seq : {3, 4, 5}) {
+    v1::Op op = seq == 3 ? edit_alexs(seq) : seq == 4 ? as_alex(seq) : delete_alexs(seq);
+    ASSERT_NO_FATAL_FAILURE(Send(&stream, op));
+  }
+  ASSERT_NO_FATAL_FAILURE(Send(&stream, CheckInOp(*member_, 6, "Mallory's third")));
+  // Alex's entry and Mallory's six ops, the last four unread.
+  ASSERT_TRUE(Await([&] { return shared_ops() == 1 + 6; })) << "stored while locked";
+  ASSERT_OK(alex_.Unlock("correct horse battery"));
+  ASSERT_TRUE(Await([&] { return CheckInsOnAlex() == 3; }));
+  EXPECT_EQ(alexs_entry(), before);
+  stream.context.TryCancel();
+  // And a view rebuilt from the log agrees.
+  ASSERT_EQ(alex_.Stop(), 0);
+  ASSERT_TRUE(alex_.Restart({"--peer-listen", "127.0.0.1:0", "--rebuild-views"}));
+  ASSERT_OK(alex_.Unlock("correct horse battery"));
+  EXPECT_EQ(alexs_entry(), before);
+  EXPECT_EQ(CheckInsOnAlex(), 3);
+}
+
+// What a partner's device receives, opened with the space key as a modified
+// device would: no private word of Alex's is in it. Alex shares an entry,
+// then makes it private with a new body; keeps another entry private; and
+// the un-share op tells the partner only that the entry is private now.
+TEST_F(PeerRefusalTest, APartnerDecryptingEverySharedOpFindsNoPrivateText) {
+  ASSERT_NO_FATAL_FAILURE(JoinAsMallory());
+  v1::CreateJournalEntryRequest create;
+  create.mutable_journal_entry()->set_body("shared for a while");
+  create.mutable_journal_entry()->set_visibility(v1::SHARED);
+  v1::JournalEntry entry;
+  ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), create, &entry));
+  v1::UpdateJournalEntryRequest update;
+  *update.mutable_journal_entry() = entry;
+  update.mutable_journal_entry()->set_visibility(v1::PRIVATE);
+  update.mutable_journal_entry()->set_title("SECRET title");
+  update.mutable_journal_entry()->set_body("SECRET body, written as it became private");
+  for (const char* path : {"visibility", "title", "body"}) {
+    update.mutable_update_mask()->add_paths(path);
+  }
+  v1::JournalEntry updated;
+  ASSERT_OK(alex_.journal().UpdateJournalEntry(DaemonHarness::Context().get(), update, &updated));
+  v1::CreateJournalEntryRequest secret;
+  secret.mutable_journal_entry()->set_body("SECRET from the start");
+  secret.mutable_journal_entry()->set_visibility(v1::PRIVATE);
+  v1::JournalEntry kept;
+  ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), secret, &kept));
+  // An unset visibility is private too.
+  v1::CreateCheckInRequest unset;
+  unset.mutable_check_in()->set_day(UtcToday());
+  unset.mutable_check_in()->set_high("SECRET high, visibility not chosen");
+  unset.mutable_check_in()->set_low("SECRET low");
+  unset.mutable_check_in()->set_connection_rating(3);
+  v1::CheckIn unset_saved;
+  ASSERT_OK(alex_.checkins().CreateCheckIn(DaemonHarness::Context().get(), unset, &unset_saved));
+  EXPECT_EQ(unset_saved.visibility(), v1::PRIVATE);
+  ASSERT_OK(WriteCheckIn(alex_, AddDays(UtcToday(), -1), "END marker"));
+
+  Stream stream;
+  ASSERT_NO_FATAL_FAILURE(OpenStream(&stream));
+  std::vector<std::string> bodies;
+  bool unshared = false;
+  bool end = false;
+  while (!end) {
+    v1::SyncMessage m;
+    ASSERT_TRUE(stream.rw->Read(&m)) << "the stream ended before the END marker";
+    for (const auto& op : m.ops().ops()) {
+      v1::OpHeader header;
+      auto body = OpenOp(op, *member_, &header);
+      ASSERT_TRUE(body.ok()) << body.status();
+      std::string text = body->DebugString();
+      bodies.push_back(text);
+      EXPECT_EQ(text.find("SECRET"), std::string::npos) << text;
+      if (body->record().journal_entry().visibility() == v1::PRIVATE) {
+        unshared = true;
+        EXPECT_EQ(body->record().journal_entry().body(), "");
+        EXPECT_EQ(body->fields_size(), 2) << text;
+      }
+      end |= text.find("END marker") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(unshared) << "the partner must learn that the entry is private now";
+  EXPECT_EQ(bodies.size(), 3u) << ::testing::PrintToString(bodies);  // create, un-share, END
+  stream.context.TryCancel();
+}
+
+// A member's modified device sends certificates for 40 devices of its own
+// and one that claims Alex's member id: at most kMaxDevicesPerMember devices
+// per person are kept, and nobody adds a device as somebody else.
+TEST_F(PeerRefusalTest, AMemberCannotFloodTheSpaceWithDevicesNorAddOneAsSomebodyElse) {
+  v1::ListMembersResponse before;
+  ASSERT_OK(v1::SpaceService::NewStub(alex_.channel())
+                ->ListMembers(DaemonHarness::Context().get(), {}, &before));
+  const std::string alex_member = *FromHex(before.members(0).member_id());
+  ASSERT_NO_FATAL_FAILURE(JoinAsMallory());
+  Stream stream;
+  ASSERT_NO_FATAL_FAILURE(OpenStream(&stream));
+  v1::SyncMessage flood;
+  for (int i = 0; i <= 40; ++i) {
+    auto extra = NewKeys("extra");
+    v1::MemberCertBody body;
+    body.set_space_id(member_->space_id);
+    body.set_device(extra->device_public_key);
+    body.set_member_id(i == 40 ? alex_member : member_->member_id);
+    body.set_display_name(i == 40 ? "Alex (really Mallory)" : "Mallory's device");
+    body.set_added_by(member_->device_public_key);
+    body.set_added_at_ms(1);
+    *flood.mutable_members()->add_members() = SignMemberCert(body, *member_);
+  }
+  ASSERT_TRUE(stream.rw->Write(flood));
+  // A good op after them is taken: the certificates were looked at first.
+  ASSERT_NO_FATAL_FAILURE(Send(&stream, CheckInOp(*member_, 1, "after the flood")));
+  ASSERT_TRUE(Await([&] { return CheckInsOnAlex() == 1; }));
+  v1::ListMembersResponse after;
+  ASSERT_OK(v1::SpaceService::NewStub(alex_.channel())
+                ->ListMembers(DaemonHarness::Context().get(), {}, &after));
+  EXPECT_EQ(after.members_size(), 1 + static_cast<int>(kMaxDevicesPerMember));
+  for (const auto& m : after.members()) EXPECT_NE(m.display_name(), "Alex (really Mallory)");
+  stream.context.TryCancel();
 }
 
 }  // namespace

@@ -508,6 +508,7 @@ TEST(SecurityTest, NoSecretOrContentReachesALogOrAPlainFile) {
   ASSERT_OK(v1::SpaceService::NewStub(sam.channel())->JoinSpace(ctx().get(), join, &joined));
   v1::CreateCheckInRequest sam_checkin;
   sam_checkin.mutable_check_in()->set_high(c.sam_high);
+  sam_checkin.mutable_check_in()->set_visibility(v1::SHARED);
   sam_checkin.mutable_check_in()->set_low("a low moment");
   sam_checkin.mutable_check_in()->set_connection_rating(3);
   sam_checkin.mutable_check_in()->set_time_zone("UTC");

@@ -39,8 +39,11 @@ CliResult RunCli(const DaemonHarness& d, const std::vector<std::string>& args) {
   return result;
 }
 
-::testing::AssertionResult StartPeer(DaemonHarness& d, const std::string& name) {
-  auto started = d.Start({"--peer-listen", "127.0.0.1:0"});
+::testing::AssertionResult StartPeer(DaemonHarness& d, const std::string& name,
+                                     const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args = {"--peer-listen", "127.0.0.1:0"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  auto started = d.Start(args);
   if (!started) return started;
   v1::InitRequest request;
   request.set_passphrase("correct horse battery");
@@ -80,6 +83,7 @@ grpc::Status WriteCheckIn(DaemonHarness& d, const std::string& day, const std::s
   c->set_high(high);
   c->set_low("a low moment");
   c->set_connection_rating(4);
+  c->set_visibility(v1::SHARED);
   v1::CheckIn out;
   auto ctx = DaemonHarness::Context();
   return d.checkins().CreateCheckIn(ctx.get(), request, &out);

@@ -22,7 +22,9 @@ CliResult RunCli(const DaemonHarness& d, const std::vector<std::string>& args);
 
 // Starts a daemon that listens for peers on 127.0.0.1 (a free port) and
 // initialises its vault with the given display name.
-::testing::AssertionResult StartPeer(DaemonHarness& d, const std::string& name);
+// `extra_args` go to attuned as well.
+::testing::AssertionResult StartPeer(DaemonHarness& d, const std::string& name,
+                                     const std::vector<std::string>& extra_args = {});
 
 // `attune pair invite` on inviter, `attune pair join` on joiner; returns the
 // joiner's CLI result.

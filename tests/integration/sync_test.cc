@@ -9,6 +9,7 @@
 
 #include "api_helpers.h"
 #include "attune/v1/api.grpc.pb.h"
+#include "google/protobuf/empty.pb.h"
 #include "sync_support.h"
 
 namespace attune::testing {
@@ -81,6 +82,7 @@ TEST_F(SyncTest, PairedPartnersSeeEachOthersCheckInsAndSharedRecords) {
   goal.mutable_goal()->set_period(v1::WEEK);
   goal.mutable_goal()->set_periods(4);
   goal.mutable_goal()->set_time_zone("UTC");
+  goal.mutable_goal()->set_visibility(v1::SHARED);
   v1::Goal g;
   ASSERT_OK(sam_.goals().CreateGoal(DaemonHarness::Context().get(), goal, &g));
   ASSERT_TRUE(Await([&] { return ListAllGoals(alex_, false).size() == 1; }));
@@ -123,6 +125,196 @@ TEST_F(SyncTest, AnEntryMadePrivateAgainDisappearsFromThePartner) {
               grpc::StatusCode::NOT_FOUND);
   ASSERT_EQ(ListAllJournalEntries(alex_).size(), 1u);
   EXPECT_EQ(ListAllJournalEntries(alex_)[0].body(), "now only mine, and edited");
+}
+
+// Sam sees Alex's shared entry, check-in and goal, and can change none of
+// them: each refusal names whose it is. Sam logs progress on the shared goal
+// (a record of Sam's own), and Alex sees it.
+TEST_F(SyncTest, OnlyTheAuthorChangesOrDeletesWhatTheyWrote) {
+  Pair();
+  v1::CreateJournalEntryRequest create;
+  create.mutable_journal_entry()->set_body("Alex's words");
+  create.mutable_journal_entry()->set_visibility(v1::SHARED);
+  v1::JournalEntry entry;
+  ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), create, &entry));
+  ASSERT_OK(WriteCheckIn(alex_, UtcToday(), "Alex's high"));
+  v1::CreateGoalRequest goal_request;
+  goal_request.mutable_goal()->set_title("Listen twice a week");
+  goal_request.mutable_goal()->set_target_per_period(2);
+  goal_request.mutable_goal()->set_period(v1::WEEK);
+  goal_request.mutable_goal()->set_periods(4);
+  goal_request.mutable_goal()->set_visibility(v1::SHARED);
+  v1::Goal goal;
+  ASSERT_OK(alex_.goals().CreateGoal(DaemonHarness::Context().get(), goal_request, &goal));
+  ASSERT_TRUE(Await([&] {
+    return ListAllJournalEntries(sam_).size() == 1 && ListAllCheckIns(sam_).size() == 1;
+  }));
+  v1::CheckIn check_in = ListAllCheckIns(sam_)[0];
+  v1::GetGoalRequest get_goal;
+  get_goal.set_name(goal.name());
+  v1::Goal sams_view;
+  ASSERT_TRUE(Await([&] {
+    return sam_.goals().GetGoal(DaemonHarness::Context().get(), get_goal, &sams_view).ok();
+  }));
+
+  auto refused = [](const grpc::Status& s, const std::string& noun) {
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::PERMISSION_DENIED) << s.error_message();
+    EXPECT_EQ(s.error_message(), "this " + noun + " is Alex's; only Alex can change it");
+  };
+  v1::UpdateJournalEntryRequest edit;
+  *edit.mutable_journal_entry() = entry;
+  edit.mutable_journal_entry()->set_body("Sam's words in Alex's entry");
+  edit.mutable_update_mask()->add_paths("body");
+  v1::JournalEntry out;
+  refused(sam_.journal().UpdateJournalEntry(DaemonHarness::Context().get(), edit, &out), "entry");
+  v1::DeleteJournalEntryRequest rm;
+  rm.set_name(entry.name());
+  google::protobuf::Empty empty;
+  refused(sam_.journal().DeleteJournalEntry(DaemonHarness::Context().get(), rm, &empty), "entry");
+  v1::DeleteCheckInRequest rm_check_in;
+  rm_check_in.set_name(check_in.name());
+  refused(sam_.checkins().DeleteCheckIn(DaemonHarness::Context().get(), rm_check_in, &empty),
+          "check-in");
+  v1::UpdateCheckInRequest edit_check_in;
+  *edit_check_in.mutable_check_in() = check_in;
+  edit_check_in.mutable_check_in()->set_high("Sam's high");
+  edit_check_in.mutable_update_mask()->add_paths("high");
+  v1::CheckIn check_in_out;
+  refused(
+      sam_.checkins().UpdateCheckIn(DaemonHarness::Context().get(), edit_check_in, &check_in_out),
+      "check-in");
+  v1::ArchiveGoalRequest archive;
+  archive.set_name(goal.name());
+  v1::Goal goal_out;
+  refused(sam_.goals().ArchiveGoal(DaemonHarness::Context().get(), archive, &goal_out), "goal");
+  v1::DeleteGoalRequest rm_goal;
+  rm_goal.set_name(goal.name());
+  refused(sam_.goals().DeleteGoal(DaemonHarness::Context().get(), rm_goal, &empty), "goal");
+
+  // The command line says whose it is, and asks the author even without a
+  // terminal (nothing typed: nothing deleted).
+  CliResult sam_rm = RunCli(sam_, {"journal", "rm", entry.name()});
+  EXPECT_NE(sam_rm.exit_code, 0);
+  EXPECT_THAT(sam_rm.out, HasSubstr("this entry is Alex's; only Alex can change it"));
+  CliResult unanswered = RunCli(alex_, {"journal", "rm", entry.name()});
+  EXPECT_NE(unanswered.exit_code, 0);
+  EXPECT_THAT(unanswered.out, HasSubstr("Delete your entry"));
+  EXPECT_THAT(unanswered.out, HasSubstr("nothing was deleted"));
+
+  v1::LogProgressRequest log;
+  log.set_parent(goal.name());
+  v1::GoalProgress progress;
+  ASSERT_OK(sam_.goals().LogProgress(DaemonHarness::Context().get(), log, &progress));
+
+  // Alex's device holds everything as Alex wrote it, and Sam's progress.
+  v1::GetGoalStatusRequest status_request;
+  status_request.set_name(goal.name());
+  v1::GoalStatus status;
+  ASSERT_TRUE(Await([&] {
+    return alex_.goals()
+               .GetGoalStatus(DaemonHarness::Context().get(), status_request, &status)
+               .ok() &&
+           status.periods_size() > 0 && status.periods(0).count() == 1;
+  })) << status.DebugString();
+  ASSERT_EQ(ListAllJournalEntries(alex_).size(), 1u);
+  EXPECT_EQ(ListAllJournalEntries(alex_)[0].body(), "Alex's words");
+  ASSERT_EQ(ListAllCheckIns(alex_).size(), 1u);
+  EXPECT_EQ(ListAllCheckIns(alex_)[0].high(), "Alex's high");
+}
+
+// Puts back the copy of `d`'s data folder taken earlier into `backup`.
+void PutBack(DaemonHarness& d, const std::string& backup) {
+  std::filesystem::remove_all(d.data_dir());
+  std::filesystem::copy(backup, d.data_dir(), std::filesystem::copy_options::recursive);
+}
+
+// The only backup people have today: a copy of the data folder, put back
+// after more was written. The device takes its own later ops back from the
+// partner before it writes again, so it never numbers two ops alike, and
+// nothing acknowledged is lost, on either device.
+TEST_F(SyncTest, ADataFolderPutBackFromACopyTakesItsOwnOpsBackBeforeWriting) {
+  Pair();
+  ASSERT_OK(WriteCheckIn(alex_, AddDays(UtcToday(), -3), "before the copy"));
+  ASSERT_TRUE(Await([&] { return CheckInDigest(sam_).size() == 1; }));
+  ASSERT_EQ(alex_.Stop(), 0);
+  const std::string backup = alex_.data_dir() + ".copy";
+  std::filesystem::copy(alex_.data_dir(), backup, std::filesystem::copy_options::recursive);
+  ASSERT_TRUE(alex_.Restart({"--peer-listen", "127.0.0.1:0"}));
+  ASSERT_OK(alex_.Unlock("correct horse battery"));
+  ASSERT_OK(WriteCheckIn(alex_, AddDays(UtcToday(), -2), "after the copy, 1"));
+  ASSERT_OK(WriteCheckIn(alex_, AddDays(UtcToday(), -1), "after the copy, 2"));
+  ASSERT_TRUE(Await([&] { return CheckInDigest(sam_).size() == 3; }));
+  ASSERT_EQ(alex_.Stop(), 0);
+
+  PutBack(alex_, backup);
+  ASSERT_TRUE(alex_.Restart({"--peer-listen", "127.0.0.1:0"}));
+  ASSERT_OK(alex_.Unlock("correct horse battery"));
+  // Once it has met Sam (a write before that, with nobody to ask, would be
+  // the fork of the next test), a write either waits for the catch-up
+  // (refused, saying why) or comes after it; it never reuses a seq.
+  ASSERT_TRUE(Await([&] {
+    auto status = SyncStatusOf(alex_);
+    return status.peers_size() == 1 && status.peers(0).online();
+  }));
+  grpc::Status written;
+  ASSERT_TRUE(Await([&] {
+    written = WriteCheckIn(alex_, UtcToday(), "after the put-back");
+    if (!written.ok()) {
+      EXPECT_EQ(written.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+      EXPECT_THAT(written.error_message(), HasSubstr("older than what its partners hold"));
+    }
+    return written.ok();
+  })) << written.error_message();
+  ASSERT_TRUE(Await([&] { return CheckInDigest(alex_) == CheckInDigest(sam_); }))
+      << ::testing::PrintToString(CheckInDigest(alex_));
+  EXPECT_EQ(CheckInDigest(alex_).size(), 4u) << ::testing::PrintToString(CheckInDigest(alex_));
+  EXPECT_EQ(SyncStatusOf(alex_).write_block(), "");
+  // Rebuilt from the log, Alex's device still holds all four.
+  ASSERT_EQ(alex_.Stop(), 0);
+  ASSERT_TRUE(alex_.Restart({"--peer-listen", "127.0.0.1:0", "--rebuild-views"}));
+  ASSERT_OK(alex_.Unlock("correct horse battery"));
+  EXPECT_EQ(CheckInDigest(alex_).size(), 4u);
+  std::filesystem::remove_all(backup);
+}
+
+// Put back and written to before it met the partner again (offline): the
+// device wrote seqs it had used already. Neither side carries on silently:
+// both name the fork, and neither takes the other's conflicting ops.
+TEST_F(SyncTest, ADeviceThatWroteASeqTwiceIsNamedAsAForkOnBothSides) {
+  Pair();
+  ASSERT_OK(WriteCheckIn(alex_, AddDays(UtcToday(), -3), "before the copy"));
+  ASSERT_TRUE(Await([&] { return CheckInDigest(sam_).size() == 1; }));
+  ASSERT_EQ(alex_.Stop(), 0);
+  const std::string backup = alex_.data_dir() + ".copy";
+  std::filesystem::copy(alex_.data_dir(), backup, std::filesystem::copy_options::recursive);
+  ASSERT_TRUE(alex_.Restart({"--peer-listen", "127.0.0.1:0"}));
+  ASSERT_OK(alex_.Unlock("correct horse battery"));
+  ASSERT_OK(WriteCheckIn(alex_, AddDays(UtcToday(), -2), "after the copy"));
+  ASSERT_TRUE(Await([&] { return CheckInDigest(sam_).size() == 2; }));
+  ASSERT_EQ(alex_.Stop(), 0);
+  ASSERT_EQ(sam_.Stop(), 0);
+
+  PutBack(alex_, backup);
+  ASSERT_TRUE(alex_.Restart({"--peer-listen", "127.0.0.1:0"}));
+  ASSERT_OK(alex_.Unlock("correct horse battery"));
+  ASSERT_OK(WriteCheckIn(alex_, AddDays(UtcToday(), -1), "a different op, same seq"));
+  ASSERT_TRUE(sam_.Restart({"--peer-listen", "127.0.0.1:0"}));
+  ASSERT_OK(sam_.Unlock("correct horse battery"));
+  for (DaemonHarness* d : {&alex_, &sam_}) {
+    std::string error;
+    EXPECT_TRUE(Await([&] {
+      auto status = SyncStatusOf(*d);
+      error = status.peers_size() == 1 ? status.peers(0).last_error() : "";
+      return error.find("wrote two different ops under seq") != std::string::npos;
+    })) << error;
+  }
+  // The side that found it logs it (the other learns it from the refusal).
+  EXPECT_THAT(alex_.StderrSinceStart() + sam_.StderrSinceStart(), HasSubstr("fork: device"));
+  EXPECT_EQ(CheckInDigest(sam_).size(), 2u);
+  EXPECT_EQ(CheckInDigest(alex_).size(), 2u);
+  CliResult shown = RunCli(sam_, {"sync", "status"});
+  EXPECT_THAT(shown.out, HasSubstr("wrote two different ops under seq"));
+  std::filesystem::remove_all(backup);
 }
 
 TEST_F(SyncTest, ApartTheyWriteAndAfterARestartTheyConverge) {

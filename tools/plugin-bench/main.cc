@@ -112,7 +112,10 @@ class Daemon {
     if (!fs::exists(socket_)) Fail("attuned did not start; see " + dir + "/attuned.log");
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
-    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
+    // Each connection attempt may take 20 s (gRPC reads the min backoff as
+    // that); a busy machine needs more than 50 ms for the HTTP/2 settings.
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 20000);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
     channel_ =
         grpc::CreateCustomChannel("unix:" + socket_, grpc::InsecureChannelCredentials(), args);
   }

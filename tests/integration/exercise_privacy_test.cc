@@ -1,0 +1,132 @@
+// What a partner's device shows of exercises done on the other device: only
+// what the person chose to share. Two paired daemons with the built-in
+// plugins; Alex runs exercises, and the test reads everything Sam's device
+// shows (journal, check-ins, exercise sessions) after sync caught up.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "api_helpers.h"
+#include "exercise_driver.h"
+#include "sync_support.h"
+
+namespace attune::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const std::vector<std::string> kBuiltins = {"daily-checkin",       "reflective-listening",
+                                            "emotion-naming",      "appreciation",
+                                            "vulnerability",       "nonverbal-attunement",
+                                            "shared-curiosity",    "study-together",
+                                            "connection-meanings", "repair"};
+
+class ExercisePrivacyTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::vector<std::string> plugins = {"--plugins-dir", ATTUNE_BUILTIN_PLUGINS_DIR};
+    ASSERT_TRUE(StartPeer(alex_, "Alex", plugins));
+    ASSERT_TRUE(StartPeer(sam_, "Sam", plugins));
+    CliResult joined = PairWithCli(alex_, sam_);
+    ASSERT_EQ(joined.exit_code, 0) << joined.out;
+    v1::ListEmotionsResponse vocab;
+    ASSERT_OK(alex_.checkins().ListEmotions(DaemonHarness::Context().get(), {}, &vocab));
+    std::vector<std::string> labels;
+    for (const auto& f : vocab.families()) {
+      labels.insert(labels.end(), f.labels().begin(), f.labels().end());
+    }
+    alex_driver_ = std::make_unique<ExerciseDriver>(alex_.channel(), labels);
+    sam_driver_ = std::make_unique<ExerciseDriver>(sam_.channel(), labels);
+  }
+
+  // Runs `exercise` on Alex's device to its end.
+  void Run(const std::string& exercise, v1::Visibility visibility = v1::VISIBILITY_UNSPECIFIED) {
+    v1::StartSessionRequest request;
+    request.set_exercise(exercise);
+    request.set_partner_name("Sam");
+    request.set_visibility(visibility);
+    auto run = alex_driver_->RunSession(request);
+    ASSERT_OK(run.status);
+    ASSERT_TRUE(run.last.finished()) << exercise;
+  }
+
+  // Writes a shared check-in on Alex's device and waits until Sam's shows it:
+  // sync has then carried every shared op Alex wrote before it.
+  void AwaitSam() {
+    ASSERT_OK(WriteCheckIn(alex_, AddDays(UtcToday(), -(++markers_)), "sync marker"));
+    ASSERT_TRUE(Await([&] {
+      int n = 0;
+      for (const auto& c : ListAllCheckIns(sam_)) n += c.high() == "sync marker";
+      return n == markers_;
+    }));
+  }
+
+  // Everything Sam's device shows, as text.
+  std::string SamSees() {
+    std::string out;
+    for (const auto& j : ListAllJournalEntries(sam_)) out += j.DebugString();
+    for (const auto& c : ListAllCheckIns(sam_)) {
+      if (c.high() != "sync marker") out += c.DebugString();
+    }
+    for (const auto& s : sam_driver_->Sessions()) out += s.DebugString();
+    return out;
+  }
+  std::set<std::string> SessionsSamSees() {
+    std::set<std::string> out;
+    for (const auto& s : sam_driver_->Sessions()) out.insert(s.exercise());
+    return out;
+  }
+
+  DaemonHarness alex_, sam_;
+  std::unique_ptr<ExerciseDriver> alex_driver_, sam_driver_;
+  int markers_ = 0;
+};
+
+// Started --private, no exercise leaves anything on the partner's device,
+// whatever its plugin asked for (the daily check-in asks for SHARED).
+TEST_F(ExercisePrivacyTest, EveryExerciseStartedPrivateLeavesNothingOnThePartnersDevice) {
+  for (const auto& id : kBuiltins) {
+    SCOPED_TRACE(id);
+    ASSERT_NO_FATAL_FAILURE(Run(id, v1::PRIVATE));
+  }
+  ASSERT_EQ(alex_driver_->Sessions().size(), kBuiltins.size());
+  ASSERT_NO_FATAL_FAILURE(AwaitSam());
+  EXPECT_EQ(SamSees(), "");
+}
+
+// Not chosen: the answers of an exercise done alone stay on the author's
+// device; a pair exercise's session is shared; a private answer (keep this
+// privately, a private note) keeps the session that holds it private too,
+// even one done together.
+TEST_F(ExercisePrivacyTest, PrivateAnswersAndSoloSessionsStayOnTheAuthorsDevice) {
+  alex_driver_->overrides["keep"] = Choose({"private"});
+  ASSERT_NO_FATAL_FAILURE(Run("emotion-naming"));
+  alex_driver_->overrides["keep"] = Choose({"yes"});  // a private note, done together
+  ASSERT_NO_FATAL_FAILURE(Run("vulnerability"));
+  alex_driver_->overrides.erase("keep");
+  ASSERT_NO_FATAL_FAILURE(Run("reflective-listening"));
+  // Shared when asked: the journal entry, but not the solo session's answers.
+  alex_driver_->overrides["keep"] = Choose({"shared"});
+  ASSERT_NO_FATAL_FAILURE(Run("emotion-naming"));
+  ASSERT_NO_FATAL_FAILURE(AwaitSam());
+
+  EXPECT_EQ(SessionsSamSees(), std::set<std::string>{"reflective-listening"});
+  std::string seen = SamSees();
+  std::string sessions;
+  for (const auto& s : sam_driver_->Sessions()) sessions += s.DebugString();
+  // The trigger is in the shared journal entry only, where the person put it.
+  EXPECT_THAT(sessions, Not(HasSubstr("answer to trigger")));
+  EXPECT_THAT(seen, Not(HasSubstr("Ten minutes")));
+  auto journal = ListAllJournalEntries(sam_);
+  ASSERT_EQ(journal.size(), 1u) << seen;
+  EXPECT_EQ(journal[0].title(), "Naming a feeling");
+  EXPECT_EQ(journal[0].visibility(), v1::SHARED);
+  // Alex's own device keeps all of it.
+  EXPECT_EQ(alex_driver_->Sessions().size(), 4u);
+  EXPECT_EQ(ListAllJournalEntries(alex_).size(), 3u);
+}
+
+}  // namespace
+}  // namespace attune::testing

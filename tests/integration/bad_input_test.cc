@@ -1271,6 +1271,49 @@ TEST_F(BadInputTest, TheCliRefusesBadUsageAndWritesNothing) {
   ExpectAGoodWrite();
 }
 
+// A passphrase file others could read (or point elsewhere) is refused before
+// its content goes anywhere: the vault stays locked, and the message names
+// the file and the fix.
+TEST_F(BadInputTest, ThePassphraseFileMustBeReadableByItsOwnerOnly) {
+  StartAndInit();
+  ASSERT_OK(d_.Lock());
+  const std::string locked = Snapshot(d_);
+  const std::string file = d_.root() + "/pass";
+  std::ofstream(file) << kPassphrase << "\n";
+  for (mode_t mode : {0644, 0640, 0604}) {
+    SCOPED_TRACE(mode);
+    ASSERT_EQ(::chmod(file.c_str(), mode), 0);
+    CliResult r = RunCli(d_, {"unlock", "--passphrase-file", file});
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_THAT(r.out, HasSubstr("can be read by other users"));
+    EXPECT_THAT(r.out, HasSubstr("chmod 600 " + file));
+    EXPECT_EQ(Snapshot(d_), locked);
+  }
+  // A symbolic link another user owns, to a private file: refused too.
+  ASSERT_EQ(::chmod(file.c_str(), 0600), 0);
+  const std::string link = d_.root() + "/pass-link";
+  ASSERT_EQ(::symlink(file.c_str(), link.c_str()), 0);
+  if (::geteuid() == 0) {
+    ASSERT_EQ(::lchown(link.c_str(), 65534, 65534), 0);
+    CliResult r = RunCli(d_, {"unlock", "--passphrase-file", link});
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_THAT(r.out, HasSubstr("symbolic link owned by another user"));
+    EXPECT_EQ(Snapshot(d_), locked);
+    // A file another user owns (who wrote the passphrase, so knows it).
+    ASSERT_EQ(::chown(file.c_str(), 65534, 65534), 0);
+    r = RunCli(d_, {"unlock", "--passphrase-file", file});
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_THAT(r.out, HasSubstr("belongs to another user"));
+    EXPECT_EQ(Snapshot(d_), locked);
+    ASSERT_EQ(::chown(file.c_str(), 0, 0), 0);
+    ASSERT_EQ(::lchown(link.c_str(), 0, 0), 0);
+  }
+  // Mode 0600 (or a link of one's own to it) unlocks.
+  CliResult r = RunCli(d_, {"unlock", "--passphrase-file", link});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  ExpectAGoodWrite();
+}
+
 TEST_F(BadInputTest, AttunedRefusesBadFlagsAndPlacesAndTheRunningOneCarriesOn) {
   StartAndInit();
   WriteOneOfEach();

@@ -1,11 +1,10 @@
 #include "daemon_client.h"
 
-#include <sys/stat.h>
-
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/empty.pb.h"
+#include "socket_check.h"
 
 namespace attune::cli {
 
@@ -17,10 +16,8 @@ std::string DaemonNotRunningMessage(const std::string& socket_path, const std::s
 
 absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::Connect(
     const std::string& socket_path) {
-  struct stat st;
-  if (stat(socket_path.c_str(), &st) != 0) {
-    return absl::UnavailableError(DaemonNotRunningMessage(socket_path, "no socket"));
-  }
+  // Before anything is sent: is this our own daemon? (socket_check.h)
+  if (absl::Status checked = CheckDaemonSocket(socket_path); !checked.ok()) return checked;
   // Calls fail fast (no wait_for_ready) when nothing listens on the socket.
   std::shared_ptr<grpc::Channel> channel =
       grpc::CreateChannel("unix:" + socket_path, grpc::InsecureChannelCredentials());

@@ -11,6 +11,7 @@
 #include "CLI/CLI.hpp"
 #include "args.h"
 #include "commands.h"
+#include "format.h"
 
 namespace attune::cli {
 namespace {
@@ -71,7 +72,7 @@ int Main(int argc, char** argv) {
   }
   absl::Status status = (*action)();
   if (!status.ok()) {
-    std::cerr << "attune: " << status.message() << '\n';
+    std::cerr << "attune: " << TerminalSafe(std::string(status.message())) << '\n';
   }
   return ExitCode(status);
 }

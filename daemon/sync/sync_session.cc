@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/api/validation.h"
 #include "daemon/base/log.h"
 #include "daemon/sync/op_checker.h"
 #include "daemon/vault/device_id.h"
@@ -66,7 +67,13 @@ absl::Status SyncSession::CheckHello(const v1::Hello& hello) {
   }
   env_.peers->Observe(peer_, vv);
   std::vector<std::string> addresses(hello.addresses().begin(), hello.addresses().end());
-  if (addresses.size() <= 8) env_.peers->SetAddresses(peer_, addresses);
+  // Addresses are shown by attune peers: one line each, no control
+  // characters, or none of them is kept.
+  bool plain = addresses.size() <= 8;
+  for (const auto& a : addresses) {
+    plain = plain && a.size() <= 300 && IsPlainText(a, TextLines::kOne);
+  }
+  if (plain) env_.peers->SetAddresses(peer_, addresses);
   return absl::OkStatus();
 }
 

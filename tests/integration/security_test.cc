@@ -10,6 +10,8 @@
 #include <gmock/gmock.h>
 #include <google/protobuf/empty.pb.h>
 #include <grpcpp/create_channel.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <pwd.h>
@@ -595,6 +597,49 @@ TEST(SecurityTest, TheCliSendsNothingToASocketAnotherUserServes) {
   EXPECT_THAT(folder_out, HasSubstr("the socket's folder " + their_folder + " belongs to uid"));
 }
 
+// A daemon (here a fake one, as records stored before the daemon refused
+// control characters, or an older peer's, would) sends names and messages
+// with escape sequences: `attune` prints none of them, as text or as JSON.
+class EscapingVault : public v1::VaultService::Service {
+ public:
+  grpc::Status GetStatus(grpc::ServerContext*, const google::protobuf::Empty*,
+                         v1::VaultStatus* out) override {
+    out->set_state(v1::VaultStatus::LOCKED);
+    out->set_display_name(
+        "Alex\x1b[2K\x1b]0;owned\x07\xc2\x9b"
+        "2J");
+    out->set_device_id("dev\x1b[31mred");
+    return grpc::Status::OK;
+  }
+  grpc::Status Lock(grpc::ServerContext*, const google::protobuf::Empty*,
+                    v1::VaultStatus*) override {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "quoted \x1b[2J\x1b[H back");
+  }
+};
+
+TEST(SecurityTest, TheCliPrintsNoControlCharacterADaemonSends) {
+  DaemonHarness scratch;  // only for its private temporary folder
+  const std::string path = scratch.root() + "/escaping.sock";
+  EscapingVault vault;
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort("unix:" + path, grpc::InsecureServerCredentials());
+  builder.RegisterService(&vault);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  ASSERT_NE(server, nullptr);
+  const std::vector<std::vector<std::string>> runs = {{"status"}, {"status", "--json"}, {"lock"}};
+  for (const std::vector<std::string>& args : runs) {
+    SCOPED_TRACE(::testing::PrintToString(args));
+    auto [code, out] = RunCliAt(path, args);
+    EXPECT_THAT(out, HasSubstr(args[0] == "lock" ? "quoted" : "Alex")) << out;
+    for (char c : out) {
+      unsigned char u = static_cast<unsigned char>(c);
+      EXPECT_FALSE((u < 0x20 && c != '\n' && c != '\t') || u == 0x7f)
+          << "control character " << static_cast<int>(u) << " in: " << out;
+    }
+    EXPECT_EQ(out.find("\xc2\x9b"), std::string::npos) << out;
+  }
+  server->Shutdown(std::chrono::system_clock::now());
+}
 #endif  // ATTUNE_CLI_PATH
 
 // ---------------------------------------------------------------------------

@@ -231,6 +231,14 @@ TEST(Format, WrapIndentsContinuationLines) {
   EXPECT_EQ(Wrap("a\nb", 80, 2), "a\n  b");
 }
 
+TEST(UnixLineBreaks, WindowsLineBreaksBecomeLineFeedsOtherCarriageReturnsStay) {
+  EXPECT_EQ(UnixLineBreaks("one\r\ntwo\r\n"), "one\ntwo\n");
+  EXPECT_EQ(UnixLineBreaks("a\rb\r"), "a\rb\r");  // refused by the daemon, not hidden
+  EditorText e = ParseEditorText("# Title\r\n\r\nline one\r\nline two\r\n");
+  EXPECT_EQ(e.title, "Title");
+  EXPECT_EQ(e.body, "line one\nline two");
+}
+
 // --- output of data from the daemon ----------------------------------------
 
 TEST(TerminalSafe, NoControlCharacterFromDataReachesTheTerminal) {

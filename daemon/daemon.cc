@@ -30,7 +30,9 @@
 #include "daemon/api/space_service.h"
 #include "daemon/api/vault_service.h"
 #include "daemon/base/hex.h"
+#include "daemon/base/home_dir.h"
 #include "daemon/base/log.h"
+#include "daemon/base/private_dir.h"
 #include "daemon/plugins/dirs.h"
 #include "daemon/plugins/host.h"
 #include "daemon/records/authorship.h"
@@ -50,16 +52,6 @@ constexpr auto kShutdownGrace = std::chrono::seconds(5);
 std::string EnvOr(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
   return v != nullptr && *v != '\0' ? std::string(v) : fallback;
-}
-
-absl::Status MakePrivateDir(const std::string& path) {
-  std::error_code ec;
-  std::filesystem::create_directories(path, ec);
-  if (ec) {
-    return absl::UnavailableError(absl::StrCat("cannot create folder ", path, ": ", ec.message()));
-  }
-  ::chmod(path.c_str(), 0700);
-  return absl::OkStatus();
 }
 
 // Holds an exclusive flock on data_dir/attuned.lock for the daemon's life.
@@ -125,8 +117,10 @@ absl::Status PrepareSocketPath(const std::string& path) {
 }  // namespace
 
 std::string DefaultDataDir() {
-  std::string home = EnvOr("HOME", "/tmp");
-  return EnvOr("XDG_DATA_HOME", home + "/.local/share") + "/attune";
+  std::string data_home = EnvOr("XDG_DATA_HOME", "");
+  if (!data_home.empty()) return data_home + "/attune";
+  std::string home = HomeDir();
+  return home.empty() ? std::string() : home + "/.local/share/attune";
 }
 
 std::string DefaultSocketPath() {
@@ -137,7 +131,12 @@ std::string DefaultSocketPath() {
 
 absl::Status RunDaemon(const DaemonOptions& options) {
   ::umask(077);
-  if (auto s = MakePrivateDir(options.data_dir); !s.ok()) return s;
+  if (options.data_dir.empty()) {
+    return absl::FailedPreconditionError(
+        "no data folder: HOME and XDG_DATA_HOME are unset and the password database names no "
+        "home folder for this user; pass --data-dir");
+  }
+  if (auto s = MakePrivateDir(options.data_dir, "data folder"); !s.ok()) return s;
   DataDirLock dir_lock;
   if (auto s = dir_lock.Acquire(options.data_dir); !s.ok()) return s;
 
@@ -157,9 +156,16 @@ absl::Status RunDaemon(const DaemonOptions& options) {
 
   std::string socket_dir = std::filesystem::path(options.socket_path).parent_path();
   if (!socket_dir.empty()) {
-    if (auto s = MakePrivateDir(socket_dir); !s.ok()) return s;
+    if (auto s = MakePrivateDir(socket_dir, "socket folder"); !s.ok()) return s;
   }
   if (auto s = PrepareSocketPath(options.socket_path); !s.ok()) return s;
+  PluginHostOptions plugin_options = options.plugins;
+  if (plugin_options.runtime_dir.empty()) {
+    plugin_options.runtime_dir = PluginRuntimeDir(options.socket_path);
+  }
+  if (auto s = MakePrivateDir(plugin_options.runtime_dir, "plugin runtime folder"); !s.ok()) {
+    return s;
+  }
 
   Membership members(db->get());
   if (auto s = members.Load(); !s.ok()) return s;
@@ -191,10 +197,6 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   JournalServiceImpl journal_service(ctx);
   CheckInServiceImpl checkin_service(ctx);
   GoalServiceImpl goal_service(ctx);
-  PluginHostOptions plugin_options = options.plugins;
-  if (plugin_options.runtime_dir.empty()) {
-    plugin_options.runtime_dir = PluginRuntimeDir(options.socket_path);
-  }
   GrantStore plugin_grants(db->get());
   PluginHost plugin_host(plugin_options, &plugin_grants);
   ExerciseServiceImpl exercise_service(ctx, &plugin_host);

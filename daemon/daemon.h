@@ -13,9 +13,12 @@
 namespace attune {
 
 struct DaemonOptions {
-  // Created (mode 0700) if missing.
+  // Created (mode 0700) if missing; refused unless it is a folder (not a
+  // symbolic link) of this user that group and others cannot write in (see
+  // MakePrivateDir in daemon/base/private_dir.h); made 0700 if it was not.
   std::string data_dir;
-  // Its folder is created (mode 0700) if missing; the socket gets mode 0600.
+  // Its folder is created and checked as data_dir is; the socket gets mode
+  // 0600.
   std::string socket_path;
   // Drop the record views and rebuild them from the op log at next unlock.
   bool rebuild_views = false;
@@ -27,18 +30,21 @@ struct DaemonOptions {
   // listen address.
   std::vector<std::string> peer_advertise;
   // Plugin folders, timings and limits. An empty runtime_dir means one next
-  // to the socket (see daemon/plugins/dirs.h).
+  // to the socket (see daemon/plugins/dirs.h); it is checked as data_dir is.
   PluginHostOptions plugins;
 };
 
-// Defaults from the XDG base directories.
+// Defaults from the XDG base directories. DefaultDataDir() is "" when
+// neither XDG_DATA_HOME nor a home folder is known (see HomeDir()): then
+// --data-dir must be given.
 std::string DefaultDataDir();
 std::string DefaultSocketPath();
 
 // Serves until SIGINT or SIGTERM; then lets in-flight calls finish (up to a
 // few seconds), closes the store and returns OK. Returns an error, without
 // serving, when the data folder is in use by another attuned, the socket is
-// served by another process, or the store cannot be opened.
+// served by another process, the store cannot be opened, or one of its
+// folders (data, socket, plugin runtime) is refused by MakePrivateDir.
 absl::Status RunDaemon(const DaemonOptions& options);
 
 }  // namespace attune

@@ -227,9 +227,20 @@ std::string FirstLine(std::string_view text) {
   return std::string(line);
 }
 
+std::string UnixLineBreaks(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\r' && i + 1 < text.size() && text[i + 1] == '\n') continue;
+    out += text[i];
+  }
+  return out;
+}
+
 EditorText ParseEditorText(std::string_view text) {
   EditorText out;
-  std::string_view rest = text;
+  const std::string unix_text = UnixLineBreaks(text);
+  std::string_view rest = unix_text;
   // Skip blank lines before a possible title line.
   while (!rest.empty()) {
     size_t eol = rest.find('\n');

@@ -121,9 +121,14 @@ std::string FirstLine(std::string_view text);
 // Removes leading and trailing whitespace (spaces, tabs, line breaks).
 std::string Trim(std::string_view text);
 
+// `text` with each "\r\n" made "\n" (a file saved with Windows line
+// breaks): the daemon refuses carriage returns, which a terminal obeys.
+std::string UnixLineBreaks(std::string_view text);
+
 // A journal entry as laid out in the editor: an optional first line
 // "# Title" ("#", a space, the title), then the body. Blank lines around
 // the body are dropped; a body line starting "##" or "#word" stays body.
+// Windows line breaks become "\n" (UnixLineBreaks()).
 struct EditorText {
   std::string title;
   std::string body;

@@ -231,5 +231,54 @@ TEST(Format, WrapIndentsContinuationLines) {
   EXPECT_EQ(Wrap("a\nb", 80, 2), "a\n  b");
 }
 
+TEST(UnixLineBreaks, WindowsLineBreaksBecomeLineFeedsOtherCarriageReturnsStay) {
+  EXPECT_EQ(UnixLineBreaks("one\r\ntwo\r\n"), "one\ntwo\n");
+  EXPECT_EQ(UnixLineBreaks("a\rb\r"), "a\rb\r");  // refused by the daemon, not hidden
+  EditorText e = ParseEditorText("# Title\r\n\r\nline one\r\nline two\r\n");
+  EXPECT_EQ(e.title, "Title");
+  EXPECT_EQ(e.body, "line one\nline two");
+}
+
+// --- output of data from the daemon ----------------------------------------
+
+TEST(TerminalSafe, NoControlCharacterFromDataReachesTheTerminal) {
+  std::string out = TerminalSafe("Alex\x1b[2K\x1b[1A\rroot");
+  EXPECT_EQ(out.find('\x1b'), std::string::npos) << out;
+  EXPECT_EQ(out.find('\r'), std::string::npos) << out;
+  EXPECT_EQ(out, "Alex\xef\xbf\xbd[2K\xef\xbf\xbd[1A\xef\xbf\xbdroot");
+  // DEL, C1 controls (U+009B is a one-character CSI), a bell.
+  EXPECT_EQ(TerminalSafe("a\x7f"
+                         "b\xc2\x9b"
+                         "2Jc\x07"),
+            "a\xef\xbf\xbd"
+            "b\xef\xbf\xbd"
+            "2Jc\xef\xbf\xbd");
+  // Bytes that are not UTF-8 (a lone C1 byte included) are replaced one by one.
+  EXPECT_EQ(TerminalSafe("x\x9b"
+                         "1m\xff"),
+            "x\xef\xbf\xbd"
+            "1m\xef\xbf\xbd");
+  EXPECT_EQ(TerminalSafe("\xc0\x9b"), "\xef\xbf\xbd\xef\xbf\xbd");  // overlong ESC-like
+  // Lines, tabs and every printable character stay.
+  const std::string fine = "two\nlines\tand Zo\xc3\xab \xf0\x9f\x92\x9b\xc2\xa0!";
+  EXPECT_EQ(TerminalSafe(fine), fine);
+}
+
+TEST(SanitizeStrings, EveryStringFieldOfAMessageIsMadeTerminalSafe) {
+  v1::JournalEntry entry;
+  entry.set_title("\x1b]0;owned\x07title");
+  entry.set_body("line\n\x1b[2Kbody");
+  entry.add_emotions()->set_label("calm\x1b[31m");
+  SanitizeStrings(&entry);
+  for (const std::string& s : {entry.title(), entry.body(), entry.emotions(0).label()}) {
+    EXPECT_EQ(s.find('\x1b'), std::string::npos) << s;
+    EXPECT_EQ(s.find('\x07'), std::string::npos) << s;
+  }
+  EXPECT_EQ(entry.body(), "line\n\xef\xbf\xbd[2Kbody");
+  // And what the CLI prints of it: a table cell, a wrapped body.
+  EXPECT_EQ(Truncate(entry.title(), 80).find('\x1b'), std::string::npos);
+  EXPECT_EQ(Wrap(entry.body(), 80, 2).find('\x1b'), std::string::npos);
+}
+
 }  // namespace
 }  // namespace attune::cli

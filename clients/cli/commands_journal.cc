@@ -36,7 +36,8 @@ constexpr char kEditorHelp[] =
 
 absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
   if (path == "-") {
-    return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
+    return UnixLineBreaks(
+        std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()));
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -44,7 +45,7 @@ absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
   }
   std::ostringstream text;
   text << in.rdbuf();
-  return text.str();
+  return UnixLineBreaks(text.str());
 }
 
 // The body without trailing white space (editors and heredocs add a final

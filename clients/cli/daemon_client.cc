@@ -1,13 +1,45 @@
 #include "daemon_client.h"
 
-#include <sys/stat.h>
+#include <grpcpp/support/client_interceptor.h>
 
+#include <memory>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "format.h"
 #include "google/protobuf/empty.pb.h"
+#include "socket_check.h"
 
 namespace attune::cli {
+namespace {
+
+// Runs SanitizeStrings() (format.h) on every message the daemon sends, before
+// any command sees it: names and texts stored before the daemon refused
+// control characters must not reach the terminal as escape sequences.
+class SanitizingInterceptor : public grpc::experimental::Interceptor {
+ public:
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::POST_RECV_MESSAGE)) {
+      // Every response type of the API is a generated protobuf message.
+      if (void* received = methods->GetRecvMessage(); received != nullptr) {
+        SanitizeStrings(static_cast<google::protobuf::Message*>(received));
+      }
+    }
+    methods->Proceed();
+  }
+};
+
+class SanitizingInterceptorFactory : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo*) override {
+    return new SanitizingInterceptor();
+  }
+};
+
+}  // namespace
 
 std::string DaemonNotRunningMessage(const std::string& socket_path, const std::string& why) {
   return absl::StrCat("the daemon is not running (", why, " at ", socket_path,
@@ -17,13 +49,14 @@ std::string DaemonNotRunningMessage(const std::string& socket_path, const std::s
 
 absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::Connect(
     const std::string& socket_path) {
-  struct stat st;
-  if (stat(socket_path.c_str(), &st) != 0) {
-    return absl::UnavailableError(DaemonNotRunningMessage(socket_path, "no socket"));
-  }
+  // Before anything is sent: is this our own daemon? (socket_check.h)
+  if (absl::Status checked = CheckDaemonSocket(socket_path); !checked.ok()) return checked;
   // Calls fail fast (no wait_for_ready) when nothing listens on the socket.
-  std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateChannel("unix:" + socket_path, grpc::InsecureChannelCredentials());
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(std::make_unique<SanitizingInterceptorFactory>());
+  std::shared_ptr<grpc::Channel> channel = grpc::experimental::CreateCustomChannelWithInterceptors(
+      "unix:" + socket_path, grpc::InsecureChannelCredentials(), grpc::ChannelArguments(),
+      std::move(interceptors));
   return std::unique_ptr<DaemonClient>(new DaemonClient(socket_path, std::move(channel)));
 }
 
@@ -42,7 +75,9 @@ DaemonClient::DaemonClient(std::string socket_path, std::shared_ptr<grpc::Channe
 absl::Status DaemonClient::ToStatus(const grpc::Status& status, absl::Duration timeout) const {
   if (status.ok()) return absl::OkStatus();
   const auto code = static_cast<absl::StatusCode>(status.error_code());
-  std::string message = status.error_message();
+  // The daemon may quote bad input back: no control character of it reaches
+  // the terminal.
+  std::string message = TerminalSafe(status.error_message());
   if (code == absl::StatusCode::kUnavailable &&
       channel_->GetState(false) == GRPC_CHANNEL_TRANSIENT_FAILURE) {
     // The socket exists but nobody accepts on it: a stale socket.

@@ -26,8 +26,11 @@ inline constexpr absl::Duration kKdfTimeout = absl::Seconds(60);
 class DaemonClient {
  public:
   // Opens a channel to the daemon at `socket_path`. Fails with UNAVAILABLE,
-  // and a hint how to start the daemon, when no socket exists there. The
-  // connection itself is made by the first call.
+  // and a hint how to start the daemon, when no socket exists there or
+  // nothing accepts on it; with PERMISSION_DENIED when the socket, its
+  // folder or the process serving it belongs to another user (see
+  // CheckDaemonSocket() in socket_check.h). The gRPC connection itself is
+  // made by the first call.
   static absl::StatusOr<std::unique_ptr<DaemonClient>> Connect(const std::string& socket_path);
 
   v1::VaultService::Stub& vault() { return *vault_; }

@@ -9,8 +9,6 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -36,10 +34,24 @@ std::string EditorCommand() {
   return "vi";
 }
 
+// Opens `path` without following a symbolic link, and only if it is a
+// regular file of this user: an editor that replaced the file (write a new
+// one, rename it over) leaves a moment in which another user could put
+// their own file or link in its place in a shared /tmp.
+int OpenOwnFile(const std::string& path, int flags) {
+  int fd = open(path.c_str(), flags | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 // Overwrites the file with zeros before it is removed, so the text does not
 // linger in freed blocks of a disk-backed temporary directory.
 void Shred(const std::string& path) {
-  int fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  int fd = OpenOwnFile(path, O_WRONLY);
   if (fd >= 0) {
     struct stat st;
     if (fstat(fd, &st) == 0 && st.st_size > 0) {
@@ -125,11 +137,23 @@ absl::StatusOr<std::string> EditInEditor(const std::string& initial) {
     Shred(path);
     return edited;
   }
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
+  int in = OpenOwnFile(path, O_RDONLY);
+  if (in < 0) {
+    Shred(path);
+    return absl::AbortedError(absl::StrCat(
+        "the edited file ", path, " is gone or no longer a file of yours; nothing was saved"));
+  }
+  std::string text;
+  char chunk[4096];
+  ssize_t n;
+  while ((n = read(in, chunk, sizeof chunk)) != 0) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) break;
+    text.append(chunk, static_cast<size_t>(n));
+  }
+  close(in);
   Shred(path);
-  return text.str();
+  return text;
 }
 
 }  // namespace attune::cli

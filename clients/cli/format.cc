@@ -1,7 +1,10 @@
 #include "format.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -38,7 +41,80 @@ const char* WeekdayName(absl::Weekday day) {
   return "";
 }
 
+constexpr std::string_view kReplacement = "\xef\xbf\xbd";  // U+FFFD
+
+// The length of the valid UTF-8 sequence at the start of `s` and its code
+// point, or {0, 0} when it is not valid (overlong, surrogate, cut short).
+std::pair<size_t, uint32_t> DecodeOne(std::string_view s) {
+  unsigned char c = static_cast<unsigned char>(s[0]);
+  size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+  if (len == 0 || len > s.size()) return {0, 0};
+  uint32_t cp = len == 1 ? c : c & (0x7fu >> len);
+  for (size_t k = 1; k < len; ++k) {
+    unsigned char next = static_cast<unsigned char>(s[k]);
+    if ((next >> 6) != 0x2) return {0, 0};
+    cp = (cp << 6) | (next & 0x3fu);
+  }
+  if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+      (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
+    return {0, 0};
+  }
+  return {len, cp};
+}
+
 }  // namespace
+
+std::string TerminalSafe(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    auto [len, cp] = DecodeOne(text.substr(i));
+    if (len == 0) {
+      out.append(kReplacement);
+      ++i;
+      continue;
+    }
+    bool control =
+        (cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f);
+    if (control) {
+      out.append(kReplacement);
+    } else {
+      out.append(text.substr(i, len));
+    }
+    i += len;
+  }
+  return out;
+}
+
+void SanitizeStrings(google::protobuf::Message* message) {
+  using google::protobuf::FieldDescriptor;
+  const google::protobuf::Reflection* reflection = message->GetReflection();
+  std::vector<const FieldDescriptor*> fields;
+  reflection->ListFields(*message, &fields);
+  for (const FieldDescriptor* field : fields) {
+    if (field->type() == FieldDescriptor::TYPE_STRING) {
+      if (field->is_repeated()) {
+        for (int i = 0; i < reflection->FieldSize(*message, field); ++i) {
+          reflection->SetRepeatedString(
+              message, field, i, TerminalSafe(reflection->GetRepeatedString(*message, field, i)));
+        }
+      } else {
+        reflection->SetString(message, field, TerminalSafe(reflection->GetString(*message, field)));
+      }
+    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE) {
+      // Map entries are messages too: their string keys and values are
+      // cleaned like any other field.
+      if (field->is_repeated()) {
+        for (int i = 0; i < reflection->FieldSize(*message, field); ++i) {
+          SanitizeStrings(reflection->MutableRepeatedMessage(message, field, i));
+        }
+      } else {
+        SanitizeStrings(reflection->MutableMessage(message, field));
+      }
+    }
+  }
+}
 
 size_t Utf8Width(std::string_view text) {
   return static_cast<size_t>(

@@ -10,10 +10,23 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "attune/v1/records.pb.h"
+#include "google/protobuf/message.h"
 #include "google/protobuf/repeated_ptr_field.h"
 #include "google/protobuf/timestamp.pb.h"
 
 namespace attune::cli {
+
+// `text` with nothing a terminal could obey: every control character (C0
+// but line feed and tab, DEL, C1 U+0080-U+009F) and every byte that is not
+// part of valid UTF-8 becomes U+FFFD "ï¿½". Records written before the
+// daemon refused such characters (or by an older peer) may hold them.
+std::string TerminalSafe(std::string_view text);
+
+// Applies TerminalSafe() to every string field of `message`, nested
+// messages, repeated fields and map values included (bytes fields are left
+// alone). DaemonClient runs it on every message the daemon sends, so nothing
+// the CLI prints or writes as JSON carries a control character from data.
+void SanitizeStrings(google::protobuf::Message* message);
 
 // Number of code points in UTF-8 text (an approximation of its width).
 size_t Utf8Width(std::string_view text);

@@ -11,6 +11,7 @@
 #include "CLI/CLI.hpp"
 #include "args.h"
 #include "commands.h"
+#include "format.h"
 #include "suggest.h"
 
 namespace attune::cli {
@@ -112,7 +113,7 @@ int Main(int argc, char** argv) {
   }
   absl::Status status = (*action)();
   if (!status.ok()) {
-    std::cerr << "attune: " << status.message() << '\n';
+    std::cerr << "attune: " << TerminalSafe(std::string(status.message())) << '\n';
   }
   return ExitCode(status);
 }

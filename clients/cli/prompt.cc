@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -119,14 +120,76 @@ class Terminal {
   int out_fd_ = -1;
 };
 
-absl::StatusOr<std::string> ReadPassphraseFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+// Whether `uid` is this process's user or root (who could read the file
+// anyway).
+bool TrustedOwner(uid_t uid) { return uid == geteuid() || uid == 0; }
+
+// Refuses a passphrase file others may know: one another user owns, one
+// group or others may read, or a symbolic link another user owns (they could
+// point it elsewhere at any time). The checks are made on the opened file,
+// so the file read is the file checked.
+absl::Status CheckPassphraseFile(const std::string& path, int fd) {
+  struct stat link;
+  if (lstat(path.c_str(), &link) == 0 && S_ISLNK(link.st_mode) && !TrustedOwner(link.st_uid)) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "the passphrase file ", path, " is a symbolic link owned by another user (uid ",
+        link.st_uid, "), who could point it anywhere: give the file itself"));
+  }
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
     return absl::NotFoundError(
         absl::StrCat("cannot read the passphrase file ", path, ": ", strerror(errno)));
   }
+  if (!TrustedOwner(st.st_uid)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("the passphrase file ", path, " belongs to another user (uid ", st.st_uid,
+                     "), who knows or can change it: keep it in a file of your own, and run "
+                     "chmod 600 on it"));
+  }
+  if ((st.st_mode & (S_IRGRP | S_IROTH)) != 0) {
+    char mode[8];
+    snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    return absl::PermissionDeniedError(absl::StrCat("the passphrase file ", path,
+                                                    " can be read by other users (mode ", mode,
+                                                    "): run chmod 600 ", path, " and try again"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadPassphraseFile(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    return absl::NotFoundError(
+        absl::StrCat("cannot read the passphrase file ", path, ": ", strerror(errno)));
+  }
+  if (absl::Status checked = CheckPassphraseFile(path, fd); !checked.ok()) {
+    close(fd);
+    return checked;
+  }
+  // The first line only, up to 64 KiB.
   std::string line;
-  std::getline(in, line);
+  char buffer[4096];
+  bool done = false;
+  while (!done && line.size() < 64 * 1024) {
+    ssize_t n = read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int error = errno;
+      close(fd);
+      return absl::NotFoundError(
+          absl::StrCat("cannot read the passphrase file ", path, ": ", strerror(error)));
+    }
+    if (n == 0) break;
+    std::string_view chunk(buffer, static_cast<size_t>(n));
+    size_t eol = chunk.find('\n');
+    if (eol != std::string_view::npos) {
+      chunk = chunk.substr(0, eol);
+      done = true;
+    }
+    line.append(chunk);
+  }
+  close(fd);
+  explicit_bzero(buffer, sizeof buffer);
   if (!line.empty() && line.back() == '\r') line.pop_back();
   if (line.empty()) {
     return absl::InvalidArgumentError(

@@ -56,7 +56,9 @@ struct PassphraseRequest {
 // Reads a passphrase as `request` says. When no file is given it is typed
 // on the terminal with echo off: on stdin when stdin is a terminal, else on
 // /dev/tty. INVALID_ARGUMENT (bad usage) when there is no terminal;
-// NOT_FOUND when the file cannot be read; CANCELLED when input ends.
+// NOT_FOUND when the file cannot be read; PERMISSION_DENIED when the file
+// belongs to another user, group or others may read it, or it is a symbolic
+// link another user owns; CANCELLED when input ends.
 absl::StatusOr<std::string> ReadPassphrase(const PassphraseRequest& request);
 
 }  // namespace attune::cli

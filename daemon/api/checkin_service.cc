@@ -27,13 +27,13 @@ absl::Status Validate(v1::CheckIn* c, const std::vector<uint32_t>* fields) {
   };
   absl::Status s;
   if (s.ok() && wants(v1::CheckIn::kHighFieldNumber)) {
-    s = CheckText("check_in.high", c->high(), kMaxShortTextChars, true);
+    s = CheckText("check_in.high", c->high(), kMaxShortTextChars, true, TextLines::kMany);
   }
   if (s.ok() && wants(v1::CheckIn::kLowFieldNumber)) {
-    s = CheckText("check_in.low", c->low(), kMaxShortTextChars, true);
+    s = CheckText("check_in.low", c->low(), kMaxShortTextChars, true, TextLines::kMany);
   }
   if (s.ok() && wants(v1::CheckIn::kNoteFieldNumber)) {
-    s = CheckText("check_in.note", c->note(), kMaxShortTextChars, false);
+    s = CheckText("check_in.note", c->note(), kMaxShortTextChars, false, TextLines::kMany);
   }
   if (s.ok() && wants(v1::CheckIn::kConnectionRatingFieldNumber)) {
     s = CheckRange("check_in.connection_rating", c->connection_rating(), 1, 5);

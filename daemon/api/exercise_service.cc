@@ -26,7 +26,8 @@ constexpr int kMaxOptions = 20;
 
 absl::Status CheckStartRequest(v1::StartSessionRequest* r) {
   if (r->exercise().empty()) return absl::InvalidArgumentError("exercise: is required");
-  if (auto s = CheckText("partner_name", r->partner_name(), 64, false); !s.ok()) return s;
+  if (auto s = CheckText("partner_name", r->partner_name(), 64, false, TextLines::kOne); !s.ok())
+    return s;
   if (r->options_size() > kMaxOptions) {
     return absl::InvalidArgumentError("options: at most 20");
   }
@@ -35,7 +36,9 @@ absl::Status CheckStartRequest(v1::StartSessionRequest* r) {
       return absl::InvalidArgumentError(absl::StrCat(
           "options: key \"", k.substr(0, 64), "\" must be 1 to 64 of a-z, 0-9, '-' and '_'"));
     }
-    if (auto s = CheckText(absl::StrCat("options[", k, "]"), v, 64, false); !s.ok()) return s;
+    if (auto s = CheckText(absl::StrCat("options[", k, "]"), v, 64, false, TextLines::kOne);
+        !s.ok())
+      return s;
   }
   // Unset, it is decided once the exercise is known (Start).
   if (r->visibility() != v1::VISIBILITY_UNSPECIFIED) {

@@ -37,7 +37,7 @@ absl::Status Validate(v1::Goal* g, const std::vector<uint32_t>* fields) {
   };
   absl::Status s;
   if (s.ok() && wants(v1::Goal::kTitleFieldNumber)) {
-    s = CheckText("goal.title", g->title(), kMaxTitleChars, true);
+    s = CheckText("goal.title", g->title(), kMaxTitleChars, true, TextLines::kOne);
   }
   if (s.ok() && wants(v1::Goal::kExerciseFieldNumber)) s = CheckExercise(g->exercise());
   if (s.ok() && wants(v1::Goal::kTargetPerPeriodFieldNumber)) {
@@ -215,7 +215,8 @@ absl::StatusOr<PlannedWrite> PlanGoalProgress(const ServiceContext& ctx, const K
                                               const std::string& parent, v1::GoalProgress p) {
   auto goal_id = ParseName("parent", parent, kGoals);
   if (!goal_id.ok()) return goal_id.status();
-  if (auto s = CheckText("progress.note", p.note(), kMaxShortTextChars, false); !s.ok()) {
+  if (auto s = CheckText("progress.note", p.note(), kMaxShortTextChars, false, TextLines::kMany);
+      !s.ok()) {
     return s;
   }
   auto goal_state = GetLiveRecord(ctx, keys, Kind::kGoal, *goal_id, parent);

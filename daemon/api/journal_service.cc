@@ -21,7 +21,9 @@ absl::Status Validate(v1::JournalEntry* e, const std::vector<uint32_t>* fields) 
     return fields == nullptr || std::find(fields->begin(), fields->end(), number) != fields->end();
   };
   if (wants(v1::JournalEntry::kTitleFieldNumber)) {
-    if (auto s = CheckText("journal_entry.title", e->title(), kMaxTitleChars, false); !s.ok()) {
+    if (auto s =
+            CheckText("journal_entry.title", e->title(), kMaxTitleChars, false, TextLines::kOne);
+        !s.ok()) {
       return s;
     }
   }
@@ -30,7 +32,8 @@ absl::Status Validate(v1::JournalEntry* e, const std::vector<uint32_t>* fields) 
       return absl::InvalidArgumentError(absl::StrCat("journal_entry.body: is ", e->body().size(),
                                                      " bytes long; the limit is ", kMaxBodyBytes));
     }
-    if (auto s = CheckText("journal_entry.body", e->body(), kMaxBodyBytes, true); !s.ok()) {
+    if (auto s = CheckText("journal_entry.body", e->body(), kMaxBodyBytes, true, TextLines::kMany);
+        !s.ok()) {
       return s;
     }
   }

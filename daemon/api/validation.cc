@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <set>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -35,12 +36,61 @@ int64_t Utf8Length(const std::string& s) {
   return n;
 }
 
+// The first control character of valid UTF-8 `s` (as IsPlainText() defines
+// them): its code point and its position in characters from 1; {-1, 0} when
+// there is none. Returns {-2, 0} for invalid UTF-8.
+std::pair<int32_t, int64_t> FirstControl(std::string_view s, TextLines lines) {
+  int64_t position = 0;
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t len = c < 0x80           ? 1
+                 : (c >> 5) == 0x6  ? 2
+                 : (c >> 4) == 0xe  ? 3
+                 : (c >> 3) == 0x1e ? 4
+                                    : 0;
+    if (len == 0 || i + len > s.size()) return {-2, 0};
+    int32_t cp = len == 1 ? c : c & (0x7f >> len);
+    for (size_t k = 1; k < len; ++k) {
+      unsigned char next = static_cast<unsigned char>(s[i + k]);
+      if ((next >> 6) != 0x2) return {-2, 0};
+      cp = (cp << 6) | (next & 0x3f);
+    }
+    // Overlong forms, surrogates and code points past U+10FFFF are not UTF-8.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff) {
+      return {-2, 0};
+    }
+    ++position;
+    bool allowed_break = lines == TextLines::kMany && (cp == '\n' || cp == '\t');
+    if ((cp < 0x20 && !allowed_break) || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f)) {
+      return {cp, position};
+    }
+    i += len;
+  }
+  return {-1, 0};
+}
+
 }  // namespace
 
+bool IsPlainText(std::string_view value, TextLines lines) {
+  return FirstControl(value, lines).first == -1;
+}
+
 absl::Status CheckText(const std::string& field, const std::string& value, size_t max_chars,
-                       bool required) {
+                       bool required, TextLines lines) {
   if (value.find('\0') != std::string::npos) {
     return Bad(field, "must not contain NUL characters");
+  }
+  auto [control, at] = FirstControl(value, lines);
+  if (control == -2) return Bad(field, "is not valid UTF-8");
+  if (control >= 0) {
+    return Bad(field,
+               absl::StrFormat("must not contain control characters (U+%04X at character "
+                               "%d)%s",
+                               control, at,
+                               lines == TextLines::kOne && (control == '\n' || control == '\t')
+                                   ? "; it is one line"
+                                   : ""));
   }
   int64_t chars = Utf8Length(value);
   if (chars < 0) return Bad(field, "is not valid UTF-8");

@@ -4,6 +4,7 @@
 #define ATTUNE_DAEMON_API_VALIDATION_H_
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -19,10 +20,23 @@ inline constexpr size_t kMaxShortTextChars = 2000;
 inline constexpr size_t kMaxBodyBytes = 64 * 1024;
 inline constexpr int kMaxEmotions = 10;
 
-// Text of at most `max_chars` Unicode characters (and no NUL); `required`
-// refuses empty or all-whitespace text.
+// Whether a text may hold line breaks: kMany for bodies, notes and other
+// texts a person writes in lines; kOne for names, titles and labels.
+enum class TextLines { kOne, kMany };
+
+// Whether `value` is valid UTF-8 holding no control character: none of C0
+// (U+0000-U+001F) except, for TextLines::kMany, line feed and tab; no DEL
+// (U+007F); none of C1 (U+0080-U+009F). What a terminal could take for a
+// command (an escape sequence, a carriage return) cannot pass.
+bool IsPlainText(std::string_view value, TextLines lines);
+
+// Text of at most `max_chars` Unicode characters that IsPlainText(value,
+// lines); `required` refuses empty or all-whitespace text. Messages:
+// "must not contain NUL characters", "is not valid UTF-8", "must not contain
+// control characters (U+001B at character 3)", "is N characters long…",
+// "is required".
 absl::Status CheckText(const std::string& field, const std::string& value, size_t max_chars,
-                       bool required);
+                       bool required, TextLines lines);
 
 // "YYYY-MM-DD" naming a real day between 2000-01-01 and 2200-12-31.
 absl::StatusOr<absl::CivilDay> ParseDay(const std::string& field, const std::string& value);

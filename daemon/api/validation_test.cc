@@ -24,13 +24,43 @@ TEST(ValidationTest, DaysMustExistOnTheCalendar) {
 TEST(ValidationTest, TextLimitsCountCharactersNotBytes) {
   std::string hearts;
   for (int i = 0; i < 200; ++i) hearts += "\xe2\x99\xa5";  // ♥, 3 bytes each
-  EXPECT_TRUE(CheckText("title", hearts, 200, true).ok());
-  EXPECT_FALSE(CheckText("title", hearts + "x", 200, true).ok());
-  EXPECT_THAT(CheckText("check_in.high", "  \n", 10, true).message(),
+  EXPECT_TRUE(CheckText("title", hearts, 200, true, TextLines::kOne).ok());
+  EXPECT_FALSE(CheckText("title", hearts + "x", 200, true, TextLines::kOne).ok());
+  EXPECT_THAT(CheckText("check_in.high", "  \n", 10, true, TextLines::kMany).message(),
               HasSubstr("check_in.high: is required"));
-  EXPECT_TRUE(CheckText("note", "", 10, false).ok());
-  EXPECT_FALSE(CheckText("note", std::string("a\0b", 3), 10, false).ok());
-  EXPECT_FALSE(CheckText("note", "\xff\xfe", 10, false).ok());
+  EXPECT_TRUE(CheckText("note", "", 10, false, TextLines::kMany).ok());
+  EXPECT_FALSE(CheckText("note", std::string("a\0b", 3), 10, false, TextLines::kMany).ok());
+  EXPECT_FALSE(CheckText("note", "\xff\xfe", 10, false, TextLines::kMany).ok());
+}
+
+// What a terminal could obey (escape sequences, carriage returns, C1
+// controls) is refused in every text; line feeds and tabs only where a text
+// may have lines.
+TEST(ValidationTest, TextRefusesControlCharactersNamingTheField) {
+  auto check = [](const std::string& value, TextLines lines) {
+    return CheckText("journal_entry.title", value, 2000, false, lines);
+  };
+  for (const std::string& bad :
+       {std::string("\x1b[2Kgone"), std::string("a\rb"), std::string("bell\x07"),
+        std::string("del\x7f"), std::string("c1 \xc2\x9b"), std::string("c1 \xc2\x80"),
+        std::string("overlong \xc0\x9b"), std::string("surrogate \xed\xa0\x80")}) {
+    SCOPED_TRACE(::testing::PrintToString(bad));
+    for (TextLines lines : {TextLines::kOne, TextLines::kMany}) {
+      absl::Status s = check(bad, lines);
+      EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_THAT(s.message(), HasSubstr("journal_entry.title: "));
+      EXPECT_FALSE(IsPlainText(bad, lines));
+    }
+  }
+  EXPECT_THAT(check("\x1b[2Kgone", TextLines::kOne).message(),
+              HasSubstr("must not contain control characters (U+001B at character 1)"));
+  EXPECT_THAT(check("ab\xc2\x9b", TextLines::kOne).message(), HasSubstr("U+009B at character 3"));
+  // Lines and tabs: in bodies and notes, not in names or titles.
+  EXPECT_TRUE(check("two\nlines\tand a tab", TextLines::kMany).ok());
+  EXPECT_THAT(check("two\nlines", TextLines::kOne).message(), HasSubstr("it is one line"));
+  EXPECT_FALSE(check("a\tb", TextLines::kOne).ok());
+  // Everything else in Unicode passes: accents, emoji, U+00A0 and beyond.
+  EXPECT_TRUE(check("Zo\xc3\xab \xf0\x9f\x92\x9b\xc2\xa0ok", TextLines::kOne).ok());
 }
 
 TEST(ValidationTest, EmotionsComeFromTheVocabularyAndAreNormalized) {

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemon/api/status_mapping.h"
+#include "daemon/api/validation.h"
 #include "daemon/base/hex.h"
 #include "daemon/base/log.h"
 #include "daemon/vault/device_id.h"
@@ -54,6 +55,12 @@ grpc::Status VaultServiceImpl::Init(grpc::ServerContext*, const v1::InitRequest*
       break;
     default:
       return ToGrpc(absl::InvalidArgumentError("kdf_cost: unknown value"));
+  }
+  // Lengths are the vault's to check; what a terminal would obey is refused
+  // here (the name is shown to the partner's devices).
+  if (auto s = CheckText("display_name", request->display_name(), 1024, false, TextLines::kOne);
+      !s.ok()) {
+    return ToGrpc(s);
   }
   auto keys = ctx_.vault->Init(request->passphrase(), request->display_name(), kdf);
   if (!keys.ok()) return ToGrpc(keys.status());

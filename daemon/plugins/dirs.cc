@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/base/home_dir.h"
 
 #ifndef ATTUNE_PLUGINS_FROM_BINDIR
 #define ATTUNE_PLUGINS_FROM_BINDIR "../lib/attune/plugins"
@@ -37,8 +38,9 @@ std::string BuiltinPluginsDir() {
 std::string UserPluginsDir() {
   const char* data = std::getenv("XDG_DATA_HOME");
   if (data != nullptr && *data != '\0') return absl::StrCat(data, "/attune/plugins");
-  const char* home = std::getenv("HOME");
-  return absl::StrCat(home != nullptr ? home : "/tmp", "/.local/share/attune/plugins");
+  std::string home = HomeDir();
+  if (home.empty()) return "";  // never a shared place such as /tmp
+  return absl::StrCat(home, "/.local/share/attune/plugins");
 }
 
 std::vector<PluginDir> PluginDirs(const std::vector<std::string>& given) {

@@ -16,7 +16,8 @@ namespace attune {
 std::string BuiltinPluginsDir();
 
 // The person's plugin folder: $XDG_DATA_HOME/attune/plugins (or
-// ~/.local/share/attune/plugins).
+// ~/.local/share/attune/plugins); "" when there is no home folder (see
+// HomeDir()).
 std::string UserPluginsDir();
 
 // The folders to search: `given` (attuned's --plugins-dir flags, in order)
@@ -25,8 +26,10 @@ std::string UserPluginsDir();
 std::vector<PluginDir> PluginDirs(const std::vector<std::string>& given);
 
 // The runtime folder for plugin sockets of a daemon serving `socket_path`:
-// "{socket_path}.plugins", or a folder under /tmp when that would make
-// socket paths too long for a Unix socket.
+// "{socket_path}.plugins", or /tmp/attune-plugins-{uid}-{hash of the socket
+// path} when that would make socket paths too long for a Unix socket. The
+// daemon checks the folder with MakePrivateDir (daemon/base/private_dir.h)
+// before it uses it, so one another user made first is refused.
 std::string PluginRuntimeDir(const std::string& socket_path);
 
 }  // namespace attune

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/api/validation.h"
 #include "daemon/plugins/permissions.h"
 
 namespace attune {
@@ -48,6 +49,13 @@ absl::Status CheckExercise(const std::string& field, const v1::Exercise& e) {
   if (e.summary().empty() || e.summary().size() > kMaxText) {
     return Bad(field + ".summary", "is required, at most 2000 characters");
   }
+  // Shown by attune exercise list: nothing a terminal would obey.
+  if (!IsPlainText(e.title(), TextLines::kOne)) {
+    return Bad(field + ".title", "must not contain control characters");
+  }
+  if (!IsPlainText(e.summary(), TextLines::kMany)) {
+    return Bad(field + ".summary", "must not contain control characters");
+  }
   if (e.minutes() < 1 || e.minutes() > 240) {
     return Bad(field + ".minutes", "must be 1 to 240");
   }
@@ -56,8 +64,8 @@ absl::Status CheckExercise(const std::string& field, const v1::Exercise& e) {
   }
   if (e.tags_size() > 20) return Bad(field + ".tags", "at most 20");
   for (const auto& t : e.tags()) {
-    if (t.empty() || t.size() > 32) {
-      return Bad(field + ".tags", "each tag is 1 to 32 characters");
+    if (t.empty() || t.size() > 32 || !IsPlainText(t, TextLines::kOne)) {
+      return Bad(field + ".tags", "each tag is 1 to 32 characters, without control characters");
     }
   }
   if (!e.plugin().empty()) {
@@ -117,6 +125,12 @@ absl::Status CheckManifest(const pv1::PluginManifest& m) {
   }
   if (m.args_size() > 32) return Bad("args", "at most 32");
   if (m.description().size() > kMaxText) return Bad("description", "at most 2000 characters");
+  if (!IsPlainText(m.description(), TextLines::kMany)) {
+    return Bad("description", "must not contain control characters");
+  }
+  if (!IsPlainText(m.version(), TextLines::kOne)) {
+    return Bad("version", "must not contain control characters");
+  }
   std::set<std::string> seen_kinds;
   for (int i = 0; i < m.permissions_size(); ++i) {
     const std::string& k = m.permissions(i);

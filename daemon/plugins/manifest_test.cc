@@ -70,6 +70,11 @@ TEST(ManifestTest, NamesTheWrongField) {
       {"minutes: 5", "minutes: 0", "exercises[1].minutes:"},
       {"mode: SOLO", "", "exercises[1].mode:"},
       {"title: \"Name the feeling\"", "title: \"\"", "exercises[1].title:"},
+      // Escape sequences (written as text-format escapes) in what attune
+      // exercise list shows.
+      {"title: \"Name the feeling\"", "title: \"Name\\x1b[2K\"", "exercises[1].title:"},
+      {"summary: \"Pause and name it.\"", "summary: \"Pause\\x1b]0;x\\x07\"",
+       "exercises[1].summary:"},
   };
   for (const auto& c : cases) {
     auto m = ParseManifest(With(c.from, c.to));

@@ -24,9 +24,14 @@ absl::Status CheckVis(const std::string& field, v1::Visibility* v, v1::Visibilit
 }
 
 absl::Status CheckCheckIn(const std::string& f, v1::CheckIn* c) {
-  if (auto s = CheckText(f + ".high", c->high(), kMaxShortTextChars, true); !s.ok()) return s;
-  if (auto s = CheckText(f + ".low", c->low(), kMaxShortTextChars, true); !s.ok()) return s;
-  if (auto s = CheckText(f + ".note", c->note(), kMaxShortTextChars, false); !s.ok()) return s;
+  if (auto s = CheckText(f + ".high", c->high(), kMaxShortTextChars, true, TextLines::kMany);
+      !s.ok())
+    return s;
+  if (auto s = CheckText(f + ".low", c->low(), kMaxShortTextChars, true, TextLines::kMany); !s.ok())
+    return s;
+  if (auto s = CheckText(f + ".note", c->note(), kMaxShortTextChars, false, TextLines::kMany);
+      !s.ok())
+    return s;
   if (auto s = CheckRange(f + ".connection_rating", c->connection_rating(), 1, 5); !s.ok()) {
     return s;
   }
@@ -41,9 +46,11 @@ absl::Status CheckCheckIn(const std::string& f, v1::CheckIn* c) {
 }
 
 absl::Status CheckJournal(const std::string& f, v1::JournalEntry* e) {
-  if (auto s = CheckText(f + ".title", e->title(), kMaxTitleChars, false); !s.ok()) return s;
+  if (auto s = CheckText(f + ".title", e->title(), kMaxTitleChars, false, TextLines::kOne); !s.ok())
+    return s;
   if (e->body().size() > kMaxBodyBytes) return Bad(f + ".body", "is over 64 KiB");
-  if (auto s = CheckText(f + ".body", e->body(), kMaxBodyBytes, true); !s.ok()) return s;
+  if (auto s = CheckText(f + ".body", e->body(), kMaxBodyBytes, true, TextLines::kMany); !s.ok())
+    return s;
   if (auto s = CheckEmotions(f + ".emotions", e->mutable_emotions()); !s.ok()) return s;
   v1::Visibility v = e->visibility();
   if (auto s = CheckVis(f + ".visibility", &v, v1::PRIVATE); !s.ok()) return s;
@@ -52,8 +59,11 @@ absl::Status CheckJournal(const std::string& f, v1::JournalEntry* e) {
 }
 
 absl::Status CheckAppreciation(const std::string& f, v1::Appreciation* a) {
-  if (auto s = CheckText(f + ".text", a->text(), kMaxShortTextChars, true); !s.ok()) return s;
-  if (auto s = CheckText(f + ".recipient", a->recipient(), 64, false); !s.ok()) return s;
+  if (auto s = CheckText(f + ".text", a->text(), kMaxShortTextChars, true, TextLines::kMany);
+      !s.ok())
+    return s;
+  if (auto s = CheckText(f + ".recipient", a->recipient(), 64, false, TextLines::kOne); !s.ok())
+    return s;
   v1::Visibility v = a->visibility();
   if (auto s = CheckVis(f + ".visibility", &v, v1::PRIVATE); !s.ok()) return s;
   a->set_visibility(v);
@@ -64,7 +74,7 @@ absl::Status CheckProgress(const std::string& f, v1::GoalProgress* p) {
   if (!p->day().empty() || !p->name().empty()) {
     return Bad(f, "name and day are set by the daemon; give only a note");
   }
-  return CheckText(f + ".note", p->note(), kMaxShortTextChars, false);
+  return CheckText(f + ".note", p->note(), kMaxShortTextChars, false, TextLines::kMany);
 }
 
 absl::Status CheckPluginRecord(const std::string& f, v1::PluginRecord* r) {
@@ -79,7 +89,8 @@ absl::Status CheckPluginRecord(const std::string& f, v1::PluginRecord* r) {
 }  // namespace
 
 absl::Status CheckFinish(plugin::v1::FinishResponse* finish) {
-  if (auto s = CheckText("summary", finish->summary(), kMaxSummaryChars, false); !s.ok()) {
+  if (auto s = CheckText("summary", finish->summary(), kMaxSummaryChars, false, TextLines::kMany);
+      !s.ok()) {
     return s;
   }
   if (finish->used_items_size() > kMaxUsedItems) return Bad("used_items", "at most 100");
@@ -87,6 +98,10 @@ absl::Status CheckFinish(plugin::v1::FinishResponse* finish) {
     const std::string& item = finish->used_items(i);
     if (item.empty() || item.size() > 64) {
       return Bad(absl::StrCat("used_items[", i, "]"), "must be 1 to 64 characters");
+    }
+    if (auto s = CheckText(absl::StrCat("used_items[", i, "]"), item, 64, true, TextLines::kOne);
+        !s.ok()) {
+      return s;
     }
   }
   if (finish->records_size() > kMaxRecords) return Bad("records", "at most 20");

@@ -53,5 +53,30 @@ TEST(OutputCheckTest, RefusesBadRecordsNamingTheField) {
   EXPECT_THAT(CheckFinish(&progress).message(), HasSubstr("set by the daemon"));
 }
 
+// What a plugin writes is shown on terminals too: no control characters.
+TEST(OutputCheckTest, RefusesControlCharactersNamingTheField) {
+  plugin::v1::FinishResponse journal;
+  journal.add_records()->mutable_journal_entry()->set_body("kept\x1b[2Kerased");
+  EXPECT_THAT(CheckFinish(&journal).message(),
+              HasSubstr("records[0].journal_entry.body: must not contain control characters"));
+  plugin::v1::FinishResponse recipient;
+  auto* a = recipient.add_records()->mutable_appreciation();
+  a->set_text("thank you");
+  a->set_recipient("Sam\nAlex");
+  EXPECT_THAT(CheckFinish(&recipient).message(),
+              HasSubstr("records[0].appreciation.recipient: must not contain control"));
+  plugin::v1::FinishResponse summary;
+  summary.set_summary(
+      "done\xc2\x9b"
+      "2J");
+  EXPECT_THAT(CheckFinish(&summary).message(), HasSubstr("summary: must not contain control"));
+  plugin::v1::FinishResponse item;
+  item.add_used_items("item\x1b");
+  EXPECT_THAT(CheckFinish(&item).message(), HasSubstr("used_items[0]: must not contain control"));
+  plugin::v1::FinishResponse lines;
+  lines.add_records()->mutable_journal_entry()->set_body("line one\n\tline two");
+  EXPECT_TRUE(CheckFinish(&lines).ok()) << CheckFinish(&lines);
+}
+
 }  // namespace
 }  // namespace attune

@@ -62,10 +62,13 @@ absl::Status CheckStep(v1::Step* step, const std::set<std::string>& used_keys) {
   if (used_keys.count(step->key()) != 0) {
     return Bad("step.key", absl::StrCat("\"", step->key(), "\" was already used in this session"));
   }
-  if (auto s = CheckText("step.title", step->title(), kMaxTitleChars, false); !s.ok()) return s;
-  if (auto s = CheckText("step.text", step->text(), kMaxStepText, false); !s.ok()) return s;
-  if (CheckText("step.title", step->title(), kMaxTitleChars, true).ok() == false &&
-      CheckText("step.text", step->text(), kMaxStepText, true).ok() == false) {
+  if (auto s = CheckText("step.title", step->title(), kMaxTitleChars, false, TextLines::kOne);
+      !s.ok())
+    return s;
+  if (auto s = CheckText("step.text", step->text(), kMaxStepText, false, TextLines::kMany); !s.ok())
+    return s;
+  if (CheckText("step.title", step->title(), kMaxTitleChars, true, TextLines::kOne).ok() == false &&
+      CheckText("step.text", step->text(), kMaxStepText, true, TextLines::kMany).ok() == false) {
     return Bad("step.text", "a step needs a title or a text");
   }
   if (step->who() != v1::PERSON_UNSPECIFIED && !ValidPerson(step->who())) {
@@ -91,7 +94,8 @@ absl::Status CheckStep(v1::Step* step, const std::set<std::string>& used_keys) {
       if (t->max_chars() < 1 || t->max_chars() > static_cast<int32_t>(kMaxShortTextChars)) {
         return Bad("step.text_input.max_chars", "must be 1 to 2000");
       }
-      return CheckText("step.text_input.placeholder", t->placeholder(), kMaxTitleChars, false);
+      return CheckText("step.text_input.placeholder", t->placeholder(), kMaxTitleChars, false,
+                       TextLines::kOne);
     }
     case v1::Step::kChoiceInput: {
       auto* c = step->mutable_choice_input();
@@ -106,7 +110,8 @@ absl::Status CheckStep(v1::Step* step, const std::set<std::string>& used_keys) {
         if (!keys.insert(c->choices(i).key()).second) {
           return Bad(field + ".key", "is used twice");
         }
-        if (auto s = CheckText(field + ".label", c->choices(i).label(), kMaxTitleChars, true);
+        if (auto s = CheckText(field + ".label", c->choices(i).label(), kMaxTitleChars, true,
+                               TextLines::kOne);
             !s.ok()) {
           return s;
         }
@@ -131,10 +136,12 @@ absl::Status CheckStep(v1::Step* step, const std::set<std::string>& used_keys) {
     }
     case v1::Step::kRatingInput: {
       const auto& r = step->rating_input();
-      if (auto s = CheckText("step.rating_input.low_label", r.low_label(), 100, false); !s.ok()) {
+      if (auto s =
+              CheckText("step.rating_input.low_label", r.low_label(), 100, false, TextLines::kOne);
+          !s.ok()) {
         return s;
       }
-      return CheckText("step.rating_input.high_label", r.high_label(), 100, false);
+      return CheckText("step.rating_input.high_label", r.high_label(), 100, false, TextLines::kOne);
     }
     case v1::Step::KIND_NOT_SET:
       break;
@@ -162,7 +169,7 @@ absl::Status CheckAnswer(const v1::Step& step, v1::Answer* answer) {
       }
       const auto& t = step.text_input();
       return CheckText("answer.text", answer->text(), static_cast<size_t>(t.max_chars()),
-                       t.required());
+                       t.required(), TextLines::kMany);
     }
     case v1::Step::kChoiceInput: {
       if (answer->value_case() != v1::Answer::kChoices) {

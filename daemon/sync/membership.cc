@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/api/validation.h"
 #include "daemon/records/authorship.h"
 
 namespace attune {
@@ -100,8 +101,11 @@ absl::StatusOr<std::vector<std::string>> Membership::Merge(const std::string& sp
   std::vector<Entry> pending;
   for (const auto& cert : certs) {
     Entry e{cert, {}};
+    // A name with a control character (an escape sequence, say) is refused
+    // whole: it would reach every member's terminal.
     if (e.body.ParseFromString(cert.body()) && e.body.space_id() == space_id &&
-        e.body.device().size() == 32 && e.body.member_id().size() == kRawIdBytes) {
+        e.body.device().size() == 32 && e.body.member_id().size() == kRawIdBytes &&
+        IsPlainText(e.body.display_name(), TextLines::kOne)) {
       pending.push_back(std::move(e));
     }
   }

@@ -42,8 +42,9 @@ class Membership {
   // certificate for it exists already.
   absl::Status EnsureFounder(const KeySet& keys, uint64_t now_ms);
 
-  // Adds the certificates whose chain leads to the founder of `space_id`;
-  // others are ignored. Replaces everything when `replace` (joining a space).
+  // Adds the certificates whose chain leads to the founder of `space_id`
+  // and whose display name is plain text (IsPlainText, one line); others are
+  // ignored. Replaces everything when `replace` (joining a space).
   // Returns the devices that were new.
   absl::StatusOr<std::vector<std::string>> Merge(const std::string& space_id,
                                                  const std::vector<v1::MemberCert>& certs,

@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/api/status_mapping.h"
+#include "daemon/api/validation.h"
 #include "daemon/base/hex.h"
 #include "daemon/base/log.h"
 #include "daemon/store/vault_persistence.h"
@@ -141,7 +142,8 @@ class PeerManager::Service : public v1::Peer::Service {
       return ToGrpc(absl::PermissionDeniedError("the joiner's key is not its TLS key"));
     }
     if (request->invite_id().size() != 16 || request->joiner_member().size() != 16 ||
-        request->joiner_display_name().empty() || request->joiner_display_name().size() > 64) {
+        request->joiner_display_name().empty() || request->joiner_display_name().size() > 64 ||
+        !IsPlainText(request->joiner_display_name(), TextLines::kOne)) {
       return ToGrpc(absl::InvalidArgumentError("malformed pairing request"));
     }
     auto keys = m_->vault_->Keys();
@@ -484,6 +486,10 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(const std::string& text)
   std::vector<std::string> addresses(response.inviter_addresses().begin(),
                                      response.inviter_addresses().end());
   if (addresses.empty()) addresses.assign(code->addresses().begin(), code->addresses().end());
+  // Shown by attune peers: an address with a control character is dropped.
+  std::erase_if(addresses, [](const std::string& a) {
+    return a.size() > 300 || !IsPlainText(a, TextLines::kOne);
+  });
   peers_.SetAddresses(code->inviter_device(), addresses);
   std::vector<v1::MemberCert> certs(response.members().begin(), response.members().end());
   auto merged = members_->Merge(response.space_id(), certs, /*replace=*/true);

@@ -3,6 +3,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/api/validation.h"
 #include "daemon/base/log.h"
 #include "daemon/sync/op_checker.h"
 #include "daemon/sync/peer_address.h"

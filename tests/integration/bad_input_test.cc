@@ -261,6 +261,87 @@ TEST_F(BadInputTest, VaultInitRefusesBadFieldsAndStaysUninitialised) {
   ExpectAGoodWrite();
 }
 
+// Names and texts reach terminals (attune members, attune journal show, a
+// partner's devices): a control character that a terminal could obey is
+// refused at the API, naming the field; line feeds and tabs only where a
+// text may have lines.
+TEST_F(BadInputTest, TextsWithControlCharactersAreRefusedNamingTheField) {
+  ASSERT_TRUE(d_.Start());
+  auto init = [this](std::string name) {
+    return [this, name] {
+      v1::InitRequest r;
+      r.set_passphrase(kPassphrase);
+      r.set_display_name(name);
+      r.set_kdf_cost(v1::TEST_ONLY_MINIMUM);
+      v1::VaultStatus out;
+      return d_.vault().Init(Ctx().get(), r, &out);
+    };
+  };
+  const std::string control = "must not contain control characters";
+  ExpectAllRefused(d_, {
+                           {"a display name with ESC", init("Alex\x1b[2K\x1b[1A"),
+                            Code::INVALID_ARGUMENT, "display_name: " + control},
+                           {"a display name with a line break", init("Alex\nroot"),
+                            Code::INVALID_ARGUMENT, "display_name: " + control},
+                           {"a display name with a C1 CSI",
+                            init("Alex\xc2\x9b"
+                                 "2K"),
+                            Code::INVALID_ARGUMENT, "display_name: " + control},
+                       });
+  ASSERT_OK(d_.InitVault(kPassphrase));
+  WriteOneOfEach();
+  auto journal = [](std::string title, std::string body) {
+    v1::CreateJournalEntryRequest r;
+    r.mutable_journal_entry()->set_title(title);
+    r.mutable_journal_entry()->set_body(body);
+    return r;
+  };
+  auto check_in = [](std::string high) {
+    v1::CreateCheckInRequest r;
+    r.mutable_check_in()->set_high(high);
+    r.mutable_check_in()->set_low("low");
+    r.mutable_check_in()->set_connection_rating(3);
+    return r;
+  };
+  v1::CreateGoalRequest goal;
+  goal.mutable_goal()->set_title("Walk\x1b]0;owned\x07");
+  goal.mutable_goal()->set_target_per_period(1);
+  goal.mutable_goal()->set_period(v1::WEEK);
+  goal.mutable_goal()->set_periods(2);
+  v1::LogProgressRequest progress;
+  progress.set_parent(goal_.name());
+  progress.mutable_progress()->set_note("done\rerased");
+  auto& j = d_.journal();
+  ExpectAllRefused(
+      d_,
+      {
+          {"a journal body with ESC",
+           Calling(j, &v1::JournalService::Stub::CreateJournalEntry,
+                   journal("t", "text\x1b[2Kmore")),
+           Code::INVALID_ARGUMENT, "journal_entry.body: " + control + " (U+001B"},
+          {"a journal title with a line break",
+           Calling(j, &v1::JournalService::Stub::CreateJournalEntry, journal("two\nlines", "body")),
+           Code::INVALID_ARGUMENT, "journal_entry.title: " + control},
+          {"a journal body with DEL",
+           Calling(j, &v1::JournalService::Stub::CreateJournalEntry, journal("t", "a\x7f")),
+           Code::INVALID_ARGUMENT, "journal_entry.body: " + control + " (U+007F"},
+          {"a check-in high with a carriage return",
+           Calling(d_.checkins(), &v1::CheckInService::Stub::CreateCheckIn,
+                   check_in("fine\rterrible")),
+           Code::INVALID_ARGUMENT, "check_in.high: " + control + " (U+000D"},
+          {"a goal title with an OSC sequence",
+           Calling(d_.goals(), &v1::GoalService::Stub::CreateGoal, goal), Code::INVALID_ARGUMENT,
+           "goal.title: " + control},
+          {"a progress note with a carriage return",
+           Calling(d_.goals(), &v1::GoalService::Stub::LogProgress, progress),
+           Code::INVALID_ARGUMENT, "progress.note: " + control},
+      });
+  // Lines and tabs in a body are fine.
+  v1::JournalEntry entry;
+  ASSERT_OK(j.CreateJournalEntry(Ctx().get(), journal("t", "line one\n\tline two"), &entry));
+  ExpectAGoodWrite();
+}
+
 TEST_F(BadInputTest, VaultUnlockRefusesWrongPassphrasesAndStaysLocked) {
   StartAndInit();
   WriteOneOfEach();
@@ -876,7 +957,9 @@ TEST_F(ExerciseBadInputTest, PluginRepliesOutOfShapeEndTheSessionAndStoreNothing
 // plugin cannot forge log lines or drive the terminal.
 TEST_F(ExerciseBadInputTest, PluginOutputIsLoggedShortAndEscaped) {
   v1::StartSessionRequest r = Request("tp-echo");
-  (*r.mutable_options())["print"] = "\x1b[2J\rforged 2026-01-01T00:00:00Z attuned I ";
+  // Escaped: the plugin turns "\\x1b" and "\\r" back into the bytes (an
+  // option may not carry control characters itself).
+  (*r.mutable_options())["print"] = "\\x1b[2J\\rforged 2026-01-01T00:00:00Z attuned I ";
   (*r.mutable_options())["print_times"] = "100";
   auto run = driver_->RunSession(r);
   ASSERT_OK(run.status);
@@ -1016,6 +1099,9 @@ TEST_F(PeerBadInputTest, PairRefusesMalformedRequestsAndAJoinerWhoIsNotItsTlsKey
           {"display name of 65",
            pair([](v1::PairRequest* r) { r->set_joiner_display_name(std::string(65, 'n')); }),
            Code::INVALID_ARGUMENT, "malformed pairing request"},
+          {"display name with an escape sequence",
+           pair([](v1::PairRequest* r) { r->set_joiner_display_name("Sam\x1b[2K\x1b[1AAlex"); }),
+           Code::INVALID_ARGUMENT, "malformed pairing request"},
           {"a joiner key that is not its TLS key",
            pair([&](v1::PairRequest* r) { r->set_joiner_device(other->device_public_key); }),
            Code::PERMISSION_DENIED, "the joiner's key is not its TLS key"},
@@ -1137,6 +1223,17 @@ TEST_F(PeerBadInputTest, ForgedMemberCertificatesAreNotMerged) {
   v1::SyncMessage members;
   *members.mutable_members()->add_members() = forged(code_.inviter_device());
   *members.mutable_members()->add_members() = forged(stranger->device_public_key);
+  // A certificate a real member signed, for a device whose name carries an
+  // escape sequence: the chain holds, the name does not.
+  auto named = NewKeys("Mallory");
+  v1::MemberCertBody escaped;
+  escaped.set_space_id(member->space_id);
+  escaped.set_device(named->device_public_key);
+  escaped.set_member_id(named->member_id);
+  escaped.set_display_name("Mallory\x1b[2K\x1b]0;owned\x07");
+  escaped.set_added_by(member->device_public_key);
+  escaped.set_added_at_ms(1);
+  *members.mutable_members()->add_members() = SignMemberCert(escaped, *member);
   ASSERT_TRUE(stream->Write(members));
   // A good op after them is taken: the stream went on, and the forged
   // certificates were looked at before it.
@@ -1149,7 +1246,10 @@ TEST_F(PeerBadInputTest, ForgedMemberCertificatesAreNotMerged) {
   ASSERT_OK(v1::SpaceService::NewStub(d_.channel())
                 ->ListMembers(Ctx().get(), v1::ListMembersRequest(), &list));
   EXPECT_EQ(list.members_size(), 2) << list.DebugString();
-  for (const auto& m : list.members()) EXPECT_NE(m.display_name(), "Eve");
+  for (const auto& m : list.members()) {
+    EXPECT_NE(m.display_name(), "Eve");
+    EXPECT_EQ(m.display_name().find('\x1b'), std::string::npos);
+  }
   context.TryCancel();
 }
 
@@ -1294,6 +1394,49 @@ TEST_F(BadInputTest, TheCliRefusesBadUsageAndWritesNothing) {
   DaemonHarness nobody;
   CliResult r = RunCli(nobody, {"status"});
   EXPECT_EQ(r.exit_code, 3) << r.out;
+  ExpectAGoodWrite();
+}
+
+// A passphrase file others could read (or point elsewhere) is refused before
+// its content goes anywhere: the vault stays locked, and the message names
+// the file and the fix.
+TEST_F(BadInputTest, ThePassphraseFileMustBeReadableByItsOwnerOnly) {
+  StartAndInit();
+  ASSERT_OK(d_.Lock());
+  const std::string locked = Snapshot(d_);
+  const std::string file = d_.root() + "/pass";
+  std::ofstream(file) << kPassphrase << "\n";
+  for (mode_t mode : {0644, 0640, 0604}) {
+    SCOPED_TRACE(mode);
+    ASSERT_EQ(::chmod(file.c_str(), mode), 0);
+    CliResult r = RunCli(d_, {"unlock", "--passphrase-file", file});
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_THAT(r.out, HasSubstr("can be read by other users"));
+    EXPECT_THAT(r.out, HasSubstr("chmod 600 " + file));
+    EXPECT_EQ(Snapshot(d_), locked);
+  }
+  // A symbolic link another user owns, to a private file: refused too.
+  ASSERT_EQ(::chmod(file.c_str(), 0600), 0);
+  const std::string link = d_.root() + "/pass-link";
+  ASSERT_EQ(::symlink(file.c_str(), link.c_str()), 0);
+  if (::geteuid() == 0) {
+    ASSERT_EQ(::lchown(link.c_str(), 65534, 65534), 0);
+    CliResult r = RunCli(d_, {"unlock", "--passphrase-file", link});
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_THAT(r.out, HasSubstr("symbolic link owned by another user"));
+    EXPECT_EQ(Snapshot(d_), locked);
+    // A file another user owns (who wrote the passphrase, so knows it).
+    ASSERT_EQ(::chown(file.c_str(), 65534, 65534), 0);
+    r = RunCli(d_, {"unlock", "--passphrase-file", file});
+    EXPECT_EQ(r.exit_code, 1) << r.out;
+    EXPECT_THAT(r.out, HasSubstr("belongs to another user"));
+    EXPECT_EQ(Snapshot(d_), locked);
+    ASSERT_EQ(::chown(file.c_str(), 0, 0), 0);
+    ASSERT_EQ(::lchown(link.c_str(), 0, 0), 0);
+  }
+  // Mode 0600 (or a link of one's own to it) unlocks.
+  CliResult r = RunCli(d_, {"unlock", "--passphrase-file", link});
+  EXPECT_EQ(r.exit_code, 0) << r.out;
   ExpectAGoodWrite();
 }
 

@@ -26,10 +26,12 @@
 //   own  NAME   read NAME in its own folder, as a control (own=)
 //   unix PATH   connect to the Unix socket PATH (unix=)
 // and with "print" TEXT it prints TEXT ("print_times" N times, on one line)
-// on its stdout after the handshake), test-crash (aborts when asked for the
-// second step), test-hang (never answers for the second step), test-bad-step
-// (answers with a 0-second timed turn), test-empty (no steps: Start answers
-// complete), test-endless (a new step after every answer, for ever).
+// on its stdout after the handshake; \xHH and \r written out in TEXT stand
+// for those bytes, as the daemon refuses control characters in options),
+// test-crash (aborts when asked for the second step), test-hang (never
+// answers for the second step), test-bad-step (answers with a 0-second timed
+// turn), test-empty (no steps: Start answers complete), test-endless (a new
+// step after every answer, for ever).
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -58,6 +60,24 @@ namespace ap = attune::plugin;
 namespace av1 = attune::v1;
 
 namespace {
+
+// A backslash, "x" and two hex digits become that byte, a backslash and "r"
+// a carriage return; the rest is kept.
+std::string Unescape(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == 'r') {
+      out += '\r';
+      ++i;
+    } else if (text[i] == '\\' && i + 3 < text.size() && text[i + 1] == 'x') {
+      out += static_cast<char>(std::stoi(text.substr(i + 2, 2), nullptr, 16));
+      i += 3;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
 
 std::vector<std::string> Split(const std::string& s) {
   std::vector<std::string> out;
@@ -175,7 +195,7 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
     std::string summary = "You wrote: " + s.Text("words");
     if (s.Option("probe", "") == "yes") summary += Probe();
     summary += Escape(s);
-    if (std::string text = s.Option("print", ""); !text.empty()) {
+    if (std::string text = Unescape(s.Option("print", "")); !text.empty()) {
       // Something on stdout after the handshake: the daemon logs it.
       int times = s.OptionInt("print_times", 1, 1, 100000);
       for (int i = 0; i < times; ++i) std::fputs(text.c_str(), stdout);

@@ -1,0 +1,30 @@
+// Before the CLI sends anything to attuned, it makes sure the socket is
+// served by this user's own daemon (or root's), so another local user cannot
+// pose as the daemon and collect a passphrase or a person's words.
+#ifndef ATTUNE_CLIENTS_CLI_SOCKET_CHECK_H_
+#define ATTUNE_CLIENTS_CLI_SOCKET_CHECK_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+
+namespace attune::cli {
+
+// Checks, in order, and refuses with PERMISSION_DENIED naming what is wrong:
+// - `socket_path` itself (lstat, so a symbolic link is refused too) is a
+//   socket owned by this user or root;
+// - its folder is owned by this user or root, and group and others cannot
+//   write in it (so nobody else can swap the socket once checked);
+// - the process listening on it, asked with SO_PEERCRED on a plain AF_UNIX
+//   connection made here and closed again at once, runs as this user or root.
+// UNAVAILABLE (the daemon is not running) when there is no socket or
+// nothing accepts on it. Nothing is written on the connection.
+//
+// gRPC then dials the path again: the check holds for that second
+// connection because only this user (or root) can replace a socket in the
+// folder checked above.
+absl::Status CheckDaemonSocket(const std::string& socket_path);
+
+}  // namespace attune::cli
+
+#endif  // ATTUNE_CLIENTS_CLI_SOCKET_CHECK_H_

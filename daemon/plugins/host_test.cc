@@ -3,9 +3,11 @@
 // Describe, backoff and restart.
 #include "daemon/plugins/host.h"
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <grp.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -260,6 +262,42 @@ TEST_F(HostTest, APluginWhoseFilterCannotBeInstalledIsNotStarted) {
   EXPECT_THAT(refused.status().message(), HasSubstr("seccomp filter could not be installed"));
   EXPECT_FALSE(Host().StateOf("echo").running);
   EXPECT_TRUE(ChildPids().empty());
+}
+
+// Even when the daemon's stderr is a terminal, a plugin gets no terminal:
+// stdin is /dev/null, stderr /dev/null, and it has no controlling terminal
+// (so it cannot type into the daemon's with TIOCSTI, nor read from it).
+TEST_F(HostTest, APluginNeverGetsTheDaemonsTerminal) {
+  int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(::grantpt(master), 0);
+  ASSERT_EQ(::unlockpt(master), 0);
+  int terminal = ::open(::ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  ASSERT_GE(terminal, 0);
+  int saved_stderr = ::dup(STDERR_FILENO);
+  ASSERT_GE(saved_stderr, 0);
+  ASSERT_EQ(::dup2(terminal, STDERR_FILENO), STDERR_FILENO);
+  LaunchSpec spec;
+  spec.executable = "/bin/sh";
+  spec.args = {"-c",
+               "[ -t 0 ] && a=tty || a=none; [ -t 2 ] && b=tty || b=none; "
+               "(: </dev/tty) 2>/dev/null && c=tty || c=none; "
+               "echo stdin=$a stderr=$b controlling=$c"};
+  spec.working_dir = root_;
+  spec.allowed_paths = PluginAllowedPaths(root_, spec.executable, root_);
+  auto child = SpawnChild(spec);
+  ::dup2(saved_stderr, STDERR_FILENO);
+  ::close(saved_stderr);
+  ASSERT_TRUE(child.ok()) << child.status();
+  std::string line;
+  char c;
+  while (::read(child->stdout_fd, &c, 1) == 1 && c != '\n') line += c;
+  ::waitpid(child->pid, nullptr, 0);
+  ::close(child->stdout_fd);
+  ::close(child->status_fd);
+  ::close(terminal);
+  ::close(master);
+  EXPECT_EQ(line, "stdin=none stderr=none controlling=none");
 }
 
 // RLIMIT_NPROC stops a fork bomb. The kernel does not apply it to root, so

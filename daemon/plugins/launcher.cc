@@ -385,6 +385,30 @@ absl::StatusOr<ChildProcess> Launcher::Spawn(const LaunchSpec& spec) {
   return *std::move(pending->result);
 }
 
+std::string DescribeProcessIsolation() {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    // Async-signal-safe only: the daemon is multi-threaded.
+    if (::unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS) == 0) ::_exit(0);
+    if (::unshare(CLONE_NEWPID | CLONE_NEWNS) == 0) ::_exit(1);
+    ::_exit(2);
+  }
+  int status = 0;
+  if (pid < 0 || ::waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) status = 2 << 8;
+  switch (WEXITSTATUS(status)) {
+    case 0:
+      return "plugins run in their own user, PID and mount namespaces";
+    case 1:
+      return "plugins run in their own PID and mount namespaces (this kernel refuses a user "
+             "namespace; being root, the daemon needs none), without a process limit: the "
+             "kernel does not apply RLIMIT_NPROC to root";
+    default:
+      return "plugins run without namespaces of their own: this kernel refuses unprivileged user "
+             "namespaces, so a process a plugin starts in a session of its own can outlive it "
+             "and the daemon, and a plugin can see the daemon's /proc files";
+  }
+}
+
 std::vector<std::string> PassedEnvironment() {
   std::vector<std::string> out;
   for (char** e = environ; e != nullptr && *e != nullptr; ++e) {

@@ -90,6 +90,11 @@ class Launcher {
   std::thread thread_;
 };
 
+// A line for the log on the namespaces plugins get here (it tries them in
+// a child process): their own user, PID and mount namespaces; PID and mount
+// alone; or none, and what then does not hold (SECURITY.md).
+std::string DescribeProcessIsolation();
+
 // The environment a plugin gets from the daemon's: PATH, HOME, LANG, LC_*,
 // TZ, TMPDIR, and sanitizer options; nothing else.
 std::vector<std::string> PassedEnvironment();

@@ -490,6 +490,8 @@ TEST_F(PluginIT, APluginCannotSignalOrInspectTheDaemon) {
   v1::VaultStatus st;
   EXPECT_OK(d_.GetStatus(&st));
   ASSERT_OK(driver_->RunSession("tp-echo").status);
+  EXPECT_THAT(d_.StderrSinceStart(),
+              HasSubstr("plugins run in their own user, PID and mount namespaces"));
 }
 
 TEST_F(PluginIT, AnIdlePluginIsStopped) {

@@ -111,28 +111,47 @@ size_t MapLine(unsigned id, char* out) {
 
 enum class Isolation { kNone, kPid, kUserAndPid };
 
-// Puts the calling (single-threaded) process into new user, PID and mount
-// namespaces, its own user id and group id mapped to themselves; where the
-// kernel refuses a user namespace, into new PID and mount namespaces alone
-// (which needs CAP_SYS_ADMIN: root). Its next child is PID 1 of the new PID
-// namespace. Returns kNone, changing nothing, when neither is allowed; ends
-// the process (reporting why) when a user namespace was made but its maps
-// could not be written.
-Isolation EnterNamespaces(int error_w) {
-  unsigned uid = ::geteuid(), gid = ::getegid();
+// Maps the calling process's user id `uid` and group id `gid` to themselves
+// in the user namespace it has just entered. Returns 0 or an errno.
+int WriteIdMaps(unsigned uid, unsigned gid) {
+  // Our own /proc files are root's while we are not dumpable (a daemon that
+  // set PR_SET_DUMPABLE 0, or changed its user): make them ours to write the
+  // maps, then not dumpable again, so that nothing in the namespace can read
+  // this copy of the daemon's memory.
+  ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+  char line[40];
+  int e = WriteFile("/proc/self/setgroups", "deny", 4);
+  if (e == 0) e = WriteFile("/proc/self/uid_map", line, MapLine(uid, line));
+  if (e == 0) e = WriteFile("/proc/self/gid_map", line, MapLine(gid, line));
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  return e;
+}
+
+// fork() into new namespaces (`flags`, CLONE_NEW*): clone(2) without
+// CLONE_VM, as the raw system call.
+pid_t ForkInto(unsigned long flags) {
+  return static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0));
+}
+
+// Puts the calling process into new user, PID and mount namespaces, its own
+// user id and group id mapped to themselves; where the kernel refuses a
+// user namespace, into new PID and mount namespaces alone (which needs
+// CAP_SYS_ADMIN: root). Its next child is PID 1 of the new PID namespace.
+// Returns kNone, changing nothing, when neither is allowed; ends the process
+// (reporting why) when a user namespace was made but its maps could not be
+// written. A process with more than one thread cannot unshare its user
+// namespace (EINVAL: a sanitizer's background thread in a forked child):
+// then *in_clone is set, the namespaces are left to the next fork
+// (ForkInto), and the child writes its own maps.
+Isolation EnterNamespaces(int error_w, bool* in_clone) {
+  *in_clone = false;
+  unsigned uid = ::geteuid(), gid = ::getegid();  // inside, unmapped ids read 65534
   if (::unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS) == 0) {
-    // Our own /proc files are root's while we are not dumpable (a daemon
-    // that set PR_SET_DUMPABLE 0, or changed its user): make them ours to
-    // write the maps, then not dumpable again, so that nothing in the
-    // namespace can read this copy of the daemon's memory.
-    ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
-    char line[40];
-    bool ok = WriteFile("/proc/self/setgroups", "deny", 4) == 0;
-    ok = WriteFile("/proc/self/uid_map", line, MapLine(uid, line)) == 0 && ok;
-    ok = WriteFile("/proc/self/gid_map", line, MapLine(gid, line)) == 0 && ok;
-    int e = errno;
-    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-    if (!ok) Fail(error_w, kStepNamespaces, e);
+    if (int e = WriteIdMaps(uid, gid)) Fail(error_w, kStepNamespaces, e);
+    return Isolation::kUserAndPid;
+  }
+  if (errno == EINVAL) {
+    *in_clone = true;
     return Isolation::kUserAndPid;
   }
   if (::unshare(CLONE_NEWPID | CLONE_NEWNS) == 0) {
@@ -199,9 +218,20 @@ int WaitFor(pid_t child) {
   // The daemon may have died between fork and prctl.
   if (::getppid() != parent) ::_exit(127);
   ResetSignals(true);
-  Isolation isolation = spec.own_namespaces ? EnterNamespaces(error_w) : Isolation::kNone;
+  bool in_clone = false;
+  Isolation isolation =
+      spec.own_namespaces ? EnterNamespaces(error_w, &in_clone) : Isolation::kNone;
+  unsigned uid = ::geteuid(), gid = ::getegid();  // not in a new user namespace yet
+  pid_t init = -1;
+  if (in_clone) {
+    init = ForkInto(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS);
+    if (init < 0) {  // no user namespace after all
+      in_clone = false;
+      isolation = ::unshare(CLONE_NEWPID | CLONE_NEWNS) == 0 ? Isolation::kPid : Isolation::kNone;
+    }
+  }
   bool isolated = isolation != Isolation::kNone;
-  pid_t init = ::fork();
+  if (!in_clone) init = ::fork();
   if (init < 0) Fail(error_w, kStepFork, errno);
   if (init > 0) {
     // Only the init and the plugin report from here on.
@@ -217,6 +247,9 @@ int WaitFor(pid_t child) {
   // (Should the first child die before this prctl, the daemon's Kill of the
   // process group still reaches it.)
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) Fail(error_w, kStepSetup, errno);
+  if (in_clone) {
+    if (int e = WriteIdMaps(uid, gid)) Fail(error_w, kStepNamespaces, e);
+  }
   if (isolated) {
     // A /proc of this namespace only: the daemon and every other process of
     // the machine are not in it.
@@ -390,6 +423,11 @@ std::string DescribeProcessIsolation() {
   if (pid == 0) {
     // Async-signal-safe only: the daemon is multi-threaded.
     if (::unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS) == 0) ::_exit(0);
+    if (errno == EINVAL) {  // more than one thread (a sanitizer's): as the launcher does
+      pid_t probe = ForkInto(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS);
+      if (probe == 0) ::_exit(0);
+      if (probe > 0 && ::waitpid(probe, nullptr, 0) == probe) ::_exit(0);
+    }
     if (::unshare(CLONE_NEWPID | CLONE_NEWNS) == 0) ::_exit(1);
     ::_exit(2);
   }

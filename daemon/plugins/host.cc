@@ -6,6 +6,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/base/log.h"
 #include "daemon/plugins/handshake.h"
@@ -44,6 +45,12 @@ PluginHost::PluginHost(PluginHostOptions options, GrantStore* grants)
     } else {
       LogWarning(how);
     }
+  }
+  std::string isolation = DescribeProcessIsolation();
+  if (absl::StrContains(isolation, "user, PID and mount")) {
+    LogInfo(isolation);
+  } else {
+    LogWarning(isolation);
   }
   Rescan();
   reaper_ = std::thread([this] { ReaperLoop(); });

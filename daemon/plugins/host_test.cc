@@ -3,12 +3,19 @@
 // Describe, backoff and restart.
 #include "daemon/plugins/host.h"
 
+#include <fcntl.h>
 #include <gmock/gmock.h>
+#include <grp.h>
 #include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 
+#include "daemon/plugins/launcher.h"
+#include "daemon/plugins/sandbox.h"
 #include "tests/support/test_plugin.h"
 
 namespace attune {
@@ -240,6 +247,111 @@ TEST_F(HostTest, UnknownPluginsAndExercises) {
   auto refused = host.Start("echo", StartOf("not-offered"));
   EXPECT_EQ(refused.status().code(), absl::StatusCode::kAborted);
   EXPECT_THAT(refused.status().message(), HasSubstr("offers no exercise"));
+}
+
+// A seccomp filter the kernel refuses (here an empty program) means the
+// plugin is not started, and the reason is reported: it never runs without
+// its filter.
+TEST_F(HostTest, APluginWhoseFilterCannotBeInstalledIsNotStarted) {
+  AddPlugin("echo");
+  SeccompProgram empty{nullptr, 0};
+  OverridePluginSeccompProgramForTesting(&empty);
+  auto refused = Host().Start("echo", StartOf("test-echo"));
+  OverridePluginSeccompProgramForTesting(nullptr);
+  EXPECT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("seccomp filter could not be installed"));
+  EXPECT_FALSE(Host().StateOf("echo").running);
+  EXPECT_TRUE(ChildPids().empty());
+}
+
+// Even when the daemon's stderr is a terminal, a plugin gets no terminal:
+// stdin is /dev/null, stderr /dev/null, and it has no controlling terminal
+// (so it cannot type into the daemon's with TIOCSTI, nor read from it).
+TEST_F(HostTest, APluginNeverGetsTheDaemonsTerminal) {
+  int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  ASSERT_GE(master, 0);
+  ASSERT_EQ(::grantpt(master), 0);
+  ASSERT_EQ(::unlockpt(master), 0);
+  int terminal = ::open(::ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+  ASSERT_GE(terminal, 0);
+  int saved_stderr = ::dup(STDERR_FILENO);
+  ASSERT_GE(saved_stderr, 0);
+  ASSERT_EQ(::dup2(terminal, STDERR_FILENO), STDERR_FILENO);
+  LaunchSpec spec;
+  spec.executable = "/bin/sh";
+  spec.args = {"-c",
+               "[ -t 0 ] && a=tty || a=none; [ -t 2 ] && b=tty || b=none; "
+               "(: </dev/tty) 2>/dev/null && c=tty || c=none; "
+               "echo stdin=$a stderr=$b controlling=$c"};
+  spec.working_dir = root_;
+  spec.allowed_paths = PluginAllowedPaths(root_, spec.executable, root_);
+  auto child = SpawnChild(spec);
+  ::dup2(saved_stderr, STDERR_FILENO);
+  ::close(saved_stderr);
+  ASSERT_TRUE(child.ok()) << child.status();
+  std::string line;
+  char c;
+  while (::read(child->stdout_fd, &c, 1) == 1 && c != '\n') line += c;
+  ::waitpid(child->pid, nullptr, 0);
+  ::close(child->stdout_fd);
+  ::close(child->status_fd);
+  ::close(terminal);
+  ::close(master);
+  EXPECT_EQ(line, "stdin=none stderr=none controlling=none");
+}
+
+// RLIMIT_NPROC stops a fork bomb. The kernel does not apply it to root, so
+// when the test runs as root the launcher runs as nobody here, as a daemon
+// normally runs: unprivileged, the plugin in a user namespace of its own,
+// where only its own processes count.
+TEST_F(HostTest, AForkBombStopsAtTheProcessLimit) {
+  const std::string folder = root_ + "/bomb";
+  ASSERT_TRUE(std::filesystem::create_directories(folder));
+  ::chmod(root_.c_str(), 0755);
+  ::chmod(folder.c_str(), 0755);
+  int result[2];
+  ASSERT_EQ(::pipe(result), 0);
+  pid_t helper = ::fork();
+  ASSERT_GE(helper, 0);
+  if (helper == 0) {
+    ::close(result[0]);
+    std::string line;
+    if (::geteuid() == 0 &&
+        (::setgroups(0, nullptr) != 0 || ::setresgid(65534, 65534, 65534) != 0 ||
+         ::setresuid(65534, 65534, 65534) != 0)) {
+      line = "cannot become nobody";
+    } else {
+      LaunchSpec spec;
+      spec.executable = ATTUNE_TEST_PLUGIN_PATH;
+      spec.args = {"--mode", "fork-bomb"};
+      spec.working_dir = folder;
+      spec.allowed_paths = PluginAllowedPaths(folder, spec.executable, folder);
+      auto child = SpawnChild(spec);
+      if (!child.ok()) {
+        line = std::string(child.status().message());
+      } else {
+        char c;
+        while (::read(child->stdout_fd, &c, 1) == 1 && c != '\n') line += c;
+        ::kill(-child->pid, SIGKILL);
+        ::waitpid(child->pid, nullptr, 0);
+      }
+    }
+    ssize_t ignored = ::write(result[1], line.data(), line.size());
+    (void)ignored;
+    ::_exit(0);
+  }
+  ::close(result[1]);
+  std::string line;
+  char buffer[256];
+  ssize_t n;
+  while ((n = ::read(result[0], buffer, sizeof buffer)) > 0) line.append(buffer, n);
+  ::close(result[0]);
+  ASSERT_EQ(::waitpid(helper, nullptr, 0), helper);
+  EXPECT_THAT(line, HasSubstr("forks stopped at"));
+  EXPECT_THAT(line, HasSubstr(": EAGAIN")) << "RLIMIT_NPROC is " << PluginLimits().processes;
+  int forks = 0;
+  ASSERT_EQ(std::sscanf(line.c_str(), "forks stopped at %d", &forks), 1) << line;
+  EXPECT_LT(forks, static_cast<int>(PluginLimits().processes));
 }
 
 }  // namespace

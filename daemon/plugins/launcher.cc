@@ -1,7 +1,9 @@
 #include "daemon/plugins/launcher.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -36,39 +38,262 @@ void CloseFrom(int from, int keep) {
   }
 }
 
-// Everything the child does before exec is async-signal-safe: the parent is
-// multi-threaded, so the child may only make system calls.
-[[noreturn]] void RunChild(const LaunchSpec& spec, char* const* argv, char* const* envp,
-                           int stdout_w, int devnull, int error_w, pid_t parent) {
-  auto fail = [&](int err) {
-    ssize_t ignored = ::write(error_w, &err, sizeof err);
-    (void)ignored;
-    ::_exit(127);
-  };
-  ::setpgid(0, 0);
-  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail(errno);
-  // The daemon may have died between fork and prctl.
-  if (::getppid() != parent) ::_exit(127);
-  // Signals the daemon blocks or ignores must not stay so in the plugin.
+// What a child reports through the error pipe when it cannot start the
+// plugin: the step that failed and its errno.
+enum ChildStep : int {
+  kStepSetup = 1,        // pipes, signals, descriptors
+  kStepNamespaces = 2,   // the user, PID and mount namespaces
+  kStepFork = 3,         // forking the namespace's init or the plugin
+  kStepProc = 4,         // mounting the namespace's own /proc
+  kStepLimits = 5,       // the resource limits
+  kStepFileConfine = 6,  // Landlock
+  kStepSeccomp = 7,      // the seccomp filter
+  kStepChdir = 8,        // its working folder
+  kStepExec = 9,         // execve
+};
+
+struct ChildError {
+  int step;
+  int err;
+};
+
+[[noreturn]] void Fail(int error_w, int step, int err) {
+  ChildError e{step, err};
+  ssize_t ignored = ::write(error_w, &e, sizeof e);
+  (void)ignored;
+  ::_exit(127);
+}
+
+// Every signal to its default action and none blocked (the daemon blocks or
+// ignores some), or, with `ignore_stop`, SIGTERM, SIGINT and SIGHUP ignored:
+// the daemon's "please stop" is for the plugin, which the intermediate
+// processes outlive by a moment.
+void ResetSignals(bool ignore_stop) {
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  struct sigaction dfl;
-  std::memset(&dfl, 0, sizeof dfl);
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
-
-  if (::dup2(devnull, STDIN_FILENO) < 0 || ::dup2(stdout_w, STDOUT_FILENO) < 0) fail(errno);
-  if (int e = ApplyPluginLimitsInChild(spec.limits, spec.allowed_paths.data(),
-                                       spec.allowed_paths.size())) {
-    fail(e);
+  struct sigaction act;
+  std::memset(&act, 0, sizeof act);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    bool ignore = ignore_stop && (sig == SIGTERM || sig == SIGINT || sig == SIGHUP);
+    act.sa_handler = ignore ? SIG_IGN : SIG_DFL;
+    ::sigaction(sig, &act, nullptr);
   }
-  if (::chdir(spec.working_dir.c_str()) != 0) fail(errno);
+}
+
+// Writes `text` to the file `path` (a /proc file of this process).
+int WriteFile(const char* path, const char* text, size_t len) {
+  int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  ssize_t n = ::write(fd, text, len);
+  int e = n == static_cast<ssize_t>(len) ? 0 : (n < 0 ? errno : EIO);
+  ::close(fd);
+  return e;
+}
+
+// Formats "ID ID 1\n" into `out` (async-signal-safe); returns its length.
+size_t MapLine(unsigned id, char* out) {
+  char digits[16];
+  size_t n = 0;
+  do {
+    digits[n++] = static_cast<char>('0' + id % 10);
+    id /= 10;
+  } while (id != 0);
+  size_t len = 0;
+  for (int twice = 0; twice < 2; ++twice) {
+    for (size_t i = n; i > 0; --i) out[len++] = digits[i - 1];
+    out[len++] = ' ';
+  }
+  out[len++] = '1';
+  out[len++] = '\n';
+  return len;
+}
+
+enum class Isolation { kNone, kPid, kUserAndPid };
+
+// Maps the calling process's user id `uid` and group id `gid` to themselves
+// in the user namespace it has just entered. Returns 0 or an errno.
+int WriteIdMaps(unsigned uid, unsigned gid) {
+  // Our own /proc files are root's while we are not dumpable (a daemon that
+  // set PR_SET_DUMPABLE 0, or changed its user): make them ours to write the
+  // maps, then not dumpable again, so that nothing in the namespace can read
+  // this copy of the daemon's memory.
+  ::prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+  char line[40];
+  int e = WriteFile("/proc/self/setgroups", "deny", 4);
+  if (e == 0) e = WriteFile("/proc/self/uid_map", line, MapLine(uid, line));
+  if (e == 0) e = WriteFile("/proc/self/gid_map", line, MapLine(gid, line));
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  return e;
+}
+
+// fork() into new namespaces (`flags`, CLONE_NEW*): clone(2) without
+// CLONE_VM, as the raw system call.
+pid_t ForkInto(unsigned long flags) {
+  return static_cast<pid_t>(::syscall(SYS_clone, flags | SIGCHLD, nullptr, nullptr, nullptr, 0));
+}
+
+// Puts the calling process into new user, PID and mount namespaces, its own
+// user id and group id mapped to themselves; where the kernel refuses a
+// user namespace, into new PID and mount namespaces alone (which needs
+// CAP_SYS_ADMIN: root). Its next child is PID 1 of the new PID namespace.
+// Returns kNone, changing nothing, when neither is allowed; ends the process
+// (reporting why) when a user namespace was made but its maps could not be
+// written. A process with more than one thread cannot unshare its user
+// namespace (EINVAL: a sanitizer's background thread in a forked child):
+// then *in_clone is set, the namespaces are left to the next fork
+// (ForkInto), and the child writes its own maps.
+Isolation EnterNamespaces(int error_w, bool* in_clone) {
+  *in_clone = false;
+  unsigned uid = ::geteuid(), gid = ::getegid();  // inside, unmapped ids read 65534
+  if (::unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS) == 0) {
+    if (int e = WriteIdMaps(uid, gid)) Fail(error_w, kStepNamespaces, e);
+    return Isolation::kUserAndPid;
+  }
+  if (errno == EINVAL) {
+    *in_clone = true;
+    return Isolation::kUserAndPid;
+  }
+  if (::unshare(CLONE_NEWPID | CLONE_NEWNS) == 0) {
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+    return Isolation::kPid;
+  }
+  return Isolation::kNone;
+}
+
+// Waits for `child`, reaping every other child on the way (as PID 1 of a
+// namespace, orphans of the plugin come here). Returns its wait status.
+int WaitFor(pid_t child) {
+  while (true) {
+    int status = 0;
+    pid_t got = ::waitpid(-1, &status, __WALL);
+    if (got == child) return status;
+    if (got < 0 && errno != EINTR) return 0;
+  }
+}
+
+// The plugin itself, then exec; `own_user_namespace` when the plugin is in
+// a user namespace of its own. Everything before exec is async-signal-safe
+// (the daemon is multi-threaded, so its forked copies may only make system
+// calls).
+[[noreturn]] void RunPlugin(const LaunchSpec& spec, char* const* argv, char* const* envp,
+                            int stdout_w, int devnull, int error_w, bool quiet_stderr,
+                            bool own_user_namespace) {
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) Fail(error_w, kStepSetup, errno);
+  ResetSignals(false);
+  if (::dup2(devnull, STDIN_FILENO) < 0 || ::dup2(stdout_w, STDOUT_FILENO) < 0 ||
+      (quiet_stderr && ::dup2(devnull, STDERR_FILENO) < 0)) {
+    Fail(error_w, kStepSetup, errno);
+  }
+  PluginLimits limits = spec.limits;
+  // Outside a user namespace of its own, RLIMIT_NPROC would count every
+  // process of the daemon's user: the plugin could not start a thread.
+  if (!own_user_namespace) limits.processes = 0;
+  SandboxStep step = SandboxStep::kLimits;
+  if (int e = ApplyPluginLimitsInChild(limits, spec.allowed_paths.data(), spec.allowed_paths.size(),
+                                       &step)) {
+    Fail(error_w,
+         step == SandboxStep::kSeccomp       ? kStepSeccomp
+         : step == SandboxStep::kFileConfine ? kStepFileConfine
+                                             : kStepLimits,
+         e);
+  }
+  if (::chdir(spec.working_dir.c_str()) != 0) Fail(error_w, kStepChdir, errno);
   // Close everything else but the error pipe (close-on-exec).
   CloseFrom(3, error_w);
   ::execve(spec.executable.c_str(), argv, envp);
-  fail(errno);
-  ::_exit(127);
+  Fail(error_w, kStepExec, errno);
+}
+
+// The first child of the daemon. It starts a new session (no controlling
+// terminal, its own process group), enters new namespaces where it can,
+// forks the namespace's init (PID 1), which forks the plugin. When the
+// plugin ends, the init writes its wait status to `status_w` and exits,
+// and the kernel kills whatever else is left in the namespace.
+[[noreturn]] void RunChild(const LaunchSpec& spec, char* const* argv, char* const* envp,
+                           int stdout_w, int devnull, int error_w, int status_w, pid_t parent,
+                           bool quiet_stderr) {
+  if (::setsid() < 0) Fail(error_w, kStepSetup, errno);
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) Fail(error_w, kStepSetup, errno);
+  // The daemon may have died between fork and prctl.
+  if (::getppid() != parent) ::_exit(127);
+  ResetSignals(true);
+  bool in_clone = false;
+  Isolation isolation =
+      spec.own_namespaces ? EnterNamespaces(error_w, &in_clone) : Isolation::kNone;
+  unsigned uid = ::geteuid(), gid = ::getegid();  // not in a new user namespace yet
+  pid_t init = -1;
+  if (in_clone) {
+    init = ForkInto(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS);
+    if (init < 0) {  // no user namespace after all
+      in_clone = false;
+      isolation = ::unshare(CLONE_NEWPID | CLONE_NEWNS) == 0 ? Isolation::kPid : Isolation::kNone;
+    }
+  }
+  bool isolated = isolation != Isolation::kNone;
+  if (!in_clone) init = ::fork();
+  if (init < 0) Fail(error_w, kStepFork, errno);
+  if (init > 0) {
+    // Only the init and the plugin report from here on.
+    ::close(error_w);
+    ::close(stdout_w);
+    ::close(status_w);
+    ::close(devnull);
+    int status = WaitFor(init);
+    ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  }
+  // The init: PID 1 of the new PID namespace when `isolated`. It dies with
+  // the first child (and so with the daemon); the whole namespace with it.
+  // (Should the first child die before this prctl, the daemon's Kill of the
+  // process group still reaches it.)
+  if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) Fail(error_w, kStepSetup, errno);
+  if (in_clone) {
+    if (int e = WriteIdMaps(uid, gid)) Fail(error_w, kStepNamespaces, e);
+  }
+  if (isolated) {
+    // A /proc of this namespace only: the daemon and every other process of
+    // the machine are not in it.
+    if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        ::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+      Fail(error_w, kStepProc, errno);
+    }
+  }
+  pid_t plugin = ::fork();
+  if (plugin < 0) Fail(error_w, kStepFork, errno);
+  if (plugin == 0) {
+    RunPlugin(spec, argv, envp, stdout_w, devnull, error_w, quiet_stderr,
+              isolation == Isolation::kUserAndPid);
+  }
+  ::close(error_w);
+  ::close(stdout_w);
+  ::close(devnull);
+  int status = WaitFor(plugin);
+  ssize_t ignored = ::write(status_w, &status, sizeof status);
+  (void)ignored;
+  ::_exit(0);
+}
+
+const char* DescribeStep(int step) {
+  switch (step) {
+    case kStepNamespaces:
+      return "cannot enter its namespaces";
+    case kStepFork:
+      return "cannot fork";
+    case kStepProc:
+      return "cannot mount its own /proc";
+    case kStepLimits:
+      return "cannot set its resource limits";
+    case kStepFileConfine:
+      return "cannot confine its files (Landlock)";
+    case kStepSeccomp:
+      return "the seccomp filter could not be installed, so it was not started";
+    case kStepChdir:
+      return "cannot enter its folder";
+    case kStepExec:
+      return "cannot execute it";
+    default:
+      return "cannot set it up";
+  }
 }
 
 }  // namespace
@@ -86,7 +311,7 @@ absl::StatusOr<ChildProcess> SpawnChild(const LaunchSpec& spec) {
   for (auto& e : env_store) envp.push_back(e.data());
   envp.push_back(nullptr);
 
-  int out[2], err[2];
+  int out[2], err[2], status[2];
   if (::pipe2(out, O_CLOEXEC) != 0) {
     return absl::ResourceExhaustedError(absl::StrCat("pipe: ", std::strerror(errno)));
   }
@@ -95,35 +320,52 @@ absl::StatusOr<ChildProcess> SpawnChild(const LaunchSpec& spec) {
     ::close(out[1]);
     return absl::ResourceExhaustedError(absl::StrCat("pipe: ", std::strerror(errno)));
   }
-  int devnull = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (::pipe2(status, O_CLOEXEC) != 0) {
+    for (int fd : {out[0], out[1], err[0], err[1]}) ::close(fd);
+    return absl::ResourceExhaustedError(absl::StrCat("pipe: ", std::strerror(errno)));
+  }
+  // Read once the first child has ended; the init may be a moment behind.
+  ::fcntl(status[0], F_SETFL, O_NONBLOCK);
+  int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+  // A plugin never gets the daemon's terminal: were its stderr one, the
+  // plugin could type into it (TIOCSTI) or read what is typed there.
+  bool quiet_stderr = ::isatty(STDERR_FILENO) == 1;
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid == 0) {
-    RunChild(spec, argv.data(), envp.data(), out[1], devnull, err[1], parent);
+    RunChild(spec, argv.data(), envp.data(), out[1], devnull, err[1], status[1], parent,
+             quiet_stderr);
   }
   int fork_errno = errno;
   ::close(out[1]);
   ::close(err[1]);
+  ::close(status[1]);
   if (devnull >= 0) ::close(devnull);
   if (pid < 0) {
     ::close(out[0]);
     ::close(err[0]);
+    ::close(status[0]);
     return absl::ResourceExhaustedError(absl::StrCat("fork: ", std::strerror(fork_errno)));
   }
-  int child_errno = 0;
+  // The error pipe ends when the plugin has exec'd (close-on-exec) and the
+  // processes between have closed their copies; or it says what failed.
+  ChildError child_error{0, 0};
   ssize_t n;
   do {
-    n = ::read(err[0], &child_errno, sizeof child_errno);
+    n = ::read(err[0], &child_error, sizeof child_error);
   } while (n < 0 && errno == EINTR);
   ::close(err[0]);
-  if (n == sizeof child_errno) {
-    // The child failed before or at exec, and has exited.
+  if (n == sizeof child_error) {
+    // The child failed before or at exec, and has exited (or is exiting).
+    ::kill(-pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
     ::close(out[0]);
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot run ", spec.executable, ": ", std::strerror(child_errno)));
+    ::close(status[0]);
+    return absl::FailedPreconditionError(absl::StrCat("cannot run ", spec.executable, ": ",
+                                                      DescribeStep(child_error.step), ": ",
+                                                      std::strerror(child_error.err)));
   }
-  return ChildProcess{pid, out[0]};
+  return ChildProcess{pid, out[0], status[0]};
 }
 
 Launcher::Launcher() : thread_([this] { Loop(); }) {}
@@ -174,6 +416,35 @@ absl::StatusOr<ChildProcess> Launcher::Spawn(const LaunchSpec& spec) {
       +[](Pending* p) ABSL_NO_THREAD_SAFETY_ANALYSIS { return p->result.has_value(); },
       pending.get()));
   return *std::move(pending->result);
+}
+
+std::string DescribeProcessIsolation() {
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    // Async-signal-safe only: the daemon is multi-threaded.
+    if (::unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS) == 0) ::_exit(0);
+    if (errno == EINVAL) {  // more than one thread (a sanitizer's): as the launcher does
+      pid_t probe = ForkInto(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS);
+      if (probe == 0) ::_exit(0);
+      if (probe > 0 && ::waitpid(probe, nullptr, 0) == probe) ::_exit(0);
+    }
+    if (::unshare(CLONE_NEWPID | CLONE_NEWNS) == 0) ::_exit(1);
+    ::_exit(2);
+  }
+  int status = 0;
+  if (pid < 0 || ::waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) status = 2 << 8;
+  switch (WEXITSTATUS(status)) {
+    case 0:
+      return "plugins run in their own user, PID and mount namespaces";
+    case 1:
+      return "plugins run in their own PID and mount namespaces (this kernel refuses a user "
+             "namespace; being root, the daemon needs none), without a process limit: the "
+             "kernel does not apply RLIMIT_NPROC to root";
+    default:
+      return "plugins run without namespaces of their own: this kernel refuses unprivileged user "
+             "namespaces, so a process a plugin starts in a session of its own can outlive it "
+             "and the daemon, and a plugin can see the daemon's /proc files";
+  }
 }
 
 std::vector<std::string> PassedEnvironment() {

@@ -1,8 +1,21 @@
-// Starting a plugin's executable as a child process: a new process group,
-// stdin from /dev/null, stdout into a pipe the daemon reads (the handshake),
-// stderr shared with the daemon's, a small environment, resource limits, and
-// PR_SET_PDEATHSIG so the child is killed when the daemon dies, even by
-// SIGKILL.
+// Starting a plugin's executable as a child process, three processes deep:
+//
+//   daemon -> first child: a new session (no controlling terminal, its own
+//             process group), then new user, PID and mount namespaces where
+//             the kernel allows (see SECURITY.md, "A plugin")
+//          -> init: PID 1 of the new PID namespace, with a /proc of its own
+//          -> the plugin: stdin from /dev/null, stdout into a pipe the daemon
+//             reads (the handshake), stderr the daemon's unless that is a
+//             terminal (then /dev/null), a small environment, resource
+//             limits, Landlock and a seccomp filter (sandbox.h); exec.
+//
+// Each has PR_SET_PDEATHSIG (SIGKILL) toward its parent, so when the daemon
+// dies, even by SIGKILL, the first child dies, then the init, and with the
+// init the kernel kills everything in the namespace, whatever session or
+// process group it moved to. Killing the first child's process group does
+// the same. The two copies of the daemon between it and the plugin make only
+// async-signal-safe calls (the daemon is multi-threaded), never exec, and
+// are not dumpable (nothing in the plugin's namespace can read their memory).
 //
 // PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, not
 // the process. gRPC's threads come and go, so every fork happens on the
@@ -35,16 +48,26 @@ struct LaunchSpec {
   PluginLimits limits;
   // The only paths it may use when limits.confine_files (see sandbox.h).
   std::vector<AllowedPath> allowed_paths;
+  // New user, PID and mount namespaces where the kernel allows (or PID and
+  // mount alone, for root); without, the plugin runs in the daemon's.
+  bool own_namespaces = true;
 };
 
 struct ChildProcess {
+  // The first child (above): signal its process group, wait for it.
   pid_t pid = -1;
-  // Read end of the child's stdout (O_CLOEXEC). The caller closes it.
+  // Read end of the plugin's stdout (O_CLOEXEC). The caller closes it.
   int stdout_fd = -1;
+  // Read end (O_CLOEXEC) of a pipe on which the init writes the plugin's
+  // wait status (an int, as waitpid gives it) when the plugin has ended; it
+  // is empty when the processes were killed first. The caller closes it.
+  int status_fd = -1;
 };
 
-// Forks and execs on the calling thread. Fails with the reason when the
-// program cannot be executed (the child's errno is reported back).
+// Forks and execs on the calling thread. Fails with FAILED_PRECONDITION and
+// the reason when the program cannot be run: a step of the setup (the
+// namespaces, the limits, Landlock, the seccomp filter) or exec failed, and
+// the plugin did not run.
 absl::StatusOr<ChildProcess> SpawnChild(const LaunchSpec& spec);
 
 // Runs SpawnChild on one long-lived thread. Thread-safe.
@@ -66,6 +89,11 @@ class Launcher {
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };
+
+// A line for the log on the namespaces plugins get here (it tries them in
+// a child process): their own user, PID and mount namespaces; PID and mount
+// alone; or none, and what then does not hold (SECURITY.md).
+std::string DescribeProcessIsolation();
 
 // The environment a plugin gets from the daemon's: PATH, HOME, LANG, LC_*,
 // TZ, TMPDIR, and sanitizer options; nothing else.

@@ -105,6 +105,7 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginProcess::Start(
   auto child = launcher.Spawn(spec);
   if (!child.ok()) return child.status();
   p->pid_ = child->pid;
+  p->status_fd_ = child->status_fd;
 
   std::string rest;
   auto line = ReadHandshakeLine(child->stdout_fd, deadline, &rest);
@@ -112,6 +113,9 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginProcess::Start(
   // failure below only has to kill it.
   p->watcher_ = std::thread([raw = p.get(), fd = child->stdout_fd, rest] { raw->Watch(fd, rest); });
   auto fail = [&](absl::Status s) -> absl::Status {
+    // A plugin that closed its stdout has most likely ended: the init is
+    // about to report how; a kill now would leave only "killed by signal 9".
+    if (absl::IsUnavailable(s)) p->WaitForExit(absl::Seconds(5));
     p->Kill();
     std::string how = p->exit_description();
     if (absl::IsUnavailable(s) && !how.empty()) {
@@ -158,6 +162,7 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginProcess::Start(
 PluginProcess::~PluginProcess() {
   Kill();
   if (watcher_.joinable()) watcher_.join();
+  if (status_fd_ >= 0) ::close(status_fd_);
   if (!folder_.empty()) {
     std::error_code ec;
     std::filesystem::remove_all(folder_, ec);
@@ -209,10 +214,22 @@ void PluginProcess::Watch(int fd, std::string pending) {
   while (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOWAIT) != 0 &&
          errno == EINTR) {
   }
+  // How the plugin itself ended, as the namespace's init saw it; nothing
+  // there when the processes were killed from here (or with the daemon).
+  std::string description = DescribeExit(info.si_code, info.si_status);
+  int plugin_status = 0;
+  ssize_t got;
+  do {
+    got = ::read(status_fd_, &plugin_status, sizeof plugin_status);
+  } while (got < 0 && errno == EINTR);
+  if (got == sizeof plugin_status) {
+    description = WIFSIGNALED(plugin_status) ? DescribeExit(CLD_KILLED, WTERMSIG(plugin_status))
+                                             : DescribeExit(CLD_EXITED, WEXITSTATUS(plugin_status));
+  }
   {
     absl::MutexLock lock(&mu_);
     exited_ = true;
-    exit_description_ = DescribeExit(info.si_code, info.si_status);
+    exit_description_ = description;
   }
   ::waitpid(pid_, nullptr, 0);
   if (pidfd >= 0) ::close(pidfd);

@@ -72,7 +72,10 @@ class PluginProcess {
   void Signal(int sig);
 
   std::string plugin_id_;
+  // The first child of the launcher (launcher.h), not the plugin itself.
   pid_t pid_ = -1;
+  // Where the plugin's own wait status arrives (ChildProcess::status_fd).
+  int status_fd_ = -1;
   std::string folder_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<plugin::v1::Plugin::Stub> stub_;

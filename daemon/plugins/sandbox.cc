@@ -7,11 +7,13 @@
 #include <linux/landlock.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -44,27 +46,38 @@ constexpr uint32_t kArch = 0;  // unknown: no filter
 // filter matching on numbers would let them through.
 constexpr uint32_t kX32SyscallBit = 0x40000000;
 
-// socket(domain, …): allowed for AF_UNIX, EACCES otherwise; connect(): EACCES
-// (a plugin serves; it never dials, and must not reach the daemon's client
-// socket); io_uring (which can open sockets on its own) and x32 calls ENOSYS;
+// A system call of another architecture (a 32-bit int 0x80 on x86_64, whose
+// socketcall would get past the socket rule) or an x32 call: the process is
+// killed. socket(domain, …): allowed for AF_UNIX, EACCES otherwise;
+// connect(): EACCES (a plugin serves; it never dials, and must not reach the
+// daemon's client socket); io_uring (which can open sockets on its own):
+// ENOSYS; ioctl TIOCSTI and TIOCLINUX (typing into a terminal): EPERM;
 // everything else allowed.
 #define ATTUNE_LD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
-struct sock_filter kFilter[] = {
+const struct sock_filter kFilter[] = {
     /* 0 */ ATTUNE_LD(arch),
     /* 1 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, kArch, 1, 0),
-    /* 2 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    /* 2 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
     /* 3 */ ATTUNE_LD(nr),
-    /* 4 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, kX32SyscallBit, 1, 0),
-    /* 5 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
-    /* 6 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
-    /* 7 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_connect, 0, 1),
-    /* 8 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
-    /* 9 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 4),
-    /* 10 */ ATTUNE_LD(args[0]),
-    /* 11 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1),
-    /* 12 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    /* 13 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
+    /* 4 */ BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, kX32SyscallBit, 0, 1),
+    /* 5 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+    /* 6 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+    /* 7 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA)),
+    /* 8 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_connect, 0, 1),
+    /* 9 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
+    /* 10 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 5),
+    // The request is an unsigned int: its low 32 bits (little-endian).
+    /* 11 */ ATTUNE_LD(args[1]),
+    /* 12 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCSTI, 2, 0),
+    /* 13 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TIOCLINUX, 1, 0),
     /* 14 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    /* 15 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
+    /* 16 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 4),
+    /* 17 */ ATTUNE_LD(args[0]),
+    /* 18 */ BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 0, 1),
+    /* 19 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    /* 20 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EACCES & SECCOMP_RET_DATA)),
+    /* 21 */ BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 };
 #undef ATTUNE_LD
 
@@ -74,8 +87,10 @@ constexpr uint64_t kExecute = 1ULL << 0;
 constexpr uint64_t kWriteFile = 1ULL << 1;
 constexpr uint64_t kReadFile = 1ULL << 2;
 constexpr uint64_t kReadDir = 1ULL << 3;
-constexpr uint64_t kTruncate = 1ULL << 14;  // ABI 3
-constexpr uint64_t kIoctlDev = 1ULL << 15;  // ABI 5
+constexpr uint64_t kTruncate = 1ULL << 14;                // ABI 3
+constexpr uint64_t kIoctlDev = 1ULL << 15;                // ABI 5
+constexpr uint64_t kScopeAbstractUnixSocket = 1ULL << 0;  // ABI 6
+constexpr uint64_t kScopeSignal = 1ULL << 1;              // ABI 6
 // Rights that apply to a file itself (the others only to folders).
 constexpr uint64_t kFileRights = kExecute | kWriteFile | kReadFile | kTruncate | kIoctlDev;
 
@@ -123,10 +138,23 @@ int ConfineFiles(const AllowedPath* paths, size_t n) {
     return e == ENOSYS || e == EOPNOTSUPP ? 0 : e;
   }
   uint64_t handled = HandledRights(abi);
-  struct landlock_ruleset_attr attr;
+  // struct landlock_ruleset_attr as of ABI 6, which older headers lack.
+  struct {
+    uint64_t handled_access_fs;
+    uint64_t handled_access_net;
+    uint64_t scoped;
+  } attr;
   std::memset(&attr, 0, sizeof attr);
   attr.handled_access_fs = handled;
-  long ruleset = ::syscall(__NR_landlock_create_ruleset, &attr, sizeof attr, 0);
+  // ABI 6: no signals to processes outside the plugin's own (the daemon, the
+  // processes between it and the plugin), and no abstract Unix sockets
+  // outside it.
+  size_t attr_size = sizeof attr.handled_access_fs;
+  if (abi >= 6) {
+    attr.scoped = kScopeAbstractUnixSocket | kScopeSignal;
+    attr_size = sizeof attr;
+  }
+  long ruleset = ::syscall(__NR_landlock_create_ruleset, &attr, attr_size, 0);
   if (ruleset < 0) return errno;
   int fd_ruleset = static_cast<int>(ruleset);
   for (size_t i = 0; i < n; ++i) {
@@ -225,7 +253,24 @@ std::string DescribeFileConfinement() {
                       "user, the data folder included (still sealed)");
 }
 
-int ApplyPluginLimitsInChild(const PluginLimits& limits, const AllowedPath* paths, size_t n) {
+SeccompProgram PluginSeccompProgram() { return {kFilter, sizeof kFilter / sizeof kFilter[0]}; }
+
+namespace {
+// Set by tests only, before any plugin starts.
+SeccompProgram g_program_override{nullptr, 0};
+bool g_program_overridden = false;
+}  // namespace
+
+void OverridePluginSeccompProgramForTesting(const SeccompProgram* program) {
+  g_program_overridden = program != nullptr;
+  if (program != nullptr) g_program_override = *program;
+}
+
+int ApplyPluginLimitsInChild(const PluginLimits& limits, const AllowedPath* paths, size_t n,
+                             SandboxStep* failed) {
+  SandboxStep ignored_step;
+  if (failed == nullptr) failed = &ignored_step;
+  *failed = SandboxStep::kLimits;
   if (int e = SetLimit(RLIMIT_CPU, limits.cpu_seconds)) return e;
 #if defined(ATTUNE_SANITIZER_BUILD)
   // Sanitizer builds (ATTUNE_SANITIZE, for tests only) leave the address
@@ -238,19 +283,27 @@ int ApplyPluginLimitsInChild(const PluginLimits& limits, const AllowedPath* path
 #endif
   if (int e = SetLimit(RLIMIT_NOFILE, limits.open_files)) return e;
   if (int e = SetLimit(RLIMIT_CORE, limits.core_bytes)) return e;
+  if (limits.processes != 0) {
+    if (int e = SetLimit(RLIMIT_NPROC, limits.processes)) return e;
+  }
   // Both Landlock and an unprivileged seccomp filter need no_new_privs; a
-  // plugin has no use for set-uid programs anyway. Best effort, as below.
+  // plugin has no use for set-uid programs anyway.
   bool no_new_privs = ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0;
+  int no_new_privs_errno = errno;
   if (limits.confine_files && no_new_privs) {
+    *failed = SandboxStep::kFileConfine;
     if (int e = ConfineFiles(paths, n)) return e;
   }
-  if (limits.no_network && kArch != 0 && no_new_privs) {
+  if (limits.no_network) {
+    // Not best effort: a plugin whose filter is not in place does not run.
+    *failed = SandboxStep::kSeccomp;
+    if (!no_new_privs) return no_new_privs_errno;
+    SeccompProgram program = g_program_overridden ? g_program_override : PluginSeccompProgram();
+    if (kArch == 0 && !g_program_overridden) return ENOSYS;  // no filter for this machine
     struct sock_fprog prog;
-    prog.len = static_cast<unsigned short>(sizeof kFilter / sizeof kFilter[0]);
-    prog.filter = kFilter;
-    // Best effort: without seccomp (or with it forbidden) the plugin still
-    // runs, with the network open.
-    (void)::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+    prog.len = static_cast<unsigned short>(program.len);
+    prog.filter = const_cast<struct sock_filter*>(program.code);
+    if (::prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) return errno;
   }
   return 0;
 }

@@ -1,12 +1,16 @@
 // What a plugin process is confined by, applied in the child between fork
-// and exec: resource limits (setrlimit); where the kernel allows, no network
-// (a seccomp filter that refuses every socket but Unix sockets, and every
-// connect(), so a plugin cannot reach the daemon's own client socket
-// either); and, where the kernel has Landlock (Linux 5.13 and later), no
-// files but the system's programs and libraries, its own folder and its
-// socket folder, so it cannot read the data folder.
+// and exec: resource limits (setrlimit), processes included; no network (a
+// seccomp filter that refuses every socket but Unix sockets, and every
+// connect(), so a plugin cannot reach the daemon's own client socket either;
+// it kills a plugin that makes a system call of another architecture, and
+// refuses TIOCSTI); and, where the kernel has Landlock (Linux 5.13 and
+// later), no files but the system's programs and libraries, its own folder
+// and its socket folder, so it cannot read the data folder, and (Landlock
+// ABI 6, Linux 6.12) no signals to processes outside its own.
 #ifndef ATTUNE_DAEMON_PLUGINS_SANDBOX_H_
 #define ATTUNE_DAEMON_PLUGINS_SANDBOX_H_
+
+#include <linux/filter.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -40,7 +44,15 @@ struct PluginLimits {
   // Size of core dumps (RLIMIT_CORE): none, so a crash leaves no copy of
   // what the plugin held.
   uint64_t core_bytes = 0;
-  // Refuse sockets other than AF_UNIX, every connect() and io_uring.
+  // Processes and threads (RLIMIT_NPROC): a fork bomb stops here. In the
+  // plugin's own user namespace the kernel counts only the plugin's (its
+  // threads, its children and the namespace's init); without one it would
+  // count every process of the user, so the launcher leaves it unset then
+  // (0: unset). The kernel does not apply it to root.
+  uint64_t processes = 128;
+  // The seccomp filter (PluginSeccompProgram): refuse sockets other than
+  // AF_UNIX, every connect(), io_uring and TIOCSTI. When it cannot be
+  // installed, the plugin is not started.
   bool no_network = true;
   // Confine file access to the paths given to ApplyPluginLimitsInChild
   // (Landlock).
@@ -62,12 +74,31 @@ int LandlockAbi(std::string* reason = nullptr);
 // A line for the log on how plugins' files are confined here.
 std::string DescribeFileConfinement();
 
+// The step of ApplyPluginLimitsInChild that failed.
+enum class SandboxStep { kLimits, kFileConfine, kSeccomp };
+
 // Applies `limits` to the calling process, with `paths` (n of them) as the
 // only files it may use when limits.confine_files. Async-signal-safe: meant
 // for the child between fork and exec. Returns 0, or the errno of the first
-// limit that could not be set. A kernel without seccomp or Landlock leaves
-// the network or the files open and is not an error (the daemon logs it).
-int ApplyPluginLimitsInChild(const PluginLimits& limits, const AllowedPath* paths, size_t n);
+// step that failed (and sets *failed to it). A kernel without Landlock
+// leaves the files open and is not an error (the daemon logs it); a seccomp
+// filter that cannot be installed (no seccomp, a machine other than x86_64
+// or aarch64) is, when limits.no_network.
+int ApplyPluginLimitsInChild(const PluginLimits& limits, const AllowedPath* paths, size_t n,
+                             SandboxStep* failed = nullptr);
+
+// The classic BPF program of the seccomp filter, for tests that check its
+// verdicts.
+struct SeccompProgram {
+  const struct sock_filter* code;
+  size_t len;
+};
+SeccompProgram PluginSeccompProgram();
+
+// Tests only: children started after this install `program` instead of the
+// real filter (nullptr: the real one again). A program the kernel refuses
+// shows that such a plugin is not started. Not thread-safe.
+void OverridePluginSeccompProgramForTesting(const SeccompProgram* program);
 
 }  // namespace attune
 

@@ -450,7 +450,48 @@ TEST_F(PluginIT, PluginsRunConfined) {
   auto run = driver_->RunSession(Request("tp-echo", {{"probe", "yes"}}));
   ASSERT_OK(run.status);
   EXPECT_THAT(run.last.record().summary(),
-              AllOf(HasSubstr("network=blocked"), HasSubstr("nofile=64"), HasSubstr("cpu=120")));
+              AllOf(HasSubstr("network=blocked"), HasSubstr("nofile=64"), HasSubstr("cpu=120"),
+                    HasSubstr("nproc=128")));
+}
+
+// A plugin's stdin is /dev/null, its stderr never the daemon's terminal, and
+// it has no controlling terminal; should it get hold of a terminal anyway,
+// the seccomp filter refuses TIOCSTI, which would type into it (without the
+// filter, /dev/null answers ENOTTY).
+TEST_F(PluginIT, APluginCannotTypeIntoATerminal) {
+  StartDaemon();
+  AddTestPlugin("tp");
+  auto run = driver_->RunSession(Request("tp-echo", {{"tiocsti", "yes"}}));
+  ASSERT_OK(run.status);
+  EXPECT_THAT(run.last.record().summary(), HasSubstr("tiocsti=EPERM"));
+}
+
+// The plugin runs in a PID namespace of its own: the daemon's pid names no
+// process there, its parent (the namespace's init) cannot be killed, and its
+// /proc is the namespace's, without the daemon. The daemon lives on.
+TEST_F(PluginIT, APluginCannotSignalOrInspectTheDaemon) {
+  StartDaemon();
+  AddTestPlugin("tp");
+  const std::string daemon = std::to_string(d_.pid());
+  auto run = driver_->RunSession(Request(
+      "tp-echo",
+      {{"kill_pid", daemon}, {"kill_parent", "yes"}, {"read", "/proc/" + daemon + "/environ"}}));
+  ASSERT_OK(run.status);  // the plugin sent kill -9 <daemon pid> during it
+  EXPECT_THAT(run.last.record().summary(),
+              AllOf(HasSubstr("kill=ESRCH"), HasSubstr("read=ENOENT")));
+  EXPECT_THAT(run.last.record().summary(), ::testing::Not(HasSubstr("kill_parent=ok")))
+      << "PID 1 of the namespace, not the daemon, is its parent; Landlock (ABI 6) refuses";
+  // The init is a copy of the daemon (its environment too): not dumpable, so
+  // the plugin cannot read it.
+  auto init = driver_->RunSession(Request("tp-echo", {{"read", "/proc/1/environ"}}));
+  ASSERT_OK(init.status);
+  EXPECT_THAT(init.last.record().summary(), HasSubstr("read=EACCES"));
+  EXPECT_TRUE(ProcessAlive(d_.pid()));
+  v1::VaultStatus st;
+  EXPECT_OK(d_.GetStatus(&st));
+  ASSERT_OK(driver_->RunSession("tp-echo").status);
+  EXPECT_THAT(d_.StderrSinceStart(),
+              HasSubstr("plugins run in their own user, PID and mount namespaces"));
 }
 
 TEST_F(PluginIT, AnIdlePluginIsStopped) {
@@ -480,10 +521,24 @@ TEST_F(PluginIT, NoPluginOutlivesAKilledDaemon) {
   ASSERT_OK(driver_->Start(Request("python-echo"), &b));
   std::set<int> children = ChildPids(d_.pid());
   ASSERT_THAT(children, SizeIs(2));
+  // A grandchild of the plugin in a session (and process group) of its own,
+  // out of reach of PR_SET_PDEATHSIG and of a process-group kill.
+  const std::string escapee = "escapee" + std::to_string(::getpid() % 100000);
+  auto run = driver_->RunSession(Request("tp-echo", {{"setsid_child", escapee}}));
+  ASSERT_OK(run.status);
+  ASSERT_THAT(run.last.record().summary(), HasSubstr("setsid_child=ok"));
+  std::set<int> escapees;
+  ASSERT_TRUE(Eventually([&] {
+    escapees = PidsNamed(escapee);
+    return !escapees.empty();
+  }));
   d_.Kill();
   for (int pid : children) {
     EXPECT_TRUE(Eventually([&] { return !ProcessAlive(pid); })) << pid;
   }
+  EXPECT_TRUE(Eventually([&] { return PidsNamed(escapee).empty(); }))
+      << "the plugin's setsid grandchild outlived the daemon";
+  for (int pid : PidsNamed(escapee)) ::kill(pid, SIGKILL);  // not left behind by a failure
 }
 
 TEST_F(PluginIT, SessionsNeedAnUnlockedVaultAndAKnownExercise) {

@@ -88,6 +88,22 @@ inline std::set<int> ChildPids(int pid = 0) {
   return out;
 }
 
+// The pids of the processes whose name (/proc/PID/comm) is `name`.
+inline std::set<int> PidsNamed(const std::string& name) {
+  std::set<int> out;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string pid = entry.path().filename().string();
+    if (pid.empty() || pid.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "comm");
+    std::string comm;
+    if (std::getline(in, comm) && comm == name && ProcessAlive(std::stoi(pid))) {
+      out.insert(std::stoi(pid));
+    }
+  }
+  return out;
+}
+
 }  // namespace attune::testing
 
 #endif  // ATTUNE_TESTS_SUPPORT_TEST_PLUGIN_H_

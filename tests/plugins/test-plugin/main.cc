@@ -11,13 +11,16 @@
 //   --mode describe-mismatch  serves, but Describe names another version
 //   --mode freeze             serves, then stops itself (SIGSTOP) after 1 s,
 //                             so it stops answering health checks
+//   --mode fork-bomb          forks (children that wait) until fork fails or
+//                             1000 have started, and prints "forks stopped
+//                             at N: ERRNO" instead of a handshake
 //   --write-manifest PATH     writes the manifest for these args and exits
 //
 // Exercises: test-echo (prompt, required text, rating; Finish returns the
 // record kinds named in the option "records", or a bad check-in when the
 // option "bad_records" is "yes" (or one whose day is the words written, when
 // it is "echo"); with "probe" "yes" its summary says what the
-// sandbox allows; the options below make it try to get out, and its summary
+// sandbox allows (see Probe); the options below make it try to get out, and its summary
 // says " what=ok" or " what=ERRNO" for each:
 //   tcp_port P  connect over TCP to 127.0.0.1:P  (tcp=), and to [::1]:P (tcp6=)
 //   udp_port P  send a UDP datagram to 127.0.0.1:P (udp=)
@@ -25,6 +28,13 @@
 //   list PATH   list the folder PATH (list=)
 //   own  NAME   read NAME in its own folder, as a control (own=)
 //   unix PATH   connect to the Unix socket PATH (unix=)
+//   kill_pid P  send SIGKILL to process P, the daemon (kill=)
+//   kill_parent yes  send SIGKILL to its parent, kill -9 $PPID (kill_parent=)
+//   setsid_child NAME  start a grandchild in a session of its own that
+//               renames itself NAME (prctl PR_SET_NAME) and waits for ever
+//               (setsid_child=)
+//   tiocsti yes  push a character into its stdin's input queue with the
+//               ioctl TIOCSTI, which on a terminal types it (tiocsti=)
 // and with "print" TEXT it prints TEXT ("print_times" N times, on one line)
 // on its stdout after the handshake; \xHH and \r written out in TEXT stand
 // for those bytes, as the daemon refuses control characters in options),
@@ -36,9 +46,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -89,16 +103,20 @@ std::vector<std::string> Split(const std::string& s) {
   return out;
 }
 
-// What the sandbox allows: " network=open|blocked nofile=N cpu=N".
+// What the sandbox allows: " network=open|blocked nofile=N cpu=N nproc=N"
+// (nproc=unlimited when RLIMIT_NPROC is not set).
 std::string Probe() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   std::string network = fd >= 0 ? "open" : "blocked";
   if (fd >= 0) ::close(fd);
-  struct rlimit files, cpu;
+  struct rlimit files, cpu, procs;
   ::getrlimit(RLIMIT_NOFILE, &files);
   ::getrlimit(RLIMIT_CPU, &cpu);
+  ::getrlimit(RLIMIT_NPROC, &procs);
   return " network=" + network + " nofile=" + std::to_string(files.rlim_cur) +
-         " cpu=" + std::to_string(cpu.rlim_cur);
+         " cpu=" + std::to_string(cpu.rlim_cur) + " nproc=" +
+         (procs.rlim_cur == RLIM_INFINITY ? std::string("unlimited")
+                                          : std::to_string(procs.rlim_cur));
 }
 
 std::string Outcome(bool ok, int err) {
@@ -114,6 +132,12 @@ std::string Outcome(bool ok, int err) {
       return "ECONNREFUSED";
     case ENOSYS:
       return "ENOSYS";
+    case ESRCH:
+      return "ESRCH";
+    case ENOTTY:
+      return "ENOTTY";
+    case EAGAIN:
+      return "EAGAIN";
     default:
       return "errno" + std::to_string(err);
   }
@@ -174,7 +198,61 @@ std::string Escape(const ap::Session& s) {
     std::strncpy(addr.sun_path, path.c_str(), sizeof addr.sun_path - 1);
     out += " unix=" + Reach(AF_UNIX, SOCK_STREAM, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
   }
+  if (std::string pid = s.Option("kill_pid", ""); !pid.empty()) {
+    bool ok = ::kill(std::stoi(pid), SIGKILL) == 0;
+    out += " kill=" + Outcome(ok, errno);
+  }
+  if (s.Option("kill_parent", "") == "yes") {
+    bool ok = ::kill(::getppid(), SIGKILL) == 0;
+    out += " kill_parent=" + Outcome(ok, errno);
+  }
+  if (std::string name = s.Option("setsid_child", ""); !name.empty()) {
+    pid_t child = ::fork();
+    if (child == 0) {
+      ::setsid();
+      if (::fork() == 0) {
+        ::prctl(PR_SET_NAME, name.c_str(), 0, 0, 0);
+        while (true) ::pause();
+      }
+      ::_exit(0);
+    }
+    int status = 0;
+    bool ok = child > 0 && ::waitpid(child, &status, 0) == child;
+    out += " setsid_child=" + Outcome(ok, errno);
+  }
+  if (s.Option("tiocsti", "") == "yes") {
+    char c = 'x';
+    bool ok = ::ioctl(STDIN_FILENO, TIOCSTI, &c) == 0;
+    out += " tiocsti=" + Outcome(ok, errno);
+  }
   return out;
+}
+
+// Forks children that wait until it closes a pipe, until fork fails or 1000
+// have started; "forks stopped at N: ERRNO" (or ": none").
+std::string ForkBomb() {
+  int gate[2];
+  if (::pipe(gate) != 0) return "no pipe";
+  int n = 0, err = 0;
+  for (; n < 1000; ++n) {
+    pid_t pid = ::fork();
+    if (pid < 0) {
+      err = errno;
+      break;
+    }
+    if (pid == 0) {
+      ::close(gate[1]);
+      char byte;
+      ssize_t ignored = ::read(gate[0], &byte, 1);
+      (void)ignored;
+      ::_exit(0);
+    }
+  }
+  ::close(gate[1]);
+  ::close(gate[0]);
+  while (::wait(nullptr) > 0) {
+  }
+  return "forks stopped at " + std::to_string(n) + ": " + (err == 0 ? "none" : Outcome(false, err));
 }
 
 [[noreturn]] void Idle() {
@@ -327,6 +405,11 @@ int main(int argc, char** argv) {
     Idle();
   }
   if (mode == "silent") Idle();
+  if (mode == "fork-bomb") {
+    std::printf("%s\n", ForkBomb().c_str());
+    std::fflush(stdout);
+    Idle();
+  }
   if (mode == "exit") return 3;
   if (mode == "describe-mismatch") info.version = version + "-other";
   if (mode == "freeze") {

@@ -37,7 +37,7 @@ std::string UnknownCommand(const CLI::App& app, int argc, char** argv) {
         for (const CLI::App* a = level; a != nullptr && option == nullptr; a = a->get_parent()) {
           option = a->get_option_no_throw(word);
         }
-        if (option != nullptr && option->get_type_size() > 0) ++i;
+        if (option != nullptr && option->get_items_expected_max() > 0) ++i;  // not a flag
       }
       continue;
     }

@@ -196,6 +196,10 @@ TEST_F(SyncTest, OnlyTheAuthorChangesOrDeletesWhatTheyWrote) {
   CliResult sam_rm = RunCli(sam_, {"journal", "rm", entry.name()});
   EXPECT_NE(sam_rm.exit_code, 0);
   EXPECT_THAT(sam_rm.out, HasSubstr("this entry is Alex's; only Alex can change it"));
+  // Global flags before the command are no command (nor their values).
+  CliResult listed = RunCli(alex_, {"--json", "journal", "list"});
+  EXPECT_EQ(listed.exit_code, 0) << listed.out;
+  EXPECT_THAT(listed.out, HasSubstr("Alex's words"));
   CliResult unanswered = RunCli(alex_, {"journal", "rm", entry.name()});
   EXPECT_NE(unanswered.exit_code, 0);
   EXPECT_THAT(unanswered.out, HasSubstr("Delete your entry"));

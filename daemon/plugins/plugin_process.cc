@@ -130,7 +130,11 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginProcess::Start(
 
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
+  // gRPC reads the "min reconnect backoff" as the least time one connection
+  // attempt may take (socket to HTTP/2 settings): at 50 ms a plugin on a busy
+  // machine could be given up on while it was starting. Calls keep their own
+  // deadlines; retries after a failed attempt stay 50-500 ms apart.
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
   args.SetMaxReceiveMessageSize(4 * 1024 * 1024);
   // One channel per process, never shared with another plugin.

@@ -555,19 +555,13 @@ absl::Status RecordStore::LoadBehind() {
   return absl::OkStatus();
 }
 
-absl::Status RecordStore::CheckNotBehind(const std::string& device) {
-  if (auto s = LoadBehind(); !s.ok()) return s;
-  if (behind_until_ == 0) return absl::OkStatus();
+uint64_t RecordStore::HeldOwn(const std::string& device) const {
   auto it = written_vv_.find(device);
-  uint64_t held = it == written_vv_.end() ? 0 : it->second;
-  if (held >= behind_until_) {
-    Batch batch;
-    batch.Delete(Cf::kMeta, kBehindKey);
-    if (auto s = db_->Write(batch, true); !s.ok()) return s;
-    behind_until_ = 0;
-    next_shared_ = 0;  // numbered on from the log as it is now
-    return absl::OkStatus();
-  }
+  return it == written_vv_.end() ? 0 : it->second;
+}
+
+absl::Status RecordStore::BehindError(uint64_t held) const {
+  if (behind_until_ == 0 || held >= behind_until_) return absl::OkStatus();
   return absl::FailedPreconditionError(absl::StrCat(
       "this device's data folder is older than what its partners hold from it (they have its op ",
       behind_until_, ", it has ", held,
@@ -575,11 +569,25 @@ absl::Status RecordStore::CheckNotBehind(const std::string& device) {
       "again, so that it never numbers two ops alike. Let it sync with a partner's device."));
 }
 
+absl::Status RecordStore::CheckNotBehind(const std::string& device) {
+  if (auto s = LoadBehind(); !s.ok()) return s;
+  if (behind_until_ == 0) return absl::OkStatus();
+  const uint64_t held = HeldOwn(device);
+  if (held < behind_until_) return BehindError(held);
+  // Caught up: forget the mark, and number on from the log as it is now.
+  Batch batch;
+  batch.Delete(Cf::kMeta, kBehindKey);
+  if (auto s = db_->Write(batch, true); !s.ok()) return s;
+  behind_until_ = 0;
+  next_shared_ = 0;
+  return absl::OkStatus();
+}
+
 std::string RecordStore::WriteBlock() {
   absl::MutexLock lock(&commit_mu_);
-  if (!vv_loaded_ && !LoadVersionVector().ok()) return "";
-  if (!LoadBehind().ok() || behind_until_ == 0) return "";
-  auto s = CheckNotBehind(own_device_.empty() ? std::string() : own_device_);
+  if (!LoadVersionVector().ok() || !LoadBehind().ok()) return "";
+  // Read only: the next write forgets a mark that has been reached.
+  auto s = BehindError(HeldOwn(self_device_.empty() ? own_device_ : self_device_));
   return s.ok() ? "" : std::string(s.message());
 }
 
@@ -587,8 +595,7 @@ absl::Status RecordStore::NoteOwnOpsHeldByPeer(const std::string& own_device, ui
   absl::MutexLock lock(&commit_mu_);
   if (auto s = LoadVersionVector(); !s.ok()) return s;
   if (auto s = LoadBehind(); !s.ok()) return s;
-  auto it = written_vv_.find(own_device);
-  uint64_t held = it == written_vv_.end() ? 0 : it->second;
+  const uint64_t held = HeldOwn(own_device);
   self_device_ = own_device;
   if (seq <= held || seq <= behind_until_) return absl::OkStatus();
   Batch batch;

@@ -228,6 +228,11 @@ class RecordStore {
   // Under commit_mu_: the write refusal while this device's own log is behind
   // what peers hold of it; OK otherwise (and forgets a reached target).
   absl::Status CheckNotBehind(const std::string& device) ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  // Under commit_mu_: the refusal while `held` (own shared ops in the log)
+  // is short of the mark; OK otherwise. Changes nothing.
+  absl::Status BehindError(uint64_t held) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  // Under commit_mu_: the shared ops of `device` in the log.
+  uint64_t HeldOwn(const std::string& device) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
 
   // Held while a group or a peer's batch is appended, and by RebuildViews.
   absl::Mutex commit_mu_ ABSL_ACQUIRED_AFTER(mu_);

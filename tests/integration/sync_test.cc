@@ -45,6 +45,28 @@ class SyncTest : public ::testing::Test {
     ASSERT_EQ(joined.exit_code, 0) << joined.out;
     ASSERT_THAT(joined.out, HasSubstr("Paired with Alex"));
   }
+
+  // Pairs, has Alex check in once and Sam hold it, and copies Alex's data
+  // folder (stopped) to the returned path; then Alex, running again, checks
+  // in `after` more times, all held by Sam, and stops.
+  std::string CopyThenWriteMore(int after) {
+    Pair();
+    EXPECT_OK(WriteCheckIn(alex_, AddDays(UtcToday(), -3), "before the copy"));
+    EXPECT_TRUE(Await([&] { return CheckInDigest(sam_).size() == 1; }));
+    EXPECT_EQ(alex_.Stop(), 0);
+    const std::string backup = alex_.data_dir() + ".copy";
+    std::filesystem::copy(alex_.data_dir(), backup, std::filesystem::copy_options::recursive);
+    EXPECT_TRUE(alex_.Restart({"--peer-listen", "127.0.0.1:0"}));
+    EXPECT_OK(alex_.Unlock("correct horse battery"));
+    for (int i = 1; i <= after; ++i) {
+      EXPECT_OK(
+          WriteCheckIn(alex_, AddDays(UtcToday(), -3 + i), "after the copy, " + std::to_string(i)));
+    }
+    EXPECT_TRUE(
+        Await([&] { return CheckInDigest(sam_).size() == static_cast<size_t>(1 + after); }));
+    EXPECT_EQ(alex_.Stop(), 0);
+    return backup;
+  }
   DaemonHarness alex_, sam_;
 };
 
@@ -237,18 +259,8 @@ void PutBack(DaemonHarness& d, const std::string& backup) {
 // partner before it writes again, so it never numbers two ops alike, and
 // nothing acknowledged is lost, on either device.
 TEST_F(SyncTest, ADataFolderPutBackFromACopyTakesItsOwnOpsBackBeforeWriting) {
-  Pair();
-  ASSERT_OK(WriteCheckIn(alex_, AddDays(UtcToday(), -3), "before the copy"));
-  ASSERT_TRUE(Await([&] { return CheckInDigest(sam_).size() == 1; }));
-  ASSERT_EQ(alex_.Stop(), 0);
-  const std::string backup = alex_.data_dir() + ".copy";
-  std::filesystem::copy(alex_.data_dir(), backup, std::filesystem::copy_options::recursive);
-  ASSERT_TRUE(alex_.Restart({"--peer-listen", "127.0.0.1:0"}));
-  ASSERT_OK(alex_.Unlock("correct horse battery"));
-  ASSERT_OK(WriteCheckIn(alex_, AddDays(UtcToday(), -2), "after the copy, 1"));
-  ASSERT_OK(WriteCheckIn(alex_, AddDays(UtcToday(), -1), "after the copy, 2"));
-  ASSERT_TRUE(Await([&] { return CheckInDigest(sam_).size() == 3; }));
-  ASSERT_EQ(alex_.Stop(), 0);
+  const std::string backup = CopyThenWriteMore(2);
+  ASSERT_FALSE(HasFailure());
 
   PutBack(alex_, backup);
   ASSERT_TRUE(alex_.Restart({"--peer-listen", "127.0.0.1:0"}));
@@ -285,17 +297,8 @@ TEST_F(SyncTest, ADataFolderPutBackFromACopyTakesItsOwnOpsBackBeforeWriting) {
 // device wrote seqs it had used already. Neither side carries on silently:
 // both name the fork, and neither takes the other's conflicting ops.
 TEST_F(SyncTest, ADeviceThatWroteASeqTwiceIsNamedAsAForkOnBothSides) {
-  Pair();
-  ASSERT_OK(WriteCheckIn(alex_, AddDays(UtcToday(), -3), "before the copy"));
-  ASSERT_TRUE(Await([&] { return CheckInDigest(sam_).size() == 1; }));
-  ASSERT_EQ(alex_.Stop(), 0);
-  const std::string backup = alex_.data_dir() + ".copy";
-  std::filesystem::copy(alex_.data_dir(), backup, std::filesystem::copy_options::recursive);
-  ASSERT_TRUE(alex_.Restart({"--peer-listen", "127.0.0.1:0"}));
-  ASSERT_OK(alex_.Unlock("correct horse battery"));
-  ASSERT_OK(WriteCheckIn(alex_, AddDays(UtcToday(), -2), "after the copy"));
-  ASSERT_TRUE(Await([&] { return CheckInDigest(sam_).size() == 2; }));
-  ASSERT_EQ(alex_.Stop(), 0);
+  const std::string backup = CopyThenWriteMore(1);
+  ASSERT_FALSE(HasFailure());
   ASSERT_EQ(sam_.Stop(), 0);
 
   PutBack(alex_, backup);

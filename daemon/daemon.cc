@@ -207,6 +207,13 @@ absl::Status RunDaemon(const DaemonOptions& options) {
                                     "attune.v1.CheckInService", "attune.v1.GoalService",
                                     "attune.v1.SpaceService", "attune.v1.SyncService",
                                     "attune.v1.ExerciseService", "attune.v1.PluginService"});
+  // Catch SIGINT and SIGTERM before the socket exists: whoever sees the
+  // socket may stop us at once, and that must be a clean stop, not the
+  // default action killing us between listening and the handler.
+  boost::asio::io_context io;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  std::unique_ptr<grpc::Server> server;
+
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort("unix:" + options.socket_path, grpc::InsecureServerCredentials());
@@ -229,7 +236,7 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   builder.RegisterService(&exercise_service);
   builder.RegisterService(&plugin_service);
   builder.RegisterService(&health_service);
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  server = builder.BuildAndStart();
   if (server == nullptr) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.socket_path));
   }
@@ -240,8 +247,6 @@ absl::Status RunDaemon(const DaemonOptions& options) {
                            : "locked (run attune unlock)"));
   sd_notify(0, "READY=1");
 
-  boost::asio::io_context io;
-  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     LogInfo(absl::StrCat("signal ", signal, ": finishing calls and stopping"));

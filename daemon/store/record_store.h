@@ -143,7 +143,8 @@ class RecordStore {
   // twice (a data folder restored from an older copy, or modified code).
   absl::StatusOr<std::string> SharedOpDigest(const std::string& device, uint64_t seq) const;
 
-  // A peer holds this device's shared ops up to `seq`. When that is more
+  // A peer holds this device's shared ops up to `seq` (proven by the caller:
+  // the peer showed this device's signed op there). When that is more
   // than this device's own log holds (its data folder was put back from an
   // older copy), this device must not write again before it has its own ops
   // back, or it would number new ops with seqs it already used: every write

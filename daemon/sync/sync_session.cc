@@ -1,5 +1,6 @@
 #include "daemon/sync/sync_session.h"
 
+#include <limits>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -37,6 +38,15 @@ v1::SyncMessage SyncSession::MakeHello() const {
   }
   for (auto& cert : env_.members->All()) *h->add_members() = std::move(cert);
   for (const auto& a : env_.listen_addresses) h->add_addresses(a);
+  // The peer's own op at the highest seq held from it: its proof, should its
+  // log be shorter (see Hello.your_head_op).
+  for (const auto& e : h->version_vector()) {
+    if (e.device() != peer_ || e.seq() == 0) continue;
+    auto op = env_.store->ReadSharedOps(peer_, e.seq(), 1, kMaxOpBytes);
+    if (op.ok() && op->size() == 1 && !h->mutable_your_head_op()->ParseFromString(op->front())) {
+      h->clear_your_head_op();
+    }
+  }
   return m;
 }
 
@@ -81,12 +91,19 @@ absl::Status SyncSession::CheckHello(const v1::Hello& hello) {
     }
   }
   // This device's own ops, as the peer holds them: if its log lacks some,
-  // it takes them back before it writes again (see RecordStore).
+  // it takes them back before it writes again (see RecordStore), but only on
+  // proof. A bare number would let a modified device pause our writes.
   auto own = vv.find(env_.self_device);
-  if (auto s =
-          env_.store->NoteOwnOpsHeldByPeer(env_.self_device, own == vv.end() ? 0 : own->second);
-      !s.ok()) {
-    return s;
+  if (own != vv.end() && own->second > 0) {
+    auto proven = ProvenOwnSeq(hello, own->second);
+    if (!proven.ok()) {
+      LogWarning(absl::StrCat(
+          "device ", FormatDeviceId(peer_).substr(0, 15), " says it holds this device's ops up to ",
+          own->second, ", without proof (", proven.status().message(), "); not waiting for them"));
+    } else {
+      if (auto s = env_.store->NoteOwnOpsHeldByPeer(env_.self_device, *proven); !s.ok()) return s;
+      if (auto block = env_.store->WriteBlock(); !block.empty()) LogWarning(block);
+    }
   }
   {
     absl::MutexLock lock(&mu_);
@@ -98,6 +115,17 @@ absl::Status SyncSession::CheckHello(const v1::Hello& hello) {
   auto addresses = DialableAddresses(offered, env_.listen_addresses);
   if (!addresses.empty()) env_.peers->SetAddresses(peer_, addresses);
   return absl::OkStatus();
+}
+
+absl::StatusOr<uint64_t> SyncSession::ProvenOwnSeq(const v1::Hello& hello, uint64_t claimed) const {
+  if (!hello.has_your_head_op()) return absl::InvalidArgumentError("no op shown");
+  auto op = CheckIncomingOp(hello.your_head_op(), env_.space_id, env_.key_epoch, *env_.members,
+                            std::numeric_limits<uint64_t>::max());
+  if (!op.ok()) return op.status();
+  if (op->header.author_device() != env_.self_device || op->header.seq() != claimed) {
+    return absl::InvalidArgumentError("the op shown is not this device's op at that seq");
+  }
+  return claimed;
 }
 
 absl::Status SyncSession::Run() {

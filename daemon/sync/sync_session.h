@@ -13,6 +13,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "attune/v1/sync.pb.h"
 #include "daemon/base/clock.h"
@@ -64,6 +65,9 @@ class SyncSession {
  private:
   v1::SyncMessage MakeHello() const;
   absl::Status CheckHello(const v1::Hello& hello);
+  // `claimed` (the peer's entry for this device) when the Hello shows this
+  // device's own op at that seq, signed by this device; why not otherwise.
+  absl::StatusOr<uint64_t> ProvenOwnSeq(const v1::Hello& hello, uint64_t claimed) const;
   void SendLoop();
   // Checks a batch's ops (on all cores) and queues the good ones for
   // IngestLoop; waits while kIngestDepth batches are queued already.

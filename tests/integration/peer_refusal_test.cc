@@ -342,6 +342,53 @@ TEST_F(PeerRefusalTest, APartnerChangesNothingAnotherMemberWroteAndNeverWritesAs
   EXPECT_EQ(CheckInsOnAlex(), 3);
 }
 
+// A partner's device running modified code says, in Hello, that it holds
+// far more of Alex's own ops than Alex ever wrote. Were that taken on trust,
+// Alex's device would wait for ops that do not exist and refuse every write.
+// A claim without proof (no op shown, or one Alex's device did not sign)
+// pauses nothing, then or after a restart.
+TEST_F(PeerRefusalTest, APartnerCannotPauseWritesWithAClaimItCannotProve) {
+  ASSERT_NO_FATAL_FAILURE(JoinAsMallory());
+  const std::string alex_device = code_.inviter_device();
+  auto write = [&](const std::string& body) {
+    v1::CreateJournalEntryRequest create;
+    create.mutable_journal_entry()->set_body(body);
+    v1::JournalEntry entry;
+    return alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), create, &entry);
+  };
+  struct Case {
+    bool forged;
+    std::string logged;
+  };
+  for (const Case& c : {Case{false, "no op shown"}, Case{true, "signature does not verify"}}) {
+    SCOPED_TRACE(c.logged);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+    auto stream = v1::Peer::NewStub(PeerChannel(*member_, address_, alex_device))->Sync(&context);
+    v1::SyncMessage hello = Hello(*member_);
+    auto* claim = hello.mutable_hello()->add_version_vector();
+    claim->set_device(alex_device);
+    claim->set_seq(1000000);
+    if (c.forged) {
+      // Signed by Mallory's device over a header naming Alex's.
+      *hello.mutable_hello()->mutable_your_head_op() = CraftedCheckInOp(
+          *member_, 1000000, 'p',
+          [&](v1::OpHeader* header, v1::OpBody*) { header->set_author_device(alex_device); });
+    }
+    ASSERT_TRUE(stream->Write(hello));
+    v1::SyncMessage reply;
+    ASSERT_TRUE(stream->Read(&reply));
+    ASSERT_TRUE(reply.has_hello());
+    ASSERT_TRUE(Logged(c.logged)) << alex_.StderrSinceStart();
+    EXPECT_OK(write("written while Mallory claims"));
+    context.TryCancel();
+  }
+  ASSERT_EQ(alex_.Stop(), 0);
+  ASSERT_TRUE(alex_.Restart({"--peer-listen", "127.0.0.1:0"}));
+  ASSERT_OK(alex_.Unlock("correct horse battery"));
+  EXPECT_OK(write("written after a restart"));
+}
+
 // What a partner's device receives, opened with the space key as a modified
 // device would: no private word of Alex's is in it. Alex shares an entry,
 // then makes it private with a new body; keeps another entry private; and

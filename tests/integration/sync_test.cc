@@ -285,6 +285,8 @@ TEST_F(SyncTest, ADataFolderPutBackFromACopyTakesItsOwnOpsBackBeforeWriting) {
       << ::testing::PrintToString(CheckInDigest(alex_));
   EXPECT_EQ(CheckInDigest(alex_).size(), 4u) << ::testing::PrintToString(CheckInDigest(alex_));
   EXPECT_EQ(SyncStatusOf(alex_).write_block(), "");
+  // It paused on Sam's proof (Alex's own signed op), not on a bare number.
+  EXPECT_THAT(alex_.StderrSinceStart(), HasSubstr("older than what its partners hold"));
   // Rebuilt from the log, Alex's device still holds all four.
   ASSERT_EQ(alex_.Stop(), 0);
   ASSERT_TRUE(alex_.Restart({"--peer-listen", "127.0.0.1:0", "--rebuild-views"}));

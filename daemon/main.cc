@@ -1,5 +1,6 @@
 // attuned: the Attune daemon. See daemon.h and docs/ARCHITECTURE.md.
 #include <malloc.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
 #include <iostream>
@@ -31,6 +32,14 @@ int main(int argc, char** argv) {
   // this a copy stays readable in freed memory long after Unlock or Lock
   // (tests/integration/security_test.cc looks for it).
   mallopt(M_PERTURB, 0x5a);
+  // As many descriptors as we may have (systemd's soft default is 1024):
+  // peers, plugins and RocksDB's files share one table, and the peer port's
+  // caps (daemon/sync/peer_gate.h) are well below the hard limit.
+  if (struct rlimit files{};
+      ::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &files);
+  }
   attune::DaemonOptions options;
   options.data_dir = attune::DefaultDataDir();
   options.socket_path = attune::DefaultSocketPath();

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <grpcpp/create_channel.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/server_builder.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
@@ -25,19 +26,41 @@ constexpr int kMaxMessageBytes = 8 << 20;
 constexpr absl::Duration kMaxBackoff = absl::Seconds(30);
 constexpr absl::Duration kFirstBackoff = absl::Milliseconds(250);
 
+// What anyone who reaches the peer port can hold of this daemon (SECURITY.md,
+// "Availability"). TLS and HTTP/2 must be done within kHandshakeWithin and
+// the Hello sent within kHelloWithin of opening a stream.
+constexpr GateLimits kGateLimits{.max_connections = 128, .max_per_address = 16};
+constexpr int kStreamsPerConnection = 4;
+constexpr int kMaxPeerThreads = 64;
+constexpr size_t kPeerMemoryBytes = 256 << 20;
+constexpr int kHandshakeWithinMs = 5000;
+constexpr absl::Duration kHelloWithin = absl::Seconds(10);
+constexpr size_t kMaxStreamsPerDevice = 4;
+constexpr size_t kMaxStrangerStreams = 8;
+
 // Adapters from gRPC's stream types to MessageStream.
+// `on_first_read` runs once the first message (the Hello) has arrived.
 class ServerStream : public MessageStream {
  public:
   ServerStream(grpc::ServerContext* context,
-               grpc::ServerReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream)
-      : context_(context), stream_(stream) {}
-  bool Read(v1::SyncMessage* m) override { return stream_->Read(m); }
+               grpc::ServerReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream,
+               std::function<void()> on_first_read)
+      : context_(context), stream_(stream), on_first_read_(std::move(on_first_read)) {}
+  bool Read(v1::SyncMessage* m) override {
+    const bool read = stream_->Read(m);
+    if (read && on_first_read_) {
+      on_first_read_();
+      on_first_read_ = nullptr;
+    }
+    return read;
+  }
   bool Write(const v1::SyncMessage& m) override { return stream_->Write(m); }
   bool Cancelled() override { return context_->IsCancelled(); }
 
  private:
   grpc::ServerContext* context_;
   grpc::ServerReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream_;
+  std::function<void()> on_first_read_;  // only the reading thread touches it
 };
 
 class ClientStream : public MessageStream {
@@ -188,12 +211,27 @@ class PeerManager::Service : public v1::Peer::Service {
     if (!tls.ok()) return ToGrpc(tls.status());
     auto id = m_->vault_->identity();
     if (!id.has_value()) return ToGrpc(absl::FailedPreconditionError("no vault"));
+    const bool member = m_->members_->IsMember(*tls);
     {
       absl::MutexLock lock(&m_->mu_);
       if (m_->stopping_) return ToGrpc(absl::UnavailableError("the daemon is stopping"));
-      m_->inbound_.insert(context);
+      size_t same_device = 0, strangers = 0;
+      for (const auto& [call, in] : m_->inbound_) {
+        same_device += in.device == *tls;
+        strangers += !in.member;
+      }
+      // Bounds on what one device, or everyone it does not know yet, can
+      // hold open (a stranger's certificate costs nothing to make).
+      if (same_device >= kMaxStreamsPerDevice || (!member && strangers >= kMaxStrangerStreams)) {
+        return ToGrpc(absl::ResourceExhaustedError("too many sync streams open; try again later"));
+      }
+      m_->inbound_[context] = Inbound{*tls, member, absl::Now() + kHelloWithin, false};
     }
-    ServerStream adapter(context, stream);
+    ServerStream adapter(context, stream, [this, context] {
+      absl::MutexLock lock(&m_->mu_);
+      auto it = m_->inbound_.find(context);
+      if (it != m_->inbound_.end()) it->second.helloed = true;
+    });
     SyncSession session(m_->Env(*id), &adapter, /*dialer=*/false, *tls);
     absl::Status ended = session.Run();
     absl::MutexLock lock(&m_->mu_);
@@ -279,26 +317,34 @@ absl::Status PeerManager::StartListener(const KeySet& keys) {
       port = saved_port;
     }
   }
-  auto build = [&](int p, int* selected) {
-    grpc::ServerBuilder builder;
-    builder.AddListeningPort(absl::StrCat(host, ":", p), PeerServerCredentials(*identity_),
-                             selected);
-    builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
-    builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
-    builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
-    builder.RegisterService(service_.get());
-    return builder.BuildAndStart();
-  };
-  int selected = 0;
-  server_ = build(port, &selected);
-  if ((server_ == nullptr || selected == 0) && port != 0 &&
-      options_.listen.substr(colon + 1) == "0") {
-    server_ = build(0, &selected);  // the saved port is taken now: pick another
+  auto gate = PeerGate::Listen(host, port, kGateLimits);
+  if (!gate.ok() && port != 0 && options_.listen.substr(colon + 1) == "0") {
+    gate = PeerGate::Listen(host, 0, kGateLimits);  // the saved port is taken now: pick another
   }
-  if (server_ == nullptr || selected == 0) {
-    server_.reset();
-    return absl::UnavailableError(absl::StrCat("cannot listen for peers on ", options_.listen));
+  if (!gate.ok()) return gate.status();
+  const int selected = (*gate)->port();
+  // The gate accepts; this server does TLS and HTTP/2 on what it hands over.
+  grpc::ServerBuilder builder;
+  auto door = builder.experimental().AddExternalConnectionAcceptor(
+      grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD,
+      PeerServerCredentials(*identity_));
+  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, kHandshakeWithinMs);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, kStreamsPerConnection);
+  grpc::ResourceQuota quota("attune-peer-port");
+  quota.SetMaxThreads(kMaxPeerThreads);
+  quota.Resize(kPeerMemoryBytes);
+  builder.SetResourceQuota(quota);
+  builder.RegisterService(service_.get());
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr) {
+    return absl::UnavailableError(absl::StrCat("cannot serve peers on ", options_.listen));
   }
+  gate_ = std::move(*gate);
+  gate_->Start(std::move(door));
+  hello_watch_ = std::thread([this] { WatchHellos(); });
   if (options_.listen.substr(colon + 1) == "0") {
     Batch batch;
     batch.Put(Cf::kMeta, kPortKey, std::to_string(selected));
@@ -597,18 +643,40 @@ v1::SyncStatus PeerManager::Status() {
   return out;
 }
 
+void PeerManager::WatchHellos() {
+  auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
+  absl::MutexLock lock(&mu_);
+  while (!mu_.AwaitWithTimeout(absl::Condition(&stopping), absl::Seconds(1))) {
+    const absl::Time now = absl::Now();
+    for (auto& [call, in] : inbound_) {
+      if (in.helloed || now < in.hello_by) continue;
+      in.helloed = true;  // cancelled once
+      LogWarning(absl::StrCat("device ", FormatDeviceId(in.device).substr(0, 15),
+                              " sent no Hello within ", absl::FormatDuration(kHelloWithin),
+                              "; closed its stream"));
+      call->TryCancel();
+    }
+  }
+}
+
 void PeerManager::Stop() {
   std::map<std::string, std::thread> dialers;
   std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<PeerGate> gate;
+  std::thread hello_watch;
   {
     absl::MutexLock lock(&mu_);
     if (stopping_ && dialers_.empty() && server_ == nullptr) return;
     stopping_ = true;
     for (auto& [d, call] : calls_) call->TryCancel();
-    for (grpc::ServerContext* call : inbound_) call->TryCancel();
+    for (auto& [call, in] : inbound_) call->TryCancel();
     dialers.swap(dialers_);
     server = std::move(server_);
+    gate = std::move(gate_);
+    hello_watch.swap(hello_watch_);
   }
+  if (gate != nullptr) gate->Stop();
+  if (hello_watch.joinable()) hello_watch.join();
   if (server != nullptr) {
     server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
   }

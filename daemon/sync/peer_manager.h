@@ -27,6 +27,7 @@
 #include "daemon/store/record_store.h"
 #include "daemon/sync/invites.h"
 #include "daemon/sync/membership.h"
+#include "daemon/sync/peer_gate.h"
 #include "daemon/sync/peer_status.h"
 #include "daemon/sync/sync_session.h"
 #include "daemon/sync/tls_identity.h"
@@ -81,6 +82,8 @@ class PeerManager {
   // addresses; none while the listener is off.
   std::vector<std::string> AdvertisedAddresses() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void DialLoop(std::string device);
+  // Until Stop: cancels inbound streams whose Hello is late.
+  void WatchHellos();
   SessionEnv Env(const v1::VaultIdentity& id);
   v1::Member Describe(const v1::MemberCertBody& body, const std::string& self) const;
 
@@ -102,8 +105,17 @@ class PeerManager {
   std::map<std::string, std::thread> dialers_ ABSL_GUARDED_BY(mu_);
   // Dialers' calls in progress, so Stop can cancel them.
   std::map<std::string, grpc::ClientContext*> calls_ ABSL_GUARDED_BY(mu_);
-  // Streams peers opened to us, so Stop can end them at once.
-  std::set<grpc::ServerContext*> inbound_ ABSL_GUARDED_BY(mu_);
+  // Streams peers opened to us: Stop ends them at once, WatchHellos ends
+  // those that sent no Hello in time, and Sync counts them for its caps.
+  struct Inbound {
+    std::string device;  // as TLS proved it
+    bool member;         // when the stream opened
+    absl::Time hello_by;
+    bool helloed;
+  };
+  std::map<grpc::ServerContext*, Inbound> inbound_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<PeerGate> gate_ ABSL_GUARDED_BY(mu_);
+  std::thread hello_watch_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace attune

@@ -269,6 +269,7 @@ SessionEnv PeerManager::Env(const v1::VaultIdentity& id) {
   env.clock = clock_;
   env.space_id = id.space_id();
   env.self_device = id.device_public_key();
+  env.key_epoch = id.space_key_epoch();
   {
     absl::MutexLock lock(&mu_);
     env.listen_addresses = AdvertisedAddresses();

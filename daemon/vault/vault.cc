@@ -56,6 +56,7 @@ std::shared_ptr<KeySet> KeysFrom(const SecretBytes& secrets, const v1::VaultIden
   keys->member_id = id.member_id();
   keys->device_public_key = id.device_public_key();
   keys->display_name = id.display_name();
+  keys->space_key_epoch = id.space_key_epoch();
   const unsigned char* p = secrets.data();
   for (SecretBytes* dst :
        {&keys->device_secret_key, &keys->data_key, &keys->space_key, &keys->personal_key}) {
@@ -210,11 +211,11 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::AdoptSpace(const std::strin
   }
   v1::VaultIdentity id = *identity_;
   id.set_space_id(space_id);
+  id.set_space_key_epoch(key_epoch);
   v1::VaultFile file = *file_;
   file.set_identity(id.SerializeAsString());
   SealSecrets(secrets, *kek_, &file);
   auto keys = KeysFrom(secrets, id);
-  keys->space_key_epoch = key_epoch;
   std::string bytes = file.SerializeAsString();
   if (auto s = save ? save(bytes, *keys) : persistence_->SaveVaultFile(bytes); !s.ok()) {
     return s;

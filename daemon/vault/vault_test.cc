@@ -133,8 +133,9 @@ TEST(VaultTest, AdoptedSpaceSurvivesARestartUnderTheSamePassphrase) {
     auto keys = vault.Init("correct horse", "Sam", MinimumKdf());
     ASSERT_TRUE(keys.ok());
     device = (*keys)->device_public_key;
-    auto adopted = vault.AdoptSpace(space_id, space_key, 0);
+    auto adopted = vault.AdoptSpace(space_id, space_key, 3);
     ASSERT_TRUE(adopted.ok()) << adopted.status();
+    EXPECT_EQ((*adopted)->space_key_epoch, 3u);
     EXPECT_EQ((*adopted)->space_id, space_id);
     EXPECT_EQ((*adopted)->device_public_key, device);
     vault.Lock();
@@ -148,6 +149,9 @@ TEST(VaultTest, AdoptedSpaceSurvivesARestartUnderTheSamePassphrase) {
   EXPECT_EQ((*keys)->space_id, space_id);
   EXPECT_EQ((*keys)->space_key.data()[0], 42);
   EXPECT_EQ((*keys)->device_public_key, device);
+  // The epoch the inviter named is kept: ops sealed after a restart name it
+  // too, and a peer on that epoch opens them.
+  EXPECT_EQ((*keys)->space_key_epoch, 3u);
 }
 
 }  // namespace

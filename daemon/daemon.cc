@@ -21,6 +21,7 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/api/appreciation_service.h"
 #include "daemon/api/checkin_service.h"
 #include "daemon/api/exercise_service.h"
 #include "daemon/api/goal_service.h"
@@ -197,16 +198,17 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   JournalServiceImpl journal_service(ctx);
   CheckInServiceImpl checkin_service(ctx);
   GoalServiceImpl goal_service(ctx);
+  AppreciationServiceImpl appreciation_service(ctx);
   GrantStore plugin_grants(db->get());
   PluginHost plugin_host(plugin_options, &plugin_grants);
   ExerciseServiceImpl exercise_service(ctx, &plugin_host);
   PluginServiceImpl plugin_service(&plugin_host, &plugin_grants);
 
   // Our own health service, not gRPC's default: see health.proto.
-  HealthServiceImpl health_service({"attune.v1.VaultService", "attune.v1.JournalService",
-                                    "attune.v1.CheckInService", "attune.v1.GoalService",
-                                    "attune.v1.SpaceService", "attune.v1.SyncService",
-                                    "attune.v1.ExerciseService", "attune.v1.PluginService"});
+  HealthServiceImpl health_service(
+      {"attune.v1.VaultService", "attune.v1.JournalService", "attune.v1.CheckInService",
+       "attune.v1.GoalService", "attune.v1.AppreciationService", "attune.v1.SpaceService",
+       "attune.v1.SyncService", "attune.v1.ExerciseService", "attune.v1.PluginService"});
   // Catch SIGINT and SIGTERM before the socket exists: whoever sees the
   // socket may stop us at once, and that must be a clean stop, not the
   // default action killing us between listening and the handler.
@@ -231,6 +233,7 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   builder.RegisterService(&journal_service);
   builder.RegisterService(&checkin_service);
   builder.RegisterService(&goal_service);
+  builder.RegisterService(&appreciation_service);
   builder.RegisterService(&space_service);
   builder.RegisterService(&sync_service);
   builder.RegisterService(&exercise_service);

@@ -46,6 +46,8 @@ void AddVaultCommands(CLI::App& app, const GlobalOptions& global, CommandTable& 
 void AddCheckInCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
 void AddJournalCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
 void AddGoalCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
+// `attune appreciation list`.
+void AddAppreciationCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
 // `attune pair invite|join|verify`, `attune members`, `attune sync
 // status|digest`, `attune id`.
 void AddSpaceCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);

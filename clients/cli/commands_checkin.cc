@@ -2,10 +2,12 @@
 // feelings of the day, how connected one feels).
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "args.h"
@@ -13,6 +15,7 @@
 #include "daemon_client.h"
 #include "feelings.h"
 #include "format.h"
+#include "members.h"
 #include "output.h"
 #include "prompt.h"
 #include "status_macros.h"
@@ -32,6 +35,7 @@ struct CheckInOptions {
   std::string day;
   std::string tz;
   bool make_private = false;
+  bool replace = false;
 };
 
 // --- printing ---------------------------------------------------------------
@@ -43,16 +47,35 @@ void PrintField(std::string_view key, std::string_view value) {
             << Wrap(value, static_cast<size_t>(TerminalColumns()), kKeyWidth) << '\n';
 }
 
-// One check-in, readably. `me` is this member's id, to tell the partner's
-// check-ins apart.
-void PrintCheckIn(const v1::CheckIn& c, const std::string& me) {
+// "(changed at 21:40)" when the check-in was replaced or edited after it
+// was first written ("(changed 2026-12-04 09:10)" on another day than its
+// own), in this machine's zone; "" when it never was.
+std::string ChangedNote(const v1::CheckIn& c) {
+  if (!c.has_update_time() || !c.has_create_time()) return "";
+  if (c.update_time().seconds() == c.create_time().seconds() &&
+      c.update_time().nanos() == c.create_time().nanos()) {
+    return "";
+  }
+  const absl::TimeZone zone = LoadZoneOrLocal(SystemTimeZone());
+  if (FormatTimestamp(c.update_time(), zone, "%Y-%m-%d") == c.day()) {
+    return absl::StrCat("(changed at ", FormatTimestamp(c.update_time(), zone, "%H:%M"), ")");
+  }
+  return absl::StrCat("(changed ", FormatTimestamp(c.update_time(), zone), ")");
+}
+
+// One check-in, readably. A check-in of another member is headed with their
+// name ("partner" when it is unknown).
+void PrintCheckIn(const v1::CheckIn& c, const People& people) {
   std::string heading =
       absl::StrCat(Bold(DayHeading(c.day())), "  connection ", RatingDots(c.connection_rating()),
                    " ", c.connection_rating(), "/5");
-  if (!me.empty() && !c.author().empty() && c.author() != me) {
-    absl::StrAppend(&heading, "  ", Bold("partner"));
+  if (people.IsOther(c.author())) {
+    absl::StrAppend(&heading, "  ", Bold(people.NameOf(c.author())));
   }
   if (c.visibility() == v1::PRIVATE) absl::StrAppend(&heading, "  (private)");
+  if (std::string changed = ChangedNote(c); !changed.empty()) {
+    absl::StrAppend(&heading, "  ", changed);
+  }
   std::cout << heading << '\n';
   PrintField("high", c.high());
   PrintField("low", c.low());
@@ -60,12 +83,12 @@ void PrintCheckIn(const v1::CheckIn& c, const std::string& me) {
   if (!c.note().empty()) PrintField("note", c.note());
 }
 
-void PrintCheckIns(const std::vector<const v1::CheckIn*>& check_ins, const std::string& me) {
+void PrintCheckIns(const std::vector<const v1::CheckIn*>& check_ins, const People& people) {
   bool first = true;
   for (const v1::CheckIn* c : check_ins) {
     if (!first) std::cout << '\n';
     first = false;
-    PrintCheckIn(*c, me);
+    PrintCheckIn(*c, people);
   }
 }
 
@@ -93,11 +116,14 @@ absl::StatusOr<v1::ListCheckInsResponse> ListAll(DaemonClient& client, const std
   return all;
 }
 
-// This member's id, or "" when it cannot be had (then nobody is marked as
-// the partner).
-std::string MyMemberId(DaemonClient& client) {
-  absl::StatusOr<v1::VaultStatus> status = client.GetVaultStatus();
-  return status.ok() ? status->member_id() : "";
+// This member's check-in for `day`, or nullopt when there is none.
+absl::StatusOr<std::optional<v1::CheckIn>> MyCheckIn(DaemonClient& client, const std::string& day,
+                                                     const std::string& me) {
+  ATTUNE_ASSIGN_OR_RETURN(v1::ListCheckInsResponse existing, ListAll(client, day, day));
+  for (const v1::CheckIn& c : existing.check_ins()) {
+    if (c.author() == me) return c;
+  }
+  return std::nullopt;
 }
 
 // --- asking -----------------------------------------------------------------
@@ -126,16 +152,17 @@ absl::StatusOr<std::string> AskText(std::string_view question, bool required) {
       question, [&](const std::string& answer) { return CheckText(answer, required); });
 }
 
-absl::StatusOr<int> AskRating() {
+absl::StatusOr<int> AskRating(const std::string& partner) {
   return AskUntilValid<int>(
-      "How connected do you feel to your partner today? 1 (distant) to 5 "
-      "(very close): ",
+      absl::StrCat("How connected do you feel to ", partner.empty() ? "your partner" : partner,
+                   " today? 1 (distant) to 5 (very close): "),
       CheckRating);
 }
 
 // Fills in what `check_in` lacks by asking: everything when `everything`,
 // else only the required high, low and rating.
-absl::Status AskMissing(DaemonClient& client, v1::CheckIn& check_in, bool everything) {
+absl::Status AskMissing(DaemonClient& client, v1::CheckIn& check_in, bool everything,
+                        const std::string& partner) {
   if (check_in.high().empty()) {
     ATTUNE_ASSIGN_OR_RETURN(std::string high,
                             AskText("One high of the day, a good moment (describe it): ", true));
@@ -159,7 +186,7 @@ absl::Status AskMissing(DaemonClient& client, v1::CheckIn& check_in, bool everyt
     for (auto& e : emotions) *check_in.add_emotions() = std::move(e);
   }
   if (check_in.connection_rating() == 0) {
-    ATTUNE_ASSIGN_OR_RETURN(int rating, AskRating());
+    ATTUNE_ASSIGN_OR_RETURN(int rating, AskRating(partner));
     check_in.set_connection_rating(rating);
   }
   if (everything && check_in.note().empty()) {
@@ -169,17 +196,28 @@ absl::Status AskMissing(DaemonClient& client, v1::CheckIn& check_in, bool everyt
   return absl::OkStatus();
 }
 
-// Tells the person when the day already has their check-in, which the new
-// one replaces.
-void WarnIfReplacing(DaemonClient& client, const std::string& day, const std::string& me) {
-  absl::StatusOr<v1::ListCheckInsResponse> existing = ListAll(client, day, day);
-  if (!existing.ok()) return;
-  for (const v1::CheckIn& c : existing->check_ins()) {
-    if (c.author() == me) {
-      std::cerr << "You have checked in for " << DayHeading(day) << " already; this replaces it.\n";
-      return;
-    }
+// Whether the new check-in may replace the person's check-in for `day`:
+// true when there is none, or --replace was given, or the person says so on
+// a terminal. Otherwise ABORTED, saying why and naming --replace: nothing is
+// ever replaced unasked.
+absl::StatusOr<bool> MayReplace(DaemonClient& client, const std::string& day, const std::string& me,
+                                bool replace, bool tty) {
+  ATTUNE_ASSIGN_OR_RETURN(std::optional<v1::CheckIn> existing, MyCheckIn(client, day, me));
+  if (!existing.has_value() || replace) return replace;
+  if (!tty) {
+    return absl::AbortedError(absl::StrCat(
+        "you have checked in for ", day,
+        " already, and there is no terminal to ask whether to replace it: nothing was stored "
+        "(pass --replace to replace it)"));
   }
+  absl::StatusOr<bool> confirmed =
+      Confirm(absl::StrCat("You have checked in for ", DayHeading(day), " already. Replace it?"));
+  if (!confirmed.ok() || !*confirmed) {
+    return absl::AbortedError(absl::StrCat("your check-in for ", day,
+                                           " is as it was; nothing was stored (answer y to "
+                                           "replace it, or pass --replace)"));
+  }
+  return true;
 }
 
 // --- checkin ----------------------------------------------------------------
@@ -225,26 +263,43 @@ absl::Status RunCheckIn(const GlobalOptions& global, const CheckInOptions& optio
   for (auto& e : emotions) *check_in.add_emotions() = std::move(e);
 
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  // Refuse (locked, or a replace not agreed to) before the questions, not
+  // after them.
+  ATTUNE_ASSIGN_OR_RETURN(v1::VaultStatus vault, client->RequireUnlocked());
   const bool must_ask =
       check_in.high().empty() || check_in.low().empty() || check_in.connection_rating() == 0;
-  if (tty && (!any_content || must_ask)) {
-    // Refuse before the questions, not after them.
-    ATTUNE_ASSIGN_OR_RETURN(v1::VaultStatus vault, client->RequireUnlocked());
-    std::cerr << Bold(absl::StrCat("Check-in for ", DayHeading(day))) << '\n';
-    WarnIfReplacing(*client, check_in.day(), vault.member_id());
-    ATTUNE_RETURN_IF_ERROR(AskMissing(*client, check_in, !any_content));
-  }
+  const bool asking = tty && (!any_content || must_ask);
+  if (asking) std::cerr << Bold(absl::StrCat("Check-in for ", DayHeading(day))) << '\n';
+  ATTUNE_ASSIGN_OR_RETURN(
+      bool replace, MayReplace(*client, check_in.day(), vault.member_id(), options.replace, tty));
+  const People people = People::Fetch(*client);
+  const std::string partner = people.PartnerName();
+  if (asking) ATTUNE_RETURN_IF_ERROR(AskMissing(*client, check_in, !any_content, partner));
 
   v1::CreateCheckInRequest request;
   *request.mutable_check_in() = check_in;
+  request.set_replace(replace);
   v1::CheckIn saved;
-  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* context) {
+  absl::Status written = client->Run([&](grpc::ClientContext* context) {
     return client->checkins().CreateCheckIn(context, request, &saved);
-  }));
+  });
+  if (absl::IsFailedPrecondition(written) && !replace &&
+      absl::StrContains(written.message(), "checked in for")) {
+    // Written meanwhile (another device of ours, another terminal).
+    return absl::AbortedError(absl::StrCat("you have checked in for ", check_in.day(),
+                                           " already (just now, elsewhere): nothing was stored "
+                                           "(pass --replace to replace it)"));
+  }
+  ATTUNE_RETURN_IF_ERROR(written);
   if (global.json) return PrintJson(saved);
-  PrintCheckIn(saved, "");
-  std::cout << (saved.visibility() == v1::PRIVATE ? "Saved, private to you.\n"
-                                                  : "Saved and shared with your partner.\n");
+  PrintCheckIn(saved, People());
+  const std::string verb = replace ? "Replaced your check-in" : "Saved";
+  if (saved.visibility() == v1::PRIVATE) {
+    std::cout << verb << ", private to you.\n";
+  } else {
+    std::cout << verb << (replace ? ", shared with " : " and shared with ")
+              << (partner.empty() ? "your partner" : partner) << ".\n";
+  }
   return absl::OkStatus();
 }
 
@@ -275,7 +330,7 @@ absl::Status RunList(const GlobalOptions& global, const std::string& from, const
   }
   std::vector<const v1::CheckIn*> list;
   for (const auto& c : all.check_ins()) list.push_back(&c);
-  PrintCheckIns(list, MyMemberId(*client));
+  PrintCheckIns(list, People::Fetch(*client));
   return absl::OkStatus();
 }
 
@@ -289,16 +344,16 @@ absl::Status ShowDay(const GlobalOptions& global, DaemonClient& client, absl::Ci
   if (found.check_ins().empty()) {
     return absl::NotFoundError(absl::StrCat("no check-in for ", DayHeading(day)));
   }
-  const std::string me = MyMemberId(client);
+  const People people = People::Fetch(client);
   std::vector<const v1::CheckIn*> list;
   for (const auto& c : found.check_ins()) {
-    if (c.author() == me) {
+    if (c.author() == people.me()) {
       list.insert(list.begin(), &c);
     } else {
       list.push_back(&c);
     }
   }
-  PrintCheckIns(list, me);
+  PrintCheckIns(list, people);
   return absl::OkStatus();
 }
 
@@ -318,7 +373,7 @@ absl::Status ShowOne(const GlobalOptions& global, DaemonClient& client, const Id
     return client.checkins().GetCheckIn(context, request, &check_in);
   }));
   if (global.json) return PrintJson(check_in);
-  PrintCheckIn(check_in, MyMemberId(client));
+  PrintCheckIn(check_in, People::Fetch(client));
   return absl::OkStatus();
 }
 
@@ -369,6 +424,9 @@ void AddCheckInCommands(CLI::App& app, const GlobalOptions& global, CommandTable
       ->option_text("ZONE");
   checkin->add_flag("--private", options->make_private,
                     "Keep it to yourself (default: shared with your partner)");
+  checkin->add_flag("--replace", options->replace,
+                    "Replace your check-in for the day without asking (without a terminal, a "
+                    "second check-in for a day is refused unless this is given)");
   table.Set(checkin, [&global, options] { return RunCheckIn(global, *options); });
 
   auto from = std::make_shared<std::string>();
@@ -393,7 +451,9 @@ void AddCheckInCommands(CLI::App& app, const GlobalOptions& global, CommandTable
       "Without flags, on a terminal, the check-in is asked step by step. With "
       "flags, a\nmissing --high, --low or --rating is asked on a terminal and "
       "is an error otherwise.\nA second check-in for the same day replaces "
-      "the first. attune feelings lists the feelings.");
+      "the first only once you say so:\nit asks on a terminal, --replace "
+      "skips the question, and without a terminal\nit is refused unless "
+      "--replace is given. attune feelings lists the feelings.");
 
   CLI::App* feelings = app.add_subcommand(
       "feelings", "List the feelings vocabulary that --emotion labels come from");

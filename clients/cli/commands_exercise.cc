@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "commands.h"
@@ -23,6 +24,7 @@
 #include "feelings.h"
 #include "format.h"
 #include "google/protobuf/empty.pb.h"
+#include "members.h"
 #include "output.h"
 #include "prompt.h"
 #include "status_macros.h"
@@ -77,6 +79,7 @@ struct StartOptions {
   std::vector<std::string> options;
   bool make_private = false;
   bool share = false;
+  bool replace = false;
 };
 
 // While a session runs, Ctrl-C makes reading input fail (no restart), so the
@@ -220,11 +223,46 @@ void PrintFinished(std::ostream& out, const v1::LiveSession& s) {
   }
 }
 
+// The day in the daemon's refusal to replace a check-in unasked ("you have
+// checked in for 2026-12-03 already …"), or "" when `status` is not that.
+std::string CheckInExistsDay(const absl::Status& status) {
+  constexpr char kPrefix[] = "you have checked in for ";
+  if (!absl::IsFailedPrecondition(status) || !absl::StartsWith(status.message(), kPrefix)) {
+    return "";
+  }
+  std::string rest(status.message().substr(sizeof kPrefix - 1));
+  return rest.substr(0, rest.find(' '));
+}
+
+// Asks whether the session may replace the day's check-in. ABORTED, naming
+// --replace, without a terminal or when the answer is no.
+absl::Status ConfirmReplace(const std::string& day, bool tty) {
+  if (!tty) {
+    return absl::AbortedError(absl::StrCat(
+        "you have checked in for ", day,
+        " already and this session would replace it; there is no terminal to ask: nothing of "
+        "the session was stored (pass --replace to replace it)"));
+  }
+  absl::StatusOr<bool> confirmed = Confirm(absl::StrCat(
+      "You have checked in for ", DayHeading(std::string_view(day)), " already. Replace it?"));
+  if (!confirmed.ok() || !*confirmed) {
+    return absl::AbortedError(absl::StrCat(
+        "your check-in for ", day,
+        " is as it was; nothing of the session was stored (answer y to replace it, or pass "
+        "--replace)"));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status RunStart(const GlobalOptions& global, const StartOptions& options) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   v1::StartSessionRequest request;
   request.set_exercise(options.exercise);
-  request.set_partner_name(options.with);
+  // Steps call the partner by name: the one given, else the one the space
+  // knows ("your partner" when neither).
+  request.set_partner_name(options.with.empty() ? People::Fetch(*client).PartnerName()
+                                                : options.with);
+  request.set_replace_check_in(options.replace);
   if (options.make_private) request.set_visibility(v1::PRIVATE);
   if (options.share) request.set_visibility(v1::SHARED);
   for (const auto& kv : options.options) {
@@ -244,16 +282,20 @@ absl::Status RunStart(const GlobalOptions& global, const StartOptions& options) 
   out << Bold(session.title());
   if (!options.with.empty()) out << " — " << session.first_name() << " & " << session.second_name();
   out << "\n";
-  SessionRunner runner(*client, StdinIsTerminal(), out);
+  const bool tty = StdinIsTerminal();
+  SessionRunner runner(*client, tty, out);
+  auto abandon = [&] {
+    v1::AbandonSessionRequest abandon;
+    abandon.set_session(session.name());
+    google::protobuf::Empty empty;
+    (void)client->Run([&](grpc::ClientContext* c) {
+      return client->exercises().AbandonSession(c, abandon, &empty);
+    });
+  };
   while (!session.finished()) {
     absl::StatusOr<v1::Answer> answer = runner.Ask(session);
     if (!answer.ok()) {
-      v1::AbandonSessionRequest abandon;
-      abandon.set_session(session.name());
-      google::protobuf::Empty empty;
-      (void)client->Run([&](grpc::ClientContext* c) {
-        return client->exercises().AbandonSession(c, abandon, &empty);
-      });
+      abandon();
       if (absl::IsCancelled(answer.status())) {
         return absl::CancelledError("session abandoned; nothing of it was stored");
       }
@@ -269,6 +311,18 @@ absl::Status RunStart(const GlobalOptions& global, const StartOptions& options) 
     if (absl::IsInvalidArgument(sent)) {
       out << "  " << sent.message() << "\n";  // the same step is asked again
       continue;
+    }
+    if (std::string day = CheckInExistsDay(sent); !day.empty() && !step.replace_check_in()) {
+      // The last answer would replace the day's check-in: the session waits
+      // at its last step until this answer is sent again with the person's
+      // yes.
+      if (absl::Status asked = ConfirmReplace(day, tty); !asked.ok()) {
+        abandon();
+        return asked;
+      }
+      step.set_replace_check_in(true);
+      sent = client->Run(
+          [&](grpc::ClientContext* c) { return client->exercises().AnswerStep(c, step, &next); });
     }
     ATTUNE_RETURN_IF_ERROR(sent);
     session = std::move(next);
@@ -295,7 +349,10 @@ void AddExerciseCommands(CLI::App& app, const GlobalOptions& global, CommandTabl
       "--with Sam");
   start_cmd->add_option("exercise", start->exercise, "The exercise's id (attune exercise list)")
       ->required();
-  start_cmd->add_option("--with", start->with, "Your partner's name, as steps should call them")
+  start_cmd
+      ->add_option("--with", start->with,
+                   "Your partner's name, as steps should call them (default: their name in "
+                   "the space)")
       ->option_text("NAME");
   start_cmd
       ->add_option("--option", start->options,
@@ -310,6 +367,10 @@ void AddExerciseCommands(CLI::App& app, const GlobalOptions& global, CommandTabl
                  "together, private when done alone; a session that left something private "
                  "stays private)")
       ->excludes(private_flag);
+  start_cmd->add_flag("--replace", start->replace,
+                      "The session may replace your check-in for today without asking (without "
+                      "a terminal, a session that would replace it is refused unless this is "
+                      "given)");
   table.Set(start_cmd, [&global, start] { return RunStart(global, *start); });
 
   auto which = std::make_shared<std::string>();

@@ -17,6 +17,7 @@
 #include "format.h"
 #include "google/protobuf/empty.pb.h"
 #include "google/protobuf/util/message_differencer.h"
+#include "members.h"
 #include "output.h"
 #include "prompt.h"
 #include "status_macros.h"
@@ -103,7 +104,7 @@ absl::StatusOr<v1::JournalEntry> GetEntry(DaemonClient& client, const std::strin
   return entry;
 }
 
-void PrintEntry(const v1::JournalEntry& entry, const std::string& me) {
+void PrintEntry(const v1::JournalEntry& entry, const People& people) {
   const absl::TimeZone zone = LoadZoneOrLocal(SystemTimeZone());
   const char* kWhen = "%a %Y-%m-%d %H:%M";
   std::cout << Bold(entry.title().empty() ? "(untitled)" : entry.title()) << '\n';
@@ -117,8 +118,9 @@ void PrintEntry(const v1::JournalEntry& entry, const std::string& me) {
     row("edited", edited);
   }
   std::string visibility = VisibilityName(entry.visibility());
-  if (!me.empty() && !entry.author().empty() && entry.author() != me) {
-    visibility = "shared by your partner";
+  if (people.IsOther(entry.author())) {
+    const std::string name = people.NameOf(entry.author(), "");
+    visibility = absl::StrCat("shared by ", name.empty() ? "your partner" : name);
   }
   row("visible", visibility);
   if (!entry.emotions().empty()) {
@@ -181,9 +183,12 @@ absl::Status RunAdd(const GlobalOptions& global, const AddOptions& options, bool
     return client->journal().CreateJournalEntry(context, request, &saved);
   }));
   if (global.json) return PrintJson(saved);
-  std::cout << "Saved journal entry " << ShortId(saved.name()) << " ("
-            << (saved.visibility() == v1::SHARED ? "shared with your partner" : "private")
-            << ").\n";
+  std::string visible = "private";
+  if (saved.visibility() == v1::SHARED) {
+    const std::string partner = People::Fetch(*client).PartnerName();
+    visible = absl::StrCat("shared with ", partner.empty() ? "your partner" : partner);
+  }
+  std::cout << "Saved journal entry " << ShortId(saved.name()) << " (" << visible << ").\n";
   return absl::OkStatus();
 }
 
@@ -194,13 +199,13 @@ absl::Status RunList(const GlobalOptions& global, int limit, bool all) {
   ATTUNE_ASSIGN_OR_RETURN(v1::ListJournalEntriesResponse entries,
                           ListEntries(*client, all ? 0 : limit));
   if (global.json) return PrintJson(entries);
-  const std::string me = MyMemberId(*client);
+  const People people = People::Fetch(*client);
   const absl::TimeZone zone = LoadZoneOrLocal(SystemTimeZone());
   Table table({"ID", "DATE", "VISIBILITY", "TITLE"});
   for (const v1::JournalEntry& entry : entries.journal_entries()) {
     std::string visibility = VisibilityName(entry.visibility());
-    if (!me.empty() && !entry.author().empty() && entry.author() != me) {
-      visibility = "partner's";
+    if (people.IsOther(entry.author())) {
+      visibility = absl::StrCat(people.NameOf(entry.author()), "'s");
     }
     table.AddRow({ShortId(entry.name()), FormatTimestamp(entry.create_time(), zone, "%Y-%m-%d"),
                   visibility, Headline(entry)});
@@ -220,7 +225,7 @@ absl::Status RunShow(const GlobalOptions& global, const std::string& arg) {
   ATTUNE_ASSIGN_OR_RETURN(std::string name, ResolveEntry(*client, id));
   ATTUNE_ASSIGN_OR_RETURN(v1::JournalEntry entry, GetEntry(*client, name));
   if (global.json) return PrintJson(entry);
-  PrintEntry(entry, MyMemberId(*client));
+  PrintEntry(entry, People::Fetch(*client));
   return absl::OkStatus();
 }
 

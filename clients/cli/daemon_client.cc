@@ -67,6 +67,7 @@ DaemonClient::DaemonClient(std::string socket_path, std::shared_ptr<grpc::Channe
       journal_(v1::JournalService::NewStub(channel_)),
       checkins_(v1::CheckInService::NewStub(channel_)),
       goals_(v1::GoalService::NewStub(channel_)),
+      appreciations_(v1::AppreciationService::NewStub(channel_)),
       space_(v1::SpaceService::NewStub(channel_)),
       sync_(v1::SyncService::NewStub(channel_)),
       exercises_(v1::ExerciseService::NewStub(channel_)),

@@ -37,6 +37,7 @@ class DaemonClient {
   v1::JournalService::Stub& journal() { return *journal_; }
   v1::CheckInService::Stub& checkins() { return *checkins_; }
   v1::GoalService::Stub& goals() { return *goals_; }
+  v1::AppreciationService::Stub& appreciations() { return *appreciations_; }
   v1::SpaceService::Stub& space() { return *space_; }
   v1::SyncService::Stub& sync() { return *sync_; }
   v1::ExerciseService::Stub& exercises() { return *exercises_; }
@@ -73,6 +74,7 @@ class DaemonClient {
   std::unique_ptr<v1::JournalService::Stub> journal_;
   std::unique_ptr<v1::CheckInService::Stub> checkins_;
   std::unique_ptr<v1::GoalService::Stub> goals_;
+  std::unique_ptr<v1::AppreciationService::Stub> appreciations_;
   std::unique_ptr<v1::SpaceService::Stub> space_;
   std::unique_ptr<v1::SyncService::Stub> sync_;
   std::unique_ptr<v1::ExerciseService::Stub> exercises_;

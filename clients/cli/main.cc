@@ -84,6 +84,7 @@ int Main(int argc, char** argv) {
   AddCheckInCommands(app, global, table);
   AddJournalCommands(app, global, table);
   AddGoalCommands(app, global, table);
+  AddAppreciationCommands(app, global, table);
   AddSpaceCommands(app, global, table);
   AddExerciseCommands(app, global, table);
   AddPluginCommands(app, global, table);

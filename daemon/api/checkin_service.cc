@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/api/emotions.h"
 #include "daemon/api/paging.h"
@@ -49,6 +50,9 @@ absl::Status Validate(v1::CheckIn* c, const std::vector<uint32_t>* fields) {
   return s;
 }
 
+// Marks the refusal to replace a check-in unasked; the payload is the day.
+constexpr char kCheckInExistsPayload[] = "type.attune.dev/attune.v1.CheckInExists";
+
 v1::CheckIn Present(const v1::RecordState& state, std::string_view id) {
   v1::CheckIn c = state.record().check_in();
   c.set_name(MakeName(kCheckIns, id));
@@ -56,6 +60,15 @@ v1::CheckIn Present(const v1::RecordState& state, std::string_view id) {
 }
 
 }  // namespace
+
+bool IsCheckInExists(const absl::Status& status) {
+  return absl::IsFailedPrecondition(status) && status.GetPayload(kCheckInExistsPayload).has_value();
+}
+
+std::string CheckInExistsDay(const absl::Status& status) {
+  auto day = status.GetPayload(kCheckInExistsPayload);
+  return day.has_value() ? std::string(*day) : std::string();
+}
 
 std::string CheckInId(const KeySet& keys, const std::string& day, int generation) {
   std::string input = absl::StrCat("attune-checkin-id-v1", keys.member_id, day,
@@ -72,16 +85,16 @@ grpc::Status CheckInServiceImpl::CreateCheckIn(grpc::ServerContext*,
                                                v1::CheckIn* response) {
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
-  auto written = WriteCheckIn(ctx_, **keys, request->check_in());
+  auto written = WriteCheckIn(ctx_, **keys, request->check_in(), request->replace());
   if (!written.ok()) return ToGrpc(written.status());
   *response = *std::move(written);
   return grpc::Status::OK;
 }
 
 absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet& keys,
-                                         v1::CheckIn c) {
+                                         v1::CheckIn c, bool replace) {
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    auto plan = PlanCheckIn(ctx, keys, c);
+    auto plan = PlanCheckIn(ctx, keys, c, replace);
     if (absl::IsNotFound(plan.status())) continue;  // deleted meanwhile: look again
     if (!plan.ok()) return plan.status();
     auto states = ctx.store->WriteAll(keys, std::move(plan->mutations));
@@ -96,7 +109,7 @@ absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet
 }
 
 absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet& keys,
-                                         v1::CheckIn c) {
+                                         v1::CheckIn c, bool replace) {
   if (auto s = Validate(&c, nullptr); !s.ok()) return s;
   std::string zone_name;
   auto zone = ZoneOrLocal("check_in.time_zone", c.time_zone(), *ctx.clock, &zone_name);
@@ -132,6 +145,12 @@ absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet
       return plan;
     }
     if (IsLive(**existing)) {
+      if (!replace) {
+        absl::Status refused = absl::FailedPreconditionError(absl::StrCat(
+            "you have checked in for ", c.day(), " already; pass replace to replace it"));
+        refused.SetPayload(kCheckInExistsPayload, absl::Cord(c.day()));
+        return refused;
+      }
       auto update = UpdateMutations(ctx, keys, Kind::kCheckIn, plan.id,
                                     MakeName(kCheckIns, plan.id), c, content);
       if (!update.ok()) return update.status();

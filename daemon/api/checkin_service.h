@@ -15,15 +15,23 @@ namespace attune {
 std::string CheckInId(const KeySet& keys, const std::string& day, int generation);
 
 // Writes a member's check-in for its day (today in its zone when empty),
-// or replaces the content of that day's check-in: what CreateCheckIn does.
-// INVALID_ARGUMENT naming the field for bad input; nothing is stored then.
+// or, when `replace`, replaces the content of that day's check-in: what
+// CreateCheckIn does. INVALID_ARGUMENT naming the field for bad input;
+// FAILED_PRECONDITION "you have checked in for DAY already; pass replace to
+// replace it" when the day has the member's check-in and `replace` is false
+// (IsCheckInExists tells this refusal apart). Nothing is stored then.
 absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet& keys,
-                                         v1::CheckIn check_in);
+                                         v1::CheckIn check_in, bool replace);
 
 // What WriteCheckIn would write for `check_in`, with the same checks and
 // errors, without writing it (see PlannedWrite).
 absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet& keys,
-                                         v1::CheckIn check_in);
+                                         v1::CheckIn check_in, bool replace);
+
+// Whether `status` is the refusal to replace a day's check-in unasked (see
+// WriteCheckIn); its day is then CheckInExistsDay(status).
+bool IsCheckInExists(const absl::Status& status);
+std::string CheckInExistsDay(const absl::Status& status);
 
 // Thread-safe; called on gRPC's threads.
 class CheckInServiceImpl final : public v1::CheckInService::Service {

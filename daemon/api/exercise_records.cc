@@ -184,7 +184,7 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
       case plugin::v1::OutputRecord::kCheckIn: {
         v1::CheckIn c = r->check_in();
         c.set_visibility(bounded(c.visibility()));
-        auto plan = PlanCheckIn(ctx, keys, c);
+        auto plan = PlanCheckIn(ctx, keys, c, session.replace_check_in);
         if (!plan.ok()) return plan.status();
         if (!check_in_ids.insert(plan->id).second) {
           return absl::InvalidArgumentError("records: two check-ins for the same day");

@@ -16,7 +16,6 @@
 namespace attune {
 
 inline constexpr char kExerciseSessions[] = "exerciseSessions";
-inline constexpr char kAppreciations[] = "appreciations";
 inline constexpr char kPluginRecords[] = "pluginRecords";
 
 // Finished sessions of `exercise` (of every exercise when empty), with

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/api/checkin_service.h"
 #include "daemon/api/emotions.h"
 #include "daemon/api/exercise_records.h"
 #include "daemon/api/paging.h"
@@ -125,6 +126,7 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Start(
   session->name = MakeName(kSessions, id);
   session->start_time = ctx_.clock->Now();
   session->visibility = request.visibility();  // may be unset: see exercise_records.h
+  session->replace_check_in = request.replace_check_in();
   plugin::v1::SessionContext& c = session->context;
   c.set_exercise(request.exercise());
   c.set_session_id(ToHex(id));
@@ -230,6 +232,18 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Finish(
     return End(session, s);
   }
   auto stored = StoreFinishedSession(ctx_, keys, *session, *finish);
+  if (IsCheckInExists(stored.status())) {
+    // Not the plugin's fault, and not worth the person's answers: the
+    // session goes back to its last step, for the client to ask and answer
+    // it again with replace_check_in (or to abandon it). Nothing is stored.
+    session->current = session->transcript.back().step();
+    session->transcript.pop_back();
+    sessions_.Return(session->name);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "you have checked in for ", CheckInExistsDay(stored.status()),
+        " already and this session would replace it: nothing was stored; answer the last step "
+        "again with replace_check_in to replace it, or abandon the session"));
+  }
   if (absl::IsInvalidArgument(stored.status())) {
     std::string what = absl::StrCat("returned bad records (", stored.status().message(), ")");
     host_->ReportMisbehaviour(
@@ -276,6 +290,7 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Answer(const v1::AnswerStep
     sessions_.Return(session->name);
     return s;
   }
+  if (request.replace_check_in()) session->replace_check_in = true;
   plugin::v1::Exchange* ex = &session->transcript.emplace_back();
   *ex->mutable_step() = session->current;
   *ex->mutable_answer() = std::move(answer);

@@ -34,6 +34,9 @@ struct LiveSessionData {
   std::set<std::string> used_keys;
   absl::Time start_time;
   v1::Visibility visibility = v1::VISIBILITY_UNSPECIFIED;  // as the person chose
+  // The person allowed the session to replace their check-in for the day
+  // (StartSessionRequest and AnswerStepRequest.replace_check_in).
+  bool replace_check_in = false;
 };
 
 // Thread-safe.

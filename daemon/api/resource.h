@@ -34,6 +34,7 @@ struct ServiceContext {
 inline constexpr char kJournalEntries[] = "journalEntries";
 inline constexpr char kCheckIns[] = "checkIns";
 inline constexpr char kGoals[] = "goals";
+inline constexpr char kAppreciations[] = "appreciations";
 
 // A new random 16-byte record id.
 std::string NewRecordId();

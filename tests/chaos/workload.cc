@@ -122,6 +122,7 @@ grpc::Status Writer::WriteOne() {
     c->set_note(rng_() % 2 ? Words(rng_, 8) : "");
     c->set_connection_rating(1 + static_cast<int>(rng_() % 5));
     c->set_visibility(v1::SHARED);
+    req.set_replace(true);  // a day is written once, unless a restart repeats it
     v1::CheckIn out;
     grpc::Status s = checkins_->CreateCheckIn(Context().get(), req, &out);
     if (s.ok()) acked(WriteKind::kCheckIn, out);

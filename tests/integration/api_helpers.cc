@@ -51,6 +51,31 @@ std::string RandomHex16() {
   return out;
 }
 
+std::vector<v1::Appreciation> ListAllAppreciations(DaemonHarness& d, int page_size) {
+  auto stub = v1::AppreciationService::NewStub(d.channel());
+  std::vector<v1::Appreciation> all;
+  std::set<std::string> seen_tokens;
+  v1::ListAppreciationsRequest req;
+  req.set_page_size(page_size);
+  for (int page = 0; page < kMaxPages; ++page) {
+    v1::ListAppreciationsResponse resp;
+    grpc::Status s = stub->ListAppreciations(DaemonHarness::Context().get(), req, &resp);
+    if (!s.ok()) {
+      ADD_FAILURE() << "ListAppreciations: " << Describe(s);
+      return all;
+    }
+    all.insert(all.end(), resp.appreciations().begin(), resp.appreciations().end());
+    if (resp.next_page_token().empty()) return all;
+    if (!seen_tokens.insert(resp.next_page_token()).second) {
+      ADD_FAILURE() << "ListAppreciations repeated a page token";
+      return all;
+    }
+    req.set_page_token(resp.next_page_token());
+  }
+  ADD_FAILURE() << "ListAppreciations never reached its last page";
+  return all;
+}
+
 std::vector<v1::JournalEntry> ListAllJournalEntries(DaemonHarness& d, int page_size) {
   std::vector<v1::JournalEntry> all;
   std::set<std::string> seen_tokens;

@@ -41,6 +41,8 @@ std::string RandomHex16();
 // Every record of a kind, following next_page_token to the end. A failed call
 // or a page token loop is reported as a test failure.
 std::vector<v1::JournalEntry> ListAllJournalEntries(DaemonHarness& d, int page_size = 0);
+// Every appreciation the daemon lists, newest first, page by page.
+std::vector<v1::Appreciation> ListAllAppreciations(DaemonHarness& d, int page_size = 0);
 std::vector<v1::CheckIn> ListAllCheckIns(DaemonHarness& d, const std::string& start_day = "",
                                          const std::string& end_day = "");
 std::vector<v1::Goal> ListAllGoals(DaemonHarness& d, bool include_archived);

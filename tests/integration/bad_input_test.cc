@@ -525,6 +525,11 @@ TEST_F(BadInputTest, CheckInCallsRefuseBadFieldsNamesRangesAndPages) {
           {"unknown visibility",
            create([](v1::CheckIn* c) { c->set_visibility(static_cast<v1::Visibility>(5)); }),
            Code::INVALID_ARGUMENT, "check_in.visibility"},
+          {"a second check-in for a day, without replace",
+           create([](v1::CheckIn* c) { c->set_day(AddDays(UtcToday(), -1)); }),
+           Code::FAILED_PRECONDITION,
+           "you have checked in for " + AddDays(UtcToday(), -1) +
+               " already; pass replace to replace it"},
           {"get with another collection", get("goals/" + kUnknownId), Code::INVALID_ARGUMENT,
            "checkIns/{32 hex digits}"},
           {"get of a check-in that never was", get("checkIns/" + kUnknownId), Code::NOT_FOUND,
@@ -551,6 +556,30 @@ TEST_F(BadInputTest, CheckInCallsRefuseBadFieldsNamesRangesAndPages) {
           {"delete of a check-in that never was", del("checkIns/" + kUnknownId), Code::NOT_FOUND,
            "not found"},
       });
+  ExpectAGoodWrite();
+}
+
+// ---------------------------------------------------------------------------
+// AppreciationService
+// ---------------------------------------------------------------------------
+
+TEST_F(BadInputTest, AppreciationListRefusesBadPages) {
+  StartAndInit();
+  WriteOneOfEach();
+  using Stub = v1::AppreciationService::Stub;
+  auto stub = v1::AppreciationService::NewStub(d_.channel());
+  auto list = [&](int size, std::string token) {
+    v1::ListAppreciationsRequest r;
+    r.set_page_size(size);
+    r.set_page_token(token);
+    return Calling(*stub, &Stub::ListAppreciations, r);
+  };
+  ExpectAllRefused(
+      d_, {
+              {"page size 5000", list(5000, ""), Code::INVALID_ARGUMENT, "page_size"},
+              {"page size -1", list(-1, ""), Code::INVALID_ARGUMENT, "page_size"},
+              {"page token not handed out", list(0, "%%%"), Code::INVALID_ARGUMENT, "page_token"},
+          });
   ExpectAGoodWrite();
 }
 
@@ -1371,6 +1400,12 @@ TEST_F(BadInputTest, TheCliRefusesBadUsageAndWritesNothing) {
       {{"journal", "list", "--no-such-flag"}, 2, "--no-such-flag"},
       {{"checkin", "--high", "h", "--low", "l", "--rating", "9"}, 2, "rating"},
       {{"checkin", "--high", "h", "--low", "l", "--rating", "3", "--day", "someday"}, 2, "someday"},
+      // WriteOneOfEach checked in for yesterday; there is no terminal to ask.
+      {{"checkin", "--high", "h", "--low", "l", "--rating", "3", "--day", AddDays(UtcToday(), -1)},
+       1,
+       "you have checked in for " + AddDays(UtcToday(), -1) +
+           " already, and there is no terminal to ask whether to replace it: nothing was stored "
+           "(pass --replace to replace it)"},
       {{"journal", "show", "not-an-id"}, 2, "not-an-id"},
       {{"goal", "add", "Walk", "--times", "0", "--per", "week", "--for", "4"}, 2, "times"},
       {{"pair", "join", "attune-invite-broken"}, 2, "code"},

@@ -355,7 +355,10 @@ TEST_F(DaemonApiTest, JournalDeleteIsFinal) {
 // Check-ins
 // ---------------------------------------------------------------------------
 
-TEST_F(DaemonApiTest, CheckInSecondOfTheDayReplacesTheFirst) {
+// Nothing is replaced unasked: a second check-in for a day is refused
+// without `replace`, and stores nothing; with it, it replaces the content,
+// keeps the name and create_time, and update_time says it changed.
+TEST_F(DaemonApiTest, CheckInSecondOfTheDayReplacesTheFirstOnlyWhenAsked) {
   Init();
   v1::CheckIn first;
   ASSERT_OK(CreateCheckIn(ValidCheckIn("2025-03-10"), &first));
@@ -369,9 +372,27 @@ TEST_F(DaemonApiTest, CheckInSecondOfTheDayReplacesTheFirst) {
   again.set_low("work ran late");
   again.set_connection_rating(5);
   again.set_note("better day");
+  v1::VaultStatus before_refusal, after_refusal;
+  ASSERT_OK(d_.GetStatus(&before_refusal));
+  v1::CheckIn refused;
+  grpc::Status unasked = CreateCheckIn(again, &refused);
+  EXPECT_CODE(unasked, grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(unasked.error_message(),
+            "you have checked in for 2025-03-10 already; pass replace to replace it");
+  ASSERT_OK(d_.GetStatus(&after_refusal));
+  EXPECT_EQ(after_refusal.op_count(), before_refusal.op_count()) << "nothing was stored";
+  ASSERT_EQ(ListAllCheckIns(d_).size(), 1u);
+  EXPECT_EQ(ListAllCheckIns(d_)[0].high(), first.high());
+
+  v1::CreateCheckInRequest replace;
+  *replace.mutable_check_in() = again;
+  replace.set_replace(true);
   v1::CheckIn second;
-  ASSERT_OK(CreateCheckIn(again, &second));
+  ASSERT_OK(d_.checkins().CreateCheckIn(DaemonHarness::Context().get(), replace, &second));
   EXPECT_EQ(second.name(), first.name());
+  EXPECT_TRUE(ProtoEqual(second.create_time(), first.create_time()));
+  EXPECT_FALSE(ProtoEqual(second.update_time(), first.update_time()))
+      << "update_time says the check-in was changed";
   EXPECT_EQ(second.high(), "a long walk together");
   EXPECT_EQ(second.low(), "work ran late");
   EXPECT_EQ(second.connection_rating(), 5);

@@ -39,8 +39,10 @@ class DurabilityTest : public ::testing::Test {
   }
 
   grpc::Status CreateCheckIn(const std::string& day, const std::string& high,
-                             const std::string& low, const std::string& note, v1::CheckIn* out) {
+                             const std::string& low, const std::string& note, v1::CheckIn* out,
+                             bool replace = false) {
     v1::CreateCheckInRequest req;
+    req.set_replace(replace);
     v1::CheckIn* c = req.mutable_check_in();
     c->set_day(day);
     c->set_time_zone("UTC");
@@ -267,7 +269,8 @@ TEST_F(DurabilityTest, RebuiltViewsEqualTheViewsBefore) {
   v1::CheckIn c;
   ASSERT_OK(CreateCheckIn(AddDays(today, -3), "h3", "l3", "n3", &c));
   ASSERT_OK(CreateCheckIn(AddDays(today, -2), "h2", "l2", "", &c));
-  ASSERT_OK(CreateCheckIn(AddDays(today, -2), "h2 rewritten", "l2 rewritten", "n2", &c));
+  ASSERT_OK(CreateCheckIn(AddDays(today, -2), "h2 rewritten", "l2 rewritten", "n2", &c,
+                          /*replace=*/true));
   v1::UpdateCheckInRequest cu;
   cu.mutable_check_in()->set_name(c.name());
   cu.mutable_check_in()->set_connection_rating(5);

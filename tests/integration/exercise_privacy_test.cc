@@ -71,6 +71,7 @@ class ExercisePrivacyTest : public ::testing::Test {
       if (c.high() != "sync marker") out += c.DebugString();
     }
     for (const auto& s : sam_driver_->Sessions()) out += s.DebugString();
+    for (const auto& a : ListAllAppreciations(sam_)) out += a.DebugString();
     return out;
   }
   std::set<std::string> SessionsSamSees() {
@@ -126,6 +127,43 @@ TEST_F(ExercisePrivacyTest, PrivateAnswersAndSoloSessionsStayOnTheAuthorsDevice)
   // Alex's own device keeps all of it.
   EXPECT_EQ(alex_driver_->Sessions().size(), 4u);
   EXPECT_EQ(ListAllJournalEntries(alex_).size(), 3u);
+}
+
+// Appreciations are listed, newest first, with their giver: on the partner's
+// device only the shared ones (a private one never gets there), on the
+// giver's device all of them; `attune appreciation list` names the giver.
+TEST_F(ExercisePrivacyTest, AppreciationsAreListedByGiverAndPrivateOnesStayHome) {
+  alex_driver_->overrides["moment"] = Text("You listened to my whole project update");
+  ASSERT_NO_FATAL_FAILURE(Run("appreciation"));
+  alex_driver_->overrides["moment"] = Text("You made tea, a thought kept to myself");
+  ASSERT_NO_FATAL_FAILURE(Run("appreciation", v1::PRIVATE));
+  ASSERT_NO_FATAL_FAILURE(AwaitSam());
+
+  v1::VaultStatus alex_status;
+  ASSERT_OK(alex_.GetStatus(&alex_status));
+  std::vector<v1::Appreciation> sams = ListAllAppreciations(sam_);
+  ASSERT_EQ(sams.size(), 1u);
+  EXPECT_THAT(sams[0].text(), HasSubstr("project update"));
+  EXPECT_EQ(sams[0].author(), alex_status.member_id());
+  EXPECT_EQ(sams[0].visibility(), v1::SHARED);
+  std::vector<v1::Appreciation> alexs = ListAllAppreciations(alex_, /*page_size=*/1);
+  ASSERT_EQ(alexs.size(), 2u) << "page by page";
+  EXPECT_THAT(alexs[0].text(), HasSubstr("made tea")) << "newest first";
+  EXPECT_EQ(alexs[0].visibility(), v1::PRIVATE);
+  EXPECT_THAT(alexs[1].text(), HasSubstr("project update"));
+  EXPECT_THAT(alexs[0].name(), ::testing::StartsWith("appreciations/"));
+
+  CliResult on_sam = RunCli(sam_, {"appreciation", "list"});
+  ASSERT_EQ(on_sam.exit_code, 0) << on_sam.out;
+  EXPECT_THAT(on_sam.out, HasSubstr("Alex, for Sam"));
+  EXPECT_THAT(on_sam.out, HasSubstr("project update"));
+  EXPECT_THAT(on_sam.out, ::testing::ContainsRegex("[0-9]{4}-[0-9]{2}-[0-9]{2}"));
+  EXPECT_THAT(on_sam.out, Not(HasSubstr("made tea")));
+  CliResult on_alex = RunCli(alex_, {"appreciation", "list"});
+  ASSERT_EQ(on_alex.exit_code, 0) << on_alex.out;
+  EXPECT_THAT(on_alex.out, HasSubstr("made tea"));
+  EXPECT_THAT(on_alex.out, HasSubstr("(private)"));
+  EXPECT_LT(on_alex.out.find("made tea"), on_alex.out.find("project update"));
 }
 
 }  // namespace

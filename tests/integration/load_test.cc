@@ -167,6 +167,7 @@ class Client {
     c->set_low("a low moment");
     c->set_connection_rating(1 + static_cast<int>(rng_() % 5));
     c->set_visibility(v1::SHARED);
+    req.set_replace(true);  // days repeat: each write replaces the day's check-in
     v1::CheckIn out;
     grpc::Status s = checkins_->CreateCheckIn(Ctx().get(), req, &out);
     ++ledger_->writes;

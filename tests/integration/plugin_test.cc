@@ -444,6 +444,58 @@ TEST_F(PluginIT, ABadStepOrBadRecordsEndTheSession) {
   refused_whole({{"records", "check_in,check_in"}}, "two check-ins for the same day");
 }
 
+// A session that would replace the day's check-in is refused at its last
+// answer unless the person allowed it (FAILED_PRECONDITION, nothing
+// stored); it waits at that step, so the same answer sent again with
+// replace_check_in replaces the check-in. Allowed at the start, nothing is
+// asked. Abandoned after the refusal, nothing of it is stored.
+TEST_F(PluginIT, ASessionReplacesTheDaysCheckInOnlyWhenAllowed) {
+  StartDaemon();
+  AddTestPlugin("tp", "normal", "check_in");
+  ASSERT_OK(Grant("tp"));
+  const auto request = Request("tp-echo", {{"records", "check_in"}});
+  ASSERT_OK(driver_->RunSession(request).status);
+  ASSERT_THAT(ListAllCheckIns(d_), SizeIs(1));
+
+  driver_->overrides["words"] = Text("second words");
+  auto refused = driver_->RunSession(request);
+  EXPECT_CODE(refused.status, grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_THAT(refused.status.error_message(),
+              AllOf(HasSubstr("you have checked in for "), HasSubstr("nothing was stored"),
+                    HasSubstr("replace_check_in")));
+  ASSERT_THAT(ListAllCheckIns(d_), SizeIs(1));
+  EXPECT_EQ(ListAllCheckIns(d_)[0].high(), "answer to words");
+  EXPECT_THAT(driver_->Sessions(), SizeIs(1));
+
+  v1::LiveSession done;
+  v1::AnswerStepRequest again;
+  again.set_session(refused.last.name());
+  again.set_step_key(refused.last.step().key());
+  *again.mutable_answer() = driver_->AutoAnswer(refused.last.step());
+  again.set_replace_check_in(true);
+  ASSERT_OK(driver_->exercises().AnswerStep(DaemonHarness::Context().get(), again, &done));
+  EXPECT_TRUE(done.finished());
+  ASSERT_THAT(ListAllCheckIns(d_), SizeIs(1));
+  EXPECT_EQ(ListAllCheckIns(d_)[0].high(), "second words");
+  EXPECT_THAT(driver_->Sessions(), SizeIs(2));
+
+  driver_->overrides["words"] = Text("third words");
+  auto allowed_request = request;
+  allowed_request.set_replace_check_in(true);
+  ASSERT_OK(driver_->RunSession(allowed_request).status);
+  EXPECT_EQ(ListAllCheckIns(d_)[0].high(), "third words");
+
+  driver_->overrides["words"] = Text("fourth words");
+  auto abandoned = driver_->RunSession(request);
+  EXPECT_CODE(abandoned.status, grpc::StatusCode::FAILED_PRECONDITION);
+  v1::AbandonSessionRequest abandon;
+  abandon.set_session(abandoned.last.name());
+  google::protobuf::Empty empty;
+  ASSERT_OK(driver_->exercises().AbandonSession(DaemonHarness::Context().get(), abandon, &empty));
+  EXPECT_EQ(ListAllCheckIns(d_)[0].high(), "third words");
+  EXPECT_THAT(driver_->Sessions(), SizeIs(3));
+}
+
 TEST_F(PluginIT, PluginsRunConfined) {
   StartDaemon();
   AddTestPlugin("tp");

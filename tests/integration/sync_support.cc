@@ -84,6 +84,7 @@ grpc::Status WriteCheckIn(DaemonHarness& d, const std::string& day, const std::s
   c->set_low("a low moment");
   c->set_connection_rating(4);
   c->set_visibility(v1::SHARED);
+  request.set_replace(true);
   v1::CheckIn out;
   auto ctx = DaemonHarness::Context();
   return d.checkins().CreateCheckIn(ctx.get(), request, &out);

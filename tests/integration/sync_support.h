@@ -35,7 +35,8 @@ CliResult PairWithCli(const DaemonHarness& inviter, const DaemonHarness& joiner)
 bool Await(const std::function<bool()>& condition,
            std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
-// Writes a shared check-in for `day` with `high` through the API.
+// Writes a shared check-in for `day` with `high` through the API, replacing
+// the day's check-in if there is one.
 grpc::Status WriteCheckIn(DaemonHarness& d, const std::string& day, const std::string& high);
 
 // The set of "author|day|high" of every check-in the daemon shows.

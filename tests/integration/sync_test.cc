@@ -16,6 +16,7 @@ namespace attune::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 v1::SyncStatus SyncStatusOf(DaemonHarness& d) {
   v1::SyncStatus status;
@@ -119,6 +120,87 @@ TEST_F(SyncTest, PairedPartnersSeeEachOthersCheckInsAndSharedRecords) {
   CliResult members = RunCli(sam_, {"members"});
   EXPECT_THAT(members.out, HasSubstr("Alex"));
   EXPECT_THAT(members.out, HasSubstr("Sam"));
+}
+
+// `attune checkin` replaces a day's check-in only when told (--replace;
+// without a terminal it cannot ask, so it refuses and stores nothing), and
+// `attune checkin show` says the check-in was changed, on both devices. The
+// CLI calls the partner by name: the check-in's heading, the rating
+// question's "saved and shared with", the journal's "Alex's".
+TEST_F(SyncTest, ACheckInIsReplacedOnlyWhenAskedAndThePartnerIsCalledByName) {
+  Pair();
+  const std::string day = AddDays(UtcToday(), -1);
+  auto check_in = [&](DaemonHarness& d, const std::string& high,
+                      const std::vector<std::string>& more) {
+    std::vector<std::string> args = {"checkin", "--day", day,     "--tz",     "UTC", "--high",
+                                     high,      "--low", "a low", "--rating", "4"};
+    args.insert(args.end(), more.begin(), more.end());
+    return RunCli(d, args);
+  };
+  CliResult first = check_in(alex_, "Alex: first words", {});
+  ASSERT_EQ(first.exit_code, 0) << first.out;
+  EXPECT_THAT(first.out, HasSubstr("Saved and shared with Sam."));
+  v1::VaultStatus before, after;
+  ASSERT_OK(alex_.GetStatus(&before));
+
+  CliResult unasked = check_in(alex_, "Alex: second thoughts", {});
+  EXPECT_EQ(unasked.exit_code, 1) << unasked.out;
+  EXPECT_THAT(unasked.out, HasSubstr("you have checked in for " + day + " already"));
+  EXPECT_THAT(unasked.out, HasSubstr("no terminal"));
+  EXPECT_THAT(unasked.out, HasSubstr("pass --replace"));
+  ASSERT_OK(alex_.GetStatus(&after));
+  EXPECT_EQ(after.op_count(), before.op_count()) << "nothing was stored";
+  ASSERT_EQ(ListAllCheckIns(alex_).size(), 1u);
+  EXPECT_EQ(ListAllCheckIns(alex_)[0].high(), "Alex: first words");
+  CliResult unchanged = RunCli(alex_, {"checkin", "show", day});
+  ASSERT_EQ(unchanged.exit_code, 0) << unchanged.out;
+  EXPECT_THAT(unchanged.out, Not(HasSubstr("(changed")));
+
+  CliResult replaced = check_in(alex_, "Alex: second thoughts", {"--replace"});
+  ASSERT_EQ(replaced.exit_code, 0) << replaced.out;
+  EXPECT_THAT(replaced.out, HasSubstr("Replaced your check-in, shared with Sam."));
+  ASSERT_EQ(ListAllCheckIns(alex_).size(), 1u);
+  EXPECT_EQ(ListAllCheckIns(alex_)[0].high(), "Alex: second thoughts");
+  CliResult shown = RunCli(alex_, {"checkin", "show", day});
+  ASSERT_EQ(shown.exit_code, 0) << shown.out;
+  EXPECT_THAT(shown.out, HasSubstr("(changed"));
+  EXPECT_THAT(shown.out, HasSubstr("Alex: second thoughts"));
+
+  // Sam's device: Sam's own check-in first, then Alex's under Alex's name,
+  // marked as changed.
+  CliResult sams = check_in(sam_, "Sam: a quiet day", {});
+  ASSERT_EQ(sams.exit_code, 0) << sams.out;
+  EXPECT_THAT(sams.out, HasSubstr("Saved and shared with Alex."));
+  ASSERT_TRUE(Await([&] {
+    for (const auto& c : ListAllCheckIns(sam_)) {
+      if (c.high() == "Alex: second thoughts") return true;
+    }
+    return false;
+  }));
+  CliResult on_sam = RunCli(sam_, {"checkin", "show", day});
+  ASSERT_EQ(on_sam.exit_code, 0) << on_sam.out;
+  EXPECT_THAT(on_sam.out, HasSubstr("Alex"));
+  EXPECT_THAT(on_sam.out, Not(HasSubstr("partner")));
+  EXPECT_THAT(on_sam.out, HasSubstr("(changed"));
+  EXPECT_LT(on_sam.out.find("Sam: a quiet day"), on_sam.out.find("Alex: second thoughts"));
+  CliResult listed = RunCli(sam_, {"checkin", "list", "--from", day, "--to", day});
+  ASSERT_EQ(listed.exit_code, 0) << listed.out;
+  EXPECT_THAT(listed.out, Not(HasSubstr("partner")));
+
+  // A journal entry Alex shares is "Alex's" on Sam's device.
+  v1::CreateJournalEntryRequest shared;
+  shared.mutable_journal_entry()->set_title("For both of us");
+  shared.mutable_journal_entry()->set_body("what I noticed this week");
+  shared.mutable_journal_entry()->set_visibility(v1::SHARED);
+  v1::JournalEntry entry;
+  ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), shared, &entry));
+  ASSERT_TRUE(Await([&] { return ListAllJournalEntries(sam_).size() == 1; }));
+  CliResult journal = RunCli(sam_, {"journal", "list"});
+  ASSERT_EQ(journal.exit_code, 0) << journal.out;
+  EXPECT_THAT(journal.out, HasSubstr("Alex's"));
+  CliResult one = RunCli(sam_, {"journal", "show", entry.name()});
+  ASSERT_EQ(one.exit_code, 0) << one.out;
+  EXPECT_THAT(one.out, HasSubstr("shared by Alex"));
 }
 
 TEST_F(SyncTest, AnEntryMadePrivateAgainDisappearsFromThePartner) {

@@ -1,0 +1,34 @@
+#include "daemon/api/appreciation_service.h"
+
+#include "daemon/api/paging.h"
+#include "daemon/api/record_ops.h"
+#include "daemon/api/status_mapping.h"
+#include "daemon/api/validation.h"
+#include "daemon/base/hex.h"
+
+namespace attune {
+
+grpc::Status AppreciationServiceImpl::ListAppreciations(grpc::ServerContext*,
+                                                        const v1::ListAppreciationsRequest* request,
+                                                        v1::ListAppreciationsResponse* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  auto pager = Pager<v1::Appreciation>::Make(request->page_token(), request->page_size(), 50);
+  if (!pager.ok()) return ToGrpc(pager.status());
+  auto s = ctx_.store->ForEach(
+      **keys, Kind::kAppreciation, [&](std::string_view id, const v1::RecordState& state) {
+        // A partner's private appreciation never reaches this device; a
+        // check here as well keeps the rule in one place with the others.
+        if (!IsVisible(**keys, state)) return true;
+        v1::Appreciation a = state.record().appreciation();
+        a.set_name(MakeName(kAppreciations, id));
+        std::string key = NewestFirstKey(FromProto(a.create_time()), ToHex(id));
+        pager->Add(std::move(key), std::move(a));
+        return true;
+      });
+  if (!s.ok()) return ToGrpc(s);
+  response->set_next_page_token(pager->Finish(response->mutable_appreciations()));
+  return grpc::Status::OK;
+}
+
+}  // namespace attune

@@ -13,6 +13,23 @@ namespace {
 constexpr std::string_view kPrefix = "attune-invite-";
 constexpr char kMacTag[] = "attune-pair-v1";
 constexpr size_t kMaxCodeChars = 2048;
+// The code ends with a check over everything before it, so that a character
+// typed wrong is caught where it is pasted ("damaged"), not as a network
+// error after dialing an address that was never there.
+constexpr char kCheckKey[] = "attune-invite-check-v1";
+constexpr size_t kCheckBytes = 5;
+
+std::string Check(std::string_view payload) {
+  unsigned char digest[crypto_generichash_BYTES_MIN];
+  crypto_generichash(digest, sizeof(digest), reinterpret_cast<const unsigned char*>(payload.data()),
+                     payload.size(), reinterpret_cast<const unsigned char*>(kCheckKey),
+                     sizeof(kCheckKey) - 1);
+  return std::string(reinterpret_cast<const char*>(digest), kCheckBytes);
+}
+
+constexpr char kDamaged[] =
+    "code: this invite code is damaged: a character is wrong, missing or extra (copy it again, "
+    "or ask for a new one)";
 
 std::string Random(size_t n) {
   std::string s(n, '\0');
@@ -23,7 +40,9 @@ std::string Random(size_t n) {
 }  // namespace
 
 std::string EncodeInviteCode(const v1::InviteCode& code) {
-  return std::string(kPrefix) + absl::AsciiStrToLower(Base32Encode(code.SerializeAsString()));
+  std::string payload = code.SerializeAsString();
+  payload += Check(payload);
+  return std::string(kPrefix) + absl::AsciiStrToLower(Base32Encode(payload));
 }
 
 absl::StatusOr<v1::InviteCode> DecodeInviteCode(const std::string& text) {
@@ -35,14 +54,32 @@ absl::StatusOr<v1::InviteCode> DecodeInviteCode(const std::string& text) {
   if (s.size() > kMaxCodeChars || s.rfind(kPrefix, 0) != 0) {
     return absl::InvalidArgumentError("code: not an Attune invite (it starts with attune-invite-)");
   }
-  auto raw = Base32Decode(std::string_view(s).substr(kPrefix.size()));
-  if (!raw.has_value()) {
-    return absl::InvalidArgumentError("code: has a character that is not in invites");
+  const std::string_view body = std::string_view(s).substr(kPrefix.size());
+  for (char c : body) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '2' && c <= '7'))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("code: this invite code is damaged: '", std::string(1, c),
+                       "' is not a character invite codes use (a to z, 2 to 7)"));
+    }
+  }
+  auto raw = Base32Decode(body);
+  // Only the spelling the encoder writes: the last character's spare bits
+  // must be zero, or a typo there would pass unseen.
+  if (!raw.has_value() || raw->size() <= kCheckBytes ||
+      absl::AsciiStrToLower(Base32Encode(*raw)) != body) {
+    return absl::InvalidArgumentError(kDamaged);
+  }
+  const std::string_view payload = std::string_view(*raw).substr(0, raw->size() - kCheckBytes);
+  if (Check(payload) != std::string_view(*raw).substr(payload.size())) {
+    return absl::InvalidArgumentError(kDamaged);
   }
   v1::InviteCode code;
-  if (!code.ParseFromString(*raw) || code.inviter_device().size() != 32 ||
-      code.invite_id().size() != 16 || code.secret().size() != 32 || code.addresses().empty()) {
-    return absl::InvalidArgumentError("code: is damaged or incomplete (copy it again)");
+  if (!code.ParseFromArray(payload.data(), static_cast<int>(payload.size())) ||
+      code.inviter_device().size() != 32 || code.invite_id().size() != 16 ||
+      code.secret().size() != 32 || code.addresses().empty()) {
+    return absl::InvalidArgumentError(
+        "code: this invite code is from another version of Attune or incomplete (ask for a new "
+        "one)");
   }
   return code;
 }

@@ -22,7 +22,9 @@ namespace attune {
 
 inline constexpr int kMaxInviteFailures = 3;
 
-// "attune-invite-" followed by base32 of the serialized InviteCode.
+// "attune-invite-" followed by base32 of the serialized InviteCode and a
+// 5-byte keyed BLAKE2b check over it: any mistyped, missing or extra
+// character is refused as damaged (a one-in-2^40 chance of passing).
 std::string EncodeInviteCode(const v1::InviteCode& code);
 // INVALID_ARGUMENT naming what is wrong with a pasted code.
 absl::StatusOr<v1::InviteCode> DecodeInviteCode(const std::string& text);

@@ -25,6 +25,30 @@ TEST(InviteCodeTest, RoundTripsAndRefusesDamage) {
   EXPECT_FALSE(DecodeInviteCode(text + "!").ok());
 }
 
+// Every single character mistyped, dropped or doubled is caught as damage
+// where the code is pasted, not as a network error later.
+TEST(InviteCodeTest, EveryMistypedCharacterIsCalledDamaged) {
+  InviteBook book;
+  v1::InviteCode code = book.Create(kInviter, {"192.168.1.20:27441"}, kNow, absl::Minutes(10));
+  const std::string text = EncodeInviteCode(code);
+  const size_t start = std::string("attune-invite-").size();
+  for (size_t i = start; i < text.size(); ++i) {
+    std::string typo = text;
+    typo[i] = typo[i] == 'a' ? 'b' : 'a';
+    std::string dropped = text;
+    dropped.erase(i, 1);
+    std::string doubled = text;
+    doubled.insert(i, 1, text[i]);
+    for (const std::string& bad : {typo, dropped, doubled}) {
+      auto decoded = DecodeInviteCode(bad);
+      ASSERT_FALSE(decoded.ok()) << "position " << i;
+      EXPECT_THAT(decoded.status().message(), HasSubstr("damaged")) << "position " << i;
+    }
+  }
+  auto wrong_letter = DecodeInviteCode(text.substr(0, start + 3) + "0" + text.substr(start + 4));
+  EXPECT_THAT(wrong_letter.status().message(), HasSubstr("'0' is not a character"));
+}
+
 TEST(InviteBookTest, TheRightProofRedeemsOnce) {
   InviteBook book;
   auto code = book.Create(kInviter, {"x:1"}, kNow, absl::Minutes(10));

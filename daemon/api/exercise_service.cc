@@ -120,7 +120,7 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Start(
   session->plugin = *plugin;
   auto granted = host_->Granted(*plugin);
   if (!granted.ok()) return granted.status();
-  if (auto s = CheckCanStart(plugin->manifest, *granted); !s.ok()) return s;
+  if (auto s = CheckCanStart(plugin->manifest, session->exercise, *granted); !s.ok()) return s;
 
   std::string id = NewRecordId();
   session->name = MakeName(kSessions, id);
@@ -228,7 +228,8 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Finish(
   }
   auto granted = host_->Granted(session->plugin);
   if (!granted.ok()) return End(session, granted.status());
-  if (auto s = CheckOutputs(session->plugin.manifest, *granted, *finish); !s.ok()) {
+  if (auto s = CheckOutputs(session->plugin.manifest, session->exercise, *granted, *finish);
+      !s.ok()) {
     return End(session, s);
   }
   auto stored = StoreFinishedSession(ctx_, keys, *session, *finish);

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "daemon/api/validation.h"
 #include "daemon/plugins/permissions.h"
 
@@ -149,6 +150,17 @@ absl::Status CheckManifest(const pv1::PluginManifest& m) {
   for (int i = 0; i < m.exercises_size(); ++i) {
     std::string field = absl::StrCat("exercises[", i, "]");
     if (auto s = CheckExercise(field, m.exercises(i)); !s.ok()) return s;
+    std::set<std::string> writes;
+    for (const auto& k : m.exercises(i).writes().kinds()) {
+      if (seen_kinds.count(k) == 0) {
+        return Bad(field + ".writes",
+                   absl::StrCat("\"", k, "\" is not among the plugin's permissions (",
+                                absl::StrJoin(m.permissions(), ", "), ")"));
+      }
+      if (!writes.insert(k).second) {
+        return Bad(field + ".writes", absl::StrCat("\"", k, "\" is listed twice"));
+      }
+    }
     if (!ids.insert(m.exercises(i).id()).second) {
       return Bad(field + ".id", absl::StrCat("\"", m.exercises(i).id(), "\" is listed twice"));
     }

@@ -51,30 +51,42 @@ std::vector<std::string> EffectiveGrant(const plugin::v1::PluginManifest& manife
   return out;
 }
 
-absl::Status CheckCanStart(const plugin::v1::PluginManifest& manifest,
+std::vector<std::string> WritesOf(const plugin::v1::PluginManifest& manifest,
+                                  const v1::Exercise& exercise) {
+  if (!exercise.has_writes()) {
+    return {manifest.permissions().begin(), manifest.permissions().end()};
+  }
+  return {exercise.writes().kinds().begin(), exercise.writes().kinds().end()};
+}
+
+absl::Status CheckCanStart(const plugin::v1::PluginManifest& manifest, const v1::Exercise& exercise,
                            const std::vector<std::string>& granted) {
   std::vector<std::string> missing;
-  for (const auto& kind : manifest.permissions()) {
+  for (const auto& kind : WritesOf(manifest, exercise)) {
     if (!Contains(granted, kind)) missing.push_back(kind);
   }
   if (missing.empty()) return absl::OkStatus();
   std::vector<std::string> words;
   for (const auto& k : missing) words.push_back(Plural(k));
   return absl::PermissionDeniedError(absl::StrCat(
-      "plugin ", manifest.id(), " needs permission to write ", absl::StrJoin(words, ", "), " (",
-      absl::StrJoin(missing, ", "), "); allow it with: attune plugin grant ", manifest.id()));
+      exercise.id(), " needs permission to write ", absl::StrJoin(words, ", "),
+      "; allow it with: attune plugin grant ", manifest.id(), " ", absl::StrJoin(missing, " ")));
 }
 
-absl::Status CheckOutputs(const plugin::v1::PluginManifest& manifest,
+absl::Status CheckOutputs(const plugin::v1::PluginManifest& manifest, const v1::Exercise& exercise,
                           const std::vector<std::string>& granted,
                           const plugin::v1::FinishResponse& finish) {
+  const std::vector<std::string> writes = WritesOf(manifest, exercise);
   for (int i = 0; i < finish.records_size(); ++i) {
     std::string kind = KindOf(finish.records(i));
     if (kind.empty()) continue;  // refused as malformed by the output check
-    if (!Contains({manifest.permissions().begin(), manifest.permissions().end()}, kind)) {
+    if (!Contains(writes, kind)) {
       return absl::PermissionDeniedError(absl::StrCat(
           "plugin ", manifest.id(), " tried to write ", Plural(kind), " (records[", i, "] is a ",
-          kind, "), which its manifest does not ask for; nothing was stored"));
+          kind, "), which its manifest does not ",
+          exercise.has_writes() ? absl::StrCat("list among what ", exercise.id(), " writes")
+                                : std::string("ask for"),
+          "; nothing was stored"));
     }
     if (!Contains(granted, kind)) {
       return absl::PermissionDeniedError(absl::StrCat(

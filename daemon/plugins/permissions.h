@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "attune/plugin/v1/plugin.pb.h"
+#include "attune/v1/exercise.pb.h"
 #include "attune/v1/records.pb.h"
 
 namespace attune {
@@ -37,14 +38,19 @@ std::string KindOf(const plugin::v1::OutputRecord& record);
 std::vector<std::string> EffectiveGrant(const plugin::v1::PluginManifest& manifest, bool builtin,
                                         const std::optional<v1::PluginGrant>& grant);
 
-// OK when every kind the manifest asks for is granted; otherwise
+// The kinds `exercise` may write: its `writes`, or, without one, every kind
+// the manifest asks for.
+std::vector<std::string> WritesOf(const plugin::v1::PluginManifest& manifest,
+                                  const v1::Exercise& exercise);
+
+// OK when every kind `exercise` writes is granted; otherwise
 // PERMISSION_DENIED naming the missing kinds and the command that grants them.
-absl::Status CheckCanStart(const plugin::v1::PluginManifest& manifest,
+absl::Status CheckCanStart(const plugin::v1::PluginManifest& manifest, const v1::Exercise& exercise,
                            const std::vector<std::string>& granted);
 
-// OK when every record is of a kind the manifest asks for and that is
-// granted; otherwise PERMISSION_DENIED naming the first record that is not.
-absl::Status CheckOutputs(const plugin::v1::PluginManifest& manifest,
+// OK when every record is of a kind `exercise` writes and that is granted;
+// otherwise PERMISSION_DENIED naming the first record that is not.
+absl::Status CheckOutputs(const plugin::v1::PluginManifest& manifest, const v1::Exercise& exercise,
                           const std::vector<std::string>& granted,
                           const plugin::v1::FinishResponse& finish);
 

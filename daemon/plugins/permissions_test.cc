@@ -34,24 +34,52 @@ TEST(PermissionsTest, BuiltinPluginsHaveWhatTheyAskForUntilChanged) {
               ElementsAre("appreciation"));
 }
 
-TEST(PermissionsTest, StartNeedsEverythingAskedFor) {
+// An exercise without `writes`: it may write all the manifest asks for.
+v1::Exercise Undeclared(const std::string& id = "any") {
+  v1::Exercise e;
+  e.set_id(id);
+  return e;
+}
+
+v1::Exercise Writing(const std::string& id, std::vector<std::string> kinds) {
+  v1::Exercise e;
+  e.set_id(id);
+  auto* writes = e.mutable_writes();
+  for (auto& k : kinds) writes->add_kinds(k);
+  return e;
+}
+
+TEST(PermissionsTest, AnExerciseWithoutWritesNeedsEverythingAskedFor) {
   auto m = Manifest({"check_in", "appreciation"});
-  EXPECT_TRUE(CheckCanStart(m, {"check_in", "appreciation"}).ok());
-  absl::Status s = CheckCanStart(m, {"check_in"});
+  EXPECT_TRUE(CheckCanStart(m, Undeclared(), {"check_in", "appreciation"}).ok());
+  absl::Status s = CheckCanStart(m, Undeclared(), {"check_in"});
   EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(s.message(), HasSubstr("appreciation"));
-  EXPECT_THAT(s.message(), HasSubstr("attune plugin grant practices"));
-  EXPECT_TRUE(CheckCanStart(Manifest({}), {}).ok());
+  EXPECT_THAT(s.message(), HasSubstr("attune plugin grant practices appreciation"));
+  EXPECT_TRUE(CheckCanStart(Manifest({}), Undeclared(), {}).ok());
+}
+
+// Revoking one kind stops only the exercises that write it.
+TEST(PermissionsTest, AnExerciseNeedsOnlyWhatItWrites) {
+  auto m = Manifest({"check_in", "appreciation"});
+  EXPECT_TRUE(CheckCanStart(m, Writing("daily-checkin", {"check_in"}), {"check_in"}).ok());
+  EXPECT_TRUE(CheckCanStart(m, Writing("listening", {}), {}).ok());
+  absl::Status s = CheckCanStart(m, Writing("appreciation", {"appreciation"}), {"check_in"});
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(s.message(), HasSubstr("appreciation needs permission to write appreciations"));
 }
 
 TEST(PermissionsTest, OutputsMustBeAskedForAndGranted) {
   auto m = Manifest({"check_in"});
   plugin::v1::FinishResponse f;
   f.add_records()->mutable_check_in()->set_high("h");
-  EXPECT_TRUE(CheckOutputs(m, {"check_in"}, f).ok());
-  EXPECT_EQ(CheckOutputs(m, {}, f).code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_TRUE(CheckOutputs(m, Undeclared(), {"check_in"}, f).ok());
+  EXPECT_EQ(CheckOutputs(m, Undeclared(), {}, f).code(), absl::StatusCode::kPermissionDenied);
+  // An exercise that says it writes nothing may not write a check-in.
+  EXPECT_EQ(CheckOutputs(m, Writing("listening", {}), {"check_in"}, f).code(),
+            absl::StatusCode::kPermissionDenied);
   f.add_records()->mutable_appreciation()->set_text("t");
-  absl::Status s = CheckOutputs(m, {"check_in"}, f);
+  absl::Status s = CheckOutputs(m, Undeclared(), {"check_in"}, f);
   EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_THAT(s.message(), HasSubstr("does not ask for"));
   EXPECT_THAT(s.message(), HasSubstr("records[1]"));

@@ -159,7 +159,8 @@ Exercise ConnectionMeanings() {
                          "agreement.",
               .minutes = 20,
               .mode = ::attune::v1::PAIR,
-              .tags = {"expectations", "closeness", "conversation"}});
+              .tags = {"expectations", "closeness", "conversation"},
+              .writes = std::vector<std::string>{"journal_entry"}});
   e.Add(Prompt("why", "Different kinds of close",
                "Two people who love each other can still want different things from "
                "closeness: more words or more touch, more time together or more room. "

@@ -45,7 +45,8 @@ Exercise Repair() {
                          "actions that earn trust back.",
               .minutes = 40,
               .mode = ::attune::v1::PAIR,
-              .tags = {"repair", "trust", "hard conversations"}});
+              .tags = {"repair", "trust", "hard conversations"},
+              .writes = std::vector<std::string>{"journal_entry"}});
   e.Add(Prompt("safety", "Before anything else",
                "Repair is slow and needs both of you to feel safe. If this is about abuse, or "
                "either of you feels unsafe or overwhelmed, stop here and look for a "

@@ -40,7 +40,8 @@ ap::Exercise SharedCuriosity() {
                              "you have had them all.",
                   .minutes = 15,
                   .mode = av1::PAIR,
-                  .tags = {"curiosity", "conversation", "fun"}});
+                  .tags = {"curiosity", "conversation", "fun"},
+                  .writes = std::vector<std::string>{}});
   e.Add(ap::Prompt("how", "Be curious",
                    "Take turns: one asks, the other answers, and the one who asked follows up "
                    "once with “tell me more” or “how did that feel?”. Listen for the story, "

@@ -14,7 +14,8 @@ Exercise Appreciation() {
                          "back on it.",
               .minutes = 3,
               .mode = ::attune::v1::PAIR,
-              .tags = {"daily", "gratitude", "quick"}});
+              .tags = {"daily", "gratitude", "quick"},
+              .writes = std::vector<std::string>{"appreciation"}});
   e.Add(Prompt("look-back", "Look back",
                "Think over today, or this week. Find one moment when {second} did something you "
                "valued — small is fine. “Thank you for listening to my project update” lands "

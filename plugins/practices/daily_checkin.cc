@@ -13,7 +13,8 @@ Exercise DailyCheckIn() {
                          "feel. You describe; the other listens without fixing.",
               .minutes = 10,
               .mode = ::attune::v1::PAIR,
-              .tags = {"daily", "listening", "habit"}});
+              .tags = {"daily", "listening", "habit"},
+              .writes = std::vector<std::string>{"check_in"}});
   e.Add(Prompt("settle", "Settle in",
                "Sit where you can see each other and put phones face down. You'll each share "
                "one high and one low from today. Tell it like a short story: what happened, "

@@ -48,7 +48,8 @@ Exercise EmotionNaming() {
                          "understanding.",
               .minutes = 5,
               .mode = ::attune::v1::SOLO,
-              .tags = {"emotions", "regulation", "quick"}});
+              .tags = {"emotions", "regulation", "quick"},
+              .writes = std::vector<std::string>{"journal_entry"}});
   e.Add(Prompt("pause", "Pause",
                "Stop for one slow breath. Notice where the feeling sits in your body — chest, "
                "throat, stomach, shoulders, jaw. You don't have to change it; only name it."));

@@ -79,7 +79,8 @@ Exercise NonverbalAttunement() {
                          "calm.",
               .minutes = 12,
               .mode = ::attune::v1::PAIR,
-              .tags = {"nonverbal", "empathy", "regulation"}});
+              .tags = {"nonverbal", "empathy", "regulation"},
+              .writes = std::vector<std::string>{}});
   e.Add(Prompt("why", "Beyond words",
                "Much of what we feel shows before we say it: in shoulders, breath, voice and "
                "energy. When someone is upset, matching them a little says “I'm with you”; "

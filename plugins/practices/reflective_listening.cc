@@ -61,7 +61,8 @@ Exercise ReflectiveListening() {
                          "Then you switch.",
               .minutes = 15,
               .mode = ::attune::v1::PAIR,
-              .tags = {"listening", "empathy", "skills"}});
+              .tags = {"listening", "empathy", "skills"},
+              .writes = std::vector<std::string>{}});
   e.Add(Prompt("how", "How this works",
                "Each of you gets a timed turn to talk about something on your mind — small or "
                "large, about work, family or the two of you. The listener stays quiet, then "

@@ -27,6 +27,10 @@ Exercise& Exercise::OnFinish(FinishFn finish) {
   e.set_minutes(info_.minutes);
   e.set_mode(info_.mode);
   for (const auto& t : info_.tags) e.add_tags(t);
+  if (info_.writes.has_value()) {
+    auto* writes = e.mutable_writes();
+    for (const auto& w : *info_.writes) writes->add_kinds(w);
+  }
   return e;
 }
 

@@ -32,6 +32,11 @@ struct ExerciseInfo {
   int minutes = 10;
   ::attune::v1::ExerciseMode mode = ::attune::v1::PAIR;
   std::vector<std::string> tags;
+  // Record kinds its sessions write, among the plugin's permissions (see
+  // Outcome); {} for none. Unset: every permission of the plugin. Listing
+  // them lets a person revoke one kind and keep the exercises that do not
+  // need it.
+  std::optional<std::vector<std::string>> writes;
 };
 
 // A step computed from the session so far; nullopt skips it.

@@ -250,7 +250,8 @@ Exercise StudyTogether() {
                          "of a real trigger.",
               .minutes = 30,
               .mode = ::attune::v1::PAIR,
-              .tags = {"learning", "weekly", "role-play"}});
+              .tags = {"learning", "weekly", "role-play"},
+              .writes = std::vector<std::string>{"plugin_record"}});
   AddPlanning(e);
   AddDiscussion(e);
   e.OnFinish([](const Session& s, Outcome& out) {

@@ -13,7 +13,10 @@ int main(int argc, char** argv) {
                                  "made them good; the list goes into your shared journal.",
                       .minutes = 10,
                       .mode = av1::PAIR,
-                      .tags = {"gratitude", "weekly"}});
+                      .tags = {"gratitude", "weekly"},
+                      // What its sessions store (see Finish below): a person who
+                      // revokes another kind from this plugin keeps this exercise.
+                      .writes = std::vector<std::string>{"journal_entry"}});
 
   // 2. The steps, in order. "{first}" and "{second}" become the two names.
   three.Add(ap::Prompt("start", "Look back on the week",

@@ -30,7 +30,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     plugin::v1::PluginManifest manifest;
     for (const auto& kind : KnownRecordKinds()) manifest.add_permissions(kind);
-    if (!CheckOutputs(manifest, KnownRecordKinds(), finish).ok()) {
+    if (!CheckOutputs(manifest, v1::Exercise(), KnownRecordKinds(), finish).ok()) {
       fuzz::Broken("a Finish is refused though every kind is granted");
     }
     for (const auto& r : finish.records()) (void)KindOf(r);

@@ -318,6 +318,34 @@ TEST_F(PluginIT, PermissionsAreAskedForGrantedAndKept) {
   ASSERT_OK(driver_->Start(Request("perm-echo"), &s));
 }
 
+// Revoking one kind from a plugin stops only the exercises that write it:
+// without "appreciation", the practices plugin still offers its check-in,
+// listening and emotion-naming exercises.
+TEST_F(PluginIT, RevokingOneKindStopsOnlyTheExercisesThatWriteIt) {
+  StartDaemon();
+  v1::RevokePermissionsRequest revoke;
+  revoke.set_plugin("practices");
+  revoke.add_kinds("appreciation");
+  v1::PluginInfo after;
+  ASSERT_OK(driver_->plugins().RevokePermissions(DaemonHarness::Context().get(), revoke, &after));
+  EXPECT_THAT(after.granted_permissions(), ::testing::ElementsAre("check_in", "journal_entry"));
+  v1::LiveSession s;
+  grpc::Status refused = driver_->Start(Request("appreciation"), &s);
+  EXPECT_CODE(refused, grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_THAT(refused.error_message(),
+              HasSubstr("appreciation needs permission to write appreciations; allow it with: "
+                        "attune plugin grant practices appreciation"));
+  for (const char* still : {"daily-checkin", "reflective-listening", "emotion-naming"}) {
+    SCOPED_TRACE(still);
+    v1::LiveSession started;
+    EXPECT_OK(driver_->Start(Request(still), &started));
+    v1::AbandonSessionRequest abandon;
+    abandon.set_session(started.name());
+    google::protobuf::Empty empty;
+    (void)driver_->exercises().AbandonSession(DaemonHarness::Context().get(), abandon, &empty);
+  }
+}
+
 TEST_F(PluginIT, WrongAnswersAreRefusedAndTheSessionGoesOn) {
   StartDaemon();
   AddTestPlugin("tp");

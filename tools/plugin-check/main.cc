@@ -149,7 +149,7 @@ void CheckExercise(PluginProcess& process, const FoundPlugin& plugin, const v1::
   }
   std::vector<std::string> all(plugin.manifest.permissions().begin(),
                                plugin.manifest.permissions().end());
-  if (auto c = CheckOutputs(plugin.manifest, all, out); !c.ok()) {
+  if (auto c = CheckOutputs(plugin.manifest, exercise, all, out); !c.ok()) {
     report.Problem(absl::StrCat(name, c.message()));
     return;
   }

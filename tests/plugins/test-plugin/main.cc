@@ -265,7 +265,8 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
                      .summary = "Says back what you write.",
                      .minutes = 1,
                      .mode = av1::SOLO,
-                     .tags = {"test"}});
+                     .tags = {"test"},
+                     .writes = std::nullopt});
   echo.Add(ap::Prompt("intro", "Echo", "A test exercise, {first}."));
   echo.Add(ap::TextInput("words", "Words", "Write something.").Required().MaxChars(100));
   echo.Add(ap::RatingInput("score", "Score", "Rate it.", "low", "high"));
@@ -320,7 +321,8 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
                       .summary = "Crashes mid-session.",
                       .minutes = 1,
                       .mode = av1::SOLO,
-                      .tags = {"test"}});
+                      .tags = {"test"},
+                      .writes = std::nullopt});
   crash.Add(ap::Prompt("intro", "Crash", "The next step crashes the plugin."));
   crash.Add([](const ap::Session&) -> std::optional<av1::Step> { std::abort(); });
 
@@ -329,7 +331,8 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
                      .summary = "Hangs mid-session.",
                      .minutes = 1,
                      .mode = av1::SOLO,
-                     .tags = {"test"}});
+                     .tags = {"test"},
+                     .writes = std::nullopt});
   hang.Add(ap::Prompt("intro", "Hang", "The next step never comes."));
   hang.Add([](const ap::Session&) -> std::optional<av1::Step> { Idle(); });
 
@@ -338,7 +341,8 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
                     .summary = "Answers with a malformed step.",
                     .minutes = 1,
                     .mode = av1::SOLO,
-                    .tags = {"test"}});
+                    .tags = {"test"},
+                    .writes = std::nullopt});
   bad.Add(ap::Prompt("intro", "Bad step", "The next step is malformed."));
   bad.Add(
       ap::TimedTurn("turn", "Zero seconds", "A turn of no length.", ap::kFirst, ap::kSecond, 0));
@@ -347,14 +351,16 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
                       .summary = "Has no step at all.",
                       .minutes = 1,
                       .mode = av1::SOLO,
-                      .tags = {"test"}});
+                      .tags = {"test"},
+                      .writes = std::nullopt});
 
   ap::Exercise endless({.id = p + "endless",
                         .title = "Endless",
                         .summary = "Never runs out of steps.",
                         .minutes = 1,
                         .mode = av1::SOLO,
-                        .tags = {"test"}});
+                        .tags = {"test"},
+                        .writes = std::nullopt});
   endless.Add([](const ap::Session& s) -> std::optional<av1::Step> {
     std::string key = "step-" + std::to_string(s.answered_count());
     return av1::Step(ap::Prompt(key, "Again", "One more step."));

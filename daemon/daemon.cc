@@ -197,10 +197,19 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   VaultServiceImpl vault_service(ctx);
   JournalServiceImpl journal_service(ctx);
   CheckInServiceImpl checkin_service(ctx);
-  GoalServiceImpl goal_service(ctx);
-  AppreciationServiceImpl appreciation_service(ctx);
   GrantStore plugin_grants(db->get());
   PluginHost plugin_host(plugin_options, &plugin_grants);
+  // A goal may name only an exercise an installed plugin offers; manifests
+  // are read again first, as a plugin may have been copied in since.
+  GoalServiceImpl goal_service(ctx, [&plugin_host] {
+    plugin_host.Rescan();
+    std::vector<std::string> ids;
+    for (const FoundPlugin& p : plugin_host.Plugins()) {
+      for (const auto& e : p.manifest.exercises()) ids.push_back(e.id());
+    }
+    return ids;
+  });
+  AppreciationServiceImpl appreciation_service(ctx);
   ExerciseServiceImpl exercise_service(ctx, &plugin_host);
   PluginServiceImpl plugin_service(&plugin_host, &plugin_grants);
 

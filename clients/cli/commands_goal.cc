@@ -1,5 +1,6 @@
-// attune goal add | list | log | status | archive: measurable practices the
-// couple takes on, e.g. "reflective listening, 2 per week for 4 weeks".
+// attune goal add | list | log | undo | status | edit | archive | rm:
+// measurable practices the couple takes on, e.g. "reflective listening, 2 per
+// week for 4 weeks".
 #include <algorithm>
 #include <iostream>
 #include <memory>
@@ -11,7 +12,9 @@
 #include "commands.h"
 #include "daemon_client.h"
 #include "format.h"
+#include "members.h"
 #include "output.h"
+#include "prompt.h"
 #include "status_macros.h"
 
 namespace attune::cli {
@@ -48,6 +51,23 @@ absl::StatusOr<std::string> ResolveGoal(DaemonClient& client, const IdArg& id) {
   std::vector<std::string> names;
   for (const auto& goal : all.goals()) names.push_back(goal.name());
   return MatchIdPrefix(id.value, names, kNoun);
+}
+
+absl::StatusOr<v1::Goal> GetGoal(DaemonClient& client, const std::string& name) {
+  v1::GetGoalRequest request;
+  request.set_name(name);
+  v1::Goal goal;
+  ATTUNE_RETURN_IF_ERROR(client.Run([&](grpc::ClientContext* context) {
+    return client.goals().GetGoal(context, request, &goal);
+  }));
+  return goal;
+}
+
+// "day", "week" or "month" from the --per flag.
+v1::GoalPeriod PeriodFromFlag(const std::string& per) {
+  if (per == "day") return v1::DAY;
+  if (per == "month") return v1::MONTH;
+  return v1::WEEK;
 }
 
 absl::StatusOr<v1::GoalStatus> GetStatus(DaemonClient& client, const std::string& name) {
@@ -150,6 +170,20 @@ void PrintStatus(const v1::GoalStatus& status) {
   row("streak",
       Count(status.current_streak(), PeriodName(goal.period()), PeriodName(goal.period()) + "s"));
   row("total", absl::StrCat(status.total_count(), "/", status.total_target()));
+  // Each person's part of the current period: "Alex 3, Sam 2 of 7".
+  if (goal.visibility() == v1::SHARED || status.contributions_size() > 1) {
+    std::string parts;
+    for (const auto& c : status.contributions()) {
+      std::string who = c.display_name().empty() ? "partner" : c.display_name();
+      absl::StrAppend(&parts, parts.empty() ? "" : ", ", who, " ", c.count());
+    }
+    for (const auto& period : status.periods()) {
+      if (period.when() != v1::GoalStatus::Period::CURRENT || parts.empty()) continue;
+      std::string when =
+          goal.period() == v1::DAY ? "today" : absl::StrCat("this ", PeriodName(goal.period()));
+      row(when, absl::StrCat(parts, " of ", period.target()));
+    }
+  }
   if (!status.recent().empty()) {
     const v1::GoalProgress& latest = status.recent(0);
     std::string text = DayHeading(latest.day());
@@ -183,7 +217,7 @@ absl::Status RunAdd(const GlobalOptions& global, const AddOptions& options) {
   v1::Goal goal;
   goal.set_title(Trim(options.title));
   goal.set_target_per_period(options.times);
-  goal.set_period(options.per == "day" ? v1::DAY : v1::WEEK);
+  goal.set_period(PeriodFromFlag(options.per));
   goal.set_periods(options.periods);
   goal.set_exercise(options.exercise);
   goal.set_time_zone(zone);
@@ -301,6 +335,153 @@ absl::Status RunStatus(const GlobalOptions& global, const std::string& id) {
   return absl::OkStatus();
 }
 
+// --- undo -------------------------------------------------------------------
+
+absl::Status RunUndo(const GlobalOptions& global, const std::string& id) {
+  ATTUNE_ASSIGN_OR_RETURN(IdArg goal_id, ParseIdArg(id, kCollection));
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  ATTUNE_ASSIGN_OR_RETURN(std::string name, ResolveGoal(*client, goal_id));
+  v1::UndoProgressRequest request;
+  request.set_parent(name);
+  v1::GoalProgress undone;
+  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* context) {
+    return client->goals().UndoProgress(context, request, &undone);
+  }));
+  if (global.json) return PrintJson(undone);
+  std::cout << "Undid your progress of " << DayHeading(undone.day());
+  if (!undone.note().empty()) std::cout << " (\"" << Truncate(undone.note(), 50) << "\")";
+  std::cout << ".";
+  absl::StatusOr<v1::GoalStatus> status = GetStatus(*client, name);
+  if (status.ok()) {
+    for (const auto& period : status->periods()) {
+      if (period.start_day() <= undone.day() && undone.day() <= period.end_day()) {
+        std::cout << " " << status->goal().title() << ": " << period.count() << "/"
+                  << period.target() << " in " << PeriodName(status->goal().period()) << " "
+                  << period.index();
+      }
+    }
+  }
+  std::cout << '\n';
+  return absl::OkStatus();
+}
+
+// --- edit -------------------------------------------------------------------
+
+struct EditOptions {
+  std::string id;
+  std::string title;
+  int times = 0;
+  std::string per;
+  int periods = 0;
+  std::string start;
+  std::string exercise;
+  bool shared = false;
+  bool make_private = false;
+};
+
+// Which of the value flags were on the command line.
+struct EditFlags {
+  bool title = false;
+  bool times = false;
+  bool per = false;
+  bool periods = false;
+  bool start = false;
+  bool exercise = false;
+};
+
+absl::Status RunEdit(const GlobalOptions& global, const EditOptions& options, EditFlags given) {
+  if (options.shared && options.make_private) {
+    return absl::InvalidArgumentError("give --shared or --private, not both");
+  }
+  v1::UpdateGoalRequest request;
+  v1::Goal* goal = request.mutable_goal();
+  auto* mask = request.mutable_update_mask();
+  if (given.title) {
+    goal->set_title(Trim(options.title));
+    mask->add_paths("title");
+  }
+  if (given.times) {
+    goal->set_target_per_period(options.times);
+    mask->add_paths("target_per_period");
+  }
+  if (given.per) {
+    goal->set_period(PeriodFromFlag(options.per));
+    mask->add_paths("period");
+  }
+  if (given.periods) {
+    goal->set_periods(options.periods);
+    mask->add_paths("periods");
+  }
+  if (given.start) {
+    ATTUNE_ASSIGN_OR_RETURN(absl::CivilDay start,
+                            ParseDay(options.start, TodayIn(SystemTimeZone())));
+    goal->set_start_day(FormatDay(start));
+    mask->add_paths("start_day");
+  }
+  if (given.exercise) {
+    goal->set_exercise(Trim(options.exercise));
+    mask->add_paths("exercise");
+  }
+  if (options.shared || options.make_private) {
+    goal->set_visibility(options.shared ? v1::SHARED : v1::PRIVATE);
+    mask->add_paths("visibility");
+  }
+  if (mask->paths().empty()) {
+    return absl::InvalidArgumentError(
+        "give the fields to change: --title, --times, --per, --for, --start, --exercise, "
+        "--shared or --private");
+  }
+  ATTUNE_ASSIGN_OR_RETURN(IdArg goal_id, ParseIdArg(options.id, kCollection));
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  ATTUNE_ASSIGN_OR_RETURN(std::string name, ResolveGoal(*client, goal_id));
+  goal->set_name(name);
+  v1::Goal saved;
+  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* context) {
+    return client->goals().UpdateGoal(context, request, &saved);
+  }));
+  if (global.json) return PrintJson(saved);
+  std::cout << "Updated goal " << ShortId(saved.name()) << ": " << saved.title() << ", "
+            << GoalSchedule(saved.target_per_period(), saved.period(), saved.periods()) << ", from "
+            << DayHeading(saved.start_day());
+  if (!saved.exercise().empty()) std::cout << ", exercise " << saved.exercise();
+  std::cout << " (" << VisibilityName(saved.visibility(), "private") << ").\n";
+  return absl::OkStatus();
+}
+
+// --- rm ---------------------------------------------------------------------
+
+absl::Status RunRemove(const GlobalOptions& global, const std::string& id, bool yes) {
+  ATTUNE_ASSIGN_OR_RETURN(IdArg goal_id, ParseIdArg(id, kCollection));
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  ATTUNE_ASSIGN_OR_RETURN(std::string name, ResolveGoal(*client, goal_id));
+  ATTUNE_ASSIGN_OR_RETURN(v1::Goal goal, GetGoal(*client, name));
+  // A partner's goal: the daemon refuses, saying whose it is; nothing to ask.
+  const std::string me = People::Fetch(*client).me();
+  const bool mine = goal.author().empty() || me.empty() || goal.author() == me;
+  if (!yes && mine) {
+    if (!StdinIsTerminal()) {
+      return absl::AbortedError(absl::StrCat("there is no terminal to ask whether to delete goal ",
+                                             ShortId(name),
+                                             ": nothing was deleted (pass --yes to delete it)"));
+    }
+    absl::StatusOr<bool> confirmed =
+        Confirm(absl::StrCat("Delete your goal \"", Truncate(goal.title(), 50),
+                             "\" and stop showing its progress, for good?"));
+    if (!confirmed.ok() || !*confirmed) {
+      return absl::AbortedError("nothing was deleted (answer y to delete, or pass --yes)");
+    }
+  }
+  v1::DeleteGoalRequest request;
+  request.set_name(name);
+  google::protobuf::Empty empty;
+  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* context) {
+    return client->goals().DeleteGoal(context, request, &empty);
+  }));
+  if (global.json) return PrintJson(empty);
+  std::cout << "Deleted goal " << ShortId(name) << " (" << goal.title() << ").\n";
+  return absl::OkStatus();
+}
+
 // --- archive ----------------------------------------------------------------
 
 absl::Status RunArchive(const GlobalOptions& global, const std::string& id, bool undo) {
@@ -345,9 +526,9 @@ void AddGoalCommands(CLI::App& app, const GlobalOptions& global, CommandTable& t
       ->check(CLI::Range(1, 100))
       ->option_text("N")
       ->required();
-  add_cmd->add_option("--per", add->per, "Period length")
-      ->check(CLI::IsMember({"day", "week"}))
-      ->option_text("day|week")
+  add_cmd->add_option("--per", add->per, "Period length (a month runs from the start day)")
+      ->check(CLI::IsMember({"day", "week", "month"}))
+      ->option_text("day|week|month")
       ->required();
   add_cmd->add_option("--for", add->periods, "For how many periods")
       ->check(CLI::Range(1, 520))
@@ -355,7 +536,9 @@ void AddGoalCommands(CLI::App& app, const GlobalOptions& global, CommandTable& t
       ->required();
   add_cmd->add_option("--start", add->start, "First day of the first period (default: today)")
       ->option_text("DAY");
-  add_cmd->add_option("--exercise", add->exercise, "Exercise id whose sessions count for this goal")
+  add_cmd
+      ->add_option("--exercise", add->exercise,
+                   "Exercise id whose sessions count for this goal (see attune exercise list)")
       ->option_text("ID");
   add_cmd
       ->add_option("--tz", add->tz,
@@ -381,6 +564,13 @@ void AddGoalCommands(CLI::App& app, const GlobalOptions& global, CommandTable& t
   log_cmd->add_option("--day", *day, "The day it was done (default: today)")->option_text("DAY");
   table.Set(log_cmd, [&global, log_id, note, day] { return RunLog(global, *log_id, *note, *day); });
 
+  // undo
+  auto undo_id = std::make_shared<std::string>();
+  CLI::App* undo_cmd = goal->add_subcommand(
+      "undo", "Undo the progress you logged last on a goal (your partner's stays)");
+  AddIdArgument(undo_cmd, *undo_id)->required();
+  table.Set(undo_cmd, [&global, undo_id] { return RunUndo(global, *undo_id); });
+
   // status
   auto status_id = std::make_shared<std::string>();
   CLI::App* status_cmd =
@@ -399,6 +589,44 @@ void AddGoalCommands(CLI::App& app, const GlobalOptions& global, CommandTable& t
   archive_cmd->add_flag("--undo", *undo, "Make an archived goal active again");
   table.Set(archive_cmd,
             [&global, archive_id, undo] { return RunArchive(global, *archive_id, *undo); });
+
+  // edit
+  auto edit = std::make_shared<EditOptions>();
+  CLI::App* edit_cmd =
+      goal->add_subcommand("edit", "Change a goal of yours: only the fields given change");
+  AddIdArgument(edit_cmd, edit->id)->required();
+  CLI::Option* e_title =
+      edit_cmd->add_option("--title", edit->title, "New title")->option_text("TEXT");
+  CLI::Option* e_times = edit_cmd->add_option("--times", edit->times, "How many times per period")
+                             ->check(CLI::Range(1, 100))
+                             ->option_text("N");
+  CLI::Option* e_per = edit_cmd->add_option("--per", edit->per, "Period length")
+                           ->check(CLI::IsMember({"day", "week", "month"}))
+                           ->option_text("day|week|month");
+  CLI::Option* e_for = edit_cmd->add_option("--for", edit->periods, "For how many periods")
+                           ->check(CLI::Range(1, 520))
+                           ->option_text("N");
+  CLI::Option* e_start =
+      edit_cmd->add_option("--start", edit->start, "First day of the first period")
+          ->option_text("DAY");
+  CLI::Option* e_exercise =
+      edit_cmd->add_option("--exercise", edit->exercise, "Exercise id ('' for none)")
+          ->option_text("ID");
+  edit_cmd->add_flag("--shared", edit->shared, "Share it with your partner");
+  edit_cmd->add_flag("--private", edit->make_private, "Keep it to yourself");
+  table.Set(edit_cmd, [&global, edit, e_title, e_times, e_per, e_for, e_start, e_exercise] {
+    return RunEdit(global, *edit,
+                   {e_title->count() > 0, e_times->count() > 0, e_per->count() > 0,
+                    e_for->count() > 0, e_start->count() > 0, e_exercise->count() > 0});
+  });
+
+  // rm
+  auto rm_id = std::make_shared<std::string>();
+  auto yes = std::make_shared<bool>(false);
+  CLI::App* rm_cmd = goal->add_subcommand("rm", "Delete a goal of yours for good");
+  AddIdArgument(rm_cmd, *rm_id)->required();
+  rm_cmd->add_flag("--yes,-y", *yes, "Do not ask for confirmation");
+  table.Set(rm_cmd, [&global, rm_id, yes] { return RunRemove(global, *rm_id, *yes); });
 
   // Set last: subcommands copy the group from their parent when created.
   goal->group("Records");

@@ -257,6 +257,8 @@ std::string PeriodName(v1::GoalPeriod period) {
       return "day";
     case v1::WEEK:
       return "week";
+    case v1::MONTH:
+      return "month";
     default:
       return "period";
   }

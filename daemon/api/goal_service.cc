@@ -1,8 +1,12 @@
 #include "daemon/api/goal_service.h"
 
 #include <algorithm>
+#include <optional>
+#include <tuple>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "daemon/api/goal_status.h"
 #include "daemon/api/paging.h"
 #include "daemon/api/record_ops.h"
@@ -44,8 +48,8 @@ absl::Status Validate(v1::Goal* g, const std::vector<uint32_t>* fields) {
     s = CheckRange("goal.target_per_period", g->target_per_period(), 1, 100);
   }
   if (s.ok() && wants(v1::Goal::kPeriodFieldNumber) && g->period() != v1::DAY &&
-      g->period() != v1::WEEK) {
-    s = absl::InvalidArgumentError("goal.period: must be DAY or WEEK");
+      g->period() != v1::WEEK && g->period() != v1::MONTH) {
+    s = absl::InvalidArgumentError("goal.period: must be DAY, WEEK or MONTH");
   }
   if (s.ok() && wants(v1::Goal::kPeriodsFieldNumber)) {
     s = CheckRange("goal.periods", g->periods(), 1, 520);
@@ -96,12 +100,28 @@ absl::StatusOr<std::vector<v1::GoalProgress>> ProgressOf(const ServiceContext& c
 
 }  // namespace
 
+absl::Status GoalServiceImpl::CheckInstalled(const std::string& exercise) const {
+  if (exercise.empty()) return absl::OkStatus();
+  std::vector<std::string> installed;
+  if (exercises_) installed = exercises_();
+  if (std::find(installed.begin(), installed.end(), exercise) != installed.end()) {
+    return absl::OkStatus();
+  }
+  std::sort(installed.begin(), installed.end());
+  return absl::InvalidArgumentError(
+      absl::StrCat("goal.exercise: no installed plugin offers \"", exercise, "\" (",
+                   installed.empty() ? std::string("no exercises are installed")
+                                     : absl::StrCat("installed: ", absl::StrJoin(installed, ", ")),
+                   ")"));
+}
+
 grpc::Status GoalServiceImpl::CreateGoal(grpc::ServerContext*, const v1::CreateGoalRequest* request,
                                          v1::Goal* response) {
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
   v1::Goal g = request->goal();
   if (auto s = Validate(&g, nullptr); !s.ok()) return ToGrpc(s);
+  if (auto s = CheckInstalled(g.exercise()); !s.ok()) return ToGrpc(s);
   std::string zone_name;
   auto zone = ZoneOrLocal("goal.time_zone", g.time_zone(), *ctx_.clock, &zone_name);
   if (!zone.ok()) return ToGrpc(zone.status());
@@ -160,6 +180,9 @@ grpc::Status GoalServiceImpl::UpdateGoal(grpc::ServerContext*, const v1::UpdateG
   if (!fields.ok()) return ToGrpc(fields.status());
   v1::Goal changes = request->goal();
   if (auto s = Validate(&changes, &*fields); !s.ok()) return ToGrpc(s);
+  if (std::find(fields->begin(), fields->end(), v1::Goal::kExerciseFieldNumber) != fields->end()) {
+    if (auto s = CheckInstalled(changes.exercise()); !s.ok()) return ToGrpc(s);
+  }
   auto state = UpdateRecord(ctx_, **keys, Kind::kGoal, *id, name, changes, *fields);
   if (!state.ok()) return ToGrpc(state.status());
   *response = Present(*state, *id);
@@ -267,10 +290,95 @@ grpc::Status GoalServiceImpl::GetGoalStatus(grpc::ServerContext*,
   v1::Goal goal = Present(*state, *id);
   auto progress = ProgressOf(ctx_, **keys, goal.name());
   if (!progress.ok()) return ToGrpc(progress.status());
-  auto status = ComputeGoalStatus(goal, *progress, Today(*ctx_.clock, goal.time_zone()));
+  auto status = ComputeGoalStatus(goal, *progress, Today(*ctx_.clock, goal.time_zone()),
+                                  {ToHex((*keys)->member_id), goal.author()});
   if (!status.ok()) return ToGrpc(status.status());
+  auto& parts = *status->mutable_contributions();
+  for (auto& c : parts) {
+    if (ctx_.member_name) c.set_display_name(ctx_.member_name(c.member()));
+  }
+  std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) {
+    return std::make_tuple(-a.count(), a.display_name(), a.member()) <
+           std::make_tuple(-b.count(), b.display_name(), b.member());
+  });
   *response = std::move(*status);
   return grpc::Status::OK;
+}
+
+grpc::Status GoalServiceImpl::UndoProgress(grpc::ServerContext*,
+                                           const v1::UndoProgressRequest* request,
+                                           v1::GoalProgress* response) {
+  auto undone = Undo(*request);
+  if (!undone.ok()) return ToGrpc(undone.status());
+  *response = *std::move(undone);
+  return grpc::Status::OK;
+}
+
+absl::StatusOr<v1::GoalProgress> GoalServiceImpl::Undo(const v1::UndoProgressRequest& request) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return keys.status();
+  const std::string& parent = request.parent();
+  auto goal_id = ParseName("parent", parent, kGoals);
+  if (!goal_id.ok()) return goal_id.status();
+  const std::string collection = absl::StrCat(parent, "/progress");
+  if (!request.name().empty()) {
+    if (auto id = ParseName("name", request.name(), collection); !id.ok()) return id.status();
+  }
+  auto goal_state = GetLiveRecord(ctx_, **keys, Kind::kGoal, *goal_id, parent);
+  if (!goal_state.ok()) return goal_state.status();
+  const std::string me = ToHex((*keys)->member_id);
+
+  // The progress named, or the caller's latest on the goal.
+  std::string id;
+  std::optional<v1::RecordState> found;
+  const std::string prefix = collection + "/";
+  auto s = ctx_.store->ForEach(
+      **keys, Kind::kGoalProgress, [&](std::string_view raw, const v1::RecordState& state) {
+        if (!IsLive(state)) return true;
+        const v1::GoalProgress& p = state.record().goal_progress();
+        if (p.name().rfind(prefix, 0) != 0) return true;
+        if (!request.name().empty()) {
+          if (p.name() != request.name()) return true;
+        } else if (p.author() != me) {
+          return true;
+        } else if (found.has_value()) {
+          const auto& best = found->record().goal_progress().create_time();
+          if (std::make_pair(p.create_time().seconds(), p.create_time().nanos()) <=
+              std::make_pair(best.seconds(), best.nanos())) {
+            return true;
+          }
+        }
+        id = std::string(raw);
+        found = state;
+        return true;
+      });
+  if (!s.ok()) return s;
+  if (!found.has_value()) {
+    if (!request.name().empty()) {
+      return absl::NotFoundError(absl::StrCat(request.name(), " not found"));
+    }
+    return absl::NotFoundError(absl::StrCat("you have logged no progress on ", parent, " to undo"));
+  }
+  if (auto denied = CheckAuthor(ctx_, **keys, Kind::kGoalProgress, *found); !denied.ok()) {
+    return denied;
+  }
+  Mutation m;
+  m.body.set_kind(static_cast<uint32_t>(Kind::kGoalProgress));
+  m.body.set_record_id(id);
+  m.body.set_tombstone(true);
+  // Progress is as private as its goal: the tombstone goes where it went.
+  const v1::Visibility goal_visibility = goal_state->record().goal().visibility();
+  m.visibility = goal_visibility == v1::SHARED ? v1::SHARED : v1::PRIVATE;
+  m.require = Mutation::Require::kLive;
+  auto written = ctx_.store->Write(**keys, std::move(m));
+  if (!written.ok()) {
+    if (absl::IsNotFound(written.status())) {
+      return absl::NotFoundError(
+          absl::StrCat(found->record().goal_progress().name(), " not found"));
+    }
+    return written.status();
+  }
+  return found->record().goal_progress();
 }
 
 }  // namespace attune

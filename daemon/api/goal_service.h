@@ -2,6 +2,10 @@
 #ifndef ATTUNE_DAEMON_API_GOAL_SERVICE_H_
 #define ATTUNE_DAEMON_API_GOAL_SERVICE_H_
 
+#include <functional>
+#include <string>
+#include <vector>
+
 #include "attune/v1/api.grpc.pb.h"
 #include "daemon/api/record_ops.h"
 #include "daemon/api/resource.h"
@@ -21,10 +25,17 @@ absl::StatusOr<v1::GoalProgress> LogGoalProgress(const ServiceContext& ctx, cons
 absl::StatusOr<PlannedWrite> PlanGoalProgress(const ServiceContext& ctx, const KeySet& keys,
                                               const std::string& parent, v1::GoalProgress progress);
 
+// The ids of the exercises the installed plugins offer now (what
+// ExerciseService.ListExercises lists). A goal may name only one of these.
+using ExerciseCatalog = std::function<std::vector<std::string>()>;
+
 // Thread-safe; called on gRPC's threads.
 class GoalServiceImpl final : public v1::GoalService::Service {
  public:
-  explicit GoalServiceImpl(ServiceContext ctx) : ctx_(ctx) {}
+  // `exercises` is asked whenever a goal is given an exercise; it must be
+  // thread-safe. Empty: no exercise is accepted.
+  GoalServiceImpl(ServiceContext ctx, ExerciseCatalog exercises)
+      : ctx_(std::move(ctx)), exercises_(std::move(exercises)) {}
 
   grpc::Status CreateGoal(grpc::ServerContext*, const v1::CreateGoalRequest* request,
                           v1::Goal* response) override;
@@ -40,11 +51,19 @@ class GoalServiceImpl final : public v1::GoalService::Service {
                            v1::Goal* response) override;
   grpc::Status LogProgress(grpc::ServerContext*, const v1::LogProgressRequest* request,
                            v1::GoalProgress* response) override;
+  grpc::Status UndoProgress(grpc::ServerContext*, const v1::UndoProgressRequest* request,
+                            v1::GoalProgress* response) override;
   grpc::Status GetGoalStatus(grpc::ServerContext*, const v1::GetGoalStatusRequest* request,
                              v1::GoalStatus* response) override;
 
  private:
+  // INVALID_ARGUMENT naming the id and the installed exercises when no
+  // installed plugin offers `exercise` (empty: no exercise, fine).
+  absl::Status CheckInstalled(const std::string& exercise) const;
+  absl::StatusOr<v1::GoalProgress> Undo(const v1::UndoProgressRequest& request);
+
   ServiceContext ctx_;
+  ExerciseCatalog exercises_;
 };
 
 }  // namespace attune

@@ -1,6 +1,7 @@
 #include "daemon/api/goal_status.h"
 
 #include <algorithm>
+#include <map>
 
 #include "daemon/api/validation.h"
 
@@ -9,18 +10,33 @@ namespace {
 
 int PeriodDays(const v1::Goal& goal) { return goal.period() == v1::WEEK ? 7 : 1; }
 
+// The 0-based period holding `day` (which is on or after start).
+int64_t PeriodIndex(absl::CivilDay start, const v1::Goal& goal, absl::CivilDay day) {
+  if (goal.period() != v1::MONTH) return (day - start) / PeriodDays(goal);
+  int64_t i = absl::CivilMonth(day) - absl::CivilMonth(start);
+  while (i > 0 && PeriodStart(start, goal, i) > day) --i;
+  return i;
+}
+
 }  // namespace
 
+absl::CivilDay PeriodStart(absl::CivilDay start, const v1::Goal& goal, int64_t index) {
+  if (goal.period() != v1::MONTH) return start + static_cast<int64_t>(PeriodDays(goal)) * index;
+  absl::CivilMonth month = absl::CivilMonth(start) + index;
+  int last = (absl::CivilDay(month + 1) - 1).day();
+  return absl::CivilDay(month.year(), month.month(), std::min(start.day(), last));
+}
+
 absl::CivilDay GoalEndDay(absl::CivilDay start, const v1::Goal& goal) {
-  return start + static_cast<int64_t>(PeriodDays(goal)) * goal.periods() - 1;
+  return PeriodStart(start, goal, goal.periods()) - 1;
 }
 
 absl::StatusOr<v1::GoalStatus> ComputeGoalStatus(const v1::Goal& goal,
                                                  const std::vector<v1::GoalProgress>& progress,
-                                                 absl::CivilDay today) {
+                                                 absl::CivilDay today,
+                                                 const std::vector<std::string>& always_shown) {
   auto start = ParseDay("goal.start_day", goal.start_day());
   if (!start.ok()) return start.status();
-  const int len = PeriodDays(goal);
   const absl::CivilDay end = GoalEndDay(*start, goal);
 
   v1::GoalStatus status;
@@ -32,15 +48,15 @@ absl::StatusOr<v1::GoalStatus> ComputeGoalStatus(const v1::Goal& goal,
   for (const auto& p : progress) {
     auto day = ParseDay("progress.day", p.day());
     if (!day.ok() || *day < *start || *day > end) continue;
-    counts[static_cast<size_t>((*day - *start) / len)]++;
+    counts[static_cast<size_t>(PeriodIndex(*start, goal, *day))]++;
     ++total;
   }
 
   bool all_met = true, past_all_met = true;
   int streak = 0, running = 0;
   for (int i = 0; i < goal.periods(); ++i) {
-    absl::CivilDay p_start = *start + static_cast<int64_t>(i) * len;
-    absl::CivilDay p_end = p_start + len - 1;
+    absl::CivilDay p_start = PeriodStart(*start, goal, i);
+    absl::CivilDay p_end = PeriodStart(*start, goal, i + 1) - 1;
     auto* period = status.add_periods();
     period->set_index(i + 1);
     period->set_start_day(FormatDay(p_start));
@@ -81,6 +97,28 @@ absl::StatusOr<v1::GoalStatus> ComputeGoalStatus(const v1::Goal& goal,
   status.set_current_streak(streak);
   status.set_total_count(total);
   status.set_total_target(goal.target_per_period() * goal.periods());
+
+  // Who did how much in the current period.
+  const v1::GoalStatus::Period* current = nullptr;
+  for (const auto& period : status.periods()) {
+    if (period.when() == v1::GoalStatus::Period::CURRENT) current = &period;
+  }
+  if (current != nullptr) {
+    std::map<std::string, int> by_member;
+    for (const auto& m : always_shown) {
+      if (!m.empty()) by_member[m];
+    }
+    for (const auto& p : progress) {
+      if (p.day() >= current->start_day() && p.day() <= current->end_day()) {
+        by_member[p.author()]++;
+      }
+    }
+    for (const auto& [member, count] : by_member) {
+      auto* c = status.add_contributions();
+      c->set_member(member);
+      c->set_count(count);
+    }
+  }
 
   std::vector<const v1::GoalProgress*> recent;
   for (const auto& p : progress) recent.push_back(&p);

@@ -4,6 +4,7 @@
 #ifndef ATTUNE_DAEMON_API_GOAL_STATUS_H_
 #define ATTUNE_DAEMON_API_GOAL_STATUS_H_
 
+#include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -12,12 +13,21 @@
 
 namespace attune {
 
-// Period i (0-based) covers [start + i*len, start + (i+1)*len - 1], len being
-// 1 (DAY) or 7 (WEEK) days. Progress outside every period is not counted.
+// Period i (0-based) covers [PeriodStart(i), PeriodStart(i + 1) - 1]: a day
+// (DAY), seven days (WEEK) or a calendar month (MONTH) from the start day.
+// Progress outside every period is not counted. Contributions count the
+// current period's progress by author; each member in `always_shown` (hex
+// ids) is listed even with none; display names are left empty.
 // INVALID_ARGUMENT only for a goal that fails validation (bad start_day).
 absl::StatusOr<v1::GoalStatus> ComputeGoalStatus(const v1::Goal& goal,
                                                  const std::vector<v1::GoalProgress>& progress,
-                                                 absl::CivilDay today);
+                                                 absl::CivilDay today,
+                                                 const std::vector<std::string>& always_shown = {});
+
+// The first day of period `index` (0-based; index == periods gives the day
+// after the goal's end). For MONTH, the start day's day of the month in the
+// index-th month after it, or that month's last day when it is shorter.
+absl::CivilDay PeriodStart(absl::CivilDay start, const v1::Goal& goal, int64_t index);
 
 // The last day of the goal's last period.
 absl::CivilDay GoalEndDay(absl::CivilDay start, const v1::Goal& goal);

@@ -46,7 +46,14 @@ const char* Noun(Kind kind) {
   return "record";
 }
 
-// PERMISSION_DENIED unless this device's person wrote the record.
+void SetTime(Message* m, const char* name, absl::Time t) {
+  if (const FieldDescriptor* f = Field(*m, name)) {
+    m->GetReflection()->MutableMessage(m, f)->CopyFrom(ToProto(t));
+  }
+}
+
+}  // namespace
+
 absl::Status CheckAuthor(const ServiceContext& ctx, const KeySet& keys, Kind kind,
                          const v1::RecordState& state) {
   std::string author = AuthorOf(state.record());
@@ -56,14 +63,6 @@ absl::Status CheckAuthor(const ServiceContext& ctx, const KeySet& keys, Kind kin
   return absl::PermissionDeniedError(
       absl::StrCat("this ", Noun(kind), " is ", who, "'s; only ", who, " can change it"));
 }
-
-void SetTime(Message* m, const char* name, absl::Time t) {
-  if (const FieldDescriptor* f = Field(*m, name)) {
-    m->GetReflection()->MutableMessage(m, f)->CopyFrom(ToProto(t));
-  }
-}
-
-}  // namespace
 
 const Message& InnerRecord(const v1::Record& record) {
   const FieldDescriptor* f = v1::Record::descriptor()->FindFieldByNumber(record.kind_case());

@@ -28,6 +28,12 @@ struct PlannedWrite {
 const google::protobuf::Message& InnerRecord(const v1::Record& record);
 google::protobuf::Message* MutableInnerRecord(v1::Record* record, Kind kind);
 
+// PERMISSION_DENIED "this entry is Alex's; only Alex can change it" unless
+// this device's person wrote the record (the kind names it: entry, goal,
+// progress, …).
+absl::Status CheckAuthor(const ServiceContext& ctx, const KeySet& keys, Kind kind,
+                         const v1::RecordState& state);
+
 // Writes a new record: stamps create_time, update_time and author, and sets
 // every field but `name`. With kAbsent, ALREADY_EXISTS if the id was used.
 // The op's visibility is the record's own, or `visibility` for kinds that

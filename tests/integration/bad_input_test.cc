@@ -623,6 +623,12 @@ TEST_F(BadInputTest, GoalCallsRefuseBadFieldsNamesAndProgress) {
     return CallingUpdate(stub, &Stub::UpdateGoal, &v1::UpdateGoalRequest::mutable_goal, name, paths,
                          edit);
   };
+  auto undo = [&](std::string parent, std::string progress_name) {
+    v1::UndoProgressRequest r;
+    r.set_parent(parent);
+    r.set_name(progress_name);
+    return Calling(stub, &Stub::UndoProgress, r);
+  };
   auto progress = [&](std::string parent, std::string day, std::string note) {
     v1::LogProgressRequest r;
     r.set_parent(parent);
@@ -641,7 +647,7 @@ TEST_F(BadInputTest, GoalCallsRefuseBadFieldsNamesAndProgress) {
       {"target 101", create([](v1::Goal* g) { g->set_target_per_period(101); }),
        Code::INVALID_ARGUMENT, "goal.target_per_period"},
       {"no period", create([](v1::Goal* g) { g->set_period(v1::GOAL_PERIOD_UNSPECIFIED); }),
-       Code::INVALID_ARGUMENT, "goal.period: must be DAY or WEEK"},
+       Code::INVALID_ARGUMENT, "goal.period: must be DAY, WEEK or MONTH"},
       {"0 periods", create([](v1::Goal* g) { g->set_periods(0); }), Code::INVALID_ARGUMENT,
        "goal.periods: must be 1 to 520"},
       {"521 periods", create([](v1::Goal* g) { g->set_periods(521); }), Code::INVALID_ARGUMENT,
@@ -655,6 +661,20 @@ TEST_F(BadInputTest, GoalCallsRefuseBadFieldsNamesAndProgress) {
        "goal.exercise: an exercise id uses a-z"},
       {"exercise id of 65", create([](v1::Goal* g) { g->set_exercise(std::string(65, 'x')); }),
        Code::INVALID_ARGUMENT, "goal.exercise: at most 64"},
+      {"exercise no installed plugin offers",
+       create([](v1::Goal* g) { g->set_exercise("no-such-exercise"); }), Code::INVALID_ARGUMENT,
+       "goal.exercise: no installed plugin offers \"no-such-exercise\" (installed: "},
+      {"update to an exercise no installed plugin offers",
+       update(name, {"exercise"}, [](v1::Goal* g) { g->set_exercise("no-such-exercise"); }),
+       Code::INVALID_ARGUMENT, "goal.exercise: no installed plugin offers \"no-such-exercise\""},
+      {"undo on a malformed parent", undo("goals/", ""), Code::INVALID_ARGUMENT, "parent:"},
+      {"undo on a goal that never was", undo(unknown, ""), Code::NOT_FOUND, "not found"},
+      {"undo of a progress of another goal", undo(name, unknown + "/progress/" + kUnknownId),
+       Code::INVALID_ARGUMENT, "name:"},
+      {"undo of a progress that never was", undo(name, name + "/progress/" + kUnknownId),
+       Code::NOT_FOUND, "not found"},
+      {"undo with no progress of one's own", undo(name, ""), Code::NOT_FOUND,
+       "you have logged no progress on goals/"},
       {"unknown visibility",
        create([](v1::Goal* g) { g->set_visibility(static_cast<v1::Visibility>(3)); }),
        Code::INVALID_ARGUMENT, "goal.visibility"},

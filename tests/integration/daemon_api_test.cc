@@ -589,6 +589,44 @@ TEST_F(DaemonApiTest, GoalStatusCountsPeriodsStreakAndTotals) {
   EXPECT_EQ(st.recent_size(), 3);
 }
 
+// A monthly goal's periods are calendar months from its start day; one
+// started on the 31st uses each shorter month's last day. Progress is counted
+// in the month it falls in, and a day after the last month is refused.
+TEST_F(DaemonApiTest, MonthlyGoalCountsCalendarMonthsFromItsStartDay) {
+  Init();
+  v1::CreateGoalRequest creq;
+  v1::Goal* g = creq.mutable_goal();
+  g->set_title("Read a book together");
+  g->set_target_per_period(1);
+  g->set_period(v1::MONTH);
+  g->set_periods(3);
+  g->set_start_day("2026-01-31");
+  g->set_time_zone("UTC");
+  v1::Goal goal;
+  ASSERT_OK(d_.goals().CreateGoal(DaemonHarness::Context().get(), creq, &goal));
+  EXPECT_EQ(goal.period(), v1::MONTH);
+  ASSERT_OK(LogProgress(goal.name(), "2026-02-27"));
+  ASSERT_OK(LogProgress(goal.name(), "2026-02-28"));
+  ASSERT_OK(LogProgress(goal.name(), "2026-04-29"));
+  grpc::Status after = LogProgress(goal.name(), "2026-04-30");
+  EXPECT_EQ(after.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << Describe(after);
+  EXPECT_THAT(after.error_message(), ::testing::HasSubstr("2026-01-31 to 2026-04-29"));
+
+  v1::GoalStatus st;
+  ASSERT_OK(GoalStatus(goal.name(), &st));
+  ASSERT_EQ(st.periods_size(), 3);
+  EXPECT_EQ(st.periods(0).end_day(), "2026-02-27");
+  EXPECT_EQ(st.periods(1).start_day(), "2026-02-28");
+  EXPECT_EQ(st.periods(1).end_day(), "2026-03-30");
+  EXPECT_EQ(st.periods(2).start_day(), "2026-03-31");
+  EXPECT_EQ(st.periods(2).end_day(), "2026-04-29");
+  EXPECT_EQ(st.periods(0).count(), 1);
+  EXPECT_EQ(st.periods(1).count(), 1);
+  EXPECT_EQ(st.periods(2).count(), 1);
+  EXPECT_EQ(st.state(), v1::GoalStatus::DONE);
+  EXPECT_EQ(st.contributions_size(), 0) << "no period is under way";
+}
+
 TEST_F(DaemonApiTest, ArchivedGoalIsHiddenAndTakesNoProgress) {
   Init();
   const std::string today = UtcToday();

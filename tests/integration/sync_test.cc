@@ -330,6 +330,120 @@ TEST_F(SyncTest, OnlyTheAuthorChangesOrDeletesWhatTheyWrote) {
   EXPECT_EQ(ListAllCheckIns(alex_)[0].high(), "Alex's high");
 }
 
+// A shared goal makes sense to both (issue 12.4): it names only an exercise
+// an installed plugin offers; its status shows each person's part of the
+// week by name; each undoes only their own progress (and the undo reaches
+// the partner); only Alex, its author, edits or deletes it, and the command
+// line asks before it deletes.
+TEST_F(SyncTest, ASharedGoalShowsEachPersonsPartAndOnlyItsAuthorsChangeIt) {
+  Pair();
+  CliResult unknown = RunCli(alex_, {"goal", "add", "Listen", "--times", "7", "--per", "week",
+                                     "--for", "4", "--exercise", "reflective-listenin"});
+  EXPECT_NE(unknown.exit_code, 0) << unknown.out;
+  EXPECT_THAT(unknown.out, HasSubstr("no installed plugin offers \"reflective-listenin\""));
+  EXPECT_THAT(unknown.out, HasSubstr("reflective-listening"));  // among those installed
+  EXPECT_TRUE(ListAllGoals(alex_, true).empty());
+
+  v1::CreateGoalRequest create;
+  create.mutable_goal()->set_title("Listen every day");
+  create.mutable_goal()->set_exercise("reflective-listening");
+  create.mutable_goal()->set_target_per_period(7);
+  create.mutable_goal()->set_period(v1::WEEK);
+  create.mutable_goal()->set_periods(4);
+  create.mutable_goal()->set_time_zone("UTC");
+  create.mutable_goal()->set_visibility(v1::SHARED);
+  v1::Goal goal;
+  ASSERT_OK(alex_.goals().CreateGoal(DaemonHarness::Context().get(), create, &goal));
+  const std::string id = goal.name().substr(std::string("goals/").size());
+  v1::GetGoalRequest get;
+  get.set_name(goal.name());
+  v1::Goal sams_view;
+  ASSERT_TRUE(Await(
+      [&] { return sam_.goals().GetGoal(DaemonHarness::Context().get(), get, &sams_view).ok(); }));
+
+  auto log = [&](DaemonHarness& d, const std::string& note) {
+    v1::LogProgressRequest r;
+    r.set_parent(goal.name());
+    r.mutable_progress()->set_note(note);
+    v1::GoalProgress p;
+    EXPECT_OK(d.goals().LogProgress(DaemonHarness::Context().get(), r, &p));
+    return p;
+  };
+  v1::GoalProgress alexs = log(alex_, "Alex once");
+  log(alex_, "Alex twice");
+  log(alex_, "Alex thrice");
+  log(sam_, "Sam once");
+  log(sam_, "Sam twice");
+
+  auto parts = [&](DaemonHarness& d) {
+    v1::GetGoalStatusRequest r;
+    r.set_name(goal.name());
+    v1::GoalStatus st;
+    std::string out;
+    if (!d.goals().GetGoalStatus(DaemonHarness::Context().get(), r, &st).ok()) return out;
+    for (const auto& c : st.contributions()) {
+      out += (out.empty() ? "" : ", ") + c.display_name() + " " + std::to_string(c.count());
+    }
+    return out;
+  };
+  ASSERT_TRUE(Await([&] { return parts(alex_) == "Alex 3, Sam 2"; })) << parts(alex_);
+  ASSERT_TRUE(Await([&] { return parts(sam_) == "Alex 3, Sam 2"; })) << parts(sam_);
+  CliResult status = RunCli(alex_, {"goal", "status", id});
+  EXPECT_EQ(status.exit_code, 0) << status.out;
+  EXPECT_THAT(status.out, HasSubstr("Alex 3, Sam 2 of 7")) << status.out;
+
+  // Undo: Sam's latest goes, on both devices; Alex's is not Sam's to undo.
+  CliResult undone = RunCli(sam_, {"goal", "undo", id});
+  EXPECT_EQ(undone.exit_code, 0) << undone.out;
+  EXPECT_THAT(undone.out, HasSubstr("Undid your progress of"));
+  EXPECT_THAT(undone.out, HasSubstr("Sam twice"));
+  EXPECT_TRUE(Await([&] { return parts(sam_) == "Alex 3, Sam 1"; })) << parts(sam_);
+  EXPECT_TRUE(Await([&] { return parts(alex_) == "Alex 3, Sam 1"; })) << parts(alex_);
+  v1::UndoProgressRequest undo_alexs;
+  undo_alexs.set_parent(goal.name());
+  undo_alexs.set_name(alexs.name());
+  v1::GoalProgress out;
+  grpc::Status refused =
+      sam_.goals().UndoProgress(DaemonHarness::Context().get(), undo_alexs, &out);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED) << refused.error_message();
+  EXPECT_EQ(refused.error_message(), "this progress is Alex's; only Alex can change it");
+  ASSERT_OK(alex_.goals().UndoProgress(DaemonHarness::Context().get(), undo_alexs, &out));
+  EXPECT_EQ(out.note(), "Alex once");
+  EXPECT_TRUE(Await([&] { return parts(sam_) == "Alex 2, Sam 1"; })) << parts(sam_);
+
+  // Edits and deletes: Alex's alone.
+  CliResult sam_edit = RunCli(sam_, {"goal", "edit", id, "--title", "Sam's title"});
+  EXPECT_NE(sam_edit.exit_code, 0);
+  EXPECT_THAT(sam_edit.out, HasSubstr("this goal is Alex's; only Alex can change it"));
+  CliResult sam_rm = RunCli(sam_, {"goal", "rm", id, "--yes"});
+  EXPECT_NE(sam_rm.exit_code, 0);
+  EXPECT_THAT(sam_rm.out, HasSubstr("this goal is Alex's; only Alex can change it"));
+  CliResult bad_exercise = RunCli(alex_, {"goal", "edit", id, "--exercise", "no-such-thing"});
+  EXPECT_NE(bad_exercise.exit_code, 0);
+  EXPECT_THAT(bad_exercise.out, HasSubstr("no installed plugin offers \"no-such-thing\""));
+  CliResult edited = RunCli(alex_, {"goal", "edit", id, "--times", "5", "--per", "month"});
+  EXPECT_EQ(edited.exit_code, 0) << edited.out;
+  EXPECT_THAT(edited.out, HasSubstr("5 per month for 4 months"));
+  EXPECT_TRUE(Await([&] {
+    return sam_.goals().GetGoal(DaemonHarness::Context().get(), get, &sams_view).ok() &&
+           sams_view.target_per_period() == 5 && sams_view.period() == v1::MONTH;
+  })) << sams_view.DebugString();
+  CliResult monthly = RunCli(sam_, {"goal", "status", id});
+  EXPECT_THAT(monthly.out, HasSubstr("Alex 2, Sam 1 of 5")) << monthly.out;
+
+  CliResult unanswered = RunCli(alex_, {"goal", "rm", id});
+  EXPECT_NE(unanswered.exit_code, 0);
+  EXPECT_THAT(unanswered.out, HasSubstr("nothing was deleted (pass --yes to delete it)"));
+  EXPECT_EQ(ListAllGoals(alex_, true).size(), 1u);
+  CliResult removed = RunCli(alex_, {"goal", "rm", id, "--yes"});
+  EXPECT_EQ(removed.exit_code, 0) << removed.out;
+  EXPECT_THAT(removed.out, HasSubstr("Deleted goal"));
+  EXPECT_TRUE(Await([&] {
+    return sam_.goals().GetGoal(DaemonHarness::Context().get(), get, &sams_view).error_code() ==
+           grpc::StatusCode::NOT_FOUND;
+  }));
+}
+
 // Puts back the copy of `d`'s data folder taken earlier into `backup`.
 void PutBack(DaemonHarness& d, const std::string& backup) {
   std::filesystem::remove_all(d.data_dir());

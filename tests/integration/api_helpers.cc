@@ -35,6 +35,34 @@ sys_days ParseDay(const std::string& day) {
 // Stops a paging loop that never ends.
 constexpr int kMaxPages = 10000;
 
+// Every item of a List call, page after page. A failed call, a repeated page
+// token or a list that never ends is a test failure (what was read so far is
+// returned). `call(context, request, response)` makes one call; `items(response)`
+// is the page's repeated field.
+template <typename Item, typename Response, typename Request, typename Call, typename Items>
+std::vector<Item> PageThrough(const std::string& what, Request req, Call call, Items items) {
+  std::vector<Item> all;
+  std::set<std::string> seen_tokens;
+  for (int page = 0; page < kMaxPages; ++page) {
+    Response resp;
+    grpc::Status s = call(DaemonHarness::Context().get(), req, &resp);
+    if (!s.ok()) {
+      ADD_FAILURE() << what << ": " << Describe(s);
+      return all;
+    }
+    const auto& got = items(resp);
+    all.insert(all.end(), got.begin(), got.end());
+    if (resp.next_page_token().empty()) return all;
+    if (!seen_tokens.insert(resp.next_page_token()).second) {
+      ADD_FAILURE() << what << " repeated a page token";
+      return all;
+    }
+    req.set_page_token(resp.next_page_token());
+  }
+  ADD_FAILURE() << what << " never reached its last page";
+  return all;
+}
+
 }  // namespace
 
 std::string UtcToday() {
@@ -52,102 +80,44 @@ std::string RandomHex16() {
 }
 
 std::vector<v1::Appreciation> ListAllAppreciations(DaemonHarness& d, int page_size) {
-  auto stub = v1::AppreciationService::NewStub(d.channel());
-  std::vector<v1::Appreciation> all;
-  std::set<std::string> seen_tokens;
   v1::ListAppreciationsRequest req;
   req.set_page_size(page_size);
-  for (int page = 0; page < kMaxPages; ++page) {
-    v1::ListAppreciationsResponse resp;
-    grpc::Status s = stub->ListAppreciations(DaemonHarness::Context().get(), req, &resp);
-    if (!s.ok()) {
-      ADD_FAILURE() << "ListAppreciations: " << Describe(s);
-      return all;
-    }
-    all.insert(all.end(), resp.appreciations().begin(), resp.appreciations().end());
-    if (resp.next_page_token().empty()) return all;
-    if (!seen_tokens.insert(resp.next_page_token()).second) {
-      ADD_FAILURE() << "ListAppreciations repeated a page token";
-      return all;
-    }
-    req.set_page_token(resp.next_page_token());
-  }
-  ADD_FAILURE() << "ListAppreciations never reached its last page";
-  return all;
+  auto stub = v1::AppreciationService::NewStub(d.channel());
+  return PageThrough<v1::Appreciation, v1::ListAppreciationsResponse>(
+      "ListAppreciations", req,
+      [&](auto* ctx, const auto& r, auto* out) { return stub->ListAppreciations(ctx, r, out); },
+      [](const v1::ListAppreciationsResponse& r) -> const auto& { return r.appreciations(); });
 }
 
 std::vector<v1::JournalEntry> ListAllJournalEntries(DaemonHarness& d, int page_size) {
-  std::vector<v1::JournalEntry> all;
-  std::set<std::string> seen_tokens;
   v1::ListJournalEntriesRequest req;
   req.set_page_size(page_size);
-  for (int page = 0; page < kMaxPages; ++page) {
-    v1::ListJournalEntriesResponse resp;
-    grpc::Status s = d.journal().ListJournalEntries(DaemonHarness::Context().get(), req, &resp);
-    if (!s.ok()) {
-      ADD_FAILURE() << "ListJournalEntries: " << Describe(s);
-      return all;
-    }
-    all.insert(all.end(), resp.journal_entries().begin(), resp.journal_entries().end());
-    if (resp.next_page_token().empty()) return all;
-    if (!seen_tokens.insert(resp.next_page_token()).second) {
-      ADD_FAILURE() << "ListJournalEntries repeated a page token";
-      return all;
-    }
-    req.set_page_token(resp.next_page_token());
-  }
-  ADD_FAILURE() << "ListJournalEntries never reached its last page";
-  return all;
+  return PageThrough<v1::JournalEntry, v1::ListJournalEntriesResponse>(
+      "ListJournalEntries", req,
+      [&](auto* ctx, const auto& r, auto* out) {
+        return d.journal().ListJournalEntries(ctx, r, out);
+      },
+      [](const v1::ListJournalEntriesResponse& r) -> const auto& { return r.journal_entries(); });
 }
 
 std::vector<v1::CheckIn> ListAllCheckIns(DaemonHarness& d, const std::string& start_day,
                                          const std::string& end_day) {
-  std::vector<v1::CheckIn> all;
-  std::set<std::string> seen_tokens;
   v1::ListCheckInsRequest req;
   req.set_start_day(start_day);
   req.set_end_day(end_day);
-  for (int page = 0; page < kMaxPages; ++page) {
-    v1::ListCheckInsResponse resp;
-    grpc::Status s = d.checkins().ListCheckIns(DaemonHarness::Context().get(), req, &resp);
-    if (!s.ok()) {
-      ADD_FAILURE() << "ListCheckIns: " << Describe(s);
-      return all;
-    }
-    all.insert(all.end(), resp.check_ins().begin(), resp.check_ins().end());
-    if (resp.next_page_token().empty()) return all;
-    if (!seen_tokens.insert(resp.next_page_token()).second) {
-      ADD_FAILURE() << "ListCheckIns repeated a page token";
-      return all;
-    }
-    req.set_page_token(resp.next_page_token());
-  }
-  ADD_FAILURE() << "ListCheckIns never reached its last page";
-  return all;
+  return PageThrough<v1::CheckIn, v1::ListCheckInsResponse>(
+      "ListCheckIns", req,
+      [&](auto* ctx, const auto& r, auto* out) { return d.checkins().ListCheckIns(ctx, r, out); },
+      [](const v1::ListCheckInsResponse& r) -> const auto& { return r.check_ins(); });
 }
 
 std::vector<v1::Goal> ListAllGoals(DaemonHarness& d, bool include_archived) {
-  std::vector<v1::Goal> all;
-  std::set<std::string> seen_tokens;
   v1::ListGoalsRequest req;
   req.set_include_archived(include_archived);
-  for (int page = 0; page < kMaxPages; ++page) {
-    v1::ListGoalsResponse resp;
-    grpc::Status s = d.goals().ListGoals(DaemonHarness::Context().get(), req, &resp);
-    if (!s.ok()) {
-      ADD_FAILURE() << "ListGoals: " << Describe(s);
-      return all;
-    }
-    all.insert(all.end(), resp.goals().begin(), resp.goals().end());
-    if (resp.next_page_token().empty()) return all;
-    if (!seen_tokens.insert(resp.next_page_token()).second) {
-      ADD_FAILURE() << "ListGoals repeated a page token";
-      return all;
-    }
-    req.set_page_token(resp.next_page_token());
-  }
-  ADD_FAILURE() << "ListGoals never reached its last page";
-  return all;
+  return PageThrough<v1::Goal, v1::ListGoalsResponse>(
+      "ListGoals", req,
+      [&](auto* ctx, const auto& r, auto* out) { return d.goals().ListGoals(ctx, r, out); },
+      [](const v1::ListGoalsResponse& r) -> const auto& { return r.goals(); });
 }
 
 ::testing::AssertionResult ProtoEqual(const google::protobuf::Message& a,

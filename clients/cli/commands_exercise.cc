@@ -8,6 +8,7 @@
 // scripted.
 #include <signal.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -34,6 +35,16 @@ namespace {
 
 // --- list and sessions --------------------------------------------------------
 
+// What an option takes: "10-900 seconds", "no|yes", "text".
+std::string Allowed(const v1::ExerciseOption& o) {
+  if (o.has_integer()) {
+    return absl::StrCat(o.integer().min(), "-", o.integer().max(),
+                        o.integer().unit().empty() ? "" : " ", o.integer().unit());
+  }
+  if (o.has_choice()) return absl::StrJoin(o.choice().values(), "|");
+  return "text";
+}
+
 absl::Status RunList(const GlobalOptions& global) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   v1::ListExercisesResponse list;
@@ -47,8 +58,27 @@ absl::Status RunList(const GlobalOptions& global) {
         {e.id(), std::to_string(e.minutes()), e.mode() == v1::PAIR ? "two" : "alone", e.title()});
   }
   table.Print("No exercises are installed (see attune plugin list).");
+  // Options as they are typed (KEY=DEFAULT), each with what it changes; not
+  // a table, whose last column would be cut at the terminal's width.
+  size_t id_width = 0, key_width = 0;
+  for (const auto& e : list.exercises()) {
+    for (const auto& o : e.options()) {
+      id_width = std::max(id_width, e.id().size());
+      key_width = std::max(key_width, o.key().size() + 1 + o.default_value().size());
+    }
+  }
+  const bool any_options = id_width > 0;
+  if (any_options) std::cout << "\nOptions (--option KEY=VALUE; shown with the default):\n";
+  for (const auto& e : list.exercises()) {
+    for (const auto& o : e.options()) {
+      std::cout << "  " << e.id() << std::string(id_width - e.id().size() + 2, ' ')
+                << BoldKey(absl::StrCat(o.key(), "=", o.default_value()), key_width + 2)
+                << o.description() << " (" << Allowed(o) << ")\n";
+    }
+  }
   if (!list.exercises().empty()) {
-    std::cout << "\nStart one with: attune exercise start ID --with NAME\n";
+    std::cout << "\nStart one with: attune exercise start ID --with NAME"
+              << (any_options ? " [--option KEY=VALUE]" : "") << "\n";
   }
   return absl::OkStatus();
 }

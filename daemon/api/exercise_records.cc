@@ -254,6 +254,7 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
     a->set_answer(AnswerText(ex.step(), ex.answer()));
   }
   for (const auto& item : finish.used_items()) rec.add_used_items(item);
+  *rec.mutable_options() = session.context.options();
   *rec.mutable_start_time() = ToProto(session.start_time);
   rec.set_visibility(session_visibility);
   writes.push_back(CreateMutation(ctx, keys, Kind::kExerciseSession, session_id, &rec,

@@ -12,6 +12,7 @@
 #include "daemon/api/status_mapping.h"
 #include "daemon/api/validation.h"
 #include "daemon/base/hex.h"
+#include "daemon/plugins/exercise_options.h"
 #include "daemon/plugins/output_check.h"
 #include "daemon/plugins/permissions.h"
 #include "daemon/plugins/step_check.h"
@@ -121,6 +122,8 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Start(
   auto granted = host_->Granted(*plugin);
   if (!granted.ok()) return granted.status();
   if (auto s = CheckCanStart(plugin->manifest, session->exercise, *granted); !s.ok()) return s;
+  auto options = ResolveOptions(session->exercise, request.options());
+  if (!options.ok()) return options.status();
 
   std::string id = NewRecordId();
   session->name = MakeName(kSessions, id);
@@ -148,7 +151,7 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Start(
   auto records = PluginRecordsOf(ctx_, **keys, plugin->manifest.id());
   if (!records.ok()) return records.status();
   for (auto& r : *records) *c.add_records() = std::move(r);
-  for (const auto& [k, v] : request.options()) (*c.mutable_options())[k] = v;
+  for (auto& [k, v] : *options) (*c.mutable_options())[k] = std::move(v);
 
   plugin::v1::StartRequest start;
   *start.mutable_context() = c;

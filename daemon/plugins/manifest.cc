@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "daemon/api/validation.h"
+#include "daemon/plugins/exercise_options.h"
 #include "daemon/plugins/permissions.h"
 
 namespace attune {
@@ -72,7 +73,7 @@ absl::Status CheckExercise(const std::string& field, const v1::Exercise& e) {
   if (!e.plugin().empty()) {
     return Bad(field + ".plugin", "is set by the daemon; leave it out");
   }
-  return absl::OkStatus();
+  return CheckDeclaredOptions(field, e);
 }
 
 }  // namespace

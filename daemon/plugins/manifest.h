@@ -29,7 +29,8 @@ absl::StatusOr<pv1::PluginManifest> ParseManifest(const std::string& text);
 
 // Checks a parsed manifest: ids, a version, protocol 1, an executable path
 // inside the folder, known permissions, 1 to 50 exercises with unique ids,
-// titles, summaries, minutes 1 to 240 and a mode. Errors name the field.
+// titles, summaries, minutes 1 to 240, a mode and well-formed options (see
+// exercise_options.h). Errors name the field.
 absl::Status CheckManifest(const pv1::PluginManifest& manifest);
 
 // Reads `folder`/manifest.textproto, parses and checks it, and checks that

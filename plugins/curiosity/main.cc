@@ -27,26 +27,32 @@ std::map<std::string, int> TimesAsked(const ap::Session& s) {
   return out;
 }
 
+constexpr char kQuestions[] = "questions";
+constexpr int kDefaultQuestions = 3, kMostQuestions = 10;
+
 std::vector<Question> Questions(const ap::Session& s) {
-  int count = s.OptionInt("questions", 3, 1, 10);
+  int count = s.OptionInt(kQuestions, kDefaultQuestions, 1, kMostQuestions);
   return attune::curiosity::Draw(TimesAsked(s), s.seed(), count);
 }
 
 ap::Exercise SharedCuriosity() {
-  ap::Exercise e({.id = "shared-curiosity",
-                  .title = "Shared curiosity questions",
-                  .summary = "Take turns asking open-ended questions from a deck of over a "
-                             "hundred, on a walk or over a meal. No question comes back until "
-                             "you have had them all.",
-                  .minutes = 15,
-                  .mode = av1::PAIR,
-                  .tags = {"curiosity", "conversation", "fun"},
-                  .writes = std::vector<std::string>{}});
+  ap::Exercise e(
+      {.id = "shared-curiosity",
+       .title = "Shared curiosity questions",
+       .summary = "Take turns asking open-ended questions from a deck of over a "
+                  "hundred, on a walk or over a meal. No question comes back until "
+                  "you have had them all.",
+       .minutes = 15,
+       .mode = av1::PAIR,
+       .tags = {"curiosity", "conversation", "fun"},
+       .writes = std::vector<std::string>{},
+       .options = {ap::IntegerOption(kQuestions, "how many questions to ask", kDefaultQuestions, 1,
+                                     kMostQuestions, "questions")}});
   e.Add(ap::Prompt("how", "Be curious",
                    "Take turns: one asks, the other answers, and the one who asked follows up "
                    "once with “tell me more” or “how did that feel?”. Listen for the story, "
                    "not for your reply. There are no wrong answers, and it's fine to pass."));
-  for (int i = 0; i < 10; ++i) {
+  for (int i = 0; i < kMostQuestions; ++i) {
     std::string n = std::to_string(i + 1);
     e.Add([i, n](const ap::Session& s) -> std::optional<av1::Step> {
       auto questions = Questions(s);

@@ -11,6 +11,13 @@ using namespace attune::plugin;  // NOLINT: the SDK's vocabulary
 
 namespace {
 
+constexpr char kTurnSeconds[] = "turn_seconds";
+constexpr int kDefaultTurn = 120, kShortestTurn = 10, kLongestTurn = 900;
+
+int TurnSeconds(const Session& s) {
+  return s.OptionInt(kTurnSeconds, kDefaultTurn, kShortestTurn, kLongestTurn);
+}
+
 // One round: `who` speaks, `other` listens. Keys end in `n`.
 void AddRound(Exercise& e, const std::string& n, Person who, Person other,
               const std::string& speaker, const std::string& listener) {
@@ -21,7 +28,7 @@ void AddRound(Exercise& e, const std::string& n, Person who, Person other,
             .MaxChars(200)
             .Placeholder("How stretched I feel at work"));
   e.Add([=](const Session& s) -> std::optional<::attune::v1::Step> {
-    int seconds = s.OptionInt("turn_seconds", 120, 10, 900);
+    int seconds = TurnSeconds(s);
     return TimedTurn("turn-" + n, speaker + " talks, " + listener + " listens",
                      speaker + ", talk about what's on your mind. " + listener +
                          ", listen with your whole attention: don't interrupt, don't plan "
@@ -56,19 +63,25 @@ void AddRound(Exercise& e, const std::string& n, Person who, Person other,
 Exercise ReflectiveListening() {
   Exercise e({.id = "reflective-listening",
               .title = "Reflective listening drill",
-              .summary = "One of you talks for two minutes while the other listens, then says "
-                         "back the facts and the feelings; the speaker rates the accuracy. "
-                         "Then you switch.",
+              .summary = "One of you talks for a set time (two minutes unless you choose) "
+                         "while the other listens, then says back the facts and the feelings; "
+                         "the speaker rates the accuracy. Then you switch.",
               .minutes = 15,
               .mode = ::attune::v1::PAIR,
               .tags = {"listening", "empathy", "skills"},
-              .writes = std::vector<std::string>{}});
-  e.Add(Prompt("how", "How this works",
-               "Each of you gets a timed turn to talk about something on your mind — small or "
-               "large, about work, family or the two of you. The listener stays quiet, then "
-               "paraphrases: first the facts, then the feelings. The speaker rates how "
-               "accurately they felt heard. Hearing someone accurately is not the same as "
-               "agreeing with them; debate can wait."));
+              .writes = std::vector<std::string>{},
+              .options = {IntegerOption(kTurnSeconds, "how long each of you talks", kDefaultTurn,
+                                        kShortestTurn, kLongestTurn, "seconds")}});
+  e.Add([](const Session& s) -> std::optional<::attune::v1::Step> {
+    return Prompt("how", "How this works",
+                  "Each of you gets " + SpokenDuration(TurnSeconds(s)) +
+                      " to talk about something on your mind — small or large, about work, "
+                      "family or the two of you. The listener stays quiet, then paraphrases: "
+                      "first the facts, then the feelings. The speaker rates how accurately "
+                      "they felt heard. Hearing someone accurately is not the same as agreeing "
+                      "with them; debate can wait.")
+        .step();
+  });
   AddRound(e, "1", kFirst, kSecond, "{first}", "{second}");
   e.Add(RoleSwitch("switch", "Switch roles", "Swap: now {second} speaks and {first} listens.",
                    kSecond, kFirst));
@@ -78,8 +91,9 @@ Exercise ReflectiveListening() {
                   "helped? (optional)")
             .For(kBoth));
   e.OnFinish([](const Session& s, Outcome& out) {
-    out.Summary("Accuracy: {second} heard {first} " + std::to_string(s.Rating("accuracy-1")) +
-                " of 5; {first} heard {second} " + std::to_string(s.Rating("accuracy-2")) +
+    out.Summary("Turns of " + SpokenDuration(TurnSeconds(s)) + ". Accuracy: {second} heard " +
+                "{first} " + std::to_string(s.Rating("accuracy-1")) + " of 5; {first} heard " +
+                "{second} " + std::to_string(s.Rating("accuracy-2")) +
                 " of 5. Saying back feelings, not only facts, is what makes people feel "
                 "understood.");
     return absl::OkStatus();

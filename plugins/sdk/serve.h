@@ -13,13 +13,13 @@ namespace attune::plugin {
 // Who the plugin is; the manifest says the same (see --print-manifest).
 struct PluginInfo {
   // a-z, 0-9 and '-': "practices".
-  std::string id;
-  std::string version;
+  std::string id = {};
+  std::string version = {};
   // A sentence for `attune plugin list`.
-  std::string description;
+  std::string description = {};
   // Record kinds its sessions may return: "check_in", "journal_entry",
   // "appreciation", "goal_progress", "plugin_record".
-  std::vector<std::string> permissions;
+  std::vector<std::string> permissions = {};
 };
 
 // The plugin's main. Run by attuned (ATTUNE_PLUGIN_COOKIE set), it serves on

@@ -33,7 +33,10 @@ class Session {
   // Fixed for the session: base random choices on it.
   uint64_t seed() const { return context_.seed(); }
 
-  // An option the person chose when starting, or `fallback`.
+  // An option of the session: the value the person chose, else the default
+  // the exercise lists (ExerciseInfo.options; the daemon sends both, checked).
+  // `fallback` is only for a key the exercise does not list, or a session
+  // context made by hand (a test).
   std::string Option(const std::string& key, const std::string& fallback) const;
   // A whole-number option within [lo, hi], or `fallback` when missing or
   // not such a number.

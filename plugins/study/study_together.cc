@@ -251,7 +251,10 @@ Exercise StudyTogether() {
               .minutes = 30,
               .mode = ::attune::v1::PAIR,
               .tags = {"learning", "weekly", "role-play"},
-              .writes = std::vector<std::string>{"plugin_record"}});
+              .writes = std::vector<std::string>{"plugin_record"},
+              .options = {ChoiceOption("new_plan",
+                                       "yes: plan something new, even while a plan is under way",
+                                       {"no", "yes"}, "no")}});
   AddPlanning(e);
   AddDiscussion(e);
   e.OnFinish([](const Session& s, Outcome& out) {

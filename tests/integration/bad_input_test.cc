@@ -970,7 +970,7 @@ TEST_F(ExerciseBadInputTest, PluginRepliesOutOfShapeEndTheSessionAndStoreNothing
                               return StartAfterBackoff(Request("tp-empty"), &out);
                             },
                             Code::ABORTED, "the session could not start: plugin tp failed Start"},
-                           {"Start answered with complete", shaped("complete-at-start"),
+                           {"Start answered with complete", shaped("complete_at_start"),
                             Code::ABORTED, "answered Start with complete instead of a first step"},
                            {"a step and complete at once", shaped("both"), Code::ABORTED,
                             "answered with both a step and complete"},

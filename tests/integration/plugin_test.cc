@@ -184,6 +184,59 @@ TEST_F(PluginIT, ReflectiveListeningHasTimedTurnsRatingsAndASwitch) {
   EXPECT_EQ(shorter.steps[2].timed_turn().seconds(), 30);
 }
 
+TEST_F(PluginIT, OptionsAreListedCheckedAndFollowedByTheTexts) {
+  StartDaemon();
+  v1::ListExercisesResponse list;
+  ASSERT_OK(driver_->exercises().ListExercises(DaemonHarness::Context().get(),
+                                               v1::ListExercisesRequest(), &list));
+  std::map<std::string, v1::Exercise> by_id;
+  for (const auto& e : list.exercises()) by_id[e.id()] = e;
+  ASSERT_EQ(by_id["vulnerability"].options_size(), 1);
+  const v1::ExerciseOption& turn = by_id["vulnerability"].options(0);
+  EXPECT_EQ(turn.key(), "turn_seconds");
+  EXPECT_EQ(turn.default_value(), "600");
+  EXPECT_EQ(turn.integer().min(), 10);
+  EXPECT_EQ(turn.integer().unit(), "seconds");
+  EXPECT_EQ(by_id["shared-curiosity"].options(0).key(), "questions");
+  EXPECT_EQ(by_id["study-together"].options(0).choice().values_size(), 2);
+  EXPECT_EQ(by_id["appreciation"].options_size(), 0);
+
+  // A key the exercise does not list, or a value out of range, starts nothing.
+  v1::LiveSession live;
+  grpc::Status typo = driver_->exercises().StartSession(
+      DaemonHarness::Context().get(), Request("vulnerability", {{"turn_second", "60"}}), &live);
+  EXPECT_CODE(typo, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(typo.error_message(), HasSubstr("\"turn_second\" is not an option of "
+                                              "vulnerability; its options: turn_seconds"));
+  grpc::Status range = driver_->exercises().StartSession(
+      DaemonHarness::Context().get(), Request("vulnerability", {{"turn_seconds", "5"}}), &live);
+  EXPECT_CODE(range, grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(range.error_message(), HasSubstr("options[turn_seconds]: 5 is out of range; it "
+                                               "takes a whole number of seconds from 10 to "
+                                               "1800, default 600"));
+  grpc::Status none = driver_->exercises().StartSession(
+      DaemonHarness::Context().get(), Request("appreciation", {{"turn_seconds", "60"}}), &live);
+  EXPECT_THAT(none.error_message(), HasSubstr("it has none"));
+  EXPECT_THAT(ChildPids(d_.pid()), IsEmpty()) << "no plugin was started for a refused request";
+
+  // The texts follow the length chosen, and the record keeps what was used.
+  driver_->overrides["keep"] = Choose({"yes"});
+  auto minute = driver_->RunSession(Request("vulnerability", {{"turn_seconds", "60"}}));
+  ASSERT_OK(minute.status);
+  EXPECT_THAT(minute.last.record().summary(), HasSubstr("You held one minute for"));
+  EXPECT_THAT(minute.last.record().summary(), ::testing::Not(HasSubstr("ten minutes")));
+  EXPECT_EQ(minute.last.record().options().at("turn_seconds"), "60");
+  bool titled = false;
+  for (const auto& j : Journal()) titled |= j.title() == "One minute, uninterrupted";
+  EXPECT_TRUE(titled) << "the private note is titled by the length chosen";
+
+  auto usual = driver_->RunSession(Request("vulnerability"));
+  ASSERT_OK(usual.status);
+  EXPECT_THAT(usual.last.record().summary(), HasSubstr("You held ten minutes for"));
+  EXPECT_EQ(usual.last.record().options().at("turn_seconds"), "600")
+      << "an option left out is recorded with its default";
+}
+
 TEST_F(PluginIT, AFinishedSessionCountsTowardAGoalThatNamesIt) {
   StartDaemon();
   v1::CreateGoalRequest g;

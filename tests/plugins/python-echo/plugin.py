@@ -7,7 +7,7 @@
 # Exercise "python-echo": a prompt, a text input, a choice; Finish echoes the
 # text and keeps a counter in the plugin's own record. For the daemon's tests
 # of plugin replies out of shape, the option "shape" makes Start answer
-# "complete" instead of a first step ("complete-at-start"), a step and
+# "complete" instead of a first step ("complete_at_start"), a step and
 # "complete" at once ("both"), or neither ("neither").
 import os
 import signal
@@ -61,7 +61,7 @@ class Plugin(plugin_pb2_grpc.PluginServicer):
 
     def Start(self, request, context):
         shape = request.context.options.get("shape", "")
-        if shape == "complete-at-start":
+        if shape == "complete_at_start":
             return plugin_pb2.StepResponse(complete=True)
         if shape == "both":
             return plugin_pb2.StepResponse(step=script(request.context)[0], complete=True)

@@ -260,13 +260,21 @@ std::string ForkBomb() {
 }
 
 std::vector<ap::Exercise> Exercises(const std::string& p) {
+  std::vector<av1::ExerciseOption> options;
+  for (const char* key :
+       {"records", "bad_records", "probe", "print", "tcp_port", "udp_port", "read", "own", "list",
+        "unix", "kill_pid", "kill_parent", "setsid_child", "tiocsti", "note"}) {
+    options.push_back(ap::TextOption(key, "what the test plugin tries (see its source)"));
+  }
+  options.push_back(ap::IntegerOption("print_times", "how often to print", 1, 1, 100000));
   ap::Exercise echo({.id = p + "echo",
                      .title = "Echo",
                      .summary = "Says back what you write.",
                      .minutes = 1,
                      .mode = av1::SOLO,
                      .tags = {"test"},
-                     .writes = std::nullopt});
+                     .writes = std::nullopt,
+                     .options = options});
   echo.Add(ap::Prompt("intro", "Echo", "A test exercise, {first}."));
   echo.Add(ap::TextInput("words", "Words", "Write something.").Required().MaxChars(100));
   echo.Add(ap::RatingInput("score", "Score", "Rate it.", "low", "high"));

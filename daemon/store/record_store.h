@@ -121,7 +121,8 @@ class RecordStore {
   // existed) gets one, and a log line says so. While a loss is accepted
   // (RequestAcceptOwnLog) a failed check is logged and the head is written
   // again from the log as it is. Runs at OnUnlock, and otherwise once,
-  // before the first call with keys that reads or writes the log.
+  // before the first write, fold, rebuild or re-seal with keys (plain reads
+  // of the views do not wait for it).
   absl::Status CheckOwnLog(const KeySet& keys);
   // Accepts this device's own log as it is at the next check (after the
   // owner was told what is missing): remembered across restarts until then.

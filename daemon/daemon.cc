@@ -150,6 +150,13 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   MetaVaultPersistence persistence(db->get());
   Vault vault(&persistence);
   if (auto s = vault.Load(); !s.ok()) return s;
+  if (auto id = vault.identity(); id.has_value()) store.SetSelfDevice(id->device_public_key());
+  if (options.accept_own_log_as_is) {
+    if (auto s = store.RequestAcceptOwnLog(); !s.ok()) return s;
+    LogWarning(
+        "this device's own op log will be accepted as it is at the next unlock, even if ops "
+        "are missing from it (--accept-own-log-as-is)");
+  }
   if (options.rebuild_views) {
     if (auto s = store.RequestRebuild(); !s.ok()) return s;
     LogInfo("the record views will be rebuilt from the op log at the next unlock");

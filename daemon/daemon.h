@@ -22,6 +22,10 @@ struct DaemonOptions {
   std::string socket_path;
   // Drop the record views and rebuild them from the op log at next unlock.
   bool rebuild_views = false;
+  // Accept this device's own op log as it is at the next unlock, when its
+  // check against the sealed head fails (ops missing: what is missing stays
+  // lost); the head is written again from the log.
+  bool accept_own_log_as_is = false;
   // Where to listen for partner devices ("host:port"; port 0 picks one and
   // keeps it). Empty: never listen, only dial.
   std::string peer_listen = "0.0.0.0:27441";

@@ -56,6 +56,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_flag("--rebuild-views", options.rebuild_views,
                "Rebuild the record views from the op log at the next unlock");
+  app.add_flag("--accept-own-log-as-is", options.accept_own_log_as_is,
+               "Unlock even though ops of this device are missing from its data folder "
+               "(unlock says so): keep what is left; what is missing stays lost");
   app.add_option("--peer-listen", options.peer_listen,
                  "host:port where partner devices reach this one (port 0 picks a "
                  "free port and keeps it; empty: do not listen)")

@@ -65,6 +65,12 @@ grpc::Status VaultServiceImpl::Init(grpc::ServerContext*, const v1::InitRequest*
   auto keys = ctx_.vault->Init(request->passphrase(), request->display_name(), kdf);
   if (!keys.ok()) return ToGrpc(keys.status());
   LogInfo(absl::StrCat("vault initialised; device ", FormatDeviceId((*keys)->device_public_key)));
+  // The first head of this device's own op log, before anything is written.
+  if (auto s = ctx_.store->OnUnlock(**keys); !s.ok()) {
+    ctx_.vault->Lock();
+    LogError(absl::StrCat("the new vault's store could not be prepared: ", s.ToString()));
+    return ToGrpc(s);
+  }
   if (ctx_.on_unlock) {
     if (auto s = ctx_.on_unlock(*keys); !s.ok()) LogWarning(s.ToString());
   }
@@ -81,8 +87,22 @@ grpc::Status VaultServiceImpl::Unlock(grpc::ServerContext*, const v1::UnlockRequ
     return ToGrpc(keys.status());
   }
   if (auto s = ctx_.store->OnUnlock(**keys); !s.ok()) {
-    LogError(absl::StrCat("rebuilding views after unlock failed: ", s.ToString()));
+    // Nothing may be written on a log that failed its check (it could
+    // number two ops alike, and would hide what went missing): the keys go.
+    ctx_.vault->Lock();
+    LogError(absl::StrCat("unlock failed, the vault stays locked: ", s.ToString()));
     return ToGrpc(s);
+  }
+  if (!(*keys)->keeps_own_log_head) {
+    // A vault made before the head existed: from now on it promises one, so
+    // that deleting the head is noticed too.
+    auto kept = ctx_.vault->KeepOwnLogHead();
+    if (kept.ok()) {
+      keys = std::move(kept);
+    } else {
+      LogWarning(absl::StrCat("could not mark the vault as keeping a head of its own op log: ",
+                              kept.status().ToString()));
+    }
   }
   LogInfo("vault unlocked");
   if (ctx_.on_unlock) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/base/log.h"
 #include "daemon/vault/op_crypto.h"
 #include "daemon/vault/view_crypto.h"
 
@@ -18,6 +19,10 @@ constexpr std::string_view kRebuildFlagKey = "rebuild_views";
 constexpr char kAppliedPrefix[] = "applied/";  // + device -> seq
 // This device's shared seq that peers hold and its log lacks -> seq.
 constexpr std::string_view kBehindKey = "own_log_behind";
+// The sealed head of this device's own op log (v1::OwnLogHead).
+constexpr std::string_view kOwnLogHeadKey = "own_log_head";
+// Set by RequestAcceptOwnLog until the next check has accepted the log.
+constexpr std::string_view kAcceptOwnLogKey = "accept_own_log";
 constexpr size_t kDeviceBytes = 32;
 constexpr char kSharedStream = 'S';
 constexpr char kPrivateStream = 'P';
@@ -59,6 +64,95 @@ std::string StreamPrefix(std::string_view device, char stream) {
   std::string p(device);
   p.push_back(stream);
   return p;
+}
+
+// BLAKE2b-256 of an op exactly as stored.
+std::string OpDigest(std::string_view bytes) {
+  std::string digest(crypto_generichash_BYTES, '\0');
+  crypto_generichash(reinterpret_cast<unsigned char*>(digest.data()), digest.size(),
+                     reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(), nullptr,
+                     0);
+  return digest;
+}
+
+// The stream's chain after `op` (v1::OwnStreamHead.chain).
+std::string ChainNext(std::string_view chain, std::string_view op) {
+  crypto_generichash_state state;
+  crypto_generichash_init(&state, nullptr, 0, crypto_generichash_BYTES);
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(chain.data()),
+                            chain.size());
+  crypto_generichash_update(&state, reinterpret_cast<const unsigned char*>(op.data()), op.size());
+  std::string next(crypto_generichash_BYTES, '\0');
+  crypto_generichash_final(&state, reinterpret_cast<unsigned char*>(next.data()), next.size());
+  return next;
+}
+
+// Adds `op`, stored at `seq`, to the head of its stream.
+void Advance(v1::OwnStreamHead* stream, uint64_t seq, std::string_view op) {
+  stream->set_seq(seq);
+  stream->set_digest(OpDigest(op));
+  stream->set_count(stream->count() + 1);
+  stream->set_chain(ChainNext(stream->chain(), op));
+}
+
+// What one scan of an own stream found.
+struct StreamScan {
+  uint64_t count = 0;
+  uint64_t last = 0;       // highest seq; 0: none
+  uint64_t first_gap = 0;  // lowest seq missing below `last`; 0: none
+  bool malformed = false;  // a key that is not prefix ‖ 8 bytes
+  std::string chain;       // over the ops held, as v1::OwnStreamHead.chain
+};
+
+// Why `scan` of the stream (`what`: "private", "shared") disagrees with its
+// head; empty when it agrees. `digest_at_head` is the digest of the op held
+// at the head's seq (empty when none is held).
+std::string StreamProblem(const std::string& what, const v1::OwnStreamHead& head,
+                          const StreamScan& scan, const std::string& digest_at_head) {
+  if (scan.malformed) return absl::StrCat("a key of this device's ", what, " ops is malformed");
+  if (scan.last < head.seq()) {
+    if (scan.last + 1 == head.seq()) {
+      return absl::StrCat("own ", what, " op ", head.seq(),
+                          " (the last one this device wrote) is missing from the data folder");
+    }
+    return absl::StrCat("own ", what, " ops ", scan.last + 1, " to ", head.seq(),
+                        " (the last ones this device wrote) are missing from the data folder");
+  }
+  if (scan.last > head.seq()) {
+    return absl::StrCat("the data folder holds own ", what, " ops up to ", scan.last,
+                        ", but this device wrote only up to ", head.seq());
+  }
+  if (head.seq() > 0 && digest_at_head != head.digest()) {
+    return absl::StrCat("own ", what, " op ", head.seq(),
+                        " in the data folder is not the one this device wrote");
+  }
+  if (scan.count < head.count()) {
+    if (scan.first_gap != 0 && head.count() == head.seq()) {
+      return absl::StrCat("own ", what, " op ", scan.first_gap, " is missing from the data folder");
+    }
+    return absl::StrCat(head.count() - scan.count, " of this device's own ", what,
+                        " ops are missing from the data folder");
+  }
+  if (scan.count > head.count()) {
+    return absl::StrCat("the data folder holds ", scan.count, " own ", what,
+                        " ops, but this device wrote ", head.count());
+  }
+  if (scan.chain != head.chain()) {
+    return absl::StrCat("own ", what, " ops before op ", head.seq(),
+                        " in the data folder are not the ones this device wrote");
+  }
+  return "";
+}
+
+// The refusal for a log that disagrees with its head.
+absl::Status OwnLogLoss(const std::string& problem) {
+  return absl::DataLossError(absl::StrCat(
+      problem,
+      ": the data folder was changed outside Attune (ops deleted or rolled back by someone with "
+      "access to the disk, or the folder was put back from an incomplete copy). The vault stays "
+      "locked and nothing was written. To go on: stop attuned and put back a copy of the data "
+      "folder made after those ops; or start attuned once with --accept-own-log-as-is and unlock "
+      "to keep what is left (what is missing stays lost)."));
 }
 
 v1::Clock ClockOf(const v1::OpHeader& header) {
@@ -245,6 +339,7 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
   Appended appended;
   const std::string& device = group.front()->keys->device_public_key;
   absl::Status ready = LoadVersionVector();
+  if (ready.ok()) ready = EnsureOwnLogChecked(*group.front()->keys);
   if (ready.ok()) ready = CheckNotBehind(device);
   if (!ready.ok()) {
     for (Writer* w : group) w->status = ready;
@@ -282,6 +377,8 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
   const uint64_t next_shared_before = next_shared_;
   using Touched = std::map<std::string, std::pair<v1::RecordState, const KeySet*>>;
   Touched touched;  // every record the group changed, as it is after the group
+  v1::OwnLogHead head = head_;
+  const KeySet* head_keys = nullptr;
   Batch batch;
   for (Writer* w : group) {
     const KeySet& keys = *w->keys;
@@ -292,12 +389,14 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
     // A writer's mutations land in the group together, or (on an error)
     // none of them does.
     uint64_t w_shared = shared_seq, w_private = private_seq;
+    v1::OwnLogHead w_head = head;
     Touched w_touched;
     Batch w_ops;
     std::vector<v1::RecordState> results;
     absl::Status status;
     for (const Mutation& m : *w->mutations) {
-      status = StageMutation(keys, device, m, touched, &w_touched, &w_shared, &w_private, &w_ops);
+      status = StageMutation(keys, device, m, touched, &w_touched, &w_shared, &w_private, &w_head,
+                             &w_ops);
       if (!status.ok()) break;
       results.push_back(
           w_touched[ViewKey(static_cast<Kind>(m.body.kind()), m.body.record_id())].first);
@@ -308,6 +407,8 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
     }
     shared_seq = w_shared;
     private_seq = w_private;
+    head = std::move(w_head);
+    head_keys = &keys;
     batch.Append(std::move(w_ops));
     for (auto& [key, entry] : w_touched) touched[key] = std::move(entry);
     w->results = std::move(results);
@@ -316,12 +417,14 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
   for (const auto& [key, entry] : touched) {
     batch.Put(Cf::kRecords, key, SealState(*entry.second, key, entry.first));
   }
+  PutHead(*head_keys, head, &batch);
   if (auto s = AppendLocked(batch, &appended); !s.ok()) {
     for (Writer* w : group) {
       if (w->status.ok()) w->status = s;
     }
     return appended;
   }
+  head_ = std::move(head);
   next_shared_ = shared_seq;
   next_private_ = private_seq;
   if (shared_seq != next_shared_before) {
@@ -335,7 +438,7 @@ absl::Status RecordStore::StageMutation(
     const KeySet& keys, const std::string& device, const Mutation& m,
     const std::map<std::string, std::pair<v1::RecordState, const KeySet*>>& group_touched,
     std::map<std::string, std::pair<v1::RecordState, const KeySet*>>* touched, uint64_t* shared_seq,
-    uint64_t* private_seq, Batch* ops) {
+    uint64_t* private_seq, v1::OwnLogHead* head, Batch* ops) {
   if (m.body.record_id().size() != kRawIdBytes) {
     return absl::InvalidArgumentError("record id must be 16 bytes");
   }
@@ -378,7 +481,11 @@ absl::Status RecordStore::StageMutation(
   if (auto s = ApplyOp(m.body, ClockOf(header), &state); !s.ok()) return s;
   auto op = SealOp(std::move(header), m.body, keys);
   if (!op.ok()) return op.status();
-  ops->Put(Cf::kOplog, OplogKey(device, m.visibility, seq), op->SerializeAsString());
+  std::string bytes = op->SerializeAsString();
+  v1::OwnStreamHead* stream =
+      m.visibility == v1::SHARED ? head->mutable_shared_ops() : head->mutable_private_ops();
+  Advance(stream, seq, bytes);
+  ops->Put(Cf::kOplog, OplogKey(device, m.visibility, seq), bytes);
   ++seq;
   (*touched)[key] = {std::move(state), &keys};
   return absl::OkStatus();
@@ -457,6 +564,7 @@ absl::Status RecordStore::PutStates(const KeySet& keys,
 
 absl::StatusOr<RecordStore::RebuildStats> RecordStore::RebuildViews(const KeySet& keys) {
   absl::MutexLock lock(&commit_mu_);
+  if (auto s = EnsureOwnLogChecked(keys); !s.ok()) return s;
   std::map<std::string, v1::RecordState> states;
   const std::map<std::string, v1::RecordState> empty;
   absl::Status inner;
@@ -502,10 +610,158 @@ absl::Status RecordStore::RequestRebuild() {
 }
 
 absl::Status RecordStore::OnUnlock(const KeySet& keys) {
+  if (auto s = CheckOwnLog(keys); !s.ok()) return s;
   auto flag = db_->Get(Cf::kMeta, kRebuildFlagKey);
   if (!flag.ok()) return flag.status();
   if (flag->has_value()) return RebuildViews(keys).status();
   return FoldPending(keys);
+}
+
+// --- The head of this device's own op log ------------------------------------
+
+std::string_view RecordStore::OwnLogHeadKey() { return kOwnLogHeadKey; }
+
+void RecordStore::PutHead(const KeySet& keys, const v1::OwnLogHead& head, Batch* batch) {
+  batch->Put(Cf::kMeta, kOwnLogHeadKey,
+             SealValue(keys.data_key, CfName(Cf::kMeta), kOwnLogHeadKey, head.SerializeAsString()));
+}
+
+void RecordStore::SetSelfDevice(const std::string& device) {
+  absl::MutexLock lock(&commit_mu_);
+  self_device_ = device;
+}
+
+absl::Status RecordStore::RequestAcceptOwnLog() {
+  Batch batch;
+  batch.Put(Cf::kMeta, kAcceptOwnLogKey, "1");
+  return db_->Write(batch, true);
+}
+
+absl::Status RecordStore::CheckOwnLog(const KeySet& keys) {
+  absl::MutexLock lock(&commit_mu_);
+  head_device_ = keys.device_public_key;
+  head_status_ = CheckOwnLogLocked(keys);
+  return head_status_;
+}
+
+absl::Status RecordStore::EnsureOwnLogChecked(const KeySet& keys) {
+  if (head_device_ == keys.device_public_key) return head_status_;
+  head_device_ = keys.device_public_key;
+  head_status_ = CheckOwnLogLocked(keys);
+  return head_status_;
+}
+
+absl::Status RecordStore::CheckOwnLogLocked(const KeySet& keys) {
+  const std::string& device = keys.device_public_key;
+  self_device_ = device;
+  // One pass over each own stream: how many ops, the last, the first gap,
+  // and the chain over their bytes. Nothing is opened or parsed.
+  StreamScan scans[2];
+  const char streams[2] = {kSharedStream, kPrivateStream};
+  for (int i = 0; i < 2; ++i) {
+    const std::string prefix = StreamPrefix(device, streams[i]);
+    StreamScan& scan = scans[i];
+    auto s = db_->Scan(Cf::kOplog, prefix, [&](std::string_view key, std::string_view value) {
+      if (key.size() != prefix.size() + 8) {
+        scan.malformed = true;
+        return false;
+      }
+      const uint64_t seq = BigEndian(key.substr(prefix.size()));
+      if (seq != scan.last + 1 && scan.first_gap == 0) scan.first_gap = scan.last + 1;
+      scan.last = seq;
+      ++scan.count;
+      scan.chain = ChainNext(scan.chain, value);
+      return true;
+    });
+    if (!s.ok()) return s;
+  }
+  auto digest_at = [&](v1::Visibility vis, uint64_t seq) -> absl::StatusOr<std::string> {
+    if (seq == 0) return std::string();
+    auto op = db_->Get(Cf::kOplog, OplogKey(device, vis, seq));
+    if (!op.ok()) return op.status();
+    return op->has_value() ? OpDigest(**op) : std::string();
+  };
+  // The head the log as it is would have.
+  auto from_log = [&]() -> absl::StatusOr<v1::OwnLogHead> {
+    v1::OwnLogHead head;
+    head.set_device(device);
+    for (int i = 0; i < 2; ++i) {
+      const v1::Visibility vis = i == 0 ? v1::SHARED : v1::PRIVATE;
+      v1::OwnStreamHead* stream = i == 0 ? head.mutable_shared_ops() : head.mutable_private_ops();
+      auto digest = digest_at(vis, scans[i].last);
+      if (!digest.ok()) return digest.status();
+      stream->set_seq(scans[i].last);
+      stream->set_digest(*digest);
+      stream->set_count(scans[i].count);
+      stream->set_chain(scans[i].chain);
+    }
+    return head;
+  };
+  auto accept = db_->Get(Cf::kMeta, kAcceptOwnLogKey);
+  if (!accept.ok()) return accept.status();
+  const bool accepting = accept->has_value();
+  auto sealed = db_->Get(Cf::kMeta, kOwnLogHeadKey);
+  if (!sealed.ok()) return sealed.status();
+  const uint64_t own_ops = scans[0].count + scans[1].count;
+
+  std::string problem;
+  v1::OwnLogHead head;
+  if (!sealed->has_value()) {
+    // A vault that keeps a head wrote one at init, before any view entry:
+    // only a store never written to may lack it.
+    bool has_views = false;
+    if (keys.keeps_own_log_head && own_ops == 0) {
+      auto s = db_->Scan(Cf::kRecords, "", [&](std::string_view, std::string_view) {
+        has_views = true;
+        return false;
+      });
+      if (!s.ok()) return s;
+    }
+    if (keys.keeps_own_log_head && (own_ops > 0 || has_views)) {
+      problem = "the record of this device's own op log is missing from the data folder";
+    }
+  } else {
+    auto plain = OpenValue(keys.data_key, CfName(Cf::kMeta), kOwnLogHeadKey, **sealed);
+    if (!plain.ok() || !head.ParseFromString(*plain) || head.device() != device) {
+      problem = "the record of this device's own op log in the data folder fails its check";
+    } else {
+      for (int i = 0; i < 2 && problem.empty(); ++i) {
+        const v1::Visibility vis = i == 0 ? v1::SHARED : v1::PRIVATE;
+        const v1::OwnStreamHead& stream = i == 0 ? head.shared_ops() : head.private_ops();
+        auto digest = digest_at(vis, stream.seq());
+        if (!digest.ok()) return digest.status();
+        problem = StreamProblem(i == 0 ? "shared" : "private", stream, scans[i], *digest);
+      }
+    }
+  }
+  if (!problem.empty() && !accepting) {
+    LogError(absl::StrCat("this device's own op log failed its check: ", problem,
+                          "; nothing is written until the owner says what to do"));
+    return OwnLogLoss(problem);
+  }
+  if (problem.empty() && sealed->has_value() && !accepting) {
+    head_ = std::move(head);
+    return absl::OkStatus();
+  }
+  // Write the head from the log as it is: a first head, or an accepted loss.
+  auto fresh = from_log();
+  if (!fresh.ok()) return fresh.status();
+  Batch batch;
+  PutHead(keys, *fresh, &batch);
+  if (accepting) batch.Delete(Cf::kMeta, kAcceptOwnLogKey);
+  if (auto s = db_->Write(batch, true); !s.ok()) return s;
+  if (!problem.empty()) {
+    LogWarning(absl::StrCat("accepted this device's own op log as it is (--accept-own-log-as-is): ",
+                            problem, "; what is missing stays lost"));
+  } else if (!sealed->has_value() && own_ops > 0) {
+    LogInfo(absl::StrCat(
+        "this data folder was written before Attune kept a sealed head of this device's own op "
+        "log: wrote one now (",
+        scans[1].last, " private and ", scans[0].last,
+        " shared ops); from now on every unlock checks the log against it"));
+  }
+  head_ = std::move(*fresh);
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::map<std::string, std::string>> RecordStore::DumpViews(
@@ -612,11 +868,7 @@ absl::StatusOr<std::string> RecordStore::SharedOpDigest(const std::string& devic
   auto op = db_->Get(Cf::kOplog, OplogKey(device, v1::SHARED, seq));
   if (!op.ok()) return op.status();
   if (!op->has_value()) return std::string();
-  std::string digest(crypto_generichash_BYTES, '\0');
-  crypto_generichash(reinterpret_cast<unsigned char*>(digest.data()), digest.size(),
-                     reinterpret_cast<const unsigned char*>((*op)->data()), (*op)->size(), nullptr,
-                     0);
-  return digest;
+  return OpDigest(**op);
 }
 
 RecordStore::VersionVector RecordStore::SharedVersionVector() {
@@ -665,6 +917,11 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
                                              Appended* appended, absl::Status* refusal_out,
                                              size_t* added_out) {
   if (auto s = LoadVersionVector(); !s.ok()) return s;
+  // This device's own ops, back from a peer, move its head; and no view is
+  // folded before its own log was checked once.
+  absl::Status own_check = keys != nullptr ? EnsureOwnLogChecked(*keys) : absl::OkStatus();
+  v1::OwnLogHead head = head_;
+  bool own_added = false;
   const VersionVector& start = written_vv_;
   std::map<std::string, uint64_t> held;  // as this batch advances
   std::map<std::string, v1::RecordState> states;
@@ -693,7 +950,13 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
       }
       continue;
     }
-    if (r.header.seq() == have + 1 && keys == nullptr && author == self_device_) {
+    const bool own = keys != nullptr ? author == keys->device_public_key : author == self_device_;
+    if (r.header.seq() == have + 1 && own && !own_check.ok()) {
+      refusal = own_check;
+      held[author] = have;
+      continue;
+    }
+    if (r.header.seq() == have + 1 && keys == nullptr && own) {
       // This device's own ops, back from a peer: taken only while unlocked,
       // when they are folded at once (own ops are never folded later).
       refusal = absl::FailedPreconditionError("own ops are taken back only while unlocked");
@@ -718,6 +981,10 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
       }
     }
     hlc_.Observe(r.header.hlc());
+    if (own) {
+      Advance(head.mutable_shared_ops(), r.header.seq(), r.bytes);
+      own_added = true;
+    }
     batch.Put(Cf::kOplog, OplogKey(author, v1::SHARED, r.header.seq()), r.bytes);
     held[author] = r.header.seq();
     ++added;
@@ -728,8 +995,10 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
       for (const auto& [author, seq] : held) {
         batch.Put(Cf::kMeta, absl::StrCat(kAppliedPrefix, author), EncodeSeq(seq));
       }
+      if (own_added) PutHead(*keys, head, &batch);
     }
     if (auto s = AppendLocked(batch, appended); !s.ok()) return s;
+    if (own_added) head_ = std::move(head);
     for (const auto& [author, seq] : held) {
       uint64_t& written = written_vv_[author];
       if (seq > written) {
@@ -746,6 +1015,7 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
 
 absl::Status RecordStore::FoldPending(const KeySet& keys) {
   absl::MutexLock lock(&commit_mu_);
+  if (auto s = EnsureOwnLogChecked(keys); !s.ok()) return s;
   if (auto s = LoadVersionVector(); !s.ok()) return s;
   const VersionVector vv = written_vv_;
   for (const auto& [device, seq] : vv) {
@@ -793,36 +1063,52 @@ uint64_t RecordStore::WaitForChange(uint64_t seen, absl::Duration timeout) {
 
 absl::Status RecordStore::ResealOwnOps(const KeySet& old_keys, const KeySet& new_keys, Batch also) {
   absl::MutexLock lock(&commit_mu_);
+  if (auto s = EnsureOwnLogChecked(old_keys); !s.ok()) return s;
+  // Every op changes bytes, so the head changes with them: its digests and
+  // chains are taken again, in key order (each stream by seq).
+  v1::OwnLogHead head = head_;
+  for (v1::OwnStreamHead* stream : {head.mutable_shared_ops(), head.mutable_private_ops()}) {
+    stream->clear_digest();
+    stream->clear_chain();
+  }
   Batch batch;
   absl::Status inner;
-  auto s = db_->Scan(Cf::kOplog, old_keys.device_public_key,
-                     [&](std::string_view key, std::string_view value) {
-                       v1::Op op;
-                       v1::OpHeader header;
-                       if (!op.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-                         inner = absl::DataLossError("an op in the log does not parse");
-                         return false;
-                       }
-                       auto body = OpenOp(op, old_keys, &header);
-                       if (!body.ok()) {
-                         inner = body.status();
-                         return false;
-                       }
-                       header.set_space_id(new_keys.space_id);
-                       header.set_key_epoch(new_keys.space_key_epoch);
-                       auto sealed = SealOp(header, *body, new_keys);
-                       if (!sealed.ok()) {
-                         inner = sealed.status();
-                         return false;
-                       }
-                       batch.Put(Cf::kOplog, key, sealed->SerializeAsString());
-                       return true;
-                     });
+  auto s = db_->Scan(
+      Cf::kOplog, old_keys.device_public_key, [&](std::string_view key, std::string_view value) {
+        v1::Op op;
+        v1::OpHeader header;
+        if (!op.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          inner = absl::DataLossError("an op in the log does not parse");
+          return false;
+        }
+        auto body = OpenOp(op, old_keys, &header);
+        if (!body.ok()) {
+          inner = body.status();
+          return false;
+        }
+        header.set_space_id(new_keys.space_id);
+        header.set_key_epoch(new_keys.space_key_epoch);
+        auto sealed = SealOp(header, *body, new_keys);
+        if (!sealed.ok()) {
+          inner = sealed.status();
+          return false;
+        }
+        std::string bytes = sealed->SerializeAsString();
+        v1::OwnStreamHead* stream = header.visibility() == v1::SHARED ? head.mutable_shared_ops()
+                                                                      : head.mutable_private_ops();
+        stream->set_chain(ChainNext(stream->chain(), bytes));
+        if (header.seq() == stream->seq()) stream->set_digest(OpDigest(bytes));
+        batch.Put(Cf::kOplog, key, bytes);
+        return true;
+      });
   if (!s.ok()) return s;
   if (!inner.ok()) return inner;
+  const bool ops_changed = batch.Count() > 0;
+  if (ops_changed) PutHead(new_keys, head, &batch);
   batch.Append(std::move(also));
   if (batch.Count() == 0) return absl::OkStatus();
   if (auto w = db_->Write(batch, true); !w.ok()) return w;
+  if (ops_changed) head_ = std::move(head);
   NotifyChange();
   return absl::OkStatus();
 }

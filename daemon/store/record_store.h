@@ -98,8 +98,41 @@ class RecordStore {
 
   // Asks for RebuildViews at the next unlock; remembered across restarts.
   absl::Status RequestRebuild();
-  // Runs a requested rebuild, if any. Call after every unlock.
+  // Checks this device's own op log (CheckOwnLog), then runs a requested
+  // rebuild, if any, and folds ops that arrived while locked. Call after
+  // every unlock, and after Init (which writes the first head).
   absl::Status OnUnlock(const KeySet& keys);
+
+  // --- The head of this device's own op log -----------------------------
+  // A sealed record (v1::OwnLogHead, sealed with the data key) of the last
+  // op of each of this device's streams, a BLAKE2b-256 of that op as stored,
+  // how many ops each stream holds, and a BLAKE2b-256 chain over all of them.
+  // Every batch that adds or changes an own op writes it too, so it never
+  // disagrees with an acknowledged write.
+  //
+  // CheckOwnLog compares it with the log (one scan of the own ops, hashing
+  // their bytes; nothing is opened or parsed): each stream must end at its
+  // head's seq, the op there must hash to the head's digest, the stream must
+  // hold `count` ops (no gap), and its ops must hash to the chain. DATA_LOSS, naming what is wrong
+  // and what to do, when it does not, or when the head is missing from a vault that keeps one
+  // (KeySet::keeps_own_log_head) and has own ops; then every write and
+  // every own op from a peer is refused with that error until a check
+  // passes. A log without a head (a data folder written before the head
+  // existed) gets one, and a log line says so. While a loss is accepted
+  // (RequestAcceptOwnLog) a failed check is logged and the head is written
+  // again from the log as it is. Runs at OnUnlock, and otherwise once,
+  // before the first write, fold, rebuild or re-seal with keys (plain reads
+  // of the views do not wait for it).
+  absl::Status CheckOwnLog(const KeySet& keys);
+  // Accepts this device's own log as it is at the next check (after the
+  // owner was told what is missing): remembered across restarts until then.
+  absl::Status RequestAcceptOwnLog();
+  // This device's id, known from the vault while locked: a peer's copy of
+  // this device's own ops is then refused while locked (they are taken back
+  // only while unlocked, so that the head follows).
+  void SetSelfDevice(const std::string& device);
+  // The meta key of the sealed head (for tests that tamper with it).
+  static std::string_view OwnLogHeadKey();
 
   // Every view entry, opened and deterministically serialized, by key.
   absl::StatusOr<std::map<std::string, std::string>> DumpViews(const KeySet& keys) const;
@@ -193,7 +226,7 @@ class RecordStore {
       const KeySet& keys, const std::string& device, const Mutation& m,
       const std::map<std::string, std::pair<v1::RecordState, const KeySet*>>& group_touched,
       std::map<std::string, std::pair<v1::RecordState, const KeySet*>>* touched,
-      uint64_t* shared_seq, uint64_t* private_seq, Batch* ops)
+      uint64_t* shared_seq, uint64_t* private_seq, v1::OwnLogHead* head, Batch* ops)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
   // Under commit_mu_: checks and appends a peer's ops (IngestShared).
   absl::Status AppendRemoteLocked(const KeySet* keys, std::vector<RemoteOp>& ops,
@@ -235,8 +268,20 @@ class RecordStore {
   // Under commit_mu_: the shared ops of `device` in the log.
   uint64_t HeldOwn(const std::string& device) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
 
+  // Under commit_mu_: CheckOwnLogLocked once per device (the last result
+  // is kept, so a failed check refuses every later write).
+  absl::Status EnsureOwnLogChecked(const KeySet& keys) ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  absl::Status CheckOwnLogLocked(const KeySet& keys) ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  // The sealed head, added to `batch`.
+  static void PutHead(const KeySet& keys, const v1::OwnLogHead& head, Batch* batch);
+
   // Held while a group or a peer's batch is appended, and by RebuildViews.
   absl::Mutex commit_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  // The device whose own log was checked (empty: none yet), the result, and
+  // its head as stored by the last batch that changed it.
+  std::string head_device_ ABSL_GUARDED_BY(commit_mu_);
+  absl::Status head_status_ ABSL_GUARDED_BY(commit_mu_);
+  v1::OwnLogHead head_ ABSL_GUARDED_BY(commit_mu_);
   // This device's shared seq that peers hold and its own log must reach
   // before it writes again; 0: none.
   bool behind_loaded_ ABSL_GUARDED_BY(commit_mu_) = false;

@@ -363,5 +363,209 @@ TEST_F(RecordStoreTest, OpsThatArriveWhileLockedAreFoldedAtUnlock) {
   }
 }
 
+// --- The head of this device's own op log ----------------------------------
+
+// What someone with the disk can do to the store, key by key.
+void Erase(Db* db, Cf cf, std::string_view key) {
+  Batch batch;
+  batch.Delete(cf, key);
+  ASSERT_TRUE(db->Write(batch).ok());
+}
+void Put(Db* db, Cf cf, std::string_view key, std::string_view value) {
+  Batch batch;
+  batch.Put(cf, key, value);
+  ASSERT_TRUE(db->Write(batch).ok());
+}
+std::string Stored(Db* db, Cf cf, std::string_view key) {
+  auto v = db->Get(cf, key);
+  EXPECT_TRUE(v.ok() && v->has_value()) << key.size();
+  return v.ok() && v->has_value() ? **v : std::string();
+}
+
+// The same device's keys as a vault made before the head existed has them.
+std::shared_ptr<KeySet> KeysOfAnOlderVault(const KeySet& keys) {
+  auto older = testing::KeysInSpace(keys, keys.space_id, keys.space_key);
+  older->keeps_own_log_head = false;
+  return older;
+}
+
+TEST_F(RecordStoreTest, AnUntouchedOwnLogPassesItsCheckAfterEveryRestart) {
+  ASSERT_TRUE(keys_->keeps_own_log_head) << "a new vault keeps a head";
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(store_->Write(*keys_, Journal(i, "private")).ok());
+  std::vector<Mutation> two;
+  two.push_back(Journal(10, "shared", v1::SHARED));
+  two.push_back(Journal(11, "private too"));
+  ASSERT_TRUE(store_->WriteAll(*keys_, std::move(two)).ok());
+  Open();
+  EXPECT_TRUE(store_->OnUnlock(*keys_).ok());
+  ASSERT_TRUE(store_->Write(*keys_, Journal(12, "after the restart")).ok());
+  Open();
+  EXPECT_TRUE(store_->OnUnlock(*keys_).ok());
+  Open();
+  // A write before any unlock call checks first, and goes through.
+  EXPECT_TRUE(store_->Write(*keys_, Journal(13, "no unlock call first")).ok());
+  EXPECT_EQ(Headers().size(), 7u);
+}
+
+TEST_F(RecordStoreTest, ADeletedNewestOwnOpIsNamedAtUnlockAndNothingIsWrittenAfterIt) {
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(store_->Write(*keys_, Journal(i, "words")).ok());
+  Open();
+  // The newest entry goes, op and view entry, as a thief would take it.
+  Erase(db_.get(), Cf::kOplog, RecordStore::OplogKey(keys_->device_public_key, v1::PRIVATE, 3));
+  Erase(db_.get(), Cf::kRecords, RecordStore::ViewKey(Kind::kJournalEntry, Id(3)));
+  absl::Status unlock = store_->OnUnlock(*keys_);
+  EXPECT_EQ(unlock.code(), absl::StatusCode::kDataLoss) << unlock;
+  EXPECT_THAT(std::string(unlock.message()),
+              ::testing::AllOf(::testing::HasSubstr(
+                                   "own private op 3 (the last one this device wrote) is missing"),
+                               ::testing::HasSubstr("changed outside Attune"),
+                               ::testing::HasSubstr("--accept-own-log-as-is")));
+  // Nothing is written on that log: op 3 would be numbered twice.
+  auto write = store_->Write(*keys_, Journal(4, "after"));
+  EXPECT_EQ(write.status().code(), absl::StatusCode::kDataLoss);
+  auto partner = testing::KeysInSpace(*NewKeys("Sam"), keys_->space_id, keys_->space_key);
+  EXPECT_TRUE(store_->IngestShared(keys_.get(), PartnerOps(*partner, 1, 1)).ok())
+      << "another device's ops are not this log's";
+  EXPECT_EQ(*store_->OwnOpCount(*keys_), 2u);
+  Open();
+  EXPECT_EQ(store_->Write(*keys_, Journal(4, "after a restart")).status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
+TEST_F(RecordStoreTest, EveryWayTheOwnLogCanDisagreeWithItsHeadIsNamed) {
+  const std::string& device = keys_->device_public_key;
+  for (int i = 1; i <= 4; ++i) ASSERT_TRUE(store_->Write(*keys_, Journal(i, "private")).ok());
+  for (int i = 1; i <= 2; ++i) {
+    ASSERT_TRUE(store_->Write(*keys_, Journal(10 + i, "shared", v1::SHARED)).ok());
+  }
+  ASSERT_TRUE(store_->CheckOwnLog(*keys_).ok());
+  auto refused_with = [&](const std::string& part) {
+    absl::Status s = store_->CheckOwnLog(*keys_);
+    EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << part;
+    EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr(part));
+  };
+  const std::string p2 = RecordStore::OplogKey(device, v1::PRIVATE, 2);
+  const std::string p3 = RecordStore::OplogKey(device, v1::PRIVATE, 3);
+  const std::string p4 = RecordStore::OplogKey(device, v1::PRIVATE, 4);
+  const std::string s2 = RecordStore::OplogKey(device, v1::SHARED, 2);
+  const std::string head_key(RecordStore::OwnLogHeadKey());
+
+  // An op in the middle.
+  const std::string op2 = Stored(db_.get(), Cf::kOplog, p2);
+  Erase(db_.get(), Cf::kOplog, p2);
+  refused_with("own private op 2 is missing from the data folder");
+  Put(db_.get(), Cf::kOplog, p2, op2);
+  EXPECT_TRUE(store_->CheckOwnLog(*keys_).ok());
+
+  // An op in the middle overwritten with a copy of another op of this device:
+  // its words gone, every key in place.
+  Put(db_.get(), Cf::kOplog, p2, Stored(db_.get(), Cf::kOplog, p3));
+  refused_with("own private ops before op 4 in the data folder are not the ones this device wrote");
+  Put(db_.get(), Cf::kOplog, p2, op2);
+  EXPECT_TRUE(store_->CheckOwnLog(*keys_).ok());
+
+  // The newest shared op.
+  const std::string shared2 = Stored(db_.get(), Cf::kOplog, s2);
+  Erase(db_.get(), Cf::kOplog, s2);
+  refused_with("own shared op 2 (the last one this device wrote) is missing");
+  Put(db_.get(), Cf::kOplog, s2, shared2);
+
+  // The newest op replaced by another one of this device.
+  const std::string op4 = Stored(db_.get(), Cf::kOplog, p4);
+  Put(db_.get(), Cf::kOplog, p4, Stored(db_.get(), Cf::kOplog, p3));
+  refused_with("own private op 4 in the data folder is not the one this device wrote");
+  Put(db_.get(), Cf::kOplog, p4, op4);
+  ASSERT_TRUE(store_->CheckOwnLog(*keys_).ok());
+
+  // An older head put back, the ops kept.
+  const std::string head4 = Stored(db_.get(), Cf::kMeta, head_key);
+  ASSERT_TRUE(store_->Write(*keys_, Journal(5, "private")).ok());
+  const std::string head5 = Stored(db_.get(), Cf::kMeta, head_key);
+  Put(db_.get(), Cf::kMeta, head_key, head4);
+  refused_with("holds own private ops up to 5, but this device wrote only up to 4");
+
+  // A head changed by one bit, or missing.
+  std::string flipped = head5;
+  flipped[flipped.size() / 2] ^= 1;
+  Put(db_.get(), Cf::kMeta, head_key, flipped);
+  refused_with("the record of this device's own op log in the data folder fails its check");
+  Erase(db_.get(), Cf::kMeta, head_key);
+  refused_with("the record of this device's own op log is missing from the data folder");
+
+  Put(db_.get(), Cf::kMeta, head_key, head5);
+  EXPECT_TRUE(store_->CheckOwnLog(*keys_).ok());
+}
+
+TEST_F(RecordStoreTest, AFolderWrittenBeforeTheHeadGetsOneAtUnlockAndIsCheckedFromThen) {
+  for (int i = 1; i <= 2; ++i) ASSERT_TRUE(store_->Write(*keys_, Journal(i, "words")).ok());
+  // As an older attuned left it: no head, and a vault that promises none.
+  Erase(db_.get(), Cf::kMeta, RecordStore::OwnLogHeadKey());
+  auto older = KeysOfAnOlderVault(*keys_);
+  Open();
+  ASSERT_TRUE(store_->OnUnlock(*older).ok());
+  EXPECT_FALSE(Stored(db_.get(), Cf::kMeta, RecordStore::OwnLogHeadKey()).empty());
+  Open();
+  Erase(db_.get(), Cf::kOplog, RecordStore::OplogKey(keys_->device_public_key, v1::PRIVATE, 2));
+  EXPECT_EQ(store_->OnUnlock(*older).code(), absl::StatusCode::kDataLoss);
+}
+
+TEST_F(RecordStoreTest, AcceptingTheOwnLogAsItIsUnlocksAndChecksFromThere) {
+  for (int i = 1; i <= 3; ++i) ASSERT_TRUE(store_->Write(*keys_, Journal(i, "words")).ok());
+  Erase(db_.get(), Cf::kOplog, RecordStore::OplogKey(keys_->device_public_key, v1::PRIVATE, 2));
+  Open();
+  ASSERT_EQ(store_->OnUnlock(*keys_).code(), absl::StatusCode::kDataLoss);
+  ASSERT_TRUE(store_->RequestAcceptOwnLog().ok());
+  Open();
+  ASSERT_TRUE(store_->OnUnlock(*keys_).ok());
+  ASSERT_TRUE(store_->Write(*keys_, Journal(4, "goes on")).ok());
+  Open();
+  ASSERT_TRUE(store_->OnUnlock(*keys_).ok()) << "the accepted gap is part of the head";
+  // Accepted once, not for good.
+  Erase(db_.get(), Cf::kOplog, RecordStore::OplogKey(keys_->device_public_key, v1::PRIVATE, 4));
+  EXPECT_EQ(store_->OnUnlock(*keys_).code(), absl::StatusCode::kDataLoss);
+}
+
+TEST_F(RecordStoreTest, OwnOpsTakenBackFromAPeerAndOpsSealedAgainMoveTheHead) {
+  const std::string& device = keys_->device_public_key;
+  ASSERT_TRUE(store_->Write(*keys_, Journal(1, "one", v1::SHARED)).ok());
+  const std::string head1 = Stored(db_.get(), Cf::kMeta, RecordStore::OwnLogHeadKey());
+  for (int i = 2; i <= 3; ++i) {
+    ASSERT_TRUE(store_->Write(*keys_, Journal(i, "more", v1::SHARED)).ok());
+  }
+  auto sent = store_->ReadSharedOps(device, 2, 10, 1 << 20);
+  ASSERT_TRUE(sent.ok() && sent->size() == 2u);
+  // The data folder put back whole from a copy made after op 1: consistent,
+  // so it unlocks (it cannot be told from a backup put back).
+  Erase(db_.get(), Cf::kOplog, RecordStore::OplogKey(device, v1::SHARED, 2));
+  Erase(db_.get(), Cf::kOplog, RecordStore::OplogKey(device, v1::SHARED, 3));
+  Put(db_.get(), Cf::kMeta, RecordStore::OwnLogHeadKey(), head1);
+  Open();
+  ASSERT_TRUE(store_->OnUnlock(*keys_).ok());
+  // A partner gives ops 2 and 3 back.
+  std::vector<RecordStore::RemoteOp> back;
+  for (const std::string& bytes : *sent) {
+    v1::Op op;
+    ASSERT_TRUE(op.ParseFromString(bytes));
+    RecordStore::RemoteOp r;
+    ASSERT_TRUE(r.header.ParseFromString(op.header()));
+    r.bytes = bytes;
+    back.push_back(std::move(r));
+  }
+  auto added = store_->IngestShared(keys_.get(), back);
+  ASSERT_TRUE(added.ok()) << added.status();
+  EXPECT_EQ(*added, 2u);
+  Open();
+  ASSERT_TRUE(store_->OnUnlock(*keys_).ok());
+  ASSERT_TRUE(store_->Write(*keys_, Journal(4, "four", v1::SHARED)).ok());
+  EXPECT_EQ(Headers().back().seq(), 4u);
+  // Joining a space seals every own op again: the head follows.
+  SecretBytes space_key(kSymmetricKeyBytes);
+  randombytes_buf(space_key.data(), space_key.size());
+  auto joined = testing::KeysInSpace(*keys_, std::string(16, 'S'), space_key);
+  ASSERT_TRUE(store_->ResealOwnOps(*keys_, *joined).ok());
+  Open();
+  EXPECT_TRUE(store_->OnUnlock(*joined).ok());
+}
+
 }  // namespace
 }  // namespace attune

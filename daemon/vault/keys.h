@@ -23,6 +23,9 @@ struct KeySet {
   std::string member_id;          // 16 raw bytes
   std::string device_public_key;  // 32 raw bytes: the raw device id
   std::string display_name;
+  // The vault promises a sealed head of this device's own op log
+  // (VaultIdentity.keeps_own_log_head): unlocking without one is refused.
+  bool keeps_own_log_head = false;
 
   // Ed25519 signing key of this device.
   SecretBytes device_secret_key{crypto_sign_SECRETKEYBYTES};

@@ -57,6 +57,7 @@ std::shared_ptr<KeySet> KeysFrom(const SecretBytes& secrets, const v1::VaultIden
   keys->device_public_key = id.device_public_key();
   keys->display_name = id.display_name();
   keys->space_key_epoch = id.space_key_epoch();
+  keys->keeps_own_log_head = id.keeps_own_log_head();
   const unsigned char* p = secrets.data();
   for (SecretBytes* dst :
        {&keys->device_secret_key, &keys->data_key, &keys->space_key, &keys->personal_key}) {
@@ -124,6 +125,7 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Init(std::string_view passp
   id.set_space_id(RandomBytes(kRawIdBytes));
   id.set_member_id(RandomBytes(kRawIdBytes));
   id.set_display_name(std::string(display_name));
+  id.set_keeps_own_log_head(true);
 
   v1::VaultFile file;
   file.set_version(kVaultVersion);
@@ -223,6 +225,32 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::AdoptSpace(const std::strin
   file_ = std::move(file);
   identity_ = std::move(id);
   keys_ = keys;
+  return keys_;
+}
+
+absl::StatusOr<std::shared_ptr<const KeySet>> Vault::KeepOwnLogHead() {
+  absl::MutexLock kdf_lock(&kdf_mu_);
+  absl::MutexLock lock(&mu_);
+  if (keys_ == nullptr || kek_ == nullptr) {
+    return absl::FailedPreconditionError(kLockedMessage);
+  }
+  if (identity_->keeps_own_log_head()) return keys_;
+  SecretBytes secrets(kSecretsBytes);
+  unsigned char* p = secrets.data();
+  for (const SecretBytes* src :
+       {&keys_->device_secret_key, &keys_->data_key, &keys_->space_key, &keys_->personal_key}) {
+    std::copy(src->data(), src->data() + src->size(), p);
+    p += src->size();
+  }
+  v1::VaultIdentity id = *identity_;
+  id.set_keeps_own_log_head(true);
+  v1::VaultFile file = *file_;
+  file.set_identity(id.SerializeAsString());
+  SealSecrets(secrets, *kek_, &file);
+  if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) return s;
+  file_ = std::move(file);
+  identity_ = std::move(id);
+  keys_ = KeysFrom(secrets, *identity_);
   return keys_;
 }
 

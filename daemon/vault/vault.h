@@ -87,6 +87,14 @@ class Vault {
                                                            uint32_t key_epoch,
                                                            const SaveAdopted& save = nullptr);
 
+  // Marks the vault as one that keeps a sealed head of its own op log
+  // (VaultIdentity.keeps_own_log_head), for a vault made before the head
+  // existed, once the store has written it: seals the vault file again
+  // under the same passphrase and saves it. Returns the keys (with the mark);
+  // the same keys when the mark was there already. FAILED_PRECONDITION when
+  // locked.
+  absl::StatusOr<std::shared_ptr<const KeySet>> KeepOwnLogHead();
+
   State state() const;
   // Public identity; nullopt before Init.
   std::optional<v1::VaultIdentity> identity() const;

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "tests/support/older_vault.h"
 #include "tests/support/test_keys.h"
 
 namespace attune {
@@ -113,6 +114,51 @@ TEST(VaultTest, TamperedIdentityFailsToUnlock) {
   Vault vault(&p);
   ASSERT_TRUE(vault.Load().ok());
   EXPECT_FALSE(vault.Unlock("correct horse").ok());
+}
+
+// The mark that the device keeps a sealed head of its own op log (see
+// RecordStore::CheckOwnLog): set on every new vault, set once on an older one,
+// and bound to the passphrase like the rest of the identity.
+TEST(VaultTest, EveryVaultEndsUpPromisingAHeadOfItsOwnLogAndTheMarkCannotBeCleared) {
+  MemoryVaultPersistence p;
+  {
+    auto keys = Vault(&p).Init("correct horse", "Sam", MinimumKdf());
+    ASSERT_TRUE(keys.ok());
+    EXPECT_TRUE((*keys)->keeps_own_log_head);
+  }
+  // As an older attuned wrote it.
+  auto older = ::attune::testing::AsAnOlderVaultFile(*p.file, "correct horse");
+  ASSERT_TRUE(older.has_value());
+  p.file = *older;
+  {
+    Vault vault(&p);
+    ASSERT_TRUE(vault.Load().ok());
+    EXPECT_EQ(vault.KeepOwnLogHead().status().code(), absl::StatusCode::kFailedPrecondition);
+    auto keys = vault.Unlock("correct horse");
+    ASSERT_TRUE(keys.ok()) << keys.status();
+    EXPECT_FALSE((*keys)->keeps_own_log_head);
+    auto kept = vault.KeepOwnLogHead();
+    ASSERT_TRUE(kept.ok()) << kept.status();
+    EXPECT_TRUE((*kept)->keeps_own_log_head);
+    EXPECT_EQ((*kept)->data_key.view(), (*keys)->data_key.view());
+    EXPECT_TRUE((*vault.Keys())->keeps_own_log_head);
+  }
+  Vault reopened(&p);
+  ASSERT_TRUE(reopened.Load().ok());
+  auto keys = reopened.Unlock("correct horse");
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  EXPECT_TRUE((*keys)->keeps_own_log_head);
+  // Clearing the mark in the file without the passphrase breaks the seal.
+  v1::VaultFile file;
+  ASSERT_TRUE(file.ParseFromString(*p.file));
+  v1::VaultIdentity id;
+  ASSERT_TRUE(id.ParseFromString(file.identity()));
+  id.set_keeps_own_log_head(false);
+  file.set_identity(id.SerializeAsString());
+  p.file = file.SerializeAsString();
+  Vault tampered(&p);
+  ASSERT_TRUE(tampered.Load().ok());
+  EXPECT_FALSE(tampered.Unlock("correct horse").ok());
 }
 
 }  // namespace

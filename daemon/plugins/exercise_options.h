@@ -16,8 +16,6 @@
 
 namespace attune {
 
-namespace v1 = ::attune::v1;
-
 inline constexpr int kMaxExerciseOptions = 20;
 
 // Checks the options an exercise declares: at most 20, keys 1 to 32 of a-z,

@@ -3,6 +3,8 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/reflection.h>
 
+#include <memory>
+
 #include "absl/strings/str_cat.h"
 
 namespace attune {
@@ -37,6 +39,15 @@ Message* MutableInner(v1::Record* record, uint32_t kind) {
 void CopyField(const Message& from, Message* to, const FieldDescriptor* f) {
   const auto* rf = from.GetReflection();
   const auto* rt = to->GetReflection();
+  if (f->is_map()) {
+    // A map is swapped in whole from a copy: the repeated-field view of a map
+    // through reflection (AddMessage) is easy to get wrong, and crashed in
+    // the TSan build.
+    std::unique_ptr<Message> copy(from.New());
+    copy->CopyFrom(from);
+    rt->SwapFields(to, copy.get(), {f});
+    return;
+  }
   rt->ClearField(to, f);
   if (f->is_repeated()) {
     int n = rf->FieldSize(from, f);

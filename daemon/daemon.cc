@@ -34,6 +34,7 @@
 #include "daemon/base/home_dir.h"
 #include "daemon/base/log.h"
 #include "daemon/base/private_dir.h"
+#include "daemon/plugin_grants.h"
 #include "daemon/plugins/dirs.h"
 #include "daemon/plugins/host.h"
 #include "daemon/records/authorship.h"
@@ -124,12 +125,6 @@ std::string DefaultDataDir() {
   return home.empty() ? std::string() : home + "/.local/share/attune";
 }
 
-std::string DefaultSocketPath() {
-  std::string runtime = EnvOr("XDG_RUNTIME_DIR", "");
-  if (runtime.empty()) return absl::StrCat("/tmp/attune-", ::getuid(), "/attuned.sock");
-  return runtime + "/attune/attuned.sock";
-}
-
 absl::Status RunDaemon(const DaemonOptions& options) {
   ::umask(077);
   if (options.data_dir.empty()) {
@@ -204,7 +199,7 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   VaultServiceImpl vault_service(ctx);
   JournalServiceImpl journal_service(ctx);
   CheckInServiceImpl checkin_service(ctx);
-  GrantStore plugin_grants(db->get());
+  StoredGrants plugin_grants(db->get());
   PluginHost plugin_host(plugin_options, &plugin_grants);
   // A goal may name only an exercise an installed plugin offers; manifests
   // are read again first, as a plugin may have been copied in since.

@@ -38,11 +38,11 @@ struct DaemonOptions {
   PluginHostOptions plugins;
 };
 
-// Defaults from the XDG base directories. DefaultDataDir() is "" when
-// neither XDG_DATA_HOME nor a home folder is known (see HomeDir()): then
-// --data-dir must be given.
+// The default data folder, from the XDG base directories: "" when neither
+// XDG_DATA_HOME nor a home folder is known (see HomeDir()); then --data-dir
+// must be given. The default socket is common/environment.h's, shared with
+// the clients.
 std::string DefaultDataDir();
-std::string DefaultSocketPath();
 
 // Serves until SIGINT or SIGTERM; then lets in-flight calls finish (up to a
 // few seconds), closes the store and returns OK. Returns an error, without

@@ -7,6 +7,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/synchronization/mutex.h"
+#include "common/environment.h"
 #include "daemon/daemon.h"
 #include "daemon/plugins/dirs.h"
 #include "daemon/vault/secret.h"
@@ -51,7 +52,7 @@ int main(int argc, char** argv) {
                  "Folder of the encrypted store (default $XDG_DATA_HOME/attune)")
       ->capture_default_str();
   app.add_option("--socket", options.socket_path,
-                 "Unix socket for clients (default "
+                 "Unix socket for clients (default $ATTUNE_SOCKET, else "
                  "$XDG_RUNTIME_DIR/attune/attuned.sock)")
       ->capture_default_str();
   app.add_flag("--rebuild-views", options.rebuild_views,

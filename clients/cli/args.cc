@@ -180,26 +180,6 @@ std::string_view IdOf(std::string_view name) {
 
 std::string ShortId(std::string_view name) { return std::string(IdOf(name).substr(0, 8)); }
 
-std::string DetectTimeZone(const char* tz_env, std::string_view localtime_target) {
-  if (tz_env != nullptr) {
-    std::string_view tz = tz_env;
-    if (!tz.empty() && tz.front() == ':') tz.remove_prefix(1);
-    if (!tz.empty()) return std::string(tz);
-  }
-  constexpr std::string_view kMarker = "zoneinfo/";
-  if (size_t at = localtime_target.rfind(kMarker); at != std::string_view::npos) {
-    std::string_view zone = localtime_target.substr(at + kMarker.size());
-    if (!zone.empty()) return std::string(zone);
-  }
-  return "UTC";
-}
-
-std::string SystemTimeZone() {
-  std::error_code ec;
-  std::filesystem::path target = std::filesystem::read_symlink("/etc/localtime", ec);
-  return DetectTimeZone(std::getenv("TZ"), ec ? "" : target.string());
-}
-
 absl::TimeZone LoadZoneOrLocal(const std::string& zone) {
   absl::TimeZone tz;
   if (absl::LoadTimeZone(zone, &tz)) return tz;
@@ -208,17 +188,6 @@ absl::TimeZone LoadZoneOrLocal(const std::string& zone) {
 
 absl::CivilDay TodayIn(const std::string& zone) {
   return absl::ToCivilDay(absl::Now(), LoadZoneOrLocal(zone));
-}
-
-std::string DefaultSocketPath(const char* attune_socket_env, const char* xdg_runtime_dir,
-                              unsigned uid) {
-  if (attune_socket_env != nullptr && *attune_socket_env != '\0') {
-    return attune_socket_env;
-  }
-  if (xdg_runtime_dir != nullptr && *xdg_runtime_dir != '\0') {
-    return absl::StrCat(xdg_runtime_dir, "/attune/attuned.sock");
-  }
-  return absl::StrCat("/tmp/attune-", uid, "/attuned.sock");
 }
 
 std::string FirstLine(std::string_view text) {

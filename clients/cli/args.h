@@ -90,26 +90,12 @@ std::string ShortId(std::string_view name);
 // Environment
 // ---------------------------------------------------------------------------
 
-// The IANA zone to count days in: `tz_env` ($TZ, a leading ':' dropped) when
-// set and non-empty, else the part of `localtime_target` (the link target of
-// /etc/localtime) after "zoneinfo/", else "UTC".
-std::string DetectTimeZone(const char* tz_env, std::string_view localtime_target);
-
-// DetectTimeZone() applied to this process's $TZ and /etc/localtime.
-std::string SystemTimeZone();
-
 // `zone` loaded from the zoneinfo database; the process's local zone when it
 // cannot be loaded.
 absl::TimeZone LoadZoneOrLocal(const std::string& zone);
 
 // Today's date in `zone` (see LoadZoneOrLocal()).
 absl::CivilDay TodayIn(const std::string& zone);
-
-// The socket to use when --socket is not given: `attune_socket_env` when set
-// and non-empty, else $XDG_RUNTIME_DIR/attune/attuned.sock, else
-// /tmp/attune-<uid>/attuned.sock.
-std::string DefaultSocketPath(const char* attune_socket_env, const char* xdg_runtime_dir,
-                              unsigned uid);
 
 // ---------------------------------------------------------------------------
 // Text

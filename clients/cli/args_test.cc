@@ -146,22 +146,6 @@ TEST(ShortId, FirstEightOfTheId) {
 
 // --- environment ------------------------------------------------------------
 
-TEST(DetectTimeZone, PrefersTzThenLocaltimeThenUtc) {
-  EXPECT_EQ(DetectTimeZone("Europe/Lisbon", "/usr/share/zoneinfo/Asia/Tokyo"), "Europe/Lisbon");
-  EXPECT_EQ(DetectTimeZone(":America/New_York", ""), "America/New_York");
-  EXPECT_EQ(DetectTimeZone("", "/usr/share/zoneinfo/Asia/Tokyo"), "Asia/Tokyo");
-  EXPECT_EQ(DetectTimeZone(nullptr, "../usr/share/zoneinfo/Etc/UTC"), "Etc/UTC");
-  EXPECT_EQ(DetectTimeZone(nullptr, ""), "UTC");
-  EXPECT_EQ(DetectTimeZone(nullptr, "/var/lib/localtime"), "UTC");
-}
-
-TEST(DefaultSocketPath, EnvThenXdgThenTmp) {
-  EXPECT_EQ(DefaultSocketPath("/x/y.sock", "/run/user/1000", 1000), "/x/y.sock");
-  EXPECT_EQ(DefaultSocketPath("", "/run/user/1000", 1000), "/run/user/1000/attune/attuned.sock");
-  EXPECT_EQ(DefaultSocketPath(nullptr, nullptr, 1000), "/tmp/attune-1000/attuned.sock");
-  EXPECT_EQ(DefaultSocketPath(nullptr, "", 7), "/tmp/attune-7/attuned.sock");
-}
-
 // --- text -------------------------------------------------------------------
 
 TEST(FirstLine, StripsLineBreak) {

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "args.h"
 #include "commands.h"
+#include "common/environment.h"
 #include "daemon_client.h"
 #include "format.h"
 #include "members.h"
@@ -61,7 +62,7 @@ absl::Status RunList(const GlobalOptions& global, int limit, bool all) {
     return absl::OkStatus();
   }
   const People people = People::Fetch(*client);
-  const absl::TimeZone zone = LoadZoneOrLocal(SystemTimeZone());
+  const absl::TimeZone zone = LoadZoneOrLocal(MachineZoneName());
   bool first = true;
   for (const v1::Appreciation& a : found.appreciations()) {
     if (!first) std::cout << '\n';

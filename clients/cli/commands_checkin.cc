@@ -11,7 +11,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "args.h"
+#include "attune/v1/limits.pb.h"
 #include "commands.h"
+#include "common/environment.h"
 #include "daemon_client.h"
 #include "feelings.h"
 #include "format.h"
@@ -23,7 +25,7 @@
 namespace attune::cli {
 namespace {
 
-constexpr size_t kMaxText = 2000;  // records.proto: high, low, note
+constexpr size_t kMaxText = v1::LIMIT_SHORT_TEXT_CHARS;  // high, low, note
 constexpr int kDefaultListDays = 14;
 
 struct CheckInOptions {
@@ -56,7 +58,7 @@ std::string ChangedNote(const v1::CheckIn& c) {
       c.update_time().nanos() == c.create_time().nanos()) {
     return "";
   }
-  const absl::TimeZone zone = LoadZoneOrLocal(SystemTimeZone());
+  const absl::TimeZone zone = LoadZoneOrLocal(MachineZoneName());
   if (FormatTimestamp(c.update_time(), zone, "%Y-%m-%d") == c.day()) {
     return absl::StrCat("(changed at ", FormatTimestamp(c.update_time(), zone, "%H:%M"), ")");
   }
@@ -238,7 +240,7 @@ absl::Status RunCheckIn(const GlobalOptions& global, const CheckInOptions& optio
     }
   }
 
-  const std::string zone = options.tz.empty() ? SystemTimeZone() : options.tz;
+  const std::string zone = options.tz.empty() ? MachineZoneName() : options.tz;
   absl::TimeZone loaded;
   if (!absl::LoadTimeZone(zone, &loaded)) {
     return absl::InvalidArgumentError(
@@ -306,7 +308,7 @@ absl::Status RunCheckIn(const GlobalOptions& global, const CheckInOptions& optio
 // --- checkin list -----------------------------------------------------------
 
 absl::Status RunList(const GlobalOptions& global, const std::string& from, const std::string& to) {
-  const absl::CivilDay today = TodayIn(SystemTimeZone());
+  const absl::CivilDay today = TodayIn(MachineZoneName());
   absl::CivilDay end = today;
   if (!to.empty()) {
     ATTUNE_ASSIGN_OR_RETURN(end, ParseDay(to, today));
@@ -390,7 +392,7 @@ absl::Status RunFeelings(const GlobalOptions& global) {
 absl::Status RunShow(const GlobalOptions& global, const std::string& which) {
   if (which.empty() || LooksLikeDay(which)) {
     ATTUNE_ASSIGN_OR_RETURN(absl::CivilDay day,
-                            ParseDay(which.empty() ? "today" : which, TodayIn(SystemTimeZone())));
+                            ParseDay(which.empty() ? "today" : which, TodayIn(MachineZoneName())));
     ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
     return ShowDay(global, *client, day);
   }

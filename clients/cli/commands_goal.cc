@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "args.h"
 #include "commands.h"
+#include "common/environment.h"
 #include "daemon_client.h"
 #include "format.h"
 #include "members.h"
@@ -208,7 +209,7 @@ struct AddOptions {
 };
 
 absl::Status RunAdd(const GlobalOptions& global, const AddOptions& options) {
-  const std::string zone = options.tz.empty() ? SystemTimeZone() : options.tz;
+  const std::string zone = options.tz.empty() ? MachineZoneName() : options.tz;
   absl::TimeZone loaded;
   if (!absl::LoadTimeZone(zone, &loaded)) {
     return absl::InvalidArgumentError(
@@ -271,7 +272,7 @@ absl::Status RunLog(const GlobalOptions& global, const std::string& id, const st
   v1::LogProgressRequest request;
   request.mutable_progress()->set_note(Trim(note));
   if (!day.empty()) {
-    ATTUNE_ASSIGN_OR_RETURN(absl::CivilDay parsed, ParseDay(day, TodayIn(SystemTimeZone())));
+    ATTUNE_ASSIGN_OR_RETURN(absl::CivilDay parsed, ParseDay(day, TodayIn(MachineZoneName())));
     request.mutable_progress()->set_day(FormatDay(parsed));
   }
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
@@ -414,7 +415,7 @@ absl::Status RunEdit(const GlobalOptions& global, const EditOptions& options, Ed
   }
   if (given.start) {
     ATTUNE_ASSIGN_OR_RETURN(absl::CivilDay start,
-                            ParseDay(options.start, TodayIn(SystemTimeZone())));
+                            ParseDay(options.start, TodayIn(MachineZoneName())));
     goal->set_start_day(FormatDay(start));
     mask->add_paths("start_day");
   }

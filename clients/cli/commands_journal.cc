@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "args.h"
 #include "commands.h"
+#include "common/environment.h"
 #include "daemon_client.h"
 #include "editor.h"
 #include "feelings.h"
@@ -105,7 +106,7 @@ absl::StatusOr<v1::JournalEntry> GetEntry(DaemonClient& client, const std::strin
 }
 
 void PrintEntry(const v1::JournalEntry& entry, const People& people) {
-  const absl::TimeZone zone = LoadZoneOrLocal(SystemTimeZone());
+  const absl::TimeZone zone = LoadZoneOrLocal(MachineZoneName());
   const char* kWhen = "%a %Y-%m-%d %H:%M";
   std::cout << Bold(entry.title().empty() ? "(untitled)" : entry.title()) << '\n';
   auto row = [](std::string_view key, const std::string& value) {
@@ -200,7 +201,7 @@ absl::Status RunList(const GlobalOptions& global, int limit, bool all) {
                           ListEntries(*client, all ? 0 : limit));
   if (global.json) return PrintJson(entries);
   const People people = People::Fetch(*client);
-  const absl::TimeZone zone = LoadZoneOrLocal(SystemTimeZone());
+  const absl::TimeZone zone = LoadZoneOrLocal(MachineZoneName());
   Table table({"ID", "DATE", "VISIBILITY", "TITLE"});
   for (const v1::JournalEntry& entry : entries.journal_entries()) {
     std::string visibility = VisibilityName(entry.visibility());

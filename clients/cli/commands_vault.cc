@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "args.h"
+#include "attune/v1/limits.pb.h"
 #include "commands.h"
 #include "daemon_client.h"
 #include "format.h"
@@ -17,7 +18,7 @@ namespace attune::cli {
 namespace {
 
 constexpr size_t kMinPassphrase = 8;  // api.proto: InitRequest.passphrase
-constexpr size_t kMaxDisplayName = 64;
+constexpr size_t kMaxDisplayName = v1::LIMIT_DISPLAY_NAME_CHARS;
 
 std::string StateName(v1::VaultStatus::State state) {
   switch (state) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
 #include "format.h"
 #include "google/protobuf/empty.pb.h"
 #include "socket_check.h"
@@ -75,7 +76,7 @@ DaemonClient::DaemonClient(std::string socket_path, std::shared_ptr<grpc::Channe
 
 absl::Status DaemonClient::ToStatus(const grpc::Status& status, absl::Duration timeout) const {
   if (status.ok()) return absl::OkStatus();
-  const auto code = static_cast<absl::StatusCode>(status.error_code());
+  const absl::StatusCode code = FromGrpc(status).code();
   // The daemon may quote bad input back: no control character of it reaches
   // the terminal.
   std::string message = TerminalSafe(status.error_message());

@@ -11,6 +11,7 @@
 #include "CLI/CLI.hpp"
 #include "args.h"
 #include "commands.h"
+#include "common/environment.h"
 #include "format.h"
 #include "suggest.h"
 
@@ -61,8 +62,7 @@ std::string UnknownCommand(const CLI::App& app, int argc, char** argv) {
 
 int Main(int argc, char** argv) {
   GlobalOptions global;
-  global.socket =
-      DefaultSocketPath(std::getenv("ATTUNE_SOCKET"), std::getenv("XDG_RUNTIME_DIR"), getuid());
+  global.socket = DefaultSocketPath();
 
   CLI::App app{
       "Journals, daily check-ins and shared goals for two, kept encrypted by "

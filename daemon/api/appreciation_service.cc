@@ -1,10 +1,10 @@
 #include "daemon/api/appreciation_service.h"
 
+#include "common/grpc_status.h"
 #include "daemon/api/paging.h"
-#include "daemon/api/record_ops.h"
-#include "daemon/api/status_mapping.h"
-#include "daemon/api/validation.h"
 #include "daemon/base/hex.h"
+#include "daemon/records/record_ops.h"
+#include "daemon/records/validation.h"
 
 namespace attune {
 

@@ -3,8 +3,8 @@
 #define ATTUNE_DAEMON_API_CHECKIN_SERVICE_H_
 
 #include "attune/v1/api.grpc.pb.h"
-#include "daemon/api/record_ops.h"
-#include "daemon/api/resource.h"
+#include "daemon/records/record_ops.h"
+#include "daemon/records/resource.h"
 
 namespace attune {
 

@@ -9,11 +9,11 @@
 #include "absl/strings/str_cat.h"
 #include "daemon/api/checkin_service.h"
 #include "daemon/api/goal_service.h"
-#include "daemon/api/record_ops.h"
 #include "daemon/base/hex.h"
 #include "daemon/base/log.h"
 #include "daemon/plugins/step_check.h"
 #include "daemon/records/authorship.h"
+#include "daemon/records/record_ops.h"
 
 namespace attune {
 

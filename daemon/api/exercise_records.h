@@ -11,7 +11,7 @@
 #include "absl/status/statusor.h"
 #include "attune/plugin/v1/plugin.pb.h"
 #include "daemon/api/live_sessions.h"
-#include "daemon/api/resource.h"
+#include "daemon/records/resource.h"
 
 namespace attune {
 

@@ -5,17 +5,17 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
 #include "daemon/api/checkin_service.h"
-#include "daemon/api/emotions.h"
 #include "daemon/api/exercise_records.h"
 #include "daemon/api/paging.h"
-#include "daemon/api/status_mapping.h"
-#include "daemon/api/validation.h"
 #include "daemon/base/hex.h"
 #include "daemon/plugins/exercise_options.h"
 #include "daemon/plugins/output_check.h"
 #include "daemon/plugins/permissions.h"
 #include "daemon/plugins/step_check.h"
+#include "daemon/records/emotions.h"
+#include "daemon/records/validation.h"
 
 namespace attune {
 namespace {
@@ -24,13 +24,12 @@ constexpr char kSessions[] = "sessions";
 constexpr size_t kMaxLiveSessions = 64;
 constexpr int kMaxSteps = 500;
 constexpr int kMaxHistory = 1000;
-constexpr int kMaxOptions = 20;
 
 absl::Status CheckStartRequest(v1::StartSessionRequest* r) {
   if (r->exercise().empty()) return absl::InvalidArgumentError("exercise: is required");
   if (auto s = CheckText("partner_name", r->partner_name(), 64, false, TextLines::kOne); !s.ok())
     return s;
-  if (r->options_size() > kMaxOptions) {
+  if (r->options_size() > kMaxExerciseOptions) {
     return absl::InvalidArgumentError("options: at most 20");
   }
   for (const auto& [k, v] : r->options()) {

@@ -7,8 +7,8 @@
 
 #include "attune/v1/api.grpc.pb.h"
 #include "daemon/api/live_sessions.h"
-#include "daemon/api/resource.h"
 #include "daemon/plugins/host.h"
+#include "daemon/records/resource.h"
 
 namespace attune {
 

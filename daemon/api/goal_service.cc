@@ -7,13 +7,13 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "daemon/api/goal_status.h"
+#include "common/grpc_status.h"
 #include "daemon/api/paging.h"
-#include "daemon/api/record_ops.h"
-#include "daemon/api/status_mapping.h"
-#include "daemon/api/validation.h"
 #include "daemon/base/hex.h"
 #include "daemon/records/authorship.h"
+#include "daemon/records/goal_status.h"
+#include "daemon/records/record_ops.h"
+#include "daemon/records/validation.h"
 
 namespace attune {
 namespace {
@@ -21,18 +21,11 @@ namespace {
 const std::vector<std::string> kUpdatable = {"title",    "exercise",  "target_per_period",
                                              "period",   "periods",   "start_day",
                                              "archived", "visibility"};
-constexpr size_t kMaxExerciseChars = 64;
-
+// Empty: the goal counts no exercise. Otherwise an id a manifest may
+// declare (the same rule, records/validation.h).
 absl::Status CheckExercise(const std::string& exercise) {
-  if (exercise.size() > kMaxExerciseChars) {
-    return absl::InvalidArgumentError("goal.exercise: at most 64 characters");
-  }
-  for (char c : exercise) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) {
-      return absl::InvalidArgumentError("goal.exercise: an exercise id uses a-z, 0-9 and '-' only");
-    }
-  }
-  return absl::OkStatus();
+  if (exercise.empty()) return absl::OkStatus();
+  return CheckPluginId("goal.exercise", exercise);
 }
 
 absl::Status Validate(v1::Goal* g, const std::vector<uint32_t>* fields) {

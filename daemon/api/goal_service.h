@@ -7,8 +7,8 @@
 #include <vector>
 
 #include "attune/v1/api.grpc.pb.h"
-#include "daemon/api/record_ops.h"
-#include "daemon/api/resource.h"
+#include "daemon/records/record_ops.h"
+#include "daemon/records/resource.h"
 
 namespace attune {
 

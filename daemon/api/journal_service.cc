@@ -3,12 +3,12 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
 #include "daemon/api/paging.h"
-#include "daemon/api/record_ops.h"
-#include "daemon/api/status_mapping.h"
-#include "daemon/api/validation.h"
 #include "daemon/base/hex.h"
 #include "daemon/records/authorship.h"
+#include "daemon/records/record_ops.h"
+#include "daemon/records/validation.h"
 
 namespace attune {
 namespace {

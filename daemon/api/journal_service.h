@@ -3,7 +3,7 @@
 #define ATTUNE_DAEMON_API_JOURNAL_SERVICE_H_
 
 #include "attune/v1/api.grpc.pb.h"
-#include "daemon/api/resource.h"
+#include "daemon/records/resource.h"
 
 namespace attune {
 

@@ -13,7 +13,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_format.h"
-#include "daemon/api/resource.h"
+#include "daemon/records/resource.h"
 #include "google/protobuf/repeated_ptr_field.h"
 
 namespace attune {

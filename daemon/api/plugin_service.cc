@@ -1,7 +1,7 @@
 #include "daemon/api/plugin_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "daemon/api/status_mapping.h"
+#include "common/grpc_status.h"
 #include "daemon/plugins/permissions.h"
 
 namespace attune {

@@ -1,9 +1,9 @@
 #include "daemon/api/space_service.h"
 
-#include "daemon/api/state_digest.h"
-#include "daemon/api/status_mapping.h"
-#include "daemon/api/validation.h"
+#include "common/grpc_status.h"
 #include "daemon/base/hex.h"
+#include "daemon/records/state_digest.h"
+#include "daemon/records/validation.h"
 #include "daemon/vault/device_id.h"
 
 namespace attune {

@@ -4,7 +4,7 @@
 #define ATTUNE_DAEMON_API_SPACE_SERVICE_H_
 
 #include "attune/v1/api.grpc.pb.h"
-#include "daemon/api/resource.h"
+#include "daemon/records/resource.h"
 #include "daemon/sync/peer_manager.h"
 
 namespace attune {

@@ -1,10 +1,10 @@
 #include "daemon/api/vault_service.h"
 
 #include "absl/strings/str_cat.h"
-#include "daemon/api/status_mapping.h"
-#include "daemon/api/validation.h"
+#include "common/grpc_status.h"
 #include "daemon/base/hex.h"
 #include "daemon/base/log.h"
+#include "daemon/records/validation.h"
 #include "daemon/vault/device_id.h"
 
 namespace attune {

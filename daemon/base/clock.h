@@ -18,10 +18,6 @@ class Clock {
   virtual absl::TimeZone LocalZone() const = 0;
 };
 
-// The IANA name of the machine's zone: $TZ when it names one, else the
-// target of /etc/localtime below zoneinfo/, else "UTC".
-std::string MachineZoneName();
-
 // The real clock and the machine's local zone.
 class SystemClock : public Clock {
  public:

@@ -6,7 +6,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "daemon/api/validation.h"
+#include "daemon/records/validation.h"
 
 namespace attune {
 namespace {

@@ -12,11 +12,12 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "attune/v1/exercise.pb.h"
+#include "attune/v1/limits.pb.h"
 #include "google/protobuf/map.h"
 
 namespace attune {
 
-inline constexpr int kMaxExerciseOptions = 20;
+inline constexpr int kMaxExerciseOptions = v1::LIMIT_EXERCISE_OPTIONS;
 
 // Checks the options an exercise declares: at most 20, keys 1 to 32 of a-z,
 // 0-9 and '_' and unique, a description, exactly one kind, integer ranges

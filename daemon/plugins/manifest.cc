@@ -12,9 +12,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "daemon/api/validation.h"
 #include "daemon/plugins/exercise_options.h"
 #include "daemon/plugins/permissions.h"
+#include "daemon/records/validation.h"
 
 namespace attune {
 namespace {
@@ -77,16 +77,6 @@ absl::Status CheckExercise(const std::string& field, const v1::Exercise& e) {
 }
 
 }  // namespace
-
-bool IsValidPluginId(std::string_view id) {
-  if (id.empty() || id.size() > 64 || id.front() == '-' || id.back() == '-') {
-    return false;
-  }
-  for (char c : id) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-  }
-  return true;
-}
 
 absl::StatusOr<pv1::PluginManifest> ParseManifest(const std::string& text) {
   if (text.size() > kMaxManifestBytes) {

@@ -19,10 +19,6 @@ inline constexpr char kManifestFileName[] = "manifest.textproto";
 // The plugin protocol versions this daemon speaks.
 inline constexpr int kPluginProtocolVersion = 1;
 
-// A plugin or exercise id: 1 to 64 of a-z, 0-9 and '-', not starting or
-// ending with '-'.
-bool IsValidPluginId(std::string_view id);
-
 // Parses manifest text. INVALID_ARGUMENT with the parser's line and column,
 // or naming the field that is wrong ("exercises[1].minutes: …").
 absl::StatusOr<pv1::PluginManifest> ParseManifest(const std::string& text);

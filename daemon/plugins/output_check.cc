@@ -4,8 +4,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "daemon/api/validation.h"
 #include "daemon/plugins/step_check.h"
+#include "daemon/records/validation.h"
 
 namespace attune {
 namespace {

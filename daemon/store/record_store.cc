@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemon/base/log.h"
+#include "daemon/store/meta.h"
 #include "daemon/vault/op_crypto.h"
 #include "daemon/vault/view_crypto.h"
 
@@ -15,14 +16,6 @@ namespace attune {
 namespace {
 
 constexpr size_t kMaxGroup = 256;
-constexpr std::string_view kRebuildFlagKey = "rebuild_views";
-constexpr char kAppliedPrefix[] = "applied/";  // + device -> seq
-// This device's shared seq that peers hold and its log lacks -> seq.
-constexpr std::string_view kBehindKey = "own_log_behind";
-// The sealed head of this device's own op log (v1::OwnLogHead).
-constexpr std::string_view kOwnLogHeadKey = "own_log_head";
-// Set by RequestAcceptOwnLog until the next check has accepted the log.
-constexpr std::string_view kAcceptOwnLogKey = "accept_own_log";
 constexpr size_t kDeviceBytes = 32;
 constexpr char kSharedStream = 'S';
 constexpr char kPrivateStream = 'P';
@@ -595,9 +588,9 @@ absl::StatusOr<RecordStore::RebuildStats> RecordStore::RebuildViews(const KeySet
     }
   }
   for (const auto& [device, seq] : applied) {
-    batch.Put(Cf::kMeta, absl::StrCat(kAppliedPrefix, device), EncodeSeq(seq));
+    batch.Put(Cf::kMeta, absl::StrCat(meta_key::kAppliedPrefix, device), EncodeSeq(seq));
   }
-  batch.Delete(Cf::kMeta, kRebuildFlagKey);
+  batch.Delete(Cf::kMeta, meta_key::kRebuildViews);
   if (auto w = db_->Write(batch, true); !w.ok()) return w;
   stats.records = states.size();
   return stats;
@@ -605,13 +598,13 @@ absl::StatusOr<RecordStore::RebuildStats> RecordStore::RebuildViews(const KeySet
 
 absl::Status RecordStore::RequestRebuild() {
   Batch batch;
-  batch.Put(Cf::kMeta, kRebuildFlagKey, "1");
+  batch.Put(Cf::kMeta, meta_key::kRebuildViews, "1");
   return db_->Write(batch, true);
 }
 
 absl::Status RecordStore::OnUnlock(const KeySet& keys) {
   if (auto s = CheckOwnLog(keys); !s.ok()) return s;
-  auto flag = db_->Get(Cf::kMeta, kRebuildFlagKey);
+  auto flag = db_->Get(Cf::kMeta, meta_key::kRebuildViews);
   if (!flag.ok()) return flag.status();
   if (flag->has_value()) return RebuildViews(keys).status();
   return FoldPending(keys);
@@ -619,11 +612,12 @@ absl::Status RecordStore::OnUnlock(const KeySet& keys) {
 
 // --- The head of this device's own op log ------------------------------------
 
-std::string_view RecordStore::OwnLogHeadKey() { return kOwnLogHeadKey; }
+std::string_view RecordStore::OwnLogHeadKey() { return meta_key::kOwnLogHead; }
 
 void RecordStore::PutHead(const KeySet& keys, const v1::OwnLogHead& head, Batch* batch) {
-  batch->Put(Cf::kMeta, kOwnLogHeadKey,
-             SealValue(keys.data_key, CfName(Cf::kMeta), kOwnLogHeadKey, head.SerializeAsString()));
+  batch->Put(
+      Cf::kMeta, meta_key::kOwnLogHead,
+      SealValue(keys.data_key, CfName(Cf::kMeta), meta_key::kOwnLogHead, head.SerializeAsString()));
 }
 
 void RecordStore::SetSelfDevice(const std::string& device) {
@@ -633,7 +627,7 @@ void RecordStore::SetSelfDevice(const std::string& device) {
 
 absl::Status RecordStore::RequestAcceptOwnLog() {
   Batch batch;
-  batch.Put(Cf::kMeta, kAcceptOwnLogKey, "1");
+  batch.Put(Cf::kMeta, meta_key::kAcceptOwnLog, "1");
   return db_->Write(batch, true);
 }
 
@@ -697,10 +691,10 @@ absl::Status RecordStore::CheckOwnLogLocked(const KeySet& keys) {
     }
     return head;
   };
-  auto accept = db_->Get(Cf::kMeta, kAcceptOwnLogKey);
+  auto accept = db_->Get(Cf::kMeta, meta_key::kAcceptOwnLog);
   if (!accept.ok()) return accept.status();
   const bool accepting = accept->has_value();
-  auto sealed = db_->Get(Cf::kMeta, kOwnLogHeadKey);
+  auto sealed = db_->Get(Cf::kMeta, meta_key::kOwnLogHead);
   if (!sealed.ok()) return sealed.status();
   const uint64_t own_ops = scans[0].count + scans[1].count;
 
@@ -721,7 +715,7 @@ absl::Status RecordStore::CheckOwnLogLocked(const KeySet& keys) {
       problem = "the record of this device's own op log is missing from the data folder";
     }
   } else {
-    auto plain = OpenValue(keys.data_key, CfName(Cf::kMeta), kOwnLogHeadKey, **sealed);
+    auto plain = OpenValue(keys.data_key, CfName(Cf::kMeta), meta_key::kOwnLogHead, **sealed);
     if (!plain.ok() || !head.ParseFromString(*plain) || head.device() != device) {
       problem = "the record of this device's own op log in the data folder fails its check";
     } else {
@@ -748,7 +742,7 @@ absl::Status RecordStore::CheckOwnLogLocked(const KeySet& keys) {
   if (!fresh.ok()) return fresh.status();
   Batch batch;
   PutHead(keys, *fresh, &batch);
-  if (accepting) batch.Delete(Cf::kMeta, kAcceptOwnLogKey);
+  if (accepting) batch.Delete(Cf::kMeta, meta_key::kAcceptOwnLog);
   if (auto s = db_->Write(batch, true); !s.ok()) return s;
   if (!problem.empty()) {
     LogWarning(absl::StrCat("accepted this device's own op log as it is (--accept-own-log-as-is): ",
@@ -804,7 +798,7 @@ absl::StatusOr<int64_t> RecordStore::RecordCount() const {
 
 absl::Status RecordStore::LoadBehind() {
   if (behind_loaded_) return absl::OkStatus();
-  auto stored = db_->Get(Cf::kMeta, kBehindKey);
+  auto stored = db_->Get(Cf::kMeta, meta_key::kOwnLogBehind);
   if (!stored.ok()) return stored.status();
   behind_until_ = stored->has_value() ? BigEndian(**stored) : 0;
   behind_loaded_ = true;
@@ -832,7 +826,7 @@ absl::Status RecordStore::CheckNotBehind(const std::string& device) {
   if (held < behind_until_) return BehindError(held);
   // Caught up: forget the mark, and number on from the log as it is now.
   Batch batch;
-  batch.Delete(Cf::kMeta, kBehindKey);
+  batch.Delete(Cf::kMeta, meta_key::kOwnLogBehind);
   if (auto s = db_->Write(batch, true); !s.ok()) return s;
   behind_until_ = 0;
   next_shared_ = 0;
@@ -855,7 +849,7 @@ absl::Status RecordStore::NoteOwnOpsHeldByPeer(const std::string& own_device, ui
   self_device_ = own_device;
   if (seq <= held || seq <= behind_until_) return absl::OkStatus();
   Batch batch;
-  batch.Put(Cf::kMeta, kBehindKey, EncodeSeq(seq));
+  batch.Put(Cf::kMeta, meta_key::kOwnLogBehind, EncodeSeq(seq));
   if (auto s = db_->Write(batch, true); !s.ok()) return s;
   behind_until_ = seq;
   own_device_ = own_device;
@@ -993,7 +987,7 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
     if (keys != nullptr) {
       if (auto s = PutStates(*keys, states, &batch); !s.ok()) return s;
       for (const auto& [author, seq] : held) {
-        batch.Put(Cf::kMeta, absl::StrCat(kAppliedPrefix, author), EncodeSeq(seq));
+        batch.Put(Cf::kMeta, absl::StrCat(meta_key::kAppliedPrefix, author), EncodeSeq(seq));
       }
       if (own_added) PutHead(*keys, head, &batch);
     }
@@ -1020,7 +1014,7 @@ absl::Status RecordStore::FoldPending(const KeySet& keys) {
   const VersionVector vv = written_vv_;
   for (const auto& [device, seq] : vv) {
     if (device == keys.device_public_key) continue;  // own ops are folded when written
-    auto applied_bytes = db_->Get(Cf::kMeta, absl::StrCat(kAppliedPrefix, device));
+    auto applied_bytes = db_->Get(Cf::kMeta, absl::StrCat(meta_key::kAppliedPrefix, device));
     if (!applied_bytes.ok()) return applied_bytes.status();
     uint64_t applied = applied_bytes->has_value() ? BigEndian(**applied_bytes) : 0;
     while (applied < seq) {
@@ -1036,7 +1030,7 @@ absl::Status RecordStore::FoldPending(const KeySet& keys) {
       applied += raw->size();
       Batch batch;
       if (auto s = PutStates(keys, states, &batch); !s.ok()) return s;
-      batch.Put(Cf::kMeta, absl::StrCat(kAppliedPrefix, device), EncodeSeq(applied));
+      batch.Put(Cf::kMeta, absl::StrCat(meta_key::kAppliedPrefix, device), EncodeSeq(applied));
       if (auto s = db_->Write(batch, true); !s.ok()) return s;
     }
   }

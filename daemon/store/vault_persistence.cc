@@ -1,12 +1,10 @@
 #include "daemon/store/vault_persistence.h"
 
-namespace attune {
-namespace {
-constexpr std::string_view kVaultKey = "vault";
-}  // namespace
+#include "daemon/store/meta.h"
 
+namespace attune {
 absl::StatusOr<std::optional<std::string>> MetaVaultPersistence::LoadVaultFile() {
-  return db_->Get(Cf::kMeta, kVaultKey);
+  return db_->Get(Cf::kMeta, meta_key::kVault);
 }
 
 absl::Status MetaVaultPersistence::SaveVaultFile(std::string_view bytes) {
@@ -16,7 +14,7 @@ absl::Status MetaVaultPersistence::SaveVaultFile(std::string_view bytes) {
 }
 
 void MetaVaultPersistence::PutVaultFile(std::string_view bytes, Batch* batch) {
-  batch->Put(Cf::kMeta, kVaultKey, bytes);
+  batch->Put(Cf::kMeta, meta_key::kVault, bytes);
 }
 
 }  // namespace attune

@@ -3,13 +3,12 @@
 #include <sodium.h>
 
 #include "absl/strings/str_cat.h"
-#include "daemon/api/validation.h"
 #include "daemon/records/authorship.h"
+#include "daemon/records/validation.h"
 
 namespace attune {
 namespace {
 
-constexpr char kMemberPrefix[] = "member/";
 constexpr std::string_view kDomain = "attune-member-v1";
 
 std::string SignedBytes(const std::string& body) { return std::string(kDomain) + body; }
@@ -40,7 +39,7 @@ v1::MemberCert SignMemberCert(const v1::MemberCertBody& body, const KeySet& sign
 absl::Status Membership::Load() {
   absl::MutexLock lock(&mu_);
   members_.clear();
-  return db_->Scan(Cf::kMeta, kMemberPrefix, [&](std::string_view, std::string_view v) {
+  return saved_.Scan([&](std::string_view, std::string_view v) {
     Entry e;
     if (e.cert.ParseFromArray(v.data(), static_cast<int>(v.size())) &&
         e.body.ParseFromString(e.cert.body())) {
@@ -130,21 +129,18 @@ absl::StatusOr<std::vector<std::string>> Membership::Merge(const std::string& sp
     }
   }
   std::vector<std::string> added;
-  Batch batch;
+  std::vector<std::string> remove;
+  std::vector<std::pair<std::string, std::string>> put;
   if (replace) {
-    for (const auto& [device, e] : members_) {
-      batch.Delete(Cf::kMeta, absl::StrCat(kMemberPrefix, device));
-    }
+    for (const auto& [device, e] : members_) remove.push_back(device);
   }
   for (const auto& [device, e] : valid) {
     if (replace || members_.count(device) == 0) {
       added.push_back(device);
-      batch.Put(Cf::kMeta, absl::StrCat(kMemberPrefix, device), e.cert.SerializeAsString());
+      put.emplace_back(device, e.cert.SerializeAsString());
     }
   }
-  if (batch.Count() > 0) {
-    if (auto s = db_->Write(batch, true); !s.ok()) return s;
-  }
+  if (auto s = saved_.Write(remove, put); !s.ok()) return s;
   members_ = std::move(valid);
   return added;
 }

@@ -16,7 +16,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "attune/v1/sync.pb.h"
-#include "daemon/store/db.h"
+#include "daemon/store/meta.h"
 #include "daemon/vault/keys.h"
 
 namespace attune {
@@ -33,7 +33,7 @@ v1::MemberCert SignMemberCert(const v1::MemberCertBody& body, const KeySet& sign
 class Membership {
  public:
   // `db` must outlive this object.
-  explicit Membership(Db* db) : db_(db) {}
+  explicit Membership(Db* db) : saved_(db, LocalTable::kMembers) {}
 
   // Reads the stored certificates. Call once before use.
   absl::Status Load();
@@ -63,7 +63,7 @@ class Membership {
   static bool MemberIdFits(const std::map<std::string, Entry>& valid,
                            const v1::MemberCertBody& body);
 
-  Db* const db_;
+  LocalSettings saved_;
   mutable absl::Mutex mu_;
   std::map<std::string, Entry> members_ ABSL_GUARDED_BY(mu_);
 };

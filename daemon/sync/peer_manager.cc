@@ -10,10 +10,11 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "daemon/api/status_mapping.h"
-#include "daemon/api/validation.h"
+#include "common/grpc_status.h"
 #include "daemon/base/hex.h"
 #include "daemon/base/log.h"
+#include "daemon/records/validation.h"
+#include "daemon/store/meta.h"
 #include "daemon/store/vault_persistence.h"
 #include "daemon/sync/tls_credentials.h"
 #include "daemon/vault/device_id.h"
@@ -21,7 +22,6 @@
 namespace attune {
 namespace {
 
-constexpr char kPortKey[] = "peer_port";
 constexpr int kMaxMessageBytes = 8 << 20;
 constexpr absl::Duration kMaxBackoff = absl::Seconds(30);
 constexpr absl::Duration kFirstBackoff = absl::Milliseconds(250);
@@ -312,7 +312,7 @@ absl::Status PeerManager::StartListener(const KeySet& keys) {
   }
   std::string host = options_.listen.substr(0, colon);
   if (port == 0) {  // reuse the port picked the first time, if there was one
-    auto saved = db_->Get(Cf::kMeta, kPortKey);
+    auto saved = LocalSettings(db_, LocalTable::kPeerPort).Get("");
     int saved_port = 0;
     if (saved.ok() && saved->has_value() && absl::SimpleAtoi(**saved, &saved_port)) {
       port = saved_port;
@@ -347,9 +347,7 @@ absl::Status PeerManager::StartListener(const KeySet& keys) {
   gate_->Start(std::move(door));
   hello_watch_ = std::thread([this] { WatchHellos(); });
   if (options_.listen.substr(colon + 1) == "0") {
-    Batch batch;
-    batch.Put(Cf::kMeta, kPortKey, std::to_string(selected));
-    (void)db_->Write(batch, true);
+    (void)LocalSettings(db_, LocalTable::kPeerPort).Put("", std::to_string(selected));
   }
   listen_addresses_.clear();
   if (host == "0.0.0.0" || host == "[::]" || host.empty()) {
@@ -513,7 +511,7 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(const std::string& text)
                                                ": is their attuned running and reachable?"));
   }
   if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
+    return FromGrpc(status);
   }
   auto space_key = OpenSealed(k, response.sealed_space_key());
   if (!space_key.ok()) return space_key.status();

@@ -5,14 +5,10 @@
 #include "absl/strings/str_split.h"
 
 namespace attune {
-namespace {
-constexpr char kPeerPrefix[] = "peer/";  // + device -> addresses, one a line
-}  // namespace
-
 absl::Status PeerStatusBook::Load() {
   absl::MutexLock lock(&mu_);
-  return db_->Scan(Cf::kMeta, kPeerPrefix, [&](std::string_view key, std::string_view v) {
-    std::string device(key.substr(sizeof(kPeerPrefix) - 1));
+  return saved_.Scan([&](std::string_view name, std::string_view v) {
+    std::string device(name);
     std::vector<std::string> addresses = absl::StrSplit(std::string(v), '\n', absl::SkipEmpty());
     peers_[device].addresses = std::move(addresses);
     return true;
@@ -27,9 +23,8 @@ void PeerStatusBook::SetAddresses(const std::string& device,
     if (peers_[device].addresses == addresses) return;
     peers_[device].addresses = addresses;
   }
-  Batch batch;
-  batch.Put(Cf::kMeta, absl::StrCat(kPeerPrefix, device), absl::StrJoin(addresses, "\n"));
-  (void)db_->Write(batch, true);  // best effort: addresses are learned again
+  // Best effort: addresses are learned again.
+  (void)saved_.Put(device, absl::StrJoin(addresses, "\n"));
 }
 
 std::vector<std::string> PeerStatusBook::Addresses(const std::string& device) const {

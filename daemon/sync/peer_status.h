@@ -12,7 +12,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "daemon/store/db.h"
+#include "daemon/store/meta.h"
 #include "daemon/store/record_store.h"
 
 namespace attune {
@@ -28,7 +28,7 @@ class PeerStatusBook {
     std::string last_error;
   };
 
-  explicit PeerStatusBook(Db* db) : db_(db) {}
+  explicit PeerStatusBook(Db* db) : saved_(db, LocalTable::kPeerAddresses) {}
   absl::Status Load();
 
   // Remembers where a peer listens (durably when it changed).
@@ -46,7 +46,7 @@ class PeerStatusBook {
   std::map<std::string, Peer> Snapshot() const;
 
  private:
-  Db* const db_;
+  LocalSettings saved_;
   mutable absl::Mutex mu_;
   std::map<std::string, Peer> peers_ ABSL_GUARDED_BY(mu_);
 };

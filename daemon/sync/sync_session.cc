@@ -4,8 +4,8 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
-#include "daemon/api/validation.h"
 #include "daemon/base/log.h"
+#include "daemon/records/validation.h"
 #include "daemon/sync/op_checker.h"
 #include "daemon/sync/peer_address.h"
 #include "daemon/vault/device_id.h"

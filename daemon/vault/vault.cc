@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "attune/v1/limits.pb.h"
 
 namespace attune {
 namespace {
@@ -12,7 +13,7 @@ namespace {
 constexpr uint32_t kVaultVersion = 1;
 constexpr size_t kSecretsBytes =
     crypto_sign_SECRETKEYBYTES + 3 * kSymmetricKeyBytes;  // sk‖data‖space‖personal
-constexpr size_t kMaxDisplayName = 64;
+constexpr size_t kMaxDisplayName = v1::LIMIT_DISPLAY_NAME_CHARS;
 
 std::string RandomBytes(size_t n) {
   std::string out(n, '\0');

@@ -15,6 +15,7 @@
 #include <map>
 
 #include "attune/plugin/v1/plugin.grpc.pb.h"
+#include "common/grpc_status.h"
 
 namespace attune::plugin {
 namespace {
@@ -25,10 +26,6 @@ constexpr char kCookieValue[] = "7d1f0c5e9a3b4c62";
 constexpr char kSocketDirEnv[] = "ATTUNE_PLUGIN_SOCKET_DIR";
 constexpr char kVersionsEnv[] = "ATTUNE_PLUGIN_PROTOCOL_VERSIONS";
 constexpr int kProtocolVersion = 1;
-
-grpc::Status ToGrpc(const absl::Status& s) {
-  return grpc::Status(static_cast<grpc::StatusCode>(s.code()), std::string(s.message()));
-}
 
 class PluginService final : public v1::Plugin::Service {
  public:

@@ -659,6 +659,10 @@ TEST_F(BadInputTest, GoalCallsRefuseBadFieldsNamesAndProgress) {
       {"exercise id with capitals",
        create([](v1::Goal* g) { g->set_exercise("Reflective Listening"); }), Code::INVALID_ARGUMENT,
        "goal.exercise: an exercise id uses a-z"},
+      {"exercise id with a leading '-' (a manifest may not declare one)",
+       create([](v1::Goal* g) { g->set_exercise("-listening"); }), Code::INVALID_ARGUMENT,
+       "goal.exercise: an exercise id uses a-z, 0-9 and '-' only, and neither starts nor ends "
+       "with '-'"},
       {"exercise id of 65", create([](v1::Goal* g) { g->set_exercise(std::string(65, 'x')); }),
        Code::INVALID_ARGUMENT, "goal.exercise: at most 64"},
       {"exercise no installed plugin offers",

@@ -24,14 +24,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
-#include "daemon/api/emotions.h"
-#include "daemon/api/validation.h"
 #include "daemon/plugins/discovery.h"
 #include "daemon/plugins/launcher.h"
 #include "daemon/plugins/output_check.h"
 #include "daemon/plugins/permissions.h"
 #include "daemon/plugins/plugin_process.h"
 #include "daemon/plugins/step_check.h"
+#include "daemon/records/emotions.h"
+#include "daemon/records/validation.h"
 #include "tools/plugin-check/script.h"
 
 namespace attune {

@@ -1,4 +1,4 @@
-#include "daemon/api/state_digest.h"
+#include "daemon/records/state_digest.h"
 
 #include <gtest/gtest.h>
 
@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "daemon/api/resource.h"
 #include "daemon/base/hex.h"
+#include "daemon/records/resource.h"
 #include "tests/support/test_keys.h"
 #include "tests/support/test_mutations.h"
 

@@ -1,15 +1,15 @@
 // Create, read, update and delete of any record kind, shared by the journal,
 // check-in and goal services. Works on the record messages by reflection:
 // each has `visibility`, `create_time`, `update_time` and `author` fields.
-#ifndef ATTUNE_DAEMON_API_RECORD_OPS_H_
-#define ATTUNE_DAEMON_API_RECORD_OPS_H_
+#ifndef ATTUNE_DAEMON_RECORDS_RECORD_OPS_H_
+#define ATTUNE_DAEMON_RECORDS_RECORD_OPS_H_
 
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "daemon/api/resource.h"
+#include "daemon/records/resource.h"
 #include "google/protobuf/message.h"
 
 namespace attune {
@@ -84,4 +84,4 @@ absl::Status DeleteRecord(const ServiceContext& ctx, const KeySet& keys, Kind ki
 
 }  // namespace attune
 
-#endif  // ATTUNE_DAEMON_API_RECORD_OPS_H_
+#endif  // ATTUNE_DAEMON_RECORDS_RECORD_OPS_H_

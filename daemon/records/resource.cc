@@ -1,4 +1,4 @@
-#include "daemon/api/resource.h"
+#include "daemon/records/resource.h"
 
 #include <sodium.h>
 
@@ -7,8 +7,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "daemon/api/validation.h"
 #include "daemon/base/hex.h"
+#include "daemon/records/validation.h"
 
 namespace attune {
 

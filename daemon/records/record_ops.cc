@@ -1,4 +1,4 @@
-#include "daemon/api/record_ops.h"
+#include "daemon/records/record_ops.h"
 
 #include <google/protobuf/util/field_mask_util.h>
 

@@ -1,4 +1,4 @@
-#include "daemon/api/emotions.h"
+#include "daemon/records/emotions.h"
 
 #include <initializer_list>
 #include <set>

@@ -1,9 +1,11 @@
-#include "daemon/api/validation.h"
+#include "daemon/records/validation.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "daemon/api/emotions.h"
+#include <vector>
+
+#include "daemon/records/emotions.h"
 
 namespace attune {
 namespace {
@@ -61,6 +63,22 @@ TEST(ValidationTest, TextRefusesControlCharactersNamingTheField) {
   EXPECT_FALSE(check("a\tb", TextLines::kOne).ok());
   // Everything else in Unicode passes: accents, emoji, U+00A0 and beyond.
   EXPECT_TRUE(check("Zo\xc3\xab \xf0\x9f\x92\x9b\xc2\xa0ok", TextLines::kOne).ok());
+}
+
+// One rule for every id a manifest declares and a goal or session names.
+TEST(ValidationTest, PluginIdsAreLowerCaseWordsJoinedByDashes) {
+  EXPECT_TRUE(IsValidPluginId("reflective-listening"));
+  EXPECT_TRUE(IsValidPluginId(std::string(64, 'a')));
+  const std::vector<std::string> bad_ids = {"",          "-listening", "listening-",
+                                            "Listening", "a b",        std::string(65, 'a')};
+  for (const std::string& bad : bad_ids) {
+    EXPECT_FALSE(IsValidPluginId(bad)) << bad;
+    EXPECT_EQ(CheckPluginId("goal.exercise", bad).code(), absl::StatusCode::kInvalidArgument)
+        << bad;
+  }
+  EXPECT_EQ(CheckPluginId("goal.exercise", "-x").message(),
+            "goal.exercise: an exercise id uses a-z, 0-9 and '-' only, and neither starts nor ends "
+            "with '-'");
 }
 
 TEST(ValidationTest, EmotionsComeFromTheVocabularyAndAreNormalized) {

@@ -1,7 +1,7 @@
 // Checks of client input. Each failure is INVALID_ARGUMENT and its message
 // starts with the field's name, e.g. "check_in.high: is required".
-#ifndef ATTUNE_DAEMON_API_VALIDATION_H_
-#define ATTUNE_DAEMON_API_VALIDATION_H_
+#ifndef ATTUNE_DAEMON_RECORDS_VALIDATION_H_
+#define ATTUNE_DAEMON_RECORDS_VALIDATION_H_
 
 #include <string>
 #include <string_view>
@@ -10,15 +10,18 @@
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "attune/v1/limits.pb.h"
 #include "attune/v1/records.pb.h"
 #include "google/protobuf/repeated_ptr_field.h"
 
 namespace attune {
 
-inline constexpr size_t kMaxTitleChars = 200;
-inline constexpr size_t kMaxShortTextChars = 2000;
-inline constexpr size_t kMaxBodyBytes = 64 * 1024;
-inline constexpr int kMaxEmotions = 10;
+// The limits of proto/attune/v1/limits.proto, typed for the checks.
+inline constexpr size_t kMaxTitleChars = v1::LIMIT_TITLE_CHARS;
+inline constexpr size_t kMaxShortTextChars = v1::LIMIT_SHORT_TEXT_CHARS;
+inline constexpr size_t kMaxBodyBytes = v1::LIMIT_BODY_BYTES;
+inline constexpr int kMaxEmotions = v1::LIMIT_EMOTIONS;
+inline constexpr size_t kMaxPluginIdChars = v1::LIMIT_PLUGIN_ID_CHARS;
 
 // Whether a text may hold line breaks: kMany for bodies, notes and other
 // texts a person writes in lines; kOne for names, titles and labels.
@@ -54,9 +57,17 @@ absl::Status CheckEmotions(const std::string& field,
 absl::Status CheckVisibility(const std::string& field, v1::Visibility* value,
                              v1::Visibility fallback);
 
+// A plugin or exercise id: 1 to 64 of a-z, 0-9 and '-', neither starting
+// nor ending with '-'. Manifests declare them, goals and sessions name them.
+bool IsValidPluginId(std::string_view id);
+// INVALID_ARGUMENT naming `field` unless IsValidPluginId(value): "at most 64
+// characters", or "an exercise id uses a-z, 0-9 and '-' only, and neither
+// starts nor ends with '-'" (empty included).
+absl::Status CheckPluginId(const std::string& field, std::string_view value);
+
 // lo <= value <= hi.
 absl::Status CheckRange(const std::string& field, int64_t value, int64_t lo, int64_t hi);
 
 }  // namespace attune
 
-#endif  // ATTUNE_DAEMON_API_VALIDATION_H_
+#endif  // ATTUNE_DAEMON_RECORDS_VALIDATION_H_

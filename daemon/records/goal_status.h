@@ -1,8 +1,8 @@
 // How a measurable goal stands: progress per period, on track, streak, and
 // whether it is done or missed. A pure function of the goal, its progress and
 // the day it is asked on.
-#ifndef ATTUNE_DAEMON_API_GOAL_STATUS_H_
-#define ATTUNE_DAEMON_API_GOAL_STATUS_H_
+#ifndef ATTUNE_DAEMON_RECORDS_GOAL_STATUS_H_
+#define ATTUNE_DAEMON_RECORDS_GOAL_STATUS_H_
 
 #include <string>
 #include <vector>
@@ -34,4 +34,4 @@ absl::CivilDay GoalEndDay(absl::CivilDay start, const v1::Goal& goal);
 
 }  // namespace attune
 
-#endif  // ATTUNE_DAEMON_API_GOAL_STATUS_H_
+#endif  // ATTUNE_DAEMON_RECORDS_GOAL_STATUS_H_

@@ -1,9 +1,9 @@
-#include "daemon/api/goal_status.h"
+#include "daemon/records/goal_status.h"
 
 #include <algorithm>
 #include <map>
 
-#include "daemon/api/validation.h"
+#include "daemon/records/validation.h"
 
 namespace attune {
 namespace {

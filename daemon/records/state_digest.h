@@ -9,8 +9,8 @@
 // made private again, deleted records (they count as absent), and the
 // per-field clocks, which differ between a record's author (who may have
 // edited it privately first) and its readers.
-#ifndef ATTUNE_DAEMON_API_STATE_DIGEST_H_
-#define ATTUNE_DAEMON_API_STATE_DIGEST_H_
+#ifndef ATTUNE_DAEMON_RECORDS_STATE_DIGEST_H_
+#define ATTUNE_DAEMON_RECORDS_STATE_DIGEST_H_
 
 #include <sodium.h>
 
@@ -34,4 +34,4 @@ absl::StatusOr<StateDigest> ComputeStateDigest(const RecordStore& store, const K
 
 }  // namespace attune
 
-#endif  // ATTUNE_DAEMON_API_STATE_DIGEST_H_
+#endif  // ATTUNE_DAEMON_RECORDS_STATE_DIGEST_H_

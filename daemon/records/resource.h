@@ -1,7 +1,7 @@
 // Resource names ("journalEntries/{id}"), ids and timestamps at the API edge,
 // and the pieces every service shares.
-#ifndef ATTUNE_DAEMON_API_RESOURCE_H_
-#define ATTUNE_DAEMON_API_RESOURCE_H_
+#ifndef ATTUNE_DAEMON_RECORDS_RESOURCE_H_
+#define ATTUNE_DAEMON_RECORDS_RESOURCE_H_
 
 #include <functional>
 #include <memory>
@@ -69,4 +69,4 @@ absl::StatusOr<absl::TimeZone> ZoneOrLocal(const std::string& field, const std::
 
 }  // namespace attune
 
-#endif  // ATTUNE_DAEMON_API_RESOURCE_H_
+#endif  // ATTUNE_DAEMON_RECORDS_RESOURCE_H_

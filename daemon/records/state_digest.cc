@@ -1,4 +1,4 @@
-#include "daemon/api/state_digest.h"
+#include "daemon/records/state_digest.h"
 
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
@@ -8,8 +8,8 @@
 #include <set>
 #include <vector>
 
-#include "daemon/api/record_ops.h"
-#include "daemon/api/resource.h"
+#include "daemon/records/record_ops.h"
+#include "daemon/records/resource.h"
 #include "daemon/store/merge.h"
 
 namespace attune {

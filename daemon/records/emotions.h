@@ -1,8 +1,8 @@
 // The built-in feelings vocabulary: families of related feelings, in the
 // manner of a feelings wheel. Check-ins and journal entries may only name
 // feelings from it, so both partners speak the same words.
-#ifndef ATTUNE_DAEMON_API_EMOTIONS_H_
-#define ATTUNE_DAEMON_API_EMOTIONS_H_
+#ifndef ATTUNE_DAEMON_RECORDS_EMOTIONS_H_
+#define ATTUNE_DAEMON_RECORDS_EMOTIONS_H_
 
 #include <string_view>
 
@@ -18,4 +18,4 @@ bool IsKnownEmotion(std::string_view label);
 
 }  // namespace attune
 
-#endif  // ATTUNE_DAEMON_API_EMOTIONS_H_
+#endif  // ATTUNE_DAEMON_RECORDS_EMOTIONS_H_

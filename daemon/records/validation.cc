@@ -1,4 +1,4 @@
-#include "daemon/api/validation.h"
+#include "daemon/records/validation.h"
 
 #include <cctype>
 #include <set>
@@ -7,7 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "daemon/api/emotions.h"
+#include "daemon/records/emotions.h"
 
 namespace attune {
 namespace {
@@ -185,6 +185,26 @@ absl::Status CheckRange(const std::string& field, int64_t value, int64_t lo, int
     return Bad(field, absl::StrCat("must be ", lo, " to ", hi, ", not ", value));
   }
   return absl::OkStatus();
+}
+
+bool IsValidPluginId(std::string_view id) {
+  if (id.empty() || id.size() > kMaxPluginIdChars || id.front() == '-' || id.back() == '-') {
+    return false;
+  }
+  for (char c : id) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+absl::Status CheckPluginId(const std::string& field, std::string_view value) {
+  if (IsValidPluginId(value)) return absl::OkStatus();
+  if (value.size() > kMaxPluginIdChars) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(field, ": at most ", kMaxPluginIdChars, " characters"));
+  }
+  return absl::InvalidArgumentError(
+      field + ": an exercise id uses a-z, 0-9 and '-' only, and neither starts nor ends with '-'");
 }
 
 }  // namespace attune

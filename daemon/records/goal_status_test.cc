@@ -1,4 +1,4 @@
-#include "daemon/api/goal_status.h"
+#include "daemon/records/goal_status.h"
 
 #include <gtest/gtest.h>
 

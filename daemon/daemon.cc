@@ -200,7 +200,7 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   JournalServiceImpl journal_service(ctx);
   CheckInServiceImpl checkin_service(ctx);
   StoredGrants plugin_grants(db->get());
-  PluginHost plugin_host(plugin_options, &plugin_grants);
+  PluginHost plugin_host(plugin_options, &plugin_grants, &clock);
   // A goal may name only an exercise an installed plugin offers; manifests
   // are read again first, as a plugin may have been copied in since.
   GoalServiceImpl goal_service(ctx, [&plugin_host] {

@@ -78,7 +78,7 @@ uint64_t RandomSeed() {
 }  // namespace
 
 ExerciseServiceImpl::ExerciseServiceImpl(ServiceContext ctx, PluginHost* host)
-    : ctx_(ctx), host_(host), sessions_(host->options().session_ttl, kMaxLiveSessions) {}
+    : ctx_(ctx), host_(host), sessions_(host->options().session_ttl, kMaxLiveSessions, ctx.clock) {}
 
 grpc::Status ExerciseServiceImpl::ListExercises(grpc::ServerContext*,
                                                 const v1::ListExercisesRequest*,

@@ -16,7 +16,7 @@ void LiveSessions::DropExpiredLocked(absl::Time now) {
 
 absl::Status LiveSessions::Add(std::shared_ptr<LiveSessionData> session) {
   absl::MutexLock lock(&mu_);
-  absl::Time now = absl::Now();
+  absl::Time now = clock_->Now();
   DropExpiredLocked(now);
   if (sessions_.size() >= capacity_) {
     return absl::ResourceExhaustedError(
@@ -29,7 +29,7 @@ absl::Status LiveSessions::Add(std::shared_ptr<LiveSessionData> session) {
 
 absl::StatusOr<std::shared_ptr<LiveSessionData>> LiveSessions::Checkout(const std::string& name) {
   absl::MutexLock lock(&mu_);
-  DropExpiredLocked(absl::Now());
+  DropExpiredLocked(clock_->Now());
   auto it = sessions_.find(name);
   if (it == sessions_.end()) {
     return absl::NotFoundError(
@@ -49,7 +49,7 @@ void LiveSessions::Return(const std::string& name) {
   auto it = sessions_.find(name);
   if (it == sessions_.end()) return;
   it->second.busy = false;
-  it->second.touched = absl::Now();
+  it->second.touched = clock_->Now();
 }
 
 std::shared_ptr<LiveSessionData> LiveSessions::Remove(const std::string& name) {

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "attune/plugin/v1/plugin.pb.h"
 #include "attune/v1/records.pb.h"
+#include "daemon/base/clock.h"
 #include "daemon/plugins/discovery.h"
 
 namespace attune {
@@ -42,8 +43,10 @@ struct LiveSessionData {
 // Thread-safe.
 class LiveSessions {
  public:
-  // Sessions untouched for `ttl` are dropped; at most `capacity` at once.
-  LiveSessions(absl::Duration ttl, size_t capacity) : ttl_(ttl), capacity_(capacity) {}
+  // Sessions untouched for `ttl` by `clock` are dropped; at most `capacity`
+  // at once. `clock` must outlive the table.
+  LiveSessions(absl::Duration ttl, size_t capacity, const Clock* clock)
+      : ttl_(ttl), capacity_(capacity), clock_(clock) {}
 
   // RESOURCE_EXHAUSTED when `capacity` sessions are under way.
   absl::Status Add(std::shared_ptr<LiveSessionData> session);
@@ -67,6 +70,7 @@ class LiveSessions {
 
   const absl::Duration ttl_;
   const size_t capacity_;
+  const Clock* const clock_;
   absl::Mutex mu_;
   std::map<std::string, Entry> sessions_ ABSL_GUARDED_BY(mu_);
 };

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
@@ -29,20 +30,30 @@ class SystemClock : public Clock {
   absl::TimeZone zone_;
 };
 
-// A clock that only moves when told to. Thread-safe for reads; Set/Advance
-// must not race with readers in tests that care about exact values.
+// A clock that only moves when told to. Thread-safe: a test may move it
+// while the code under test reads it from other threads.
 class FakeClock : public Clock {
  public:
   explicit FakeClock(absl::Time now, absl::TimeZone zone = absl::UTCTimeZone())
       : now_(now), zone_(zone) {}
-  absl::Time Now() const override { return now_; }
+  absl::Time Now() const override {
+    absl::MutexLock lock(&mu_);
+    return now_;
+  }
   absl::TimeZone LocalZone() const override { return zone_; }
-  void Set(absl::Time t) { now_ = t; }
-  void Advance(absl::Duration d) { now_ += d; }
+  void Set(absl::Time t) {
+    absl::MutexLock lock(&mu_);
+    now_ = t;
+  }
+  void Advance(absl::Duration d) {
+    absl::MutexLock lock(&mu_);
+    now_ += d;
+  }
 
  private:
-  absl::Time now_;
-  absl::TimeZone zone_;
+  mutable absl::Mutex mu_;
+  absl::Time now_ ABSL_GUARDED_BY(mu_);
+  const absl::TimeZone zone_;
 };
 
 }  // namespace attune

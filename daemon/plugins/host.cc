@@ -35,8 +35,8 @@ void PrepareRuntimeDir(const std::string& dir) {
 
 }  // namespace
 
-PluginHost::PluginHost(PluginHostOptions options, GrantStore* grants)
-    : options_(std::move(options)), grants_(grants) {
+PluginHost::PluginHost(PluginHostOptions options, GrantStore* grants, const Clock* clock)
+    : options_(std::move(options)), grants_(grants), clock_(clock) {
   PrepareRuntimeDir(options_.runtime_dir);
   if (options_.limits.confine_files) {
     std::string how = DescribeFileConfinement();
@@ -145,7 +145,7 @@ PluginHost::RuntimeState PluginHost::StateOf(const std::string& plugin_id) const
   }
   out.failures = slot.failures;
   out.last_error = slot.last_error;
-  if (!out.running && slot.retry_after > absl::Now()) out.retry_after = slot.retry_after;
+  if (!out.running && slot.retry_after > clock_->Now()) out.retry_after = slot.retry_after;
   return out;
 }
 
@@ -164,7 +164,7 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(const std::st
     }
     if (stopping_) return absl::UnavailableError("the daemon is stopping");
     Slot& slot = slots_[plugin_id];
-    absl::Time now = absl::Now();
+    absl::Time now = clock_->Now();
     if (slot.process && slot.process->exited()) {
       // It ended while nobody was calling it.
       std::string what =
@@ -207,7 +207,7 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(const std::st
     if (!started.ok()) {
       after.failures++;
       after.last_error = absl::StrCat("could not start: ", started.status().message());
-      after.retry_after = absl::Now() + BackoffFor(after.failures);
+      after.retry_after = clock_->Now() + BackoffFor(after.failures);
       LogWarning(absl::StrCat("plugin ", plugin_id, " ", after.last_error));
       return absl::UnavailableError(absl::StrCat(
           "plugin ", plugin_id, " could not be started: ", started.status().message()));
@@ -215,7 +215,7 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(const std::st
     LogInfo(absl::StrCat("started plugin ", plugin_id, " (pid ", (*started)->pid(), ") in ",
                          absl::ToInt64Milliseconds(took), " ms"));
     after.process = *std::move(started);
-    after.last_used = absl::Now();
+    after.last_used = clock_->Now();
     after.last_ping = after.last_used;
     wake_ = true;
   }
@@ -225,7 +225,7 @@ void PluginHost::Done(const std::string& plugin_id) {
   absl::MutexLock lock(&mu_);
   Slot& slot = slots_[plugin_id];
   slot.in_flight--;
-  slot.last_used = absl::Now();
+  slot.last_used = clock_->Now();
   WakeReaperBy(slot.last_used + options_.idle_timeout);
 }
 
@@ -248,7 +248,7 @@ void PluginHost::Fail(const std::string& plugin_id, const std::shared_ptr<Plugin
     if (current || process == nullptr) {
       slot.failures++;
       slot.last_error = what;
-      slot.retry_after = absl::Now() + BackoffFor(slot.failures);
+      slot.retry_after = clock_->Now() + BackoffFor(slot.failures);
     }
   }
   if (current) {
@@ -327,7 +327,7 @@ void PluginHost::ReportSuccess(const std::string& plugin_id) {
 
 void PluginHost::Hold(const std::string& plugin_id, const std::string& session_id) {
   absl::MutexLock lock(&mu_);
-  absl::Time now = absl::Now();
+  absl::Time now = clock_->Now();
   slots_[plugin_id].holds[session_id] = now;
   WakeReaperBy(now + options_.session_ttl);
 }
@@ -336,7 +336,7 @@ void PluginHost::Release(const std::string& plugin_id, const std::string& sessio
   absl::MutexLock lock(&mu_);
   Slot& slot = slots_[plugin_id];
   slot.holds.erase(session_id);
-  slot.last_used = absl::Now();
+  slot.last_used = clock_->Now();
   WakeReaperBy(slot.last_used + options_.idle_timeout);
 }
 
@@ -352,7 +352,7 @@ bool PluginHost::HeldLocked(Slot& slot, absl::Time now) {
 }
 
 absl::Time PluginHost::Reap() {
-  absl::Time now = absl::Now();
+  absl::Time now = clock_->Now();
   const absl::Duration interval = std::max(options_.health_interval, absl::Milliseconds(10));
   // With no plugin running there is nothing to reap or ping: sleep until a
   // start wakes the reaper, not every health interval.
@@ -428,12 +428,12 @@ void PluginHost::ReaperLoop() {
     absl::MutexLock lock(&mu_);
     if (stopping_) return;
     reaper_wakes_at_ = next;
-    mu_.AwaitWithDeadline(absl::Condition(
-                              +[](PluginHost* h) ABSL_EXCLUSIVE_LOCKS_REQUIRED(h->mu_) {
-                                return h->stopping_ || h->wake_;
-                              },
-                              this),
-                          next);
+    mu_.AwaitWithTimeout(absl::Condition(
+                             +[](PluginHost* h) ABSL_EXCLUSIVE_LOCKS_REQUIRED(h->mu_) {
+                               return h->stopping_ || h->wake_;
+                             },
+                             this),
+                         next - clock_->Now());
     wake_ = false;
     reaper_wakes_at_ = absl::InfinitePast();  // awake: nothing needs waking
     if (stopping_) return;

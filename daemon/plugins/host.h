@@ -17,6 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "attune/plugin/v1/plugin.grpc.pb.h"
+#include "daemon/base/clock.h"
 #include "daemon/plugins/discovery.h"
 #include "daemon/plugins/grant_store.h"
 #include "daemon/plugins/host_options.h"
@@ -29,8 +30,9 @@ namespace attune {
 class PluginHost {
  public:
   // Reads the manifests (starting nothing) and prepares the runtime folder.
-  // `grants` must outlive the host.
-  PluginHost(PluginHostOptions options, GrantStore* grants);
+  // `grants` and `clock` must outlive the host. `clock` decides backoff,
+  // idle stops and session holds; calls to a plugin keep real deadlines.
+  PluginHost(PluginHostOptions options, GrantStore* grants, const Clock* clock);
   // Stops every plugin still running.
   ~PluginHost();
   PluginHost(const PluginHost&) = delete;
@@ -124,6 +126,7 @@ class PluginHost {
 
   const PluginHostOptions options_;
   GrantStore* const grants_;
+  const Clock* const clock_;
   Launcher launcher_;
 
   mutable absl::Mutex mu_;

@@ -49,7 +49,7 @@ class HostTest : public ::testing::Test {
     ASSERT_NE(MakeTestPlugin(root_ + "/plugins", id, mode, "", "1.0.0", prefix), "");
   }
   PluginHost& Host() {
-    if (!host_) host_ = std::make_unique<PluginHost>(options_, &grants_);
+    if (!host_) host_ = std::make_unique<PluginHost>(options_, &grants_, clock_);
     return *host_;
   }
   static plugin::v1::StartRequest StartOf(const std::string& exercise) {
@@ -72,6 +72,10 @@ class HostTest : public ::testing::Test {
   std::string root_;
   PluginHostOptions options_;
   MemoryGrantStore grants_;
+  // Real time unless a test moves the host to fake_clock_ (UseFakeClock).
+  SystemClock system_clock_;
+  FakeClock fake_clock_{absl::FromUnixSeconds(1'800'000'000)};
+  const Clock* clock_ = &system_clock_;
   std::unique_ptr<PluginHost> host_;
 };
 
@@ -142,16 +146,29 @@ TEST_F(HostTest, CrashEndsTheCallAndBacksOff) {
   EXPECT_THAT(refused.status().message(), HasSubstr("tried again in"));
 }
 
+// On the host's clock: refused during the backoff, started again once it
+// has passed, and a new failure waits again from the clock's now.
 TEST_F(HostTest, RestartsAfterTheBackoff) {
-  options_.initial_backoff = absl::Milliseconds(50);
+  clock_ = &fake_clock_;
+  options_.initial_backoff = absl::Minutes(1);
   AddPlugin("echo");
   PluginHost& host = Host();
   auto first = host.Start("echo", StartOf("test-crash"));
   ASSERT_TRUE(first.ok());
   int pid = host.StateOf("echo").pid;
   ASSERT_FALSE(host.Advance("echo", AfterIntro("test-crash", *first)).ok());
-  EXPECT_TRUE(Eventually([&] { return host.Start("echo", StartOf("test-echo")).ok(); }));
+  fake_clock_.Advance(absl::Seconds(59));
+  auto refused = host.Start("echo", StartOf("test-echo"));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(refused.status().message(), HasSubstr("tried again in 1 s"));
+  fake_clock_.Advance(absl::Seconds(1));
+  auto again = host.Start("echo", StartOf("test-crash"));
+  ASSERT_TRUE(again.ok()) << again.status();
   EXPECT_NE(host.StateOf("echo").pid, pid);
+  ASSERT_FALSE(host.Advance("echo", AfterIntro("test-crash", *again)).ok());
+  auto state = host.StateOf("echo");
+  ASSERT_TRUE(state.retry_after.has_value());
+  EXPECT_GE(*state.retry_after, fake_clock_.Now() + absl::Minutes(1));
 }
 
 TEST_F(HostTest, AHangingCallMeetsItsDeadline) {

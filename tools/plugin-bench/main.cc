@@ -219,6 +219,7 @@ int main(int argc, char** argv) {
   options.dirs = {{plugins, true}};
   options.runtime_dir = dir + "/run";
   attune::MemoryGrantStore grants;
+  attune::SystemClock clock;
   attune::plugin::v1::StartRequest start;
   start.mutable_context()->set_exercise("daily-checkin");
   start.mutable_context()->set_first_name("Bench");
@@ -226,7 +227,7 @@ int main(int argc, char** argv) {
   {
     // The host's own call to a running plugin, in this process: the part of
     // a step round trip that is the plugin hop.
-    attune::PluginHost host(options, &grants);
+    attune::PluginHost host(options, &grants, &clock);
     auto first = host.Start("practices", start);
     if (!first.ok()) Fail("Start: " + std::string(first.status().message()));
     attune::plugin::v1::AdvanceRequest advance;
@@ -243,7 +244,7 @@ int main(int argc, char** argv) {
     }
   }
   for (int i = 0; i < cold + 1; ++i) {
-    attune::PluginHost host(options, &grants);
+    attune::PluginHost host(options, &grants, &clock);
     auto t = Clock::now();
     auto step = host.Start("practices", start);
     double ms = MsSince(t);

@@ -11,6 +11,7 @@
 #include "daemon/base/hex.h"
 #include "daemon/records/authorship.h"
 #include "daemon/records/emotions.h"
+#include "daemon/records/record_checks.h"
 #include "daemon/records/record_ops.h"
 #include "daemon/records/validation.h"
 
@@ -21,34 +22,6 @@ const std::vector<std::string> kUpdatable = {"high", "low",       "emotions", "c
                                              "note", "visibility"};
 constexpr int kMaxGenerations = 64;
 constexpr int kMaxAttempts = 8;  // writes racing with others of the same day
-
-absl::Status Validate(v1::CheckIn* c, const std::vector<uint32_t>* fields) {
-  auto wants = [&](int number) {
-    return fields == nullptr || std::find(fields->begin(), fields->end(), number) != fields->end();
-  };
-  absl::Status s;
-  if (s.ok() && wants(v1::CheckIn::kHighFieldNumber)) {
-    s = CheckText("check_in.high", c->high(), kMaxShortTextChars, true, TextLines::kMany);
-  }
-  if (s.ok() && wants(v1::CheckIn::kLowFieldNumber)) {
-    s = CheckText("check_in.low", c->low(), kMaxShortTextChars, true, TextLines::kMany);
-  }
-  if (s.ok() && wants(v1::CheckIn::kNoteFieldNumber)) {
-    s = CheckText("check_in.note", c->note(), kMaxShortTextChars, false, TextLines::kMany);
-  }
-  if (s.ok() && wants(v1::CheckIn::kConnectionRatingFieldNumber)) {
-    s = CheckRange("check_in.connection_rating", c->connection_rating(), 1, 5);
-  }
-  if (s.ok() && wants(v1::CheckIn::kEmotionsFieldNumber)) {
-    s = CheckEmotions("check_in.emotions", c->mutable_emotions());
-  }
-  if (s.ok() && wants(v1::CheckIn::kVisibilityFieldNumber)) {
-    v1::Visibility v = c->visibility();
-    s = CheckVisibility("check_in.visibility", &v, v1::PRIVATE);
-    c->set_visibility(v);
-  }
-  return s;
-}
 
 // Marks the refusal to replace a check-in unasked; the payload is the day.
 constexpr char kCheckInExistsPayload[] = "type.attune.dev/attune.v1.CheckInExists";
@@ -110,7 +83,7 @@ absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet
 
 absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet& keys,
                                          v1::CheckIn c, bool replace) {
-  if (auto s = Validate(&c, nullptr); !s.ok()) return s;
+  if (auto s = CheckCheckIn("check_in", &c); !s.ok()) return s;
   std::string zone_name;
   auto zone = ZoneOrLocal("check_in.time_zone", c.time_zone(), *ctx.clock, &zone_name);
   if (!zone.ok()) return zone.status();
@@ -219,7 +192,7 @@ grpc::Status CheckInServiceImpl::UpdateCheckIn(grpc::ServerContext*,
   auto fields = MaskToFields(request->update_mask(), v1::CheckIn::descriptor(), kUpdatable);
   if (!fields.ok()) return ToGrpc(fields.status());
   v1::CheckIn changes = request->check_in();
-  if (auto s = Validate(&changes, &*fields); !s.ok()) return ToGrpc(s);
+  if (auto s = CheckCheckIn("check_in", &changes, &*fields); !s.ok()) return ToGrpc(s);
   auto state = UpdateRecord(ctx_, **keys, Kind::kCheckIn, *id, name, changes, *fields);
   if (!state.ok()) return ToGrpc(state.status());
   *response = Present(*state, *id);

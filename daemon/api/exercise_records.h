@@ -15,9 +15,6 @@
 
 namespace attune {
 
-inline constexpr char kExerciseSessions[] = "exerciseSessions";
-inline constexpr char kPluginRecords[] = "pluginRecords";
-
 // Finished sessions of `exercise` (of every exercise when empty), with
 // names, newest first.
 absl::StatusOr<std::vector<v1::ExerciseSession>> FinishedSessions(const ServiceContext& ctx,

@@ -15,6 +15,7 @@
 #include "daemon/plugins/permissions.h"
 #include "daemon/plugins/step_check.h"
 #include "daemon/records/emotions.h"
+#include "daemon/records/kinds.h"
 #include "daemon/records/validation.h"
 
 namespace attune {
@@ -44,7 +45,10 @@ absl::Status CheckStartRequest(v1::StartSessionRequest* r) {
   // Unset, it is decided once the exercise is known (Start).
   if (r->visibility() != v1::VISIBILITY_UNSPECIFIED) {
     v1::Visibility v = r->visibility();
-    if (auto s = CheckVisibility("visibility", &v, v1::PRIVATE); !s.ok()) return s;
+    if (auto s = CheckVisibility("visibility", &v,
+                                 RecordKindOf(Kind::kExerciseSession).default_visibility);
+        !s.ok())
+      return s;
   }
   return absl::OkStatus();
 }

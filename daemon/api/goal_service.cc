@@ -12,6 +12,7 @@
 #include "daemon/base/hex.h"
 #include "daemon/records/authorship.h"
 #include "daemon/records/goal_status.h"
+#include "daemon/records/kinds.h"
 #include "daemon/records/record_ops.h"
 #include "daemon/records/validation.h"
 
@@ -56,7 +57,7 @@ absl::Status Validate(v1::Goal* g, const std::vector<uint32_t>* fields) {
   }
   if (s.ok() && wants(v1::Goal::kVisibilityFieldNumber)) {
     v1::Visibility v = g->visibility();
-    s = CheckVisibility("goal.visibility", &v, v1::PRIVATE);
+    s = CheckVisibility("goal.visibility", &v, RecordKindOf(Kind::kGoal).default_visibility);
     g->set_visibility(v);
   }
   return s;

@@ -7,6 +7,7 @@
 #include "daemon/api/paging.h"
 #include "daemon/base/hex.h"
 #include "daemon/records/authorship.h"
+#include "daemon/records/record_checks.h"
 #include "daemon/records/record_ops.h"
 #include "daemon/records/validation.h"
 
@@ -14,43 +15,6 @@ namespace attune {
 namespace {
 
 const std::vector<std::string> kUpdatable = {"title", "body", "emotions", "visibility"};
-
-// Checks the fields a person writes; `fields` limits the check to an update.
-absl::Status Validate(v1::JournalEntry* e, const std::vector<uint32_t>* fields) {
-  auto wants = [&](int number) {
-    return fields == nullptr || std::find(fields->begin(), fields->end(), number) != fields->end();
-  };
-  if (wants(v1::JournalEntry::kTitleFieldNumber)) {
-    if (auto s =
-            CheckText("journal_entry.title", e->title(), kMaxTitleChars, false, TextLines::kOne);
-        !s.ok()) {
-      return s;
-    }
-  }
-  if (wants(v1::JournalEntry::kBodyFieldNumber)) {
-    if (e->body().size() > kMaxBodyBytes) {
-      return absl::InvalidArgumentError(absl::StrCat("journal_entry.body: is ", e->body().size(),
-                                                     " bytes long; the limit is ", kMaxBodyBytes));
-    }
-    if (auto s = CheckText("journal_entry.body", e->body(), kMaxBodyBytes, true, TextLines::kMany);
-        !s.ok()) {
-      return s;
-    }
-  }
-  if (wants(v1::JournalEntry::kEmotionsFieldNumber)) {
-    if (auto s = CheckEmotions("journal_entry.emotions", e->mutable_emotions()); !s.ok()) {
-      return s;
-    }
-  }
-  if (wants(v1::JournalEntry::kVisibilityFieldNumber)) {
-    v1::Visibility v = e->visibility();
-    if (auto s = CheckVisibility("journal_entry.visibility", &v, v1::PRIVATE); !s.ok()) {
-      return s;
-    }
-    e->set_visibility(v);
-  }
-  return absl::OkStatus();
-}
 
 v1::JournalEntry Present(const v1::RecordState& state, std::string_view id) {
   v1::JournalEntry e = state.record().journal_entry();
@@ -66,7 +30,7 @@ grpc::Status JournalServiceImpl::CreateJournalEntry(grpc::ServerContext*,
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
   v1::JournalEntry entry = request->journal_entry();
-  if (auto s = Validate(&entry, nullptr); !s.ok()) return ToGrpc(s);
+  if (auto s = CheckJournalEntry("journal_entry", &entry); !s.ok()) return ToGrpc(s);
   std::string id = NewRecordIdOf((*keys)->member_id);
   auto state =
       CreateRecord(ctx_, **keys, Kind::kJournalEntry, id, &entry, Mutation::Require::kAbsent);
@@ -119,7 +83,7 @@ grpc::Status JournalServiceImpl::UpdateJournalEntry(grpc::ServerContext*,
   auto fields = MaskToFields(request->update_mask(), v1::JournalEntry::descriptor(), kUpdatable);
   if (!fields.ok()) return ToGrpc(fields.status());
   v1::JournalEntry changes = request->journal_entry();
-  if (auto s = Validate(&changes, &*fields); !s.ok()) return ToGrpc(s);
+  if (auto s = CheckJournalEntry("journal_entry", &changes, &*fields); !s.ok()) return ToGrpc(s);
   auto state = UpdateRecord(ctx_, **keys, Kind::kJournalEntry, *id, name, changes, *fields);
   if (!state.ok()) return ToGrpc(state.status());
   *response = Present(*state, *id);

@@ -5,6 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemon/plugins/step_check.h"
+#include "daemon/records/kinds.h"
+#include "daemon/records/record_checks.h"
 #include "daemon/records/validation.h"
 
 namespace attune {
@@ -19,57 +21,6 @@ absl::Status Bad(const std::string& field, const std::string& what) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
 }
 
-absl::Status CheckVis(const std::string& field, v1::Visibility* v, v1::Visibility fallback) {
-  return CheckVisibility(field, v, fallback);
-}
-
-absl::Status CheckCheckIn(const std::string& f, v1::CheckIn* c) {
-  if (auto s = CheckText(f + ".high", c->high(), kMaxShortTextChars, true, TextLines::kMany);
-      !s.ok())
-    return s;
-  if (auto s = CheckText(f + ".low", c->low(), kMaxShortTextChars, true, TextLines::kMany); !s.ok())
-    return s;
-  if (auto s = CheckText(f + ".note", c->note(), kMaxShortTextChars, false, TextLines::kMany);
-      !s.ok())
-    return s;
-  if (auto s = CheckRange(f + ".connection_rating", c->connection_rating(), 1, 5); !s.ok()) {
-    return s;
-  }
-  if (auto s = CheckEmotions(f + ".emotions", c->mutable_emotions()); !s.ok()) return s;
-  if (!c->day().empty()) {
-    if (auto d = ParseDay(f + ".day", c->day()); !d.ok()) return d.status();
-  }
-  v1::Visibility v = c->visibility();
-  if (auto s = CheckVis(f + ".visibility", &v, v1::PRIVATE); !s.ok()) return s;
-  c->set_visibility(v);
-  return absl::OkStatus();
-}
-
-absl::Status CheckJournal(const std::string& f, v1::JournalEntry* e) {
-  if (auto s = CheckText(f + ".title", e->title(), kMaxTitleChars, false, TextLines::kOne); !s.ok())
-    return s;
-  if (e->body().size() > kMaxBodyBytes) return Bad(f + ".body", "is over 64 KiB");
-  if (auto s = CheckText(f + ".body", e->body(), kMaxBodyBytes, true, TextLines::kMany); !s.ok())
-    return s;
-  if (auto s = CheckEmotions(f + ".emotions", e->mutable_emotions()); !s.ok()) return s;
-  v1::Visibility v = e->visibility();
-  if (auto s = CheckVis(f + ".visibility", &v, v1::PRIVATE); !s.ok()) return s;
-  e->set_visibility(v);
-  return absl::OkStatus();
-}
-
-absl::Status CheckAppreciation(const std::string& f, v1::Appreciation* a) {
-  if (auto s = CheckText(f + ".text", a->text(), kMaxShortTextChars, true, TextLines::kMany);
-      !s.ok())
-    return s;
-  if (auto s = CheckText(f + ".recipient", a->recipient(), 64, false, TextLines::kOne); !s.ok())
-    return s;
-  v1::Visibility v = a->visibility();
-  if (auto s = CheckVis(f + ".visibility", &v, v1::PRIVATE); !s.ok()) return s;
-  a->set_visibility(v);
-  return absl::OkStatus();
-}
-
 absl::Status CheckProgress(const std::string& f, v1::GoalProgress* p) {
   if (!p->day().empty() || !p->name().empty()) {
     return Bad(f, "name and day are set by the daemon; give only a note");
@@ -81,7 +32,10 @@ absl::Status CheckPluginRecord(const std::string& f, v1::PluginRecord* r) {
   if (!IsValidKey(r->key())) return Bad(f + ".key", "must be 1 to 64 of a-z, 0-9, '-' and '_'");
   if (r->data().size() > kMaxPluginData) return Bad(f + ".data", "is over 64 KiB");
   v1::Visibility v = r->visibility();
-  if (auto s = CheckVis(f + ".visibility", &v, v1::PRIVATE); !s.ok()) return s;
+  if (auto s = CheckVisibility(f + ".visibility", &v,
+                               RecordKindOf(Kind::kPluginRecord).default_visibility);
+      !s.ok())
+    return s;
   r->set_visibility(v);
   return absl::OkStatus();
 }
@@ -115,7 +69,7 @@ absl::Status CheckFinish(plugin::v1::FinishResponse* finish) {
         s = CheckCheckIn(f + ".check_in", r->mutable_check_in());
         break;
       case plugin::v1::OutputRecord::kJournalEntry:
-        s = CheckJournal(f + ".journal_entry", r->mutable_journal_entry());
+        s = CheckJournalEntry(f + ".journal_entry", r->mutable_journal_entry());
         break;
       case plugin::v1::OutputRecord::kAppreciation:
         s = CheckAppreciation(f + ".appreciation", r->mutable_appreciation());

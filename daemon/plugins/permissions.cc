@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "daemon/records/kinds.h"
 
 namespace attune {
 namespace {
@@ -25,8 +26,13 @@ std::string Plural(std::string_view kind) {
 }  // namespace
 
 const std::vector<std::string>& KnownRecordKinds() {
-  static const auto* kinds = new std::vector<std::string>{
-      "check_in", "journal_entry", "appreciation", "goal_progress", "plugin_record"};
+  static const auto* kinds = [] {
+    auto* out = new std::vector<std::string>;
+    for (const RecordKind& k : RecordKinds()) {
+      if (k.plugin_may_write) out->push_back(k.field);
+    }
+    return out;
+  }();
   return *kinds;
 }
 

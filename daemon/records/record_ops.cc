@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "daemon/base/hex.h"
 #include "daemon/records/authorship.h"
+#include "daemon/records/kinds.h"
 
 namespace attune {
 
@@ -16,34 +17,6 @@ namespace {
 
 const FieldDescriptor* Field(const Message& m, const char* name) {
   return m.GetDescriptor()->FindFieldByName(name);
-}
-
-// A record's visibility; PRIVATE when it has none or none was chosen.
-v1::Visibility VisibilityOf(const Message& m) {
-  const FieldDescriptor* f = Field(m, "visibility");
-  if (f == nullptr) return v1::PRIVATE;
-  auto v = static_cast<v1::Visibility>(m.GetReflection()->GetEnumValue(m, f));
-  return v == v1::SHARED ? v1::SHARED : v1::PRIVATE;
-}
-
-const char* Noun(Kind kind) {
-  switch (kind) {
-    case Kind::kJournalEntry:
-      return "entry";
-    case Kind::kCheckIn:
-      return "check-in";
-    case Kind::kGoal:
-      return "goal";
-    case Kind::kGoalProgress:
-      return "progress";
-    case Kind::kAppreciation:
-      return "appreciation";
-    case Kind::kExerciseSession:
-      return "session";
-    case Kind::kPluginRecord:
-      return "record";
-  }
-  return "record";
 }
 
 void SetTime(Message* m, const char* name, absl::Time t) {
@@ -60,8 +33,8 @@ absl::Status CheckAuthor(const ServiceContext& ctx, const KeySet& keys, Kind kin
   if (author == ToHex(keys.member_id)) return absl::OkStatus();
   std::string who = ctx.member_name ? ctx.member_name(author) : "";
   if (who.empty()) who = "your partner";
-  return absl::PermissionDeniedError(
-      absl::StrCat("this ", Noun(kind), " is ", who, "'s; only ", who, " can change it"));
+  return absl::PermissionDeniedError(absl::StrCat("this ", RecordKindOf(kind).noun, " is ", who,
+                                                  "'s; only ", who, " can change it"));
 }
 
 const Message& InnerRecord(const v1::Record& record) {

@@ -35,6 +35,8 @@ inline constexpr char kJournalEntries[] = "journalEntries";
 inline constexpr char kCheckIns[] = "checkIns";
 inline constexpr char kGoals[] = "goals";
 inline constexpr char kAppreciations[] = "appreciations";
+inline constexpr char kExerciseSessions[] = "exerciseSessions";
+inline constexpr char kPluginRecords[] = "pluginRecords";
 
 // A new random 16-byte record id.
 std::string NewRecordId();

@@ -8,6 +8,7 @@
 #include <set>
 #include <vector>
 
+#include "daemon/records/kinds.h"
 #include "daemon/records/record_ops.h"
 #include "daemon/records/resource.h"
 #include "daemon/store/merge.h"
@@ -54,13 +55,6 @@ std::string Deterministic(const google::protobuf::Message& message) {
     message.SerializeToCodedStream(&coded);
   }
   return out;
-}
-
-// The record's own visibility; nullopt for kinds without one.
-std::optional<v1::Visibility> VisibilityOf(const google::protobuf::Message& record) {
-  const auto* field = record.GetDescriptor()->FindFieldByName("visibility");
-  if (field == nullptr) return std::nullopt;
-  return static_cast<v1::Visibility>(record.GetReflection()->GetEnumValue(record, field));
 }
 
 // "goals/{id}" of a progress name "goals/{id}/progress/{id}".

@@ -1,0 +1,43 @@
+#include "daemon/records/kinds.h"
+
+#include "daemon/records/resource.h"
+
+namespace attune {
+
+const std::vector<RecordKind>& RecordKinds() {
+  static const auto* kinds = new std::vector<RecordKind>{
+      {Kind::kCheckIn, "check_in", kCheckIns, "check-in", false, true, v1::PRIVATE},
+      {Kind::kJournalEntry, "journal_entry", kJournalEntries, "entry", false, true, v1::PRIVATE},
+      {Kind::kAppreciation, "appreciation", kAppreciations, "appreciation", true, true,
+       v1::PRIVATE},
+      {Kind::kGoalProgress, "goal_progress", "progress", "progress", true, true, v1::PRIVATE},
+      {Kind::kPluginRecord, "plugin_record", kPluginRecords, "record", false, true, v1::PRIVATE},
+      {Kind::kGoal, "goal", kGoals, "goal", false, false, v1::PRIVATE},
+      {Kind::kExerciseSession, "exercise_session", kExerciseSessions, "session", true, false,
+       v1::PRIVATE},
+  };
+  return *kinds;
+}
+
+const RecordKind& RecordKindOf(Kind kind) {
+  for (const RecordKind& k : RecordKinds()) {
+    if (k.kind == kind) return k;
+  }
+  return RecordKinds().back();  // unreachable: every Kind has a row (kinds_test)
+}
+
+const RecordKind* FindRecordKind(std::string_view field) {
+  for (const RecordKind& k : RecordKinds()) {
+    if (std::string_view(k.field) == field) return &k;
+  }
+  return nullptr;
+}
+
+v1::Visibility VisibilityOf(const google::protobuf::Message& record) {
+  const auto* field = record.GetDescriptor()->FindFieldByName("visibility");
+  if (field == nullptr) return v1::PRIVATE;
+  auto v = static_cast<v1::Visibility>(record.GetReflection()->GetEnumValue(record, field));
+  return v == v1::SHARED ? v1::SHARED : v1::PRIVATE;
+}
+
+}  // namespace attune

@@ -16,6 +16,7 @@
 #include "daemon/records/validation.h"
 #include "daemon/store/meta.h"
 #include "daemon/store/vault_persistence.h"
+#include "daemon/sync/pairing.h"
 #include "daemon/sync/tls_credentials.h"
 #include "daemon/vault/device_id.h"
 
@@ -115,39 +116,6 @@ std::vector<std::string> InterfaceAddresses() {
   return out;
 }
 
-// Ed25519 keys converted for crypto_box_seal.
-bool SealToDevice(const SecretBytes& secret, const std::string& device, std::string* out) {
-  unsigned char curve_pk[crypto_box_PUBLICKEYBYTES];
-  if (device.size() != 32 ||
-      crypto_sign_ed25519_pk_to_curve25519(
-          curve_pk, reinterpret_cast<const unsigned char*>(device.data())) != 0) {
-    return false;
-  }
-  out->resize(secret.size() + crypto_box_SEALBYTES);
-  crypto_box_seal(reinterpret_cast<unsigned char*>(out->data()), secret.data(), secret.size(),
-                  curve_pk);
-  return true;
-}
-
-absl::StatusOr<SecretBytes> OpenSealed(const KeySet& keys, const std::string& sealed) {
-  if (sealed.size() != kSymmetricKeyBytes + crypto_box_SEALBYTES) {
-    return absl::InvalidArgumentError("the sealed space key has the wrong length");
-  }
-  SecretBytes curve_sk(crypto_box_SECRETKEYBYTES);
-  unsigned char curve_pk[crypto_box_PUBLICKEYBYTES];
-  if (crypto_sign_ed25519_sk_to_curve25519(curve_sk.data(), keys.device_secret_key.data()) != 0 ||
-      crypto_sign_ed25519_pk_to_curve25519(
-          curve_pk, reinterpret_cast<const unsigned char*>(keys.device_public_key.data())) != 0) {
-    return absl::InternalError("this device's key does not convert for sealing");
-  }
-  SecretBytes key(kSymmetricKeyBytes);
-  if (crypto_box_seal_open(key.data(), reinterpret_cast<const unsigned char*>(sealed.data()),
-                           sealed.size(), curve_pk, curve_sk.data()) != 0) {
-    return absl::InvalidArgumentError("the space key was not sealed to this device");
-  }
-  return key;
-}
-
 }  // namespace
 
 // --- The Peer service ------------------------------------------------------
@@ -161,38 +129,14 @@ class PeerManager::Service : public v1::Peer::Service {
     auto tls = PeerDevice(*context);
     if (!tls.ok()) return ToGrpc(tls.status());
     std::string who = FormatDeviceId(*tls);
-    if (request->joiner_device() != *tls) {
-      return ToGrpc(absl::PermissionDeniedError("the joiner's key is not its TLS key"));
-    }
-    if (request->invite_id().size() != 16 || request->joiner_member().size() != 16 ||
-        request->joiner_display_name().empty() || request->joiner_display_name().size() > 64 ||
-        !IsPlainText(request->joiner_display_name(), TextLines::kOne)) {
-      return ToGrpc(absl::InvalidArgumentError("malformed pairing request"));
-    }
     auto keys = m_->vault_->Keys();
     if (!keys.ok()) return ToGrpc(keys.status());
-    const KeySet& k = **keys;
-    if (auto s = m_->invites_.Redeem(request->invite_id(), k.device_public_key, *tls,
-                                     request->mac(), m_->clock_->Now());
+    if (auto s = AdmitJoiner(**keys, *tls, *request, m_->clock_->Now(), &m_->invites_, m_->members_,
+                             response);
         !s.ok()) {
       LogWarning(absl::StrCat("pairing refused for device ", who, ": ", s.message()));
       return ToGrpc(s);
     }
-    v1::MemberCertBody body;
-    body.set_space_id(k.space_id);
-    body.set_device(*tls);
-    body.set_member_id(request->joiner_member());
-    body.set_display_name(request->joiner_display_name());
-    body.set_added_by(k.device_public_key);
-    body.set_added_at_ms(static_cast<uint64_t>(absl::ToUnixMillis(m_->clock_->Now())));
-    auto merged = m_->members_->Merge(k.space_id, {SignMemberCert(body, k)});
-    if (!merged.ok()) return ToGrpc(merged.status());
-    response->set_space_id(k.space_id);
-    response->set_key_epoch(k.space_key_epoch);
-    if (!SealToDevice(k.space_key, *tls, response->mutable_sealed_space_key())) {
-      return ToGrpc(absl::InvalidArgumentError("the joiner's key is not a valid Ed25519 key"));
-    }
-    for (auto& c : m_->members_->All()) *response->add_members() = std::move(c);
     {
       absl::MutexLock lock(&m_->mu_);
       for (const auto& a : m_->AdvertisedAddresses()) response->add_inviter_addresses(a);
@@ -470,26 +414,10 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(const std::string& text)
   const KeySet& k = **keys;
   auto code = DecodeInviteCode(text);
   if (!code.ok()) return code.status();
-  if (code->inviter_device() == k.device_public_key) {
-    return absl::InvalidArgumentError("code: this is this device's own invite");
-  }
-  if (absl::FromUnixMillis(static_cast<int64_t>(code->expires_at_ms())) < clock_->Now()) {
-    return absl::InvalidArgumentError("code: this invite has expired; ask for a new one");
-  }
-  for (const auto& body : members_->Bodies()) {
-    if (body.device() != k.device_public_key) {
-      return absl::FailedPreconditionError("this device is already in a space with other members");
-    }
-  }
+  if (auto s = CheckCanJoin(k, *code, clock_->Now(), *members_); !s.ok()) return s;
   auto identity = MakeTlsIdentity(k);
   if (!identity.ok()) return identity.status();
-  v1::PairRequest request;
-  request.set_invite_id(code->invite_id());
-  request.set_joiner_device(k.device_public_key);
-  request.set_joiner_member(k.member_id);
-  request.set_joiner_display_name(k.display_name);
-  request.set_mac(
-      InviteMac(code->secret(), code->inviter_device(), k.device_public_key, code->invite_id()));
+  const v1::PairRequest request = JoinRequest(k, *code);
   v1::PairResponse response;
   grpc::Status status(grpc::StatusCode::UNAVAILABLE, "the invite names no address");
   for (const auto& address : code->addresses()) {
@@ -513,7 +441,7 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(const std::string& text)
   if (!status.ok()) {
     return FromGrpc(status);
   }
-  auto space_key = OpenSealed(k, response.sealed_space_key());
+  auto space_key = OpenSpaceKey(k, response.sealed_space_key());
   if (!space_key.ok()) return space_key.status();
   // The new vault and this device's ops sealed again for the new space are
   // stored in one write: a crash leaves the device in its old space, able to
@@ -528,13 +456,9 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(const std::string& text)
   // The inviter's addresses are stored before the member list: a device that
   // restarts knowing its members also knows where to reach the inviter (and
   // one that does not know them pairs again).
-  std::vector<std::string> addresses(response.inviter_addresses().begin(),
-                                     response.inviter_addresses().end());
-  if (addresses.empty()) addresses.assign(code->addresses().begin(), code->addresses().end());
-  // Shown by attune peers: an address with a control character is dropped.
-  std::erase_if(addresses, [](const std::string& a) {
-    return a.size() > 300 || !IsPlainText(a, TextLines::kOne);
-  });
+  // Shown by attune peers: InviterAddresses drops any with a control
+  // character.
+  const std::vector<std::string> addresses = InviterAddresses(response, *code);
   peers_.SetAddresses(code->inviter_device(), addresses);
   std::vector<v1::MemberCert> certs(response.members().begin(), response.members().end());
   auto merged = members_->Merge(response.space_id(), certs, /*replace=*/true);

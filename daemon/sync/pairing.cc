@@ -1,0 +1,123 @@
+#include "daemon/sync/pairing.h"
+
+#include <sodium.h>
+
+#include "absl/strings/str_cat.h"
+#include "daemon/records/validation.h"
+
+namespace attune {
+namespace {
+
+// Ed25519 keys converted for crypto_box_seal.
+bool SealToDevice(const SecretBytes& secret, const std::string& device, std::string* out) {
+  unsigned char curve_pk[crypto_box_PUBLICKEYBYTES];
+  if (device.size() != 32 ||
+      crypto_sign_ed25519_pk_to_curve25519(
+          curve_pk, reinterpret_cast<const unsigned char*>(device.data())) != 0) {
+    return false;
+  }
+  out->resize(secret.size() + crypto_box_SEALBYTES);
+  crypto_box_seal(reinterpret_cast<unsigned char*>(out->data()), secret.data(), secret.size(),
+                  curve_pk);
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<SecretBytes> OpenSpaceKey(const KeySet& keys, const std::string& sealed) {
+  if (sealed.size() != kSymmetricKeyBytes + crypto_box_SEALBYTES) {
+    return absl::InvalidArgumentError("the sealed space key has the wrong length");
+  }
+  SecretBytes curve_sk(crypto_box_SECRETKEYBYTES);
+  unsigned char curve_pk[crypto_box_PUBLICKEYBYTES];
+  if (crypto_sign_ed25519_sk_to_curve25519(curve_sk.data(), keys.device_secret_key.data()) != 0 ||
+      crypto_sign_ed25519_pk_to_curve25519(
+          curve_pk, reinterpret_cast<const unsigned char*>(keys.device_public_key.data())) != 0) {
+    return absl::InternalError("this device's key does not convert for sealing");
+  }
+  SecretBytes key(kSymmetricKeyBytes);
+  if (crypto_box_seal_open(key.data(), reinterpret_cast<const unsigned char*>(sealed.data()),
+                           sealed.size(), curve_pk, curve_sk.data()) != 0) {
+    return absl::InvalidArgumentError("the space key was not sealed to this device");
+  }
+  return key;
+}
+
+absl::Status AdmitJoiner(const KeySet& keys, const std::string& tls_device,
+                         const v1::PairRequest& request, absl::Time now, InviteBook* invites,
+                         Membership* members, v1::PairResponse* response) {
+  if (request.joiner_device() != tls_device) {
+    return absl::PermissionDeniedError("the joiner's key is not its TLS key");
+  }
+  if (request.invite_id().size() != 16 || request.joiner_member().size() != 16 ||
+      request.joiner_display_name().empty() ||
+      request.joiner_display_name().size() > v1::LIMIT_DISPLAY_NAME_CHARS ||
+      !IsPlainText(request.joiner_display_name(), TextLines::kOne)) {
+    return absl::InvalidArgumentError("malformed pairing request");
+  }
+  // Sealed before anything is stored: a key that cannot be sealed to adds no
+  // member and leaves the invite as it was.
+  std::string sealed;
+  if (!SealToDevice(keys.space_key, tls_device, &sealed)) {
+    return absl::InvalidArgumentError("the joiner's key is not a valid Ed25519 key");
+  }
+  if (auto s = invites->Redeem(request.invite_id(), keys.device_public_key, tls_device,
+                               request.mac(), now);
+      !s.ok()) {
+    return s;
+  }
+  v1::MemberCertBody body;
+  body.set_space_id(keys.space_id);
+  body.set_device(tls_device);
+  body.set_member_id(request.joiner_member());
+  body.set_display_name(request.joiner_display_name());
+  body.set_added_by(keys.device_public_key);
+  body.set_added_at_ms(static_cast<uint64_t>(absl::ToUnixMillis(now)));
+  auto merged = members->Merge(keys.space_id, {SignMemberCert(body, keys)});
+  if (!merged.ok()) return merged.status();
+  response->set_space_id(keys.space_id);
+  response->set_key_epoch(keys.space_key_epoch);
+  response->set_sealed_space_key(std::move(sealed));
+  for (auto& c : members->All()) *response->add_members() = std::move(c);
+  return absl::OkStatus();
+}
+
+absl::Status CheckCanJoin(const KeySet& keys, const v1::InviteCode& code, absl::Time now,
+                          const Membership& members) {
+  if (code.inviter_device() == keys.device_public_key) {
+    return absl::InvalidArgumentError("code: this is this device's own invite");
+  }
+  if (absl::FromUnixMillis(static_cast<int64_t>(code.expires_at_ms())) < now) {
+    return absl::InvalidArgumentError("code: this invite has expired; ask for a new one");
+  }
+  for (const auto& body : members.Bodies()) {
+    if (body.device() != keys.device_public_key) {
+      return absl::FailedPreconditionError("this device is already in a space with other members");
+    }
+  }
+  return absl::OkStatus();
+}
+
+v1::PairRequest JoinRequest(const KeySet& keys, const v1::InviteCode& code) {
+  v1::PairRequest request;
+  request.set_invite_id(code.invite_id());
+  request.set_joiner_device(keys.device_public_key);
+  request.set_joiner_member(keys.member_id);
+  request.set_joiner_display_name(keys.display_name);
+  request.set_mac(
+      InviteMac(code.secret(), code.inviter_device(), keys.device_public_key, code.invite_id()));
+  return request;
+}
+
+std::vector<std::string> InviterAddresses(const v1::PairResponse& response,
+                                          const v1::InviteCode& code) {
+  std::vector<std::string> addresses(response.inviter_addresses().begin(),
+                                     response.inviter_addresses().end());
+  if (addresses.empty()) addresses.assign(code.addresses().begin(), code.addresses().end());
+  std::erase_if(addresses, [](const std::string& a) {
+    return a.size() > 300 || !IsPlainText(a, TextLines::kOne);
+  });
+  return addresses;
+}
+
+}  // namespace attune

@@ -21,7 +21,6 @@ namespace {
 const std::vector<std::string> kUpdatable = {"high", "low",       "emotions", "connection_rating",
                                              "note", "visibility"};
 constexpr int kMaxGenerations = 64;
-constexpr int kMaxAttempts = 8;  // writes racing with others of the same day
 
 // Marks the refusal to replace a check-in unasked; the payload is the day.
 constexpr char kCheckInExistsPayload[] = "type.attune.dev/attune.v1.CheckInExists";
@@ -66,18 +65,15 @@ grpc::Status CheckInServiceImpl::CreateCheckIn(grpc::ServerContext*,
 
 absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet& keys,
                                          v1::CheckIn c, bool replace) {
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    auto plan = PlanCheckIn(ctx, keys, c, replace);
-    if (absl::IsNotFound(plan.status())) continue;  // deleted meanwhile: look again
-    if (!plan.ok()) return plan.status();
-    auto states = ctx.store->WriteAll(keys, std::move(plan->mutations));
-    if (absl::IsAlreadyExists(states.status()) || absl::IsNotFound(states.status())) {
-      continue;  // raced with another write of the same day; look again
-    }
-    if (!states.ok()) return states.status();
-    return Present(states->back(), plan->id);
-  }
-  return absl::AbortedError(
+  // A check-in of the same day written or deleted meanwhile: look again.
+  return CommitWithRetry<v1::CheckIn>(
+      [&]() -> absl::StatusOr<v1::CheckIn> {
+        auto plan = PlanCheckIn(ctx, keys, c, replace);
+        if (!plan.ok()) return plan.status();
+        auto states = ctx.store->WriteAll(keys, std::move(plan->mutations));
+        if (!states.ok()) return states.status();
+        return Present(states->back(), plan->id);
+      },
       "check_in: the day's check-in kept changing while this one was written; try again");
 }
 

@@ -76,8 +76,6 @@ std::string PluginRecordId(const KeySet& keys, const std::string& plugin_id, con
 
 namespace {
 
-constexpr int kMaxAttempts = 8;  // commits racing with other writes
-
 // The less visible of two; an unset one counts as PRIVATE.
 v1::Visibility Narrowest(v1::Visibility a, v1::Visibility b) {
   return a == v1::SHARED && b == v1::SHARED ? v1::SHARED : v1::PRIVATE;
@@ -273,14 +271,11 @@ absl::StatusOr<v1::ExerciseSession> StoreFinishedSession(const ServiceContext& c
                                                          const KeySet& keys,
                                                          const LiveSessionData& session,
                                                          const plugin::v1::FinishResponse& finish) {
-  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
-    auto stored = TryStoreFinishedSession(ctx, keys, session, finish);
-    // Another write changed one of the records between planning and the
-    // commit (a check-in of the same day, a plugin record): plan again.
-    if (absl::IsAlreadyExists(stored.status()) || absl::IsNotFound(stored.status())) continue;
-    return stored;
-  }
-  return absl::AbortedError(
+  // Another write changed one of the records between planning and the
+  // commit (a check-in of the same day, a plugin record): plan again.
+  using Stored = decltype(TryStoreFinishedSession(ctx, keys, session, finish))::value_type;
+  return CommitWithRetry<Stored>(
+      [&] { return TryStoreFinishedSession(ctx, keys, session, finish); },
       "the session's records kept changing while they were stored; finish it again");
 }
 

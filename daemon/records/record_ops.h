@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -81,6 +82,25 @@ absl::StatusOr<v1::RecordState> UpdateRecord(const ServiceContext& ctx, const Ke
 // Deletes the live record for good (a tombstone op).
 absl::Status DeleteRecord(const ServiceContext& ctx, const KeySet& keys, Kind kind,
                           const std::string& id, const std::string& name);
+
+// How many times CommitWithRetry plans again.
+inline constexpr int kMaxCommitAttempts = 8;
+
+// Plans and commits until a plan holds. `attempt` reads the store, plans its
+// mutations and commits them (their Require conditions guard the commit). When
+// another write changed one of those records between the reading and the
+// commit, the store refuses with ALREADY_EXISTS or NOT_FOUND and `attempt`
+// runs again, up to kMaxCommitAttempts times; then ABORTED with `gave_up`
+// (what to tell the person). Any other result is returned as it is.
+template <typename T, typename Attempt>
+absl::StatusOr<T> CommitWithRetry(const Attempt& attempt, const char* gave_up) {
+  for (int i = 0; i < kMaxCommitAttempts; ++i) {
+    absl::StatusOr<T> result = attempt();
+    if (absl::IsAlreadyExists(result.status()) || absl::IsNotFound(result.status())) continue;
+    return result;
+  }
+  return absl::AbortedError(gave_up);
+}
 
 }  // namespace attune
 

@@ -10,12 +10,13 @@
 #include "CLI/CLI.hpp"
 #include "absl/status/statusor.h"
 #include "attune/v1/api.pb.h"
+#include "attune/v1/limits.pb.h"
 #include "daemon_client.h"
 
 namespace attune::cli {
 
-// At most this many feelings per record (records.proto).
-inline constexpr int kMaxFeelings = 10;
+// At most this many feelings per record (limits.proto).
+inline constexpr int kMaxFeelings = v1::LIMIT_EMOTIONS;
 
 struct Vocabulary {
   v1::ListEmotionsResponse families;

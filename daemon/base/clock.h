@@ -1,3 +1,6 @@
+// daemon/base/ is what every daemon layer may use: the clock, hex and
+// base32, the log, the home and private folders.
+//
 // Time as the daemon sees it, injectable so tests can control it.
 #ifndef ATTUNE_DAEMON_BASE_CLOCK_H_
 #define ATTUNE_DAEMON_BASE_CLOCK_H_

@@ -1,3 +1,6 @@
+// daemon/plugins/ is the plugin host: manifests, launching and confining
+// plugin processes, and the checks at the edge between plugins and people.
+//
 // The plugin host: knows every installed plugin from its manifest, starts a
 // plugin on first use, calls it with a deadline, stops it after a while
 // without sessions, and stops and restarts (with backoff) a plugin that

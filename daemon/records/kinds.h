@@ -1,3 +1,6 @@
+// daemon/records/ is what a record is and how a change becomes store
+// mutations: the rules the API, the plugin host and sync all apply.
+//
 // The record kinds, in one table: what each is called in a Record, in
 // resource names, in a plugin's permissions and in messages, whether it is
 // written once, and how visible it is when the person did not choose. The

@@ -1,3 +1,6 @@
+// daemon/store/ is RocksDB and everything kept in it: the op log, the views,
+// the meta keys (meta.h), the clock of ops and their merge.
+//
 // The record store: the op log and the record views built from it.
 //
 // Every write becomes one op of this device — sealed and signed — and its

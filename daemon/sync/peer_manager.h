@@ -1,7 +1,10 @@
+// daemon/sync/ is peer to peer sync: pairing, membership, TLS identity, the
+// peer port and the streams, and the checks every peer's op passes.
+//
 // Peer sync of one daemon: the TLS listener for the Peer service, a dialer
 // per member device that keeps a sync stream open (reconnecting with backoff
-// after a network break, a restart or a sleep), pairing in both roles, and
-// what `attune sync status` shows.
+// after a network break, a restart or a sleep), pairing in both roles (its
+// rules are pairing.h), and what `attune sync status` shows.
 //
 // The listener and dialers start once the vault is unlocked and the space has
 // another member or an invite is open (TLS needs the device key). All methods

@@ -1,3 +1,6 @@
+// daemon/vault/ holds the keys and the crypto done with them: the vault,
+// sealing and signing ops, sealing view values, device ids.
+//
 // The vault: this device's keys, sealed under a passphrase.
 //
 // Locked (the state at start-up) it knows only the public identity; unlocked

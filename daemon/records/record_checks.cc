@@ -30,87 +30,71 @@ absl::Status CheckVisibilityOf(const std::string& prefix, Kind kind, Record* rec
 
 }  // namespace
 
+// Each check runs while the ones before passed and its field is wanted; the
+// first failure is returned.
 absl::Status CheckCheckIn(const std::string& prefix, v1::CheckIn* c,
                           const std::vector<uint32_t>* fields) {
-  if (Wants(fields, v1::CheckIn::kHighFieldNumber)) {
-    if (auto s = CheckText(prefix + ".high", c->high(), kMaxShortTextChars, true, TextLines::kMany);
-        !s.ok()) {
-      return s;
-    }
+  absl::Status s;
+  if (s.ok() && Wants(fields, v1::CheckIn::kHighFieldNumber)) {
+    s = CheckText(prefix + ".high", c->high(), kMaxShortTextChars, true, TextLines::kMany);
   }
-  if (Wants(fields, v1::CheckIn::kLowFieldNumber)) {
-    if (auto s = CheckText(prefix + ".low", c->low(), kMaxShortTextChars, true, TextLines::kMany);
-        !s.ok()) {
-      return s;
-    }
+  if (s.ok() && Wants(fields, v1::CheckIn::kLowFieldNumber)) {
+    s = CheckText(prefix + ".low", c->low(), kMaxShortTextChars, true, TextLines::kMany);
   }
-  if (Wants(fields, v1::CheckIn::kNoteFieldNumber)) {
-    if (auto s =
-            CheckText(prefix + ".note", c->note(), kMaxShortTextChars, false, TextLines::kMany);
-        !s.ok()) {
-      return s;
-    }
+  if (s.ok() && Wants(fields, v1::CheckIn::kNoteFieldNumber)) {
+    s = CheckText(prefix + ".note", c->note(), kMaxShortTextChars, false, TextLines::kMany);
   }
-  if (Wants(fields, v1::CheckIn::kConnectionRatingFieldNumber)) {
-    if (auto s = CheckRange(prefix + ".connection_rating", c->connection_rating(), 1, 5); !s.ok()) {
-      return s;
-    }
+  if (s.ok() && Wants(fields, v1::CheckIn::kConnectionRatingFieldNumber)) {
+    s = CheckRange(prefix + ".connection_rating", c->connection_rating(), 1, 5);
   }
-  if (Wants(fields, v1::CheckIn::kEmotionsFieldNumber)) {
-    if (auto s = CheckEmotions(prefix + ".emotions", c->mutable_emotions()); !s.ok()) return s;
+  if (s.ok() && Wants(fields, v1::CheckIn::kEmotionsFieldNumber)) {
+    s = CheckEmotions(prefix + ".emotions", c->mutable_emotions());
   }
-  if (Wants(fields, v1::CheckIn::kDayFieldNumber) && !c->day().empty()) {
-    if (auto d = ParseDay(prefix + ".day", c->day()); !d.ok()) return d.status();
+  if (s.ok() && Wants(fields, v1::CheckIn::kDayFieldNumber) && !c->day().empty()) {
+    s = ParseDay(prefix + ".day", c->day()).status();
   }
-  if (Wants(fields, v1::CheckIn::kVisibilityFieldNumber))
-    return CheckVisibilityOf(prefix, Kind::kCheckIn, c);
-  return absl::OkStatus();
+  if (s.ok() && Wants(fields, v1::CheckIn::kVisibilityFieldNumber)) {
+    s = CheckVisibilityOf(prefix, Kind::kCheckIn, c);
+  }
+  return s;
 }
 
 absl::Status CheckJournalEntry(const std::string& prefix, v1::JournalEntry* e,
                                const std::vector<uint32_t>* fields) {
-  if (Wants(fields, v1::JournalEntry::kTitleFieldNumber)) {
-    if (auto s = CheckText(prefix + ".title", e->title(), kMaxTitleChars, false, TextLines::kOne);
-        !s.ok()) {
-      return s;
-    }
+  absl::Status s;
+  if (s.ok() && Wants(fields, v1::JournalEntry::kTitleFieldNumber)) {
+    s = CheckText(prefix + ".title", e->title(), kMaxTitleChars, false, TextLines::kOne);
   }
-  if (Wants(fields, v1::JournalEntry::kBodyFieldNumber)) {
+  if (s.ok() && Wants(fields, v1::JournalEntry::kBodyFieldNumber)) {
     if (e->body().size() > kMaxBodyBytes) {
       return absl::InvalidArgumentError(absl::StrCat(prefix, ".body: is ", e->body().size(),
                                                      " bytes long; the limit is ", kMaxBodyBytes));
     }
-    if (auto s = CheckText(prefix + ".body", e->body(), kMaxBodyBytes, true, TextLines::kMany);
-        !s.ok()) {
-      return s;
-    }
+    s = CheckText(prefix + ".body", e->body(), kMaxBodyBytes, true, TextLines::kMany);
   }
-  if (Wants(fields, v1::JournalEntry::kEmotionsFieldNumber)) {
-    if (auto s = CheckEmotions(prefix + ".emotions", e->mutable_emotions()); !s.ok()) return s;
+  if (s.ok() && Wants(fields, v1::JournalEntry::kEmotionsFieldNumber)) {
+    s = CheckEmotions(prefix + ".emotions", e->mutable_emotions());
   }
-  if (Wants(fields, v1::JournalEntry::kVisibilityFieldNumber))
-    return CheckVisibilityOf(prefix, Kind::kJournalEntry, e);
-  return absl::OkStatus();
+  if (s.ok() && Wants(fields, v1::JournalEntry::kVisibilityFieldNumber)) {
+    s = CheckVisibilityOf(prefix, Kind::kJournalEntry, e);
+  }
+  return s;
 }
 
 absl::Status CheckAppreciation(const std::string& prefix, v1::Appreciation* a,
                                const std::vector<uint32_t>* fields) {
-  if (Wants(fields, v1::Appreciation::kTextFieldNumber)) {
-    if (auto s = CheckText(prefix + ".text", a->text(), kMaxShortTextChars, true, TextLines::kMany);
-        !s.ok()) {
-      return s;
-    }
+  absl::Status s;
+  if (s.ok() && Wants(fields, v1::Appreciation::kTextFieldNumber)) {
+    s = CheckText(prefix + ".text", a->text(), kMaxShortTextChars, true, TextLines::kMany);
   }
-  if (Wants(fields, v1::Appreciation::kRecipientFieldNumber)) {
-    if (auto s = CheckText(prefix + ".recipient", a->recipient(), v1::LIMIT_DISPLAY_NAME_CHARS,
-                           false, TextLines::kOne);
-        !s.ok()) {
-      return s;
-    }
+  if (s.ok() && Wants(fields, v1::Appreciation::kRecipientFieldNumber)) {
+    s = CheckText(prefix + ".recipient", a->recipient(), v1::LIMIT_DISPLAY_NAME_CHARS, false,
+                  TextLines::kOne);
   }
-  if (Wants(fields, v1::Appreciation::kVisibilityFieldNumber))
-    return CheckVisibilityOf(prefix, Kind::kAppreciation, a);
-  return absl::OkStatus();
+  if (s.ok() && Wants(fields, v1::Appreciation::kVisibilityFieldNumber)) {
+    s = CheckVisibilityOf(prefix, Kind::kAppreciation, a);
+  }
+  return s;
 }
 
 }  // namespace attune

@@ -55,16 +55,18 @@ absl::Status AdmitJoiner(const KeySet& keys, const std::string& tls_device,
       !IsPlainText(request.joiner_display_name(), TextLines::kOne)) {
     return absl::InvalidArgumentError("malformed pairing request");
   }
-  // Sealed before anything is stored: a key that cannot be sealed to adds no
-  // member and leaves the invite as it was.
-  std::string sealed;
-  if (!SealToDevice(keys.space_key, tls_device, &sealed)) {
-    return absl::InvalidArgumentError("the joiner's key is not a valid Ed25519 key");
-  }
+  // The invite's proof first: a stranger without it costs one MAC check,
+  // and wrong guesses burn the invite.
   if (auto s = invites->Redeem(request.invite_id(), keys.device_public_key, tls_device,
                                request.mac(), now);
       !s.ok()) {
     return s;
+  }
+  // Sealed before the member is added: a key that cannot be sealed to adds
+  // no member (the invite is spent either way).
+  std::string sealed;
+  if (!SealToDevice(keys.space_key, tls_device, &sealed)) {
+    return absl::InvalidArgumentError("the joiner's key is not a valid Ed25519 key");
   }
   v1::MemberCertBody body;
   body.set_space_id(keys.space_id);

@@ -27,7 +27,8 @@ namespace attune {
 // `response` with the space, its key sealed to the joiner's device and the
 // member list. PERMISSION_DENIED for a joiner that is not its TLS key or a
 // proof that fails; INVALID_ARGUMENT for a malformed request or a device key
-// that cannot be sealed to. Nothing is added when it fails.
+// that cannot be sealed to (checked after the proof, which spends the
+// invite). No member is added when it fails.
 absl::Status AdmitJoiner(const KeySet& keys, const std::string& tls_device,
                          const v1::PairRequest& request, absl::Time now, InviteBook* invites,
                          Membership* members, v1::PairResponse* response);

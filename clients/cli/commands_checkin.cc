@@ -20,6 +20,7 @@
 #include "members.h"
 #include "output.h"
 #include "prompt.h"
+#include "sharing.h"
 #include "status_macros.h"
 
 namespace attune::cli {
@@ -36,6 +37,7 @@ struct CheckInOptions {
   std::string note;
   std::string day;
   std::string tz;
+  bool shared = false;
   bool make_private = false;
   bool replace = false;
 };
@@ -259,7 +261,9 @@ absl::Status RunCheckIn(const GlobalOptions& global, const CheckInOptions& optio
   check_in.set_low(Trim(options.low));
   check_in.set_connection_rating(options.rating);
   check_in.set_note(Trim(options.note));
-  check_in.set_visibility(options.make_private ? v1::PRIVATE : v1::SHARED);
+  if (options.shared && options.make_private) {
+    return absl::InvalidArgumentError("give --shared or --private, not both");
+  }
   ATTUNE_ASSIGN_OR_RETURN(std::vector<v1::EmotionLabel> emotions,
                           ParseEmotionFlags(options.emotions));
   for (auto& e : emotions) *check_in.add_emotions() = std::move(e);
@@ -277,6 +281,10 @@ absl::Status RunCheckIn(const GlobalOptions& global, const CheckInOptions& optio
   const People people = People::Fetch(*client);
   const std::string partner = people.PartnerName();
   if (asking) ATTUNE_RETURN_IF_ERROR(AskMissing(*client, check_in, !any_content, partner));
+  ATTUNE_ASSIGN_OR_RETURN(
+      v1::Visibility visibility,
+      ChooseVisibility(options.shared, options.make_private, tty, people, "this check-in"));
+  check_in.set_visibility(visibility);
 
   v1::CreateCheckInRequest request;
   *request.mutable_check_in() = check_in;
@@ -424,8 +432,9 @@ void AddCheckInCommands(CLI::App& app, const GlobalOptions& global, CommandTable
                    "IANA time zone days are counted in (default: $TZ, else "
                    "/etc/localtime)")
       ->option_text("ZONE");
-  checkin->add_flag("--private", options->make_private,
-                    "Keep it to yourself (default: shared with your partner)");
+  checkin->add_flag("--shared", options->shared,
+                    "Share it with your partner (default: asked on a terminal, else private)");
+  checkin->add_flag("--private", options->make_private, "Keep it to yourself");
   checkin->add_flag("--replace", options->replace,
                     "Replace your check-in for the day without asking (without a terminal, a "
                     "second check-in for a day is refused unless this is given)");

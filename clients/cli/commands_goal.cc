@@ -16,6 +16,7 @@
 #include "members.h"
 #include "output.h"
 #include "prompt.h"
+#include "sharing.h"
 #include "status_macros.h"
 
 namespace attune::cli {
@@ -205,6 +206,7 @@ struct AddOptions {
   std::string start;
   std::string exercise;
   std::string tz;
+  bool shared = false;
   bool make_private = false;
 };
 
@@ -222,7 +224,9 @@ absl::Status RunAdd(const GlobalOptions& global, const AddOptions& options) {
   goal.set_periods(options.periods);
   goal.set_exercise(options.exercise);
   goal.set_time_zone(zone);
-  goal.set_visibility(options.make_private ? v1::PRIVATE : v1::SHARED);
+  if (options.shared && options.make_private) {
+    return absl::InvalidArgumentError("give --shared or --private, not both");
+  }
   if (!options.start.empty()) {
     ATTUNE_ASSIGN_OR_RETURN(absl::CivilDay start,
                             ParseDay(options.start, absl::ToCivilDay(absl::Now(), loaded)));
@@ -230,6 +234,10 @@ absl::Status RunAdd(const GlobalOptions& global, const AddOptions& options) {
   }
 
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  ATTUNE_ASSIGN_OR_RETURN(v1::Visibility visibility,
+                          ChooseVisibility(options.shared, options.make_private, StdinIsTerminal(),
+                                           People::Fetch(*client), "this goal"));
+  goal.set_visibility(visibility);
   v1::CreateGoalRequest request;
   *request.mutable_goal() = goal;
   v1::Goal saved;
@@ -546,7 +554,10 @@ void AddGoalCommands(CLI::App& app, const GlobalOptions& global, CommandTable& t
                    "IANA time zone days are counted in (default: $TZ, else "
                    "/etc/localtime)")
       ->option_text("ZONE");
-  add_cmd->add_flag("--private", add->make_private, "Keep it to yourself (default: shared)");
+  add_cmd->add_flag("--shared", add->shared,
+                    "Share it with your partner, who can log progress on it too (default: asked "
+                    "on a terminal, else private)");
+  add_cmd->add_flag("--private", add->make_private, "Keep it to yourself");
   table.Set(add_cmd, [&global, add] { return RunAdd(global, *add); });
 
   // list

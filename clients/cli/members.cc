@@ -36,4 +36,11 @@ std::string People::PartnerName() const {
   return partner;
 }
 
+bool People::HasOthers() const {
+  for (const auto& [id, name] : names_) {
+    if (id != me_) return true;
+  }
+  return false;
+}
+
 }  // namespace attune::cli

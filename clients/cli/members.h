@@ -32,6 +32,8 @@ class People {
   // The name of the one other person in the space, or "" when there is none
   // or more than one.
   std::string PartnerName() const;
+  // True when the space has a member other than this one.
+  bool HasOthers() const;
 
  private:
   std::string me_;

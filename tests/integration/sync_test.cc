@@ -133,7 +133,7 @@ TEST_F(SyncTest, ACheckInIsReplacedOnlyWhenAskedAndThePartnerIsCalledByName) {
   auto check_in = [&](DaemonHarness& d, const std::string& high,
                       const std::vector<std::string>& more) {
     std::vector<std::string> args = {"checkin", "--day", day,     "--tz",     "UTC", "--high",
-                                     high,      "--low", "a low", "--rating", "4"};
+                                     high,      "--low", "a low", "--rating", "4",   "--shared"};
     args.insert(args.end(), more.begin(), more.end());
     return RunCli(d, args);
   };
@@ -201,6 +201,39 @@ TEST_F(SyncTest, ACheckInIsReplacedOnlyWhenAskedAndThePartnerIsCalledByName) {
   CliResult one = RunCli(sam_, {"journal", "show", entry.name()});
   ASSERT_EQ(one.exit_code, 0) << one.out;
   EXPECT_THAT(one.out, HasSubstr("shared by Alex"));
+}
+
+// A check-in or goal made with the CLI where the person chose neither
+// --shared nor --private (no terminal to ask on) stays on its author's
+// device: what nobody chose is private.
+TEST_F(SyncTest, ACheckInOrGoalNobodyChoseToShareStaysWithItsAuthor) {
+  Pair();
+  const std::string day = AddDays(UtcToday(), -1);
+  CliResult check_in = RunCli(alex_, {"checkin", "--day", day, "--tz", "UTC", "--high",
+                                      "unchosen high", "--low", "unchosen low", "--rating", "3"});
+  ASSERT_EQ(check_in.exit_code, 0) << check_in.out;
+  EXPECT_THAT(check_in.out, HasSubstr("Saved, private to you."));
+  CliResult goal = RunCli(
+      alex_, {"goal", "add", "Walk together", "--times", "2", "--per", "week", "--for", "4"});
+  ASSERT_EQ(goal.exit_code, 0) << goal.out;
+  EXPECT_THAT(goal.out, HasSubstr("private"));
+  CliResult both = RunCli(alex_, {"goal", "add", "Both", "--times", "2", "--per", "week", "--for",
+                                  "4", "--shared", "--private"});
+  EXPECT_EQ(both.exit_code, 2) << both.out;
+  EXPECT_THAT(both.out, HasSubstr("--shared or --private, not both"));
+
+  // A shared entry written after them: once Sam holds it, Sam holds
+  // everything of Alex's that Sam will ever get.
+  v1::CreateJournalEntryRequest create;
+  create.mutable_journal_entry()->set_body("the marker");
+  create.mutable_journal_entry()->set_visibility(v1::SHARED);
+  v1::JournalEntry marker;
+  ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), create, &marker));
+  ASSERT_TRUE(Await([&] { return ListAllJournalEntries(sam_).size() == 1; }));
+  EXPECT_TRUE(CheckInDigest(sam_).empty());
+  EXPECT_TRUE(ListAllGoals(sam_, true).empty());
+  ASSERT_EQ(ListAllGoals(alex_, true).size(), 1u);
+  EXPECT_EQ(ListAllGoals(alex_, true)[0].visibility(), v1::PRIVATE);
 }
 
 TEST_F(SyncTest, AnEntryMadePrivateAgainDisappearsFromThePartner) {

@@ -1,9 +1,5 @@
 #include "daemon/store/record_store.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-#include <sodium.h>
-
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -20,23 +16,6 @@ constexpr size_t kMaxGroup = 256;
 constexpr size_t kDeviceBytes = 32;
 constexpr char kSharedStream = 'S';
 constexpr char kPrivateStream = 'P';
-
-std::string SerializeState(const v1::RecordState& state) {
-  std::string out;
-  google::protobuf::io::StringOutputStream stream(&out);
-  google::protobuf::io::CodedOutputStream coded(&stream);
-  coded.SetSerializationDeterministic(true);
-  state.SerializeToCodedStream(&coded);
-  coded.Trim();
-  return out;
-}
-
-std::string SealState(const KeySet& keys, const std::string& key, const v1::RecordState& state) {
-  std::string plain = SerializeState(state);
-  std::string sealed = SealValue(keys.data_key, CfName(Cf::kRecords), key, plain);
-  sodium_memzero(plain.data(), plain.size());
-  return sealed;
-}
 
 uint64_t BigEndian(std::string_view bytes) {
   uint64_t v = 0;
@@ -90,12 +69,10 @@ struct RecordStore::Writer {
   absl::CondVar cv;
 };
 
-RecordStore::RecordStore(Db* db, const Clock* clock) : db_(db), hlc_(clock) {}
+RecordStore::RecordStore(Db* db, const Clock* clock) : db_(db), views_(db), hlc_(clock) {}
 
 std::string RecordStore::ViewKey(Kind kind, std::string_view id) {
-  std::string key(1, static_cast<char>(kind));
-  key.append(id);
-  return key;
+  return RecordViews::Key(kind, id);
 }
 
 std::string RecordStore::OplogKey(std::string_view device, v1::Visibility visibility,
@@ -236,20 +213,6 @@ absl::Status RecordStore::LoadVersionVector() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<v1::RecordState> RecordStore::LoadState(const KeySet& keys,
-                                                       const std::string& key) const {
-  auto sealed = db_->Get(Cf::kRecords, key);
-  if (!sealed.ok()) return sealed.status();
-  v1::RecordState state;
-  if (!sealed->has_value()) return state;
-  auto plain = OpenValue(keys.data_key, CfName(Cf::kRecords), key, **sealed);
-  if (!plain.ok()) return plain.status();
-  bool ok = state.ParseFromString(*plain);
-  sodium_memzero(plain->data(), plain->size());
-  if (!ok) return absl::DataLossError("a stored record does not parse");
-  return state;
-}
-
 RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group) {
   absl::MutexLock lock(&commit_mu_);
   Appended appended;
@@ -331,7 +294,7 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
   }
   if (batch.Count() == 0) return appended;
   for (const auto& [key, entry] : touched) {
-    batch.Put(Cf::kRecords, key, SealState(*entry.second, key, entry.first));
+    RecordViews::Put(*entry.second, key, entry.first, &batch);
   }
   PutHead(*head_keys, head, &batch);
   if (auto s = AppendLocked(batch, &appended); !s.ok()) {
@@ -368,7 +331,7 @@ absl::Status RecordStore::StageMutation(
   } else if (auto git = group_touched.find(key); git != group_touched.end()) {
     state = git->second.first;
   } else {
-    auto loaded = LoadState(keys, key);
+    auto loaded = views_.Load(keys, key);
     if (!loaded.ok()) return loaded.status();
     state = std::move(*loaded);
   }
@@ -409,36 +372,13 @@ absl::Status RecordStore::StageMutation(
 
 absl::StatusOr<std::optional<v1::RecordState>> RecordStore::Get(const KeySet& keys, Kind kind,
                                                                 std::string_view id) const {
-  std::string key = ViewKey(kind, id);
-  auto state = LoadState(keys, key);
-  if (!state.ok()) return state.status();
-  if (state->record().kind_case() == v1::Record::KIND_NOT_SET && !state->has_deleted()) {
-    return std::nullopt;
-  }
-  return std::move(*state);
+  return views_.Get(keys, kind, id);
 }
 
 absl::Status RecordStore::ForEach(
     const KeySet& keys, Kind kind,
     const std::function<bool(std::string_view, const v1::RecordState&)>& fn) const {
-  std::string prefix(1, static_cast<char>(kind));
-  absl::Status inner;
-  auto s = db_->Scan(Cf::kRecords, prefix, [&](std::string_view key, std::string_view value) {
-    auto plain = OpenValue(keys.data_key, CfName(Cf::kRecords), key, value);
-    if (!plain.ok()) {
-      inner = plain.status();
-      return false;
-    }
-    v1::RecordState state;
-    bool ok = state.ParseFromString(*plain);
-    sodium_memzero(plain->data(), plain->size());
-    if (!ok) {
-      inner = absl::DataLossError("a stored record does not parse");
-      return false;
-    }
-    return fn(key.substr(1), state);
-  });
-  return s.ok() ? inner : s;
+  return views_.ForEach(keys, kind, fn);
 }
 
 absl::Status RecordStore::FoldInto(const KeySet& keys, const v1::Op& op,
@@ -456,7 +396,7 @@ absl::Status RecordStore::FoldInto(const KeySet& keys, const v1::Op& op,
     v1::RecordState initial;
     if (base != nullptr) {
       if (auto b = base->find(key); b != base->end()) initial = b->second;
-    } else if (auto loaded = LoadState(keys, key); loaded.ok()) {
+    } else if (auto loaded = views_.Load(keys, key); loaded.ok()) {
       initial = std::move(*loaded);
     }
     it = states->emplace(key, std::move(initial)).first;
@@ -473,7 +413,7 @@ absl::Status RecordStore::PutStates(const KeySet& keys,
                                     const std::map<std::string, v1::RecordState>& states,
                                     Batch* batch) const {
   for (const auto& [key, state] : states) {
-    batch->Put(Cf::kRecords, key, SealState(keys, key, state));
+    RecordViews::Put(keys, key, state, batch);
   }
   return absl::OkStatus();
 }
@@ -501,10 +441,10 @@ absl::StatusOr<RecordStore::RebuildStats> RecordStore::RebuildViews(const KeySet
   });
   if (!s.ok()) return s;
   if (!inner.ok()) return inner;
-  if (auto cleared = db_->Clear(Cf::kRecords); !cleared.ok()) return cleared;
+  if (auto cleared = views_.Clear(); !cleared.ok()) return cleared;
   Batch batch;
   for (const auto& [key, state] : states) {
-    batch.Put(Cf::kRecords, key, SealState(keys, key, state));
+    RecordViews::Put(keys, key, state, &batch);
     if (batch.Count() >= 1000) {
       if (auto w = db_->Write(batch, true); !w.ok()) return w;
       batch = Batch();
@@ -624,11 +564,9 @@ absl::Status RecordStore::CheckOwnLogLocked(const KeySet& keys) {
     // only a store never written to may lack it.
     bool has_views = false;
     if (keys.keeps_own_log_head && own_ops == 0) {
-      auto s = db_->Scan(Cf::kRecords, "", [&](std::string_view, std::string_view) {
-        has_views = true;
-        return false;
-      });
-      if (!s.ok()) return s;
+      auto empty = views_.Empty();
+      if (!empty.ok()) return empty.status();
+      has_views = !*empty;
     }
     if (keys.keeps_own_log_head && (own_ops > 0 || has_views)) {
       problem = "the record of this device's own op log is missing from the data folder";
@@ -679,20 +617,7 @@ absl::Status RecordStore::CheckOwnLogLocked(const KeySet& keys) {
 
 absl::StatusOr<std::map<std::string, std::string>> RecordStore::DumpViews(
     const KeySet& keys) const {
-  std::map<std::string, std::string> out;
-  absl::Status inner;
-  auto s = db_->Scan(Cf::kRecords, "", [&](std::string_view key, std::string_view value) {
-    auto plain = OpenValue(keys.data_key, CfName(Cf::kRecords), key, value);
-    if (!plain.ok()) {
-      inner = plain.status();
-      return false;
-    }
-    out.emplace(std::string(key), std::move(*plain));
-    return true;
-  });
-  if (!s.ok()) return s;
-  if (!inner.ok()) return inner;
-  return out;
+  return views_.Dump(keys);
 }
 
 absl::StatusOr<uint64_t> RecordStore::OwnOpCount(const KeySet& keys) const {
@@ -703,15 +628,7 @@ absl::StatusOr<uint64_t> RecordStore::OwnOpCount(const KeySet& keys) const {
   return *shared + *priv;
 }
 
-absl::StatusOr<int64_t> RecordStore::RecordCount() const {
-  int64_t n = 0;
-  auto s = db_->Scan(Cf::kRecords, "", [&](std::string_view, std::string_view) {
-    ++n;
-    return true;
-  });
-  if (!s.ok()) return s;
-  return n;
-}
+absl::StatusOr<int64_t> RecordStore::RecordCount() const { return views_.Count(); }
 
 // --- Sync ------------------------------------------------------------------
 

@@ -1,7 +1,8 @@
 // daemon/store/ is RocksDB and everything kept in it: the op log, the views,
 // the meta keys (meta.h), the clock of ops and their merge.
 //
-// The record store: the op log and the record views built from it.
+// The record store: the op log, and the record views (record_views.h) it
+// keeps folded from it.
 //
 // Every write becomes one op of this device — sealed and signed — and its
 // effect on the records view, stored together in one atomic batch, and is
@@ -35,6 +36,7 @@
 #include "daemon/store/db.h"
 #include "daemon/store/hlc.h"
 #include "daemon/store/merge.h"
+#include "daemon/store/record_views.h"
 #include "daemon/vault/keys.h"
 
 namespace attune {
@@ -241,7 +243,6 @@ class RecordStore {
   // Waits until the append is on the disk (one fdatasync for every append
   // before it), then publishes its shared seqs to sync senders.
   absl::Status MakeDurable(const Appended& appended) ABSL_LOCKS_EXCLUDED(commit_mu_);
-  absl::StatusOr<v1::RecordState> LoadState(const KeySet& keys, const std::string& key) const;
   absl::StatusOr<uint64_t> LastSeq(std::string_view device, v1::Visibility visibility) const;
   absl::Status LoadVersionVector() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
   // Folds one op into `states` (a cache over the view). An error when it
@@ -254,6 +255,7 @@ class RecordStore {
                          Batch* batch) const;
 
   Db* const db_;
+  RecordViews views_;
   HybridClock hlc_;
   RemoteOpCheck remote_check_;
 

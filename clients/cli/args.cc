@@ -160,7 +160,9 @@ absl::StatusOr<std::string> MatchIdPrefix(std::string_view prefix,
   std::vector<std::string> matches;
   for (const std::string& name : names) {
     std::string id = Lower(IdOf(name));
-    if (id.compare(0, want.size(), want) == 0) matches.push_back(name);
+    const bool own_part =
+        id.size() == 2 * kAuthorHexDigits && id.compare(kAuthorHexDigits, want.size(), want) == 0;
+    if (id.compare(0, want.size(), want) == 0 || own_part) matches.push_back(name);
   }
   if (matches.size() == 1) return matches.front();
   if (matches.empty()) {
@@ -178,7 +180,11 @@ std::string_view IdOf(std::string_view name) {
   return slash == std::string_view::npos ? name : name.substr(slash + 1);
 }
 
-std::string ShortId(std::string_view name) { return std::string(IdOf(name).substr(0, 8)); }
+std::string ShortId(std::string_view name) {
+  std::string_view id = IdOf(name);
+  if (id.size() == 2 * kAuthorHexDigits) id.remove_prefix(kAuthorHexDigits);
+  return std::string(id.substr(0, 8));
+}
 
 absl::TimeZone LoadZoneOrLocal(const std::string& zone) {
   absl::TimeZone tz;

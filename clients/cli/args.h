@@ -59,6 +59,10 @@ bool LooksLikeDay(std::string_view text);
 
 // The shortest id prefix accepted on the command line.
 inline constexpr size_t kMinIdPrefix = 4;
+// A record id is 32 hex digits, and the first 16 are its author's (every
+// record of one person shares them; api.proto): a person tells records
+// apart by the digits after them.
+inline constexpr size_t kAuthorHexDigits = 16;
 
 // A record named on the command line, relative to a collection such as
 // "journalEntries".
@@ -73,7 +77,8 @@ struct IdArg {
 // kMinIdPrefix characters. INVALID_ARGUMENT otherwise.
 absl::StatusOr<IdArg> ParseIdArg(std::string_view text, std::string_view collection);
 
-// Picks the one resource name in `names` whose id starts with `prefix`.
+// Picks the one resource name in `names` whose id starts with `prefix`, or
+// whose id's own part (after the author's digits) does.
 // NOT_FOUND when none does; INVALID_ARGUMENT listing the candidates when
 // several do. `noun` ("journal entry") is used in the messages.
 absl::StatusOr<std::string> MatchIdPrefix(std::string_view prefix,
@@ -83,7 +88,8 @@ absl::StatusOr<std::string> MatchIdPrefix(std::string_view prefix,
 // The id part of a resource name ("goals/abc" -> "abc").
 std::string_view IdOf(std::string_view name);
 
-// The first 8 characters of the id, for tables.
+// 8 characters of the id that tell it apart, for tables: the first 8 after
+// the author's digits (the first 8 of an id of another form).
 std::string ShortId(std::string_view name);
 
 // ---------------------------------------------------------------------------

@@ -139,8 +139,18 @@ TEST(MatchIdPrefix, UniqueAmbiguousAndNone) {
   EXPECT_EQ(none.status().code(), absl::StatusCode::kNotFound);
 }
 
-TEST(ShortId, FirstEightOfTheId) {
-  EXPECT_EQ(ShortId(std::string("journalEntries/") + kHex), "01234567");
+// Every record of one person starts with the same 16 digits: tables show
+// the 8 after them, and those find the record again.
+TEST(ShortId, TheEightDigitsAfterTheAuthorsAndTheyFindTheRecord) {
+  const std::string a = "journalEntries/1111222233334444aaaa0000bbbb0000";
+  const std::string b = "journalEntries/1111222233334444cccc0000dddd0000";
+  EXPECT_EQ(ShortId(a), "aaaa0000");
+  EXPECT_EQ(ShortId(b), "cccc0000");
+  auto found = MatchIdPrefix(ShortId(b), {a, b}, "journal entry");
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_EQ(*found, b);
+  EXPECT_FALSE(MatchIdPrefix("1111", {a, b}, "journal entry").ok());  // both
+  EXPECT_EQ(ShortId("goals/0123456789"), "01234567");
   EXPECT_EQ(IdOf("goals/abc"), "abc");
 }
 

@@ -23,6 +23,7 @@
 #include "absl/strings/str_cat.h"
 #include "daemon/api/appreciation_service.h"
 #include "daemon/api/checkin_service.h"
+#include "daemon/api/event_service.h"
 #include "daemon/api/exercise_service.h"
 #include "daemon/api/goal_service.h"
 #include "daemon/api/health_service.h"
@@ -38,6 +39,8 @@
 #include "daemon/plugins/dirs.h"
 #include "daemon/plugins/host.h"
 #include "daemon/records/authorship.h"
+#include "daemon/records/kinds.h"
+#include "daemon/records/resource.h"
 #include "daemon/store/db.h"
 #include "daemon/store/record_store.h"
 #include "daemon/store/vault_persistence.h"
@@ -142,6 +145,13 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   if (!db.ok()) return db.status();
   SystemClock clock;
   RecordStore store(db->get(), &clock);
+  auto events = EventHub::Open(db->get(), &clock, options.events);
+  if (!events.ok()) return events.status();
+  // Events name records as the API does ("checkIns/{id}", progress under
+  // its goal).
+  store.SetEventHub(events->get(), [](uint32_t kind, std::string_view raw_id) {
+    return MakeName(RecordKindOf(static_cast<Kind>(kind)).collection, raw_id);
+  });
   MetaVaultPersistence persistence(db->get());
   Vault vault(&persistence);
   if (auto s = vault.Load(); !s.ok()) return s;
@@ -184,23 +194,29 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   PeerManager peers({.listen = options.peer_listen, .advertise = options.peer_advertise}, db->get(),
                     &store, &vault, &members, &clock);
   if (auto s = peers.Load(); !s.ok()) return s;
+  peers.SetEventHub(events->get());
   SpaceServiceImpl space_service(&peers);
 
   ServiceContext ctx{
-      &vault, &store, &clock,
+      &vault,
+      &store,
+      &clock,
       [&peers](const std::shared_ptr<const KeySet>& keys) { return peers.OnUnlock(keys); },
       [&members](const std::string& member_hex) {
         for (const auto& body : members.Bodies()) {
           if (ToHex(body.member_id()) == member_hex) return body.display_name();
         }
         return std::string();
-      }};
+      },
+      events->get()};
   SyncServiceImpl sync_service(&peers, ctx);
+  EventServiceImpl event_service(events->get(), &vault);
   VaultServiceImpl vault_service(ctx);
   JournalServiceImpl journal_service(ctx);
   CheckInServiceImpl checkin_service(ctx);
   StoredGrants plugin_grants(db->get());
   PluginHost plugin_host(plugin_options, &plugin_grants, &clock);
+  plugin_host.SetEventHub(events->get());
   // A goal may name only an exercise an installed plugin offers; manifests
   // are read again first, as a plugin may have been copied in since.
   GoalServiceImpl goal_service(ctx, [&plugin_host] {
@@ -249,6 +265,7 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   builder.RegisterService(&sync_service);
   builder.RegisterService(&exercise_service);
   builder.RegisterService(&plugin_service);
+  builder.RegisterService(&event_service);
   builder.RegisterService(&health_service);
   server = builder.BuildAndStart();
   if (server == nullptr) {
@@ -265,6 +282,7 @@ absl::Status RunDaemon(const DaemonOptions& options) {
     if (ec) return;
     LogInfo(absl::StrCat("signal ", signal, ": finishing calls and stopping"));
     sd_notify(0, "STOPPING=1");
+    (*events)->Close();  // open watches end with UNAVAILABLE, not at the deadline
     server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
   });
   io.run();

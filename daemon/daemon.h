@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "daemon/plugins/host_options.h"
+#include "daemon/store/event_hub.h"
 
 namespace attune {
 
@@ -36,6 +37,9 @@ struct DaemonOptions {
   // Plugin folders, timings and limits. An empty runtime_dir means one next
   // to the socket (see daemon/plugins/dirs.h); it is checked as data_dir is.
   PluginHostOptions plugins;
+  // How many events clients can replay (EventService.Watch): record changes
+  // kept on the disk, and events of any kind kept in memory.
+  EventHub::Options events;
 };
 
 // The default data folder, from the XDG base directories: "" when neither

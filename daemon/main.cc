@@ -70,6 +70,16 @@ int main(int argc, char** argv) {
                  "proxy); repeatable, tried in order; sent in invites and to every "
                  "peer (default: the listen address)")
       ->check(HostPort);
+  app.add_option("--kept-events", options.events.kept_changes,
+                 "Record changes kept on the disk for clients that watch to replay (attune watch "
+                 "--after)")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  app.add_option("--live-events", options.events.ring_events,
+                 "Events of any kind kept in memory; a watcher that falls this far behind is "
+                 "cut and resumes from the disk")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   std::vector<std::string> plugin_dirs;
   double plugin_idle = 60, plugin_call = 5, plugin_backoff = 1;
   app.add_option("--plugins-dir", plugin_dirs,

@@ -54,6 +54,7 @@ void AddSpaceCommands(CLI::App& app, const GlobalOptions& global, CommandTable& 
 // `attune exercise list|start|sessions` and `attune plugin list|grant|revoke`.
 void AddExerciseCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
 void AddPluginCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
+void AddWatchCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
 // `attune completion bash`; reads the finished command tree of `app`.
 void AddCompletionCommands(CLI::App& app, CommandTable& table);
 

@@ -42,6 +42,7 @@ class DaemonClient {
   v1::SyncService::Stub& sync() { return *sync_; }
   v1::ExerciseService::Stub& exercises() { return *exercises_; }
   v1::PluginService::Stub& plugins() { return *plugins_; }
+  v1::EventService::Stub& events() { return *events_; }
 
   // Runs one call: `call(grpc::ClientContext*)` must make it and return its
   // grpc::Status. The context carries a deadline `timeout` from now. Returns
@@ -79,6 +80,7 @@ class DaemonClient {
   std::unique_ptr<v1::SyncService::Stub> sync_;
   std::unique_ptr<v1::ExerciseService::Stub> exercises_;
   std::unique_ptr<v1::PluginService::Stub> plugins_;
+  std::unique_ptr<v1::EventService::Stub> events_;
 };
 
 // The message printed when the daemon cannot be reached at `socket_path`.

@@ -88,6 +88,7 @@ int Main(int argc, char** argv) {
   AddSpaceCommands(app, global, table);
   AddExerciseCommands(app, global, table);
   AddPluginCommands(app, global, table);
+  AddWatchCommands(app, global, table);
   AddCompletionCommands(app, table);
 
   if (auto unknown = UnknownCommand(app, argc, argv); !unknown.empty()) {

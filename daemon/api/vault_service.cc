@@ -9,6 +9,13 @@
 
 namespace attune {
 
+void VaultServiceImpl::TellState(v1::VaultStatus::State state) const {
+  if (ctx_.events == nullptr) return;
+  v1::Event event;
+  event.mutable_vault_changed()->set_state(state);
+  ctx_.events->Emit(std::move(event));
+}
+
 absl::Status VaultServiceImpl::FillStatus(v1::VaultStatus* status) const {
   switch (ctx_.vault->state()) {
     case Vault::State::kUninitialized:
@@ -74,6 +81,7 @@ grpc::Status VaultServiceImpl::Init(grpc::ServerContext*, const v1::InitRequest*
   if (ctx_.on_unlock) {
     if (auto s = ctx_.on_unlock(*keys); !s.ok()) LogWarning(s.ToString());
   }
+  TellState(v1::VaultStatus::UNLOCKED);
   return ToGrpc(FillStatus(response));
 }
 
@@ -110,6 +118,7 @@ grpc::Status VaultServiceImpl::Unlock(grpc::ServerContext*, const v1::UnlockRequ
       LogWarning(absl::StrCat("peer sync did not start: ", s.ToString()));
     }
   }
+  TellState(v1::VaultStatus::UNLOCKED);
   return ToGrpc(FillStatus(response));
 }
 
@@ -117,6 +126,7 @@ grpc::Status VaultServiceImpl::Lock(grpc::ServerContext*, const google::protobuf
                                     v1::VaultStatus* response) {
   ctx_.vault->Lock();
   LogInfo("vault locked");
+  TellState(v1::VaultStatus::LOCKED);
   return ToGrpc(FillStatus(response));
 }
 

@@ -23,6 +23,8 @@ class VaultServiceImpl final : public v1::VaultService::Service {
 
  private:
   absl::Status FillStatus(v1::VaultStatus* status) const;
+  // Emits VaultChanged(state) when the context has an event hub.
+  void TellState(v1::VaultStatus::State state) const;
   ServiceContext ctx_;
 };
 

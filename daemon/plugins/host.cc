@@ -69,7 +69,19 @@ PluginHost::~PluginHost() {
   for (auto& p : running) {
     p->Stop(options_.stop_grace);
     LogInfo(absl::StrCat("stopped plugin ", p->plugin_id(), " (the daemon is stopping)"));
+    Tell(p->plugin_id(), v1::PluginChanged::STOPPED, "the daemon is stopping");
   }
+}
+
+void PluginHost::Tell(const std::string& plugin_id, v1::PluginChanged::State state,
+                      const std::string& reason) const {
+  if (events_ == nullptr) return;
+  v1::Event event;
+  v1::PluginChanged* changed = event.mutable_plugin_changed();
+  changed->set_plugin_id(plugin_id);
+  changed->set_state(state);
+  changed->set_reason(reason);
+  events_->Emit(std::move(event));
 }
 
 void PluginHost::Rescan() {
@@ -170,6 +182,7 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(const std::st
       std::string what =
           absl::StrCat("ended on its own (it ", slot.process->exit_description(), ")");
       LogWarning(absl::StrCat("plugin ", plugin_id, " ", what));
+      Tell(plugin_id, v1::PluginChanged::FAILED, what);
       slot.process.reset();
       slot.failures++;
       slot.last_error = what;
@@ -209,11 +222,13 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(const std::st
       after.last_error = absl::StrCat("could not start: ", started.status().message());
       after.retry_after = clock_->Now() + BackoffFor(after.failures);
       LogWarning(absl::StrCat("plugin ", plugin_id, " ", after.last_error));
+      Tell(plugin_id, v1::PluginChanged::FAILED, after.last_error);
       return absl::UnavailableError(absl::StrCat(
           "plugin ", plugin_id, " could not be started: ", started.status().message()));
     }
     LogInfo(absl::StrCat("started plugin ", plugin_id, " (pid ", (*started)->pid(), ") in ",
                          absl::ToInt64Milliseconds(took), " ms"));
+    Tell(plugin_id, v1::PluginChanged::STARTED, "");
     after.process = *std::move(started);
     after.last_used = clock_->Now();
     after.last_ping = after.last_used;
@@ -253,6 +268,7 @@ void PluginHost::Fail(const std::string& plugin_id, const std::shared_ptr<Plugin
   }
   if (current) {
     LogWarning(absl::StrCat("plugin ", plugin_id, " ", what, "; stopping it"));
+    Tell(plugin_id, v1::PluginChanged::FAILED, what);
     process->Kill();
   }
 }
@@ -367,6 +383,7 @@ absl::Time PluginHost::Reap() {
         std::string what =
             absl::StrCat("ended on its own (it ", slot.process->exit_description(), ")");
         LogWarning(absl::StrCat("plugin ", id, " ", what));
+        Tell(id, v1::PluginChanged::FAILED, what);
         slot.process.reset();
         slot.failures++;
         slot.last_error = what;
@@ -407,6 +424,7 @@ absl::Time PluginHost::Reap() {
   for (auto& [process, why] : to_stop) {
     process->Stop(options_.stop_grace);
     LogInfo(absl::StrCat("stopped plugin ", process->plugin_id(), ": ", why));
+    Tell(process->plugin_id(), v1::PluginChanged::STOPPED, why);
   }
   for (auto& process : to_ping) {
     grpc::ClientContext ctx;

@@ -20,12 +20,14 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "attune/plugin/v1/plugin.grpc.pb.h"
+#include "attune/v1/api.pb.h"
 #include "daemon/base/clock.h"
 #include "daemon/plugins/discovery.h"
 #include "daemon/plugins/grant_store.h"
 #include "daemon/plugins/host_options.h"
 #include "daemon/plugins/launcher.h"
 #include "daemon/plugins/plugin_process.h"
+#include "daemon/store/event_hub.h"
 
 namespace attune {
 
@@ -40,6 +42,11 @@ class PluginHost {
   ~PluginHost();
   PluginHost(const PluginHost&) = delete;
   PluginHost& operator=(const PluginHost&) = delete;
+
+  // Tells `hub` when a plugin process starts, stops or fails
+  // (PluginChanged). Call once, before the first session; `hub` must
+  // outlive the host.
+  void SetEventHub(EventHub* hub) { events_ = hub; }
 
   // Reads the manifests again, so a plugin copied into a folder is found
   // without a restart. Running plugins keep running.
@@ -130,6 +137,10 @@ class PluginHost {
   const PluginHostOptions options_;
   GrantStore* const grants_;
   const Clock* const clock_;
+  EventHub* events_ = nullptr;
+  // Emits PluginChanged when there is a hub.
+  void Tell(const std::string& plugin_id, v1::PluginChanged::State state,
+            const std::string& reason) const;
   Launcher launcher_;
 
   mutable absl::Mutex mu_;

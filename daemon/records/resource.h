@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "daemon/base/clock.h"
+#include "daemon/store/event_hub.h"
 #include "daemon/store/record_store.h"
 #include "daemon/vault/vault.h"
 #include "google/protobuf/field_mask.pb.h"
@@ -29,6 +30,8 @@ struct ServiceContext {
   // The display name of a member (hex member id, as records name authors);
   // empty when unknown. May be empty.
   std::function<std::string(const std::string& member_hex)> member_name;
+  // Where the vault's changes of state are told (VaultChanged); may be null.
+  EventHub* events = nullptr;
 };
 
 inline constexpr char kJournalEntries[] = "journalEntries";

@@ -33,6 +33,10 @@ inline constexpr char kAppliedPrefix[] = "applied/";       // + device -> last f
 inline constexpr char kOwnLogBehind[] = "own_log_behind";  // -> seq peers hold
 inline constexpr char kOwnLogHead[] = "own_log_head";      // sealed v1::OwnLogHead
 inline constexpr char kAcceptOwnLog[] = "accept_own_log";  // "1" until accepted
+// The event hub's (EventHub).
+inline constexpr char kEventStart[] = "event_start";      // the daemon's start number
+inline constexpr char kEventPrefix[] = "event/";          // + id (8 bytes) -> sealed v1::Event
+inline constexpr char kEventTrimmed[] = "event_trimmed";  // highest id removed
 // The tables of LocalTable, in its order.
 inline constexpr char kMemberPrefix[] = "member/";             // + device -> v1::MemberCert
 inline constexpr char kPeerPrefix[] = "peer/";                 // + device -> addresses, one a line

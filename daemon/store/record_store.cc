@@ -8,6 +8,7 @@
 #include "daemon/store/own_log_head.h"
 #include "daemon/vault/op_crypto.h"
 #include "daemon/vault/view_crypto.h"
+#include "google/protobuf/util/message_differencer.h"
 
 namespace attune {
 namespace {
@@ -116,6 +117,7 @@ absl::StatusOr<std::vector<v1::RecordState>> RecordStore::WriteAll(
   if (!queue_.empty()) queue_.front()->cv.Signal();
   mu_.Unlock();
   absl::Status synced = MakeDurable(appended);
+  FinishEvents(&appended, synced.ok());
   mu_.Lock();
   for (Writer* member : group) {
     if (member->status.ok() && !synced.ok()) member->status = synced;
@@ -271,11 +273,12 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
     v1::OwnLogHead w_head = head;
     Touched w_touched;
     Batch w_ops;
+    std::vector<v1::Event> w_events;
     std::vector<v1::RecordState> results;
     absl::Status status;
     for (const Mutation& m : *w->mutations) {
       status = StageMutation(keys, device, m, touched, &w_touched, &w_shared, &w_private, &w_head,
-                             &w_ops);
+                             &w_ops, &w_events);
       if (!status.ok()) break;
       results.push_back(
           w_touched[ViewKey(static_cast<Kind>(m.body.kind()), m.body.record_id())].first);
@@ -289,6 +292,7 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
     head = std::move(w_head);
     head_keys = &keys;
     batch.Append(std::move(w_ops));
+    for (v1::Event& e : w_events) appended.events.push_back(std::move(e));
     for (auto& [key, entry] : w_touched) touched[key] = std::move(entry);
     w->results = std::move(results);
   }
@@ -297,10 +301,12 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
     RecordViews::Put(*entry.second, key, entry.first, &batch);
   }
   PutHead(*head_keys, head, &batch);
+  StageEvents(*head_keys, &appended.events, &batch);
   if (auto s = AppendLocked(batch, &appended); !s.ok()) {
     for (Writer* w : group) {
       if (w->status.ok()) w->status = s;
     }
+    FinishEvents(&appended, false);
     return appended;
   }
   head_ = std::move(head);
@@ -317,7 +323,7 @@ absl::Status RecordStore::StageMutation(
     const KeySet& keys, const std::string& device, const Mutation& m,
     const std::map<std::string, std::pair<v1::RecordState, const KeySet*>>& group_touched,
     std::map<std::string, std::pair<v1::RecordState, const KeySet*>>* touched, uint64_t* shared_seq,
-    uint64_t* private_seq, v1::OwnLogHead* head, Batch* ops) {
+    uint64_t* private_seq, v1::OwnLogHead* head, Batch* ops, std::vector<v1::Event>* events) {
   if (m.body.record_id().size() != kRawIdBytes) {
     return absl::InvalidArgumentError("record id must be 16 bytes");
   }
@@ -357,7 +363,10 @@ absl::Status RecordStore::StageMutation(
   header.set_hlc(hlc_.Now());
   header.set_key_epoch(keys.space_key_epoch);
   header.set_visibility(m.visibility);
+  const v1::RecordState before = events_ != nullptr ? state : v1::RecordState();
   if (auto s = ApplyOp(m.body, ClockOf(header), &state); !s.ok()) return s;
+  if (events_ != nullptr)
+    events->push_back(ChangeEvent(m.body, before, state, m.visibility, false));
   auto op = SealOp(std::move(header), m.body, keys);
   if (!op.ok()) return op.status();
   std::string bytes = op->SerializeAsString();
@@ -383,7 +392,8 @@ absl::Status RecordStore::ForEach(
 
 absl::Status RecordStore::FoldInto(const KeySet& keys, const v1::Op& op,
                                    std::map<std::string, v1::RecordState>* states,
-                                   const std::map<std::string, v1::RecordState>* base) {
+                                   const std::map<std::string, v1::RecordState>* base,
+                                   std::vector<v1::Event>* events) {
   v1::OpHeader header;
   auto body = OpenOp(op, keys, &header);
   if (!body.ok()) return absl::InvalidArgumentError("op body does not open with the space key");
@@ -405,6 +415,10 @@ absl::Status RecordStore::FoldInto(const KeySet& keys, const v1::Op& op,
   v1::RecordState next = it->second;
   if (auto s = ApplyOp(*body, ClockOf(header), &next); !s.ok()) return s;
   hlc_.Observe(header.hlc());
+  if (events != nullptr && events_ != nullptr &&
+      !google::protobuf::util::MessageDifferencer::Equals(next.record(), it->second.record())) {
+    events->push_back(ChangeEvent(*body, it->second, next, header.visibility(), true));
+  }
   it->second = std::move(next);
   return absl::OkStatus();
 }
@@ -738,7 +752,9 @@ absl::StatusOr<size_t> RecordStore::IngestShared(const KeySet* keys, std::vector
     if (!s.ok()) return s;
   }
   // Outside commit_mu_: local writers and the next batch go on meanwhile.
-  if (auto s = MakeDurable(appended); !s.ok()) return s;
+  absl::Status durable = MakeDurable(appended);
+  FinishEvents(&appended, durable.ok());
+  if (!durable.ok()) return durable;
   if (!refusal.ok()) return refusal;
   return added;
 }
@@ -802,7 +818,7 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
     if (keys != nullptr) {
       v1::Op op;
       absl::Status folded = op.ParseFromString(r.bytes)
-                                ? FoldInto(*keys, op, &states)
+                                ? FoldInto(*keys, op, &states, nullptr, &appended->events)
                                 : absl::InvalidArgumentError("op does not parse");
       if (!folded.ok()) {
         refusal = std::move(folded);
@@ -826,8 +842,12 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
         batch.Put(Cf::kMeta, absl::StrCat(meta_key::kAppliedPrefix, author), EncodeSeq(seq));
       }
       if (own_added) PutHead(*keys, head, &batch);
+      StageEvents(*keys, &appended->events, &batch);
     }
-    if (auto s = AppendLocked(batch, appended); !s.ok()) return s;
+    if (auto s = AppendLocked(batch, appended); !s.ok()) {
+      FinishEvents(appended, false);
+      return s;
+    }
     if (own_added) head_ = std::move(head);
     for (const auto& [author, seq] : held) {
       uint64_t& written = written_vv_[author];
@@ -858,19 +878,89 @@ absl::Status RecordStore::FoldPending(const KeySet& keys) {
       if (!raw.ok()) return raw.status();
       if (raw->empty()) break;
       std::map<std::string, v1::RecordState> states;
+      Appended folded;
       for (const std::string& bytes : *raw) {
         v1::Op op;
         // An op that does not open or is refused stays in the log, unread.
-        if (op.ParseFromString(bytes)) (void)FoldInto(keys, op, &states);
+        if (op.ParseFromString(bytes)) (void)FoldInto(keys, op, &states, nullptr, &folded.events);
       }
       applied += raw->size();
       Batch batch;
       if (auto s = PutStates(keys, states, &batch); !s.ok()) return s;
       batch.Put(Cf::kMeta, absl::StrCat(meta_key::kAppliedPrefix, device), EncodeSeq(applied));
-      if (auto s = db_->Write(batch, true); !s.ok()) return s;
+      StageEvents(keys, &folded.events, &batch);
+      absl::Status written = db_->Write(batch, true);
+      FinishEvents(&folded, written.ok());
+      if (!written.ok()) return written;
     }
   }
   return absl::OkStatus();
+}
+
+// --- Events ----------------------------------------------------------------
+
+v1::Event RecordStore::ChangeEvent(const v1::OpBody& body, const v1::RecordState& before,
+                                   const v1::RecordState& after, v1::Visibility op_visibility,
+                                   bool from_peer) const {
+  v1::Event event;
+  v1::RecordChanged* change = event.mutable_record_changed();
+  const bool existed = before.record().kind_case() != v1::Record::KIND_NOT_SET;
+  change->set_change(body.has_tombstone() || after.has_deleted() ? v1::RecordChanged::DELETED
+                     : existed                                   ? v1::RecordChanged::UPDATED
+                                                                 : v1::RecordChanged::CREATED);
+  const google::protobuf::FieldDescriptor* kind =
+      v1::Record::descriptor()->FindFieldByNumber(static_cast<int>(body.kind()));
+  if (kind != nullptr) change->set_kind(kind->name());
+  change->set_from_peer(from_peer);
+  change->set_visibility(op_visibility);
+  // Author and visibility: from the record as it is now, or as it was.
+  const v1::Record& record =
+      after.record().kind_case() != v1::Record::KIND_NOT_SET ? after.record() : before.record();
+  const google::protobuf::Reflection* reflection = record.GetReflection();
+  const google::protobuf::FieldDescriptor* which =
+      kind != nullptr && reflection->HasField(record, kind) ? kind : nullptr;
+  if (which != nullptr) {
+    const google::protobuf::Message& inner = reflection->GetMessage(record, which);
+    const google::protobuf::Descriptor* d = inner.GetDescriptor();
+    // A record that keeps its own name (progress, under its goal) says it.
+    if (const auto* f = d->FindFieldByName("name");
+        f != nullptr && f->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+      change->set_name(inner.GetReflection()->GetString(inner, f));
+    }
+    if (const auto* f = d->FindFieldByName("author");
+        f != nullptr && f->type() == google::protobuf::FieldDescriptor::TYPE_STRING) {
+      change->set_author(inner.GetReflection()->GetString(inner, f));
+    }
+    if (const auto* f = d->FindFieldByName("visibility");
+        f != nullptr && f->type() == google::protobuf::FieldDescriptor::TYPE_ENUM) {
+      change->set_visibility(
+          static_cast<v1::Visibility>(inner.GetReflection()->GetEnumValue(inner, f)));
+    }
+  }
+  if (change->name().empty() && name_of_) change->set_name(name_of_(body.kind(), body.record_id()));
+  return event;
+}
+
+void RecordStore::StageEvents(const KeySet& keys, std::vector<v1::Event>* events, Batch* batch) {
+  if (events_ == nullptr) return;
+  for (v1::Event& e : *events) {
+    e.set_id(events_->Reserve());
+    events_->Stage(keys, &e, batch);
+  }
+}
+
+void RecordStore::FinishEvents(Appended* appended, bool durable) {
+  if (events_ == nullptr || appended->events.empty()) return;
+  if (durable) {
+    events_->Publish(std::move(appended->events));
+  } else {
+    std::vector<uint64_t> ids;
+    for (const v1::Event& e : appended->events) {
+      if (e.id() != 0) ids.push_back(e.id());
+    }
+    events_->Abandon(ids);
+  }
+  appended->events.clear();
 }
 
 void RecordStore::NotifyChange() {

@@ -34,6 +34,7 @@
 #include "attune/v1/records.pb.h"
 #include "daemon/base/clock.h"
 #include "daemon/store/db.h"
+#include "daemon/store/event_hub.h"
 #include "daemon/store/hlc.h"
 #include "daemon/store/merge.h"
 #include "daemon/store/record_views.h"
@@ -67,6 +68,18 @@ class RecordStore {
   // hold the same either way. Set once, before the store is used.
   using RemoteOpCheck = std::function<absl::Status(const v1::OpHeader&, const v1::OpBody&)>;
   void SetRemoteOpCheck(RemoteOpCheck check) { remote_check_ = std::move(check); }
+
+  // Makes every op folded into the views (written here, or from a peer and
+  // folded) a RecordChanged event of `hub`, kept with the op in its batch
+  // and delivered once the batch is durable; RebuildViews makes none.
+  // `name_of` gives a record's resource name from its kind and raw id (when
+  // the record does not keep its own, as progress does). Set
+  // once, before the store is used; without it there are no events.
+  using NameOf = std::function<std::string(uint32_t kind, std::string_view raw_id)>;
+  void SetEventHub(EventHub* hub, NameOf name_of) {
+    events_ = hub;
+    name_of_ = std::move(name_of);
+  }
 
   // Appends the op and updates the view, durably, before returning the
   // record's new state. Errors: NOT_FOUND / ALREADY_EXISTS per `require`,
@@ -217,9 +230,20 @@ class RecordStore {
   struct Writer;
   // What one batch appended to the log (without waiting for the disk).
   struct Appended {
-    uint64_t ticket = 0;   // order among appends; 0: nothing appended
-    VersionVector shared;  // shared seqs it advanced, to publish once durable
+    uint64_t ticket = 0;            // order among appends; 0: nothing appended
+    VersionVector shared;           // shared seqs it advanced, to publish once durable
+    std::vector<v1::Event> events;  // record changes (ids reserved), to deliver once durable
   };
+  // The RecordChanged event of an op that took a record from `before` to
+  // `after` (events_ set).
+  v1::Event ChangeEvent(const v1::OpBody& body, const v1::RecordState& before,
+                        const v1::RecordState& after, v1::Visibility op_visibility,
+                        bool from_peer) const;
+  // Under commit_mu_, just before the batch is appended: reserves ids for
+  // `events` and stages them into `batch`.
+  void StageEvents(const KeySet& keys, std::vector<v1::Event>* events, Batch* batch);
+  // Delivers the events of an append once durable, or gives their ids up.
+  void FinishEvents(Appended* appended, bool durable);
   // Under commit_mu_: stamps, seals and signs the group's ops and appends
   // them with their view updates. Sets each failed writer's status.
   Appended AppendGroup(const std::vector<Writer*>& group);
@@ -231,8 +255,8 @@ class RecordStore {
       const KeySet& keys, const std::string& device, const Mutation& m,
       const std::map<std::string, std::pair<v1::RecordState, const KeySet*>>& group_touched,
       std::map<std::string, std::pair<v1::RecordState, const KeySet*>>* touched,
-      uint64_t* shared_seq, uint64_t* private_seq, v1::OwnLogHead* head, Batch* ops)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+      uint64_t* shared_seq, uint64_t* private_seq, v1::OwnLogHead* head, Batch* ops,
+      std::vector<v1::Event>* events) ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
   // Under commit_mu_: checks and appends a peer's ops (IngestShared).
   absl::Status AppendRemoteLocked(const KeySet* keys, std::vector<RemoteOp>& ops,
                                   Appended* appended, absl::Status* refusal, size_t* added)
@@ -248,9 +272,11 @@ class RecordStore {
   // Folds one op into `states` (a cache over the view). An error when it
   // cannot be opened with these keys, or the remote check refuses it; then
   // nothing of it was folded.
+  // Adds its RecordChanged event to `events` when given.
   absl::Status FoldInto(const KeySet& keys, const v1::Op& op,
                         std::map<std::string, v1::RecordState>* states,
-                        const std::map<std::string, v1::RecordState>* base = nullptr);
+                        const std::map<std::string, v1::RecordState>* base = nullptr,
+                        std::vector<v1::Event>* events = nullptr);
   absl::Status PutStates(const KeySet& keys, const std::map<std::string, v1::RecordState>& states,
                          Batch* batch) const;
 
@@ -258,6 +284,8 @@ class RecordStore {
   RecordViews views_;
   HybridClock hlc_;
   RemoteOpCheck remote_check_;
+  EventHub* events_ = nullptr;
+  NameOf name_of_;
 
   absl::Mutex mu_;
   std::deque<Writer*> queue_ ABSL_GUARDED_BY(mu_);

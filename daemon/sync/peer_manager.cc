@@ -204,6 +204,20 @@ PeerManager::~PeerManager() { Stop(); }
 
 absl::Status PeerManager::Load() { return peers_.Load(); }
 
+void PeerManager::SetEventHub(EventHub* hub) {
+  peers_.SetOnlineChange([this, hub](const std::string& device, bool online) {
+    v1::Event event;
+    v1::PeerChanged* peer = event.mutable_peer_changed();
+    peer->set_device_id(FormatDeviceId(device));
+    if (auto body = members_->Find(device); body.has_value()) {
+      peer->set_member_id(ToHex(body->member_id()));
+      peer->set_display_name(body->display_name());
+    }
+    peer->set_online(online);
+    hub->Emit(std::move(event));
+  });
+}
+
 SessionEnv PeerManager::Env(const v1::VaultIdentity& id) {
   SessionEnv env;
   env.store = store_;

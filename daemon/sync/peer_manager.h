@@ -27,6 +27,7 @@
 #include "attune/v1/api.pb.h"
 #include "attune/v1/sync.grpc.pb.h"
 #include "daemon/base/clock.h"
+#include "daemon/store/event_hub.h"
 #include "daemon/store/record_store.h"
 #include "daemon/sync/invites.h"
 #include "daemon/sync/membership.h"
@@ -58,6 +59,11 @@ class PeerManager {
 
   // Reads peer addresses. Call once before use.
   absl::Status Load();
+
+  // Tells `hub` when a peer device comes online or goes offline
+  // (PeerChanged). Call once, before OnUnlock; `hub` must outlive the
+  // manager.
+  void SetEventHub(EventHub* hub);
 
   // After Init, Unlock or a join: makes sure this device is a member of its
   // space and, when there is someone to sync with, starts listening and

@@ -5,6 +5,7 @@
 #ifndef ATTUNE_DAEMON_SYNC_PEER_STATUS_H_
 #define ATTUNE_DAEMON_SYNC_PEER_STATUS_H_
 
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -31,6 +32,12 @@ class PeerStatusBook {
   explicit PeerStatusBook(Db* db) : saved_(db, LocalTable::kPeerAddresses) {}
   absl::Status Load();
 
+  // Called, with no lock held, when a peer gets its first open stream
+  // (online) or loses its last (offline). Set once, before streams open.
+  void SetOnlineChange(std::function<void(const std::string& device, bool online)> fn) {
+    online_change_ = std::move(fn);
+  }
+
   // Remembers where a peer listens (durably when it changed).
   void SetAddresses(const std::string& device, const std::vector<std::string>& addresses);
   std::vector<std::string> Addresses(const std::string& device) const;
@@ -47,6 +54,7 @@ class PeerStatusBook {
 
  private:
   LocalSettings saved_;
+  std::function<void(const std::string& device, bool online)> online_change_;
   mutable absl::Mutex mu_;
   std::map<std::string, Peer> peers_ ABSL_GUARDED_BY(mu_);
 };

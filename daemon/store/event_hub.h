@@ -1,0 +1,126 @@
+// The daemon's events (v1::Event, api.proto's EventService): ids, the order
+// watchers see them in, what is kept to replay, and the wake-ups of watchers.
+//
+// Ids grow across restarts: the high 32 bits are the daemon's start number
+// (kept in meta, raised at every Open), the low 32 bits count the events of
+// that run. Record changes take their id while the store commits them
+// (Reserve, then Stage into the commit's batch) and are delivered once the
+// batch is durable (Publish); other events are delivered at once (Emit).
+// Watchers always see events in id order: a delivered event waits behind
+// any lower id still reserved.
+//
+// Kept: every delivered event in memory, the last `ring_events`; record
+// changes on the disk too, the last `kept_changes` (sealed with the data
+// key, bound to their key, in meta), so they replay across restarts.
+//
+// Thread-safe. Writers never wait for watchers: delivering appends to the
+// ring and calls each subscriber's wake function, which must not block.
+#ifndef ATTUNE_DAEMON_STORE_EVENT_HUB_H_
+#define ATTUNE_DAEMON_STORE_EVENT_HUB_H_
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "attune/v1/api.pb.h"
+#include "daemon/base/clock.h"
+#include "daemon/store/db.h"
+#include "daemon/vault/keys.h"
+
+namespace attune {
+
+class EventHub {
+ public:
+  struct Options {
+    size_t ring_events = 4096;
+    size_t kept_changes = 10000;
+  };
+
+  // Raises the start number durably and reads which record changes are
+  // kept. `db` and `clock` must outlive the hub.
+  static absl::StatusOr<std::unique_ptr<EventHub>> Open(Db* db, const Clock* clock,
+                                                        Options options);
+
+  // --- Producers ----------------------------------------------------------
+  // Gives `event` the next id and the time, and delivers it. After Close,
+  // nothing is delivered.
+  void Emit(v1::Event event);
+
+  // For the record store, under its commit lock: the next id, held back
+  // from delivery until Publish or Abandon names it.
+  uint64_t Reserve();
+  // Adds `event` (id reserved, record_changed set), sealed, to the commit's
+  // `batch`, and the removal of the oldest kept changes past the limit. Sets
+  // the event's time.
+  void Stage(const KeySet& keys, v1::Event* event, Batch* batch);
+  // Delivers events whose ids were reserved (their batch is durable).
+  void Publish(std::vector<v1::Event> events);
+  // Gives up reserved ids (their batch was not written).
+  void Abandon(const std::vector<uint64_t>& ids);
+
+  // --- Watchers -----------------------------------------------------------
+  // The id of the last delivered event; before this run's first, the
+  // lowest id of this run minus one (above every earlier run's ids).
+  uint64_t LastDelivered() const;
+  // Every delivered event with an id above this is in memory.
+  uint64_t RingFloor() const;
+  // Up to `max` delivered events with ids above `after`, in order; false
+  // when some of them already left memory (after < RingFloor()).
+  bool ReadAfter(uint64_t after, size_t max, std::vector<v1::Event>* out) const;
+  // False when record changes with ids above `after` were removed from the
+  // disk (too many since): a watcher from there must reload.
+  bool ChangesKeptAfter(uint64_t after) const;
+  // The kept record changes with after < id < before, in order, opened with
+  // `keys`.
+  absl::Status ReadKeptChanges(const KeySet& keys, uint64_t after, uint64_t before,
+                               std::vector<v1::Event>* out) const;
+
+  // `wake` is called, with no lock of the hub held, after events are
+  // delivered and when the hub closes. It must return quickly.
+  uint64_t Subscribe(std::function<void()> wake);
+  void Unsubscribe(uint64_t token);
+  // No more events: watchers are woken and find closed() true.
+  void Close();
+  bool closed() const;
+
+ private:
+  EventHub(Db* db, const Clock* clock, Options options, uint64_t base);
+  // Moves published events that no reservation holds back into the ring.
+  // Returns whether anything was delivered.
+  bool DeliverLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void WakeAll();
+
+  Db* const db_;
+  const Clock* const clock_;
+  const Options options_;
+  const uint64_t base_;  // start number << 32
+
+  mutable absl::Mutex mu_;
+  uint64_t next_ ABSL_GUARDED_BY(mu_);
+  std::set<uint64_t> reserved_ ABSL_GUARDED_BY(mu_);
+  std::map<uint64_t, v1::Event> ready_ ABSL_GUARDED_BY(mu_);
+  std::deque<v1::Event> ring_ ABSL_GUARDED_BY(mu_);
+  uint64_t ring_floor_ ABSL_GUARDED_BY(mu_);
+  uint64_t last_delivered_ ABSL_GUARDED_BY(mu_);
+  // Ids of the record changes on the disk, oldest first (staged ones too).
+  std::deque<uint64_t> kept_ ABSL_GUARDED_BY(mu_);
+  // The highest id removed from the disk; 0: none.
+  uint64_t trimmed_through_ ABSL_GUARDED_BY(mu_) = 0;
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
+
+  // Never held together with mu_.
+  mutable absl::Mutex subscribers_mu_;
+  uint64_t next_token_ ABSL_GUARDED_BY(subscribers_mu_) = 1;
+  std::map<uint64_t, std::function<void()>> subscribers_ ABSL_GUARDED_BY(subscribers_mu_);
+};
+
+}  // namespace attune
+
+#endif  // ATTUNE_DAEMON_STORE_EVENT_HUB_H_

@@ -1,0 +1,146 @@
+#include "daemon/store/event_hub.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+
+#include "tests/support/test_keys.h"
+
+namespace attune {
+namespace {
+
+using ::attune::testing::NewKeys;
+using ::attune::testing::TempDir;
+
+v1::Event Change(const std::string& name) {
+  v1::Event e;
+  e.mutable_record_changed()->set_name(name);
+  return e;
+}
+
+class EventHubTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    DbOptions options;
+    options.path = dir_.path() + "/db";
+    auto db = Db::Open(options);
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+  }
+  std::unique_ptr<EventHub> Open(EventHub::Options options = {}) {
+    auto hub = EventHub::Open(db_.get(), &clock_, options);
+    EXPECT_TRUE(hub.ok()) << hub.status();
+    return hub.ok() ? std::move(*hub) : nullptr;
+  }
+  // Reserves, stages and writes one record change; returns it (not yet
+  // published).
+  v1::Event Commit(EventHub& hub, const std::string& name) {
+    v1::Event e = Change(name);
+    e.set_id(hub.Reserve());
+    Batch batch;
+    hub.Stage(*keys_, &e, &batch);
+    EXPECT_TRUE(db_->Write(batch, true).ok());
+    return e;
+  }
+  std::vector<uint64_t> Ids(const EventHub& hub, uint64_t after) {
+    std::vector<v1::Event> events;
+    EXPECT_TRUE(hub.ReadAfter(after, 1000, &events));
+    std::vector<uint64_t> ids;
+    for (const auto& e : events) ids.push_back(e.id());
+    return ids;
+  }
+
+  TempDir dir_;
+  SystemClock clock_;
+  std::shared_ptr<const KeySet> keys_ = NewKeys();
+  std::unique_ptr<Db> db_;
+};
+
+// An event waits behind a lower id still reserved: watchers see ids in order.
+TEST_F(EventHubTest, EventsAreDeliveredInIdOrderBehindReservations) {
+  auto hub = Open();
+  const uint64_t start = hub->LastDelivered();
+  std::atomic<int> wakes{0};
+  hub->Subscribe([&] { ++wakes; });
+  v1::Event change = Commit(*hub, "journalEntries/1");
+  hub->Emit(v1::Event());  // a live event after the reservation
+  EXPECT_TRUE(Ids(*hub, start).empty());
+  EXPECT_EQ(wakes, 0);
+  hub->Publish({change});
+  EXPECT_THAT(Ids(*hub, start), ::testing::ElementsAre(change.id(), change.id() + 1));
+  EXPECT_EQ(hub->LastDelivered(), change.id() + 1);
+  EXPECT_EQ(wakes, 1);
+
+  const uint64_t abandoned = hub->Reserve();
+  hub->Emit(v1::Event());
+  EXPECT_EQ(hub->LastDelivered(), change.id() + 1);
+  hub->Abandon({abandoned});
+  EXPECT_EQ(hub->LastDelivered(), abandoned + 1);
+  EXPECT_THAT(Ids(*hub, change.id() + 1), ::testing::ElementsAre(abandoned + 1));
+}
+
+TEST_F(EventHubTest, AReaderBehindTheMemoryIsToldAndTheDiskStillHasTheChanges) {
+  auto hub = Open({.ring_events = 3, .kept_changes = 100});
+  const uint64_t start = hub->LastDelivered();
+  std::vector<v1::Event> changes;
+  for (int i = 0; i < 5; ++i) {
+    changes.push_back(Commit(*hub, "journalEntries/" + std::to_string(i)));
+    hub->Publish({changes.back()});
+  }
+  std::vector<v1::Event> out;
+  EXPECT_FALSE(hub->ReadAfter(start, 10, &out));
+  EXPECT_EQ(hub->RingFloor(), changes[1].id());
+  EXPECT_TRUE(hub->ReadAfter(changes[1].id(), 10, &out));
+  EXPECT_EQ(out.size(), 3u);
+  std::vector<v1::Event> kept;
+  ASSERT_TRUE(hub->ReadKeptChanges(*keys_, start, changes[2].id(), &kept).ok());
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[0].record_changed().name(), "journalEntries/0");
+  EXPECT_EQ(kept[1].id(), changes[1].id());
+  // Sealed: the other member's keys do not open them.
+  std::vector<v1::Event> foreign;
+  EXPECT_FALSE(hub->ReadKeptChanges(*NewKeys("Sam"), start, changes[2].id(), &foreign).ok());
+}
+
+TEST_F(EventHubTest, OnlyTheLastChangesAreKeptAndIdsGrowAcrossRestarts) {
+  uint64_t first_id, last_id;
+  {
+    auto hub = Open({.ring_events = 100, .kept_changes = 4});
+    std::vector<v1::Event> changes;
+    for (int i = 0; i < 10; ++i) {
+      changes.push_back(Commit(*hub, "n" + std::to_string(i)));
+      hub->Publish({changes.back()});
+    }
+    first_id = changes.front().id();
+    last_id = changes.back().id();
+    EXPECT_FALSE(hub->ChangesKeptAfter(first_id));
+    EXPECT_TRUE(hub->ChangesKeptAfter(changes[5].id()));
+  }
+  auto again = Open({.ring_events = 100, .kept_changes = 4});
+  EXPECT_GT(again->LastDelivered(), last_id);
+  EXPECT_FALSE(again->ChangesKeptAfter(first_id));
+  std::vector<v1::Event> kept;
+  ASSERT_TRUE(again->ReadKeptChanges(*keys_, 0, again->LastDelivered() + 1, &kept).ok());
+  ASSERT_GE(kept.size(), 4u);
+  EXPECT_LE(kept.size(), 5u);
+  EXPECT_EQ(kept.back().record_changed().name(), "n9");
+  v1::Event next = Commit(*again, "after the restart");
+  EXPECT_GT(next.id(), last_id);
+}
+
+TEST_F(EventHubTest, ClosingWakesWatchersAndDeliversNothingMore) {
+  auto hub = Open();
+  std::atomic<int> wakes{0};
+  uint64_t token = hub->Subscribe([&] { ++wakes; });
+  hub->Close();
+  EXPECT_TRUE(hub->closed());
+  EXPECT_EQ(wakes, 1);
+  const uint64_t last = hub->LastDelivered();
+  hub->Emit(v1::Event());
+  EXPECT_EQ(hub->LastDelivered(), last);
+  hub->Unsubscribe(token);
+}
+
+}  // namespace
+}  // namespace attune

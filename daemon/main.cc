@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
   // Heap memory is overwritten as soon as it is freed (glibc's M_PERTURB).
   // Passphrases arrive in gRPC's and protobuf's ordinary buffers; without
   // this a copy stays readable in freed memory long after Unlock or Lock
-  // (tests/integration/security_test.cc looks for it).
+  // (tests/integration/secrets_test.cc looks for it).
   mallopt(M_PERTURB, 0x5a);
   // As many descriptors as we may have (systemd's soft default is 1024):
   // peers, plugins and RocksDB's files share one table, and the peer port's

@@ -5,10 +5,12 @@
 // not running or vault locked / not initialised.
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <iostream>
 
 #include "CLI/CLI.hpp"
+#include "absl/strings/str_join.h"
 #include "args.h"
 #include "commands.h"
 #include "common/environment.h"
@@ -24,6 +26,23 @@ locked / not initialised.
 Environment: ATTUNE_SOCKET (default socket), TZ (day boundaries), EDITOR,
 NO_COLOR.)";
 
+// "unknown option '--feeling' for attune checkin; did you mean --emotion?"
+// (the nearest of the options `level` and its parents take).
+std::string UnknownOptionMessage(const CLI::App& level, const std::string& word) {
+  std::vector<std::string> known;
+  std::string path;
+  for (const CLI::App* a = &level; a != nullptr; a = a->get_parent()) {
+    for (const CLI::Option* option : a->get_options()) {
+      for (const std::string& name : option->get_lnames()) known.push_back("--" + name);
+    }
+    path = a->get_parent() == nullptr ? a->get_name() + path : " " + a->get_name() + path;
+  }
+  std::string message = "unknown option '" + word + "' for " + path;
+  const std::vector<std::string> near = Nearest(word, known);
+  if (!near.empty()) message += "; did you mean " + absl::StrJoin(near, " or ") + "?";
+  return message + " (see " + path + " --help)";
+}
+
 // "unknown command 'x'; did you mean …" when a word where a command is due
 // (`attune search`, `attune journal serch`) names none; empty otherwise.
 std::string UnknownCommand(const CLI::App& app, int argc, char** argv) {
@@ -38,7 +57,11 @@ std::string UnknownCommand(const CLI::App& app, int argc, char** argv) {
         for (const CLI::App* a = level; a != nullptr && option == nullptr; a = a->get_parent()) {
           option = a->get_option_no_throw(word);
         }
-        if (option != nullptr && option->get_items_expected_max() > 0) ++i;  // not a flag
+        const bool looks_like_option =
+            word.size() > 1 && !std::isdigit(static_cast<unsigned char>(word[1]));
+        if (option == nullptr && looks_like_option) return UnknownOptionMessage(*level, word);
+        if (option == nullptr) continue;
+        if (option->get_items_expected_max() > 0) ++i;  // not a flag
       }
       continue;
     }

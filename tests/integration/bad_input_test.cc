@@ -615,6 +615,7 @@ TEST_F(BadInputTest, TheCliRefusesBadUsageAndWritesNothing) {
       {{"jornal", "list"}, 2, "unknown command 'jornal'; did you mean journal?"},
       {{"journal", "lst"}, 2, "unknown command 'lst'; did you mean list"},
       {{"journal", "list", "--no-such-flag"}, 2, "--no-such-flag"},
+      {{"checkin", "--feeling", "grateful:3"}, 2, "unknown option '--feeling' for attune checkin"},
       {{"checkin", "--high", "h", "--low", "l", "--rating", "9"}, 2, "rating"},
       {{"checkin", "--high", "h", "--low", "l", "--rating", "3", "--day", "someday"}, 2, "someday"},
       // WriteOneOfEach checked in for yesterday; there is no terminal to ask.

@@ -68,7 +68,6 @@ EventHub::EventHub(Db* db, const Clock* clock, Options options, uint64_t base)
     : db_(db),
       clock_(clock),
       options_(options),
-      base_(base),
       next_(base + 1),
       ring_floor_(base),
       last_delivered_(base) {}

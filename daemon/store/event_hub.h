@@ -91,6 +91,7 @@ class EventHub {
   bool closed() const;
 
  private:
+  // `base`: the start number << 32; this run's ids are above it.
   EventHub(Db* db, const Clock* clock, Options options, uint64_t base);
   // Moves published events that no reservation holds back into the ring.
   // Returns whether anything was delivered.
@@ -100,7 +101,6 @@ class EventHub {
   Db* const db_;
   const Clock* const clock_;
   const Options options_;
-  const uint64_t base_;  // start number << 32
 
   mutable absl::Mutex mu_;
   uint64_t next_ ABSL_GUARDED_BY(mu_);

@@ -57,28 +57,36 @@ class Watcher final : public grpc::ServerWriteReactor<v1::Event> {
                        "); watch from 0, or from an event's id")));
       return;
     }
-    if (after == 0) {
+    if (after == 0 || !hub_->ChangesKeptAfter(after)) {
+      if (after != 0) pending_.push_back(ReloadEvent(last));
       cursor_ = last;
-      return;
-    }
-    if (!hub_->ChangesKeptAfter(after)) {
-      v1::Event reload;
-      reload.set_id(last);
-      reload.mutable_reload()->set_reason(
-          "more record changes happened since that id than the daemon keeps: get what you show "
-          "again");
-      pending_.push_back(std::move(reload));
-      cursor_ = last;
+      sent_ = last;
       return;
     }
     const uint64_t floor = hub_->RingFloor();
     cursor_ = std::max(after, floor);
+    sent_ = after;
     if (after < floor) Owe(after, floor + 1);
   }
 
-  // Record changes with ids in (after, before) are to be sent from the disk.
+  static v1::Event ReloadEvent(uint64_t id) {
+    v1::Event reload;
+    reload.set_id(id);
+    reload.mutable_reload()->set_reason(
+        "more record changes happened since that id than the daemon keeps: get what you show "
+        "again");
+    return reload;
+  }
+
+  // Record changes with ids in (after, before) are to be sent from the disk:
+  // now when the vault is unlocked, else after the next unlock.
   void Owe(uint64_t after, uint64_t before) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (auto keys = vault_->Keys(); keys.ok()) {
+      if (!hub_->ChangesKeptAfter(after)) {
+        // Trimmed while they waited for the unlock.
+        pending_.push_back(ReloadEvent(before - 1));
+        return;
+      }
       std::vector<v1::Event> kept;
       if (auto s = hub_->ReadKeptChanges(**keys, after, before, &kept); !s.ok()) {
         EndLocked(ToGrpc(s));
@@ -87,45 +95,61 @@ class Watcher final : public grpc::ServerWriteReactor<v1::Event> {
       for (v1::Event& e : kept) pending_.push_back(std::move(e));
       return;
     }
-    // Locked: sent at the next unlock, before the unlock's own event.
+    OweLater(after);
+  }
+
+  // Record changes above `after` wait for the next unlock; until then the
+  // ring's record changes are skipped (the unlock sends them from the disk).
+  void OweLater(uint64_t after) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (!owed_ || after < owed_after_) owed_after_ = after;
     owed_ = true;
   }
 
-  // Moves the next events from the hub into pending_.
+  // Moves the next events from the hub into pending_, until there is one to
+  // send or the hub has no more.
   void Refill() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    std::vector<v1::Event> got;
-    if (!hub_->ReadAfter(cursor_, kReadBatch, &got)) {
-      EndLocked(grpc::Status(
-          grpc::StatusCode::RESOURCE_EXHAUSTED,
-          absl::StrCat("this watcher fell too far behind the daemon's events; Watch again with "
-                       "after_id=",
-                       sent_)));
-      return;
-    }
-    const bool unlocked = vault_->state() == Vault::State::kUnlocked;
-    for (v1::Event& e : got) {
-      cursor_ = e.id();
-      if (e.has_record_changed() && !unlocked) {
-        if (!owed_ || e.id() - 1 < owed_after_) owed_after_ = e.id() - 1;
-        owed_ = true;
-        continue;
+    while (pending_.empty() && !done_) {
+      std::vector<v1::Event> got;
+      if (!hub_->ReadAfter(cursor_, kReadBatch, &got)) {
+        EndLocked(grpc::Status(
+            grpc::StatusCode::RESOURCE_EXHAUSTED,
+            absl::StrCat("this watcher fell too far behind the daemon's events; Watch again with "
+                         "after_id=",
+                         ResumeId())));
+        return;
       }
-      if (e.has_vault_changed() && e.vault_changed().state() == v1::VaultStatus::UNLOCKED &&
-          owed_ && unlocked) {
-        owed_ = false;
-        Owe(owed_after_, e.id());
-        if (done_) return;
+      if (got.empty()) {
+        if (!live_sent_) {
+          v1::Event live;
+          live.set_id(cursor_);
+          live.mutable_live();
+          pending_.push_back(std::move(live));
+          live_sent_ = true;
+        }
+        return;
       }
-      pending_.push_back(std::move(e));
+      const bool unlocked = vault_->state() == Vault::State::kUnlocked;
+      for (v1::Event& e : got) {
+        cursor_ = e.id();
+        if (e.has_record_changed() && (owed_ || !unlocked)) {
+          OweLater(e.id() - 1);
+          continue;
+        }
+        if (e.has_vault_changed() && e.vault_changed().state() == v1::VaultStatus::UNLOCKED &&
+            owed_ && unlocked) {
+          owed_ = false;
+          Owe(owed_after_, e.id());
+          if (done_) return;
+        }
+        pending_.push_back(std::move(e));
+      }
     }
-    if (got.empty() && !live_sent_) {
-      v1::Event live;
-      live.set_id(cursor_);
-      live.mutable_live();
-      pending_.push_back(std::move(live));
-      live_sent_ = true;
-    }
+  }
+
+  // Where a cut watcher resumes without a gap: its last event, or before
+  // the record changes it is owed.
+  uint64_t ResumeId() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return owed_ ? std::min(sent_, owed_after_) : sent_;
   }
 
   void Pump() {
@@ -135,8 +159,17 @@ class Watcher final : public grpc::ServerWriteReactor<v1::Event> {
       EndLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "attuned is stopping"));
       return;
     }
-    if (pending_.empty()) Refill();
-    if (pending_.empty() || done_) return;
+    while (true) {
+      if (pending_.empty()) Refill();
+      if (pending_.empty() || done_) return;
+      // Locked since it was queued: a record change waits for the unlock.
+      if (pending_.front().has_record_changed() && vault_->state() != Vault::State::kUnlocked) {
+        OweLater(pending_.front().id() - 1);
+        pending_.pop_front();
+        continue;
+      }
+      break;
+    }
     current_ = std::move(pending_.front());
     pending_.pop_front();
     sent_ = std::max(sent_, current_.id());

@@ -70,7 +70,29 @@ EventHub::EventHub(Db* db, const Clock* clock, Options options, uint64_t base)
       options_(options),
       next_(base + 1),
       ring_floor_(base),
-      last_delivered_(base) {}
+      last_delivered_(base),
+      notifier_([this] { Notify(); }) {}
+
+EventHub::~EventHub() {
+  {
+    absl::MutexLock lock(&wake_mu_);
+    stop_ = true;
+  }
+  notifier_.join();
+}
+
+void EventHub::Notify() {
+  while (true) {
+    {
+      absl::MutexLock lock(&wake_mu_);
+      wake_mu_.Await(absl::Condition(this, &EventHub::WakeOrStop));
+      if (stop_) return;
+      wake_ = false;
+    }
+    absl::MutexLock lock(&subscribers_mu_);
+    for (const auto& [token, wake] : subscribers_) wake();
+  }
+}
 
 void EventHub::Emit(v1::Event event) {
   bool delivered;
@@ -225,8 +247,8 @@ bool EventHub::closed() const {
 }
 
 void EventHub::WakeAll() {
-  absl::MutexLock lock(&subscribers_mu_);
-  for (const auto& [token, wake] : subscribers_) wake();
+  absl::MutexLock lock(&wake_mu_);
+  wake_ = true;
 }
 
 }  // namespace attune

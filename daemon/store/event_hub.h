@@ -14,7 +14,10 @@
 // key, bound to their key, in meta), so they replay across restarts.
 //
 // Thread-safe. Writers never wait for watchers: delivering appends to the
-// ring and calls each subscriber's wake function, which must not block.
+// ring and signals the hub's one notifier thread, which calls each
+// subscriber's wake function (never on a producer's thread, so a producer
+// may emit while holding its own locks). The notifier sleeps while nothing
+// is delivered.
 #ifndef ATTUNE_DAEMON_STORE_EVENT_HUB_H_
 #define ATTUNE_DAEMON_STORE_EVENT_HUB_H_
 
@@ -24,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -82,13 +86,18 @@ class EventHub {
   absl::Status ReadKeptChanges(const KeySet& keys, uint64_t after, uint64_t before,
                                std::vector<v1::Event>* out) const;
 
-  // `wake` is called, with no lock of the hub held, after events are
-  // delivered and when the hub closes. It must return quickly.
+  // `wake` is called on the hub's notifier thread after events are
+  // delivered and when the hub closes; it may call the hub's readers. One
+  // call may stand for several deliveries.
   uint64_t Subscribe(std::function<void()> wake);
   void Unsubscribe(uint64_t token);
   // No more events: watchers are woken and find closed() true.
   void Close();
   bool closed() const;
+
+  ~EventHub();
+  EventHub(const EventHub&) = delete;
+  EventHub& operator=(const EventHub&) = delete;
 
  private:
   // `base`: the start number << 32; this run's ids are above it.
@@ -96,7 +105,11 @@ class EventHub {
   // Moves published events that no reservation holds back into the ring.
   // Returns whether anything was delivered.
   bool DeliverLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Asks the notifier to wake every subscriber.
   void WakeAll();
+  // The notifier thread's loop.
+  void Notify();
+  bool WakeOrStop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) { return wake_ || stop_; }
 
   Db* const db_;
   const Clock* const clock_;
@@ -115,10 +128,16 @@ class EventHub {
   uint64_t trimmed_through_ ABSL_GUARDED_BY(mu_) = 0;
   bool closed_ ABSL_GUARDED_BY(mu_) = false;
 
-  // Never held together with mu_.
-  mutable absl::Mutex subscribers_mu_;
+  // Held by the notifier while it calls wake functions (which take their
+  // watcher's lock, then mu_): taken before those, never after.
+  mutable absl::Mutex subscribers_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   uint64_t next_token_ ABSL_GUARDED_BY(subscribers_mu_) = 1;
   std::map<uint64_t, std::function<void()>> subscribers_ ABSL_GUARDED_BY(subscribers_mu_);
+
+  mutable absl::Mutex wake_mu_;
+  bool wake_ ABSL_GUARDED_BY(wake_mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(wake_mu_) = false;
+  std::thread notifier_;
 };
 
 }  // namespace attune

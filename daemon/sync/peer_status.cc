@@ -34,29 +34,25 @@ std::vector<std::string> PeerStatusBook::Addresses(const std::string& device) co
 }
 
 void PeerStatusBook::StreamOpened(const std::string& device, bool inbound, absl::Time now) {
-  bool came_online;
-  {
-    absl::MutexLock lock(&mu_);
-    Peer& p = peers_[device];
-    came_online = p.open_streams++ == 0;
-    if (inbound) ++p.inbound_streams;
-    p.last_seen = now;
-    p.last_error.clear();
-  }
+  // Told under the lock, so that an open and a close that race are told in
+  // the order they changed the count.
+  absl::MutexLock lock(&mu_);
+  Peer& p = peers_[device];
+  const bool came_online = p.open_streams++ == 0;
+  if (inbound) ++p.inbound_streams;
+  p.last_seen = now;
+  p.last_error.clear();
   if (came_online && online_change_) online_change_(device, true);
 }
 
 void PeerStatusBook::StreamClosed(const std::string& device, bool inbound, absl::Time now,
                                   const std::string& error) {
-  bool went_offline;
-  {
-    absl::MutexLock lock(&mu_);
-    Peer& p = peers_[device];
-    went_offline = --p.open_streams == 0;
-    if (inbound) --p.inbound_streams;
-    p.last_seen = now;
-    if (!error.empty()) p.last_error = error;
-  }
+  absl::MutexLock lock(&mu_);
+  Peer& p = peers_[device];
+  const bool went_offline = --p.open_streams == 0;
+  if (inbound) --p.inbound_streams;
+  p.last_seen = now;
+  if (!error.empty()) p.last_error = error;
   if (went_offline && online_change_) online_change_(device, false);
 }
 

@@ -32,8 +32,9 @@ class PeerStatusBook {
   explicit PeerStatusBook(Db* db) : saved_(db, LocalTable::kPeerAddresses) {}
   absl::Status Load();
 
-  // Called, with no lock held, when a peer gets its first open stream
-  // (online) or loses its last (offline). Set once, before streams open.
+  // Called, under the book's lock (it must not call back into the book),
+  // when a peer gets its first open stream (online) or loses its last
+  // (offline). Set once, before streams open.
   void SetOnlineChange(std::function<void(const std::string& device, bool online)> fn) {
     online_change_ = std::move(fn);
   }

@@ -1,0 +1,95 @@
+// attune-web's one connection to attuned: a gRPC channel on the daemon's
+// Unix socket and a generic stub, so any method of the API is called by its
+// name with bytes in the wire format. Calls complete on gRPC's threads; the
+// caller moves the results to its own thread. Thread-safe.
+#ifndef ATTUNE_CLIENTS_WEB_DAEMON_BRIDGE_H_
+#define ATTUNE_CLIENTS_WEB_DAEMON_BRIDGE_H_
+
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+
+namespace attune::web {
+
+// One server stream in flight. Messages come one at a time: after each, the
+// next is read only once RequestNext() is called, so a client that reads
+// slowly slows only its own stream (and the daemon cuts it past its bound).
+class DaemonStream {
+ public:
+  virtual ~DaemonStream() = default;
+  // Reads the next message. Call once after each on_message, never while a
+  // read is pending. Any thread.
+  virtual void RequestNext() = 0;
+  // Ends the call (on_done follows with CANCELLED, unless it came already).
+  // Any thread, any number of times.
+  virtual void Cancel() = 0;
+};
+
+class DaemonBridge {
+ public:
+  // A channel to `socket_path` (connected by the first call).
+  explicit DaemonBridge(std::string socket_path);
+  // Cancels the streams still open and waits until gRPC has finished with
+  // every call.
+  ~DaemonBridge();
+
+  DaemonBridge(const DaemonBridge&) = delete;
+  DaemonBridge& operator=(const DaemonBridge&) = delete;
+
+  const std::string& socket_path() const { return socket_path_; }
+
+  using UnaryDone = std::function<void(absl::StatusOr<std::string> response)>;
+  // Calls `method` ("/attune.v1.Service/Method") with `request` (wire
+  // format); `done` runs once, on a gRPC thread, with the response or the
+  // daemon's status (see ExplainFailure()).
+  void Unary(const std::string& method, std::string request, absl::Duration timeout,
+             UnaryDone done);
+
+  struct StreamHandlers {
+    // Each message, on a gRPC thread; call RequestNext() for the next.
+    std::function<void(std::string message)> on_message;
+    // Once, last, on a gRPC thread: OK when the daemon ended the stream.
+    std::function<void(absl::Status status)> on_done;
+  };
+  // Starts the server stream `method` with `request`; the first message is
+  // read at once.
+  std::shared_ptr<DaemonStream> Stream(const std::string& method, std::string request,
+                                       StreamHandlers handlers);
+
+  // The status a client is told: the daemon's own, or, when nothing answers
+  // on the socket, UNAVAILABLE saying that attuned is not running and how
+  // to start it.
+  absl::Status ExplainFailure(const grpc::Status& status) const;
+
+ private:
+  class StreamCall;
+  friend class StreamCall;
+
+  void CallStarted();
+  void CallEnded();
+
+  const std::string socket_path_;
+  std::shared_ptr<grpc::Channel> channel_;
+  grpc::GenericStub stub_;
+
+  absl::Mutex mu_;
+  // Calls gRPC has not finished with; the destructor waits for 0.
+  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  // Streams open, to cancel at the end.
+  std::vector<std::weak_ptr<DaemonStream>> streams_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace attune::web
+
+#endif  // ATTUNE_CLIENTS_WEB_DAEMON_BRIDGE_H_

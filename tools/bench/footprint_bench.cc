@@ -1,6 +1,5 @@
 #include "tools/bench/footprint_bench.h"
 
-#include <dirent.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -8,14 +7,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <fstream>
 #include <iostream>
-#include <map>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 
 #include "tools/bench/daemon_process.h"
+#include "tools/bench/proc_stats.h"
 #include "tools/bench/rpc_client.h"
 
 namespace attune::bench {
@@ -35,64 +32,6 @@ bool Accepts(const std::string& path) {
   bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   ::close(fd);
   return ok;
-}
-
-// A "Name:   value kB" line of /proc/<pid>/status, as a number; -1 if absent.
-double StatusField(const std::string& path, const std::string& name) {
-  std::ifstream in(path);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.compare(0, name.size() + 1, name + ":") == 0) {
-      std::istringstream value(line.substr(name.size() + 1));
-      double v = -1;
-      value >> v;
-      return v;
-    }
-  }
-  return -1;
-}
-
-double RssMb(pid_t pid) {
-  double kb = StatusField("/proc/" + std::to_string(pid) + "/status", "VmRSS");
-  if (kb < 0) throw std::runtime_error("cannot read the daemon's VmRSS");
-  return kb / 1024;
-}
-
-// Each thread's name and context switches so far, by thread id.
-using Switches = std::map<std::string, std::pair<std::string, double>>;
-Switches ContextSwitches(pid_t pid) {
-  const std::string tasks = "/proc/" + std::to_string(pid) + "/task";
-  DIR* dir = ::opendir(tasks.c_str());
-  if (dir == nullptr) throw std::runtime_error("cannot list " + tasks);
-  Switches out;
-  while (dirent* e = ::readdir(dir)) {
-    if (e->d_name[0] == '.') continue;
-    const std::string task = tasks + "/" + e->d_name;
-    double v = StatusField(task + "/status", "voluntary_ctxt_switches");
-    double n = StatusField(task + "/status", "nonvoluntary_ctxt_switches");
-    std::string name;
-    std::getline(std::ifstream(task + "/comm"), name);
-    out[e->d_name] = {name, std::max(v, 0.0) + std::max(n, 0.0)};
-  }
-  ::closedir(dir);
-  return out;
-}
-
-// Context switches between two snapshots, by thread name (a thread that
-// started in between counts from zero).
-std::map<std::string, double> SwitchesBetween(const Switches& before, const Switches& after) {
-  std::map<std::string, double> out;
-  for (const auto& [tid, now] : after) {
-    auto then = before.find(tid);
-    out[now.first] += now.second - (then == before.end() ? 0 : then->second.second);
-  }
-  return out;
-}
-
-double Total(const std::map<std::string, double>& by_name) {
-  double total = 0;
-  for (const auto& [name, n] : by_name) total += n;
-  return total;
 }
 
 }  // namespace

@@ -9,6 +9,10 @@
 // (read_bench.h). Figures are the median over runs of each run's value,
 // with min and max; ratios are taken within each run.
 //
+// Events (event_bench.h): on a fresh daemon, the time from a write until a
+// watcher hears of it, beside the write's acknowledgement; then what 100
+// idle watchers add to the daemon's memory, threads and wake-ups.
+//
 // Sync (sync_bench.h): initial syncs of each size against the machine's
 // Ed25519 verify rate, the footprint of a daemon holding the largest size
 // (footprint_bench.h), the latency of a check-in from A's API to B's, and the
@@ -36,6 +40,7 @@
 #include "tools/bench/daemon_process.h"
 #include "tools/bench/days.h"
 #include "tools/bench/empty_call_bench.h"
+#include "tools/bench/event_bench.h"
 #include "tools/bench/fsync_probe.h"
 #include "tools/bench/read_bench.h"
 #include "tools/bench/report.h"
@@ -56,6 +61,7 @@ constexpr int kWarmupCalls = 50;
 constexpr int kWarmupAppends = 3;
 constexpr int kSeedClients = 16;
 constexpr int kLiveWarmup = 3;
+constexpr int kEventWarmupWrites = 5;
 constexpr size_t kMaxSocketPath = 107;  // sockaddr_un.sun_path, less the NUL
 
 struct Options {
@@ -67,6 +73,10 @@ struct Options {
   int writes = 0;
   bool skip_write = false;
   bool skip_sync = false;
+  bool skip_events = false;
+  int event_writes = 0;
+  int watchers = 0;
+  double watch_idle_seconds = 0;
   std::vector<int> sync_sizes;
   int joins = 0;
   int live_writes = 0;
@@ -201,6 +211,7 @@ int main(int argc, char** argv) {
   CLI::App app{
       "attune-bench: measures attuned's durable write path (CreateCheckIn from 1 "
       "and 8 clients) against the disk's raw fdatasync and an empty gRPC call, "
+      "how soon a watcher hears of a write and what idle watchers cost the daemon, "
       "then sync between two daemons: the initial sync of N shared ops against "
       "the Ed25519 verify rate, and a check-in's latency from one daemon's API "
       "to the other's"};
@@ -216,6 +227,15 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_flag("--skip-write", o.skip_write, "Leave out the write-path table");
   app.add_flag("--skip-sync", o.skip_sync, "Leave out the sync table");
+  app.add_flag("--skip-events", o.skip_events, "Leave out the events table");
+  app.add_option("--event-writes", o.event_writes,
+                 "Timed writes, each until its event reaches a watcher (default 300; quick 30)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--watchers", o.watchers, "Idle watchers whose cost is measured (default 100)")
+      ->check(CLI::Range(2, 100000));
+  app.add_option("--watch-idle-seconds", o.watch_idle_seconds,
+                 "Each idle window: no watcher, one, all of them (default 10; quick 2)")
+      ->check(CLI::PositiveNumber);
   app.add_option("--sync-sizes", o.sync_sizes,
                  "Initial sync sizes in shared ops, smallest first (default 10000 100000; "
                  "quick 500 2000)")
@@ -272,9 +292,13 @@ int main(int argc, char** argv) {
   if (app.count("--idle-seconds") == 0) o.idle_seconds = o.quick ? 2 : 60;
   if (app.count("--crypto-seconds") == 0) o.crypto_seconds = o.quick ? 0.03 : 0.3;
   if (app.count("--reads") == 0) o.reads = o.quick ? 50 : 1000;
+  if (app.count("--event-writes") == 0) o.event_writes = o.quick ? 30 : 300;
+  if (app.count("--watchers") == 0) o.watchers = 100;
+  if (app.count("--watch-idle-seconds") == 0) o.watch_idle_seconds = o.quick ? 2 : 10;
   const int empty_calls = 10 * o.writes;
-  if (o.skip_write && o.skip_sync) {
-    std::cerr << "attune-bench: --skip-write and --skip-sync leave nothing to measure\n";
+  if (o.skip_write && o.skip_sync && o.skip_events) {
+    std::cerr << "attune-bench: --skip-write, --skip-sync and --skip-events leave nothing to "
+                 "measure\n";
     return 2;
   }
 
@@ -310,7 +334,10 @@ int main(int argc, char** argv) {
     std::cerr << "attune-bench: " << e.what() << "\n";
     return 1;
   }
-  if ((scratch + "/run-" + std::to_string(o.runs) + "/attuned.sock").size() > kMaxSocketPath) {
+  const size_t longest_socket =
+      std::max((scratch + "/run-" + std::to_string(o.runs)).size(), (scratch + "/events").size()) +
+      std::string("/attuned.sock").size();
+  if (longest_socket > kMaxSocketPath) {
     std::cerr << "attune-bench: the scratch folder " << scratch
               << " is too long a path for a Unix socket; pass a shorter --dir\n";
     RemoveTree(scratch);
@@ -333,6 +360,20 @@ int main(int argc, char** argv) {
       report.runs.push_back(RunOnce(o, scratch + "/run-" + std::to_string(r), empty_calls));
       std::cerr << "done in " << std::fixed << std::setprecision(1) << SecondsSince(run_start)
                 << " s (daemon stop " << report.runs.back().stop_seconds * 1000 << " ms)\n"
+                << std::defaultfloat;
+    }
+    if (!o.skip_events) {
+      auto events_start = std::chrono::steady_clock::now();
+      std::cerr << "events:";
+      report.events = RunEventBench(EventLoad{.attuned = o.attuned,
+                                              .dir = scratch + "/events",
+                                              .writes = o.event_writes,
+                                              .warmup = kEventWarmupWrites,
+                                              .watchers = o.watchers,
+                                              .window_seconds = o.watch_idle_seconds,
+                                              .settle_seconds = o.quick ? 0.5 : 2});
+      std::cerr << "done in " << std::fixed << std::setprecision(1) << SecondsSince(events_start)
+                << " s\n"
                 << std::defaultfloat;
     }
     if (!o.skip_sync) {

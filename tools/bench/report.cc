@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <functional>
 #include <limits>
+#include <map>
 #include <sstream>
 
 #include "tools/bench/fsync_probe.h"
@@ -502,11 +503,145 @@ std::string SyncJson(const Report& r) {
   return out.str();
 }
 
+std::string Signed(double v, const std::string& unit) {
+  if (std::isnan(v)) return "—";
+  return (v >= 0 ? "+" : "") + Num(v) + unit;
+}
+
+std::string EventsTable(const EventFigures& e, bool quick) {
+  std::ostringstream out;
+  out << "Events: one daemon, unlocked; " << e.writes
+      << " private journal entries written one at a time, one watcher"
+      << (quick ? " (--quick)" : "") << "\n";
+  constexpr size_t kWhat = 44, kLatency = 14;
+  out << Pad("what", kWhat) << Pad("p50", kLatency) << Pad("p99", kLatency) << "target\n";
+  auto row = [&](const std::string& what, const Figure& f) {
+    out << Pad(what, kWhat) << Pad(Single(f.p50_ms, " ms"), kLatency)
+        << Pad(Single(f.p99_ms, " ms"), kLatency);
+  };
+  row("write sent → acknowledged", e.ack);
+  out << "—\n";
+  row("write sent → its event on the watcher", e.event);
+  out << "—\n";
+  row("  event − acknowledgement, per write", e.event_after_ack);
+  out << "p50 ≤ " << Num(kEventAfterAckTargetMs) << " ms "
+      << Verdict(e.event_after_ack.p50_ms <= kEventAfterAckTargetMs) << "\n";
+  out << "the event came before the acknowledgement for " << e.event_before_ack << " of "
+      << e.writes << " writes\n";
+
+  out << e.watchers << " idle watchers on one connection (each past `live`, nothing written), "
+      << "windows of " << Num(e.many.seconds) << " s\n";
+  constexpr size_t kValue = 14;
+  const std::string many = std::to_string(e.watchers);
+  out << Pad("what", kWhat) << Pad("0 watchers", kValue) << Pad("1 watcher", kValue)
+      << Pad(many + " watchers", kValue) << Pad(many + " − 0", kValue) << "target\n";
+  auto idle_row = [&](const std::string& what, double IdleWindow::*field, const std::string& unit,
+                      double added, const std::string& target, bool met) {
+    out << Pad(what, kWhat);
+    for (const IdleWindow* w : {&e.none, &e.one, &e.many})
+      out << Pad(Single(w->*field, unit), kValue);
+    out << Pad(Signed(added, unit), kValue) << target << " " << Verdict(met) << "\n";
+  };
+  const std::string past_first = "the " + std::to_string(e.watchers - 1) + " past the first add ";
+  idle_row("daemon RSS", &IdleWindow::rss_mb, " MB", e.RssAddedMb(),
+           "≤ " + Num(kWatchersRssTargetMb) + " MB", e.RssMet());
+  idle_row("daemon wake-ups per second", &IdleWindow::wakeups_per_second, "",
+           e.WakeupsAddedPerSecond(),
+           "none: " + past_first + Signed(e.WakeupsPastFirstPerSecond(), "") + " (≤ " +
+               Num(kWatchersWakeupsSlackPerSecond) + ": gRPC's jitter)",
+           e.WakeupsMet());
+  auto count = [](int n) { return (n >= 0 ? "+" : "") + std::to_string(n); };
+  out << Pad("daemon threads", kWhat);
+  for (const IdleWindow* w : {&e.none, &e.one, &e.many}) {
+    out << Pad(std::to_string(w->threads), kValue);
+  }
+  out << Pad(count(e.ThreadsAdded()), kValue) << "none per watcher: " << past_first
+      << count(e.ThreadsPastFirst()) << " (≤ " << kWatchersThreadsSlack << ") "
+      << Verdict(e.ThreadsMet()) << "\n";
+  out << "  wake-ups per second by thread name, 0 → 1 → " << many << " watchers:";
+  size_t shown = 0;
+  for (const std::string& name : e.WakingThreads()) {
+    if (shown++ == 8) break;
+    out << (shown > 1 ? "," : "") << " " << name;
+    for (const IdleWindow* w : {&e.none, &e.one, &e.many}) {
+      auto it = w->wakeups_by_thread.find(name);
+      out << (w == &e.none ? " " : " → ") << Num(it == w->wakeups_by_thread.end() ? 0 : it->second);
+    }
+  }
+  out << "\n";
+  auto threads_added = [&](const IdleWindow& from, const IdleWindow& to) {
+    std::string text;
+    for (const auto& [name, n] : EventFigures::ThreadsAddedByName(from, to)) {
+      text += " " + name + " " + count(n);
+    }
+    return text.empty() ? std::string(" none") : text;
+  };
+  out << "  threads added by name: by the first watcher" << threads_added(e.none, e.one)
+      << "; by the " << e.watchers - 1 << " after it" << threads_added(e.one, e.many) << "\n";
+  if (e.events_while_idle != 0) {
+    out << "NOTE: the idle watchers received " << e.events_while_idle
+        << " events past `live` while idle\n";
+  }
+  return out.str();
+}
+
+std::string ByThread(const std::map<std::string, double>& by_name) {
+  std::string out = "{";
+  for (const auto& [name, rate] : by_name) {
+    out += (out.size() > 1 ? ", " : "") + Json(name) + ": " + Json(rate);
+  }
+  return out + "}";
+}
+
+std::string Json(const IdleWindow& w) {
+  return "{\"seconds\": " + Json(w.seconds) + ", \"rss_mb\": " + Json(w.rss_mb) +
+         ", \"threads\": " + std::to_string(w.threads) + ", \"threads_by_name\": " +
+         ByThread(
+             std::map<std::string, double>(w.threads_by_name.begin(), w.threads_by_name.end())) +
+         ", \"wakeups_per_second\": " + Json(w.wakeups_per_second) +
+         ", \"wakeups_per_second_by_thread\": " + ByThread(w.wakeups_by_thread) + "}";
+}
+
+// The "events" member of the top-level object.
+std::string EventsJson(const EventFigures& e) {
+  std::ostringstream out;
+  out << "  \"events\": {\n"
+      << "    \"writes\": " << e.writes << ", \"ack\": " << Json(e.ack)
+      << ", \"event\": " << Json(e.event) << ", \"event_after_ack\": " << Json(e.event_after_ack)
+      << ", \"event_before_ack\": " << e.event_before_ack << ",\n"
+      << "    \"watchers\": " << e.watchers << ", \"no_watcher\": " << Json(e.none)
+      << ",\n    \"one_watcher\": " << Json(e.one) << ",\n    \"all_watchers\": " << Json(e.many)
+      << ",\n    \"events_while_idle\": " << e.events_while_idle
+      << ", \"daemon_stopped_clean\": " << JsonBool(e.stopped_clean) << ",\n"
+      << "    \"targets\": [\n"
+      << "      {\"key\": \"event_after_ack_p50_ms\", \"value\": " << Json(e.event_after_ack.p50_ms)
+      << ", \"target_max\": " << Json(kEventAfterAckTargetMs)
+      << ", \"met\": " << JsonBool(e.event_after_ack.p50_ms <= kEventAfterAckTargetMs) << "},\n"
+      << "      {\"key\": \"watchers_rss_added_mb\", \"value\": " << Json(e.RssAddedMb())
+      << ", \"target_max\": " << Json(kWatchersRssTargetMb) << ", \"met\": " << JsonBool(e.RssMet())
+      << "},\n"
+      << "      {\"key\": \"watchers_past_first_wakeups_added_per_second\", \"value\": "
+      << Json(e.WakeupsPastFirstPerSecond())
+      << ", \"target_max\": " << Json(kWatchersWakeupsSlackPerSecond)
+      << ", \"met\": " << JsonBool(e.WakeupsMet())
+      << ", \"all_watchers_added\": " << Json(e.WakeupsAddedPerSecond()) << "},\n"
+      << "      {\"key\": \"watchers_past_first_threads_added\", \"value\": "
+      << e.ThreadsPastFirst() << ", \"target_max\": " << kWatchersThreadsSlack
+      << ", \"met\": " << JsonBool(e.ThreadsMet())
+      << ", \"all_watchers_added\": " << e.ThreadsAdded() << "}\n"
+      << "    ]\n  }";
+  return out.str();
+}
+
 }  // namespace
 
 std::string FormatTable(const Report& r) {
   std::string out;
   if (!r.runs.empty()) out += WriteTable(r) + "\n" + CryptoTable(r);
+  if (r.events.has_value()) {
+    if (!out.empty()) out += '\n';
+    out += EventsTable(*r.events, r.quick);
+  }
   if (r.sync.has_value()) {
     if (!out.empty()) out += '\n';
     out += SyncTable(r);
@@ -521,11 +656,13 @@ std::string FormatJson(const Report& r) {
   out << "{\n  \"title\": \"Attune benchmarks\",\n";
   out << "  \"config\": {\"quick\": " << JsonBool(r.quick)
       << ", \"write\": " << JsonBool(!r.runs.empty())
+      << ", \"events\": " << JsonBool(r.events.has_value())
       << ", \"sync\": " << JsonBool(r.sync.has_value()) << ", \"runs\": " << r.runs.size()
       << ", \"writes_per_client\": " << r.writes_per_client << ", \"clients\": " << r.clients
       << ", \"fsync_appends\": " << r.fsync_appends << ", \"empty_calls\": " << r.empty_calls
       << ", \"attuned\": " << Json(r.attuned) << ", \"dir\": " << Json(r.scratch_dir) << "}";
   if (!r.runs.empty()) out << ",\n" << WriteJson(r) << ",\n" << CryptoJson(r);
+  if (r.events.has_value()) out << ",\n" << EventsJson(*r.events);
   if (r.sync.has_value()) out << ",\n" << SyncJson(r);
   out << "\n}\n";
   return out.str();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "tools/bench/crypto_bench.h"
+#include "tools/bench/event_bench.h"
 #include "tools/bench/read_bench.h"
 #include "tools/bench/stats.h"
 #include "tools/bench/sync_bench.h"
@@ -58,8 +59,9 @@ struct Report {
   int empty_calls = 0;
   std::string attuned;
   std::string scratch_dir;
-  std::vector<RunFigures> runs;     // empty when the write path was skipped
-  std::optional<SyncFigures> sync;  // unset when sync was skipped
+  std::vector<RunFigures> runs;        // empty when the write path was skipped
+  std::optional<SyncFigures> sync;     // unset when sync was skipped
+  std::optional<EventFigures> events;  // unset when events were skipped
   // Syncthing's figures, as tools/bench/syncthing_bench.py wrote them.
   struct Syncthing {
     std::string version;
@@ -76,7 +78,8 @@ struct Report {
 // converge after the last write, at least.
 inline constexpr double kSyncthingRatioTarget = 20.0;
 
-// The write-path table if it ran, then the sync table if that ran.
+// The write-path table if it ran, then the events table and the sync table
+// if those ran.
 std::string FormatTable(const Report& report);
 std::string FormatJson(const Report& report);
 

@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/daemon_socket.h"
 #include "common/grpc_status.h"
 #include "format.h"
 #include "google/protobuf/empty.pb.h"
-#include "socket_check.h"
 
 namespace attune::cli {
 namespace {
@@ -41,12 +41,6 @@ class SanitizingInterceptorFactory : public grpc::experimental::ClientIntercepto
 };
 
 }  // namespace
-
-std::string DaemonNotRunningMessage(const std::string& socket_path, const std::string& why) {
-  return absl::StrCat("the daemon is not running (", why, " at ", socket_path,
-                      "). Start it with: attuned &   (or: systemctl --user "
-                      "start attuned)");
-}
 
 absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::Connect(
     const std::string& socket_path) {

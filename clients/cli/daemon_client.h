@@ -29,7 +29,7 @@ class DaemonClient {
   // and a hint how to start the daemon, when no socket exists there or
   // nothing accepts on it; with PERMISSION_DENIED when the socket, its
   // folder or the process serving it belongs to another user (see
-  // CheckDaemonSocket() in socket_check.h). The gRPC connection itself is
+  // CheckDaemonSocket() in common/daemon_socket.h). The gRPC connection itself is
   // made by the first call.
   static absl::StatusOr<std::unique_ptr<DaemonClient>> Connect(const std::string& socket_path);
 
@@ -82,9 +82,6 @@ class DaemonClient {
   std::unique_ptr<v1::PluginService::Stub> plugins_;
   std::unique_ptr<v1::EventService::Stub> events_;
 };
-
-// The message printed when the daemon cannot be reached at `socket_path`.
-std::string DaemonNotRunningMessage(const std::string& socket_path, const std::string& why);
 
 }  // namespace attune::cli
 

@@ -1,12 +1,14 @@
 #include "clients/web/daemon_bridge.h"
 
 #include <grpcpp/support/byte_buffer.h>
+#include <sys/stat.h>
 
 #include <chrono>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/daemon_socket.h"
 #include "common/grpc_status.h"
 
 namespace attune::web {
@@ -148,6 +150,11 @@ void DaemonBridge::Unary(const std::string& method, std::string request, absl::D
     grpc::ByteBuffer request;
     grpc::ByteBuffer response;
   };
+  // Before anything is sent: is this our own daemon? (daemon_socket.h)
+  if (absl::Status checked = CheckSocket(); !checked.ok()) {
+    done(checked);
+    return;
+  }
   auto* call = new Call;
   call->request = ToBuffer(request);
   call->context.set_deadline(std::chrono::system_clock::now() +
@@ -167,6 +174,10 @@ void DaemonBridge::Unary(const std::string& method, std::string request, absl::D
 
 std::shared_ptr<DaemonStream> DaemonBridge::Stream(const std::string& method, std::string request,
                                                    StreamHandlers handlers) {
+  if (absl::Status checked = CheckSocket(); !checked.ok()) {
+    handlers.on_done(checked);
+    return nullptr;
+  }
   auto call = std::make_shared<StreamCall>(this, std::move(handlers));
   {
     absl::MutexLock lock(&mu_);
@@ -176,6 +187,24 @@ std::shared_ptr<DaemonStream> DaemonBridge::Stream(const std::string& method, st
   }
   call->Start(method, request, call);
   return call;
+}
+
+absl::Status DaemonBridge::CheckSocket() {
+  struct stat st;
+  if (lstat(socket_path_.c_str(), &st) == 0) {
+    absl::MutexLock lock(&mu_);
+    if (checked_socket_ && checked_socket_->first == st.st_dev &&
+        checked_socket_->second == st.st_ino) {
+      return absl::OkStatus();
+    }
+  }
+  absl::Status checked = CheckDaemonSocket(socket_path_);
+  absl::MutexLock lock(&mu_);
+  checked_socket_.reset();
+  if (checked.ok() && lstat(socket_path_.c_str(), &st) == 0) {
+    checked_socket_.emplace(st.st_dev, st.st_ino);
+  }
+  return checked;
 }
 
 absl::Status DaemonBridge::ExplainFailure(const grpc::Status& status) const {

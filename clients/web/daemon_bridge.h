@@ -7,10 +7,13 @@
 
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
+#include <sys/types.h>
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -52,7 +55,11 @@ class DaemonBridge {
   using UnaryDone = std::function<void(absl::StatusOr<std::string> response)>;
   // Calls `method` ("/attune.v1.Service/Method") with `request` (wire
   // format); `done` runs once, on a gRPC thread, with the response or the
-  // daemon's status (see ExplainFailure()).
+  // daemon's status (see ExplainFailure()). First checks that the socket is
+  // served by this user's own daemon (CheckDaemonSocket() in
+  // common/daemon_socket.h): when it is not, nothing is sent and `done` runs
+  // at once, on this thread, with PERMISSION_DENIED, or UNAVAILABLE when
+  // nothing serves the socket.
   void Unary(const std::string& method, std::string request, absl::Duration timeout,
              UnaryDone done);
 
@@ -63,7 +70,8 @@ class DaemonBridge {
     std::function<void(absl::Status status)> on_done;
   };
   // Starts the server stream `method` with `request`; the first message is
-  // read at once.
+  // read at once. After the same check as Unary(): when it fails, on_done
+  // runs at once, on this thread, and the result is nullptr.
   std::shared_ptr<DaemonStream> Stream(const std::string& method, std::string request,
                                        StreamHandlers handlers);
 
@@ -76,6 +84,10 @@ class DaemonBridge {
   class StreamCall;
   friend class StreamCall;
 
+  // CheckDaemonSocket(), once per socket file: a socket in a folder only
+  // this user (or root) may write in is replaced only by them, so while
+  // the same file is there the same daemon serves it.
+  absl::Status CheckSocket();
   void CallStarted();
   void CallEnded();
 
@@ -86,6 +98,8 @@ class DaemonBridge {
   absl::Mutex mu_;
   // Calls gRPC has not finished with; the destructor waits for 0.
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  // The socket file (device, inode) CheckDaemonSocket() last accepted.
+  std::optional<std::pair<dev_t, ino_t>> checked_socket_ ABSL_GUARDED_BY(mu_);
   // Streams open, to cancel at the end.
   std::vector<std::weak_ptr<DaemonStream>> streams_ ABSL_GUARDED_BY(mu_);
 };

@@ -333,7 +333,8 @@ TEST_F(GatewayTest, NoDaemonIsSaidPlainly) {
   Reply down = Send(Call(kGetStatus, "{}"));
   EXPECT_EQ(down.status, 503);
   EXPECT_THAT(down.body, HasSubstr("\"code\":\"unavailable\""));
-  EXPECT_THAT(down.body, HasSubstr("attuned is not running"));
+  EXPECT_THAT(down.body, HasSubstr("the daemon is not running"));
+  EXPECT_THAT(down.body, HasSubstr("attuned &"));
 }
 
 // The end-of-stream message of a Connect stream's body, and the messages.

@@ -1,4 +1,4 @@
-#include "socket_check.h"
+#include "common/daemon_socket.h"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -11,9 +11,15 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
-#include "daemon_client.h"
 
-namespace attune::cli {
+namespace attune {
+
+std::string DaemonNotRunningMessage(const std::string& socket_path, const std::string& why) {
+  return absl::StrCat("the daemon is not running (", why, " at ", socket_path,
+                      "). Start it with: attuned &   (or: systemctl --user "
+                      "start attuned)");
+}
+
 namespace {
 
 bool Trusted(uid_t uid) { return uid == geteuid() || uid == 0; }
@@ -107,4 +113,4 @@ absl::Status CheckDaemonSocket(const std::string& socket_path) {
   return absl::OkStatus();
 }
 
-}  // namespace attune::cli
+}  // namespace attune

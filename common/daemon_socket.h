@@ -1,14 +1,15 @@
-// Before the CLI sends anything to attuned, it makes sure the socket is
-// served by this user's own daemon (or root's), so another local user cannot
-// pose as the daemon and collect a passphrase or a person's words.
-#ifndef ATTUNE_CLIENTS_CLI_SOCKET_CHECK_H_
-#define ATTUNE_CLIENTS_CLI_SOCKET_CHECK_H_
+// Before a client (`attune`, `attune-web`) sends anything to attuned, it makes
+// sure the socket is served by this user's own daemon (or root's), so another
+// local user cannot pose as the daemon and collect a passphrase or a person's
+// words. Thread-safe: reads only the file system and the socket's peer.
+#ifndef ATTUNE_COMMON_DAEMON_SOCKET_H_
+#define ATTUNE_COMMON_DAEMON_SOCKET_H_
 
 #include <string>
 
 #include "absl/status/status.h"
 
-namespace attune::cli {
+namespace attune {
 
 // Checks, in order, and refuses with PERMISSION_DENIED naming what is wrong:
 // - `socket_path` itself (lstat, so a symbolic link is refused too) is a
@@ -25,6 +26,10 @@ namespace attune::cli {
 // folder checked above.
 absl::Status CheckDaemonSocket(const std::string& socket_path);
 
-}  // namespace attune::cli
+// "the daemon is not running (WHY at SOCKET). Start it with: …": what every
+// client says when nothing serves the socket.
+std::string DaemonNotRunningMessage(const std::string& socket_path, const std::string& why);
 
-#endif  // ATTUNE_CLIENTS_CLI_SOCKET_CHECK_H_
+}  // namespace attune
+
+#endif  // ATTUNE_COMMON_DAEMON_SOCKET_H_

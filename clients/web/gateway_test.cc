@@ -337,6 +337,21 @@ TEST_F(GatewayTest, NoDaemonIsSaidPlainly) {
   EXPECT_THAT(down.body, HasSubstr("attuned &"));
 }
 
+TEST_F(GatewayTest, NothingGoesToASocketInAFolderOthersMayWriteIn) {
+  // Anyone could have put that socket there: it may not be our daemon.
+  std::filesystem::create_directories(dir_ / "open");
+  ASSERT_EQ(chmod((dir_ / "open").c_str(), 0777), 0);
+  socket_ = (dir_ / "open" / "d.sock").string();
+  StartDaemon();
+  StartGateway();
+  Reply refused = Send(Call(kGetStatus, "{}"));
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_THAT(refused.body, HasSubstr("permission_denied"));
+  Reply stream = Send(Call(kWatch, Envelope(0, "{}"), kStreamJson));
+  EXPECT_THAT(stream.body, HasSubstr("permission_denied"));
+  EXPECT_EQ(daemon_.calls, 0);
+}
+
 // The end-of-stream message of a Connect stream's body, and the messages.
 std::vector<std::pair<uint8_t, std::string>> Envelopes(absl::string_view body) {
   std::vector<std::pair<uint8_t, std::string>> out;

@@ -1,0 +1,201 @@
+// Partner and devices: invite (code and QR code), join with a code, the
+// safety number to compare in person, the members, and each partner device
+// online or not and how far behind, updated live on peer events.
+import { useEffect, useState } from "preact/hooks";
+import type { Invite, JoinSpaceResponse, SafetyNumber } from "../../gen/attune/v1/api_pb";
+import { space, sync } from "../api";
+import { ErrorNote } from "../components/error_note";
+import { QrCode } from "../components/qr_code";
+import { ago, timeText } from "../dates";
+import { touches, useAction, useEvents, useLoad } from "../hooks";
+import { refreshStatus } from "../session";
+
+const POLL_MS = 15000;
+
+export function PartnerView({ partner }: { partner: string }) {
+  const people = useLoad(() => space.listMembers({}).then((r) => r.members));
+  const syncing = useLoad(() => sync.getSyncStatus({}));
+  useEvents((e) => {
+    if (e.kind.case === "peerChanged" || touches(e)) {
+      syncing.reload();
+      people.reload();
+    } else if (e.kind.case === "recordChanged" && e.kind.value.fromPeer) {
+      syncing.reload();
+    }
+  });
+  useEffect(() => {
+    const timer = setInterval(() => syncing.reload(), POLL_MS);
+    return () => clearInterval(timer);
+  }, [syncing.reload]);
+  const [joined, setJoined] = useState<JoinSpaceResponse | null>(null);
+  const others = people.data?.filter((m) => !m.thisDevice) ?? [];
+  const paired = others.length > 0;
+
+  return (
+    <section aria-labelledby="partner-title" data-testid="view-partner">
+      <h2 id="partner-title">{partner ? `You and ${partner}` : "Partner and devices"}</h2>
+      {!paired && people.data && (
+        <p>
+          Attune works between your two devices directly, with no server in between. One of you
+          makes an invite; the other joins with it.
+        </p>
+      )}
+      <ErrorNote text={people.error || syncing.error} />
+
+      {joined && (
+        <section class="card" role="status" data-testid="join-done">
+          <h3>Paired with {joined.inviter?.displayName}</h3>
+          <p>Safety number: read it together; both devices must show the same.</p>
+          <p class="digits" data-testid="join-safety-number">{joined.safetyNumber}</p>
+        </section>
+      )}
+
+      {syncing.data?.writeBlock && (
+        <p class="warn" role="status">Writing is paused: {syncing.data.writeBlock}</p>
+      )}
+
+      {paired && (
+        <section aria-labelledby="peers-title" class="card">
+          <h3 id="peers-title">Devices</h3>
+          <ul class="peers" data-testid="peer-list" aria-live="polite">
+            {people.data?.map((m) => {
+              const peer = syncing.data?.peers.find((p) => p.peer?.deviceId === m.deviceId);
+              return (
+                <li key={m.deviceId} data-testid={m.thisDevice ? "member-self" : "peer"}>
+                  <p>
+                    <strong>{m.displayName}</strong>
+                    {m.thisDevice ? (
+                      <span class="badge">this device</span>
+                    ) : peer ? (
+                      <span class={peer.online ? "badge online" : "badge offline"} data-testid="peer-online">
+                        {peer.online ? "online" : "offline"}
+                      </span>
+                    ) : null}
+                  </p>
+                  <p class="device-id muted">{m.deviceId}</p>
+                  {peer && (
+                    <p class="muted" data-testid="peer-behind">
+                      {peer.online ? "Connected now." : `Last seen ${ago(Number(peer.lastSeenMs))}.`}{" "}
+                      {behindText(Number(peer.opsWeLack), Number(peer.opsTheyLack), m.displayName)}
+                    </p>
+                  )}
+                  {peer?.lastError && !peer.online && <p class="muted">Last problem: {peer.lastError}</p>}
+                  {!m.thisDevice && <SafetyNumberButton deviceId={m.deviceId} name={m.displayName} />}
+                </li>
+              );
+            })}
+          </ul>
+        </section>
+      )}
+
+      <InviteBox />
+      {!paired && (
+        <JoinBox
+          onJoined={(r) => {
+            setJoined(r);
+            people.reload();
+            syncing.reload();
+            void refreshStatus();
+          }}
+        />
+      )}
+    </section>
+  );
+}
+
+function behindText(weLack: number, theyLack: number, name: string): string {
+  if (weLack === 0 && theyLack === 0) return "Up to date.";
+  const parts: string[] = [];
+  if (weLack > 0) parts.push(`${weLack} change${weLack === 1 ? "" : "s"} to fetch from ${name}`);
+  if (theyLack > 0) parts.push(`${theyLack} change${theyLack === 1 ? "" : "s"} to send to ${name}`);
+  return parts.join("; ") + ".";
+}
+
+function SafetyNumberButton({ deviceId, name }: { deviceId: string; name: string }) {
+  const [number, setNumber] = useState<SafetyNumber | null>(null);
+  const act = useAction();
+  return (
+    <div class="safety">
+      {!number ? (
+        <button type="button" data-testid="safety-show" disabled={act.busy}
+          onClick={async () => { const n = await act.run(() => space.getSafetyNumber({ deviceId })); if (n) setNumber(n); }}>
+          Show the safety number with {name}
+        </button>
+      ) : (
+        <>
+          <p>Read it together: both devices must show the same number.</p>
+          <p class="digits" data-testid="safety-number">{number.digits}</p>
+          <button type="button" class="link" onClick={() => setNumber(null)}>Hide it</button>
+        </>
+      )}
+      <ErrorNote text={act.error} />
+    </div>
+  );
+}
+
+function InviteBox() {
+  const [invite, setInvite] = useState<Invite | null>(null);
+  const [copied, setCopied] = useState(false);
+  const act = useAction();
+  const make = async () => {
+    const made = await act.run(() => space.createInvite({ ttlSeconds: 0 }));
+    if (made) {
+      setInvite(made);
+      setCopied(false);
+    }
+  };
+  const until = invite ? timeText(new Date(Number(invite.expiresAtMs))) : "";
+  return (
+    <section aria-labelledby="invite-title" class="card" data-testid="invite-box">
+      <h3 id="invite-title">Invite your partner (or another device of yours)</h3>
+      {!invite && (
+        <p>The code works once, for ten minutes. Give it to them in person or over a channel you trust.</p>
+      )}
+      {invite && (
+        <div role="status">
+          <p>Give this code to your partner. It works once, until {until}.</p>
+          <p class="code-box">
+            <code data-testid="invite-code">{invite.code}</code>
+          </p>
+          <div class="actions">
+            <button type="button" data-testid="invite-copy"
+              onClick={() => navigator.clipboard?.writeText(invite.code).then(() => setCopied(true), () => setCopied(false))}>
+              {copied ? "Copied" : "Copy the code"}
+            </button>
+          </div>
+          <QrCode text={invite.code} label="The invite code as a QR code" />
+          <p class="hint">On their device: Partner &amp; devices → Join, or <code>attune pair join &lt;code&gt;</code>. Then compare the safety number you both see.</p>
+        </div>
+      )}
+      <ErrorNote text={act.error} />
+      <button type="button" class={invite ? "" : "primary"} disabled={act.busy} data-testid="invite-create" onClick={make}>
+        {act.busy ? "Making…" : invite ? "Make a new code" : "Make an invite code"}
+      </button>
+    </section>
+  );
+}
+
+function JoinBox({ onJoined }: { onJoined: (r: JoinSpaceResponse) => void }) {
+  const [code, setCode] = useState("");
+  const act = useAction();
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    const r = await act.run(() => space.joinSpace({ code: code.trim() }, { timeoutMs: 45000 }));
+    if (r) onJoined(r);
+  };
+  return (
+    <form class="card form" onSubmit={submit} aria-labelledby="join-title" data-testid="join-form">
+      <h3 id="join-title">Join with a code</h3>
+      <label class="field">
+        <span>The code your partner gave you (attune-invite-…)</span>
+        <input type="text" required autocomplete="off" spellcheck={false} value={code} data-testid="join-code"
+          onInput={(e) => setCode(e.currentTarget.value)} />
+      </label>
+      <p class="hint">Your own entries join the shared space with you; what is private stays private.</p>
+      <ErrorNote text={act.error} />
+      <button type="submit" class="primary" disabled={act.busy} data-testid="join-submit">
+        {act.busy ? "Joining… this can take a little while" : "Join"}
+      </button>
+    </form>
+  );
+}

@@ -124,6 +124,9 @@ DaemonBridge::~DaemonBridge() {
   {
     absl::MutexLock lock(&mu_);
     streams.swap(streams_);
+    // A call waiting on the daemon (an Unlock's key derivation, say) ends
+    // now rather than at its deadline.
+    for (UnaryCallState* call : unary_calls_) call->context.TryCancel();
   }
   for (auto& weak : streams) {
     if (auto stream = weak.lock()) stream->Cancel();
@@ -133,11 +136,6 @@ DaemonBridge::~DaemonBridge() {
       +[](int* in_flight) { return *in_flight == 0; }, &in_flight_));
 }
 
-void DaemonBridge::CallStarted() {
-  absl::MutexLock lock(&mu_);
-  ++in_flight_;
-}
-
 void DaemonBridge::CallEnded() {
   absl::MutexLock lock(&mu_);
   --in_flight_;
@@ -145,27 +143,30 @@ void DaemonBridge::CallEnded() {
 
 void DaemonBridge::Unary(const std::string& method, std::string request, absl::Duration timeout,
                          UnaryDone done) {
-  struct Call {
-    grpc::ClientContext context;
-    grpc::ByteBuffer request;
-    grpc::ByteBuffer response;
-  };
   // Before anything is sent: is this our own daemon? (daemon_socket.h)
   if (absl::Status checked = CheckSocket(); !checked.ok()) {
     done(checked);
     return;
   }
-  auto* call = new Call;
+  auto* call = new UnaryCallState;
   call->request = ToBuffer(request);
   call->context.set_deadline(std::chrono::system_clock::now() +
                              absl::ToChronoMilliseconds(timeout));
-  CallStarted();
+  {
+    absl::MutexLock lock(&mu_);
+    ++in_flight_;
+    unary_calls_.insert(call);
+  }
   stub_.UnaryCall(&call->context, method, grpc::StubOptions(), &call->request, &call->response,
                   [this, call, done = std::move(done)](grpc::Status status) {
                     if (status.ok()) {
                       done(ToString(call->response));
                     } else {
                       done(ExplainFailure(status));
+                    }
+                    {
+                      absl::MutexLock lock(&mu_);
+                      unary_calls_.erase(call);
                     }
                     delete call;
                     CallEnded();

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -88,8 +89,13 @@ class DaemonBridge {
   // this user (or root) may write in is replaced only by them, so while
   // the same file is there the same daemon serves it.
   absl::Status CheckSocket();
-  void CallStarted();
   void CallEnded();
+
+  struct UnaryCallState {
+    grpc::ClientContext context;
+    grpc::ByteBuffer request;
+    grpc::ByteBuffer response;
+  };
 
   const std::string socket_path_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -100,6 +106,8 @@ class DaemonBridge {
   int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   // The socket file (device, inode) CheckDaemonSocket() last accepted.
   std::optional<std::pair<dev_t, ino_t>> checked_socket_ ABSL_GUARDED_BY(mu_);
+  // Unary calls in flight, to cancel at the end.
+  absl::flat_hash_set<UnaryCallState*> unary_calls_ ABSL_GUARDED_BY(mu_);
   // Streams open, to cancel at the end.
   std::vector<std::weak_ptr<DaemonStream>> streams_ ABSL_GUARDED_BY(mu_);
 };

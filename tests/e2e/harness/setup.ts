@@ -1,0 +1,2 @@
+import { setup } from "./global";
+export default setup;

@@ -287,6 +287,23 @@ TEST_F(GatewayTest, ABodyOverTheLimitIsRefusedAndTheGatewayKeepsServing) {
   EXPECT_EQ(Send(Call(kGetStatus, "{}")).status, 200);
 }
 
+TEST_F(GatewayTest, ConnectionsWithoutTheTokenCannotLockTheOwnerOut) {
+  StartDaemon();
+  ServerLimits limits;
+  limits.max_connections = 4;
+  StartGateway(limits);
+  // Another user of the computer fills every connection and sends nothing.
+  net::io_context io;
+  std::vector<std::unique_ptr<beast::tcp_stream>> flood;
+  for (int i = 0; i < 12; ++i) {
+    flood.push_back(std::make_unique<beast::tcp_stream>(io));
+    flood.back()->connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port_));
+  }
+  // The owner's page still gets in.
+  EXPECT_EQ(Send(Call(kGetStatus, "{}")).status, 200);
+  EXPECT_EQ(Send({http::verb::get, "/", 11}).status, 200);
+}
+
 TEST_F(GatewayTest, AnUnknownMethodOrBadInputIsNamedAndNothingReachesTheDaemon) {
   StartDaemon();
   StartGateway();

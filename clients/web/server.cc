@@ -88,6 +88,9 @@ class Server::Session : public std::enable_shared_from_this<Session> {
 
   void Run() { Read(); }
 
+  bool trusted() const { return trusted_; }
+  bool closed() const { return closed_; }
+
   void Close() {
     if (closed_) return;
     closed_ = true;
@@ -183,6 +186,9 @@ class Server::Session : public std::enable_shared_from_this<Session> {
         !token.ok()) {
       return Refuse(http::status::unauthorized, token);
     }
+    // This connection is the page's (or its owner's program's): never
+    // evicted to make room (Server::Accept()).
+    trusted_ = true;
     const Method* method = shared_->methods.Find(path);
     if (method == nullptr) {
       return Refuse(http::status::not_found,
@@ -352,6 +358,8 @@ class Server::Session : public std::enable_shared_from_this<Session> {
   std::optional<http::request_parser<http::string_body>> parser_;
   http::request<http::string_body> request_;
   bool closed_ = false;
+  // It has shown the token.
+  bool trusted_ = false;
 
   // A server stream's state.
   std::shared_ptr<DaemonStream> call_;
@@ -398,7 +406,18 @@ void Server::Accept() {
   acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (!ec) {
-      if (shared_->connections >= shared_->config.limits.max_connections) {
+      // Full: the oldest connection that never showed the token makes room
+      // (anyone on this computer can open connections to the port; only the
+      // owner has the token, so a flood of them cannot lock the owner out).
+      // When every one has shown it, the new one is refused.
+      bool room = shared_->connections < shared_->config.limits.max_connections;
+      for (auto it = shared_->sessions.begin(); !room && it != shared_->sessions.end(); ++it) {
+        if (auto old = it->lock(); old && !old->trusted() && !old->closed()) {
+          old->Close();
+          room = true;
+        }
+      }
+      if (!room) {
         beast::error_code ignored;
         socket.close(ignored);
       } else {

@@ -31,7 +31,9 @@ struct ServerLimits {
   size_t max_body_bytes = 1 << 20;
   // A request's headers.
   size_t max_header_bytes = 16 << 10;
-  // Connections open at once; more are closed at once.
+  // Connections open at once. Past it, the oldest connection that has not
+  // shown the token is closed to make room; when all have, a new one is
+  // closed at once.
   int max_connections = 64;
   // To read a request's headers and body (a stream, once started, has none).
   absl::Duration read_timeout = absl::Seconds(30);

@@ -272,12 +272,13 @@ std::vector<std::string> EventFigures::WakingThreads() const {
       if (rate > 0) added[name];
     }
   }
-  for (auto& [name, rate] : added) {
+  for (auto& entry : added) {
+    const std::string& name = entry.first;
     auto at = [&](const IdleWindow& w) {
       auto it = w.wakeups_by_thread.find(name);
       return it == w.wakeups_by_thread.end() ? 0.0 : it->second;
     };
-    rate = at(many) - at(none);
+    entry.second = at(many) - at(none);
   }
   std::vector<std::pair<std::string, double>> sorted(added.begin(), added.end());
   std::stable_sort(sorted.begin(), sorted.end(),

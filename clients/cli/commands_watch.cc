@@ -56,6 +56,16 @@ std::string Describe(const v1::Event& e, const People& people) {
           p.display_name().empty() ? "A paired device" : p.display_name() + "'s device";
       return absl::StrCat(name, p.online() ? " is online" : " went offline");
     }
+    case v1::Event::kSyncProgress: {
+      const v1::SyncProgress& p = e.sync_progress();
+      const std::string from =
+          p.display_name().empty() ? "a paired device" : p.display_name() + "'s device";
+      if (p.ops_received() >= p.ops_expected()) {
+        return absl::StrCat("Caught up with ", from, " (", p.ops_expected(), " changes)");
+      }
+      return absl::StrCat("Catching up with ", from, ": ", p.ops_received(), " of ",
+                          p.ops_expected(), " changes");
+    }
     case v1::Event::kVaultChanged:
       return e.vault_changed().state() == v1::VaultStatus::UNLOCKED ? "The vault was unlocked"
                                                                     : "The vault was locked";

@@ -216,6 +216,18 @@ void PeerManager::SetEventHub(EventHub* hub) {
     peer->set_online(online);
     hub->Emit(std::move(event));
   });
+  peers_.SetProgress([this, hub](const std::string& device, uint64_t received, uint64_t expected) {
+    v1::Event event;
+    v1::SyncProgress* progress = event.mutable_sync_progress();
+    progress->set_device_id(FormatDeviceId(device));
+    if (auto body = members_->Find(device); body.has_value()) {
+      progress->set_member_id(ToHex(body->member_id()));
+      progress->set_display_name(body->display_name());
+    }
+    progress->set_ops_received(received);
+    progress->set_ops_expected(expected);
+    hub->Emit(std::move(event));
+  });
 }
 
 SessionEnv PeerManager::Env(const v1::VaultIdentity& id) {

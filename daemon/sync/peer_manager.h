@@ -61,8 +61,8 @@ class PeerManager {
   absl::Status Load();
 
   // Tells `hub` when a peer device comes online or goes offline
-  // (PeerChanged). Call once, before OnUnlock; `hub` must outlive the
-  // manager.
+  // (PeerChanged), and how a catch-up with one goes (SyncProgress). Call once, before OnUnlock;
+  // `hub` must outlive the manager.
   void SetEventHub(EventHub* hub);
 
   // After Init, Unlock or a join: makes sure this device is a member of its

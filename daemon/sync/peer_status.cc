@@ -69,6 +69,41 @@ void PeerStatusBook::Observe(const std::string& device, const RecordStore::Versi
   }
 }
 
+void PeerStatusBook::NoteHoldings(const std::string& device, const RecordStore::VersionVector& ours,
+                                  absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  Peer& peer = peers_[device];
+  uint64_t lack = 0;
+  for (const auto& [d, theirs] : peer.their_vv) {
+    auto o = ours.find(d);
+    const uint64_t held = o == ours.end() ? 0 : o->second;
+    if (theirs > held) lack += theirs - held;
+  }
+  const auto tell = [&] {
+    peer.catch_up_told = now;
+    if (progress_) progress_(device, peer.catch_up_received, peer.catch_up_expected);
+  };
+  if (!peer.catching_up) {
+    if (lack == 0) return;
+    peer.catching_up = true;
+    peer.catch_up_expected = lack;
+    peer.catch_up_received = 0;
+    tell();
+    return;
+  }
+  // More than what is left of the catch-up: the peer wrote meanwhile.
+  if (lack > peer.catch_up_expected - peer.catch_up_received) {
+    peer.catch_up_expected = peer.catch_up_received + lack;
+  }
+  peer.catch_up_received = peer.catch_up_expected - lack;
+  if (lack == 0) {
+    peer.catching_up = false;
+    tell();
+  } else if (now - peer.catch_up_told >= kProgressEvery) {
+    tell();
+  }
+}
+
 bool PeerStatusBook::HasInbound(const std::string& device) const {
   absl::MutexLock lock(&mu_);
   auto it = peers_.find(device);

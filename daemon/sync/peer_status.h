@@ -27,6 +27,13 @@ class PeerStatusBook {
     absl::Time last_seen = absl::InfinitePast();
     RecordStore::VersionVector their_vv;  // as last known
     std::string last_error;
+    // A catch-up under way: ops this device lacked of the peer's when it
+    // began (raised when the peer writes meanwhile), and how many of them
+    // have arrived.
+    bool catching_up = false;
+    uint64_t catch_up_expected = 0;
+    uint64_t catch_up_received = 0;
+    absl::Time catch_up_told = absl::InfinitePast();
   };
 
   explicit PeerStatusBook(Db* db) : saved_(db, LocalTable::kPeerAddresses) {}
@@ -38,6 +45,21 @@ class PeerStatusBook {
   void SetOnlineChange(std::function<void(const std::string& device, bool online)> fn) {
     online_change_ = std::move(fn);
   }
+
+  // Called, under the book's lock, with a catch-up's progress: when it
+  // begins (received 0), at most every kProgressEvery while it goes on, and
+  // when every op expected has arrived (received == expected). Set once,
+  // before streams open.
+  void SetProgress(
+      std::function<void(const std::string& device, uint64_t received, uint64_t expected)> fn) {
+    progress_ = std::move(fn);
+  }
+  static constexpr absl::Duration kProgressEvery = absl::Milliseconds(250);
+
+  // Compares what this device holds (`ours`) with what the peer is known
+  // to hold, and tells SetProgress()'s function how the catch-up goes.
+  void NoteHoldings(const std::string& device, const RecordStore::VersionVector& ours,
+                    absl::Time now);
 
   // Remembers where a peer listens (durably when it changed).
   void SetAddresses(const std::string& device, const std::vector<std::string>& addresses);
@@ -56,6 +78,7 @@ class PeerStatusBook {
  private:
   LocalSettings saved_;
   std::function<void(const std::string& device, bool online)> online_change_;
+  std::function<void(const std::string& device, uint64_t received, uint64_t expected)> progress_;
   mutable absl::Mutex mu_;
   std::map<std::string, Peer> peers_ ABSL_GUARDED_BY(mu_);
 };

@@ -110,6 +110,7 @@ absl::Status SyncSession::CheckHello(const v1::Hello& hello) {
     their_vv_ = vv;
   }
   env_.peers->Observe(peer_, vv);
+  env_.peers->NoteHoldings(peer_, env_.store->SharedVersionVector(), env_.clock->Now());
   // Where to dial it: only what is well formed and not this machine.
   std::vector<std::string> offered(hello.addresses().begin(), hello.addresses().end());
   auto addresses = DialableAddresses(offered, env_.listen_addresses);
@@ -288,6 +289,7 @@ void SyncSession::Ingest(std::vector<RecordStore::RemoteOp> ops) {
     LogWarning(absl::StrCat("refused ops from device ", FormatDeviceId(peer_), ": ",
                             added.status().message()));
   }
+  env_.peers->NoteHoldings(peer_, env_.store->SharedVersionVector(), env_.clock->Now());
 }
 
 }  // namespace attune

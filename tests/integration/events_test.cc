@@ -307,5 +307,42 @@ TEST_F(EventsTest, APartnersCheckInArrivesAndTheirPrivateWordsDoNot) {
   EXPECT_EQ(offline->back().peer_changed().member_id(), status_.member_id());
 }
 
+// A device that joins late catches up on what its partner wrote, and a
+// watcher is told how far it has got until it has everything.
+TEST_F(EventsTest, CatchingUpWithAPartnerIsToldUntilItIsDone) {
+  Start();
+  for (int i = 0; i < 300; ++i) Write(alex_, "shared, before Sam joined", v1::SHARED);
+  DaemonHarness sam;
+  ASSERT_TRUE(StartPeer(sam, "Sam"));
+  EventStream watch(sam, 0);
+  ASSERT_TRUE(watch.UntilLive().has_value());
+  CliResult joined = PairWithCli(alex_, sam);
+  ASSERT_EQ(joined.exit_code, 0) << joined.out;
+
+  auto got = watch.Until([](const v1::Event& e) {
+    return e.has_sync_progress() &&
+           e.sync_progress().ops_received() == e.sync_progress().ops_expected();
+  });
+  ASSERT_TRUE(got.has_value());
+  std::vector<v1::SyncProgress> progress;
+  for (const auto& e : *got) {
+    if (e.has_sync_progress()) progress.push_back(e.sync_progress());
+  }
+  ASSERT_GE(progress.size(), 2u) << "a start and an end";
+  EXPECT_EQ(progress.front().ops_received(), 0u);
+  EXPECT_GE(progress.back().ops_expected(), 300u);
+  EXPECT_EQ(progress.back().display_name(), "Alex");
+  EXPECT_EQ(progress.back().member_id(), status_.member_id());
+  for (size_t i = 1; i < progress.size(); ++i) {
+    EXPECT_GE(progress[i].ops_received(), progress[i - 1].ops_received());
+  }
+  // And every entry is there.
+  v1::ListJournalEntriesRequest list;
+  list.set_page_size(1000);
+  v1::ListJournalEntriesResponse entries;
+  ASSERT_OK(sam.journal().ListJournalEntries(DaemonHarness::Context().get(), list, &entries));
+  EXPECT_EQ(entries.journal_entries_size(), 300);
+}
+
 }  // namespace
 }  // namespace attune::testing

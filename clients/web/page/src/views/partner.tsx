@@ -15,8 +15,21 @@ const POLL_MS = 15000;
 export function PartnerView({ partner }: { partner: string }) {
   const people = useLoad(() => space.listMembers({}).then((r) => r.members));
   const syncing = useLoad(() => sync.getSyncStatus({}));
+  // Catch-ups under way, by device id: ops received of ops expected.
+  const [catchUps, setCatchUps] = useState<Record<string, { received: number; expected: number }>>({});
   useEvents((e) => {
-    if (e.kind.case === "peerChanged" || touches(e)) {
+    if (e.kind.case === "syncProgress") {
+      const p = e.kind.value;
+      const received = Number(p.opsReceived);
+      const expected = Number(p.opsExpected);
+      setCatchUps((all) => {
+        const next = { ...all };
+        if (received >= expected) delete next[p.deviceId];
+        else next[p.deviceId] = { received, expected };
+        return next;
+      });
+      if (received >= expected) syncing.reload();
+    } else if (e.kind.case === "peerChanged" || touches(e)) {
       syncing.reload();
       people.reload();
     } else if (e.kind.case === "recordChanged" && e.kind.value.fromPeer) {
@@ -73,6 +86,15 @@ export function PartnerView({ partner }: { partner: string }) {
                     ) : null}
                   </p>
                   <p class="device-id muted">{m.deviceId}</p>
+                  {catchUps[m.deviceId] && (
+                    <p data-testid="peer-catching-up">
+                      <label>
+                        Catching up with {m.displayName}: {catchUps[m.deviceId].received} of{" "}
+                        {catchUps[m.deviceId].expected} changes{" "}
+                        <progress max={catchUps[m.deviceId].expected} value={catchUps[m.deviceId].received} />
+                      </label>
+                    </p>
+                  )}
                   {peer && (
                     <p class="muted" data-testid="peer-behind">
                       {peer.online ? "Connected now." : `Last seen ${ago(Number(peer.lastSeenMs))}.`}{" "}

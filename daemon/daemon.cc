@@ -265,12 +265,16 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   builder.RegisterService(&sync_service);
   builder.RegisterService(&exercise_service);
   builder.RegisterService(&plugin_service);
-  builder.RegisterService(&event_service);
+  // Watch streams run on the event service's own completion queue and
+  // thread (event_service.h), not on gRPC's callback API, whose threads wake
+  // an idle daemon several times a second.
+  event_service.AddTo(&builder);
   builder.RegisterService(&health_service);
   server = builder.BuildAndStart();
   if (server == nullptr) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.socket_path));
   }
+  event_service.Start();
   ::chmod(options.socket_path.c_str(), 0600);
   LogInfo(absl::StrCat("serving on ", options.socket_path, "; vault is ",
                        vault.state() == Vault::State::kUninitialized
@@ -287,6 +291,9 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   });
   io.run();
   server->Wait();
+  // Every call is over once the server is shut down: now the event
+  // service's queue, then the server itself.
+  event_service.Stop();
   server.reset();
   peers.Stop();
   vault.Lock();

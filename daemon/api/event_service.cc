@@ -1,11 +1,14 @@
 #include "daemon/api/event_service.h"
 
+#include <grpc/support/time.h>
+#include <pthread.h>
+
+#include <algorithm>
 #include <deque>
+#include <utility>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "common/grpc_status.h"
 
 namespace attune {
@@ -13,45 +16,101 @@ namespace {
 
 constexpr size_t kReadBatch = 64;
 
-// One Watch. Lives until OnDone. `Pump` writes the next event when no write
-// is in flight; it runs on gRPC's threads and on the hub's wake-ups.
-class Watcher final : public grpc::ServerWriteReactor<v1::Event> {
+v1::Event ReloadEvent(uint64_t id) {
+  v1::Event reload;
+  reload.set_id(id);
+  reload.mutable_reload()->set_reason(
+      "more record changes happened since that id than the daemon keeps: get what you show "
+      "again");
+  return reload;
+}
+
+}  // namespace
+
+// One Watch call, from the request gRPC matches to it until it is freed.
+// Everything here runs on the service's queue thread (the constructor may
+// run on the daemon's thread before that thread starts), so nothing is
+// locked. At most one write or the finish is in flight at a time; the call
+// is freed once gRPC said it is done and neither is in flight.
+class EventServiceImpl::Watch {
  public:
-  Watcher(EventHub* hub, const Vault* vault, uint64_t after) : hub_(hub), vault_(vault) {
-    {
-      absl::MutexLock lock(&mu_);
-      Begin(after);
-    }
-    token_ = hub_->Subscribe([this] { Pump(); });
+  // Asks gRPC for the next Watch call; kRequest comes when one arrives.
+  explicit Watch(EventServiceImpl* service)
+      : hub_(service->hub_), vault_(service->vault_), writer_(&context_) {
+    // Comes once the call is over (finished, cancelled, or cut by the
+    // server's shutdown); not when the request itself fails.
+    context_.AsyncNotifyWhenDone(&done_tag_);
+    service->service_.RequestWatch(&context_, &request_, &writer_, service->cq_.get(),
+                                   service->cq_.get(), &request_tag_);
+  }
+
+  // The call arrived.
+  void Started() {
+    Begin(request_.after_id());
     Pump();
   }
 
-  void OnWriteDone(bool ok) override {
-    {
-      absl::MutexLock lock(&mu_);
-      writing_ = false;
-      if (!ok) EndLocked(grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+  // Writes the next event when none is in flight; on every hub wake-up and
+  // after each write.
+  void Pump() {
+    if (writing_ || ended_) return;
+    if (hub_->closed()) {
+      End(grpc::Status(grpc::StatusCode::UNAVAILABLE, "attuned is stopping"));
+      return;
+    }
+    while (true) {
+      if (pending_.empty()) Refill();
+      if (pending_.empty() || ended_) return;
+      // Locked since it was queued: a record change waits for the unlock.
+      if (pending_.front().has_record_changed() && vault_->state() != Vault::State::kUnlocked) {
+        OweLater(pending_.front().id() - 1);
+        pending_.pop_front();
+        continue;
+      }
+      break;
+    }
+    current_ = std::move(pending_.front());
+    pending_.pop_front();
+    sent_ = std::max(sent_, current_.id());
+    writing_ = true;
+    writer_.Write(current_, &write_tag_);
+  }
+
+  void WriteDone(bool ok) {
+    writing_ = false;
+    if (!ok) {
+      // The call is dead (the client went away or it was cancelled): there
+      // is no one to send a status to, and the done tag follows.
+      ended_ = true;
+      finish_deferred_ = false;
+      return;
+    }
+    if (finish_deferred_) {
+      finish_deferred_ = false;
+      StartFinish();
+      return;
     }
     Pump();
   }
 
-  void OnCancel() override {
-    absl::MutexLock lock(&mu_);
-    EndLocked(grpc::Status::CANCELLED);
+  void FinishDone() { finishing_ = false; }
+
+  // gRPC's done tag: nothing more is written.
+  void Done() {
+    done_ = true;
+    ended_ = true;
+    finish_deferred_ = false;
   }
 
-  void OnDone() override {
-    hub_->Unsubscribe(token_);
-    delete this;
-  }
+  bool Freeable() const { return done_ && !writing_ && !finishing_; }
 
  private:
   // Where the stream starts: what is owed from the disk, and from where the
   // ring is followed.
-  void Begin(uint64_t after) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  void Begin(uint64_t after) {
     const uint64_t last = hub_->LastDelivered();
     if (after > last) {
-      EndLocked(grpc::Status(
+      End(grpc::Status(
           grpc::StatusCode::INVALID_ARGUMENT,
           absl::StrCat("after_id: ", after, " is not an id this daemon gave (the last is ", last,
                        "); watch from 0, or from an event's id")));
@@ -69,18 +128,9 @@ class Watcher final : public grpc::ServerWriteReactor<v1::Event> {
     if (after < floor) Owe(after, floor + 1);
   }
 
-  static v1::Event ReloadEvent(uint64_t id) {
-    v1::Event reload;
-    reload.set_id(id);
-    reload.mutable_reload()->set_reason(
-        "more record changes happened since that id than the daemon keeps: get what you show "
-        "again");
-    return reload;
-  }
-
   // Record changes with ids in (after, before) are to be sent from the disk:
   // now when the vault is unlocked, else after the next unlock.
-  void Owe(uint64_t after, uint64_t before) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  void Owe(uint64_t after, uint64_t before) {
     if (auto keys = vault_->Keys(); keys.ok()) {
       if (!hub_->ChangesKeptAfter(after)) {
         // Trimmed while they waited for the unlock.
@@ -89,7 +139,7 @@ class Watcher final : public grpc::ServerWriteReactor<v1::Event> {
       }
       std::vector<v1::Event> kept;
       if (auto s = hub_->ReadKeptChanges(**keys, after, before, &kept); !s.ok()) {
-        EndLocked(ToGrpc(s));
+        End(ToGrpc(s));
         return;
       }
       for (v1::Event& e : kept) pending_.push_back(std::move(e));
@@ -100,18 +150,18 @@ class Watcher final : public grpc::ServerWriteReactor<v1::Event> {
 
   // Record changes above `after` wait for the next unlock; until then the
   // ring's record changes are skipped (the unlock sends them from the disk).
-  void OweLater(uint64_t after) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+  void OweLater(uint64_t after) {
     if (!owed_ || after < owed_after_) owed_after_ = after;
     owed_ = true;
   }
 
   // Moves the next events from the hub into pending_, until there is one to
   // send or the hub has no more.
-  void Refill() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    while (pending_.empty() && !done_) {
+  void Refill() {
+    while (pending_.empty() && !ended_) {
       std::vector<v1::Event> got;
       if (!hub_->ReadAfter(cursor_, kReadBatch, &got)) {
-        EndLocked(grpc::Status(
+        End(grpc::Status(
             grpc::StatusCode::RESOURCE_EXHAUSTED,
             absl::StrCat("this watcher fell too far behind the daemon's events; Watch again with "
                          "after_id=",
@@ -139,7 +189,7 @@ class Watcher final : public grpc::ServerWriteReactor<v1::Event> {
             owed_ && unlocked) {
           owed_ = false;
           Owe(owed_after_, e.id());
-          if (done_) return;
+          if (ended_) return;
         }
         pending_.push_back(std::move(e));
       }
@@ -148,64 +198,159 @@ class Watcher final : public grpc::ServerWriteReactor<v1::Event> {
 
   // Where a cut watcher resumes without a gap: its last event, or before
   // the record changes it is owed.
-  uint64_t ResumeId() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return owed_ ? std::min(sent_, owed_after_) : sent_;
-  }
+  uint64_t ResumeId() const { return owed_ ? std::min(sent_, owed_after_) : sent_; }
 
-  void Pump() {
-    absl::MutexLock lock(&mu_);
-    if (writing_ || done_) return;
-    if (hub_->closed()) {
-      EndLocked(grpc::Status(grpc::StatusCode::UNAVAILABLE, "attuned is stopping"));
+  // Ends the call with `status` once: now, or when the write in flight
+  // completes (the async API allows one write or the finish at a time).
+  void End(const grpc::Status& status) {
+    if (ended_) return;
+    ended_ = true;
+    status_ = status;
+    if (writing_) {
+      finish_deferred_ = true;
       return;
     }
-    while (true) {
-      if (pending_.empty()) Refill();
-      if (pending_.empty() || done_) return;
-      // Locked since it was queued: a record change waits for the unlock.
-      if (pending_.front().has_record_changed() && vault_->state() != Vault::State::kUnlocked) {
-        OweLater(pending_.front().id() - 1);
-        pending_.pop_front();
-        continue;
-      }
-      break;
-    }
-    current_ = std::move(pending_.front());
-    pending_.pop_front();
-    sent_ = std::max(sent_, current_.id());
-    writing_ = true;
-    StartWrite(&current_);
+    StartFinish();
   }
 
-  // Finishes once; a write in flight completes first (gRPC allows Finish
-  // then, and OnWriteDone still comes).
-  void EndLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    if (done_) return;
-    done_ = true;
-    Finish(status);
+  void StartFinish() {
+    finishing_ = true;
+    writer_.Finish(status_, &finish_tag_);
   }
 
   EventHub* const hub_;
   const Vault* const vault_;
-  uint64_t token_ = 0;
 
-  absl::Mutex mu_;
-  std::deque<v1::Event> pending_ ABSL_GUARDED_BY(mu_);
-  v1::Event current_ ABSL_GUARDED_BY(mu_);
-  uint64_t cursor_ ABSL_GUARDED_BY(mu_) = 0;  // the last hub event taken
-  uint64_t sent_ ABSL_GUARDED_BY(mu_) = 0;    // the highest id written
-  bool owed_ ABSL_GUARDED_BY(mu_) = false;
-  uint64_t owed_after_ ABSL_GUARDED_BY(mu_) = 0;
-  bool live_sent_ ABSL_GUARDED_BY(mu_) = false;
-  bool writing_ ABSL_GUARDED_BY(mu_) = false;
-  bool done_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::ServerContext context_;
+  v1::WatchRequest request_;
+  grpc::ServerAsyncWriter<v1::Event> writer_;
+  Tag request_tag_{this, Tag::kRequest};
+  Tag write_tag_{this, Tag::kWrite};
+  Tag finish_tag_{this, Tag::kFinish};
+  Tag done_tag_{this, Tag::kDone};
+
+  std::deque<v1::Event> pending_;
+  v1::Event current_;    // the event being written
+  uint64_t cursor_ = 0;  // the last hub event taken
+  uint64_t sent_ = 0;    // the highest id written
+  bool owed_ = false;
+  uint64_t owed_after_ = 0;
+  bool live_sent_ = false;
+  bool writing_ = false;          // a write is in flight
+  bool finishing_ = false;        // the finish is in flight
+  bool ended_ = false;            // finished, being finished, or dead: nothing more to send
+  bool finish_deferred_ = false;  // finish with status_ once the write completes
+  grpc::Status status_;
+  bool done_ = false;  // gRPC's done tag came
 };
 
-}  // namespace
+EventServiceImpl::~EventServiceImpl() { Stop(); }
 
-grpc::ServerWriteReactor<v1::Event>* EventServiceImpl::Watch(grpc::CallbackServerContext*,
-                                                             const v1::WatchRequest* request) {
-  return new Watcher(hub_, vault_, request->after_id());
+void EventServiceImpl::AddTo(grpc::ServerBuilder* builder) {
+  builder->RegisterService(&service_);
+  // Not "frequently polled": with such a queue gRPC makes a server with
+  // sync methods a hybrid one, whose sync queues stop polling and leave all
+  // of the server's I/O to this queue's one thread. This queue carries only
+  // the Watch calls and the wake-up alarm.
+  cq_ = builder->AddCompletionQueue(/*is_frequently_polled=*/false);
+}
+
+void EventServiceImpl::Start() {
+  token_ = hub_->Subscribe([this] { Wake(); });
+  // The first request is asked for here, before the thread exists, so that
+  // a queue shut down at once still finds it asked (and fails it).
+  RequestNext();
+  thread_ = std::thread([this] { Run(); });
+  pthread_setname_np(thread_.native_handle(), "attuned-events");
+}
+
+void EventServiceImpl::Stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  // After this the notifier is not in Wake and never calls it again.
+  if (token_ != 0) hub_->Unsubscribe(token_);
+  {
+    absl::MutexLock lock(&wake_mu_);
+    closing_ = true;
+  }
+  if (cq_ == nullptr) return;
+  cq_->Shutdown();
+  if (thread_.joinable()) {
+    thread_.join();
+  } else {
+    Run();  // never started: drains the queue here
+  }
+  // The queue gave every tag back, every done tag too: each started call
+  // was freed. (Nothing is in flight now, so a leftover could be freed.)
+  for (Watch* w : watches_) delete w;
+  watches_.clear();
+}
+
+void EventServiceImpl::Run() {
+  void* tag;
+  bool ok;
+  while (cq_->Next(&tag, &ok)) Handle(static_cast<Tag*>(tag), ok);
+}
+
+void EventServiceImpl::RequestNext() { new Watch(this); }
+
+void EventServiceImpl::Handle(Tag* tag, bool ok) {
+  if (tag->kind == Tag::kWake) {
+    {
+      absl::MutexLock lock(&wake_mu_);
+      wake_pending_ = false;  // a wake-up from now on sets the alarm again
+    }
+    if (ok) {
+      for (Watch* w : watches_) w->Pump();
+    }
+    return;
+  }
+  Watch* w = tag->watch;
+  switch (tag->kind) {
+    case Tag::kRequest:
+      if (!ok) {
+        // The server is shutting down: no call, and no done tag will come.
+        delete w;
+        return;
+      }
+      RequestNext();
+      watches_.insert(w);
+      {
+        // Counted before the hub is read, so no delivery after the read
+        // goes without a wake-up.
+        absl::MutexLock lock(&wake_mu_);
+        ++watching_;
+      }
+      w->Started();
+      break;
+    case Tag::kWrite:
+      w->WriteDone(ok);
+      break;
+    case Tag::kFinish:
+      w->FinishDone();
+      break;
+    case Tag::kDone:
+      w->Done();
+      break;
+    case Tag::kWake:
+      break;
+  }
+  if (w->Freeable()) {
+    watches_.erase(w);
+    delete w;
+    absl::MutexLock lock(&wake_mu_);
+    --watching_;
+  }
+}
+
+void EventServiceImpl::Wake() {
+  absl::MutexLock lock(&wake_mu_);
+  if (wake_pending_ || closing_ || watching_ == 0) return;
+  wake_pending_ = true;
+  // Due in the past: gRPC runs the alarm at once, here, and it only carries
+  // the wake-up onto the queue's thread. (A deadline of "now" is rounded up
+  // to the next millisecond and goes through gRPC's timer thread.)
+  wake_alarm_.Set(cq_.get(), gpr_inf_past(GPR_CLOCK_MONOTONIC), &wake_tag_);
 }
 
 }  // namespace attune

@@ -146,4 +146,14 @@ void PrintLogTail(const std::string& path) {
   std::cerr << "---\n";
 }
 
+void FailWithDaemon(DaemonProcess& daemon, const std::exception& e) {
+  std::string what = e.what(), how;
+  if (!daemon.Running(&how) && what.find(how) == std::string::npos) {
+    what += " (attuned " + how + ")";
+  }
+  daemon.Stop();
+  PrintLogTail(daemon.log_path());
+  throw std::runtime_error(what);
+}
+
 }  // namespace attune::bench

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,11 @@ double ProcessCpuSeconds(pid_t pid);
 
 // Prints the last 20 lines of a daemon's log to stderr (nothing if empty).
 void PrintLogTail(const std::string& path);
+
+// A measurement against `daemon` failed with `e`: stops the daemon, prints
+// its log's tail, and throws std::runtime_error with e's message and, when
+// the daemon had ended by itself, how ("(attuned killed by signal 9)").
+[[noreturn]] void FailWithDaemon(DaemonProcess& daemon, const std::exception& e);
 
 }  // namespace attune::bench
 

@@ -334,13 +334,7 @@ EventFigures RunEventBench(const EventLoad& load) {
     f.events_while_idle = idle.events_after_live();
     idle.Close();
   } catch (const std::exception& e) {
-    std::string what = e.what(), how;
-    if (!daemon.Running(&how) && what.find(how) == std::string::npos) {
-      what += " (attuned " + how + ")";
-    }
-    daemon.Stop();
-    PrintLogTail(daemon.log_path());
-    throw std::runtime_error(what);
+    FailWithDaemon(daemon, e);
   }
   auto stopped = daemon.Stop();
   if (!stopped.clean) {

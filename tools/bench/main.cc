@@ -187,13 +187,7 @@ RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls
                                std::to_string(status.op_count()) + " ops");
     }
   } catch (const std::exception& e) {
-    std::string what = e.what(), how;
-    if (!daemon.Running(&how) && what.find(how) == std::string::npos) {
-      what += " (attuned " + how + ")";
-    }
-    daemon.Stop();
-    PrintLogTail(daemon.log_path());
-    throw std::runtime_error(what);
+    FailWithDaemon(daemon, e);
   }
   auto stopped = daemon.Stop();
   f.stop_seconds = stopped.seconds;

@@ -4,7 +4,7 @@ import { useEffect, useState } from "preact/hooks";
 import { RecordChanged_Change, VaultStatus_State } from "../gen/attune/v1/api_pb";
 import { Visibility } from "../gen/attune/v1/records_pb";
 import { vault } from "./api";
-import { useEvents } from "./hooks";
+import { prefetchVocabulary, useEvents } from "./hooks";
 import { currentView, type View, viewHref, VIEWS } from "./params";
 import {
   connection,
@@ -15,17 +15,21 @@ import {
   partnerName,
   refreshStatus,
   status,
+  statusAfterLive,
 } from "./session";
 import { useStore } from "./store";
 import { startWatch, watching } from "./watch";
-import { ExercisesView } from "./views/exercises";
-import { GoalsView } from "./views/goals";
-import { JournalView } from "./views/journal";
 import { BadTokenView, DaemonDownView, NoTokenView } from "./views/notices";
-import { PartnerView } from "./views/partner";
-import { TodayView } from "./views/today";
-import { TrendsView } from "./views/trends";
+import { prefetchToday, TodayView } from "./views/today";
+import { lazyView } from "./views/lazy";
 import { InitView, UnlockView } from "./views/vault_forms";
+
+// Today is in app.js; the other views are fetched the first time they show.
+const JournalView = lazyView(() => import("./views/journal").then((m) => m.JournalView));
+const GoalsView = lazyView(() => import("./views/goals").then((m) => m.GoalsView));
+const ExercisesView = lazyView(() => import("./views/exercises").then((m) => m.ExercisesView));
+const TrendsView = lazyView(() => import("./views/trends").then((m) => m.TrendsView));
+const PartnerView = lazyView(() => import("./views/partner").then((m) => m.PartnerView));
 
 const TITLES: Record<View, string> = {
   today: "Today",
@@ -58,8 +62,12 @@ export function App() {
     const onHash = () => setView(currentView());
     addEventListener("hashchange", onHash);
     if (conn.kind !== "no-token") {
+      // The first calls all at once: the status decides the screen; the
+      // stream, today's check-ins and the feelings are what Today shows.
       void refreshStatus();
       startWatch(noteError);
+      if (currentView() === "today") prefetchToday();
+      prefetchVocabulary();
     }
     return () => removeEventListener("hashchange", onHash);
   }, []);
@@ -77,8 +85,10 @@ export function App() {
   useEvents((e) => {
     switch (e.kind.case) {
       case "vaultChanged":
-      case "live":
         void refreshStatus();
+        break;
+      case "live":
+        statusAfterLive();
         break;
       case "peerChanged":
         void refreshStatus();

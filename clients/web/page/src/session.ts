@@ -7,6 +7,7 @@ import type { Member, VaultStatus } from "../gen/attune/v1/api_pb";
 import { space, vault } from "./api";
 import { token } from "./params";
 import { Store } from "./store";
+import { watching } from "./watch";
 
 export type Connection =
   | { kind: "checking" }
@@ -43,25 +44,40 @@ export function isMe(memberId: string): boolean {
 
 let refreshing: Promise<void> | null = null;
 let again = false;
+// Whether the last status was asked while the event stream was live (so a
+// change after it comes as an event).
+let statusCovered = false;
 
 async function askStatus(): Promise<void> {
+  statusCovered = watching.get();
+  // Both at once: the members are a nicety here (the view that needs them
+  // says why when they fail), the status decides the screen.
+  const people = space.listMembers({}).then(
+    (r) => r.members,
+    () => null,
+  );
   try {
     const s = await vault.getStatus({});
     status.set(s);
     connection.set({ kind: "ok" });
-    try {
-      members.set((await space.listMembers({})).members);
-    } catch {
-      // Members are a nicety here; the view that needs them says why.
-    }
   } catch (e) {
+    statusCovered = false;
     const err = ConnectError.from(e);
     if (err.code === Code.Unauthenticated) {
       connection.set({ kind: "bad-token", message: err.rawMessage });
     } else {
       connection.set({ kind: "down", message: err.rawMessage, why: whyDown(err) });
     }
+    return;
   }
+  const m = await people;
+  if (m) members.set(m);
+}
+
+// The event stream is live again (or for the first time): asks for the
+// status again only when the last answer may have missed a change.
+export function statusAfterLive(): void {
+  if (!statusCovered) void refreshStatus();
 }
 
 // Asks the daemon for the vault's state (and the members), and sets the

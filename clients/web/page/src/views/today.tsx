@@ -12,18 +12,29 @@ import { ShareToggle } from "../components/share_toggle";
 import { dayHeading, timeZone, today } from "../dates";
 import { touches, useEvents, useLoad, useVocabulary } from "../hooks";
 import { viewHref } from "../params";
+import { prefetch, takeOr } from "../prefetch";
 import { codeOf, isMe, members, messageOf, nameOf, noteError, status } from "../session";
 import { useStore } from "../store";
 import { RecentCheckIns } from "./recent_check_ins";
 
 const MAX_TEXT = 2000;
 
+function listToday(d: string) {
+  return checkins.listCheckIns({ startDay: d, endDay: d, pageSize: 100 });
+}
+
+// Today's check-ins, asked for at the page's start beside GetStatus.
+export function prefetchToday(): void {
+  const d = today();
+  prefetch(`checkins:${d}`, () => listToday(d));
+}
+
 export function TodayView({ partner }: { partner: string }) {
   const [day, setDay] = useState(today());
   const list = useLoad(async () => {
     const d = today();
     setDay(d);
-    const r = await checkins.listCheckIns({ startDay: d, endDay: d, pageSize: 100 });
+    const r = await takeOr(`checkins:${d}`, () => listToday(d));
     return r.checkIns;
   });
   useEvents((e) => {

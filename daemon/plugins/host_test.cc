@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "daemon/plugins/launcher.h"
 #include "daemon/plugins/sandbox.h"
@@ -317,17 +318,63 @@ TEST_F(HostTest, APluginNeverGetsTheDaemonsTerminal) {
   EXPECT_EQ(line, "stdin=none stderr=none controlling=none");
 }
 
-// RLIMIT_NPROC stops a fork bomb. The kernel does not apply it to root, so
-// when the test runs as root the launcher runs as nobody here, as a daemon
-// normally runs: unprivileged, the plugin in a user namespace of its own,
-// where only its own processes count.
+// RLIMIT_NPROC stops a fork bomb. The kernel never applies it to root, so a
+// daemon running as root gives its plugin user kRootPluginUid outside the
+// plugin's namespaces (root inside, root's files readable as before): run as
+// root, this test starts the plugin from a folder only root may enter, and
+// checks that it runs, as that user, and stops at the limit. Run as another
+// user, the plugin is that user, in a namespace where only its own
+// processes count.
 TEST_F(HostTest, AForkBombStopsAtTheProcessLimit) {
   const std::string folder = root_ + "/bomb";
   ASSERT_TRUE(std::filesystem::create_directories(folder));
+  ::chmod(folder.c_str(), 0700);
+  const std::string plugin = folder + "/attune-test-plugin";
+  std::filesystem::copy_file(ATTUNE_TEST_PLUGIN_PATH, plugin);
+  ::chmod(plugin.c_str(), 0700);
+  LaunchSpec spec;
+  spec.executable = plugin;
+  spec.args = {"--mode", "fork-bomb"};
+  spec.working_dir = folder;
+  spec.allowed_paths = PluginAllowedPaths(folder, spec.executable, folder);
+  auto child = SpawnChild(spec);
+  ASSERT_TRUE(child.ok()) << child.status();
+  std::string line;
+  char c;
+  while (::read(child->stdout_fd, &c, 1) == 1 && c != '\n') line += c;
+  // The plugin: the first child's grandchild (the first child, the init, it).
+  std::string plugin_uid;
+  for (pid_t init : ChildPids(child->pid)) {
+    for (pid_t p : ChildPids(init)) {
+      std::ifstream status("/proc/" + std::to_string(p) + "/status");
+      for (std::string l; std::getline(status, l);) {
+        if (l.rfind("Uid:", 0) == 0) plugin_uid = l;
+      }
+    }
+  }
+  ::kill(-child->pid, SIGKILL);
+  ::waitpid(child->pid, nullptr, 0);
+  ::close(child->stdout_fd);
+  ::close(child->status_fd);
+  EXPECT_THAT(line, HasSubstr("forks stopped at"));
+  EXPECT_THAT(line, HasSubstr(": EAGAIN")) << "RLIMIT_NPROC is " << PluginLimits().processes;
+  int forks = 0;
+  ASSERT_EQ(std::sscanf(line.c_str(), "forks stopped at %d", &forks), 1) << line;
+  EXPECT_LT(forks, static_cast<int>(PluginLimits().processes));
+  if (::geteuid() == 0) {
+    EXPECT_THAT(plugin_uid, HasSubstr("\t" + std::to_string(kRootPluginUid) + "\t"))
+        << "the plugin of a root daemon runs as user " << kRootPluginUid << " outside";
+  }
+}
+
+// The same for a daemon that is not root (as it normally runs): when this
+// test runs as root, the launcher runs as nobody, from a copy nobody can
+// reach.
+TEST_F(HostTest, AnUnprivilegedDaemonsPluginStopsAtTheProcessLimitToo) {
+  const std::string folder = root_ + "/bomb-nobody";
+  ASSERT_TRUE(std::filesystem::create_directories(folder));
   ::chmod(root_.c_str(), 0755);
   ::chmod(folder.c_str(), 0755);
-  // A copy nobody can reach, wherever the checkout is (a 0700 mktemp -d
-  // clone lets only its owner in).
   const std::string plugin = folder + "/attune-test-plugin";
   std::filesystem::copy_file(ATTUNE_TEST_PLUGIN_PATH, plugin);
   ::chmod(plugin.c_str(), 0755);

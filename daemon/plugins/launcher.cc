@@ -1,6 +1,7 @@
 #include "daemon/plugins/launcher.h"
 
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -111,6 +112,47 @@ size_t MapLine(unsigned id, char* out) {
 
 enum class Isolation { kNone, kPid, kUserAndPid };
 
+// The kernel never applies RLIMIT_NPROC to user 0, so a daemon running as
+// root gives its plugin's namespace a user of its own outside: root (0)
+// inside is kRootPluginUid outside, a user id no account has, and root's
+// own files show as user 1 inside. The plugin, root of its namespace over
+// ids mapped in it, reads and runs what it could before, while the processes
+// it starts count against its limit. It cannot become user 1 (root outside):
+// CAP_SETUID and CAP_SETGID are dropped before exec.
+constexpr char kRootPluginMap[] = "0 2147483646 1\n1 0 1\n";
+static_assert(kRootPluginUid == 2147483646, "kRootPluginMap names it");
+
+// Writes "/proc/PID/NAME" into `out` (async-signal-safe).
+void ProcPath(pid_t pid, const char* name, char* out) {
+  char digits[16];
+  size_t n = 0;
+  unsigned v = static_cast<unsigned>(pid);
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  size_t len = 0;
+  for (const char* c = "/proc/"; *c != '\0'; ++c) out[len++] = *c;
+  while (n > 0) out[len++] = digits[--n];
+  out[len++] = '/';
+  for (const char* c = name; *c != '\0'; ++c) out[len++] = *c;
+  out[len] = '\0';
+}
+
+// Written by a root daemon's first child, for `init` that it has just
+// cloned into a new user namespace (only a writer holding CAP_SETUID in the
+// parent namespace may map ids other than its own). Returns 0 or an errno.
+int WriteRootPluginMaps(pid_t init) {
+  char path[48];
+  ProcPath(init, "setgroups", path);
+  int e = WriteFile(path, "deny", 4);
+  ProcPath(init, "uid_map", path);
+  if (e == 0) e = WriteFile(path, kRootPluginMap, sizeof kRootPluginMap - 1);
+  ProcPath(init, "gid_map", path);
+  if (e == 0) e = WriteFile(path, kRootPluginMap, sizeof kRootPluginMap - 1);
+  return e;
+}
+
 // Maps the calling process's user id `uid` and group id `gid` to themselves
 // in the user namespace it has just entered. Returns 0 or an errno.
 int WriteIdMaps(unsigned uid, unsigned gid) {
@@ -142,9 +184,15 @@ pid_t ForkInto(unsigned long flags) {
 // written. A process with more than one thread cannot unshare its user
 // namespace (EINVAL: a sanitizer's background thread in a forked child):
 // then *in_clone is set, the namespaces are left to the next fork
-// (ForkInto), and the child writes its own maps.
-Isolation EnterNamespaces(int error_w, bool* in_clone) {
+// (ForkInto), and the child writes its own maps. As root (`as_root`), the
+// namespaces are always left to the next fork, whose maps the parent writes
+// (kRootPluginMap).
+Isolation EnterNamespaces(int error_w, bool as_root, bool* in_clone) {
   *in_clone = false;
+  if (as_root) {
+    *in_clone = true;
+    return Isolation::kUserAndPid;
+  }
   unsigned uid = ::geteuid(), gid = ::getegid();  // inside, unmapped ids read 65534
   if (::unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS) == 0) {
     if (int e = WriteIdMaps(uid, gid)) Fail(error_w, kStepNamespaces, e);
@@ -173,14 +221,19 @@ int WaitFor(pid_t child) {
 }
 
 // The plugin itself, then exec; `own_user_namespace` when the plugin is in
-// a user namespace of its own. Everything before exec is async-signal-safe
-// (the daemon is multi-threaded, so its forked copies may only make system
-// calls).
+// a user namespace of its own, `root_mapped` when that namespace has
+// kRootPluginMap. Everything before exec is async-signal-safe (the daemon is
+// multi-threaded, so its forked copies may only make system calls).
 [[noreturn]] void RunPlugin(const LaunchSpec& spec, char* const* argv, char* const* envp,
                             int stdout_w, int devnull, int error_w, bool quiet_stderr,
-                            bool own_user_namespace) {
+                            bool own_user_namespace, bool root_mapped) {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) Fail(error_w, kStepSetup, errno);
   ResetSignals(false);
+  // Inside, user 1 is root outside: exec grants no way to become it.
+  if (root_mapped && (::prctl(PR_CAPBSET_DROP, CAP_SETUID, 0, 0, 0) != 0 ||
+                      ::prctl(PR_CAPBSET_DROP, CAP_SETGID, 0, 0, 0) != 0)) {
+    Fail(error_w, kStepNamespaces, errno);
+  }
   if (::dup2(devnull, STDIN_FILENO) < 0 || ::dup2(stdout_w, STDOUT_FILENO) < 0 ||
       (quiet_stderr && ::dup2(devnull, STDERR_FILENO) < 0)) {
     Fail(error_w, kStepSetup, errno);
@@ -218,10 +271,14 @@ int WaitFor(pid_t child) {
   // The daemon may have died between fork and prctl.
   if (::getppid() != parent) ::_exit(127);
   ResetSignals(true);
+  const bool as_root = ::geteuid() == 0;
   bool in_clone = false;
   Isolation isolation =
-      spec.own_namespaces ? EnterNamespaces(error_w, &in_clone) : Isolation::kNone;
+      spec.own_namespaces ? EnterNamespaces(error_w, as_root, &in_clone) : Isolation::kNone;
   unsigned uid = ::geteuid(), gid = ::getegid();  // not in a new user namespace yet
+  // As root, the init waits on `maps` until its parent has written its maps.
+  int maps[2] = {-1, -1};
+  if (in_clone && as_root && ::pipe2(maps, O_CLOEXEC) != 0) Fail(error_w, kStepSetup, errno);
   pid_t init = -1;
   if (in_clone) {
     init = ForkInto(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS);
@@ -230,10 +287,21 @@ int WaitFor(pid_t child) {
       isolation = ::unshare(CLONE_NEWPID | CLONE_NEWNS) == 0 ? Isolation::kPid : Isolation::kNone;
     }
   }
+  const bool root_mapped = in_clone && as_root;
   bool isolated = isolation != Isolation::kNone;
   if (!in_clone) init = ::fork();
   if (init < 0) Fail(error_w, kStepFork, errno);
   if (init > 0) {
+    if (root_mapped) {
+      ::close(maps[0]);
+      if (int e = WriteRootPluginMaps(init)) {
+        ::kill(init, SIGKILL);
+        Fail(error_w, kStepNamespaces, e);
+      }
+      ssize_t ignored = ::write(maps[1], "m", 1);
+      (void)ignored;
+      ::close(maps[1]);
+    }
     // Only the init and the plugin report from here on.
     ::close(error_w);
     ::close(stdout_w);
@@ -247,7 +315,22 @@ int WaitFor(pid_t child) {
   // (Should the first child die before this prctl, the daemon's Kill of the
   // process group still reaches it.)
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) Fail(error_w, kStepSetup, errno);
-  if (in_clone) {
+  if (root_mapped) {
+    // Once the maps are there, become root of the namespace: user
+    // kRootPluginUid outside, whose processes RLIMIT_NPROC counts. (A raw
+    // system call: glibc's would signal the daemon's other threads, which
+    // this copy does not have.)
+    ::close(maps[1]);
+    char written = 0;
+    if (::read(maps[0], &written, 1) != 1) ::_exit(127);  // the parent said why
+    ::close(maps[0]);
+    if (::syscall(SYS_setresgid, 0, 0, 0) != 0 || ::syscall(SYS_setresuid, 0, 0, 0) != 0) {
+      Fail(error_w, kStepNamespaces, errno);
+    }
+    // A change of user clears the parent-death signal: set it again.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) Fail(error_w, kStepSetup, errno);
+    ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  } else if (in_clone) {
     if (int e = WriteIdMaps(uid, gid)) Fail(error_w, kStepNamespaces, e);
   }
   if (isolated) {
@@ -262,7 +345,7 @@ int WaitFor(pid_t child) {
   if (plugin < 0) Fail(error_w, kStepFork, errno);
   if (plugin == 0) {
     RunPlugin(spec, argv, envp, stdout_w, devnull, error_w, quiet_stderr,
-              isolation == Isolation::kUserAndPid);
+              isolation == Isolation::kUserAndPid, root_mapped);
   }
   ::close(error_w);
   ::close(stdout_w);
@@ -435,7 +518,9 @@ std::string DescribeProcessIsolation() {
   if (pid < 0 || ::waitpid(pid, &status, 0) != pid || !WIFEXITED(status)) status = 2 << 8;
   switch (WEXITSTATUS(status)) {
     case 0:
-      return "plugins run in their own user, PID and mount namespaces";
+      return ::geteuid() == 0 ? "plugins run in their own user, PID and mount namespaces, as user "
+                                "2147483646 outside them (root has no process limit)"
+                              : "plugins run in their own user, PID and mount namespaces";
     case 1:
       return "plugins run in their own PID and mount namespaces (this kernel refuses a user "
              "namespace; being root, the daemon needs none), without a process limit: the "

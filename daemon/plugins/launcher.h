@@ -37,6 +37,12 @@
 
 namespace attune {
 
+// The user id outside its namespaces that a plugin of a daemon running as
+// root has (root inside): one no account has, since the kernel never applies
+// RLIMIT_NPROC to root. Root's files show as user 1 inside, so the plugin
+// reads and runs what it could as root; it cannot become user 1.
+inline constexpr unsigned kRootPluginUid = 2147483646;
+
 struct LaunchSpec {
   // Full path of the program, and its arguments (argv[0] is added).
   std::string executable;
@@ -49,7 +55,8 @@ struct LaunchSpec {
   // The only paths it may use when limits.confine_files (see sandbox.h).
   std::vector<AllowedPath> allowed_paths;
   // New user, PID and mount namespaces where the kernel allows (or PID and
-  // mount alone, for root); without, the plugin runs in the daemon's.
+  // mount alone, for root, when it refuses a user namespace); without, the
+  // plugin runs in the daemon's.
   bool own_namespaces = true;
 };
 

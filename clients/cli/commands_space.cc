@@ -3,6 +3,7 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
@@ -42,15 +43,28 @@ absl::Status RunInvite(const GlobalOptions& global, int ttl_minutes, bool no_qr)
                                 absl::LocalTimeZone())
             << "):\n\n  " << invite.code() << "\n\n";
   if (!no_qr) std::cout << QrCode(invite.code()) << "\n";
-  std::cout << "On their device: attune pair join <code>\n"
-            << "Then compare the safety number both of you see (attune pair verify).\n";
+  std::cout << "On their device: attune pair join <code>\n";
+  if (!invite.short_code().empty() && invite.addresses_size() > 0) {
+    std::cout << "\nOr read this to them, or type it on their device (the same invite):\n\n  "
+              << "attune pair join " << invite.short_code() << " --at " << invite.addresses(0)
+              << "\n";
+    if (invite.addresses_size() > 1) {
+      std::cout << "  (where that address does not reach this device, one of:";
+      for (int i = 1; i < invite.addresses_size(); ++i) std::cout << " " << invite.addresses(i);
+      std::cout << ")\n";
+    }
+    std::cout << "\n";
+  }
+  std::cout << "Then compare the safety number both of you see (attune pair verify).\n";
   return absl::OkStatus();
 }
 
-absl::Status RunJoin(const GlobalOptions& global, const std::string& code) {
+absl::Status RunJoin(const GlobalOptions& global, const std::string& code,
+                     const std::vector<std::string>& addresses) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   v1::JoinSpaceRequest request;
   request.set_code(code);
+  for (const auto& a : addresses) request.add_addresses(a);
   v1::JoinSpaceResponse response;
   ATTUNE_RETURN_IF_ERROR(client->Run(
       [&](grpc::ClientContext* c) { return client->space().JoinSpace(c, request, &response); },
@@ -161,9 +175,15 @@ void AddSpaceCommands(CLI::App& app, const GlobalOptions& global, CommandTable& 
   table.Set(invite, [&global, ttl, no_qr] { return RunInvite(global, *ttl, *no_qr); });
 
   auto code = std::make_shared<std::string>();
+  auto at = std::make_shared<std::vector<std::string>>();
   CLI::App* join = pair->add_subcommand("join", "Join your partner's space with their code");
-  join->add_option("CODE", *code, "The invite code (attune-invite-…)")->required();
-  table.Set(join, [&global, code] { return RunJoin(global, *code); });
+  join->add_option("CODE", *code,
+                   "The invite code (attune-invite-…), or its short form (7K3M-9QX2-…)")
+      ->required();
+  join->add_option("--at", *at,
+                   "Where the inviter listens, host:port, as their attune pair invite shows "
+                   "(needed with a short code; repeat to try several)");
+  table.Set(join, [&global, code, at] { return RunJoin(global, *code, *at); });
 
   auto device = std::make_shared<std::string>();
   CLI::App* verify = pair->add_subcommand("verify", "Show the safety number to compare in person");

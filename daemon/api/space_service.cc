@@ -21,7 +21,8 @@ grpc::Status SpaceServiceImpl::CreateInvite(grpc::ServerContext*,
 
 grpc::Status SpaceServiceImpl::JoinSpace(grpc::ServerContext*, const v1::JoinSpaceRequest* request,
                                          v1::JoinSpaceResponse* response) {
-  auto joined = peers_->Join(request->code());
+  auto joined = peers_->Join(request->code(), std::vector<std::string>(request->addresses().begin(),
+                                                                       request->addresses().end()));
   if (!joined.ok()) return ToGrpc(joined.status());
   *response = std::move(*joined);
   return grpc::Status::OK;

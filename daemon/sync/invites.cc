@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "daemon/base/base32.h"
+#include "daemon/sync/short_invite.h"
 
 namespace attune {
 namespace {
@@ -112,15 +113,18 @@ std::string SafetyNumber(const std::string& device_a, const std::string& device_
 
 v1::InviteCode InviteBook::Create(const std::string& inviter_device,
                                   const std::vector<std::string>& addresses, absl::Time now,
-                                  absl::Duration ttl) {
+                                  absl::Duration ttl, std::string* short_code) {
   v1::InviteCode code;
   code.set_inviter_device(inviter_device);
   for (const auto& a : addresses) code.add_addresses(a);
   code.set_invite_id(Random(16));
   code.set_secret(Random(crypto_auth_KEYBYTES));
   code.set_expires_at_ms(static_cast<uint64_t>(absl::ToUnixMillis(now + ttl)));
+  std::string short_secret;
+  std::string short_text = NewShortInvite(inviter_device, &short_secret);
+  if (short_code != nullptr) *short_code = std::move(short_text);
   absl::MutexLock lock(&mu_);
-  pending_[code.invite_id()] = {code.secret(), now + ttl, 0};
+  pending_[code.invite_id()] = {code.secret(), ShortInviteKey(short_secret), now + ttl, 0};
   return code;
 }
 
@@ -128,6 +132,7 @@ absl::Status InviteBook::Redeem(const std::string& invite_id, const std::string&
                                 const std::string& joiner_device, const std::string& mac,
                                 absl::Time now) {
   absl::MutexLock lock(&mu_);
+  if (invite_id == ShortInviteId()) return RedeemShort(inviter_device, joiner_device, mac, now);
   auto it = pending_.find(invite_id);
   if (it == pending_.end()) {
     return absl::PermissionDeniedError(
@@ -145,6 +150,33 @@ absl::Status InviteBook::Redeem(const std::string& invite_id, const std::string&
   }
   pending_.erase(it);
   return absl::OkStatus();
+}
+
+absl::Status InviteBook::RedeemShort(const std::string& inviter_device,
+                                     const std::string& joiner_device, const std::string& mac,
+                                     absl::Time now) {
+  std::erase_if(pending_, [&](const auto& entry) { return now > entry.second.expires; });
+  bool any = false;
+  for (auto it = pending_.begin(); it != pending_.end(); ++it) {
+    if (it->second.short_key.empty()) continue;
+    any = true;
+    std::string expected =
+        InviteMac(it->second.short_key, inviter_device, joiner_device, ShortInviteId());
+    if (mac.size() == expected.size() &&
+        sodium_memcmp(mac.data(), expected.data(), expected.size()) == 0) {
+      pending_.erase(it);
+      return absl::OkStatus();
+    }
+  }
+  if (!any) {
+    return absl::PermissionDeniedError(
+        "no open invite takes a short code: it was used, expired, or was tried wrongly three "
+        "times (the long code may still work; else ask for a new invite)");
+  }
+  for (auto& [id, p] : pending_) {
+    if (!p.short_key.empty() && ++p.short_failures >= kMaxInviteFailures) p.short_key.clear();
+  }
+  return absl::PermissionDeniedError("the invite's secret does not match");
 }
 
 bool InviteBook::HasOpenInvites(absl::Time now) const {

@@ -3,7 +3,9 @@
 // An invite is single use and expires (10 minutes by default). Its secret
 // never travels after the code is shown: the joiner proves it holds it with
 // a MAC over the inviter's device, the joiner's key and the invite id. Three
-// wrong MACs burn the invite. Invites live in memory only: a restart of the
+// wrong MACs burn the invite. Each invite has two forms: the long code, and
+// a short one to read aloud (short_invite.h) with a secret of its own; using
+// either spends the invite. Invites live in memory only: a restart of the
 // inviter's daemon cancels them. Thread-safe.
 #ifndef ATTUNE_DAEMON_SYNC_INVITES_H_
 #define ATTUNE_DAEMON_SYNC_INVITES_H_
@@ -39,14 +41,19 @@ std::string SafetyNumber(const std::string& device_a, const std::string& device_
 
 class InviteBook {
  public:
-  // A fresh invite for this device, valid until now + ttl.
+  // A fresh invite for this device, valid until now + ttl; its short form
+  // in *short_code when that is given.
   v1::InviteCode Create(const std::string& inviter_device,
                         const std::vector<std::string>& addresses, absl::Time now,
-                        absl::Duration ttl);
+                        absl::Duration ttl, std::string* short_code = nullptr);
 
   // Checks a joiner's proof and, when it holds, burns the invite.
   // PERMISSION_DENIED with the reason otherwise; a wrong MAC counts toward
-  // burning the invite.
+  // burning the invite. A proof made with a short code names ShortInviteId()
+  // and is tried against every open invite's short secret; when none takes
+  // it, it counts against the short form of each (three, and the short form
+  // no longer works; the long code still does, so a stranger's guesses can
+  // cost a couple the short form, never the invite).
   absl::Status Redeem(const std::string& invite_id, const std::string& inviter_device,
                       const std::string& joiner_device, const std::string& mac, absl::Time now);
 
@@ -55,9 +62,14 @@ class InviteBook {
  private:
   struct Pending {
     std::string secret;
+    std::string short_key;  // ShortInviteKey of the short form's secret; "" once spent
     absl::Time expires;
     int failures = 0;
+    int short_failures = 0;
   };
+  absl::Status RedeemShort(const std::string& inviter_device, const std::string& joiner_device,
+                           const std::string& mac, absl::Time now)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   mutable absl::Mutex mu_;
   std::map<std::string, Pending> pending_ ABSL_GUARDED_BY(mu_);
 };

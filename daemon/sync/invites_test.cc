@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "daemon/sync/short_invite.h"
+
 namespace attune {
 namespace {
 
@@ -84,6 +86,44 @@ TEST(InviteBookTest, AProofForAnotherJoinerDoesNotCount) {
   auto code = book.Create(kInviter, {"x:1"}, kNow, absl::Minutes(10));
   std::string mac = InviteMac(code.secret(), kInviter, kJoiner, code.invite_id());
   EXPECT_FALSE(book.Redeem(code.invite_id(), kInviter, std::string(32, 'm'), mac, kNow).ok());
+}
+
+// The short form: its proof names no invite; it redeems the invite it was
+// made from, once. Three wrong short proofs stop the short form of every
+// open invite, while the long code of each still works.
+TEST(InviteBookTest, TheShortFormRedeemsItsInviteOnce) {
+  InviteBook book;
+  std::string short_text;
+  auto code = book.Create(kInviter, {"x:1"}, kNow, absl::Minutes(10), &short_text);
+  auto short_code = DecodeShortInvite(short_text);
+  ASSERT_TRUE(short_code.ok()) << short_code.status();
+  EXPECT_TRUE(ShortInvitePins(*short_code, kInviter));
+  std::string mac =
+      InviteMac(ShortInviteKey(short_code->secret), kInviter, kJoiner, ShortInviteId());
+  EXPECT_TRUE(book.Redeem(ShortInviteId(), kInviter, kJoiner, mac, kNow).ok());
+  EXPECT_FALSE(book.Redeem(ShortInviteId(), kInviter, kJoiner, mac, kNow).ok());
+  std::string long_mac = InviteMac(code.secret(), kInviter, kJoiner, code.invite_id());
+  EXPECT_THAT(book.Redeem(code.invite_id(), kInviter, kJoiner, long_mac, kNow).message(),
+              HasSubstr("used"));
+}
+
+TEST(InviteBookTest, ThreeWrongShortProofsStopTheShortFormNotTheInvite) {
+  InviteBook book;
+  std::string short_text;
+  auto code = book.Create(kInviter, {"x:1"}, kNow, absl::Minutes(10), &short_text);
+  auto short_code = DecodeShortInvite(short_text);
+  ASSERT_TRUE(short_code.ok());
+  std::string wrong = InviteMac(ShortInviteKey("0000000000"), kInviter, kJoiner, ShortInviteId());
+  for (int i = 0; i < kMaxInviteFailures; ++i) {
+    EXPECT_THAT(book.Redeem(ShortInviteId(), kInviter, kJoiner, wrong, kNow).message(),
+                HasSubstr("does not match"));
+  }
+  std::string right =
+      InviteMac(ShortInviteKey(short_code->secret), kInviter, kJoiner, ShortInviteId());
+  EXPECT_THAT(book.Redeem(ShortInviteId(), kInviter, kJoiner, right, kNow).message(),
+              HasSubstr("no open invite takes a short code"));
+  std::string long_mac = InviteMac(code.secret(), kInviter, kJoiner, code.invite_id());
+  EXPECT_TRUE(book.Redeem(code.invite_id(), kInviter, kJoiner, long_mac, kNow).ok());
 }
 
 TEST(SafetyNumberTest, BothSidesSeeTheSameDigits) {

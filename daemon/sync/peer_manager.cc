@@ -8,6 +8,8 @@
 #include <netinet/in.h>
 #include <sodium.h>
 
+#include <limits>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
@@ -17,6 +19,8 @@
 #include "daemon/store/meta.h"
 #include "daemon/store/vault_persistence.h"
 #include "daemon/sync/pairing.h"
+#include "daemon/sync/peer_address.h"
+#include "daemon/sync/short_invite.h"
 #include "daemon/sync/tls_credentials.h"
 #include "daemon/vault/device_id.h"
 
@@ -80,6 +84,33 @@ class ClientStream : public MessageStream {
   grpc::ClientReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream_;
   std::atomic<bool> cancelled_{false};
 };
+
+// Connects `channel` (TCP, TLS with its verifier, HTTP/2), giving up at the
+// first failed attempt, as a call without wait_for_ready would: true once
+// it is ready.
+bool ConnectOnce(grpc::Channel& channel, std::chrono::system_clock::time_point deadline) {
+  grpc_connectivity_state state = channel.GetState(/*try_to_connect=*/true);
+  while (state != GRPC_CHANNEL_READY) {
+    if (state == GRPC_CHANNEL_TRANSIENT_FAILURE || state == GRPC_CHANNEL_SHUTDOWN) return false;
+    if (!channel.WaitForStateChange(state, deadline)) return false;
+    state = channel.GetState(/*try_to_connect=*/true);
+  }
+  return true;
+}
+
+// Peer.Pair on `channel`, with the time pairing allows a call.
+grpc::Status CallPair(const std::shared_ptr<grpc::Channel>& channel, const v1::PairRequest& request,
+                      v1::PairResponse* response) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
+  return v1::Peer::NewStub(channel)->Pair(&context, request, response);
+}
+
+// Whether a Pair call never reached the inviter (try the next address).
+bool Unreached(const grpc::Status& status) {
+  return status.error_code() == grpc::StatusCode::UNAVAILABLE ||
+         status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED;
+}
 
 grpc::ChannelArguments PeerChannelArgs(const std::string& device) {
   grpc::ChannelArguments args;
@@ -425,43 +456,98 @@ absl::StatusOr<v1::Invite> PeerManager::CreateInvite(absl::Duration ttl) {
     if (auto s = StartListener(**keys); !s.ok()) return s;
     addresses = AdvertisedAddresses();
   }
-  v1::InviteCode code = invites_.Create((*keys)->device_public_key, addresses, clock_->Now(), ttl);
+  std::string short_code;
+  v1::InviteCode code =
+      invites_.Create((*keys)->device_public_key, addresses, clock_->Now(), ttl, &short_code);
   v1::Invite invite;
   invite.set_code(EncodeInviteCode(code));
+  invite.set_short_code(short_code);
   invite.set_expires_at_ms(static_cast<int64_t>(code.expires_at_ms()));
   for (const auto& a : addresses) invite.add_addresses(a);
   LogInfo("created a pairing invite");
   return invite;
 }
 
-absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(const std::string& text) {
+absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(
+    const std::string& text, const std::vector<std::string>& typed_addresses) {
   auto keys = vault_->Keys();
   if (!keys.ok()) return keys.status();
   const KeySet& k = **keys;
-  auto code = DecodeInviteCode(text);
-  if (!code.ok()) return code.status();
-  if (auto s = CheckCanJoin(k, *code, clock_->Now(), *members_); !s.ok()) return s;
   auto identity = MakeTlsIdentity(k);
   if (!identity.ok()) return identity.status();
-  const v1::PairRequest request = JoinRequest(k, *code);
+  v1::InviteCode code;
   v1::PairResponse response;
   grpc::Status status(grpc::StatusCode::UNAVAILABLE, "the invite names no address");
-  for (const auto& address : code->addresses()) {
-    auto channel = grpc::CreateCustomChannel(
-        address, PeerChannelCredentials(*identity, code->inviter_device()),
-        PeerChannelArgs(code->inviter_device()));
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
-    status = v1::Peer::NewStub(channel)->Pair(&context, request, &response);
-    if (status.error_code() != grpc::StatusCode::UNAVAILABLE &&
-        status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
-      break;
+  if (IsShortInviteText(text)) {
+    // The short form: the address is typed beside it, and the inviter's key
+    // is known only by the pin, checked in the TLS handshake before the
+    // proof is sent.
+    auto short_code = DecodeShortInvite(text);
+    if (!short_code.ok()) return short_code.status();
+    if (typed_addresses.empty()) {
+      return absl::InvalidArgumentError(
+          "addresses: a short code needs the inviter's address beside it (host:port, as their "
+          "attune pair invite shows)");
+    }
+    for (const auto& a : typed_addresses) {
+      if (!IsWellFormedPeerAddress(a)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "addresses: '",
+            a.size() <= 300 && IsPlainText(a, TextLines::kOne) ? a : "(not plain, or too long)",
+            "' is not host:port (for example 192.168.1.20:27441)"));
+      }
+    }
+    if (ShortInvitePins(*short_code, k.device_public_key)) {
+      return absl::InvalidArgumentError("code: this is this device's own invite");
+    }
+    code.set_invite_id(ShortInviteId());
+    code.set_secret(ShortInviteKey(short_code->secret));
+    code.set_expires_at_ms(static_cast<uint64_t>(std::numeric_limits<int64_t>::max()));
+    for (const auto& a : typed_addresses) code.add_addresses(a);
+    if (auto s = CheckCanJoin(k, code, clock_->Now(), *members_); !s.ok()) return s;
+    bool refused = false;
+    for (const auto& address : typed_addresses) {
+      auto seen = std::make_shared<SeenDevice>();
+      const ShortInvite pin = *short_code;
+      auto channel = grpc::CreateCustomChannel(
+          address,
+          PeerChannelCredentialsFor(
+              *identity, [pin](const std::string& device) { return ShortInvitePins(pin, device); },
+              seen),
+          PeerChannelArgs(""));
+      const bool connected =
+          ConnectOnce(*channel, std::chrono::system_clock::now() + std::chrono::seconds(15));
+      if (!connected || seen->Accepted().empty()) {
+        refused = refused || seen->RefusedOne();
+        status = grpc::Status(grpc::StatusCode::UNAVAILABLE, "not reached");
+        continue;
+      }
+      code.set_inviter_device(seen->Accepted());
+      status = CallPair(channel, JoinRequest(k, code), &response);
+      if (!Unreached(status)) break;
+    }
+    if (refused && code.inviter_device().empty()) {
+      return absl::UnauthenticatedError(absl::StrCat(
+          "the device at ", typed_addresses.size() == 1 ? typed_addresses[0] : "those addresses",
+          " is not the one that made this code: check the code and the address (nothing was "
+          "sent to it)"));
+    }
+  } else {
+    auto decoded = DecodeInviteCode(text);
+    if (!decoded.ok()) return decoded.status();
+    code = *std::move(decoded);
+    if (auto s = CheckCanJoin(k, code, clock_->Now(), *members_); !s.ok()) return s;
+    const v1::PairRequest request = JoinRequest(k, code);
+    for (const auto& address : code.addresses()) {
+      auto channel = grpc::CreateCustomChannel(
+          address, PeerChannelCredentials(*identity, code.inviter_device()),
+          PeerChannelArgs(code.inviter_device()));
+      status = CallPair(channel, request, &response);
+      if (!Unreached(status)) break;
     }
   }
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE ||
-      status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
-    return absl::UnavailableError(absl::StrCat("could not reach the inviter at ",
-                                               code->addresses(0),
+  if (Unreached(status)) {
+    return absl::UnavailableError(absl::StrCat("could not reach the inviter at ", code.addresses(0),
                                                ": is their attuned running and reachable?"));
   }
   if (!status.ok()) {
@@ -484,8 +570,8 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(const std::string& text)
   // one that does not know them pairs again).
   // Shown by attune peers: InviterAddresses drops any with a control
   // character.
-  const std::vector<std::string> addresses = InviterAddresses(response, *code);
-  peers_.SetAddresses(code->inviter_device(), addresses);
+  const std::vector<std::string> addresses = InviterAddresses(response, code);
+  peers_.SetAddresses(code.inviter_device(), addresses);
   std::vector<v1::MemberCert> certs(response.members().begin(), response.members().end());
   auto merged = members_->Merge(response.space_id(), certs, /*replace=*/true);
   if (!merged.ok()) return merged.status();
@@ -493,13 +579,13 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(const std::string& text)
     return absl::InternalError("the inviter's member list does not include this device");
   }
   if (auto s = OnUnlock(*adopted); !s.ok()) return s;
-  LogInfo(absl::StrCat("joined the space of device ", FormatDeviceId(code->inviter_device())));
+  LogInfo(absl::StrCat("joined the space of device ", FormatDeviceId(code.inviter_device())));
 
   v1::JoinSpaceResponse out;
-  if (auto inviter = members_->Find(code->inviter_device()); inviter.has_value()) {
+  if (auto inviter = members_->Find(code.inviter_device()); inviter.has_value()) {
     *out.mutable_inviter() = Describe(*inviter, k.device_public_key);
   }
-  out.set_safety_number(SafetyNumber(k.device_public_key, code->inviter_device()));
+  out.set_safety_number(SafetyNumber(k.device_public_key, code.inviter_device()));
   return out;
 }
 

@@ -72,7 +72,10 @@ class PeerManager {
 
   // SpaceService.
   absl::StatusOr<v1::Invite> CreateInvite(absl::Duration ttl);
-  absl::StatusOr<v1::JoinSpaceResponse> Join(const std::string& code);
+  // `code` long or short; `addresses` where to reach the inviter with a
+  // short one (see JoinSpaceRequest).
+  absl::StatusOr<v1::JoinSpaceResponse> Join(const std::string& code,
+                                             const std::vector<std::string>& addresses = {});
   v1::ListMembersResponse Members() const;
   absl::StatusOr<v1::SafetyNumber> Safety(const std::string& device_id) const;
   // SyncService.

@@ -14,26 +14,29 @@ using grpc::experimental::IdentityKeyCertPair;
 using grpc::experimental::StaticDataCertificateProvider;
 using grpc::experimental::TlsCustomVerificationCheckRequest;
 
-// Accepts a server certificate only if it holds the expected device key.
+// Accepts a server certificate only if the device key it holds is the one
+// expected; tells `seen` (when given) which key that was.
 class PinnedDeviceVerifier : public ExternalCertificateVerifier {
  public:
-  explicit PinnedDeviceVerifier(std::string expected) : expected_(std::move(expected)) {}
+  PinnedDeviceVerifier(std::function<bool(const std::string&)> accepts,
+                       std::shared_ptr<SeenDevice> seen)
+      : accepts_(std::move(accepts)), seen_(std::move(seen)) {}
   bool Verify(TlsCustomVerificationCheckRequest* request, std::function<void(grpc::Status)>,
               grpc::Status* sync_status) override {
     grpc::string_ref pem = request->peer_cert();
     auto device = DeviceKeyOfCertificate(std::string_view(pem.data(), pem.size()));
-    if (!device.ok() || *device != expected_) {
-      *sync_status = grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                                  "peer is not the device that was expected");
-    } else {
-      *sync_status = grpc::Status::OK;
-    }
+    const bool accepted = device.ok() && accepts_(*device);
+    if (seen_ != nullptr) seen_->Saw(device.ok() ? *device : "", accepted);
+    *sync_status = accepted ? grpc::Status::OK
+                            : grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                                           "peer is not the device that was expected");
     return true;  // answered synchronously
   }
   void Cancel(TlsCustomVerificationCheckRequest*) override {}
 
  private:
-  std::string expected_;
+  std::function<bool(const std::string&)> accepts_;
+  std::shared_ptr<SeenDevice> seen_;
 };
 
 // The listener takes any well-formed certificate; the RPC decides.
@@ -68,16 +71,53 @@ std::shared_ptr<grpc::ServerCredentials> PeerServerCredentials(const TlsIdentity
 
 std::string PeerTargetName(const std::string&) { return kPeerTlsName; }
 
-std::shared_ptr<grpc::ChannelCredentials> PeerChannelCredentials(
-    const TlsIdentity& identity, const std::string& expected_device) {
+namespace {
+
+std::shared_ptr<grpc::ChannelCredentials> Pinned(const TlsIdentity& identity,
+                                                 std::function<bool(const std::string&)> accepts,
+                                                 std::shared_ptr<SeenDevice> seen) {
   grpc::experimental::TlsChannelCredentialsOptions options;
   options.set_certificate_provider(Provider(identity));
   options.watch_identity_key_cert_pairs();
   options.set_verify_server_certs(false);  // no CA: the pin below decides
   options.set_check_call_host(false);
-  options.set_certificate_verifier(
-      ExternalCertificateVerifier::Create<PinnedDeviceVerifier>(expected_device));
+  options.set_certificate_verifier(ExternalCertificateVerifier::Create<PinnedDeviceVerifier>(
+      std::move(accepts), std::move(seen)));
   return grpc::experimental::TlsCredentials(options);
+}
+
+}  // namespace
+
+std::shared_ptr<grpc::ChannelCredentials> PeerChannelCredentials(
+    const TlsIdentity& identity, const std::string& expected_device) {
+  return Pinned(
+      identity, [expected_device](const std::string& device) { return device == expected_device; },
+      nullptr);
+}
+
+std::shared_ptr<grpc::ChannelCredentials> PeerChannelCredentialsFor(
+    const TlsIdentity& identity, std::function<bool(const std::string&)> accepts,
+    std::shared_ptr<SeenDevice> seen) {
+  return Pinned(identity, std::move(accepts), std::move(seen));
+}
+
+void SeenDevice::Saw(const std::string& device, bool accepted) {
+  absl::MutexLock lock(&mu_);
+  if (accepted) {
+    accepted_ = device;
+  } else {
+    refused_ = true;
+  }
+}
+
+std::string SeenDevice::Accepted() const {
+  absl::MutexLock lock(&mu_);
+  return accepted_;
+}
+
+bool SeenDevice::RefusedOne() const {
+  absl::MutexLock lock(&mu_);
+  return refused_;
 }
 
 absl::StatusOr<std::string> PeerDevice(const grpc::ServerContext& context) {

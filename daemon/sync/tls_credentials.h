@@ -9,10 +9,13 @@
 #include <grpcpp/security/server_credentials.h>
 #include <grpcpp/server_context.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "daemon/sync/tls_identity.h"
 
 namespace attune {
@@ -23,6 +26,29 @@ std::shared_ptr<grpc::ServerCredentials> PeerServerCredentials(const TlsIdentity
 // Ed25519 key) gets past the handshake.
 std::shared_ptr<grpc::ChannelCredentials> PeerChannelCredentials(
     const TlsIdentity& identity, const std::string& expected_device);
+
+// What a dialer with a short invite saw during TLS handshakes (below): the
+// device key of the listener `accepts` took, and whether it refused one.
+// Thread-safe.
+class SeenDevice {
+ public:
+  void Saw(const std::string& device, bool accepted) ABSL_LOCKS_EXCLUDED(mu_);
+  // The key accepted last; "" when none was.
+  std::string Accepted() const ABSL_LOCKS_EXCLUDED(mu_);
+  bool RefusedOne() const ABSL_LOCKS_EXCLUDED(mu_);
+
+ private:
+  mutable absl::Mutex mu_;
+  std::string accepted_ ABSL_GUARDED_BY(mu_);
+  bool refused_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+// Only a listener whose device key `accepts` (a short invite's pin) gets
+// past the handshake; its key is then kept in `seen`. `accepts` runs on a
+// gRPC thread and must be thread-safe.
+std::shared_ptr<grpc::ChannelCredentials> PeerChannelCredentialsFor(
+    const TlsIdentity& identity, std::function<bool(const std::string&)> accepts,
+    std::shared_ptr<SeenDevice> seen);
 
 // The server name a dialer sends (GRPC_SSL_TARGET_NAME_OVERRIDE_ARG):
 // kPeerTlsName, whatever `device` it expects.

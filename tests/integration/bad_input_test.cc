@@ -511,10 +511,11 @@ TEST_F(BadInputTest, SpaceCallsRefuseBadTtlsCodesAndDeviceIds) {
       return space->CreateInvite(Ctx().get(), r, &out);
     };
   };
-  auto join = [&](std::string code) {
-    return [&space, code] {
+  auto join = [&](std::string code, std::vector<std::string> addresses = {}) {
+    return [&space, code, addresses] {
       v1::JoinSpaceRequest r;
       r.set_code(code);
+      for (const auto& a : addresses) r.add_addresses(a);
       v1::JoinSpaceResponse out;
       return space->JoinSpace(DaemonHarness::Context(std::chrono::seconds(30)).get(), r, &out);
     };
@@ -543,6 +544,9 @@ TEST_F(BadInputTest, SpaceCallsRefuseBadTtlsCodesAndDeviceIds) {
   v1::InviteCode local_socket = elsewhere;
   local_socket.clear_addresses();
   local_socket.add_addresses("unix:" + d_.socket_path());
+  // The short form: one character changed (its check catches it).
+  std::string short_typo = own.short_code();
+  short_typo[2] = short_typo[2] == 'A' ? 'B' : 'A';
   std::string device_id = FormatDeviceId(stranger->device_public_key);
   std::string typo = device_id;
   typo[3] = typo[3] == 'A' ? 'B' : 'A';
@@ -569,6 +573,19 @@ TEST_F(BadInputTest, SpaceCallsRefuseBadTtlsCodesAndDeviceIds) {
            "could not reach the inviter at 127.0.0.1:1"},
           {"an address that is a local Unix socket", join(EncodeInviteCode(local_socket)),
            Code::UNAVAILABLE, "could not reach the inviter at unix:"},
+          {"short code of 6 characters", join("7K3M-9Q", {"127.0.0.1:1"}), Code::INVALID_ARGUMENT,
+           "short form of 20 characters in five groups of four; this has 6"},
+          {"short code with a U", join("7K3M-9QX2-H4TB-R2PC-KV8U", {"127.0.0.1:1"}),
+           Code::INVALID_ARGUMENT, "'U' is not in a short invite code"},
+          {"short code with a character mistyped", join(short_typo, {"127.0.0.1:1"}),
+           Code::INVALID_ARGUMENT, "this short invite code is damaged"},
+          {"short code without an address", join(own.short_code()), Code::INVALID_ARGUMENT,
+           "needs the inviter's address beside it"},
+          {"short code with an address that is not host:port",
+           join(own.short_code(), {"unix:/tmp/x"}), Code::INVALID_ARGUMENT,
+           "'unix:/tmp/x' is not host:port"},
+          {"this device's own short code", join(own.short_code(), {"127.0.0.1:1"}),
+           Code::INVALID_ARGUMENT, "this device's own invite"},
           {"device id of letters outside base32", safety("device#1"), Code::INVALID_ARGUMENT,
            "device id: only letters A-Z"},
           {"device id with a typo", safety(typo), Code::INVALID_ARGUMENT, "does not match (typo?)"},

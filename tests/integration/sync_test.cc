@@ -127,6 +127,85 @@ TEST_F(SyncTest, PairedPartnersSeeEachOthersCheckInsAndSharedRecords) {
 // `attune checkin show` says the check-in was changed, on both devices. The
 // CLI calls the partner by name: the check-in's heading, the rating
 // question's "saved and shared with", the journal's "Alex's".
+// The short form of an invite, "attune pair join XXXX-XXXX-XXXX-XXXX-XXXX
+// --at HOST:PORT" as `pair invite` prints it, read aloud: typed in lower
+// case with spaces it pairs, and both sides see the same safety number.
+// Without an address it says what is missing and dials nothing.
+std::pair<std::string, std::string> ShortInviteOf(const CliResult& invite) {
+  const std::string marker = "attune pair join ";  // the last one: "<code>" comes first
+  auto start = invite.out.rfind(marker);
+  if (start == std::string::npos) return {};
+  start += marker.size();
+  auto end = invite.out.find(" --at ", start);
+  if (end == std::string::npos) return {};
+  auto at_end = invite.out.find_first_of(" \n", end + 6);
+  return {invite.out.substr(start, end - start), invite.out.substr(end + 6, at_end - end - 6)};
+}
+
+TEST_F(SyncTest, AShortCodeReadAloudPairsWithTheAddressTypedBeside) {
+  CliResult invite = RunCli(alex_, {"pair", "invite", "--no-qr"});
+  ASSERT_EQ(invite.exit_code, 0) << invite.out;
+  auto [short_code, address] = ShortInviteOf(invite);
+  ASSERT_EQ(short_code.size(), 24u) << invite.out;
+  ASSERT_FALSE(address.empty()) << invite.out;
+
+  CliResult no_address = RunCli(sam_, {"pair", "join", short_code});
+  EXPECT_NE(no_address.exit_code, 0);
+  EXPECT_THAT(no_address.out, HasSubstr("needs the inviter's address"));
+
+  std::string spoken;  // "7k3m 9qx2 …": how it is typed from hearing it
+  for (char c : short_code) {
+    spoken.push_back(c == '-' ? ' '
+                              : static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  CliResult joined = RunCli(sam_, {"pair", "join", spoken, "--at", address});
+  ASSERT_EQ(joined.exit_code, 0) << joined.out;
+  EXPECT_THAT(joined.out, HasSubstr("Paired with Alex"));
+  CliResult alex_number = RunCli(alex_, {"pair", "verify"});
+  CliResult sam_number = RunCli(sam_, {"pair", "verify"});
+  ASSERT_EQ(alex_number.exit_code, 0) << alex_number.out;
+  ASSERT_EQ(sam_number.exit_code, 0) << sam_number.out;
+  auto digits = [](const std::string& out) { return out.substr(out.find(":\n") + 2); };
+  EXPECT_EQ(digits(alex_number.out), digits(sam_number.out));
+  // Once used, it is spent.
+  DaemonHarness kim;
+  ASSERT_TRUE(StartPeer(kim, "Kim"));
+  CliResult again = RunCli(kim, {"pair", "join", short_code, "--at", address});
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_THAT(again.out, HasSubstr("no open invite takes a short code"));
+}
+
+// A short code names no device key, so the address decides who answers. Sam
+// types Alex's code with Mallory's address: Sam's daemon refuses Mallory's
+// certificate in the TLS handshake and sends nothing (Mallory's log shows no
+// pairing request); Alex's invite is untouched and pairs at Alex's address.
+TEST_F(SyncTest, AShortCodeSendsNothingToADeviceItDoesNotPin) {
+  DaemonHarness mallory;
+  ASSERT_TRUE(StartPeer(mallory, "Mallory"));
+  CliResult mallory_invite = RunCli(mallory, {"pair", "invite", "--no-qr"});
+  ASSERT_EQ(mallory_invite.exit_code, 0) << mallory_invite.out;
+  const std::string mallory_address = ShortInviteOf(mallory_invite).second;
+  ASSERT_FALSE(mallory_address.empty()) << mallory_invite.out;
+
+  CliResult invite = RunCli(alex_, {"pair", "invite", "--no-qr"});
+  ASSERT_EQ(invite.exit_code, 0) << invite.out;
+  auto [short_code, address] = ShortInviteOf(invite);
+  ASSERT_FALSE(short_code.empty()) << invite.out;
+
+  CliResult wrong = RunCli(sam_, {"pair", "join", short_code, "--at", mallory_address});
+  EXPECT_NE(wrong.exit_code, 0);
+  EXPECT_THAT(wrong.out, HasSubstr("is not the one that made this code"));
+  EXPECT_THAT(wrong.out, HasSubstr("nothing was sent"));
+  EXPECT_THAT(mallory.StderrSinceStart(), Not(HasSubstr("pairing refused")));
+  EXPECT_THAT(mallory.StderrSinceStart(), Not(HasSubstr("paired with")));
+  CliResult mallory_members = RunCli(mallory, {"members"});
+  EXPECT_THAT(mallory_members.out, Not(HasSubstr("Sam")));
+
+  CliResult joined = RunCli(sam_, {"pair", "join", short_code, "--at", address});
+  ASSERT_EQ(joined.exit_code, 0) << joined.out;
+  EXPECT_THAT(joined.out, HasSubstr("Paired with Alex"));
+}
+
 TEST_F(SyncTest, ACheckInIsReplacedOnlyWhenAskedAndThePartnerIsCalledByName) {
   Pair();
   const std::string day = AddDays(UtcToday(), -1);

@@ -1,6 +1,6 @@
 // Two fresh daemons become partners entirely through their pages: each is
 // set up on its page, one makes an invite code, the other joins with it, and
-// both show the same safety number.
+// both show the same safety number; then the same with the short code.
 import type { Locator, Page } from "@playwright/test";
 import { goTo } from "../harness/actions";
 import { expect, test } from "../harness/fixtures";
@@ -63,4 +63,32 @@ test("two fresh devices pair through their pages and show the same safety number
   // And they are partners now: each names the other.
   await expect(alexPage.getByTestId("view-partner")).toContainText("You and Sam");
   await expect(alexPage.getByTestId("peer").getByTestId("peer-online")).toHaveText("online", { timeout: 60_000 });
+});
+
+test("the short code, typed as heard with the address beside it, pairs too", async ({ lab, openPage }) => {
+  const alex = await lab.device("Alex");
+  const sam = await lab.device("Sam");
+  const alexPage = await openPage(alex);
+  const samPage = await openPage(sam);
+  await Promise.all([setUp(alexPage, alex), setUp(samPage, sam)]);
+
+  await goTo(alexPage, "partner");
+  await alexPage.getByTestId("invite-create").click();
+  const shortCode = (await alexPage.getByTestId("invite-short-code").textContent())?.trim() ?? "";
+  expect(shortCode).toMatch(/^([0-9A-Z]{4}-){4}[0-9A-Z]{4}$/);
+  const address = (await alexPage.getByTestId("invite-address").textContent())?.trim() ?? "";
+  expect(address).toMatch(/:\d+$/);
+
+  // Sam types what Alex reads out: lower case, spaces for the dashes. The
+  // address field appears for a short code.
+  await goTo(samPage, "partner");
+  await expect(samPage.getByTestId("join-address")).toHaveCount(0);
+  await samPage.getByTestId("join-code").fill(shortCode.toLowerCase().replaceAll("-", " "));
+  await samPage.getByTestId("join-address").fill(address);
+  await samPage.getByTestId("join-submit").click();
+  const joined = samPage.getByTestId("join-done");
+  await expect(joined).toContainText("Alex", { timeout: 60_000 });
+  const samNumber = await digits(joined.getByTestId("join-safety-number"));
+  const verify = await alex.cli(["pair", "verify"]);
+  expect(verify.stdout.replace(/\s+/g, " ")).toContain(samNumber);
 });

@@ -187,6 +187,19 @@ function InviteBox() {
           </div>
           <QrCode text={invite.code} label="The invite code as a QR code" />
           <p class="hint">On their device: Partner &amp; devices → Join, or <code>attune pair join &lt;code&gt;</code>. Then compare the safety number you both see.</p>
+          {invite.shortCode && invite.addresses.length > 0 && (
+            <div data-testid="invite-short">
+              <p>Or read them the same invite in short, with this device's address:</p>
+              <p class="code-box">
+                <code class="digits" data-testid="invite-short-code">{invite.shortCode}</code>
+                {" at "}
+                <code data-testid="invite-address">{invite.addresses[0]}</code>
+              </p>
+              {invite.addresses.length > 1 && (
+                <p class="hint">Where that address does not reach this device: {invite.addresses.slice(1).join(", ")}.</p>
+              )}
+            </div>
+          )}
         </div>
       )}
       <ErrorNote text={act.error} />
@@ -197,22 +210,42 @@ function InviteBox() {
   );
 }
 
+const LONG_PREFIX = "attune-invite-";
+
+// Whether a code is the short form (anything but "attune-invite-…", or the
+// start of that being typed), which needs the inviter's address beside it.
+function isShort(code: string): boolean {
+  const c = code.trim().toLowerCase();
+  return c !== "" && !c.startsWith(LONG_PREFIX) && !LONG_PREFIX.startsWith(c);
+}
+
 function JoinBox({ onJoined }: { onJoined: (r: JoinSpaceResponse) => void }) {
   const [code, setCode] = useState("");
+  const [address, setAddress] = useState("");
   const act = useAction();
+  const short = isShort(code);
   const submit = async (e: Event) => {
     e.preventDefault();
-    const r = await act.run(() => space.joinSpace({ code: code.trim() }, { timeoutMs: 45000 }));
+    const addresses = short && address.trim() ? [address.trim()] : [];
+    const r = await act.run(() => space.joinSpace({ code: code.trim(), addresses }, { timeoutMs: 45000 }));
     if (r) onJoined(r);
   };
   return (
     <form class="card form" onSubmit={submit} aria-labelledby="join-title" data-testid="join-form">
       <h3 id="join-title">Join with a code</h3>
       <label class="field">
-        <span>The code your partner gave you (attune-invite-…)</span>
+        <span>The code your partner gave you (attune-invite-…, or the short one: 7K3M-9QX2-…)</span>
         <input type="text" required autocomplete="off" spellcheck={false} value={code} data-testid="join-code"
           onInput={(e) => setCode(e.currentTarget.value)} />
       </label>
+      {short && (
+        <label class="field">
+          <span>Their device's address, as their invite shows it (host:port)</span>
+          <input type="text" required autocomplete="off" spellcheck={false} inputMode="url" value={address}
+            placeholder="192.168.1.20:27441" data-testid="join-address"
+            onInput={(e) => setAddress(e.currentTarget.value)} />
+        </label>
+      )}
       <p class="hint">Your own entries join the shared space with you; what is private stays private.</p>
       <ErrorNote text={act.error} />
       <button type="submit" class="primary" disabled={act.busy} data-testid="join-submit">

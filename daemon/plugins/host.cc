@@ -47,7 +47,8 @@ PluginHost::PluginHost(PluginHostOptions options, GrantStore* grants, const Cloc
     }
   }
   std::string isolation = DescribeProcessIsolation();
-  if (absl::StrContains(isolation, "user, PID and mount")) {
+  if (absl::StrContains(isolation, "user, PID and mount") &&
+      !absl::StrContains(isolation, "without")) {
     LogInfo(isolation);
   } else {
     LogWarning(isolation);

@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "absl/strings/ascii.h"
 #include "daemon/plugins/launcher.h"
 #include "daemon/plugins/sandbox.h"
 #include "tests/support/test_plugin.h"
@@ -343,12 +344,14 @@ TEST_F(HostTest, AForkBombStopsAtTheProcessLimit) {
   char c;
   while (::read(child->stdout_fd, &c, 1) == 1 && c != '\n') line += c;
   // The plugin: the first child's grandchild (the first child, the init, it).
-  std::string plugin_uid;
+  std::string plugin_uid, plugin_gid, plugin_groups = "(none read)";
   for (pid_t init : ChildPids(child->pid)) {
     for (pid_t p : ChildPids(init)) {
       std::ifstream status("/proc/" + std::to_string(p) + "/status");
       for (std::string l; std::getline(status, l);) {
         if (l.rfind("Uid:", 0) == 0) plugin_uid = l;
+        if (l.rfind("Gid:", 0) == 0) plugin_gid = l;
+        if (l.rfind("Groups:", 0) == 0) plugin_groups = l;
       }
     }
   }
@@ -364,6 +367,9 @@ TEST_F(HostTest, AForkBombStopsAtTheProcessLimit) {
   if (::geteuid() == 0) {
     EXPECT_THAT(plugin_uid, HasSubstr("\t" + std::to_string(kRootPluginUid) + "\t"))
         << "the plugin of a root daemon runs as user " << kRootPluginUid << " outside";
+    EXPECT_THAT(plugin_gid, HasSubstr("\t" + std::to_string(kRootPluginUid) + "\t"));
+    EXPECT_EQ(absl::StripTrailingAsciiWhitespace(plugin_groups), "Groups:")
+        << "root's supplementary groups stay with the daemon";
   }
 }
 

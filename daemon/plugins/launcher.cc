@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -116,10 +117,15 @@ enum class Isolation { kNone, kPid, kUserAndPid };
 // root gives its plugin's namespace a user of its own outside: root (0)
 // inside is kRootPluginUid outside, a user id no account has, and root's
 // own files show as user 1 inside. The plugin, root of its namespace over
-// ids mapped in it, reads and runs what it could before, while the processes
-// it starts count against its limit. It cannot become user 1 (root outside):
-// CAP_SETUID and CAP_SETGID are dropped before exec.
+// ids mapped in it, reads and runs root's files as before, while the
+// processes it starts count against its limit. It can neither become user 1
+// (root outside) nor make a file that would run as root: CAP_SETUID,
+// CAP_SETGID, CAP_CHOWN, CAP_FOWNER, CAP_FSETID and CAP_SETFCAP leave its
+// bounding set, and no_new_privs is required. Where that id cannot be mapped
+// (a container given fewer ids), root maps to itself, as for other users,
+// and the plugin has no process limit.
 constexpr char kRootPluginMap[] = "0 2147483646 1\n1 0 1\n";
+constexpr char kSelfMap[] = "0 0 1\n";
 static_assert(kRootPluginUid == 2147483646, "kRootPluginMap names it");
 
 // Writes "/proc/PID/NAME" into `out` (async-signal-safe).
@@ -141,16 +147,21 @@ void ProcPath(pid_t pid, const char* name, char* out) {
 
 // Written by a root daemon's first child, for `init` that it has just
 // cloned into a new user namespace (only a writer holding CAP_SETUID in the
-// parent namespace may map ids other than its own). Returns 0 or an errno.
-int WriteRootPluginMaps(pid_t init) {
+// parent namespace may map ids other than its own): kRootPluginMap, or where
+// the system refuses it, root to itself. Sets *mapped to which. Returns 0 or
+// an errno.
+int WriteRootPluginMaps(pid_t init, bool* mapped) {
   char path[48];
   ProcPath(init, "setgroups", path);
   int e = WriteFile(path, "deny", 4);
+  if (e != 0) return e;
+  // A map is written once: uid_map first, and gid_map only as uid_map went.
   ProcPath(init, "uid_map", path);
-  if (e == 0) e = WriteFile(path, kRootPluginMap, sizeof kRootPluginMap - 1);
+  *mapped = WriteFile(path, kRootPluginMap, sizeof kRootPluginMap - 1) == 0;
+  if (!*mapped && (e = WriteFile(path, kSelfMap, sizeof kSelfMap - 1)) != 0) return e;
   ProcPath(init, "gid_map", path);
-  if (e == 0) e = WriteFile(path, kRootPluginMap, sizeof kRootPluginMap - 1);
-  return e;
+  return *mapped ? WriteFile(path, kRootPluginMap, sizeof kRootPluginMap - 1)
+                 : WriteFile(path, kSelfMap, sizeof kSelfMap - 1);
 }
 
 // Maps the calling process's user id `uid` and group id `gid` to themselves
@@ -229,10 +240,13 @@ int WaitFor(pid_t child) {
                             bool own_user_namespace, bool root_mapped) {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) Fail(error_w, kStepSetup, errno);
   ResetSignals(false);
-  // Inside, user 1 is root outside: exec grants no way to become it.
-  if (root_mapped && (::prctl(PR_CAPBSET_DROP, CAP_SETUID, 0, 0, 0) != 0 ||
-                      ::prctl(PR_CAPBSET_DROP, CAP_SETGID, 0, 0, 0) != 0)) {
-    Fail(error_w, kStepNamespaces, errno);
+  // Inside, user 1 is root outside: exec grants no way to become it, or to
+  // leave a file that runs as it (kRootPluginMap).
+  if (root_mapped) {
+    for (int cap : {CAP_SETUID, CAP_SETGID, CAP_CHOWN, CAP_FOWNER, CAP_FSETID, CAP_SETFCAP}) {
+      if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) Fail(error_w, kStepNamespaces, errno);
+    }
+    if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) Fail(error_w, kStepNamespaces, errno);
   }
   if (::dup2(devnull, STDIN_FILENO) < 0 || ::dup2(stdout_w, STDOUT_FILENO) < 0 ||
       (quiet_stderr && ::dup2(devnull, STDERR_FILENO) < 0)) {
@@ -276,31 +290,43 @@ int WaitFor(pid_t child) {
   Isolation isolation =
       spec.own_namespaces ? EnterNamespaces(error_w, as_root, &in_clone) : Isolation::kNone;
   unsigned uid = ::geteuid(), gid = ::getegid();  // not in a new user namespace yet
-  // As root, the init waits on `maps` until its parent has written its maps.
+  // As root, the init waits on `maps` until its parent has written its
+  // maps, and the parent holds it open as long as it lives.
   int maps[2] = {-1, -1};
-  if (in_clone && as_root && ::pipe2(maps, O_CLOEXEC) != 0) Fail(error_w, kStepSetup, errno);
+  if (in_clone && as_root) {
+    if (::pipe2(maps, O_CLOEXEC) != 0) Fail(error_w, kStepSetup, errno);
+    // The daemon's supplementary groups (root's) stay out of the namespace.
+    // Best effort: a root without CAP_SETGID keeps them, as before.
+    ::syscall(SYS_setgroups, 0, nullptr);
+  }
   pid_t init = -1;
   if (in_clone) {
     init = ForkInto(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS);
-    if (init < 0) {  // no user namespace after all
+    if (init < 0) {
+      // No user namespace after all (refused, or none left); any other
+      // failure is not a reason to run the plugin with fewer walls.
+      if (errno != EPERM && errno != ENOSPC && errno != EUSERS && errno != EINVAL) {
+        Fail(error_w, kStepFork, errno);
+      }
       in_clone = false;
       isolation = ::unshare(CLONE_NEWPID | CLONE_NEWNS) == 0 ? Isolation::kPid : Isolation::kNone;
     }
   }
-  const bool root_mapped = in_clone && as_root;
+  const bool parent_maps = in_clone && as_root;
+  bool root_mapped = false;
   bool isolated = isolation != Isolation::kNone;
   if (!in_clone) init = ::fork();
   if (init < 0) Fail(error_w, kStepFork, errno);
   if (init > 0) {
-    if (root_mapped) {
+    if (parent_maps) {
       ::close(maps[0]);
-      if (int e = WriteRootPluginMaps(init)) {
+      if (int e = WriteRootPluginMaps(init, &root_mapped)) {
         ::kill(init, SIGKILL);
         Fail(error_w, kStepNamespaces, e);
       }
-      ssize_t ignored = ::write(maps[1], "m", 1);
+      ssize_t ignored = ::write(maps[1], root_mapped ? "m" : "s", 1);
       (void)ignored;
-      ::close(maps[1]);
+      // maps[1] stays open until this process ends: the init sees it end.
     }
     // Only the init and the plugin report from here on.
     ::close(error_w);
@@ -315,20 +341,25 @@ int WaitFor(pid_t child) {
   // (Should the first child die before this prctl, the daemon's Kill of the
   // process group still reaches it.)
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) Fail(error_w, kStepSetup, errno);
-  if (root_mapped) {
-    // Once the maps are there, become root of the namespace: user
-    // kRootPluginUid outside, whose processes RLIMIT_NPROC counts. (A raw
-    // system call: glibc's would signal the daemon's other threads, which
-    // this copy does not have.)
+  if (parent_maps) {
     ::close(maps[1]);
     char written = 0;
     if (::read(maps[0], &written, 1) != 1) ::_exit(127);  // the parent said why
-    ::close(maps[0]);
-    if (::syscall(SYS_setresgid, 0, 0, 0) != 0 || ::syscall(SYS_setresuid, 0, 0, 0) != 0) {
-      Fail(error_w, kStepNamespaces, errno);
+    root_mapped = written == 'm';
+    if (root_mapped) {
+      // Become root of the namespace: user kRootPluginUid outside, whose
+      // processes RLIMIT_NPROC counts. (Raw system calls: glibc's would
+      // signal the daemon's other threads, which this copy does not have.)
+      if (::syscall(SYS_setresgid, 0, 0, 0) != 0 || ::syscall(SYS_setresuid, 0, 0, 0) != 0) {
+        Fail(error_w, kStepNamespaces, errno);
+      }
+      // A change of user clears the parent-death signal: set it again, and
+      // end here if the parent died in between (its end of `maps` closed).
+      if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) Fail(error_w, kStepSetup, errno);
+      struct pollfd parent_alive = {maps[0], POLLIN, 0};
+      if (::poll(&parent_alive, 1, 0) != 0) ::_exit(127);
     }
-    // A change of user clears the parent-death signal: set it again.
-    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) Fail(error_w, kStepSetup, errno);
+    ::close(maps[0]);
     ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   } else if (in_clone) {
     if (int e = WriteIdMaps(uid, gid)) Fail(error_w, kStepNamespaces, e);
@@ -505,6 +536,28 @@ std::string DescribeProcessIsolation() {
   pid_t pid = ::fork();
   if (pid == 0) {
     // Async-signal-safe only: the daemon is multi-threaded.
+    if (::geteuid() == 0) {
+      // As the launcher does for root: a namespace whose maps the parent
+      // writes; 0 when kRootPluginMap took, 3 when root maps to itself.
+      int wait_pipe[2];
+      if (::pipe2(wait_pipe, O_CLOEXEC) == 0) {
+        pid_t probe = ForkInto(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS);
+        if (probe == 0) {
+          char c;
+          ::close(wait_pipe[1]);
+          ssize_t ignored = ::read(wait_pipe[0], &c, 1);
+          (void)ignored;
+          ::_exit(0);
+        }
+        if (probe > 0) {
+          bool mapped = false;
+          int e = WriteRootPluginMaps(probe, &mapped);
+          ::close(wait_pipe[1]);
+          ::waitpid(probe, nullptr, 0);
+          if (e == 0) ::_exit(mapped ? 0 : 3);
+        }
+      }
+    }
     if (::unshare(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS) == 0) ::_exit(0);
     if (errno == EINVAL) {  // more than one thread (a sanitizer's): as the launcher does
       pid_t probe = ForkInto(CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNS);
@@ -519,8 +572,12 @@ std::string DescribeProcessIsolation() {
   switch (WEXITSTATUS(status)) {
     case 0:
       return ::geteuid() == 0 ? "plugins run in their own user, PID and mount namespaces, as user "
-                                "2147483646 outside them (root has no process limit)"
+                                "2147483646 outside them, so that their process limit holds"
                               : "plugins run in their own user, PID and mount namespaces";
+    case 3:
+      return "plugins run in their own user, PID and mount namespaces, but as root outside them "
+             "(this system cannot map user 2147483646), so without a process limit: the kernel "
+             "does not apply RLIMIT_NPROC to root";
     case 1:
       return "plugins run in their own PID and mount namespaces (this kernel refuses a user "
              "namespace; being root, the daemon needs none), without a process limit: the "

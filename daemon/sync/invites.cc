@@ -32,6 +32,10 @@ constexpr char kDamaged[] =
     "code: this invite code is damaged: a character is wrong, missing or extra (copy it again, "
     "or ask for a new one)";
 
+constexpr char kShortRefused[] =
+    "the short code does not match an open invite: it may be mistyped, used, expired, or "
+    "tried wrongly three times (the long code may still work; else ask for a new invite)";
+
 std::string Random(size_t n) {
   std::string s(n, '\0');
   randombytes_buf(s.data(), n);
@@ -156,10 +160,8 @@ absl::Status InviteBook::RedeemShort(const std::string& inviter_device,
                                      const std::string& joiner_device, const std::string& mac,
                                      absl::Time now) {
   std::erase_if(pending_, [&](const auto& entry) { return now > entry.second.expires; });
-  bool any = false;
   for (auto it = pending_.begin(); it != pending_.end(); ++it) {
     if (it->second.short_key.empty()) continue;
-    any = true;
     std::string expected =
         InviteMac(it->second.short_key, inviter_device, joiner_device, ShortInviteId());
     if (mac.size() == expected.size() &&
@@ -168,15 +170,12 @@ absl::Status InviteBook::RedeemShort(const std::string& inviter_device,
       return absl::OkStatus();
     }
   }
-  if (!any) {
-    return absl::PermissionDeniedError(
-        "no open invite takes a short code: it was used, expired, or was tried wrongly three "
-        "times (the long code may still work; else ask for a new invite)");
-  }
+  // One answer whether or not an invite is open: a stranger learns nothing
+  // of the inviter's invites by asking.
   for (auto& [id, p] : pending_) {
     if (!p.short_key.empty() && ++p.short_failures >= kMaxInviteFailures) p.short_key.clear();
   }
-  return absl::PermissionDeniedError("the invite's secret does not match");
+  return absl::PermissionDeniedError(kShortRefused);
 }
 
 bool InviteBook::HasOpenInvites(absl::Time now) const {

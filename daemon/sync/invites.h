@@ -53,7 +53,8 @@ class InviteBook {
   // and is tried against every open invite's short secret; when none takes
   // it, it counts against the short form of each (three, and the short form
   // no longer works; the long code still does, so a stranger's guesses can
-  // cost a couple the short form, never the invite).
+  // cost a couple the short form, never the invite). The refusal is the same
+  // whether or not an invite is open.
   absl::Status Redeem(const std::string& invite_id, const std::string& inviter_device,
                       const std::string& joiner_device, const std::string& mac, absl::Time now);
 

@@ -509,8 +509,9 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(
     for (const auto& address : typed_addresses) {
       auto seen = std::make_shared<SeenDevice>();
       const ShortInvite pin = *short_code;
+      // dns:/// so that a typed "unix:27441" names a host, not a socket.
       auto channel = grpc::CreateCustomChannel(
-          address,
+          "dns:///" + address,
           PeerChannelCredentialsFor(
               *identity, [pin](const std::string& device) { return ShortInvitePins(pin, device); },
               seen),
@@ -529,8 +530,8 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(
     if (refused && code.inviter_device().empty()) {
       return absl::UnauthenticatedError(absl::StrCat(
           "the device at ", typed_addresses.size() == 1 ? typed_addresses[0] : "those addresses",
-          " is not the one that made this code: check the code and the address (nothing was "
-          "sent to it)"));
+          " is not the one that made this code: check the code and the address (nothing of the "
+          "code was sent to it)"));
     }
   } else {
     auto decoded = DecodeInviteCode(text);

@@ -14,8 +14,11 @@
 //                  most swaps of two neighbours, are refused as damaged
 //
 // It carries no address: the joiner types the inviter's "host:port" beside
-// it. Guessing it at the inviter: three wrong proofs burn the invite, as
-// for the long code (invites.h), so a guesser's odds are 3 in 2^50.
+// it. Guessing it at the inviter: three wrong short proofs in all stop the
+// short form of every open invite (invites.h; the long codes still work), so
+// a guesser's odds are at most 3 in 2^50 per open invite. Someone who heard
+// only the pin could narrow the secret offline (2^50 hashes, with the
+// inviter's key from any TLS connection) and still has those three tries.
 #ifndef ATTUNE_DAEMON_SYNC_SHORT_INVITE_H_
 #define ATTUNE_DAEMON_SYNC_SHORT_INVITE_H_
 

@@ -172,7 +172,7 @@ TEST_F(SyncTest, AShortCodeReadAloudPairsWithTheAddressTypedBeside) {
   ASSERT_TRUE(StartPeer(kim, "Kim"));
   CliResult again = RunCli(kim, {"pair", "join", short_code, "--at", address});
   EXPECT_NE(again.exit_code, 0);
-  EXPECT_THAT(again.out, HasSubstr("no open invite takes a short code"));
+  EXPECT_THAT(again.out, HasSubstr("the short code does not match an open invite"));
 }
 
 // A short code names no device key, so the address decides who answers. Sam
@@ -195,7 +195,7 @@ TEST_F(SyncTest, AShortCodeSendsNothingToADeviceItDoesNotPin) {
   CliResult wrong = RunCli(sam_, {"pair", "join", short_code, "--at", mallory_address});
   EXPECT_NE(wrong.exit_code, 0);
   EXPECT_THAT(wrong.out, HasSubstr("is not the one that made this code"));
-  EXPECT_THAT(wrong.out, HasSubstr("nothing was sent"));
+  EXPECT_THAT(wrong.out, HasSubstr("nothing of the code was sent"));
   EXPECT_THAT(mallory.StderrSinceStart(), Not(HasSubstr("pairing refused")));
   EXPECT_THAT(mallory.StderrSinceStart(), Not(HasSubstr("paired with")));
   CliResult mallory_members = RunCli(mallory, {"members"});

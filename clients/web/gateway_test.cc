@@ -4,6 +4,7 @@
 // stream ends.
 #include <grpcpp/grpcpp.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -13,9 +14,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -38,6 +41,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace net = boost::asio;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kToken[] = "0123456789abcdefghijABCDEFGHIJ-_0123456789";
 
@@ -488,6 +492,71 @@ TEST(TokenFileTest, MadeOnceOnlyForItsOwnerAndRefusedWhenOthersMayReadIt) {
   chmod(path.c_str(), 0644);
   absl::StatusOr<std::string> open = LoadOrCreateToken(path);
   EXPECT_EQ(open.status().code(), absl::StatusCode::kPermissionDenied);
+  std::filesystem::remove_all(dir);
+}
+
+// Under systemd, attune-web's stdout is the journal, which root and the adm
+// group read: the address it prints there leaves the token out. The journal
+// is played by a pipe whose device and inode $JOURNAL_STREAM names.
+TEST(TokenFileTest, TheTokenStaysOutOfTheJournal) {
+  const std::filesystem::path dir =
+      std::filesystem::temp_directory_path() / absl::StrCat("attune-journal-", getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir / "page");
+  std::ofstream(dir / "page" / "index.html") << "<!doctype html>";
+  const std::string token_path = (dir / "web-token").string();
+  absl::StatusOr<std::string> token = LoadOrCreateToken(token_path);
+  ASSERT_TRUE(token.ok()) << token.status();
+  for (bool journal : {false, true}) {
+    int out[2];
+    ASSERT_EQ(::pipe(out), 0);
+    struct stat st;
+    ASSERT_EQ(::fstat(out[1], &st), 0);
+    const std::string stream = absl::StrCat(st.st_dev, ":", st.st_ino);
+    EXPECT_EQ(IsJournalStream(out[1]), false) << "before JOURNAL_STREAM is set";
+    // Everything the child needs, made before fork (other threads may run).
+    std::vector<std::string> strings = {"attune-web",
+                                        "--port",
+                                        "0",
+                                        "--socket",
+                                        (dir / "no-daemon.sock").string(),
+                                        "--page-dir",
+                                        (dir / "page").string(),
+                                        "--token-file",
+                                        token_path,
+                                        "JOURNAL_STREAM=" + stream};
+    std::vector<char*> argv, envp;
+    for (size_t i = 0; i + 1 < strings.size(); ++i) argv.push_back(strings[i].data());
+    argv.push_back(nullptr);
+    if (journal) envp.push_back(strings.back().data());
+    envp.push_back(nullptr);
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      ::dup2(out[1], STDOUT_FILENO);
+      ::execve(ATTUNE_WEB_PATH, argv.data(), envp.data());
+      ::_exit(127);
+    }
+    ::close(out[1]);
+    std::string printed;
+    char c;
+    while (printed.find("Open ") == std::string::npos || printed.back() != '\n') {
+      if (::read(out[0], &c, 1) != 1) break;
+      printed.push_back(c);
+    }
+    ::kill(pid, SIGTERM);
+    ::waitpid(pid, nullptr, 0);
+    ::close(out[0]);
+    if (journal) {
+      EXPECT_THAT(printed, HasSubstr("attune-web --print-url"));
+      EXPECT_THAT(printed, Not(HasSubstr(*token)));
+    } else {
+      EXPECT_THAT(printed, HasSubstr("/#token=" + *token));
+    }
+  }
+  ::setenv("JOURNAL_STREAM", "1:2", 1);
+  EXPECT_FALSE(IsJournalStream(STDOUT_FILENO));
+  ::unsetenv("JOURNAL_STREAM");
   std::filesystem::remove_all(dir);
 }
 

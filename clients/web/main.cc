@@ -109,9 +109,15 @@ int main(int argc, char** argv) {
               << "\n";
     return 1;
   }
-  std::cout << "attune-web: serving Attune for the daemon at " << socket << "\n"
-            << "Open " << Url(*bound, *token) << "\n"
-            << std::flush;
+  std::cout << "attune-web: serving Attune for the daemon at " << socket << "\n";
+  if (attune::web::IsJournalStream(STDOUT_FILENO)) {
+    // Under systemd the journal keeps this line, and others may read it.
+    std::cout << "Open the address that attune-web --print-url prints (http://127.0.0.1:" << *bound
+              << "/ with its token, which stays out of the journal)\n";
+  } else {
+    std::cout << "Open " << Url(*bound, *token) << "\n";
+  }
+  std::cout << std::flush;
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code&, int) {

@@ -22,6 +22,12 @@ absl::StatusOr<std::string> DefaultTokenPath();
 // does not hold a token.
 absl::StatusOr<std::string> LoadOrCreateToken(const std::string& path);
 
+// Whether the file descriptor `fd` is systemd's journal stream, as
+// $JOURNAL_STREAM ("DEVICE:INODE") names it: what is written there can be
+// read by others than the user (root, the adm group on Debian), so the
+// token must not be.
+bool IsJournalStream(int fd);
+
 }  // namespace attune::web
 
 #endif  // ATTUNE_CLIENTS_WEB_TOKEN_FILE_H_

@@ -595,9 +595,9 @@ std::vector<std::string> PassedEnvironment() {
     absl::string_view kv(*e);
     if (absl::StartsWith(kv, "PATH=") || absl::StartsWith(kv, "HOME=") ||
         absl::StartsWith(kv, "LANG=") || absl::StartsWith(kv, "LC_") ||
-        absl::StartsWith(kv, "TZ=") || absl::StartsWith(kv, "TMPDIR=") ||
-        absl::StartsWith(kv, "ASAN_OPTIONS=") || absl::StartsWith(kv, "UBSAN_OPTIONS=") ||
-        absl::StartsWith(kv, "LSAN_OPTIONS=") || absl::StartsWith(kv, "TSAN_OPTIONS=")) {
+        absl::StartsWith(kv, "TZ=") || absl::StartsWith(kv, "ASAN_OPTIONS=") ||
+        absl::StartsWith(kv, "UBSAN_OPTIONS=") || absl::StartsWith(kv, "LSAN_OPTIONS=") ||
+        absl::StartsWith(kv, "TSAN_OPTIONS=")) {
       out.emplace_back(*e);
     }
   }

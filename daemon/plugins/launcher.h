@@ -103,7 +103,8 @@ class Launcher {
 std::string DescribeProcessIsolation();
 
 // The environment a plugin gets from the daemon's: PATH, HOME, LANG, LC_*,
-// TZ, TMPDIR, and sanitizer options; nothing else.
+// TZ, and sanitizer options; nothing else (its TMPDIR is a folder of its own,
+// set by PluginProcess).
 std::vector<std::string> PassedEnvironment();
 
 }  // namespace attune

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -91,6 +92,15 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginProcess::Start(
                                                options.runtime_dir, ": ", std::strerror(errno)));
   }
   p->folder_ = tmpl;  // mkdtemp makes it 0700
+  // Its own temporary folder ($TMPDIR), inside the one it may write to, so
+  // that mkstemp and Python's tempfile work under Landlock; removed with it.
+  const std::string tmp = p->folder_ + "/tmp";
+  if (::mkdir(tmp.c_str(), 0700) != 0) {
+    std::error_code ec;
+    std::filesystem::remove_all(p->folder_, ec);
+    return absl::UnavailableError(absl::StrCat("cannot make the plugin's temporary folder ", tmp,
+                                               ": ", std::strerror(errno)));
+  }
 
   LaunchSpec spec;
   spec.executable = plugin.executable;
@@ -98,6 +108,7 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginProcess::Start(
   spec.env = PassedEnvironment();
   spec.env.push_back(absl::StrCat(kPluginCookieEnv, "=", kPluginCookieValue));
   spec.env.push_back(absl::StrCat(kPluginSocketDirEnv, "=", p->folder_));
+  spec.env.push_back(absl::StrCat("TMPDIR=", tmp));
   spec.env.push_back(absl::StrCat(kPluginProtocolVersionsEnv, "=", kPluginProtocolVersion));
   spec.working_dir = plugin.folder;
   spec.limits = options.limits;

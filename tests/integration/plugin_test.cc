@@ -577,6 +577,9 @@ TEST_F(PluginIT, ASessionReplacesTheDaysCheckInOnlyWhenAllowed) {
   EXPECT_THAT(driver_->Sessions(), SizeIs(3));
 }
 
+// Confined, and still able to make a temporary file: $TMPDIR is a folder of
+// its own inside the one it may write to (the daemon's own TMPDIR, which
+// Landlock would refuse, is not passed on).
 TEST_F(PluginIT, PluginsRunConfined) {
   StartDaemon();
   AddTestPlugin("tp");
@@ -584,7 +587,7 @@ TEST_F(PluginIT, PluginsRunConfined) {
   ASSERT_OK(run.status);
   EXPECT_THAT(run.last.record().summary(),
               AllOf(HasSubstr("network=blocked"), HasSubstr("nofile=64"), HasSubstr("cpu=120"),
-                    HasSubstr("nproc=128")));
+                    HasSubstr("nproc=128"), HasSubstr("tmp=ok")));
 }
 
 // A plugin's stdin is /dev/null, its stderr never the daemon's terminal, and

@@ -103,8 +103,9 @@ std::vector<std::string> Split(const std::string& s) {
   return out;
 }
 
-// What the sandbox allows: " network=open|blocked nofile=N cpu=N nproc=N"
-// (nproc=unlimited when RLIMIT_NPROC is not set).
+// What the sandbox allows: " network=open|blocked nofile=N cpu=N nproc=N
+// tmp=ok|ERRNO" (nproc=unlimited when RLIMIT_NPROC is not set; tmp: a file
+// made with mkstemp in $TMPDIR, written and removed, as tempfile would).
 std::string Probe() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   std::string network = fd >= 0 ? "open" : "blocked";
@@ -113,10 +114,24 @@ std::string Probe() {
   ::getrlimit(RLIMIT_NOFILE, &files);
   ::getrlimit(RLIMIT_CPU, &cpu);
   ::getrlimit(RLIMIT_NPROC, &procs);
+  const char* tmpdir = std::getenv("TMPDIR");
+  std::string tmp = "unset";
+  if (tmpdir != nullptr) {
+    std::string path = std::string(tmpdir) + "/probe.XXXXXX";
+    int t = ::mkstemp(path.data());
+    bool ok = t >= 0 && ::write(t, "x", 1) == 1;
+    int err = errno;
+    if (t >= 0) {
+      ::close(t);
+      ::unlink(path.c_str());
+    }
+    tmp = ok ? "ok" : std::to_string(err);
+  }
   return " network=" + network + " nofile=" + std::to_string(files.rlim_cur) +
          " cpu=" + std::to_string(cpu.rlim_cur) + " nproc=" +
          (procs.rlim_cur == RLIM_INFINITY ? std::string("unlimited")
-                                          : std::to_string(procs.rlim_cur));
+                                          : std::to_string(procs.rlim_cur)) +
+         " tmp=" + tmp;
 }
 
 std::string Outcome(bool ok, int err) {

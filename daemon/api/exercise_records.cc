@@ -235,7 +235,8 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
   rec.set_exercise(session.exercise.id());
   rec.set_title(session.exercise.title());
   rec.set_plugin(plugin_id);
-  rec.set_plugin_version(session.plugin.manifest.version());
+  rec.set_plugin_version(session.served_version.empty() ? session.plugin.manifest.version()
+                                                        : session.served_version);
   rec.set_day(session.context.today());
   rec.set_time_zone(session.context.time_zone());
   rec.add_participants(session.context.first_name());

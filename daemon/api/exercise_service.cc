@@ -224,7 +224,7 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Finish(
   plugin::v1::FinishRequest request;
   *request.mutable_context() = session->context;
   for (const auto& ex : session->transcript) *request.add_transcript() = ex;
-  auto finish = host_->Finish(plugin_id, request);
+  auto finish = host_->Finish(plugin_id, request, &session->served_version);
   if (!finish.ok()) return End(session, finish.status());
   if (auto s = CheckFinish(&*finish); !s.ok()) {
     std::string what = absl::StrCat("returned bad records (", s.message(), ")");

@@ -26,6 +26,10 @@ struct LiveSessionData {
   std::string name;
   // The plugin as found when the session started, and the exercise.
   FoundPlugin plugin;
+  // The version of the plugin process that answered Finish, which produced
+  // the output (a newer version may be installed while an older process
+  // still runs): what the session record names. Empty until Finish.
+  std::string served_version;
   v1::Exercise exercise;
   // What every call to the plugin carries.
   plugin::v1::SessionContext context;

@@ -278,9 +278,10 @@ template <typename Request, typename Response>
 absl::StatusOr<Response> PluginHost::Call(
     const std::string& plugin_id, const char* method,
     grpc::Status (plugin::v1::Plugin::Stub::*fn)(grpc::ClientContext*, const Request&, Response*),
-    const Request& request) {
+    const Request& request, std::string* served_version) {
   auto process = Acquire(plugin_id);
   if (!process.ok()) return process.status();
+  if (served_version != nullptr) *served_version = (*process)->version();
   grpc::ClientContext ctx;
   ctx.set_deadline(absl::ToChronoTime(absl::Now() + options_.call_timeout));
   Response response;
@@ -321,8 +322,9 @@ absl::StatusOr<plugin::v1::StepResponse> PluginHost::Advance(
 }
 
 absl::StatusOr<plugin::v1::FinishResponse> PluginHost::Finish(
-    const std::string& plugin_id, const plugin::v1::FinishRequest& request) {
-  return Call(plugin_id, "Finish", &plugin::v1::Plugin::Stub::Finish, request);
+    const std::string& plugin_id, const plugin::v1::FinishRequest& request,
+    std::string* served_version) {
+  return Call(plugin_id, "Finish", &plugin::v1::Plugin::Stub::Finish, request, served_version);
 }
 
 void PluginHost::ReportMisbehaviour(const std::string& plugin_id, const std::string& what) {

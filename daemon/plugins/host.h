@@ -87,8 +87,11 @@ class PluginHost {
                                                  const plugin::v1::StartRequest& request);
   absl::StatusOr<plugin::v1::StepResponse> Advance(const std::string& plugin_id,
                                                    const plugin::v1::AdvanceRequest& request);
+  // `served_version` (when given) gets the version of the process that
+  // answered: the one whose output this is (PluginProcess::version).
   absl::StatusOr<plugin::v1::FinishResponse> Finish(const std::string& plugin_id,
-                                                    const plugin::v1::FinishRequest& request);
+                                                    const plugin::v1::FinishRequest& request,
+                                                    std::string* served_version = nullptr);
 
   // The caller found an answer of the plugin malformed (a bad step, bad
   // records): the plugin is stopped and a failure counted, like a crash.
@@ -127,7 +130,7 @@ class PluginHost {
                                 grpc::Status (plugin::v1::Plugin::Stub::*fn)(grpc::ClientContext*,
                                                                              const Request&,
                                                                              Response*),
-                                const Request& request);
+                                const Request& request, std::string* served_version = nullptr);
   void ReaperLoop();
   // Stops idle plugins, pings quiet ones; returns when to look again.
   absl::Time Reap();

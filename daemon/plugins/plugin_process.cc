@@ -85,6 +85,7 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginProcess::Start(
   absl::Time deadline = absl::Now() + options.start_timeout;
   std::shared_ptr<PluginProcess> p(new PluginProcess());
   p->plugin_id_ = manifest.id();
+  p->version_ = manifest.version();
 
   std::string tmpl = absl::StrCat(options.runtime_dir, "/", manifest.id(), ".XXXXXX");
   if (::mkdtemp(tmpl.data()) == nullptr) {

@@ -50,6 +50,9 @@ class PluginProcess {
   PluginProcess& operator=(const PluginProcess&) = delete;
 
   const std::string& plugin_id() const { return plugin_id_; }
+  // The version its manifest said when it was started: what its output is
+  // recorded under, even once a newer version is installed.
+  const std::string& version() const { return version_; }
   pid_t pid() const { return pid_; }
   plugin::v1::Plugin::Stub& stub() { return *stub_; }
 
@@ -72,6 +75,7 @@ class PluginProcess {
   void Signal(int sig);
 
   std::string plugin_id_;
+  std::string version_;
   // The first child of the launcher (launcher.h), not the plugin itself.
   pid_t pid_ = -1;
   // Where the plugin's own wait status arrives (ChildProcess::status_fd).

@@ -580,6 +580,25 @@ TEST_F(PluginIT, ASessionReplacesTheDaysCheckInOnlyWhenAllowed) {
 // Confined, and still able to make a temporary file: $TMPDIR is a folder of
 // its own inside the one it may write to (the daemon's own TMPDIR, which
 // Landlock would refuse, is not passed on).
+// A newer version installed while the old process still runs (issue 20):
+// the sessions that process serves are recorded under its version, not the
+// one the manifest on disk now says.
+TEST_F(PluginIT, ASessionIsRecordedUnderTheVersionOfTheProcessThatRanIt) {
+  StartDaemon();
+  AddTestPlugin("tp");
+  auto first = driver_->RunSession(Request("tp-echo"));
+  ASSERT_OK(first.status);
+  EXPECT_EQ(first.last.record().plugin_version(), "1.0.0");
+  ASSERT_NE(MakeTestPlugin(user_dir_, "tp", "normal", "", "2.0.0", "tp-"), "");
+  v1::ListExercisesResponse listed;  // the daemon reads the new manifest
+  ASSERT_OK(driver_->exercises().ListExercises(DaemonHarness::Context().get(),
+                                               v1::ListExercisesRequest(), &listed));
+  auto second = driver_->RunSession(Request("tp-echo"));
+  ASSERT_OK(second.status);
+  EXPECT_EQ(second.last.record().plugin_version(), "1.0.0")
+      << "the 1.0.0 process, still running, produced this session";
+}
+
 TEST_F(PluginIT, PluginsRunConfined) {
   StartDaemon();
   AddTestPlugin("tp");

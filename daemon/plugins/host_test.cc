@@ -319,6 +319,25 @@ TEST_F(HostTest, APluginNeverGetsTheDaemonsTerminal) {
   EXPECT_EQ(line, "stdin=none stderr=none controlling=none");
 }
 
+// The test plugin in fork-bomb mode, run from `folder`.
+LaunchSpec ForkBomb(const std::string& folder, const std::string& plugin) {
+  LaunchSpec spec;
+  spec.executable = plugin;
+  spec.args = {"--mode", "fork-bomb"};
+  spec.working_dir = folder;
+  spec.allowed_paths = PluginAllowedPaths(folder, spec.executable, folder);
+  return spec;
+}
+
+// The bomb's line: forks ended with EAGAIN before RLIMIT_NPROC processes.
+void ExpectStoppedAtTheLimit(const std::string& line) {
+  EXPECT_THAT(line, HasSubstr("forks stopped at"));
+  EXPECT_THAT(line, HasSubstr(": EAGAIN")) << "RLIMIT_NPROC is " << PluginLimits().processes;
+  int forks = 0;
+  ASSERT_EQ(std::sscanf(line.c_str(), "forks stopped at %d", &forks), 1) << line;
+  EXPECT_LT(forks, static_cast<int>(PluginLimits().processes));
+}
+
 // RLIMIT_NPROC stops a fork bomb. The kernel never applies it to root, so a
 // daemon running as root gives its plugin user kRootPluginUid outside the
 // plugin's namespaces (root inside, root's files readable as before): run as
@@ -333,12 +352,7 @@ TEST_F(HostTest, AForkBombStopsAtTheProcessLimit) {
   const std::string plugin = folder + "/attune-test-plugin";
   std::filesystem::copy_file(ATTUNE_TEST_PLUGIN_PATH, plugin);
   ::chmod(plugin.c_str(), 0700);
-  LaunchSpec spec;
-  spec.executable = plugin;
-  spec.args = {"--mode", "fork-bomb"};
-  spec.working_dir = folder;
-  spec.allowed_paths = PluginAllowedPaths(folder, spec.executable, folder);
-  auto child = SpawnChild(spec);
+  auto child = SpawnChild(ForkBomb(folder, plugin));
   ASSERT_TRUE(child.ok()) << child.status();
   std::string line;
   char c;
@@ -359,11 +373,7 @@ TEST_F(HostTest, AForkBombStopsAtTheProcessLimit) {
   ::waitpid(child->pid, nullptr, 0);
   ::close(child->stdout_fd);
   ::close(child->status_fd);
-  EXPECT_THAT(line, HasSubstr("forks stopped at"));
-  EXPECT_THAT(line, HasSubstr(": EAGAIN")) << "RLIMIT_NPROC is " << PluginLimits().processes;
-  int forks = 0;
-  ASSERT_EQ(std::sscanf(line.c_str(), "forks stopped at %d", &forks), 1) << line;
-  EXPECT_LT(forks, static_cast<int>(PluginLimits().processes));
+  ExpectStoppedAtTheLimit(line);
   if (::geteuid() == 0) {
     EXPECT_THAT(plugin_uid, HasSubstr("\t" + std::to_string(kRootPluginUid) + "\t"))
         << "the plugin of a root daemon runs as user " << kRootPluginUid << " outside";
@@ -396,12 +406,7 @@ TEST_F(HostTest, AnUnprivilegedDaemonsPluginStopsAtTheProcessLimitToo) {
          ::setresuid(65534, 65534, 65534) != 0)) {
       line = "cannot become nobody";
     } else {
-      LaunchSpec spec;
-      spec.executable = plugin;
-      spec.args = {"--mode", "fork-bomb"};
-      spec.working_dir = folder;
-      spec.allowed_paths = PluginAllowedPaths(folder, spec.executable, folder);
-      auto child = SpawnChild(spec);
+      auto child = SpawnChild(ForkBomb(folder, plugin));
       if (!child.ok()) {
         line = std::string(child.status().message());
       } else {
@@ -422,11 +427,7 @@ TEST_F(HostTest, AnUnprivilegedDaemonsPluginStopsAtTheProcessLimitToo) {
   while ((n = ::read(result[0], buffer, sizeof buffer)) > 0) line.append(buffer, n);
   ::close(result[0]);
   ASSERT_EQ(::waitpid(helper, nullptr, 0), helper);
-  EXPECT_THAT(line, HasSubstr("forks stopped at"));
-  EXPECT_THAT(line, HasSubstr(": EAGAIN")) << "RLIMIT_NPROC is " << PluginLimits().processes;
-  int forks = 0;
-  ASSERT_EQ(std::sscanf(line.c_str(), "forks stopped at %d", &forks), 1) << line;
-  EXPECT_LT(forks, static_cast<int>(PluginLimits().processes));
+  ExpectStoppedAtTheLimit(line);
 }
 
 }  // namespace

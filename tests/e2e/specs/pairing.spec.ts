@@ -4,7 +4,7 @@
 import type { Locator, Page } from "@playwright/test";
 import { goTo } from "../harness/actions";
 import { expect, test } from "../harness/fixtures";
-import type { Device } from "../harness/lab";
+import type { Device, Lab } from "../harness/lab";
 
 async function setUp(page: Page, d: Device): Promise<void> {
   await expect(page.getByTestId("view-init")).toBeVisible();
@@ -15,6 +15,19 @@ async function setUp(page: Page, d: Device): Promise<void> {
   await expect(page.getByTestId("view-today")).toBeVisible();
 }
 
+// Alex and Sam, each set up on a page of their own; Alex's page on Partner
+// & devices with an invite just made.
+async function twoFreshDevices(lab: Lab, openPage: (d: Device) => Promise<Page>) {
+  const alex = await lab.device("Alex");
+  const sam = await lab.device("Sam");
+  const alexPage = await openPage(alex);
+  const samPage = await openPage(sam);
+  await Promise.all([setUp(alexPage, alex), setUp(samPage, sam)]);
+  await goTo(alexPage, "partner");
+  await alexPage.getByTestId("invite-create").click();
+  return { alex, sam, alexPage, samPage };
+}
+
 // The safety number as twelve groups of five digits, spaces made single.
 async function digits(shown: Locator): Promise<string> {
   await expect(shown).toHaveText(/^\s*(\d{5}\s+){11}\d{5}\s*$/);
@@ -22,15 +35,8 @@ async function digits(shown: Locator): Promise<string> {
 }
 
 test("two fresh devices pair through their pages and show the same safety number", async ({ lab, openPage }) => {
-  const alex = await lab.device("Alex");
-  const sam = await lab.device("Sam");
-  const alexPage = await openPage(alex);
-  const samPage = await openPage(sam);
-  await Promise.all([setUp(alexPage, alex), setUp(samPage, sam)]);
-
-  // Alex makes an invite code.
-  await goTo(alexPage, "partner");
-  await alexPage.getByTestId("invite-create").click();
+  // Alex and Sam set up their pages; Alex makes an invite code.
+  const { alex, alexPage, samPage } = await twoFreshDevices(lab, openPage);
   const code = (await alexPage.getByTestId("invite-code").textContent())?.trim() ?? "";
   expect(code).toMatch(/^attune-invite-[a-z2-7]+$/);
   await expect(alexPage.getByTestId("invite-qr")).toBeVisible();
@@ -66,14 +72,7 @@ test("two fresh devices pair through their pages and show the same safety number
 });
 
 test("the short code, typed as heard with the address beside it, pairs too", async ({ lab, openPage }) => {
-  const alex = await lab.device("Alex");
-  const sam = await lab.device("Sam");
-  const alexPage = await openPage(alex);
-  const samPage = await openPage(sam);
-  await Promise.all([setUp(alexPage, alex), setUp(samPage, sam)]);
-
-  await goTo(alexPage, "partner");
-  await alexPage.getByTestId("invite-create").click();
+  const { alex, alexPage, samPage } = await twoFreshDevices(lab, openPage);
   const shortCode = (await alexPage.getByTestId("invite-short-code").textContent())?.trim() ?? "";
   expect(shortCode).toMatch(/^([0-9A-Z]{4}-){4}[0-9A-Z]{4}$/);
   const address = (await alexPage.getByTestId("invite-address").textContent())?.trim() ?? "";

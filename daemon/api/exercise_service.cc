@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
+#include "common/step_names.h"
 #include "daemon/api/checkin_service.h"
 #include "daemon/api/exercise_records.h"
 #include "daemon/api/paging.h"
@@ -53,13 +54,18 @@ absl::Status CheckStartRequest(v1::StartSessionRequest* r) {
   return absl::OkStatus();
 }
 
+// The partner's name as steps say it.
+std::string SecondName(const LiveSessionData& s) {
+  return s.context.second_name().empty() ? "your partner" : s.context.second_name();
+}
+
 v1::LiveSession Present(const LiveSessionData& s) {
   v1::LiveSession out;
   out.set_name(s.name);
   out.set_exercise(s.exercise.id());
   out.set_title(s.exercise.title());
   out.set_first_name(s.context.first_name());
-  out.set_second_name(s.context.second_name().empty() ? "your partner" : s.context.second_name());
+  out.set_second_name(SecondName(s));
   out.set_step_number(static_cast<int32_t>(s.transcript.size()) + 1);
   return out;
 }
@@ -115,6 +121,7 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Start(
   if (auto s = CheckStartRequest(&request); !s.ok()) return s;
 
   auto session = std::make_shared<LiveSessionData>();
+  host_->RescanIfChanged();  // a newer install serves new sessions
   auto plugin = host_->FindExercise(request.exercise(), &session->exercise);
   if (absl::IsNotFound(plugin.status())) {
     host_->Rescan();  // it may have been installed since
@@ -159,6 +166,7 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Start(
   plugin::v1::StartRequest start;
   *start.mutable_context() = c;
   auto reply = host_->Start(plugin->manifest.id(), start);
+  if (!reply.ok()) host_->Release(plugin->manifest.id(), c.session_id());
   if (absl::IsAborted(reply.status())) {
     return absl::AbortedError(
         absl::StrCat("the session could not start: ", reply.status().message()));
@@ -170,7 +178,7 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Start(
 absl::Status ExerciseServiceImpl::End(const std::shared_ptr<LiveSessionData>& session,
                                       const absl::Status& why) {
   sessions_.Remove(session->name);
-  host_->Release(session->plugin.manifest.id(), session->name);
+  host_->Release(session->plugin.manifest.id(), session->context.session_id());
   if (absl::IsAborted(why)) {
     return absl::AbortedError(absl::StrCat("the session ended: ", why.message(),
                                            ". Nothing of it was stored; start a new one."));
@@ -204,13 +212,14 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Next(
     return misbehaved(absl::StrCat("answered with a bad step (", s.message(), ")"),
                       absl::StrCat("answered with a bad step (", FieldOf(s.message()), ")"));
   }
+  step = StepWithNames(std::move(step), session->context.first_name(), SecondName(*session));
   session->used_keys.insert(step.key());
   session->current = step;
   if (first) {
     if (auto s = sessions_.Add(session); !s.ok()) return s;
-    host_->Hold(plugin_id, session->name);
+    host_->Hold(plugin_id, session->context.session_id());
   } else {
-    host_->Hold(plugin_id, session->name);
+    host_->Hold(plugin_id, session->context.session_id());
     sessions_.Return(session->name);
   }
   v1::LiveSession out = Present(*session);
@@ -226,6 +235,8 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Finish(
   for (const auto& ex : session->transcript) *request.add_transcript() = ex;
   auto finish = host_->Finish(plugin_id, request, &session->served_version);
   if (!finish.ok()) return End(session, finish.status());
+  finish->set_summary(
+      WithNames(finish->summary(), session->context.first_name(), SecondName(*session)));
   if (auto s = CheckFinish(&*finish); !s.ok()) {
     std::string what = absl::StrCat("returned bad records (", s.message(), ")");
     host_->ReportMisbehaviour(plugin_id,
@@ -260,7 +271,7 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Finish(
   if (!stored.ok()) return End(session, stored.status());
   host_->ReportSuccess(plugin_id);
   sessions_.Remove(session->name);
-  host_->Release(plugin_id, session->name);
+  host_->Release(plugin_id, session->context.session_id());
   v1::LiveSession out = Present(*session);
   out.set_step_number(static_cast<int32_t>(session->transcript.size()));
   out.set_finished(true);
@@ -317,7 +328,7 @@ grpc::Status ExerciseServiceImpl::AbandonSession(grpc::ServerContext*,
   if (session == nullptr) {
     return ToGrpc(absl::NotFoundError(absl::StrCat(request->session(), " not found")));
   }
-  host_->Release(session->plugin.manifest.id(), session->name);
+  host_->Release(session->plugin.manifest.id(), session->context.session_id());
   return grpc::Status::OK;
 }
 

@@ -1,5 +1,7 @@
 #include "daemon/plugins/discovery.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <map>
@@ -7,6 +9,22 @@
 #include "absl/strings/str_cat.h"
 
 namespace attune {
+namespace {
+
+std::string StatOf(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return "-";
+  return absl::StrCat(st.st_dev, ":", st.st_ino, ":", st.st_size, ":", st.st_ctim.tv_sec, ".",
+                      st.st_ctim.tv_nsec);
+}
+
+}  // namespace
+
+std::string PluginFingerprint(const FoundPlugin& plugin) {
+  return absl::StrCat(plugin.manifest.version(), "|",
+                      StatOf(absl::StrCat(plugin.folder, "/", kManifestFileName)), "|",
+                      StatOf(plugin.executable));
+}
 
 Discovery DiscoverPlugins(const std::vector<PluginDir>& dirs) {
   Discovery out;
@@ -56,6 +74,7 @@ Discovery DiscoverPlugins(const std::vector<PluginDir>& dirs) {
       found.executable = absl::StrCat(folder, "/", manifest->executable());
       found.builtin = dir.builtin;
       found.manifest = *std::move(manifest);
+      found.fingerprint = PluginFingerprint(found);
       out.plugins.push_back(std::move(found));
     }
   }

@@ -18,6 +18,10 @@ struct FoundPlugin {
   std::string folder;
   std::string executable;
   bool builtin = false;
+  // Changes when the manifest or the executable is replaced or rewritten
+  // (PluginFingerprint): a running process whose fingerprint differs is an
+  // older install.
+  std::string fingerprint;
 };
 
 struct Discovery {
@@ -32,6 +36,10 @@ struct Discovery {
 // Looks through `dirs` in order. A plugin id or exercise id already taken by
 // an earlier plugin makes the later plugin a problem (the first one wins).
 Discovery DiscoverPlugins(const std::vector<PluginDir>& dirs);
+
+// The version, and the device, inode, size and change time of the manifest
+// and the executable as they are on disk now. Reads no file's content.
+std::string PluginFingerprint(const FoundPlugin& plugin);
 
 }  // namespace attune
 

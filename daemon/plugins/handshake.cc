@@ -10,9 +10,11 @@
 
 namespace attune {
 
-std::string Excerpt(std::string_view text) {
+std::string Excerpt(std::string_view text) { return Excerpt(text, 80); }
+
+std::string Excerpt(std::string_view text, size_t max_chars) {
   std::string out;
-  for (char c : text.substr(0, 80)) {
+  for (char c : text.substr(0, max_chars)) {
     unsigned char u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7f) {
       absl::StrAppendFormat(&out, "\\x%02x", u);
@@ -20,7 +22,7 @@ std::string Excerpt(std::string_view text) {
       out.push_back(c);
     }
   }
-  if (text.size() > 80) out += "…";
+  if (text.size() > max_chars) out += "…";
   return out;
 }
 

@@ -48,6 +48,8 @@ std::string FormatHandshake(int protocol_version, const std::string& socket_path
 // A printable excerpt of untrusted output: at most 80 characters, control
 // characters escaped.
 std::string Excerpt(std::string_view text);
+// The same, at most `max_chars` characters.
+std::string Excerpt(std::string_view text, size_t max_chars);
 
 }  // namespace attune
 

@@ -6,11 +6,13 @@
 #include <cmath>
 #include <filesystem>
 
+#include "absl/algorithm/container.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/base/log.h"
 #include "daemon/plugins/handshake.h"
 #include "daemon/plugins/permissions.h"
+#include "daemon/plugins/plugin_log.h"
 #include "daemon/plugins/sandbox.h"
 
 namespace attune {
@@ -22,7 +24,8 @@ std::string Seconds(absl::Duration d) {
   return absl::StrCat(static_cast<int64_t>(std::round(s)), " s");
 }
 
-// Makes `dir` (0700) and removes what a daemon killed earlier left in it.
+// Makes `dir` (0700) and removes what a daemon killed earlier left in it,
+// and the folder of the plugins' logs in it.
 void PrepareRuntimeDir(const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -31,6 +34,7 @@ void PrepareRuntimeDir(const std::string& dir) {
     std::error_code ec2;
     std::filesystem::remove_all(entry.path(), ec2);
   }
+  ::mkdir(PluginLogDir(dir).c_str(), 0700);
 }
 
 }  // namespace
@@ -64,6 +68,9 @@ PluginHost::~PluginHost() {
     stopping_ = true;
     for (auto& [id, slot] : slots_) {
       if (slot.process) running.push_back(std::move(slot.process));
+      for (auto& old : slot.retired) running.push_back(std::move(old));
+      slot.retired.clear();
+      slot.holds.clear();
     }
   }
   reaper_.join();
@@ -97,6 +104,20 @@ void PluginHost::Rescan() {
     found_[p.manifest.id()] = std::move(p);
   }
   problems_ = std::move(d.problems);
+}
+
+void PluginHost::RescanIfChanged() {
+  std::vector<FoundPlugin> found;
+  {
+    absl::MutexLock lock(&mu_);
+    for (const auto& [id, plugin] : found_) found.push_back(plugin);
+  }
+  for (const FoundPlugin& plugin : found) {
+    if (PluginFingerprint(plugin) != plugin.fingerprint) {
+      Rescan();
+      return;
+    }
+  }
 }
 
 std::vector<FoundPlugin> PluginHost::Plugins() const {
@@ -168,7 +189,9 @@ absl::Duration PluginHost::BackoffFor(int failures) const {
   return std::min(d, options_.max_backoff);
 }
 
-absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(const std::string& plugin_id) {
+absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(const std::string& plugin_id,
+                                                                   const std::string& session_id,
+                                                                   bool starts_session) {
   absl::MutexLock lock(&mu_);
   while (true) {
     auto found = found_.find(plugin_id);
@@ -178,6 +201,28 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(const std::st
     if (stopping_) return absl::UnavailableError("the daemon is stopping");
     Slot& slot = slots_[plugin_id];
     absl::Time now = clock_->Now();
+    auto pin = starts_session ? slot.holds.end() : slot.holds.find(session_id);
+    if (pin != slot.holds.end() && pin->second.process != nullptr) {
+      const std::shared_ptr<PluginProcess>& pinned = pin->second.process;
+      if (!pinned->exited() &&
+          (pinned == slot.process || absl::c_linear_search(slot.retired, pinned))) {
+        slot.in_flight++;
+        pin->second.touched = now;
+        return pinned;
+      }
+      // The process that ran the session is gone (it failed). A process of
+      // the same install may take the session on: it keeps no state. Of
+      // another version, it would mix two versions' steps in one session.
+      if (pinned->version() != found->second.manifest.version()) {
+        std::string old_version = pinned->version();
+        slot.holds.erase(pin);
+        return absl::AbortedError(
+            absl::StrCat("plugin ", plugin_id, " ", old_version,
+                         ", which ran this session, has stopped, and version ",
+                         found->second.manifest.version(), " is installed now"));
+      }
+      pin->second.process = nullptr;
+    }
     if (slot.process && slot.process->exited()) {
       // It ended while nobody was calling it.
       std::string what =
@@ -189,9 +234,26 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(const std::st
       slot.last_error = what;
       slot.retry_after = now + BackoffFor(slot.failures);
     }
+    if (slot.process && slot.process->fingerprint() != found->second.fingerprint) {
+      // A newer install: this process serves the sessions it began, and new
+      // ones start the new install.
+      bool serving = false;
+      for (const auto& [session, p] : slot.holds) serving |= p.process == slot.process;
+      LogInfo(absl::StrCat(
+          "plugin ", plugin_id, " ", slot.process->version(), " (pid ", slot.process->pid(),
+          ") was replaced by ", found->second.manifest.version(), " on disk; ",
+          serving ? "it finishes the sessions it began, and new" : "it stops, and new",
+          " sessions start the new one"));
+      slot.retired.push_back(std::move(slot.process));
+      slot.process.reset();
+      wake_ = true;
+    }
     if (slot.process) {
       slot.in_flight++;
       slot.last_used = now;
+      if (!session_id.empty() && (starts_session || slot.holds.count(session_id) != 0)) {
+        slot.holds[session_id] = {now, slot.process};
+      }
       return slot.process;
     }
     if (slot.starting) {
@@ -211,6 +273,7 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(const std::st
     popts.limits = options_.limits;
     popts.start_timeout = options_.start_timeout;
     popts.runtime_dir = options_.runtime_dir;
+    popts.log_dir = PluginLogDir(options_.runtime_dir);
     mu_.Unlock();
     absl::Time began = absl::Now();
     auto started = PluginProcess::Start(plugin, popts, launcher_);
@@ -227,8 +290,9 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(const std::st
       return absl::UnavailableError(absl::StrCat(
           "plugin ", plugin_id, " could not be started: ", started.status().message()));
     }
-    LogInfo(absl::StrCat("started plugin ", plugin_id, " (pid ", (*started)->pid(), ") in ",
-                         absl::ToInt64Milliseconds(took), " ms"));
+    LogInfo(absl::StrCat("started plugin ", plugin_id, " ", (*started)->version(), " (pid ",
+                         (*started)->pid(), ") in ", absl::ToInt64Milliseconds(took),
+                         " ms; what it prints goes to ", (*started)->log_path()));
     Tell(plugin_id, v1::PluginChanged::STARTED, "");
     after.process = *std::move(started);
     after.last_used = clock_->Now();
@@ -253,7 +317,7 @@ void PluginHost::WakeReaperBy(absl::Time when) {
 
 void PluginHost::Fail(const std::string& plugin_id, const std::shared_ptr<PluginProcess>& process,
                       const std::string& what) {
-  bool current = false;
+  bool current = false, retired = false;
   {
     absl::MutexLock lock(&mu_);
     Slot& slot = slots_[plugin_id];
@@ -261,15 +325,21 @@ void PluginHost::Fail(const std::string& plugin_id, const std::shared_ptr<Plugin
       slot.process.reset();
       current = true;
     }
+    if (auto it = absl::c_find(slot.retired, process);
+        process != nullptr && it != slot.retired.end()) {
+      slot.retired.erase(it);
+      retired = true;
+    }
     if (current || process == nullptr) {
       slot.failures++;
       slot.last_error = what;
       slot.retry_after = clock_->Now() + BackoffFor(slot.failures);
     }
   }
-  if (current) {
-    LogWarning(absl::StrCat("plugin ", plugin_id, " ", what, "; stopping it"));
-    Tell(plugin_id, v1::PluginChanged::FAILED, what);
+  if (current || retired) {
+    LogWarning(absl::StrCat("plugin ", plugin_id, " ", process->version(), " ", what,
+                            "; stopping it (what it printed is in ", process->log_path(), ")"));
+    if (current) Tell(plugin_id, v1::PluginChanged::FAILED, what);
     process->Kill();
   }
 }
@@ -278,8 +348,9 @@ template <typename Request, typename Response>
 absl::StatusOr<Response> PluginHost::Call(
     const std::string& plugin_id, const char* method,
     grpc::Status (plugin::v1::Plugin::Stub::*fn)(grpc::ClientContext*, const Request&, Response*),
-    const Request& request, std::string* served_version) {
-  auto process = Acquire(plugin_id);
+    const Request& request, bool starts_session, std::string* served_version) {
+  const std::string& session_id = request.context().session_id();
+  auto process = Acquire(plugin_id, session_id, starts_session);
   if (!process.ok()) return process.status();
   if (served_version != nullptr) *served_version = (*process)->version();
   grpc::ClientContext ctx;
@@ -300,7 +371,13 @@ absl::StatusOr<Response> PluginHost::Call(
   } else if (s.error_code() == grpc::StatusCode::UNAVAILABLE) {
     what = absl::StrCat("stopped answering during ", method);
   } else {
-    // It is alive and answered with an error: nothing to stop.
+    // Alive, but its handler failed (raised, or returned an error): a bug
+    // of the plugin, counted like a crash. Its message goes to the person
+    // only: it may quote their answers, which the daemon's log never holds.
+    Fail(
+        plugin_id, *process,
+        absl::StrCat("answered ", method, " with an error (",
+                     absl::StatusCodeToString(static_cast<absl::StatusCode>(s.error_code())), ")"));
     Done(plugin_id);
     return absl::AbortedError(
         absl::StrCat("plugin ", plugin_id, " failed ", method, ": ", Excerpt(s.error_message())));
@@ -313,18 +390,21 @@ absl::StatusOr<Response> PluginHost::Call(
 
 absl::StatusOr<plugin::v1::StepResponse> PluginHost::Start(
     const std::string& plugin_id, const plugin::v1::StartRequest& request) {
-  return Call(plugin_id, "Start", &plugin::v1::Plugin::Stub::Start, request);
+  return Call(plugin_id, "Start", &plugin::v1::Plugin::Stub::Start, request,
+              /*starts_session=*/true);
 }
 
 absl::StatusOr<plugin::v1::StepResponse> PluginHost::Advance(
     const std::string& plugin_id, const plugin::v1::AdvanceRequest& request) {
-  return Call(plugin_id, "Advance", &plugin::v1::Plugin::Stub::Advance, request);
+  return Call(plugin_id, "Advance", &plugin::v1::Plugin::Stub::Advance, request,
+              /*starts_session=*/false);
 }
 
 absl::StatusOr<plugin::v1::FinishResponse> PluginHost::Finish(
     const std::string& plugin_id, const plugin::v1::FinishRequest& request,
     std::string* served_version) {
-  return Call(plugin_id, "Finish", &plugin::v1::Plugin::Stub::Finish, request, served_version);
+  return Call(plugin_id, "Finish", &plugin::v1::Plugin::Stub::Finish, request,
+              /*starts_session=*/false, served_version);
 }
 
 void PluginHost::ReportMisbehaviour(const std::string& plugin_id, const std::string& what) {
@@ -347,27 +427,33 @@ void PluginHost::ReportSuccess(const std::string& plugin_id) {
 void PluginHost::Hold(const std::string& plugin_id, const std::string& session_id) {
   absl::MutexLock lock(&mu_);
   absl::Time now = clock_->Now();
-  slots_[plugin_id].holds[session_id] = now;
+  slots_[plugin_id].holds[session_id].touched = now;
   WakeReaperBy(now + options_.session_ttl);
 }
 
 void PluginHost::Release(const std::string& plugin_id, const std::string& session_id) {
   absl::MutexLock lock(&mu_);
   Slot& slot = slots_[plugin_id];
-  slot.holds.erase(session_id);
+  if (auto it = slot.holds.find(session_id); it != slot.holds.end()) {
+    // Its process may be a retired one that can stop now.
+    if (it->second.process != nullptr && it->second.process != slot.process) wake_ = true;
+    slot.holds.erase(it);
+  }
   slot.last_used = clock_->Now();
   WakeReaperBy(slot.last_used + options_.idle_timeout);
 }
 
 bool PluginHost::HeldLocked(Slot& slot, absl::Time now) {
+  bool held = false;
   for (auto it = slot.holds.begin(); it != slot.holds.end();) {
-    if (now - it->second >= options_.session_ttl) {
+    if (now - it->second.touched >= options_.session_ttl) {
       it = slot.holds.erase(it);
     } else {
+      held |= it->second.process == nullptr || it->second.process == slot.process;
       ++it;
     }
   }
-  return !slot.holds.empty();
+  return held;
 }
 
 absl::Time PluginHost::Reap() {
@@ -377,10 +463,28 @@ absl::Time PluginHost::Reap() {
   // start wakes the reaper, not every health interval.
   absl::Time next = absl::InfiniteFuture();
   std::vector<std::pair<std::shared_ptr<PluginProcess>, std::string>> to_stop;
+  std::vector<std::shared_ptr<PluginProcess>> to_retire;
   std::vector<std::shared_ptr<PluginProcess>> to_ping;
   {
     absl::MutexLock lock(&mu_);
     for (auto& [id, slot] : slots_) {
+      // A retired process stops once no session under way (one held within
+      // session_ttl) is pinned to it.
+      for (auto it = slot.retired.begin(); it != slot.retired.end();) {
+        bool serving = false;
+        for (const auto& [session, pin] : slot.holds) {
+          if (pin.process == *it && now - pin.touched < options_.session_ttl) {
+            serving = true;
+            next = std::min(next, pin.touched + options_.session_ttl);
+          }
+        }
+        if (serving && !(*it)->exited()) {
+          ++it;
+          continue;
+        }
+        if (!(*it)->exited()) to_retire.push_back(std::move(*it));
+        it = slot.retired.erase(it);
+      }
       if (!slot.process) continue;
       if (slot.process->exited() && slot.in_flight == 0) {
         std::string what =
@@ -394,8 +498,8 @@ absl::Time PluginHost::Reap() {
         continue;
       }
       bool held = HeldLocked(slot, now);
-      for (const auto& [session, touched] : slot.holds) {
-        next = std::min(next, touched + options_.session_ttl);
+      for (const auto& [session, pin] : slot.holds) {
+        next = std::min(next, pin.touched + options_.session_ttl);
       }
       // A call under way ends later; its plugin is idle at the earliest
       // idle_timeout from now.
@@ -423,6 +527,13 @@ absl::Time PluginHost::Reap() {
         }
       }
     }
+  }
+  for (auto& process : to_retire) {
+    // No event: the plugin itself runs on, as its newer install.
+    process->Stop(options_.stop_grace);
+    LogInfo(absl::StrCat("stopped plugin ", process->plugin_id(), " ", process->version(),
+                         ": a newer install serves new sessions, and the sessions it began "
+                         "have ended"));
   }
   for (auto& [process, why] : to_stop) {
     process->Stop(options_.stop_grace);

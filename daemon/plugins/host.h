@@ -51,6 +51,11 @@ class PluginHost {
   // Reads the manifests again, so a plugin copied into a folder is found
   // without a restart. Running plugins keep running.
   void Rescan();
+  // Rescans when the manifest or executable of an installed plugin has
+  // changed on disk since it was read (a few stat calls otherwise). A new
+  // session then starts the new install; a process of the older one serves
+  // the sessions it began and stops once they end (see Start).
+  void RescanIfChanged();
 
   // Every usable plugin, in discovery order, and what could not be used.
   std::vector<FoundPlugin> Plugins() const;
@@ -75,13 +80,19 @@ class PluginHost {
   };
   RuntimeState StateOf(const std::string& plugin_id) const;
 
-  // Calls on a plugin, starting it first when it is not running. Errors:
+  // Calls on a plugin, starting it first when it is not running. A session
+  // (context.session_id) stays with the process that answered its Start:
+  // once a newer install of the plugin is found (RescanIfChanged), new
+  // sessions start a process of it while sessions under way finish on the
+  // old one, which is stopped when the last of them ends. Errors:
   //   UNAVAILABLE  it could not be started, or it failed recently and waits
   //                before it is started again (the message says how long)
-  //   ABORTED      it crashed or did not answer within the call deadline:
-  //                it has been stopped, a failure is counted, and it starts
-  //                again (after the backoff) on next use; or it answered the
-  //                call with an error (it keeps running)
+  //   ABORTED      it crashed, did not answer within the call deadline, or
+  //                answered the call with an error: it has been stopped, a
+  //                failure is counted, and it starts again (after the
+  //                backoff) on next use. Or the process that ran the session
+  //                is gone and a different version is installed now: the
+  //                session cannot go on.
   //   NOT_FOUND    no such plugin
   absl::StatusOr<plugin::v1::StepResponse> Start(const std::string& plugin_id,
                                                  const plugin::v1::StartRequest& request);
@@ -99,8 +110,9 @@ class PluginHost {
   // A session of the plugin finished well: its failures in a row are reset.
   void ReportSuccess(const std::string& plugin_id);
 
-  // A session under way keeps its plugin from being stopped as idle, until
-  // it is released or `session_ttl` passes without a Hold for it.
+  // A session under way keeps its plugin (the process pinned to it) from
+  // being stopped as idle, until it is released or `session_ttl` passes
+  // without a Hold for it. `session_id` is its context.session_id.
   void Hold(const std::string& plugin_id, const std::string& session_id);
   void Release(const std::string& plugin_id, const std::string& session_id);
 
@@ -116,21 +128,34 @@ class PluginHost {
     absl::Time last_used = absl::InfinitePast();
     absl::Time last_ping = absl::InfinitePast();
     int in_flight = 0;
-    std::map<std::string, absl::Time> holds;  // session id -> last Hold
+    // A session under way: when it was last held, and the process that
+    // answered its Start (null before that).
+    struct Pin {
+      absl::Time touched;
+      std::shared_ptr<PluginProcess> process;
+    };
+    std::map<std::string, Pin> holds;  // by session id
+    // Processes of an older install that still serve sessions they began.
+    std::vector<std::shared_ptr<PluginProcess>> retired;
   };
 
-  absl::StatusOr<std::shared_ptr<PluginProcess>> Acquire(const std::string& plugin_id);
+  // The process to call for `session_id`: the one pinned to it, else the
+  // current one (started, or replaced by the newest install, first). A
+  // `starts_session` call pins the session to the process it gets.
+  absl::StatusOr<std::shared_ptr<PluginProcess>> Acquire(const std::string& plugin_id,
+                                                         const std::string& session_id,
+                                                         bool starts_session);
   void Done(const std::string& plugin_id);
-  // Counts a failure; stops `process` if it is the slot's current one.
+  // Counts a failure; stops `process` if it is the slot's current one, and
+  // stops a retired one without counting (it is not the installed version).
   void Fail(const std::string& plugin_id, const std::shared_ptr<PluginProcess>& process,
             const std::string& what);
   absl::Duration BackoffFor(int failures) const;
   template <typename Request, typename Response>
-  absl::StatusOr<Response> Call(const std::string& plugin_id, const char* method,
-                                grpc::Status (plugin::v1::Plugin::Stub::*fn)(grpc::ClientContext*,
-                                                                             const Request&,
-                                                                             Response*),
-                                const Request& request, std::string* served_version = nullptr);
+  absl::StatusOr<Response> Call(
+      const std::string& plugin_id, const char* method,
+      grpc::Status (plugin::v1::Plugin::Stub::*fn)(grpc::ClientContext*, const Request&, Response*),
+      const Request& request, bool starts_session, std::string* served_version = nullptr);
   void ReaperLoop();
   // Stops idle plugins, pings quiet ones; returns when to look again.
   absl::Time Reap();

@@ -284,7 +284,7 @@ TEST_F(HostTest, APluginWhoseFilterCannotBeInstalledIsNotStarted) {
 }
 
 // Even when the daemon's stderr is a terminal, a plugin gets no terminal:
-// stdin is /dev/null, stderr /dev/null, and it has no controlling terminal
+// stdin is /dev/null, stderr a pipe to the daemon, and it has no controlling terminal
 // (so it cannot type into the daemon's with TIOCSTI, nor read from it).
 TEST_F(HostTest, APluginNeverGetsTheDaemonsTerminal) {
   int master = ::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
@@ -313,6 +313,7 @@ TEST_F(HostTest, APluginNeverGetsTheDaemonsTerminal) {
   while (::read(child->stdout_fd, &c, 1) == 1 && c != '\n') line += c;
   ::waitpid(child->pid, nullptr, 0);
   ::close(child->stdout_fd);
+  ::close(child->stderr_fd);
   ::close(child->status_fd);
   ::close(terminal);
   ::close(master);
@@ -372,6 +373,7 @@ TEST_F(HostTest, AForkBombStopsAtTheProcessLimit) {
   ::kill(-child->pid, SIGKILL);
   ::waitpid(child->pid, nullptr, 0);
   ::close(child->stdout_fd);
+  ::close(child->stderr_fd);
   ::close(child->status_fd);
   ExpectStoppedAtTheLimit(line);
   if (::geteuid() == 0) {

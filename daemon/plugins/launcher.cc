@@ -236,7 +236,7 @@ int WaitFor(pid_t child) {
 // kRootPluginMap. Everything before exec is async-signal-safe (the daemon is
 // multi-threaded, so its forked copies may only make system calls).
 [[noreturn]] void RunPlugin(const LaunchSpec& spec, char* const* argv, char* const* envp,
-                            int stdout_w, int devnull, int error_w, bool quiet_stderr,
+                            int stdout_w, int stderr_w, int devnull, int error_w,
                             bool own_user_namespace, bool root_mapped) {
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) Fail(error_w, kStepSetup, errno);
   ResetSignals(false);
@@ -249,7 +249,7 @@ int WaitFor(pid_t child) {
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) Fail(error_w, kStepNamespaces, errno);
   }
   if (::dup2(devnull, STDIN_FILENO) < 0 || ::dup2(stdout_w, STDOUT_FILENO) < 0 ||
-      (quiet_stderr && ::dup2(devnull, STDERR_FILENO) < 0)) {
+      ::dup2(stderr_w, STDERR_FILENO) < 0) {
     Fail(error_w, kStepSetup, errno);
   }
   PluginLimits limits = spec.limits;
@@ -278,8 +278,8 @@ int WaitFor(pid_t child) {
 // plugin ends, the init writes its wait status to `status_w` and exits,
 // and the kernel kills whatever else is left in the namespace.
 [[noreturn]] void RunChild(const LaunchSpec& spec, char* const* argv, char* const* envp,
-                           int stdout_w, int devnull, int error_w, int status_w, pid_t parent,
-                           bool quiet_stderr) {
+                           int stdout_w, int stderr_w, int devnull, int error_w, int status_w,
+                           pid_t parent) {
   if (::setsid() < 0) Fail(error_w, kStepSetup, errno);
   if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) Fail(error_w, kStepSetup, errno);
   // The daemon may have died between fork and prctl.
@@ -331,6 +331,7 @@ int WaitFor(pid_t child) {
     // Only the init and the plugin report from here on.
     ::close(error_w);
     ::close(stdout_w);
+    ::close(stderr_w);
     ::close(status_w);
     ::close(devnull);
     int status = WaitFor(init);
@@ -375,11 +376,12 @@ int WaitFor(pid_t child) {
   pid_t plugin = ::fork();
   if (plugin < 0) Fail(error_w, kStepFork, errno);
   if (plugin == 0) {
-    RunPlugin(spec, argv, envp, stdout_w, devnull, error_w, quiet_stderr,
+    RunPlugin(spec, argv, envp, stdout_w, stderr_w, devnull, error_w,
               isolation == Isolation::kUserAndPid, root_mapped);
   }
   ::close(error_w);
   ::close(stdout_w);
+  ::close(stderr_w);
   ::close(devnull);
   int status = WaitFor(plugin);
   ssize_t ignored = ::write(status_w, &status, sizeof status);
@@ -425,38 +427,42 @@ absl::StatusOr<ChildProcess> SpawnChild(const LaunchSpec& spec) {
   for (auto& e : env_store) envp.push_back(e.data());
   envp.push_back(nullptr);
 
-  int out[2], err[2], status[2];
+  int out[2], logs[2], err[2], status[2];
   if (::pipe2(out, O_CLOEXEC) != 0) {
     return absl::ResourceExhaustedError(absl::StrCat("pipe: ", std::strerror(errno)));
   }
+  if (::pipe2(logs, O_CLOEXEC) != 0) {
+    for (int fd : {out[0], out[1]}) ::close(fd);
+    return absl::ResourceExhaustedError(absl::StrCat("pipe: ", std::strerror(errno)));
+  }
   if (::pipe2(err, O_CLOEXEC) != 0) {
-    ::close(out[0]);
-    ::close(out[1]);
+    for (int fd : {out[0], out[1], logs[0], logs[1]}) ::close(fd);
     return absl::ResourceExhaustedError(absl::StrCat("pipe: ", std::strerror(errno)));
   }
   if (::pipe2(status, O_CLOEXEC) != 0) {
-    for (int fd : {out[0], out[1], err[0], err[1]}) ::close(fd);
+    for (int fd : {out[0], out[1], logs[0], logs[1], err[0], err[1]}) ::close(fd);
     return absl::ResourceExhaustedError(absl::StrCat("pipe: ", std::strerror(errno)));
   }
   // Read once the first child has ended; the init may be a moment behind.
   ::fcntl(status[0], F_SETFL, O_NONBLOCK);
   int devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
-  // A plugin never gets the daemon's terminal: were its stderr one, the
-  // plugin could type into it (TIOCSTI) or read what is typed there.
-  bool quiet_stderr = ::isatty(STDERR_FILENO) == 1;
+  // A plugin's stderr is a pipe the daemon reads, never the daemon's own:
+  // that may be a terminal (which the plugin could type into with TIOCSTI)
+  // or the journal (which must not hold what a plugin prints).
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
   if (pid == 0) {
-    RunChild(spec, argv.data(), envp.data(), out[1], devnull, err[1], status[1], parent,
-             quiet_stderr);
+    RunChild(spec, argv.data(), envp.data(), out[1], logs[1], devnull, err[1], status[1], parent);
   }
   int fork_errno = errno;
   ::close(out[1]);
+  ::close(logs[1]);
   ::close(err[1]);
   ::close(status[1]);
   if (devnull >= 0) ::close(devnull);
   if (pid < 0) {
     ::close(out[0]);
+    ::close(logs[0]);
     ::close(err[0]);
     ::close(status[0]);
     return absl::ResourceExhaustedError(absl::StrCat("fork: ", std::strerror(fork_errno)));
@@ -474,12 +480,13 @@ absl::StatusOr<ChildProcess> SpawnChild(const LaunchSpec& spec) {
     ::kill(-pid, SIGKILL);
     ::waitpid(pid, nullptr, 0);
     ::close(out[0]);
+    ::close(logs[0]);
     ::close(status[0]);
     return absl::FailedPreconditionError(absl::StrCat("cannot run ", spec.executable, ": ",
                                                       DescribeStep(child_error.step), ": ",
                                                       std::strerror(child_error.err)));
   }
-  return ChildProcess{pid, out[0], status[0]};
+  return ChildProcess{pid, out[0], logs[0], status[0]};
 }
 
 Launcher::Launcher() : thread_([this] { Loop(); }) {}

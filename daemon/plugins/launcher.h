@@ -5,9 +5,9 @@
 //             the kernel allows (see SECURITY.md, "A plugin")
 //          -> init: PID 1 of the new PID namespace, with a /proc of its own
 //          -> the plugin: stdin from /dev/null, stdout into a pipe the daemon
-//             reads (the handshake), stderr the daemon's unless that is a
-//             terminal (then /dev/null), a small environment, resource
-//             limits, Landlock and a seccomp filter (sandbox.h); exec.
+//             reads (the handshake), stderr into another, a small
+//             environment, resource limits, Landlock and a seccomp filter
+//             (sandbox.h); exec.
 //
 // Each has PR_SET_PDEATHSIG (SIGKILL) toward its parent, so when the daemon
 // dies, even by SIGKILL, the first child dies, then the init, and with the
@@ -65,6 +65,8 @@ struct ChildProcess {
   pid_t pid = -1;
   // Read end of the plugin's stdout (O_CLOEXEC). The caller closes it.
   int stdout_fd = -1;
+  // Read end of the plugin's stderr (O_CLOEXEC). The caller closes it.
+  int stderr_fd = -1;
   // Read end (O_CLOEXEC) of a pipe on which the init writes the plugin's
   // wait status (an int, as waitpid gives it) when the plugin has ended; it
   // is empty when the processes were killed first. The caller closes it.

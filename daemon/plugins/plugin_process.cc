@@ -24,8 +24,6 @@ namespace {
 #define SYS_pidfd_open 434
 #endif
 
-constexpr size_t kMaxLoggedLine = 200;
-
 int MillisUntil(absl::Time deadline) {
   absl::Duration left = deadline - absl::Now();
   if (left <= absl::ZeroDuration()) return 0;
@@ -50,7 +48,8 @@ absl::StatusOr<std::string> ReadHandshakeLine(int fd, absl::Time deadline, std::
     int wait = MillisUntil(deadline);
     if (wait == 0) {
       return absl::DeadlineExceededError(
-          buffer.empty() ? "the plugin printed no handshake line in time"
+          buffer.empty() ? "the plugin printed no handshake line in time (if it prints one, "
+                           "it may not flush it: in Python, print(..., flush=True))"
                          : absl::StrCat("the plugin printed \"", Excerpt(buffer),
                                         "\" but no complete handshake line in time"));
     }
@@ -86,6 +85,7 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginProcess::Start(
   std::shared_ptr<PluginProcess> p(new PluginProcess());
   p->plugin_id_ = manifest.id();
   p->version_ = manifest.version();
+  p->fingerprint_ = plugin.fingerprint;
 
   std::string tmpl = absl::StrCat(options.runtime_dir, "/", manifest.id(), ".XXXXXX");
   if (::mkdtemp(tmpl.data()) == nullptr) {
@@ -123,15 +123,23 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginProcess::Start(
   auto line = ReadHandshakeLine(child->stdout_fd, deadline, &rest);
   // From here on the watcher owns the pipe and reaps the process, so every
   // failure below only has to kill it.
-  p->watcher_ = std::thread([raw = p.get(), fd = child->stdout_fd, rest] { raw->Watch(fd, rest); });
+  p->log_ =
+      std::make_unique<PluginLog>(options.log_dir, manifest.id(), manifest.version(), p->pid_);
+  p->watcher_ = std::thread([raw = p.get(), out = child->stdout_fd, err = child->stderr_fd, rest] {
+    raw->Watch(out, err, rest);
+  });
   auto fail = [&](absl::Status s) -> absl::Status {
     // A plugin that closed its stdout has most likely ended: the init is
     // about to report how; a kill now would leave only "killed by signal 9".
     if (absl::IsUnavailable(s)) p->WaitForExit(absl::Seconds(5));
-    p->Kill();
+    p->Kill();  // returns once the watcher has written the last of its output
     std::string how = p->exit_description();
     if (absl::IsUnavailable(s) && !how.empty()) {
-      return absl::UnavailableError(absl::StrCat(s.message(), " (it ", how, ")"));
+      s = absl::UnavailableError(absl::StrCat(s.message(), " (it ", how, ")"));
+    }
+    if (p->log_->lines() > 0) {
+      s = absl::Status(s.code(),
+                       absl::StrCat(s.message(), "; what it printed is in ", p->log_->path()));
     }
     return s;
   };
@@ -185,44 +193,60 @@ PluginProcess::~PluginProcess() {
   }
 }
 
-void PluginProcess::Watch(int fd, std::string pending) {
+void PluginProcess::Watch(int stdout_fd, int stderr_fd, std::string pending_stdout) {
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
-  auto log_lines = [&](bool flush) {
+  struct Stream {
+    int fd;
+    const char* name;
+    std::string pending;
+    bool open = true;
+  };
+  Stream streams[2] = {{stdout_fd, "stdout", std::move(pending_stdout)}, {stderr_fd, "stderr", ""}};
+  auto write_lines = [&](Stream& s, bool all) {
     size_t nl;
-    while ((nl = pending.find('\n')) != std::string::npos || (flush && !pending.empty()) ||
-           pending.size() > 4096) {
-      if (nl == std::string::npos) nl = std::min(pending.size(), kMaxLoggedLine);
-      std::string line = pending.substr(0, nl);
-      pending.erase(0, std::min(pending.size(), nl + 1));
-      LogInfo(absl::StrCat("plugin ", plugin_id_,
-                           " printed: ", Excerpt(line.substr(0, kMaxLoggedLine))));
+    while ((nl = s.pending.find('\n')) != std::string::npos || (all && !s.pending.empty()) ||
+           s.pending.size() > PluginLog::kMaxLineChars) {
+      if (nl == std::string::npos) nl = std::min(s.pending.size(), PluginLog::kMaxLineChars);
+      log_->Line(s.name, std::string_view(s.pending).substr(0, nl));
+      s.pending.erase(0, std::min(s.pending.size(), nl + 1));
     }
   };
-  log_lines(false);
-  bool open = true;
-  while (open) {
-    struct pollfd fds[2] = {{fd, POLLIN, 0}, {pidfd, POLLIN, 0}};
-    int r = ::poll(fds, pidfd >= 0 ? 2 : 1, -1);
+  auto read_some = [&](Stream& s) {
+    char chunk[4096];
+    ssize_t n = ::read(s.fd, chunk, sizeof chunk);
+    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return n;
+    if (n <= 0) {
+      s.open = false;
+    } else {
+      s.pending.append(chunk, static_cast<size_t>(n));
+      write_lines(s, false);
+    }
+    return n;
+  };
+  write_lines(streams[0], false);
+  while (streams[0].open || streams[1].open) {
+    struct pollfd fds[3] = {{streams[0].open ? stdout_fd : -1, POLLIN, 0},
+                            {streams[1].open ? stderr_fd : -1, POLLIN, 0},
+                            {pidfd, POLLIN, 0}};
+    int r = ::poll(fds, pidfd >= 0 ? 3 : 2, -1);
     if (r < 0) {
       if (errno == EINTR) continue;
       break;
     }
-    if (fds[0].revents != 0) {
-      char chunk[1024];
-      ssize_t n = ::read(fd, chunk, sizeof chunk);
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) {
-        open = false;
-      } else {
-        pending.append(chunk, static_cast<size_t>(n));
-        log_lines(false);
-      }
-    } else if (pidfd >= 0 && fds[1].revents != 0) {
-      break;  // ended; its children may still hold the pipe
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].revents != 0) read_some(streams[i]);
     }
+    if (pidfd >= 0 && fds[2].revents != 0) break;  // ended; its children may still hold the pipes
   }
-  log_lines(true);
-  ::close(fd);
+  // What it wrote just before it ended, without waiting for writers that
+  // may outlive it (at most a pipe's worth each).
+  for (Stream& s : streams) {
+    ::fcntl(s.fd, F_SETFL, O_NONBLOCK);
+    for (int i = 0; s.open && i < 64 && read_some(s) > 0; ++i) {
+    }
+    write_lines(s, true);
+    ::close(s.fd);
+  }
   // Wait for the end without reaping, so the pid cannot be reused while
   // Signal() may still use it; then mark it ended and reap.
   siginfo_t info;

@@ -1,7 +1,7 @@
 // One running plugin: its process, the private folder of its socket, the
-// gRPC channel to it, and a thread that logs what it prints and notices when
-// it ends. Starting it is the whole go-plugin handshake: spawn, read the one
-// line, check it, connect, Describe, compare with the manifest.
+// gRPC channel to it, and a thread that writes what it prints to its own log
+// (plugin_log.h) and notices when it ends. Starting it is the whole go-plugin handshake: spawn,
+// read the one line, check it, connect, Describe, compare with the manifest.
 #ifndef ATTUNE_DAEMON_PLUGINS_PLUGIN_PROCESS_H_
 #define ATTUNE_DAEMON_PLUGINS_PLUGIN_PROCESS_H_
 
@@ -18,6 +18,7 @@
 #include "attune/plugin/v1/plugin.grpc.pb.h"
 #include "daemon/plugins/discovery.h"
 #include "daemon/plugins/launcher.h"
+#include "daemon/plugins/plugin_log.h"
 #include "daemon/plugins/sandbox.h"
 
 namespace attune {
@@ -30,6 +31,8 @@ struct PluginProcessOptions {
   // An existing private (0700) folder in which each process gets a folder of
   // its own for its socket.
   std::string runtime_dir;
+  // Where what it prints goes (plugin_log.h); empty: nowhere.
+  std::string log_dir;
 };
 
 // Thread-safe.
@@ -53,7 +56,11 @@ class PluginProcess {
   // The version its manifest said when it was started: what its output is
   // recorded under, even once a newer version is installed.
   const std::string& version() const { return version_; }
+  // The install it was started from (FoundPlugin::fingerprint).
+  const std::string& fingerprint() const { return fingerprint_; }
   pid_t pid() const { return pid_; }
+  // The file its output goes to (plugin_log.h), or empty.
+  std::string log_path() const { return log_ ? log_->path() : ""; }
   plugin::v1::Plugin::Stub& stub() { return *stub_; }
 
   // Whether the process has ended, and how: "exited with status 1", "was
@@ -71,11 +78,13 @@ class PluginProcess {
 
  private:
   PluginProcess() = default;
-  void Watch(int stdout_fd, std::string pending_output);
+  // Writes what it prints to log_ until it ends, then marks it ended.
+  void Watch(int stdout_fd, int stderr_fd, std::string pending_stdout);
   void Signal(int sig);
 
   std::string plugin_id_;
   std::string version_;
+  std::string fingerprint_;
   // The first child of the launcher (launcher.h), not the plugin itself.
   pid_t pid_ = -1;
   // Where the plugin's own wait status arrives (ChildProcess::status_fd).
@@ -83,6 +92,7 @@ class PluginProcess {
   std::string folder_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<plugin::v1::Plugin::Stub> stub_;
+  std::unique_ptr<PluginLog> log_;  // used by watcher_ only, once started
   std::thread watcher_;
 
   mutable absl::Mutex mu_;

@@ -1,5 +1,10 @@
 // Bad input to exercises and from plugins (tests/BAD_INPUT.md): a person's
 // wrong answers, a plugin's replies out of shape, grants of unknown kinds.
+#include <sys/stat.h>
+
+#include <fstream>
+#include <iterator>
+
 #include "bad_input_support.h"
 #include "tests/support/test_plugin.h"
 
@@ -191,32 +196,54 @@ TEST_F(ExerciseBadInputTest, PluginRepliesOutOfShapeEndTheSessionAndStoreNothing
   ExpectAGoodWrite();
 }
 
-// What a plugin prints on stdout after its handshake line goes to the
-// daemon's log, in short excerpts with control characters escaped, so a
-// plugin cannot forge log lines or drive the terminal.
-TEST_F(ExerciseBadInputTest, PluginOutputIsLoggedShortAndEscaped) {
+// What a plugin prints (stdout after its handshake line, and stderr) goes
+// to its own log file, never the daemon's log: not even a person's answer
+// that the plugin prints. In that file, lines are short and control
+// characters escaped, so a plugin can neither forge lines nor drive the
+// terminal of whoever reads it.
+TEST_F(ExerciseBadInputTest, PluginOutputGoesToItsOwnLogShortAndEscaped) {
   v1::StartSessionRequest r = Request("tp-echo");
   // Escaped: the plugin turns "\\x1b" and "\\r" back into the bytes (an
   // option may not carry control characters itself).
   (*r.mutable_options())["print"] = "\\x1b[2J\\rforged 2026-01-01T00:00:00Z attuned I ";
   (*r.mutable_options())["print_times"] = "100";
+  (*r.mutable_options())["eprint"] = "yes";  // the answer, on stderr
+  driver_->overrides["words"] = Text("a private answer");
   auto run = driver_->RunSession(r);
   ASSERT_OK(run.status);
+  const std::string daemon_log = d_.StderrSinceStart();
+  const std::string marker = "what it prints goes to ";
+  size_t at = daemon_log.find(marker);
+  ASSERT_NE(at, std::string::npos) << daemon_log;
+  at += marker.size();
+  const std::string path = daemon_log.substr(at, daemon_log.find('\n', at) - at);
   std::string log;
   ASSERT_TRUE(Eventually([&] {
-    log = d_.StderrSinceStart();
-    return log.find("plugin tp printed: ") != std::string::npos;
-  })) << log;
+    std::ifstream in(path);
+    log.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    return log.find("a private answer") != std::string::npos &&
+           log.find("\\x1b[2J") != std::string::npos;
+  })) << path
+      << ":\n"
+      << log;
+  EXPECT_THAT(log, HasSubstr("1.0.0 pid "));
+  EXPECT_THAT(log, HasSubstr(" stderr: "));
   EXPECT_EQ(log.find('\x1b'), std::string::npos) << "an escape character reached the log";
   EXPECT_EQ(log.find('\r'), std::string::npos) << "a carriage return reached the log";
-  EXPECT_THAT(log, HasSubstr("\\x1b[2J"));
   size_t longest = 0;
-  for (size_t at = 0, nl; at < log.size(); at = nl + 1) {
-    nl = log.find('\n', at);
+  for (size_t from = 0, nl; from < log.size(); from = nl + 1) {
+    nl = log.find('\n', from);
     if (nl == std::string::npos) nl = log.size();
-    longest = std::max(longest, nl - at);
+    longest = std::max(longest, nl - from);
   }
-  EXPECT_LT(longest, 400u) << "a 5,000-character line was logged whole";
+  EXPECT_LT(longest, 1200u) << "a 5,000-character line was written whole";
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  // The daemon's own log holds none of it.
+  const std::string after = d_.StderrSinceStart();
+  EXPECT_EQ(after.find("a private answer"), std::string::npos) << after;
+  EXPECT_EQ(after.find("forged"), std::string::npos) << after;
   ExpectAGoodWrite();
 }
 

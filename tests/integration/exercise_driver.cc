@@ -86,8 +86,15 @@ grpc::Status ExerciseDriver::Answer(const std::string& session, const v1::Answer
 }
 
 ExerciseDriver::Run ExerciseDriver::RunSession(const v1::StartSessionRequest& request) {
+  v1::LiveSession started;
+  grpc::Status s = Start(request, &started);
+  if (!s.ok()) return {s, started, {}};
+  return Continue(started);
+}
+
+ExerciseDriver::Run ExerciseDriver::Continue(const v1::LiveSession& at) {
   Run run;
-  run.status = Start(request, &run.last);
+  run.last = at;
   for (int i = 0; run.status.ok() && !run.last.finished() && i < 600; ++i) {
     run.steps.push_back(run.last.step());
     v1::LiveSession next;

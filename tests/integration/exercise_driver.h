@@ -39,6 +39,8 @@ class ExerciseDriver {
   // fails (at most 600 steps).
   Run RunSession(const v1::StartSessionRequest& request);
   Run RunSession(const std::string& exercise);
+  // Answers every step of a started session, from `at`, as RunSession does.
+  Run Continue(const v1::LiveSession& at);
 
   grpc::Status Start(const v1::StartSessionRequest& request, v1::LiveSession* out);
   grpc::Status Answer(const std::string& session, const v1::Answer& answer, v1::LiveSession* out,

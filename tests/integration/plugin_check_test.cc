@@ -101,5 +101,71 @@ TEST_F(PluginCheckTest, SaysWhatIsWrong) {
   EXPECT_EQ(Check("").exit_status, 2);
 }
 
+TEST_F(PluginCheckTest, HelpSaysHowToScriptASession) {
+  Checked help = Check("--help");
+  EXPECT_EQ(help.exit_status, 0) << help.output;
+  EXPECT_THAT(help.output, AllOf(HasSubstr("--answers"), HasSubstr("--verbose"),
+                                 HasSubstr("An answers file is JSON"),
+                                 HasSubstr("A scripted answer from plugin-check.")));
+}
+
+// A plugin author scripts a session with --answers and reads it whole with
+// --verbose: the steps as a person sees them (names filled in), each
+// answer, the summary, the records, and what the plugin printed.
+TEST_F(PluginCheckTest, AnswersFromAFileAndAVerboseTranscript) {
+  std::string tp = MakeTestPlugin(root_, "tp");
+  ASSERT_FALSE(tp.empty());
+  std::ofstream(root_ + "/answers.json")
+      << R"({"words": {"text": "from the file"}, "score": {"rating": 2}})";
+  Checked c = Check(tp +
+                    " --exercise test-echo --option eprint=yes --option records=journal_entry"
+                    " --answers " +
+                    root_ + "/answers.json --verbose");
+  EXPECT_EQ(c.exit_status, 1) << c.output;  // journal_entry is not among tp's permissions
+  EXPECT_THAT(c.output, AllOf(HasSubstr("step 1 (intro, prompt) Echo: A test exercise, Alex."),
+                              HasSubstr("answer (from --answers): from the file"),
+                              HasSubstr("answer (from --answers): 2 of 5"),
+                              HasSubstr("What the plugin printed:"),
+                              HasSubstr("stderr: debug: the person wrote from the file")));
+
+  Checked good = Check(tp + " --exercise test-echo --answers " + root_ + "/answers.json -v");
+  EXPECT_EQ(good.exit_status, 0) << good.output;
+  EXPECT_THAT(good.output,
+              AllOf(HasSubstr("summary: You wrote: from the file"), HasSubstr("No problems.")));
+
+  std::ofstream(root_ + "/wrong.json") << R"({"score": {"rating": 9}, "nope": {"done": true}})";
+  Checked wrong = Check(tp + " --exercise test-echo --answers " + root_ + "/wrong.json");
+  EXPECT_EQ(wrong.exit_status, 1) << wrong.output;
+  EXPECT_THAT(wrong.output,
+              AllOf(HasSubstr("gets an answer from --answers that the daemon would refuse: "
+                              "answer.rating"),
+                    HasSubstr("--answers: no step \"nope\" was asked")));
+
+  std::ofstream(root_ + "/not.json") << "[1, 2]";
+  Checked not_json = Check(tp + " --answers " + root_ + "/not.json");
+  EXPECT_EQ(not_json.exit_status, 2) << not_json.output;
+  EXPECT_THAT(not_json.output, HasSubstr("is not a JSON object of step keys"));
+}
+
+// Options are resolved as the daemon does: an unknown key is refused before
+// the plugin sees it.
+TEST_F(PluginCheckTest, RefusesOptionsTheDaemonWouldRefuse) {
+  std::string tp = MakeTestPlugin(root_, "tp");
+  ASSERT_FALSE(tp.empty());
+  Checked c = Check(tp + " --exercise test-echo --option loudness=11");
+  EXPECT_EQ(c.exit_status, 1) << c.output;
+  EXPECT_THAT(c.output, AllOf(HasSubstr("the daemon would refuse to start it: options"),
+                              HasSubstr("loudness")));
+}
+
+// A plugin that never prints its handshake line (often: it did not flush).
+TEST_F(PluginCheckTest, HintsAtFlushingWhenTheHandshakeNeverComes) {
+  std::string silent = MakeTestPlugin(root_, "silent", "silent", "", "1.0.0", "s-");
+  ASSERT_FALSE(silent.empty());
+  Checked c = Check(silent);
+  EXPECT_EQ(c.exit_status, 1) << c.output;
+  EXPECT_THAT(c.output, HasSubstr("print(..., flush=True)"));
+}
+
 }  // namespace
 }  // namespace attune::testing

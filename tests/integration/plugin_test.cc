@@ -319,6 +319,8 @@ TEST_F(PluginIT, APluginWrittenInPythonRunsSessions) {
   auto first = driver_->RunSession("python-echo");
   ASSERT_OK(first.status);
   EXPECT_EQ(first.steps[0].text(), "Hello Integration Test, from Python.");
+  EXPECT_EQ(first.steps[1].title(), "Words for Sam") << "the daemon filled in the names";
+  EXPECT_EQ(first.steps[1].text(), "Integration Test, write something for Sam.");
   EXPECT_EQ(first.last.record().summary(), "Python heard: hello from C++ (session 1)");
   auto second = driver_->RunSession("python-echo");
   ASSERT_OK(second.status);
@@ -583,20 +585,79 @@ TEST_F(PluginIT, ASessionReplacesTheDaysCheckInOnlyWhenAllowed) {
 // A newer version installed while the old process still runs (issue 20):
 // the sessions that process serves are recorded under its version, not the
 // one the manifest on disk now says.
-TEST_F(PluginIT, ASessionIsRecordedUnderTheVersionOfTheProcessThatRanIt) {
+// A plugin author installs 2.0.0 over 1.0.0 while a session of 1.0.0 is
+// under way: the next session runs 2.0.0 at once, the one under way finishes
+// on 1.0.0, each is recorded under the version that produced it, and the
+// 1.0.0 process stops when its session has ended.
+TEST_F(PluginIT, AnUpgradeServesNewSessionsWhileTheOldProcessFinishesItsOwn) {
   StartDaemon();
   AddTestPlugin("tp");
-  auto first = driver_->RunSession(Request("tp-echo"));
-  ASSERT_OK(first.status);
-  EXPECT_EQ(first.last.record().plugin_version(), "1.0.0");
+  v1::LiveSession under_way;
+  ASSERT_OK(driver_->Start(Request("tp-echo"), &under_way));
+  const int old_pid = driver_->Plugin("tp").pid();
+  ASSERT_TRUE(ProcessAlive(old_pid));
+
   ASSERT_NE(MakeTestPlugin(user_dir_, "tp", "normal", "", "2.0.0", "tp-"), "");
-  v1::ListExercisesResponse listed;  // the daemon reads the new manifest
-  ASSERT_OK(driver_->exercises().ListExercises(DaemonHarness::Context().get(),
-                                               v1::ListExercisesRequest(), &listed));
-  auto second = driver_->RunSession(Request("tp-echo"));
-  ASSERT_OK(second.status);
-  EXPECT_EQ(second.last.record().plugin_version(), "1.0.0")
-      << "the 1.0.0 process, still running, produced this session";
+  auto upgraded = driver_->RunSession(Request("tp-echo"));
+  ASSERT_OK(upgraded.status);
+  EXPECT_EQ(upgraded.last.record().plugin_version(), "2.0.0");
+  const int new_pid = driver_->Plugin("tp").pid();
+  EXPECT_NE(new_pid, old_pid);
+  EXPECT_TRUE(ProcessAlive(old_pid)) << "it still serves the session it began";
+
+  auto finished = driver_->Continue(under_way);
+  ASSERT_OK(finished.status);
+  EXPECT_EQ(finished.last.record().plugin_version(), "1.0.0")
+      << "the 1.0.0 process produced this session";
+  EXPECT_TRUE(Eventually([&] { return !ProcessAlive(old_pid); }));
+  EXPECT_TRUE(ProcessAlive(new_pid));
+  EXPECT_EQ(driver_->Plugin("tp").failures(), 0);
+  EXPECT_THAT(d_.StderrSinceStart(), HasSubstr("was replaced by 2.0.0 on disk"));
+}
+
+// The process that ran a session is gone and another version is installed:
+// the session ends plainly rather than going on under two versions.
+TEST_F(PluginIT, ASessionWhoseVersionIsGoneEndsPlainly) {
+  StartDaemon();
+  AddTestPlugin("tp");
+  v1::LiveSession under_way;
+  ASSERT_OK(driver_->Start(Request("tp-echo"), &under_way));
+  const int old_pid = driver_->Plugin("tp").pid();
+  ASSERT_NE(MakeTestPlugin(user_dir_, "tp", "normal", "", "2.0.0", "tp-"), "");
+  ASSERT_OK(driver_->RunSession(Request("tp-echo")).status);  // 2.0.0 takes over
+  ASSERT_EQ(::kill(old_pid, SIGKILL), 0);
+  // Reaped (not only a zombie): the daemon has seen it end.
+  ASSERT_TRUE(Eventually([&] { return ::kill(old_pid, 0) != 0; }));
+  v1::LiveSession next;
+  grpc::Status s = driver_->Answer(under_way.name(), Done(), &next);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_THAT(s.error_message(),
+              AllOf(HasSubstr("1.0.0, which ran this session, has stopped"),
+                    HasSubstr("2.0.0 is installed now"), HasSubstr("start a new one")));
+  ASSERT_OK(driver_->RunSession(Request("tp-echo")).status);
+}
+
+// A handler that fails (a Python one that raises) is the plugin's bug: the
+// session ends with its message, which only the person sees (it may quote
+// their answers); the daemon counts a failure, logs the code, and restarts
+// the plugin after the backoff.
+TEST_F(PluginIT, AHandlerThatFailsCountsAsAFailureAndKeepsTheAnswersOutOfTheLog) {
+  StartDaemon();
+  AddTestPlugin("tp");
+  driver_->overrides["words"] = Text("my secret words");
+  auto run = driver_->RunSession(Request("tp-echo", {{"fail", "finish"}}));
+  EXPECT_EQ(run.status.error_code(), grpc::StatusCode::ABORTED);
+  EXPECT_THAT(run.status.error_message(),
+              AllOf(HasSubstr("failed Finish: the handler failed on my secret words"),
+                    HasSubstr("Nothing of it was stored")));
+  v1::PluginInfo info = driver_->Plugin("tp");
+  EXPECT_EQ(info.failures(), 1);
+  EXPECT_THAT(info.last_error(), HasSubstr("answered Finish with an error (INTERNAL)"));
+  EXPECT_THAT(d_.StderrSinceStart(), HasSubstr("answered Finish with an error (INTERNAL)"));
+  EXPECT_EQ(d_.StderrSinceStart().find("my secret words"), std::string::npos);
+  driver_->overrides.clear();
+  EXPECT_TRUE(Eventually([&] { return driver_->RunSession(Request("tp-echo")).status.ok(); }));
+  EXPECT_EQ(driver_->Plugin("tp").failures(), 0);
 }
 
 TEST_F(PluginIT, PluginsRunConfined) {

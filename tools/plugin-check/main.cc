@@ -1,33 +1,41 @@
-// plugin-check: validates a plugin folder the way attuned will use it, and
-// says what is wrong.
-//
-//   plugin-check FOLDER [--exercise ID] [--option KEY=VALUE]... [--timeout SECONDS]
+// attune-plugin-check: validates a plugin folder the way attuned will use it,
+// with the daemon's own code, and says what is wrong. `--help` says how;
+// plugins/README.md, "Build, check, install, allow, run", shows it in use.
 //
 // Checks, in order: the manifest; starting the plugin (the handshake line,
 // the protocol version, Describe against the manifest); then, for every
-// exercise, a full session with scripted answers (every step well formed,
-// Finish's records well formed and of kinds the manifest asks for; only the
-// exercise named by --exercise, when given; --option is passed to every
-// session, --timeout bounds every call, 5 s by default); and
-// finally that the plugin stops on SIGTERM. Exit status: 0 when nothing is
-// wrong, 1 when something is, 2 for bad usage.
+// exercise (or the one --exercise names), a full session whose answers come
+// from --answers or are scripted (script.h): every step well formed, every
+// answer one the daemon would take, Finish's records well formed and of
+// kinds the manifest asks for; and finally that the plugin stops on SIGTERM.
+// Options (--option) are resolved as the daemon does: unknown keys and bad
+// values are refused before the plugin sees them, defaults filled in.
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
+#include "common/step_names.h"
 #include "daemon/plugins/discovery.h"
+#include "daemon/plugins/exercise_options.h"
 #include "daemon/plugins/launcher.h"
 #include "daemon/plugins/output_check.h"
 #include "daemon/plugins/permissions.h"
+#include "daemon/plugins/plugin_log.h"
 #include "daemon/plugins/plugin_process.h"
 #include "daemon/plugins/step_check.h"
 #include "daemon/records/emotions.h"
@@ -38,8 +46,75 @@ namespace attune {
 namespace {
 
 constexpr int kMaxSteps = 500;
-constexpr char kUsage[] =
-    "usage: plugin-check FOLDER [--exercise ID] [--option KEY=VALUE]... [--timeout SECONDS]\n";
+constexpr char kFirstName[] = "Alex";
+constexpr char kSecondName[] = "Sam";
+
+constexpr char kAbout[] =
+    "Checks the plugin in FOLDER (its manifest.textproto and executable) the way attuned uses "
+    "it: the manifest, the handshake and Describe, one whole session of every exercise, and "
+    "stopping on SIGTERM. Exit status 0 when nothing is wrong, 1 when something is, 2 for bad "
+    "usage.";
+constexpr char kFooter[] = R"(
+Sessions are run as Alex (who starts) with Sam (the partner). A step the
+answers file does not answer gets a default answer:
+  prompt, timed turn, role switch  done (a turn with all its seconds)
+  text                             "A scripted answer from plugin-check."
+  choice                           the first choices, as many as it needs
+  feelings                         the first labels of the vocabulary, 3 of 5
+  rating                           4 of 5
+
+An answers file is JSON: step keys, each with an Answer as in
+proto/attune/v1/exercise.proto, e.g.
+  {"first-things": {"text": "A walk, a call, a song"},
+   "week": {"rating": 5},
+   "pick": {"choices": {"keys": ["calm"]}},
+   "feel": {"emotions": {"emotions": [{"label": "grateful", "intensity": 4}]}}}
+An answer the daemon would refuse is a problem of the file, not the plugin.
+
+--verbose prints every step as a person sees it, each answer, the summary
+and the records the plugin returned, and what the plugin printed (its stderr,
+and its stdout after the handshake line; printed anyway when a check fails).)";
+
+using Answers = std::map<std::string, v1::Answer>;
+
+// Reads --answers: a JSON object of step key -> Answer.
+absl::StatusOr<Answers> ReadAnswers(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat("--answers: cannot read ", path));
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  google::protobuf::Struct object;
+  auto parsed = google::protobuf::util::JsonStringToMessage(text, &object);
+  if (!parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--answers: ", path, " is not a JSON object of step keys: ", parsed.ToString()));
+  }
+  Answers out;
+  for (const auto& [key, value] : object.fields()) {
+    std::string json;
+    (void)google::protobuf::util::MessageToJsonString(value, &json);
+    v1::Answer answer;
+    auto as_answer = google::protobuf::util::JsonStringToMessage(json, &answer);
+    if (!as_answer.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat("--answers: \"", key,
+                                                     "\" is not an Answer (see "
+                                                     "proto/attune/v1/exercise.proto): ",
+                                                     as_answer.ToString()));
+    }
+    out[key] = std::move(answer);
+  }
+  return out;
+}
+
+std::string KindName(const v1::Step& step) {
+  const auto* field = step.GetDescriptor()->FindFieldByNumber(step.kind_case());
+  return field == nullptr ? "no kind" : field->name();
+}
+
+std::string Json(const google::protobuf::Message& m) {
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(m, &out);
+  return out;
+}
 
 struct Report {
   int problems = 0;
@@ -50,29 +125,37 @@ struct Report {
   }
 };
 
-absl::Duration Timeout(const std::string& seconds) {
-  return absl::Milliseconds(std::atof(seconds.c_str()) * 1000);
-}
-
 // One full session of `exercise` with scripted answers.
 void CheckExercise(PluginProcess& process, const FoundPlugin& plugin, const v1::Exercise& exercise,
-                   const std::map<std::string, std::string>& options, absl::Duration timeout,
-                   Report& report) {
+                   const google::protobuf::Map<std::string, std::string>& chosen,
+                   const Answers& answers, std::set<std::string>& answered, absl::Duration timeout,
+                   bool verbose, Report& report) {
+  std::string name = absl::StrCat("exercise ", exercise.id(), ": ");
+  auto options = ResolveOptions(exercise, chosen);
+  if (!options.ok()) {
+    report.Problem(
+        absl::StrCat(name, "the daemon would refuse to start it: ", options.status().message()));
+    return;
+  }
   plugin::v1::SessionContext context;
   context.set_exercise(exercise.id());
   context.set_session_id("plugin-check");
   context.set_seed(42);
   context.set_today(FormatDay(absl::ToCivilDay(absl::Now(), absl::LocalTimeZone())));
   context.set_time_zone("UTC");
-  context.set_first_name("Alex");
-  context.set_second_name("Sam");
+  context.set_first_name(kFirstName);
+  context.set_second_name(kSecondName);
   *context.mutable_vocabulary() = EmotionVocabulary();
-  for (const auto& [k, v] : options) (*context.mutable_options())[k] = v;
+  for (const auto& [k, v] : *options) (*context.mutable_options())[k] = v;
+  if (verbose && !options->empty()) {
+    std::string list;
+    for (const auto& [k, v] : *options) list += absl::StrCat(list.empty() ? "" : ", ", k, "=", v);
+    std::cout << "           " << exercise.id() << " with options " << list << "\n";
+  }
 
   auto call_context = [&](grpc::ClientContext* ctx) {
     ctx->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   };
-  std::string name = absl::StrCat("exercise ", exercise.id(), ": ");
   plugin::v1::StartRequest start;
   *start.mutable_context() = context;
   plugin::v1::StepResponse reply;
@@ -108,11 +191,26 @@ void CheckExercise(PluginProcess& process, const FoundPlugin& plugin, const v1::
       return;
     }
     keys.insert(step.key());
-    v1::Answer answer = ScriptedAnswer(step, context.vocabulary());
+    step = StepWithNames(std::move(step), kFirstName, kSecondName);  // as the daemon does
+    auto given = answers.find(step.key());
+    bool from_file = given != answers.end();
+    v1::Answer answer = from_file ? given->second : ScriptedAnswer(step, context.vocabulary());
+    if (from_file) answered.insert(step.key());
+    if (verbose) {
+      std::cout << "           step " << n << " (" << step.key() << ", " << KindName(step) << ") "
+                << step.title() << ": " << step.text() << "\n";
+    }
     if (auto c = CheckAnswer(step, &answer); !c.ok()) {
-      report.Problem(
-          absl::StrCat(name, "step ", n, " (", step.key(), ") cannot be answered: ", c.message()));
+      report.Problem(absl::StrCat(name, "step ", n, " (", step.key(), ") ",
+                                  from_file ? "gets an answer from --answers that the daemon "
+                                              "would refuse: "
+                                            : "cannot be answered: ",
+                                  c.message()));
       return;
+    }
+    if (verbose) {
+      std::cout << "             answer" << (from_file ? " (from --answers)" : "") << ": "
+                << AnswerText(step, answer) << "\n";
     }
     auto& ex = transcript.emplace_back();
     *ex.mutable_step() = step;
@@ -153,6 +251,11 @@ void CheckExercise(PluginProcess& process, const FoundPlugin& plugin, const v1::
     report.Problem(absl::StrCat(name, c.message()));
     return;
   }
+  out.set_summary(WithNames(out.summary(), kFirstName, kSecondName));
+  if (verbose) {
+    std::cout << "           summary: " << out.summary() << "\n";
+    for (const auto& r : out.records()) std::cout << "           record: " << Json(r) << "\n";
+  }
   std::string kinds;
   for (const auto& r : out.records()) kinds += (kinds.empty() ? "" : ", ") + KindOf(r);
   report.Ok(absl::StrCat(name, transcript.size(), " steps, then ",
@@ -160,35 +263,62 @@ void CheckExercise(PluginProcess& process, const FoundPlugin& plugin, const v1::
                          "; summary: ", out.summary().substr(0, 100)));
 }
 
+// What the plugin printed, from its log file, indented.
+void PrintOutput(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  bool any = false;
+  while (std::getline(in, line)) {
+    if (!any) std::cout << "What the plugin printed:\n";
+    any = true;
+    std::cout << "  " << line << "\n";
+  }
+}
+
 int Main(int argc, char** argv) {
-  std::string folder, only;
-  std::map<std::string, std::string> options;
-  absl::Duration timeout = absl::Seconds(5);
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--option" && i + 1 < argc) {
-      std::string kv = argv[++i];
-      size_t eq = kv.find('=');
-      if (eq == std::string::npos) {
-        std::cerr << "plugin-check: --option takes KEY=VALUE\n";
-        return 2;
-      }
-      options[kv.substr(0, eq)] = kv.substr(eq + 1);
-    } else if (arg == "--exercise" && i + 1 < argc) {
-      only = argv[++i];
-    } else if (arg == "--timeout" && i + 1 < argc) {
-      timeout = Timeout(argv[++i]);
-    } else if (arg == "-h" || arg == "--help" || !folder.empty()) {
-      std::cerr << kUsage;
+  CLI::App app{kAbout, "attune-plugin-check"};
+  app.footer(kFooter);
+  std::string folder, only, answers_path;
+  std::vector<std::string> option_args;
+  double timeout_seconds = 5;
+  bool verbose = false;
+  app.add_option("FOLDER", folder, "The plugin's folder")->required();
+  app.add_option("--exercise", only, "Check only the exercise with this id");
+  app.add_option("--option", option_args,
+                 "KEY=VALUE: an option for the sessions, as `attune exercise start --option` "
+                 "gives it (repeatable)");
+  app.add_option("--answers", answers_path,
+                 "A JSON file of answers by step key (below); other steps get default answers");
+  app.add_option("--timeout", timeout_seconds, "Seconds each call may take")
+      ->capture_default_str()
+      ->check(CLI::Range(0.01, 600.0));
+  app.add_flag("-v,--verbose", verbose,
+               "Print the transcript, the records returned and the plugin's output");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+  google::protobuf::Map<std::string, std::string> chosen;
+  for (const std::string& kv : option_args) {
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos) {
+      std::cerr << "attune-plugin-check: --option takes KEY=VALUE, not \"" << kv << "\"\n";
       return 2;
-    } else {
-      folder = arg;
     }
+    chosen[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
-  if (folder.empty()) {
-    std::cerr << kUsage;
-    return 2;
+  Answers answers;
+  if (!answers_path.empty()) {
+    auto read = ReadAnswers(answers_path);
+    if (!read.ok()) {
+      std::cerr << "attune-plugin-check: " << read.status().message() << "\n";
+      return 2;
+    }
+    answers = *std::move(read);
   }
+  const absl::Duration timeout = absl::Milliseconds(timeout_seconds * 1000);
   Report report;
   std::cout << "Checking the plugin in " << folder << "\n";
 
@@ -215,7 +345,10 @@ int Main(int argc, char** argv) {
   }
   PluginProcessOptions popts;
   popts.runtime_dir = tmpl;
+  popts.log_dir = PluginLogDir(tmpl);
+  ::mkdir(popts.log_dir.c_str(), 0700);
   popts.start_timeout = std::max(timeout, absl::Seconds(10));
+  std::set<std::string> answered;
   int problems = 0;
   {
     Launcher launcher;
@@ -232,7 +365,7 @@ int Main(int argc, char** argv) {
           report.Problem(absl::StrCat("exercise ", e.id(), ": not checked, the plugin has ended"));
           continue;
         }
-        CheckExercise(**process, plugin, e, options, timeout, report);
+        CheckExercise(**process, plugin, e, chosen, answers, answered, timeout, verbose, report);
       }
       absl::Time stop = absl::Now();
       bool ended = (*process)->exited();
@@ -248,8 +381,15 @@ int Main(int argc, char** argv) {
                                " ms after SIGTERM"));
       }
     }
+    for (const auto& [key, answer] : answers) {
+      if (answered.count(key) == 0) {
+        std::cout << "  note     --answers: no step \"" << key << "\" was asked\n";
+      }
+    }
     problems = report.problems;
   }
+  // Past the process's end: the whole of its output is in the file.
+  if (verbose || problems > 0) PrintOutput(PluginLogPath(popts.log_dir, manifest->id()));
   std::filesystem::remove_all(tmpl);
   std::cout << (problems == 0 ? std::string("No problems.")
                               : absl::StrCat(problems, problems == 1 ? " problem." : " problems."))

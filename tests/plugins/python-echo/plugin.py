@@ -39,7 +39,9 @@ def script(context):
     hello = exercise_pb2.Step(key="hello", title="Hello",
                               text="Hello %s, from Python." % first,
                               prompt=exercise_pb2.PromptStep())
-    words = exercise_pb2.Step(key="words", title="Words", text="Write something.",
+    # The daemon fills in {first} and {second} for a plugin in any language.
+    words = exercise_pb2.Step(key="words", title="Words for {second}",
+                              text="{first}, write something for {second}.",
                               text_input=exercise_pb2.TextInputStep(required=True, max_chars=200))
     mood = exercise_pb2.Step(
         key="mood", title="Mood", text="How was that?",

@@ -278,7 +278,7 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
   std::vector<av1::ExerciseOption> options;
   for (const char* key :
        {"records", "bad_records", "probe", "print", "tcp_port", "udp_port", "read", "own", "list",
-        "unix", "kill_pid", "kill_parent", "setsid_child", "tiocsti", "note"}) {
+        "unix", "kill_pid", "kill_parent", "setsid_child", "tiocsti", "note", "eprint", "fail"}) {
     options.push_back(ap::TextOption(key, "what the test plugin tries (see its source)"));
   }
   options.push_back(ap::IntegerOption("print_times", "how often to print", 1, 1, 100000));
@@ -303,6 +303,15 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
       for (int i = 0; i < times; ++i) std::fputs(text.c_str(), stdout);
       std::fputs("\n", stdout);
       std::fflush(stdout);
+    }
+    if (s.Option("eprint", "") == "yes") {
+      // A careless plugin logging an answer: it must stay out of the daemon's log.
+      std::fprintf(stderr, "debug: the person wrote %s\n", s.Text("words").c_str());
+      std::fflush(stderr);
+    }
+    if (s.Option("fail", "") == "finish") {
+      // A handler that fails, as a Python one that raises does.
+      return absl::InternalError("the handler failed on " + s.Text("words"));
     }
     out.Summary(summary);
     out.UsedItem("echo-" + std::to_string(s.Rating("score")));

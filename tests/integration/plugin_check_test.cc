@@ -66,6 +66,14 @@ TEST_F(PluginCheckTest, PassesThePythonPlugin) {
   EXPECT_THAT(c.output, HasSubstr("exercise python-echo: 3 steps, then plugin_record"));
 }
 
+TEST_F(PluginCheckTest, PassesThePythonTemplate) {
+  Checked c = Check(std::string(ATTUNE_TEST_PLUGINS_DIR) + "/weekly-appreciation --verbose");
+  EXPECT_EQ(c.exit_status, 0) << c.output;
+  EXPECT_THAT(c.output, AllOf(HasSubstr("exercise weekly-appreciation: 4 steps, then appreciation"),
+                              HasSubstr("What Alex appreciated: Alex, what did Sam do"),
+                              HasSubstr("stop: exited with status 0")));
+}
+
 TEST_F(PluginCheckTest, SaysWhatIsWrong) {
   std::string tp = MakeTestPlugin(root_, "tp");
   std::string garbage = MakeTestPlugin(root_, "garbage", "garbage", "", "1.0.0", "g-");

@@ -38,7 +38,8 @@ absl::StatusOr<v1::ListAppreciationsResponse> ListAppreciations(DaemonClient& cl
   return all;
 }
 
-// "Wed 2026-12-03  Alex, for Sam  (private)", then the text, indented.
+// "Wed 2026-12-03  Alex, for Sam  (private)  1a2b3c4d", then the text,
+// indented.
 void PrintAppreciation(const v1::Appreciation& a, const People& people, absl::TimeZone zone) {
   const std::string author =
       people.NameOf(a.author(), people.IsOther(a.author()) ? "partner" : "you");
@@ -47,6 +48,7 @@ void PrintAppreciation(const v1::Appreciation& a, const People& people, absl::Ti
       Bold(author));
   if (!a.recipient().empty()) absl::StrAppend(&heading, ", for ", a.recipient());
   if (a.visibility() != v1::SHARED) absl::StrAppend(&heading, "  (private)");
+  absl::StrAppend(&heading, "  ", ShortId(a.name()));
   std::cout << heading << '\n';
   std::cout << "  " << Wrap(a.text(), static_cast<size_t>(TerminalColumns()) - 2, 2) << '\n';
 }
@@ -75,6 +77,27 @@ absl::Status RunList(const GlobalOptions& global, int limit, bool all) {
   return absl::OkStatus();
 }
 
+absl::Status RunShow(const GlobalOptions& global, const std::string& arg) {
+  ATTUNE_ASSIGN_OR_RETURN(IdArg id, ParseIdArg(arg, "appreciations"));
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  std::string name = id.value;
+  if (!id.complete) {
+    ATTUNE_ASSIGN_OR_RETURN(v1::ListAppreciationsResponse all, ListAppreciations(*client, 0));
+    std::vector<std::string> names;
+    for (const auto& a : all.appreciations()) names.push_back(a.name());
+    ATTUNE_ASSIGN_OR_RETURN(name, MatchIdPrefix(id.value, names, "appreciation"));
+  }
+  v1::GetAppreciationRequest request;
+  request.set_name(name);
+  v1::Appreciation found;
+  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* context) {
+    return client->appreciations().GetAppreciation(context, request, &found);
+  }));
+  if (global.json) return PrintJson(found);
+  PrintAppreciation(found, People::Fetch(*client), LoadZoneOrLocal(MachineZoneName()));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void AddAppreciationCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table) {
@@ -92,6 +115,12 @@ void AddAppreciationCommands(CLI::App& app, const GlobalOptions& global, Command
       ->option_text("N");
   list->add_flag("--all", *all, "List every appreciation (no limit)");
   table.Set(list, [&global, limit, all] { return RunList(global, *limit, *all); });
+
+  auto id = std::make_shared<std::string>();
+  CLI::App* show = appreciation->add_subcommand("show", "Show one appreciation");
+  show->add_option("id", *id, "appreciations/<id>, the 32-hex id, or its first 4+ hex digits")
+      ->required();
+  table.Set(show, [&global, id] { return RunShow(global, *id); });
 
   // Set last: subcommands copy these from their parent when created.
   appreciation->group("Records");

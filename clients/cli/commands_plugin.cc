@@ -40,6 +40,7 @@ absl::Status RunList(const GlobalOptions& global) {
   }));
   if (global.json) return PrintJson(list);
   Table table({"PLUGIN", "VERSION", "STATE", "EXERCISES", "MAY WRITE"});
+  table.WrapLastColumn();  // what a plugin asks for is read whole
   for (const auto& p : list.plugins()) {
     std::vector<std::string> missing;
     for (const auto& k : p.requested_permissions()) {

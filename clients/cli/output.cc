@@ -119,7 +119,9 @@ void Table::Print(std::string_view empty_message) const {
   auto print_row = [&](const std::vector<std::string>& cells, bool header) {
     std::string line;
     for (size_t i = 0; i < n; ++i) {
-      std::string cell = i + 1 < n ? PadRight(cells[i], widths[i] + 2) : Truncate(cells[i], last);
+      std::string cell = i + 1 < n    ? PadRight(cells[i], widths[i] + 2)
+                         : wrap_last_ ? Wrap(cells[i], used + last, used)
+                                      : Truncate(cells[i], last);
       line += cell;
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();

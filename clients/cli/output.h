@@ -36,11 +36,14 @@ absl::Status PrintJsonList(std::string_view key,
                            const std::vector<const google::protobuf::Message*>& messages);
 
 // A table with a bold header line. Every column but the last is padded to
-// its widest cell; the last is cut to fit the terminal.
+// its widest cell; the last is cut to fit the terminal, or wrapped onto
+// lines of its own below (WrapLastColumn).
 class Table {
  public:
   explicit Table(std::vector<std::string> headers);
   void AddRow(std::vector<std::string> cells);
+  // The last column is wrapped, never cut: for what must be read whole.
+  void WrapLastColumn() { wrap_last_ = true; }
   // Prints the table on stdout; nothing but `empty_message` when it has no
   // rows.
   void Print(std::string_view empty_message) const;
@@ -48,6 +51,7 @@ class Table {
  private:
   std::vector<std::string> headers_;
   std::vector<std::vector<std::string>> rows_;
+  bool wrap_last_ = false;
 };
 
 }  // namespace attune::cli

@@ -15,6 +15,9 @@ class AppreciationServiceImpl final : public v1::AppreciationService::Service {
   // Newest first; only what this device's member may read (IsVisible).
   grpc::Status ListAppreciations(grpc::ServerContext*, const v1::ListAppreciationsRequest* request,
                                  v1::ListAppreciationsResponse* response) override;
+  // NOT_FOUND as well for one this device's member may not read.
+  grpc::Status GetAppreciation(grpc::ServerContext*, const v1::GetAppreciationRequest* request,
+                               v1::Appreciation* response) override;
 
  private:
   ServiceContext ctx_;

@@ -23,7 +23,7 @@ std::string PluginLogPath(const std::string& dir, const std::string& plugin_id) 
 
 PluginLog::PluginLog(const std::string& dir, std::string plugin_id, std::string version, pid_t pid)
     : path_(dir.empty() ? "" : PluginLogPath(dir, plugin_id)),
-      prefix_(absl::StrCat(version, " pid ", pid, " ")) {
+      prefix_(absl::StrCat(plugin_id, " ", version, " pid ", pid, " ")) {
   Open();
 }
 

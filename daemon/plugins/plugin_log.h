@@ -6,7 +6,7 @@
 // stderr, or on stdout after its handshake line, goes to
 // `<dir>/<plugin id>.log`: mode 0600, inside the daemon's private runtime
 // folder (a tmpfs under $XDG_RUNTIME_DIR, emptied when the daemon starts).
-// Each line is "<UTC time> <version> pid <pid> <stream>: <text>", with control
+// Each line is "<UTC time> <id> <version> pid <pid> <stream>: <text>", with control
 // characters escaped and cut at 1,000 characters, so a plugin can neither
 // forge lines nor drive the terminal of whoever reads the file. Past 1 MiB
 // the file becomes `<id>.log.1` (replacing the one before) and a new one

@@ -226,7 +226,7 @@ TEST_F(ExerciseBadInputTest, PluginOutputGoesToItsOwnLogShortAndEscaped) {
   })) << path
       << ":\n"
       << log;
-  EXPECT_THAT(log, HasSubstr("1.0.0 pid "));
+  EXPECT_THAT(log, HasSubstr(" tp 1.0.0 pid "));
   EXPECT_THAT(log, HasSubstr(" stderr: "));
   EXPECT_EQ(log.find('\x1b'), std::string::npos) << "an escape character reached the log";
   EXPECT_EQ(log.find('\r'), std::string::npos) << "a carriage return reached the log";

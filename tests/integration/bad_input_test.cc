@@ -362,6 +362,20 @@ TEST_F(BadInputTest, AppreciationListRefusesBadPages) {
               {"page size -1", list(-1, ""), Code::INVALID_ARGUMENT, "page_size"},
               {"page token not handed out", list(0, "%%%"), Code::INVALID_ARGUMENT, "page_token"},
           });
+  auto get = [&](std::string name) {
+    v1::GetAppreciationRequest r;
+    r.set_name(name);
+    return Calling(*stub, &Stub::GetAppreciation, r);
+  };
+  ExpectAllRefused(d_,
+                   {
+                       {"get: empty name", get(""), Code::INVALID_ARGUMENT, "name"},
+                       {"get: another collection", get("journalEntries/" + std::string(32, 'a')),
+                        Code::INVALID_ARGUMENT, "name"},
+                       {"get: not hex", get("appreciations/xyz"), Code::INVALID_ARGUMENT, "name"},
+                       {"get: none by that name", get("appreciations/" + std::string(32, 'a')),
+                        Code::NOT_FOUND, "appreciations/"},
+                   });
   ExpectAGoodWrite();
 }
 

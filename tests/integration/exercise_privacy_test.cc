@@ -14,6 +14,7 @@
 namespace attune::testing {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -164,6 +165,28 @@ TEST_F(ExercisePrivacyTest, AppreciationsAreListedByGiverAndPrivateOnesStayHome)
   EXPECT_THAT(on_alex.out, HasSubstr("made tea"));
   EXPECT_THAT(on_alex.out, HasSubstr("(private)"));
   EXPECT_LT(on_alex.out.find("made tea"), on_alex.out.find("project update"));
+
+  // One by name: the giver reads both; the partner's device never has the
+  // private one, so it is not found there, by the API or the CLI.
+  auto get = [](DaemonHarness& d, const std::string& name, v1::Appreciation* out) {
+    auto stub = v1::AppreciationService::NewStub(d.channel());
+    v1::GetAppreciationRequest r;
+    r.set_name(name);
+    return stub->GetAppreciation(DaemonHarness::Context().get(), r, out);
+  };
+  v1::Appreciation got;
+  ASSERT_OK(get(alex_, alexs[0].name(), &got));
+  EXPECT_THAT(got.text(), HasSubstr("made tea"));
+  ASSERT_OK(get(sam_, alexs[1].name(), &got));
+  EXPECT_THAT(got.text(), HasSubstr("project update"));
+  EXPECT_EQ(got.author(), alex_status.member_id());
+  EXPECT_CODE(get(sam_, alexs[0].name(), &got), grpc::StatusCode::NOT_FOUND);
+  CliResult show = RunCli(sam_, {"appreciation", "show", alexs[1].name()});
+  ASSERT_EQ(show.exit_code, 0) << show.out;
+  EXPECT_THAT(show.out, AllOf(HasSubstr("Alex, for Sam"), HasSubstr("project update")));
+  CliResult hidden = RunCli(sam_, {"appreciation", "show", alexs[0].name()});
+  EXPECT_NE(hidden.exit_code, 0) << hidden.out;
+  EXPECT_THAT(hidden.out, HasSubstr("not found"));
 }
 
 }  // namespace

@@ -667,7 +667,7 @@ TEST_F(PluginIT, PluginsRunConfined) {
   ASSERT_OK(run.status);
   EXPECT_THAT(run.last.record().summary(),
               AllOf(HasSubstr("network=blocked"), HasSubstr("nofile=64"), HasSubstr("cpu=120"),
-                    HasSubstr("nproc=128"), HasSubstr("tmp=ok")));
+                    HasSubstr("nproc=128"), HasSubstr("tmp=ok tmpmode=700 tmpinside=yes")));
 }
 
 // A plugin's stdin is /dev/null, its stderr never the daemon's terminal, and

@@ -265,7 +265,8 @@ TEST(SecurityTest, NoSecretOrContentReachesALogOrAPlainFile) {
   const std::string alex_log = alex.AllStderr();
   EXPECT_THAT(alex_log, HasSubstr("unlock refused: wrong passphrase"));
   EXPECT_THAT(alex_log, HasSubstr("paired with device"));
-  EXPECT_THAT(alex_log, HasSubstr("plugin tp returned bad records (records[0].check_in.day)"));
+  EXPECT_THAT(alex_log,
+              HasSubstr("plugin tp 1.0.0 returned bad records (records[0].check_in.day)"));
   EXPECT_THAT(sam.AllStderr(), HasSubstr("joined the space of device"));
   bool display_name_seen = false;
   for (const auto& [path, bytes] : FilesUnder(alex.data_dir())) {

@@ -50,6 +50,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <termios.h>
@@ -104,8 +105,10 @@ std::vector<std::string> Split(const std::string& s) {
 }
 
 // What the sandbox allows: " network=open|blocked nofile=N cpu=N nproc=N
-// tmp=ok|ERRNO" (nproc=unlimited when RLIMIT_NPROC is not set; tmp: a file
-// made with mkstemp in $TMPDIR, written and removed, as tempfile would).
+// tmp=ok|ERRNO tmpmode=OCTAL tmpinside=yes|no" (nproc=unlimited when
+// RLIMIT_NPROC is not set; tmp: a file made with mkstemp in $TMPDIR, written
+// and removed, as tempfile would; tmpmode: $TMPDIR's permissions; tmpinside:
+// whether it is inside the process's own socket folder).
 std::string Probe() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
   std::string network = fd >= 0 ? "open" : "blocked";
@@ -126,6 +129,13 @@ std::string Probe() {
       ::unlink(path.c_str());
     }
     tmp = ok ? "ok" : std::to_string(err);
+    struct stat st;
+    char mode[8] = "none";
+    if (::stat(tmpdir, &st) == 0) std::snprintf(mode, sizeof mode, "%o", st.st_mode & 0777);
+    const char* socket_dir = std::getenv("ATTUNE_PLUGIN_SOCKET_DIR");
+    bool inside =
+        socket_dir != nullptr && std::string(tmpdir).rfind(std::string(socket_dir) + "/", 0) == 0;
+    tmp += std::string(" tmpmode=") + mode + " tmpinside=" + (inside ? "yes" : "no");
   }
   return " network=" + network + " nofile=" + std::to_string(files.rlim_cur) +
          " cpu=" + std::to_string(cpu.rlim_cur) + " nproc=" +

@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/synchronization/mutex.h"
 #include "common/environment.h"
+#include "daemon/config_file.h"
 #include "daemon/daemon.h"
 #include "daemon/plugins/dirs.h"
 #include "daemon/vault/secret.h"
@@ -21,6 +22,15 @@ std::string HostPort(const std::string& value) {
   if (colon == std::string::npos || colon == 0 ||
       !absl::SimpleAtoi(value.substr(colon + 1), &port) || port < 1 || port > 65535) {
     return "\"" + value + "\" is not host:port";
+  }
+  return std::string();
+}
+
+// A positive number of seconds, for CLI11.
+std::string PositiveSeconds(const std::string& value) {
+  double seconds = 0;
+  if (!absl::SimpleAtod(value, &seconds) || !(seconds > 0) || seconds > 86400 * 365) {
+    return "\"" + value + "\" is not a positive number of seconds";
   }
   return std::string();
 }
@@ -47,7 +57,21 @@ int main(int argc, char** argv) {
 
   CLI::App app{
       "attuned: keeps a couple's journals, check-ins and goals, encrypted, and "
-      "serves them to the attune CLI over a private Unix socket."};
+      "serves them to the attune CLI over a private Unix socket.",
+      "attuned"};
+  app.set_config("--config", attune::DefaultConfigPath(),
+                 "Settings file (TOML): any option below but --rebuild-views and "
+                 "--accept-own-log-as-is, by its name without the dashes "
+                 "(plugin-idle-timeout = 5); an option given on the command line wins. "
+                 "A missing default file is no error")
+      ->capture_default_str();
+  auto toml = std::make_shared<attune::TomlConfig>(
+      &app, std::vector<std::string>{"rebuild-views", "accept-own-log-as-is"});
+  app.config_formatter(toml);
+  bool print_config = false;
+  app.add_flag("--print-config", print_config,
+               "Print the settings in effect (file and options), as a settings file, and exit")
+      ->configurable(false);
   app.add_option("--data-dir", options.data_dir,
                  "Folder of the encrypted store (default $XDG_DATA_HOME/attune)")
       ->capture_default_str();
@@ -56,10 +80,12 @@ int main(int argc, char** argv) {
                  "$XDG_RUNTIME_DIR/attune/attuned.sock)")
       ->capture_default_str();
   app.add_flag("--rebuild-views", options.rebuild_views,
-               "Rebuild the record views from the op log at the next unlock");
+               "Rebuild the record views from the op log at the next unlock")
+      ->configurable(false);
   app.add_flag("--accept-own-log-as-is", options.accept_own_log_as_is,
                "Unlock even though ops of this device are missing from its data folder "
-               "(unlock says so): keep what is left; what is missing stays lost");
+               "(unlock says so): keep what is left; what is missing stays lost")
+      ->configurable(false);
   app.add_option("--peer-listen", options.peer_listen,
                  "host:port where partner devices reach this one (port 0 picks a "
                  "free port and keeps it; empty: do not listen)")
@@ -88,17 +114,29 @@ int main(int argc, char** argv) {
   app.add_option("--plugin-idle-timeout", plugin_idle,
                  "Seconds without a session before a plugin is stopped")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveSeconds);
   app.add_option("--plugin-call-timeout", plugin_call, "Seconds a plugin has to answer a call")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(PositiveSeconds);
   app.add_option("--plugin-restart-backoff", plugin_backoff,
                  "Seconds a failed plugin waits before it is started again "
                  "(doubling with each failure in a row)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  app.set_version_flag("--version", "attuned 0.1.0");
-  CLI11_PARSE(app, argc, argv);
+      ->check(PositiveSeconds);
+  app.set_version_flag("--version", "attuned " ATTUNE_VERSION);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (std::string in_file = toml->InFile(e.what(), argc, argv); !in_file.empty()) {
+      std::cerr << in_file << "\n";
+      return e.get_exit_code();
+    }
+    return app.exit(e);
+  }
+  if (print_config) {
+    std::cout << app.config_to_str(/*default_also=*/true, /*write_description=*/true);
+    return 0;
+  }
   options.plugins.dirs = attune::PluginDirs(plugin_dirs);
   options.plugins.idle_timeout = absl::Seconds(plugin_idle);
   options.plugins.call_timeout = absl::Seconds(plugin_call);

@@ -46,7 +46,9 @@ std::string Url(uint16_t port, const std::string& token) {
 int main(int argc, char** argv) {
   CLI::App app{
       "attune-web: Attune in your browser. Serves a page on 127.0.0.1 that talks to your own "
-      "attuned, behind an access token that only you can read."};
+      "attuned, behind an access token that only you can read.",
+      "attune-web"};
+  app.set_version_flag("--version", "attune-web " ATTUNE_VERSION);
   uint16_t port = kDefaultPort;
   std::string socket = attune::DefaultSocketPath();
   std::string page_dir;

@@ -232,8 +232,19 @@ pid_t DaemonHarness::Spawn(const std::vector<std::string>& args, const std::stri
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
+  // Settings come from this harness's folder, never from a settings file of
+  // whoever runs the tests ($XDG_CONFIG_HOME/attune/attuned.toml).
+  std::vector<std::string> env_storage;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (std::strncmp(*e, "XDG_CONFIG_HOME=", 16) != 0) env_storage.emplace_back(*e);
+  }
+  env_storage.push_back("XDG_CONFIG_HOME=" + root_ + "/config");
+  std::vector<char*> envp;
+  for (std::string& e : env_storage) envp.push_back(e.data());
+  envp.push_back(nullptr);
+
   pid_t pid = -1;
-  int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
+  int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {

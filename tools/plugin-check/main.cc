@@ -277,6 +277,7 @@ void PrintOutput(const std::string& path) {
 
 int Main(int argc, char** argv) {
   CLI::App app{kAbout, "attune-plugin-check"};
+  app.set_version_flag("--version", "attune-plugin-check " ATTUNE_VERSION);
   app.footer(kFooter);
   std::string folder, only, answers_path;
   std::vector<std::string> option_args;

@@ -15,10 +15,13 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "daemon/api/appreciation_service.h"
@@ -71,7 +74,7 @@ class DataDirLock {
     if (fd_ < 0) {
       return absl::UnavailableError(absl::StrCat("cannot open ", path, ": ", std::strerror(errno)));
     }
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0 && !OwnerIsGone()) {
       char pid[32] = {};
       ssize_t n = ::pread(fd_, pid, sizeof pid - 1, 0);
       return absl::FailedPreconditionError(
@@ -89,6 +92,25 @@ class DataDirLock {
   }
 
  private:
+  // The lock is held, but the daemon that wrote its pid there has ended: a
+  // daemon killed a moment ago, whose forked copies (the plugin launcher's
+  // first children, which share the lock) end right after it. Waits up to
+  // 10 s for them, then takes the lock; false when the owner lives or the
+  // lock stays held.
+  bool OwnerIsGone() {
+    char text[32] = {};
+    ssize_t n = ::pread(fd_, text, sizeof text - 1, 0);
+    pid_t owner = n > 0 ? static_cast<pid_t>(std::atol(text)) : 0;
+    if (owner <= 0 || owner == ::getpid() || ::kill(owner, 0) == 0 || errno != ESRCH) {
+      return false;
+    }
+    for (int i = 0; i < 200; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      if (::flock(fd_, LOCK_EX | LOCK_NB) == 0) return true;
+    }
+    return false;
+  }
+
   int fd_ = -1;
 };
 

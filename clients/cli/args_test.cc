@@ -212,8 +212,8 @@ TEST(Format, DotsAndBars) {
 TEST(Format, DaysSchedulesAndFeelings) {
   EXPECT_EQ(DayHeading(absl::CivilDay(2026, 11, 24)), "Tue 2026-11-24");
   EXPECT_EQ(DayHeading(std::string_view("2026-11-02")), "Mon 2026-11-02");
-  EXPECT_EQ(GoalSchedule(2, v1::WEEK, 4), "2 per week for 4 weeks");
-  EXPECT_EQ(GoalSchedule(1, v1::DAY, 1), "1 per day for 1 day");
+  EXPECT_EQ(GoalSchedule(2, v1::GOAL_PERIOD_WEEK, 4), "2 per week for 4 weeks");
+  EXPECT_EQ(GoalSchedule(1, v1::GOAL_PERIOD_DAY, 1), "1 per day for 1 day");
   auto list = ParseEmotionList("grateful:4, tired:2, calm");
   ASSERT_TRUE(list.ok());
   google::protobuf::RepeatedPtrField<v1::EmotionLabel> field(list->begin(), list->end());

@@ -47,7 +47,7 @@ void PrintAppreciation(const v1::Appreciation& a, const People& people, absl::Ti
       Bold(DayHeading(std::string_view(FormatTimestamp(a.create_time(), zone, "%Y-%m-%d")))), "  ",
       Bold(author));
   if (!a.recipient().empty()) absl::StrAppend(&heading, ", for ", a.recipient());
-  if (a.visibility() != v1::SHARED) absl::StrAppend(&heading, "  (private)");
+  if (a.visibility() != v1::VISIBILITY_SHARED) absl::StrAppend(&heading, "  (private)");
   absl::StrAppend(&heading, "  ", ShortId(a.name()));
   std::cout << heading << '\n';
   std::cout << "  " << Wrap(a.text(), static_cast<size_t>(TerminalColumns()) - 2, 2) << '\n';

@@ -76,7 +76,7 @@ void PrintCheckIn(const v1::CheckIn& c, const People& people) {
   if (people.IsOther(c.author())) {
     absl::StrAppend(&heading, "  ", Bold(people.NameOf(c.author())));
   }
-  if (c.visibility() == v1::PRIVATE) absl::StrAppend(&heading, "  (private)");
+  if (c.visibility() == v1::VISIBILITY_PRIVATE) absl::StrAppend(&heading, "  (private)");
   if (std::string changed = ChangedNote(c); !changed.empty()) {
     absl::StrAppend(&heading, "  ", changed);
   }
@@ -304,7 +304,7 @@ absl::Status RunCheckIn(const GlobalOptions& global, const CheckInOptions& optio
   if (global.json) return PrintJson(saved);
   PrintCheckIn(saved, People());
   const std::string verb = replace ? "Replaced your check-in" : "Saved";
-  if (saved.visibility() == v1::PRIVATE) {
+  if (saved.visibility() == v1::VISIBILITY_PRIVATE) {
     std::cout << verb << ", private to you.\n";
   } else {
     std::cout << verb << (replace ? ", shared with " : " and shared with ")

@@ -54,8 +54,8 @@ absl::Status RunList(const GlobalOptions& global) {
   if (global.json) return PrintJson(list);
   Table table({"ID", "MIN", "WITH", "TITLE"});
   for (const auto& e : list.exercises()) {
-    table.AddRow(
-        {e.id(), std::to_string(e.minutes()), e.mode() == v1::PAIR ? "two" : "alone", e.title()});
+    table.AddRow({e.id(), std::to_string(e.minutes()),
+                  e.mode() == v1::EXERCISE_MODE_PAIR ? "two" : "alone", e.title()});
   }
   table.Print("No exercises are installed (see attune plugin list).");
   // Options as they are typed (KEY=DEFAULT), each with what it changes; not
@@ -293,8 +293,8 @@ absl::Status RunStart(const GlobalOptions& global, const StartOptions& options) 
   request.set_partner_name(options.with.empty() ? People::Fetch(*client).PartnerName()
                                                 : options.with);
   request.set_replace_check_in(options.replace);
-  if (options.make_private) request.set_visibility(v1::PRIVATE);
-  if (options.share) request.set_visibility(v1::SHARED);
+  if (options.make_private) request.set_visibility(v1::VISIBILITY_PRIVATE);
+  if (options.share) request.set_visibility(v1::VISIBILITY_SHARED);
   for (const auto& kv : options.options) {
     size_t eq = kv.find('=');
     if (eq == std::string::npos) {

@@ -67,9 +67,9 @@ absl::StatusOr<v1::Goal> GetGoal(DaemonClient& client, const std::string& name) 
 
 // "day", "week" or "month" from the --per flag.
 v1::GoalPeriod PeriodFromFlag(const std::string& per) {
-  if (per == "day") return v1::DAY;
-  if (per == "month") return v1::MONTH;
-  return v1::WEEK;
+  if (per == "day") return v1::GOAL_PERIOD_DAY;
+  if (per == "month") return v1::GOAL_PERIOD_MONTH;
+  return v1::GOAL_PERIOD_WEEK;
 }
 
 absl::StatusOr<v1::GoalStatus> GetStatus(DaemonClient& client, const std::string& name) {
@@ -86,15 +86,15 @@ absl::StatusOr<v1::GoalStatus> GetStatus(DaemonClient& client, const std::string
 
 std::string StateName(v1::GoalStatus::State state) {
   switch (state) {
-    case v1::GoalStatus::NOT_STARTED:
+    case v1::GoalStatus::STATE_NOT_STARTED:
       return "not started";
-    case v1::GoalStatus::ACTIVE:
+    case v1::GoalStatus::STATE_ACTIVE:
       return "active";
-    case v1::GoalStatus::DONE:
+    case v1::GoalStatus::STATE_DONE:
       return "done, every period met";
-    case v1::GoalStatus::MISSED:
+    case v1::GoalStatus::STATE_MISSED:
       return "over, some periods fell short";
-    case v1::GoalStatus::ARCHIVED:
+    case v1::GoalStatus::STATE_ARCHIVED:
       return "archived";
     default:
       return "unknown";
@@ -112,10 +112,10 @@ std::string PeriodRow(const v1::Goal& goal, const v1::GoalStatus::Period& period
           : absl::StrCat(MonthDay(period.start_day()), " – ", MonthDay(period.end_day()));
   std::string mark;
   if (period.met()) mark = "✓";
-  if (period.when() == v1::GoalStatus::Period::PAST && !period.met()) {
+  if (period.when() == v1::GoalStatus::Period::WHEN_PAST && !period.met()) {
     mark = "✗";
   }
-  if (period.when() == v1::GoalStatus::Period::CURRENT) {
+  if (period.when() == v1::GoalStatus::Period::WHEN_CURRENT) {
     mark = mark.empty() ? "← now" : mark + " ← now";
   }
   std::string row =
@@ -130,7 +130,7 @@ void PrintStatus(const v1::GoalStatus& status) {
   const v1::Goal& goal = status.goal();
   std::cout << Bold(goal.title()) << "  " << ShortId(goal.name()) << '\n';
   std::cout << "  " << GoalSchedule(goal.target_per_period(), goal.period(), goal.periods())
-            << (status.state() == v1::GoalStatus::NOT_STARTED ? ", starts " : ", started ")
+            << (status.state() == v1::GoalStatus::STATE_NOT_STARTED ? ", starts " : ", started ")
             << goal.start_day();
   if (!goal.exercise().empty()) std::cout << ", exercise " << goal.exercise();
   std::cout << '\n';
@@ -139,7 +139,7 @@ void PrintStatus(const v1::GoalStatus& status) {
   const int n = status.periods_size();
   int current = n - 1;
   for (int i = 0; i < n; ++i) {
-    if (status.periods(i).when() != v1::GoalStatus::Period::PAST) {
+    if (status.periods(i).when() != v1::GoalStatus::Period::WHEN_PAST) {
       current = i;
       break;
     }
@@ -173,16 +173,17 @@ void PrintStatus(const v1::GoalStatus& status) {
       Count(status.current_streak(), PeriodName(goal.period()), PeriodName(goal.period()) + "s"));
   row("total", absl::StrCat(status.total_count(), "/", status.total_target()));
   // Each person's part of the current period: "Alex 3, Sam 2 of 7".
-  if (goal.visibility() == v1::SHARED || status.contributions_size() > 1) {
+  if (goal.visibility() == v1::VISIBILITY_SHARED || status.contributions_size() > 1) {
     std::string parts;
     for (const auto& c : status.contributions()) {
       std::string who = c.display_name().empty() ? "partner" : c.display_name();
       absl::StrAppend(&parts, parts.empty() ? "" : ", ", who, " ", c.count());
     }
     for (const auto& period : status.periods()) {
-      if (period.when() != v1::GoalStatus::Period::CURRENT || parts.empty()) continue;
-      std::string when =
-          goal.period() == v1::DAY ? "today" : absl::StrCat("this ", PeriodName(goal.period()));
+      if (period.when() != v1::GoalStatus::Period::WHEN_CURRENT || parts.empty()) continue;
+      std::string when = goal.period() == v1::GOAL_PERIOD_DAY
+                             ? "today"
+                             : absl::StrCat("this ", PeriodName(goal.period()));
       row(when, absl::StrCat(parts, " of ", period.target()));
     }
   }
@@ -263,7 +264,7 @@ absl::Status RunList(const GlobalOptions& global, bool all) {
   for (const v1::Goal& goal : goals.goals()) {
     std::string title = goal.title();
     if (goal.archived()) absl::StrAppend(&title, " (archived)");
-    if (goal.visibility() == v1::PRIVATE) absl::StrAppend(&title, " (private)");
+    if (goal.visibility() == v1::VISIBILITY_PRIVATE) absl::StrAppend(&title, " (private)");
     table.AddRow({ShortId(goal.name()), goal.start_day(),
                   GoalSchedule(goal.target_per_period(), goal.period(), goal.periods()), title});
   }
@@ -432,7 +433,7 @@ absl::Status RunEdit(const GlobalOptions& global, const EditOptions& options, Ed
     mask->add_paths("exercise");
   }
   if (options.shared || options.make_private) {
-    goal->set_visibility(options.shared ? v1::SHARED : v1::PRIVATE);
+    goal->set_visibility(options.shared ? v1::VISIBILITY_SHARED : v1::VISIBILITY_PRIVATE);
     mask->add_paths("visibility");
   }
   if (mask->paths().empty()) {

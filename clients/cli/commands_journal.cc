@@ -148,7 +148,7 @@ struct AddOptions {
 absl::Status RunAdd(const GlobalOptions& global, const AddOptions& options, bool body_given) {
   v1::JournalEntry entry;
   entry.set_title(Trim(options.title));
-  entry.set_visibility(options.shared ? v1::SHARED : v1::PRIVATE);
+  entry.set_visibility(options.shared ? v1::VISIBILITY_SHARED : v1::VISIBILITY_PRIVATE);
   ATTUNE_ASSIGN_OR_RETURN(std::vector<v1::EmotionLabel> emotions,
                           ParseEmotionFlags(options.emotions));
   for (auto& e : emotions) *entry.add_emotions() = std::move(e);
@@ -185,7 +185,7 @@ absl::Status RunAdd(const GlobalOptions& global, const AddOptions& options, bool
   }));
   if (global.json) return PrintJson(saved);
   std::string visible = "private";
-  if (saved.visibility() == v1::SHARED) {
+  if (saved.visibility() == v1::VISIBILITY_SHARED) {
     const std::string partner = People::Fetch(*client).PartnerName();
     visible = absl::StrCat("shared with ", partner.empty() ? "your partner" : partner);
   }
@@ -283,8 +283,8 @@ absl::Status RunEdit(const GlobalOptions& global, const EditOptions& options, Ed
       changed.clear_emotions();
       for (auto& e : emotions) *changed.add_emotions() = std::move(e);
     }
-    if (options.shared) changed.set_visibility(v1::SHARED);
-    if (options.make_private) changed.set_visibility(v1::PRIVATE);
+    if (options.shared) changed.set_visibility(v1::VISIBILITY_SHARED);
+    if (options.make_private) changed.set_visibility(v1::VISIBILITY_PRIVATE);
   } else {
     ATTUNE_ASSIGN_OR_RETURN(std::string text,
                             EditInEditor(ComposeEditorText(current.title(), current.body())));

@@ -18,9 +18,9 @@ namespace {
 
 std::string StateText(const v1::PluginInfo& p) {
   switch (p.state()) {
-    case v1::PluginInfo::RUNNING:
+    case v1::PluginInfo::STATE_RUNNING:
       return absl::StrCat("running (pid ", p.pid(), ")");
-    case v1::PluginInfo::BACKING_OFF:
+    case v1::PluginInfo::STATE_BACKING_OFF:
       return "waiting after a failure";
     default:
       return "stopped";

@@ -22,11 +22,11 @@ constexpr size_t kMaxDisplayName = v1::LIMIT_DISPLAY_NAME_CHARS;
 
 std::string StateName(v1::VaultStatus::State state) {
   switch (state) {
-    case v1::VaultStatus::UNINITIALIZED:
+    case v1::VaultStatus::STATE_UNINITIALIZED:
       return "not initialised (run: attune init)";
-    case v1::VaultStatus::LOCKED:
+    case v1::VaultStatus::STATE_LOCKED:
       return "locked (run: attune unlock)";
-    case v1::VaultStatus::UNLOCKED:
+    case v1::VaultStatus::STATE_UNLOCKED:
       return "unlocked";
     default:
       return "unknown";
@@ -34,9 +34,9 @@ std::string StateName(v1::VaultStatus::State state) {
 }
 
 v1::KdfCost KdfCostFromName(const std::string& name) {
-  if (name == "interactive") return v1::INTERACTIVE;
-  if (name == "test-only-minimum") return v1::TEST_ONLY_MINIMUM;
-  return v1::MODERATE;
+  if (name == "interactive") return v1::KDF_COST_INTERACTIVE;
+  if (name == "test-only-minimum") return v1::KDF_COST_TEST_ONLY_MINIMUM;
+  return v1::KDF_COST_MODERATE;
 }
 
 std::string DefaultDisplayName() {
@@ -60,11 +60,11 @@ void PrintStatus(const v1::VaultStatus& status) {
     std::cout << BoldKey(key, 14) << value << '\n';
   };
   row("state", StateName(status.state()));
-  if (status.state() == v1::VaultStatus::UNINITIALIZED) return;
+  if (status.state() == v1::VaultStatus::STATE_UNINITIALIZED) return;
   row("display name", status.display_name());
   row("device id", status.device_id());
   row("member id", status.member_id());
-  if (status.state() == v1::VaultStatus::UNLOCKED) {
+  if (status.state() == v1::VaultStatus::STATE_UNLOCKED) {
     row("records", absl::StrCat(status.record_count()));
   }
   row("ops written", absl::StrCat(status.op_count()));
@@ -81,7 +81,7 @@ struct InitOptions {
 absl::Status RunInit(const GlobalOptions& global, const InitOptions& options) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   ATTUNE_ASSIGN_OR_RETURN(v1::VaultStatus before, client->GetVaultStatus());
-  if (before.state() != v1::VaultStatus::UNINITIALIZED) {
+  if (before.state() != v1::VaultStatus::STATE_UNINITIALIZED) {
     return absl::AlreadyExistsError(absl::StrCat("this device already has a vault (device id ",
                                                  before.device_id(), "); use attune unlock"));
   }
@@ -129,10 +129,10 @@ absl::Status RunInit(const GlobalOptions& global, const InitOptions& options) {
 absl::Status RunUnlock(const GlobalOptions& global, const std::string& passphrase_file) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   ATTUNE_ASSIGN_OR_RETURN(v1::VaultStatus before, client->GetVaultStatus());
-  if (before.state() == v1::VaultStatus::UNINITIALIZED) {
+  if (before.state() == v1::VaultStatus::STATE_UNINITIALIZED) {
     return absl::FailedPreconditionError("there is no vault yet: run attune init");
   }
-  if (before.state() == v1::VaultStatus::UNLOCKED) {
+  if (before.state() == v1::VaultStatus::STATE_UNLOCKED) {
     if (global.json) return PrintJson(before);
     std::cout << "The vault is already unlocked.\n";
     return absl::OkStatus();

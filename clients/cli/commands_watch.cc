@@ -41,11 +41,12 @@ std::string Describe(const v1::Event& e, const People& people) {
       const v1::RecordChanged& r = e.record_changed();
       const bool mine = !people.me().empty() && r.author() == people.me();
       const std::string who = mine ? "You" : people.NameOf(r.author(), "Your partner");
-      const char* verb = r.change() == v1::RecordChanged::CREATED   ? "wrote"
-                         : r.change() == v1::RecordChanged::DELETED ? "deleted"
-                                                                    : "changed";
-      std::string line = absl::StrCat(who, " ", verb, " ", Noun(r.kind()), " ", ShortId(r.name()),
-                                      r.visibility() == v1::PRIVATE ? " (private)" : " (shared)");
+      const char* verb = r.change() == v1::RecordChanged::CHANGE_CREATED   ? "wrote"
+                         : r.change() == v1::RecordChanged::CHANGE_DELETED ? "deleted"
+                                                                           : "changed";
+      std::string line =
+          absl::StrCat(who, " ", verb, " ", Noun(r.kind()), " ", ShortId(r.name()),
+                       r.visibility() == v1::VISIBILITY_PRIVATE ? " (private)" : " (shared)");
       if (r.from_peer())
         absl::StrAppend(&line, ", arrived from ", mine ? "your other device" : "their device");
       return line;
@@ -67,14 +68,14 @@ std::string Describe(const v1::Event& e, const People& people) {
                           p.ops_expected(), " changes");
     }
     case v1::Event::kVaultChanged:
-      return e.vault_changed().state() == v1::VaultStatus::UNLOCKED ? "The vault was unlocked"
-                                                                    : "The vault was locked";
+      return e.vault_changed().state() == v1::VaultStatus::STATE_UNLOCKED ? "The vault was unlocked"
+                                                                          : "The vault was locked";
     case v1::Event::kPluginChanged: {
       const v1::PluginChanged& p = e.plugin_changed();
       std::string line = absl::StrCat("Plugin ", p.plugin_id(),
-                                      p.state() == v1::PluginChanged::STARTED   ? " started"
-                                      : p.state() == v1::PluginChanged::STOPPED ? " stopped"
-                                                                                : " failed");
+                                      p.state() == v1::PluginChanged::STATE_STARTED   ? " started"
+                                      : p.state() == v1::PluginChanged::STATE_STOPPED ? " stopped"
+                                                                                      : " failed");
       if (!p.reason().empty()) absl::StrAppend(&line, ": ", p.reason());
       return line;
     }

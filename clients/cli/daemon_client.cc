@@ -105,9 +105,9 @@ absl::StatusOr<v1::VaultStatus> DaemonClient::RequireUnlocked() {
   absl::StatusOr<v1::VaultStatus> status = GetVaultStatus();
   if (!status.ok()) return status.status();
   switch (status->state()) {
-    case v1::VaultStatus::UNLOCKED:
+    case v1::VaultStatus::STATE_UNLOCKED:
       return status;
-    case v1::VaultStatus::UNINITIALIZED:
+    case v1::VaultStatus::STATE_UNINITIALIZED:
       return absl::FailedPreconditionError("the vault is not initialised: run attune init");
     default:
       return absl::FailedPreconditionError("vault is locked: run attune unlock");

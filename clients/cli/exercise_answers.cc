@@ -64,11 +64,11 @@ std::string ClockText(int seconds) {
 
 std::string PersonName(v1::Person person, const std::string& first, const std::string& second) {
   switch (person) {
-    case v1::FIRST:
+    case v1::PERSON_FIRST:
       return first;
-    case v1::SECOND:
+    case v1::PERSON_SECOND:
       return second;
-    case v1::BOTH:
+    case v1::PERSON_BOTH:
       return "both of you";
     default:
       return "";

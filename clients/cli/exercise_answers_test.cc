@@ -40,7 +40,7 @@ TEST(ExerciseAnswersTest, RatingsAndClock) {
   EXPECT_EQ(ClockText(120), "2:00");
   EXPECT_EQ(ClockText(7), "0:07");
   EXPECT_EQ(ClockText(600), "10:00");
-  EXPECT_EQ(PersonName(v1::SECOND, "Alex", "Sam"), "Sam");
+  EXPECT_EQ(PersonName(v1::PERSON_SECOND, "Alex", "Sam"), "Sam");
   EXPECT_EQ(ChoiceHint(Step(1, 3)), "choose 1 to 3 (numbers separated by commas)");
 }
 

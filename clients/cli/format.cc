@@ -242,9 +242,9 @@ std::string FormatEmotions(const google::protobuf::RepeatedPtrField<v1::EmotionL
 
 std::string VisibilityName(v1::Visibility visibility, std::string_view unspecified) {
   switch (visibility) {
-    case v1::PRIVATE:
+    case v1::VISIBILITY_PRIVATE:
       return "private";
-    case v1::SHARED:
+    case v1::VISIBILITY_SHARED:
       return "shared";
     default:
       return std::string(unspecified);
@@ -253,11 +253,11 @@ std::string VisibilityName(v1::Visibility visibility, std::string_view unspecifi
 
 std::string PeriodName(v1::GoalPeriod period) {
   switch (period) {
-    case v1::DAY:
+    case v1::GOAL_PERIOD_DAY:
       return "day";
-    case v1::WEEK:
+    case v1::GOAL_PERIOD_WEEK:
       return "week";
-    case v1::MONTH:
+    case v1::GOAL_PERIOD_MONTH:
       return "month";
     default:
       return "period";

@@ -55,7 +55,7 @@ class FakeDaemon final : public v1::VaultService::Service, public v1::EventServi
     ++calls;
     if (!vault_error.ok())
       return grpc::Status(vault_error.error_code(), vault_error.error_message());
-    status->set_state(v1::VaultStatus::UNLOCKED);
+    status->set_state(v1::VaultStatus::STATE_UNLOCKED);
     return grpc::Status::OK;
   }
   grpc::Status Watch(grpc::ServerContext* context, const v1::WatchRequest* request,
@@ -237,7 +237,7 @@ TEST_F(GatewayTest, AnApiCallWithoutTheTokenIsRefused) {
 
   Reply ok = Send(Call(kGetStatus, "{}"));
   EXPECT_EQ(ok.status, 200);
-  EXPECT_EQ(ok.body, "{\"state\":\"UNLOCKED\"}");
+  EXPECT_EQ(ok.body, "{\"state\":\"STATE_UNLOCKED\"}");
   EXPECT_EQ(ok.raw.find(http::field::set_cookie), ok.raw.end());
 }
 

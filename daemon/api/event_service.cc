@@ -185,7 +185,7 @@ class EventServiceImpl::Watch {
           OweLater(e.id() - 1);
           continue;
         }
-        if (e.has_vault_changed() && e.vault_changed().state() == v1::VaultStatus::UNLOCKED &&
+        if (e.has_vault_changed() && e.vault_changed().state() == v1::VaultStatus::STATE_UNLOCKED &&
             owed_ && unlocked) {
           owed_ = false;
           Owe(owed_after_, e.id());

@@ -66,7 +66,7 @@ absl::StatusOr<std::vector<v1::PluginRecord>> PluginRecordsOf(const ServiceConte
 std::string PluginRecordId(const KeySet& keys, const std::string& plugin_id, const std::string& key,
                            v1::Visibility visibility) {
   std::string input = absl::StrCat("attune-plugin-record-v1", plugin_id, std::string(1, '\0'), key);
-  const SecretBytes& k = visibility == v1::PRIVATE ? keys.personal_key : keys.space_key;
+  const SecretBytes& k = visibility == v1::VISIBILITY_PRIVATE ? keys.personal_key : keys.space_key;
   std::string id(kRawIdBytes, '\0');
   crypto_generichash(reinterpret_cast<unsigned char*>(id.data()), id.size(),
                      reinterpret_cast<const unsigned char*>(input.data()), input.size(), k.data(),
@@ -78,7 +78,8 @@ namespace {
 
 // The less visible of two; an unset one counts as PRIVATE.
 v1::Visibility Narrowest(v1::Visibility a, v1::Visibility b) {
-  return a == v1::SHARED && b == v1::SHARED ? v1::SHARED : v1::PRIVATE;
+  return a == v1::VISIBILITY_SHARED && b == v1::VISIBILITY_SHARED ? v1::VISIBILITY_SHARED
+                                                                  : v1::VISIBILITY_PRIVATE;
 }
 
 // The writes that store the plugin's record under its key: create it, or
@@ -157,12 +158,13 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
   // shared only when the person chose so, or did not choose and did the
   // exercise together with the partner, and never when it left a private
   // record.
-  const v1::Visibility bound = session.visibility == v1::PRIVATE ? v1::PRIVATE : v1::SHARED;
-  v1::Visibility session_visibility =
-      session.visibility == v1::SHARED || (session.visibility == v1::VISIBILITY_UNSPECIFIED &&
-                                           session.exercise.mode() == v1::PAIR)
-          ? v1::SHARED
-          : v1::PRIVATE;
+  const v1::Visibility bound =
+      session.visibility == v1::VISIBILITY_PRIVATE ? v1::VISIBILITY_PRIVATE : v1::VISIBILITY_SHARED;
+  v1::Visibility session_visibility = session.visibility == v1::VISIBILITY_SHARED ||
+                                              (session.visibility == v1::VISIBILITY_UNSPECIFIED &&
+                                               session.exercise.mode() == v1::EXERCISE_MODE_PAIR)
+                                          ? v1::VISIBILITY_SHARED
+                                          : v1::VISIBILITY_PRIVATE;
   auto bounded = [&](v1::Visibility v) {
     v = Narrowest(v, bound);
     session_visibility = Narrowest(session_visibility, v);
@@ -240,7 +242,7 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
   rec.set_day(session.context.today());
   rec.set_time_zone(session.context.time_zone());
   rec.add_participants(session.context.first_name());
-  if (session.exercise.mode() == v1::PAIR) {
+  if (session.exercise.mode() == v1::EXERCISE_MODE_PAIR) {
     rec.add_participants(session.context.second_name().empty() ? "partner"
                                                                : session.context.second_name());
   }

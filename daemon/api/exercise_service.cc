@@ -193,7 +193,8 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Next(
   if (!reply.ok()) return End(session, reply.status());
   // `logged`, when given, is what the log may say (see FieldOf).
   auto misbehaved = [&](const std::string& what, const std::string& logged = "") {
-    host_->ReportMisbehaviour(plugin_id, logged.empty() ? what : logged);
+    host_->ReportMisbehaviour(plugin_id, session->context.session_id(),
+                              logged.empty() ? what : logged);
     return End(session, absl::AbortedError(absl::StrCat("plugin ", plugin_id, " ", what)));
   };
   if (reply->complete() && reply->has_step()) {
@@ -216,7 +217,10 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Next(
   session->used_keys.insert(step.key());
   session->current = step;
   if (first) {
-    if (auto s = sessions_.Add(session); !s.ok()) return s;
+    if (auto s = sessions_.Add(session); !s.ok()) {
+      host_->Release(plugin_id, session->context.session_id());
+      return s;
+    }
     host_->Hold(plugin_id, session->context.session_id());
   } else {
     host_->Hold(plugin_id, session->context.session_id());
@@ -239,7 +243,7 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Finish(
       WithNames(finish->summary(), session->context.first_name(), SecondName(*session)));
   if (auto s = CheckFinish(&*finish); !s.ok()) {
     std::string what = absl::StrCat("returned bad records (", s.message(), ")");
-    host_->ReportMisbehaviour(plugin_id,
+    host_->ReportMisbehaviour(plugin_id, session->context.session_id(),
                               absl::StrCat("returned bad records (", FieldOf(s.message()), ")"));
     return End(session, absl::AbortedError(absl::StrCat("plugin ", plugin_id, " ", what)));
   }
@@ -265,11 +269,12 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Finish(
   if (absl::IsInvalidArgument(stored.status())) {
     std::string what = absl::StrCat("returned bad records (", stored.status().message(), ")");
     host_->ReportMisbehaviour(
-        plugin_id, absl::StrCat("returned bad records (", FieldOf(stored.status().message()), ")"));
+        plugin_id, session->context.session_id(),
+        absl::StrCat("returned bad records (", FieldOf(stored.status().message()), ")"));
     return End(session, absl::AbortedError(absl::StrCat("plugin ", plugin_id, " ", what)));
   }
   if (!stored.ok()) return End(session, stored.status());
-  host_->ReportSuccess(plugin_id);
+  host_->ReportSuccess(plugin_id, session->context.session_id());
   sessions_.Remove(session->name);
   host_->Release(plugin_id, session->context.session_id());
   v1::LiveSession out = Present(*session);

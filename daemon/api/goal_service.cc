@@ -41,8 +41,8 @@ absl::Status Validate(v1::Goal* g, const std::vector<uint32_t>* fields) {
   if (s.ok() && wants(v1::Goal::kTargetPerPeriodFieldNumber)) {
     s = CheckRange("goal.target_per_period", g->target_per_period(), 1, 100);
   }
-  if (s.ok() && wants(v1::Goal::kPeriodFieldNumber) && g->period() != v1::DAY &&
-      g->period() != v1::WEEK && g->period() != v1::MONTH) {
+  if (s.ok() && wants(v1::Goal::kPeriodFieldNumber) && g->period() != v1::GOAL_PERIOD_DAY &&
+      g->period() != v1::GOAL_PERIOD_WEEK && g->period() != v1::GOAL_PERIOD_MONTH) {
     s = absl::InvalidArgumentError("goal.period: must be DAY, WEEK or MONTH");
   }
   if (s.ok() && wants(v1::Goal::kPeriodsFieldNumber)) {
@@ -362,7 +362,8 @@ absl::StatusOr<v1::GoalProgress> GoalServiceImpl::Undo(const v1::UndoProgressReq
   m.body.set_tombstone(true);
   // Progress is as private as its goal: the tombstone goes where it went.
   const v1::Visibility goal_visibility = goal_state->record().goal().visibility();
-  m.visibility = goal_visibility == v1::SHARED ? v1::SHARED : v1::PRIVATE;
+  m.visibility =
+      goal_visibility == v1::VISIBILITY_SHARED ? v1::VISIBILITY_SHARED : v1::VISIBILITY_PRIVATE;
   m.require = Mutation::Require::kLive;
   auto written = ctx_.store->Write(**keys, std::move(m));
   if (!written.ok()) {

@@ -25,13 +25,13 @@ absl::StatusOr<v1::PluginInfo> PluginServiceImpl::Info(const FoundPlugin& plugin
   for (const auto& k : *granted) info.add_granted_permissions(k);
   PluginHost::RuntimeState state = host_->StateOf(m.id());
   if (state.running) {
-    info.set_state(v1::PluginInfo::RUNNING);
+    info.set_state(v1::PluginInfo::STATE_RUNNING);
     info.set_pid(state.pid);
   } else if (state.retry_after.has_value()) {
-    info.set_state(v1::PluginInfo::BACKING_OFF);
+    info.set_state(v1::PluginInfo::STATE_BACKING_OFF);
     info.set_retry_after_ms(absl::ToUnixMillis(*state.retry_after));
   } else {
-    info.set_state(v1::PluginInfo::STOPPED);
+    info.set_state(v1::PluginInfo::STATE_STOPPED);
   }
   info.set_failures(state.failures);
   info.set_last_error(state.last_error);

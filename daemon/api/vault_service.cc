@@ -19,13 +19,13 @@ void VaultServiceImpl::TellState(v1::VaultStatus::State state) const {
 absl::Status VaultServiceImpl::FillStatus(v1::VaultStatus* status) const {
   switch (ctx_.vault->state()) {
     case Vault::State::kUninitialized:
-      status->set_state(v1::VaultStatus::UNINITIALIZED);
+      status->set_state(v1::VaultStatus::STATE_UNINITIALIZED);
       return absl::OkStatus();
     case Vault::State::kLocked:
-      status->set_state(v1::VaultStatus::LOCKED);
+      status->set_state(v1::VaultStatus::STATE_LOCKED);
       break;
     case Vault::State::kUnlocked:
-      status->set_state(v1::VaultStatus::UNLOCKED);
+      status->set_state(v1::VaultStatus::STATE_UNLOCKED);
       break;
   }
   auto id = ctx_.vault->identity();
@@ -52,12 +52,12 @@ grpc::Status VaultServiceImpl::Init(grpc::ServerContext*, const v1::InitRequest*
   KdfParams kdf = ModerateKdf();
   switch (request->kdf_cost()) {
     case v1::KDF_COST_UNSPECIFIED:
-    case v1::MODERATE:
+    case v1::KDF_COST_MODERATE:
       break;
-    case v1::INTERACTIVE:
+    case v1::KDF_COST_INTERACTIVE:
       kdf = InteractiveKdf();
       break;
-    case v1::TEST_ONLY_MINIMUM:
+    case v1::KDF_COST_TEST_ONLY_MINIMUM:
       kdf = MinimumKdf();
       break;
     default:
@@ -81,7 +81,7 @@ grpc::Status VaultServiceImpl::Init(grpc::ServerContext*, const v1::InitRequest*
   if (ctx_.on_unlock) {
     if (auto s = ctx_.on_unlock(*keys); !s.ok()) LogWarning(s.ToString());
   }
-  TellState(v1::VaultStatus::UNLOCKED);
+  TellState(v1::VaultStatus::STATE_UNLOCKED);
   return ToGrpc(FillStatus(response));
 }
 
@@ -118,7 +118,7 @@ grpc::Status VaultServiceImpl::Unlock(grpc::ServerContext*, const v1::UnlockRequ
       LogWarning(absl::StrCat("peer sync did not start: ", s.ToString()));
     }
   }
-  TellState(v1::VaultStatus::UNLOCKED);
+  TellState(v1::VaultStatus::STATE_UNLOCKED);
   return ToGrpc(FillStatus(response));
 }
 
@@ -126,7 +126,7 @@ grpc::Status VaultServiceImpl::Lock(grpc::ServerContext*, const google::protobuf
                                     v1::VaultStatus* response) {
   ctx_.vault->Lock();
   LogInfo("vault locked");
-  TellState(v1::VaultStatus::LOCKED);
+  TellState(v1::VaultStatus::STATE_LOCKED);
   return ToGrpc(FillStatus(response));
 }
 

@@ -31,7 +31,7 @@ class DiscoveryTest : public ::testing::Test {
     std::ofstream(folder + "/manifest.textproto")
         << "id: \"" << id << "\" version: \"1\" protocol_version: 1 executable: \"run\"\n"
         << "exercises { id: \"" << exercise
-        << "\" title: \"T\" summary: \"S\" minutes: 1 mode: SOLO }\n";
+        << "\" title: \"T\" summary: \"S\" minutes: 1 mode: EXERCISE_MODE_SOLO }\n";
     std::ofstream(folder + "/run") << "#!/bin/sh\n";
     ::chmod((folder + "/run").c_str(), 0755);
   }

@@ -13,16 +13,45 @@ namespace attune {
 std::string Excerpt(std::string_view text) { return Excerpt(text, 80); }
 
 std::string Excerpt(std::string_view text, size_t max_chars) {
+  // Walks UTF-8 characters: a well-formed one that is not a control
+  // character is kept whole; C0 and C1 controls, DEL and every byte of a
+  // malformed sequence are written as \xNN. So the result is valid UTF-8
+  // (proto3 strings must be) and cannot drive a terminal.
   std::string out;
-  for (char c : text.substr(0, max_chars)) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      absl::StrAppendFormat(&out, "\\x%02x", u);
-    } else {
-      out.push_back(c);
+  size_t i = 0, chars = 0;
+  auto escape = [&](unsigned char u) { absl::StrAppendFormat(&out, "\\x%02x", u); };
+  while (i < text.size() && chars < max_chars) {
+    const unsigned char u = static_cast<unsigned char>(text[i]);
+    size_t len = u < 0x80           ? 1
+                 : (u >> 5) == 0x6  ? 2
+                 : (u >> 4) == 0xe  ? 3
+                 : (u >> 3) == 0x1e ? 4
+                                    : 0;
+    bool ok = len > 0 && i + len <= text.size();
+    uint32_t cp = len == 1 ? u : len == 2 ? (u & 0x1f) : len == 3 ? (u & 0x0f) : (u & 0x07);
+    for (size_t k = 1; ok && k < len; ++k) {
+      const unsigned char c = static_cast<unsigned char>(text[i + k]);
+      ok = (c >> 6) == 0x2;
+      cp = (cp << 6) | (c & 0x3f);
     }
+    // Overlong forms, surrogates and values past U+10FFFF are malformed.
+    if (ok && ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
+               (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))) {
+      ok = false;
+    }
+    if (!ok) {
+      escape(u);
+      i += 1;
+    } else if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0)) {
+      for (size_t k = 0; k < len; ++k) escape(static_cast<unsigned char>(text[i + k]));
+      i += len;
+    } else {
+      out.append(text.substr(i, len));
+      i += len;
+    }
+    ++chars;
   }
-  if (text.size() > max_chars) out += "…";
+  if (i < text.size()) out += "…";
   return out;
 }
 

@@ -45,8 +45,10 @@ absl::Status CheckHandshake(const Handshake& handshake, const std::string& socke
 // The line a plugin prints (without the line break).
 std::string FormatHandshake(int protocol_version, const std::string& socket_path);
 
-// A printable excerpt of untrusted output: at most 80 characters, control
-// characters escaped.
+// A printable excerpt of untrusted output: at most 80 characters (UTF-8
+// characters, never cut inside one), control characters (C0, DEL, C1) and
+// malformed bytes escaped as \xNN, so it is valid UTF-8 that cannot drive a
+// terminal.
 std::string Excerpt(std::string_view text);
 // The same, at most `max_chars` characters.
 std::string Excerpt(std::string_view text, size_t max_chars);

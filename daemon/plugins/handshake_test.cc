@@ -53,5 +53,28 @@ TEST(HandshakeTest, ExcerptIsShortAndPrintable) {
   EXPECT_EQ(Excerpt("a\tb"), "a\\x09b");
 }
 
+// Untrusted output ends up in proto3 strings (a plugin's last error, an
+// event's reason), which must be valid UTF-8, and in front of people's
+// terminals: a character is never cut, and what is not a printable
+// character is escaped.
+TEST(HandshakeTest, ExcerptIsValidUtf8AndEscapesWhatCouldDriveATerminal) {
+  // "é" (2 bytes) straddling the 80th character: kept whole or left out.
+  std::string cut = Excerpt(std::string(79, 'a') +
+                            "\xc3\xa9"
+                            "b");
+  EXPECT_EQ(cut, std::string(79, 'a') + "\xc3\xa9…");
+  EXPECT_EQ(Excerpt("caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x99\x82"),
+            "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x99\x82");
+  // C1 controls (CSI as U+009B, and the raw byte 0x9b), a lone continuation
+  // byte, a truncated sequence, an overlong '/', a surrogate.
+  EXPECT_EQ(Excerpt("a\xc2\x9b[2Jb"), "a\\xc2\\x9b[2Jb");
+  EXPECT_EQ(Excerpt("\x9b[2J"), "\\x9b[2J");
+  EXPECT_EQ(Excerpt("\x80x"), "\\x80x");
+  EXPECT_EQ(Excerpt("x\xe2\x9c"), "x\\xe2\\x9c");
+  EXPECT_EQ(Excerpt("\xc0\xaf"), "\\xc0\\xaf");
+  EXPECT_EQ(Excerpt("\xed\xa0\x80"), "\\xed\\xa0\\x80");
+  EXPECT_EQ(Excerpt("\x1b]0;title\x07"), "\\x1b]0;title\\x07");
+}
+
 }  // namespace
 }  // namespace attune

@@ -77,7 +77,7 @@ PluginHost::~PluginHost() {
   for (auto& p : running) {
     p->Stop(options_.stop_grace);
     LogInfo(absl::StrCat("stopped plugin ", p->plugin_id(), " (the daemon is stopping)"));
-    Tell(p->plugin_id(), v1::PluginChanged::STOPPED, "the daemon is stopping");
+    Tell(p->plugin_id(), v1::PluginChanged::STATE_STOPPED, "the daemon is stopping");
   }
 }
 
@@ -194,22 +194,28 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(const std::st
                                                                    bool starts_session) {
   absl::MutexLock lock(&mu_);
   while (true) {
-    auto found = found_.find(plugin_id);
-    if (found == found_.end()) {
-      return absl::NotFoundError(absl::StrCat("no plugin ", plugin_id, " is installed"));
-    }
     if (stopping_) return absl::UnavailableError("the daemon is stopping");
     Slot& slot = slots_[plugin_id];
     absl::Time now = clock_->Now();
     auto pin = starts_session ? slot.holds.end() : slot.holds.find(session_id);
+    // A session under way stays with its process while that lives, even
+    // when the install is gone or half-copied (found_ lacks it) meanwhile.
     if (pin != slot.holds.end() && pin->second.process != nullptr) {
       const std::shared_ptr<PluginProcess>& pinned = pin->second.process;
       if (!pinned->exited() &&
           (pinned == slot.process || absl::c_linear_search(slot.retired, pinned))) {
         slot.in_flight++;
+        slot.busy[pinned.get()]++;
         pin->second.touched = now;
         return pinned;
       }
+    }
+    auto found = found_.find(plugin_id);
+    if (found == found_.end()) {
+      return absl::NotFoundError(absl::StrCat("no plugin ", plugin_id, " is installed"));
+    }
+    if (pin != slot.holds.end() && pin->second.process != nullptr) {
+      const std::shared_ptr<PluginProcess>& pinned = pin->second.process;
       // The process that ran the session is gone (it failed). A process of
       // the same install may take the session on: it keeps no state. Of
       // another version, it would mix two versions' steps in one session.
@@ -228,7 +234,7 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(const std::st
       std::string what =
           absl::StrCat("ended on its own (it ", slot.process->exit_description(), ")");
       LogWarning(absl::StrCat("plugin ", plugin_id, " ", what));
-      Tell(plugin_id, v1::PluginChanged::FAILED, what);
+      Tell(plugin_id, v1::PluginChanged::STATE_FAILED, what);
       slot.process.reset();
       slot.failures++;
       slot.last_error = what;
@@ -250,6 +256,7 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(const std::st
     }
     if (slot.process) {
       slot.in_flight++;
+      slot.busy[slot.process.get()]++;
       slot.last_used = now;
       if (!session_id.empty() && (starts_session || slot.holds.count(session_id) != 0)) {
         slot.holds[session_id] = {now, slot.process};
@@ -286,14 +293,14 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(const std::st
       after.last_error = absl::StrCat("could not start: ", started.status().message());
       after.retry_after = clock_->Now() + BackoffFor(after.failures);
       LogWarning(absl::StrCat("plugin ", plugin_id, " ", after.last_error));
-      Tell(plugin_id, v1::PluginChanged::FAILED, after.last_error);
+      Tell(plugin_id, v1::PluginChanged::STATE_FAILED, after.last_error);
       return absl::UnavailableError(absl::StrCat(
           "plugin ", plugin_id, " could not be started: ", started.status().message()));
     }
     LogInfo(absl::StrCat("started plugin ", plugin_id, " ", (*started)->version(), " (pid ",
                          (*started)->pid(), ") in ", absl::ToInt64Milliseconds(took),
                          " ms; what it prints goes to ", (*started)->log_path()));
-    Tell(plugin_id, v1::PluginChanged::STARTED, "");
+    Tell(plugin_id, v1::PluginChanged::STATE_STARTED, "");
     after.process = *std::move(started);
     after.last_used = clock_->Now();
     after.last_ping = after.last_used;
@@ -301,10 +308,15 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginHost::Acquire(const std::st
   }
 }
 
-void PluginHost::Done(const std::string& plugin_id) {
+void PluginHost::Done(const std::string& plugin_id, const PluginProcess* process) {
   absl::MutexLock lock(&mu_);
   Slot& slot = slots_[plugin_id];
   slot.in_flight--;
+  if (auto it = slot.busy.find(process); it != slot.busy.end() && --it->second == 0) {
+    slot.busy.erase(it);
+    // A retired process may be waiting for this call to stop.
+    if (process != slot.process.get()) wake_ = true;
+  }
   slot.last_used = clock_->Now();
   WakeReaperBy(slot.last_used + options_.idle_timeout);
 }
@@ -339,16 +351,17 @@ void PluginHost::Fail(const std::string& plugin_id, const std::shared_ptr<Plugin
   if (current || retired) {
     LogWarning(absl::StrCat("plugin ", plugin_id, " ", process->version(), " ", what,
                             "; stopping it (what it printed is in ", process->log_path(), ")"));
-    if (current) Tell(plugin_id, v1::PluginChanged::FAILED, what);
+    if (current) Tell(plugin_id, v1::PluginChanged::STATE_FAILED, what);
     process->Kill();
   }
 }
 
 template <typename Request, typename Response>
-absl::StatusOr<Response> PluginHost::Call(
-    const std::string& plugin_id, const char* method,
-    grpc::Status (plugin::v1::Plugin::Stub::*fn)(grpc::ClientContext*, const Request&, Response*),
-    const Request& request, bool starts_session, std::string* served_version) {
+absl::StatusOr<Response> PluginHost::Call(const std::string& plugin_id, const char* method,
+                                          grpc::Status (plugin::v1::PluginService::Stub::*fn)(
+                                              grpc::ClientContext*, const Request&, Response*),
+                                          const Request& request, bool starts_session,
+                                          std::string* served_version) {
   const std::string& session_id = request.context().session_id();
   auto process = Acquire(plugin_id, session_id, starts_session);
   if (!process.ok()) return process.status();
@@ -358,7 +371,7 @@ absl::StatusOr<Response> PluginHost::Call(
   Response response;
   grpc::Status s = ((*process)->stub().*fn)(&ctx, request, &response);
   if (s.ok()) {
-    Done(plugin_id);
+    Done(plugin_id, process->get());
     return response;
   }
 
@@ -378,47 +391,55 @@ absl::StatusOr<Response> PluginHost::Call(
         plugin_id, *process,
         absl::StrCat("answered ", method, " with an error (",
                      absl::StatusCodeToString(static_cast<absl::StatusCode>(s.error_code())), ")"));
-    Done(plugin_id);
+    Done(plugin_id, process->get());
     return absl::AbortedError(
         absl::StrCat("plugin ", plugin_id, " failed ", method, ": ", Excerpt(s.error_message())));
   }
   // Still counted in flight, so the reaper leaves this failure to us.
   Fail(plugin_id, *process, what);
-  Done(plugin_id);
+  Done(plugin_id, process->get());
   return absl::AbortedError(absl::StrCat("plugin ", plugin_id, " ", what));
 }
 
 absl::StatusOr<plugin::v1::StepResponse> PluginHost::Start(
     const std::string& plugin_id, const plugin::v1::StartRequest& request) {
-  return Call(plugin_id, "Start", &plugin::v1::Plugin::Stub::Start, request,
+  return Call(plugin_id, "Start", &plugin::v1::PluginService::Stub::Start, request,
               /*starts_session=*/true);
 }
 
 absl::StatusOr<plugin::v1::StepResponse> PluginHost::Advance(
     const std::string& plugin_id, const plugin::v1::AdvanceRequest& request) {
-  return Call(plugin_id, "Advance", &plugin::v1::Plugin::Stub::Advance, request,
+  return Call(plugin_id, "Advance", &plugin::v1::PluginService::Stub::Advance, request,
               /*starts_session=*/false);
 }
 
 absl::StatusOr<plugin::v1::FinishResponse> PluginHost::Finish(
     const std::string& plugin_id, const plugin::v1::FinishRequest& request,
     std::string* served_version) {
-  return Call(plugin_id, "Finish", &plugin::v1::Plugin::Stub::Finish, request,
+  return Call(plugin_id, "Finish", &plugin::v1::PluginService::Stub::Finish, request,
               /*starts_session=*/false, served_version);
 }
 
-void PluginHost::ReportMisbehaviour(const std::string& plugin_id, const std::string& what) {
+void PluginHost::ReportMisbehaviour(const std::string& plugin_id, const std::string& session_id,
+                                    const std::string& what) {
   std::shared_ptr<PluginProcess> process;
   {
     absl::MutexLock lock(&mu_);
-    process = slots_[plugin_id].process;
+    Slot& slot = slots_[plugin_id];
+    auto pin = slot.holds.find(session_id);
+    process = pin != slot.holds.end() && pin->second.process ? pin->second.process : slot.process;
   }
   Fail(plugin_id, process, what);
 }
 
-void PluginHost::ReportSuccess(const std::string& plugin_id) {
+void PluginHost::ReportSuccess(const std::string& plugin_id, const std::string& session_id) {
   absl::MutexLock lock(&mu_);
   Slot& slot = slots_[plugin_id];
+  // A session of an older install says nothing of the current one.
+  auto pin = slot.holds.find(session_id);
+  if (pin != slot.holds.end() && pin->second.process && pin->second.process != slot.process) {
+    return;
+  }
   slot.failures = 0;
   slot.last_error.clear();
   slot.retry_after = absl::InfinitePast();
@@ -427,7 +448,10 @@ void PluginHost::ReportSuccess(const std::string& plugin_id) {
 void PluginHost::Hold(const std::string& plugin_id, const std::string& session_id) {
   absl::MutexLock lock(&mu_);
   absl::Time now = clock_->Now();
-  slots_[plugin_id].holds[session_id].touched = now;
+  // Only a session that is still held: one released meanwhile (abandoned
+  // while its answer was under way) stays released.
+  auto& holds = slots_[plugin_id].holds;
+  if (auto it = holds.find(session_id); it != holds.end()) it->second.touched = now;
   WakeReaperBy(now + options_.session_ttl);
 }
 
@@ -478,7 +502,7 @@ absl::Time PluginHost::Reap() {
             next = std::min(next, pin.touched + options_.session_ttl);
           }
         }
-        if (serving && !(*it)->exited()) {
+        if ((serving || slot.busy.count(it->get()) != 0) && !(*it)->exited()) {
           ++it;
           continue;
         }
@@ -490,7 +514,7 @@ absl::Time PluginHost::Reap() {
         std::string what =
             absl::StrCat("ended on its own (it ", slot.process->exit_description(), ")");
         LogWarning(absl::StrCat("plugin ", id, " ", what));
-        Tell(id, v1::PluginChanged::FAILED, what);
+        Tell(id, v1::PluginChanged::STATE_FAILED, what);
         slot.process.reset();
         slot.failures++;
         slot.last_error = what;
@@ -516,6 +540,10 @@ absl::Time PluginHost::Reap() {
         }
         next = std::min(next, idle_at);
       }
+      // Only an idle plugin is pinged: one with sessions under way shows
+      // whether it answers with their next call, and a slow answer to a
+      // ping (a busy machine) must not end a person's session.
+      if (held) continue;
       next = std::min(next, now + interval);  // a running plugin: look again
       if (slot.in_flight == 0) {
         absl::Time ping_at = slot.last_ping + options_.health_interval;
@@ -538,7 +566,7 @@ absl::Time PluginHost::Reap() {
   for (auto& [process, why] : to_stop) {
     process->Stop(options_.stop_grace);
     LogInfo(absl::StrCat("stopped plugin ", process->plugin_id(), ": ", why));
-    Tell(process->plugin_id(), v1::PluginChanged::STOPPED, why);
+    Tell(process->plugin_id(), v1::PluginChanged::STATE_STOPPED, why);
   }
   for (auto& process : to_ping) {
     grpc::ClientContext ctx;
@@ -547,8 +575,11 @@ absl::Time PluginHost::Reap() {
     plugin::v1::PingResponse response;
     grpc::Status s = process->stub().Ping(&ctx, request, &response);
     if (!s.ok()) {
+      // The code only: its message could quote what a person answered.
       Fail(process->plugin_id(), process,
-           absl::StrCat("failed its health check (", Excerpt(s.error_message()), ")"));
+           absl::StrCat("failed its health check (",
+                        absl::StatusCodeToString(static_cast<absl::StatusCode>(s.error_code())),
+                        ")"));
     }
   }
   return next;

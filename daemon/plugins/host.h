@@ -105,10 +105,13 @@ class PluginHost {
                                                     std::string* served_version = nullptr);
 
   // The caller found an answer of the plugin malformed (a bad step, bad
-  // records): the plugin is stopped and a failure counted, like a crash.
-  void ReportMisbehaviour(const std::string& plugin_id, const std::string& what);
-  // A session of the plugin finished well: its failures in a row are reset.
-  void ReportSuccess(const std::string& plugin_id);
+  // records) in the session `session_id` (context.session_id): the process
+  // that answered it is stopped and a failure counted, like a crash.
+  void ReportMisbehaviour(const std::string& plugin_id, const std::string& session_id,
+                          const std::string& what);
+  // A session of the plugin finished well: the current install's failures
+  // in a row are reset (not by a session an older install ran).
+  void ReportSuccess(const std::string& plugin_id, const std::string& session_id);
 
   // A session under way keeps its plugin (the process pinned to it) from
   // being stopped as idle, until it is released or `session_ttl` passes
@@ -135,6 +138,9 @@ class PluginHost {
       std::shared_ptr<PluginProcess> process;
     };
     std::map<std::string, Pin> holds;  // by session id
+    // Calls under way, by process: a retired process is not stopped during
+    // one.
+    std::map<const PluginProcess*, int> busy;
     // Processes of an older install that still serve sessions they began.
     std::vector<std::shared_ptr<PluginProcess>> retired;
   };
@@ -145,17 +151,18 @@ class PluginHost {
   absl::StatusOr<std::shared_ptr<PluginProcess>> Acquire(const std::string& plugin_id,
                                                          const std::string& session_id,
                                                          bool starts_session);
-  void Done(const std::string& plugin_id);
+  void Done(const std::string& plugin_id, const PluginProcess* process);
   // Counts a failure; stops `process` if it is the slot's current one, and
   // stops a retired one without counting (it is not the installed version).
   void Fail(const std::string& plugin_id, const std::shared_ptr<PluginProcess>& process,
             const std::string& what);
   absl::Duration BackoffFor(int failures) const;
   template <typename Request, typename Response>
-  absl::StatusOr<Response> Call(
-      const std::string& plugin_id, const char* method,
-      grpc::Status (plugin::v1::Plugin::Stub::*fn)(grpc::ClientContext*, const Request&, Response*),
-      const Request& request, bool starts_session, std::string* served_version = nullptr);
+  absl::StatusOr<Response> Call(const std::string& plugin_id, const char* method,
+                                grpc::Status (plugin::v1::PluginService::Stub::*fn)(
+                                    grpc::ClientContext*, const Request&, Response*),
+                                const Request& request, bool starts_session,
+                                std::string* served_version = nullptr);
   void ReaperLoop();
   // Stops idle plugins, pings quiet ones; returns when to look again.
   absl::Time Reap();

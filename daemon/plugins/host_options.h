@@ -37,7 +37,7 @@ struct PluginHostOptions {
   // doubling with each failure in a row up to max_backoff.
   absl::Duration initial_backoff = absl::Seconds(1);
   absl::Duration max_backoff = absl::Minutes(2);
-  // How often a running, unused plugin is pinged.
+  // How often a running plugin is pinged while no session is under way on it.
   absl::Duration health_interval = absl::Seconds(20);
   // A session left without an answer this long no longer keeps its plugin
   // running.

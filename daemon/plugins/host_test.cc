@@ -237,10 +237,10 @@ TEST_F(HostTest, MisbehaviourIsAFailure) {
   PluginHost& host = Host();
   ASSERT_TRUE(host.Start("echo", StartOf("test-echo")).ok());
   int pid = host.StateOf("echo").pid;
-  host.ReportMisbehaviour("echo", "answered with a bad step");
+  host.ReportMisbehaviour("echo", "", "answered with a bad step");
   EXPECT_FALSE(ProcessAlive(pid));
   EXPECT_EQ(host.StateOf("echo").last_error, "answered with a bad step");
-  host.ReportSuccess("echo");
+  host.ReportSuccess("echo", "");
   EXPECT_EQ(host.StateOf("echo").failures, 0);
 }
 

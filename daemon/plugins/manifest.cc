@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "daemon/plugins/exercise_options.h"
+#include "daemon/plugins/handshake.h"
 #include "daemon/plugins/permissions.h"
 #include "daemon/records/validation.h"
 
@@ -61,7 +62,7 @@ absl::Status CheckExercise(const std::string& field, const v1::Exercise& e) {
   if (e.minutes() < 1 || e.minutes() > 240) {
     return Bad(field + ".minutes", "must be 1 to 240");
   }
-  if (e.mode() != v1::SOLO && e.mode() != v1::PAIR) {
+  if (e.mode() != v1::EXERCISE_MODE_SOLO && e.mode() != v1::EXERCISE_MODE_PAIR) {
     return Bad(field + ".mode", "must be SOLO or PAIR");
   }
   if (e.tags_size() > 20) return Bad(field + ".tags", "at most 20");
@@ -193,11 +194,11 @@ absl::Status CheckDescribeMatches(const pv1::PluginManifest& manifest,
         absl::StrCat("Describe does not match the manifest: ", what));
   };
   if (described.plugin_id() != manifest.id()) {
-    return differ(absl::StrCat("plugin id \"", described.plugin_id(), "\", manifest says \"",
-                               manifest.id(), "\""));
+    return differ(absl::StrCat("plugin id \"", Excerpt(described.plugin_id()),
+                               "\", manifest says \"", manifest.id(), "\""));
   }
   if (described.version() != manifest.version()) {
-    return differ(absl::StrCat("version \"", described.version(), "\", manifest says \"",
+    return differ(absl::StrCat("version \"", Excerpt(described.version()), "\", manifest says \"",
                                manifest.version(), "\""));
   }
   std::map<std::string, const v1::Exercise*> listed;
@@ -206,7 +207,7 @@ absl::Status CheckDescribeMatches(const pv1::PluginManifest& manifest,
   for (const auto& e : described.exercises()) {
     auto it = listed.find(e.id());
     if (it == listed.end()) {
-      return differ(absl::StrCat("exercise \"", e.id(), "\" is not in the manifest"));
+      return differ(absl::StrCat("exercise \"", Excerpt(e.id()), "\" is not in the manifest"));
     }
     if (!seen.insert(e.id()).second) {
       return differ(absl::StrCat("exercise \"", e.id(), "\" is described twice"));

@@ -23,11 +23,11 @@ permissions: "check_in"
 permissions: "appreciation"
 exercises {
   id: "daily-checkin" title: "Daily check-in" summary: "One high, one low."
-  minutes: 10 mode: PAIR tags: "daily"
+  minutes: 10 mode: EXERCISE_MODE_PAIR tags: "daily"
 }
 exercises {
   id: "emotion-naming" title: "Name the feeling" summary: "Pause and name it."
-  minutes: 5 mode: SOLO
+  minutes: 5 mode: EXERCISE_MODE_SOLO
 }
 )";
 
@@ -45,7 +45,7 @@ TEST(ManifestTest, ParsesAGoodManifest) {
   EXPECT_EQ(m->id(), "practices");
   EXPECT_EQ(m->executable(), "bin/attune-practices");
   ASSERT_EQ(m->exercises_size(), 2);
-  EXPECT_EQ(m->exercises(1).mode(), v1::SOLO);
+  EXPECT_EQ(m->exercises(1).mode(), v1::EXERCISE_MODE_SOLO);
   EXPECT_THAT(m->permissions(), ::testing::ElementsAre("check_in", "appreciation"));
 }
 
@@ -68,7 +68,7 @@ TEST(ManifestTest, NamesTheWrongField) {
       {"permissions: \"appreciation\"", "permissions: \"check_in\"", "permissions[1]:"},
       {"id: \"emotion-naming\"", "id: \"daily-checkin\"", "exercises[1].id:"},
       {"minutes: 5", "minutes: 0", "exercises[1].minutes:"},
-      {"mode: SOLO", "", "exercises[1].mode:"},
+      {"mode: EXERCISE_MODE_SOLO", "", "exercises[1].mode:"},
       {"title: \"Name the feeling\"", "title: \"\"", "exercises[1].title:"},
       // Escape sequences (written as text-format escapes) in what attune
       // exercise list shows.

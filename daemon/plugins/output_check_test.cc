@@ -20,10 +20,10 @@ TEST(OutputCheckTest, AcceptsGoodRecordsAndSetsDefaults) {
   f.add_records()->mutable_plugin_record()->set_key("plan");
   ASSERT_TRUE(CheckFinish(&f).ok());
   // Nothing the plugin left unset is more visible than PRIVATE.
-  EXPECT_EQ(f.records(0).check_in().visibility(), v1::PRIVATE);
-  EXPECT_EQ(f.records(1).journal_entry().visibility(), v1::PRIVATE);
-  EXPECT_EQ(f.records(2).appreciation().visibility(), v1::PRIVATE);
-  EXPECT_EQ(f.records(3).plugin_record().visibility(), v1::PRIVATE);
+  EXPECT_EQ(f.records(0).check_in().visibility(), v1::VISIBILITY_PRIVATE);
+  EXPECT_EQ(f.records(1).journal_entry().visibility(), v1::VISIBILITY_PRIVATE);
+  EXPECT_EQ(f.records(2).appreciation().visibility(), v1::VISIBILITY_PRIVATE);
+  EXPECT_EQ(f.records(3).plugin_record().visibility(), v1::VISIBILITY_PRIVATE);
 }
 
 TEST(OutputCheckTest, RefusesBadRecordsNamingTheField) {

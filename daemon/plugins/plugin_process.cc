@@ -161,7 +161,7 @@ absl::StatusOr<std::shared_ptr<PluginProcess>> PluginProcess::Start(
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   p->channel_ = grpc::CreateCustomChannel("unix:" + handshake->address,
                                           grpc::InsecureChannelCredentials(), args);
-  p->stub_ = plugin::v1::Plugin::NewStub(p->channel_);
+  p->stub_ = plugin::v1::PluginService::NewStub(p->channel_);
 
   grpc::ClientContext ctx;
   ctx.set_deadline(absl::ToChronoTime(deadline));

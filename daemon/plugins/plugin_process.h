@@ -61,7 +61,7 @@ class PluginProcess {
   pid_t pid() const { return pid_; }
   // The file its output goes to (plugin_log.h), or empty.
   std::string log_path() const { return log_ ? log_->path() : ""; }
-  plugin::v1::Plugin::Stub& stub() { return *stub_; }
+  plugin::v1::PluginService::Stub& stub() { return *stub_; }
 
   // Whether the process has ended, and how: "exited with status 1", "was
   // killed by signal 11 (Segmentation fault)".
@@ -91,7 +91,7 @@ class PluginProcess {
   int status_fd_ = -1;
   std::string folder_;
   std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<plugin::v1::Plugin::Stub> stub_;
+  std::unique_ptr<plugin::v1::PluginService::Stub> stub_;
   std::unique_ptr<PluginLog> log_;  // used by watcher_ only, once started
   std::thread watcher_;
 

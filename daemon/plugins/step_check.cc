@@ -18,7 +18,9 @@ absl::Status Bad(const std::string& field, const std::string& what) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
 }
 
-bool ValidPerson(v1::Person p) { return p == v1::FIRST || p == v1::SECOND || p == v1::BOTH; }
+bool ValidPerson(v1::Person p) {
+  return p == v1::PERSON_FIRST || p == v1::PERSON_SECOND || p == v1::PERSON_BOTH;
+}
 
 absl::Status CheckRoles(const std::string& field, v1::Person speaker, v1::Person listener) {
   if (!ValidPerson(speaker)) return Bad(field + ".speaker", "must be FIRST, SECOND or BOTH");

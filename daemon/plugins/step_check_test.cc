@@ -12,8 +12,8 @@ v1::Step Turn(int seconds) {
   v1::Step s;
   s.set_key("turn-1");
   s.set_title("Talk");
-  s.mutable_timed_turn()->set_speaker(v1::FIRST);
-  s.mutable_timed_turn()->set_listener(v1::SECOND);
+  s.mutable_timed_turn()->set_speaker(v1::PERSON_FIRST);
+  s.mutable_timed_turn()->set_listener(v1::PERSON_SECOND);
   s.mutable_timed_turn()->set_seconds(seconds);
   return s;
 }
@@ -54,7 +54,7 @@ TEST(StepCheckTest, RefusesBadStepsNamingTheField) {
   v1::Step zero = Turn(0);
   EXPECT_THAT(CheckStep(&zero, {}).message(), HasSubstr("step.timed_turn.seconds"));
   v1::Step same = Turn(60);
-  same.mutable_timed_turn()->set_listener(v1::FIRST);
+  same.mutable_timed_turn()->set_listener(v1::PERSON_FIRST);
   EXPECT_THAT(CheckStep(&same, {}).message(), HasSubstr("step.timed_turn.listener"));
   v1::Step none;
   none.set_key("x");

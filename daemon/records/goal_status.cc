@@ -8,11 +8,11 @@
 namespace attune {
 namespace {
 
-int PeriodDays(const v1::Goal& goal) { return goal.period() == v1::WEEK ? 7 : 1; }
+int PeriodDays(const v1::Goal& goal) { return goal.period() == v1::GOAL_PERIOD_WEEK ? 7 : 1; }
 
 // The 0-based period holding `day` (which is on or after start).
 int64_t PeriodIndex(absl::CivilDay start, const v1::Goal& goal, absl::CivilDay day) {
-  if (goal.period() != v1::MONTH) return (day - start) / PeriodDays(goal);
+  if (goal.period() != v1::GOAL_PERIOD_MONTH) return (day - start) / PeriodDays(goal);
   int64_t i = absl::CivilMonth(day) - absl::CivilMonth(start);
   while (i > 0 && PeriodStart(start, goal, i) > day) --i;
   return i;
@@ -21,7 +21,8 @@ int64_t PeriodIndex(absl::CivilDay start, const v1::Goal& goal, absl::CivilDay d
 }  // namespace
 
 absl::CivilDay PeriodStart(absl::CivilDay start, const v1::Goal& goal, int64_t index) {
-  if (goal.period() != v1::MONTH) return start + static_cast<int64_t>(PeriodDays(goal)) * index;
+  if (goal.period() != v1::GOAL_PERIOD_MONTH)
+    return start + static_cast<int64_t>(PeriodDays(goal)) * index;
   absl::CivilMonth month = absl::CivilMonth(start) + index;
   int last = (absl::CivilDay(month + 1) - 1).day();
   return absl::CivilDay(month.year(), month.month(), std::min(start.day(), last));
@@ -66,34 +67,34 @@ absl::StatusOr<v1::GoalStatus> ComputeGoalStatus(const v1::Goal& goal,
     const bool met = period->count() >= period->target();
     period->set_met(met);
     if (p_end < today) {
-      period->set_when(v1::GoalStatus::Period::PAST);
+      period->set_when(v1::GoalStatus::Period::WHEN_PAST);
     } else if (p_start > today) {
-      period->set_when(v1::GoalStatus::Period::FUTURE);
+      period->set_when(v1::GoalStatus::Period::WHEN_FUTURE);
     } else {
-      period->set_when(v1::GoalStatus::Period::CURRENT);
+      period->set_when(v1::GoalStatus::Period::WHEN_CURRENT);
     }
     all_met = all_met && met;
-    if (period->when() == v1::GoalStatus::Period::PAST) {
+    if (period->when() == v1::GoalStatus::Period::WHEN_PAST) {
       past_all_met = past_all_met && met;
       running = met ? running + 1 : 0;
       streak = running;
-    } else if (period->when() == v1::GoalStatus::Period::CURRENT && met) {
+    } else if (period->when() == v1::GoalStatus::Period::WHEN_CURRENT && met) {
       streak = running + 1;
     }
   }
 
   if (goal.archived()) {
-    status.set_state(v1::GoalStatus::ARCHIVED);
+    status.set_state(v1::GoalStatus::STATE_ARCHIVED);
   } else if (today < *start) {
-    status.set_state(v1::GoalStatus::NOT_STARTED);
+    status.set_state(v1::GoalStatus::STATE_NOT_STARTED);
   } else if (all_met) {
-    status.set_state(v1::GoalStatus::DONE);
+    status.set_state(v1::GoalStatus::STATE_DONE);
   } else if (today > end) {
-    status.set_state(v1::GoalStatus::MISSED);
+    status.set_state(v1::GoalStatus::STATE_MISSED);
   } else {
-    status.set_state(v1::GoalStatus::ACTIVE);
+    status.set_state(v1::GoalStatus::STATE_ACTIVE);
   }
-  status.set_on_track(past_all_met && status.state() != v1::GoalStatus::MISSED);
+  status.set_on_track(past_all_met && status.state() != v1::GoalStatus::STATE_MISSED);
   status.set_current_streak(streak);
   status.set_total_count(total);
   status.set_total_target(goal.target_per_period() * goal.periods());
@@ -101,7 +102,7 @@ absl::StatusOr<v1::GoalStatus> ComputeGoalStatus(const v1::Goal& goal,
   // Who did how much in the current period.
   const v1::GoalStatus::Period* current = nullptr;
   for (const auto& period : status.periods()) {
-    if (period.when() == v1::GoalStatus::Period::CURRENT) current = &period;
+    if (period.when() == v1::GoalStatus::Period::WHEN_CURRENT) current = &period;
   }
   if (current != nullptr) {
     std::map<std::string, int> by_member;

@@ -11,7 +11,7 @@ v1::Goal Weekly(int target, int weeks, const std::string& start) {
   v1::Goal g;
   g.set_title("Reflective listening");
   g.set_target_per_period(target);
-  g.set_period(v1::WEEK);
+  g.set_period(v1::GOAL_PERIOD_WEEK);
   g.set_periods(weeks);
   g.set_start_day(start);
   return g;
@@ -39,12 +39,12 @@ TEST(GoalStatusTest, TwiceAWeekForFourWeeksMidway) {
   ASSERT_EQ(s->periods_size(), 4);
   EXPECT_EQ(s->periods(0).count(), 2);
   EXPECT_TRUE(s->periods(0).met());
-  EXPECT_EQ(s->periods(0).when(), Period::PAST);
+  EXPECT_EQ(s->periods(0).when(), Period::WHEN_PAST);
   EXPECT_EQ(s->periods(1).end_day(), "2026-11-15");
   EXPECT_EQ(s->periods(2).count(), 1);
-  EXPECT_EQ(s->periods(2).when(), Period::CURRENT);
-  EXPECT_EQ(s->periods(3).when(), Period::FUTURE);
-  EXPECT_EQ(s->state(), v1::GoalStatus::ACTIVE);
+  EXPECT_EQ(s->periods(2).when(), Period::WHEN_CURRENT);
+  EXPECT_EQ(s->periods(3).when(), Period::WHEN_FUTURE);
+  EXPECT_EQ(s->state(), v1::GoalStatus::STATE_ACTIVE);
   EXPECT_TRUE(s->on_track());
   EXPECT_EQ(s->current_streak(), 2);
   EXPECT_EQ(s->total_count(), 5);
@@ -60,14 +60,14 @@ TEST(GoalStatusTest, AShortWeekBreaksTheStreakAndTheTrack) {
   EXPECT_FALSE(s->periods(1).met());
   EXPECT_FALSE(s->on_track());
   EXPECT_EQ(s->current_streak(), 1);  // only the current week, met
-  EXPECT_EQ(s->state(), v1::GoalStatus::ACTIVE);
+  EXPECT_EQ(s->state(), v1::GoalStatus::STATE_ACTIVE);
 }
 
 TEST(GoalStatusTest, DoneWhenEveryPeriodIsMet) {
   auto s = ComputeGoalStatus(Weekly(1, 2, "2026-11-02"), On({"2026-11-02", "2026-11-09"}),
                              absl::CivilDay(2026, 11, 10));
   ASSERT_TRUE(s.ok());
-  EXPECT_EQ(s->state(), v1::GoalStatus::DONE);
+  EXPECT_EQ(s->state(), v1::GoalStatus::STATE_DONE);
   EXPECT_EQ(s->current_streak(), 2);
 }
 
@@ -75,7 +75,7 @@ TEST(GoalStatusTest, MissedAfterTheEndWithAShortPeriod) {
   auto s = ComputeGoalStatus(Weekly(1, 2, "2026-11-02"), On({"2026-11-02"}),
                              absl::CivilDay(2026, 12, 1));
   ASSERT_TRUE(s.ok());
-  EXPECT_EQ(s->state(), v1::GoalStatus::MISSED);
+  EXPECT_EQ(s->state(), v1::GoalStatus::STATE_MISSED);
   EXPECT_FALSE(s->on_track());
   EXPECT_EQ(s->current_streak(), 0);
 }
@@ -83,17 +83,17 @@ TEST(GoalStatusTest, MissedAfterTheEndWithAShortPeriod) {
 TEST(GoalStatusTest, NotStartedAndArchived) {
   auto later = ComputeGoalStatus(Weekly(1, 2, "2026-12-01"), {}, absl::CivilDay(2026, 11, 25));
   ASSERT_TRUE(later.ok());
-  EXPECT_EQ(later->state(), v1::GoalStatus::NOT_STARTED);
+  EXPECT_EQ(later->state(), v1::GoalStatus::STATE_NOT_STARTED);
   v1::Goal archived = Weekly(1, 2, "2026-11-01");
   archived.set_archived(true);
   auto a = ComputeGoalStatus(archived, {}, absl::CivilDay(2026, 11, 25));
   ASSERT_TRUE(a.ok());
-  EXPECT_EQ(a->state(), v1::GoalStatus::ARCHIVED);
+  EXPECT_EQ(a->state(), v1::GoalStatus::STATE_ARCHIVED);
 }
 
 TEST(GoalStatusTest, DailyGoalCountsEachDayAndIgnoresDaysOutside) {
   v1::Goal g = Weekly(1, 3, "2026-11-10");
-  g.set_period(v1::DAY);
+  g.set_period(v1::GOAL_PERIOD_DAY);
   auto s = ComputeGoalStatus(g, On({"2026-11-09", "2026-11-10", "2026-11-11", "2026-11-13"}),
                              absl::CivilDay(2026, 11, 12));
   ASSERT_TRUE(s.ok());
@@ -101,12 +101,12 @@ TEST(GoalStatusTest, DailyGoalCountsEachDayAndIgnoresDaysOutside) {
   EXPECT_EQ(s->periods(2).start_day(), "2026-11-12");
   EXPECT_EQ(s->total_count(), 2);
   EXPECT_EQ(s->current_streak(), 2);
-  EXPECT_EQ(s->periods(2).when(), Period::CURRENT);
+  EXPECT_EQ(s->periods(2).when(), Period::WHEN_CURRENT);
 }
 
 TEST(GoalStatusTest, MonthlyPeriodsFollowTheCalendarFromTheStartDay) {
   v1::Goal g = Weekly(2, 4, "2026-01-15");
-  g.set_period(v1::MONTH);
+  g.set_period(v1::GOAL_PERIOD_MONTH);
   auto s = ComputeGoalStatus(
       g, On({"2026-01-14", "2026-01-15", "2026-02-14", "2026-02-15", "2026-03-20", "2026-05-14"}),
       absl::CivilDay(2026, 3, 20));
@@ -121,14 +121,14 @@ TEST(GoalStatusTest, MonthlyPeriodsFollowTheCalendarFromTheStartDay) {
   EXPECT_EQ(s->periods(1).count(), 1);
   EXPECT_EQ(s->periods(2).count(), 1);
   EXPECT_EQ(s->periods(3).count(), 1);
-  EXPECT_EQ(s->periods(2).when(), Period::CURRENT);
+  EXPECT_EQ(s->periods(2).when(), Period::WHEN_CURRENT);
   EXPECT_EQ(s->total_count(), 5);
   EXPECT_EQ(GoalEndDay(absl::CivilDay(2026, 1, 15), g), absl::CivilDay(2026, 5, 14));
 }
 
 TEST(GoalStatusTest, AMonthlyGoalStartedOnThe31stUsesEachMonthsLastDay) {
   v1::Goal g = Weekly(1, 4, "2026-01-31");
-  g.set_period(v1::MONTH);
+  g.set_period(v1::GOAL_PERIOD_MONTH);
   auto s = ComputeGoalStatus(g, On({"2026-02-27", "2026-02-28", "2026-03-30", "2026-03-31"}),
                              absl::CivilDay(2026, 4, 1));
   ASSERT_TRUE(s.ok()) << s.status();
@@ -143,7 +143,7 @@ TEST(GoalStatusTest, AMonthlyGoalStartedOnThe31stUsesEachMonthsLastDay) {
   EXPECT_EQ(s->periods(0).count(), 1);
   EXPECT_EQ(s->periods(1).count(), 2);
   EXPECT_EQ(s->periods(2).count(), 1);
-  EXPECT_EQ(s->periods(2).when(), Period::CURRENT);
+  EXPECT_EQ(s->periods(2).when(), Period::WHEN_CURRENT);
 }
 
 TEST(GoalStatusTest, ContributionsCountEachPersonsPartOfTheCurrentPeriod) {

@@ -6,15 +6,18 @@ namespace attune {
 
 const std::vector<RecordKind>& RecordKinds() {
   static const auto* kinds = new std::vector<RecordKind>{
-      {Kind::kCheckIn, "check_in", kCheckIns, "check-in", false, true, v1::PRIVATE},
-      {Kind::kJournalEntry, "journal_entry", kJournalEntries, "entry", false, true, v1::PRIVATE},
+      {Kind::kCheckIn, "check_in", kCheckIns, "check-in", false, true, v1::VISIBILITY_PRIVATE},
+      {Kind::kJournalEntry, "journal_entry", kJournalEntries, "entry", false, true,
+       v1::VISIBILITY_PRIVATE},
       {Kind::kAppreciation, "appreciation", kAppreciations, "appreciation", true, true,
-       v1::PRIVATE},
-      {Kind::kGoalProgress, "goal_progress", "progress", "progress", true, true, v1::PRIVATE},
-      {Kind::kPluginRecord, "plugin_record", kPluginRecords, "record", false, true, v1::PRIVATE},
-      {Kind::kGoal, "goal", kGoals, "goal", false, false, v1::PRIVATE},
+       v1::VISIBILITY_PRIVATE},
+      {Kind::kGoalProgress, "goal_progress", "progress", "progress", true, true,
+       v1::VISIBILITY_PRIVATE},
+      {Kind::kPluginRecord, "plugin_record", kPluginRecords, "record", false, true,
+       v1::VISIBILITY_PRIVATE},
+      {Kind::kGoal, "goal", kGoals, "goal", false, false, v1::VISIBILITY_PRIVATE},
       {Kind::kExerciseSession, "exercise_session", kExerciseSessions, "session", true, false,
-       v1::PRIVATE},
+       v1::VISIBILITY_PRIVATE},
   };
   return *kinds;
 }
@@ -35,9 +38,9 @@ const RecordKind* FindRecordKind(std::string_view field) {
 
 v1::Visibility VisibilityOf(const google::protobuf::Message& record) {
   const auto* field = record.GetDescriptor()->FindFieldByName("visibility");
-  if (field == nullptr) return v1::PRIVATE;
+  if (field == nullptr) return v1::VISIBILITY_PRIVATE;
   auto v = static_cast<v1::Visibility>(record.GetReflection()->GetEnumValue(record, field));
-  return v == v1::SHARED ? v1::SHARED : v1::PRIVATE;
+  return v == v1::VISIBILITY_SHARED ? v1::VISIBILITY_SHARED : v1::VISIBILITY_PRIVATE;
 }
 
 }  // namespace attune

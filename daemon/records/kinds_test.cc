@@ -24,7 +24,7 @@ TEST(KindsTest, EveryRecordKindHasOneRowThatMatchesTheProtos) {
     EXPECT_EQ(field->name(), k.field);
     EXPECT_EQ(k.add_only, IsAddOnly(number)) << k.field;
     EXPECT_EQ(k.plugin_may_write, output->FindFieldByName(k.field) != nullptr) << k.field;
-    EXPECT_EQ(k.default_visibility, v1::PRIVATE) << k.field;
+    EXPECT_EQ(k.default_visibility, v1::VISIBILITY_PRIVATE) << k.field;
     EXPECT_TRUE(collections.insert(k.collection).second) << k.collection;
     EXPECT_EQ(&RecordKindOf(k.kind), &k);
     EXPECT_EQ(FindRecordKind(k.field), &k);
@@ -35,12 +35,12 @@ TEST(KindsTest, EveryRecordKindHasOneRowThatMatchesTheProtos) {
 
 TEST(KindsTest, OnlyAChosenSharedIsShared) {
   v1::JournalEntry e;
-  EXPECT_EQ(VisibilityOf(e), v1::PRIVATE);
-  e.set_visibility(v1::SHARED);
-  EXPECT_EQ(VisibilityOf(e), v1::SHARED);
+  EXPECT_EQ(VisibilityOf(e), v1::VISIBILITY_PRIVATE);
+  e.set_visibility(v1::VISIBILITY_SHARED);
+  EXPECT_EQ(VisibilityOf(e), v1::VISIBILITY_SHARED);
   e.set_visibility(static_cast<v1::Visibility>(9));
-  EXPECT_EQ(VisibilityOf(e), v1::PRIVATE);
-  EXPECT_EQ(VisibilityOf(v1::GoalProgress()), v1::PRIVATE);  // no field of its own
+  EXPECT_EQ(VisibilityOf(e), v1::VISIBILITY_PRIVATE);
+  EXPECT_EQ(VisibilityOf(v1::GoalProgress()), v1::VISIBILITY_PRIVATE);  // no field of its own
 }
 
 }  // namespace

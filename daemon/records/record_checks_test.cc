@@ -34,15 +34,15 @@ TEST(RecordChecksTest, OneRuleWhicheverWayARecordComesIn) {
 TEST(RecordChecksTest, AnUnsetVisibilityBecomesPrivate) {
   v1::CheckIn c = GoodCheckIn();
   ASSERT_TRUE(CheckCheckIn("check_in", &c).ok());
-  EXPECT_EQ(c.visibility(), v1::PRIVATE);
+  EXPECT_EQ(c.visibility(), v1::VISIBILITY_PRIVATE);
   v1::JournalEntry e;
   e.set_body("words");
   ASSERT_TRUE(CheckJournalEntry("journal_entry", &e).ok());
-  EXPECT_EQ(e.visibility(), v1::PRIVATE);
+  EXPECT_EQ(e.visibility(), v1::VISIBILITY_PRIVATE);
   v1::Appreciation a;
   a.set_text("how you listened");
   ASSERT_TRUE(CheckAppreciation("appreciation", &a).ok());
-  EXPECT_EQ(a.visibility(), v1::PRIVATE);
+  EXPECT_EQ(a.visibility(), v1::VISIBILITY_PRIVATE);
   a.set_visibility(static_cast<v1::Visibility>(7));
   EXPECT_EQ(CheckAppreciation("appreciation", &a).code(), absl::StatusCode::kInvalidArgument);
 }

@@ -86,7 +86,7 @@ Mutation CreateMutation(const ServiceContext& ctx, const KeySet& keys, Kind kind
 bool IsVisible(const KeySet& keys, const v1::RecordState& state) {
   if (!IsLive(state)) return false;
   const Message& record = InnerRecord(state.record());
-  if (VisibilityOf(record) != v1::PRIVATE) return true;
+  if (VisibilityOf(record) != v1::VISIBILITY_PRIVATE) return true;
   const FieldDescriptor* author = Field(record, "author");
   return author == nullptr ||
          record.GetReflection()->GetString(record, author) == ToHex(keys.member_id);
@@ -142,8 +142,9 @@ absl::StatusOr<std::vector<Mutation>> UpdateMutations(const ServiceContext& ctx,
   SetTime(after, "update_time", ctx.clock->Now());
 
   m.visibility = VisibilityOf(*after);
-  const bool now_shared = VisibilityOf(before) == v1::PRIVATE && m.visibility == v1::SHARED;
-  if (VisibilityOf(before) == v1::SHARED && m.visibility == v1::PRIVATE) {
+  const bool now_shared =
+      VisibilityOf(before) == v1::VISIBILITY_PRIVATE && m.visibility == v1::VISIBILITY_SHARED;
+  if (VisibilityOf(before) == v1::VISIBILITY_SHARED && m.visibility == v1::VISIBILITY_PRIVATE) {
     // Un-sharing: the partner's devices learn, through one last shared op,
     // that the record is private now (and hide it). That op carries the new
     // visibility, the time and the author, nothing else: the rest of this
@@ -162,7 +163,7 @@ absl::StatusOr<std::vector<Mutation>> UpdateMutations(const ServiceContext& ctx,
       unshare.body.add_fields(
           static_cast<uint32_t>(after->GetDescriptor()->FindFieldByName(field)->number()));
     }
-    unshare.visibility = v1::SHARED;
+    unshare.visibility = v1::VISIBILITY_SHARED;
     unshare.require = Mutation::Require::kLive;
     out.push_back(std::move(unshare));
     if (fields.size() == 1) return out;

@@ -85,7 +85,7 @@ absl::StatusOr<StateDigest> ComputeStateDigest(const RecordStore& store, const K
       if (kind == Kind::kGoalProgress) {
         shared = shared_goals.count(GoalOfProgress(state.record().goal_progress().name())) > 0;
       } else {
-        shared = VisibilityOf(record) == v1::SHARED;
+        shared = VisibilityOf(record) == v1::VISIBILITY_SHARED;
       }
       if (!shared) return true;
       if (kind == Kind::kGoal) shared_goals.insert(MakeName(kGoals, id));

@@ -32,8 +32,8 @@ Mutation CheckIn(int n, const std::string& high, const std::string& note) {
   c->set_day("2026-11-24");
   c->set_high(high);
   c->set_note(note);
-  c->set_visibility(v1::SHARED);
-  m.visibility = v1::SHARED;
+  c->set_visibility(v1::VISIBILITY_SHARED);
+  m.visibility = v1::VISIBILITY_SHARED;
   return m;
 }
 
@@ -120,12 +120,12 @@ struct Device {
 
 std::vector<Mutation> SharedRecords() {
   std::vector<Mutation> out;
-  out.push_back(Journal(1, "we walked by the river", v1::SHARED));
+  out.push_back(Journal(1, "we walked by the river", v1::VISIBILITY_SHARED));
   out.push_back(CheckIn(2, "dinner together", "a good day"));
-  out.push_back(Goal(3, "Reflective listening", v1::SHARED));
-  out.push_back(Progress(4, 3, "first time", v1::SHARED));
-  out.push_back(Progress(5, 3, "second time", v1::SHARED));
-  out.push_back(Journal(6, "the trip we plan", v1::SHARED));
+  out.push_back(Goal(3, "Reflective listening", v1::VISIBILITY_SHARED));
+  out.push_back(Progress(4, 3, "first time", v1::VISIBILITY_SHARED));
+  out.push_back(Progress(5, 3, "second time", v1::VISIBILITY_SHARED));
+  out.push_back(Journal(6, "the trip we plan", v1::VISIBILITY_SHARED));
   return out;
 }
 
@@ -160,11 +160,11 @@ TEST(StateDigestTest, OneDifferentFieldGivesADifferentDigestUntilItIsTheSame) {
 
   // The same content under another id is another state.
   Device c(keys), d(keys);
-  c.Write(Journal(1, "same words", v1::SHARED));
-  d.Write(Journal(7, "same words", v1::SHARED));
+  c.Write(Journal(1, "same words", v1::VISIBILITY_SHARED));
+  d.Write(Journal(7, "same words", v1::VISIBILITY_SHARED));
   EXPECT_NE(ToHex(c.Digest().digest), ToHex(d.Digest().digest));
   // And an extra goal progress is an extra record.
-  c.Write(Progress(8, 3, "x", v1::SHARED));
+  c.Write(Progress(8, 3, "x", v1::VISIBILITY_SHARED));
   EXPECT_EQ(c.Digest().record_count, 1) << "progress of a goal this device lacks";
 }
 
@@ -173,19 +173,19 @@ TEST(StateDigestTest, PrivateRecordsDoNotChangeIt) {
   for (Mutation& m : SharedRecords()) a.Write(std::move(m));
   StateDigest before = a.Digest();
 
-  a.Write(Journal(10, "only for me", v1::PRIVATE));
-  a.Write(Goal(11, "a private goal", v1::PRIVATE));
-  a.Write(Progress(12, 11, "private progress", v1::PRIVATE));
+  a.Write(Journal(10, "only for me", v1::VISIBILITY_PRIVATE));
+  a.Write(Goal(11, "a private goal", v1::VISIBILITY_PRIVATE));
+  a.Write(Progress(12, 11, "private progress", v1::VISIBILITY_PRIVATE));
   StateDigest after = a.Digest();
   EXPECT_EQ(ToHex(before.digest), ToHex(after.digest));
   EXPECT_EQ(before.record_count, after.record_count);
 
   // Sharing one changes it; making it private again changes it back.
-  Mutation share = Journal(10, "only for me", v1::SHARED);
+  Mutation share = Journal(10, "only for me", v1::VISIBILITY_SHARED);
   a.Write(std::move(share));
   EXPECT_NE(ToHex(before.digest), ToHex(a.Digest().digest));
   EXPECT_EQ(a.Digest().record_count, before.record_count + 1);
-  a.Write(Journal(10, "only for me", v1::PRIVATE));
+  a.Write(Journal(10, "only for me", v1::VISIBILITY_PRIVATE));
   EXPECT_EQ(ToHex(before.digest), ToHex(a.Digest().digest));
 }
 
@@ -194,12 +194,12 @@ TEST(StateDigestTest, ADeletedRecordCountsAsAbsent) {
   Device a(keys), b(keys);
   for (Mutation& m : SharedRecords()) a.Write(std::move(m));
   for (Mutation& m : SharedRecords()) b.Write(std::move(m));
-  b.Write(Journal(9, "soon gone", v1::SHARED));
+  b.Write(Journal(9, "soon gone", v1::VISIBILITY_SHARED));
   EXPECT_NE(ToHex(a.Digest().digest), ToHex(b.Digest().digest));
-  b.Write(Delete(Kind::kJournalEntry, 9, v1::SHARED));
+  b.Write(Delete(Kind::kJournalEntry, 9, v1::VISIBILITY_SHARED));
   EXPECT_EQ(ToHex(a.Digest().digest), ToHex(b.Digest().digest));
   // Deleting a goal takes its progress out too.
-  b.Write(Delete(Kind::kGoal, 3, v1::SHARED));
+  b.Write(Delete(Kind::kGoal, 3, v1::VISIBILITY_SHARED));
   EXPECT_EQ(b.Digest().record_count, 3);
 }
 
@@ -208,8 +208,8 @@ TEST(StateDigestTest, PartnersThatSyncedShowTheSameDigest) {
   auto partner = KeysInSpace(*NewKeys("Sam"), founder->space_id, founder->space_key);
   Device alex(founder), sam(partner);
   for (Mutation& m : SharedRecords()) alex.Write(std::move(m));
-  alex.Write(Journal(20, "Alex's private words", v1::PRIVATE));
-  sam.Write(Journal(21, "Sam's private words", v1::PRIVATE));
+  alex.Write(Journal(20, "Alex's private words", v1::VISIBILITY_PRIVATE));
+  sam.Write(Journal(21, "Sam's private words", v1::VISIBILITY_PRIVATE));
   EXPECT_NE(ToHex(alex.Digest().digest), ToHex(sam.Digest().digest));
 
   sam.SyncFrom(alex);
@@ -217,7 +217,7 @@ TEST(StateDigestTest, PartnersThatSyncedShowTheSameDigest) {
   EXPECT_EQ(sam.Digest().record_count, 6);
 
   // Sam edits a shared record of Alex's and adds one; Alex syncs.
-  sam.Write(Journal(1, "we walked by the river, slowly", v1::SHARED));
+  sam.Write(Journal(1, "we walked by the river, slowly", v1::VISIBILITY_SHARED));
   sam.Write(CheckIn(22, "Sam's evening", ""));
   EXPECT_NE(ToHex(alex.Digest().digest), ToHex(sam.Digest().digest));
   alex.SyncFrom(sam);

@@ -174,8 +174,8 @@ absl::Status CheckEmotions(const std::string& field,
 absl::Status CheckVisibility(const std::string& field, v1::Visibility* value,
                              v1::Visibility fallback) {
   if (*value == v1::VISIBILITY_UNSPECIFIED) *value = fallback;
-  if (*value != v1::PRIVATE && *value != v1::SHARED) {
-    return Bad(field, "must be PRIVATE or SHARED");
+  if (*value != v1::VISIBILITY_PRIVATE && *value != v1::VISIBILITY_SHARED) {
+    return Bad(field, "must be VISIBILITY_PRIVATE or VISIBILITY_SHARED");
   }
   return absl::OkStatus();
 }

@@ -32,7 +32,9 @@ std::string EncodeSeq(uint64_t seq) {
   return out;
 }
 
-char StreamOf(v1::Visibility v) { return v == v1::SHARED ? kSharedStream : kPrivateStream; }
+char StreamOf(v1::Visibility v) {
+  return v == v1::VISIBILITY_SHARED ? kSharedStream : kPrivateStream;
+}
 
 std::string StreamPrefix(std::string_view device, char stream) {
   std::string p(device);
@@ -197,7 +199,7 @@ absl::Status RecordStore::LoadVersionVector() {
     });
     if (!scan.ok()) return scan;
     if (!found) break;
-    auto shared = LastSeq(device, v1::SHARED);
+    auto shared = LastSeq(device, v1::VISIBILITY_SHARED);
     if (!shared.ok()) return shared.status();
     if (*shared > 0) vv[device] = *shared;
     // The next device: increment the device bytes as a big number.
@@ -227,15 +229,16 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
     return appended;
   }
   if (next_shared_ == 0 || own_device_ != device) {
-    auto shared = LastSeq(device, v1::SHARED);
-    auto priv = LastSeq(device, v1::PRIVATE);
+    auto shared = LastSeq(device, v1::VISIBILITY_SHARED);
+    auto priv = LastSeq(device, v1::VISIBILITY_PRIVATE);
     if (!shared.ok() || !priv.ok()) {
       for (Writer* w : group) w->status = !shared.ok() ? shared.status() : priv.status();
       return appended;
     }
     // Never stamp a new op earlier than the last one, even if the wall
     // clock went back while the daemon was down.
-    for (auto [vis, last] : {std::pair{v1::SHARED, *shared}, {v1::PRIVATE, *priv}}) {
+    for (auto [vis, last] :
+         {std::pair{v1::VISIBILITY_SHARED, *shared}, {v1::VISIBILITY_PRIVATE, *priv}}) {
       if (last == 0) continue;
       auto value = db_->Get(Cf::kOplog, OplogKey(device, vis, last));
       v1::Op op;
@@ -327,8 +330,9 @@ absl::Status RecordStore::StageMutation(
   if (m.body.record_id().size() != kRawIdBytes) {
     return absl::InvalidArgumentError("record id must be 16 bytes");
   }
-  if (m.visibility != v1::SHARED && m.visibility != v1::PRIVATE) {
-    return absl::InvalidArgumentError("op visibility must be PRIVATE or SHARED");
+  if (m.visibility != v1::VISIBILITY_SHARED && m.visibility != v1::VISIBILITY_PRIVATE) {
+    return absl::InvalidArgumentError(
+        "op visibility must be VISIBILITY_PRIVATE or VISIBILITY_SHARED");
   }
   std::string key = ViewKey(static_cast<Kind>(m.body.kind()), m.body.record_id());
   v1::RecordState state;
@@ -355,7 +359,7 @@ absl::Status RecordStore::StageMutation(
   for (const auto& [field, clock] : state.field_clocks()) hlc_.Observe(clock.hlc());
   if (state.has_deleted()) hlc_.Observe(state.deleted().hlc());
 
-  uint64_t& seq = m.visibility == v1::SHARED ? *shared_seq : *private_seq;
+  uint64_t& seq = m.visibility == v1::VISIBILITY_SHARED ? *shared_seq : *private_seq;
   v1::OpHeader header;
   header.set_space_id(keys.space_id);
   header.set_author_device(device);
@@ -370,8 +374,8 @@ absl::Status RecordStore::StageMutation(
   auto op = SealOp(std::move(header), m.body, keys);
   if (!op.ok()) return op.status();
   std::string bytes = op->SerializeAsString();
-  v1::OwnStreamHead* stream =
-      m.visibility == v1::SHARED ? head->mutable_shared_ops() : head->mutable_private_ops();
+  v1::OwnStreamHead* stream = m.visibility == v1::VISIBILITY_SHARED ? head->mutable_shared_ops()
+                                                                    : head->mutable_private_ops();
   Advance(stream, seq, bytes);
   ops->Put(Cf::kOplog, OplogKey(device, m.visibility, seq), bytes);
   ++seq;
@@ -553,7 +557,7 @@ absl::Status RecordStore::CheckOwnLogLocked(const KeySet& keys) {
     v1::OwnLogHead head;
     head.set_device(device);
     for (int i = 0; i < 2; ++i) {
-      const v1::Visibility vis = i == 0 ? v1::SHARED : v1::PRIVATE;
+      const v1::Visibility vis = i == 0 ? v1::VISIBILITY_SHARED : v1::VISIBILITY_PRIVATE;
       v1::OwnStreamHead* stream = i == 0 ? head.mutable_shared_ops() : head.mutable_private_ops();
       auto digest = digest_at(vis, scans[i].last);
       if (!digest.ok()) return digest.status();
@@ -591,7 +595,7 @@ absl::Status RecordStore::CheckOwnLogLocked(const KeySet& keys) {
       problem = "the record of this device's own op log in the data folder fails its check";
     } else {
       for (int i = 0; i < 2 && problem.empty(); ++i) {
-        const v1::Visibility vis = i == 0 ? v1::SHARED : v1::PRIVATE;
+        const v1::Visibility vis = i == 0 ? v1::VISIBILITY_SHARED : v1::VISIBILITY_PRIVATE;
         const v1::OwnStreamHead& stream = i == 0 ? head.shared_ops() : head.private_ops();
         auto digest = digest_at(vis, stream.seq());
         if (!digest.ok()) return digest.status();
@@ -635,9 +639,9 @@ absl::StatusOr<std::map<std::string, std::string>> RecordStore::DumpViews(
 }
 
 absl::StatusOr<uint64_t> RecordStore::OwnOpCount(const KeySet& keys) const {
-  auto shared = LastSeq(keys.device_public_key, v1::SHARED);
+  auto shared = LastSeq(keys.device_public_key, v1::VISIBILITY_SHARED);
   if (!shared.ok()) return shared.status();
-  auto priv = LastSeq(keys.device_public_key, v1::PRIVATE);
+  auto priv = LastSeq(keys.device_public_key, v1::VISIBILITY_PRIVATE);
   if (!priv.ok()) return priv.status();
   return *shared + *priv;
 }
@@ -709,7 +713,7 @@ absl::Status RecordStore::NoteOwnOpsHeldByPeer(const std::string& own_device, ui
 
 absl::StatusOr<std::string> RecordStore::SharedOpDigest(const std::string& device,
                                                         uint64_t seq) const {
-  auto op = db_->Get(Cf::kOplog, OplogKey(device, v1::SHARED, seq));
+  auto op = db_->Get(Cf::kOplog, OplogKey(device, v1::VISIBILITY_SHARED, seq));
   if (!op.ok()) return op.status();
   if (!op->has_value()) return std::string();
   return OpDigest(**op);
@@ -776,7 +780,7 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
   size_t added = 0;
   for (RemoteOp& r : ops) {
     const std::string& author = r.header.author_device();
-    if (author.size() != kDeviceBytes || r.header.visibility() != v1::SHARED) {
+    if (author.size() != kDeviceBytes || r.header.visibility() != v1::VISIBILITY_SHARED) {
       refusal = absl::InvalidArgumentError("op is not a shared op of a device");
       continue;
     }
@@ -787,7 +791,7 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
     if (r.header.seq() <= have) {
       // A duplicate or a replay, unless it differs from the op held there:
       // then its author wrote that seq twice, which is never silent.
-      auto held_op = db_->Get(Cf::kOplog, OplogKey(author, v1::SHARED, r.header.seq()));
+      auto held_op = db_->Get(Cf::kOplog, OplogKey(author, v1::VISIBILITY_SHARED, r.header.seq()));
       if (held_op.ok() && held_op->has_value() && **held_op != r.bytes) {
         refusal = absl::DataLossError(absl::StrCat(
             "fork: the author wrote two different ops under seq ", r.header.seq(),
@@ -831,7 +835,7 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
       Advance(head.mutable_shared_ops(), r.header.seq(), r.bytes);
       own_added = true;
     }
-    batch.Put(Cf::kOplog, OplogKey(author, v1::SHARED, r.header.seq()), r.bytes);
+    batch.Put(Cf::kOplog, OplogKey(author, v1::VISIBILITY_SHARED, r.header.seq()), r.bytes);
     held[author] = r.header.seq();
     ++added;
   }
@@ -905,9 +909,9 @@ v1::Event RecordStore::ChangeEvent(const v1::OpBody& body, const v1::RecordState
   v1::Event event;
   v1::RecordChanged* change = event.mutable_record_changed();
   const bool existed = before.record().kind_case() != v1::Record::KIND_NOT_SET;
-  change->set_change(body.has_tombstone() || after.has_deleted() ? v1::RecordChanged::DELETED
-                     : existed                                   ? v1::RecordChanged::UPDATED
-                                                                 : v1::RecordChanged::CREATED);
+  change->set_change(body.has_tombstone() || after.has_deleted() ? v1::RecordChanged::CHANGE_DELETED
+                     : existed                                   ? v1::RecordChanged::CHANGE_UPDATED
+                               : v1::RecordChanged::CHANGE_CREATED);
   const google::protobuf::FieldDescriptor* kind =
       v1::Record::descriptor()->FindFieldByNumber(static_cast<int>(body.kind()));
   if (kind != nullptr) change->set_kind(kind->name());
@@ -993,34 +997,35 @@ absl::Status RecordStore::ResealOwnOps(const KeySet& old_keys, const KeySet& new
   }
   Batch batch;
   absl::Status inner;
-  auto s = db_->Scan(
-      Cf::kOplog, old_keys.device_public_key, [&](std::string_view key, std::string_view value) {
-        v1::Op op;
-        v1::OpHeader header;
-        if (!op.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-          inner = absl::DataLossError("an op in the log does not parse");
-          return false;
-        }
-        auto body = OpenOp(op, old_keys, &header);
-        if (!body.ok()) {
-          inner = body.status();
-          return false;
-        }
-        header.set_space_id(new_keys.space_id);
-        header.set_key_epoch(new_keys.space_key_epoch);
-        auto sealed = SealOp(header, *body, new_keys);
-        if (!sealed.ok()) {
-          inner = sealed.status();
-          return false;
-        }
-        std::string bytes = sealed->SerializeAsString();
-        v1::OwnStreamHead* stream = header.visibility() == v1::SHARED ? head.mutable_shared_ops()
-                                                                      : head.mutable_private_ops();
-        stream->set_chain(ChainNext(stream->chain(), bytes));
-        if (header.seq() == stream->seq()) stream->set_digest(OpDigest(bytes));
-        batch.Put(Cf::kOplog, key, bytes);
-        return true;
-      });
+  auto s = db_->Scan(Cf::kOplog, old_keys.device_public_key,
+                     [&](std::string_view key, std::string_view value) {
+                       v1::Op op;
+                       v1::OpHeader header;
+                       if (!op.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+                         inner = absl::DataLossError("an op in the log does not parse");
+                         return false;
+                       }
+                       auto body = OpenOp(op, old_keys, &header);
+                       if (!body.ok()) {
+                         inner = body.status();
+                         return false;
+                       }
+                       header.set_space_id(new_keys.space_id);
+                       header.set_key_epoch(new_keys.space_key_epoch);
+                       auto sealed = SealOp(header, *body, new_keys);
+                       if (!sealed.ok()) {
+                         inner = sealed.status();
+                         return false;
+                       }
+                       std::string bytes = sealed->SerializeAsString();
+                       v1::OwnStreamHead* stream = header.visibility() == v1::VISIBILITY_SHARED
+                                                       ? head.mutable_shared_ops()
+                                                       : head.mutable_private_ops();
+                       stream->set_chain(ChainNext(stream->chain(), bytes));
+                       if (header.seq() == stream->seq()) stream->set_digest(OpDigest(bytes));
+                       batch.Put(Cf::kOplog, key, bytes);
+                       return true;
+                     });
   if (!s.ok()) return s;
   if (!inner.ok()) return inner;
   const bool ops_changed = batch.Count() > 0;

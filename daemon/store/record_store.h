@@ -51,7 +51,7 @@ struct Mutation {
   };
   // kind, record_id (16 raw bytes), fields and record or tombstone.
   v1::OpBody body;
-  v1::Visibility visibility = v1::PRIVATE;
+  v1::Visibility visibility = v1::VISIBILITY_PRIVATE;
   Require require = Require::kNothing;
 };
 

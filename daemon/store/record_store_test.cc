@@ -75,7 +75,7 @@ TEST_F(RecordStoreTest, AWriteIsReadBackAndLogged) {
   auto headers = Headers();
   ASSERT_EQ(headers.size(), 1u);
   EXPECT_EQ(headers[0].seq(), 1u);
-  EXPECT_EQ(headers[0].visibility(), v1::PRIVATE);
+  EXPECT_EQ(headers[0].visibility(), v1::VISIBILITY_PRIVATE);
   EXPECT_EQ(*store_->OwnOpCount(*keys_), 1u);
 }
 
@@ -122,7 +122,7 @@ TEST_F(RecordStoreTest, WriteAllStoresEveryMutationOrNone) {
   // no sequence number may be used up.
   std::vector<Mutation> doomed;
   doomed.push_back(Journal(Id(2), "second"));
-  doomed.push_back(Journal(Id(3), "third", v1::SHARED));
+  doomed.push_back(Journal(Id(3), "third", v1::VISIBILITY_SHARED));
   Mutation create = Journal(Id(1), "again");
   create.require = Mutation::Require::kAbsent;
   doomed.push_back(create);
@@ -134,7 +134,7 @@ TEST_F(RecordStoreTest, WriteAllStoresEveryMutationOrNone) {
 
   std::vector<Mutation> whole;
   whole.push_back(Journal(Id(2), "second"));
-  whole.push_back(Journal(Id(3), "third", v1::SHARED));
+  whole.push_back(Journal(Id(3), "third", v1::VISIBILITY_SHARED));
   auto states = store_->WriteAll(*keys_, std::move(whole));
   ASSERT_TRUE(states.ok()) << states.status();
   ASSERT_EQ(states->size(), 2u);
@@ -144,8 +144,8 @@ TEST_F(RecordStoreTest, WriteAllStoresEveryMutationOrNone) {
   // Private seq 1 (Id 1) and 2 (Id 2); shared seq 1 (Id 3): no gap in either.
   std::map<v1::Visibility, std::vector<uint64_t>> seqs;
   for (const auto& h : headers) seqs[h.visibility()].push_back(h.seq());
-  EXPECT_EQ(seqs[v1::PRIVATE], (std::vector<uint64_t>{1, 2}));
-  EXPECT_EQ(seqs[v1::SHARED], (std::vector<uint64_t>{1}));
+  EXPECT_EQ(seqs[v1::VISIBILITY_PRIVATE], (std::vector<uint64_t>{1, 2}));
+  EXPECT_EQ(seqs[v1::VISIBILITY_SHARED], (std::vector<uint64_t>{1}));
 }
 
 TEST_F(RecordStoreTest, WriteAllSeesItsOwnEarlierMutations) {
@@ -177,9 +177,9 @@ TEST_F(RecordStoreTest, ConcurrentWriteAllsEachLandWhole) {
         int base = (t * kEach + i) * 3;
         bool doomed = i % 3 == 0;
         std::vector<Mutation> ms;
-        ms.push_back(Journal(Id(base), "a", v1::SHARED));
+        ms.push_back(Journal(Id(base), "a", v1::VISIBILITY_SHARED));
         ms.push_back(Journal(Id(base + 1), "b"));
-        Mutation last = Journal(Id(base + 2), "c", v1::SHARED);
+        Mutation last = Journal(Id(base + 2), "c", v1::VISIBILITY_SHARED);
         if (doomed) last.require = Mutation::Require::kLive;  // never there: NOT_FOUND
         ms.push_back(last);
         auto s = store_->WriteAll(*keys_, std::move(ms)).status();
@@ -199,13 +199,13 @@ TEST_F(RecordStoreTest, ConcurrentWriteAllsEachLandWhole) {
     }
   }
   // Contiguous seqs per stream: the failed writers used none.
-  std::map<v1::Visibility, uint64_t> next{{v1::SHARED, 1}, {v1::PRIVATE, 1}};
+  std::map<v1::Visibility, uint64_t> next{{v1::VISIBILITY_SHARED, 1}, {v1::VISIBILITY_PRIVATE, 1}};
   for (const auto& h : Headers()) EXPECT_EQ(h.seq(), next[h.visibility()]++);
   EXPECT_EQ(static_cast<int>(Headers().size()), stored);
 }
 
 TEST_F(RecordStoreTest, ResealStoresItsCompanionWriteInTheSameBatch) {
-  ASSERT_TRUE(store_->Write(*keys_, Journal(Id(1), "before pairing", v1::SHARED)).ok());
+  ASSERT_TRUE(store_->Write(*keys_, Journal(Id(1), "before pairing", v1::VISIBILITY_SHARED)).ok());
   SecretBytes space_key(kSymmetricKeyBytes);
   randombytes_buf(space_key.data(), space_key.size());
   auto joined = ::attune::testing::KeysInSpace(*keys_, std::string(16, 'S'), space_key);
@@ -244,7 +244,7 @@ TEST_F(RecordStoreTest, RebuiltViewsEqualTheOldOnes) {
   for (int i = 0; i < 30; ++i) {
     ASSERT_TRUE(store_
                     ->Write(*keys_, Journal(Id(i % 10), "v" + std::to_string(i),
-                                            i % 3 ? v1::PRIVATE : v1::SHARED))
+                                            i % 3 ? v1::VISIBILITY_PRIVATE : v1::VISIBILITY_SHARED))
                     .ok());
   }
   Mutation del;
@@ -311,8 +311,9 @@ std::vector<RecordStore::RemoteOp> PartnerOps(const KeySet& partner, uint64_t fi
     header.set_author_device(partner.device_public_key);
     header.set_seq(seq);
     header.set_hlc(seq << 16);
-    header.set_visibility(v1::SHARED);
-    Mutation m = Journal(Id(100 + static_cast<int>(seq)), "from the partner", v1::SHARED);
+    header.set_visibility(v1::VISIBILITY_SHARED);
+    Mutation m =
+        Journal(Id(100 + static_cast<int>(seq)), "from the partner", v1::VISIBILITY_SHARED);
     auto op = SealOp(header, m.body, partner);
     EXPECT_TRUE(op.ok());
     RecordStore::RemoteOp r;
@@ -393,7 +394,7 @@ TEST_F(RecordStoreTest, AnUntouchedOwnLogPassesItsCheckAfterEveryRestart) {
   ASSERT_TRUE(keys_->keeps_own_log_head) << "a new vault keeps a head";
   for (int i = 1; i <= 3; ++i) ASSERT_TRUE(store_->Write(*keys_, Journal(i, "private")).ok());
   std::vector<Mutation> two;
-  two.push_back(Journal(10, "shared", v1::SHARED));
+  two.push_back(Journal(10, "shared", v1::VISIBILITY_SHARED));
   two.push_back(Journal(11, "private too"));
   ASSERT_TRUE(store_->WriteAll(*keys_, std::move(two)).ok());
   Open();
@@ -411,7 +412,8 @@ TEST_F(RecordStoreTest, ADeletedNewestOwnOpIsNamedAtUnlockAndNothingIsWrittenAft
   for (int i = 1; i <= 3; ++i) ASSERT_TRUE(store_->Write(*keys_, Journal(i, "words")).ok());
   Open();
   // The newest entry goes, op and view entry, as a thief would take it.
-  Erase(db_.get(), Cf::kOplog, RecordStore::OplogKey(keys_->device_public_key, v1::PRIVATE, 3));
+  Erase(db_.get(), Cf::kOplog,
+        RecordStore::OplogKey(keys_->device_public_key, v1::VISIBILITY_PRIVATE, 3));
   Erase(db_.get(), Cf::kRecords, RecordStore::ViewKey(Kind::kJournalEntry, Id(3)));
   absl::Status unlock = store_->OnUnlock(*keys_);
   EXPECT_EQ(unlock.code(), absl::StatusCode::kDataLoss) << unlock;
@@ -436,7 +438,7 @@ TEST_F(RecordStoreTest, EveryWayTheOwnLogCanDisagreeWithItsHeadIsNamed) {
   const std::string& device = keys_->device_public_key;
   for (int i = 1; i <= 4; ++i) ASSERT_TRUE(store_->Write(*keys_, Journal(i, "private")).ok());
   for (int i = 1; i <= 2; ++i) {
-    ASSERT_TRUE(store_->Write(*keys_, Journal(10 + i, "shared", v1::SHARED)).ok());
+    ASSERT_TRUE(store_->Write(*keys_, Journal(10 + i, "shared", v1::VISIBILITY_SHARED)).ok());
   }
   ASSERT_TRUE(store_->CheckOwnLog(*keys_).ok());
   auto refused_with = [&](const std::string& part) {
@@ -444,10 +446,10 @@ TEST_F(RecordStoreTest, EveryWayTheOwnLogCanDisagreeWithItsHeadIsNamed) {
     EXPECT_EQ(s.code(), absl::StatusCode::kDataLoss) << part;
     EXPECT_THAT(std::string(s.message()), ::testing::HasSubstr(part));
   };
-  const std::string p2 = RecordStore::OplogKey(device, v1::PRIVATE, 2);
-  const std::string p3 = RecordStore::OplogKey(device, v1::PRIVATE, 3);
-  const std::string p4 = RecordStore::OplogKey(device, v1::PRIVATE, 4);
-  const std::string s2 = RecordStore::OplogKey(device, v1::SHARED, 2);
+  const std::string p2 = RecordStore::OplogKey(device, v1::VISIBILITY_PRIVATE, 2);
+  const std::string p3 = RecordStore::OplogKey(device, v1::VISIBILITY_PRIVATE, 3);
+  const std::string p4 = RecordStore::OplogKey(device, v1::VISIBILITY_PRIVATE, 4);
+  const std::string s2 = RecordStore::OplogKey(device, v1::VISIBILITY_SHARED, 2);
   const std::string head_key(RecordStore::OwnLogHeadKey());
 
   // An op in the middle.
@@ -505,13 +507,15 @@ TEST_F(RecordStoreTest, AFolderWrittenBeforeTheHeadGetsOneAtUnlockAndIsCheckedFr
   ASSERT_TRUE(store_->OnUnlock(*older).ok());
   EXPECT_FALSE(Stored(db_.get(), Cf::kMeta, RecordStore::OwnLogHeadKey()).empty());
   Open();
-  Erase(db_.get(), Cf::kOplog, RecordStore::OplogKey(keys_->device_public_key, v1::PRIVATE, 2));
+  Erase(db_.get(), Cf::kOplog,
+        RecordStore::OplogKey(keys_->device_public_key, v1::VISIBILITY_PRIVATE, 2));
   EXPECT_EQ(store_->OnUnlock(*older).code(), absl::StatusCode::kDataLoss);
 }
 
 TEST_F(RecordStoreTest, AcceptingTheOwnLogAsItIsUnlocksAndChecksFromThere) {
   for (int i = 1; i <= 3; ++i) ASSERT_TRUE(store_->Write(*keys_, Journal(i, "words")).ok());
-  Erase(db_.get(), Cf::kOplog, RecordStore::OplogKey(keys_->device_public_key, v1::PRIVATE, 2));
+  Erase(db_.get(), Cf::kOplog,
+        RecordStore::OplogKey(keys_->device_public_key, v1::VISIBILITY_PRIVATE, 2));
   Open();
   ASSERT_EQ(store_->OnUnlock(*keys_).code(), absl::StatusCode::kDataLoss);
   ASSERT_TRUE(store_->RequestAcceptOwnLog().ok());
@@ -521,23 +525,24 @@ TEST_F(RecordStoreTest, AcceptingTheOwnLogAsItIsUnlocksAndChecksFromThere) {
   Open();
   ASSERT_TRUE(store_->OnUnlock(*keys_).ok()) << "the accepted gap is part of the head";
   // Accepted once, not for good.
-  Erase(db_.get(), Cf::kOplog, RecordStore::OplogKey(keys_->device_public_key, v1::PRIVATE, 4));
+  Erase(db_.get(), Cf::kOplog,
+        RecordStore::OplogKey(keys_->device_public_key, v1::VISIBILITY_PRIVATE, 4));
   EXPECT_EQ(store_->OnUnlock(*keys_).code(), absl::StatusCode::kDataLoss);
 }
 
 TEST_F(RecordStoreTest, OwnOpsTakenBackFromAPeerAndOpsSealedAgainMoveTheHead) {
   const std::string& device = keys_->device_public_key;
-  ASSERT_TRUE(store_->Write(*keys_, Journal(1, "one", v1::SHARED)).ok());
+  ASSERT_TRUE(store_->Write(*keys_, Journal(1, "one", v1::VISIBILITY_SHARED)).ok());
   const std::string head1 = Stored(db_.get(), Cf::kMeta, RecordStore::OwnLogHeadKey());
   for (int i = 2; i <= 3; ++i) {
-    ASSERT_TRUE(store_->Write(*keys_, Journal(i, "more", v1::SHARED)).ok());
+    ASSERT_TRUE(store_->Write(*keys_, Journal(i, "more", v1::VISIBILITY_SHARED)).ok());
   }
   auto sent = store_->ReadSharedOps(device, 2, 10, 1 << 20);
   ASSERT_TRUE(sent.ok() && sent->size() == 2u);
   // The data folder put back whole from a copy made after op 1: consistent,
   // so it unlocks (it cannot be told from a backup put back).
-  Erase(db_.get(), Cf::kOplog, RecordStore::OplogKey(device, v1::SHARED, 2));
-  Erase(db_.get(), Cf::kOplog, RecordStore::OplogKey(device, v1::SHARED, 3));
+  Erase(db_.get(), Cf::kOplog, RecordStore::OplogKey(device, v1::VISIBILITY_SHARED, 2));
+  Erase(db_.get(), Cf::kOplog, RecordStore::OplogKey(device, v1::VISIBILITY_SHARED, 3));
   Put(db_.get(), Cf::kMeta, RecordStore::OwnLogHeadKey(), head1);
   Open();
   ASSERT_TRUE(store_->OnUnlock(*keys_).ok());
@@ -556,7 +561,7 @@ TEST_F(RecordStoreTest, OwnOpsTakenBackFromAPeerAndOpsSealedAgainMoveTheHead) {
   EXPECT_EQ(*added, 2u);
   Open();
   ASSERT_TRUE(store_->OnUnlock(*keys_).ok());
-  ASSERT_TRUE(store_->Write(*keys_, Journal(4, "four", v1::SHARED)).ok());
+  ASSERT_TRUE(store_->Write(*keys_, Journal(4, "four", v1::VISIBILITY_SHARED)).ok());
   EXPECT_EQ(Headers().back().seq(), 4u);
   // Joining a space seals every own op again: the head follows.
   SecretBytes space_key(kSymmetricKeyBytes);

@@ -67,7 +67,7 @@ class ConvergenceTest : public ::testing::Test {
   void RandomWrite(int i) {
     Replica& r = replicas_[i];
     Mutation m;
-    m.visibility = v1::SHARED;
+    m.visibility = v1::VISIBILITY_SHARED;
     uint32_t kind = 1 + rng_() % 4;
     std::string id(16, '\0');
     id[15] = static_cast<char>(rng_() % 4);  // few ids: many collisions

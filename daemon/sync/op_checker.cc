@@ -32,7 +32,7 @@ absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op, const st
   }
   const v1::OpHeader& h = out.header;
   if (h.space_id() != space_id) return absl::InvalidArgumentError("op of another space");
-  if (h.visibility() != v1::SHARED) {
+  if (h.visibility() != v1::VISIBILITY_SHARED) {
     return absl::InvalidArgumentError("private ops never travel");
   }
   if (h.key_epoch() != key_epoch) {

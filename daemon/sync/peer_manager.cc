@@ -103,7 +103,7 @@ grpc::Status CallPair(const std::shared_ptr<grpc::Channel>& channel, const v1::P
                       v1::PairResponse* response) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(15));
-  return v1::Peer::NewStub(channel)->Pair(&context, request, response);
+  return v1::PeerService::NewStub(channel)->Pair(&context, request, response);
 }
 
 // Whether a Pair call never reached the inviter (try the next address).
@@ -151,7 +151,7 @@ std::vector<std::string> InterfaceAddresses() {
 
 // --- The Peer service ------------------------------------------------------
 
-class PeerManager::Service : public v1::Peer::Service {
+class PeerManager::Service : public v1::PeerService::Service {
  public:
   explicit Service(PeerManager* m) : m_(m) {}
 
@@ -408,7 +408,7 @@ void PeerManager::DialLoop(std::string device) {
         if (stopping_) return;
         calls_[device] = &context;
       }
-      auto stub = v1::Peer::NewStub(channel);
+      auto stub = v1::PeerService::NewStub(channel);
       auto stream = stub->Sync(&context);
       ClientStream adapter(stream.get());
       SyncSession session(Env(*id), &adapter, /*dialer=*/true, device);

@@ -15,7 +15,7 @@ namespace {
 
 // A Peer service whose Pair answers with the caller's device key, so the test
 // can see what the listener learned from TLS.
-class EchoPeer : public v1::Peer::Service {
+class EchoPeer : public v1::PeerService::Service {
  public:
   grpc::Status Pair(grpc::ServerContext* context, const v1::PairRequest*,
                     v1::PairResponse* response) override {
@@ -49,7 +49,7 @@ class TlsCredentialsTest : public ::testing::Test {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
     v1::PairRequest request;
-    return v1::Peer::NewStub(channel)->Pair(&context, request, response);
+    return v1::PeerService::NewStub(channel)->Pair(&context, request, response);
   }
 
   std::shared_ptr<const KeySet> server_keys_ = testing::NewKeys("Alex");

@@ -28,14 +28,15 @@ std::string SignedMessage(std::string_view header, std::string_view ciphertext) 
 }
 
 const SecretBytes* BodyKey(const KeySet& keys, v1::Visibility v) {
-  return v == v1::PRIVATE ? &keys.personal_key : &keys.space_key;
+  return v == v1::VISIBILITY_PRIVATE ? &keys.personal_key : &keys.space_key;
 }
 
 }  // namespace
 
 absl::StatusOr<v1::Op> SealOp(v1::OpHeader header, const v1::OpBody& body, const KeySet& keys) {
-  if (header.visibility() != v1::PRIVATE && header.visibility() != v1::SHARED) {
-    return absl::InternalError("op visibility must be PRIVATE or SHARED");
+  if (header.visibility() != v1::VISIBILITY_PRIVATE &&
+      header.visibility() != v1::VISIBILITY_SHARED) {
+    return absl::InternalError("op visibility must be VISIBILITY_PRIVATE or VISIBILITY_SHARED");
   }
   std::string nonce(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, '\0');
   randombytes_buf(nonce.data(), nonce.size());

@@ -32,7 +32,7 @@ class OpCryptoTest : public ::testing::Test {
 };
 
 TEST_F(OpCryptoTest, SealedOpVerifiesAndOpens) {
-  auto op = SealOp(Header(*keys_, v1::SHARED), Body(), *keys_);
+  auto op = SealOp(Header(*keys_, v1::VISIBILITY_SHARED), Body(), *keys_);
   ASSERT_TRUE(op.ok());
   EXPECT_TRUE(VerifyOp(*op, keys_->device_public_key).ok());
   v1::OpHeader header;
@@ -44,7 +44,7 @@ TEST_F(OpCryptoTest, SealedOpVerifiesAndOpens) {
 }
 
 TEST_F(OpCryptoTest, AnyFlippedByteIsCaught) {
-  auto op = SealOp(Header(*keys_, v1::SHARED), Body(), *keys_);
+  auto op = SealOp(Header(*keys_, v1::VISIBILITY_SHARED), Body(), *keys_);
   ASSERT_TRUE(op.ok());
   for (std::string* part :
        {op->mutable_header(), op->mutable_ciphertext(), op->mutable_signature()}) {
@@ -59,14 +59,14 @@ TEST_F(OpCryptoTest, AnyFlippedByteIsCaught) {
 
 TEST_F(OpCryptoTest, ForgedSignatureFromAnotherDeviceFails) {
   auto mallory = testing::NewKeys("Mallory");
-  v1::OpHeader header = Header(*keys_, v1::SHARED);
+  v1::OpHeader header = Header(*keys_, v1::VISIBILITY_SHARED);
   auto op = SealOp(header, Body(), *mallory);  // claims to be keys_'s device
   ASSERT_TRUE(op.ok());
   EXPECT_FALSE(VerifyOp(*op, keys_->device_public_key).ok());
 }
 
 TEST_F(OpCryptoTest, PrivateOpOpensOnlyWithThePersonalKey) {
-  auto op = SealOp(Header(*keys_, v1::PRIVATE), Body(), *keys_);
+  auto op = SealOp(Header(*keys_, v1::VISIBILITY_PRIVATE), Body(), *keys_);
   ASSERT_TRUE(op.ok());
   EXPECT_TRUE(OpenOp(*op, *keys_, nullptr).ok());
   auto other = testing::NewKeys("Sam");

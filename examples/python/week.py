@@ -42,9 +42,9 @@ def main():
         return 3
 
     status = api_pb2_grpc.VaultServiceStub(channel).GetStatus(empty_pb2.Empty(), timeout=TIMEOUT)
-    if status.state != api_pb2.VaultStatus.UNLOCKED:
+    if status.state != api_pb2.VaultStatus.STATE_UNLOCKED:
         sys.stderr.write("the vault is %s: run attune unlock\n"
-                         % api_pb2.VaultStatus.State.Name(status.state).lower())
+                         % api_pb2.VaultStatus.State.Name(status.state)[len("STATE_"):].lower())
         return 3
     members = api_pb2_grpc.SpaceServiceStub(channel).ListMembers(
         api_pb2.ListMembersRequest(), timeout=TIMEOUT)
@@ -79,7 +79,8 @@ def main():
             for event in api_pb2_grpc.EventServiceStub(channel).Watch(api_pb2.WatchRequest()):
                 if event.HasField("record_changed"):
                     r = event.record_changed
-                    print("%s %s by %s" % (api_pb2.RecordChanged.Change.Name(r.change).lower(),
+                    change = api_pb2.RecordChanged.Change.Name(r.change)[len("CHANGE_"):]
+                    print("%s %s by %s" % (change.lower(),
                                            r.name, names.get(r.author, "your partner")),
                           flush=True)
         except KeyboardInterrupt:

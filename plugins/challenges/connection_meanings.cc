@@ -158,7 +158,7 @@ Exercise ConnectionMeanings() {
                          "then you compare side by side and turn one difference into an "
                          "agreement.",
               .minutes = 20,
-              .mode = ::attune::v1::PAIR,
+              .mode = ::attune::v1::EXERCISE_MODE_PAIR,
               .tags = {"expectations", "closeness", "conversation"},
               .writes = std::vector<std::string>{"journal_entry"}});
   e.Add(Prompt("why", "Different kinds of close",
@@ -188,7 +188,7 @@ Exercise ConnectionMeanings() {
     auto& j = out.AddJournalEntry();
     j.set_title("What connection means to each of us");
     j.set_body(SideBySide(s) + "\n\nOur agreement: " + s.Text("agreement"));
-    j.set_visibility(::attune::v1::SHARED);
+    j.set_visibility(::attune::v1::VISIBILITY_SHARED);
     int same = 0;
     for (const auto& q : Questions()) same += Same(s, q) ? 1 : 0;
     std::string agreement = s.Text("agreement");

@@ -44,7 +44,7 @@ Exercise Repair() {
                          "acknowledgment, a sincere apology, accountability, and the repeated "
                          "actions that earn trust back.",
               .minutes = 40,
-              .mode = ::attune::v1::PAIR,
+              .mode = ::attune::v1::EXERCISE_MODE_PAIR,
               .tags = {"repair", "trust", "hard conversations"},
               .writes = std::vector<std::string>{"journal_entry"}});
   e.Add(Prompt("safety", "Before anything else",
@@ -177,7 +177,7 @@ Exercise Repair() {
     if (!s.Text("needs").empty()) body += "\n\nWhat else would help: " + s.Text("needs");
     body += "\n\nReview: " + Review(s) + ".";
     j.set_body(body);
-    j.set_visibility(::attune::v1::SHARED);
+    j.set_visibility(::attune::v1::VISIBILITY_SHARED);
     out.Summary("The commitments are in your shared journal. Review: " + Review(s) +
                 ". Acknowledgment felt " + std::to_string(s.Rating("acknowledged")) +
                 " of 5 complete.");

@@ -43,7 +43,7 @@ ap::Exercise SharedCuriosity() {
                   "hundred, on a walk or over a meal. No question comes back until "
                   "you have had them all.",
        .minutes = 15,
-       .mode = av1::PAIR,
+       .mode = av1::EXERCISE_MODE_PAIR,
        .tags = {"curiosity", "conversation", "fun"},
        .writes = std::vector<std::string>{},
        .options = {ap::IntegerOption(kQuestions, "how many questions to ask", kDefaultQuestions, 1,

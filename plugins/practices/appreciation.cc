@@ -13,7 +13,7 @@ Exercise Appreciation() {
                          "today. Specific beats general; it is kept so you can both look "
                          "back on it.",
               .minutes = 3,
-              .mode = ::attune::v1::PAIR,
+              .mode = ::attune::v1::EXERCISE_MODE_PAIR,
               .tags = {"daily", "gratitude", "quick"},
               .writes = std::vector<std::string>{"appreciation"}});
   e.Add(Prompt("look-back", "Look back",

@@ -12,7 +12,7 @@ Exercise DailyCheckIn() {
               .summary = "Each of you shares one high and one low of the day and how close you "
                          "feel. You describe; the other listens without fixing.",
               .minutes = 10,
-              .mode = ::attune::v1::PAIR,
+              .mode = ::attune::v1::EXERCISE_MODE_PAIR,
               .tags = {"daily", "listening", "habit"},
               .writes = std::vector<std::string>{"check_in"}});
   e.Add(Prompt("settle", "Settle in",
@@ -73,7 +73,7 @@ Exercise DailyCheckIn() {
       note += (note.empty() ? "" : " ") + std::string("({second} asked for help.)");
     }
     c.set_note(WithNames(note, s.first_name(), s.second_name()));
-    c.set_visibility(::attune::v1::SHARED);
+    c.set_visibility(::attune::v1::VISIBILITY_SHARED);
     std::string summary =
         "Checked in: closeness " + std::to_string(s.Rating("closeness")) + " of 5.";
     if (help != "enough" && !help.empty()) {

@@ -47,7 +47,7 @@ Exercise EmotionNaming() {
                          "aloud: “I'm noticing I feel …”. It takes the edge off and invites "
                          "understanding.",
               .minutes = 5,
-              .mode = ::attune::v1::SOLO,
+              .mode = ::attune::v1::EXERCISE_MODE_SOLO,
               .tags = {"emotions", "regulation", "quick"},
               .writes = std::vector<std::string>{"journal_entry"}});
   e.Add(Prompt("pause", "Pause",
@@ -89,7 +89,8 @@ Exercise EmotionNaming() {
           "\n\nAfter naming it, its strength was " + std::to_string(s.Rating("after")) + " of 5.";
       j.set_body(body);
       for (const auto& f : feelings) *j.add_emotions() = f;
-      j.set_visibility(keep == "shared" ? ::attune::v1::SHARED : ::attune::v1::PRIVATE);
+      j.set_visibility(keep == "shared" ? ::attune::v1::VISIBILITY_SHARED
+                                        : ::attune::v1::VISIBILITY_PRIVATE);
     }
     out.Summary("“" + sentence +
                 "” Named feelings tend to shrink; unnamed ones leak out "

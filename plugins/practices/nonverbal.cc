@@ -78,7 +78,7 @@ Exercise NonverbalAttunement() {
                          "you're with your partner, then gently leading both of you toward "
                          "calm.",
               .minutes = 12,
-              .mode = ::attune::v1::PAIR,
+              .mode = ::attune::v1::EXERCISE_MODE_PAIR,
               .tags = {"nonverbal", "empathy", "regulation"},
               .writes = std::vector<std::string>{}});
   e.Add(Prompt("why", "Beyond words",

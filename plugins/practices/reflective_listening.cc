@@ -52,7 +52,7 @@ void AddRound(Exercise& e, const std::string& n, Person who, Person other,
     return Prompt("clarify-" + n, "One more pass",
                   speaker + ", say in a sentence or two what was missed or matters most. " +
                       listener + ", say back just that part.")
-        .For(::attune::v1::BOTH)
+        .For(::attune::v1::PERSON_BOTH)
         .Aloud()
         .step();
   });
@@ -67,7 +67,7 @@ Exercise ReflectiveListening() {
                          "while the other listens, then says back the facts and the feelings; "
                          "the speaker rates the accuracy. Then you switch.",
               .minutes = 15,
-              .mode = ::attune::v1::PAIR,
+              .mode = ::attune::v1::EXERCISE_MODE_PAIR,
               .tags = {"listening", "empathy", "skills"},
               .writes = std::vector<std::string>{},
               .options = {IntegerOption(kTurnSeconds, "how long each of you talks", kDefaultTurn,

@@ -32,7 +32,7 @@ struct ExerciseInfo {
   std::string summary = {};
   // About how long a session takes.
   int minutes = 10;
-  ::attune::v1::ExerciseMode mode = ::attune::v1::PAIR;
+  ::attune::v1::ExerciseMode mode = ::attune::v1::EXERCISE_MODE_PAIR;
   std::vector<std::string> tags = {};
   // Record kinds its sessions write, among the plugin's permissions (see
   // Outcome); {} for none. Unset: every permission of the plugin. Listing

@@ -14,7 +14,7 @@ void Outcome::AddAppreciation(std::string text, std::string recipient) {
   auto* a = response_.add_records()->mutable_appreciation();
   a->set_text(std::move(text));
   a->set_recipient(std::move(recipient));
-  a->set_visibility(::attune::v1::SHARED);  // it is meant to be heard
+  a->set_visibility(::attune::v1::VISIBILITY_SHARED);  // it is meant to be heard
 }
 
 void Outcome::AddGoalProgress(std::string note) {

@@ -34,7 +34,7 @@ class Outcome {
   // Writes the plugin's own record under `key` (permission "plugin_record"),
   // handed back in later sessions (Session::Record).
   void SetRecord(std::string key, std::string data,
-                 ::attune::v1::Visibility visibility = ::attune::v1::SHARED);
+                 ::attune::v1::Visibility visibility = ::attune::v1::VISIBILITY_SHARED);
 
   const v1::FinishResponse& response() const { return response_; }
 

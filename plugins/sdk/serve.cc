@@ -27,7 +27,7 @@ constexpr char kSocketDirEnv[] = "ATTUNE_PLUGIN_SOCKET_DIR";
 constexpr char kVersionsEnv[] = "ATTUNE_PLUGIN_PROTOCOL_VERSIONS";
 constexpr int kProtocolVersion = 1;
 
-class PluginService final : public v1::Plugin::Service {
+class PluginService final : public v1::PluginService::Service {
  public:
   PluginService(const PluginInfo& info, const std::vector<Exercise>& exercises) : info_(info) {
     for (const auto& e : exercises) exercises_.emplace(e.info().id, e);

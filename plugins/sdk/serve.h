@@ -1,5 +1,5 @@
 // Running a plugin: the go-plugin style handshake with attuned and the
-// attune.plugin.v1.Plugin service, serving the exercises until SIGTERM.
+// attune.plugin.v1.PluginService service, serving the exercises until SIGTERM.
 #ifndef ATTUNE_PLUGINS_SDK_SERVE_H_
 #define ATTUNE_PLUGINS_SDK_SERVE_H_
 

@@ -73,7 +73,7 @@ StepBuilder RoleSwitch(std::string key, std::string title, std::string text, Per
   auto s = Base(std::move(key), std::move(title), std::move(text));
   s.mutable_role_switch()->set_speaker(speaker);
   s.mutable_role_switch()->set_listener(listener);
-  s.set_who(::attune::v1::BOTH);
+  s.set_who(::attune::v1::PERSON_BOTH);
   return StepBuilder(std::move(s));
 }
 

@@ -16,9 +16,9 @@
 namespace attune::plugin {
 
 using ::attune::v1::Person;
-inline constexpr Person kFirst = ::attune::v1::FIRST;
-inline constexpr Person kSecond = ::attune::v1::SECOND;
-inline constexpr Person kBoth = ::attune::v1::BOTH;
+inline constexpr Person kFirst = ::attune::v1::PERSON_FIRST;
+inline constexpr Person kSecond = ::attune::v1::PERSON_SECOND;
+inline constexpr Person kBoth = ::attune::v1::PERSON_BOTH;
 
 class StepBuilder {
  public:

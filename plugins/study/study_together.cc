@@ -249,7 +249,7 @@ Exercise StudyTogether() {
                          "week, a discussion with prompts, homework to try, and a role-play "
                          "of a real trigger.",
               .minutes = 30,
-              .mode = ::attune::v1::PAIR,
+              .mode = ::attune::v1::EXERCISE_MODE_PAIR,
               .tags = {"learning", "weekly", "role-play"},
               .writes = std::vector<std::string>{"plugin_record"},
               .options = {ChoiceOption("new_plan",

@@ -38,7 +38,7 @@ def exercise():
         id="weekly-appreciation", title="One appreciation",
         summary="One of you names something specific the other did this week and what it "
                 "meant; the other takes it in before answering. Kept as a shared appreciation.",
-        minutes=5, mode=exercise_pb2.PAIR, tags=["appreciation", "weekly"],
+        minutes=5, mode=exercise_pb2.EXERCISE_MODE_PAIR, tags=["appreciation", "weekly"],
         writes=exercise_pb2.Exercise.Writes(kinds=["appreciation"]),
         options=[exercise_pb2.ExerciseOption(
             key="listen_seconds",
@@ -57,12 +57,12 @@ def steps(context):
             key="why", title="Why one, and why specific",
             text="A general thank-you is easy to miss. One specific thing, said with what it "
                  "meant to you, is easy to remember. {first} speaks first; {second} listens.",
-            who=exercise_pb2.BOTH, prompt=exercise_pb2.PromptStep()),
+            who=exercise_pb2.PERSON_BOTH, prompt=exercise_pb2.PromptStep()),
         exercise_pb2.Step(
             key="appreciation", title="What {first} appreciated",
             text="{first}, what did {second} do this week that you appreciated, and what did "
                  "it mean to you?",
-            who=exercise_pb2.FIRST,
+            who=exercise_pb2.PERSON_FIRST,
             text_input=exercise_pb2.TextInputStep(
                 required=True, max_chars=1000,
                 placeholder="When you waited up for me on Tuesday, I felt looked after.")),
@@ -71,11 +71,12 @@ def steps(context):
             text="{first}, say it aloud to {second}. {second}, let it land before you answer: "
                  "no \"you too\", no brushing it off.",
             timed_turn=exercise_pb2.TimedTurnStep(
-                speaker=exercise_pb2.FIRST, listener=exercise_pb2.SECOND, seconds=listen)),
+                speaker=exercise_pb2.PERSON_FIRST, listener=exercise_pb2.PERSON_SECOND,
+                seconds=listen)),
         exercise_pb2.Step(
             key="felt", title="How it felt to hear",
             text="{second}, how did it feel to hear that?",
-            who=exercise_pb2.SECOND,
+            who=exercise_pb2.PERSON_SECOND,
             rating_input=exercise_pb2.RatingInputStep(low_label="awkward",
                                                       high_label="warm all over")),
     ]
@@ -111,7 +112,7 @@ def logged(handler):
     return wrapper
 
 
-class Plugin(plugin_pb2_grpc.PluginServicer):
+class Plugin(plugin_pb2_grpc.PluginServiceServicer):
     @logged
     def Describe(self, request, context):
         return plugin_pb2.DescribeResponse(plugin_id=PLUGIN_ID, version=VERSION,
@@ -138,7 +139,7 @@ class Plugin(plugin_pb2_grpc.PluginServicer):
         reply.records.add().appreciation.CopyFrom(records_pb2.Appreciation(
             text=said["appreciation"].text,
             recipient=request.context.second_name,
-            visibility=records_pb2.SHARED))
+            visibility=records_pb2.VISIBILITY_SHARED))
         return reply
 
     @logged
@@ -160,7 +161,7 @@ def main():
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING)
     socket = os.path.join(os.environ["ATTUNE_PLUGIN_SOCKET_DIR"], "plugin.sock")
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    plugin_pb2_grpc.add_PluginServicer_to_server(Plugin(), server)
+    plugin_pb2_grpc.add_PluginServiceServicer_to_server(Plugin(), server)
     server.add_insecure_port("unix:" + socket)
     server.start()
     stop = threading.Event()

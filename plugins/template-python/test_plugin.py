@@ -51,7 +51,7 @@ class HandlersTest(unittest.TestCase):
         kept = done.records[0].appreciation
         self.assertEqual(kept.text, "You fixed the bike without being asked.")
         self.assertEqual(kept.recipient, "Sam")
-        self.assertEqual(kept.visibility, records_pb2.SHARED)
+        self.assertEqual(kept.visibility, records_pb2.VISIBILITY_SHARED)
 
     def test_the_same_transcript_gives_the_same_step(self):
         p = plugin.Plugin()

@@ -12,7 +12,7 @@ int main(int argc, char** argv) {
                       .summary = "Each of you names three good things from the week and what "
                                  "made them good; the list goes into your shared journal.",
                       .minutes = 10,
-                      .mode = av1::PAIR,
+                      .mode = av1::EXERCISE_MODE_PAIR,
                       .tags = {"gratitude", "weekly"},
                       // What its sessions store (see Finish below): a person who
                       // revokes another kind from this plugin keeps this exercise.
@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
     auto& entry = out.AddJournalEntry();  // needs the "journal_entry" permission
     entry.set_title("Three good things");
     entry.set_body(s.first_name() + "'s three good things: " + s.Text("first-things"));
-    entry.set_visibility(av1::SHARED);
+    entry.set_visibility(av1::VISIBILITY_SHARED);
     out.Summary("Kept in your shared journal. Same time next week?");
     return absl::OkStatus();
   });

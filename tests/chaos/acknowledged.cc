@@ -78,7 +78,7 @@ bool Parse(const AckedWrite& w, T* out) {
       return true;
     }
     if (scope == Scope::kOwn) return false;
-    *must_show = visibility == v1::SHARED;
+    *must_show = visibility == v1::VISIBILITY_SHARED;
     return true;
   };
   // Compares a shown record with the acknowledged one.
@@ -130,8 +130,9 @@ bool Parse(const AckedWrite& w, T* out) {
         if (!Parse(w, &p)) return ::testing::AssertionFailure() << "a bad progress record";
         std::string goal = p.name().substr(0, p.name().find("/progress/"));
         auto acked_goal = acked_goals.find(goal);
-        v1::Visibility visibility =
-            acked_goal == acked_goals.end() ? v1::PRIVATE : acked_goal->second.visibility();
+        v1::Visibility visibility = acked_goal == acked_goals.end()
+                                        ? v1::VISIBILITY_PRIVATE
+                                        : acked_goal->second.visibility();
         if (!in_scope(w, visibility, &must_show)) break;
         if (!shown.statuses.count(goal)) {
           v1::GetGoalStatusRequest req;

@@ -284,7 +284,7 @@ TEST_F(CrashLoopTest, AFinishedSessionIsStoredWholeOrNotAtAll) {
   create.mutable_goal()->set_title("Appreciate each other daily");
   create.mutable_goal()->set_exercise("appreciation");
   create.mutable_goal()->set_target_per_period(1);
-  create.mutable_goal()->set_period(v1::DAY);
+  create.mutable_goal()->set_period(v1::GOAL_PERIOD_DAY);
   create.mutable_goal()->set_periods(60);
   create.mutable_goal()->set_time_zone("UTC");
   v1::Goal goal;

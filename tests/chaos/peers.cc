@@ -19,7 +19,7 @@ std::vector<std::string> PeerFlags(const std::vector<std::string>& extra) {
   v1::InitRequest request;
   request.set_passphrase(kPeerPassphrase);
   request.set_display_name(name);
-  request.set_kdf_cost(v1::TEST_ONLY_MINIMUM);
+  request.set_kdf_cost(v1::KDF_COST_TEST_ONLY_MINIMUM);
   v1::VaultStatus status;
   grpc::Status s =
       d.vault().Init(DaemonHarness::Context(std::chrono::seconds(30)).get(), request, &status);

@@ -121,7 +121,7 @@ grpc::Status Writer::WriteOne() {
     c->set_low("low " + tag + ": " + Words(rng_, 5));
     c->set_note(rng_() % 2 ? Words(rng_, 8) : "");
     c->set_connection_rating(1 + static_cast<int>(rng_() % 5));
-    c->set_visibility(v1::SHARED);
+    c->set_visibility(v1::VISIBILITY_SHARED);
     req.set_replace(true);  // a day is written once, unless a restart repeats it
     v1::CheckIn out;
     grpc::Status s = checkins_->CreateCheckIn(Context().get(), req, &out);
@@ -133,7 +133,8 @@ grpc::Status Writer::WriteOne() {
     v1::JournalEntry* e = req.mutable_journal_entry();
     e->set_title("entry " + tag);
     e->set_body(Words(rng_, 20 + static_cast<int>(rng_() % 60)));
-    e->set_visibility(pick < -mix_.private_journal ? v1::SHARED : v1::PRIVATE);
+    e->set_visibility(pick < -mix_.private_journal ? v1::VISIBILITY_SHARED
+                                                   : v1::VISIBILITY_PRIVATE);
     v1::JournalEntry out;
     grpc::Status s = journal_->CreateJournalEntry(Context().get(), req, &out);
     if (s.ok()) acked(WriteKind::kJournalEntry, out);
@@ -145,11 +146,11 @@ grpc::Status Writer::WriteOne() {
     v1::Goal* g = req.mutable_goal();
     g->set_title("goal " + tag);
     g->set_target_per_period(1);
-    g->set_period(v1::DAY);
+    g->set_period(v1::GOAL_PERIOD_DAY);
     g->set_periods(60);
     g->set_start_day(AddDays(UtcToday(), -30));
     g->set_time_zone("UTC");
-    g->set_visibility(v1::SHARED);
+    g->set_visibility(v1::VISIBILITY_SHARED);
     v1::Goal out;
     grpc::Status s = goals_->CreateGoal(Context().get(), req, &out);
     if (!s.ok()) return s;

@@ -93,44 +93,44 @@ v1::Op Seal(const v1::OpHeader& h, const v1::OpBody& b, const KeySet& keys) {
 
 void OpEnvelope(const KeySet& founder, const KeySet& partner, const KeySet& stranger) {
   const std::string t = "op_envelope";
-  v1::Op valid = Seal(Header(founder, 1, v1::SHARED), CheckInBody("a walk"), founder);
+  v1::Op valid = Seal(Header(founder, 1, v1::VISIBILITY_SHARED), CheckInBody("a walk"), founder);
   Write(t, "received-founder-checkin", Byte(0) + valid.SerializeAsString());
   Write(t, "received-partner-journal",
-        Byte(0) + Seal(Header(partner, 1, v1::SHARED), JournalBody(), partner).SerializeAsString());
-  Write(
-      t, "received-tombstone",
-      Byte(0) + Seal(Header(founder, 2, v1::SHARED), TombstoneBody(), founder).SerializeAsString());
+        Byte(0) + Seal(Header(partner, 1, v1::VISIBILITY_SHARED), JournalBody(), partner)
+                      .SerializeAsString());
+  Write(t, "received-tombstone",
+        Byte(0) + Seal(Header(founder, 2, v1::VISIBILITY_SHARED), TombstoneBody(), founder)
+                      .SerializeAsString());
   v1::Op bad_signature = valid;
   (*bad_signature.mutable_signature())[5] ^= 0x01;
   Write(t, "received-bad-signature", Byte(0) + bad_signature.SerializeAsString());
   v1::Op bad_ciphertext = valid;
   (*bad_ciphertext.mutable_ciphertext())[0] ^= 0x01;
   Write(t, "received-bad-ciphertext", Byte(0) + bad_ciphertext.SerializeAsString());
-  Write(
-      t, "received-private",
-      Byte(0) +
-          Seal(Header(founder, 1, v1::PRIVATE), CheckInBody("mine"), founder).SerializeAsString());
+  Write(t, "received-private",
+        Byte(0) + Seal(Header(founder, 1, v1::VISIBILITY_PRIVATE), CheckInBody("mine"), founder)
+                      .SerializeAsString());
   Write(t, "received-stranger",
-        Byte(0) +
-            Seal(Header(stranger, 1, v1::SHARED), CheckInBody("hi"), stranger).SerializeAsString());
-  v1::OpHeader epoch = Header(founder, 1, v1::SHARED);
+        Byte(0) + Seal(Header(stranger, 1, v1::VISIBILITY_SHARED), CheckInBody("hi"), stranger)
+                      .SerializeAsString());
+  v1::OpHeader epoch = Header(founder, 1, v1::VISIBILITY_SHARED);
   epoch.set_key_epoch(7);
   Write(t, "received-unknown-epoch",
         Byte(0) + Seal(epoch, CheckInBody("later"), founder).SerializeAsString());
   Write(t, "received-empty", Byte(0));
   Write(t, "seal-checkin",
-        Byte(1) + JoinFrames({Header(founder, 1, v1::SHARED).SerializeAsString(),
+        Byte(1) + JoinFrames({Header(founder, 1, v1::VISIBILITY_SHARED).SerializeAsString(),
                               CheckInBody("sealed here").SerializeAsString()}));
   Write(t, "seal-journal",
-        Byte(1) + JoinFrames({Header(founder, 3, v1::SHARED).SerializeAsString(),
+        Byte(1) + JoinFrames({Header(founder, 3, v1::VISIBILITY_SHARED).SerializeAsString(),
                               JournalBody().SerializeAsString()}));
   Write(t, "seal-tombstone",
-        Byte(1) + JoinFrames({Header(founder, 2, v1::SHARED).SerializeAsString(),
+        Byte(1) + JoinFrames({Header(founder, 2, v1::VISIBILITY_SHARED).SerializeAsString(),
                               TombstoneBody().SerializeAsString()}));
   v1::OpBody mismatch = CheckInBody("kind mismatch");
   mismatch.set_kind(v1::Record::kAppreciation);
   Write(t, "seal-kind-mismatch",
-        Byte(1) + JoinFrames({Header(founder, 1, v1::SHARED).SerializeAsString(),
+        Byte(1) + JoinFrames({Header(founder, 1, v1::VISIBILITY_SHARED).SerializeAsString(),
                               mismatch.SerializeAsString()}));
 }
 
@@ -158,10 +158,10 @@ void SyncMessage(const KeySet& founder, const KeySet& partner, const KeySet& str
   const std::string t = "sync_message";
   auto s = [](const v1::SyncMessage& m) { return m.SerializeAsString(); };
   v1::SyncMessage hello = Hello(partner, founder, partner);
-  v1::Op op1 = Seal(Header(partner, 1, v1::SHARED), CheckInBody("from Sam"), partner);
-  v1::Op op2 = Seal(Header(partner, 2, v1::SHARED), JournalBody(), partner);
-  v1::Op op3 = Seal(Header(partner, 3, v1::SHARED), TombstoneBody(), partner);
-  v1::Op forwarded = Seal(Header(founder, 1, v1::SHARED), CheckInBody("echo"), founder);
+  v1::Op op1 = Seal(Header(partner, 1, v1::VISIBILITY_SHARED), CheckInBody("from Sam"), partner);
+  v1::Op op2 = Seal(Header(partner, 2, v1::VISIBILITY_SHARED), JournalBody(), partner);
+  v1::Op op3 = Seal(Header(partner, 3, v1::VISIBILITY_SHARED), TombstoneBody(), partner);
+  v1::Op forwarded = Seal(Header(founder, 1, v1::VISIBILITY_SHARED), CheckInBody("echo"), founder);
   Write(t, "hello", JoinFrames({s(hello)}));
   Write(t, "hello-ops", JoinFrames({s(hello), s(Batch({op1, op2}))}));
   Write(t, "hello-ops-gap", JoinFrames({s(hello), s(Batch({op1, op3}))}));
@@ -170,7 +170,8 @@ void SyncMessage(const KeySet& founder, const KeySet& partner, const KeySet& str
   v1::SyncMessage members;
   for (auto& c : SpaceCerts(founder, partner)) *members.mutable_members()->add_members() = c;
   *members.mutable_members()->add_members() = CertFor(stranger, partner);
-  v1::Op from_new = Seal(Header(stranger, 1, v1::SHARED), CheckInBody("new here"), stranger);
+  v1::Op from_new =
+      Seal(Header(stranger, 1, v1::VISIBILITY_SHARED), CheckInBody("new here"), stranger);
   Write(t, "hello-new-member-ops", JoinFrames({s(hello), s(members), s(Batch({from_new}))}));
   Write(t, "hello-ops-of-stranger", JoinFrames({s(hello), s(Batch({from_new}))}));
   v1::SyncMessage old = hello;
@@ -248,7 +249,7 @@ void Manifests() {
       "  title: \"Daily check-in\"\n"
       "  summary: \"One high, one low, and how close you feel.\"\n"
       "  minutes: 10\n"
-      "  mode: PAIR\n"
+      "  mode: EXERCISE_MODE_PAIR\n"
       "  tags: \"daily\"\n"
       "}\n";
   const std::string head =
@@ -264,7 +265,7 @@ void Manifests() {
   Write(t, "valid",
         head + exercise +
             "exercises { id: \"appreciation\" title: \"Appreciation\" summary: \"Say "
-            "thanks.\" minutes: 5 mode: SOLO }\n");
+            "thanks.\" minutes: 5 mode: EXERCISE_MODE_SOLO }\n");
   Write(t, "duplicate-exercise", head + exercise + exercise);
   Write(t, "no-exercises", head);
   Write(t, "escapes-folder",
@@ -325,8 +326,8 @@ void PluginOutputs() {
   turn.set_key("turn-1");
   turn.set_text("Speak for two minutes.");
   turn.mutable_timed_turn()->set_seconds(120);
-  turn.mutable_timed_turn()->set_speaker(v1::FIRST);
-  turn.mutable_timed_turn()->set_listener(v1::SECOND);
+  turn.mutable_timed_turn()->set_speaker(v1::PERSON_FIRST);
+  turn.mutable_timed_turn()->set_listener(v1::PERSON_SECOND);
   v1::Answer after = done;
   after.set_elapsed_seconds(118);
   Write(t, "step-timed-turn", StepInput(turn, after));
@@ -377,8 +378,8 @@ void PluginOutputs() {
   v1::Step role;
   role.set_key("switch");
   role.set_title("Switch");
-  role.mutable_role_switch()->set_speaker(v1::SECOND);
-  role.mutable_role_switch()->set_listener(v1::FIRST);
+  role.mutable_role_switch()->set_speaker(v1::PERSON_SECOND);
+  role.mutable_role_switch()->set_listener(v1::PERSON_FIRST);
   Write(t, "step-role-switch", StepInput(role, done));
 }
 

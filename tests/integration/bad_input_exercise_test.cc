@@ -109,7 +109,7 @@ TEST_F(ExerciseBadInputTest, StartAnswerAbandonAndListRefuseBadInput) {
           {"unknown visibility", start([](v1::StartSessionRequest* r) {
              r->set_visibility(static_cast<v1::Visibility>(8));
            }),
-           Code::INVALID_ARGUMENT, "visibility: must be PRIVATE or SHARED"},
+           Code::INVALID_ARGUMENT, "visibility: must be VISIBILITY_PRIVATE or VISIBILITY_SHARED"},
           {"answer without an answer", answer(session, [](v1::AnswerStepRequest*) {}),
            Code::INVALID_ARGUMENT, "answer: is required"},
           {"answer of 101 characters (the step takes 100)",

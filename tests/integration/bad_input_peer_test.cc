@@ -38,7 +38,7 @@ class PeerBadInputTest : public BadInputTest {
   }
   // Pairs `me_` for real; returns its keys in the daemon's space.
   std::shared_ptr<KeySet> Join(v1::PairResponse* paired) {
-    EXPECT_OK(v1::Peer::NewStub(Channel(*me_))->Pair(Ctx().get(), GoodPair(*me_), paired));
+    EXPECT_OK(v1::PeerService::NewStub(Channel(*me_))->Pair(Ctx().get(), GoodPair(*me_), paired));
     unsigned char curve_pk[32];
     SecretBytes curve_sk(32), space_key(32);
     EXPECT_EQ(crypto_sign_ed25519_pk_to_curve25519(
@@ -58,7 +58,7 @@ class PeerBadInputTest : public BadInputTest {
 };
 
 TEST_F(PeerBadInputTest, PairRefusesMalformedRequestsAndAJoinerWhoIsNotItsTlsKey) {
-  auto stub = v1::Peer::NewStub(Channel(*me_));
+  auto stub = v1::PeerService::NewStub(Channel(*me_));
   auto pair = [&](std::function<void(v1::PairRequest*)> edit) {
     return [this, &stub, edit] {
       v1::PairRequest r = GoodPair(*me_);
@@ -103,15 +103,16 @@ TEST_F(PeerBadInputTest, PairRefusesMalformedRequestsAndAJoinerWhoIsNotItsTlsKey
 TEST_F(PeerBadInputTest, PairIsRefusedWhileLocked) {
   ASSERT_OK(d_.Lock());
   ExpectAllRefused(
-      d_, {{"pair while locked",
-            [this] {
-              v1::PairResponse out;
-              return v1::Peer::NewStub(Channel(*me_))->Pair(Ctx().get(), GoodPair(*me_), &out);
-            },
-            Code::FAILED_PRECONDITION, "attune unlock"}});
+      d_,
+      {{"pair while locked",
+        [this] {
+          v1::PairResponse out;
+          return v1::PeerService::NewStub(Channel(*me_))->Pair(Ctx().get(), GoodPair(*me_), &out);
+        },
+        Code::FAILED_PRECONDITION, "attune unlock"}});
   ASSERT_OK(d_.Unlock(kPassphrase));
   v1::PairResponse paired;
-  EXPECT_OK(v1::Peer::NewStub(Channel(*me_))->Pair(Ctx().get(), GoodPair(*me_), &paired));
+  EXPECT_OK(v1::PeerService::NewStub(Channel(*me_))->Pair(Ctx().get(), GoodPair(*me_), &paired));
 }
 
 // The first message of a Sync stream: a Hello that is wrong in one way.
@@ -119,7 +120,7 @@ grpc::Status SyncWithFirstMessage(std::shared_ptr<grpc::Channel> channel,
                                   const v1::SyncMessage& first, bool* got_reply) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  auto stream = v1::Peer::NewStub(channel)->Sync(&context);
+  auto stream = v1::PeerService::NewStub(channel)->Sync(&context);
   stream->Write(first);
   stream->WritesDone();
   v1::SyncMessage reply;
@@ -191,7 +192,7 @@ TEST_F(PeerBadInputTest, ForgedMemberCertificatesAreNotMerged) {
     return SignMemberCert(body, *stranger);
   };
   grpc::ClientContext context;
-  auto stream = v1::Peer::NewStub(Channel(*member))->Sync(&context);
+  auto stream = v1::PeerService::NewStub(Channel(*member))->Sync(&context);
   v1::SyncMessage hello;
   hello.mutable_hello()->set_protocol_version(1);
   hello.mutable_hello()->set_space_id(member->space_id);
@@ -239,7 +240,7 @@ TEST_F(PeerBadInputTest, SyncRefusesBadOpsOneByOneAndTheStreamGoesOn) {
   v1::PairResponse paired;
   auto member = Join(&paired);
   grpc::ClientContext context;
-  auto stream = v1::Peer::NewStub(Channel(*member))->Sync(&context);
+  auto stream = v1::PeerService::NewStub(Channel(*member))->Sync(&context);
   v1::SyncMessage hello;
   hello.mutable_hello()->set_protocol_version(1);
   hello.mutable_hello()->set_space_id(member->space_id);
@@ -263,8 +264,9 @@ TEST_F(PeerBadInputTest, SyncRefusesBadOpsOneByOneAndTheStreamGoesOn) {
                         [](v1::OpHeader* h, v1::OpBody*) { h->set_space_id("other"); }),
        "op of another space"},
       {"a private op",
-       CraftedCheckInOp(*member, 1, 'b',
-                        [](v1::OpHeader* h, v1::OpBody*) { h->set_visibility(v1::PRIVATE); }),
+       CraftedCheckInOp(
+           *member, 1, 'b',
+           [](v1::OpHeader* h, v1::OpBody*) { h->set_visibility(v1::VISIBILITY_PRIVATE); }),
        "private ops never travel"},
       {"of an unknown key epoch",
        CraftedCheckInOp(*member, 1, 'b', [](v1::OpHeader* h, v1::OpBody*) { h->set_key_epoch(7); }),
@@ -285,7 +287,8 @@ TEST_F(PeerBadInputTest, SyncRefusesBadOpsOneByOneAndTheStreamGoesOn) {
                         [](v1::OpHeader*, v1::OpBody* b) {
                           b->mutable_record()->mutable_check_in()->set_author(
                               ToHex(std::string(kRawIdBytes, 'z')));
-                          b->mutable_record()->mutable_check_in()->set_visibility(v1::PRIVATE);
+                          b->mutable_record()->mutable_check_in()->set_visibility(
+                              v1::VISIBILITY_PRIVATE);
                         }),
        "op names an author other than the member of the device that signed it"},
       {"clocked a day ahead of this device",

@@ -26,7 +26,7 @@ std::string Snapshot(DaemonHarness& d) {
       out += "\n";
     }
   }
-  if (status.state() != v1::VaultStatus::UNLOCKED) return out;
+  if (status.state() != v1::VaultStatus::STATE_UNLOCKED) return out;
   for (const auto& e : ListAllJournalEntries(d)) out += e.DebugString();
   for (const auto& c : ListAllCheckIns(d)) out += c.DebugString();
   for (const auto& g : ListAllGoals(d, true)) {

@@ -131,7 +131,7 @@ class BadInputTest : public ::testing::Test {
     v1::CreateGoalRequest g;
     g.mutable_goal()->set_title("Walk together");
     g.mutable_goal()->set_target_per_period(2);
-    g.mutable_goal()->set_period(v1::WEEK);
+    g.mutable_goal()->set_period(v1::GOAL_PERIOD_WEEK);
     g.mutable_goal()->set_periods(4);
     g.mutable_goal()->set_time_zone("UTC");
     g.mutable_goal()->set_start_day(AddDays(UtcToday(), -3));

@@ -38,7 +38,7 @@ TEST_F(BadInputTest, VaultInitRefusesBadFieldsAndStaysUninitialised) {
           });
   v1::VaultStatus st;
   ASSERT_OK(d_.GetStatus(&st));
-  EXPECT_EQ(st.state(), v1::VaultStatus::UNINITIALIZED);
+  EXPECT_EQ(st.state(), v1::VaultStatus::STATE_UNINITIALIZED);
   ASSERT_OK(d_.InitVault(kPassphrase));
   ExpectAGoodWrite();
 }
@@ -54,7 +54,7 @@ TEST_F(BadInputTest, TextsWithControlCharactersAreRefusedNamingTheField) {
       v1::InitRequest r;
       r.set_passphrase(kPassphrase);
       r.set_display_name(name);
-      r.set_kdf_cost(v1::TEST_ONLY_MINIMUM);
+      r.set_kdf_cost(v1::KDF_COST_TEST_ONLY_MINIMUM);
       v1::VaultStatus out;
       return d_.vault().Init(Ctx().get(), r, &out);
     };
@@ -88,7 +88,7 @@ TEST_F(BadInputTest, TextsWithControlCharactersAreRefusedNamingTheField) {
   v1::CreateGoalRequest goal;
   goal.mutable_goal()->set_title("Walk\x1b]0;owned\x07");
   goal.mutable_goal()->set_target_per_period(1);
-  goal.mutable_goal()->set_period(v1::WEEK);
+  goal.mutable_goal()->set_period(v1::GOAL_PERIOD_WEEK);
   goal.mutable_goal()->set_periods(2);
   v1::LogProgressRequest progress;
   progress.set_parent(goal_.name());
@@ -217,7 +217,8 @@ TEST_F(BadInputTest, JournalCallsRefuseBadFieldsNamesAndPages) {
            Code::INVALID_ARGUMENT, "is named twice"},
           {"unknown visibility",
            create([](v1::JournalEntry* e) { e->set_visibility(static_cast<v1::Visibility>(9)); }),
-           Code::INVALID_ARGUMENT, "journal_entry.visibility: must be PRIVATE or SHARED"},
+           Code::INVALID_ARGUMENT,
+           "journal_entry.visibility: must be VISIBILITY_PRIVATE or VISIBILITY_SHARED"},
           {"get with an empty name", get(""), Code::INVALID_ARGUMENT, "name:"},
           {"get with another collection", get("checkIns/" + kUnknownId), Code::INVALID_ARGUMENT,
            "journalEntries/{32 hex digits}"},
@@ -393,7 +394,7 @@ TEST_F(BadInputTest, GoalCallsRefuseBadFieldsNamesAndProgress) {
     v1::Goal* g = r.mutable_goal();
     g->set_title("A goal");
     g->set_target_per_period(1);
-    g->set_period(v1::DAY);
+    g->set_period(v1::GOAL_PERIOD_DAY);
     g->set_periods(7);
     g->set_time_zone("UTC");
     edit(g);

@@ -55,7 +55,7 @@ TEST_F(BufCurlTest, ListsTheServicesAndCallsThemWithJson) {
 
   Output status = Curl("http://localhost/attune.v1.VaultService/GetStatus");
   EXPECT_EQ(status.exit_status, 0) << status.text;
-  EXPECT_THAT(status.text, AllOf(HasSubstr("\"state\": \"UNLOCKED\""),
+  EXPECT_THAT(status.text, AllOf(HasSubstr("\"state\": \"STATE_UNLOCKED\""),
                                  HasSubstr("\"displayName\": \"Integration Test\"")));
 
   v1::CreateCheckInRequest request;

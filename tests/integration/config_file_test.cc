@@ -115,7 +115,7 @@ TEST_F(ConfigFileTest, ADaemonRunsFromTheFileAlone) {
     if (s.ok()) break;
   }
   EXPECT_OK(s);
-  EXPECT_EQ(status.state(), v1::VaultStatus::UNINITIALIZED);
+  EXPECT_EQ(status.state(), v1::VaultStatus::STATE_UNINITIALIZED);
   EXPECT_TRUE(std::filesystem::exists(data)) << "the data folder the file names";
   ::kill(pid, SIGTERM);
   int wait_status = 0;

@@ -20,7 +20,7 @@ v1::Op CraftedCheckInOp(const KeySet& author, uint64_t seq, char id_fill,
   header.set_author_device(author.device_public_key);
   header.set_seq(seq);
   header.set_hlc((static_cast<uint64_t>(absl::ToUnixMillis(absl::Now())) << 16) + seq);
-  header.set_visibility(v1::SHARED);
+  header.set_visibility(v1::VISIBILITY_SHARED);
   v1::OpBody body;
   body.set_kind(v1::Record::kCheckIn);
   // A record id of the author's (records/authorship.h): its member id's
@@ -34,7 +34,7 @@ v1::Op CraftedCheckInOp(const KeySet& author, uint64_t seq, char id_fill,
   c->set_high("from the peer");
   c->set_low("low");
   c->set_connection_rating(3);
-  c->set_visibility(v1::SHARED);
+  c->set_visibility(v1::VISIBILITY_SHARED);
   c->set_author(ToHex(author.member_id));
   if (edit) edit(&header, &body);
   auto op = SealOp(header, body, sealer != nullptr ? *sealer : author);

@@ -30,7 +30,7 @@ class DaemonApiTest : public ::testing::Test {
   void Init() {
     v1::VaultStatus st;
     ASSERT_OK(d_.InitVault(kPassphrase, &st));
-    ASSERT_EQ(st.state(), v1::VaultStatus::UNLOCKED);
+    ASSERT_EQ(st.state(), v1::VaultStatus::STATE_UNLOCKED);
   }
 
   // Labels from the daemon's own vocabulary.
@@ -107,7 +107,7 @@ class DaemonApiTest : public ::testing::Test {
 TEST_F(DaemonApiTest, FreshDaemonAsksForInitThenInitUnlocksOnce) {
   v1::VaultStatus st;
   ASSERT_OK(d_.GetStatus(&st));
-  EXPECT_EQ(st.state(), v1::VaultStatus::UNINITIALIZED);
+  EXPECT_EQ(st.state(), v1::VaultStatus::STATE_UNINITIALIZED);
 
   v1::ListJournalEntriesResponse list;
   grpc::Status s = d_.journal().ListJournalEntries(DaemonHarness::Context().get(),
@@ -121,11 +121,11 @@ TEST_F(DaemonApiTest, FreshDaemonAsksForInitThenInitUnlocksOnce) {
 
   v1::VaultStatus init;
   ASSERT_OK(d_.InitVault(kPassphrase, &init));
-  EXPECT_EQ(init.state(), v1::VaultStatus::UNLOCKED);
+  EXPECT_EQ(init.state(), v1::VaultStatus::STATE_UNLOCKED);
   EXPECT_TRUE(std::regex_match(init.device_id(), std::regex("[^-]{7}(-[^-]{7}){7}")))
       << "device_id: " << init.device_id();
   ASSERT_OK(d_.GetStatus(&st));
-  EXPECT_EQ(st.state(), v1::VaultStatus::UNLOCKED);
+  EXPECT_EQ(st.state(), v1::VaultStatus::STATE_UNLOCKED);
   EXPECT_EQ(st.device_id(), init.device_id());
 
   v1::VaultStatus again;
@@ -146,9 +146,9 @@ TEST_F(DaemonApiTest, LockHidesContentUntilTheRightPassphrase) {
 
   v1::VaultStatus st;
   ASSERT_OK(d_.Lock(&st));
-  EXPECT_EQ(st.state(), v1::VaultStatus::LOCKED);
+  EXPECT_EQ(st.state(), v1::VaultStatus::STATE_LOCKED);
   ASSERT_OK(d_.GetStatus(&st));
-  EXPECT_EQ(st.state(), v1::VaultStatus::LOCKED);
+  EXPECT_EQ(st.state(), v1::VaultStatus::STATE_LOCKED);
   EXPECT_FALSE(st.device_id().empty()) << "device_id is known while locked";
 
   v1::JournalEntry got;
@@ -169,12 +169,12 @@ TEST_F(DaemonApiTest, LockHidesContentUntilTheRightPassphrase) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED) << Describe(s);
   EXPECT_THAT(s.error_message(), HasSubstr("wrong passphrase"));
   ASSERT_OK(d_.GetStatus(&st));
-  EXPECT_EQ(st.state(), v1::VaultStatus::LOCKED);
+  EXPECT_EQ(st.state(), v1::VaultStatus::STATE_LOCKED);
   s = GetJournal(created.name(), &got);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
 
   ASSERT_OK(d_.Unlock(kPassphrase, &st));
-  EXPECT_EQ(st.state(), v1::VaultStatus::UNLOCKED);
+  EXPECT_EQ(st.state(), v1::VaultStatus::STATE_UNLOCKED);
   ASSERT_OK(GetJournal(created.name(), &got));
   EXPECT_TRUE(ProtoEqual(got, created));
   // The check-in refused while locked was not stored.
@@ -191,7 +191,7 @@ TEST_F(DaemonApiTest, JournalCreateDefaultsToPrivateAndGetReturnsIt) {
   ASSERT_OK(CreateJournal("A quiet evening", "We read together and it felt close.", &created));
   EXPECT_TRUE(std::regex_match(created.name(), std::regex("journalEntries/[0-9a-f]{32}")))
       << created.name();
-  EXPECT_EQ(created.visibility(), v1::PRIVATE);
+  EXPECT_EQ(created.visibility(), v1::VISIBILITY_PRIVATE);
   EXPECT_EQ(created.title(), "A quiet evening");
   EXPECT_EQ(created.body(), "We read together and it felt close.");
   EXPECT_TRUE(created.has_create_time());
@@ -258,7 +258,7 @@ TEST_F(DaemonApiTest, JournalUpdateChangesOnlyMaskedFields) {
   ureq.mutable_journal_entry()->set_title("second title");
   ureq.mutable_journal_entry()->set_body("this body is not in the mask");
   ureq.mutable_journal_entry()->add_emotions()->set_label(labels[1]);
-  ureq.mutable_journal_entry()->set_visibility(v1::SHARED);
+  ureq.mutable_journal_entry()->set_visibility(v1::VISIBILITY_SHARED);
   ureq.mutable_update_mask()->add_paths("title");
   v1::JournalEntry updated;
   ASSERT_OK(d_.journal().UpdateJournalEntry(DaemonHarness::Context().get(), ureq, &updated));
@@ -268,7 +268,7 @@ TEST_F(DaemonApiTest, JournalUpdateChangesOnlyMaskedFields) {
   ASSERT_EQ(updated.emotions_size(), 1);
   EXPECT_EQ(updated.emotions(0).label(), labels[0]);
   EXPECT_EQ(updated.emotions(0).intensity(), 2);
-  EXPECT_EQ(updated.visibility(), v1::PRIVATE);
+  EXPECT_EQ(updated.visibility(), v1::VISIBILITY_PRIVATE);
   EXPECT_EQ(updated.create_time(), created.create_time());
   EXPECT_GT(updated.update_time(), created.update_time()) << "update_time must move";
   EXPECT_EQ(updated.author(), created.author());
@@ -287,7 +287,7 @@ TEST_F(DaemonApiTest, JournalUpdateChangesOnlyMaskedFields) {
   ASSERT_OK(d_.journal().UpdateJournalEntry(DaemonHarness::Context().get(), ureq, &updated2));
   EXPECT_EQ(updated2.title(), "second title");
   EXPECT_EQ(updated2.body(), "second body");
-  EXPECT_EQ(updated2.visibility(), v1::SHARED);
+  EXPECT_EQ(updated2.visibility(), v1::VISIBILITY_SHARED);
   ASSERT_EQ(updated2.emotions_size(), 1);
   EXPECT_EQ(updated2.emotions(0).label(), labels[0]);
   EXPECT_GT(updated2.update_time(), updated.update_time());
@@ -365,7 +365,7 @@ TEST_F(DaemonApiTest, CheckInSecondOfTheDayReplacesTheFirstOnlyWhenAsked) {
   EXPECT_EQ(first.day(), "2025-03-10");
   EXPECT_EQ(first.time_zone(), "UTC");
   EXPECT_TRUE(std::regex_match(first.name(), std::regex("checkIns/.+"))) << first.name();
-  EXPECT_EQ(first.visibility(), v1::PRIVATE) << "an unset visibility is PRIVATE";
+  EXPECT_EQ(first.visibility(), v1::VISIBILITY_PRIVATE) << "an unset visibility is PRIVATE";
 
   v1::CheckIn again = ValidCheckIn("2025-03-10");
   again.set_high("a long walk together");
@@ -533,14 +533,14 @@ TEST_F(DaemonApiTest, GoalStatusCountsPeriodsStreakAndTotals) {
   g->set_title("Reflective listening");
   g->set_exercise("reflective-listening");
   g->set_target_per_period(2);
-  g->set_period(v1::WEEK);
+  g->set_period(v1::GOAL_PERIOD_WEEK);
   g->set_periods(4);
   g->set_start_day(start);
   g->set_time_zone("UTC");
   v1::Goal goal;
   ASSERT_OK(d_.goals().CreateGoal(DaemonHarness::Context().get(), creq, &goal));
   EXPECT_EQ(goal.start_day(), start);
-  EXPECT_EQ(goal.visibility(), v1::PRIVATE) << "an unset visibility is PRIVATE";
+  EXPECT_EQ(goal.visibility(), v1::VISIBILITY_PRIVATE) << "an unset visibility is PRIVATE";
   EXPECT_FALSE(goal.archived());
 
   ASSERT_OK(LogProgress(goal.name(), start));
@@ -561,17 +561,17 @@ TEST_F(DaemonApiTest, GoalStatusCountsPeriodsStreakAndTotals) {
   EXPECT_EQ(p1.count(), 2);
   EXPECT_EQ(p1.target(), 2);
   EXPECT_TRUE(p1.met());
-  EXPECT_EQ(p1.when(), v1::GoalStatus::Period::PAST);
+  EXPECT_EQ(p1.when(), v1::GoalStatus::Period::WHEN_PAST);
   const auto& p2 = st.periods(1);
   EXPECT_EQ(p2.index(), 2);
   EXPECT_EQ(p2.start_day(), today);
   EXPECT_EQ(p2.count(), 1);
   EXPECT_FALSE(p2.met());
-  EXPECT_EQ(p2.when(), v1::GoalStatus::Period::CURRENT);
-  EXPECT_EQ(st.periods(2).when(), v1::GoalStatus::Period::FUTURE);
-  EXPECT_EQ(st.periods(3).when(), v1::GoalStatus::Period::FUTURE);
+  EXPECT_EQ(p2.when(), v1::GoalStatus::Period::WHEN_CURRENT);
+  EXPECT_EQ(st.periods(2).when(), v1::GoalStatus::Period::WHEN_FUTURE);
+  EXPECT_EQ(st.periods(3).when(), v1::GoalStatus::Period::WHEN_FUTURE);
   EXPECT_EQ(st.periods(3).end_day(), AddDays(start, 27));
-  EXPECT_EQ(st.state(), v1::GoalStatus::ACTIVE);
+  EXPECT_EQ(st.state(), v1::GoalStatus::STATE_ACTIVE);
   EXPECT_TRUE(st.on_track());
   EXPECT_EQ(st.current_streak(), 1);
   EXPECT_EQ(st.total_count(), 3);
@@ -598,13 +598,13 @@ TEST_F(DaemonApiTest, MonthlyGoalCountsCalendarMonthsFromItsStartDay) {
   v1::Goal* g = creq.mutable_goal();
   g->set_title("Read a book together");
   g->set_target_per_period(1);
-  g->set_period(v1::MONTH);
+  g->set_period(v1::GOAL_PERIOD_MONTH);
   g->set_periods(3);
   g->set_start_day("2026-01-31");
   g->set_time_zone("UTC");
   v1::Goal goal;
   ASSERT_OK(d_.goals().CreateGoal(DaemonHarness::Context().get(), creq, &goal));
-  EXPECT_EQ(goal.period(), v1::MONTH);
+  EXPECT_EQ(goal.period(), v1::GOAL_PERIOD_MONTH);
   ASSERT_OK(LogProgress(goal.name(), "2026-02-27"));
   ASSERT_OK(LogProgress(goal.name(), "2026-02-28"));
   ASSERT_OK(LogProgress(goal.name(), "2026-04-29"));
@@ -623,7 +623,7 @@ TEST_F(DaemonApiTest, MonthlyGoalCountsCalendarMonthsFromItsStartDay) {
   EXPECT_EQ(st.periods(0).count(), 1);
   EXPECT_EQ(st.periods(1).count(), 1);
   EXPECT_EQ(st.periods(2).count(), 1);
-  EXPECT_EQ(st.state(), v1::GoalStatus::DONE);
+  EXPECT_EQ(st.state(), v1::GoalStatus::STATE_DONE);
   EXPECT_EQ(st.contributions_size(), 0) << "no period is under way";
 }
 
@@ -633,7 +633,7 @@ TEST_F(DaemonApiTest, ArchivedGoalIsHiddenAndTakesNoProgress) {
   v1::CreateGoalRequest creq;
   creq.mutable_goal()->set_title("Weekly date night");
   creq.mutable_goal()->set_target_per_period(1);
-  creq.mutable_goal()->set_period(v1::WEEK);
+  creq.mutable_goal()->set_period(v1::GOAL_PERIOD_WEEK);
   creq.mutable_goal()->set_periods(8);
   creq.mutable_goal()->set_start_day(today);
   creq.mutable_goal()->set_time_zone("UTC");
@@ -641,7 +641,7 @@ TEST_F(DaemonApiTest, ArchivedGoalIsHiddenAndTakesNoProgress) {
   v1::Goal archived;
   ASSERT_OK(d_.goals().CreateGoal(DaemonHarness::Context().get(), creq, &archived));
   creq.mutable_goal()->set_title("Daily appreciation");
-  creq.mutable_goal()->set_period(v1::DAY);
+  creq.mutable_goal()->set_period(v1::GOAL_PERIOD_DAY);
   ASSERT_OK(d_.goals().CreateGoal(DaemonHarness::Context().get(), creq, &kept));
   ASSERT_OK(LogProgress(archived.name(), today));
   ASSERT_EQ(ListAllGoals(d_, false).size(), 2u);
@@ -666,7 +666,7 @@ TEST_F(DaemonApiTest, ArchivedGoalIsHiddenAndTakesNoProgress) {
   EXPECT_EQ(s.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << Describe(s);
   v1::GoalStatus st;
   ASSERT_OK(GoalStatus(archived.name(), &st));
-  EXPECT_EQ(st.state(), v1::GoalStatus::ARCHIVED);
+  EXPECT_EQ(st.state(), v1::GoalStatus::STATE_ARCHIVED);
   EXPECT_EQ(st.total_count(), 1) << "progress is kept, and the refused one not added";
 }
 
@@ -677,7 +677,7 @@ TEST_F(DaemonApiTest, GoalListIsNewestFirst) {
     v1::CreateGoalRequest creq;
     creq.mutable_goal()->set_title("goal " + std::to_string(i));
     creq.mutable_goal()->set_target_per_period(1);
-    creq.mutable_goal()->set_period(v1::DAY);
+    creq.mutable_goal()->set_period(v1::GOAL_PERIOD_DAY);
     creq.mutable_goal()->set_periods(10);
     creq.mutable_goal()->set_time_zone("UTC");
     v1::Goal g;
@@ -702,7 +702,7 @@ TEST_F(DaemonApiTest, OversizedRequestIsRefusedAndTheDaemonKeepsServing) {
 
   v1::VaultStatus st;
   ASSERT_OK(d_.GetStatus(&st));
-  EXPECT_EQ(st.state(), v1::VaultStatus::UNLOCKED);
+  EXPECT_EQ(st.state(), v1::VaultStatus::STATE_UNLOCKED);
   ASSERT_OK(CreateJournal("small", "a normal entry", &e));
   std::vector<v1::JournalEntry> all = ListAllJournalEntries(d_);
   ASSERT_EQ(all.size(), 1u);
@@ -759,7 +759,7 @@ TEST_F(DaemonApiTest, StaleSocketOfAKilledDaemonIsReplaced) {
   ASSERT_TRUE(d_.Start());
   v1::VaultStatus vs;
   ASSERT_OK(d_.GetStatus(&vs));
-  EXPECT_EQ(vs.state(), v1::VaultStatus::LOCKED);
+  EXPECT_EQ(vs.state(), v1::VaultStatus::STATE_LOCKED);
   ASSERT_OK(d_.Unlock(kPassphrase));
   v1::JournalEntry got;
   ASSERT_OK(GetJournal(e.name(), &got));

@@ -372,7 +372,7 @@ grpc::Status DaemonHarness::InitVault(const std::string& passphrase, v1::VaultSt
   v1::InitRequest req;
   req.set_passphrase(passphrase);
   req.set_display_name("Integration Test");
-  req.set_kdf_cost(v1::TEST_ONLY_MINIMUM);
+  req.set_kdf_cost(v1::KDF_COST_TEST_ONLY_MINIMUM);
   NoteSecret(passphrase);
   v1::VaultStatus ignored;
   return vault_->Init(Context().get(), req, out != nullptr ? out : &ignored);

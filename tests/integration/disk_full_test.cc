@@ -160,7 +160,7 @@ class DiskFullTest : public ::testing::Test {
   void ExpectReadsWork() {
     v1::VaultStatus status;
     ASSERT_OK(d_.GetStatus(&status));
-    EXPECT_EQ(status.state(), v1::VaultStatus::UNLOCKED);
+    EXPECT_EQ(status.state(), v1::VaultStatus::STATE_UNLOCKED);
     ExpectEveryAcknowledgedEntry("while the disk is full");
     v1::GetJournalEntryRequest get;
     get.set_name(acknowledged_.begin()->first);

@@ -58,7 +58,7 @@ class DurabilityTest : public ::testing::Test {
     v1::Goal* g = req.mutable_goal();
     g->set_title(title);
     g->set_target_per_period(2);
-    g->set_period(v1::WEEK);
+    g->set_period(v1::GOAL_PERIOD_WEEK);
     g->set_periods(4);
     g->set_start_day(start_day);
     g->set_time_zone("UTC");
@@ -254,7 +254,7 @@ TEST_F(DurabilityTest, RebuiltViewsEqualTheViewsBefore) {
     v1::UpdateJournalEntryRequest ureq;
     ureq.mutable_journal_entry()->set_name(entries[1].name());
     ureq.mutable_journal_entry()->set_body("edited body, round " + std::to_string(round));
-    ureq.mutable_journal_entry()->set_visibility(v1::SHARED);
+    ureq.mutable_journal_entry()->set_visibility(v1::VISIBILITY_SHARED);
     ureq.mutable_update_mask()->add_paths("body");
     if (round == 1) ureq.mutable_update_mask()->add_paths("visibility");
     ASSERT_OK(d_.journal().UpdateJournalEntry(DaemonHarness::Context().get(), ureq, &entries[1]));

@@ -81,7 +81,7 @@ TEST_F(EventsServingTest, AWatcherThatStoppedReadingHoldsTheStopNoLongerThanTheG
   for (int i = 0; i < 200; ++i) {
     v1::CreateJournalEntryRequest request;
     request.mutable_journal_entry()->set_body("entry " + std::to_string(i));
-    request.mutable_journal_entry()->set_visibility(v1::PRIVATE);
+    request.mutable_journal_entry()->set_visibility(v1::VISIBILITY_PRIVATE);
     v1::JournalEntry entry;
     ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), request, &entry));
   }

@@ -67,7 +67,7 @@ std::vector<v1::RecordChanged> RecordChanges(const std::vector<v1::Event>& event
 }
 
 v1::JournalEntry Write(DaemonHarness& d, const std::string& body,
-                       v1::Visibility visibility = v1::PRIVATE) {
+                       v1::Visibility visibility = v1::VISIBILITY_PRIVATE) {
   v1::CreateJournalEntryRequest request;
   request.mutable_journal_entry()->set_body(body);
   request.mutable_journal_entry()->set_visibility(visibility);
@@ -100,11 +100,11 @@ TEST_F(EventsTest, AChangeIsSeenLiveAndReplayedAfterTheIdAClientHad) {
   auto created = live.Next();
   ASSERT_TRUE(created.has_value() && created->has_record_changed()) << created->DebugString();
   const v1::RecordChanged& c = created->record_changed();
-  EXPECT_EQ(c.change(), v1::RecordChanged::CREATED);
+  EXPECT_EQ(c.change(), v1::RecordChanged::CHANGE_CREATED);
   EXPECT_EQ(c.kind(), "journal_entry");
   EXPECT_EQ(c.name(), entry.name());
   EXPECT_EQ(c.author(), status_.member_id());
-  EXPECT_EQ(c.visibility(), v1::PRIVATE);
+  EXPECT_EQ(c.visibility(), v1::VISIBILITY_PRIVATE);
   EXPECT_FALSE(c.from_peer());
   EXPECT_GT(created->id(), first->id());
   EXPECT_EQ(created->SerializeAsString().find(words), std::string::npos);
@@ -120,21 +120,22 @@ TEST_F(EventsTest, AChangeIsSeenLiveAndReplayedAfterTheIdAClientHad) {
   google::protobuf::Empty empty;
   ASSERT_OK(alex_.journal().DeleteJournalEntry(DaemonHarness::Context().get(), remove, &empty));
   auto later = live.Until([](const v1::Event& e) {
-    return e.has_record_changed() && e.record_changed().change() == v1::RecordChanged::DELETED;
+    return e.has_record_changed() &&
+           e.record_changed().change() == v1::RecordChanged::CHANGE_DELETED;
   });
   ASSERT_TRUE(later.has_value());
   auto changes = RecordChanges(*later);
   ASSERT_EQ(changes.size(), 2u);
-  EXPECT_EQ(changes[0].change(), v1::RecordChanged::UPDATED);
-  EXPECT_EQ(changes[1].change(), v1::RecordChanged::DELETED);
+  EXPECT_EQ(changes[0].change(), v1::RecordChanged::CHANGE_UPDATED);
+  EXPECT_EQ(changes[1].change(), v1::RecordChanged::CHANGE_DELETED);
 
   EventStream again(alex_, created->id());
   auto replay = again.UntilLive();
   ASSERT_TRUE(replay.has_value());
   auto replayed = RecordChanges(*replay);
   ASSERT_EQ(replayed.size(), 2u);
-  EXPECT_EQ(replayed[0].change(), v1::RecordChanged::UPDATED);
-  EXPECT_EQ(replayed[1].change(), v1::RecordChanged::DELETED);
+  EXPECT_EQ(replayed[0].change(), v1::RecordChanged::CHANGE_UPDATED);
+  EXPECT_EQ(replayed[1].change(), v1::RecordChanged::CHANGE_DELETED);
   EXPECT_EQ(replay->back().id(), later->back().id());  // live names the last id
 
   EventStream future(alex_, later->back().id() + 1000);
@@ -243,7 +244,7 @@ TEST_F(EventsTest, WhileLockedRecordChangesWaitForTheUnlock) {
   ASSERT_TRUE(until_live.has_value());
   EXPECT_TRUE(RecordChanges(*until_live).empty());
   ASSERT_EQ(until_live->size(), 2u);
-  EXPECT_EQ(until_live->front().vault_changed().state(), v1::VaultStatus::LOCKED);
+  EXPECT_EQ(until_live->front().vault_changed().state(), v1::VaultStatus::STATE_LOCKED);
 
   ASSERT_OK(alex_.Unlock("correct horse battery"));
   auto after_unlock = locked.Until([](const v1::Event& e) { return e.has_vault_changed(); });
@@ -251,7 +252,7 @@ TEST_F(EventsTest, WhileLockedRecordChangesWaitForTheUnlock) {
   auto owed = RecordChanges(*after_unlock);
   ASSERT_EQ(owed.size(), 1u);
   EXPECT_EQ(owed[0].name(), entry.name());
-  EXPECT_EQ(after_unlock->back().vault_changed().state(), v1::VaultStatus::UNLOCKED);
+  EXPECT_EQ(after_unlock->back().vault_changed().state(), v1::VaultStatus::STATE_UNLOCKED);
 }
 
 // Open watches end with UNAVAILABLE when the daemon stops, and `attune
@@ -296,8 +297,8 @@ TEST_F(EventsTest, APartnersCheckInArrivesAndTheirPrivateWordsDoNot) {
   const v1::RecordChanged& check_in = got->back().record_changed();
   EXPECT_TRUE(check_in.from_peer());
   EXPECT_EQ(check_in.author(), status_.member_id());
-  EXPECT_EQ(check_in.visibility(), v1::SHARED);
-  EXPECT_EQ(check_in.change(), v1::RecordChanged::CREATED);
+  EXPECT_EQ(check_in.visibility(), v1::VISIBILITY_SHARED);
+  EXPECT_EQ(check_in.change(), v1::RecordChanged::CHANGE_CREATED);
 
   ASSERT_EQ(alex_.Stop(), 0);
   auto offline = watch.Until(
@@ -311,7 +312,7 @@ TEST_F(EventsTest, APartnersCheckInArrivesAndTheirPrivateWordsDoNot) {
 // watcher is told how far it has got until it has everything.
 TEST_F(EventsTest, CatchingUpWithAPartnerIsToldUntilItIsDone) {
   Start();
-  for (int i = 0; i < 300; ++i) Write(alex_, "shared, before Sam joined", v1::SHARED);
+  for (int i = 0; i < 300; ++i) Write(alex_, "shared, before Sam joined", v1::VISIBILITY_SHARED);
   DaemonHarness sam;
   ASSERT_TRUE(StartPeer(sam, "Sam"));
   EventStream watch(sam, 0);

@@ -91,7 +91,7 @@ class ExercisePrivacyTest : public ::testing::Test {
 TEST_F(ExercisePrivacyTest, EveryExerciseStartedPrivateLeavesNothingOnThePartnersDevice) {
   for (const auto& id : kBuiltins) {
     SCOPED_TRACE(id);
-    ASSERT_NO_FATAL_FAILURE(Run(id, v1::PRIVATE));
+    ASSERT_NO_FATAL_FAILURE(Run(id, v1::VISIBILITY_PRIVATE));
   }
   ASSERT_EQ(alex_driver_->Sessions().size(), kBuiltins.size());
   ASSERT_NO_FATAL_FAILURE(AwaitSam());
@@ -124,7 +124,7 @@ TEST_F(ExercisePrivacyTest, PrivateAnswersAndSoloSessionsStayOnTheAuthorsDevice)
   auto journal = ListAllJournalEntries(sam_);
   ASSERT_EQ(journal.size(), 1u) << seen;
   EXPECT_EQ(journal[0].title(), "Naming a feeling");
-  EXPECT_EQ(journal[0].visibility(), v1::SHARED);
+  EXPECT_EQ(journal[0].visibility(), v1::VISIBILITY_SHARED);
   // Alex's own device keeps all of it.
   EXPECT_EQ(alex_driver_->Sessions().size(), 4u);
   EXPECT_EQ(ListAllJournalEntries(alex_).size(), 3u);
@@ -137,7 +137,7 @@ TEST_F(ExercisePrivacyTest, AppreciationsAreListedByGiverAndPrivateOnesStayHome)
   alex_driver_->overrides["moment"] = Text("You listened to my whole project update");
   ASSERT_NO_FATAL_FAILURE(Run("appreciation"));
   alex_driver_->overrides["moment"] = Text("You made tea, a thought kept to myself");
-  ASSERT_NO_FATAL_FAILURE(Run("appreciation", v1::PRIVATE));
+  ASSERT_NO_FATAL_FAILURE(Run("appreciation", v1::VISIBILITY_PRIVATE));
   ASSERT_NO_FATAL_FAILURE(AwaitSam());
 
   v1::VaultStatus alex_status;
@@ -146,11 +146,11 @@ TEST_F(ExercisePrivacyTest, AppreciationsAreListedByGiverAndPrivateOnesStayHome)
   ASSERT_EQ(sams.size(), 1u);
   EXPECT_THAT(sams[0].text(), HasSubstr("project update"));
   EXPECT_EQ(sams[0].author(), alex_status.member_id());
-  EXPECT_EQ(sams[0].visibility(), v1::SHARED);
+  EXPECT_EQ(sams[0].visibility(), v1::VISIBILITY_SHARED);
   std::vector<v1::Appreciation> alexs = ListAllAppreciations(alex_, /*page_size=*/1);
   ASSERT_EQ(alexs.size(), 2u) << "page by page";
   EXPECT_THAT(alexs[0].text(), HasSubstr("made tea")) << "newest first";
-  EXPECT_EQ(alexs[0].visibility(), v1::PRIVATE);
+  EXPECT_EQ(alexs[0].visibility(), v1::VISIBILITY_PRIVATE);
   EXPECT_THAT(alexs[1].text(), HasSubstr("project update"));
   EXPECT_THAT(alexs[0].name(), ::testing::StartsWith("appreciations/"));
 

@@ -166,7 +166,7 @@ class Client {
     c->set_high(Text("high"));
     c->set_low("a low moment");
     c->set_connection_rating(1 + static_cast<int>(rng_() % 5));
-    c->set_visibility(v1::SHARED);
+    c->set_visibility(v1::VISIBILITY_SHARED);
     req.set_replace(true);  // days repeat: each write replaces the day's check-in
     v1::CheckIn out;
     grpc::Status s = checkins_->CreateCheckIn(Ctx().get(), req, &out);
@@ -184,15 +184,15 @@ class Client {
       v1::CreateJournalEntryRequest req;
       req.mutable_journal_entry()->set_title("client " + std::to_string(index_));
       req.mutable_journal_entry()->set_body(body);
-      req.mutable_journal_entry()->set_visibility(entries_.size() % 2 == 0 ? v1::SHARED
-                                                                           : v1::PRIVATE);
+      req.mutable_journal_entry()->set_visibility(
+          entries_.size() % 2 == 0 ? v1::VISIBILITY_SHARED : v1::VISIBILITY_PRIVATE);
       s = journal_->CreateJournalEntry(Ctx().get(), req, &out);
       ++ledger_->writes;
       if (!s.ok()) return ledger_->Error("CreateJournalEntry", s);
       entries_.push_back({out.name(), body});
       std::lock_guard<std::mutex> lock(ledger_->mu);
       ledger_->journal[out.name()] = body;
-      if (out.visibility() == v1::SHARED) ledger_->shared_journal.insert(out.name());
+      if (out.visibility() == v1::VISIBILITY_SHARED) ledger_->shared_journal.insert(out.name());
       return;
     }
     Entry& e = entries_[rng_() % entries_.size()];
@@ -361,11 +361,11 @@ TEST_F(LoadTest, FiftyClientsReadAndWriteWithoutErrorsLeaksOrLostWrites) {
   v1::CreateGoalRequest goal;
   goal.mutable_goal()->set_title("Listen to each other");
   goal.mutable_goal()->set_target_per_period(3);
-  goal.mutable_goal()->set_period(v1::WEEK);
+  goal.mutable_goal()->set_period(v1::GOAL_PERIOD_WEEK);
   goal.mutable_goal()->set_periods(52);
   goal.mutable_goal()->set_start_day(AddDays(today, -14));
   goal.mutable_goal()->set_time_zone("UTC");
-  goal.mutable_goal()->set_visibility(v1::SHARED);
+  goal.mutable_goal()->set_visibility(v1::VISIBILITY_SHARED);
   v1::Goal created;
   ASSERT_OK(alex_.goals().CreateGoal(Ctx().get(), goal, &created));
   goal_ = created.name();
@@ -401,7 +401,7 @@ TEST_F(LoadTest, FiftyClientsReadAndWriteWithoutErrorsLeaksOrLostWrites) {
       if (names.size() < kSamEntries) {
         v1::CreateJournalEntryRequest req;
         req.mutable_journal_entry()->set_body(body);
-        req.mutable_journal_entry()->set_visibility(v1::SHARED);
+        req.mutable_journal_entry()->set_visibility(v1::VISIBILITY_SHARED);
         s = journal->CreateJournalEntry(Ctx().get(), req, &out);
         if (s.ok()) names.push_back(out.name());
       } else {

@@ -43,7 +43,7 @@ class OwnLogTest : public ::testing::Test {
     v1::JournalEntry entry;
     grpc::Status s = d_.journal().CreateJournalEntry(DaemonHarness::Context().get(), req, &entry);
     EXPECT_TRUE(s.ok()) << Describe(s);
-    EXPECT_EQ(entry.visibility(), v1::PRIVATE);
+    EXPECT_EQ(entry.visibility(), v1::VISIBILITY_PRIVATE);
     auto hex = entry.name().substr(entry.name().find('/') + 1);
     auto raw = FromHex(hex);
     EXPECT_TRUE(raw.has_value()) << entry.name();
@@ -117,11 +117,11 @@ TEST_F(OwnLogTest, ADeletedNewestEntryIsNamedAtUnlockAndNothingIsWrittenUntilThe
   EXPECT_THAT(unlock.out, HasSubstr("changed outside Attune"));
   EXPECT_THAT(unlock.out, HasSubstr("--accept-own-log-as-is"));
   EXPECT_THAT(unlock.out, Not(HasSubstr("Unlocked")));
-  EXPECT_EQ(State(), v1::VaultStatus::LOCKED) << "nothing can be written";
+  EXPECT_EQ(State(), v1::VaultStatus::STATE_LOCKED) << "nothing can be written";
   // Through the API: DATA_LOSS, every time.
   grpc::Status again = d_.Unlock(kPassphrase);
   EXPECT_EQ(again.error_code(), grpc::StatusCode::DATA_LOSS) << Describe(again);
-  EXPECT_EQ(State(), v1::VaultStatus::LOCKED);
+  EXPECT_EQ(State(), v1::VaultStatus::STATE_LOCKED);
   EXPECT_THAT(d_.StderrSinceStart(), HasSubstr("own op log failed its check: own private op 3"));
 
   // The owner decides to go on with what is left.
@@ -183,7 +183,7 @@ TEST_F(OwnLogTest, AnUntouchedFolderAndOneWrittenBeforeTheHeadExistedUnlock) {
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::DATA_LOSS) << Describe(refused);
   EXPECT_THAT(refused.error_message(),
               HasSubstr("the record of this device's own op log is missing"));
-  EXPECT_EQ(State(), v1::VaultStatus::LOCKED);
+  EXPECT_EQ(State(), v1::VaultStatus::STATE_LOCKED);
 }
 
 }  // namespace

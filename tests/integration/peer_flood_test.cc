@@ -97,7 +97,7 @@ class PeerFloodTest : public ::testing::Test {
   // The owner's own call, on the client socket, answered in good time.
   bool OwnerServed() {
     v1::VaultStatus status;
-    return alex_.GetStatus(&status).ok() && status.state() == v1::VaultStatus::UNLOCKED;
+    return alex_.GetStatus(&status).ok() && status.state() == v1::VaultStatus::STATE_UNLOCKED;
   }
 
   DaemonHarness alex_;
@@ -170,7 +170,7 @@ TEST_F(PeerFloodTest, AStrangersSilentStreamsAreFewAndEndWithoutAHello) {
     args.SetSslTargetNameOverride(PeerTargetName(alex_device_));
     channels.push_back(
         grpc::CreateCustomChannel(address_, PeerChannelCredentials(*stranger, alex_device_), args));
-    auto stub = v1::Peer::NewStub(channels.back());
+    auto stub = v1::PeerService::NewStub(channels.back());
     for (int s = 0; s < 4; ++s) {
       auto call = std::make_unique<Silent>();
       call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));

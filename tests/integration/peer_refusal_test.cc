@@ -72,7 +72,8 @@ class PeerRefusalTest : public ::testing::Test {
     request.set_mac(InviteMac(code_.secret(), code_.inviter_device(), mallory_->device_public_key,
                               code_.invite_id()));
     auto channel = PeerChannel(*mallory_, address_, code_.inviter_device());
-    ASSERT_OK(v1::Peer::NewStub(channel)->Pair(DaemonHarness::Context().get(), request, &paired_));
+    ASSERT_OK(
+        v1::PeerService::NewStub(channel)->Pair(DaemonHarness::Context().get(), request, &paired_));
     unsigned char curve_pk[32];
     SecretBytes curve_sk(32), space_key(32);
     ASSERT_EQ(
@@ -108,7 +109,7 @@ class PeerRefusalTest : public ::testing::Test {
   };
   void OpenStream(Stream* s) {
     s->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
-    s->rw = v1::Peer::NewStub(PeerChannel(*member_, address_, code_.inviter_device()))
+    s->rw = v1::PeerService::NewStub(PeerChannel(*member_, address_, code_.inviter_device()))
                 ->Sync(&s->context);
     ASSERT_TRUE(s->rw->Write(Hello(*member_)));
     v1::SyncMessage reply;
@@ -137,7 +138,7 @@ TEST_F(PeerRefusalTest, AnUnpairedDeviceIsRefusedBeforeAnyDataMoves) {
   auto channel = PeerChannel(*stranger, address_, code_.inviter_device());
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  auto stream = v1::Peer::NewStub(channel)->Sync(&context);
+  auto stream = v1::PeerService::NewStub(channel)->Sync(&context);
   v1::SyncMessage hello;
   hello.mutable_hello()->set_protocol_version(1);
   hello.mutable_hello()->set_space_id(stranger->space_id);
@@ -182,7 +183,7 @@ TEST_F(PeerRefusalTest, WrongInviteSecretIsRefusedAndThreeBurnTheInvite) {
   request.set_joiner_display_name("Mallory");
   request.set_mac(InviteMac(std::string(32, 'x'), code_.inviter_device(),
                             mallory_->device_public_key, code_.invite_id()));
-  auto stub = v1::Peer::NewStub(PeerChannel(*mallory_, address_, code_.inviter_device()));
+  auto stub = v1::PeerService::NewStub(PeerChannel(*mallory_, address_, code_.inviter_device()));
   for (int i = 0; i < 3; ++i) {
     v1::PairResponse response;
     grpc::Status s = stub->Pair(DaemonHarness::Context().get(), request, &response);
@@ -208,7 +209,7 @@ TEST_F(PeerRefusalTest, BadOpsAreRefusedGoodOnesStoredAndTheStreamGoesOn) {
 
   auto channel = PeerChannel(*member_, address_, code_.inviter_device());
   grpc::ClientContext context;
-  auto stream = v1::Peer::NewStub(channel)->Sync(&context);
+  auto stream = v1::PeerService::NewStub(channel)->Sync(&context);
   ASSERT_TRUE(stream->Write(Hello(*member_)));
   v1::SyncMessage reply;
   ASSERT_TRUE(stream->Read(&reply));
@@ -252,7 +253,7 @@ TEST_F(PeerRefusalTest, BadOpsAreRefusedGoodOnesStoredAndTheStreamGoesOn) {
 TEST_F(PeerRefusalTest, APartnerChangesNothingAnotherMemberWroteAndNeverWritesAsThem) {
   v1::CreateJournalEntryRequest create;
   create.mutable_journal_entry()->set_body("Alex's own words");
-  create.mutable_journal_entry()->set_visibility(v1::SHARED);
+  create.mutable_journal_entry()->set_visibility(v1::VISIBILITY_SHARED);
   v1::JournalEntry entry;
   ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), create, &entry));
   const std::string alex_id = *FromHex(entry.name().substr(entry.name().find('/') + 1));
@@ -287,7 +288,7 @@ TEST_F(PeerRefusalTest, APartnerChangesNothingAnotherMemberWroteAndNeverWritesAs
       for (int f : {2, 5, 8}) b->add_fields(f);
       v1::JournalEntry* j = b->mutable_record()->mutable_journal_entry();
       j->set_body("a private entry 'by Alex'");
-      j->set_visibility(v1::PRIVATE);
+      j->set_visibility(v1::VISIBILITY_PRIVATE);
       j->set_author(alex_member_hex);
     });
   };
@@ -364,7 +365,8 @@ TEST_F(PeerRefusalTest, APartnerCannotPauseWritesWithAClaimItCannotProve) {
     SCOPED_TRACE(c.logged);
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
-    auto stream = v1::Peer::NewStub(PeerChannel(*member_, address_, alex_device))->Sync(&context);
+    auto stream =
+        v1::PeerService::NewStub(PeerChannel(*member_, address_, alex_device))->Sync(&context);
     v1::SyncMessage hello = Hello(*member_);
     auto* claim = hello.mutable_hello()->add_version_vector();
     claim->set_device(alex_device);
@@ -397,12 +399,12 @@ TEST_F(PeerRefusalTest, APartnerDecryptingEverySharedOpFindsNoPrivateText) {
   ASSERT_NO_FATAL_FAILURE(JoinAsMallory());
   v1::CreateJournalEntryRequest create;
   create.mutable_journal_entry()->set_body("shared for a while");
-  create.mutable_journal_entry()->set_visibility(v1::SHARED);
+  create.mutable_journal_entry()->set_visibility(v1::VISIBILITY_SHARED);
   v1::JournalEntry entry;
   ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), create, &entry));
   v1::UpdateJournalEntryRequest update;
   *update.mutable_journal_entry() = entry;
-  update.mutable_journal_entry()->set_visibility(v1::PRIVATE);
+  update.mutable_journal_entry()->set_visibility(v1::VISIBILITY_PRIVATE);
   update.mutable_journal_entry()->set_title("SECRET title");
   update.mutable_journal_entry()->set_body("SECRET body, written as it became private");
   for (const char* path : {"visibility", "title", "body"}) {
@@ -412,7 +414,7 @@ TEST_F(PeerRefusalTest, APartnerDecryptingEverySharedOpFindsNoPrivateText) {
   ASSERT_OK(alex_.journal().UpdateJournalEntry(DaemonHarness::Context().get(), update, &updated));
   v1::CreateJournalEntryRequest secret;
   secret.mutable_journal_entry()->set_body("SECRET from the start");
-  secret.mutable_journal_entry()->set_visibility(v1::PRIVATE);
+  secret.mutable_journal_entry()->set_visibility(v1::VISIBILITY_PRIVATE);
   v1::JournalEntry kept;
   ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), secret, &kept));
   // An unset visibility is private too.
@@ -423,7 +425,7 @@ TEST_F(PeerRefusalTest, APartnerDecryptingEverySharedOpFindsNoPrivateText) {
   unset.mutable_check_in()->set_connection_rating(3);
   v1::CheckIn unset_saved;
   ASSERT_OK(alex_.checkins().CreateCheckIn(DaemonHarness::Context().get(), unset, &unset_saved));
-  EXPECT_EQ(unset_saved.visibility(), v1::PRIVATE);
+  EXPECT_EQ(unset_saved.visibility(), v1::VISIBILITY_PRIVATE);
   ASSERT_OK(WriteCheckIn(alex_, AddDays(UtcToday(), -1), "END marker"));
 
   Stream stream;
@@ -441,7 +443,7 @@ TEST_F(PeerRefusalTest, APartnerDecryptingEverySharedOpFindsNoPrivateText) {
       std::string text = body->DebugString();
       bodies.push_back(text);
       EXPECT_EQ(text.find("SECRET"), std::string::npos) << text;
-      if (body->record().journal_entry().visibility() == v1::PRIVATE) {
+      if (body->record().journal_entry().visibility() == v1::VISIBILITY_PRIVATE) {
         unshared = true;
         EXPECT_EQ(body->record().journal_entry().body(), "");
         EXPECT_EQ(body->fields_size(), 2) << text;

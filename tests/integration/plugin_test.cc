@@ -110,7 +110,7 @@ TEST_F(PluginIT, ListingExercisesStartsNoPlugin) {
   for (const auto& id : kBuiltins) EXPECT_TRUE(ids.count(id)) << id;
   EXPECT_TRUE(ids.count("python-echo"));
   for (const auto& p : driver_->Plugins()) {
-    EXPECT_EQ(p.state(), v1::PluginInfo::STOPPED) << p.id();
+    EXPECT_EQ(p.state(), v1::PluginInfo::STATE_STOPPED) << p.id();
     EXPECT_EQ(p.pid(), 0);
   }
   EXPECT_THAT(ChildPids(d_.pid()), IsEmpty());
@@ -144,7 +144,7 @@ TEST_F(PluginIT, EveryBuiltinExerciseRunsEndToEnd) {
   ASSERT_THAT(checkins, SizeIs(1));
   EXPECT_EQ(checkins[0].high(), "answer to high");
   EXPECT_EQ(checkins[0].connection_rating(), 4);
-  EXPECT_EQ(checkins[0].visibility(), v1::SHARED);
+  EXPECT_EQ(checkins[0].visibility(), v1::VISIBILITY_SHARED);
   std::set<std::string> titles;
   for (const auto& j : Journal()) titles.insert(j.title());
   EXPECT_TRUE(titles.count("Naming a feeling"));
@@ -174,8 +174,8 @@ TEST_F(PluginIT, ReflectiveListeningHasTimedTurnsRatingsAndASwitch) {
   const v1::Step& turn = run.steps[2];
   ASSERT_TRUE(turn.has_timed_turn());
   EXPECT_EQ(turn.timed_turn().seconds(), 120);
-  EXPECT_EQ(turn.timed_turn().speaker(), v1::FIRST);
-  EXPECT_EQ(turn.timed_turn().listener(), v1::SECOND);
+  EXPECT_EQ(turn.timed_turn().speaker(), v1::PERSON_FIRST);
+  EXPECT_EQ(turn.timed_turn().listener(), v1::PERSON_SECOND);
   EXPECT_THAT(run.last.record().summary(), HasSubstr("2 of 5"));
   EXPECT_THAT(run.last.record().participants(), ::testing::ElementsAre("Integration Test", "Sam"));
 
@@ -243,7 +243,7 @@ TEST_F(PluginIT, AFinishedSessionCountsTowardAGoalThatNamesIt) {
   g.mutable_goal()->set_title("Appreciate each other twice a week");
   g.mutable_goal()->set_exercise("appreciation");
   g.mutable_goal()->set_target_per_period(2);
-  g.mutable_goal()->set_period(v1::WEEK);
+  g.mutable_goal()->set_period(v1::GOAL_PERIOD_WEEK);
   g.mutable_goal()->set_periods(4);
   v1::Goal goal, other;
   ASSERT_OK(d_.goals().CreateGoal(DaemonHarness::Context().get(), g, &goal));
@@ -326,7 +326,7 @@ TEST_F(PluginIT, APluginWrittenInPythonRunsSessions) {
   ASSERT_OK(second.status);
   EXPECT_EQ(second.last.record().summary(), "Python heard: hello from C++ (session 2)")
       << "the plugin's own record came back to it";
-  EXPECT_EQ(driver_->Plugin("python-echo").state(), v1::PluginInfo::RUNNING);
+  EXPECT_EQ(driver_->Plugin("python-echo").state(), v1::PluginInfo::STATE_RUNNING);
 }
 
 TEST_F(PluginIT, PermissionsAreAskedForGrantedAndKept) {
@@ -341,7 +341,7 @@ TEST_F(PluginIT, PermissionsAreAskedForGrantedAndKept) {
   EXPECT_THAT(info.granted_permissions(), IsEmpty());
   EXPECT_FALSE(info.builtin());
   EXPECT_TRUE(driver_->Plugin("practices").builtin());
-  EXPECT_EQ(info.state(), v1::PluginInfo::STOPPED) << "a refused session starts nothing";
+  EXPECT_EQ(info.state(), v1::PluginInfo::STATE_STOPPED) << "a refused session starts nothing";
 
   EXPECT_CODE(Grant("perm", {"appreciation"}), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_CODE(Grant("nobody"), grpc::StatusCode::NOT_FOUND);
@@ -478,7 +478,7 @@ TEST_F(PluginIT, AFailedPluginWaitsOutItsBackoff) {
   EXPECT_CODE(waiting, grpc::StatusCode::UNAVAILABLE);
   EXPECT_THAT(waiting.error_message(), HasSubstr("tried again in"));
   v1::PluginInfo info = driver_->Plugin("tp");
-  EXPECT_EQ(info.state(), v1::PluginInfo::BACKING_OFF);
+  EXPECT_EQ(info.state(), v1::PluginInfo::STATE_BACKING_OFF);
   EXPECT_GT(info.retry_after_ms(), 0);
 }
 
@@ -615,6 +615,29 @@ TEST_F(PluginIT, AnUpgradeServesNewSessionsWhileTheOldProcessFinishesItsOwn) {
   EXPECT_THAT(d_.StderrSinceStart(), HasSubstr("was replaced by 2.0.0 on disk"));
 }
 
+// A session that an older install is finishing goes wrong (a bad step): it
+// is that process that is stopped, not the new install serving everyone
+// else, and the new install counts no failure.
+TEST_F(PluginIT, AnOldProcessThatMisbehavesIsStoppedAloneAfterAnUpgrade) {
+  StartDaemon();
+  AddTestPlugin("tp");
+  v1::LiveSession under_way;
+  ASSERT_OK(driver_->Start(Request("tp-bad-step"), &under_way));
+  const int old_pid = driver_->Plugin("tp").pid();
+  ASSERT_NE(MakeTestPlugin(user_dir_, "tp", "normal", "", "2.0.0", "tp-"), "");
+  ASSERT_OK(driver_->RunSession(Request("tp-echo")).status);
+  const int new_pid = driver_->Plugin("tp").pid();
+  ASSERT_NE(new_pid, old_pid);
+  v1::LiveSession next;
+  EXPECT_CODE(driver_->Answer(under_way.name(), Done(), &next), grpc::StatusCode::ABORTED);
+  EXPECT_TRUE(Eventually([&] { return !ProcessAlive(old_pid); }));
+  EXPECT_TRUE(ProcessAlive(new_pid));
+  v1::PluginInfo info = driver_->Plugin("tp");
+  EXPECT_EQ(info.pid(), new_pid);
+  EXPECT_EQ(info.failures(), 0);
+  EXPECT_OK(driver_->RunSession(Request("tp-echo")).status);
+}
+
 // The process that ran a session is gone and another version is installed:
 // the session ends plainly rather than going on under two versions.
 TEST_F(PluginIT, ASessionWhoseVersionIsGoneEndsPlainly) {
@@ -724,7 +747,7 @@ TEST_F(PluginIT, AnIdlePluginIsStopped) {
   EXPECT_CODE(driver_->Answer(s.name(), Done(), &next), grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(Eventually([&] { return !ProcessAlive(pid); }));
   EXPECT_TRUE(Eventually([&] { return ChildPids(d_.pid()).empty(); }));
-  EXPECT_EQ(driver_->Plugin("tp").state(), v1::PluginInfo::STOPPED);
+  EXPECT_EQ(driver_->Plugin("tp").state(), v1::PluginInfo::STATE_STOPPED);
   EXPECT_EQ(driver_->Plugin("tp").failures(), 0);
 }
 

@@ -56,7 +56,7 @@ grpc::Status InitAs(DaemonHarness& d, const std::string& passphrase, const std::
   v1::InitRequest request;
   request.set_passphrase(passphrase);
   request.set_display_name(name);
-  request.set_kdf_cost(v1::TEST_ONLY_MINIMUM);
+  request.set_kdf_cost(v1::KDF_COST_TEST_ONLY_MINIMUM);
   d.NoteSecret(passphrase);
   v1::VaultStatus status;
   return d.vault().Init(DaemonHarness::Context(std::chrono::seconds(30)).get(), request, &status);
@@ -144,7 +144,7 @@ TEST(SecurityTest, NoSecretOrContentReachesALogOrAPlainFile) {
   v1::CreateGoalRequest greq;
   greq.mutable_goal()->set_title(c.goal_title);
   greq.mutable_goal()->set_target_per_period(2);
-  greq.mutable_goal()->set_period(v1::WEEK);
+  greq.mutable_goal()->set_period(v1::GOAL_PERIOD_WEEK);
   greq.mutable_goal()->set_periods(4);
   greq.mutable_goal()->set_time_zone("UTC");
   v1::Goal goal;
@@ -209,14 +209,14 @@ TEST(SecurityTest, NoSecretOrContentReachesALogOrAPlainFile) {
   ASSERT_OK(v1::SpaceService::NewStub(sam.channel())->JoinSpace(ctx().get(), join, &joined));
   v1::CreateCheckInRequest sam_checkin;
   sam_checkin.mutable_check_in()->set_high(c.sam_high);
-  sam_checkin.mutable_check_in()->set_visibility(v1::SHARED);
+  sam_checkin.mutable_check_in()->set_visibility(v1::VISIBILITY_SHARED);
   sam_checkin.mutable_check_in()->set_low("a low moment");
   sam_checkin.mutable_check_in()->set_connection_rating(3);
   sam_checkin.mutable_check_in()->set_time_zone("UTC");
   ASSERT_OK(sam.checkins().CreateCheckIn(ctx().get(), sam_checkin, &check_in));
   v1::CreateJournalEntryRequest shared;
   shared.mutable_journal_entry()->set_body(c.shared_body);
-  shared.mutable_journal_entry()->set_visibility(v1::SHARED);
+  shared.mutable_journal_entry()->set_visibility(v1::VISIBILITY_SHARED);
   ASSERT_OK(alex.journal().CreateJournalEntry(ctx().get(), shared, &entry));
   ASSERT_TRUE(Eventually([&] {
     for (const auto& ci : ListAllCheckIns(alex)) {
@@ -372,7 +372,7 @@ grpc::Status OnItsOwnConnection(const DaemonHarness& d, bool init, const std::st
     v1::InitRequest request;
     request.set_passphrase(passphrase);
     request.set_display_name("Alex");
-    request.set_kdf_cost(v1::TEST_ONLY_MINIMUM);
+    request.set_kdf_cost(v1::KDF_COST_TEST_ONLY_MINIMUM);
     return vault->Init(ctx.get(), request, &status);
   }
   v1::UnlockRequest request;
@@ -411,7 +411,7 @@ TEST(SecurityTest, LockDropsTheKeysAndThePassphraseFromTheDaemonsMemory) {
   pair.set_mac(
       InviteMac(code->secret(), code->inviter_device(), me->device_public_key, code->invite_id()));
   v1::PairResponse paired;
-  ASSERT_OK(v1::Peer::NewStub(channel)->Pair(DaemonHarness::Context().get(), pair, &paired));
+  ASSERT_OK(v1::PeerService::NewStub(channel)->Pair(DaemonHarness::Context().get(), pair, &paired));
   unsigned char curve_pk[crypto_box_PUBLICKEYBYTES];
   SecretBytes curve_sk(crypto_box_SECRETKEYBYTES), space_key(32);
   ASSERT_EQ(crypto_sign_ed25519_pk_to_curve25519(
@@ -440,7 +440,7 @@ TEST(SecurityTest, LockDropsTheKeysAndThePassphraseFromTheDaemonsMemory) {
     SCOPED_TRACE(when);
     v1::VaultStatus status;
     ASSERT_OK(alex.Lock(&status));
-    EXPECT_EQ(status.state(), v1::VaultStatus::LOCKED);
+    EXPECT_EQ(status.state(), v1::VaultStatus::STATE_LOCKED);
     v1::GetJournalEntryRequest get;
     get.set_name(entry.name());
     v1::JournalEntry got;

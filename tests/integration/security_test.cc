@@ -555,7 +555,7 @@ class EscapingVault : public v1::VaultService::Service {
  public:
   grpc::Status GetStatus(grpc::ServerContext*, const google::protobuf::Empty*,
                          v1::VaultStatus* out) override {
-    out->set_state(v1::VaultStatus::LOCKED);
+    out->set_state(v1::VaultStatus::STATE_LOCKED);
     out->set_display_name(
         "Alex\x1b[2K\x1b]0;owned\x07\xc2\x9b"
         "2J");

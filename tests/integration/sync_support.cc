@@ -49,7 +49,7 @@ CliResult RunCli(const DaemonHarness& d, const std::vector<std::string>& args) {
   request.set_passphrase("correct horse battery");
   d.NoteSecret(request.passphrase());
   request.set_display_name(name);
-  request.set_kdf_cost(v1::TEST_ONLY_MINIMUM);
+  request.set_kdf_cost(v1::KDF_COST_TEST_ONLY_MINIMUM);
   v1::VaultStatus status;
   auto ctx = DaemonHarness::Context(std::chrono::seconds(30));
   grpc::Status s = d.vault().Init(ctx.get(), request, &status);
@@ -83,7 +83,7 @@ grpc::Status WriteCheckIn(DaemonHarness& d, const std::string& day, const std::s
   c->set_high(high);
   c->set_low("a low moment");
   c->set_connection_rating(4);
-  c->set_visibility(v1::SHARED);
+  c->set_visibility(v1::VISIBILITY_SHARED);
   request.set_replace(true);
   v1::CheckIn out;
   auto ctx = DaemonHarness::Context();

@@ -91,7 +91,7 @@ TEST_F(SyncTest, PairedPartnersSeeEachOthersCheckInsAndSharedRecords) {
   // A shared journal entry travels; a private one never does.
   v1::CreateJournalEntryRequest shared, kept;
   shared.mutable_journal_entry()->set_body("for both of us");
-  shared.mutable_journal_entry()->set_visibility(v1::SHARED);
+  shared.mutable_journal_entry()->set_visibility(v1::VISIBILITY_SHARED);
   kept.mutable_journal_entry()->set_body("just for me");
   v1::JournalEntry out;
   ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), shared, &out));
@@ -102,10 +102,10 @@ TEST_F(SyncTest, PairedPartnersSeeEachOthersCheckInsAndSharedRecords) {
   v1::CreateGoalRequest goal;
   goal.mutable_goal()->set_title("Reflective listening");
   goal.mutable_goal()->set_target_per_period(2);
-  goal.mutable_goal()->set_period(v1::WEEK);
+  goal.mutable_goal()->set_period(v1::GOAL_PERIOD_WEEK);
   goal.mutable_goal()->set_periods(4);
   goal.mutable_goal()->set_time_zone("UTC");
-  goal.mutable_goal()->set_visibility(v1::SHARED);
+  goal.mutable_goal()->set_visibility(v1::VISIBILITY_SHARED);
   v1::Goal g;
   ASSERT_OK(sam_.goals().CreateGoal(DaemonHarness::Context().get(), goal, &g));
   ASSERT_TRUE(Await([&] { return ListAllGoals(alex_, false).size() == 1; }));
@@ -270,7 +270,7 @@ TEST_F(SyncTest, ACheckInIsReplacedOnlyWhenAskedAndThePartnerIsCalledByName) {
   v1::CreateJournalEntryRequest shared;
   shared.mutable_journal_entry()->set_title("For both of us");
   shared.mutable_journal_entry()->set_body("what I noticed this week");
-  shared.mutable_journal_entry()->set_visibility(v1::SHARED);
+  shared.mutable_journal_entry()->set_visibility(v1::VISIBILITY_SHARED);
   v1::JournalEntry entry;
   ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), shared, &entry));
   ASSERT_TRUE(Await([&] { return ListAllJournalEntries(sam_).size() == 1; }));
@@ -305,28 +305,28 @@ TEST_F(SyncTest, ACheckInOrGoalNobodyChoseToShareStaysWithItsAuthor) {
   // everything of Alex's that Sam will ever get.
   v1::CreateJournalEntryRequest create;
   create.mutable_journal_entry()->set_body("the marker");
-  create.mutable_journal_entry()->set_visibility(v1::SHARED);
+  create.mutable_journal_entry()->set_visibility(v1::VISIBILITY_SHARED);
   v1::JournalEntry marker;
   ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), create, &marker));
   ASSERT_TRUE(Await([&] { return ListAllJournalEntries(sam_).size() == 1; }));
   EXPECT_TRUE(CheckInDigest(sam_).empty());
   EXPECT_TRUE(ListAllGoals(sam_, true).empty());
   ASSERT_EQ(ListAllGoals(alex_, true).size(), 1u);
-  EXPECT_EQ(ListAllGoals(alex_, true)[0].visibility(), v1::PRIVATE);
+  EXPECT_EQ(ListAllGoals(alex_, true)[0].visibility(), v1::VISIBILITY_PRIVATE);
 }
 
 TEST_F(SyncTest, AnEntryMadePrivateAgainDisappearsFromThePartner) {
   Pair();
   v1::CreateJournalEntryRequest create;
   create.mutable_journal_entry()->set_body("shared for a while");
-  create.mutable_journal_entry()->set_visibility(v1::SHARED);
+  create.mutable_journal_entry()->set_visibility(v1::VISIBILITY_SHARED);
   v1::JournalEntry entry;
   ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), create, &entry));
   ASSERT_TRUE(Await([&] { return ListAllJournalEntries(sam_).size() == 1; }));
 
   v1::UpdateJournalEntryRequest update;
   *update.mutable_journal_entry() = entry;
-  update.mutable_journal_entry()->set_visibility(v1::PRIVATE);
+  update.mutable_journal_entry()->set_visibility(v1::VISIBILITY_PRIVATE);
   update.mutable_journal_entry()->set_body("now only mine, and edited");
   update.mutable_update_mask()->add_paths("visibility");
   update.mutable_update_mask()->add_paths("body");
@@ -350,16 +350,16 @@ TEST_F(SyncTest, OnlyTheAuthorChangesOrDeletesWhatTheyWrote) {
   Pair();
   v1::CreateJournalEntryRequest create;
   create.mutable_journal_entry()->set_body("Alex's words");
-  create.mutable_journal_entry()->set_visibility(v1::SHARED);
+  create.mutable_journal_entry()->set_visibility(v1::VISIBILITY_SHARED);
   v1::JournalEntry entry;
   ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), create, &entry));
   ASSERT_OK(WriteCheckIn(alex_, UtcToday(), "Alex's high"));
   v1::CreateGoalRequest goal_request;
   goal_request.mutable_goal()->set_title("Listen twice a week");
   goal_request.mutable_goal()->set_target_per_period(2);
-  goal_request.mutable_goal()->set_period(v1::WEEK);
+  goal_request.mutable_goal()->set_period(v1::GOAL_PERIOD_WEEK);
   goal_request.mutable_goal()->set_periods(4);
-  goal_request.mutable_goal()->set_visibility(v1::SHARED);
+  goal_request.mutable_goal()->set_visibility(v1::VISIBILITY_SHARED);
   v1::Goal goal;
   ASSERT_OK(alex_.goals().CreateGoal(DaemonHarness::Context().get(), goal_request, &goal));
   ASSERT_TRUE(Await([&] {
@@ -460,10 +460,10 @@ TEST_F(SyncTest, ASharedGoalShowsEachPersonsPartAndOnlyItsAuthorsChangeIt) {
   create.mutable_goal()->set_title("Listen every day");
   create.mutable_goal()->set_exercise("reflective-listening");
   create.mutable_goal()->set_target_per_period(7);
-  create.mutable_goal()->set_period(v1::WEEK);
+  create.mutable_goal()->set_period(v1::GOAL_PERIOD_WEEK);
   create.mutable_goal()->set_periods(4);
   create.mutable_goal()->set_time_zone("UTC");
-  create.mutable_goal()->set_visibility(v1::SHARED);
+  create.mutable_goal()->set_visibility(v1::VISIBILITY_SHARED);
   v1::Goal goal;
   ASSERT_OK(alex_.goals().CreateGoal(DaemonHarness::Context().get(), create, &goal));
   const std::string id = goal.name().substr(std::string("goals/").size());
@@ -538,7 +538,7 @@ TEST_F(SyncTest, ASharedGoalShowsEachPersonsPartAndOnlyItsAuthorsChangeIt) {
   EXPECT_THAT(edited.out, HasSubstr("5 per month for 4 months"));
   EXPECT_TRUE(Await([&] {
     return sam_.goals().GetGoal(DaemonHarness::Context().get(), get, &sams_view).ok() &&
-           sams_view.target_per_period() == 5 && sams_view.period() == v1::MONTH;
+           sams_view.target_per_period() == 5 && sams_view.period() == v1::GOAL_PERIOD_MONTH;
   })) << sams_view.DebugString();
   CliResult monthly = RunCli(sam_, {"goal", "status", id});
   EXPECT_THAT(monthly.out, HasSubstr("Alex 2, Sam 1 of 5")) << monthly.out;
@@ -711,7 +711,7 @@ TEST_F(SyncTest, PartnersInSyncShowTheSameStateDigest) {
   ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), kept, &out));
   EXPECT_EQ(digest(alex_), in_sync);
   v1::CreateJournalEntryRequest shared = kept;
-  shared.mutable_journal_entry()->set_visibility(v1::SHARED);
+  shared.mutable_journal_entry()->set_visibility(v1::VISIBILITY_SHARED);
   ASSERT_OK(alex_.journal().CreateJournalEntry(DaemonHarness::Context().get(), shared, &out));
   EXPECT_NE(digest(alex_), in_sync);
   EXPECT_TRUE(Await([&] { return digest(sam_) == digest(alex_); }));

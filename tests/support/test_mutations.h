@@ -20,7 +20,7 @@ inline std::string Id(int n) {
 
 // Writes (creates or replaces) the journal entry `id` with `body`.
 inline Mutation Journal(const std::string& id, const std::string& body,
-                        v1::Visibility visibility = v1::PRIVATE) {
+                        v1::Visibility visibility = v1::VISIBILITY_PRIVATE) {
   Mutation m;
   m.body.set_kind(static_cast<uint32_t>(Kind::kJournalEntry));
   m.body.set_record_id(id);
@@ -33,7 +33,8 @@ inline Mutation Journal(const std::string& id, const std::string& body,
   return m;
 }
 
-inline Mutation Journal(int n, const std::string& body, v1::Visibility visibility = v1::PRIVATE) {
+inline Mutation Journal(int n, const std::string& body,
+                        v1::Visibility visibility = v1::VISIBILITY_PRIVATE) {
   return Journal(Id(n), body, visibility);
 }
 

@@ -164,7 +164,7 @@ class Watches {
 class Arrivals {
  public:
   void Add(const v1::RecordChanged& change, SteadyClock::time_point at) {
-    if (change.change() != v1::RecordChanged::CREATED) return;
+    if (change.change() != v1::RecordChanged::CHANGE_CREATED) return;
     std::lock_guard lock(mu_);
     at_.emplace(change.name(), at);
     cv_.notify_all();
@@ -207,7 +207,7 @@ LatencySamples MeasureWriteToEvent(const std::string& socket, int warmup, int wr
     v1::JournalEntry* entry = request.mutable_journal_entry();
     entry->set_body("Event bench entry " + std::to_string(i) +
                     ": we talked on the walk home about what the week asked of us.");
-    entry->set_visibility(v1::PRIVATE);
+    entry->set_visibility(v1::VISIBILITY_PRIVATE);
     grpc::ClientContext context;
     context.set_wait_for_ready(true);
     context.set_deadline(std::chrono::system_clock::now() + kCallTimeout);

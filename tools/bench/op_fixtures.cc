@@ -48,7 +48,7 @@ v1::OpHeader MakeHeader(const KeySet& keys, uint64_t seq) {
   h.set_seq(seq);
   h.set_hlc((uint64_t{1730000000000} + seq) << 16);
   h.set_key_epoch(keys.space_key_epoch);
-  h.set_visibility(v1::SHARED);
+  h.set_visibility(v1::VISIBILITY_SHARED);
   return h;
 }
 

@@ -82,11 +82,11 @@ void InitVault(const std::string& socket, const std::string& display_name) {
   v1::InitRequest request;
   request.set_passphrase(kPassphrase);
   request.set_display_name(display_name);
-  request.set_kdf_cost(v1::TEST_ONLY_MINIMUM);
+  request.set_kdf_cost(v1::KDF_COST_TEST_ONLY_MINIMUM);
   v1::VaultStatus status;
   grpc::Status s = stub->Init(&context, request, &status);
   if (!s.ok()) throw std::runtime_error("Init failed: " + Describe(s));
-  if (status.state() != v1::VaultStatus::UNLOCKED) {
+  if (status.state() != v1::VaultStatus::STATE_UNLOCKED) {
     throw std::runtime_error("Init left the vault in state " +
                              v1::VaultStatus::State_Name(status.state()));
   }

@@ -147,7 +147,7 @@ Seeded SeedSharedOps(const std::string& socket, int ops, int clients, double bud
       v1::CreateJournalEntryRequest request;
       v1::JournalEntry* e = request.mutable_journal_entry();
       e->set_body(SeedBody(i));
-      e->set_visibility(v1::SHARED);
+      e->set_visibility(v1::VISIBILITY_SHARED);
       grpc::ClientContext context;
       context.set_deadline(Deadline());
       v1::JournalEntry response;
@@ -385,7 +385,7 @@ void MeasureLive(Peer& a, Peer& b, const SyncLoad& load, int round, LiveRound* f
   for (int i = 0; i < per_round; ++i) {
     Day day = FirstBenchDay() + std::chrono::days{round * per_round + i};
     v1::CreateCheckInRequest request = MakeCheckInRequest(day);
-    request.mutable_check_in()->set_visibility(v1::SHARED);
+    request.mutable_check_in()->set_visibility(v1::VISIBILITY_SHARED);
     grpc::ClientContext context;
     context.set_deadline(Deadline());
     v1::CheckIn created;

@@ -71,8 +71,8 @@ Mutation Entry(uint64_t i) {
   m.body.add_fields(v1::JournalEntry::kVisibilityFieldNumber);
   auto* e = m.body.mutable_record()->mutable_journal_entry();
   e->set_body(std::string(280, static_cast<char>('a' + i % 26)));
-  e->set_visibility(v1::PRIVATE);
-  m.visibility = v1::PRIVATE;
+  e->set_visibility(v1::VISIBILITY_PRIVATE);
+  m.visibility = v1::VISIBILITY_PRIVATE;
   return m;
 }
 

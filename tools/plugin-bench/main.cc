@@ -175,7 +175,7 @@ int main(int argc, char** argv) {
     attune::v1::InitRequest init;
     init.set_passphrase("a bench passphrase");
     init.set_display_name("Bench");
-    init.set_kdf_cost(attune::v1::TEST_ONLY_MINIMUM);
+    init.set_kdf_cost(attune::v1::KDF_COST_TEST_ONLY_MINIMUM);
     attune::v1::VaultStatus st;
     auto ctx = Ctx();
     ctx->set_wait_for_ready(true);

@@ -4,6 +4,10 @@
 import { goTo, pickFeeling, runExercise, writeCheckIn } from "../harness/actions";
 import { expect, test } from "../harness/fixtures";
 
+// Each test walks many views, scanning and photographing each at two widths:
+// minutes of work, which a busy machine (CI beside other builds) stretches.
+test.describe.configure({ timeout: 600_000 });
+
 test("the doors: set-up, locked, wrong passphrase, no token, bad token, daemon down", async ({ lab, openPage, look }) => {
   const alex = await lab.device("Alex");
   const page = await openPage(alex);

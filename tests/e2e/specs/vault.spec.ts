@@ -17,12 +17,12 @@ test("a new device is set up on its page; locked, a wrong passphrase is refused 
   await page.getByTestId("init-submit").click();
   await expect(page.getByTestId("view-today")).toBeVisible();
   await expect(page.getByRole("banner")).toContainText("Alex");
-  expect(await alex.state()).toBe("UNLOCKED");
+  expect(await alex.state()).toBe("STATE_UNLOCKED");
 
   // Locked (from the page), the page asks for the passphrase.
   await page.getByTestId("lock").click();
   await expect(page.getByTestId("view-locked")).toBeVisible();
-  expect(await alex.state()).toBe("LOCKED");
+  expect(await alex.state()).toBe("STATE_LOCKED");
   await expect(page.getByTestId("nav-today")).toHaveCount(0);
 
   // A wrong passphrase: said plainly, and the vault stays locked.
@@ -30,14 +30,14 @@ test("a new device is set up on its page; locked, a wrong passphrase is refused 
   await page.getByTestId("unlock-submit").click();
   await expect(page.getByTestId("unlock-error")).toContainText(/passphrase is wrong/i);
   await expect(page.getByTestId("view-locked")).toBeVisible();
-  expect(await alex.state()).toBe("LOCKED");
+  expect(await alex.state()).toBe("STATE_LOCKED");
 
   // The right one opens it.
   await page.getByTestId("unlock-passphrase").fill(alex.passphrase);
   await page.getByTestId("unlock-submit").click();
   await expect(page.getByTestId("view-today")).toBeVisible();
   await expect(page.getByTestId("unlock-error")).toHaveCount(0);
-  expect(await alex.state()).toBe("UNLOCKED");
+  expect(await alex.state()).toBe("STATE_UNLOCKED");
 });
 
 test("a vault locked elsewhere (the CLI) turns the open page to the Locked view by itself", async ({ lab, openPage }) => {

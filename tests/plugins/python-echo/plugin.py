@@ -30,7 +30,7 @@ def exercise():
     return exercise_pb2.Exercise(
         id="python-echo", title="Echo, in Python",
         summary="A test exercise served by a plugin written in Python.",
-        minutes=1, mode=exercise_pb2.SOLO, tags=["test"])
+        minutes=1, mode=exercise_pb2.EXERCISE_MODE_SOLO, tags=["test"])
 
 
 def script(context):
@@ -56,7 +56,7 @@ def answers(transcript):
     return {ex.step.key: ex.answer for ex in transcript}
 
 
-class Plugin(plugin_pb2_grpc.PluginServicer):
+class Plugin(plugin_pb2_grpc.PluginServiceServicer):
     def Describe(self, request, context):
         return plugin_pb2.DescribeResponse(plugin_id=PLUGIN_ID, version=VERSION,
                                            exercises=[exercise()])
@@ -105,7 +105,7 @@ def main():
         return 1
     socket = os.path.join(os.environ["ATTUNE_PLUGIN_SOCKET_DIR"], "plugin.sock")
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    plugin_pb2_grpc.add_PluginServicer_to_server(Plugin(), server)
+    plugin_pb2_grpc.add_PluginServiceServicer_to_server(Plugin(), server)
     server.add_insecure_port("unix:" + socket)
     server.start()
     stop = threading.Event()

@@ -296,7 +296,7 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
                      .title = "Echo",
                      .summary = "Says back what you write.",
                      .minutes = 1,
-                     .mode = av1::SOLO,
+                     .mode = av1::EXERCISE_MODE_SOLO,
                      .tags = {"test"},
                      .writes = std::nullopt,
                      .options = options});
@@ -362,7 +362,7 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
                       .title = "Crash",
                       .summary = "Crashes mid-session.",
                       .minutes = 1,
-                      .mode = av1::SOLO,
+                      .mode = av1::EXERCISE_MODE_SOLO,
                       .tags = {"test"},
                       .writes = std::nullopt});
   crash.Add(ap::Prompt("intro", "Crash", "The next step crashes the plugin."));
@@ -372,7 +372,7 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
                      .title = "Hang",
                      .summary = "Hangs mid-session.",
                      .minutes = 1,
-                     .mode = av1::SOLO,
+                     .mode = av1::EXERCISE_MODE_SOLO,
                      .tags = {"test"},
                      .writes = std::nullopt});
   hang.Add(ap::Prompt("intro", "Hang", "The next step never comes."));
@@ -382,7 +382,7 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
                     .title = "Bad step",
                     .summary = "Answers with a malformed step.",
                     .minutes = 1,
-                    .mode = av1::SOLO,
+                    .mode = av1::EXERCISE_MODE_SOLO,
                     .tags = {"test"},
                     .writes = std::nullopt});
   bad.Add(ap::Prompt("intro", "Bad step", "The next step is malformed."));
@@ -392,7 +392,7 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
                       .title = "Empty",
                       .summary = "Has no step at all.",
                       .minutes = 1,
-                      .mode = av1::SOLO,
+                      .mode = av1::EXERCISE_MODE_SOLO,
                       .tags = {"test"},
                       .writes = std::nullopt});
 
@@ -400,7 +400,7 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
                         .title = "Endless",
                         .summary = "Never runs out of steps.",
                         .minutes = 1,
-                        .mode = av1::SOLO,
+                        .mode = av1::EXERCISE_MODE_SOLO,
                         .tags = {"test"},
                         .writes = std::nullopt});
   endless.Add([](const ap::Session& s) -> std::optional<av1::Step> {

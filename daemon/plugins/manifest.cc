@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "daemon/plugins/exercise_options.h"
@@ -88,8 +89,15 @@ absl::StatusOr<pv1::PluginManifest> ParseManifest(const std::string& text) {
   parser.RecordErrorsTo(&errors);
   pv1::PluginManifest manifest;
   if (!parser.ParseFromString(text, &manifest)) {
+    std::string message = errors.message();
+    if (absl::StrContains(message, "Unknown enumeration value")) {
+      // Manifests written before 0.1.0's names (mode: PAIR).
+      absl::StrAppend(&message,
+                      " (enum values are spelled with their type's prefix: mode: "
+                      "EXERCISE_MODE_PAIR or EXERCISE_MODE_SOLO)");
+    }
     return absl::InvalidArgumentError(
-        absl::StrCat("not a PluginManifest in protobuf text format: ", errors.message()));
+        absl::StrCat("not a PluginManifest in protobuf text format: ", message));
   }
   if (auto s = CheckManifest(manifest); !s.ok()) return s;
   return manifest;

@@ -12,6 +12,7 @@
 namespace attune {
 namespace {
 
+using ::testing::AllOf;
 using ::testing::HasSubstr;
 
 constexpr char kGood[] = R"(
@@ -81,6 +82,15 @@ TEST(ManifestTest, NamesTheWrongField) {
     EXPECT_TRUE(absl::IsInvalidArgument(m.status())) << c.field;
     EXPECT_THAT(m.status().message(), HasSubstr(c.field)) << m.status();
   }
+}
+
+// A manifest written with the names before 0.1.0 (mode: PAIR) is refused
+// with the spelling it needs.
+TEST(ManifestTest, AnOldEnumSpellingSaysTheNewOne) {
+  auto m = ParseManifest(With("mode: EXERCISE_MODE_PAIR", "mode: PAIR"));
+  EXPECT_TRUE(absl::IsInvalidArgument(m.status()));
+  EXPECT_THAT(m.status().message(),
+              AllOf(HasSubstr("\"PAIR\""), HasSubstr("mode: EXERCISE_MODE_PAIR")));
 }
 
 TEST(ManifestTest, NeedsAnExercise) {

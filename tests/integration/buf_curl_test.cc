@@ -3,24 +3,18 @@
 // services, calls VaultService/GetStatus, and sends JSON to a List call.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <cstdio>
 #include <string>
 
 #include "api_helpers.h"
 #include "daemon_harness.h"
+#include "tests/support/shell_command.h"
 
 namespace attune::testing {
 namespace {
 
 using ::testing::AllOf;
 using ::testing::HasSubstr;
-
-struct Output {
-  int exit_status = -1;
-  std::string text;
-};
 
 class BufCurlTest : public ::testing::Test {
  protected:
@@ -29,31 +23,22 @@ class BufCurlTest : public ::testing::Test {
     ASSERT_OK(d_.InitVault("a passphrase for buf curl"));
   }
   // buf curl over the socket, as the README shows it.
-  Output Curl(const std::string& args) {
-    std::string command = std::string(ATTUNE_BUF_PATH) +
-                          " curl --protocol grpc --http2-prior-knowledge --unix-socket '" +
-                          d_.socket_path() + "' " + args + " 2>&1";
-    Output out;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) return out;
-    char buffer[4096];
-    size_t n;
-    while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.text.append(buffer, n);
-    int status = ::pclose(pipe);
-    out.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return out;
+  CommandOutput Curl(const std::string& args) {
+    return RunShellCommand(std::string(ATTUNE_BUF_PATH) +
+                           " curl --protocol grpc --http2-prior-knowledge --unix-socket '" +
+                           d_.socket_path() + "' " + args + " 2>&1");
   }
   DaemonHarness d_;
 };
 
 TEST_F(BufCurlTest, ListsTheServicesAndCallsThemWithJson) {
-  Output services = Curl("--list-services http://localhost");
+  CommandOutput services = Curl("--list-services http://localhost");
   EXPECT_EQ(services.exit_status, 0) << services.text;
   EXPECT_THAT(services.text,
               AllOf(HasSubstr("attune.v1.VaultService"), HasSubstr("attune.v1.CheckInService"),
                     HasSubstr("attune.v1.EventService")));
 
-  Output status = Curl("http://localhost/attune.v1.VaultService/GetStatus");
+  CommandOutput status = Curl("http://localhost/attune.v1.VaultService/GetStatus");
   EXPECT_EQ(status.exit_status, 0) << status.text;
   EXPECT_THAT(status.text, AllOf(HasSubstr("\"state\": \"STATE_UNLOCKED\""),
                                  HasSubstr("\"displayName\": \"Integration Test\"")));
@@ -64,13 +49,13 @@ TEST_F(BufCurlTest, ListsTheServicesAndCallsThemWithJson) {
   request.mutable_check_in()->set_connection_rating(5);
   v1::CheckIn made;
   ASSERT_OK(d_.checkins().CreateCheckIn(DaemonHarness::Context().get(), request, &made));
-  Output listed = Curl("-d '{\"startDay\": \"" + made.day() +
-                       "\"}' http://localhost/attune.v1.CheckInService/ListCheckIns");
+  CommandOutput listed = Curl("-d '{\"startDay\": \"" + made.day() +
+                              "\"}' http://localhost/attune.v1.CheckInService/ListCheckIns");
   EXPECT_EQ(listed.exit_status, 0) << listed.text;
   EXPECT_THAT(listed.text, HasSubstr("asked through buf curl"));
 
   // A mistake comes back as the daemon's own error, with its code.
-  Output wrong =
+  CommandOutput wrong =
       Curl("-d '{\"pageSize\": 5000}' http://localhost/attune.v1.CheckInService/ListCheckIns");
   EXPECT_NE(wrong.exit_status, 0);
   EXPECT_THAT(wrong.text, AllOf(HasSubstr("invalid_argument"), HasSubstr("page_size")));

@@ -14,6 +14,7 @@
 
 #include "api_helpers.h"
 #include "daemon_harness.h"
+#include "tests/support/shell_command.h"
 
 namespace attune::testing {
 namespace {
@@ -36,18 +37,6 @@ class ClientExampleTest : public ::testing::Test {
   DaemonHarness d_;
 };
 
-std::string RunCommand(const std::string& command, int* exit_status) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.append(buffer, n);
-  int status = ::pclose(pipe);
-  *exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
-}
-
 TEST_F(ClientExampleTest, ListsTheWeeksCheckInsWithTheirAuthor) {
   v1::CreateCheckInRequest request;
   request.mutable_check_in()->set_high("a long walk by the river");
@@ -55,21 +44,20 @@ TEST_F(ClientExampleTest, ListsTheWeeksCheckInsWithTheirAuthor) {
   request.mutable_check_in()->set_connection_rating(4);
   v1::CheckIn made;
   ASSERT_OK(d_.checkins().CreateCheckIn(DaemonHarness::Context().get(), request, &made));
-  int status = -1;
-  std::string out = RunCommand(Command(""), &status);
-  EXPECT_EQ(status, 0) << out;
-  EXPECT_THAT(out, AllOf(HasSubstr(made.day()), HasSubstr("Integration Test"),
-                         HasSubstr("connection 4/5"), HasSubstr("high: a long walk by the river"),
-                         HasSubstr("low:  a tense call about money"), HasSubstr("1 check-in since"),
-                         HasSubstr("connection 4.0 of 5 on average")));
+  CommandOutput run = RunShellCommand(Command(""));
+  EXPECT_EQ(run.exit_status, 0) << run.text;
+  EXPECT_THAT(run.text,
+              AllOf(HasSubstr(made.day()), HasSubstr("Integration Test"),
+                    HasSubstr("connection 4/5"), HasSubstr("high: a long walk by the river"),
+                    HasSubstr("low:  a tense call about money"), HasSubstr("1 check-in since"),
+                    HasSubstr("connection 4.0 of 5 on average")));
 }
 
 TEST_F(ClientExampleTest, SaysPlainlyWhenTheVaultIsLocked) {
   ASSERT_OK(d_.Lock());
-  int status = -1;
-  std::string out = RunCommand(Command(""), &status);
-  EXPECT_EQ(status, 3) << out;
-  EXPECT_THAT(out, HasSubstr("the vault is locked: run attune unlock"));
+  CommandOutput run = RunShellCommand(Command(""));
+  EXPECT_EQ(run.exit_status, 3) << run.text;
+  EXPECT_THAT(run.text, HasSubstr("the vault is locked: run attune unlock"));
 }
 
 TEST_F(ClientExampleTest, WatchPrintsAChangeAsItHappens) {

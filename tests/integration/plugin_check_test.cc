@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "tests/support/shell_command.h"
 #include "tests/support/test_plugin.h"
 
 namespace attune::testing {
@@ -23,16 +24,8 @@ struct Checked {
 };
 
 Checked Check(const std::string& args) {
-  std::string command = std::string(ATTUNE_PLUGIN_CHECK_PATH) + " " + args + " 2>&1";
-  Checked out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  char buffer[4096];
-  size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) out.output.append(buffer, n);
-  int status = ::pclose(pipe);
-  out.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return out;
+  CommandOutput out = RunShellCommand(std::string(ATTUNE_PLUGIN_CHECK_PATH) + " " + args + " 2>&1");
+  return {out.exit_status, out.text};
 }
 
 class PluginCheckTest : public ::testing::Test {

@@ -21,9 +21,13 @@ std::string StatOf(const std::string& path) {
 }  // namespace
 
 std::string PluginFingerprint(const FoundPlugin& plugin) {
-  return absl::StrCat(plugin.manifest.version(), "|",
-                      StatOf(absl::StrCat(plugin.folder, "/", kManifestFileName)), "|",
-                      StatOf(plugin.executable));
+  return PluginFingerprint(plugin.manifest.version(), plugin.folder, plugin.executable);
+}
+
+std::string PluginFingerprint(const std::string& version, const std::string& folder,
+                              const std::string& executable) {
+  return absl::StrCat(version, "|", StatOf(absl::StrCat(folder, "/", kManifestFileName)), "|",
+                      StatOf(executable));
 }
 
 Discovery DiscoverPlugins(const std::vector<PluginDir>& dirs) {

@@ -40,6 +40,8 @@ Discovery DiscoverPlugins(const std::vector<PluginDir>& dirs);
 // The version, and the device, inode, size and change time of the manifest
 // and the executable as they are on disk now. Reads no file's content.
 std::string PluginFingerprint(const FoundPlugin& plugin);
+std::string PluginFingerprint(const std::string& version, const std::string& folder,
+                              const std::string& executable);
 
 }  // namespace attune
 

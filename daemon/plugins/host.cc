@@ -107,13 +107,20 @@ void PluginHost::Rescan() {
 }
 
 void PluginHost::RescanIfChanged() {
-  std::vector<FoundPlugin> found;
+  // What the fingerprints are made of, copied out so the stat calls run
+  // without the lock (every session start comes here).
+  struct Install {
+    std::string version, folder, executable, fingerprint;
+  };
+  std::vector<Install> installs;
   {
     absl::MutexLock lock(&mu_);
-    for (const auto& [id, plugin] : found_) found.push_back(plugin);
+    for (const auto& [id, p] : found_) {
+      installs.push_back({p.manifest.version(), p.folder, p.executable, p.fingerprint});
+    }
   }
-  for (const FoundPlugin& plugin : found) {
-    if (PluginFingerprint(plugin) != plugin.fingerprint) {
+  for (const Install& i : installs) {
+    if (PluginFingerprint(i.version, i.folder, i.executable) != i.fingerprint) {
       Rescan();
       return;
     }

@@ -74,6 +74,17 @@ class PluginIT : public ::testing::Test {
     v1::PluginInfo info;
     return driver_->plugins().GrantPermissions(DaemonHarness::Context().get(), r, &info);
   }
+  // Starts a daemon with the test plugin "tp" 1.0.0, begins a session of
+  // `exercise` on it, then installs 2.0.0 over it; `old_pid` is 1.0.0's.
+  void BeginThenUpgrade(const std::string& exercise, v1::LiveSession* under_way, int* old_pid) {
+    StartDaemon();
+    AddTestPlugin("tp");
+    ASSERT_OK(driver_->Start(Request(exercise), under_way));
+    *old_pid = driver_->Plugin("tp").pid();
+    ASSERT_TRUE(ProcessAlive(*old_pid));
+    ASSERT_NE(MakeTestPlugin(user_dir_, "tp", "normal", "", "2.0.0", "tp-"), "");
+  }
+
   v1::StartSessionRequest Request(const std::string& exercise,
                                   std::map<std::string, std::string> options = {}) {
     v1::StartSessionRequest r;
@@ -590,14 +601,9 @@ TEST_F(PluginIT, ASessionReplacesTheDaysCheckInOnlyWhenAllowed) {
 // on 1.0.0, each is recorded under the version that produced it, and the
 // 1.0.0 process stops when its session has ended.
 TEST_F(PluginIT, AnUpgradeServesNewSessionsWhileTheOldProcessFinishesItsOwn) {
-  StartDaemon();
-  AddTestPlugin("tp");
   v1::LiveSession under_way;
-  ASSERT_OK(driver_->Start(Request("tp-echo"), &under_way));
-  const int old_pid = driver_->Plugin("tp").pid();
-  ASSERT_TRUE(ProcessAlive(old_pid));
-
-  ASSERT_NE(MakeTestPlugin(user_dir_, "tp", "normal", "", "2.0.0", "tp-"), "");
+  int old_pid = 0;
+  ASSERT_NO_FATAL_FAILURE(BeginThenUpgrade("tp-echo", &under_way, &old_pid));
   auto upgraded = driver_->RunSession(Request("tp-echo"));
   ASSERT_OK(upgraded.status);
   EXPECT_EQ(upgraded.last.record().plugin_version(), "2.0.0");
@@ -619,12 +625,9 @@ TEST_F(PluginIT, AnUpgradeServesNewSessionsWhileTheOldProcessFinishesItsOwn) {
 // is that process that is stopped, not the new install serving everyone
 // else, and the new install counts no failure.
 TEST_F(PluginIT, AnOldProcessThatMisbehavesIsStoppedAloneAfterAnUpgrade) {
-  StartDaemon();
-  AddTestPlugin("tp");
   v1::LiveSession under_way;
-  ASSERT_OK(driver_->Start(Request("tp-bad-step"), &under_way));
-  const int old_pid = driver_->Plugin("tp").pid();
-  ASSERT_NE(MakeTestPlugin(user_dir_, "tp", "normal", "", "2.0.0", "tp-"), "");
+  int old_pid = 0;
+  ASSERT_NO_FATAL_FAILURE(BeginThenUpgrade("tp-bad-step", &under_way, &old_pid));
   ASSERT_OK(driver_->RunSession(Request("tp-echo")).status);
   const int new_pid = driver_->Plugin("tp").pid();
   ASSERT_NE(new_pid, old_pid);
@@ -641,12 +644,9 @@ TEST_F(PluginIT, AnOldProcessThatMisbehavesIsStoppedAloneAfterAnUpgrade) {
 // The process that ran a session is gone and another version is installed:
 // the session ends plainly rather than going on under two versions.
 TEST_F(PluginIT, ASessionWhoseVersionIsGoneEndsPlainly) {
-  StartDaemon();
-  AddTestPlugin("tp");
   v1::LiveSession under_way;
-  ASSERT_OK(driver_->Start(Request("tp-echo"), &under_way));
-  const int old_pid = driver_->Plugin("tp").pid();
-  ASSERT_NE(MakeTestPlugin(user_dir_, "tp", "normal", "", "2.0.0", "tp-"), "");
+  int old_pid = 0;
+  ASSERT_NO_FATAL_FAILURE(BeginThenUpgrade("tp-echo", &under_way, &old_pid));
   ASSERT_OK(driver_->RunSession(Request("tp-echo")).status);  // 2.0.0 takes over
   ASSERT_EQ(::kill(old_pid, SIGKILL), 0);
   // Reaped (not only a zombie): the daemon has seen it end.

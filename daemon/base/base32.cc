@@ -7,6 +7,9 @@ namespace attune {
 
 std::string Base32Encode(std::string_view raw) {
   std::string out;
+  // Sized once, so no reallocation leaves a copy behind (the bytes may be a
+  // secret the caller wipes).
+  out.reserve((raw.size() * 8 + 4) / 5);
   uint32_t buffer = 0;
   int bits = 0;
   for (unsigned char c : raw) {
@@ -23,6 +26,7 @@ std::string Base32Encode(std::string_view raw) {
 
 std::optional<std::string> Base32Decode(std::string_view text) {
   std::string raw;
+  raw.reserve(text.size() * 5 / 8 + 1);  // as in Base32Encode
   uint32_t buffer = 0;
   int bits = 0;
   for (char c : text) {

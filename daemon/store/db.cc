@@ -351,4 +351,12 @@ absl::Status Db::Flush() {
   return absl::OkStatus();
 }
 
+absl::Status Db::DropOverwritten(Cf cf) {
+  if (auto s = Flush(); !s.ok()) return s;
+  rocksdb::CompactRangeOptions options;
+  options.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  return FromRocks(db_->CompactRange(options, Handle(cf), nullptr, nullptr),
+                   "compacting the store");
+}
+
 }  // namespace attune

@@ -134,6 +134,13 @@ class Db {
   // Flushes memtables to SST files (tests and shutdown).
   absl::Status Flush();
 
+  // Drops the values of `cf` that were overwritten or deleted, as far as
+  // RocksDB can: flushes every memtable (so no write-ahead log still holds
+  // them; the log is shared by all column families) and compacts the whole
+  // of `cf`, bottom level included. The blocks of the files this deletes stay
+  // on the disk until the file system reuses them.
+  absl::Status DropOverwritten(Cf cf);
+
  private:
   class ErrorWatch;
   Db() = default;

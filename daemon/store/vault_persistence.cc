@@ -13,6 +13,8 @@ absl::Status MetaVaultPersistence::SaveVaultFile(std::string_view bytes) {
   return db_->Write(batch, /*sync=*/true);
 }
 
+absl::Status MetaVaultPersistence::ForgetOldVaultFiles() { return db_->DropOverwritten(Cf::kMeta); }
+
 void MetaVaultPersistence::PutVaultFile(std::string_view bytes, Batch* batch) {
   batch->Put(Cf::kMeta, meta_key::kVault, bytes);
 }

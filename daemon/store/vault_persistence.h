@@ -13,6 +13,8 @@ class MetaVaultPersistence : public VaultPersistence {
   explicit MetaVaultPersistence(Db* db) : db_(db) {}
   absl::StatusOr<std::optional<std::string>> LoadVaultFile() override;
   absl::Status SaveVaultFile(std::string_view bytes) override;
+  // Flushes and compacts the meta column family (Db::DropOverwritten).
+  absl::Status ForgetOldVaultFiles() override;
 
   // Adds the write SaveVaultFile makes to `batch`, for a caller that must
   // store the vault file atomically with other changes.

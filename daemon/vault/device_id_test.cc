@@ -34,6 +34,21 @@ TEST(DeviceIdTest, AcceptsLowerCaseAndNoDashes) {
   EXPECT_EQ(*raw, Key('q'));
 }
 
+TEST(DeviceIdTest, DigitsTheAlphabetLacksAreReadAsTheLettersTheyLookLike) {
+  std::string id = FormatDeviceId(Key('o'));
+  std::string copied = id;
+  for (char& c : copied) {
+    if (c == 'O') c = '0';
+    if (c == 'I') c = '1';
+    if (c == 'B') c = '8';
+  }
+  auto raw = ParseDeviceId(copied);
+  ASSERT_TRUE(raw.ok()) << raw.status();
+  EXPECT_EQ(*raw, Key('o'));
+  EXPECT_EQ(ParseDeviceId(id.substr(0, id.size() - 1) + "9").status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
 TEST(DeviceIdTest, ATypoIsCaughtByTheCheckCharacters) {
   std::string id = FormatDeviceId(Key('x'));
   int caught = 0, tried = 0;

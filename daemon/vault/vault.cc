@@ -6,14 +6,34 @@
 
 #include "absl/strings/str_cat.h"
 #include "attune/v1/limits.pb.h"
+#include "daemon/base/log.h"
+#include "daemon/vault/readable_code.h"
 
 namespace attune {
 namespace {
 
-constexpr uint32_t kVaultVersion = 1;
+constexpr uint32_t kVaultVersion = 2;
+constexpr uint32_t kVaultVersionSealedByPassphrase = 1;  // older files
 constexpr size_t kSecretsBytes =
     crypto_sign_SECRETKEYBYTES + 3 * kSymmetricKeyBytes;  // sk‖data‖space‖personal
 constexpr size_t kMaxDisplayName = v1::LIMIT_DISPLAY_NAME_CHARS;
+constexpr size_t kAeadKeyBytes = crypto_aead_xchacha20poly1305_ietf_KEYBYTES;
+constexpr size_t kNonceBytes = crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
+constexpr size_t kTagBytes = crypto_aead_xchacha20poly1305_ietf_ABYTES;
+
+// What each sealed copy of the vault key is bound to: the way in, then the
+// device's public key (see SealedVaultKey).
+constexpr std::string_view kByPassphrase = "attune vault key, by passphrase:";
+constexpr std::string_view kByRecoveryCode = "attune vault key, by recovery code:";
+// BLAKE2b personalisation of the recovery code's key derivation (16 bytes).
+constexpr char kRecoveryPersonal[crypto_generichash_blake2b_PERSONALBYTES + 1] = "attune-recovery1";
+
+// Four groups of eight characters, each with its check character.
+constexpr ReadableCodeShape kRecoveryCode{kRecoveryCodeBytes, 8, 9, "recovery code"};
+
+const unsigned char* U(std::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
 
 std::string RandomBytes(size_t n) {
   std::string out(n, '\0');
@@ -21,33 +41,151 @@ std::string RandomBytes(size_t n) {
   return out;
 }
 
-// Derives the key-encryption key from the passphrase.
+absl::Status CheckNewPassphrase(std::string_view passphrase, std::string_view field) {
+  if (passphrase.size() < kMinPassphraseLength) {
+    return absl::InvalidArgumentError(absl::StrCat(std::string(field), ": must be at least ",
+                                                   kMinPassphraseLength, " characters"));
+  }
+  return absl::OkStatus();
+}
+
+// Derives the passphrase's key-encryption key.
 absl::StatusOr<SecretBytes> DeriveKek(std::string_view passphrase, std::string_view salt,
                                       uint64_t opslimit, size_t memlimit) {
   if (salt.size() != crypto_pwhash_SALTBYTES) {
     return absl::DataLossError("vault file has a malformed salt");
   }
-  SecretBytes kek(crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
-  if (crypto_pwhash(kek.data(), kek.size(), passphrase.data(), passphrase.size(),
-                    reinterpret_cast<const unsigned char*>(salt.data()), opslimit, memlimit,
-                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
+  SecretBytes kek(kAeadKeyBytes);
+  if (crypto_pwhash(kek.data(), kek.size(), passphrase.data(), passphrase.size(), U(salt), opslimit,
+                    memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return absl::ResourceExhaustedError("not enough memory to derive the passphrase key");
   }
   return kek;
 }
 
-// Seals the secrets under the key-encryption key with a fresh nonce; the
-// identity bytes are the associated data. Sets file.nonce and file.sealed.
-void SealSecrets(const SecretBytes& secrets, const SecretBytes& kek, v1::VaultFile* file) {
-  file->set_nonce(RandomBytes(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES));
-  std::string sealed(secrets.size() + crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
-  unsigned long long sealed_len = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(
-      reinterpret_cast<unsigned char*>(sealed.data()), &sealed_len, secrets.data(), secrets.size(),
-      reinterpret_cast<const unsigned char*>(file->identity().data()), file->identity().size(),
-      nullptr, reinterpret_cast<const unsigned char*>(file->nonce().data()), kek.data());
-  sealed.resize(sealed_len);
-  file->set_sealed(std::move(sealed));
+// The recovery code's key. The code holds 160 random bits, so no stretching
+// is needed: BLAKE2b keyed with the code, with the slot's salt and a
+// personalisation. `salt` must be crypto_generichash_blake2b_SALTBYTES long.
+SecretBytes DeriveRecoveryKey(const SecretBytes& code, std::string_view salt) {
+  static_assert(kRecoveryCodeBytes >= crypto_generichash_blake2b_KEYBYTES_MIN &&
+                kRecoveryCodeBytes <= crypto_generichash_blake2b_KEYBYTES_MAX);
+  SecretBytes key(kAeadKeyBytes);
+  crypto_generichash_blake2b_salt_personal(
+      key.data(), key.size(), nullptr, 0, code.data(), code.size(), U(salt),
+      reinterpret_cast<const unsigned char*>(kRecoveryPersonal));
+  return key;
+}
+
+// Whether a sealed vault key has the sizes it must (the salt only for the
+// recovery code's).
+bool WellFormed(const v1::SealedVaultKey& slot, bool salted) {
+  return slot.nonce().size() == kNonceBytes && slot.sealed().size() == kAeadKeyBytes + kTagBytes &&
+         (!salted || slot.salt().size() == crypto_generichash_blake2b_SALTBYTES);
+}
+
+constexpr char kDamaged[] = "the vault file in the data folder is damaged";
+
+// Seals `plain` with `key`, a fresh nonce and `ad`.
+void Seal(const SecretBytes& plain, const SecretBytes& key, std::string_view ad, std::string* nonce,
+          std::string* sealed) {
+  *nonce = RandomBytes(kNonceBytes);
+  sealed->assign(plain.size() + kTagBytes, '\0');
+  unsigned long long len = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(reinterpret_cast<unsigned char*>(sealed->data()), &len,
+                                             plain.data(), plain.size(), U(ad), ad.size(), nullptr,
+                                             U(*nonce), key.data());
+  sealed->resize(len);
+}
+
+// Opens what Seal made into `plain` (of the expected size); false when the
+// key, the associated data or the bytes are not the ones sealed.
+bool Open(std::string_view nonce, std::string_view sealed, const SecretBytes& key,
+          std::string_view ad, SecretBytes* plain) {
+  if (nonce.size() != kNonceBytes || sealed.size() != plain->size() + kTagBytes) return false;
+  unsigned long long len = 0;
+  return crypto_aead_xchacha20poly1305_ietf_decrypt(plain->data(), &len, nullptr, U(sealed),
+                                                    sealed.size(), U(ad), ad.size(), U(nonce),
+                                                    key.data()) == 0;
+}
+
+std::string SlotAd(std::string_view way_in, const v1::VaultIdentity& id) {
+  return absl::StrCat(std::string(way_in), id.device_public_key());
+}
+
+// Seals the secrets with `key`; the identity bytes are the associated data.
+void SealSecrets(const SecretBytes& secrets, const SecretBytes& key, v1::VaultFile* file) {
+  Seal(secrets, key, file->identity(), file->mutable_nonce(), file->mutable_sealed());
+}
+
+// Seals the vault key under a new passphrase: a fresh salt and `kdf`'s cost.
+absl::Status SealForPassphrase(const SecretBytes& vault_key, std::string_view passphrase,
+                               KdfParams kdf, const v1::VaultIdentity& id, v1::VaultFile* file) {
+  file->set_salt(RandomBytes(crypto_pwhash_SALTBYTES));
+  file->set_opslimit(kdf.opslimit);
+  file->set_memlimit(kdf.memlimit);
+  auto kek = DeriveKek(passphrase, file->salt(), kdf.opslimit, kdf.memlimit);
+  if (!kek.ok()) return kek.status();
+  v1::SealedVaultKey* slot = file->mutable_by_passphrase();
+  slot->Clear();
+  Seal(vault_key, *kek, SlotAd(kByPassphrase, id), slot->mutable_nonce(), slot->mutable_sealed());
+  return absl::OkStatus();
+}
+
+// The secrets and the vault key of an opened vault file.
+struct Opened {
+  SecretBytes secrets{kSecretsBytes};
+  SecretBytes vault_key{kAeadKeyBytes};
+  // A version 1 file: `vault_key` is new, and the file must be written again
+  // (RewriteAsCurrent) before the vault key is any use.
+  bool older = false;
+  // The passphrase's key; a version 1 file needs it to be written again.
+  std::unique_ptr<SecretBytes> kek;
+};
+
+// Opens `file` with the passphrase.
+absl::StatusOr<Opened> OpenWithPassphrase(const v1::VaultFile& file, const v1::VaultIdentity& id,
+                                          std::string_view passphrase) {
+  if (file.nonce().size() != kNonceBytes || file.sealed().size() != kSecretsBytes + kTagBytes ||
+      (file.version() != kVaultVersionSealedByPassphrase &&
+       !WellFormed(file.by_passphrase(), false))) {
+    return absl::DataLossError(kDamaged);
+  }
+  auto kek =
+      DeriveKek(passphrase, file.salt(), file.opslimit(), static_cast<size_t>(file.memlimit()));
+  if (!kek.ok()) return kek.status();
+  Opened out;
+  if (file.version() == kVaultVersionSealedByPassphrase) {
+    if (!Open(file.nonce(), file.sealed(), *kek, file.identity(), &out.secrets)) {
+      return absl::UnauthenticatedError("wrong passphrase");
+    }
+    randombytes_buf(out.vault_key.data(), out.vault_key.size());
+    out.older = true;
+    out.kek = std::make_unique<SecretBytes>(std::move(*kek));
+    return out;
+  }
+  if (!Open(file.by_passphrase().nonce(), file.by_passphrase().sealed(), *kek,
+            SlotAd(kByPassphrase, id), &out.vault_key)) {
+    return absl::UnauthenticatedError("wrong passphrase");
+  }
+  if (!Open(file.nonce(), file.sealed(), out.vault_key, file.identity(), &out.secrets)) {
+    return absl::DataLossError(
+        "the vault file in the data folder was altered: the passphrase is right, but the keys "
+        "it guards do not open");
+  }
+  return out;
+}
+
+// A version 1 file opened by `opened`, as version 2: the secrets sealed with
+// the new vault key, which the same passphrase key seals.
+v1::VaultFile RewriteAsCurrent(const v1::VaultFile& older, const v1::VaultIdentity& id,
+                               const Opened& opened) {
+  v1::VaultFile file = older;
+  file.set_version(kVaultVersion);
+  SealSecrets(opened.secrets, opened.vault_key, &file);
+  v1::SealedVaultKey* slot = file.mutable_by_passphrase();
+  Seal(opened.vault_key, *opened.kek, SlotAd(kByPassphrase, id), slot->mutable_nonce(),
+       slot->mutable_sealed());
+  return file;
 }
 
 // Splits the opened secrets buffer into a KeySet.
@@ -68,7 +206,36 @@ std::shared_ptr<KeySet> KeysFrom(const SecretBytes& secrets, const v1::VaultIden
   return keys;
 }
 
+// The secrets buffer of `keys`, with `space_key` in place of theirs when
+// given.
+SecretBytes SecretsOf(const KeySet& keys, const SecretBytes* space_key = nullptr) {
+  SecretBytes secrets(kSecretsBytes);
+  unsigned char* p = secrets.data();
+  for (const SecretBytes* src :
+       {&keys.device_secret_key, &keys.data_key, space_key != nullptr ? space_key : &keys.space_key,
+        &keys.personal_key}) {
+    std::copy(src->data(), src->data() + src->size(), p);
+    p += src->size();
+  }
+  return secrets;
+}
+
 }  // namespace
+
+absl::Status Vault::Snapshot(v1::VaultFile* file, v1::VaultIdentity* id) const {
+  absl::MutexLock lock(&mu_);
+  if (!file_.has_value()) return absl::FailedPreconditionError(kUninitializedMessage);
+  *file = *file_;
+  *id = *identity_;
+  return absl::OkStatus();
+}
+
+void Vault::ForgetOldWaysIn() {
+  if (auto s = persistence_->ForgetOldVaultFiles(); !s.ok()) {
+    LogWarning(
+        absl::StrCat("the earlier vault file may still be in the data folder: ", s.ToString()));
+  }
+}
 
 KdfParams ModerateKdf() {
   return {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE};
@@ -87,7 +254,8 @@ absl::Status Vault::Load() {
   if (!bytes->has_value()) return absl::OkStatus();
   v1::VaultFile file;
   v1::VaultIdentity id;
-  if (!file.ParseFromString(**bytes) || file.version() != kVaultVersion ||
+  if (!file.ParseFromString(**bytes) ||
+      (file.version() != kVaultVersion && file.version() != kVaultVersionSealedByPassphrase) ||
       !id.ParseFromString(file.identity())) {
     return absl::DataLossError("the vault file in the data folder is unreadable");
   }
@@ -99,10 +267,7 @@ absl::Status Vault::Load() {
 absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Init(std::string_view passphrase,
                                                           std::string_view display_name,
                                                           KdfParams kdf) {
-  if (passphrase.size() < kMinPassphraseLength) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("passphrase: must be at least ", kMinPassphraseLength, " characters"));
-  }
+  if (auto s = CheckNewPassphrase(passphrase, "passphrase"); !s.ok()) return s;
   if (display_name.empty() || display_name.size() > kMaxDisplayName) {
     return absl::InvalidArgumentError(
         absl::StrCat("display_name: must be 1 to ", kMaxDisplayName, " characters"));
@@ -115,11 +280,13 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Init(std::string_view passp
     }
   }
 
-  // Fresh secrets, directly in locked memory.
+  // Fresh secrets and vault key, directly in locked memory.
   SecretBytes secrets(kSecretsBytes);
   unsigned char pk[crypto_sign_PUBLICKEYBYTES];
   crypto_sign_keypair(pk, secrets.data());
   randombytes_buf(secrets.data() + crypto_sign_SECRETKEYBYTES, 3 * kSymmetricKeyBytes);
+  auto vault_key = std::make_unique<SecretBytes>(kAeadKeyBytes);
+  randombytes_buf(vault_key->data(), vault_key->size());
 
   v1::VaultIdentity id;
   id.set_device_public_key(reinterpret_cast<const char*>(pk), sizeof pk);
@@ -130,14 +297,9 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Init(std::string_view passp
 
   v1::VaultFile file;
   file.set_version(kVaultVersion);
-  file.set_salt(RandomBytes(crypto_pwhash_SALTBYTES));
-  file.set_opslimit(kdf.opslimit);
-  file.set_memlimit(kdf.memlimit);
   file.set_identity(id.SerializeAsString());
-
-  auto kek = DeriveKek(passphrase, file.salt(), kdf.opslimit, kdf.memlimit);
-  if (!kek.ok()) return kek.status();
-  SealSecrets(secrets, *kek, &file);
+  SealSecrets(secrets, *vault_key, &file);
+  if (auto s = SealForPassphrase(*vault_key, passphrase, kdf, id, &file); !s.ok()) return s;
 
   if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) {
     return s;
@@ -147,7 +309,7 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Init(std::string_view passp
   file_ = std::move(file);
   identity_ = std::move(id);
   keys_ = keys;
-  kek_ = std::make_unique<SecretBytes>(std::move(*kek));
+  vault_key_ = std::move(vault_key);
   return keys;
 }
 
@@ -155,34 +317,131 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Unlock(std::string_view pas
   absl::MutexLock kdf_lock(&kdf_mu_);
   v1::VaultFile file;
   v1::VaultIdentity id;
-  {
-    absl::MutexLock lock(&mu_);
-    if (!file_.has_value()) {
-      return absl::FailedPreconditionError(kUninitializedMessage);
+  if (auto s = Snapshot(&file, &id); !s.ok()) return s;
+  auto opened = OpenWithPassphrase(file, id, passphrase);
+  if (!opened.ok()) return opened.status();
+  if (opened->older) {
+    file = RewriteAsCurrent(file, id, *opened);
+    if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) {
+      return absl::Status(s.code(),
+                          absl::StrCat("the vault is written in a newer form at its first "
+                                       "unlock, and saving it failed: ",
+                                       s.message()));
     }
-    file = *file_;
-    id = *identity_;
-  }
-  auto kek =
-      DeriveKek(passphrase, file.salt(), file.opslimit(), static_cast<size_t>(file.memlimit()));
-  if (!kek.ok()) return kek.status();
-  if (file.sealed().size() != kSecretsBytes + crypto_aead_xchacha20poly1305_ietf_ABYTES ||
-      file.nonce().size() != crypto_aead_xchacha20poly1305_ietf_NPUBBYTES) {
-    return absl::DataLossError("the vault file in the data folder is damaged");
-  }
-  SecretBytes secrets(kSecretsBytes);
-  unsigned long long len = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          secrets.data(), &len, nullptr,
-          reinterpret_cast<const unsigned char*>(file.sealed().data()), file.sealed().size(),
-          reinterpret_cast<const unsigned char*>(file.identity().data()), file.identity().size(),
-          reinterpret_cast<const unsigned char*>(file.nonce().data()), kek->data()) != 0) {
-    return absl::UnauthenticatedError("wrong passphrase");
   }
   absl::MutexLock lock(&mu_);
-  if (keys_ == nullptr) keys_ = KeysFrom(secrets, id);
-  if (kek_ == nullptr) kek_ = std::make_unique<SecretBytes>(std::move(*kek));
+  if (opened->older) file_ = std::move(file);
+  if (keys_ == nullptr) keys_ = KeysFrom(opened->secrets, id);
+  if (vault_key_ == nullptr) {
+    vault_key_ = std::make_unique<SecretBytes>(std::move(opened->vault_key));
+  }
   return keys_;
+}
+
+absl::Status Vault::ChangePassphrase(std::string_view passphrase, std::string_view new_passphrase,
+                                     KdfParams kdf) {
+  if (auto s = CheckNewPassphrase(new_passphrase, "new_passphrase"); !s.ok()) return s;
+  absl::MutexLock kdf_lock(&kdf_mu_);
+  v1::VaultFile file;
+  v1::VaultIdentity id;
+  if (auto s = Snapshot(&file, &id); !s.ok()) return s;
+  auto opened = OpenWithPassphrase(file, id, passphrase);
+  if (!opened.ok()) return opened.status();
+  if (opened->older) file = RewriteAsCurrent(file, id, *opened);
+  if (auto s = SealForPassphrase(opened->vault_key, new_passphrase, kdf, id, &file); !s.ok()) {
+    return s;
+  }
+  if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) return s;
+  {
+    absl::MutexLock lock(&mu_);
+    file_ = std::move(file);
+  }
+  ForgetOldWaysIn();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RecoveryKitMade> Vault::CreateRecoveryKit(std::string_view passphrase,
+                                                         int64_t now_seconds) {
+  absl::MutexLock kdf_lock(&kdf_mu_);
+  v1::VaultFile file;
+  v1::VaultIdentity id;
+  if (auto s = Snapshot(&file, &id); !s.ok()) return s;
+  auto opened = OpenWithPassphrase(file, id, passphrase);
+  if (!opened.ok()) return opened.status();
+  if (opened->older) file = RewriteAsCurrent(file, id, *opened);
+
+  SecretBytes code(kRecoveryCodeBytes);
+  randombytes_buf(code.data(), code.size());
+  v1::SealedVaultKey* slot = file.mutable_by_recovery_code();
+  slot->Clear();
+  slot->set_salt(RandomBytes(crypto_generichash_blake2b_SALTBYTES));
+  SecretBytes key = DeriveRecoveryKey(code, slot->salt());
+  Seal(opened->vault_key, key, SlotAd(kByRecoveryCode, id), slot->mutable_nonce(),
+       slot->mutable_sealed());
+  file.mutable_recovery_kit_create_time()->set_seconds(now_seconds);
+  file.mutable_recovery_kit_create_time()->set_nanos(0);
+  if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) return s;
+  {
+    absl::MutexLock lock(&mu_);
+    file_ = std::move(file);
+  }
+  ForgetOldWaysIn();
+  return RecoveryKitMade{FormatReadableCode(code.view(), kRecoveryCode), now_seconds};
+}
+
+absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Recover(std::string_view recovery_code,
+                                                             std::string_view new_passphrase,
+                                                             KdfParams kdf) {
+  auto raw = ParseReadableCode(recovery_code, kRecoveryCode);
+  if (!raw.ok()) return raw.status();
+  SecretBytes code(kRecoveryCodeBytes);
+  std::copy(raw->begin(), raw->end(), code.data());
+  sodium_memzero(raw->data(), raw->size());
+  if (auto s = CheckNewPassphrase(new_passphrase, "new_passphrase"); !s.ok()) return s;
+
+  absl::MutexLock kdf_lock(&kdf_mu_);
+  v1::VaultFile file;
+  v1::VaultIdentity id;
+  if (auto s = Snapshot(&file, &id); !s.ok()) return s;
+  if (!file.has_by_recovery_code()) {
+    return absl::FailedPreconditionError(
+        "no recovery kit was made for this vault, so only the passphrase opens it");
+  }
+  if (!WellFormed(file.by_recovery_code(), true) || file.nonce().size() != kNonceBytes ||
+      file.sealed().size() != kSecretsBytes + kTagBytes) {
+    return absl::DataLossError(kDamaged);
+  }
+  SecretBytes key = DeriveRecoveryKey(code, file.by_recovery_code().salt());
+  auto vault_key = std::make_unique<SecretBytes>(kAeadKeyBytes);
+  if (!Open(file.by_recovery_code().nonce(), file.by_recovery_code().sealed(), key,
+            SlotAd(kByRecoveryCode, id), vault_key.get())) {
+    return absl::UnauthenticatedError(
+        "this recovery code does not open this vault (a kit made later replaces earlier ones)");
+  }
+  SecretBytes secrets(kSecretsBytes);
+  if (!Open(file.nonce(), file.sealed(), *vault_key, file.identity(), &secrets)) {
+    return absl::DataLossError(
+        "the vault file in the data folder was altered: the recovery code is right, but the "
+        "keys it guards do not open");
+  }
+  if (auto s = SealForPassphrase(*vault_key, new_passphrase, kdf, id, &file); !s.ok()) return s;
+  if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) return s;
+  std::shared_ptr<const KeySet> keys;
+  {
+    absl::MutexLock lock(&mu_);
+    file_ = std::move(file);
+    if (keys_ == nullptr) keys_ = KeysFrom(secrets, id);
+    if (vault_key_ == nullptr) vault_key_ = std::move(vault_key);
+    keys = keys_;
+  }
+  ForgetOldWaysIn();
+  return keys;
+}
+
+std::optional<int64_t> Vault::recovery_kit_time() const {
+  absl::MutexLock lock(&mu_);
+  if (!file_.has_value() || !file_->has_by_recovery_code()) return std::nullopt;
+  return file_->recovery_kit_create_time().seconds();
 }
 
 void Vault::Lock() {
@@ -190,7 +449,7 @@ void Vault::Lock() {
   absl::MutexLock lock(&mu_);
   dropped = std::move(keys_);
   keys_ = nullptr;
-  kek_.reset();
+  vault_key_.reset();
 }
 
 absl::StatusOr<std::shared_ptr<const KeySet>> Vault::AdoptSpace(const std::string& space_id,
@@ -199,25 +458,19 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::AdoptSpace(const std::strin
                                                                 const SaveAdopted& save) {
   absl::MutexLock kdf_lock(&kdf_mu_);
   absl::MutexLock lock(&mu_);
-  if (keys_ == nullptr || kek_ == nullptr) {
+  if (keys_ == nullptr || vault_key_ == nullptr) {
     return absl::FailedPreconditionError(kLockedMessage);
   }
   if (space_id.size() != kRawIdBytes || space_key.size() != kSymmetricKeyBytes) {
     return absl::InvalidArgumentError("space id or key has the wrong length");
   }
-  SecretBytes secrets(kSecretsBytes);
-  unsigned char* p = secrets.data();
-  for (const SecretBytes* src :
-       {&keys_->device_secret_key, &keys_->data_key, &space_key, &keys_->personal_key}) {
-    std::copy(src->data(), src->data() + src->size(), p);
-    p += src->size();
-  }
+  SecretBytes secrets = SecretsOf(*keys_, &space_key);
   v1::VaultIdentity id = *identity_;
   id.set_space_id(space_id);
   id.set_space_key_epoch(key_epoch);
   v1::VaultFile file = *file_;
   file.set_identity(id.SerializeAsString());
-  SealSecrets(secrets, *kek_, &file);
+  SealSecrets(secrets, *vault_key_, &file);
   auto keys = KeysFrom(secrets, id);
   std::string bytes = file.SerializeAsString();
   if (auto s = save ? save(bytes, *keys) : persistence_->SaveVaultFile(bytes); !s.ok()) {
@@ -232,22 +485,16 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::AdoptSpace(const std::strin
 absl::StatusOr<std::shared_ptr<const KeySet>> Vault::KeepOwnLogHead() {
   absl::MutexLock kdf_lock(&kdf_mu_);
   absl::MutexLock lock(&mu_);
-  if (keys_ == nullptr || kek_ == nullptr) {
+  if (keys_ == nullptr || vault_key_ == nullptr) {
     return absl::FailedPreconditionError(kLockedMessage);
   }
   if (identity_->keeps_own_log_head()) return keys_;
-  SecretBytes secrets(kSecretsBytes);
-  unsigned char* p = secrets.data();
-  for (const SecretBytes* src :
-       {&keys_->device_secret_key, &keys_->data_key, &keys_->space_key, &keys_->personal_key}) {
-    std::copy(src->data(), src->data() + src->size(), p);
-    p += src->size();
-  }
+  SecretBytes secrets = SecretsOf(*keys_);
   v1::VaultIdentity id = *identity_;
   id.set_keeps_own_log_head(true);
   v1::VaultFile file = *file_;
   file.set_identity(id.SerializeAsString());
-  SealSecrets(secrets, *kek_, &file);
+  SealSecrets(secrets, *vault_key_, &file);
   if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) return s;
   file_ = std::move(file);
   identity_ = std::move(id);

@@ -1,11 +1,14 @@
 // daemon/vault/ holds the keys and the crypto done with them: the vault,
 // sealing and signing ops, sealing view values, device ids.
 //
-// The vault: this device's keys, sealed under a passphrase.
+// The vault: this device's keys, sealed under a random vault key, which is
+// sealed in turn under the passphrase and, once a recovery kit was made,
+// under the kit's recovery code (VaultFile in records.proto).
 //
 // Locked (the state at start-up) it knows only the public identity; unlocked
-// it hands out the KeySet. All methods are thread-safe. Init and Unlock run
-// Argon2id (up to seconds) without blocking GetState/Keys callers.
+// it hands out the KeySet. All methods are thread-safe. The calls that take a
+// passphrase run Argon2id (up to seconds) without blocking state(), Keys()
+// and identity() callers; they run one at a time.
 #ifndef ATTUNE_DAEMON_VAULT_VAULT_H_
 #define ATTUNE_DAEMON_VAULT_VAULT_H_
 
@@ -34,6 +37,10 @@ class VaultPersistence {
   virtual absl::StatusOr<std::optional<std::string>> LoadVaultFile() = 0;
   // Durable on OK.
   virtual absl::Status SaveVaultFile(std::string_view bytes) = 0;
+  // After a way in was replaced (a passphrase change, a new recovery kit):
+  // removes the earlier vault files from the storage as far as it can, so
+  // that the old way in opens nothing kept there.
+  virtual absl::Status ForgetOldVaultFiles() { return absl::OkStatus(); }
 };
 
 // Argon2id cost.
@@ -47,6 +54,16 @@ KdfParams MinimumKdf();  // tests only
 
 inline constexpr size_t kMinPassphraseLength = 8;
 
+// A recovery code: 160 random bits, as people write it down and type it back
+// (readable_code.h): four groups of eight base32 characters, each group with
+// a check character.
+inline constexpr size_t kRecoveryCodeBytes = 20;
+
+// A recovery kit as made: the code, shown once, and when it was made.
+struct RecoveryKitMade {
+  std::string code;
+  int64_t create_seconds;  // Unix time
+};
 class Vault {
  public:
   enum class State { kUninitialized, kLocked, kUnlocked };
@@ -65,9 +82,43 @@ class Vault {
                                                      std::string_view display_name, KdfParams kdf);
 
   // Opens the keys. UNAUTHENTICATED "wrong passphrase"; FAILED_PRECONDITION
-  // when not initialised. Unlocking an unlocked vault checks the passphrase
-  // again and returns the same keys.
+  // when not initialised; DATA_LOSS when the vault file was altered.
+  // Unlocking an unlocked vault checks the passphrase again and returns the
+  // same keys. A version 1 file is saved again as version 2 first; an error
+  // saving it fails the unlock.
   absl::StatusOr<std::shared_ptr<const KeySet>> Unlock(std::string_view passphrase);
+
+  // Seals the vault key under `new_passphrase` (a fresh salt, `kdf`'s cost)
+  // and saves the file. The keys, the data and any recovery kit are
+  // unchanged; the state (locked or not) too. UNAUTHENTICATED "wrong
+  // passphrase" when `passphrase` is not the current one; INVALID_ARGUMENT
+  // when the new one is shorter than kMinPassphraseLength; nothing is saved
+  // then.
+  absl::Status ChangePassphrase(std::string_view passphrase, std::string_view new_passphrase,
+                                KdfParams kdf);
+
+  // Makes a recovery kit: a new random code whose key seals the vault key,
+  // saved in place of any earlier kit's (whose code then opens nothing;
+  // this, ChangePassphrase and Recover call ForgetOldVaultFiles after the
+  // save).
+  // `now_seconds` is recorded as the kit's time. UNAUTHENTICATED on a wrong
+  // passphrase.
+  absl::StatusOr<RecoveryKitMade> CreateRecoveryKit(std::string_view passphrase,
+                                                    int64_t now_seconds);
+
+  // Opens the keys with a recovery code and seals the vault key under
+  // `new_passphrase` in the same saved write; leaves the vault unlocked and
+  // the kit valid. INVALID_ARGUMENT for a mistyped code or a short
+  // passphrase; FAILED_PRECONDITION when the vault has no kit;
+  // UNAUTHENTICATED when the code is not this vault's; DATA_LOSS when the
+  // file is damaged. Nothing is saved on an error.
+  absl::StatusOr<std::shared_ptr<const KeySet>> Recover(std::string_view recovery_code,
+                                                        std::string_view new_passphrase,
+                                                        KdfParams kdf);
+
+  // When the current recovery kit was made (Unix seconds); nullopt without
+  // one. Works while locked.
+  std::optional<int64_t> recovery_kit_time() const;
 
   // Forgets the keys. Calls still holding them finish; memory is wiped when
   // the last one lets go.
@@ -106,15 +157,21 @@ class Vault {
   absl::StatusOr<std::shared_ptr<const KeySet>> Keys() const;
 
  private:
+  // Copies of the vault file and identity; FAILED_PRECONDITION before Init.
+  absl::Status Snapshot(v1::VaultFile* file, v1::VaultIdentity* id) const;
+  // After a way in was replaced: asks the persistence to drop the earlier
+  // files; a failure is logged (the change itself is saved).
+  void ForgetOldWaysIn() ABSL_EXCLUSIVE_LOCKS_REQUIRED(kdf_mu_);
+
   VaultPersistence* const persistence_;
   absl::Mutex kdf_mu_;  // serialises Init/Unlock (held across Argon2id)
   mutable absl::Mutex mu_;
   std::optional<v1::VaultFile> file_ ABSL_GUARDED_BY(mu_);
   std::optional<v1::VaultIdentity> identity_ ABSL_GUARDED_BY(mu_);
   std::shared_ptr<const KeySet> keys_ ABSL_GUARDED_BY(mu_);
-  // The key-encryption key, kept while unlocked so the vault can be sealed
-  // again (AdoptSpace) without asking for the passphrase.
-  std::unique_ptr<SecretBytes> kek_ ABSL_GUARDED_BY(mu_);
+  // The vault key, kept while unlocked so the secrets can be sealed again
+  // (AdoptSpace) without asking for the passphrase.
+  std::unique_ptr<SecretBytes> vault_key_ ABSL_GUARDED_BY(mu_);
 };
 
 // The message every content call gets while locked.

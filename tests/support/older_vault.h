@@ -1,11 +1,13 @@
 // Turns a vault file into the one an attuned older than the own-log head
-// would have left (VaultIdentity.keeps_own_log_head unset), sealed again under
-// the same passphrase: for tests of the upgrade path.
+// would have left: version 1 (the secrets sealed with the passphrase's key
+// itself, no recovery kit) and VaultIdentity.keeps_own_log_head unset,
+// sealed again under the same passphrase. For tests of the upgrade paths.
 #ifndef ATTUNE_TESTS_SUPPORT_OLDER_VAULT_H_
 #define ATTUNE_TESTS_SUPPORT_OLDER_VAULT_H_
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +17,8 @@
 namespace attune::testing {
 
 // nullopt when the file does not parse or the passphrase does not open it.
+// Reads version 2 as records.proto describes it (the way-in label and the
+// device's public key are the vault key's associated data).
 inline std::optional<std::string> AsAnOlderVaultFile(std::string_view bytes,
                                                      std::string_view passphrase) {
   v1::VaultFile file;
@@ -25,22 +29,41 @@ inline std::optional<std::string> AsAnOlderVaultFile(std::string_view bytes,
       file.sealed().size() < crypto_aead_xchacha20poly1305_ietf_ABYTES) {
     return std::nullopt;
   }
+  auto u = [](const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); };
   unsigned char kek[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
-  if (crypto_pwhash(kek, sizeof kek, passphrase.data(), passphrase.size(),
-                    reinterpret_cast<const unsigned char*>(file.salt().data()), file.opslimit(),
-                    static_cast<size_t>(file.memlimit()), crypto_pwhash_ALG_ARGON2ID13) != 0) {
+  if (crypto_pwhash(kek, sizeof kek, passphrase.data(), passphrase.size(), u(file.salt()),
+                    file.opslimit(), static_cast<size_t>(file.memlimit()),
+                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return std::nullopt;
   }
-  std::string secrets(file.sealed().size() - crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
+  // The key the secrets are sealed with.
+  unsigned char key[crypto_aead_xchacha20poly1305_ietf_KEYBYTES];
   unsigned long long len = 0;
-  auto u = [](const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); };
+  if (file.version() == 1) {
+    std::copy(kek, kek + sizeof kek, key);
+  } else {
+    const std::string ad = "attune vault key, by passphrase:" + id.device_public_key();
+    const v1::SealedVaultKey& slot = file.by_passphrase();
+    if (slot.sealed().size() != sizeof key + crypto_aead_xchacha20poly1305_ietf_ABYTES ||
+        slot.nonce().size() != crypto_aead_xchacha20poly1305_ietf_NPUBBYTES ||
+        crypto_aead_xchacha20poly1305_ietf_decrypt(key, &len, nullptr, u(slot.sealed()),
+                                                   slot.sealed().size(), u(ad), ad.size(),
+                                                   u(slot.nonce()), kek) != 0) {
+      return std::nullopt;
+    }
+  }
+  std::string secrets(file.sealed().size() - crypto_aead_xchacha20poly1305_ietf_ABYTES, '\0');
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
           reinterpret_cast<unsigned char*>(secrets.data()), &len, nullptr, u(file.sealed()),
           file.sealed().size(), u(file.identity()), file.identity().size(), u(file.nonce()),
-          kek) != 0) {
+          key) != 0) {
     return std::nullopt;
   }
   id.clear_keeps_own_log_head();
+  file.set_version(1);
+  file.clear_by_passphrase();
+  file.clear_by_recovery_code();
+  file.clear_recovery_kit_create_time();
   file.set_identity(id.SerializeAsString());
   std::string nonce(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, '\0');
   randombytes_buf(nonce.data(), nonce.size());
@@ -51,6 +74,7 @@ inline std::optional<std::string> AsAnOlderVaultFile(std::string_view bytes,
       reinterpret_cast<unsigned char*>(sealed.data()), &sealed_len, u(secrets), secrets.size(),
       u(file.identity()), file.identity().size(), nullptr, u(file.nonce()), kek);
   sodium_memzero(kek, sizeof kek);
+  sodium_memzero(key, sizeof key);
   sodium_memzero(secrets.data(), secrets.size());
   file.set_sealed(sealed);
   return file.SerializeAsString();

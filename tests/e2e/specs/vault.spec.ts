@@ -40,6 +40,61 @@ test("a new device is set up on its page; locked, a wrong passphrase is refused 
   expect(await alex.state()).toBe("STATE_UNLOCKED");
 });
 
+test("a lost passphrase: the recovery kit's code opens the page's vault and a new passphrase takes over", async ({
+  lab,
+  openPage,
+}) => {
+  const alex = await lab.device("Alex", { init: true });
+  const page = await openPage(alex, { hash: "view=partner" });
+
+  // Made on the page: it asks for the passphrase and shows the code once.
+  await expect(page.getByTestId("recovery-kit-state")).toContainText(/None yet/);
+  await page.getByTestId("recovery-kit-create").click();
+  await page.getByTestId("recovery-kit-passphrase").fill("not the passphrase at all");
+  await page.getByTestId("recovery-kit-submit").click();
+  await expect(page.getByTestId("recovery-kit-error")).toContainText(/passphrase is wrong/i);
+  await page.getByTestId("recovery-kit-passphrase").fill(alex.passphrase);
+  await page.getByTestId("recovery-kit-submit").click();
+  const code = (await page.getByTestId("recovery-code").textContent()) ?? "";
+  expect(code).toMatch(/^([A-Z2-7]{9}-){3}[A-Z2-7]{9}$/);
+  lab.noteCanary(code);
+  await expect(page.getByTestId("recovery-qr")).toBeVisible();
+  expect((await alex.json(["status"])).recoveryKitCreateTime).toBeTruthy();
+
+  await page.getByTestId("lock").click();
+  await expect(page.getByTestId("view-locked")).toBeVisible();
+
+  await page.getByTestId("unlock-lost").click();
+  await expect(page.getByTestId("view-recover")).toBeVisible();
+  const fresh = "a passphrase chosen after losing the first";
+  lab.noteCanary(fresh);
+  // A code from no kit of this vault: said plainly, still locked.
+  await page.getByTestId("recover-code").fill("AAAAAAAAA-AAAAAAAAA-AAAAAAAAA-AAAAAAAAA");
+  await page.getByTestId("recover-passphrase").fill(fresh);
+  await page.getByTestId("recover-passphrase-again").fill(fresh);
+  await page.getByTestId("recover-submit").click();
+  await expect(page.getByTestId("recover-error")).toContainText(/does not open this vault/i);
+  expect(await alex.state()).toBe("STATE_LOCKED");
+
+  // Typed as a person might: lower case, spaces for dashes.
+  await page.getByTestId("recover-code").fill(code.toLowerCase().replaceAll("-", " "));
+  await page.getByTestId("recover-submit").click();
+  await expect(page.getByTestId("view-partner")).toBeVisible();
+  expect(await alex.state()).toBe("STATE_UNLOCKED");
+  // Shown once: the lock made the page forget the code.
+  await expect(page.getByTestId("recovery-code")).toHaveCount(0);
+  await expect(page.getByTestId("recovery-kit-state")).toContainText(/You made one on/);
+
+  // The new passphrase opens it from now on; the old one does not.
+  await page.getByTestId("lock").click();
+  await page.getByTestId("unlock-passphrase").fill(alex.passphrase);
+  await page.getByTestId("unlock-submit").click();
+  await expect(page.getByTestId("unlock-error")).toContainText(/passphrase is wrong/i);
+  await page.getByTestId("unlock-passphrase").fill(fresh);
+  await page.getByTestId("unlock-submit").click();
+  await expect(page.getByTestId("view-partner")).toBeVisible();
+});
+
 test("a vault locked elsewhere (the CLI) turns the open page to the Locked view by itself", async ({ lab, openPage }) => {
   const alex = await lab.device("Alex", { init: true });
   const page = await openPage(alex);

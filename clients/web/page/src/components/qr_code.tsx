@@ -2,7 +2,7 @@
 import qrcode from "qrcode-generator";
 import { useEffect, useRef } from "preact/hooks";
 
-export function QrCode({ text, label }: { text: string; label: string }) {
+export function QrCode({ text, label, testid = "invite-qr" }: { text: string; label: string; testid?: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const el = canvas.current;
@@ -27,5 +27,5 @@ export function QrCode({ text, label }: { text: string; label: string }) {
       }
     }
   }, [text]);
-  return <canvas ref={canvas} class="qr" role="img" aria-label={label} data-testid="invite-qr" />;
+  return <canvas ref={canvas} class="qr" role="img" aria-label={label} data-testid={testid} />;
 }

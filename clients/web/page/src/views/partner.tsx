@@ -1,14 +1,19 @@
 // Partner and devices: invite (code and QR code), join with a code, the
 // safety number to compare in person, the members, and each partner device
-// online or not and how far behind, updated live on peer events.
+// online or not and how far behind, updated live on peer events; and this
+// device's recovery kit.
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import { useEffect, useState } from "preact/hooks";
-import type { Invite, JoinSpaceResponse, SafetyNumber } from "../../gen/attune/v1/api_pb";
-import { space, sync } from "../api";
+import type { Invite, JoinSpaceResponse, RecoveryKit, SafetyNumber } from "../../gen/attune/v1/api_pb";
+import { VaultStatus_State } from "../../gen/attune/v1/api_pb";
+import { space, sync, vault } from "../api";
 import { ErrorNote } from "../components/error_note";
 import { QrCode } from "../components/qr_code";
 import { ago, timeText } from "../dates";
 import { touches, useAction, useEvents, useLoad } from "../hooks";
-import { refreshStatus } from "../session";
+import { codeOf, refreshStatus, status } from "../session";
+import { useStore } from "../store";
+import { Code } from "@connectrpc/connect";
 
 const POLL_MS = 15000;
 
@@ -120,6 +125,95 @@ export function PartnerView({ partner }: { partner: string }) {
             void refreshStatus();
           }}
         />
+      )}
+      <RecoveryKitBox />
+    </section>
+  );
+}
+
+// A recovery kit: a code, shown once, that opens this device's vault if the
+// passphrase is lost. Making one asks for the passphrase.
+function RecoveryKitBox() {
+  const me = useStore(status);
+  const [asking, setAsking] = useState(false);
+  const [passphrase, setPassphrase] = useState("");
+  const [kit, setKit] = useState<RecoveryKit | null>(null);
+  const act = useAction();
+  const made = me?.recoveryKitCreateTime ? timestampDate(me.recoveryKitCreateTime) : undefined;
+  // The code is shown once: locking (which keeps the views as they are
+  // behind the Locked view) forgets it.
+  const unlocked = me?.state === VaultStatus_State.UNLOCKED;
+  useEffect(() => {
+    if (!unlocked) setKit(null);
+  }, [unlocked]);
+  const make = async (e: Event) => {
+    e.preventDefault();
+    const got = await act.run(async () => {
+      try {
+        return await vault.createRecoveryKit({ passphrase });
+      } catch (err) {
+        if (codeOf(err) === Code.Unauthenticated) throw new Error("That passphrase is wrong. Try again.");
+        throw err;
+      }
+    });
+    if (got) {
+      setKit(got);
+      setAsking(false);
+      setPassphrase("");
+      void refreshStatus();
+    }
+  };
+  return (
+    <section aria-labelledby="kit-title" class="card" data-testid="recovery-kit-box">
+      <h3 id="kit-title">Recovery kit</h3>
+      {kit ? (
+        <div role="status">
+          <p>Your recovery code. This is the only time it is shown:</p>
+          <p class="code-box">
+            <code class="digits" data-testid="recovery-code">{kit.recoveryCode}</code>
+          </p>
+          <QrCode text={kit.recoveryCode} label="The recovery code as a QR code" testid="recovery-qr" />
+          <p class="hint">
+            Write it down or print it, and keep it apart from this device, like a spare house key: with
+            this code and this device, anyone can open Attune. If you lose your passphrase, choose "I
+            lost my passphrase" when Attune asks for it. Changing the passphrase keeps this kit valid.
+          </p>
+        </div>
+      ) : (
+        <p data-testid="recovery-kit-state">
+          {made
+            ? `You made one on ${made.toLocaleDateString()}. A new one makes that code useless.`
+            : "None yet. Nobody can find out a lost passphrase, not even Attune; a recovery kit gives you a code that opens Attune instead."}
+        </p>
+      )}
+      {asking && (
+        <form onSubmit={make}>
+          <label class="field">
+            <span>Your passphrase</span>
+            <input
+              type="password"
+              autocomplete="current-password"
+              required
+              value={passphrase}
+              data-testid="recovery-kit-passphrase"
+              onInput={(e) => setPassphrase(e.currentTarget.value)}
+            />
+          </label>
+          <ErrorNote text={act.error} testid="recovery-kit-error" />
+          <div class="actions">
+            <button type="submit" class="primary" disabled={act.busy} data-testid="recovery-kit-submit">
+              {act.busy ? "Making… this takes a moment" : "Make the kit"}
+            </button>
+            <button type="button" disabled={act.busy} onClick={() => setAsking(false)}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      )}
+      {!asking && (
+        <button type="button" data-testid="recovery-kit-create" onClick={() => { setKit(null); setAsking(true); }}>
+          {made ? "Make a new recovery kit" : "Make a recovery kit"}
+        </button>
       )}
     </section>
   );

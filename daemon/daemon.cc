@@ -32,6 +32,7 @@
 #include "daemon/api/health_service.h"
 #include "daemon/api/journal_service.h"
 #include "daemon/api/plugin_service.h"
+#include "daemon/api/search_service.h"
 #include "daemon/api/space_service.h"
 #include "daemon/api/vault_service.h"
 #include "daemon/base/hex.h"
@@ -252,12 +253,16 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   AppreciationServiceImpl appreciation_service(ctx);
   ExerciseServiceImpl exercise_service(ctx, &plugin_host);
   PluginServiceImpl plugin_service(&plugin_host, &plugin_grants);
+  // The search index lives in memory while the vault is unlocked.
+  SearchIndexer search_indexer(events->get(), &vault, &store);
+  SearchServiceImpl search_service(&search_indexer);
 
   // Our own health service, not gRPC's default: see health.proto.
-  HealthServiceImpl health_service(
-      {"attune.v1.VaultService", "attune.v1.JournalService", "attune.v1.CheckInService",
-       "attune.v1.GoalService", "attune.v1.AppreciationService", "attune.v1.SpaceService",
-       "attune.v1.SyncService", "attune.v1.ExerciseService", "attune.v1.PluginService"});
+  HealthServiceImpl health_service({"attune.v1.VaultService", "attune.v1.JournalService",
+                                    "attune.v1.CheckInService", "attune.v1.GoalService",
+                                    "attune.v1.AppreciationService", "attune.v1.SpaceService",
+                                    "attune.v1.SyncService", "attune.v1.ExerciseService",
+                                    "attune.v1.PluginService", "attune.v1.SearchService"});
   // Catch SIGINT and SIGTERM before the socket exists: whoever sees the
   // socket may stop us at once, and that must be a clean stop, not the
   // default action killing us between listening and the handler.
@@ -287,6 +292,7 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   builder.RegisterService(&sync_service);
   builder.RegisterService(&exercise_service);
   builder.RegisterService(&plugin_service);
+  builder.RegisterService(&search_service);
   // Watch streams run on the event service's own completion queue and
   // thread (event_service.h), not on gRPC's callback API, whose threads wake
   // an idle daemon several times a second.
@@ -297,6 +303,7 @@ absl::Status RunDaemon(const DaemonOptions& options) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.socket_path));
   }
   event_service.Start();
+  search_indexer.Start();
   ::chmod(options.socket_path.c_str(), 0600);
   LogInfo(absl::StrCat("serving on ", options.socket_path, "; vault is ",
                        vault.state() == Vault::State::kUninitialized
@@ -317,6 +324,7 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   // service's queue, then the server itself.
   event_service.Stop();
   server.reset();
+  search_indexer.Stop();
   peers.Stop();
   vault.Lock();
   ::unlink(options.socket_path.c_str());

@@ -43,6 +43,7 @@ class DaemonClient {
   v1::ExerciseService::Stub& exercises() { return *exercises_; }
   v1::PluginService::Stub& plugins() { return *plugins_; }
   v1::EventService::Stub& events() { return *events_; }
+  v1::SearchService::Stub& search() { return *search_; }
 
   // Runs one call: `call(grpc::ClientContext*)` must make it and return its
   // grpc::Status. The context carries a deadline `timeout` from now. Returns
@@ -81,6 +82,7 @@ class DaemonClient {
   std::unique_ptr<v1::ExerciseService::Stub> exercises_;
   std::unique_ptr<v1::PluginService::Stub> plugins_;
   std::unique_ptr<v1::EventService::Stub> events_;
+  std::unique_ptr<v1::SearchService::Stub> search_;
 };
 
 }  // namespace attune::cli

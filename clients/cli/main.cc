@@ -108,6 +108,7 @@ int Main(int argc, char** argv) {
   AddJournalCommands(app, global, table);
   AddGoalCommands(app, global, table);
   AddAppreciationCommands(app, global, table);
+  AddSearchCommands(app, global, table);
   AddSpaceCommands(app, global, table);
   AddExerciseCommands(app, global, table);
   AddPluginCommands(app, global, table);

@@ -72,3 +72,26 @@ test("a journal entry is written, changed, and then shared with the partner's op
   await expect(page.getByTestId("journal-item")).toHaveCount(0);
   await expect(samPage.getByTestId("journal-item")).toHaveCount(0, { timeout: 60_000 });
 });
+
+test("a search finds an entry by a word in it, shows the word, and opens the entry", async ({ lab, openPage }) => {
+  const alex = await lab.device("Alex", { init: true });
+  await alex.cli(["journal", "add", "--title", "The walk home", "--body", "We stopped at the lighthouse and said nothing for a while."]);
+  await alex.cli(["journal", "add", "--title", "Errands", "--body", "Bread, stamps, the pharmacy."]);
+  const page = await openPage(alex, { hash: "view=journal" });
+
+  await page.getByTestId("search-input").fill("lighthouse");
+  await page.getByTestId("search-submit").click();
+  const results = page.getByTestId("search-result");
+  await expect(results).toHaveCount(1);
+  await expect(results.first()).toContainText("The walk home");
+  await expect(results.first().locator("mark")).toHaveText("lighthouse");
+
+  await page.getByTestId("search-input").fill("harbour");
+  await page.getByTestId("search-submit").click();
+  await expect(page.getByTestId("search-none")).toBeVisible();
+
+  await page.getByTestId("search-input").fill("light*");
+  await page.getByTestId("search-submit").click();
+  await results.first().getByRole("button").click();
+  await expect(page.getByTestId("journal-entry-title")).toHaveText("The walk home");
+});

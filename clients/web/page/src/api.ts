@@ -8,6 +8,7 @@ import {
   ExerciseService,
   GoalService,
   JournalService,
+  SearchService,
   SpaceService,
   SyncService,
   VaultService,
@@ -33,3 +34,4 @@ export const space: Client<typeof SpaceService> = createClient(SpaceService, tra
 export const sync: Client<typeof SyncService> = createClient(SyncService, transport);
 export const exercises: Client<typeof ExerciseService> = createClient(ExerciseService, transport);
 export const events: Client<typeof EventService> = createClient(EventService, transport);
+export const search: Client<typeof SearchService> = createClient(SearchService, transport);

@@ -1,0 +1,262 @@
+// attune-search-bench: what a person waits for when searching. Starts a real
+// attuned, writes N journal entries (8 clients, untimed), locks and unlocks
+// the vault, then times:
+// - the first search after the unlock returns (the index is built from the
+//   store in that time), beside reading every entry through
+//   ListJournalEntries in the same run: what merely reading the records costs.
+//   The time runs from the Unlock call's start, so it holds the unlock too
+//   (the index is built when the vault says it is unlocked, before the call
+//   returns); the unlock call alone is printed beside it;
+// - a search's latency over mixed queries (a common word, two words, a rare
+//   word, a prefix), beside an empty call (the health check).
+// Ceilings are the issue's: the index built within 1 s of the unlock for
+// 10,000 entries; a query's p50 within 20 ms.
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "attune/v1/api.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "tools/bench/daemon_process.h"
+#include "tools/bench/rpc_client.h"
+#include "tools/bench/scratch.h"
+#include "tools/bench/stats.h"
+
+namespace attune::bench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr int kSeedClients = 8;
+
+double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+
+std::chrono::system_clock::time_point Deadline() {
+  return std::chrono::system_clock::now() + std::chrono::seconds(60);
+}
+
+// Words of an evening's journal; entry i also names "topic<i % 500>", so a
+// rare word matches about N / 500 entries.
+const std::vector<std::string>& Vocabulary() {
+  static const std::vector<std::string> words = {
+      "walk",   "dinner",  "talked",   "quiet",   "tired",    "laughed", "train",    "rain",
+      "garden", "kitchen", "music",    "friends", "work",     "morning", "evening",  "late",
+      "calm",   "worried", "grateful", "patient", "listened", "cooked",  "river",    "coffee",
+      "letter", "phone",   "mother",   "father",  "weekend",  "holiday", "argument", "sorry",
+      "hug",    "tea",     "book",     "film",    "park",     "sea",     "beach",    "market",
+      "bread",  "garden",  "plans",    "money",   "sleep",    "dream",   "promise",  "trust"};
+  return words;
+}
+
+std::string EntryText(int i, std::mt19937& rng) {
+  const auto& words = Vocabulary();
+  std::string text = "Entry " + std::to_string(i) + ": topic" + std::to_string(i % 500);
+  for (int w = 0; w < 60; ++w) text += " " + words[rng() % words.size()];
+  return text + ".";
+}
+
+void Seed(const std::string& socket, int entries) {
+  std::atomic<int> next{0};
+  std::mutex mu;
+  std::string error;
+  auto client = [&](int seed) {
+    std::mt19937 rng(static_cast<unsigned>(seed));
+    auto stub = v1::JournalService::NewStub(MakeChannel(socket));
+    for (int i = next++; i < entries; i = next++) {
+      v1::CreateJournalEntryRequest request;
+      request.mutable_journal_entry()->set_title("Evening " + std::to_string(i));
+      request.mutable_journal_entry()->set_body(EntryText(i, rng));
+      request.mutable_journal_entry()->set_visibility(i % 2 ? v1::VISIBILITY_SHARED
+                                                            : v1::VISIBILITY_PRIVATE);
+      grpc::ClientContext context;
+      context.set_deadline(Deadline());
+      v1::JournalEntry created;
+      grpc::Status s = stub->CreateJournalEntry(&context, request, &created);
+      if (!s.ok()) {
+        std::lock_guard lock(mu);
+        if (error.empty()) error = "CreateJournalEntry failed: " + Describe(s);
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int c = 0; c < kSeedClients; ++c) threads.emplace_back(client, c + 1);
+  for (auto& t : threads) t.join();
+  if (!error.empty()) throw std::runtime_error(error);
+}
+
+v1::SearchResponse SearchOnce(v1::SearchService::Stub& stub, const std::string& query) {
+  grpc::ClientContext context;
+  context.set_deadline(Deadline());
+  v1::SearchRequest request;
+  request.set_query(query);
+  v1::SearchResponse response;
+  grpc::Status s = stub.Search(&context, request, &response);
+  if (!s.ok()) throw std::runtime_error("Search(" + query + "): " + Describe(s));
+  return response;
+}
+
+// Every journal entry through the List call, pages of 1,000; returns how
+// many.
+int ReadAll(v1::JournalService::Stub& stub) {
+  v1::ListJournalEntriesRequest request;
+  request.set_page_size(1000);
+  int n = 0;
+  do {
+    grpc::ClientContext context;
+    context.set_deadline(Deadline());
+    v1::ListJournalEntriesResponse page;
+    grpc::Status s = stub.ListJournalEntries(&context, request, &page);
+    if (!s.ok()) throw std::runtime_error("ListJournalEntries: " + Describe(s));
+    n += page.journal_entries_size();
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  return n;
+}
+
+int Run(int argc, char** argv) {
+  CLI::App app{
+      "attune-search-bench: the search index built after an unlock, and a search's latency, "
+      "beside reading every entry and an empty call"};
+  std::string attuned = "attuned";
+  int entries = 10000;
+  int queries = 300;
+  int runs = 3;
+  bool quick = false;
+  app.add_option("--attuned", attuned, "The daemon binary");
+  app.add_option("--entries", entries, "Journal entries written first (default 10000; quick 300)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--queries", queries, "Timed searches (default 300; quick 30)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--runs", runs, "Unlocks timed (default 3; quick 1)")->check(CLI::PositiveNumber);
+  app.add_flag("--quick", quick, "Small sizes: checks that every figure comes out");
+  CLI11_PARSE(app, argc, argv);
+  if (quick) {
+    if (app.count("--entries") == 0) entries = 300;
+    if (app.count("--queries") == 0) queries = 30;
+    if (app.count("--runs") == 0) runs = 1;
+  }
+
+  const std::string dir = MakeScratchDir("");
+  int rc = 0;
+  try {
+    const std::string socket = dir + "/d.sock";
+    DaemonProcess daemon;
+    daemon.Start(attuned, dir + "/data", socket, dir + "/attuned.log");
+    WaitUntilServing(socket, std::chrono::seconds(60),
+                     [&](std::string* how) { return daemon.Running(how); });
+    InitVault(socket);
+    std::cerr << "attune-search-bench: writing " << entries << " journal entries… " << std::flush;
+    Seed(socket, entries);
+    std::cerr << "done\n";
+
+    auto channel = MakeChannel(socket);
+    auto vault = v1::VaultService::NewStub(channel);
+    auto journal = v1::JournalService::NewStub(channel);
+    auto search = v1::SearchService::NewStub(channel);
+    auto health = grpc::health::v1::Health::NewStub(channel);
+
+    std::vector<double> first_ms, unlock_ms, read_all_ms;
+    for (int run = 0; run < runs; ++run) {
+      grpc::ClientContext lock_context;
+      lock_context.set_deadline(Deadline());
+      google::protobuf::Empty empty;
+      v1::VaultStatus status;
+      grpc::Status s = vault->Lock(&lock_context, empty, &status);
+      if (!s.ok()) throw std::runtime_error("Lock: " + Describe(s));
+      const auto start = Clock::now();
+      UnlockVault(socket);
+      unlock_ms.push_back(Ms(Clock::now() - start));
+      v1::SearchResponse found = SearchOnce(*search, "topic7");
+      first_ms.push_back(Ms(Clock::now() - start));
+      if (found.results_size() == 0) throw std::runtime_error("the first search found nothing");
+      const auto read_start = Clock::now();
+      if (int n = ReadAll(*journal); n != entries) {
+        throw std::runtime_error("ListJournalEntries gave " + std::to_string(n) + " entries");
+      }
+      read_all_ms.push_back(Ms(Clock::now() - read_start));
+    }
+
+    const auto& words = Vocabulary();
+    std::mt19937 rng(42);
+    Samples searches, empties;
+    int found_total = 0;
+    for (int i = 0; i < queries + 20; ++i) {
+      std::string q;
+      switch (i % 4) {
+        case 0:
+          q = words[rng() % words.size()];
+          break;
+        case 1:
+          q = words[rng() % words.size()] + " " + words[rng() % words.size()];
+          break;
+        case 2:
+          q = "topic" + std::to_string(rng() % 500);
+          break;
+        default:
+          q = words[rng() % words.size()].substr(0, 3) + "*";
+          break;
+      }
+      const auto start = Clock::now();
+      v1::SearchResponse r = SearchOnce(*search, q);
+      const double ms = Ms(Clock::now() - start);
+      grpc::ClientContext context;
+      context.set_deadline(Deadline());
+      grpc::health::v1::HealthCheckRequest check;
+      grpc::health::v1::HealthCheckResponse answer;
+      const auto e_start = Clock::now();
+      grpc::Status s = health->Check(&context, check, &answer);
+      const double e_ms = Ms(Clock::now() - e_start);
+      if (!s.ok()) throw std::runtime_error("health check: " + Describe(s));
+      if (i < 20) continue;  // warm-up
+      searches.latencies_ms.push_back(ms);
+      empties.latencies_ms.push_back(e_ms);
+      found_total += r.results_size();
+    }
+
+    const double first = Percentile(first_ms, 50);
+    const double unlock = Percentile(unlock_ms, 50);
+    const double read_all = Percentile(read_all_ms, 50);
+    const double p50 = Percentile(searches.latencies_ms, 50);
+    const double p99 = Percentile(searches.latencies_ms, 99);
+    const double empty50 = Percentile(empties.latencies_ms, 50);
+    const double budget_ms = 1000.0 * std::max(1.0, entries / 10000.0);
+    std::printf(
+        "\nSearch: %d journal entries (half shared), one daemon; median of %d unlocks; %d "
+        "searches (a word, two words, a rare word, a prefix; %.1f results each on average)\n",
+        entries, runs, queries, static_cast<double>(found_total) / queries);
+    auto row = [](const char* what, double ms, const std::string& target) {
+      std::printf("| %-56s | %9.2f ms | %-24s |\n", what, ms, target.c_str());
+    };
+    std::printf("| %-56s | %12s | %-24s |\n", "what", "time", "target");
+    std::printf("|%s|%s|%s|\n", std::string(58, '-').c_str(), std::string(14, '-').c_str(),
+                std::string(26, '-').c_str());
+    row("Unlock sent -> first search answered (index built)", first,
+        first <= budget_ms ? "<= 1 s per 10,000: met" : "<= 1 s per 10,000: MISSED");
+    row("  beside: the Unlock call alone", unlock, "");
+    row("  beside: every entry read through ListJournalEntries", read_all, "");
+    row("a search, p50", p50, p50 <= 20 ? "p50 <= 20 ms: met" : "p50 <= 20 ms: MISSED");
+    row("  beside: an empty call (health check), p50", empty50, "");
+    row("a search, p99", p99, "");
+    std::fflush(stdout);
+    daemon.Stop();
+  } catch (const std::exception& e) {
+    std::cerr << "\nattune-search-bench: " << e.what() << "\n";
+    PrintLogTail(dir + "/attuned.log");
+    rc = 1;
+  }
+  RemoveTree(dir);
+  return rc;
+}
+
+}  // namespace
+}  // namespace attune::bench
+
+int main(int argc, char** argv) { return attune::bench::Run(argc, argv); }

@@ -30,6 +30,7 @@
 #include "daemon/api/exercise_service.h"
 #include "daemon/api/goal_service.h"
 #include "daemon/api/health_service.h"
+#include "daemon/api/insights_service.h"
 #include "daemon/api/journal_service.h"
 #include "daemon/api/plugin_service.h"
 #include "daemon/api/search_service.h"
@@ -251,6 +252,7 @@ absl::Status RunDaemon(const DaemonOptions& options) {
     return ids;
   });
   AppreciationServiceImpl appreciation_service(ctx);
+  InsightsServiceImpl insights_service(ctx);
   ExerciseServiceImpl exercise_service(ctx, &plugin_host);
   PluginServiceImpl plugin_service(&plugin_host, &plugin_grants);
   // The search index lives in memory while the vault is unlocked.
@@ -293,6 +295,7 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   builder.RegisterService(&exercise_service);
   builder.RegisterService(&plugin_service);
   builder.RegisterService(&search_service);
+  builder.RegisterService(&insights_service);
   // Watch streams run on the event service's own completion queue and
   // thread (event_service.h), not on gRPC's callback API, whose threads wake
   // an idle daemon several times a second.

@@ -56,6 +56,7 @@ void AddExerciseCommands(CLI::App& app, const GlobalOptions& global, CommandTabl
 void AddPluginCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
 void AddWatchCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
 void AddSearchCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
+void AddInsightsCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
 // `attune completion bash`; reads the finished command tree of `app`.
 void AddCompletionCommands(CLI::App& app, CommandTable& table);
 

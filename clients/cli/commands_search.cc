@@ -29,8 +29,19 @@ struct SearchOptions {
 
 std::string KindOfWord(const std::string& word) {
   if (word == "journal") return "journal_entry";
-  if (word == "checkin") return "check_in";
+  if (word == "checkin" || word == "check-in") return "check_in";
   return "appreciation";
+}
+
+// The words as the daemon reads them: the shell took the quotes off a
+// phrase ("by the river" arrives as one argument), so they go back on.
+std::string QueryOf(const std::vector<std::string>& words) {
+  std::vector<std::string> parts;
+  for (const std::string& w : words) {
+    parts.push_back(
+        w.find(' ') != std::string::npos && w.find('"') == std::string::npos ? "\"" + w + "\"" : w);
+  }
+  return absl::StrJoin(parts, " ");
 }
 
 std::string KindWord(const std::string& kind) {
@@ -55,7 +66,7 @@ std::string SnippetLine(const v1::SearchResult& r) {
 absl::Status RunSearch(const GlobalOptions& global, const SearchOptions& options) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   v1::SearchRequest request;
-  request.set_query(absl::StrJoin(options.words, " "));
+  request.set_query(QueryOf(options.words));
   for (const std::string& k : options.kinds) request.add_kinds(KindOfWord(k));
   request.set_page_size(options.limit);
   v1::SearchResponse found;
@@ -64,7 +75,7 @@ absl::Status RunSearch(const GlobalOptions& global, const SearchOptions& options
   }));
   if (global.json) return PrintJson(found);
   if (found.results().empty()) {
-    std::cout << "Nothing holds " << request.query() << ".\n";
+    std::cout << "Found nothing for " << request.query() << ".\n";
     return absl::OkStatus();
   }
   const People people = People::Fetch(*client);
@@ -89,7 +100,8 @@ absl::Status RunSearch(const GlobalOptions& global, const SearchOptions& options
     std::cout << heading << '\n' << "  " << SnippetLine(r) << '\n';
   }
   if (!found.next_page_token().empty()) {
-    std::cout << "\n(the best " << options.limit << "; --limit shows more)\n";
+    std::cout << "\n(the best " << options.limit
+              << (options.limit < 100 ? "; --limit shows more" : "; more words narrow it") << ")\n";
   }
   return absl::OkStatus();
 }
@@ -110,7 +122,7 @@ void AddSearchCommands(CLI::App& app, const GlobalOptions& global, CommandTable&
   search
       ->add_option("--kind", options->kinds,
                    "Only this kind (repeat for more): journal, checkin, appreciation")
-      ->check(CLI::IsMember({"journal", "checkin", "appreciation"}))
+      ->check(CLI::IsMember({"journal", "checkin", "check-in", "appreciation"}))
       ->option_text("KIND");
   search
       ->add_option("--limit", options->limit,

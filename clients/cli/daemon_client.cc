@@ -68,7 +68,8 @@ DaemonClient::DaemonClient(std::string socket_path, std::shared_ptr<grpc::Channe
       exercises_(v1::ExerciseService::NewStub(channel_)),
       plugins_(v1::PluginService::NewStub(channel_)),
       events_(v1::EventService::NewStub(channel_)),
-      search_(v1::SearchService::NewStub(channel_)) {}
+      search_(v1::SearchService::NewStub(channel_)),
+      insights_(v1::InsightsService::NewStub(channel_)) {}
 
 absl::Status DaemonClient::ToStatus(const grpc::Status& status, absl::Duration timeout) const {
   if (status.ok()) return absl::OkStatus();

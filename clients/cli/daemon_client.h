@@ -44,6 +44,7 @@ class DaemonClient {
   v1::PluginService::Stub& plugins() { return *plugins_; }
   v1::EventService::Stub& events() { return *events_; }
   v1::SearchService::Stub& search() { return *search_; }
+  v1::InsightsService::Stub& insights() { return *insights_; }
 
   // Runs one call: `call(grpc::ClientContext*)` must make it and return its
   // grpc::Status. The context carries a deadline `timeout` from now. Returns
@@ -83,6 +84,7 @@ class DaemonClient {
   std::unique_ptr<v1::PluginService::Stub> plugins_;
   std::unique_ptr<v1::EventService::Stub> events_;
   std::unique_ptr<v1::SearchService::Stub> search_;
+  std::unique_ptr<v1::InsightsService::Stub> insights_;
 };
 
 }  // namespace attune::cli

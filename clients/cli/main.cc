@@ -109,6 +109,7 @@ int Main(int argc, char** argv) {
   AddGoalCommands(app, global, table);
   AddAppreciationCommands(app, global, table);
   AddSearchCommands(app, global, table);
+  AddInsightsCommands(app, global, table);
   AddSpaceCommands(app, global, table);
   AddExerciseCommands(app, global, table);
   AddPluginCommands(app, global, table);

@@ -52,7 +52,7 @@ grpc::Status SearchServiceImpl::Search(grpc::ServerContext*, const v1::SearchReq
           absl::StrCat("kinds: \"", kind,
                        "\" is not a kind search covers (journal_entry, check_in, appreciation)")));
     }
-    kinds.push_back(kind);
+    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
   }
   auto offset = OffsetOf(*request);
   if (!offset.ok()) return ToGrpc(offset.status());

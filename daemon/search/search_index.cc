@@ -142,10 +142,30 @@ std::string Quoted(std::string_view term) {
 
 }  // namespace
 
-absl::StatusOr<std::string> FtsQueryOf(const std::string& query) {
-  if (query.size() > kMaxQueryChars) {
+absl::StatusOr<std::string> FtsQueryOf(const std::string& typed) {
+  size_t chars = 0;
+  for (unsigned char c : typed) {
+    if ((c & 0xc0) != 0x80) ++chars;  // UTF-8: count the first byte of each
+    if (c < 0x20 && c != '\t' && c != '\n') {
+      return absl::InvalidArgumentError("query: control characters are not words");
+    }
+  }
+  if (chars > kMaxQueryChars) {
     return absl::InvalidArgumentError(
         absl::StrCat("query: at most ", kMaxQueryChars, " characters"));
+  }
+  // Typographic quotes, as phones and the page's hint type them, are quotes
+  // (built anew: GCC 12 warns falsely on std::string::replace here).
+  std::string query;
+  query.reserve(typed.size());
+  for (size_t i = 0; i < typed.size(); ++i) {
+    const std::string_view rest = std::string_view(typed).substr(i);
+    if (rest.starts_with("\u201c") || rest.starts_with("\u201d") || rest.starts_with("\u201e")) {
+      query.push_back('"');
+      i += 2;  // each is three bytes
+      continue;
+    }
+    query.push_back(typed[i]);
   }
   std::vector<std::string> terms;
   size_t i = 0;
@@ -185,9 +205,11 @@ absl::StatusOr<std::string> FtsQueryOf(const std::string& query) {
     return absl::InvalidArgumentError(
         absl::StrCat("query: at most ", kMaxQueryTerms, " words or phrases"));
   }
+  // Side by side, FTS5 ANDs them; a term with no word in it (an emoji, a
+  // dash) then drops out instead of matching nothing.
   std::string out;
   for (const std::string& t : terms) {
-    if (!out.empty()) out += " AND ";
+    if (!out.empty()) out += " ";
     out += t;
   }
   return out;
@@ -294,7 +316,11 @@ absl::StatusOr<std::vector<SearchIndex::Hit>> SearchIndex::Query(
     hit.snippet = SnippetParts(select.ColumnText(7));
     hits.push_back(std::move(hit));
   }
-  if (rc != SQLITE_DONE) return SqliteError(db_, "searching");
+  if (rc != SQLITE_DONE) {
+    // What is left to fail is FTS5 not taking the query.
+    return absl::InvalidArgumentError(
+        absl::StrCat("query: not something to search for (", sqlite3_errmsg(db_), ")"));
+  }
   return hits;
 }
 

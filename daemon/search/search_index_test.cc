@@ -115,13 +115,15 @@ TEST_F(SearchIndexTest, PutReplacesAndRemoveForgets) {
 // What people type is words, never FTS5 syntax: operators, column filters
 // and stray quotes are plain text.
 TEST(FtsQueryTest, NothingTypedIsQuerySyntax) {
-  EXPECT_EQ(*FtsQueryOf("walk home"), "\"walk\" AND \"home\"");
+  EXPECT_EQ(*FtsQueryOf("walk home"), "\"walk\" \"home\"");
   EXPECT_EQ(*FtsQueryOf("walk*"), "\"walk\"*");
-  EXPECT_EQ(*FtsQueryOf("\"by the river\" cafe"), "\"by the river\" AND \"cafe\"");
-  EXPECT_EQ(*FtsQueryOf("NOT title:x OR y"), "\"NOT\" AND \"title:x\" AND \"OR\" AND \"y\"");
-  EXPECT_EQ(*FtsQueryOf("say \"hi"), "\"say\" AND \"hi\"");
+  EXPECT_EQ(*FtsQueryOf("\"by the river\" cafe"), "\"by the river\" \"cafe\"");
+  EXPECT_EQ(*FtsQueryOf("\u201cby the river\u201d"), "\"by the river\"");
+  EXPECT_EQ(*FtsQueryOf("NOT title:x OR y"), "\"NOT\" \"title:x\" \"OR\" \"y\"");
+  EXPECT_EQ(*FtsQueryOf("say \"hi"), "\"say\" \"hi\"");
   EXPECT_EQ(*FtsQueryOf("it's"), "\"it's\"");
-  EXPECT_EQ(*FtsQueryOf("a\"\"b"), "\"a\" AND \"b\"");
+  EXPECT_EQ(*FtsQueryOf("a\"\"b"), "\"a\" \"b\"");
+  EXPECT_EQ(FtsQueryOf(std::string("a\0b", 3)).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 TEST(FtsQueryTest, EmptyOrOversizedQueriesAreRefusedByName) {
@@ -145,6 +147,8 @@ TEST_F(SearchIndexTest, HostileQueriesFindNothingAndBreakNothing) {
         << q << ": " << hits.status();
   }
   EXPECT_THAT(Names(index_->Query("text", {}, 0, 10)), ElementsAre("journalEntries/1"));
+  // A term with no word in it drops out rather than matching nothing.
+  EXPECT_THAT(Names(index_->Query("text \u2615", {}, 0, 10)), ElementsAre("journalEntries/1"));
 }
 
 }  // namespace

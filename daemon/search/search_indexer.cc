@@ -83,16 +83,15 @@ SearchDoc DocOf(const SearchedKind& kind, std::string_view id, const v1::RecordS
 
 SearchIndexer::~SearchIndexer() { Stop(); }
 
+void SearchIndexer::Kick() {
+  absl::MutexLock lock(&wake_mu_);
+  wake_ = true;
+}
+
 void SearchIndexer::Start() {
-  token_ = hub_->Subscribe([this] {
-    absl::MutexLock lock(&mu_);
-    wake_ = true;
-  });
-  {
-    absl::MutexLock lock(&mu_);
-    wake_ = true;  // build at once when the vault is unlocked already
-  }
   cursor_ = hub_->LastDelivered();
+  token_ = hub_->Subscribe([this] { Kick(); });
+  Kick();  // build at once when the vault is unlocked already
   thread_ = std::thread([this] { Run(); });
   pthread_setname_np(thread_.native_handle(), "attuned-search");
 }
@@ -102,12 +101,14 @@ void SearchIndexer::Stop() {
   stopped_ = true;
   if (token_ != 0) hub_->Unsubscribe(token_);
   {
-    absl::MutexLock lock(&mu_);
+    absl::MutexLock lock(&wake_mu_);
     stop_ = true;
   }
   if (thread_.joinable()) thread_.join();
   absl::MutexLock lock(&mu_);
   index_.reset();
+  built_for_ = nullptr;
+  ended_ = true;
 }
 
 void SearchIndexer::Run() {
@@ -116,63 +117,101 @@ void SearchIndexer::Run() {
   bool rebuild = true;
   while (true) {
     {
-      absl::MutexLock lock(&mu_);
-      mu_.Await(absl::Condition(this, &SearchIndexer::WakeOrStop));
-      if (stop_) return;
+      absl::MutexLock lock(&wake_mu_);
+      wake_mu_.Await(absl::Condition(this, &SearchIndexer::WakeOrStop));
       wake_ = false;
     }
-    // What happened since the last look.
-    std::vector<v1::Event> events;
-    while (true) {
-      events.clear();
-      if (!hub_->ReadAfter(cursor_, kReadBatch, &events)) {
-        // Fell behind the hub's memory: start over from what is stored.
-        cursor_ = hub_->LastDelivered();
-        rebuild = true;
-        changed.clear();
-        break;
-      }
-      if (events.empty()) break;
-      for (const v1::Event& e : events) {
-        cursor_ = e.id();
-        if (e.has_record_changed() && FindKind(e.record_changed().kind()) != nullptr) {
-          changed.emplace(e.record_changed().kind(), e.record_changed().name());
-        }
-      }
+    // A closed hub is a daemon stopping: searches waiting end now.
+    bool stop;
+    {
+      absl::MutexLock lock(&wake_mu_);
+      stop = stop_;
     }
-
-    auto keys = vault_->Keys();
-    absl::MutexLock lock(&mu_);
-    if (!keys.ok()) {
-      // Locked: nothing of the words stays in memory until the next unlock.
-      index_.reset();
-      rebuild = true;
-      changed.clear();
-      continue;
-    }
-    absl::Status s;
-    if (rebuild || index_ == nullptr) {
-      changed.clear();
-      s = Rebuild(**keys);
-      rebuild = !s.ok();
-    } else {
-      for (const auto& [kind, name] : changed) {
-        if (s = Refresh(**keys, kind, name); !s.ok()) break;
-      }
-      changed.clear();
-      if (!s.ok()) rebuild = true;
-    }
-    if (!s.ok()) {
-      LogWarning(
-          absl::StrCat("the search index could not be brought up to date (it is built "
-                       "again at the next change): ",
-                       s.ToString()));
-    }
+    if (stop || hub_->closed()) break;
+    Look(&changed, &rebuild);
   }
+  absl::MutexLock lock(&mu_);
+  ended_ = true;
+  ++looks_;
 }
 
-absl::Status SearchIndexer::Rebuild(const KeySet& keys) {
-  index_.reset();
+void SearchIndexer::Look(std::set<std::pair<std::string, std::string>>* changed, bool* rebuild) {
+  std::vector<v1::Event> events;
+  while (true) {
+    events.clear();
+    if (!hub_->ReadAfter(cursor_, kReadBatch, &events)) {
+      // Fell behind the hub's memory: start over from what is stored.
+      cursor_ = hub_->LastDelivered();
+      *rebuild = true;
+      changed->clear();
+      break;
+    }
+    if (events.empty()) break;
+    for (const v1::Event& e : events) {
+      cursor_ = e.id();
+      if (e.has_record_changed() && FindKind(e.record_changed().kind()) != nullptr) {
+        changed->emplace(e.record_changed().kind(), e.record_changed().name());
+      }
+    }
+  }
+
+  auto keys = vault_->Keys();
+  if (!keys.ok()) {
+    // Locked: nothing of the words stays in memory until the next unlock.
+    absl::MutexLock lock(&mu_);
+    index_.reset();
+    built_for_ = nullptr;
+    *rebuild = true;
+    changed->clear();
+    ++looks_;
+    return;
+  }
+  bool build;
+  {
+    absl::MutexLock lock(&mu_);
+    build = *rebuild || index_ == nullptr || built_for_ != keys->get();
+    if (!build) {
+      absl::Status s;
+      for (const auto& [kind, name] : *changed) {
+        if (s = Refresh(**keys, index_.get(), kind, name); !s.ok()) break;
+      }
+      changed->clear();
+      if (!s.ok()) {
+        // Not to be trusted any more: dropped, and built again below.
+        LogWarning(absl::StrCat("the search index is built again: ", s.ToString()));
+        index_.reset();
+        built_for_ = nullptr;
+        build = true;
+      }
+    }
+    if (!build) {
+      ++looks_;
+      return;
+    }
+  }
+  // Built outside the lock, so searches answer "not ready" or wait, while
+  // the hub and everything else goes on; changes from now on are read at the
+  // next look (refreshing a record twice does no harm).
+  changed->clear();
+  auto built = Build(**keys);
+  absl::MutexLock lock(&mu_);
+  if (built.ok()) {
+    index_ = *std::move(built);
+    built_for_ = keys->get();
+    failed_ = absl::OkStatus();
+    *rebuild = false;
+  } else {
+    index_.reset();
+    built_for_ = nullptr;
+    failed_ = built.status();
+    *rebuild = true;
+    LogWarning(absl::StrCat("the search index could not be built (each search tries again): ",
+                            failed_.ToString()));
+  }
+  ++looks_;
+}
+
+absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndexer::Build(const KeySet& keys) const {
   auto index = SearchIndex::Create();
   if (!index.ok()) return index.status();
   if (auto s = (*index)->Begin(); !s.ok()) return s;
@@ -188,38 +227,64 @@ absl::Status SearchIndexer::Rebuild(const KeySet& keys) {
     if (!put.ok()) return put;
   }
   if (auto s = (*index)->Commit(); !s.ok()) return s;
-  index_ = *std::move(index);
-  return absl::OkStatus();
+  return index;
 }
 
-absl::Status SearchIndexer::Refresh(const KeySet& keys, const std::string& kind_name,
-                                    const std::string& name) {
+absl::Status SearchIndexer::Refresh(const KeySet& keys, SearchIndex* index,
+                                    const std::string& kind_name, const std::string& name) const {
   const SearchedKind* kind = FindKind(kind_name);
-  if (kind == nullptr || index_ == nullptr) return absl::OkStatus();
+  if (kind == nullptr) return absl::OkStatus();
   auto id = ParseName("name", name, kind->collection);
   if (!id.ok()) return absl::OkStatus();  // not a name of ours: nothing to index
   auto state = store_->Get(keys, kind->kind, *id);
   if (!state.ok()) return state.status();
-  if (!state->has_value() || !IsVisible(keys, **state)) return index_->Remove(name);
-  return index_->Put(DocOf(*kind, *id, **state));
+  if (!state->has_value() || !IsVisible(keys, **state)) return index->Remove(name);
+  return index->Put(DocOf(*kind, *id, **state));
+}
+
+bool SearchIndexer::StillVisible(const KeySet& keys, const SearchDoc& doc) const {
+  const SearchedKind* kind = FindKind(doc.kind);
+  if (kind == nullptr) return false;
+  auto id = ParseName("name", doc.name, kind->collection);
+  if (!id.ok()) return false;
+  auto state = store_->Get(keys, kind->kind, *id);
+  return state.ok() && state->has_value() && IsVisible(keys, **state);
 }
 
 absl::StatusOr<std::vector<SearchIndex::Hit>> SearchIndexer::Search(
     const std::string& query, const std::vector<std::string>& kinds, int offset, int limit) {
-  if (auto keys = vault_->Keys(); !keys.ok()) return keys.status();
-  absl::MutexLock lock(&mu_);
-  const bool ready =
-      mu_.AwaitWithTimeout(absl::Condition(this, &SearchIndexer::ReadyOrNot), kReadyWithin);
-  if (stop_) return absl::UnavailableError("attuned is stopping");
-  if (auto keys = vault_->Keys(); !keys.ok()) return keys.status();  // locked meanwhile
-  if (!ready || index_ == nullptr) {
-    return absl::UnavailableError("the search index is not ready yet; try again in a moment");
+  auto keys = vault_->Keys();
+  if (!keys.ok()) return keys.status();
+  absl::StatusOr<std::vector<SearchIndex::Hit>> hits;
+  {
+    absl::MutexLock lock(&mu_);
+    if (index_ == nullptr || built_for_ != keys->get()) {
+      // Ask for a look (a build, or another try after a failed one) and
+      // wait for it to finish.
+      const uint64_t asked = looks_;
+      Kick();
+      struct Since {
+        const uint64_t* looks;
+        uint64_t asked;
+        bool Done() const { return *looks > asked; }
+      } since{&looks_, asked};
+      mu_.AwaitWithTimeout(absl::Condition(&since, &Since::Done), kReadyWithin);
+    }
+    if (ended_) return absl::UnavailableError("attuned is stopping");
+    if (index_ == nullptr || built_for_ != keys->get()) {
+      if (auto again = vault_->Keys(); !again.ok()) return again.status();  // locked meanwhile
+      if (!failed_.ok()) return failed_;
+      return absl::UnavailableError("the search index is not ready yet; try again in a moment");
+    }
+    hits = index_->Query(query, kinds, offset, limit);
   }
-  return index_->Query(query, kinds, offset, limit);
-}
-
-bool SearchIndexer::ReadyOrNot() const {
-  return index_ != nullptr || stop_ || vault_->state() != Vault::State::kUnlocked;
+  if (!hits.ok()) return hits.status();
+  // The index may not have heard of a change yet: the store has the last word.
+  std::vector<SearchIndex::Hit> shown;
+  for (SearchIndex::Hit& hit : *hits) {
+    if (StillVisible(**keys, hit.doc)) shown.push_back(std::move(hit));
+  }
+  return shown;
 }
 
 size_t SearchIndexer::IndexedCount() {

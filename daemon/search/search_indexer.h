@@ -1,15 +1,19 @@
 // SearchIndexer: keeps a SearchIndex of what a person can read here current,
 // and answers searches from it.
 //
-// Its own thread sleeps until the event hub delivers something. Then, while
-// the vault is unlocked, it builds the index once (every visible journal
-// entry, check-in and appreciation, in one transaction) and afterwards only
-// re-reads the records the hub names as changed; when the vault is locked it
-// drops the index, and SQLite wipes the memory it held (search_index.h).
+// Its own thread sleeps until the event hub delivers something (or a search
+// asks). Then, while the vault is unlocked, it builds the index once for the
+// vault's keys (every visible journal entry, check-in and appreciation, in
+// one transaction, outside the lock searches take) and afterwards only
+// re-reads the records the hub names as changed; when the vault is locked,
+// or its keys are not the ones the index was built with, it drops the index,
+// and SQLite wipes the memory it held (search_index.h). Every hit is checked
+// against the store again before it is returned, so a record deleted or made
+// private is never shown, even in the moment before the index hears of it.
 //
-// Threads: Start and Stop on the daemon's thread; Search on any (gRPC's); the
-// hub's notifier only sets a flag. The index is guarded by one mutex: a
-// search waits for a build under way.
+// Threads: Start and Stop on the daemon's thread; Search on any (gRPC's). The
+// hub's notifier only sets a flag under a lock of its own: it never waits for
+// a build or a search.
 #ifndef ATTUNE_DAEMON_SEARCH_SEARCH_INDEXER_H_
 #define ATTUNE_DAEMON_SEARCH_SEARCH_INDEXER_H_
 
@@ -48,10 +52,11 @@ class SearchIndexer {
   // Unsubscribes, stops the thread and drops the index. Idempotent.
   void Stop();
 
-  // SearchIndex::Query on the current index. FAILED_PRECONDITION (the
-  // vault's message) while locked or uninitialised; UNAVAILABLE when the
-  // index is not ready within 60 s of an unlock (a build that slow means
-  // something is wrong) or the indexer stopped.
+  // SearchIndex::Query on the current index, without the hits that are no
+  // longer visible. FAILED_PRECONDITION (the vault's message) while locked
+  // or uninitialised; the build's error when the index could not be built
+  // (each search tries again); UNAVAILABLE when the index is not ready within
+  // 60 s or attuned is stopping.
   absl::StatusOr<std::vector<SearchIndex::Hit>> Search(const std::string& query,
                                                        const std::vector<std::string>& kinds,
                                                        int offset, int limit);
@@ -60,16 +65,20 @@ class SearchIndexer {
   size_t IndexedCount();
 
  private:
-  bool WakeOrStop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return wake_ || stop_; }
-  // A search can go on: the index is there, or it will not come.
-  bool ReadyOrNot() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  bool WakeOrStop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) { return wake_ || stop_; }
+  // Asks the thread to look at the hub and the vault again.
+  void Kick();
   void Run();
-  // Builds a new index from the store with `keys` and replaces the old.
-  absl::Status Rebuild(const KeySet& keys) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Re-reads the record `name` of `kind` and puts it in the index, or takes
-  // it out when it is gone or not visible.
-  absl::Status Refresh(const KeySet& keys, const std::string& kind, const std::string& name)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // One look: reads the hub, then builds, refreshes or drops the index.
+  void Look(std::set<std::pair<std::string, std::string>>* changed, bool* rebuild);
+  // A new index from the store with `keys`.
+  absl::StatusOr<std::unique_ptr<SearchIndex>> Build(const KeySet& keys) const;
+  // Re-reads the record `name` of `kind` and puts it in `index`, or takes it
+  // out when it is gone or not visible.
+  absl::Status Refresh(const KeySet& keys, SearchIndex* index, const std::string& kind,
+                       const std::string& name) const;
+  // Whether the record a hit names is still there and visible.
+  bool StillVisible(const KeySet& keys, const SearchDoc& doc) const;
 
   EventHub* const hub_;
   const Vault* const vault_;
@@ -78,10 +87,20 @@ class SearchIndexer {
   std::thread thread_;
   bool stopped_ = false;  // the daemon's thread only
 
+  // The thread's wake-up; the hub's notifier takes only this lock.
+  mutable absl::Mutex wake_mu_;
+  bool wake_ ABSL_GUARDED_BY(wake_mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(wake_mu_) = false;
+
   mutable absl::Mutex mu_;
   std::unique_ptr<SearchIndex> index_ ABSL_GUARDED_BY(mu_);
-  bool wake_ ABSL_GUARDED_BY(mu_) = false;
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  // The keys the index was built with (compared, never dereferenced).
+  const KeySet* built_for_ ABSL_GUARDED_BY(mu_) = nullptr;
+  // The last build's error; OK after a good one.
+  absl::Status failed_ ABSL_GUARDED_BY(mu_);
+  // Looks finished, so a search can wait for the one it asked for.
+  uint64_t looks_ ABSL_GUARDED_BY(mu_) = 0;
+  bool ended_ ABSL_GUARDED_BY(mu_) = false;  // the thread is gone or going
   // The thread only: the last hub event read.
   uint64_t cursor_ = 0;
 };

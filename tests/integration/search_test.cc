@@ -121,7 +121,7 @@ TEST(SearchIT, APersonFindsTheirOwnWordsAndWhatTheirPartnerSharedNeverTheirPriva
   EXPECT_THAT(cli.out, HasSubstr("lighthouse walk with Alex"));
   CliResult none = RunCli(sam, {"search", "father"});
   ASSERT_EQ(none.exit_code, 0) << none.out;
-  EXPECT_THAT(none.out, HasSubstr("Nothing holds father"));
+  EXPECT_THAT(none.out, HasSubstr("Found nothing for father"));
   CliResult json = RunCli(sam, {"--json", "search", "light*"});
   ASSERT_EQ(json.exit_code, 0) << json.out;
   EXPECT_THAT(json.out, HasSubstr("\"kind\": \"check_in\""));

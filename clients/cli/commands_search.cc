@@ -86,10 +86,11 @@ absl::Status RunSearch(const GlobalOptions& global, const SearchOptions& options
     first = false;
     const std::string who =
         people.IsOther(r.author()) ? people.NameOf(r.author(), "partner") : "you";
-    std::string heading = absl::StrCat(
-        Bold(KindWord(r.kind())), "  ",
-        DayHeading(std::string_view(FormatTimestamp(r.create_time(), zone, "%Y-%m-%d"))), "  ",
-        who);
+    // A check-in is of its day (its title); the others of when they were written.
+    const std::string day =
+        r.kind() == "check_in" ? r.title() : FormatTimestamp(r.create_time(), zone, "%Y-%m-%d");
+    std::string heading =
+        absl::StrCat(Bold(KindWord(r.kind())), "  ", DayHeading(std::string_view(day)), "  ", who);
     if (r.kind() == "appreciation" && !r.title().empty()) {
       absl::StrAppend(&heading, ", for ", r.title());
     } else if (r.kind() == "journal_entry" && !r.title().empty()) {

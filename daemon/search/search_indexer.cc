@@ -287,9 +287,4 @@ absl::StatusOr<std::vector<SearchIndex::Hit>> SearchIndexer::Search(
   return shown;
 }
 
-size_t SearchIndexer::IndexedCount() {
-  absl::MutexLock lock(&mu_);
-  return index_ == nullptr ? 0 : index_->size();
-}
-
 }  // namespace attune

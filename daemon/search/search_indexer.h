@@ -61,9 +61,6 @@ class SearchIndexer {
                                                        const std::vector<std::string>& kinds,
                                                        int offset, int limit);
 
-  // How many records the index holds; 0 when there is none. For tests.
-  size_t IndexedCount();
-
  private:
   bool WakeOrStop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) { return wake_ || stop_; }
   // Asks the thread to look at the hub and the vault again.

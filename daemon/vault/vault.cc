@@ -135,16 +135,17 @@ absl::Status SealForPassphrase(const SecretBytes& vault_key, std::string_view pa
 struct Opened {
   SecretBytes secrets{kSecretsBytes};
   SecretBytes vault_key{kAeadKeyBytes};
-  // A version 1 file: `vault_key` is new, and the file must be written again
-  // (RewriteAsCurrent) before the vault key is any use.
+  // It was a version 1 file: `vault_key` is new, and the file was rewritten
+  // as version 2 in memory; it must be saved before the vault key is any use.
   bool older = false;
-  // The passphrase's key; a version 1 file needs it to be written again.
-  std::unique_ptr<SecretBytes> kek;
 };
 
-// Opens `file` with the passphrase.
-absl::StatusOr<Opened> OpenWithPassphrase(const v1::VaultFile& file, const v1::VaultIdentity& id,
+// Opens `*file` with the passphrase. A version 1 file is rewritten in place
+// as version 2: the secrets sealed with a new vault key, which the same
+// passphrase key seals.
+absl::StatusOr<Opened> OpenWithPassphrase(v1::VaultFile* written, const v1::VaultIdentity& id,
                                           std::string_view passphrase) {
+  const v1::VaultFile& file = *written;
   if (file.nonce().size() != kNonceBytes || file.sealed().size() != kSecretsBytes + kTagBytes ||
       (file.version() != kVaultVersionSealedByPassphrase &&
        !WellFormed(file.by_passphrase(), false))) {
@@ -160,7 +161,11 @@ absl::StatusOr<Opened> OpenWithPassphrase(const v1::VaultFile& file, const v1::V
     }
     randombytes_buf(out.vault_key.data(), out.vault_key.size());
     out.older = true;
-    out.kek = std::make_unique<SecretBytes>(std::move(*kek));
+    written->set_version(kVaultVersion);
+    SealSecrets(out.secrets, out.vault_key, written);
+    v1::SealedVaultKey* slot = written->mutable_by_passphrase();
+    Seal(out.vault_key, *kek, SlotAd(kByPassphrase, id), slot->mutable_nonce(),
+         slot->mutable_sealed());
     return out;
   }
   if (!Open(file.by_passphrase().nonce(), file.by_passphrase().sealed(), *kek,
@@ -173,19 +178,6 @@ absl::StatusOr<Opened> OpenWithPassphrase(const v1::VaultFile& file, const v1::V
         "it guards do not open");
   }
   return out;
-}
-
-// A version 1 file opened by `opened`, as version 2: the secrets sealed with
-// the new vault key, which the same passphrase key seals.
-v1::VaultFile RewriteAsCurrent(const v1::VaultFile& older, const v1::VaultIdentity& id,
-                               const Opened& opened) {
-  v1::VaultFile file = older;
-  file.set_version(kVaultVersion);
-  SealSecrets(opened.secrets, opened.vault_key, &file);
-  v1::SealedVaultKey* slot = file.mutable_by_passphrase();
-  Seal(opened.vault_key, *opened.kek, SlotAd(kByPassphrase, id), slot->mutable_nonce(),
-       slot->mutable_sealed());
-  return file;
 }
 
 // Splits the opened secrets buffer into a KeySet.
@@ -230,11 +222,17 @@ absl::Status Vault::Snapshot(v1::VaultFile* file, v1::VaultIdentity* id) const {
   return absl::OkStatus();
 }
 
-void Vault::ForgetOldWaysIn() {
+absl::Status Vault::SaveReplacingWayIn(v1::VaultFile file) {
+  if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) return s;
+  {
+    absl::MutexLock lock(&mu_);
+    file_ = std::move(file);
+  }
   if (auto s = persistence_->ForgetOldVaultFiles(); !s.ok()) {
     LogWarning(
         absl::StrCat("the earlier vault file may still be in the data folder: ", s.ToString()));
   }
+  return absl::OkStatus();
 }
 
 KdfParams ModerateKdf() {
@@ -318,10 +316,9 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Unlock(std::string_view pas
   v1::VaultFile file;
   v1::VaultIdentity id;
   if (auto s = Snapshot(&file, &id); !s.ok()) return s;
-  auto opened = OpenWithPassphrase(file, id, passphrase);
+  auto opened = OpenWithPassphrase(&file, id, passphrase);
   if (!opened.ok()) return opened.status();
   if (opened->older) {
-    file = RewriteAsCurrent(file, id, *opened);
     if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) {
       return absl::Status(s.code(),
                           absl::StrCat("the vault is written in a newer form at its first "
@@ -345,19 +342,12 @@ absl::Status Vault::ChangePassphrase(std::string_view passphrase, std::string_vi
   v1::VaultFile file;
   v1::VaultIdentity id;
   if (auto s = Snapshot(&file, &id); !s.ok()) return s;
-  auto opened = OpenWithPassphrase(file, id, passphrase);
+  auto opened = OpenWithPassphrase(&file, id, passphrase);
   if (!opened.ok()) return opened.status();
-  if (opened->older) file = RewriteAsCurrent(file, id, *opened);
   if (auto s = SealForPassphrase(opened->vault_key, new_passphrase, kdf, id, &file); !s.ok()) {
     return s;
   }
-  if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) return s;
-  {
-    absl::MutexLock lock(&mu_);
-    file_ = std::move(file);
-  }
-  ForgetOldWaysIn();
-  return absl::OkStatus();
+  return SaveReplacingWayIn(std::move(file));
 }
 
 absl::StatusOr<RecoveryKitMade> Vault::CreateRecoveryKit(std::string_view passphrase,
@@ -366,10 +356,8 @@ absl::StatusOr<RecoveryKitMade> Vault::CreateRecoveryKit(std::string_view passph
   v1::VaultFile file;
   v1::VaultIdentity id;
   if (auto s = Snapshot(&file, &id); !s.ok()) return s;
-  auto opened = OpenWithPassphrase(file, id, passphrase);
+  auto opened = OpenWithPassphrase(&file, id, passphrase);
   if (!opened.ok()) return opened.status();
-  if (opened->older) file = RewriteAsCurrent(file, id, *opened);
-
   SecretBytes code(kRecoveryCodeBytes);
   randombytes_buf(code.data(), code.size());
   v1::SealedVaultKey* slot = file.mutable_by_recovery_code();
@@ -380,12 +368,7 @@ absl::StatusOr<RecoveryKitMade> Vault::CreateRecoveryKit(std::string_view passph
        slot->mutable_sealed());
   file.mutable_recovery_kit_create_time()->set_seconds(now_seconds);
   file.mutable_recovery_kit_create_time()->set_nanos(0);
-  if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) return s;
-  {
-    absl::MutexLock lock(&mu_);
-    file_ = std::move(file);
-  }
-  ForgetOldWaysIn();
+  if (auto s = SaveReplacingWayIn(std::move(file)); !s.ok()) return s;
   return RecoveryKitMade{FormatReadableCode(code.view(), kRecoveryCode), now_seconds};
 }
 
@@ -425,17 +408,11 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Recover(std::string_view re
         "keys it guards do not open");
   }
   if (auto s = SealForPassphrase(*vault_key, new_passphrase, kdf, id, &file); !s.ok()) return s;
-  if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) return s;
-  std::shared_ptr<const KeySet> keys;
-  {
-    absl::MutexLock lock(&mu_);
-    file_ = std::move(file);
-    if (keys_ == nullptr) keys_ = KeysFrom(secrets, id);
-    if (vault_key_ == nullptr) vault_key_ = std::move(vault_key);
-    keys = keys_;
-  }
-  ForgetOldWaysIn();
-  return keys;
+  if (auto s = SaveReplacingWayIn(std::move(file)); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  if (keys_ == nullptr) keys_ = KeysFrom(secrets, id);
+  if (vault_key_ == nullptr) vault_key_ = std::move(vault_key);
+  return keys_;
 }
 
 std::optional<int64_t> Vault::recovery_kit_time() const {

@@ -100,7 +100,7 @@ class Vault {
   // Makes a recovery kit: a new random code whose key seals the vault key,
   // saved in place of any earlier kit's (whose code then opens nothing;
   // this, ChangePassphrase and Recover call ForgetOldVaultFiles after the
-  // save).
+  // save, in SaveReplacingWayIn).
   // `now_seconds` is recorded as the kit's time. UNAUTHENTICATED on a wrong
   // passphrase.
   absl::StatusOr<RecoveryKitMade> CreateRecoveryKit(std::string_view passphrase,
@@ -159,9 +159,10 @@ class Vault {
  private:
   // Copies of the vault file and identity; FAILED_PRECONDITION before Init.
   absl::Status Snapshot(v1::VaultFile* file, v1::VaultIdentity* id) const;
-  // After a way in was replaced: asks the persistence to drop the earlier
-  // files; a failure is logged (the change itself is saved).
-  void ForgetOldWaysIn() ABSL_EXCLUSIVE_LOCKS_REQUIRED(kdf_mu_);
+  // Saves `file`, which replaced a way in, makes it the vault's, then asks
+  // the persistence to drop the earlier files (a failure there is logged:
+  // the change itself is saved).
+  absl::Status SaveReplacingWayIn(v1::VaultFile file) ABSL_EXCLUSIVE_LOCKS_REQUIRED(kdf_mu_);
 
   VaultPersistence* const persistence_;
   absl::Mutex kdf_mu_;  // serialises Init/Unlock (held across Argon2id)

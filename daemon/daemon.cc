@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cerrno>
 #include <chrono>
@@ -25,9 +26,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemon/api/appreciation_service.h"
+#include "daemon/api/backup_service.h"
 #include "daemon/api/checkin_service.h"
 #include "daemon/api/event_service.h"
 #include "daemon/api/exercise_service.h"
+#include "daemon/api/export_service.h"
 #include "daemon/api/goal_service.h"
 #include "daemon/api/health_service.h"
 #include "daemon/api/insights_service.h"
@@ -46,6 +49,7 @@
 #include "daemon/records/authorship.h"
 #include "daemon/records/kinds.h"
 #include "daemon/records/resource.h"
+#include "daemon/restore.h"
 #include "daemon/store/db.h"
 #include "daemon/store/record_store.h"
 #include "daemon/store/vault_persistence.h"
@@ -152,17 +156,12 @@ std::string DefaultDataDir() {
   return home.empty() ? std::string() : home + "/.local/share/attune";
 }
 
-absl::Status RunDaemon(const DaemonOptions& options) {
-  ::umask(077);
-  if (options.data_dir.empty()) {
-    return absl::FailedPreconditionError(
-        "no data folder: HOME and XDG_DATA_HOME are unset and the password database names no "
-        "home folder for this user; pass --data-dir");
-  }
-  if (auto s = MakePrivateDir(options.data_dir, "data folder"); !s.ok()) return s;
-  DataDirLock dir_lock;
-  if (auto s = dir_lock.Acquire(options.data_dir); !s.ok()) return s;
+namespace {
 
+// Serves until SIGINT or SIGTERM (false), or until a restored store was
+// staged and the daemon must start again on it (true).
+absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
+  if (auto s = ApplyRestore(options.data_dir); !s.ok()) return s;
   DbOptions db_options;
   db_options.path = options.data_dir + "/db";
   auto db = Db::Open(db_options);
@@ -180,13 +179,13 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   Vault vault(&persistence);
   if (auto s = vault.Load(); !s.ok()) return s;
   if (auto id = vault.identity(); id.has_value()) store.SetSelfDevice(id->device_public_key());
-  if (options.accept_own_log_as_is) {
+  if (options.accept_own_log_as_is && first) {
     if (auto s = store.RequestAcceptOwnLog(); !s.ok()) return s;
     LogWarning(
         "this device's own op log will be accepted as it is at the next unlock, even if ops "
         "are missing from it (--accept-own-log-as-is)");
   }
-  if (options.rebuild_views) {
+  if (options.rebuild_views && first) {
     if (auto s = store.RequestRebuild(); !s.ok()) return s;
     LogInfo("the record views will be rebuilt from the op log at the next unlock");
   }
@@ -258,17 +257,52 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   // The search index lives in memory while the vault is unlocked.
   SearchIndexer search_indexer(events->get(), &vault, &store);
   SearchServiceImpl search_service(&search_indexer);
+  ExportServiceImpl export_service(ctx);
+  // A restore stages the backup as a new device, then the daemon stops
+  // serving and starts again on it (restore.h). Set on the io thread.
+  boost::asio::io_context io;
+  bool restart = false;
+  std::function<void()> stop_serving;
+  absl::Mutex restore_mu;
+  BackupServiceImpl backup_service(
+      ctx, [&db](const std::string& dir) { return (*db)->Checkpoint(dir); },
+      [&](const std::string& dir,
+          const std::string& passphrase) -> absl::StatusOr<v1::RestoredBackup> {
+        absl::MutexLock lock(&restore_mu);
+        auto staged = StageRestore(options.data_dir, dir, passphrase,
+                                   static_cast<uint64_t>(absl::ToUnixMillis(clock.Now())));
+        if (!staged.ok()) return staged.status();
+        // From here Init is refused, so nothing is written to the store
+        // that the restored one replaces.
+        if (auto s = vault.Retire("the daemon is restarting on a restored backup"); !s.ok()) {
+          DropStagedRestore(options.data_dir);
+          return absl::FailedPreconditionError(
+              "this device got a vault while the backup was being restored; nothing was "
+              "restored");
+        }
+        if (auto s = CommitRestore(options.data_dir); !s.ok()) {
+          DropStagedRestore(options.data_dir);
+          (void)vault.Retire("");
+          return s;
+        }
+        LogInfo(absl::StrCat("restored a backup of device ", staged->backup_device_id(),
+                             " as new device ", staged->device_id(), "; restarting on it"));
+        boost::asio::post(io, [&] {
+          restart = true;
+          if (stop_serving) stop_serving();
+        });
+        return staged;
+      });
 
   // Our own health service, not gRPC's default: see health.proto.
-  HealthServiceImpl health_service({"attune.v1.VaultService", "attune.v1.JournalService",
-                                    "attune.v1.CheckInService", "attune.v1.GoalService",
-                                    "attune.v1.AppreciationService", "attune.v1.SpaceService",
-                                    "attune.v1.SyncService", "attune.v1.ExerciseService",
-                                    "attune.v1.PluginService", "attune.v1.SearchService"});
+  HealthServiceImpl health_service(
+      {"attune.v1.VaultService", "attune.v1.JournalService", "attune.v1.CheckInService",
+       "attune.v1.GoalService", "attune.v1.AppreciationService", "attune.v1.SpaceService",
+       "attune.v1.SyncService", "attune.v1.ExerciseService", "attune.v1.PluginService",
+       "attune.v1.SearchService", "attune.v1.BackupService", "attune.v1.ExportService"});
   // Catch SIGINT and SIGTERM before the socket exists: whoever sees the
   // socket may stop us at once, and that must be a clean stop, not the
   // default action killing us between listening and the handler.
-  boost::asio::io_context io;
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   std::unique_ptr<grpc::Server> server;
 
@@ -296,6 +330,8 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   builder.RegisterService(&plugin_service);
   builder.RegisterService(&search_service);
   builder.RegisterService(&insights_service);
+  builder.RegisterService(&backup_service);
+  builder.RegisterService(&export_service);
   // Watch streams run on the event service's own completion queue and
   // thread (event_service.h), not on gRPC's callback API, whose threads wake
   // an idle daemon several times a second.
@@ -314,12 +350,20 @@ absl::Status RunDaemon(const DaemonOptions& options) {
                            : "locked (run attune unlock)"));
   sd_notify(0, "READY=1");
 
+  bool stopped = false;
+  stop_serving = [&] {
+    if (stopped) return;
+    stopped = true;
+    signals.cancel();
+    (*events)->Close();  // open watches end with UNAVAILABLE, not at the deadline
+    server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
+  };
   signals.async_wait([&](const boost::system::error_code& ec, int signal) {
     if (ec) return;
     LogInfo(absl::StrCat("signal ", signal, ": finishing calls and stopping"));
     sd_notify(0, "STOPPING=1");
-    (*events)->Close();  // open watches end with UNAVAILABLE, not at the deadline
-    server->Shutdown(std::chrono::system_clock::now() + kShutdownGrace);
+    restart = false;
+    stop_serving();
   });
   io.run();
   server->Wait();
@@ -331,8 +375,27 @@ absl::Status RunDaemon(const DaemonOptions& options) {
   peers.Stop();
   vault.Lock();
   ::unlink(options.socket_path.c_str());
-  LogInfo("stopped");
-  return absl::OkStatus();
+  LogInfo(restart ? "stopped, to start again on the restored store" : "stopped");
+  return restart;
+}
+
+}  // namespace
+
+absl::Status RunDaemon(const DaemonOptions& options) {
+  ::umask(077);
+  if (options.data_dir.empty()) {
+    return absl::FailedPreconditionError(
+        "no data folder: HOME and XDG_DATA_HOME are unset and the password database names no "
+        "home folder for this user; pass --data-dir");
+  }
+  if (auto s = MakePrivateDir(options.data_dir, "data folder"); !s.ok()) return s;
+  DataDirLock dir_lock;
+  if (auto s = dir_lock.Acquire(options.data_dir); !s.ok()) return s;
+  for (bool first = true;; first = false) {
+    auto again = ServeOnce(options, first);
+    if (!again.ok()) return again.status();
+    if (!*again) return absl::OkStatus();
+  }
 }
 
 }  // namespace attune

@@ -57,6 +57,10 @@ void AddPluginCommands(CLI::App& app, const GlobalOptions& global, CommandTable&
 void AddWatchCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
 void AddSearchCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
 void AddInsightsCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
+// `attune backup DIR` and `attune restore DIR`.
+void AddBackupCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
+// `attune export` and `attune import`.
+void AddExportCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
 // `attune completion bash`; reads the finished command tree of `app`.
 void AddCompletionCommands(CLI::App& app, CommandTable& table);
 

@@ -45,6 +45,8 @@ class DaemonClient {
   v1::EventService::Stub& events() { return *events_; }
   v1::SearchService::Stub& search() { return *search_; }
   v1::InsightsService::Stub& insights() { return *insights_; }
+  v1::BackupService::Stub& backups() { return *backups_; }
+  v1::ExportService::Stub& exports() { return *exports_; }
 
   // Runs one call: `call(grpc::ClientContext*)` must make it and return its
   // grpc::Status. The context carries a deadline `timeout` from now. Returns
@@ -84,6 +86,8 @@ class DaemonClient {
   std::unique_ptr<v1::PluginService::Stub> plugins_;
   std::unique_ptr<v1::EventService::Stub> events_;
   std::unique_ptr<v1::SearchService::Stub> search_;
+  std::unique_ptr<v1::BackupService::Stub> backups_;
+  std::unique_ptr<v1::ExportService::Stub> exports_;
   std::unique_ptr<v1::InsightsService::Stub> insights_;
 };
 

@@ -13,6 +13,7 @@
 #include "daemon/records/authorship.h"
 #include "daemon/records/goal_status.h"
 #include "daemon/records/kinds.h"
+#include "daemon/records/record_checks.h"
 #include "daemon/records/record_ops.h"
 #include "daemon/records/validation.h"
 
@@ -22,47 +23,6 @@ namespace {
 const std::vector<std::string> kUpdatable = {"title",    "exercise",  "target_per_period",
                                              "period",   "periods",   "start_day",
                                              "archived", "visibility"};
-// Empty: the goal counts no exercise. Otherwise an id a manifest may
-// declare (the same rule, records/validation.h).
-absl::Status CheckExercise(const std::string& exercise) {
-  if (exercise.empty()) return absl::OkStatus();
-  return CheckPluginId("goal.exercise", exercise);
-}
-
-absl::Status Validate(v1::Goal* g, const std::vector<uint32_t>* fields) {
-  auto wants = [&](int number) {
-    return fields == nullptr || std::find(fields->begin(), fields->end(), number) != fields->end();
-  };
-  absl::Status s;
-  if (s.ok() && wants(v1::Goal::kTitleFieldNumber)) {
-    s = CheckText("goal.title", g->title(), kMaxTitleChars, true, TextLines::kOne);
-  }
-  if (s.ok() && wants(v1::Goal::kExerciseFieldNumber)) s = CheckExercise(g->exercise());
-  if (s.ok() && wants(v1::Goal::kTargetPerPeriodFieldNumber)) {
-    s = CheckRange("goal.target_per_period", g->target_per_period(), 1, 100);
-  }
-  if (s.ok() && wants(v1::Goal::kPeriodFieldNumber) && g->period() != v1::GOAL_PERIOD_DAY &&
-      g->period() != v1::GOAL_PERIOD_WEEK && g->period() != v1::GOAL_PERIOD_MONTH) {
-    s = absl::InvalidArgumentError("goal.period: must be DAY, WEEK or MONTH");
-  }
-  if (s.ok() && wants(v1::Goal::kPeriodsFieldNumber)) {
-    s = CheckRange("goal.periods", g->periods(), 1, 520);
-  }
-  if (s.ok() && wants(v1::Goal::kStartDayFieldNumber) && !g->start_day().empty()) {
-    s = ParseDay("goal.start_day", g->start_day()).status();
-  }
-  if (s.ok() && fields != nullptr && wants(v1::Goal::kStartDayFieldNumber) &&
-      g->start_day().empty()) {
-    s = absl::InvalidArgumentError("goal.start_day: is required");
-  }
-  if (s.ok() && wants(v1::Goal::kVisibilityFieldNumber)) {
-    v1::Visibility v = g->visibility();
-    s = CheckVisibility("goal.visibility", &v, RecordKindOf(Kind::kGoal).default_visibility);
-    g->set_visibility(v);
-  }
-  return s;
-}
-
 v1::Goal Present(const v1::RecordState& state, std::string_view id) {
   v1::Goal g = state.record().goal();
   g.set_name(MakeName(kGoals, id));
@@ -114,7 +74,7 @@ grpc::Status GoalServiceImpl::CreateGoal(grpc::ServerContext*, const v1::CreateG
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
   v1::Goal g = request->goal();
-  if (auto s = Validate(&g, nullptr); !s.ok()) return ToGrpc(s);
+  if (auto s = CheckGoal(&g); !s.ok()) return ToGrpc(s);
   if (auto s = CheckInstalled(g.exercise()); !s.ok()) return ToGrpc(s);
   std::string zone_name;
   auto zone = ZoneOrLocal("goal.time_zone", g.time_zone(), *ctx_.clock, &zone_name);
@@ -173,7 +133,7 @@ grpc::Status GoalServiceImpl::UpdateGoal(grpc::ServerContext*, const v1::UpdateG
   auto fields = MaskToFields(request->update_mask(), v1::Goal::descriptor(), kUpdatable);
   if (!fields.ok()) return ToGrpc(fields.status());
   v1::Goal changes = request->goal();
-  if (auto s = Validate(&changes, &*fields); !s.ok()) return ToGrpc(s);
+  if (auto s = CheckGoal(&changes, &*fields); !s.ok()) return ToGrpc(s);
   if (std::find(fields->begin(), fields->end(), v1::Goal::kExerciseFieldNumber) != fields->end()) {
     if (auto s = CheckInstalled(changes.exercise()); !s.ok()) return ToGrpc(s);
   }

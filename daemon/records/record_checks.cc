@@ -28,7 +28,48 @@ absl::Status CheckVisibilityOf(const std::string& prefix, Kind kind, Record* rec
   return absl::OkStatus();
 }
 
+// Empty: the goal counts no exercise. Otherwise an id a manifest may
+// declare (the same rule, records/validation.h).
+absl::Status CheckExercise(const std::string& exercise) {
+  if (exercise.empty()) return absl::OkStatus();
+  return CheckPluginId("goal.exercise", exercise);
+}
+
 }  // namespace
+
+absl::Status CheckGoal(v1::Goal* g, const std::vector<uint32_t>* fields) {
+  auto wants = [&](int number) {
+    return fields == nullptr || std::find(fields->begin(), fields->end(), number) != fields->end();
+  };
+  absl::Status s;
+  if (s.ok() && wants(v1::Goal::kTitleFieldNumber)) {
+    s = CheckText("goal.title", g->title(), kMaxTitleChars, true, TextLines::kOne);
+  }
+  if (s.ok() && wants(v1::Goal::kExerciseFieldNumber)) s = CheckExercise(g->exercise());
+  if (s.ok() && wants(v1::Goal::kTargetPerPeriodFieldNumber)) {
+    s = CheckRange("goal.target_per_period", g->target_per_period(), 1, 100);
+  }
+  if (s.ok() && wants(v1::Goal::kPeriodFieldNumber) && g->period() != v1::GOAL_PERIOD_DAY &&
+      g->period() != v1::GOAL_PERIOD_WEEK && g->period() != v1::GOAL_PERIOD_MONTH) {
+    s = absl::InvalidArgumentError("goal.period: must be DAY, WEEK or MONTH");
+  }
+  if (s.ok() && wants(v1::Goal::kPeriodsFieldNumber)) {
+    s = CheckRange("goal.periods", g->periods(), 1, 520);
+  }
+  if (s.ok() && wants(v1::Goal::kStartDayFieldNumber) && !g->start_day().empty()) {
+    s = ParseDay("goal.start_day", g->start_day()).status();
+  }
+  if (s.ok() && fields != nullptr && wants(v1::Goal::kStartDayFieldNumber) &&
+      g->start_day().empty()) {
+    s = absl::InvalidArgumentError("goal.start_day: is required");
+  }
+  if (s.ok() && wants(v1::Goal::kVisibilityFieldNumber)) {
+    v1::Visibility v = g->visibility();
+    s = CheckVisibility("goal.visibility", &v, RecordKindOf(Kind::kGoal).default_visibility);
+    g->set_visibility(v);
+  }
+  return s;
+}
 
 // Each check runs while the ones before passed and its field is wanted; the
 // first failure is returned.

@@ -37,6 +37,12 @@ absl::Status CheckJournalEntry(const std::string& prefix, v1::JournalEntry* entr
 absl::Status CheckAppreciation(const std::string& prefix, v1::Appreciation* appreciation,
                                const std::vector<uint32_t>* fields = nullptr);
 
+// title required (one line, at most 200 characters), exercise empty or a
+// plugin id, target_per_period 1 to 100, period DAY, WEEK or MONTH, periods
+// 1 to 520, start_day a real day (required in an update's mask), visibility.
+// The prefix is always "goal".
+absl::Status CheckGoal(v1::Goal* goal, const std::vector<uint32_t>* fields = nullptr);
+
 }  // namespace attune
 
 #endif  // ATTUNE_DAEMON_RECORDS_RECORD_CHECKS_H_

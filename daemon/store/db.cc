@@ -5,6 +5,7 @@
 #include <rocksdb/file_system.h>
 #include <rocksdb/listener.h>
 #include <rocksdb/table.h>
+#include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/utilities/options_util.h>
 #include <rocksdb/write_batch.h>
 
@@ -349,6 +350,16 @@ absl::Status Db::Flush() {
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status Db::Checkpoint(const std::string& dir) {
+  rocksdb::Checkpoint* made = nullptr;
+  if (auto s = FromRocks(rocksdb::Checkpoint::Create(db_.get(), &made), "starting a backup");
+      !s.ok()) {
+    return s;
+  }
+  std::unique_ptr<rocksdb::Checkpoint> checkpoint(made);
+  return FromRocks(checkpoint->CreateCheckpoint(dir), absl::StrCat("writing a backup to ", dir));
 }
 
 absl::Status Db::DropOverwritten(Cf cf) {

@@ -134,6 +134,13 @@ class Db {
   // Flushes memtables to SST files (tests and shutdown).
   absl::Status Flush();
 
+  // Writes a consistent copy of the whole database into `dir` (a RocksDB
+  // checkpoint: memtables are flushed, then the files are hard-linked where
+  // `dir` is on the same file system and copied where it is not), while
+  // writes go on. `dir` must not exist; its parent must. The copy opens with
+  // Open like the original. On an error nothing is left at `dir`.
+  absl::Status Checkpoint(const std::string& dir);
+
   // Drops the values of `cf` that were overwritten or deleted, as far as
   // RocksDB can: flushes every memtable (so no write-ahead log still holds
   // them; the log is shared by all column families) and compacts the whole

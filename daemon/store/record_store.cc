@@ -477,6 +477,27 @@ absl::StatusOr<RecordStore::RebuildStats> RecordStore::RebuildViews(const KeySet
   return stats;
 }
 
+absl::Status RecordStore::HandOverFromBackedUpDevice(Db* db, std::string_view backed_up_device,
+                                                     const KeySet& new_keys) {
+  const std::string device(backed_up_device);
+  auto last = db->LastKeyWithPrefix(Cf::kOplog, StreamPrefix(device, kSharedStream));
+  if (!last.ok()) return last.status();
+  Batch batch;
+  if (last->has_value()) {
+    batch.Put(Cf::kMeta, absl::StrCat(meta_key::kAppliedPrefix, device),
+              EncodeSeq(BigEndian(std::string_view(**last).substr(kDeviceBytes + 1))));
+  }
+  for (const char* key : {meta_key::kOwnLogBehind, meta_key::kAcceptOwnLog, meta_key::kPeerPort}) {
+    batch.Delete(Cf::kMeta, key);
+  }
+  v1::OwnLogHead empty;
+  empty.set_device(new_keys.device_public_key);
+  empty.mutable_shared_ops();
+  empty.mutable_private_ops();
+  PutHead(new_keys, empty, &batch);
+  return db->Write(batch, true);
+}
+
 absl::Status RecordStore::RequestRebuild() {
   Batch batch;
   batch.Put(Cf::kMeta, meta_key::kRebuildViews, "1");

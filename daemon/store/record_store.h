@@ -219,6 +219,17 @@ class RecordStore {
   // stored in the same atomic, durable write, so a crash leaves either both
   // or neither.
   absl::Status ResealOwnOps(const KeySet& old_keys, const KeySet& new_keys, Batch also = {});
+  // Readies a store copied from a backup of `backed_up_device` to serve a
+  // new device of the same person (BackupService.RestoreBackup), before
+  // any RecordStore opens it: the backed-up device's ops become another
+  // device's, already folded (their seqs are marked applied, so nothing is
+  // folded twice); its own-log head becomes the empty head of the new
+  // device (`new_keys`: it has written nothing yet) and the marks about its
+  // own log are dropped; the peer port it kept is dropped (the new device
+  // picks its own). Durable on OK.
+  static absl::Status HandOverFromBackedUpDevice(Db* db, std::string_view backed_up_device,
+                                                 const KeySet& new_keys);
+
   // Entries in the records view.
   absl::StatusOr<int64_t> RecordCount() const;
 

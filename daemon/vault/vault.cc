@@ -271,6 +271,7 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Init(std::string_view passp
         absl::StrCat("display_name: must be 1 to ", kMaxDisplayName, " characters"));
   }
   absl::MutexLock kdf_lock(&kdf_mu_);
+  if (!retired_.empty()) return absl::UnavailableError(retired_);
   {
     absl::MutexLock lock(&mu_);
     if (file_.has_value()) {
@@ -477,6 +478,47 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::KeepOwnLogHead() {
   identity_ = std::move(id);
   keys_ = KeysFrom(secrets, *identity_);
   return keys_;
+}
+
+absl::StatusOr<Vault::NewDevice> Vault::BecomeNewDevice(std::string_view passphrase) {
+  absl::MutexLock kdf_lock(&kdf_mu_);
+  v1::VaultFile file;
+  v1::VaultIdentity id;
+  if (auto s = Snapshot(&file, &id); !s.ok()) return s;
+  auto opened = OpenWithPassphrase(&file, id, passphrase);
+  if (!opened.ok()) return opened.status();
+  NewDevice out;
+  out.before = KeysFrom(opened->secrets, id);
+
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+  crypto_sign_keypair(pk, opened->secrets.data());  // the signing key leads the secrets
+  id.set_device_public_key(reinterpret_cast<const char*>(pk), sizeof pk);
+  id.set_keeps_own_log_head(true);
+  const KdfParams cost{file.opslimit(), static_cast<size_t>(file.memlimit())};
+  v1::VaultFile next;
+  next.set_version(kVaultVersion);
+  next.set_identity(id.SerializeAsString());
+  SecretBytes vault_key(kAeadKeyBytes);
+  randombytes_buf(vault_key.data(), vault_key.size());
+  SealSecrets(opened->secrets, vault_key, &next);
+  if (auto s = SealForPassphrase(vault_key, passphrase, cost, id, &next); !s.ok()) return s;
+  if (auto s = persistence_->SaveVaultFile(next.SerializeAsString()); !s.ok()) return s;
+  out.after = KeysFrom(opened->secrets, id);
+  absl::MutexLock lock(&mu_);
+  file_ = std::move(next);
+  identity_ = std::move(id);
+  keys_ = nullptr;
+  vault_key_.reset();
+  return out;
+}
+
+absl::Status Vault::Retire(std::string why) {
+  absl::MutexLock kdf_lock(&kdf_mu_);
+  if (!why.empty() && state() != State::kUninitialized) {
+    return absl::FailedPreconditionError("this device has a vault now");
+  }
+  retired_ = std::move(why);
+  return absl::OkStatus();
 }
 
 Vault::State Vault::state() const {

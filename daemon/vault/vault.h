@@ -149,6 +149,25 @@ class Vault {
   // locked.
   absl::StatusOr<std::shared_ptr<const KeySet>> KeepOwnLogHead();
 
+  // For a device restored from a backup (BackupService.RestoreBackup), on
+  // the vault of the restored copy: opens it with `passphrase`, gives it a
+  // new device signing key (the person, space, data, space and personal keys
+  // stay), seals it all again under the same passphrase at the same cost,
+  // drops the recovery kit (its slot was bound to the old device key) and
+  // saves the file. The vault stays locked. Returns the keys before (to sign
+  // the new device into the space) and after. UNAUTHENTICATED "wrong
+  // passphrase"; FAILED_PRECONDITION before Init; nothing saved on an error.
+  struct NewDevice {
+    std::shared_ptr<const KeySet> before;
+    std::shared_ptr<const KeySet> after;
+  };
+  absl::StatusOr<NewDevice> BecomeNewDevice(std::string_view passphrase);
+
+  // Refuses Init from now on (UNAVAILABLE, with `why`), for a daemon about to
+  // restart on a restored store. FAILED_PRECONDITION, and nothing refused,
+  // when the vault was initialised meanwhile. Retire(""): Init works again.
+  absl::Status Retire(std::string why);
+
   State state() const;
   // Public identity; nullopt before Init.
   std::optional<v1::VaultIdentity> identity() const;
@@ -173,6 +192,7 @@ class Vault {
   // The vault key, kept while unlocked so the secrets can be sealed again
   // (AdoptSpace) without asking for the passphrase.
   std::unique_ptr<SecretBytes> vault_key_ ABSL_GUARDED_BY(mu_);
+  std::string retired_ ABSL_GUARDED_BY(kdf_mu_);
 };
 
 // The message every content call gets while locked.

@@ -202,3 +202,60 @@ TEST(VaultTest, AdoptedSpaceSurvivesARestartUnderTheSamePassphrase) {
 
 }  // namespace
 }  // namespace attune
+
+namespace attune {
+namespace {
+
+using ::attune::testing::MemoryVaultPersistence;
+
+TEST(NewDeviceTest, ARestoredCopyGetsNewDeviceKeysAndKeepsEverythingElse) {
+  MemoryVaultPersistence p;
+  std::shared_ptr<const KeySet> original;
+  {
+    Vault vault(&p);
+    auto keys = vault.Init("correct horse", "Sam", MinimumKdf());
+    ASSERT_TRUE(keys.ok()) << keys.status();
+    original = *keys;
+    ASSERT_TRUE(vault.CreateRecoveryKit("correct horse", 1'700'000'000).ok());
+  }
+  Vault copy(&p);
+  ASSERT_TRUE(copy.Load().ok());
+  EXPECT_EQ(copy.BecomeNewDevice("wrong horse").status().code(),
+            absl::StatusCode::kUnauthenticated);
+  auto moved = copy.BecomeNewDevice("correct horse");
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_EQ(moved->before->device_public_key, original->device_public_key);
+  EXPECT_EQ(moved->before->device_secret_key.view(), original->device_secret_key.view());
+  const KeySet& after = *moved->after;
+  EXPECT_NE(after.device_public_key, original->device_public_key);
+  EXPECT_NE(after.device_secret_key.view(), original->device_secret_key.view());
+  EXPECT_EQ(after.member_id, original->member_id);
+  EXPECT_EQ(after.space_id, original->space_id);
+  EXPECT_EQ(after.data_key.view(), original->data_key.view());
+  EXPECT_EQ(after.space_key.view(), original->space_key.view());
+  EXPECT_EQ(after.personal_key.view(), original->personal_key.view());
+  EXPECT_TRUE(after.keeps_own_log_head);
+  // Locked, saved, the kit dropped (it was bound to the old device key).
+  EXPECT_EQ(copy.state(), Vault::State::kLocked);
+  EXPECT_FALSE(copy.recovery_kit_time().has_value());
+  Vault reopened(&p);
+  ASSERT_TRUE(reopened.Load().ok());
+  EXPECT_EQ(reopened.identity()->device_public_key(), after.device_public_key);
+  auto keys = reopened.Unlock("correct horse");
+  ASSERT_TRUE(keys.ok()) << keys.status();
+  EXPECT_EQ((*keys)->device_secret_key.view(), after.device_secret_key.view());
+}
+
+TEST(NewDeviceTest, ARetiredVaultRefusesInitUntilItIsNoLongerRetired) {
+  MemoryVaultPersistence p;
+  Vault vault(&p);
+  ASSERT_TRUE(vault.Retire("restarting").ok());
+  EXPECT_EQ(vault.Init("correct horse", "Sam", MinimumKdf()).status().code(),
+            absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(vault.Retire("").ok());
+  ASSERT_TRUE(vault.Init("correct horse", "Sam", MinimumKdf()).ok());
+  EXPECT_EQ(vault.Retire("restarting").code(), absl::StatusCode::kFailedPrecondition);
+}
+
+}  // namespace
+}  // namespace attune

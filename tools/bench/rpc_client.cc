@@ -64,6 +64,8 @@ namespace {
 constexpr char kPassphrase[] = "attune-bench passphrase, bench data only";
 }  // namespace
 
+std::string BenchPassphrase() { return kPassphrase; }
+
 void UnlockVault(const std::string& socket) {
   auto stub = v1::VaultService::NewStub(MakeChannel(socket));
   grpc::ClientContext context;

@@ -30,6 +30,9 @@ void WaitUntilServing(const std::string& socket, std::chrono::milliseconds timeo
 // nothing but bench data). Throws std::runtime_error on failure.
 void InitVault(const std::string& socket, const std::string& display_name = "bench");
 
+// The passphrase InitVault sets (bench data only).
+std::string BenchPassphrase();
+
 // Unlock with InitVault's passphrase. Throws std::runtime_error on failure.
 void UnlockVault(const std::string& socket);
 

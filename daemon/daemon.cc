@@ -36,6 +36,7 @@
 #include "daemon/api/insights_service.h"
 #include "daemon/api/journal_service.h"
 #include "daemon/api/plugin_service.h"
+#include "daemon/api/reminder_service.h"
 #include "daemon/api/search_service.h"
 #include "daemon/api/space_service.h"
 #include "daemon/api/vault_service.h"
@@ -258,17 +259,33 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
   SearchIndexer search_indexer(events->get(), &vault, &store);
   SearchServiceImpl search_service(&search_indexer);
   ExportServiceImpl export_service(ctx);
+  ReminderScheduler reminders(ctx, db->get());
+  ReminderServiceImpl reminder_service(ctx, &reminders);
   // A restore stages the backup as a new device, then the daemon stops
   // serving and starts again on it (restore.h). Set on the io thread.
   boost::asio::io_context io;
   bool restart = false;
   std::function<void()> stop_serving;
   absl::Mutex restore_mu;
+  bool restore_committed = false;  // guarded by restore_mu
+  bool stopped = false;            // io thread only
   BackupServiceImpl backup_service(
-      ctx, [&db](const std::string& dir) { return (*db)->Checkpoint(dir); },
+      ctx,
+      [&db, &options](const std::string& dir) -> absl::Status {
+        // A backup inside the data folder could be taken for a restore.
+        if (Inside(dir, options.data_dir)) {
+          return absl::InvalidArgumentError(
+              absl::StrCat("dir: ", dir, " is inside this daemon's data folder; choose another"));
+        }
+        return (*db)->Checkpoint(dir);
+      },
       [&](const std::string& dir,
           const std::string& passphrase) -> absl::StatusOr<v1::RestoredBackup> {
         absl::MutexLock lock(&restore_mu);
+        if (restore_committed) {
+          return absl::UnavailableError(
+              "a restore is done already; the daemon is restarting on it");
+        }
         auto staged = StageRestore(options.data_dir, dir, passphrase,
                                    static_cast<uint64_t>(absl::ToUnixMillis(clock.Now())));
         if (!staged.ok()) return staged.status();
@@ -285,11 +302,13 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
           (void)vault.Retire("");
           return s;
         }
+        restore_committed = true;
         LogInfo(absl::StrCat("restored a backup of device ", staged->backup_device_id(),
                              " as new device ", staged->device_id(), "; restarting on it"));
         boost::asio::post(io, [&] {
+          if (stopped) return;  // a signal came first: stop, and restore at the next start
           restart = true;
-          if (stop_serving) stop_serving();
+          stop_serving();
         });
         return staged;
       });
@@ -299,7 +318,8 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
       {"attune.v1.VaultService", "attune.v1.JournalService", "attune.v1.CheckInService",
        "attune.v1.GoalService", "attune.v1.AppreciationService", "attune.v1.SpaceService",
        "attune.v1.SyncService", "attune.v1.ExerciseService", "attune.v1.PluginService",
-       "attune.v1.SearchService", "attune.v1.BackupService", "attune.v1.ExportService"});
+       "attune.v1.SearchService", "attune.v1.BackupService", "attune.v1.ExportService",
+       "attune.v1.ReminderService"});
   // Catch SIGINT and SIGTERM before the socket exists: whoever sees the
   // socket may stop us at once, and that must be a clean stop, not the
   // default action killing us between listening and the handler.
@@ -332,6 +352,7 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
   builder.RegisterService(&insights_service);
   builder.RegisterService(&backup_service);
   builder.RegisterService(&export_service);
+  builder.RegisterService(&reminder_service);
   // Watch streams run on the event service's own completion queue and
   // thread (event_service.h), not on gRPC's callback API, whose threads wake
   // an idle daemon several times a second.
@@ -343,6 +364,7 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
   }
   event_service.Start();
   search_indexer.Start();
+  reminders.Start();
   ::chmod(options.socket_path.c_str(), 0600);
   LogInfo(absl::StrCat("serving on ", options.socket_path, "; vault is ",
                        vault.state() == Vault::State::kUninitialized
@@ -350,7 +372,6 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
                            : "locked (run attune unlock)"));
   sd_notify(0, "READY=1");
 
-  bool stopped = false;
   stop_serving = [&] {
     if (stopped) return;
     stopped = true;
@@ -372,6 +393,7 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
   event_service.Stop();
   server.reset();
   search_indexer.Stop();
+  reminders.Stop();
   peers.Stop();
   vault.Lock();
   ::unlink(options.socket_path.c_str());

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <system_error>
 
@@ -32,6 +33,33 @@ absl::Status SyncDir(const std::string& dir) {
   ::close(fd);
   return ok ? absl::OkStatus() : absl::UnavailableError(absl::StrCat("cannot sync ", dir));
 }
+
+// fsyncs every file and folder under `dir`, and `dir` itself.
+absl::Status SyncTree(const std::string& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::recursive_directory_iterator(dir, ec)) {
+    const int flags = entry.is_directory() ? O_RDONLY | O_DIRECTORY : O_RDONLY;
+    int fd = ::open(entry.path().c_str(), flags | O_CLOEXEC);
+    if (fd < 0) return absl::UnavailableError(absl::StrCat("cannot open ", entry.path().string()));
+    const bool ok = ::fsync(fd) == 0;
+    ::close(fd);
+    if (!ok) return absl::UnavailableError(absl::StrCat("cannot sync ", entry.path().string()));
+  }
+  if (ec) return absl::UnavailableError(absl::StrCat("cannot read ", dir, ": ", ec.message()));
+  return SyncDir(dir);
+}
+
+}  // namespace
+
+bool Inside(const std::string& path, const std::string& dir) {
+  std::error_code ec;
+  const fs::path p = fs::weakly_canonical(path, ec);
+  const fs::path d = fs::weakly_canonical(dir, ec);
+  auto [end, _] = std::mismatch(d.begin(), d.end(), p.begin(), p.end());
+  return end == d.end();
+}
+
+namespace {
 
 // Whether `dir` looks like a RocksDB database (a backup is one).
 bool LooksLikeStore(const std::string& dir) {
@@ -105,10 +133,16 @@ absl::StatusOr<v1::RestoredBackup> StageRestore(const std::string& data_dir,
     return absl::InvalidArgumentError(
         absl::StrCat("dir: ", backup_dir, " holds no Attune backup (attune backup writes one)"));
   }
+  if (Inside(backup_dir, data_dir)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("dir: ", backup_dir, " is inside this daemon's data folder"));
+  }
   const std::string staging = Staging(data_dir);
   std::error_code ec;
+  if (fs::exists(Staged(data_dir), ec)) {
+    return absl::UnavailableError("a restore is done already; the daemon is restarting on it");
+  }
   fs::remove_all(staging, ec);
-  fs::remove_all(Staged(data_dir), ec);
   absl::Cleanup drop = [&] { DropStagedRestore(data_dir); };
   fs::copy(backup_dir, staging, fs::copy_options::recursive, ec);
   if (ec) {
@@ -118,6 +152,8 @@ absl::StatusOr<v1::RestoredBackup> StageRestore(const std::string& data_dir,
   fs::permissions(staging, fs::perms::owner_all, ec);
   auto restored = MakeNewDevice(staging, passphrase, now_ms);
   if (!restored.ok()) return restored.status();
+  // Every copied file durable before the rename that commits them.
+  if (auto s = SyncTree(staging); !s.ok()) return s;
   std::move(drop).Cancel();
   return restored;
 }
@@ -128,7 +164,10 @@ absl::Status CommitRestore(const std::string& data_dir) {
   if (ec) {
     return absl::UnavailableError(absl::StrCat("cannot finish the restore: ", ec.message()));
   }
-  return SyncDir(data_dir);
+  // Renamed: committed, whatever the sync below says (at worst a crash
+  // now forgets the rename, and the restore is simply not done).
+  (void)SyncDir(data_dir);
+  return absl::OkStatus();
 }
 
 void DropStagedRestore(const std::string& data_dir) {

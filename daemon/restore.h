@@ -26,6 +26,10 @@
 
 namespace attune {
 
+// Backups inside the data folder are refused (a restore must never swap the
+// live store for a copy of itself). UNAVAILABLE once a restore was committed
+// and the daemon has not restarted on it yet.
+//
 // Copies the backup at `backup_dir` (never changed) into "db.restoring" and
 // makes it a new device of the backup's person: new device keys sealed
 // under the backup's passphrase (Vault::BecomeNewDevice), a member
@@ -37,6 +41,10 @@ namespace attune {
 absl::StatusOr<v1::RestoredBackup> StageRestore(const std::string& data_dir,
                                                 const std::string& backup_dir,
                                                 std::string_view passphrase, uint64_t now_ms);
+
+// Whether `path` is `dir` or lies inside it (both resolved, symbolic links
+// followed as far as they exist).
+bool Inside(const std::string& path, const std::string& dir);
 
 // Marks the staged restore complete (an atomic rename, made durable): from
 // then on the next ApplyRestore puts it in the store's place.

@@ -11,6 +11,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "attune/v1/api.pb.h"
 
 namespace attune::cli {
 
@@ -57,6 +58,11 @@ void AddPluginCommands(CLI::App& app, const GlobalOptions& global, CommandTable&
 void AddWatchCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
 void AddSearchCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
 void AddInsightsCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
+// `attune remind add|list|remove`.
+void AddRemindCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
+// The words of a due reminder, for attune watch (asks the daemon for them).
+class DaemonClient;
+std::string ReminderMessage(DaemonClient& client, const v1::ReminderDue& due);
 // `attune backup DIR` and `attune restore DIR`.
 void AddBackupCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table);
 // `attune export` and `attune import`.

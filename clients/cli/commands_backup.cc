@@ -27,7 +27,9 @@ constexpr absl::Duration kRestartWithin = absl::Seconds(90);
 std::string Absolute(const std::string& dir) {
   std::error_code ec;
   std::filesystem::path p = std::filesystem::absolute(dir, ec);
-  return ec ? dir : p.lexically_normal().string();
+  std::string out = ec ? dir : p.lexically_normal().string();
+  while (out.size() > 1 && out.back() == '/') out.pop_back();
+  return out;
 }
 
 std::string Size(int64_t bytes) {

@@ -102,7 +102,8 @@ absl::Status RunExport(const GlobalOptions& global, ExportOptions options) {
                         : r.kind_case() == v1::Record::kAppreciation ? r.appreciation().author()
                         : r.kind_case() == v1::Record::kExerciseSession
                             ? r.exercise_session().author()
-                            : r.plugin_record().author();
+                        : r.kind_case() == v1::Record::kReminder ? r.reminder().author()
+                                                                 : r.plugin_record().author();
     own += inner == all.header().exported_by();
   }
   std::cout << "Exported " << Count(all.records_size(), "record", "records") << " (" << own
@@ -138,7 +139,10 @@ absl::Status RunImport(const GlobalOptions& global, const ImportOptions& options
         do {
           v1::ExportPart part;
           if (next == 0) *part.mutable_header() = all.header();
-          for (int i = 0; i < kRecordsPerMessage && next < all.records_size(); ++i) {
+          size_t bytes = 0;
+          for (int i = 0; i < kRecordsPerMessage && next < all.records_size() && bytes < (1u << 20);
+               ++i) {
+            bytes += all.records(next).ByteSizeLong();
             *part.add_records() = all.records(next++);
           }
           if (!writer->Write(part)) break;
@@ -160,9 +164,8 @@ absl::Status RunImport(const GlobalOptions& global, const ImportOptions& options
                  "devices sync.\n";
   }
   if (summary.not_importable() > 0) {
-    std::cout << "Left out "
-              << Count(summary.not_importable(), "exercise record", "exercise records")
-              << ": they are exported to be read, not imported.\n";
+    std::cout << "Left out " << Count(summary.not_importable(), "record", "records")
+              << " of exercises and reminders: they are exported to be read, not imported.\n";
   }
   return absl::OkStatus();
 }

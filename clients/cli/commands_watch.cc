@@ -1,12 +1,17 @@
 // attune watch: the daemon's events as they happen (EventService.Watch),
 // one line each, or one JSON object a line with --json.
 #include <google/protobuf/util/json_util.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "args.h"
 #include "commands.h"
@@ -32,6 +37,7 @@ std::string Noun(const std::string& kind) {
   if (kind == "appreciation") return "an appreciation";
   if (kind == "exercise_session") return "an exercise session";
   if (kind == "plugin_record") return "an exercise's record";
+  if (kind == "reminder") return "a reminder";
   return absl::StrCat("a record (", kind, ")");
 }
 
@@ -86,7 +92,34 @@ std::string Describe(const v1::Event& e, const People& people) {
   }
 }
 
-absl::Status RunWatch(const GlobalOptions& global, uint64_t after) {
+extern "C" char** environ;
+
+// Whether `program` is an executable file on PATH.
+bool OnPath(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  if (path == nullptr) return false;
+  for (absl::string_view dir : absl::StrSplit(path, ':', absl::SkipEmpty())) {
+    const std::string candidate = absl::StrCat(std::string(dir), "/", program);
+    if (::access(candidate.c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+// Shows `text` as a desktop notification through notify-send (no shell:
+// the words are one argument, whatever they hold).
+void Notify(const std::string& text) {
+  std::string app = "--app-name=Attune";
+  std::string title = "Attune";
+  std::string body = text;
+  char* argv[] = {const_cast<char*>("notify-send"), app.data(), title.data(), body.data(), nullptr};
+  pid_t pid = 0;
+  if (::posix_spawnp(&pid, "notify-send", nullptr, nullptr, argv, environ) == 0) {
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+  }
+}
+
+absl::Status RunWatch(const GlobalOptions& global, uint64_t after, bool notify) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   const People people = People::Fetch(*client);
   grpc::ClientContext context;
@@ -96,8 +129,22 @@ absl::Status RunWatch(const GlobalOptions& global, uint64_t after) {
   v1::Event event;
   google::protobuf::util::JsonPrintOptions json;
   json.preserve_proto_field_names = false;
+  const bool desktop = notify && OnPath("notify-send");
+  if (notify && !desktop) {
+    std::cerr << "notify-send is not installed (Debian: apt install libnotify-bin): reminders "
+                 "are shown here only.\n";
+  }
   while (reader->Read(&event)) {
     SanitizeStrings(&event);
+    if (event.has_reminder_due()) {
+      const std::string message = ReminderMessage(*client, event.reminder_due());
+      if (desktop) Notify(message);
+      if (!global.json) {
+        std::cout << ClockTime(event.time()) << "  Reminder: " << message << "  #" << event.id()
+                  << std::endl;
+        continue;
+      }
+    }
     if (global.json) {
       std::string line;
       if (auto s = google::protobuf::util::MessageToJsonString(event, &line, json); !s.ok()) {
@@ -126,6 +173,7 @@ absl::Status RunWatch(const GlobalOptions& global, uint64_t after) {
 
 void AddWatchCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table) {
   auto after = std::make_shared<uint64_t>(0);
+  auto notify = std::make_shared<bool>(false);
   CLI::App* watch = app.add_subcommand(
       "watch",
       "Show what changes as it happens: entries, check-ins, your partner's device, the vault");
@@ -133,7 +181,9 @@ void AddWatchCommands(CLI::App& app, const GlobalOptions& global, CommandTable& 
       ->add_option("--after", *after,
                    "First replay what happened after this event id (the # of a line)")
       ->option_text("ID");
-  table.Set(watch, [&global, after] { return RunWatch(global, *after); });
+  watch->add_flag("--notify", *notify,
+                  "Also show reminders as they fall due as desktop notifications (notify-send)");
+  table.Set(watch, [&global, after, notify] { return RunWatch(global, *after, *notify); });
 }
 
 }  // namespace attune::cli

@@ -71,6 +71,7 @@ DaemonClient::DaemonClient(std::string socket_path, std::shared_ptr<grpc::Channe
       search_(v1::SearchService::NewStub(channel_)),
       backups_(v1::BackupService::NewStub(channel_)),
       exports_(v1::ExportService::NewStub(channel_)),
+      reminders_(v1::ReminderService::NewStub(channel_)),
       insights_(v1::InsightsService::NewStub(channel_)) {}
 
 absl::Status DaemonClient::ToStatus(const grpc::Status& status, absl::Duration timeout) const {

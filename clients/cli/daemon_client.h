@@ -47,6 +47,7 @@ class DaemonClient {
   v1::InsightsService::Stub& insights() { return *insights_; }
   v1::BackupService::Stub& backups() { return *backups_; }
   v1::ExportService::Stub& exports() { return *exports_; }
+  v1::ReminderService::Stub& reminders() { return *reminders_; }
 
   // Runs one call: `call(grpc::ClientContext*)` must make it and return its
   // grpc::Status. The context carries a deadline `timeout` from now. Returns
@@ -88,6 +89,7 @@ class DaemonClient {
   std::unique_ptr<v1::SearchService::Stub> search_;
   std::unique_ptr<v1::BackupService::Stub> backups_;
   std::unique_ptr<v1::ExportService::Stub> exports_;
+  std::unique_ptr<v1::ReminderService::Stub> reminders_;
   std::unique_ptr<v1::InsightsService::Stub> insights_;
 };
 

@@ -110,6 +110,7 @@ int Main(int argc, char** argv) {
   AddAppreciationCommands(app, global, table);
   AddSearchCommands(app, global, table);
   AddInsightsCommands(app, global, table);
+  AddRemindCommands(app, global, table);
   AddBackupCommands(app, global, table);
   AddExportCommands(app, global, table);
   AddSpaceCommands(app, global, table);

@@ -28,10 +28,16 @@ absl::Status CheckDir(const std::string& dir) {
 
 }  // namespace
 
+// "/a/b/" -> "/a/b": a folder named with a trailing slash is that folder.
+static std::string WithoutTrailingSlash(std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
 grpc::Status BackupServiceImpl::CreateBackup(grpc::ServerContext*,
                                              const v1::CreateBackupRequest* request,
                                              v1::Backup* response) {
-  const std::string& dir = request->dir();
+  const std::string dir = WithoutTrailingSlash(request->dir());
   if (auto s = CheckDir(dir); !s.ok()) return ToGrpc(s);
   auto id = ctx_.vault->identity();
   if (!id.has_value()) {

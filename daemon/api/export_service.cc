@@ -23,6 +23,10 @@ using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
 constexpr int kRecordsPerPart = 500;
+// A part also ends once it holds this many bytes (a message is at most 4 MiB).
+constexpr size_t kPartBytes = 1 << 20;
+// The most bytes of records one import takes (they are held in memory).
+constexpr size_t kMaxImportBytes = 256u << 20;
 // Mutations per committed batch on import.
 constexpr size_t kImportBatch = 256;
 // The most records one import takes (a stream holds them all in memory).
@@ -31,7 +35,7 @@ constexpr size_t kMaxImportRecords = 1'000'000;
 // Every kind, in the order an export lists them (a goal before its progress).
 constexpr Kind kExportOrder[] = {Kind::kJournalEntry, Kind::kCheckIn,      Kind::kGoal,
                                  Kind::kGoalProgress, Kind::kAppreciation, Kind::kExerciseSession,
-                                 Kind::kPluginRecord};
+                                 Kind::kPluginRecord, Kind::kReminder};
 
 const FieldDescriptor* Field(const Message& m, const char* name) {
   return m.GetDescriptor()->FindFieldByName(name);
@@ -117,7 +121,9 @@ grpc::Status ExportServiceImpl::Export(grpc::ServerContext* context, const v1::E
   }
   size_t next = 0;
   do {
-    for (int i = 0; i < kRecordsPerPart && next < records.size(); ++i) {
+    size_t bytes = 0;
+    for (int i = 0; i < kRecordsPerPart && next < records.size() && bytes < kPartBytes; ++i) {
+      bytes += records[next].ByteSizeLong();
       *part.add_records() = std::move(records[next++]);
     }
     if (context->IsCancelled()) return grpc::Status::CANCELLED;
@@ -137,7 +143,14 @@ grpc::Status ExportServiceImpl::Import(grpc::ServerContext*,
   std::vector<v1::Record> records;
   v1::ExportPart part;
   bool first = true;
+  size_t bytes = 0;
   while (reader->Read(&part)) {
+    bytes += part.ByteSizeLong();
+    if (bytes > kMaxImportBytes) {
+      return ToGrpc(absl::InvalidArgumentError(absl::StrCat("records: an import takes at most ",
+                                                            kMaxImportBytes >> 20,
+                                                            " MiB; nothing was written")));
+    }
     if (first) {
       if (!part.has_header()) {
         return ToGrpc(
@@ -165,6 +178,15 @@ grpc::Status ExportServiceImpl::Import(grpc::ServerContext*,
     return ToGrpc(absl::InvalidArgumentError("header.exported_by: must be 32 hex digits"));
   }
 
+  // A partner's export is theirs: importing it would write their words,
+  // private ones included, as this person's.
+  if (header.exported_by() != ToHex(keys.member_id) && ctx_.member_name &&
+      !ctx_.member_name(header.exported_by()).empty()) {
+    return ToGrpc(absl::PermissionDeniedError(
+        absl::StrCat("this export is ", ctx_.member_name(header.exported_by()),
+                     "'s; only the person who exported it may import it")));
+  }
+
   // Every record is checked before anything is written.
   std::vector<Planned> planned;
   std::map<std::string, v1::Visibility> goal_visibility;  // new goal id -> its visibility
@@ -175,7 +197,7 @@ grpc::Status ExportServiceImpl::Import(grpc::ServerContext*,
       return ToGrpc(absl::InvalidArgumentError(absl::StrCat(at, ": holds no record")));
     }
     const Kind kind = static_cast<Kind>(in.kind_case());
-    if (kind == Kind::kExerciseSession || kind == Kind::kPluginRecord) {
+    if (kind == Kind::kExerciseSession || kind == Kind::kPluginRecord || kind == Kind::kReminder) {
       response->set_not_importable(response->not_importable() + 1);
       continue;
     }
@@ -198,8 +220,15 @@ grpc::Status ExportServiceImpl::Import(grpc::ServerContext*,
       case Kind::kCheckIn: {
         v1::CheckIn* c = p.record.mutable_check_in();
         s = CheckCheckIn(at + ".check_in", c);
-        if (s.ok()) s = ParseDay(at + ".check_in.day", c->day()).status();
-        if (s.ok()) s = ParseZone(at + ".check_in.time_zone", c->time_zone()).status();
+        auto day =
+            s.ok() ? ParseDay(at + ".check_in.day", c->day()) : absl::StatusOr<absl::CivilDay>(s);
+        auto zone = day.ok() ? ParseZone(at + ".check_in.time_zone", c->time_zone())
+                             : absl::StatusOr<absl::TimeZone>(day.status());
+        s = zone.status();
+        if (s.ok() && *day > absl::ToCivilDay(ctx_.clock->Now(), *zone) + 1) {
+          s = absl::InvalidArgumentError(
+              absl::StrCat(at, ".check_in.day: ", c->day(), " is in the future"));
+        }
         break;
       }
       case Kind::kGoal: {
@@ -209,6 +238,10 @@ grpc::Status ExportServiceImpl::Import(grpc::ServerContext*,
         s = CheckGoal(p.record.mutable_goal());
         if (s.ok()) s = ParseDay(at + ".goal.start_day", in.goal().start_day()).status();
         goal_visibility[p.id] = p.record.goal().visibility();
+        if (auto held = ctx_.store->Get(keys, Kind::kGoal, p.id);
+            held.ok() && held->has_value() && IsVisible(keys, **held)) {
+          goal_visibility[p.id] = VisibilityOf((*held)->record().goal());  // as it is now
+        }
         break;
       }
       case Kind::kGoalProgress: {
@@ -218,8 +251,23 @@ grpc::Status ExportServiceImpl::Import(grpc::ServerContext*,
           return ToGrpc(absl::InvalidArgumentError(absl::StrCat(
               at, ".goal_progress.name: \"", name, "\" is not goals/{id}/progress/{id}")));
         }
-        auto goal = ImportedId(at + ".goal_progress.name", name.substr(0, cut), kGoals, keys);
-        if (!goal.ok()) return ToGrpc(goal.status());
+        auto exported_goal = ParseName(at + ".goal_progress.name", name.substr(0, cut), kGoals);
+        if (!exported_goal.ok()) return ToGrpc(exported_goal.status());
+        auto exporter = FromHex(header.exported_by());
+        absl::StatusOr<std::string> goal = *exported_goal;
+        if (exporter.has_value() && IdBelongsTo(*exported_goal, *exporter)) {
+          goal = ImportedId(at + ".goal_progress.name", name.substr(0, cut), kGoals, keys);
+          if (!goal.ok()) return ToGrpc(goal.status());
+        } else {
+          // Progress on another member's goal: it stays on that goal, which
+          // must be here (it comes back by sync); otherwise it is left out.
+          auto held = ctx_.store->Get(keys, Kind::kGoal, *goal);
+          if (!held.ok()) return ToGrpc(held.status());
+          if (!held->has_value() || !IsVisible(keys, **held)) {
+            response->set_not_own(response->not_own() + 1);
+            continue;
+          }
+        }
         auto id = ImportedId(at + ".goal_progress.name",
                              absl::StrCat("progress/", name.substr(cut + 10)), "progress", keys);
         if (!id.ok()) return ToGrpc(id.status());
@@ -230,14 +278,16 @@ grpc::Status ExportServiceImpl::Import(grpc::ServerContext*,
         s = CheckText(at + ".goal_progress.note", in.goal_progress().note(), kMaxShortTextChars,
                       false, TextLines::kMany);
         if (s.ok()) s = ParseDay(at + ".goal_progress.day", in.goal_progress().day()).status();
-        if (s.ok() && !goal_visibility.count(*goal)) {
+        if (s.ok()) {
+          // A goal already here decides how visible its progress is (it may
+          // have been made private since the export); else the export's.
           auto held = ctx_.store->Get(keys, Kind::kGoal, *goal);
           if (!held.ok()) return ToGrpc(held.status());
-          if (!held->has_value() || !IsLive(**held)) {
+          if (held->has_value() && IsVisible(keys, **held)) {
+            goal_visibility[*goal] = VisibilityOf((*held)->record().goal());
+          } else if (!goal_visibility.count(*goal)) {
             s = absl::InvalidArgumentError(absl::StrCat(
                 at, ".goal_progress.name: its goal is neither in the export nor here"));
-          } else {
-            goal_visibility[*goal] = VisibilityOf((*held)->record().goal());
           }
         }
         break;

@@ -18,6 +18,7 @@ const std::vector<RecordKind>& RecordKinds() {
       {Kind::kGoal, "goal", kGoals, "goal", false, false, v1::VISIBILITY_PRIVATE},
       {Kind::kExerciseSession, "exercise_session", kExerciseSessions, "session", true, false,
        v1::VISIBILITY_PRIVATE},
+      {Kind::kReminder, "reminder", kReminders, "reminder", false, false, v1::VISIBILITY_PRIVATE},
   };
   return *kinds;
 }

@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemon/records/kinds.h"
+#include "daemon/records/reminder_times.h"
+#include "daemon/records/resource.h"
 #include "daemon/records/validation.h"
 
 namespace attune {
@@ -136,6 +138,37 @@ absl::Status CheckAppreciation(const std::string& prefix, v1::Appreciation* a,
     s = CheckVisibilityOf(prefix, Kind::kAppreciation, a);
   }
   return s;
+}
+
+absl::Status CheckReminder(v1::Reminder* r) {
+  switch (r->kind()) {
+    case v1::REMINDER_KIND_CHECK_IN:
+    case v1::REMINDER_KIND_GOAL:
+    case v1::REMINDER_KIND_CUSTOM:
+      break;
+    default:
+      return absl::InvalidArgumentError("reminder.kind: must be CHECK_IN, GOAL or CUSTOM");
+  }
+  if (r->kind() == v1::REMINDER_KIND_CUSTOM) {
+    if (auto s = CheckText("reminder.text", r->text(), kMaxTitleChars, true, TextLines::kOne);
+        !s.ok()) {
+      return s;
+    }
+  } else if (!r->text().empty()) {
+    return absl::InvalidArgumentError("reminder.text: only a CUSTOM reminder has words of its own");
+  }
+  if (r->kind() == v1::REMINDER_KIND_GOAL) {
+    if (auto id = ParseName("reminder.goal", r->goal(), kGoals); !id.ok()) return id.status();
+  } else if (!r->goal().empty()) {
+    return absl::InvalidArgumentError("reminder.goal: only a GOAL reminder names a goal");
+  }
+  if (auto s = ScheduleOf(*r); !s.ok()) return s.status();
+  if (r->visibility() == v1::VISIBILITY_SHARED) {
+    return absl::InvalidArgumentError(
+        "reminder.visibility: a reminder is private to its person; it cannot be shared");
+  }
+  r->set_visibility(v1::VISIBILITY_PRIVATE);
+  return absl::OkStatus();
 }
 
 }  // namespace attune

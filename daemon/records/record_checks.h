@@ -43,6 +43,13 @@ absl::Status CheckAppreciation(const std::string& prefix, v1::Appreciation* appr
 // The prefix is always "goal".
 absl::Status CheckGoal(v1::Goal* goal, const std::vector<uint32_t>* fields = nullptr);
 
+// kind given; CUSTOM: text required (one line, at most 200 characters),
+// others: no text; GOAL: goal a goal's name, others: none; time_of_day
+// HH:MM; time_zone an IANA zone; weekdays 1..7, once each, ascending;
+// visibility PRIVATE (unset is made PRIVATE, SHARED refused: a reminder is
+// its person's alone). The goal's existence is the caller's to check.
+absl::Status CheckReminder(v1::Reminder* reminder);
+
 }  // namespace attune
 
 #endif  // ATTUNE_DAEMON_RECORDS_RECORD_CHECKS_H_

@@ -40,6 +40,7 @@ inline constexpr char kGoals[] = "goals";
 inline constexpr char kAppreciations[] = "appreciations";
 inline constexpr char kExerciseSessions[] = "exerciseSessions";
 inline constexpr char kPluginRecords[] = "pluginRecords";
+inline constexpr char kReminders[] = "reminders";
 
 // A new random 16-byte record id.
 std::string NewRecordId();

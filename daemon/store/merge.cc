@@ -59,8 +59,11 @@ void CopyField(const Message& from, Message* to, const FieldDescriptor* f) {
         case FieldDescriptor::CPPTYPE_STRING:
           rt->AddString(to, f, rf->GetRepeatedString(from, f, i));
           break;
+        case FieldDescriptor::CPPTYPE_INT32:
+          rt->AddInt32(to, f, rf->GetRepeatedInt32(from, f, i));
+          break;
         default:
-          // Records have repeated messages and strings only.
+          // Records have repeated messages, strings and int32s only.
           break;
       }
     }

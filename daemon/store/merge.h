@@ -23,6 +23,7 @@ enum class Kind : uint32_t {
   kAppreciation = v1::Record::kAppreciation,
   kExerciseSession = v1::Record::kExerciseSession,
   kPluginRecord = v1::Record::kPluginRecord,
+  kReminder = v1::Record::kReminder,
 };
 
 // True for kinds whose records are written once and never changed.

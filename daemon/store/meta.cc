@@ -15,6 +15,8 @@ std::string_view PrefixOf(LocalTable table) {
       return meta_key::kPeerPort;
     case LocalTable::kPluginGrants:
       return meta_key::kPluginGrantPrefix;
+    case LocalTable::kReminders:
+      return meta_key::kRemindersPrefix;
   }
   return {};
 }

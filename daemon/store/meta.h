@@ -42,6 +42,7 @@ inline constexpr char kMemberPrefix[] = "member/";             // + device -> v1
 inline constexpr char kPeerPrefix[] = "peer/";                 // + device -> addresses, one a line
 inline constexpr char kPeerPort[] = "peer_port";               // the port picked for port 0
 inline constexpr char kPluginGrantPrefix[] = "plugin-grant/";  // + plugin id
+inline constexpr char kRemindersPrefix[] = "reminders/";       // + "fired" -> sealed
 }  // namespace meta_key
 
 // The device-local tables that sync and the plugin host keep in meta.
@@ -50,6 +51,7 @@ enum class LocalTable {
   kPeerAddresses,  // where each partner device was last reached (sync)
   kPeerPort,       // one entry, name "": the peer port kept for port 0 (sync)
   kPluginGrants,   // the person's permissions for each plugin, by id (plugins)
+  kReminders,      // what the reminder scheduler has fired, sealed (api)
 };
 
 // One table of meta: entries by name, each a string of bytes. Thread-safe

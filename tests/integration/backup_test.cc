@@ -13,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "api_helpers.h"
 #include "daemon_harness.h"
@@ -95,6 +96,11 @@ TEST(BackupIT, ABackupTakenWhileWritingRestoresAsANewDeviceOfTheSamePerson) {
       }
     }
   });
+  // Joined whatever happens, so a failed assertion cannot leave it running.
+  absl::Cleanup join_writer = [&] {
+    stop = true;
+    if (writer.joinable()) writer.join();
+  };
   ASSERT_TRUE(Await([&] {
     std::lock_guard<std::mutex> lock(mu);
     return acknowledged.size() >= 5;
@@ -111,8 +117,7 @@ TEST(BackupIT, ABackupTakenWhileWritingRestoresAsANewDeviceOfTheSamePerson) {
     std::lock_guard<std::mutex> lock(mu);
     return acknowledged.size() >= before_backup.size() + 5;
   }));
-  stop = true;
-  writer.join();
+  std::move(join_writer).Invoke();
   ASSERT_EQ(backup.exit_code, 0) << backup.out;
   EXPECT_THAT(backup.out, HasSubstr("Backed up to " + dir));
   struct stat st {};
@@ -273,7 +278,16 @@ TEST(BackupIT, WrongInputChangesNothingAndTheDaemonKeepsServing) {
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_THAT(s.error_message(), HasSubstr("there is no folder"));
   }
-  const std::string dir = alex.root() + "/backup";
+  {
+    // Never inside the data folder, where it could be taken for a restore.
+    v1::CreateBackupRequest request;
+    request.set_dir(alex.data_dir() + "/db.restored");
+    auto ctx = DaemonHarness::Context();
+    grpc::Status s = backups->CreateBackup(ctx.get(), request, &made);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(), HasSubstr("inside this daemon's data folder"));
+  }
+  const std::string dir = alex.root() + "/backup/";  // a trailing slash names the folder
   CliResult backup = RunCli(alex, {"backup", dir});
   ASSERT_EQ(backup.exit_code, 0) << backup.out;
 

@@ -127,12 +127,29 @@ TEST(ExportIT, AnExportImportedIntoAFreshVaultKeepsEveryFieldOfOnesOwnRecords) {
     ASSERT_OK(alex.goals().LogProgress(ctx.get(), progress, &done));
   }
   Entry(sam, "From Sam", "Sam's shared words", v1::VISIBILITY_SHARED);
+  // Sam's shared goal, on which Alex logs progress (Alex's own record on
+  // Sam's goal).
+  v1::CreateGoalRequest sams_request = goal_request;
+  sams_request.mutable_goal()->set_title("Walk together");
+  v1::Goal sams_goal;
+  {
+    auto ctx = DaemonHarness::Context(std::chrono::seconds(30));
+    ASSERT_OK(sam.goals().CreateGoal(ctx.get(), sams_request, &sams_goal));
+  }
   ASSERT_TRUE(Await([&] { return ListAllJournalEntries(alex).size() == 3; }));
+  ASSERT_TRUE(Await([&] { return ListAllGoals(alex, false).size() == 2; }));
+  v1::LogProgressRequest on_sams = progress;
+  on_sams.set_parent(sams_goal.name());
+  {
+    v1::GoalProgress done;
+    auto ctx = DaemonHarness::Context(std::chrono::seconds(30));
+    ASSERT_OK(alex.goals().LogProgress(ctx.get(), on_sams, &done));
+  }
 
   const std::string json = alex.root() + "/alex.json";
   CliResult exported = RunCli(alex, {"export", "--format", "json", "-o", json});
   ASSERT_EQ(exported.exit_code, 0) << exported.out;
-  EXPECT_THAT(exported.out, HasSubstr("Exported 7 records (6 yours, 1 shared with you)"));
+  EXPECT_THAT(exported.out, HasSubstr("Exported 9 records (7 yours, 2 shared with you)"));
   struct stat st {};
   ASSERT_EQ(::stat(json.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 0777, 0600u);
@@ -158,18 +175,37 @@ TEST(ExportIT, AnExportImportedIntoAFreshVaultKeepsEveryFieldOfOnesOwnRecords) {
   EXPECT_THAT(text, HasSubstr("- High: a walk by the river"));
   EXPECT_THAT(text, HasSubstr("- " + AddDays(today, -2) + ", Alex: it went well"));
 
+  // Imported back into the same vault: everything is here already, the
+  // progress on Sam's goal included.
+  CliResult same = RunCli(alex, {"--json", "import", json});
+  ASSERT_EQ(same.exit_code, 0) << same.out;
+  EXPECT_THAT(same.out, HasSubstr("\"alreadyHere\": 7"));
+  EXPECT_THAT(same.out, HasSubstr("\"notOwn\": 2"));
+  // Sam cannot import Alex's export as Sam's own.
+  CliResult not_sams = RunCli(sam, {"import", json});
+  EXPECT_NE(not_sams.exit_code, 0);
+  EXPECT_THAT(not_sams.out, HasSubstr("this export is Alex's"));
+
   // A fresh vault (a new machine, the passphrase lost with the old one).
   DaemonHarness fresh;
   ASSERT_TRUE(StartPeer(fresh, "Alex"));
   CliResult imported = RunCli(fresh, {"import", json});
   ASSERT_EQ(imported.exit_code, 0) << imported.out;
   EXPECT_THAT(imported.out, HasSubstr("Imported 6 records of yours."));
-  EXPECT_THAT(imported.out, HasSubstr("Left out 1 record of others"));
+  // Sam's entry and goal, and Alex's progress on Sam's goal (not here).
+  EXPECT_THAT(imported.out, HasSubstr("Left out 3 records of others"));
 
   const std::string back = fresh.root() + "/back.json";
   ASSERT_EQ(RunCli(fresh, {"export", "-o", back}).exit_code, 0);
   const v1::ExportPart restored = ReadExport(back);
-  const auto before = OwnRecords(original);
+  auto before = OwnRecords(original);
+  // The progress on Sam's goal stays with Sam's goal, which is not here.
+  for (const auto& r : original.records()) {
+    const std::string& n = r.goal_progress().name();
+    if (r.has_goal_progress() && n.rfind(sams_goal.name(), 0) == 0) {
+      EXPECT_EQ(before.erase("progress " + n.substr(n.size() - 16)), 1u);
+    }
+  }
   const auto after = OwnRecords(restored);
   ASSERT_EQ(before.size(), 6u);
   ASSERT_EQ(after.size(), before.size());

@@ -23,6 +23,8 @@ namespace attune::cli {
 namespace {
 
 constexpr const char* kDayNames[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+constexpr const char* kFullDayNames[] = {"monday", "tuesday",  "wednesday", "thursday",
+                                         "friday", "saturday", "sunday"};
 
 struct AddOptions {
   std::string what;  // checkin | goal | custom
@@ -41,7 +43,7 @@ absl::StatusOr<std::vector<int>> ParseDays(const std::string& text) {
     const std::string p = absl::AsciiStrToLower(absl::StripAsciiWhitespace(part));
     int found = 0;
     for (int d = 0; d < 7; ++d) {
-      if (p.size() >= 2 && std::string(kDayNames[d]).rfind(p.substr(0, 3), 0) == 0) found = d + 1;
+      if (p.size() >= 2 && std::string(kFullDayNames[d]).rfind(p, 0) == 0) found = d + 1;
     }
     if (found == 0) {
       return absl::InvalidArgumentError(
@@ -52,6 +54,7 @@ absl::StatusOr<std::vector<int>> ParseDays(const std::string& text) {
   for (int d = 1; d <= 7; ++d) {
     if (seen[d]) days.push_back(d);
   }
+  if (days.empty()) return absl::InvalidArgumentError("--on: name at least one day");
   return days;
 }
 
@@ -203,7 +206,7 @@ std::string ReminderMessage(DaemonClient& client, const v1::ReminderDue& due) {
       what = "Time for your check-in: one high, one low, and how close you feel";
       break;
     case v1::REMINDER_KIND_GOAL:
-      what = absl::StrCat("Your goal: ", What(client, r).substr(6));
+      what = absl::StrCat("A nudge about your ", What(client, r));
       break;
     default:
       what = TerminalSafe(r.text());

@@ -109,9 +109,11 @@ bool OnPath(const std::string& program) {
 // the words are one argument, whatever they hold).
 void Notify(const std::string& text) {
   std::string app = "--app-name=Attune";
+  std::string end = "--";  // the words are never read as options ("-10 push-ups")
   std::string title = "Attune";
   std::string body = text;
-  char* argv[] = {const_cast<char*>("notify-send"), app.data(), title.data(), body.data(), nullptr};
+  char* argv[] = {
+      const_cast<char*>("notify-send"), app.data(), end.data(), title.data(), body.data(), nullptr};
   pid_t pid = 0;
   if (::posix_spawnp(&pid, "notify-send", nullptr, nullptr, argv, environ) == 0) {
     int status = 0;
@@ -130,6 +132,7 @@ absl::Status RunWatch(const GlobalOptions& global, uint64_t after, bool notify) 
   google::protobuf::util::JsonPrintOptions json;
   json.preserve_proto_field_names = false;
   const bool desktop = notify && OnPath("notify-send");
+  bool live = false;  // past the replay of --after
   if (notify && !desktop) {
     std::cerr << "notify-send is not installed (Debian: apt install libnotify-bin): reminders "
                  "are shown here only.\n";
@@ -138,7 +141,8 @@ absl::Status RunWatch(const GlobalOptions& global, uint64_t after, bool notify) 
     SanitizeStrings(&event);
     if (event.has_reminder_due()) {
       const std::string message = ReminderMessage(*client, event.reminder_due());
-      if (desktop) Notify(message);
+      // Replayed reminders (--after) are listed, not shown again.
+      if (desktop && live) Notify(message);
       if (!global.json) {
         std::cout << ClockTime(event.time()) << "  Reminder: " << message << "  #" << event.id()
                   << std::endl;
@@ -154,6 +158,7 @@ absl::Status RunWatch(const GlobalOptions& global, uint64_t after, bool notify) 
       continue;
     }
     if (event.has_live()) {
+      live = true;
       std::cerr << "Watching for changes (Ctrl-C to stop)." << std::endl;
       continue;
     }

@@ -55,6 +55,9 @@ std::optional<absl::Time> ReminderScheduler::NextDue(const v1::Reminder& reminde
 absl::StatusOr<ReminderScheduler::Ran> ReminderScheduler::RunDue() {
   absl::MutexLock lock(&run_mu_);
   Ran ran;
+  // Stopping: the hub takes no more events, so nothing is marked handled
+  // that could not be told (it fires at the next start instead).
+  if (ctx_.events != nullptr && ctx_.events->closed()) return ran;
   auto keys_or = ctx_.vault->Keys();
   if (!keys_or.ok()) return ran;  // locked: nothing can be read, nothing is due
   const KeySet& keys = **keys_or;
@@ -203,7 +206,17 @@ void ReminderScheduler::Look() {
     Arm(ctx_.clock->Now() + absl::Minutes(1));  // try again, not in a loop
     return;
   }
-  Arm(ran->next);
+  // The clock the timer runs on (the kernel's) may be a little ahead of the
+  // daemon's clock (absl::Now estimates from the CPU's counter, and lags for
+  // a moment after a resume or a clock set): a due time the daemon does not
+  // see yet is tried again shortly, never in a spin.
+  std::optional<absl::Time> next = ran->next;
+  timespec kernel{};
+  if (next.has_value() && ::clock_gettime(CLOCK_REALTIME, &kernel) == 0) {
+    const absl::Time kernel_now = absl::TimeFromTimespec(kernel);
+    if (*next <= kernel_now) next = kernel_now + absl::Milliseconds(100);
+  }
+  Arm(next);
 }
 
 void ReminderScheduler::Arm(std::optional<absl::Time> at) {
@@ -215,8 +228,11 @@ void ReminderScheduler::Arm(std::optional<absl::Time> at) {
   }
   // Absolute, and cancelled (ECANCELED on read) when the clock is set: a
   // jump of the wall clock wakes the loop, which looks again.
+  // ECANCELED: the clock was set since the last read; the timer is armed
+  // all the same (and the loop looks again when it reads).
   if (::timerfd_settime(timer_->native_handle(), TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &spec,
-                        nullptr) != 0) {
+                        nullptr) != 0 &&
+      errno != ECANCELED) {
     LogError(absl::StrCat("reminders: cannot set the timer (errno ", errno, ")"));
   }
 }

@@ -2,6 +2,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "daemon/records/validation.h"
 
 namespace attune {
 namespace {
@@ -36,18 +37,18 @@ absl::StatusOr<ReminderSchedule> ScheduleOf(const v1::Reminder& r) {
   ReminderSchedule s;
   const std::string& t = r.time_of_day();
   int hour = -1, minute = -1;
-  if (t.size() != 5 || t[2] != ':' || !absl::SimpleAtoi(t.substr(0, 2), &hour) ||
-      !absl::SimpleAtoi(t.substr(3, 2), &minute) || hour < 0 || hour > 23 || minute < 0 ||
-      minute > 59 || t[0] < '0' || t[0] > '2' || t[3] < '0' || t[3] > '5') {
+  auto digit = [&](size_t i) { return t[i] >= '0' && t[i] <= '9'; };
+  if (t.size() != 5 || t[2] != ':' || !digit(0) || !digit(1) || !digit(3) || !digit(4) ||
+      !absl::SimpleAtoi(t.substr(0, 2), &hour) || !absl::SimpleAtoi(t.substr(3, 2), &minute) ||
+      hour > 23 || minute > 59) {
     return absl::InvalidArgumentError(
         absl::StrCat("reminder.time_of_day: \"", t, "\" is not a time HH:MM (00:00 to 23:59)"));
   }
   s.hour = hour;
   s.minute = minute;
-  if (r.time_zone().empty() || !absl::LoadTimeZone(r.time_zone(), &s.zone)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("reminder.time_zone: \"", r.time_zone(), "\" is not an IANA time zone"));
-  }
+  auto zone = ParseZone("reminder.time_zone", r.time_zone());
+  if (!zone.ok()) return zone.status();
+  s.zone = *zone;
   if (r.weekdays_size() > 0) {
     s.weekdays = 0;
     int last = 0;

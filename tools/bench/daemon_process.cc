@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -43,6 +44,11 @@ void DaemonProcess::Start(const std::string& binary, const std::string& data_dir
   ended_.clear();
   std::vector<std::string> args = {binary, "--data-dir", data_dir, "--socket", socket};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
+  // Benchmarks listen for peers on loopback only (attuned's default is every
+  // interface), on a port of their own.
+  if (std::find(extra_args.begin(), extra_args.end(), "--peer-listen") == extra_args.end()) {
+    args.insert(args.end(), {"--peer-listen", "127.0.0.1:0"});
+  }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -57,7 +57,7 @@ int Run(int argc, char** argv) {
 
     const absl::Time due =
         absl::UnixEpoch() +
-        absl::Ceil(absl::Now() + absl::Seconds(5) - absl::UnixEpoch(), absl::Minutes(1));
+        absl::Ceil(absl::Now() + absl::Seconds(20) - absl::UnixEpoch(), absl::Minutes(1));
     const std::string at = absl::FormatTime("%H:%M", due, absl::UTCTimeZone());
     for (int i = 0; i < reminders; ++i) {
       grpc::ClientContext context;

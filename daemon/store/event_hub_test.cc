@@ -70,10 +70,12 @@ class EventHubTest : public ::testing::Test {
 
 // An event waits behind a lower id still reserved: watchers see ids in order.
 TEST_F(EventHubTest, EventsAreDeliveredInIdOrderBehindReservations) {
+  // Declared before the hub: its notifier thread may still wake the
+  // subscriber until the hub is destroyed.
+  std::atomic<int> wakes{0};
   auto hub = Open();
   const uint64_t start = hub->LastDelivered();
-  std::atomic<int> wakes{0};
-  hub->Subscribe([&] { ++wakes; });
+  const uint64_t token = hub->Subscribe([&] { ++wakes; });
   v1::Event change = Commit(*hub, "journalEntries/1");
   hub->Emit(v1::Event());  // a live event after the reservation
   EXPECT_TRUE(Ids(*hub, start).empty());
@@ -88,6 +90,7 @@ TEST_F(EventHubTest, EventsAreDeliveredInIdOrderBehindReservations) {
   hub->Abandon({abandoned});
   EXPECT_EQ(hub->LastDelivered(), abandoned + 1);
   EXPECT_THAT(Ids(*hub, change.id() + 1), ::testing::ElementsAre(abandoned + 1));
+  hub->Unsubscribe(token);
 }
 
 TEST_F(EventHubTest, AReaderBehindTheMemoryIsToldAndTheDiskStillHasTheChanges) {
@@ -140,8 +143,8 @@ TEST_F(EventHubTest, OnlyTheLastChangesAreKeptAndIdsGrowAcrossRestarts) {
 }
 
 TEST_F(EventHubTest, ClosingWakesWatchersAndDeliversNothingMore) {
+  std::atomic<int> wakes{0};  // outlives the hub's notifier thread
   auto hub = Open();
-  std::atomic<int> wakes{0};
   uint64_t token = hub->Subscribe([&] { ++wakes; });
   hub->Close();
   EXPECT_TRUE(hub->closed());

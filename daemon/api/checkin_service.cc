@@ -77,6 +77,17 @@ absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet
       "check_in: the day's check-in kept changing while this one was written; try again");
 }
 
+absl::StatusOr<bool> HasCheckIn(const ServiceContext& ctx, const KeySet& keys,
+                                const std::string& day) {
+  for (int generation = 0; generation < kMaxGenerations; ++generation) {
+    auto state = ctx.store->Get(keys, Kind::kCheckIn, CheckInId(keys, day, generation));
+    if (!state.ok()) return state.status();
+    if (!state->has_value()) return false;
+    if (IsLive(**state)) return true;
+  }
+  return false;
+}
+
 absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet& keys,
                                          v1::CheckIn c, bool replace) {
   if (auto s = CheckCheckIn("check_in", &c); !s.ok()) return s;

@@ -28,6 +28,11 @@ absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet
 absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet& keys,
                                          v1::CheckIn check_in, bool replace);
 
+// Whether the member of `keys` has a live check-in for `day` ("YYYY-MM-DD")
+// on this device, whichever generation of the day's id it has.
+absl::StatusOr<bool> HasCheckIn(const ServiceContext& ctx, const KeySet& keys,
+                                const std::string& day);
+
 // Whether `status` is the refusal to replace a day's check-in unasked (see
 // WriteCheckIn); its day is then CheckInExistsDay(status).
 bool IsCheckInExists(const absl::Status& status);

@@ -41,11 +41,6 @@ const FieldDescriptor* Field(const Message& m, const char* name) {
   return m.GetDescriptor()->FindFieldByName(name);
 }
 
-std::string StringField(const Message& m, const char* name) {
-  const FieldDescriptor* f = Field(m, name);
-  return f == nullptr ? std::string() : m.GetReflection()->GetString(m, f);
-}
-
 // Gives the record written by `m` the times `from` had (when it had them).
 void KeepTimes(const Message& from, Kind kind, Mutation* m) {
   Message* inner = MutableInnerRecord(m->body.mutable_record(), kind);
@@ -95,7 +90,7 @@ grpc::Status ExportServiceImpl::Export(grpc::ServerContext* context, const v1::E
               inner->GetReflection()->SetString(inner, f, MakeName(row.collection, id));
             }
           }
-          std::string author = StringField(*inner, "author");
+          std::string author = AuthorOf(record);
           if (!author.empty()) authors.insert(std::move(author));
           records.push_back(std::move(record));
           return true;
@@ -202,7 +197,7 @@ grpc::Status ExportServiceImpl::Import(grpc::ServerContext*,
       continue;
     }
     const Message& original = InnerRecord(in);
-    if (StringField(original, "author") != header.exported_by()) {
+    if (AuthorOf(in) != header.exported_by()) {
       response->set_not_own(response->not_own() + 1);
       continue;
     }

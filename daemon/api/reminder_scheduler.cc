@@ -23,22 +23,6 @@ namespace attune {
 namespace {
 
 constexpr char kFiredEntry[] = "fired";
-// How many check-in generations of one day are looked at (a day whose
-// check-in was deleted and written again has a later one).
-constexpr int kCheckInGenerations = 64;
-
-// Whether the person has a check-in for `day` on this device.
-absl::StatusOr<bool> CheckedIn(const ServiceContext& ctx, const KeySet& keys, absl::CivilDay day) {
-  const std::string day_text = absl::FormatCivilTime(day);
-  for (int generation = 0; generation < kCheckInGenerations; ++generation) {
-    auto state = ctx.store->Get(keys, Kind::kCheckIn, CheckInId(keys, day_text, generation));
-    if (!state.ok()) return state.status();
-    if (!state->has_value()) return false;
-    if (IsLive(**state)) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 ReminderScheduler::ReminderScheduler(ServiceContext ctx, Db* db)
@@ -96,7 +80,7 @@ absl::StatusOr<ReminderScheduler::Ran> ReminderScheduler::RunDue() {
         if (last.has_value() && *last > handled) {
           bool skip = false;
           if (r.kind() == v1::REMINDER_KIND_CHECK_IN) {
-            auto done = CheckedIn(ctx_, keys, DueDay(*schedule, *last));
+            auto done = HasCheckIn(ctx_, keys, absl::FormatCivilTime(DueDay(*schedule, *last)));
             if (!done.ok()) {
               inner = done.status();
               return false;

@@ -78,22 +78,6 @@ void Seed(const std::string& socket, int entries) {
   if (!error.empty()) throw std::runtime_error(error);
 }
 
-int ReadAll(v1::JournalService::Stub& stub) {
-  v1::ListJournalEntriesRequest request;
-  request.set_page_size(1000);
-  int n = 0;
-  do {
-    grpc::ClientContext context;
-    context.set_deadline(Deadline());
-    v1::ListJournalEntriesResponse page;
-    grpc::Status s = stub.ListJournalEntries(&context, request, &page);
-    if (!s.ok()) throw std::runtime_error("ListJournalEntries: " + Describe(s));
-    n += page.journal_entries_size();
-    request.set_page_token(page.next_page_token());
-  } while (!request.page_token().empty());
-  return n;
-}
-
 // One client writing one entry at a time until `stop`; the latencies.
 class Writer {
  public:

@@ -64,6 +64,22 @@ namespace {
 constexpr char kPassphrase[] = "attune-bench passphrase, bench data only";
 }  // namespace
 
+int ReadAll(v1::JournalService::Stub& stub) {
+  v1::ListJournalEntriesRequest request;
+  request.set_page_size(1000);
+  int n = 0;
+  do {
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(120));
+    v1::ListJournalEntriesResponse page;
+    grpc::Status s = stub.ListJournalEntries(&context, request, &page);
+    if (!s.ok()) throw std::runtime_error("ListJournalEntries: " + Describe(s));
+    n += page.journal_entries_size();
+    request.set_page_token(page.next_page_token());
+  } while (!request.page_token().empty());
+  return n;
+}
+
 std::string BenchPassphrase() { return kPassphrase; }
 
 void UnlockVault(const std::string& socket) {

@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "attune/v1/api.pb.h"
+#include "attune/v1/api.grpc.pb.h"
 
 namespace attune::bench {
 
@@ -29,6 +29,10 @@ void WaitUntilServing(const std::string& socket, std::chrono::milliseconds timeo
 // Init with a fixed passphrase and the minimum KDF cost (this vault holds
 // nothing but bench data). Throws std::runtime_error on failure.
 void InitVault(const std::string& socket, const std::string& display_name = "bench");
+
+// Reads every journal entry through ListJournalEntries, pages of 1,000;
+// returns how many. Throws std::runtime_error on a failed call.
+int ReadAll(v1::JournalService::Stub& stub);
 
 // The passphrase InitVault sets (bench data only).
 std::string BenchPassphrase();

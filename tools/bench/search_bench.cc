@@ -108,24 +108,6 @@ v1::SearchResponse SearchOnce(v1::SearchService::Stub& stub, const std::string& 
   return response;
 }
 
-// Every journal entry through the List call, pages of 1,000; returns how
-// many.
-int ReadAll(v1::JournalService::Stub& stub) {
-  v1::ListJournalEntriesRequest request;
-  request.set_page_size(1000);
-  int n = 0;
-  do {
-    grpc::ClientContext context;
-    context.set_deadline(Deadline());
-    v1::ListJournalEntriesResponse page;
-    grpc::Status s = stub.ListJournalEntries(&context, request, &page);
-    if (!s.ok()) throw std::runtime_error("ListJournalEntries: " + Describe(s));
-    n += page.journal_entries_size();
-    request.set_page_token(page.next_page_token());
-  } while (!request.page_token().empty());
-  return n;
-}
-
 // `days` daily check-ins, the newest yesterday (UTC), with ratings and
 // feelings.
 void SeedCheckIns(const std::string& socket, int days) {

@@ -12,6 +12,7 @@
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -37,6 +38,7 @@
 #include "daemon/api/journal_service.h"
 #include "daemon/api/plugin_service.h"
 #include "daemon/api/reminder_service.h"
+#include "daemon/api/reveal_keeper.h"
 #include "daemon/api/search_service.h"
 #include "daemon/api/space_service.h"
 #include "daemon/api/vault_service.h"
@@ -219,7 +221,6 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
                     &store, &vault, &members, &clock);
   if (auto s = peers.Load(); !s.ok()) return s;
   peers.SetEventHub(events->get());
-  SpaceServiceImpl space_service(&peers);
 
   ServiceContext ctx{
       &vault,
@@ -232,7 +233,16 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
         }
         return std::string();
       },
-      events->get()};
+      events->get(),
+      [&members] {
+        std::vector<std::string> ids;
+        for (const auto& body : members.Bodies()) {
+          std::string id = ToHex(body.member_id());
+          if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(std::move(id));
+        }
+        return ids;
+      }};
+  SpaceServiceImpl space_service(&peers, ctx);
   SyncServiceImpl sync_service(&peers, ctx);
   EventServiceImpl event_service(events->get(), &vault);
   VaultServiceImpl vault_service(ctx);
@@ -261,6 +271,8 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
   ExportServiceImpl export_service(ctx);
   ReminderScheduler reminders(ctx, db->get());
   ReminderServiceImpl reminder_service(ctx, &reminders);
+  // Releases the keys of this person's sealed check-ins (reveal together).
+  RevealKeeper reveal_keeper(ctx);
   // A restore stages the backup as a new device, then the daemon stops
   // serving and starts again on it (restore.h). Set on the io thread.
   boost::asio::io_context io;
@@ -365,6 +377,7 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
   event_service.Start();
   search_indexer.Start();
   reminders.Start();
+  reveal_keeper.Start();
   ::chmod(options.socket_path.c_str(), 0600);
   LogInfo(absl::StrCat("serving on ", options.socket_path, "; vault is ",
                        vault.state() == Vault::State::kUninitialized
@@ -394,6 +407,7 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
   server.reset();
   search_indexer.Stop();
   reminders.Stop();
+  reveal_keeper.Stop();
   peers.Stop();
   vault.Lock();
   ::unlink(options.socket_path.c_str());

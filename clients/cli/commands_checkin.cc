@@ -70,6 +70,12 @@ std::string ChangedNote(const v1::CheckIn& c) {
 // One check-in, readably. A check-in of another member is headed with their
 // name ("partner" when it is unknown).
 void PrintCheckIn(const v1::CheckIn& c, const People& people) {
+  if (std::string waiting = SealedCheckInNote(c, people.NameOf(c.author())); !waiting.empty()) {
+    // Reveal together: their words open once yours for the day are there.
+    std::cout << Bold(DayHeading(c.day())) << "  " << Bold(people.NameOf(c.author())) << '\n'
+              << "  " << waiting << '\n';
+    return;
+  }
   std::string heading =
       absl::StrCat(Bold(DayHeading(c.day())), "  connection ", RatingDots(c.connection_rating()),
                    " ", c.connection_rating(), "/5");

@@ -1,11 +1,13 @@
 // attune pair invite|join|verify, attune members, attune sync status|digest,
-// attune id: pairing with a partner's device and seeing sync.
+// attune id, attune reveal-together: pairing with a partner's device, seeing
+// sync, and the space's settings.
 #include <iostream>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "commands.h"
@@ -157,6 +159,41 @@ absl::Status RunId(const GlobalOptions& global) {
   return absl::OkStatus();
 }
 
+// attune reveal-together [on|off]: shows the setting, or records this
+// person's choice.
+absl::Status RunRevealTogether(const GlobalOptions& global, const std::string& choice) {
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  v1::SpaceSettings settings;
+  if (choice.empty()) {
+    ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* c) {
+      return client->space().GetSpaceSettings(c, v1::GetSpaceSettingsRequest(), &settings);
+    }));
+  } else {
+    v1::UpdateSpaceSettingsRequest request;
+    request.set_reveal_together(choice == "on");
+    ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* c) {
+      return client->space().UpdateSpaceSettings(c, request, &settings);
+    }));
+  }
+  if (global.json) return PrintJson(settings);
+  if (settings.reveal_together()) {
+    std::cout << "Reveal together is on: your partner's check-in for a day opens once yours "
+                 "for that day is written, and yours opens to them once theirs is.\n";
+  } else {
+    std::vector<std::string> others;
+    for (const std::string& who : settings.reveal_together_off_by()) others.push_back(who);
+    std::cout << "Reveal together is off (turned off by " << absl::StrJoin(others, " and ")
+              << "): shared check-ins open to the space as soon as they arrive.\n";
+    if (settings.my_reveal_together_off()) {
+      std::cout << "To turn it back on for your part: attune reveal-together on\n";
+    }
+  }
+  if (choice == "on" && !settings.reveal_together()) {
+    std::cout << "(Your part is on again; it stays off while another member has it off.)\n";
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 void AddSpaceCommands(CLI::App& app, const GlobalOptions& global, CommandTable& table) {
@@ -204,6 +241,16 @@ void AddSpaceCommands(CLI::App& app, const GlobalOptions& global, CommandTable& 
       "A fingerprint of the shared records this device holds; partners in sync "
       "show the same one");
   table.Set(sync_digest, [&global] { return RunSyncDigest(global); });
+
+  auto choice = std::make_shared<std::string>();
+  CLI::App* reveal = app.add_subcommand(
+      "reveal-together",
+      "Show or set reveal together: a partner's check-in opens once yours for that day is "
+      "written (on unless someone turns it off)");
+  reveal->group(group);
+  reveal->add_option("CHOICE", *choice, "on or off (default: show the setting)")
+      ->check(CLI::IsMember({"on", "off"}));
+  table.Set(reveal, [&global, choice] { return RunRevealTogether(global, *choice); });
 
   CLI::App* id = app.add_subcommand("id", "Print this device's id, to read aloud");
   id->group(group);

@@ -103,6 +103,11 @@ class Writer {
     if (checkins.empty()) return;
     absl::StrAppend(&out_, "\n## Check-ins\n");
     for (const v1::CheckIn* c : checkins) {
+      if (std::string note = SealedCheckInNote(*c, Who(c->author())); !note.empty()) {
+        absl::StrAppend(&out_, "\n### ", DayHeading(std::string_view(c->day())), ": ",
+                        Who(c->author()), "\n\n", note, "\n");
+        continue;
+      }
       absl::StrAppend(&out_, "\n### ", DayHeading(std::string_view(c->day())), ": ",
                       Who(c->author()), "\n\n*", VisibilityName(c->visibility()), "*\n\n",
                       "- High: ", Text(c->high()), "\n", "- Low: ", Text(c->low()), "\n");

@@ -273,4 +273,22 @@ std::string Count(int n, std::string_view singular, std::string_view plural) {
   return absl::StrCat(n, " ", std::string(n == 1 ? singular : plural));
 }
 
+std::string SealedCheckInNote(const v1::CheckIn& c, const std::string& who) {
+  switch (c.reveal()) {
+    case v1::REVEAL_WAITING_FOR_YOURS:
+      return absl::StrCat(who, " checked in; write yours for this day to see it (attune checkin",
+                          c.day().empty() ? "" : absl::StrCat(" --day ", c.day()), ")");
+    case v1::REVEAL_YOURS_IS_PRIVATE:
+      return absl::StrCat(who,
+                          " checked in; yours for this day is private: share it to see theirs "
+                          "(attune checkin --replace --shared",
+                          c.day().empty() ? "" : absl::StrCat(" --day ", c.day()), ")");
+    case v1::REVEAL_WAITING_FOR_AUTHOR:
+      return absl::StrCat(who, " checked in; it opens when one of ", who,
+                          "'s devices has seen yours (the next time it is online)");
+    default:
+      return "";
+  }
+}
+
 }  // namespace attune::cli

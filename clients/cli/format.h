@@ -74,6 +74,11 @@ std::string PeriodName(v1::GoalPeriod period);
 // "2 per week for 4 weeks".
 std::string GoalSchedule(int target_per_period, v1::GoalPeriod period, int periods);
 
+// For a partner's check-in still sealed (reveal together), what to tell the
+// person, naming the author `who`: "Sam checked in; write yours for this day
+// to see it (attune checkin)". Empty for a check-in whose words are open.
+std::string SealedCheckInNote(const v1::CheckIn& c, const std::string& who);
+
 // "1 week", "3 weeks".
 std::string Count(int n, std::string_view singular, std::string_view plural);
 

@@ -10,10 +10,14 @@
 #include "daemon/api/paging.h"
 #include "daemon/base/hex.h"
 #include "daemon/records/authorship.h"
+#include "daemon/records/check_in_seal.h"
 #include "daemon/records/emotions.h"
+#include "daemon/records/kinds.h"
+#include "daemon/records/member_settings.h"
 #include "daemon/records/record_checks.h"
 #include "daemon/records/record_ops.h"
 #include "daemon/records/validation.h"
+#include "google/protobuf/util/field_mask_util.h"
 
 namespace attune {
 namespace {
@@ -25,13 +29,42 @@ constexpr int kMaxGenerations = 64;
 // Marks the refusal to replace a check-in unasked; the payload is the day.
 constexpr char kCheckInExistsPayload[] = "type.attune.dev/attune.v1.CheckInExists";
 
-v1::CheckIn Present(const v1::RecordState& state, std::string_view id) {
-  v1::CheckIn c = state.record().check_in();
-  c.set_name(MakeName(kCheckIns, id));
-  return c;
+// The visibility of this person's own live check-in for `day`; nullopt
+// when they have none.
+absl::StatusOr<std::optional<v1::Visibility>> OwnCheckInVisibility(const ServiceContext& ctx,
+                                                                   const KeySet& keys,
+                                                                   const std::string& day) {
+  for (int generation = 0; generation < kMaxGenerations; ++generation) {
+    auto state = ctx.store->Get(keys, Kind::kCheckIn, CheckInId(keys, day, generation));
+    if (!state.ok()) return state.status();
+    if (!state->has_value()) return std::nullopt;
+    if (IsLive(**state)) return VisibilityOf((*state)->record().check_in());
+  }
+  return std::nullopt;
 }
 
 }  // namespace
+
+absl::StatusOr<v1::CheckIn> PresentCheckIn(const ServiceContext& ctx, const KeySet& keys,
+                                           std::string_view id, const v1::RecordState& state) {
+  auto c = OpenCheckIn(keys, *ctx.store, id, state.record().check_in());
+  if (!c.ok()) return c.status();
+  c->set_name(MakeName(kCheckIns, id));
+  if (c->reveal() == v1::REVEAL_WAITING_FOR_YOURS) {
+    auto own = OwnCheckInVisibility(ctx, keys, c->day());
+    if (!own.ok()) return own.status();
+    if (own->has_value()) {
+      c->set_reveal(**own == v1::VISIBILITY_SHARED ? v1::REVEAL_WAITING_FOR_AUTHOR
+                                                   : v1::REVEAL_YOURS_IS_PRIVATE);
+    }
+  }
+  return c;
+}
+
+absl::Mutex& CheckInWriteMutex() {
+  static absl::Mutex* mu = new absl::Mutex();
+  return *mu;
+}
 
 bool IsCheckInExists(const absl::Status& status) {
   return absl::IsFailedPrecondition(status) && status.GetPayload(kCheckInExistsPayload).has_value();
@@ -65,6 +98,7 @@ grpc::Status CheckInServiceImpl::CreateCheckIn(grpc::ServerContext*,
 
 absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet& keys,
                                          v1::CheckIn c, bool replace) {
+  absl::MutexLock lock(&CheckInWriteMutex());
   // A check-in of the same day written or deleted meanwhile: look again.
   return CommitWithRetry<v1::CheckIn>(
       [&]() -> absl::StatusOr<v1::CheckIn> {
@@ -72,20 +106,16 @@ absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet
         if (!plan.ok()) return plan.status();
         auto states = ctx.store->WriteAll(keys, std::move(plan->mutations));
         if (!states.ok()) return states.status();
-        return Present(states->back(), plan->id);
+        return PresentCheckIn(ctx, keys, plan->id, states->back());
       },
       "check_in: the day's check-in kept changing while this one was written; try again");
 }
 
 absl::StatusOr<bool> HasCheckIn(const ServiceContext& ctx, const KeySet& keys,
                                 const std::string& day) {
-  for (int generation = 0; generation < kMaxGenerations; ++generation) {
-    auto state = ctx.store->Get(keys, Kind::kCheckIn, CheckInId(keys, day, generation));
-    if (!state.ok()) return state.status();
-    if (!state->has_value()) return false;
-    if (IsLive(**state)) return true;
-  }
-  return false;
+  auto own = OwnCheckInVisibility(ctx, keys, day);
+  if (!own.ok()) return own.status();
+  return own->has_value();
 }
 
 absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet& keys,
@@ -108,18 +138,21 @@ absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet
     }
   }
 
-  std::vector<uint32_t> content = {
-      v1::CheckIn::kHighFieldNumber,     v1::CheckIn::kLowFieldNumber,
-      v1::CheckIn::kEmotionsFieldNumber, v1::CheckIn::kConnectionRatingFieldNumber,
-      v1::CheckIn::kNoteFieldNumber,     v1::CheckIn::kVisibilityFieldNumber,
-      v1::CheckIn::kTimeZoneFieldNumber};
+  std::vector<uint32_t> content = CheckInContentFields();
+  content.push_back(v1::CheckIn::kVisibilityFieldNumber);
+  content.push_back(v1::CheckIn::kTimeZoneFieldNumber);
+  auto together = RevealTogetherNow(keys, *ctx.store);
+  if (!together.ok()) return together.status();
   for (int generation = 0; generation < kMaxGenerations; ++generation) {
     PlannedWrite plan;
     plan.id = CheckInId(keys, c.day(), generation);
     auto existing = ctx.store->Get(keys, Kind::kCheckIn, plan.id);
     if (!existing.ok()) return existing.status();
+    // Reveal together: a shared check-in's words are stored only sealed.
+    v1::CheckIn stored = c;
+    SealCheckInForWrite(keys, plan.id, together->on, &stored);
     if (!existing->has_value()) {
-      v1::CheckIn fresh = c;
+      v1::CheckIn fresh = stored;
       plan.mutations.push_back(
           CreateMutation(ctx, keys, Kind::kCheckIn, plan.id, &fresh, Mutation::Require::kAbsent));
       return plan;
@@ -132,7 +165,7 @@ absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet
         return refused;
       }
       auto update = UpdateMutations(ctx, keys, Kind::kCheckIn, plan.id,
-                                    MakeName(kCheckIns, plan.id), c, content);
+                                    MakeName(kCheckIns, plan.id), stored, content);
       if (!update.ok()) return update.status();
       plan.mutations = *std::move(update);
       return plan;
@@ -151,7 +184,9 @@ grpc::Status CheckInServiceImpl::GetCheckIn(grpc::ServerContext*,
   if (!id.ok()) return ToGrpc(id.status());
   auto state = GetLiveRecord(ctx_, **keys, Kind::kCheckIn, *id, request->name());
   if (!state.ok()) return ToGrpc(state.status());
-  *response = Present(*state, *id);
+  auto c = PresentCheckIn(ctx_, **keys, *id, *state);
+  if (!c.ok()) return ToGrpc(c.status());
+  *response = *std::move(c);
   return grpc::Status::OK;
 }
 
@@ -173,6 +208,7 @@ grpc::Status CheckInServiceImpl::ListCheckIns(grpc::ServerContext*,
     return ToGrpc(
         absl::InvalidArgumentError(absl::StrCat("end_day: ", end, " is before start_day ", start)));
   }
+  absl::Status presented;
   auto s = ctx_.store->ForEach(
       **keys, Kind::kCheckIn, [&](std::string_view id, const v1::RecordState& state) {
         if (!IsVisible(**keys, state)) return true;
@@ -180,9 +216,15 @@ grpc::Status CheckInServiceImpl::ListCheckIns(grpc::ServerContext*,
         if ((!start.empty() && c.day() < start) || (!end.empty() && c.day() > end)) {
           return true;
         }
-        pager->Add(absl::StrCat(c.day(), "|", c.author(), "|", ToHex(id)), Present(state, id));
+        auto shown = PresentCheckIn(ctx_, **keys, id, state);
+        if (!shown.ok()) {
+          presented = shown.status();
+          return false;
+        }
+        pager->Add(absl::StrCat(c.day(), "|", c.author(), "|", ToHex(id)), *std::move(shown));
         return true;
       });
+  if (s.ok()) s = presented;
   if (!s.ok()) return ToGrpc(s);
   response->set_next_page_token(pager->Finish(response->mutable_check_ins()));
   return grpc::Status::OK;
@@ -200,9 +242,59 @@ grpc::Status CheckInServiceImpl::UpdateCheckIn(grpc::ServerContext*,
   if (!fields.ok()) return ToGrpc(fields.status());
   v1::CheckIn changes = request->check_in();
   if (auto s = CheckCheckIn("check_in", &changes, &*fields); !s.ok()) return ToGrpc(s);
-  auto state = UpdateRecord(ctx_, **keys, Kind::kCheckIn, *id, name, changes, *fields);
+  // Read, change and write under this daemon's check-in lock: a sealed
+  // check-in is written whole, so two updates at once must not each write
+  // back what the other changed.
+  absl::MutexLock lock(&CheckInWriteMutex());
+  auto current = GetLiveRecord(ctx_, **keys, Kind::kCheckIn, *id, name);
+  if (!current.ok()) return ToGrpc(current.status());
+  if (auto s = CheckAuthor(ctx_, **keys, Kind::kCheckIn, *current); !s.ok()) return ToGrpc(s);
+  auto together = RevealTogetherNow(**keys, *ctx_.store);
+  if (!together.ok()) return ToGrpc(together.status());
+  const v1::CheckIn& stored = current->record().check_in();
+  const v1::Visibility visibility = std::find(fields->begin(), fields->end(),
+                                              v1::CheckIn::kVisibilityFieldNumber) != fields->end()
+                                        ? changes.visibility()
+                                        : VisibilityOf(stored);
+  absl::StatusOr<std::vector<Mutation>> mutations;
+  if (stored.has_sealed_content() || (together->on && visibility == v1::VISIBILITY_SHARED)) {
+    // Sealed before or after: the whole content is written again (sealed
+    // when shared, records/check_in_seal.h), the changes applied to it.
+    auto whole = OpenCheckIn(**keys, *ctx_.store, *id, stored);
+    if (!whole.ok()) return ToGrpc(whole.status());
+    if (stored.has_sealed_content() && whole->reveal() != v1::REVEAL_OPEN) {
+      return ToGrpc(absl::DataLossError(absl::StrCat(
+          name, ": its sealed words do not open on this device; nothing was changed")));
+    }
+    google::protobuf::FieldMask mask;
+    for (uint32_t number : *fields) {
+      mask.add_paths(v1::CheckIn::descriptor()->FindFieldByNumber(number)->name());
+    }
+    google::protobuf::util::FieldMaskUtil::MergeOptions options;
+    options.set_replace_repeated_fields(true);
+    google::protobuf::util::FieldMaskUtil::MergeMessageTo(changes, mask, options, &*whole);
+    SealCheckInForWrite(**keys, *id, together->on, &*whole);
+    std::vector<uint32_t> written = *fields;
+    for (uint32_t number : CheckInContentFields()) {
+      if (std::find(written.begin(), written.end(), number) == written.end()) {
+        written.push_back(number);
+      }
+    }
+    mutations = UpdateMutations(ctx_, **keys, Kind::kCheckIn, *id, name, *whole, written);
+  } else {
+    mutations = UpdateMutations(ctx_, **keys, Kind::kCheckIn, *id, name, changes, *fields);
+  }
+  if (!mutations.ok()) return ToGrpc(mutations.status());
+  auto states = ctx_.store->WriteAll(**keys, *std::move(mutations));
+  if (!states.ok() && absl::IsNotFound(states.status())) {
+    return ToGrpc(absl::NotFoundError(absl::StrCat(name, " not found")));
+  }
+  if (!states.ok()) return ToGrpc(states.status());
+  absl::StatusOr<v1::RecordState> state = std::move(states->back());
   if (!state.ok()) return ToGrpc(state.status());
-  *response = Present(*state, *id);
+  auto c = PresentCheckIn(ctx_, **keys, *id, *state);
+  if (!c.ok()) return ToGrpc(c.status());
+  *response = *std::move(c);
   return grpc::Status::OK;
 }
 

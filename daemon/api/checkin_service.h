@@ -2,6 +2,7 @@
 #ifndef ATTUNE_DAEMON_API_CHECKIN_SERVICE_H_
 #define ATTUNE_DAEMON_API_CHECKIN_SERVICE_H_
 
+#include "absl/synchronization/mutex.h"
 #include "attune/v1/api.grpc.pb.h"
 #include "daemon/records/record_ops.h"
 #include "daemon/records/resource.h"
@@ -32,6 +33,17 @@ absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet
 // on this device, whichever generation of the day's id it has.
 absl::StatusOr<bool> HasCheckIn(const ServiceContext& ctx, const KeySet& keys,
                                 const std::string& day);
+
+// A stored check-in (`state`, check-in `id`) as this person may see it:
+// named, its content open or sealed (records/check_in_seal.h), and for a
+// partner's sealed one, why it waits (reveal: WAITING_FOR_YOURS,
+// YOURS_IS_PRIVATE or WAITING_FOR_AUTHOR).
+absl::StatusOr<v1::CheckIn> PresentCheckIn(const ServiceContext& ctx, const KeySet& keys,
+                                           std::string_view id, const v1::RecordState& state);
+
+// Held by every read-change-write of a check-in on this daemon (a replace
+// or an update writes a sealed check-in's whole content).
+absl::Mutex& CheckInWriteMutex();
 
 // Whether `status` is the refusal to replace a day's check-in unasked (see
 // WriteCheckIn); its day is then CheckInExistsDay(status).

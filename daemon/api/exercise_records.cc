@@ -13,6 +13,7 @@
 #include "daemon/base/log.h"
 #include "daemon/plugins/step_check.h"
 #include "daemon/records/authorship.h"
+#include "daemon/records/member_settings.h"
 #include "daemon/records/record_ops.h"
 
 namespace attune {
@@ -227,6 +228,16 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
       case plugin::v1::OutputRecord::RECORD_NOT_SET:
         break;
     }
+  }
+
+  // Reveal together: a check-in written alone is sealed for the partner until
+  // they check in, and the session holds the same answers in the clear, so
+  // it stays with its person. (Done together, the partner heard them.)
+  if (!check_in_ids.empty() && session.exercise.mode() != v1::EXERCISE_MODE_PAIR &&
+      session_visibility == v1::VISIBILITY_SHARED) {
+    auto together = RevealTogetherNow(keys, *ctx.store);
+    if (!together.ok()) return together.status();
+    if (together->on) session_visibility = v1::VISIBILITY_PRIVATE;
   }
 
   if (progress_note.empty()) progress_note = absl::StrCat("Did ", session.exercise.title());

@@ -10,6 +10,7 @@
 #include "daemon/api/checkin_service.h"
 #include "daemon/base/hex.h"
 #include "daemon/records/authorship.h"
+#include "daemon/records/check_in_seal.h"
 #include "daemon/records/kinds.h"
 #include "daemon/records/record_checks.h"
 #include "daemon/records/record_ops.h"
@@ -78,12 +79,23 @@ grpc::Status ExportServiceImpl::Export(grpc::ServerContext* context, const v1::E
   const std::string me = ToHex((*keys)->member_id);
   std::vector<v1::Record> records;
   std::set<std::string> authors;
+  absl::Status failed;
   for (Kind kind : kExportOrder) {
     const RecordKind& row = RecordKindOf(kind);
     auto s =
         ctx_.store->ForEach(**keys, kind, [&](std::string_view id, const v1::RecordState& state) {
           if (!IsVisible(**keys, state)) return true;
           v1::Record record = state.record();
+          if (kind == Kind::kCheckIn) {
+            // Open where this device may read it; a partner's still sealed
+            // (reveal together) is exported as "checked in", without words.
+            auto opened = PresentCheckIn(ctx_, **keys, id, state);
+            if (!opened.ok()) {
+              failed = opened.status();
+              return false;
+            }
+            *record.mutable_check_in() = *std::move(opened);
+          }
           Message* inner = MutableInnerRecord(&record, kind);
           if (kind != Kind::kGoalProgress) {
             if (const FieldDescriptor* f = Field(*inner, "name")) {
@@ -95,6 +107,7 @@ grpc::Status ExportServiceImpl::Export(grpc::ServerContext* context, const v1::E
           records.push_back(std::move(record));
           return true;
         });
+    if (s.ok()) s = failed;
     if (!s.ok()) return ToGrpc(s);
   }
 
@@ -192,7 +205,11 @@ grpc::Status ExportServiceImpl::Import(grpc::ServerContext*,
       return ToGrpc(absl::InvalidArgumentError(absl::StrCat(at, ": holds no record")));
     }
     const Kind kind = static_cast<Kind>(in.kind_case());
-    if (kind == Kind::kExerciseSession || kind == Kind::kPluginRecord || kind == Kind::kReminder) {
+    // Keys of check-ins and a member's settings belong to the space they
+    // were written in; an import neither brings them nor lets a file decide
+    // them.
+    if (kind == Kind::kExerciseSession || kind == Kind::kPluginRecord || kind == Kind::kReminder ||
+        kind == Kind::kCheckInKey || kind == Kind::kMemberSettings) {
       response->set_not_importable(response->not_importable() + 1);
       continue;
     }

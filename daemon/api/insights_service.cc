@@ -3,6 +3,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "daemon/base/hex.h"
+#include "daemon/records/check_in_seal.h"
 #include "daemon/records/insights.h"
 #include "daemon/records/record_ops.h"
 
@@ -20,6 +21,26 @@ absl::Status Collect(const ServiceContext& ctx, const KeySet& keys, Kind kind,
     if (IsVisible(keys, state)) out->push_back((state.record().*get)());
     return true;
   });
+}
+
+// Every visible check-in, open where this device may read it: a partner's
+// still sealed (reveal together) counts as a check-in of its day, without
+// content.
+absl::Status CollectCheckIns(const ServiceContext& ctx, const KeySet& keys,
+                             std::vector<v1::CheckIn>* out) {
+  absl::Status opened;
+  auto s = ctx.store->ForEach(
+      keys, Kind::kCheckIn, [&](std::string_view id, const v1::RecordState& state) {
+        if (!IsVisible(keys, state)) return true;
+        auto c = OpenCheckIn(keys, *ctx.store, id, state.record().check_in());
+        if (!c.ok()) {
+          opened = c.status();
+          return false;
+        }
+        out->push_back(*std::move(c));
+        return true;
+      });
+  return s.ok() ? opened : s;
 }
 
 }  // namespace
@@ -42,7 +63,7 @@ grpc::Status InsightsServiceImpl::GetInsights(grpc::ServerContext*,
   in.zone = *zone;
   in.weeks = request->weeks() == 0 ? kDefaultWeeks : request->weeks();
   for (absl::Status s :
-       {Collect(ctx_, **keys, Kind::kCheckIn, &v1::Record::check_in, &in.check_ins),
+       {CollectCheckIns(ctx_, **keys, &in.check_ins),
         Collect(ctx_, **keys, Kind::kAppreciation, &v1::Record::appreciation, &in.appreciations),
         Collect(ctx_, **keys, Kind::kExerciseSession, &v1::Record::exercise_session,
                 &in.sessions)}) {

@@ -47,7 +47,7 @@ class ReminderSchedulerTest : public ::testing::Test {
     auto hub = EventHub::Open(db_.get(), &clock_, {});
     ASSERT_TRUE(hub.ok());
     hub_ = std::move(*hub);
-    ctx_ = ServiceContext{&vault_, store_.get(), &clock_, nullptr, nullptr, hub_.get()};
+    ctx_ = ServiceContext{&vault_, store_.get(), &clock_, nullptr, nullptr, hub_.get(), nullptr};
     scheduler_ = std::make_unique<ReminderScheduler>(ctx_, db_.get());
   }
 

@@ -2,6 +2,7 @@
 
 #include "common/grpc_status.h"
 #include "daemon/base/hex.h"
+#include "daemon/records/member_settings.h"
 #include "daemon/records/state_digest.h"
 #include "daemon/records/validation.h"
 #include "daemon/vault/device_id.h"
@@ -41,6 +42,39 @@ grpc::Status SpaceServiceImpl::GetSafetyNumber(grpc::ServerContext*,
   if (!number.ok()) return ToGrpc(number.status());
   *response = std::move(*number);
   return grpc::Status::OK;
+}
+
+absl::Status SpaceServiceImpl::Settings(const KeySet& keys, v1::SpaceSettings* response) {
+  auto together = RevealTogetherNow(keys, *ctx_.store);
+  if (!together.ok()) return together.status();
+  response->set_reveal_together(together->on);
+  response->set_my_reveal_together_off(together->mine_off);
+  for (const std::string& member : together->off_by) {
+    std::string name = member == ToHex(keys.member_id) ? keys.display_name
+                       : ctx_.member_name              ? ctx_.member_name(member)
+                                                       : std::string();
+    response->add_reveal_together_off_by(name.empty() ? member : name);
+  }
+  return absl::OkStatus();
+}
+
+grpc::Status SpaceServiceImpl::GetSpaceSettings(grpc::ServerContext*,
+                                                const v1::GetSpaceSettingsRequest*,
+                                                v1::SpaceSettings* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  return ToGrpc(Settings(**keys, response));
+}
+
+grpc::Status SpaceServiceImpl::UpdateSpaceSettings(grpc::ServerContext*,
+                                                   const v1::UpdateSpaceSettingsRequest* request,
+                                                   v1::SpaceSettings* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  if (auto s = SetRevealTogether(ctx_, **keys, request->reveal_together()); !s.ok()) {
+    return ToGrpc(s);
+  }
+  return ToGrpc(Settings(**keys, response));
 }
 
 grpc::Status SyncServiceImpl::GetSyncStatus(grpc::ServerContext*, const v1::GetSyncStatusRequest*,

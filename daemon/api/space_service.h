@@ -12,7 +12,8 @@ namespace attune {
 // Thread-safe; called on gRPC's threads. `peers` outlives the services.
 class SpaceServiceImpl final : public v1::SpaceService::Service {
  public:
-  explicit SpaceServiceImpl(PeerManager* peers) : peers_(peers) {}
+  // `ctx` gives the vault and store the space's settings are read from.
+  SpaceServiceImpl(PeerManager* peers, ServiceContext ctx) : peers_(peers), ctx_(std::move(ctx)) {}
   grpc::Status CreateInvite(grpc::ServerContext*, const v1::CreateInviteRequest* request,
                             v1::Invite* response) override;
   grpc::Status JoinSpace(grpc::ServerContext*, const v1::JoinSpaceRequest* request,
@@ -21,9 +22,17 @@ class SpaceServiceImpl final : public v1::SpaceService::Service {
                            v1::ListMembersResponse* response) override;
   grpc::Status GetSafetyNumber(grpc::ServerContext*, const v1::GetSafetyNumberRequest* request,
                                v1::SafetyNumber* response) override;
+  grpc::Status GetSpaceSettings(grpc::ServerContext*, const v1::GetSpaceSettingsRequest*,
+                                v1::SpaceSettings* response) override;
+  grpc::Status UpdateSpaceSettings(grpc::ServerContext*,
+                                   const v1::UpdateSpaceSettingsRequest* request,
+                                   v1::SpaceSettings* response) override;
 
  private:
+  absl::Status Settings(const KeySet& keys, v1::SpaceSettings* response);
+
   PeerManager* const peers_;
+  const ServiceContext ctx_;
 };
 
 class SyncServiceImpl final : public v1::SyncService::Service {

@@ -159,7 +159,14 @@ int ConfineFiles(const AllowedPath* paths, size_t n) {
   int fd_ruleset = static_cast<int>(ruleset);
   for (size_t i = 0; i < n; ++i) {
     int fd = ::open(paths[i].path.c_str(), O_PATH | O_CLOEXEC);
-    if (fd < 0) continue;  // not on this machine: nothing to allow
+    // Not on this machine: nothing to allow. Any other failure (out of
+    // descriptors, say) would leave out a rule the plugin needs: refused.
+    if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) continue;
+    if (fd < 0) {
+      int e = errno;
+      ::close(fd_ruleset);
+      return e;
+    }
     struct stat st;
     uint64_t rights = RightsFor(paths[i].access, handled);
     if (::fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode)) rights &= kFileRights;
@@ -281,7 +288,6 @@ int ApplyPluginLimitsInChild(const PluginLimits& limits, const AllowedPath* path
 #else
   if (int e = SetLimit(RLIMIT_AS, limits.address_space_bytes)) return e;
 #endif
-  if (int e = SetLimit(RLIMIT_NOFILE, limits.open_files)) return e;
   if (int e = SetLimit(RLIMIT_CORE, limits.core_bytes)) return e;
   if (limits.processes != 0) {
     if (int e = SetLimit(RLIMIT_NPROC, limits.processes)) return e;
@@ -294,6 +300,11 @@ int ApplyPluginLimitsInChild(const PluginLimits& limits, const AllowedPath* path
     *failed = SandboxStep::kFileConfine;
     if (int e = ConfineFiles(paths, n)) return e;
   }
+  // After the confinement, which opens a descriptor per path: the child
+  // still holds the daemon's descriptors until exec closes them, and may
+  // hold more than the plugin is allowed.
+  *failed = SandboxStep::kLimits;
+  if (int e = SetLimit(RLIMIT_NOFILE, limits.open_files)) return e;
   if (limits.no_network) {
     // Not best effort: a plugin whose filter is not in place does not run.
     *failed = SandboxStep::kSeccomp;

@@ -19,6 +19,11 @@ const std::vector<RecordKind>& RecordKinds() {
       {Kind::kExerciseSession, "exercise_session", kExerciseSessions, "session", true, false,
        v1::VISIBILITY_PRIVATE},
       {Kind::kReminder, "reminder", kReminders, "reminder", false, false, v1::VISIBILITY_PRIVATE},
+      // Named after the check-in it opens: its id is the check-in's.
+      {Kind::kCheckInKey, "check_in_key", kCheckIns, "check-in key", false, false,
+       v1::VISIBILITY_PRIVATE},
+      {Kind::kMemberSettings, "member_settings", kMemberSettings, "settings", false, false,
+       v1::VISIBILITY_PRIVATE},
   };
   return *kinds;
 }

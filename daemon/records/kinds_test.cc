@@ -25,7 +25,10 @@ TEST(KindsTest, EveryRecordKindHasOneRowThatMatchesTheProtos) {
     EXPECT_EQ(k.add_only, IsAddOnly(number)) << k.field;
     EXPECT_EQ(k.plugin_may_write, output->FindFieldByName(k.field) != nullptr) << k.field;
     EXPECT_EQ(k.default_visibility, v1::VISIBILITY_PRIVATE) << k.field;
-    EXPECT_TRUE(collections.insert(k.collection).second) << k.collection;
+    // A check-in key is named after the check-in it opens.
+    if (k.kind != Kind::kCheckInKey) {
+      EXPECT_TRUE(collections.insert(k.collection).second) << k.collection;
+    }
     EXPECT_EQ(&RecordKindOf(k.kind), &k);
     EXPECT_EQ(FindRecordKind(k.field), &k);
   }

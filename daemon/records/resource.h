@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -32,6 +33,9 @@ struct ServiceContext {
   std::function<std::string(const std::string& member_hex)> member_name;
   // Where the vault's changes of state are told (VaultChanged); may be null.
   EventHub* events = nullptr;
+  // The hex member ids of the space's members, this one's included; may be
+  // empty (then this device is taken to be alone).
+  std::function<std::vector<std::string>()> member_ids;
 };
 
 inline constexpr char kJournalEntries[] = "journalEntries";
@@ -41,6 +45,7 @@ inline constexpr char kAppreciations[] = "appreciations";
 inline constexpr char kExerciseSessions[] = "exerciseSessions";
 inline constexpr char kPluginRecords[] = "pluginRecords";
 inline constexpr char kReminders[] = "reminders";
+inline constexpr char kMemberSettings[] = "memberSettings";
 
 // A new random 16-byte record id.
 std::string NewRecordId();

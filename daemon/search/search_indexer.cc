@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "daemon/base/log.h"
+#include "daemon/records/check_in_seal.h"
 #include "daemon/records/record_ops.h"
 #include "daemon/records/resource.h"
 
@@ -36,7 +37,10 @@ const SearchedKind* FindKind(const std::string& name) {
 }
 
 // What a record puts in the index: its words and what a result shows.
-SearchDoc DocOf(const SearchedKind& kind, std::string_view id, const v1::RecordState& state) {
+// A check-in's words are indexed only where this device may read them
+// (reveal together, records/check_in_seal.h).
+SearchDoc DocOf(const KeySet& keys, const RecordStore& store, const SearchedKind& kind,
+                std::string_view id, const v1::RecordState& state) {
   SearchDoc doc;
   doc.name = MakeName(kind.collection, id);
   doc.kind = kind.name;
@@ -51,7 +55,9 @@ SearchDoc DocOf(const SearchedKind& kind, std::string_view id, const v1::RecordS
       created = &r.journal_entry().create_time();
       break;
     case Kind::kCheckIn: {
-      const v1::CheckIn& c = r.check_in();
+      // Stored sealed, a check-in holds no words outside sealed_content.
+      auto opened = OpenCheckIn(keys, store, id, r.check_in());
+      const v1::CheckIn& c = opened.ok() ? *opened : r.check_in();
       doc.author = c.author();
       doc.visibility = c.visibility();
       doc.title = c.day();
@@ -59,7 +65,7 @@ SearchDoc DocOf(const SearchedKind& kind, std::string_view id, const v1::RecordS
       for (const auto& e : c.emotions()) feelings.push_back(e.label());
       doc.text = absl::StrCat(c.high(), "\n", c.low(), "\n", c.note(), "\n",
                               absl::StrJoin(feelings, ", "));
-      created = &c.create_time();
+      created = &r.check_in().create_time();  // `opened` ends with this block
       break;
     }
     case Kind::kAppreciation:
@@ -149,7 +155,8 @@ void SearchIndexer::Look(std::set<std::pair<std::string, std::string>>* changed,
     if (events.empty()) break;
     for (const v1::Event& e : events) {
       cursor_ = e.id();
-      if (e.has_record_changed() && FindKind(e.record_changed().kind()) != nullptr) {
+      if (e.has_record_changed() && (FindKind(e.record_changed().kind()) != nullptr ||
+                                     e.record_changed().kind() == "check_in_key")) {
         changed->emplace(e.record_changed().kind(), e.record_changed().name());
       }
     }
@@ -220,7 +227,7 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndexer::Build(const KeySet& 
     auto s =
         store_->ForEach(keys, kind.kind, [&](std::string_view id, const v1::RecordState& state) {
           if (!IsVisible(keys, state)) return true;
-          put = (*index)->Put(DocOf(kind, id, state));
+          put = (*index)->Put(DocOf(keys, *store_, kind, id, state));
           return put.ok();
         });
     if (!s.ok()) return s;
@@ -232,14 +239,15 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndexer::Build(const KeySet& 
 
 absl::Status SearchIndexer::Refresh(const KeySet& keys, SearchIndex* index,
                                     const std::string& kind_name, const std::string& name) const {
-  const SearchedKind* kind = FindKind(kind_name);
+  // A released check-in key opens the check-in it is named after.
+  const SearchedKind* kind = FindKind(kind_name == "check_in_key" ? "check_in" : kind_name);
   if (kind == nullptr) return absl::OkStatus();
   auto id = ParseName("name", name, kind->collection);
   if (!id.ok()) return absl::OkStatus();  // not a name of ours: nothing to index
   auto state = store_->Get(keys, kind->kind, *id);
   if (!state.ok()) return state.status();
   if (!state->has_value() || !IsVisible(keys, **state)) return index->Remove(name);
-  return index->Put(DocOf(*kind, *id, **state));
+  return index->Put(DocOf(keys, *store_, *kind, *id, **state));
 }
 
 bool SearchIndexer::StillVisible(const KeySet& keys, const SearchDoc& doc) const {

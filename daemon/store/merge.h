@@ -24,6 +24,8 @@ enum class Kind : uint32_t {
   kExerciseSession = v1::Record::kExerciseSession,
   kPluginRecord = v1::Record::kPluginRecord,
   kReminder = v1::Record::kReminder,
+  kCheckInKey = v1::Record::kCheckInKey,
+  kMemberSettings = v1::Record::kMemberSettings,
 };
 
 // True for kinds whose records are written once and never changed.

@@ -24,6 +24,11 @@ std::vector<std::string> PeerFlags(const std::vector<std::string>& extra) {
   grpc::Status s =
       d.vault().Init(DaemonHarness::Context(std::chrono::seconds(30)).get(), request, &status);
   if (!s.ok()) return ::testing::AssertionFailure() << name << ": Init: " << Describe(s);
+  // The chaos tests compare the words every side holds; the sealing of
+  // reveal together is RevealTest's.
+  if (s = SetRevealTogether(d, false); !s.ok()) {
+    return ::testing::AssertionFailure() << name << ": reveal together off: " << Describe(s);
+  }
   return ::testing::AssertionSuccess();
 }
 

@@ -21,7 +21,8 @@ inline constexpr char kPeerPassphrase[] = "correct horse battery";
 // port, kept across restarts), then `extra`.
 std::vector<std::string> PeerFlags(const std::vector<std::string>& extra = {});
 
-// Starts attuned with `flags` and creates its vault, named `name`.
+// Starts attuned with `flags` and creates its vault, named `name`; its
+// person turns reveal together off.
 ::testing::AssertionResult StartPeerWith(DaemonHarness& d, const std::string& name,
                                          const std::vector<std::string>& flags);
 // After Kill() or Stop(): starts it again with `flags` and unlocks it.

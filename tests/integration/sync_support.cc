@@ -39,8 +39,18 @@ CliResult RunCli(const DaemonHarness& d, const std::vector<std::string>& args) {
   return result;
 }
 
+grpc::Status SetRevealTogether(DaemonHarness& d, bool on) {
+  v1::UpdateSpaceSettingsRequest request;
+  request.set_reveal_together(on);
+  v1::SpaceSettings settings;
+  return v1::SpaceService::NewStub(d.channel())
+      ->UpdateSpaceSettings(DaemonHarness::Context(std::chrono::seconds(30)).get(), request,
+                            &settings);
+}
+
 ::testing::AssertionResult StartPeer(DaemonHarness& d, const std::string& name,
-                                     const std::vector<std::string>& extra_args) {
+                                     const std::vector<std::string>& extra_args,
+                                     bool reveal_together) {
   std::vector<std::string> args = {"--peer-listen", "127.0.0.1:0"};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   auto started = d.Start(args);
@@ -54,6 +64,11 @@ CliResult RunCli(const DaemonHarness& d, const std::vector<std::string>& args) {
   auto ctx = DaemonHarness::Context(std::chrono::seconds(30));
   grpc::Status s = d.vault().Init(ctx.get(), request, &status);
   if (!s.ok()) return ::testing::AssertionFailure() << "Init: " << Describe(s);
+  if (!reveal_together) {
+    if (s = SetRevealTogether(d, false); !s.ok()) {
+      return ::testing::AssertionFailure() << "reveal together off: " << Describe(s);
+    }
+  }
   return ::testing::AssertionSuccess();
 }
 

@@ -22,9 +22,15 @@ CliResult RunCli(const DaemonHarness& d, const std::vector<std::string>& args);
 
 // Starts a daemon that listens for peers on 127.0.0.1 (a free port) and
 // initialises its vault with the given display name.
-// `extra_args` go to attuned as well.
+// `extra_args` go to attuned as well. Unless `reveal_together`, its person
+// turns reveal together off before anything else is written: tests of sync
+// compare the words each side holds, and RevealTest tests the sealing.
 ::testing::AssertionResult StartPeer(DaemonHarness& d, const std::string& name,
-                                     const std::vector<std::string>& extra_args = {});
+                                     const std::vector<std::string>& extra_args = {},
+                                     bool reveal_together = false);
+
+// This person's choice of reveal together (SpaceService.UpdateSpaceSettings).
+grpc::Status SetRevealTogether(DaemonHarness& d, bool on);
 
 // `attune pair invite` on inviter, `attune pair join` on joiner; returns the
 // joiner's CLI result.

@@ -702,7 +702,8 @@ TEST_F(SyncTest, PartnersInSyncShowTheSameStateDigest) {
   CliResult json = RunCli(sam_, {"sync", "digest", "--json"});
   ASSERT_EQ(json.exit_code, 0) << json.out;
   EXPECT_THAT(json.out, HasSubstr("\"digest\": \"" + in_sync + "\""));
-  EXPECT_THAT(json.out, HasSubstr("\"recordCount\": \"2\""));
+  // Two check-ins and each person's settings (reveal together off).
+  EXPECT_THAT(json.out, HasSubstr("\"recordCount\": \"4\""));
 
   // A private entry stays out of it; a shared one changes it on both.
   v1::CreateJournalEntryRequest kept;

@@ -296,6 +296,7 @@ std::string SyncTable(const Report& r) {
                std::to_string(s.live.empty() ? 0 : s.live.front().live.operations) + " per round)",
            &LiveRound::live);
   live_row("  of which the call on A", &LiveRound::live_write);
+  live_row("reveal: B checks in → A's opens on B's API", &LiveRound::reveal);
   out << "each round began once both daemons were at rest; waited";
   for (const LiveRound& l : s.live) out << " " << Num(l.settle_seconds) << " s";
   out << "\n";
@@ -324,7 +325,8 @@ std::string SyncTable(const Report& r) {
       << Cell(live_p99, " ms") << " (≤ " << Json(kLiveP99TargetMs) << " ms) "
       << Verdict(live_p99.median <= kLiveP99TargetMs) << "\n";
   out << "not a target: live p50 / paced fdatasync p50 = "
-      << Cell(s.LiveP50Over(&LiveRound::fsync_paced), "") << "\n";
+      << Cell(s.LiveP50Over(&LiveRound::fsync_paced), "")
+      << "; reveal p50 / (2 × live p50) = " << Cell(s.RevealOverTwoTrips(), "") << "\n";
   return out.str();
 }
 
@@ -442,6 +444,7 @@ std::string SyncJson(const Report& r) {
       << "    \"live\": {\"a_to_b_p50_ms\": " << Json(s.Live(&LiveRound::live, &Figure::p50_ms))
       << ", \"a_to_b_p99_ms\": " << Json(live_p99)
       << ", \"write_on_a_p50_ms\": " << Json(s.Live(&LiveRound::live_write, &Figure::p50_ms))
+      << ", \"reveal_p50_ms\": " << Json(s.Live(&LiveRound::reveal, &Figure::p50_ms))
       << ", \"fsync_p50_ms\": " << Json(s.Live(&LiveRound::fsync, &Figure::p50_ms))
       << ", \"fsync_paced_p50_ms\": " << Json(s.Live(&LiveRound::fsync_paced, &Figure::p50_ms))
       << ", \"rounds\": [";

@@ -252,6 +252,12 @@ Spread SyncFigures::Live(Figure LiveRound::*figure, double Figure::*value) const
   return SpreadOf(values);
 }
 
+Spread SyncFigures::RevealOverTwoTrips() const {
+  std::vector<double> values;
+  for (const LiveRound& r : live) values.push_back(r.reveal.p50_ms / (2 * r.live.p50_ms));
+  return SpreadOf(values);
+}
+
 Spread SyncFigures::LiveP50Over(Figure LiveRound::*probe) const {
   std::vector<double> values;
   for (const LiveRound& r : live) values.push_back(r.live.p50_ms / (r.*probe).p50_ms);
@@ -380,7 +386,7 @@ void Converge(Peer& a, Peer& b, int entries, SyncFigures* f) {
 void MeasureLive(Peer& a, Peer& b, const SyncLoad& load, int round, LiveRound* f) {
   auto a_checkins = v1::CheckInService::NewStub(MakeChannel(a.socket));
   auto b_checkins = v1::CheckInService::NewStub(MakeChannel(b.socket));
-  Samples live, write;
+  Samples live, write, reveal;
   const int per_round = load.live_warmup + load.live_writes;
   for (int i = 0; i < per_round; ++i) {
     Day day = FirstBenchDay() + std::chrono::days{round * per_round + i};
@@ -417,14 +423,41 @@ void MeasureLive(Peer& a, Peer& b, const SyncLoad& load, int round, LiveRound* f
                                  std::to_string(kLiveTimeout.count()) + " s");
       }
     }
+    std::this_thread::sleep_for(kLiveGap);
+    // B checks in for the same day: A's device, holding both, releases its
+    // key, and A's words open on B.
+    grpc::ClientContext b_context;
+    b_context.set_deadline(Deadline());
+    v1::CheckIn b_created;
+    auto b_start = SteadyClock::now();
+    grpc::Status bs = b_checkins->CreateCheckIn(&b_context, request, &b_created);
+    if (!bs.ok()) throw std::runtime_error("CreateCheckIn on B failed: " + Describe(bs));
+    SteadyClock::time_point opened;
+    for (;;) {
+      grpc::ClientContext poll;
+      poll.set_deadline(Deadline());
+      v1::CheckIn got;
+      grpc::Status gs = b_checkins->GetCheckIn(&poll, get, &got);
+      opened = SteadyClock::now();
+      if (!gs.ok()) throw std::runtime_error("GetCheckIn on B failed: " + Describe(gs));
+      if (got.reveal() == v1::REVEAL_OPEN || got.reveal() == v1::REVEAL_UNSPECIFIED) break;
+      std::this_thread::sleep_for(kLivePollPause);
+      if (opened - b_start > kLiveTimeout) {
+        throw std::runtime_error("the check-in of " + request.check_in().day() +
+                                 " written on A did not open on B within " +
+                                 std::to_string(kLiveTimeout.count()) + " s of B's own");
+      }
+    }
     if (i >= load.live_warmup) {
       live.latencies_ms.push_back(Ms(seen - start));
       write.latencies_ms.push_back(Ms(written - start));
+      reveal.latencies_ms.push_back(Ms(opened - b_start));
     }
     std::this_thread::sleep_for(kLiveGap);
   }
   f->live = Summarise(live, false);
   f->live_write = Summarise(write, false);
+  f->reveal = Summarise(reveal, false);
 }
 
 void StopAll(std::vector<Peer*> peers, SyncFigures* f) {

@@ -15,6 +15,8 @@
 //      the same folder;
 //      in rounds, each once both daemons are at rest (a joiner compacts what
 //      it took in for a while) and probing the disk just before its writes;
+//      then reveal together: B checks in for the same day, timed until A's
+//      check-in opens on B's API;
 //   5. convergence: a burst of journal entries on A, timed until B holds
 //      them all — the figure set beside Syncthing's.
 #ifndef ATTUNE_TOOLS_BENCH_SYNC_BENCH_H_
@@ -84,6 +86,11 @@ struct LiveRound {
   Figure fsync_paced;         // the same, asleep as long before each as between live writes
   Figure live;                // before CreateCheckIn on A → B's GetCheckIn returns it
   Figure live_write;          // the CreateCheckIn call on A by itself
+  // Reveal together: A's check-in of the day, held sealed on B; then B's
+  // CreateCheckIn for that day → B's GetCheckIn shows A's open (B's
+  // check-in reaches A, A's device releases its key, the key reaches B).
+  // Its ceiling is two live trips.
+  Figure reveal;
 };
 
 struct SyncFigures {
@@ -109,6 +116,8 @@ struct SyncFigures {
   Spread Live(Figure LiveRound::*figure, double Figure::*value) const;
   // Each round's live p50 over its own probe's p50 (fsync or fsync_paced).
   Spread LiveP50Over(Figure LiveRound::*probe) const;
+  // Each round's reveal p50 over two live trips (its ceiling), median and range.
+  Spread RevealOverTwoTrips() const;
 
   // Convergence of a burst of journal entries, per run.
   int converge_entries = 0;

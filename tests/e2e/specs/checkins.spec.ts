@@ -1,6 +1,7 @@
 // Check-ins between two paired devices, each with its own page: shared ones
-// arrive on the partner's open page by themselves; private ones never leave
-// the device.
+// arrive on the partner's open page by themselves, sealed until the partner
+// has checked in for the day (reveal together); private ones never leave the
+// device.
 import { writeCheckIn } from "../harness/actions";
 import { expect, test } from "../harness/fixtures";
 
@@ -29,14 +30,26 @@ test("a check-in shared on Alex's page shows on Sam's open page without a reload
   });
   await expect(alexPage.getByTestId("my-checkin-sharing")).toContainText("Shared with Sam");
 
+  // Reveal together: it arrives sealed until Sam has checked in for the day.
   const arrived = samPage.getByTestId("partner-checkin");
   await expect(arrived).toBeVisible({ timeout: 60_000 });
-  await expect(arrived.getByTestId("checkin-high")).toHaveText("We cooked dinner together and laughed about the burnt rice.");
+  await expect(arrived.getByTestId("checkin-sealed")).toContainText("Alex checked in. Write yours for this day to see it.");
+  await expect(arrived.getByTestId("checkin-high")).toHaveCount(0);
+  await expect(samElsewhere.getByTestId("notice")).toContainText("Alex shared a check-in");
+  await writeCheckIn(samPage, {
+    high: "A long walk by the river after work.",
+    low: "Too many emails.",
+    rating: 4,
+    shared: true,
+  });
+  // Alex's device sees Sam's and releases its key: it opens on Sam's open page.
+  await expect(arrived.getByTestId("checkin-high")).toHaveText("We cooked dinner together and laughed about the burnt rice.", {
+    timeout: 60_000,
+  });
   await expect(arrived.getByTestId("checkin-low")).toHaveText("The late work call cut into our evening.");
   await expect(arrived).toContainText("Alex");
   await expect(arrived.getByTestId("checkin-rating")).toContainText("4 of 5");
   await expect(samPage.getByTestId("partner-checkin-none")).toHaveCount(0);
-  await expect(samElsewhere.getByTestId("notice")).toContainText("Alex shared a check-in");
 
   // Alex changes it. Unticking "share" would warn that it stops being
   // shared from now on; Alex keeps it shared and changes the high.

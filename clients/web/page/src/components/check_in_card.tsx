@@ -1,7 +1,7 @@
 // One check-in, readably: whose, the day, connection, high, low, feelings.
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { CheckIn } from "../../gen/attune/v1/records_pb";
-import { Visibility } from "../../gen/attune/v1/records_pb";
+import { Reveal, Visibility } from "../../gen/attune/v1/records_pb";
 import { dayHeading, timeText } from "../dates";
 import { feelingsText } from "./feelings_picker";
 
@@ -12,8 +12,40 @@ export function changedNote(c: CheckIn): string {
   return updated.getTime() > created ? `changed at ${timeText(updated)}` : "";
 }
 
+// Reveal together: why a partner's check-in is still sealed, or "" when
+// its words are open.
+export function sealedNote(c: CheckIn, who: string): string {
+  switch (c.reveal) {
+    case Reveal.WAITING_FOR_YOURS:
+      return `${who} checked in. Write yours for this day to see it.`;
+    case Reveal.YOURS_IS_PRIVATE:
+      return `${who} checked in. Yours for this day is private: share it to see theirs.`;
+    case Reveal.WAITING_FOR_AUTHOR:
+      return `${who} checked in. It opens when one of ${who}'s devices has seen yours.`;
+    default:
+      return "";
+  }
+}
+
 export function CheckInCard({ c, who, testid }: { c: CheckIn; who: string; testid: string }) {
   const changed = changedNote(c);
+  const sealed = sealedNote(c, who);
+  if (sealed) {
+    return (
+      <article
+        class="card checkin sealed"
+        data-testid={testid}
+        aria-label={`${who}, ${dayHeading(c.day)}`}
+      >
+        <header>
+          <h3>
+            {who} <span class="muted">· {dayHeading(c.day)}</span>
+          </h3>
+        </header>
+        <p data-testid="checkin-sealed">{sealed}</p>
+      </article>
+    );
+  }
   return (
     <article class="card checkin" data-testid={testid} aria-label={`${who}, ${dayHeading(c.day)}`}>
       <header>

@@ -115,6 +115,8 @@ export function PartnerView({ partner }: { partner: string }) {
         </section>
       )}
 
+      {paired && <RevealTogetherCard />}
+
       <InviteBox />
       {!paired && (
         <JoinBox
@@ -225,6 +227,47 @@ function behindText(weLack: number, theyLack: number, name: string): string {
   if (weLack > 0) parts.push(`${weLack} change${weLack === 1 ? "" : "s"} to fetch from ${name}`);
   if (theyLack > 0) parts.push(`${theyLack} change${theyLack === 1 ? "" : "s"} to send to ${name}`);
   return parts.join("; ") + ".";
+}
+
+// Reveal together: the space's setting, and this person's own choice.
+function RevealTogetherCard() {
+  const settings = useLoad(() => space.getSpaceSettings({}));
+  const act = useAction();
+  useEvents((e) => {
+    if (touches(e, "member_settings")) settings.reload();
+  });
+  const s = settings.data;
+  const set = async (on: boolean) => {
+    const next = await act.run(() => space.updateSpaceSettings({ revealTogether: on }));
+    if (next) settings.reload();
+  };
+  return (
+    <section aria-labelledby="reveal-title" class="card" data-testid="reveal-together">
+      <h3 id="reveal-title">Reveal together</h3>
+      <ErrorNote text={settings.error || act.error} />
+      {s && s.revealTogether && (
+        <p data-testid="reveal-state">
+          On: a shared check-in for a day opens to the other once theirs for that day is written.
+        </p>
+      )}
+      {s && !s.revealTogether && (
+        <p data-testid="reveal-state">
+          Off (turned off by {s.revealTogetherOffBy.join(" and ")}): shared check-ins open as soon
+          as they arrive.
+        </p>
+      )}
+      {s && !s.myRevealTogetherOff && (
+        <button type="button" disabled={act.busy} onClick={() => void set(false)}>
+          Turn it off for both of us
+        </button>
+      )}
+      {s && s.myRevealTogetherOff && (
+        <button type="button" disabled={act.busy} onClick={() => void set(true)}>
+          Turn it back on
+        </button>
+      )}
+    </section>
+  );
 }
 
 function SafetyNumberButton({ deviceId, name }: { deviceId: string; name: string }) {

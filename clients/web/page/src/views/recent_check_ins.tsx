@@ -16,7 +16,7 @@ export function RecentCheckIns({ partner }: { partner: string }) {
     return r.checkIns;
   });
   useEvents((e) => {
-    if (touches(e, "check_in")) list.reload();
+    if (touches(e, "check_in", "check_in_key")) list.reload();
   });
   const days = [...new Set((list.data ?? []).map((c) => c.day))].sort().reverse();
   return (

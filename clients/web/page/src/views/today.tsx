@@ -38,7 +38,7 @@ export function TodayView({ partner }: { partner: string }) {
     return r.checkIns;
   });
   useEvents((e) => {
-    if (touches(e, "check_in")) list.reload();
+    if (touches(e, "check_in", "check_in_key")) list.reload();
   });
   // Past midnight, today is another day.
   useEffect(() => {

@@ -28,7 +28,7 @@ export function TrendsView({ partner }: { partner: string }) {
     return all;
   }, [first]);
   useEvents((e) => {
-    if (touches(e, "check_in")) list.reload();
+    if (touches(e, "check_in", "check_in_key")) list.reload();
   });
 
   const starts = useMemo(() => Array.from({ length: weeks }, (_, i) => addDays(first, 7 * i)), [first, weeks]);

@@ -145,20 +145,12 @@ void ReminderScheduler::Start() {
     // Called on the thread that delivers; the look runs on the io thread.
     hub_token_ = ctx_.events->Subscribe([this] {
       boost::asio::post(io_, [this] {
-        std::vector<v1::Event> events;
         bool again = false;
-        while (ctx_.events->ReadAfter(cursor_, 256, &events) && !events.empty()) {
-          for (const v1::Event& e : events) {
-            cursor_ = e.id();
-            again |= e.has_vault_changed() ||
-                     (e.has_record_changed() && e.record_changed().kind() == "reminder");
-          }
-          events.clear();
-        }
-        if (cursor_ < ctx_.events->LastDelivered()) {  // fell behind: look anyway
-          cursor_ = ctx_.events->LastDelivered();
-          again = true;
-        }
+        // Fallen behind what the hub keeps: look anyway.
+        again |= !ctx_.events->Drain(&cursor_, [&](const v1::Event& e) {
+          again |= e.has_vault_changed() ||
+                   (e.has_record_changed() && e.record_changed().kind() == "reminder");
+        });
         if (again) Look();
       });
     });

@@ -158,33 +158,27 @@ void RevealKeeper::Start() {
     // Called on the hub's notifier thread; the look runs on the keeper's.
     hub_token_ = ctx_.events->Subscribe([this] {
       boost::asio::post(io_, [this] {
-        std::vector<v1::Event> events;
         bool again = false;
-        while (ctx_.events->ReadAfter(cursor_, 256, &events) && !events.empty()) {
-          for (const v1::Event& e : events) {
-            cursor_ = e.id();
-            if (e.has_vault_changed()) {
-              full_ = true;
+        const bool kept_up = ctx_.events->Drain(&cursor_, [&](const v1::Event& e) {
+          if (e.has_vault_changed()) {
+            full_ = true;
+            again = true;
+          } else if (e.has_peer_changed()) {
+            again = true;  // the members may have changed
+          } else if (e.has_record_changed()) {
+            const v1::RecordChanged& r = e.record_changed();
+            // A key record names the check-in it opens.
+            if (r.kind() == "check_in" || r.kind() == "check_in_key") {
+              // A deleted check-in leaves its day: read everything again.
+              if (r.change() == v1::RecordChanged::CHANGE_DELETED) full_ = true;
+              changed_.insert(r.name());
               again = true;
-            } else if (e.has_peer_changed()) {
-              again = true;  // the members may have changed
-            } else if (e.has_record_changed()) {
-              const v1::RecordChanged& r = e.record_changed();
-              // A key record names the check-in it opens.
-              if (r.kind() == "check_in" || r.kind() == "check_in_key") {
-                // A deleted check-in leaves its day: read everything again.
-                if (r.change() == v1::RecordChanged::CHANGE_DELETED) full_ = true;
-                changed_.insert(r.name());
-                again = true;
-              } else if (r.kind() == "member_settings") {
-                again = true;
-              }
+            } else if (r.kind() == "member_settings") {
+              again = true;
             }
           }
-          events.clear();
-        }
-        if (cursor_ < ctx_.events->LastDelivered()) {  // fell behind: read everything
-          cursor_ = ctx_.events->LastDelivered();
+        });
+        if (!kept_up) {  // fell behind what the hub keeps: read everything
           full_ = true;
           again = true;
         }

@@ -78,6 +78,12 @@ class EventHub {
   // Up to `max` delivered events with ids above `after`, in order; false
   // when some of them already left memory (after < RingFloor()).
   bool ReadAfter(uint64_t after, size_t max, std::vector<v1::Event>* out) const;
+  // For a watcher inside the daemon that keeps its own cursor: calls `fn`
+  // with every delivered event after *cursor, in order, moving *cursor past
+  // each. Returns false when some of them had left memory already: then
+  // *cursor is moved to LastDelivered(), and the watcher must look at
+  // everything afresh.
+  bool Drain(uint64_t* cursor, const std::function<void(const v1::Event&)>& fn) const;
   // False when record changes with ids above `after` were removed from the
   // disk (too many since): a watcher from there must reload.
   bool ChangesKeptAfter(uint64_t after) const;

@@ -116,6 +116,26 @@ TEST_F(EventHubTest, AReaderBehindTheMemoryIsToldAndTheDiskStillHasTheChanges) {
   EXPECT_FALSE(hub->ReadKeptChanges(*NewKeys("Sam"), start, changes[2].id(), &foreign).ok());
 }
 
+// An in-daemon watcher draining from its cursor sees each event once, in
+// order, and is told when it fell behind what memory keeps.
+TEST_F(EventHubTest, DrainGivesEachEventOnceAndSaysWhenItFellBehind) {
+  auto hub = Open({.ring_events = 3, .kept_changes = 100});
+  uint64_t cursor = hub->LastDelivered();
+  std::vector<std::string> seen;
+  auto note = [&](const v1::Event& e) { seen.push_back(e.record_changed().name()); };
+  for (int i = 0; i < 2; ++i) hub->Publish({Commit(*hub, "journalEntries/" + std::to_string(i))});
+  EXPECT_TRUE(hub->Drain(&cursor, note));
+  EXPECT_EQ(seen, (std::vector<std::string>{"journalEntries/0", "journalEntries/1"}));
+  EXPECT_EQ(cursor, hub->LastDelivered());
+  EXPECT_TRUE(hub->Drain(&cursor, note));  // nothing new
+  EXPECT_EQ(seen.size(), 2u);
+  for (int i = 2; i < 7; ++i) hub->Publish({Commit(*hub, "journalEntries/" + std::to_string(i))});
+  seen.clear();
+  EXPECT_FALSE(hub->Drain(&cursor, note));
+  EXPECT_TRUE(seen.empty());
+  EXPECT_EQ(cursor, hub->LastDelivered());
+}
+
 TEST_F(EventHubTest, OnlyTheLastChangesAreKeptAndIdsGrowAcrossRestarts) {
   uint64_t first_id, last_id;
   {

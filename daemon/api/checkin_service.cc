@@ -3,6 +3,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
@@ -208,7 +209,8 @@ grpc::Status CheckInServiceImpl::ListCheckIns(grpc::ServerContext*,
     return ToGrpc(
         absl::InvalidArgumentError(absl::StrCat("end_day: ", end, " is before start_day ", start)));
   }
-  absl::Status presented;
+  // Paged as stored; only the page is opened and presented (a key lookup, a
+  // decryption), so listing a long history page by page stays linear.
   auto s = ctx_.store->ForEach(
       **keys, Kind::kCheckIn, [&](std::string_view id, const v1::RecordState& state) {
         if (!IsVisible(**keys, state)) return true;
@@ -216,17 +218,22 @@ grpc::Status CheckInServiceImpl::ListCheckIns(grpc::ServerContext*,
         if ((!start.empty() && c.day() < start) || (!end.empty() && c.day() > end)) {
           return true;
         }
-        auto shown = PresentCheckIn(ctx_, **keys, id, state);
-        if (!shown.ok()) {
-          presented = shown.status();
-          return false;
-        }
-        pager->Add(absl::StrCat(c.day(), "|", c.author(), "|", ToHex(id)), *std::move(shown));
+        v1::CheckIn stored = c;
+        stored.set_name(MakeName(kCheckIns, id));
+        pager->Add(absl::StrCat(c.day(), "|", c.author(), "|", ToHex(id)), std::move(stored));
         return true;
       });
-  if (s.ok()) s = presented;
   if (!s.ok()) return ToGrpc(s);
   response->set_next_page_token(pager->Finish(response->mutable_check_ins()));
+  for (v1::CheckIn& c : *response->mutable_check_ins()) {
+    auto id = ParseName("name", c.name(), kCheckIns);
+    if (!id.ok()) return ToGrpc(id.status());
+    v1::RecordState state;
+    *state.mutable_record()->mutable_check_in() = std::move(c);
+    auto shown = PresentCheckIn(ctx_, **keys, *id, state);
+    if (!shown.ok()) return ToGrpc(shown.status());
+    c = *std::move(shown);
+  }
   return grpc::Status::OK;
 }
 
@@ -283,6 +290,17 @@ grpc::Status CheckInServiceImpl::UpdateCheckIn(grpc::ServerContext*,
     mutations = UpdateMutations(ctx_, **keys, Kind::kCheckIn, *id, name, *whole, written);
   } else {
     mutations = UpdateMutations(ctx_, **keys, Kind::kCheckIn, *id, name, changes, *fields);
+    // Read again by UpdateMutations: a check-in shared and sealed meanwhile
+    // (by a write that does not take this lock, sync from another device of
+    // this person) must not get words in the clear on a shared op.
+    if (mutations.ok() && together->on) {
+      for (const Mutation& m : *mutations) {
+        if (CarriesOpenContent(m)) {
+          return ToGrpc(absl::AbortedError(
+              absl::StrCat(name, ": it changed while this change was written; try again")));
+        }
+      }
+    }
   }
   if (!mutations.ok()) return ToGrpc(mutations.status());
   auto states = ctx_.store->WriteAll(**keys, *std::move(mutations));
@@ -306,6 +324,51 @@ grpc::Status CheckInServiceImpl::DeleteCheckIn(grpc::ServerContext*,
   auto id = ParseName("name", request->name(), kCheckIns);
   if (!id.ok()) return ToGrpc(id.status());
   return ToGrpc(DeleteRecord(ctx_, **keys, Kind::kCheckIn, *id, request->name()));
+}
+
+grpc::Status CheckInServiceImpl::BatchCreateCheckIns(grpc::ServerContext*,
+                                                     const v1::BatchCreateCheckInsRequest* request,
+                                                     v1::BatchCreateCheckInsResponse* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  if (auto s = CheckBatchSize(request->requests_size()); !s.ok()) return ToGrpc(s);
+  absl::MutexLock lock(&CheckInWriteMutex());
+  std::vector<std::string> ids;
+  // Every request is planned (and so checked) before anything is written;
+  // then one WriteAll stores them all or none.
+  auto states = CommitWithRetry<std::vector<v1::RecordState>>(
+      [&]() -> absl::StatusOr<std::vector<v1::RecordState>> {
+        std::vector<Mutation> writes;
+        std::vector<size_t> last;  // each request's last mutation
+        std::map<std::string, int> first_of_day;
+        ids.clear();
+        for (int i = 0; i < request->requests_size(); ++i) {
+          const v1::CreateCheckInRequest& r = request->requests(i);
+          auto plan = PlanCheckIn(ctx_, **keys, r.check_in(), r.replace());
+          if (!plan.ok()) return InBatch(i, plan.status());
+          if (auto [at, fresh] = first_of_day.emplace(plan->id, i); !fresh) {
+            return absl::InvalidArgumentError(
+                absl::StrCat("requests[", i, "]: a second check-in for the day of requests[",
+                             at->second, "]; a batch holds one per day"));
+          }
+          ids.push_back(plan->id);
+          for (Mutation& m : plan->mutations) writes.push_back(std::move(m));
+          last.push_back(writes.size() - 1);
+        }
+        auto written = ctx_.store->WriteAll(**keys, std::move(writes));
+        if (!written.ok()) return written.status();
+        std::vector<v1::RecordState> out;
+        for (size_t at : last) out.push_back(std::move((*written)[at]));
+        return out;
+      },
+      "check_ins: the days' check-ins kept changing while the batch was written; try again");
+  if (!states.ok()) return ToGrpc(states.status());
+  for (size_t i = 0; i < states->size(); ++i) {
+    auto c = PresentCheckIn(ctx_, **keys, ids[i], (*states)[i]);
+    if (!c.ok()) return ToGrpc(c.status());
+    *response->add_check_ins() = *std::move(c);
+  }
+  return grpc::Status::OK;
 }
 
 grpc::Status CheckInServiceImpl::ListEmotions(grpc::ServerContext*, const v1::ListEmotionsRequest*,

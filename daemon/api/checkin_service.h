@@ -67,6 +67,9 @@ class CheckInServiceImpl final : public v1::CheckInService::Service {
                              google::protobuf::Empty* response) override;
   grpc::Status ListEmotions(grpc::ServerContext*, const v1::ListEmotionsRequest*,
                             v1::ListEmotionsResponse* response) override;
+  grpc::Status BatchCreateCheckIns(grpc::ServerContext*,
+                                   const v1::BatchCreateCheckInsRequest* request,
+                                   v1::BatchCreateCheckInsResponse* response) override;
 
  private:
   ServiceContext ctx_;

@@ -288,6 +288,9 @@ absl::StatusOr<v1::ExerciseSession> StoreFinishedSession(const ServiceContext& c
   // Another write changed one of the records between planning and the
   // commit (a check-in of the same day, a plugin record): plan again.
   using Stored = decltype(TryStoreFinishedSession(ctx, keys, session, finish))::value_type;
+  // A session may replace the day's check-in: read, change and write under
+  // the check-in lock, as the check-in service does.
+  absl::MutexLock lock(&CheckInWriteMutex());
   return CommitWithRetry<Stored>(
       [&] { return TryStoreFinishedSession(ctx, keys, session, finish); },
       "the session's records kept changing while they were stored; finish it again");

@@ -39,6 +39,33 @@ grpc::Status JournalServiceImpl::CreateJournalEntry(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+grpc::Status JournalServiceImpl::BatchCreateJournalEntries(
+    grpc::ServerContext*, const v1::BatchCreateJournalEntriesRequest* request,
+    v1::BatchCreateJournalEntriesResponse* response) {
+  auto keys = ctx_.vault->Keys();
+  if (!keys.ok()) return ToGrpc(keys.status());
+  if (auto s = CheckBatchSize(request->requests_size()); !s.ok()) return ToGrpc(s);
+  // Every entry is checked before anything is written; then one WriteAll
+  // stores them all or none.
+  std::vector<Mutation> writes;
+  std::vector<std::string> ids;
+  for (int i = 0; i < request->requests_size(); ++i) {
+    v1::JournalEntry entry = request->requests(i).journal_entry();
+    if (auto s = CheckJournalEntry("journal_entry", &entry); !s.ok()) {
+      return ToGrpc(InBatch(i, s));
+    }
+    ids.push_back(NewRecordIdOf((*keys)->member_id));
+    writes.push_back(CreateMutation(ctx_, **keys, Kind::kJournalEntry, ids.back(), &entry,
+                                    Mutation::Require::kAbsent));
+  }
+  auto states = ctx_.store->WriteAll(**keys, std::move(writes));
+  if (!states.ok()) return ToGrpc(states.status());
+  for (size_t i = 0; i < states->size(); ++i) {
+    *response->add_journal_entries() = Present((*states)[i], ids[i]);
+  }
+  return grpc::Status::OK;
+}
+
 grpc::Status JournalServiceImpl::GetJournalEntry(grpc::ServerContext*,
                                                  const v1::GetJournalEntryRequest* request,
                                                  v1::JournalEntry* response) {

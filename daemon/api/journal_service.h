@@ -23,6 +23,9 @@ class JournalServiceImpl final : public v1::JournalService::Service {
   grpc::Status UpdateJournalEntry(grpc::ServerContext*,
                                   const v1::UpdateJournalEntryRequest* request,
                                   v1::JournalEntry* response) override;
+  grpc::Status BatchCreateJournalEntries(grpc::ServerContext*,
+                                         const v1::BatchCreateJournalEntriesRequest* request,
+                                         v1::BatchCreateJournalEntriesResponse* response) override;
   grpc::Status DeleteJournalEntry(grpc::ServerContext*,
                                   const v1::DeleteJournalEntryRequest* request,
                                   google::protobuf::Empty* response) override;

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/api/checkin_service.h"
 #include "daemon/base/hex.h"
 #include "daemon/base/log.h"
 #include "daemon/records/check_in_seal.h"
@@ -115,7 +116,10 @@ absl::StatusOr<int> RevealKeeper::Release(const KeySet& keys) {
     }
     for (const std::string& id : day->second) {
       // Only the version there is now, and only while it is shared: a
-      // version replaced or made private since is never opened.
+      // version replaced or made private since is never opened. Read and
+      // released under the check-in lock, so no write of this daemon slips
+      // in between.
+      absl::MutexLock write_lock(&CheckInWriteMutex());
       auto now = ctx_.store->Get(keys, Kind::kCheckIn, id);
       if (!now.ok()) return now.status();
       if (!now->has_value() || !IsLive(**now) ||

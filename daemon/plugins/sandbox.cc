@@ -159,14 +159,16 @@ int ConfineFiles(const AllowedPath* paths, size_t n) {
   int fd_ruleset = static_cast<int>(ruleset);
   for (size_t i = 0; i < n; ++i) {
     int fd = ::open(paths[i].path.c_str(), O_PATH | O_CLOEXEC);
-    // Not on this machine: nothing to allow. Any other failure (out of
-    // descriptors, say) would leave out a rule the plugin needs: refused.
-    if (fd < 0 && (errno == ENOENT || errno == ENOTDIR)) continue;
-    if (fd < 0) {
+    // Out of descriptors or memory: a rule the plugin needs would be left
+    // out, so it is refused. Any other failure (not on this machine, or not
+    // reachable by this user, which then cannot use it either): nothing to
+    // allow.
+    if (fd < 0 && (errno == EMFILE || errno == ENFILE || errno == ENOMEM)) {
       int e = errno;
       ::close(fd_ruleset);
       return e;
     }
+    if (fd < 0) continue;
     struct stat st;
     uint64_t rights = RightsFor(paths[i].access, handled);
     if (::fstat(fd, &st) == 0 && !S_ISDIR(st.st_mode)) rights &= kFileRights;

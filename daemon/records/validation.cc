@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "daemon/records/emotions.h"
@@ -205,6 +206,30 @@ absl::Status CheckPluginId(const std::string& field, std::string_view value) {
   }
   return absl::InvalidArgumentError(
       field + ": an exercise id uses a-z, 0-9 and '-' only, and neither starts nor ends with '-'");
+}
+
+absl::Status CheckBatchSize(int requests) {
+  if (requests == 0) return absl::InvalidArgumentError("requests: the batch is empty");
+  if (requests > v1::LIMIT_BATCH_REQUESTS) {
+    return absl::InvalidArgumentError(absl::StrCat("requests: a batch takes at most ",
+                                                   static_cast<int>(v1::LIMIT_BATCH_REQUESTS),
+                                                   " (this one has ", requests, ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status InBatch(int index, const absl::Status& status) {
+  if (status.ok()) return status;
+  const std::string message(status.message());
+  // A field's name comes first, before ": " and without spaces.
+  const size_t colon = message.find(": ");
+  const bool names_field =
+      colon != std::string::npos && message.substr(0, colon).find(' ') == std::string::npos;
+  absl::Status out(status.code(),
+                   absl::StrCat("requests[", index, "]", names_field ? "." : ": ", message));
+  status.ForEachPayload(
+      [&](absl::string_view url, const absl::Cord& payload) { out.SetPayload(url, payload); });
+  return out;
 }
 
 }  // namespace attune

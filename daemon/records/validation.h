@@ -68,6 +68,15 @@ absl::Status CheckPluginId(const std::string& field, std::string_view value);
 // lo <= value <= hi.
 absl::Status CheckRange(const std::string& field, int64_t value, int64_t lo, int64_t hi);
 
+// A batch call's size: 1 to LIMIT_BATCH_REQUESTS requests, else
+// INVALID_ARGUMENT naming "requests".
+absl::Status CheckBatchSize(int requests);
+
+// `status` of the batch's request `index`, its message naming it: a message
+// that names a field gets the prefix "requests[i]." ("requests[2].check_in.
+// low: is required"), any other "requests[i]: ". OK stays OK.
+absl::Status InBatch(int index, const absl::Status& status);
+
 }  // namespace attune
 
 #endif  // ATTUNE_DAEMON_RECORDS_VALIDATION_H_

@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "absl/strings/cord.h"
 #include "daemon/records/emotions.h"
 
 namespace attune {
@@ -123,6 +124,25 @@ TEST(ValidationTest, ZonesMustBeKnown) {
   EXPECT_TRUE(ParseZone("tz", "UTC").ok());
   EXPECT_FALSE(ParseZone("tz", "Mars/Olympus").ok());
   EXPECT_FALSE(ParseZone("tz", "../../etc/passwd").ok());
+}
+
+// A batch's refusal names the request, and keeps what the code and payload
+// say.
+TEST(ValidationTest, ABatchNamesTheRequestItRefuses) {
+  EXPECT_TRUE(CheckBatchSize(1).ok());
+  EXPECT_TRUE(CheckBatchSize(v1::LIMIT_BATCH_REQUESTS).ok());
+  EXPECT_THAT(CheckBatchSize(0).message(), ::testing::HasSubstr("requests: the batch is empty"));
+  EXPECT_THAT(CheckBatchSize(v1::LIMIT_BATCH_REQUESTS + 1).message(),
+              ::testing::HasSubstr("at most 500"));
+  EXPECT_EQ(InBatch(2, absl::InvalidArgumentError("check_in.low: is required")).message(),
+            "requests[2].check_in.low: is required");
+  absl::Status exists = absl::FailedPreconditionError("you have checked in for 2026-12-03 already");
+  exists.SetPayload("type.test/day", absl::Cord("2026-12-03"));
+  absl::Status named = InBatch(4, exists);
+  EXPECT_TRUE(absl::IsFailedPrecondition(named));
+  EXPECT_EQ(named.message(), "requests[4]: you have checked in for 2026-12-03 already");
+  EXPECT_TRUE(named.GetPayload("type.test/day").has_value());
+  EXPECT_TRUE(InBatch(1, absl::OkStatus()).ok());
 }
 
 }  // namespace

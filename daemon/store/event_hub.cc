@@ -187,18 +187,18 @@ uint64_t EventHub::RingFloor() const {
 
 bool EventHub::Drain(uint64_t* cursor, const std::function<void(const v1::Event&)>& fn) const {
   std::vector<v1::Event> events;
-  while (ReadAfter(*cursor, 256, &events) && !events.empty()) {
+  for (;;) {
+    events.clear();
+    if (!ReadAfter(*cursor, 256, &events)) {  // some left memory already
+      *cursor = LastDelivered();
+      return false;
+    }
+    if (events.empty()) return true;
     for (const v1::Event& e : events) {
       *cursor = e.id();
       fn(e);
     }
-    events.clear();
   }
-  if (*cursor < LastDelivered()) {  // fell behind what memory keeps
-    *cursor = LastDelivered();
-    return false;
-  }
-  return true;
 }
 
 bool EventHub::ReadAfter(uint64_t after, size_t max, std::vector<v1::Event>* out) const {

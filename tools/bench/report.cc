@@ -376,6 +376,10 @@ std::string SyncthingTable(const Report& r) {
   out << Pad("Attune (" + std::to_string(s.converge_after_last_write_s.size()) + " runs)", kWhat)
       << Pad(Cell(ours, " s"), kValue) << Cell(SpreadOf(s.converge_after_first_write_s), " s")
       << "\n";
+  if (!s.converge_batched_after_first_write_s.empty()) {
+    out << Pad("  the same through batches of 500 (not the headline)", kWhat) << Pad("—", kValue)
+        << Cell(SpreadOf(s.converge_batched_after_first_write_s), " s") << "\n";
+  }
   if (r.syncthing.empty()) {
     out << "Syncthing: not measured (run tools/bench/run, or pass --syncthing-json)\n";
     return out.str();
@@ -458,6 +462,7 @@ std::string SyncJson(const Report& r) {
       << "    \"converge\": {\"entries\": " << s.converge_entries
       << ", \"after_last_write_s\": " << Values(s.converge_after_last_write_s)
       << ", \"after_first_write_s\": " << Values(s.converge_after_first_write_s)
+      << ", \"batched_after_first_write_s\": " << Values(s.converge_batched_after_first_write_s)
       << ", \"write_seconds\": " << Values(s.converge_write_seconds) << "},\n"
       << "    \"ratios\": [\n"
       << "      {\"key\": \"sync_over_verify_all_cores\", \"value\": " << Json(sync_ratio)

@@ -382,6 +382,43 @@ void Converge(Peer& a, Peer& b, int entries, SyncFigures* f) {
   }
 }
 
+// The burst of Converge through BatchCreateJournalEntries, 500 entries a
+// call from one client, timed from the first call until B holds them all.
+void ConvergeBatched(Peer& a, Peer& b, int entries, SyncFigures* f) {
+  auto b_sync = v1::SyncService::NewStub(MakeChannel(b.socket));
+  auto journal = v1::JournalService::NewStub(MakeChannel(a.socket));
+  const uint64_t target = SyncStatusOf(*b_sync, b.name).shared_ops() + entries;
+  constexpr int kBatch = 500;
+  auto first = SteadyClock::now();
+  for (int done = 0; done < entries; done += kBatch) {
+    v1::BatchCreateJournalEntriesRequest batch;
+    for (int i = done; i < std::min(entries, done + kBatch); ++i) {
+      v1::JournalEntry* e = batch.add_requests()->mutable_journal_entry();
+      e->set_body(SeedBody(i));
+      e->set_visibility(v1::VISIBILITY_SHARED);
+    }
+    grpc::ClientContext context;
+    context.set_deadline(Deadline());
+    v1::BatchCreateJournalEntriesResponse out;
+    grpc::Status s = journal->BatchCreateJournalEntries(&context, batch, &out);
+    if (!s.ok()) throw std::runtime_error("BatchCreateJournalEntries on A failed: " + Describe(s));
+  }
+  auto give_up = SteadyClock::now() + kSyncStall;
+  for (;;) {
+    uint64_t have = SyncStatusOf(*b_sync, b.name).shared_ops();
+    auto now = SteadyClock::now();
+    if (have >= target) {
+      f->converge_batched_after_first_write_s.push_back(Seconds(now - first));
+      return;
+    }
+    if (now > give_up) {
+      throw std::runtime_error("B did not receive the batched burst of " + std::to_string(entries) +
+                               " entries");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
 // Round `round` (from 0) of the live writes; each round has days of its own.
 void MeasureLive(Peer& a, Peer& b, const SyncLoad& load, int round, LiveRound* f) {
   auto a_checkins = v1::CheckInService::NewStub(MakeChannel(a.socket));
@@ -585,6 +622,9 @@ SyncFigures RunSyncBench(const SyncLoad& load) {
       AwaitIdle(*a_sync, *b_sync);
       std::cerr << "burst of " << load.converge_entries << "… " << std::flush;
       Converge(*a, *b, load.converge_entries, &f);
+      AwaitIdle(*a_sync, *b_sync);
+      std::cerr << "the same in batches… " << std::flush;
+      ConvergeBatched(*a, *b, load.converge_entries, &f);
     }
   } catch (const std::exception& e) {
     std::string what = e.what();

@@ -18,7 +18,8 @@
 //      then reveal together: B checks in for the same day, timed until A's
 //      check-in opens on B's API;
 //   5. convergence: a burst of journal entries on A, timed until B holds
-//      them all — the figure set beside Syncthing's.
+//      them all — the figure set beside Syncthing's; then the same burst
+//      through BatchCreateJournalEntries (500 a call), beside it.
 #ifndef ATTUNE_TOOLS_BENCH_SYNC_BENCH_H_
 #define ATTUNE_TOOLS_BENCH_SYNC_BENCH_H_
 
@@ -124,6 +125,9 @@ struct SyncFigures {
   std::vector<double> converge_after_last_write_s;
   std::vector<double> converge_after_first_write_s;
   std::vector<double> converge_write_seconds;  // first write → last write acknowledged
+  // The same burst through BatchCreateJournalEntries (batches of 500, one
+  // client): first write → B holds them all.
+  std::vector<double> converge_batched_after_first_write_s;
 
   std::optional<FootprintFigures> footprint;
 

@@ -139,6 +139,7 @@ void SearchIndexer::Run() {
   absl::MutexLock lock(&mu_);
   ended_ = true;
   ++looks_;
+  read_through_ = cursor_;
 }
 
 void SearchIndexer::Look(std::set<std::pair<std::string, std::string>>* changed, bool* rebuild) {
@@ -171,6 +172,7 @@ void SearchIndexer::Look(std::set<std::pair<std::string, std::string>>* changed,
     *rebuild = true;
     changed->clear();
     ++looks_;
+    read_through_ = cursor_;
     return;
   }
   bool build;
@@ -193,6 +195,7 @@ void SearchIndexer::Look(std::set<std::pair<std::string, std::string>>* changed,
     }
     if (!build) {
       ++looks_;
+      read_through_ = cursor_;
       return;
     }
   }
@@ -216,6 +219,7 @@ void SearchIndexer::Look(std::set<std::pair<std::string, std::string>>* changed,
                             failed_.ToString()));
   }
   ++looks_;
+  read_through_ = cursor_;
 }
 
 absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndexer::Build(const KeySet& keys) const {
@@ -277,6 +281,18 @@ absl::StatusOr<std::vector<SearchIndex::Hit>> SearchIndexer::Search(
         bool Done() const { return *looks > asked; }
       } since{&looks_, asked};
       mu_.AwaitWithTimeout(absl::Condition(&since, &Since::Done), kReadyWithin);
+    }
+    // Read your writes: what was written before this search is in the index
+    // when it answers (the thread catches up with the hub first).
+    if (const uint64_t written = hub_->LastDelivered(); read_through_ < written && !ended_) {
+      Kick();
+      struct CaughtUp {
+        const uint64_t* through;
+        uint64_t written;
+        const bool* ended;
+        bool Done() const { return *through >= written || *ended; }
+      } caught{&read_through_, written, &ended_};
+      mu_.AwaitWithTimeout(absl::Condition(&caught, &CaughtUp::Done), kReadyWithin);
     }
     if (ended_) return absl::UnavailableError("attuned is stopping");
     if (index_ == nullptr || built_for_ != keys->get()) {

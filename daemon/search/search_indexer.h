@@ -98,6 +98,8 @@ class SearchIndexer {
   // Looks finished, so a search can wait for the one it asked for.
   uint64_t looks_ ABSL_GUARDED_BY(mu_) = 0;
   bool ended_ ABSL_GUARDED_BY(mu_) = false;  // the thread is gone or going
+  // The hub event the last finished look read through (cursor_ then).
+  uint64_t read_through_ ABSL_GUARDED_BY(mu_) = 0;
   // The thread only: the last hub event read.
   uint64_t cursor_ = 0;
 };

@@ -103,7 +103,9 @@ absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet
   // A check-in of the same day written or deleted meanwhile: look again.
   return CommitWithRetry<v1::CheckIn>(
       [&]() -> absl::StatusOr<v1::CheckIn> {
-        auto plan = PlanCheckIn(ctx, keys, c, replace);
+        auto together = RevealTogetherNow(keys, *ctx.store);
+        if (!together.ok()) return together.status();
+        auto plan = PlanCheckIn(ctx, keys, c, replace, *together);
         if (!plan.ok()) return plan.status();
         auto states = ctx.store->WriteAll(keys, std::move(plan->mutations));
         if (!states.ok()) return states.status();
@@ -120,7 +122,8 @@ absl::StatusOr<bool> HasCheckIn(const ServiceContext& ctx, const KeySet& keys,
 }
 
 absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet& keys,
-                                         v1::CheckIn c, bool replace) {
+                                         v1::CheckIn c, bool replace,
+                                         const RevealTogether& together) {
   if (auto s = CheckCheckIn("check_in", &c); !s.ok()) return s;
   std::string zone_name;
   auto zone = ZoneOrLocal("check_in.time_zone", c.time_zone(), *ctx.clock, &zone_name);
@@ -142,8 +145,6 @@ absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet
   std::vector<uint32_t> content = CheckInContentFields();
   content.push_back(v1::CheckIn::kVisibilityFieldNumber);
   content.push_back(v1::CheckIn::kTimeZoneFieldNumber);
-  auto together = RevealTogetherNow(keys, *ctx.store);
-  if (!together.ok()) return together.status();
   for (int generation = 0; generation < kMaxGenerations; ++generation) {
     PlannedWrite plan;
     plan.id = CheckInId(keys, c.day(), generation);
@@ -151,7 +152,7 @@ absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet
     if (!existing.ok()) return existing.status();
     // Reveal together: a shared check-in's words are stored only sealed.
     v1::CheckIn stored = c;
-    SealCheckInForWrite(keys, plan.id, together->on, &stored);
+    SealCheckInForWrite(keys, plan.id, together.on, &stored);
     if (!existing->has_value()) {
       v1::CheckIn fresh = stored;
       plan.mutations.push_back(
@@ -165,8 +166,8 @@ absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet
         refused.SetPayload(kCheckInExistsPayload, absl::Cord(c.day()));
         return refused;
       }
-      auto update = UpdateMutations(ctx, keys, Kind::kCheckIn, plan.id,
-                                    MakeName(kCheckIns, plan.id), stored, content);
+      auto update =
+          UpdateMutationsOf(ctx, keys, Kind::kCheckIn, plan.id, **existing, stored, content);
       if (!update.ok()) return update.status();
       plan.mutations = *std::move(update);
       return plan;
@@ -287,20 +288,12 @@ grpc::Status CheckInServiceImpl::UpdateCheckIn(grpc::ServerContext*,
         written.push_back(number);
       }
     }
-    mutations = UpdateMutations(ctx_, **keys, Kind::kCheckIn, *id, name, *whole, written);
+    mutations = UpdateMutationsOf(ctx_, **keys, Kind::kCheckIn, *id, *current, *whole, written);
   } else {
-    mutations = UpdateMutations(ctx_, **keys, Kind::kCheckIn, *id, name, changes, *fields);
-    // Read again by UpdateMutations: a check-in shared and sealed meanwhile
-    // (by a write that does not take this lock, sync from another device of
-    // this person) must not get words in the clear on a shared op.
-    if (mutations.ok() && together->on) {
-      for (const Mutation& m : *mutations) {
-        if (CarriesOpenContent(m)) {
-          return ToGrpc(absl::AbortedError(
-              absl::StrCat(name, ": it changed while this change was written; try again")));
-        }
-      }
-    }
+    // Neither sealed nor to be sealed: the ops' visibility comes from the
+    // state read above, so no words go in the clear on a shared op while
+    // reveal together is on (the plain path is then a PRIVATE check-in's).
+    mutations = UpdateMutationsOf(ctx_, **keys, Kind::kCheckIn, *id, *current, changes, *fields);
   }
   if (!mutations.ok()) return ToGrpc(mutations.status());
   auto states = ctx_.store->WriteAll(**keys, *std::move(mutations));
@@ -342,9 +335,11 @@ grpc::Status CheckInServiceImpl::BatchCreateCheckIns(grpc::ServerContext*,
         std::vector<size_t> last;  // each request's last mutation
         std::map<std::string, int> first_of_day;
         ids.clear();
+        auto together = RevealTogetherNow(**keys, *ctx_.store);
+        if (!together.ok()) return together.status();
         for (int i = 0; i < request->requests_size(); ++i) {
           const v1::CreateCheckInRequest& r = request->requests(i);
-          auto plan = PlanCheckIn(ctx_, **keys, r.check_in(), r.replace());
+          auto plan = PlanCheckIn(ctx_, **keys, r.check_in(), r.replace(), *together);
           if (!plan.ok()) return InBatch(i, plan.status());
           if (auto [at, fresh] = first_of_day.emplace(plan->id, i); !fresh) {
             return absl::InvalidArgumentError(

@@ -4,6 +4,7 @@
 
 #include "absl/synchronization/mutex.h"
 #include "attune/v1/api.grpc.pb.h"
+#include "daemon/records/member_settings.h"
 #include "daemon/records/record_ops.h"
 #include "daemon/records/resource.h"
 
@@ -25,9 +26,12 @@ absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet
                                          v1::CheckIn check_in, bool replace);
 
 // What WriteCheckIn would write for `check_in`, with the same checks and
-// errors, without writing it (see PlannedWrite).
+// errors, without writing it (see PlannedWrite). `together` is reveal
+// together as the caller read it (RevealTogetherNow), once for however many
+// check-ins it plans: a shared check-in is sealed while it is on.
 absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet& keys,
-                                         v1::CheckIn check_in, bool replace);
+                                         v1::CheckIn check_in, bool replace,
+                                         const RevealTogether& together);
 
 // Whether the member of `keys` has a live check-in for `day` ("YYYY-MM-DD")
 // on this device, whichever generation of the day's id it has.

@@ -152,6 +152,8 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
   std::string progress_note;
   std::vector<Mutation> writes;
   std::set<std::string> check_in_ids;
+  auto together = RevealTogetherNow(keys, *ctx.store);
+  if (!together.ok()) return together.status();
 
   // Visibility (see exercise_records.h): PRIVATE chosen at the start bounds
   // every record the session leaves, and a plugin cannot make one more
@@ -185,7 +187,7 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
       case plugin::v1::OutputRecord::kCheckIn: {
         v1::CheckIn c = r->check_in();
         c.set_visibility(bounded(c.visibility()));
-        auto plan = PlanCheckIn(ctx, keys, c, session.replace_check_in);
+        auto plan = PlanCheckIn(ctx, keys, c, session.replace_check_in, *together);
         if (!plan.ok()) return plan.status();
         if (!check_in_ids.insert(plan->id).second) {
           return absl::InvalidArgumentError("records: two check-ins for the same day");
@@ -234,10 +236,8 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
   // they check in, and the session holds the same answers in the clear, so
   // it stays with its person. (Done together, the partner heard them.)
   if (!check_in_ids.empty() && session.exercise.mode() != v1::EXERCISE_MODE_PAIR &&
-      session_visibility == v1::VISIBILITY_SHARED) {
-    auto together = RevealTogetherNow(keys, *ctx.store);
-    if (!together.ok()) return together.status();
-    if (together->on) session_visibility = v1::VISIBILITY_PRIVATE;
+      session_visibility == v1::VISIBILITY_SHARED && together->on) {
+    session_visibility = v1::VISIBILITY_PRIVATE;
   }
 
   if (progress_note.empty()) progress_note = absl::StrCat("Did ", session.exercise.title());

@@ -321,6 +321,8 @@ grpc::Status ExportServiceImpl::Import(grpc::ServerContext*,
 
   // Then written, in batches; a record whose id is here already is skipped.
   std::vector<Mutation> batch;
+  auto together = RevealTogetherNow(keys, *ctx_.store);
+  if (!together.ok()) return ToGrpc(together.status());
   auto flush = [&]() -> absl::Status {
     if (batch.empty()) return absl::OkStatus();
     auto written = ctx_.store->WriteAll(keys, std::move(batch));
@@ -331,7 +333,7 @@ grpc::Status ExportServiceImpl::Import(grpc::ServerContext*,
     Message* inner = MutableInnerRecord(&p.record, p.kind);
     if (p.kind == Kind::kCheckIn) {
       if (auto s = flush(); !s.ok()) return ToGrpc(s);
-      auto plan = PlanCheckIn(ctx_, keys, p.record.check_in(), /*replace=*/false);
+      auto plan = PlanCheckIn(ctx_, keys, p.record.check_in(), /*replace=*/false, *together);
       if (IsCheckInExists(plan.status())) {
         response->set_already_here(response->already_here() + 1);
         continue;

@@ -15,6 +15,7 @@
 #include "daemon/store/event_hub.h"
 #include "daemon/store/record_store.h"
 #include "daemon/vault/vault.h"
+#include "tests/support/temp_store.h"
 #include "tests/support/test_keys.h"
 
 namespace attune {
@@ -34,11 +35,7 @@ absl::Time At(const char* zone_name, int y, int mo, int d, int h, int mi) {
 class ReminderSchedulerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    DbOptions options;
-    options.path = dir_.path() + "/db";
-    auto db = Db::Open(options);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
+    db_ = ::attune::testing::OpenTestDb(dir_.path() + "/db");
     store_ = std::make_unique<RecordStore>(db_.get(), &clock_);
     auto keys = vault_.Init("correct horse", "Sam", MinimumKdf());
     ASSERT_TRUE(keys.ok()) << keys.status();

@@ -172,12 +172,12 @@ void RevealKeeper::Start() {
           } else if (e.has_record_changed()) {
             const v1::RecordChanged& r = e.record_changed();
             // A key record names the check-in it opens.
-            if (r.kind() == "check_in" || r.kind() == "check_in_key") {
+            if (ShownKindOf(r.kind()) == RecordKindOf(Kind::kCheckIn).field) {
               // A deleted check-in leaves its day: read everything again.
               if (r.change() == v1::RecordChanged::CHANGE_DELETED) full_ = true;
               changed_.insert(r.name());
               again = true;
-            } else if (r.kind() == "member_settings") {
+            } else if (r.kind() == RecordKindOf(Kind::kMemberSettings).field) {
               again = true;
             }
           }

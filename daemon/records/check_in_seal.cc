@@ -109,16 +109,6 @@ void SealCheckInForWrite(const KeySet& keys, std::string_view id, bool reveal_to
   ClearContent(c);
 }
 
-bool CarriesOpenContent(const Mutation& m) {
-  if (m.visibility != v1::VISIBILITY_SHARED ||
-      m.body.kind() != static_cast<uint32_t>(Kind::kCheckIn) || !m.body.has_record()) {
-    return false;
-  }
-  const v1::CheckIn& c = m.body.record().check_in();
-  return !c.high().empty() || !c.low().empty() || !c.note().empty() || c.emotions_size() > 0 ||
-         c.connection_rating() != 0;
-}
-
 absl::StatusOr<v1::CheckIn> OpenCheckIn(const KeySet& keys, const RecordStore& store,
                                         std::string_view id, v1::CheckIn c) {
   c.clear_reveal();

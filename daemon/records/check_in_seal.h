@@ -57,10 +57,6 @@ void SealCheckInForWrite(const KeySet& keys, std::string_view id, bool reveal_to
 absl::StatusOr<v1::CheckIn> OpenCheckIn(const KeySet& keys, const RecordStore& store,
                                         std::string_view id, v1::CheckIn c);
 
-// Whether `m` is a SHARED op of a check-in that carries any content field
-// in the clear: what a write must never send while reveal together is on.
-bool CarriesOpenContent(const Mutation& m);
-
 }  // namespace attune
 
 #endif  // ATTUNE_DAEMON_RECORDS_CHECK_IN_SEAL_H_

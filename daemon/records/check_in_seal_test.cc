@@ -5,6 +5,7 @@
 
 #include "daemon/base/hex.h"
 #include "daemon/records/authorship.h"
+#include "tests/support/temp_store.h"
 #include "tests/support/test_keys.h"
 
 namespace attune {
@@ -12,7 +13,7 @@ namespace {
 
 using ::attune::testing::KeysInSpace;
 using ::attune::testing::NewKeys;
-using ::attune::testing::TempDir;
+using ::attune::testing::TempStore;
 
 v1::CheckIn Written(const KeySet& author, v1::Visibility visibility) {
   v1::CheckIn c;
@@ -30,12 +31,6 @@ v1::CheckIn Written(const KeySet& author, v1::Visibility visibility) {
 class CheckInSealTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    DbOptions options;
-    options.path = dir_.path() + "/db";
-    auto db = Db::Open(options);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-    store_ = std::make_unique<RecordStore>(db_.get(), &clock_);
     alex_ = KeysInSpace(*NewKeys("Alex"), std::string(16, 's'), space_key_);
     sam_ = KeysInSpace(*NewKeys("Sam"), std::string(16, 's'), space_key_);
     id_ = RecordIdOf(alex_->member_id, std::string(16, '\x07'));
@@ -66,10 +61,8 @@ class CheckInSealTest : public ::testing::Test {
       if (sodium_init() < 0) std::abort();
     }
   } sodium_;
-  TempDir dir_;
-  SystemClock clock_;
-  std::unique_ptr<Db> db_;
-  std::unique_ptr<RecordStore> store_;
+  TempStore temp_;
+  RecordStore* store_ = temp_.store.get();
   SecretBytes space_key_{kSymmetricKeyBytes};
   std::shared_ptr<KeySet> alex_, sam_;
   std::string id_;

@@ -42,6 +42,11 @@ const RecordKind* FindRecordKind(std::string_view field) {
   return nullptr;
 }
 
+std::string_view ShownKindOf(std::string_view field) {
+  if (field == RecordKindOf(Kind::kCheckInKey).field) return RecordKindOf(Kind::kCheckIn).field;
+  return field;
+}
+
 v1::Visibility VisibilityOf(const google::protobuf::Message& record) {
   const auto* field = record.GetDescriptor()->FindFieldByName("visibility");
   if (field == nullptr) return v1::VISIBILITY_PRIVATE;

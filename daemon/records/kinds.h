@@ -49,6 +49,12 @@ const RecordKind& RecordKindOf(Kind kind);
 // The row whose `field` is `field`; nullptr when there is none.
 const RecordKind* FindRecordKind(std::string_view field);
 
+// The kind (its `field`) of the records a person sees change when a record
+// of kind `field` changes: a released check-in key opens the check-in it is
+// named after ("check_in_key" gives "check_in"); any other kind gives itself.
+// For watchers of events (search, the reveal keeper).
+std::string_view ShownKindOf(std::string_view field);
+
 // A record message's own visibility (JournalEntry, CheckIn…): SHARED only
 // when it says SHARED; PRIVATE when unset, unknown or when the kind has no
 // visibility field.

@@ -120,11 +120,17 @@ absl::StatusOr<std::vector<Mutation>> UpdateMutations(const ServiceContext& ctx,
                                                       const std::string& name,
                                                       const Message& changes,
                                                       const std::vector<uint32_t>& fields) {
-  std::vector<Mutation> out;
   auto current = GetLiveRecord(ctx, keys, kind, id, name);
   if (!current.ok()) return current.status();
-  if (auto s = CheckAuthor(ctx, keys, kind, *current); !s.ok()) return s;
-  const Message& before = InnerRecord(current->record());
+  return UpdateMutationsOf(ctx, keys, kind, id, *current, changes, fields);
+}
+
+absl::StatusOr<std::vector<Mutation>> UpdateMutationsOf(
+    const ServiceContext& ctx, const KeySet& keys, Kind kind, const std::string& id,
+    const v1::RecordState& current, const Message& changes, const std::vector<uint32_t>& fields) {
+  std::vector<Mutation> out;
+  if (auto s = CheckAuthor(ctx, keys, kind, current); !s.ok()) return s;
+  const Message& before = InnerRecord(current.record());
 
   Mutation m;
   m.body.set_kind(static_cast<uint32_t>(kind));

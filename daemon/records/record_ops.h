@@ -73,6 +73,16 @@ absl::StatusOr<std::vector<Mutation>> UpdateMutations(const ServiceContext& ctx,
                                                       const google::protobuf::Message& changes,
                                                       const std::vector<uint32_t>& fields);
 
+// UpdateMutations for a live record the caller has read already (`current`,
+// as GetLiveRecord returned it), so a read-change-write reads it once and
+// changes exactly what it read. Checks the author the same way.
+absl::StatusOr<std::vector<Mutation>> UpdateMutationsOf(const ServiceContext& ctx,
+                                                        const KeySet& keys, Kind kind,
+                                                        const std::string& id,
+                                                        const v1::RecordState& current,
+                                                        const google::protobuf::Message& changes,
+                                                        const std::vector<uint32_t>& fields);
+
 absl::StatusOr<v1::RecordState> UpdateRecord(const ServiceContext& ctx, const KeySet& keys,
                                              Kind kind, const std::string& id,
                                              const std::string& name,

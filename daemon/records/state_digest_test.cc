@@ -8,6 +8,7 @@
 
 #include "daemon/base/hex.h"
 #include "daemon/records/resource.h"
+#include "tests/support/temp_store.h"
 #include "tests/support/test_keys.h"
 #include "tests/support/test_mutations.h"
 
@@ -74,14 +75,7 @@ Mutation Delete(Kind kind, int n, v1::Visibility visibility) {
 
 // One device: its keys, database and store.
 struct Device {
-  explicit Device(std::shared_ptr<const KeySet> k) : keys(std::move(k)) {
-    DbOptions options;
-    options.path = dir.path() + "/db";
-    auto opened = Db::Open(options);
-    if (!opened.ok()) std::abort();
-    db = std::move(*opened);
-    store = std::make_unique<RecordStore>(db.get(), &clock);
-  }
+  explicit Device(std::shared_ptr<const KeySet> k) : keys(std::move(k)) {}
   void Write(Mutation m) {
     auto written = store->Write(*keys, std::move(m));
     ASSERT_TRUE(written.ok()) << written.status();
@@ -111,11 +105,9 @@ struct Device {
     }
   }
 
-  TempDir dir;
-  SystemClock clock;
   std::shared_ptr<const KeySet> keys;
-  std::unique_ptr<Db> db;
-  std::unique_ptr<RecordStore> store;
+  testing::TempStore temp;
+  RecordStore* store = temp.store.get();
 };
 
 std::vector<Mutation> SharedRecords() {

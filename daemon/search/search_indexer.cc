@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "daemon/base/log.h"
 #include "daemon/records/check_in_seal.h"
+#include "daemon/records/kinds.h"
 #include "daemon/records/record_ops.h"
 #include "daemon/records/resource.h"
 
@@ -156,8 +157,8 @@ void SearchIndexer::Look(std::set<std::pair<std::string, std::string>>* changed,
     if (events.empty()) break;
     for (const v1::Event& e : events) {
       cursor_ = e.id();
-      if (e.has_record_changed() && (FindKind(e.record_changed().kind()) != nullptr ||
-                                     e.record_changed().kind() == "check_in_key")) {
+      if (e.has_record_changed() &&
+          FindKind(std::string(ShownKindOf(e.record_changed().kind()))) != nullptr) {
         changed->emplace(e.record_changed().kind(), e.record_changed().name());
       }
     }
@@ -244,7 +245,7 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndexer::Build(const KeySet& 
 absl::Status SearchIndexer::Refresh(const KeySet& keys, SearchIndex* index,
                                     const std::string& kind_name, const std::string& name) const {
   // A released check-in key opens the check-in it is named after.
-  const SearchedKind* kind = FindKind(kind_name == "check_in_key" ? "check_in" : kind_name);
+  const SearchedKind* kind = FindKind(std::string(ShownKindOf(kind_name)));
   if (kind == nullptr) return absl::OkStatus();
   auto id = ParseName("name", name, kind->collection);
   if (!id.ok()) return absl::OkStatus();  // not a name of ours: nothing to index

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <thread>
 
+#include "tests/support/temp_store.h"
 #include "tests/support/test_keys.h"
 
 namespace attune {
@@ -32,13 +33,7 @@ v1::Event Change(const std::string& name) {
 
 class EventHubTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    DbOptions options;
-    options.path = dir_.path() + "/db";
-    auto db = Db::Open(options);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
-  }
+  void SetUp() override { db_ = ::attune::testing::OpenTestDb(dir_.path() + "/db"); }
   std::unique_ptr<EventHub> Open(EventHub::Options options = {}) {
     auto hub = EventHub::Open(db_.get(), &clock_, options);
     EXPECT_TRUE(hub.ok()) << hub.status();

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/temp_store.h"
 #include "tests/support/test_keys.h"
 #include "tests/support/test_mutations.h"
 
@@ -26,11 +27,7 @@ v1::RecordState Entry(const std::string& body) {
 class RecordViewsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    DbOptions options;
-    options.path = dir_.path() + "/db";
-    auto db = Db::Open(options);
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
+    db_ = ::attune::testing::OpenTestDb(dir_.path() + "/db");
     views_ = std::make_unique<RecordViews>(db_.get());
   }
   void PutAll(const std::vector<std::pair<std::string, v1::RecordState>>& entries) {

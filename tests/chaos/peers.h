@@ -12,10 +12,9 @@
 
 #include "attune/v1/api.grpc.pb.h"
 #include "daemon_harness.h"
+#include "sync_support.h"  // kPeerPassphrase, the same for every peer
 
 namespace attune::testing {
-
-inline constexpr char kPeerPassphrase[] = "correct horse battery";
 
 // The flags every chaos peer runs with: a peer listener on 127.0.0.1 (a free
 // port, kept across restarts), then `extra`.

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "api_helpers.h"
+#include "disk_reader.h"
 #include "exercise_driver.h"
 #include "sync_support.h"
 
@@ -75,6 +76,16 @@ class ExercisePrivacyTest : public ::testing::Test {
     for (const auto& a : ListAllAppreciations(sam_)) out += a.DebugString();
     return out;
   }
+  // What Sam's device holds on its disk, read with Sam's passphrase once it
+  // has stopped: every op there must open with Sam's keys (a private op of
+  // Alex's never reaches it, not even sealed); their text.
+  std::string SamsDisk() {
+    EXPECT_EQ(sam_.Stop(), 0) << sam_.StderrSinceStart();
+    OnDisk disk = ReadDisk(sam_.data_dir(), kPeerPassphrase);
+    EXPECT_GT(disk.ops, 0);
+    EXPECT_EQ(disk.opened, disk.ops) << "an op on Sam's disk that Sam's keys cannot open";
+    return disk.text;
+  }
   std::set<std::string> SessionsSamSees() {
     std::set<std::string> out;
     for (const auto& s : sam_driver_->Sessions()) out.insert(s.exercise());
@@ -96,6 +107,10 @@ TEST_F(ExercisePrivacyTest, EveryExerciseStartedPrivateLeavesNothingOnThePartner
   ASSERT_EQ(alex_driver_->Sessions().size(), kBuiltins.size());
   ASSERT_NO_FATAL_FAILURE(AwaitSam());
   EXPECT_EQ(SamSees(), "");
+  const std::string disk = SamsDisk();
+  EXPECT_THAT(disk, Not(HasSubstr("exercise_session")));
+  EXPECT_THAT(disk, Not(HasSubstr("journal_entry")));
+  EXPECT_THAT(disk, Not(HasSubstr("answer to")));
 }
 
 // Not chosen: the answers of an exercise done alone stay on the author's
@@ -128,6 +143,10 @@ TEST_F(ExercisePrivacyTest, PrivateAnswersAndSoloSessionsStayOnTheAuthorsDevice)
   // Alex's own device keeps all of it.
   EXPECT_EQ(alex_driver_->Sessions().size(), 4u);
   EXPECT_EQ(ListAllJournalEntries(alex_).size(), 3u);
+  // Nor is more on Sam's disk than Sam's device shows.
+  const std::string disk = SamsDisk();
+  EXPECT_THAT(disk, Not(HasSubstr("Ten minutes")));
+  EXPECT_THAT(disk, HasSubstr("Naming a feeling"));
 }
 
 // Appreciations are listed, newest first, with their giver: on the partner's

@@ -426,6 +426,24 @@ TEST_F(PeerRefusalTest, APartnerDecryptingEverySharedOpFindsNoPrivateText) {
   v1::CheckIn unset_saved;
   ASSERT_OK(alex_.checkins().CreateCheckIn(DaemonHarness::Context().get(), unset, &unset_saved));
   EXPECT_EQ(unset_saved.visibility(), v1::VISIBILITY_PRIVATE);
+  // Batches: each request keeps its own visibility, unset as private.
+  v1::BatchCreateJournalEntriesRequest entries;
+  entries.add_requests()->mutable_journal_entry()->set_body("SECRET in a batch");
+  v1::JournalEntry* chosen = entries.add_requests()->mutable_journal_entry();
+  chosen->set_body("SECRET in a batch, chosen private");
+  chosen->set_visibility(v1::VISIBILITY_PRIVATE);
+  v1::JournalEntry* batch_shared = entries.add_requests()->mutable_journal_entry();
+  batch_shared->set_body("shared in a batch");
+  batch_shared->set_visibility(v1::VISIBILITY_SHARED);
+  v1::BatchCreateJournalEntriesResponse entries_saved;
+  ASSERT_OK(alex_.journal().BatchCreateJournalEntries(DaemonHarness::Context().get(), entries,
+                                                      &entries_saved));
+  v1::BatchCreateCheckInsRequest check_ins;
+  *check_ins.add_requests() = unset;
+  check_ins.mutable_requests(0)->mutable_check_in()->set_day(AddDays(UtcToday(), -2));
+  v1::BatchCreateCheckInsResponse check_ins_saved;
+  ASSERT_OK(alex_.checkins().BatchCreateCheckIns(DaemonHarness::Context().get(), check_ins,
+                                                 &check_ins_saved));
   ASSERT_OK(WriteCheckIn(alex_, AddDays(UtcToday(), -1), "END marker"));
 
   Stream stream;
@@ -453,7 +471,8 @@ TEST_F(PeerRefusalTest, APartnerDecryptingEverySharedOpFindsNoPrivateText) {
     }
   }
   EXPECT_TRUE(unshared) << "the partner must learn that the entry is private now";
-  EXPECT_EQ(bodies.size(), 3u) << ::testing::PrintToString(bodies);  // create, un-share, END
+  // create, un-share, the batch's shared entry, END
+  EXPECT_EQ(bodies.size(), 4u) << ::testing::PrintToString(bodies);
   stream.context.TryCancel();
 }
 

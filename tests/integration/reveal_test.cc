@@ -14,13 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "api_helpers.h"
 #include "attune/v1/api.pb.h"
-#include "daemon/base/clock.h"
-#include "daemon/store/db.h"
-#include "daemon/store/record_store.h"
-#include "daemon/store/vault_persistence.h"
-#include "daemon/vault/op_crypto.h"
-#include "daemon/vault/vault.h"
 #include "daemon_harness.h"
+#include "disk_reader.h"
 #include "sync_support.h"
 
 namespace attune::testing {
@@ -75,54 +70,6 @@ v1::SpaceSettings SettingsOf(DaemonHarness& d) {
   return settings;
 }
 
-// Everything the stopped daemon's store holds that its own keys open: every
-// op body of its log (shared ops with the space key, its own private ops
-// with the personal key) and every record of its views, as text. This is
-// what a modified client on that device could read.
-std::string ReadableOnDisk(const std::string& data_dir) {
-  const std::string copy = data_dir + ".read";
-  std::filesystem::remove_all(copy);
-  std::filesystem::copy(data_dir, copy, std::filesystem::copy_options::recursive);
-  DbOptions options;
-  options.path = copy + "/db";
-  auto db = Db::Open(options);
-  EXPECT_TRUE(db.ok()) << db.status();
-  if (!db.ok()) return "";
-  MetaVaultPersistence persistence(db->get());
-  Vault vault(&persistence);
-  EXPECT_TRUE(vault.Load().ok());
-  auto keys = vault.Unlock(kPassphrase);
-  EXPECT_TRUE(keys.ok()) << keys.status();
-  if (!keys.ok()) return "";
-  std::string text;
-  int opened = 0;
-  EXPECT_TRUE((*db)
-                  ->Scan(Cf::kOplog, "",
-                         [&](std::string_view, std::string_view value) {
-                           v1::Op op;
-                           if (!op.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-                             return true;
-                           }
-                           v1::OpHeader header;
-                           auto body = OpenOp(op, **keys, &header);
-                           if (body.ok()) {
-                             ++opened;
-                             text += body->DebugString();
-                           }
-                           return true;
-                         })
-                  .ok());
-  EXPECT_GT(opened, 0);
-  SystemClock clock;
-  RecordStore store(db->get(), &clock);
-  auto views = store.DumpViews(**keys);
-  EXPECT_TRUE(views.ok()) << views.status();
-  if (views.ok()) {
-    for (const auto& [key, value] : *views) text += value;
-  }
-  return text;
-}
-
 class RevealTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -165,7 +112,9 @@ TEST_F(RevealTest, APartnersCheckInOpensOnlyOnceYoursForThatDayIsWritten) {
 
   // What Alex's own keys open on Alex's disk: not a word of it.
   ASSERT_EQ(alex_.Stop(), 0);
-  const std::string readable = ReadableOnDisk(alex_.data_dir());
+  const OnDisk disk = ReadDisk(alex_.data_dir(), kPassphrase);
+  EXPECT_GT(disk.opened, 0);
+  const std::string& readable = disk.text;
   EXPECT_THAT(readable, HasSubstr("sealed_content"));
   EXPECT_THAT(readable, Not(HasSubstr("check_in_key")));  // no key of Sam's released yet
   EXPECT_EQ(readable.find("SEALED-CANARY"), std::string::npos);

@@ -56,7 +56,7 @@ grpc::Status SetRevealTogether(DaemonHarness& d, bool on) {
   auto started = d.Start(args);
   if (!started) return started;
   v1::InitRequest request;
-  request.set_passphrase("correct horse battery");
+  request.set_passphrase(kPeerPassphrase);
   d.NoteSecret(request.passphrase());
   request.set_display_name(name);
   request.set_kdf_cost(v1::KDF_COST_TEST_ONLY_MINIMUM);

@@ -20,6 +20,9 @@ struct CliResult {
 // Runs `attune --socket <d's socket> args...` to completion.
 CliResult RunCli(const DaemonHarness& d, const std::vector<std::string>& args);
 
+// The passphrase StartPeer gives every peer.
+inline constexpr char kPeerPassphrase[] = "correct horse battery";
+
 // Starts a daemon that listens for peers on 127.0.0.1 (a free port) and
 // initialises its vault with the given display name.
 // `extra_args` go to attuned as well. Unless `reveal_together`, its person

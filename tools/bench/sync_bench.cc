@@ -352,6 +352,52 @@ void JoinAndSync(Peer& a, Peer& b, const SyncLoad& load, const std::string& name
             << std::defaultfloat << std::flush;
 }
 
+// Polls B's count of shared ops every millisecond until it reaches
+// `target`; returns when it did. Throws, naming `what` and the count, when
+// kSyncStall passes first.
+SteadyClock::time_point AwaitSharedOps(v1::SyncService::Stub& b_sync, const Peer& b,
+                                       uint64_t target, const std::string& what) {
+  auto give_up = SteadyClock::now() + kSyncStall;
+  for (;;) {
+    uint64_t have = SyncStatusOf(b_sync, b.name).shared_ops();
+    auto now = SteadyClock::now();
+    if (have >= target) return now;
+    if (now > give_up) {
+      throw std::runtime_error("B did not receive " + what + " (holds " + std::to_string(have) +
+                               " of " + std::to_string(target) + " shared ops)");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+// Polls `checkins` for the check-in `name` until it is there and, when
+// `open`, its words are open (not sealed for reveal together); returns when
+// it was. Throws, naming `what`, after kLiveTimeout from `since`.
+SteadyClock::time_point AwaitCheckIn(v1::CheckInService::Stub& checkins, const std::string& name,
+                                     bool open, SteadyClock::time_point since,
+                                     const std::string& what) {
+  v1::GetCheckInRequest get;
+  get.set_name(name);
+  for (;;) {
+    grpc::ClientContext poll;
+    poll.set_deadline(Deadline());
+    v1::CheckIn got;
+    grpc::Status gs = checkins.GetCheckIn(&poll, get, &got);
+    auto now = SteadyClock::now();
+    if (gs.ok() &&
+        (!open || got.reveal() == v1::REVEAL_OPEN || got.reveal() == v1::REVEAL_UNSPECIFIED)) {
+      return now;
+    }
+    if (!gs.ok() && gs.error_code() != grpc::StatusCode::NOT_FOUND) {
+      throw std::runtime_error("GetCheckIn on B failed: " + Describe(gs));
+    }
+    if (now - since > kLiveTimeout) {
+      throw std::runtime_error(what + " within " + std::to_string(kLiveTimeout.count()) + " s");
+    }
+    std::this_thread::sleep_for(kLivePollPause);
+  }
+}
+
 // `entries` shared journal entries on A from 16 clients; returns when B
 // holds them all. Times from the first write and from the last write's
 // acknowledgement.
@@ -363,23 +409,11 @@ void Converge(Peer& a, Peer& b, int entries, SyncFigures* f) {
   auto last = first + std::chrono::duration_cast<SteadyClock::duration>(
                           std::chrono::duration<double>(written.samples.wall_seconds));
   if (written.written != entries) throw std::runtime_error("convergence writes failed");
-  auto give_up = SteadyClock::now() + kSyncStall;
-  for (;;) {
-    uint64_t have = SyncStatusOf(*b_sync, b.name).shared_ops();
-    auto now = SteadyClock::now();
-    if (have >= target) {
-      f->converge_after_last_write_s.push_back(Seconds(now - last));
-      f->converge_after_first_write_s.push_back(Seconds(now - first));
-      f->converge_write_seconds.push_back(written.samples.wall_seconds);
-      return;
-    }
-    if (now > give_up) {
-      throw std::runtime_error("B did not receive the burst of " + std::to_string(entries) +
-                               " entries (holds " + std::to_string(have) + " of " +
-                               std::to_string(target) + ")");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  auto now =
+      AwaitSharedOps(*b_sync, b, target, "the burst of " + std::to_string(entries) + " entries");
+  f->converge_after_last_write_s.push_back(Seconds(now - last));
+  f->converge_after_first_write_s.push_back(Seconds(now - first));
+  f->converge_write_seconds.push_back(written.samples.wall_seconds);
 }
 
 // The burst of Converge through BatchCreateJournalEntries, 500 entries a
@@ -403,20 +437,9 @@ void ConvergeBatched(Peer& a, Peer& b, int entries, SyncFigures* f) {
     grpc::Status s = journal->BatchCreateJournalEntries(&context, batch, &out);
     if (!s.ok()) throw std::runtime_error("BatchCreateJournalEntries on A failed: " + Describe(s));
   }
-  auto give_up = SteadyClock::now() + kSyncStall;
-  for (;;) {
-    uint64_t have = SyncStatusOf(*b_sync, b.name).shared_ops();
-    auto now = SteadyClock::now();
-    if (have >= target) {
-      f->converge_batched_after_first_write_s.push_back(Seconds(now - first));
-      return;
-    }
-    if (now > give_up) {
-      throw std::runtime_error("B did not receive the batched burst of " + std::to_string(entries) +
-                               " entries");
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  auto now = AwaitSharedOps(*b_sync, b, target,
+                            "the batched burst of " + std::to_string(entries) + " entries");
+  f->converge_batched_after_first_write_s.push_back(Seconds(now - first));
 }
 
 // Round `round` (from 0) of the live writes; each round has days of its own.
@@ -440,26 +463,9 @@ void MeasureLive(Peer& a, Peer& b, const SyncLoad& load, int round, LiveRound* f
     // ops), so polling B from here on loses nothing. B is asked for the
     // check-in by the name A gave it: one lookup, whatever B holds (a
     // day's ListCheckIns would open every check-in B has).
-    v1::GetCheckInRequest get;
-    get.set_name(created.name());
-    SteadyClock::time_point seen;
-    for (;;) {
-      grpc::ClientContext poll;
-      poll.set_deadline(Deadline());
-      v1::CheckIn got;
-      grpc::Status gs = b_checkins->GetCheckIn(&poll, get, &got);
-      seen = SteadyClock::now();
-      if (gs.ok()) break;
-      if (gs.error_code() != grpc::StatusCode::NOT_FOUND) {
-        throw std::runtime_error("GetCheckIn on B failed: " + Describe(gs));
-      }
-      std::this_thread::sleep_for(kLivePollPause);
-      if (seen - start > kLiveTimeout) {
-        throw std::runtime_error("the check-in of " + request.check_in().day() +
-                                 " written on A did not show on B within " +
-                                 std::to_string(kLiveTimeout.count()) + " s");
-      }
-    }
+    const std::string what = "the check-in of " + request.check_in().day() + " written on A";
+    auto seen = AwaitCheckIn(*b_checkins, created.name(), /*open=*/false, start,
+                             what + " did not show on B");
     std::this_thread::sleep_for(kLiveGap);
     // B checks in for the same day: A's device, holding both, releases its
     // key, and A's words open on B.
@@ -469,22 +475,8 @@ void MeasureLive(Peer& a, Peer& b, const SyncLoad& load, int round, LiveRound* f
     auto b_start = SteadyClock::now();
     grpc::Status bs = b_checkins->CreateCheckIn(&b_context, request, &b_created);
     if (!bs.ok()) throw std::runtime_error("CreateCheckIn on B failed: " + Describe(bs));
-    SteadyClock::time_point opened;
-    for (;;) {
-      grpc::ClientContext poll;
-      poll.set_deadline(Deadline());
-      v1::CheckIn got;
-      grpc::Status gs = b_checkins->GetCheckIn(&poll, get, &got);
-      opened = SteadyClock::now();
-      if (!gs.ok()) throw std::runtime_error("GetCheckIn on B failed: " + Describe(gs));
-      if (got.reveal() == v1::REVEAL_OPEN || got.reveal() == v1::REVEAL_UNSPECIFIED) break;
-      std::this_thread::sleep_for(kLivePollPause);
-      if (opened - b_start > kLiveTimeout) {
-        throw std::runtime_error("the check-in of " + request.check_in().day() +
-                                 " written on A did not open on B within " +
-                                 std::to_string(kLiveTimeout.count()) + " s of B's own");
-      }
-    }
+    auto opened = AwaitCheckIn(*b_checkins, created.name(), /*open=*/true, b_start,
+                               what + " did not open on B after B's own");
     if (i >= load.live_warmup) {
       live.latencies_ms.push_back(Ms(seen - start));
       write.latencies_ms.push_back(Ms(written - start));

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
@@ -99,15 +100,23 @@ grpc::Status CheckInServiceImpl::CreateCheckIn(grpc::ServerContext*,
 
 absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet& keys,
                                          v1::CheckIn c, bool replace) {
-  absl::MutexLock lock(&CheckInWriteMutex());
   // A check-in of the same day written or deleted meanwhile: look again.
   return CommitWithRetry<v1::CheckIn>(
       [&]() -> absl::StatusOr<v1::CheckIn> {
+        // A replace is read and planned under the lock, which goes once the
+        // write is in the log (not on the disk yet), so check-ins share
+        // fdatasyncs. A first check-in needs none: the store refuses a second
+        // one of the day's id (Require::kAbsent), and the keeper reads what
+        // is in the log.
+        std::optional<absl::ReleasableMutexLock> lock;
+        if (replace) lock.emplace(&CheckInWriteMutex());
         auto together = RevealTogetherNow(keys, *ctx.store);
         if (!together.ok()) return together.status();
         auto plan = PlanCheckIn(ctx, keys, c, replace, *together);
         if (!plan.ok()) return plan.status();
-        auto states = ctx.store->WriteAll(keys, std::move(plan->mutations));
+        auto states = ctx.store->WriteAll(keys, std::move(plan->mutations), [&] {
+          if (lock) lock->Release();
+        });
         if (!states.ok()) return states.status();
         return PresentCheckIn(ctx, keys, plan->id, states->back());
       },
@@ -252,8 +261,8 @@ grpc::Status CheckInServiceImpl::UpdateCheckIn(grpc::ServerContext*,
   if (auto s = CheckCheckIn("check_in", &changes, &*fields); !s.ok()) return ToGrpc(s);
   // Read, change and write under this daemon's check-in lock: a sealed
   // check-in is written whole, so two updates at once must not each write
-  // back what the other changed.
-  absl::MutexLock lock(&CheckInWriteMutex());
+  // back what the other changed. Released once the write is in the log.
+  absl::ReleasableMutexLock lock(&CheckInWriteMutex());
   auto current = GetLiveRecord(ctx_, **keys, Kind::kCheckIn, *id, name);
   if (!current.ok()) return ToGrpc(current.status());
   if (auto s = CheckAuthor(ctx_, **keys, Kind::kCheckIn, *current); !s.ok()) return ToGrpc(s);
@@ -296,7 +305,7 @@ grpc::Status CheckInServiceImpl::UpdateCheckIn(grpc::ServerContext*,
     mutations = UpdateMutationsOf(ctx_, **keys, Kind::kCheckIn, *id, *current, changes, *fields);
   }
   if (!mutations.ok()) return ToGrpc(mutations.status());
-  auto states = ctx_.store->WriteAll(**keys, *std::move(mutations));
+  auto states = ctx_.store->WriteAll(**keys, *std::move(mutations), [&] { lock.Release(); });
   if (!states.ok() && absl::IsNotFound(states.status())) {
     return ToGrpc(absl::NotFoundError(absl::StrCat(name, " not found")));
   }
@@ -325,12 +334,12 @@ grpc::Status CheckInServiceImpl::BatchCreateCheckIns(grpc::ServerContext*,
   auto keys = ctx_.vault->Keys();
   if (!keys.ok()) return ToGrpc(keys.status());
   if (auto s = CheckBatchSize(request->requests_size()); !s.ok()) return ToGrpc(s);
-  absl::MutexLock lock(&CheckInWriteMutex());
   std::vector<std::string> ids;
   // Every request is planned (and so checked) before anything is written;
   // then one WriteAll stores them all or none.
   auto states = CommitWithRetry<std::vector<v1::RecordState>>(
       [&]() -> absl::StatusOr<std::vector<v1::RecordState>> {
+        absl::ReleasableMutexLock lock(&CheckInWriteMutex());  // until in the log
         std::vector<Mutation> writes;
         std::vector<size_t> last;  // each request's last mutation
         std::map<std::string, int> first_of_day;
@@ -350,7 +359,7 @@ grpc::Status CheckInServiceImpl::BatchCreateCheckIns(grpc::ServerContext*,
           for (Mutation& m : plan->mutations) writes.push_back(std::move(m));
           last.push_back(writes.size() - 1);
         }
-        auto written = ctx_.store->WriteAll(**keys, std::move(writes));
+        auto written = ctx_.store->WriteAll(**keys, std::move(writes), [&] { lock.Release(); });
         if (!written.ok()) return written.status();
         std::vector<v1::RecordState> out;
         for (size_t at : last) out.push_back(std::move((*written)[at]));

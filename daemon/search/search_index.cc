@@ -238,10 +238,30 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndex::Create() {
       !s.ok()) {
     return s;
   }
+  const char* insert =
+      "INSERT INTO docs(title, text, name, kind, author, visibility, create_s, create_ns) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+  if (sqlite3_prepare_v2(db, insert, -1, &index->insert_, nullptr) != SQLITE_OK ||
+      sqlite3_prepare_v2(db, "DELETE FROM docs WHERE rowid = ?1", -1, &index->remove_, nullptr) !=
+          SQLITE_OK) {
+    return SqliteError(db, "preparing the index's statements");
+  }
   return index;
 }
 
-SearchIndex::~SearchIndex() { sqlite3_close(db_); }
+SearchIndex::~SearchIndex() {
+  sqlite3_finalize(insert_);
+  sqlite3_finalize(remove_);
+  sqlite3_close(db_);
+}
+
+absl::Status SearchIndex::Step(sqlite3_stmt* stmt, std::string_view doing) {
+  const int rc = sqlite3_step(stmt);
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (rc != SQLITE_DONE) return SqliteError(db_, doing);
+  return absl::OkStatus();
+}
 
 absl::Status SearchIndex::Exec(const char* sql) {
   if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
@@ -255,19 +275,18 @@ absl::Status SearchIndex::Commit() { return Exec("COMMIT"); }
 
 absl::Status SearchIndex::Put(const SearchDoc& doc) {
   if (auto s = Remove(doc.name); !s.ok()) return s;
-  Statement insert(db_,
-                   "INSERT INTO docs(title, text, name, kind, author, visibility, create_s, "
-                   "create_ns) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  if (!insert.ok()) return SqliteError(db_, "preparing an insert");
-  insert.Text(1, doc.title);
-  insert.Text(2, doc.text);
-  insert.Text(3, doc.name);
-  insert.Text(4, doc.kind);
-  insert.Text(5, doc.author);
-  insert.Int(6, doc.visibility);
-  insert.Int(7, doc.create_seconds);
-  insert.Int(8, doc.create_nanos);
-  if (sqlite3_step(insert.get()) != SQLITE_DONE) return SqliteError(db_, "adding a record");
+  auto text = [&](int i, const std::string& s) {
+    sqlite3_bind_text(insert_, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+  };
+  text(1, doc.title);
+  text(2, doc.text);
+  text(3, doc.name);
+  text(4, doc.kind);
+  text(5, doc.author);
+  sqlite3_bind_int64(insert_, 6, doc.visibility);
+  sqlite3_bind_int64(insert_, 7, doc.create_seconds);
+  sqlite3_bind_int64(insert_, 8, doc.create_nanos);
+  if (auto s = Step(insert_, "adding a record"); !s.ok()) return s;
   rows_[doc.name] = sqlite3_last_insert_rowid(db_);
   return absl::OkStatus();
 }
@@ -275,10 +294,8 @@ absl::Status SearchIndex::Put(const SearchDoc& doc) {
 absl::Status SearchIndex::Remove(const std::string& name) {
   auto it = rows_.find(name);
   if (it == rows_.end()) return absl::OkStatus();
-  Statement remove(db_, "DELETE FROM docs WHERE rowid = ?1");
-  if (!remove.ok()) return SqliteError(db_, "preparing a delete");
-  remove.Int(1, it->second);
-  if (sqlite3_step(remove.get()) != SQLITE_DONE) return SqliteError(db_, "removing a record");
+  sqlite3_bind_int64(remove_, 1, it->second);
+  if (auto s = Step(remove_, "removing a record"); !s.ok()) return s;
   rows_.erase(it);
   return absl::OkStatus();
 }

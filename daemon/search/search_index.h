@@ -23,6 +23,7 @@
 #include "attune/v1/api.pb.h"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace attune {
 
@@ -51,7 +52,8 @@ class SearchIndex {
   absl::Status Put(const SearchDoc& doc);
   // Removes the doc with this name, if any.
   absl::Status Remove(const std::string& name);
-  // Groups many Puts into one transaction (an index built from scratch).
+  // Groups many Puts and Removes into one transaction (an index built from
+  // scratch, or the changes of one look): FTS5 then merges their terms once.
   absl::Status Begin();
   absl::Status Commit();
   size_t size() const { return rows_.size(); }
@@ -72,8 +74,13 @@ class SearchIndex {
  private:
   explicit SearchIndex(sqlite3* db) : db_(db) {}
   absl::Status Exec(const char* sql);
+  // Runs `stmt` (prepared once, bound by the caller) to its end and resets it.
+  absl::Status Step(sqlite3_stmt* stmt, std::string_view doing);
 
   sqlite3* db_;
+  // Prepared at Create, used by every Put and Remove.
+  sqlite3_stmt* insert_ = nullptr;
+  sqlite3_stmt* remove_ = nullptr;
   std::unordered_map<std::string, int64_t> rows_;  // name -> rowid
 };
 

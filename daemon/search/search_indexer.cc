@@ -18,6 +18,9 @@ namespace {
 
 constexpr size_t kReadBatch = 256;
 constexpr absl::Duration kReadyWithin = absl::Seconds(60);
+// How long a look waits for more changes after the first, unless a search
+// waits: a burst of writes costs one look, not one per write.
+constexpr absl::Duration kGather = absl::Milliseconds(10);
 
 struct SearchedKind {
   Kind kind;
@@ -90,15 +93,16 @@ SearchDoc DocOf(const KeySet& keys, const RecordStore& store, const SearchedKind
 
 SearchIndexer::~SearchIndexer() { Stop(); }
 
-void SearchIndexer::Kick() {
+void SearchIndexer::Kick(bool urgent) {
   absl::MutexLock lock(&wake_mu_);
   wake_ = true;
+  urgent_ |= urgent;
 }
 
 void SearchIndexer::Start() {
   cursor_ = hub_->LastDelivered();
   token_ = hub_->Subscribe([this] { Kick(); });
-  Kick();  // build at once when the vault is unlocked already
+  Kick(/*urgent=*/true);  // build at once when the vault is unlocked already
   thread_ = std::thread([this] { Run(); });
   pthread_setname_np(thread_.native_handle(), "attuned-search");
 }
@@ -126,7 +130,9 @@ void SearchIndexer::Run() {
     {
       absl::MutexLock lock(&wake_mu_);
       wake_mu_.Await(absl::Condition(this, &SearchIndexer::WakeOrStop));
+      wake_mu_.AwaitWithTimeout(absl::Condition(this, &SearchIndexer::UrgentOrStop), kGather);
       wake_ = false;
+      urgent_ = false;
     }
     // A closed hub is a daemon stopping: searches waiting end now.
     bool stop;
@@ -182,9 +188,12 @@ void SearchIndexer::Look(std::set<std::pair<std::string, std::string>>* changed,
     build = *rebuild || index_ == nullptr || built_for_ != keys->get();
     if (!build) {
       absl::Status s;
+      if (!changed->empty()) s = index_->Begin();
       for (const auto& [kind, name] : *changed) {
-        if (s = Refresh(**keys, index_.get(), kind, name); !s.ok()) break;
+        if (!s.ok()) break;
+        s = Refresh(**keys, index_.get(), kind, name);
       }
+      if (s.ok() && !changed->empty()) s = index_->Commit();
       changed->clear();
       if (!s.ok()) {
         // Not to be trusted any more: dropped, and built again below.
@@ -275,7 +284,7 @@ absl::StatusOr<std::vector<SearchIndex::Hit>> SearchIndexer::Search(
       // Ask for a look (a build, or another try after a failed one) and
       // wait for it to finish.
       const uint64_t asked = looks_;
-      Kick();
+      Kick(/*urgent=*/true);
       struct Since {
         const uint64_t* looks;
         uint64_t asked;
@@ -286,7 +295,7 @@ absl::StatusOr<std::vector<SearchIndex::Hit>> SearchIndexer::Search(
     // Read your writes: what was written before this search is in the index
     // when it answers (the thread catches up with the hub first).
     if (const uint64_t written = hub_->LastDelivered(); read_through_ < written && !ended_) {
-      Kick();
+      Kick(/*urgent=*/true);
       struct CaughtUp {
         const uint64_t* through;
         uint64_t written;

@@ -63,8 +63,11 @@ class SearchIndexer {
 
  private:
   bool WakeOrStop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) { return wake_ || stop_; }
-  // Asks the thread to look at the hub and the vault again.
-  void Kick();
+  bool UrgentOrStop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) { return urgent_ || stop_; }
+  // Asks the thread to look at the hub and the vault again: at once when
+  // `urgent` (a search waits for it), else within kGather, so that a burst
+  // of writes is indexed in one look and one transaction.
+  void Kick(bool urgent = false);
   void Run();
   // One look: reads the hub, then builds, refreshes or drops the index.
   void Look(std::set<std::pair<std::string, std::string>>* changed, bool* rebuild);
@@ -87,6 +90,7 @@ class SearchIndexer {
   // The thread's wake-up; the hub's notifier takes only this lock.
   mutable absl::Mutex wake_mu_;
   bool wake_ ABSL_GUARDED_BY(wake_mu_) = false;
+  bool urgent_ ABSL_GUARDED_BY(wake_mu_) = false;
   bool stop_ ABSL_GUARDED_BY(wake_mu_) = false;
 
   mutable absl::Mutex mu_;

@@ -67,7 +67,8 @@ struct RecordStore::Writer {
   std::vector<Mutation>* mutations;  // committed together or not at all
   absl::Status status;
   std::vector<v1::RecordState> results;
-  bool taken = false;  // in a leader's group (and out of the queue)
+  bool taken = false;     // in a leader's group (and out of the queue)
+  bool appended = false;  // its group is in the log (or refused), not yet synced
   bool done = false;
   absl::CondVar cv;
 };
@@ -92,13 +93,32 @@ absl::StatusOr<v1::RecordState> RecordStore::Write(const KeySet& keys, Mutation 
 }
 
 absl::StatusOr<std::vector<v1::RecordState>> RecordStore::WriteAll(
-    const KeySet& keys, std::vector<Mutation> mutations) {
-  if (mutations.empty()) return std::vector<v1::RecordState>();
-  Writer w{&keys, &mutations, {}, {}, false, false, {}};
+    const KeySet& keys, std::vector<Mutation> mutations,
+    const std::function<void()>& appended_hook) {
+  if (mutations.empty()) {
+    if (appended_hook) appended_hook();
+    return std::vector<v1::RecordState>();
+  }
+  Writer w{&keys, &mutations, {}, {}, false, false, false, {}};
   absl::MutexLock lock(&mu_);
   queue_.push_back(&w);
-  while (!w.done && (w.taken || queue_.front() != &w)) w.cv.Wait(&mu_);
+  bool hooked = !appended_hook;
+  while (!w.done && (w.taken || queue_.front() != &w)) {
+    if (w.appended && !hooked) {
+      hooked = true;
+      mu_.Unlock();
+      appended_hook();
+      mu_.Lock();
+      continue;
+    }
+    w.cv.Wait(&mu_);
+  }
   if (w.done) {
+    if (!hooked) {
+      mu_.Unlock();
+      appended_hook();
+      mu_.Lock();
+    }
     if (!w.status.ok()) return w.status;
     return std::move(w.results);
   }
@@ -117,7 +137,12 @@ absl::StatusOr<std::vector<v1::RecordState>> RecordStore::WriteAll(
   mu_.Lock();
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(group.size()));
   if (!queue_.empty()) queue_.front()->cv.Signal();
+  for (Writer* member : group) {
+    member->appended = true;
+    if (member != &w) member->cv.Signal();
+  }
   mu_.Unlock();
+  if (appended_hook) appended_hook();
   absl::Status synced = MakeDurable(appended);
   FinishEvents(&appended, synced.ok());
   mu_.Lock();

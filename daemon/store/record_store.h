@@ -92,8 +92,16 @@ class RecordStore {
   // and a later mutation sees the effect of earlier ones on the same record.
   // Returns each record's state after its mutation. Errors as for Write,
   // from the first mutation that fails; then nothing was written.
-  absl::StatusOr<std::vector<v1::RecordState>> WriteAll(const KeySet& keys,
-                                                        std::vector<Mutation> mutations);
+  //
+  // `appended`, when given, runs once on the calling thread as soon as the
+  // mutations are in the log and every read sees them (or were refused),
+  // before the wait for the disk: a caller that reads, changes and writes
+  // under a lock of its own releases it there, so its writes still share
+  // fdatasyncs. A crash before the sync loses a suffix of the log, so a
+  // write planned on one that is lost is lost with it.
+  absl::StatusOr<std::vector<v1::RecordState>> WriteAll(
+      const KeySet& keys, std::vector<Mutation> mutations,
+      const std::function<void()>& appended = nullptr);
 
   // The state of a record; nullopt if it was never written.
   absl::StatusOr<std::optional<v1::RecordState>> Get(const KeySet& keys, Kind kind,

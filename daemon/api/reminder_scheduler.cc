@@ -143,17 +143,22 @@ void ReminderScheduler::Start() {
   if (ctx_.events != nullptr) {
     cursor_ = ctx_.events->LastDelivered();
     // Called on the thread that delivers; the look runs on the io thread.
-    hub_token_ = ctx_.events->Subscribe([this] {
-      boost::asio::post(io_, [this] {
-        bool again = false;
-        // Fallen behind what the hub keeps: look anyway.
-        again |= !ctx_.events->Drain(&cursor_, [&](const v1::Event& e) {
-          again |= e.has_vault_changed() ||
-                   (e.has_record_changed() && e.record_changed().kind() == "reminder");
+    hub_token_ = ctx_.events->Subscribe(
+        [this] {
+          boost::asio::post(io_, [this] {
+            bool again = false;
+            // Fallen behind what the hub keeps: look anyway.
+            again |= !ctx_.events->Drain(&cursor_, [&](const v1::Event& e) {
+              again |= e.has_vault_changed() ||
+                       (e.has_record_changed() && e.record_changed().kind() == "reminder");
+            });
+            if (again) Look();
+          });
+        },
+        [](const v1::Event& e) {
+          return e.has_vault_changed() ||
+                 (e.has_record_changed() && e.record_changed().kind() == "reminder");
         });
-        if (again) Look();
-      });
-    });
   }
   started_ = true;
   boost::asio::post(io_, [this] { Look(); });

@@ -160,35 +160,44 @@ void RevealKeeper::Start() {
   if (ctx_.events != nullptr) {
     cursor_ = ctx_.events->LastDelivered();
     // Called on the hub's notifier thread; the look runs on the keeper's.
-    hub_token_ = ctx_.events->Subscribe([this] {
-      boost::asio::post(io_, [this] {
-        bool again = false;
-        const bool kept_up = ctx_.events->Drain(&cursor_, [&](const v1::Event& e) {
-          if (e.has_vault_changed()) {
-            full_ = true;
-            again = true;
-          } else if (e.has_peer_changed()) {
-            again = true;  // the members may have changed
-          } else if (e.has_record_changed()) {
-            const v1::RecordChanged& r = e.record_changed();
-            // A key record names the check-in it opens.
-            if (ShownKindOf(r.kind()) == RecordKindOf(Kind::kCheckIn).field) {
-              // A deleted check-in leaves its day: read everything again.
-              if (r.change() == v1::RecordChanged::CHANGE_DELETED) full_ = true;
-              changed_.insert(r.name());
-              again = true;
-            } else if (r.kind() == RecordKindOf(Kind::kMemberSettings).field) {
+    hub_token_ = ctx_.events->Subscribe(
+        [this] {
+          boost::asio::post(io_, [this] {
+            bool again = false;
+            const bool kept_up = ctx_.events->Drain(&cursor_, [&](const v1::Event& e) {
+              if (e.has_vault_changed()) {
+                full_ = true;
+                again = true;
+              } else if (e.has_peer_changed()) {
+                again = true;  // the members may have changed
+              } else if (e.has_record_changed()) {
+                const v1::RecordChanged& r = e.record_changed();
+                // A key record names the check-in it opens.
+                if (ShownKindOf(r.kind()) == RecordKindOf(Kind::kCheckIn).field) {
+                  // A deleted check-in leaves its day: read everything again.
+                  if (r.change() == v1::RecordChanged::CHANGE_DELETED) full_ = true;
+                  changed_.insert(r.name());
+                  again = true;
+                } else if (r.kind() == RecordKindOf(Kind::kMemberSettings).field) {
+                  again = true;
+                }
+              }
+            });
+            if (!kept_up) {  // fell behind what the hub keeps: read everything
+              full_ = true;
               again = true;
             }
-          }
+            if (again) Queue();
+          });
+        },
+        [](const v1::Event& e) {
+          // What the drain above looks at; other writes do not wake the keeper.
+          if (e.has_vault_changed() || e.has_peer_changed()) return true;
+          if (!e.has_record_changed()) return false;
+          const std::string_view kind = ShownKindOf(e.record_changed().kind());
+          return kind == RecordKindOf(Kind::kCheckIn).field ||
+                 kind == RecordKindOf(Kind::kMemberSettings).field;
         });
-        if (!kept_up) {  // fell behind what the hub keeps: read everything
-          full_ = true;
-          again = true;
-        }
-        if (again) Queue();
-      });
-    });
   }
   Queue();
   thread_ = std::thread([this] {

@@ -101,7 +101,15 @@ void SearchIndexer::Kick(bool urgent) {
 
 void SearchIndexer::Start() {
   cursor_ = hub_->LastDelivered();
-  token_ = hub_->Subscribe([this] { Kick(); });
+  token_ = hub_->Subscribe(
+      [this] { Kick(); },
+      [](const v1::Event& e) {
+        // What a look reads (the vault's changes build or drop
+        // the index); other writes do not wake the indexer.
+        return e.has_vault_changed() ||
+               (e.has_record_changed() &&
+                FindKind(std::string(ShownKindOf(e.record_changed().kind()))) != nullptr);
+      });
   Kick(/*urgent=*/true);  // build at once when the vault is unlocked already
   thread_ = std::thread([this] { Run(); });
   pthread_setname_np(thread_.native_handle(), "attuned-search");

@@ -90,8 +90,28 @@ void EventHub::Notify() {
       wake_ = false;
     }
     absl::MutexLock lock(&subscribers_mu_);
-    for (const auto& [token, wake] : subscribers_) wake();
+    std::vector<const Subscriber*> woken;
+    {
+      absl::MutexLock hub_lock(&mu_);
+      for (auto& [token, s] : subscribers_) {
+        if (closed_ || !s.wants || WantsAnyLocked(s.wants, &s.seen)) woken.push_back(&s);
+      }
+    }
+    for (const Subscriber* s : woken) s->wake();
   }
+}
+
+bool EventHub::WantsAnyLocked(const std::function<bool(const v1::Event&)>& wants,
+                              uint64_t* seen) const {
+  const uint64_t from = *seen;
+  *seen = last_delivered_;
+  if (from < ring_floor_) return true;
+  auto it = std::upper_bound(ring_.begin(), ring_.end(), from,
+                             [](uint64_t id, const v1::Event& e) { return id < e.id(); });
+  for (; it != ring_.end(); ++it) {
+    if (wants(*it)) return true;
+  }
+  return false;
 }
 
 void EventHub::Emit(v1::Event event) {
@@ -237,10 +257,11 @@ absl::Status EventHub::ReadKeptChanges(const KeySet& keys, uint64_t after, uint6
   return scan.ok() ? inner : scan;
 }
 
-uint64_t EventHub::Subscribe(std::function<void()> wake) {
+uint64_t EventHub::Subscribe(std::function<void()> wake,
+                             std::function<bool(const v1::Event&)> wants) {
   absl::MutexLock lock(&subscribers_mu_);
   const uint64_t token = next_token_++;
-  subscribers_.emplace(token, std::move(wake));
+  subscribers_.emplace(token, Subscriber{std::move(wake), std::move(wants), LastDelivered()});
   return token;
 }
 

@@ -94,8 +94,16 @@ class EventHub {
 
   // `wake` is called on the hub's notifier thread after events are
   // delivered and when the hub closes; it may call the hub's readers. One
-  // call may stand for several deliveries.
-  uint64_t Subscribe(std::function<void()> wake);
+  // call may stand for several deliveries. With `wants`, only when one of
+  // the events delivered since the last call passes it (or some left memory
+  // before the notifier saw them, or the hub closes): a watcher that cares
+  // about a few kinds is not woken, nor its thread, for every write. Events
+  // delivered before Subscribe are not asked about: a watcher that set its
+  // cursor before subscribing looks once after it. `wants`
+  // runs on the notifier thread under the hub's lock: it must be quick and
+  // must not call the hub.
+  uint64_t Subscribe(std::function<void()> wake,
+                     std::function<bool(const v1::Event&)> wants = nullptr);
   void Unsubscribe(uint64_t token);
   // No more events: watchers are woken and find closed() true.
   void Close();
@@ -138,7 +146,16 @@ class EventHub {
   // watcher's lock, then mu_): taken before those, never after.
   mutable absl::Mutex subscribers_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   uint64_t next_token_ ABSL_GUARDED_BY(subscribers_mu_) = 1;
-  std::map<uint64_t, std::function<void()>> subscribers_ ABSL_GUARDED_BY(subscribers_mu_);
+  struct Subscriber {
+    std::function<void()> wake;
+    std::function<bool(const v1::Event&)> wants;  // null: every delivery
+    uint64_t seen = 0;                            // the last event `wants` was asked about
+  };
+  std::map<uint64_t, Subscriber> subscribers_ ABSL_GUARDED_BY(subscribers_mu_);
+  // Under mu_: whether an event after *seen passes `wants` (true too when
+  // some left memory before), moving *seen to the last delivered.
+  bool WantsAnyLocked(const std::function<bool(const v1::Event&)>& wants, uint64_t* seen) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex wake_mu_;
   bool wake_ ABSL_GUARDED_BY(wake_mu_) = false;

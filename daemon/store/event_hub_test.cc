@@ -157,6 +157,24 @@ TEST_F(EventHubTest, OnlyTheLastChangesAreKeptAndIdsGrowAcrossRestarts) {
   EXPECT_GT(next.id(), last_id);
 }
 
+// A watcher that wants only some events is woken for those, not for the
+// others (its thread stays asleep through writes it does not care about).
+TEST_F(EventHubTest, AWatcherWithAFilterIsWokenOnlyForWhatItWants) {
+  std::atomic<int> reminders{0}, everything{0};
+  auto hub = Open();
+  const uint64_t picky = hub->Subscribe(
+      [&] { ++reminders; },
+      [](const v1::Event& e) { return e.record_changed().name().rfind("reminders/", 0) == 0; });
+  const uint64_t all = hub->Subscribe([&] { ++everything; });  // woken after `picky` is asked
+  hub->Emit(Change("journalEntries/1"));
+  ASSERT_TRUE(WokenWithin(everything));
+  EXPECT_EQ(reminders, 0);
+  hub->Emit(Change("reminders/1"));
+  EXPECT_TRUE(WokenWithin(reminders));
+  hub->Unsubscribe(all);
+  hub->Unsubscribe(picky);
+}
+
 TEST_F(EventHubTest, ClosingWakesWatchersAndDeliversNothingMore) {
   std::atomic<int> wakes{0};  // outlives the hub's notifier thread
   auto hub = Open();

@@ -21,6 +21,8 @@
 //
 // Targets missed are reported, not failed: the exit status says only
 // whether figures were produced.
+#include <google/protobuf/struct.pb.h>
+#include <google/protobuf/util/json_util.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -72,6 +74,7 @@ struct Options {
   int runs = 0;
   int writes = 0;
   bool skip_write = false;
+  int profile_clients = 0;
   bool skip_sync = false;
   bool skip_events = false;
   int event_writes = 0;
@@ -82,8 +85,10 @@ struct Options {
   int live_writes = 0;
   int live_rounds = 0;
   double seed_seconds = 120;
-  int converge_entries = 0;
+  std::vector<int> converge_entries;
   int converge_runs = 0;
+  int live_entries = 0;
+  std::string entries_file;
   int cold_starts = 0;
   double idle_seconds = 0;
   double crypto_seconds = 0;
@@ -91,6 +96,27 @@ struct Options {
   std::vector<std::string> syncthing_json;
   std::string json_out;
 };
+
+// The texts of --entries (a JSON list of strings); none when not given.
+std::vector<std::string> ReadBodies(const std::string& path) {
+  if (path.empty()) return {};
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  google::protobuf::ListValue list;
+  if (!in || !google::protobuf::util::JsonStringToMessage(text.str(), &list).ok()) {
+    throw std::runtime_error("--entries " + path + ": not a JSON list of texts");
+  }
+  std::vector<std::string> out;
+  for (const auto& v : list.values()) {
+    if (!v.has_string_value() || v.string_value().empty()) {
+      throw std::runtime_error("--entries " + path + ": every item must be a text");
+    }
+    out.push_back(v.string_value());
+  }
+  if (out.empty()) throw std::runtime_error("--entries " + path + ": the list is empty");
+  return out;
+}
 
 bool IsExecutable(const fs::path& p) {
   std::error_code ec;
@@ -126,6 +152,33 @@ double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// --profile-writes: one daemon, `clients` clients writing check-ins, for a
+// profiler attached to the daemon's pid in the 3 s before.
+int ProfileWrites(const Options& o, const std::string& dir) {
+  const std::string socket = dir + "/attuned.sock";
+  DaemonProcess daemon;
+  daemon.Start(o.attuned, dir + "/data", socket, dir + "/attuned.log");
+  WaitUntilServing(socket, std::chrono::seconds(15),
+                   [&](std::string* how) { return daemon.Running(how); });
+  InitVault(socket);
+  std::cerr << "attuned pid " << daemon.pid() << "; " << o.profile_clients
+            << " clients write in 3 s\n";
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  WriteLoad load{.socket = socket,
+                 .clients = o.profile_clients,
+                 .writes_per_client = o.writes,
+                 .warmup_per_client = kWarmupWrites,
+                 .first_day = FirstBenchDay()};
+  const double cpu0 = daemon.CpuSeconds();
+  Figure f = Summarise(MeasureCheckInWrites(load), true);
+  const double writes = load.clients * (load.writes_per_client + load.warmup_per_client);
+  std::cout << o.profile_clients << " clients: " << f.per_second << " writes/s, p50 " << f.p50_ms
+            << " ms; attuned's CPU per write " << (daemon.CpuSeconds() - cpu0) * 1000 / writes
+            << " ms\n";
+  daemon.Stop();
+  return 0;
+}
+
 // One run: a fresh daemon and data folder under run_dir.
 RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls) {
   RunFigures f;
@@ -158,7 +211,10 @@ RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls
                   .warmup_per_client = kWarmupWrites,
                   .first_day = FirstBenchDay()};
     std::cerr << "1 client… " << std::flush;
+    const double one_cpu0 = daemon.CpuSeconds();
     f.one_client = Summarise(MeasureCheckInWrites(one), true);
+    f.one_daemon_cpu_ms =
+        (daemon.CpuSeconds() - one_cpu0) * 1000 / (one.writes_per_client + one.warmup_per_client);
 
     WriteLoad many = one;
     many.clients = kClients;
@@ -171,6 +227,15 @@ RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls
     f.many_client_cpu_ms = (ProcessCpuSeconds(::getpid()) - own_cpu0) * 1000 / writes;
     f.cores = std::max(1u, std::thread::hardware_concurrency());
 
+    WriteLoad busy = many;
+    busy.clients = kBusyClients;
+    busy.first_day = many.first_day + std::chrono::days{many.DaysUsed()};
+    std::cerr << kBusyClients << " clients… " << std::flush;
+    const double busy_cpu0 = daemon.CpuSeconds();
+    f.busy_clients = Summarise(MeasureCheckInWrites(busy), true);
+    f.busy_daemon_cpu_ms = (daemon.CpuSeconds() - busy_cpu0) * 1000 /
+                           (busy.clients * (busy.writes_per_client + busy.warmup_per_client));
+
     std::cerr << "reads… " << std::flush;
     ReadSamples reads = MeasureReads(ReadLoad{
         .socket = socket, .gets = o.reads, .lists = std::max(5, o.reads / 20), .warmup = 5});
@@ -179,7 +244,7 @@ RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls
 
     // Every write must have created a record and an op of its own.
     auto status = GetVaultStatus(socket);
-    int64_t expected = one.DaysUsed() + many.DaysUsed() + kListEntries;
+    int64_t expected = one.DaysUsed() + many.DaysUsed() + busy.DaysUsed() + kListEntries;
     if (status.record_count() != expected || status.op_count() != uint64_t(expected)) {
       throw std::runtime_error("expected " + std::to_string(expected) +
                                " records and ops, the daemon has " +
@@ -220,6 +285,11 @@ int main(int argc, char** argv) {
   app.add_option("--writes", o.writes, "Timed writes per client per run (default 300; quick 30)")
       ->check(CLI::PositiveNumber);
   app.add_flag("--skip-write", o.skip_write, "Leave out the write-path table");
+  app.add_option("--profile-writes", o.profile_clients,
+                 "Only this: a fresh daemon, its pid printed, then after 3 s CLIENTS clients "
+                 "each write --writes check-ins; prints attuned's CPU per write (for perf "
+                 "record -p PID)")
+      ->check(CLI::Range(1, 64));
   app.add_flag("--skip-sync", o.skip_sync, "Leave out the sync table");
   app.add_flag("--skip-events", o.skip_events, "Leave out the events table");
   app.add_option("--event-writes", o.event_writes,
@@ -237,11 +307,19 @@ int main(int argc, char** argv) {
   app.add_option("--joins", o.joins, "Fresh joiners timed per sync size (default 3; quick 1)")
       ->check(CLI::PositiveNumber);
   app.add_option("--converge-entries", o.converge_entries,
-                 "Journal entries in the burst compared with Syncthing (default 10000; "
-                 "quick 200)")
+                 "Bursts of journal entries compared with Syncthing, one per size (default "
+                 "5000 10000; quick 200)")
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--converge-runs", o.converge_runs, "Bursts (default 3; quick 1)")
+  app.add_option("--converge-runs", o.converge_runs, "Bursts per size (default 3; quick 1)")
       ->check(CLI::PositiveNumber);
+  app.add_option("--live-entries", o.live_entries,
+                 "Journal entries timed one by one from A to B per live round, compared with "
+                 "Syncthing's one new file (default 20; quick 5)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--entries", o.entries_file,
+                 "The journal entries' texts as a JSON list (tools/bench/syncthing_bench.py "
+                 "--entries-out), so Attune writes what Syncthing syncs (default: made up)")
+      ->check(CLI::ExistingFile);
   app.add_option("--cold-starts", o.cold_starts,
                  "Cold starts of the largest daemon; 0 skips the footprint (default 5; "
                  "quick 2)")
@@ -280,7 +358,10 @@ int main(int argc, char** argv) {
   if (app.count("--joins") == 0) o.joins = o.quick ? 1 : 3;
   if (app.count("--live-writes") == 0) o.live_writes = o.quick ? 20 : 200;
   if (app.count("--live-rounds") == 0) o.live_rounds = o.quick ? 2 : 3;
-  if (app.count("--converge-entries") == 0) o.converge_entries = o.quick ? 200 : 10000;
+  if (app.count("--converge-entries") == 0) {
+    o.converge_entries = o.quick ? std::vector<int>{200} : std::vector<int>{5000, 10000};
+  }
+  if (app.count("--live-entries") == 0) o.live_entries = o.quick ? 5 : 20;
   if (app.count("--converge-runs") == 0) o.converge_runs = o.quick ? 1 : 3;
   if (app.count("--cold-starts") == 0) o.cold_starts = o.quick ? 2 : 5;
   if (app.count("--idle-seconds") == 0) o.idle_seconds = o.quick ? 2 : 60;
@@ -305,12 +386,17 @@ int main(int argc, char** argv) {
   o.attuned = fs::absolute(o.attuned).string();
 
   // Each write needs a past day of its own.
-  const int days_needed = (1 + kClients) * (o.writes + kWarmupWrites);
+  const int days_needed = (1 + kClients + kBusyClients) * (o.writes + kWarmupWrites);
   const int days_available = static_cast<int>((YesterdayUtc() - FirstBenchDay()).count()) + 1;
-  if (!o.skip_write && days_needed > days_available) {
+  if (o.profile_clients > 0 && o.profile_clients * (o.writes + kWarmupWrites) > days_available) {
+    std::cerr << "attune-bench: at most " << days_available / o.profile_clients - kWarmupWrites
+              << " writes per client fit\n";
+    return 2;
+  }
+  if (!o.skip_write && o.profile_clients == 0 && days_needed > days_available) {
     std::cerr << "attune-bench: --writes " << o.writes << " needs " << days_needed
-              << " distinct past days; at most " << days_available / (1 + kClients) - kWarmupWrites
-              << " writes fit\n";
+              << " distinct past days; at most "
+              << days_available / (1 + kClients + kBusyClients) - kWarmupWrites << " writes fit\n";
     return 2;
   }
   if (!o.skip_sync && (o.live_writes + kLiveWarmup) * o.live_rounds > days_available) {
@@ -336,6 +422,16 @@ int main(int argc, char** argv) {
               << " is too long a path for a Unix socket; pass a shorter --dir\n";
     RemoveTree(scratch);
     return 2;
+  }
+  if (o.profile_clients > 0) {
+    int rc = 1;
+    try {
+      rc = ProfileWrites(o, scratch);
+    } catch (const std::exception& e) {
+      std::cerr << "attune-bench: " << e.what() << "\n";
+    }
+    RemoveTree(scratch);
+    return rc;
   }
 
   Report report;
@@ -384,8 +480,10 @@ int main(int argc, char** argv) {
                     .live_writes = o.live_writes,
                     .live_warmup = kLiveWarmup,
                     .fsync_appends = std::max(o.live_writes, 100),
-                    .converge_entries = o.converge_entries,
+                    .converge_sizes = o.converge_entries,
                     .converge_runs = o.converge_runs,
+                    .live_entries = o.live_entries,
+                    .bodies = ReadBodies(o.entries_file),
                     .cold_starts = o.cold_starts,
                     .idle_seconds = o.idle_seconds};
       fs::create_directories(load.dir);

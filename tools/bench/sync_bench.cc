@@ -100,7 +100,14 @@ v1::SyncStatus SyncStatusOf(v1::SyncService::Stub& stub, const std::string& who)
 }
 
 // ~100 bytes of text, different for every i.
+// The texts every journal entry of the bench is written with, when given
+// (SyncLoad::bodies); set once before anything is written.
+const std::vector<std::string>* g_bodies = nullptr;
+
 std::string SeedBody(int i) {
+  if (g_bodies != nullptr && !g_bodies->empty()) {
+    return (*g_bodies)[static_cast<size_t>(i) % g_bodies->size()];
+  }
   char head[64];
   std::snprintf(head, sizeof head, "Seed entry %07d: ", i);
   std::string body = head;
@@ -401,7 +408,7 @@ SteadyClock::time_point AwaitCheckIn(v1::CheckInService::Stub& checkins, const s
 // `entries` shared journal entries on A from 16 clients; returns when B
 // holds them all. Times from the first write and from the last write's
 // acknowledgement.
-void Converge(Peer& a, Peer& b, int entries, SyncFigures* f) {
+void Converge(Peer& a, Peer& b, int entries, SyncFigures::Burst* f) {
   auto b_sync = v1::SyncService::NewStub(MakeChannel(b.socket));
   const uint64_t target = SyncStatusOf(*b_sync, b.name).shared_ops() + entries;
   auto first = SteadyClock::now();
@@ -411,14 +418,14 @@ void Converge(Peer& a, Peer& b, int entries, SyncFigures* f) {
   if (written.written != entries) throw std::runtime_error("convergence writes failed");
   auto now =
       AwaitSharedOps(*b_sync, b, target, "the burst of " + std::to_string(entries) + " entries");
-  f->converge_after_last_write_s.push_back(Seconds(now - last));
-  f->converge_after_first_write_s.push_back(Seconds(now - first));
-  f->converge_write_seconds.push_back(written.samples.wall_seconds);
+  f->after_last_write_s.push_back(Seconds(now - last));
+  f->after_first_write_s.push_back(Seconds(now - first));
+  f->write_seconds.push_back(written.samples.wall_seconds);
 }
 
 // The burst of Converge through BatchCreateJournalEntries, 500 entries a
 // call from one client, timed from the first call until B holds them all.
-void ConvergeBatched(Peer& a, Peer& b, int entries, SyncFigures* f) {
+void ConvergeBatched(Peer& a, Peer& b, int entries, SyncFigures::Burst* f) {
   auto b_sync = v1::SyncService::NewStub(MakeChannel(b.socket));
   auto journal = v1::JournalService::NewStub(MakeChannel(a.socket));
   const uint64_t target = SyncStatusOf(*b_sync, b.name).shared_ops() + entries;
@@ -439,7 +446,7 @@ void ConvergeBatched(Peer& a, Peer& b, int entries, SyncFigures* f) {
   }
   auto now = AwaitSharedOps(*b_sync, b, target,
                             "the batched burst of " + std::to_string(entries) + " entries");
-  f->converge_batched_after_first_write_s.push_back(Seconds(now - first));
+  f->batched_after_first_write_s.push_back(Seconds(now - first));
 }
 
 // Round `round` (from 0) of the live writes; each round has days of its own.
@@ -487,6 +494,44 @@ void MeasureLive(Peer& a, Peer& b, const SyncLoad& load, int round, LiveRound* f
   f->live = Summarise(live, false);
   f->live_write = Summarise(write, false);
   f->reveal = Summarise(reveal, false);
+
+  // One journal entry at a time, as Syncthing's live row writes one file.
+  auto a_journal = v1::JournalService::NewStub(MakeChannel(a.socket));
+  auto b_journal = v1::JournalService::NewStub(MakeChannel(b.socket));
+  Samples entry;
+  for (int i = 0; i < load.live_warmup + load.live_entries; ++i) {
+    v1::CreateJournalEntryRequest request;
+    request.mutable_journal_entry()->set_body(SeedBody(round * 1000 + i));
+    request.mutable_journal_entry()->set_visibility(v1::VISIBILITY_SHARED);
+    grpc::ClientContext context;
+    context.set_deadline(Deadline());
+    v1::JournalEntry created;
+    auto start = SteadyClock::now();
+    grpc::Status s = a_journal->CreateJournalEntry(&context, request, &created);
+    if (!s.ok()) throw std::runtime_error("CreateJournalEntry on A failed: " + Describe(s));
+    v1::GetJournalEntryRequest get;
+    get.set_name(created.name());
+    SteadyClock::time_point seen;
+    for (;;) {
+      grpc::ClientContext poll;
+      poll.set_deadline(Deadline());
+      v1::JournalEntry got;
+      grpc::Status gs = b_journal->GetJournalEntry(&poll, get, &got);
+      seen = SteadyClock::now();
+      if (gs.ok()) break;
+      if (gs.error_code() != grpc::StatusCode::NOT_FOUND) {
+        throw std::runtime_error("GetJournalEntry on B failed: " + Describe(gs));
+      }
+      if (seen - start > kLiveTimeout) {
+        throw std::runtime_error("a journal entry written on A did not show on B within " +
+                                 std::to_string(kLiveTimeout.count()) + " s");
+      }
+      std::this_thread::sleep_for(kLivePollPause);
+    }
+    if (i >= load.live_warmup) entry.latencies_ms.push_back(Ms(seen - start));
+    std::this_thread::sleep_for(kLiveGap);
+  }
+  f->live_entry = Summarise(entry, false);
 }
 
 void StopAll(std::vector<Peer*> peers, SyncFigures* f) {
@@ -506,6 +551,7 @@ void StopAll(std::vector<Peer*> peers, SyncFigures* f) {
 }  // namespace
 
 SyncFigures RunSyncBench(const SyncLoad& load) {
+  g_bodies = &load.bodies;
   SyncFigures f;
   f.seed_budget_seconds = load.seed_budget_seconds;
   f.seed_clients = load.seed_clients;
@@ -609,14 +655,18 @@ SyncFigures RunSyncBench(const SyncLoad& load) {
       f.live.push_back(r);
     }
 
-    f.converge_entries = load.converge_entries;
-    for (int r = 0; r < load.converge_runs && load.converge_entries > 0; ++r) {
-      AwaitIdle(*a_sync, *b_sync);
-      std::cerr << "burst of " << load.converge_entries << "… " << std::flush;
-      Converge(*a, *b, load.converge_entries, &f);
-      AwaitIdle(*a_sync, *b_sync);
-      std::cerr << "the same in batches… " << std::flush;
-      ConvergeBatched(*a, *b, load.converge_entries, &f);
+    for (int entries : load.converge_sizes) {
+      SyncFigures::Burst burst;
+      burst.entries = entries;
+      for (int r = 0; r < load.converge_runs && entries > 0; ++r) {
+        AwaitIdle(*a_sync, *b_sync);
+        std::cerr << "burst of " << entries << "… " << std::flush;
+        Converge(*a, *b, entries, &burst);
+        AwaitIdle(*a_sync, *b_sync);
+        std::cerr << "the same in batches… " << std::flush;
+        ConvergeBatched(*a, *b, entries, &burst);
+      }
+      f.bursts.push_back(std::move(burst));
     }
   } catch (const std::exception& e) {
     std::string what = e.what();

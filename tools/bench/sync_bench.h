@@ -17,9 +17,13 @@
 //      it took in for a while) and probing the disk just before its writes;
 //      then reveal together: B checks in for the same day, timed until A's
 //      check-in opens on B's API;
-//   5. convergence: a burst of journal entries on A, timed until B holds
-//      them all — the figure set beside Syncthing's; then the same burst
-//      through BatchCreateJournalEntries (500 a call), beside it.
+//      then one journal entry at a time, from the call on A until B's
+//      GetJournalEntry returns it: the live row beside Syncthing's one file;
+//   5. convergence: for each size, a burst of journal entries on A from the
+//      first write until B holds them all — the burst row beside Syncthing's;
+//      then the same burst through BatchCreateJournalEntries (500 a call).
+// Syncthing's join row is set beside the initial sync of the same size,
+// timed from the JoinSpace call (InitialSync::TotalSeconds).
 #ifndef ATTUNE_TOOLS_BENCH_SYNC_BENCH_H_
 #define ATTUNE_TOOLS_BENCH_SYNC_BENCH_H_
 
@@ -56,11 +60,17 @@ struct SyncLoad {
   int live_writes = 0;  // timed, per round
   int live_warmup = 3;  // untimed, before them
   int fsync_appends = 0;
-  // Convergence, as compared with Syncthing: `converge_entries` journal
+  // Convergence, as compared with Syncthing: for each size, that many journal
   // entries written on A as fast as 16 clients can, timed until B holds them
   // all; repeated `converge_runs` times.
-  int converge_entries = 0;
+  std::vector<int> converge_sizes;
   int converge_runs = 1;
+  // Journal entries written one at a time per live round, each timed until
+  // B returns it (Syncthing's one new file).
+  int live_entries = 0;
+  // The journal entries' texts (syncthing_bench.py --entries-out), so both
+  // write the same words; empty: made up here.
+  std::vector<std::string> bodies;
   // Footprint of A once it holds the largest size (0 cold starts: skipped).
   int cold_starts = 0;
   double idle_seconds = 60;
@@ -73,6 +83,15 @@ struct InitialSync {
   std::vector<double> first_op_seconds;
   std::vector<double> join_seconds;  // the JoinSpace call itself
   std::vector<double> cpu_a_seconds, cpu_b_seconds;
+  // The JoinSpace call → the joiner holds them all: a new device taking the
+  // whole history, as Syncthing's join row is timed.
+  std::vector<double> TotalSeconds() const {
+    std::vector<double> out;
+    for (size_t i = 0; i < seconds.size() && i < join_seconds.size(); ++i) {
+      out.push_back(join_seconds[i] + seconds[i]);
+    }
+    return out;
+  }
   std::vector<double> PerSecond() const {
     std::vector<double> out;
     for (double s : seconds) out.push_back(ops / s);
@@ -92,6 +111,9 @@ struct LiveRound {
   // check-in reaches A, A's device releases its key, the key reaches B).
   // Its ceiling is two live trips.
   Figure reveal;
+  // One shared journal entry: before CreateJournalEntry on A → B's
+  // GetJournalEntry returns it.
+  Figure live_entry;
 };
 
 struct SyncFigures {
@@ -120,14 +142,17 @@ struct SyncFigures {
   // Each round's reveal p50 over two live trips (its ceiling), median and range.
   Spread RevealOverTwoTrips() const;
 
-  // Convergence of a burst of journal entries, per run.
-  int converge_entries = 0;
-  std::vector<double> converge_after_last_write_s;
-  std::vector<double> converge_after_first_write_s;
-  std::vector<double> converge_write_seconds;  // first write → last write acknowledged
-  // The same burst through BatchCreateJournalEntries (batches of 500, one
-  // client): first write → B holds them all.
-  std::vector<double> converge_batched_after_first_write_s;
+  // Convergence of a burst of journal entries, per size, per run.
+  struct Burst {
+    int entries = 0;
+    std::vector<double> after_last_write_s;
+    std::vector<double> after_first_write_s;
+    std::vector<double> write_seconds;  // first write → last write acknowledged
+    // The same burst through BatchCreateJournalEntries (batches of 500, one
+    // client): first write → B holds them all.
+    std::vector<double> batched_after_first_write_s;
+  };
+  std::vector<Burst> bursts;
 
   std::optional<FootprintFigures> footprint;
 

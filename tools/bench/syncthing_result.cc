@@ -26,10 +26,12 @@ Report::Syncthing ReadSyncthingResult(const std::string& path) {
   if (parsed.runs_size() == 0) throw std::runtime_error(path + " holds no Syncthing runs");
   Report::Syncthing out;
   out.version = parsed.syncthing_version();
+  out.mode = parsed.mode().empty() ? "burst" : parsed.mode();
   out.files = parsed.files();
   for (const SyncthingRun& run : parsed.runs()) {
-    out.last_write_to_converged_s.push_back(run.last_write_to_converged_s());
-    out.first_write_to_converged_s.push_back(run.first_write_to_converged_s());
+    out.seconds.push_back(run.seconds() > 0 ? run.seconds() : run.first_write_to_converged_s());
+    if (out.mode == "burst")
+      out.last_write_to_converged_s.push_back(run.last_write_to_converged_s());
   }
   const auto& fields = parsed.settings().fields();
   if (auto it = fields.find("caseSensitiveFS"); it != fields.end() && it->second.bool_value()) {
@@ -39,6 +41,10 @@ Report::Syncthing ReadSyncthingResult(const std::string& path) {
   }
   if (auto it = fields.find("trigger"); it != fields.end()) {
     out.settings = "change detection: " + it->second.string_value();
+  }
+  if (auto it = fields.find("fsWatcherDelayS"); it != fields.end()) {
+    out.settings +=
+        ", fsWatcherDelayS " + std::to_string(static_cast<int>(it->second.number_value()));
   }
   return out;
 }

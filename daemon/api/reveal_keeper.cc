@@ -194,9 +194,16 @@ void RevealKeeper::Start() {
           // What the drain above looks at; other writes do not wake the keeper.
           if (e.has_vault_changed() || e.has_peer_changed()) return true;
           if (!e.has_record_changed()) return false;
-          const std::string_view kind = ShownKindOf(e.record_changed().kind());
-          return kind == RecordKindOf(Kind::kCheckIn).field ||
-                 kind == RecordKindOf(Kind::kMemberSettings).field;
+          const v1::RecordChanged& r = e.record_changed();
+          const std::string_view kind = ShownKindOf(r.kind());
+          if (kind == RecordKindOf(Kind::kCheckIn).field) {
+            // A private check-in written here is nobody's to reveal, and one
+            // made private here stays sealed (Release re-reads it): of those,
+            // only a deletion changes what the keeper knows.
+            return r.from_peer() || r.visibility() != v1::VISIBILITY_PRIVATE ||
+                   r.change() == v1::RecordChanged::CHANGE_DELETED;
+          }
+          return kind == RecordKindOf(Kind::kMemberSettings).field;
         });
   }
   Queue();

@@ -449,6 +449,30 @@ void ConvergeBatched(Peer& a, Peer& b, int entries, SyncFigures::Burst* f) {
   f->batched_after_first_write_s.push_back(Seconds(now - first));
 }
 
+// `b` checks in (shared) for every day the live rounds write on, and waits
+// until A holds those check-ins.
+void CheckInForLiveDays(Peer& a, Peer& b, const SyncLoad& load) {
+  auto checkins = v1::CheckInService::NewStub(MakeChannel(b.socket));
+  const int days = load.live_rounds * (load.live_warmup + load.live_writes);
+  constexpr int kBatch = 500;
+  for (int first = 0; first < days; first += kBatch) {
+    v1::BatchCreateCheckInsRequest batch;
+    for (int d = first; d < std::min(days, first + kBatch); ++d) {
+      v1::CreateCheckInRequest* r = batch.add_requests();
+      *r = MakeCheckInRequest(FirstBenchDay() + std::chrono::days{d});
+      r->mutable_check_in()->set_visibility(v1::VISIBILITY_SHARED);
+    }
+    grpc::ClientContext context;
+    context.set_deadline(Deadline());
+    v1::BatchCreateCheckInsResponse out;
+    grpc::Status s = checkins->BatchCreateCheckIns(&context, batch, &out);
+    if (!s.ok()) throw std::runtime_error("BatchCreateCheckIns on " + b.name + ": " + Describe(s));
+  }
+  auto a_sync = v1::SyncService::NewStub(MakeChannel(a.socket));
+  auto b_sync = v1::SyncService::NewStub(MakeChannel(b.socket));
+  AwaitIdle(*a_sync, *b_sync);
+}
+
 // Round `round` (from 0) of the live writes; each round has days of its own.
 void MeasureLive(Peer& a, Peer& b, const SyncLoad& load, int round, LiveRound* f) {
   auto a_checkins = v1::CheckInService::NewStub(MakeChannel(a.socket));
@@ -625,13 +649,26 @@ SyncFigures RunSyncBench(const SyncLoad& load) {
 
       InitialSync run;
       std::cerr << "initial sync ×" << load.joins << ": " << std::flush;
+      std::vector<Peer*> earlier;  // joiners before the last, stopped
       for (int j = 1; j <= load.joins; ++j) {
-        if (b != nullptr && j > 1) StopAll({b}, &f);
+        if (b != nullptr && j > 1) {
+          StopAll({b}, &f);
+          earlier.push_back(b);
+        }
         peers.push_back(std::make_unique<Peer>());
         b = peers.back().get();
         JoinAndSync(*a, *b, load, absl::StrCat("B", size, "-", j), &run);
       }
       f.initial.push_back(std::move(run));
+      // Each earlier joiner is a member of A's space for good, and reveal
+      // together waits for every member's check-in: they check in for the
+      // live rounds' days (B's check-in then opens A's, as with two).
+      for (Peer* p : earlier) {
+        if (!largest) break;
+        p->Restart(load);
+        CheckInForLiveDays(*a, *p, load);
+        StopAll({p}, &f);
+      }
     }
     if (a == nullptr || b == nullptr) throw std::runtime_error("no sync size to measure");
 

@@ -94,6 +94,10 @@ test("the page's figures", async ({ lab, openPage, browser }) => {
   await samPage.addInitScript(WATCH_FOR('[data-testid="partner-checkin"] [data-testid="checkin-high"]'));
   await samPage.reload();
   await expect(samPage.getByTestId("partner-checkin-none")).toBeVisible();
+  // Reveal together is on: Sam checks in first, so each version Alex saves
+  // opens on Sam's page once its key has followed it (the words, then the
+  // key, as a couple who both checked in sees them).
+  await writeCheckIn(samPage, { high: "a walk before work", low: "a long queue", rating: 4, shared: true });
   await writeCheckIn(alexPage, { high: "round 0 of the bench", low: "nothing hard today", rating: 4, shared: true });
   await expect(samPage.getByTestId("partner-checkin")).toBeVisible({ timeout: 60_000 });
 

@@ -101,15 +101,19 @@ void SearchIndexer::Kick(bool urgent) {
 
 void SearchIndexer::Start() {
   cursor_ = hub_->LastDelivered();
-  token_ = hub_->Subscribe(
-      [this] { Kick(); },
-      [](const v1::Event& e) {
-        // What a look reads (the vault's changes build or drop
-        // the index); other writes do not wake the indexer.
-        return e.has_vault_changed() ||
-               (e.has_record_changed() &&
-                FindKind(std::string(ShownKindOf(e.record_changed().kind()))) != nullptr);
-      });
+  token_ = hub_->Subscribe([this] { Kick(/*urgent=*/vault_changed_.exchange(false)); },
+                           [this](const v1::Event& e) {
+                             // What a look reads; other writes do not wake the indexer.
+                             // The vault's changes build or drop the index: at once,
+                             // so no word stays in memory after a lock.
+                             if (e.has_vault_changed()) {
+                               vault_changed_ = true;
+                               return true;
+                             }
+                             return e.has_record_changed() &&
+                                    FindKind(std::string(ShownKindOf(e.record_changed().kind()))) !=
+                                        nullptr;
+                           });
   Kick(/*urgent=*/true);  // build at once when the vault is unlocked already
   thread_ = std::thread([this] { Run(); });
   pthread_setname_np(thread_.native_handle(), "attuned-search");

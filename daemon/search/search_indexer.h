@@ -17,6 +17,7 @@
 #ifndef ATTUNE_DAEMON_SEARCH_SEARCH_INDEXER_H_
 #define ATTUNE_DAEMON_SEARCH_SEARCH_INDEXER_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <set>
@@ -84,6 +85,9 @@ class SearchIndexer {
   const Vault* const vault_;
   const RecordStore* const store_;
   uint64_t token_ = 0;  // the hub subscription
+  // Set by the subscription's filter on the hub's notifier thread when the
+  // vault changed; the next wake-up is then urgent.
+  std::atomic<bool> vault_changed_{false};
   std::thread thread_;
   bool stopped_ = false;  // the daemon's thread only
 

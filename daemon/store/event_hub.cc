@@ -94,7 +94,14 @@ void EventHub::Notify() {
     {
       absl::MutexLock hub_lock(&mu_);
       for (auto& [token, s] : subscribers_) {
-        if (closed_ || !s.wants || WantsAnyLocked(s.wants, &s.seen)) woken.push_back(&s);
+        // Also woken, to move its cursor, once half the ring went by
+        // unwanted: else it would fall out of memory and read everything
+        // afresh at the next event it wants.
+        if (closed_ || !s.wants || WantsAnyLocked(s.wants, &s.seen) ||
+            last_delivered_ - s.woken_at > options_.ring_events / 2) {
+          s.woken_at = last_delivered_;
+          woken.push_back(&s);
+        }
       }
     }
     for (const Subscriber* s : woken) s->wake();
@@ -261,7 +268,8 @@ uint64_t EventHub::Subscribe(std::function<void()> wake,
                              std::function<bool(const v1::Event&)> wants) {
   absl::MutexLock lock(&subscribers_mu_);
   const uint64_t token = next_token_++;
-  subscribers_.emplace(token, Subscriber{std::move(wake), std::move(wants), LastDelivered()});
+  const uint64_t now = LastDelivered();
+  subscribers_.emplace(token, Subscriber{std::move(wake), std::move(wants), now, now});
   return token;
 }
 

@@ -150,6 +150,7 @@ class EventHub {
     std::function<void()> wake;
     std::function<bool(const v1::Event&)> wants;  // null: every delivery
     uint64_t seen = 0;                            // the last event `wants` was asked about
+    uint64_t woken_at = 0;                        // the last event delivered when last woken
   };
   std::map<uint64_t, Subscriber> subscribers_ ABSL_GUARDED_BY(subscribers_mu_);
   // Under mu_: whether an event after *seen passes `wants` (true too when

@@ -1,5 +1,6 @@
 #include "daemon/sync/sync_session.h"
 
+#include <algorithm>
 #include <limits>
 #include <thread>
 
@@ -191,7 +192,11 @@ void SyncSession::SendLoop() {
         theirs = their_vv_[device];
       }
       if (seq <= theirs) continue;
-      auto ops = env_.store->ReadSharedOps(device, theirs + 1, kBatchOps, kBatchBytes);
+      // Only up to `seq`, what is on the disk: the log may already hold ops
+      // appended after it whose sync is still running, and a crash could
+      // undo those and number them again.
+      const size_t durable = static_cast<size_t>(std::min<uint64_t>(kBatchOps, seq - theirs));
+      auto ops = env_.store->ReadSharedOps(device, theirs + 1, durable, kBatchBytes);
       if (!ops.ok() || ops->empty()) continue;
       v1::SyncMessage m;
       for (const std::string& bytes : *ops) {

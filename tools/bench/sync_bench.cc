@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <latch>
@@ -377,32 +378,43 @@ SteadyClock::time_point AwaitSharedOps(v1::SyncService::Stub& b_sync, const Peer
   }
 }
 
-// Polls `checkins` for the check-in `name` until it is there and, when
-// `open`, its words are open (not sealed for reveal together); returns when
-// it was. Throws, naming `what`, after kLiveTimeout from `since`.
-SteadyClock::time_point AwaitCheckIn(v1::CheckInService::Stub& checkins, const std::string& name,
-                                     bool open, SteadyClock::time_point since,
-                                     const std::string& what) {
-  v1::GetCheckInRequest get;
-  get.set_name(name);
+// Calls `get` (a Get on B, filling `*ready`) until it finds the record
+// ready; NOT_FOUND means not yet. Returns when it was. Throws on another
+// error, and naming `what` after kLiveTimeout from `since`.
+SteadyClock::time_point AwaitOnB(const std::function<grpc::Status(bool* ready)>& get,
+                                 SteadyClock::time_point since, const std::string& what) {
   for (;;) {
-    grpc::ClientContext poll;
-    poll.set_deadline(Deadline());
-    v1::CheckIn got;
-    grpc::Status gs = checkins.GetCheckIn(&poll, get, &got);
+    bool ready = false;
+    grpc::Status gs = get(&ready);
     auto now = SteadyClock::now();
-    if (gs.ok() &&
-        (!open || got.reveal() == v1::REVEAL_OPEN || got.reveal() == v1::REVEAL_UNSPECIFIED)) {
-      return now;
-    }
+    if (gs.ok() && ready) return now;
     if (!gs.ok() && gs.error_code() != grpc::StatusCode::NOT_FOUND) {
-      throw std::runtime_error("GetCheckIn on B failed: " + Describe(gs));
+      throw std::runtime_error("a Get on B failed: " + Describe(gs));
     }
     if (now - since > kLiveTimeout) {
       throw std::runtime_error(what + " within " + std::to_string(kLiveTimeout.count()) + " s");
     }
     std::this_thread::sleep_for(kLivePollPause);
   }
+}
+
+// Polls `checkins` for the check-in `name` until it is there and, when
+// `open`, its words are open (not sealed for reveal together).
+SteadyClock::time_point AwaitCheckIn(v1::CheckInService::Stub& checkins, const std::string& name,
+                                     bool open, SteadyClock::time_point since,
+                                     const std::string& what) {
+  v1::GetCheckInRequest get;
+  get.set_name(name);
+  return AwaitOnB(
+      [&](bool* ready) {
+        grpc::ClientContext poll;
+        poll.set_deadline(Deadline());
+        v1::CheckIn got;
+        grpc::Status s = checkins.GetCheckIn(&poll, get, &got);
+        *ready = !open || got.reveal() == v1::REVEAL_OPEN || got.reveal() == v1::REVEAL_UNSPECIFIED;
+        return s;
+      },
+      since, what);
 }
 
 // `entries` shared journal entries on A from 16 clients; returns when B
@@ -535,23 +547,15 @@ void MeasureLive(Peer& a, Peer& b, const SyncLoad& load, int round, LiveRound* f
     if (!s.ok()) throw std::runtime_error("CreateJournalEntry on A failed: " + Describe(s));
     v1::GetJournalEntryRequest get;
     get.set_name(created.name());
-    SteadyClock::time_point seen;
-    for (;;) {
-      grpc::ClientContext poll;
-      poll.set_deadline(Deadline());
-      v1::JournalEntry got;
-      grpc::Status gs = b_journal->GetJournalEntry(&poll, get, &got);
-      seen = SteadyClock::now();
-      if (gs.ok()) break;
-      if (gs.error_code() != grpc::StatusCode::NOT_FOUND) {
-        throw std::runtime_error("GetJournalEntry on B failed: " + Describe(gs));
-      }
-      if (seen - start > kLiveTimeout) {
-        throw std::runtime_error("a journal entry written on A did not show on B within " +
-                                 std::to_string(kLiveTimeout.count()) + " s");
-      }
-      std::this_thread::sleep_for(kLivePollPause);
-    }
+    auto seen = AwaitOnB(
+        [&](bool* ready) {
+          grpc::ClientContext poll;
+          poll.set_deadline(Deadline());
+          v1::JournalEntry got;
+          *ready = true;
+          return b_journal->GetJournalEntry(&poll, get, &got);
+        },
+        start, "a journal entry written on A did not show on B");
     if (i >= load.live_warmup) entry.latencies_ms.push_back(Ms(seen - start));
     std::this_thread::sleep_for(kLiveGap);
   }

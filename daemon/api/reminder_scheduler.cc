@@ -23,6 +23,13 @@ namespace attune {
 namespace {
 
 constexpr char kFiredEntry[] = "fired";
+
+// The events that change what is due: a reminder's, or the vault's.
+bool Concerns(const v1::Event& e) {
+  return e.has_vault_changed() ||
+         (e.has_record_changed() &&
+          e.record_changed().kind() == RecordKindOf(Kind::kReminder).field);
+}
 }  // namespace
 
 ReminderScheduler::ReminderScheduler(ServiceContext ctx, Db* db)
@@ -148,17 +155,12 @@ void ReminderScheduler::Start() {
           boost::asio::post(io_, [this] {
             bool again = false;
             // Fallen behind what the hub keeps: look anyway.
-            again |= !ctx_.events->Drain(&cursor_, [&](const v1::Event& e) {
-              again |= e.has_vault_changed() ||
-                       (e.has_record_changed() && e.record_changed().kind() == "reminder");
-            });
+            again |=
+                !ctx_.events->Drain(&cursor_, [&](const v1::Event& e) { again |= Concerns(e); });
             if (again) Look();
           });
         },
-        [](const v1::Event& e) {
-          return e.has_vault_changed() ||
-                 (e.has_record_changed() && e.record_changed().kind() == "reminder");
-        });
+        &Concerns);
   }
   started_ = true;
   boost::asio::post(io_, [this] { Look(); });

@@ -76,6 +76,10 @@ absl::Status SqliteError(sqlite3* db, std::string_view doing) {
       absl::StrCat("search index: ", std::string(doing), ": ", sqlite3_errmsg(db)));
 }
 
+void BindText(sqlite3_stmt* stmt, int i, const std::string& s) {
+  sqlite3_bind_text(stmt, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
+}
+
 // A prepared statement, finalized when it goes.
 class Statement {
  public:
@@ -87,9 +91,7 @@ class Statement {
   Statement& operator=(const Statement&) = delete;
   bool ok() const { return ok_; }
   sqlite3_stmt* get() { return stmt_; }
-  void Text(int i, const std::string& s) {
-    sqlite3_bind_text(stmt_, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
-  }
+  void Text(int i, const std::string& s) { BindText(stmt_, i, s); }
   void Int(int i, int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
   std::string ColumnText(int i) {
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
@@ -275,14 +277,11 @@ absl::Status SearchIndex::Commit() { return Exec("COMMIT"); }
 
 absl::Status SearchIndex::Put(const SearchDoc& doc) {
   if (auto s = Remove(doc.name); !s.ok()) return s;
-  auto text = [&](int i, const std::string& s) {
-    sqlite3_bind_text(insert_, i, s.data(), static_cast<int>(s.size()), SQLITE_STATIC);
-  };
-  text(1, doc.title);
-  text(2, doc.text);
-  text(3, doc.name);
-  text(4, doc.kind);
-  text(5, doc.author);
+  BindText(insert_, 1, doc.title);
+  BindText(insert_, 2, doc.text);
+  BindText(insert_, 3, doc.name);
+  BindText(insert_, 4, doc.kind);
+  BindText(insert_, 5, doc.author);
   sqlite3_bind_int64(insert_, 6, doc.visibility);
   sqlite3_bind_int64(insert_, 7, doc.create_seconds);
   sqlite3_bind_int64(insert_, 8, doc.create_nanos);

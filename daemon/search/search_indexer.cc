@@ -33,11 +33,17 @@ constexpr SearchedKind kKinds[] = {
     {Kind::kAppreciation, "appreciation", kAppreciations},
 };
 
-const SearchedKind* FindKind(const std::string& name) {
+const SearchedKind* FindKind(std::string_view name) {
   for (const SearchedKind& k : kKinds) {
     if (name == k.name) return &k;
   }
   return nullptr;
+}
+
+// Whether `e` changes a record the index holds (a released check-in key
+// opens the check-in it is named after).
+bool ChangesIndexed(const v1::Event& e) {
+  return e.has_record_changed() && FindKind(ShownKindOf(e.record_changed().kind())) != nullptr;
 }
 
 // What a record puts in the index: its words and what a result shows.
@@ -110,9 +116,7 @@ void SearchIndexer::Start() {
                                vault_changed_ = true;
                                return true;
                              }
-                             return e.has_record_changed() &&
-                                    FindKind(std::string(ShownKindOf(e.record_changed().kind()))) !=
-                                        nullptr;
+                             return ChangesIndexed(e);
                            });
   Kick(/*urgent=*/true);  // build at once when the vault is unlocked already
   thread_ = std::thread([this] { Run(); });
@@ -175,8 +179,7 @@ void SearchIndexer::Look(std::set<std::pair<std::string, std::string>>* changed,
     if (events.empty()) break;
     for (const v1::Event& e : events) {
       cursor_ = e.id();
-      if (e.has_record_changed() &&
-          FindKind(std::string(ShownKindOf(e.record_changed().kind()))) != nullptr) {
+      if (ChangesIndexed(e)) {
         changed->emplace(e.record_changed().kind(), e.record_changed().name());
       }
     }
@@ -266,7 +269,7 @@ absl::StatusOr<std::unique_ptr<SearchIndex>> SearchIndexer::Build(const KeySet& 
 absl::Status SearchIndexer::Refresh(const KeySet& keys, SearchIndex* index,
                                     const std::string& kind_name, const std::string& name) const {
   // A released check-in key opens the check-in it is named after.
-  const SearchedKind* kind = FindKind(std::string(ShownKindOf(kind_name)));
+  const SearchedKind* kind = FindKind(ShownKindOf(kind_name));
   if (kind == nullptr) return absl::OkStatus();
   auto id = ParseName("name", name, kind->collection);
   if (!id.ok()) return absl::OkStatus();  // not a name of ours: nothing to index

@@ -101,24 +101,24 @@ absl::StatusOr<std::vector<v1::RecordState>> RecordStore::WriteAll(
   }
   Writer w{&keys, &mutations, {}, {}, false, false, false, {}};
   absl::MutexLock lock(&mu_);
-  queue_.push_back(&w);
   bool hooked = !appended_hook;
+  auto run_hook = [&] {  // once, called with mu_ held and run without it
+    if (hooked) return;
+    hooked = true;
+    mu_.Unlock();
+    appended_hook();
+    mu_.Lock();
+  };
+  queue_.push_back(&w);
   while (!w.done && (w.taken || queue_.front() != &w)) {
     if (w.appended && !hooked) {
-      hooked = true;
-      mu_.Unlock();
-      appended_hook();
-      mu_.Lock();
+      run_hook();
       continue;
     }
     w.cv.Wait(&mu_);
   }
   if (w.done) {
-    if (!hooked) {
-      mu_.Unlock();
-      appended_hook();
-      mu_.Lock();
-    }
+    run_hook();
     if (!w.status.ok()) return w.status;
     return std::move(w.results);
   }
@@ -141,8 +141,8 @@ absl::StatusOr<std::vector<v1::RecordState>> RecordStore::WriteAll(
     member->appended = true;
     if (member != &w) member->cv.Signal();
   }
+  run_hook();
   mu_.Unlock();
-  if (appended_hook) appended_hook();
   absl::Status synced = MakeDurable(appended);
   FinishEvents(&appended, synced.ok());
   mu_.Lock();

@@ -1,6 +1,8 @@
-// attune pair invite|join|verify, attune members, attune sync status|digest,
-// attune id, attune reveal-together: pairing with a partner's device, seeing
-// sync, and the space's settings.
+// attune pair invite|join|verify, attune device link|join, attune members,
+// attune sync status|digest, attune id, attune reveal-together: pairing with
+// a partner's device, linking one's own, seeing sync, and the space's
+// settings.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -32,24 +34,36 @@ std::string Ago(int64_t ms) {
   return absl::StrCat(absl::ToInt64Hours(d) / 24, " days ago");
 }
 
-absl::Status RunInvite(const GlobalOptions& global, int ttl_minutes, bool no_qr) {
+// `own_device`: attune device link (an invite for another device of one's
+// own); otherwise attune pair invite.
+absl::Status RunInvite(const GlobalOptions& global, int ttl_minutes, bool no_qr, bool own_device) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   v1::CreateInviteRequest request;
   request.set_ttl_seconds(ttl_minutes * 60);
+  request.set_own_device(own_device);
   v1::Invite invite;
   ATTUNE_RETURN_IF_ERROR(client->Run(
       [&](grpc::ClientContext* c) { return client->space().CreateInvite(c, request, &invite); }));
   if (global.json) return PrintJson(invite);
-  std::cout << "Give this code to your partner (it works once, until "
-            << absl::FormatTime("%H:%M", absl::FromUnixMillis(invite.expires_at_ms()),
-                                absl::LocalTimeZone())
-            << "):\n\n  " << invite.code() << "\n\n";
+  const std::string until = absl::FormatTime("%H:%M", absl::FromUnixMillis(invite.expires_at_ms()),
+                                             absl::LocalTimeZone());
+  const std::string command = own_device ? "attune device join" : "attune pair join";
+  if (own_device) {
+    std::cout << "Type this code on your new device (it works once, until " << until
+              << "). That device becomes yours: it will hold your private entries too, so "
+                 "never give this code to anyone else.\n\n  "
+              << invite.code() << "\n\n";
+  } else {
+    std::cout << "Give this code to your partner (it works once, until " << until << "):\n\n  "
+              << invite.code() << "\n\n";
+  }
   if (!no_qr) std::cout << QrCode(invite.code()) << "\n";
-  std::cout << "On their device: attune pair join <code>\n";
+  std::cout << (own_device ? "On the new device: " : "On their device: ") << command << " <code>\n";
   if (!invite.short_code().empty() && invite.addresses_size() > 0) {
-    std::cout << "\nOr read this to them, or type it on their device (the same invite):\n\n  "
-              << "attune pair join " << invite.short_code() << " --at " << invite.addresses(0)
-              << "\n";
+    std::cout << (own_device ? "\nOr type this on the new device (the same invite):\n\n  "
+                             : "\nOr read this to them, or type it on their device (the same "
+                               "invite):\n\n  ")
+              << command << " " << invite.short_code() << " --at " << invite.addresses(0) << "\n";
     if (invite.addresses_size() > 1) {
       std::cout << "  (where that address does not reach this device, one of:";
       for (int i = 1; i < invite.addresses_size(); ++i) std::cout << " " << invite.addresses(i);
@@ -57,21 +71,34 @@ absl::Status RunInvite(const GlobalOptions& global, int ttl_minutes, bool no_qr)
     }
     std::cout << "\n";
   }
-  std::cout << "Then compare the safety number both of you see (attune pair verify).\n";
+  std::cout << (own_device ? "Then check that both devices show the same safety number "
+                             "(attune pair verify).\n"
+                           : "Then compare the safety number both of you see (attune pair "
+                             "verify).\n");
   return absl::OkStatus();
 }
 
 absl::Status RunJoin(const GlobalOptions& global, const std::string& code,
-                     const std::vector<std::string>& addresses) {
+                     const std::vector<std::string>& addresses, bool own_device) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   v1::JoinSpaceRequest request;
   request.set_code(code);
+  request.set_own_device(own_device);
   for (const auto& a : addresses) request.add_addresses(a);
   v1::JoinSpaceResponse response;
   ATTUNE_RETURN_IF_ERROR(client->Run(
       [&](grpc::ClientContext* c) { return client->space().JoinSpace(c, request, &response); },
       kJoinTimeout));
   if (global.json) return PrintJson(response);
+  if (own_device) {
+    std::cout << "This device is now one of " << response.inviter().display_name()
+              << "'s devices, linked to " << response.inviter().device_id()
+              << ". Your private entries and check-ins will reach it from your other devices, "
+                 "and only them.\n\n"
+              << "Safety number — both devices must show the same:\n  " << response.safety_number()
+              << "\n";
+    return absl::OkStatus();
+  }
   std::cout << "Paired with " << response.inviter().display_name() << " ("
             << response.inviter().device_id() << ").\n\n"
             << "Safety number — read it together; both devices must show the same:\n  "
@@ -100,9 +127,27 @@ absl::Status RunMembers(const GlobalOptions& global) {
   ATTUNE_RETURN_IF_ERROR(client->Run(
       [&](grpc::ClientContext* c) { return client->space().ListMembers(c, request, &members); }));
   if (global.json) return PrintJson(members);
+  // By person: this device's person first, then the others in the order
+  // the daemon lists them.
+  std::vector<std::string> people;
+  std::string mine;
   for (const auto& m : members.members()) {
-    std::cout << (m.this_device() ? "* " : "  ") << m.display_name() << "  " << m.device_id()
-              << (m.this_device() ? "  (this device)" : "") << "\n";
+    if (m.this_device()) mine = m.member_id();
+    if (std::find(people.begin(), people.end(), m.member_id()) == people.end()) {
+      people.push_back(m.member_id());
+    }
+  }
+  std::stable_partition(people.begin(), people.end(),
+                        [&](const std::string& p) { return p == mine; });
+  for (const std::string& person : people) {
+    bool first = true;
+    for (const auto& m : members.members()) {
+      if (m.member_id() != person) continue;
+      if (first) std::cout << m.display_name() << (person == mine ? " (you)" : "") << "\n";
+      first = false;
+      std::cout << (m.this_device() ? "  * " : "    ") << m.device_id()
+                << (m.this_device() ? "  (this device)" : "") << "\n";
+    }
   }
   return absl::OkStatus();
 }
@@ -120,8 +165,19 @@ absl::Status RunSyncStatus(const GlobalOptions& global) {
     std::cout << "No partner device yet: attune pair invite\n";
     return absl::OkStatus();
   }
+  // Which peers are this person's own other devices.
+  v1::ListMembersResponse members;
+  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* c) {
+    return client->space().ListMembers(c, v1::ListMembersRequest(), &members);
+  }));
+  std::string mine;
+  for (const auto& m : members.members()) {
+    if (m.this_device()) mine = m.member_id();
+  }
   for (const auto& p : status.peers()) {
-    std::cout << p.peer().display_name() << "  " << p.peer().device_id() << "\n"
+    std::cout << p.peer().display_name()
+              << (!mine.empty() && p.peer().member_id() == mine ? " (your other device)" : "")
+              << "  " << p.peer().device_id() << "\n"
               << "  " << (p.online() ? "online" : "offline") << ", last seen "
               << Ago(p.last_seen_ms()) << "\n"
               << "  they lack " << p.ops_they_lack() << " ops, we lack " << p.ops_we_lack() << "\n";
@@ -209,7 +265,7 @@ void AddSpaceCommands(CLI::App& app, const GlobalOptions& global, CommandTable& 
       ->check(CLI::Range(1, 24 * 60))
       ->capture_default_str();
   invite->add_flag("--no-qr", *no_qr, "Print only the code, no QR code");
-  table.Set(invite, [&global, ttl, no_qr] { return RunInvite(global, *ttl, *no_qr); });
+  table.Set(invite, [&global, ttl, no_qr] { return RunInvite(global, *ttl, *no_qr, false); });
 
   auto code = std::make_shared<std::string>();
   auto at = std::make_shared<std::vector<std::string>>();
@@ -220,7 +276,29 @@ void AddSpaceCommands(CLI::App& app, const GlobalOptions& global, CommandTable& 
   join->add_option("--at", *at,
                    "Where the inviter listens, host:port, as their attune pair invite shows "
                    "(needed with a short code; repeat to try several)");
-  table.Set(join, [&global, code, at] { return RunJoin(global, *code, *at); });
+  table.Set(join, [&global, code, at] { return RunJoin(global, *code, *at, false); });
+
+  // attune device link|join: the same pairing, for another device of one's
+  // own.
+  CLI::App* devices = app.add_subcommand("device", "Link another device of your own");
+  devices->group(group);
+  devices->require_subcommand(1);
+  CLI::App* link = devices->add_subcommand(
+      "link", "On a device you have: make a single-use code for your new device");
+  link->add_option("--ttl", *ttl, "Minutes the code lasts")
+      ->check(CLI::Range(1, 24 * 60))
+      ->capture_default_str();
+  link->add_flag("--no-qr", *no_qr, "Print only the code, no QR code");
+  table.Set(link, [&global, ttl, no_qr] { return RunInvite(global, *ttl, *no_qr, true); });
+  CLI::App* device_join = devices->add_subcommand(
+      "join",
+      "On a new device (just initialised, nothing written yet): become another device of yours");
+  device_join->add_option("CODE", *code, "The code attune device link showed, long or short")
+      ->required();
+  device_join->add_option("--at", *at,
+                          "Where your other device listens, host:port, as attune device link "
+                          "shows (needed with a short code)");
+  table.Set(device_join, [&global, code, at] { return RunJoin(global, *code, *at, true); });
 
   auto device = std::make_shared<std::string>();
   CLI::App* verify = pair->add_subcommand("verify", "Show the safety number to compare in person");

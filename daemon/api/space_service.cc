@@ -14,7 +14,7 @@ grpc::Status SpaceServiceImpl::CreateInvite(grpc::ServerContext*,
                                             v1::Invite* response) {
   int ttl = request->ttl_seconds() == 0 ? 600 : request->ttl_seconds();
   if (auto s = CheckRange("ttl_seconds", ttl, 10, 24 * 3600); !s.ok()) return ToGrpc(s);
-  auto invite = peers_->CreateInvite(absl::Seconds(ttl));
+  auto invite = peers_->CreateInvite(absl::Seconds(ttl), request->own_device());
   if (!invite.ok()) return ToGrpc(invite.status());
   *response = std::move(*invite);
   return grpc::Status::OK;
@@ -22,8 +22,10 @@ grpc::Status SpaceServiceImpl::CreateInvite(grpc::ServerContext*,
 
 grpc::Status SpaceServiceImpl::JoinSpace(grpc::ServerContext*, const v1::JoinSpaceRequest* request,
                                          v1::JoinSpaceResponse* response) {
-  auto joined = peers_->Join(request->code(), std::vector<std::string>(request->addresses().begin(),
-                                                                       request->addresses().end()));
+  auto joined = peers_->Join(
+      request->code(),
+      std::vector<std::string>(request->addresses().begin(), request->addresses().end()),
+      request->own_device());
   if (!joined.ok()) return ToGrpc(joined.status());
   *response = std::move(*joined);
   return grpc::Status::OK;

@@ -100,7 +100,7 @@ struct Device {
         r.bytes = bytes;
         ops.push_back(std::move(r));
       }
-      auto added = store->IngestShared(keys.get(), std::move(ops));
+      auto added = store->Ingest(keys.get(), std::move(ops));
       ASSERT_TRUE(added.ok()) << added.status();
     }
   }

@@ -42,6 +42,13 @@ std::string StreamPrefix(std::string_view device, char stream) {
   return p;
 }
 
+// Where the last folded seq of a peer device's stream is kept.
+std::string AppliedKey(std::string_view device, v1::Visibility visibility) {
+  return absl::StrCat(visibility == v1::VISIBILITY_SHARED ? meta_key::kAppliedPrefix
+                                                          : meta_key::kAppliedPrivatePrefix,
+                      std::string(device));
+}
+
 // The refusal for a log that disagrees with its head.
 absl::Status OwnLogLoss(const std::string& problem) {
   return absl::DataLossError(absl::StrCat(
@@ -175,11 +182,15 @@ absl::Status RecordStore::MakeDurable(const Appended& appended) {
       synced_ = target;
     }
   }
-  if (appended.shared.empty()) return absl::OkStatus();
+  if (appended.shared.empty() && appended.private_seqs.empty()) return absl::OkStatus();
   {
     absl::MutexLock vv_lock(&vv_mu_);
     for (const auto& [device, seq] : appended.shared) {
       uint64_t& held = shared_vv_[device];
+      held = std::max(held, seq);
+    }
+    for (const auto& [device, seq] : appended.private_seqs) {
+      uint64_t& held = private_vv_[device];
       held = std::max(held, seq);
     }
   }
@@ -209,7 +220,7 @@ absl::StatusOr<uint64_t> RecordStore::LastSeq(std::string_view device,
 absl::Status RecordStore::LoadVersionVector() {
   if (vv_loaded_) return absl::OkStatus();
   // One seek per author device: jump from device to device.
-  VersionVector vv;
+  VersionVector vv, private_vv;
   std::string from;
   while (true) {
     // The first key at or after `from` names the next device.
@@ -227,6 +238,9 @@ absl::Status RecordStore::LoadVersionVector() {
     auto shared = LastSeq(device, v1::VISIBILITY_SHARED);
     if (!shared.ok()) return shared.status();
     if (*shared > 0) vv[device] = *shared;
+    auto priv = LastSeq(device, v1::VISIBILITY_PRIVATE);
+    if (!priv.ok()) return priv.status();
+    if (*priv > 0) private_vv[device] = *priv;
     // The next device: increment the device bytes as a big number.
     std::string next = device;
     int i = static_cast<int>(next.size()) - 1;
@@ -236,8 +250,10 @@ absl::Status RecordStore::LoadVersionVector() {
     from = next;
   }
   written_vv_ = vv;
+  written_private_ = private_vv;
   absl::MutexLock lock(&vv_mu_);
   shared_vv_ = std::move(vv);
+  private_vv_ = std::move(private_vv);
   vv_loaded_ = true;
   return absl::OkStatus();
 }
@@ -283,7 +299,7 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
   }
 
   uint64_t shared_seq = next_shared_, private_seq = next_private_;
-  const uint64_t next_shared_before = next_shared_;
+  const uint64_t next_shared_before = next_shared_, next_private_before = next_private_;
   using Touched = std::map<std::string, std::pair<v1::RecordState, const KeySet*>>;
   Touched touched;  // every record the group changed, as it is after the group
   v1::OwnLogHead head = head_;
@@ -343,6 +359,10 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
   if (shared_seq != next_shared_before) {
     written_vv_[device] = shared_seq - 1;
     appended.shared[device] = shared_seq - 1;
+  }
+  if (private_seq != next_private_before) {
+    written_private_[device] = private_seq - 1;
+    appended.private_seqs[device] = private_seq - 1;
   }
   return appended;
 }
@@ -468,7 +488,7 @@ absl::StatusOr<RecordStore::RebuildStats> RecordStore::RebuildViews(const KeySet
   const std::map<std::string, v1::RecordState> empty;
   absl::Status inner;
   RebuildStats stats;
-  std::map<std::string, uint64_t> applied;
+  std::map<std::string, uint64_t> applied;  // by AppliedKey
   auto s = db_->Scan(Cf::kOplog, "", [&](std::string_view key, std::string_view value) {
     v1::Op op;
     if (!op.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
@@ -477,8 +497,11 @@ absl::StatusOr<RecordStore::RebuildStats> RecordStore::RebuildViews(const KeySet
     }
     ++stats.ops;
     if (!FoldInto(keys, op, &states, &empty).ok()) ++stats.skipped;
-    if (key.size() == kDeviceBytes + 9 && key[kDeviceBytes] == kSharedStream) {
-      applied[std::string(key.substr(0, kDeviceBytes))] = BigEndian(key.substr(kDeviceBytes + 1));
+    if (key.size() == kDeviceBytes + 9) {
+      applied[AppliedKey(key.substr(0, kDeviceBytes), key[kDeviceBytes] == kSharedStream
+                                                          ? v1::VISIBILITY_SHARED
+                                                          : v1::VISIBILITY_PRIVATE)] =
+          BigEndian(key.substr(kDeviceBytes + 1));
     }
     return true;
   });
@@ -493,9 +516,7 @@ absl::StatusOr<RecordStore::RebuildStats> RecordStore::RebuildViews(const KeySet
       batch = Batch();
     }
   }
-  for (const auto& [device, seq] : applied) {
-    batch.Put(Cf::kMeta, absl::StrCat(meta_key::kAppliedPrefix, device), EncodeSeq(seq));
-  }
+  for (const auto& [key, seq] : applied) batch.Put(Cf::kMeta, key, EncodeSeq(seq));
   batch.Delete(Cf::kMeta, meta_key::kRebuildViews);
   if (auto w = db_->Write(batch, true); !w.ok()) return w;
   stats.records = states.size();
@@ -505,12 +526,14 @@ absl::StatusOr<RecordStore::RebuildStats> RecordStore::RebuildViews(const KeySet
 absl::Status RecordStore::HandOverFromBackedUpDevice(Db* db, std::string_view backed_up_device,
                                                      const KeySet& new_keys) {
   const std::string device(backed_up_device);
-  auto last = db->LastKeyWithPrefix(Cf::kOplog, StreamPrefix(device, kSharedStream));
-  if (!last.ok()) return last.status();
   Batch batch;
-  if (last->has_value()) {
-    batch.Put(Cf::kMeta, absl::StrCat(meta_key::kAppliedPrefix, device),
-              EncodeSeq(BigEndian(std::string_view(**last).substr(kDeviceBytes + 1))));
+  for (v1::Visibility vis : {v1::VISIBILITY_SHARED, v1::VISIBILITY_PRIVATE}) {
+    auto last = db->LastKeyWithPrefix(Cf::kOplog, StreamPrefix(device, StreamOf(vis)));
+    if (!last.ok()) return last.status();
+    if (last->has_value()) {
+      batch.Put(Cf::kMeta, AppliedKey(device, vis),
+                EncodeSeq(BigEndian(std::string_view(**last).substr(kDeviceBytes + 1))));
+    }
   }
   for (const char* key : {meta_key::kOwnLogBehind, meta_key::kAcceptOwnLog, meta_key::kPeerPort}) {
     batch.Delete(Cf::kMeta, key);
@@ -757,9 +780,9 @@ absl::Status RecordStore::NoteOwnOpsHeldByPeer(const std::string& own_device, ui
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> RecordStore::SharedOpDigest(const std::string& device,
-                                                        uint64_t seq) const {
-  auto op = db_->Get(Cf::kOplog, OplogKey(device, v1::VISIBILITY_SHARED, seq));
+absl::StatusOr<std::string> RecordStore::OpDigestAt(const std::string& device,
+                                                    v1::Visibility visibility, uint64_t seq) const {
+  auto op = db_->Get(Cf::kOplog, OplogKey(device, visibility, seq));
   if (!op.ok()) return op.status();
   if (!op->has_value()) return std::string();
   return OpDigest(**op);
@@ -774,13 +797,22 @@ RecordStore::VersionVector RecordStore::SharedVersionVector() {
   return shared_vv_;
 }
 
-absl::StatusOr<std::vector<std::string>> RecordStore::ReadSharedOps(const std::string& device,
-                                                                    uint64_t from_seq,
-                                                                    size_t max_ops,
-                                                                    size_t max_bytes) const {
+RecordStore::VersionVector RecordStore::PrivateVersionVector() {
+  {
+    absl::MutexLock lock(&commit_mu_);
+    (void)LoadVersionVector();
+  }
+  absl::MutexLock lock(&vv_mu_);
+  return private_vv_;
+}
+
+absl::StatusOr<std::vector<std::string>> RecordStore::ReadOps(const std::string& device,
+                                                              v1::Visibility visibility,
+                                                              uint64_t from_seq, size_t max_ops,
+                                                              size_t max_bytes) const {
   std::vector<std::string> out;
   size_t bytes = 0;
-  std::string prefix = StreamPrefix(device, kSharedStream);
+  std::string prefix = StreamPrefix(device, StreamOf(visibility));
   auto s = db_->ScanFrom(Cf::kOplog, prefix + EncodeSeq(from_seq),
                          [&](std::string_view key, std::string_view value) {
                            if (key.substr(0, prefix.size()) != prefix) return false;
@@ -792,7 +824,7 @@ absl::StatusOr<std::vector<std::string>> RecordStore::ReadSharedOps(const std::s
   return out;
 }
 
-absl::StatusOr<size_t> RecordStore::IngestShared(const KeySet* keys, std::vector<RemoteOp> ops) {
+absl::StatusOr<size_t> RecordStore::Ingest(const KeySet* keys, std::vector<RemoteOp> ops) {
   Appended appended;
   absl::Status refusal;
   size_t added = 0;
@@ -818,26 +850,33 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
   absl::Status own_check = keys != nullptr ? EnsureOwnLogChecked(*keys) : absl::OkStatus();
   v1::OwnLogHead head = head_;
   bool own_added = false;
-  const VersionVector& start = written_vv_;
-  std::map<std::string, uint64_t> held;  // as this batch advances
+  // As this batch advances, per stream (StreamPrefix: author ‖ stream).
+  std::map<std::string, uint64_t> held;
   std::map<std::string, v1::RecordState> states;
   absl::Status refusal;
   Batch batch;
   size_t added = 0;
   for (RemoteOp& r : ops) {
     const std::string& author = r.header.author_device();
-    if (author.size() != kDeviceBytes || r.header.visibility() != v1::VISIBILITY_SHARED) {
-      refusal = absl::InvalidArgumentError("op is not a shared op of a device");
+    const v1::Visibility vis = r.header.visibility();
+    if (author.size() != kDeviceBytes ||
+        (vis != v1::VISIBILITY_SHARED && vis != v1::VISIBILITY_PRIVATE)) {
+      refusal = absl::InvalidArgumentError("op is not a shared or private op of a device");
       continue;
     }
+    // Which private ops may come in is the caller's rule (sync: only the
+    // person's own, from the person's own devices); here both streams are
+    // numbered, stored and folded alike.
+    const VersionVector& start = vis == v1::VISIBILITY_SHARED ? written_vv_ : written_private_;
+    const std::string stream = StreamPrefix(author, StreamOf(vis));
     auto in_start = start.find(author);
-    uint64_t have = held.count(author)        ? held[author]
+    uint64_t have = held.count(stream)        ? held[stream]
                     : in_start != start.end() ? in_start->second
                                               : 0;
     if (r.header.seq() <= have) {
       // A duplicate or a replay, unless it differs from the op held there:
       // then its author wrote that seq twice, which is never silent.
-      auto held_op = db_->Get(Cf::kOplog, OplogKey(author, v1::VISIBILITY_SHARED, r.header.seq()));
+      auto held_op = db_->Get(Cf::kOplog, OplogKey(author, vis, r.header.seq()));
       if (held_op.ok() && held_op->has_value() && **held_op != r.bytes) {
         refusal = absl::DataLossError(absl::StrCat(
             "fork: the author wrote two different ops under seq ", r.header.seq(),
@@ -849,20 +888,20 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
     const bool own = keys != nullptr ? author == keys->device_public_key : author == self_device_;
     if (r.header.seq() == have + 1 && own && !own_check.ok()) {
       refusal = own_check;
-      held[author] = have;
+      held[stream] = have;
       continue;
     }
     if (r.header.seq() == have + 1 && keys == nullptr && own) {
       // This device's own ops, back from a peer: taken only while unlocked,
       // when they are folded at once (own ops are never folded later).
       refusal = absl::FailedPreconditionError("own ops are taken back only while unlocked");
-      held[author] = have;
+      held[stream] = have;
       continue;
     }
     if (r.header.seq() != have + 1) {
       refusal = absl::InvalidArgumentError(
           absl::StrCat("sequence gap: expected seq ", have + 1, ", got ", r.header.seq()));
-      held[author] = have;
+      held[stream] = have;
       continue;
     }
     if (keys != nullptr) {
@@ -872,24 +911,32 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
                                 : absl::InvalidArgumentError("op does not parse");
       if (!folded.ok()) {
         refusal = std::move(folded);
-        held[author] = have;
+        held[stream] = have;
         continue;
       }
     }
     hlc_.Observe(r.header.hlc());
     if (own) {
-      Advance(head.mutable_shared_ops(), r.header.seq(), r.bytes);
+      Advance(vis == v1::VISIBILITY_SHARED ? head.mutable_shared_ops() : head.mutable_private_ops(),
+              r.header.seq(), r.bytes);
       own_added = true;
     }
-    batch.Put(Cf::kOplog, OplogKey(author, v1::VISIBILITY_SHARED, r.header.seq()), r.bytes);
-    held[author] = r.header.seq();
+    batch.Put(Cf::kOplog, OplogKey(author, vis, r.header.seq()), r.bytes);
+    held[stream] = r.header.seq();
     ++added;
   }
+  // A stream key of `held` back to its device and visibility.
+  auto split = [](const std::string& stream) {
+    return std::pair{stream.substr(0, kDeviceBytes), stream[kDeviceBytes] == kSharedStream
+                                                         ? v1::VISIBILITY_SHARED
+                                                         : v1::VISIBILITY_PRIVATE};
+  };
   if (added > 0) {
     if (keys != nullptr) {
       if (auto s = PutStates(*keys, states, &batch); !s.ok()) return s;
-      for (const auto& [author, seq] : held) {
-        batch.Put(Cf::kMeta, absl::StrCat(meta_key::kAppliedPrefix, author), EncodeSeq(seq));
+      for (const auto& [stream, seq] : held) {
+        auto [author, vis] = split(stream);
+        batch.Put(Cf::kMeta, AppliedKey(author, vis), EncodeSeq(seq));
       }
       if (own_added) PutHead(*keys, head, &batch);
       StageEvents(*keys, &appended->events, &batch);
@@ -899,11 +946,13 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
       return s;
     }
     if (own_added) head_ = std::move(head);
-    for (const auto& [author, seq] : held) {
-      uint64_t& written = written_vv_[author];
+    for (const auto& [stream, seq] : held) {
+      auto [author, vis] = split(stream);
+      const bool shared = vis == v1::VISIBILITY_SHARED;
+      uint64_t& written = (shared ? written_vv_ : written_private_)[author];
       if (seq > written) {
         written = seq;
-        appended->shared[author] = seq;
+        (shared ? appended->shared : appended->private_seqs)[author] = seq;
         if (author == own_device_ || author == self_device_) next_shared_ = 0;  // renumber
       }
     }
@@ -917,14 +966,22 @@ absl::Status RecordStore::FoldPending(const KeySet& keys) {
   absl::MutexLock lock(&commit_mu_);
   if (auto s = EnsureOwnLogChecked(keys); !s.ok()) return s;
   if (auto s = LoadVersionVector(); !s.ok()) return s;
-  const VersionVector vv = written_vv_;
+  for (const v1::Visibility vis : {v1::VISIBILITY_SHARED, v1::VISIBILITY_PRIVATE}) {
+    const VersionVector vv = vis == v1::VISIBILITY_SHARED ? written_vv_ : written_private_;
+    if (auto s = FoldPendingStreams(keys, vis, vv); !s.ok()) return s;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RecordStore::FoldPendingStreams(const KeySet& keys, v1::Visibility vis,
+                                             const VersionVector& vv) {
   for (const auto& [device, seq] : vv) {
     if (device == keys.device_public_key) continue;  // own ops are folded when written
-    auto applied_bytes = db_->Get(Cf::kMeta, absl::StrCat(meta_key::kAppliedPrefix, device));
+    auto applied_bytes = db_->Get(Cf::kMeta, AppliedKey(device, vis));
     if (!applied_bytes.ok()) return applied_bytes.status();
     uint64_t applied = applied_bytes->has_value() ? BigEndian(**applied_bytes) : 0;
     while (applied < seq) {
-      auto raw = ReadSharedOps(device, applied + 1, 1000, 8 << 20);
+      auto raw = ReadOps(device, vis, applied + 1, 1000, 8 << 20);
       if (!raw.ok()) return raw.status();
       if (raw->empty()) break;
       std::map<std::string, v1::RecordState> states;
@@ -937,7 +994,7 @@ absl::Status RecordStore::FoldPending(const KeySet& keys) {
       applied += raw->size();
       Batch batch;
       if (auto s = PutStates(keys, states, &batch); !s.ok()) return s;
-      batch.Put(Cf::kMeta, absl::StrCat(meta_key::kAppliedPrefix, device), EncodeSeq(applied));
+      batch.Put(Cf::kMeta, AppliedKey(device, vis), EncodeSeq(applied));
       StageEvents(keys, &folded.events, &batch);
       absl::Status written = db_->Write(batch, true);
       FinishEvents(&folded, written.ok());

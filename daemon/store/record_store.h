@@ -62,7 +62,7 @@ class RecordStore {
 
   // Decides whether an op of another device may change the views, once its
   // body is open (the record rules: records/authorship.h, wired in
-  // daemon.cc). An op it refuses is never folded: IngestShared refuses it
+  // daemon.cc). An op it refuses is never folded: Ingest refuses it
   // (nothing of it stored) when the vault is unlocked; an op stored while
   // locked is skipped when folded later, and by RebuildViews, so the views
   // hold the same either way. Set once, before the store is used.
@@ -167,18 +167,27 @@ class RecordStore {
   absl::StatusOr<uint64_t> OwnOpCount(const KeySet& keys) const;
 
   // --- Sync -------------------------------------------------------------
-  // Shared ops are numbered per author device 1, 2, 3 … without gaps, apart
-  // from the author's private ops, which never leave the device.
+  // Each author device numbers two streams 1, 2, 3 … without gaps: its
+  // shared ops and its private ops. The store keeps and folds both alike;
+  // which private ops travel, and where to, is sync's rule (only among the
+  // devices of the person who wrote them).
 
-  // For each author device: the highest shared seq held.
+  // For each author device: the highest seq held on the disk (durable), of
+  // its shared stream and of its private stream.
   using VersionVector = std::map<std::string, uint64_t>;
   VersionVector SharedVersionVector();
+  VersionVector PrivateVersionVector();
 
-  // Serialized shared ops of `device` from `from_seq` on, in order, at most
-  // `max_ops` and about `max_bytes`.
+  // Serialized ops of one stream of `device` from `from_seq` on, in order,
+  // at most `max_ops` and about `max_bytes`.
+  absl::StatusOr<std::vector<std::string>> ReadOps(const std::string& device,
+                                                   v1::Visibility visibility, uint64_t from_seq,
+                                                   size_t max_ops, size_t max_bytes) const;
   absl::StatusOr<std::vector<std::string>> ReadSharedOps(const std::string& device,
                                                          uint64_t from_seq, size_t max_ops,
-                                                         size_t max_bytes) const;
+                                                         size_t max_bytes) const {
+    return ReadOps(device, v1::VISIBILITY_SHARED, from_seq, max_ops, max_bytes);
+  }
 
   // An op from a peer whose signature, author and size were checked.
   struct RemoteOp {
@@ -187,11 +196,12 @@ class RecordStore {
   };
   // Stores the ops of one batch atomically and durably, and folds them into
   // the views when `keys` is given (otherwise at the next FoldPending).
-  // Per author, an op at or below the held seq is a duplicate and skipped; an
-  // op past held seq + 1 is a gap: it and the author's later ops in the batch
-  // are refused (INVALID_ARGUMENT after the rest is stored).
-  // Returns how many ops were new.
-  absl::StatusOr<size_t> IngestShared(const KeySet* keys, std::vector<RemoteOp> ops);
+  // Per author stream, an op at or below the held seq is a duplicate and
+  // skipped; an op past held seq + 1 is a gap: it and the stream's later ops
+  // in the batch are refused (INVALID_ARGUMENT after the rest is stored).
+  // Private ops are taken as they come: the caller decides which may come
+  // (sync/op_checker.h). Returns how many ops were new.
+  absl::StatusOr<size_t> Ingest(const KeySet* keys, std::vector<RemoteOp> ops);
 
   // Folds stored ops that arrived while locked into the views.
   absl::Status FoldPending(const KeySet& keys);
@@ -200,14 +210,18 @@ class RecordStore {
   // empty when this device does not hold it. Two devices that hold different
   // ops under one (device, seq) have seen a fork: a device that wrote a seq
   // twice (a data folder restored from an older copy, or modified code).
-  absl::StatusOr<std::string> SharedOpDigest(const std::string& device, uint64_t seq) const;
+  absl::StatusOr<std::string> OpDigestAt(const std::string& device, v1::Visibility visibility,
+                                         uint64_t seq) const;
+  absl::StatusOr<std::string> SharedOpDigest(const std::string& device, uint64_t seq) const {
+    return OpDigestAt(device, v1::VISIBILITY_SHARED, seq);
+  }
 
   // A peer holds this device's shared ops up to `seq` (proven by the caller:
   // the peer showed this device's signed op there). When that is more
   // than this device's own log holds (its data folder was put back from an
   // older copy), this device must not write again before it has its own ops
   // back, or it would number new ops with seqs it already used: every write
-  // is refused (FAILED_PRECONDITION, saying why) until IngestShared has
+  // is refused (FAILED_PRECONDITION, saying why) until Ingest has
   // brought its own log up to `seq`. Remembered across restarts.
   absl::Status NoteOwnOpsHeldByPeer(const std::string& own_device, uint64_t seq);
   // Empty, or why writes are refused now (see NoteOwnOpsHeldByPeer).
@@ -251,6 +265,7 @@ class RecordStore {
   struct Appended {
     uint64_t ticket = 0;            // order among appends; 0: nothing appended
     VersionVector shared;           // shared seqs it advanced, to publish once durable
+    VersionVector private_seqs;     // private seqs it advanced, likewise
     std::vector<v1::Event> events;  // record changes (ids reserved), to deliver once durable
   };
   // The RecordChanged event of an op that took a record from `before` to
@@ -276,7 +291,7 @@ class RecordStore {
       std::map<std::string, std::pair<v1::RecordState, const KeySet*>>* touched,
       uint64_t* shared_seq, uint64_t* private_seq, v1::OwnLogHead* head, Batch* ops,
       std::vector<v1::Event>* events) ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
-  // Under commit_mu_: checks and appends a peer's ops (IngestShared).
+  // Under commit_mu_: checks and appends a peer's ops (Ingest).
   absl::Status AppendRemoteLocked(const KeySet* keys, std::vector<RemoteOp>& ops,
                                   Appended* appended, absl::Status* refusal, size_t* added)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
@@ -288,6 +303,9 @@ class RecordStore {
   absl::Status MakeDurable(const Appended& appended) ABSL_LOCKS_EXCLUDED(commit_mu_);
   absl::StatusOr<uint64_t> LastSeq(std::string_view device, v1::Visibility visibility) const;
   absl::Status LoadVersionVector() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  // Under commit_mu_: FoldPending for one stream of each device in `vv`.
+  absl::Status FoldPendingStreams(const KeySet& keys, v1::Visibility vis, const VersionVector& vv)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
   // Folds one op into `states` (a cache over the view). An error when it
   // cannot be opened with these keys, or the remote check refuses it; then
   // nothing of it was folded.
@@ -350,10 +368,12 @@ class RecordStore {
   // The shared seqs appended so far, durable or not: what the next batch
   // builds on.
   VersionVector written_vv_ ABSL_GUARDED_BY(commit_mu_);
+  VersionVector written_private_ ABSL_GUARDED_BY(commit_mu_);
   // Only durable seqs, so a peer never receives an op a crash could undo
   // (and that this device would then number again).
   absl::Mutex vv_mu_ ABSL_ACQUIRED_AFTER(commit_mu_);
   VersionVector shared_vv_ ABSL_GUARDED_BY(vv_mu_);
+  VersionVector private_vv_ ABSL_GUARDED_BY(vv_mu_);
 
   // Appends are numbered in log order; synced_ is the highest number known
   // to be on the disk. One sync runs at a time.

@@ -327,22 +327,22 @@ std::vector<RecordStore::RemoteOp> PartnerOps(const KeySet& partner, uint64_t fi
 TEST_F(RecordStoreTest, PartnerOpsAreTakenInOrderOnceEach) {
   auto partner = testing::KeysInSpace(*NewKeys("Sam"), keys_->space_id, keys_->space_key);
   auto ops = PartnerOps(*partner, 1, 3);
-  auto added = store_->IngestShared(keys_.get(), ops);
+  auto added = store_->Ingest(keys_.get(), ops);
   ASSERT_TRUE(added.ok()) << added.status();
   EXPECT_EQ(*added, 3u);
   // Replayed byte for byte: nothing new.
-  EXPECT_EQ(*store_->IngestShared(keys_.get(), {ops[1], ops[2]}), 0u);
+  EXPECT_EQ(*store_->Ingest(keys_.get(), {ops[1], ops[2]}), 0u);
   // Another op under a seq already held (sealed anew, so other bytes): the
   // author wrote that seq twice. Said, never silently dropped; the op held
   // first stays.
-  auto fork = store_->IngestShared(keys_.get(), PartnerOps(*partner, 3, 3));
+  auto fork = store_->Ingest(keys_.get(), PartnerOps(*partner, 3, 3));
   EXPECT_EQ(fork.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(std::string(fork.status().message()), ::testing::HasSubstr("two different ops"));
   auto held = store_->ReadSharedOps(partner->device_public_key, 3, 1, 1 << 20);
   ASSERT_TRUE(held.ok() && held->size() == 1u);
   EXPECT_EQ((*held)[0], ops[2].bytes);
   // A gap is refused and nothing of it is stored.
-  auto gap = store_->IngestShared(keys_.get(), PartnerOps(*partner, 5, 5));
+  auto gap = store_->Ingest(keys_.get(), PartnerOps(*partner, 5, 5));
   EXPECT_EQ(gap.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(store_->SharedVersionVector()[partner->device_public_key], 3u);
   auto got = store_->Get(*keys_, Kind::kJournalEntry, Id(102));
@@ -352,7 +352,7 @@ TEST_F(RecordStoreTest, PartnerOpsAreTakenInOrderOnceEach) {
 
 TEST_F(RecordStoreTest, OpsThatArriveWhileLockedAreFoldedAtUnlock) {
   auto partner = testing::KeysInSpace(*NewKeys("Sam"), keys_->space_id, keys_->space_key);
-  auto added = store_->IngestShared(nullptr, PartnerOps(*partner, 1, 4));  // locked
+  auto added = store_->Ingest(nullptr, PartnerOps(*partner, 1, 4));  // locked
   ASSERT_TRUE(added.ok());
   EXPECT_EQ(*added, 4u);
   EXPECT_FALSE((*store_->Get(*keys_, Kind::kJournalEntry, Id(101))).has_value());
@@ -426,7 +426,7 @@ TEST_F(RecordStoreTest, ADeletedNewestOwnOpIsNamedAtUnlockAndNothingIsWrittenAft
   auto write = store_->Write(*keys_, Journal(4, "after"));
   EXPECT_EQ(write.status().code(), absl::StatusCode::kDataLoss);
   auto partner = testing::KeysInSpace(*NewKeys("Sam"), keys_->space_id, keys_->space_key);
-  EXPECT_TRUE(store_->IngestShared(keys_.get(), PartnerOps(*partner, 1, 1)).ok())
+  EXPECT_TRUE(store_->Ingest(keys_.get(), PartnerOps(*partner, 1, 1)).ok())
       << "another device's ops are not this log's";
   EXPECT_EQ(*store_->OwnOpCount(*keys_), 2u);
   Open();
@@ -556,7 +556,7 @@ TEST_F(RecordStoreTest, OwnOpsTakenBackFromAPeerAndOpsSealedAgainMoveTheHead) {
     r.bytes = bytes;
     back.push_back(std::move(r));
   }
-  auto added = store_->IngestShared(keys_.get(), back);
+  auto added = store_->Ingest(keys_.get(), back);
   ASSERT_TRUE(added.ok()) << added.status();
   EXPECT_EQ(*added, 2u);
   Open();

@@ -32,6 +32,18 @@ constexpr char kDamaged[] =
     "code: this invite code is damaged: a character is wrong, missing or extra (copy it again, "
     "or ask for a new one)";
 
+}  // namespace
+
+absl::Status WrongInviteRole(bool invite_own_device) {
+  return absl::FailedPreconditionError(
+      invite_own_device
+          ? "this invite links another device of its maker's own (run attune device join on the "
+            "new device); it is still open"
+          : "this invite is for a partner's device (run attune pair join); it is still open");
+}
+
+namespace {
+
 constexpr char kShortRefused[] =
     "the short code does not match an open invite: it may be mistyped, used, expired, or "
     "tried wrongly three times (the long code may still work; else ask for a new invite)";
@@ -117,8 +129,9 @@ std::string SafetyNumber(const std::string& device_a, const std::string& device_
 
 v1::InviteCode InviteBook::Create(const std::string& inviter_device,
                                   const std::vector<std::string>& addresses, absl::Time now,
-                                  absl::Duration ttl, std::string* short_code) {
+                                  absl::Duration ttl, std::string* short_code, bool own_device) {
   v1::InviteCode code;
+  code.set_own_device(own_device);
   code.set_inviter_device(inviter_device);
   for (const auto& a : addresses) code.add_addresses(a);
   code.set_invite_id(Random(16));
@@ -128,15 +141,21 @@ v1::InviteCode InviteBook::Create(const std::string& inviter_device,
   std::string short_text = NewShortInvite(inviter_device, &short_secret);
   if (short_code != nullptr) *short_code = std::move(short_text);
   absl::MutexLock lock(&mu_);
-  pending_[code.invite_id()] = {code.secret(), ShortInviteKey(short_secret), now + ttl, 0};
+  Pending& p = pending_[code.invite_id()];
+  p.secret = code.secret();
+  p.short_key = ShortInviteKey(short_secret);
+  p.expires = now + ttl;
+  p.own_device = own_device;
   return code;
 }
 
 absl::Status InviteBook::Redeem(const std::string& invite_id, const std::string& inviter_device,
                                 const std::string& joiner_device, const std::string& mac,
-                                absl::Time now) {
+                                absl::Time now, bool own_device) {
   absl::MutexLock lock(&mu_);
-  if (invite_id == ShortInviteId()) return RedeemShort(inviter_device, joiner_device, mac, now);
+  if (invite_id == ShortInviteId()) {
+    return RedeemShort(inviter_device, joiner_device, mac, now, own_device);
+  }
   auto it = pending_.find(invite_id);
   if (it == pending_.end()) {
     return absl::PermissionDeniedError(
@@ -152,13 +171,14 @@ absl::Status InviteBook::Redeem(const std::string& invite_id, const std::string&
     if (++it->second.failures >= kMaxInviteFailures) pending_.erase(it);
     return absl::PermissionDeniedError("the invite's secret does not match");
   }
+  if (it->second.own_device != own_device) return WrongInviteRole(it->second.own_device);
   pending_.erase(it);
   return absl::OkStatus();
 }
 
 absl::Status InviteBook::RedeemShort(const std::string& inviter_device,
                                      const std::string& joiner_device, const std::string& mac,
-                                     absl::Time now) {
+                                     absl::Time now, bool own_device) {
   std::erase_if(pending_, [&](const auto& entry) { return now > entry.second.expires; });
   for (auto it = pending_.begin(); it != pending_.end(); ++it) {
     if (it->second.short_key.empty()) continue;
@@ -166,6 +186,7 @@ absl::Status InviteBook::RedeemShort(const std::string& inviter_device,
         InviteMac(it->second.short_key, inviter_device, joiner_device, ShortInviteId());
     if (mac.size() == expected.size() &&
         sodium_memcmp(mac.data(), expected.data(), expected.size()) == 0) {
+      if (it->second.own_device != own_device) return WrongInviteRole(it->second.own_device);
       pending_.erase(it);
       return absl::OkStatus();
     }

@@ -39,13 +39,19 @@ std::string InviteMac(const std::string& secret, const std::string& inviter_devi
 // compute the same number.
 std::string SafetyNumber(const std::string& device_a, const std::string& device_b);
 
+// The refusal of a proof made for the other kind of invite than
+// `invite_own_device` says (FAILED_PRECONDITION naming the command to run).
+absl::Status WrongInviteRole(bool invite_own_device);
+
 class InviteBook {
  public:
   // A fresh invite for this device, valid until now + ttl; its short form
-  // in *short_code when that is given.
+  // in *short_code when that is given. `own_device`: for another device of
+  // this device's person (linking), not a partner's.
   v1::InviteCode Create(const std::string& inviter_device,
                         const std::vector<std::string>& addresses, absl::Time now,
-                        absl::Duration ttl, std::string* short_code = nullptr);
+                        absl::Duration ttl, std::string* short_code = nullptr,
+                        bool own_device = false);
 
   // Checks a joiner's proof and, when it holds, burns the invite.
   // PERMISSION_DENIED with the reason otherwise; a wrong MAC counts toward
@@ -54,9 +60,12 @@ class InviteBook {
   // it, it counts against the short form of each (three, and the short form
   // no longer works; the long code still does, so a stranger's guesses can
   // cost a couple the short form, never the invite). The refusal is the same
-  // whether or not an invite is open.
+  // whether or not an invite is open. A right proof for an invite made for
+  // the other role (`own_device` differs) is FAILED_PRECONDITION saying
+  // which command to run, and the invite stays open.
   absl::Status Redeem(const std::string& invite_id, const std::string& inviter_device,
-                      const std::string& joiner_device, const std::string& mac, absl::Time now);
+                      const std::string& joiner_device, const std::string& mac, absl::Time now,
+                      bool own_device = false);
 
   bool HasOpenInvites(absl::Time now) const;
 
@@ -67,9 +76,10 @@ class InviteBook {
     absl::Time expires;
     int failures = 0;
     int short_failures = 0;
+    bool own_device = false;
   };
   absl::Status RedeemShort(const std::string& inviter_device, const std::string& joiner_device,
-                           const std::string& mac, absl::Time now)
+                           const std::string& mac, absl::Time now, bool own_device)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   mutable absl::Mutex mu_;
   std::map<std::string, Pending> pending_ ABSL_GUARDED_BY(mu_);

@@ -15,7 +15,8 @@ uint64_t MaxAcceptedHlc(int64_t now_unix_millis) {
 
 absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op, const std::string& space_id,
                                                       uint32_t key_epoch, const Membership& members,
-                                                      uint64_t max_hlc) {
+                                                      uint64_t max_hlc,
+                                                      const std::string* private_member) {
   // Only the header and the ciphertext are signed: anything else in the
   // envelope could be added by a relay unseen, so it is refused.
   if (!op.GetReflection()->GetUnknownFields(op).empty()) {
@@ -32,8 +33,16 @@ absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op, const st
   }
   const v1::OpHeader& h = out.header;
   if (h.space_id() != space_id) return absl::InvalidArgumentError("op of another space");
-  if (h.visibility() != v1::VISIBILITY_SHARED) {
-    return absl::InvalidArgumentError("private ops never travel");
+  if (h.visibility() == v1::VISIBILITY_PRIVATE) {
+    // A person's private ops travel only among that person's own devices.
+    auto author = members.Find(h.author_device());
+    if (private_member == nullptr || !author.has_value() ||
+        author->member_id() != *private_member) {
+      return absl::PermissionDeniedError(
+          "a private op travels only among its author's own devices");
+    }
+  } else if (h.visibility() != v1::VISIBILITY_SHARED) {
+    return absl::InvalidArgumentError("op visibility is neither shared nor private");
   }
   if (h.key_epoch() != key_epoch) {
     return absl::InvalidArgumentError(absl::StrCat("op of unknown key epoch ", h.key_epoch()));

@@ -1,8 +1,8 @@
 // The checks every op from a peer passes before it is stored (docs/ARCHITECTURE.md,
 // "Anti-entropy"): size bounds, a header that parses, this space, a shared
-// op, a known key epoch, an author who is a member, and a signature over the
-// bytes exactly as received. Sequence contiguity is checked by the store,
-// atomically with the write.
+// op or a private op of the receiving person's own, a known key epoch, an
+// author who is a member, and a signature over the bytes exactly as received. Sequence contiguity
+// is checked by the store, atomically with the write.
 #ifndef ATTUNE_DAEMON_SYNC_OP_CHECKER_H_
 #define ATTUNE_DAEMON_SYNC_OP_CHECKER_H_
 
@@ -29,11 +29,16 @@ uint64_t MaxAcceptedHlc(int64_t now_unix_millis);
 
 // INVALID_ARGUMENT with the reason when any check fails (a clock above
 // `max_hlc` included); PERMISSION_DENIED when the author is not a member.
-// What an op's body may change is checked once it is open
+// A PRIVATE op is taken only when `private_member` names a person (the
+// receiving device's own, when the op came from another device of that
+// person) and the op's author device is that person's: anything else is
+// PERMISSION_DENIED, so no device ever stores another person's private op,
+// whoever relays it. What an op's body may change is checked once it is open
 // (records/authorship.h, through RecordStore::SetRemoteOpCheck).
 absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op, const std::string& space_id,
                                                       uint32_t key_epoch, const Membership& members,
-                                                      uint64_t max_hlc);
+                                                      uint64_t max_hlc,
+                                                      const std::string* private_member = nullptr);
 
 }  // namespace attune
 

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "daemon/records/validation.h"
+#include "daemon/sync/short_invite.h"
 
 namespace attune {
 namespace {
@@ -24,9 +25,11 @@ bool SealToDevice(const SecretBytes& secret, const std::string& device, std::str
 
 }  // namespace
 
-absl::StatusOr<SecretBytes> OpenSpaceKey(const KeySet& keys, const std::string& sealed) {
+absl::StatusOr<SecretBytes> OpenSealedKey(const KeySet& keys, const std::string& sealed,
+                                          std::string_view what) {
   if (sealed.size() != kSymmetricKeyBytes + crypto_box_SEALBYTES) {
-    return absl::InvalidArgumentError("the sealed space key has the wrong length");
+    return absl::InvalidArgumentError(
+        absl::StrCat("the sealed ", std::string(what), " has the wrong length"));
   }
   SecretBytes curve_sk(crypto_box_SECRETKEYBYTES);
   unsigned char curve_pk[crypto_box_PUBLICKEYBYTES];
@@ -38,7 +41,8 @@ absl::StatusOr<SecretBytes> OpenSpaceKey(const KeySet& keys, const std::string& 
   SecretBytes key(kSymmetricKeyBytes);
   if (crypto_box_seal_open(key.data(), reinterpret_cast<const unsigned char*>(sealed.data()),
                            sealed.size(), curve_pk, curve_sk.data()) != 0) {
-    return absl::InvalidArgumentError("the space key was not sealed to this device");
+    return absl::InvalidArgumentError(
+        absl::StrCat("the ", std::string(what), " was not sealed to this device"));
   }
   return key;
 }
@@ -57,35 +61,43 @@ absl::Status AdmitJoiner(const KeySet& keys, const std::string& tls_device,
   }
   // The invite's proof first: a stranger without it costs one MAC check,
   // and wrong guesses burn the invite.
+  const bool own = request.link_own_device();
   if (auto s = invites->Redeem(request.invite_id(), keys.device_public_key, tls_device,
-                               request.mac(), now);
+                               request.mac(), now, own);
       !s.ok()) {
     return s;
   }
   // Sealed before the member is added: a key that cannot be sealed to adds
   // no member (the invite is spent either way).
-  std::string sealed;
-  if (!SealToDevice(keys.space_key, tls_device, &sealed)) {
+  std::string sealed, sealed_personal;
+  if (!SealToDevice(keys.space_key, tls_device, &sealed) ||
+      (own && !SealToDevice(keys.personal_key, tls_device, &sealed_personal))) {
     return absl::InvalidArgumentError("the joiner's key is not a valid Ed25519 key");
   }
   v1::MemberCertBody body;
   body.set_space_id(keys.space_id);
   body.set_device(tls_device);
-  body.set_member_id(request.joiner_member());
-  body.set_display_name(request.joiner_display_name());
+  // A linked device is this person's: it writes as them, under their name.
+  body.set_member_id(own ? keys.member_id : request.joiner_member());
+  body.set_display_name(own ? keys.display_name : request.joiner_display_name());
   body.set_added_by(keys.device_public_key);
   body.set_added_at_ms(static_cast<uint64_t>(absl::ToUnixMillis(now)));
   auto merged = members->Merge(keys.space_id, {SignMemberCert(body, keys)});
   if (!merged.ok()) return merged.status();
+  if (!members->IsMember(tls_device)) {
+    return absl::ResourceExhaustedError(
+        "the space or this person has as many devices as it may (remove one first)");
+  }
   response->set_space_id(keys.space_id);
   response->set_key_epoch(keys.space_key_epoch);
   response->set_sealed_space_key(std::move(sealed));
+  if (own) response->set_sealed_personal_key(std::move(sealed_personal));
   for (auto& c : members->All()) *response->add_members() = std::move(c);
   return absl::OkStatus();
 }
 
 absl::Status CheckCanJoin(const KeySet& keys, const v1::InviteCode& code, absl::Time now,
-                          const Membership& members) {
+                          const Membership& members, bool own_device) {
   if (code.inviter_device() == keys.device_public_key) {
     return absl::InvalidArgumentError("code: this is this device's own invite");
   }
@@ -97,15 +109,20 @@ absl::Status CheckCanJoin(const KeySet& keys, const v1::InviteCode& code, absl::
       return absl::FailedPreconditionError("this device is already in a space with other members");
     }
   }
+  // A short code says nothing of its kind: the inviter checks it.
+  if (code.invite_id() != ShortInviteId() && code.own_device() != own_device) {
+    return WrongInviteRole(code.own_device());
+  }
   return absl::OkStatus();
 }
 
-v1::PairRequest JoinRequest(const KeySet& keys, const v1::InviteCode& code) {
+v1::PairRequest JoinRequest(const KeySet& keys, const v1::InviteCode& code, bool own_device) {
   v1::PairRequest request;
   request.set_invite_id(code.invite_id());
   request.set_joiner_device(keys.device_public_key);
   request.set_joiner_member(keys.member_id);
   request.set_joiner_display_name(keys.display_name);
+  request.set_link_own_device(own_device);
   request.set_mac(
       InviteMac(code.secret(), code.inviter_device(), keys.device_public_key, code.invite_id()));
   return request;

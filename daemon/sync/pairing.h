@@ -25,25 +25,35 @@ namespace attune {
 // redeems the invite (InviteBook::Redeem checks the MAC and burns it), adds
 // the joiner to `members` under a certificate this device signs, and fills
 // `response` with the space, its key sealed to the joiner's device and the
-// member list. PERMISSION_DENIED for a joiner that is not its TLS key or a
-// proof that fails; INVALID_ARGUMENT for a malformed request or a device key
-// that cannot be sealed to (checked after the proof, which spends the
-// invite). No member is added when it fails.
+// member list. A joiner that links a device of this device's own person
+// (request.link_own_device, on an invite made for that) is certified under
+// this person's member id and name, and gets the personal key too, sealed
+// to its device; a partner's device never does. PERMISSION_DENIED for a joiner that is not its TLS
+// key or a proof that fails; INVALID_ARGUMENT for a malformed request or a device key that cannot
+// be sealed to (checked after the proof, which spends the invite). No member is added when it
+// fails.
 absl::Status AdmitJoiner(const KeySet& keys, const std::string& tls_device,
                          const v1::PairRequest& request, absl::Time now, InviteBook* invites,
                          Membership* members, v1::PairResponse* response);
 
 // The joiner's checks before dialing: not this device's own invite, not
-// expired, and this device is not in a space with other members already.
+// expired, this device is not in a space with other members already, and a
+// long code was made for what the joiner asks (`own_device`: linking).
 absl::Status CheckCanJoin(const KeySet& keys, const v1::InviteCode& code, absl::Time now,
-                          const Membership& members);
+                          const Membership& members, bool own_device = false);
 
-// What the joiner sends for `code`: its device, member and name, and the
-// proof that it holds the invite's secret.
-v1::PairRequest JoinRequest(const KeySet& keys, const v1::InviteCode& code);
+// What the joiner sends for `code`: its device, member and name, whether it
+// links a device of the inviter's person, and the proof that it holds the
+// invite's secret.
+v1::PairRequest JoinRequest(const KeySet& keys, const v1::InviteCode& code,
+                            bool own_device = false);
 
-// The space key the inviter sealed to this device.
-absl::StatusOr<SecretBytes> OpenSpaceKey(const KeySet& keys, const std::string& sealed);
+// A key the inviter sealed to this device (`what` names it in the error).
+absl::StatusOr<SecretBytes> OpenSealedKey(const KeySet& keys, const std::string& sealed,
+                                          std::string_view what = "space key");
+inline absl::StatusOr<SecretBytes> OpenSpaceKey(const KeySet& keys, const std::string& sealed) {
+  return OpenSealedKey(keys, sealed);
+}
 
 // Where the joiner will reach the inviter: the addresses the answer names,
 // else the invite's; any that is long or holds a control character dropped

@@ -114,6 +114,75 @@ TEST_F(PairingTest, AJoinerRefusesItsOwnExpiredOrAnotherSpacesInvite) {
             absl::StatusCode::kFailedPrecondition);
 }
 
+// Linking one's own device: the new device (a fresh vault of its own) is
+// certified as Alex's, under Alex's member id and name, and only it gets
+// Alex's personal key; a partner's invite never carries it.
+TEST_F(PairingTest, ALinkedDeviceBecomesTheInvitersPersonAndGetsThePersonalKey) {
+  auto phone = NewKeys("Phone");
+  v1::InviteCode link = invites_.Create(alex_->device_public_key, {"127.0.0.1:27441"}, kNow,
+                                        absl::Minutes(10), nullptr, /*own_device=*/true);
+  EXPECT_TRUE(link.own_device());
+  DbOptions options;
+  options.path = dir_.path() + "/phone";
+  auto phone_db = *Db::Open(options);
+  Membership phone_members(phone_db.get());
+  ASSERT_TRUE(phone_members.EnsureFounder(*phone, 1).ok());
+  ASSERT_TRUE(CheckCanJoin(*phone, link, kNow, phone_members, true).ok());
+  v1::PairResponse response;
+  ASSERT_TRUE(AdmitJoiner(*alex_, phone->device_public_key, JoinRequest(*phone, link, true), kNow,
+                          &invites_, alex_members_.get(), &response)
+                  .ok());
+  auto cert = alex_members_->Find(phone->device_public_key);
+  ASSERT_TRUE(cert.has_value());
+  EXPECT_EQ(cert->member_id(), alex_->member_id);
+  EXPECT_EQ(cert->display_name(), "Alex");
+  auto personal = OpenSealedKey(*phone, response.sealed_personal_key(), "personal key");
+  ASSERT_TRUE(personal.ok()) << personal.status();
+  EXPECT_EQ(std::string(reinterpret_cast<const char*>(personal->data()), personal->size()),
+            std::string(reinterpret_cast<const char*>(alex_->personal_key.data()),
+                        alex_->personal_key.size()));
+
+  // Sam, paired as a partner, never gets it.
+  v1::PairResponse partner;
+  ASSERT_TRUE(AdmitJoiner(*alex_, sam_->device_public_key, JoinRequest(*sam_, code_), kNow,
+                          &invites_, alex_members_.get(), &partner)
+                  .ok());
+  EXPECT_TRUE(partner.sealed_personal_key().empty());
+  EXPECT_EQ(alex_members_->Find(sam_->device_public_key)->member_id(), sam_->member_id);
+}
+
+// Asking for the other role than the invite was made for is refused with
+// the command to run, and the invite stays open for the right one. A
+// partner cannot turn a partner's invite into a link to Alex's person.
+TEST_F(PairingTest, TheRoleMustMatchTheInviteAndAMismatchKeepsItOpen) {
+  EXPECT_THAT(CheckCanJoin(*sam_, code_, kNow, *sam_members_, /*own_device=*/true).message(),
+              HasSubstr("attune pair join"));
+  v1::PairResponse response;
+  auto asked_link = AdmitJoiner(*alex_, sam_->device_public_key, JoinRequest(*sam_, code_, true),
+                                kNow, &invites_, alex_members_.get(), &response);
+  EXPECT_EQ(asked_link.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(asked_link.message(), HasSubstr("still open"));
+  EXPECT_FALSE(alex_members_->IsMember(sam_->device_public_key));
+  EXPECT_TRUE(response.sealed_personal_key().empty());
+  ASSERT_TRUE(AdmitJoiner(*alex_, sam_->device_public_key, JoinRequest(*sam_, code_, false), kNow,
+                          &invites_, alex_members_.get(), &response)
+                  .ok());
+  EXPECT_EQ(alex_members_->Find(sam_->device_public_key)->member_id(), sam_->member_id);
+
+  auto phone = NewKeys("Phone");
+  v1::InviteCode link = invites_.Create(alex_->device_public_key, {"127.0.0.1:27441"}, kNow,
+                                        absl::Minutes(10), nullptr, /*own_device=*/true);
+  v1::PairResponse nothing;
+  EXPECT_THAT(AdmitJoiner(*alex_, phone->device_public_key, JoinRequest(*phone, link, false), kNow,
+                          &invites_, alex_members_.get(), &nothing)
+                  .message(),
+              HasSubstr("attune device join"));
+  EXPECT_FALSE(alex_members_->IsMember(phone->device_public_key));
+  EXPECT_TRUE(AdmitJoiner(*alex_, phone->device_public_key, JoinRequest(*phone, link, true), kNow,
+                          &invites_, alex_members_.get(), &nothing)
+                  .ok());
+}
+
 TEST_F(PairingTest, InviterAddressesAreTheAnswersElseTheCodesWithoutControlCharacters) {
   v1::PairResponse response;
   EXPECT_EQ(InviterAddresses(response, code_), std::vector<std::string>{"127.0.0.1:27441"});

@@ -175,7 +175,9 @@ class PeerManager::Service : public v1::PeerService::Service {
       // stream (it dials once the joiner's Hello says where it listens).
       m_->StartDialers();
     }
-    LogInfo(absl::StrCat("paired with device ", who));
+    LogInfo(absl::StrCat(request->link_own_device() ? "linked another device of this person, "
+                                                    : "paired with device ",
+                         who));
     m_->store_->NotifyChange();  // open streams tell their peers of the new member
     return grpc::Status::OK;
   }
@@ -438,7 +440,7 @@ void PeerManager::DialLoop(std::string device) {
   }
 }
 
-absl::StatusOr<v1::Invite> PeerManager::CreateInvite(absl::Duration ttl) {
+absl::StatusOr<v1::Invite> PeerManager::CreateInvite(absl::Duration ttl, bool own_device) {
   auto keys = vault_->Keys();
   if (!keys.ok()) return keys.status();
   if (auto s =
@@ -457,22 +459,38 @@ absl::StatusOr<v1::Invite> PeerManager::CreateInvite(absl::Duration ttl) {
     addresses = AdvertisedAddresses();
   }
   std::string short_code;
-  v1::InviteCode code =
-      invites_.Create((*keys)->device_public_key, addresses, clock_->Now(), ttl, &short_code);
+  v1::InviteCode code = invites_.Create((*keys)->device_public_key, addresses, clock_->Now(), ttl,
+                                        &short_code, own_device);
   v1::Invite invite;
   invite.set_code(EncodeInviteCode(code));
   invite.set_short_code(short_code);
   invite.set_expires_at_ms(static_cast<int64_t>(code.expires_at_ms()));
+  invite.set_own_device(own_device);
   for (const auto& a : addresses) invite.add_addresses(a);
-  LogInfo("created a pairing invite");
+  LogInfo(own_device ? "created an invite to link another device of this person"
+                     : "created a pairing invite");
   return invite;
 }
 
 absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(
-    const std::string& text, const std::vector<std::string>& typed_addresses) {
+    const std::string& text, const std::vector<std::string>& typed_addresses, bool own_device) {
   auto keys = vault_->Keys();
   if (!keys.ok()) return keys.status();
   const KeySet& k = **keys;
+  // A linked device writes as its person from then on: anything it wrote
+  // before would be a stranger's records in the space.
+  auto nothing_written = [&]() -> absl::Status {
+    if (!own_device) return absl::OkStatus();
+    auto count = store_->OwnOpCount(k);
+    if (!count.ok()) return count.status();
+    if (*count == 0) return absl::OkStatus();
+    return absl::FailedPreconditionError(absl::StrCat(
+        "this device has written ", *count,
+        " change(s) of its own already, and a linked device becomes its person's: only a device "
+        "that has written nothing can be linked (start it with a new data folder, or export "
+        "what it holds first)"));
+  };
+  if (auto s = nothing_written(); !s.ok()) return s;
   auto identity = MakeTlsIdentity(k);
   if (!identity.ok()) return identity.status();
   v1::InviteCode code;
@@ -504,7 +522,7 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(
     code.set_secret(ShortInviteKey(short_code->secret));
     code.set_expires_at_ms(static_cast<uint64_t>(std::numeric_limits<int64_t>::max()));
     for (const auto& a : typed_addresses) code.add_addresses(a);
-    if (auto s = CheckCanJoin(k, code, clock_->Now(), *members_); !s.ok()) return s;
+    if (auto s = CheckCanJoin(k, code, clock_->Now(), *members_, own_device); !s.ok()) return s;
     bool refused = false;
     for (const auto& address : typed_addresses) {
       auto seen = std::make_shared<SeenDevice>();
@@ -524,7 +542,7 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(
         continue;
       }
       code.set_inviter_device(seen->Accepted());
-      status = CallPair(channel, JoinRequest(k, code), &response);
+      status = CallPair(channel, JoinRequest(k, code, own_device), &response);
       if (!Unreached(status)) break;
     }
     if (refused && code.inviter_device().empty()) {
@@ -537,8 +555,8 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(
     auto decoded = DecodeInviteCode(text);
     if (!decoded.ok()) return decoded.status();
     code = *std::move(decoded);
-    if (auto s = CheckCanJoin(k, code, clock_->Now(), *members_); !s.ok()) return s;
-    const v1::PairRequest request = JoinRequest(k, code);
+    if (auto s = CheckCanJoin(k, code, clock_->Now(), *members_, own_device); !s.ok()) return s;
+    const v1::PairRequest request = JoinRequest(k, code, own_device);
     for (const auto& address : code.addresses()) {
       auto channel = grpc::CreateCustomChannel(
           address, PeerChannelCredentials(*identity, code.inviter_device()),
@@ -556,15 +574,39 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(
   }
   auto space_key = OpenSpaceKey(k, response.sealed_space_key());
   if (!space_key.ok()) return space_key.status();
+  // Linking: the person this device now belongs to, as the inviter
+  // certified it (the inviter's own person), and their personal key.
+  std::optional<Vault::AdoptedPerson> person;
+  absl::StatusOr<SecretBytes> personal_key = absl::UnknownError("unused");
+  if (own_device) {
+    std::optional<v1::MemberCertBody> mine, inviter;
+    for (const auto& cert : response.members()) {
+      v1::MemberCertBody body;
+      if (!body.ParseFromString(cert.body())) continue;
+      if (body.device() == k.device_public_key) mine = body;
+      if (body.device() == code.inviter_device()) inviter = body;
+    }
+    if (!mine.has_value() || !inviter.has_value() || mine->member_id() != inviter->member_id() ||
+        response.sealed_personal_key().empty()) {
+      return absl::PermissionDeniedError(
+          "the inviter did not link this device as a device of its own person");
+    }
+    personal_key = OpenSealedKey(k, response.sealed_personal_key(), "personal key");
+    if (!personal_key.ok()) return personal_key.status();
+    person = Vault::AdoptedPerson{mine->member_id(), mine->display_name(), &*personal_key};
+  }
   // The new vault and this device's ops sealed again for the new space are
   // stored in one write: a crash leaves the device in its old space, able to
   // pair again, or in the new one with ops it can open, never in between.
-  auto adopted = vault_->AdoptSpace(response.space_id(), *space_key, response.key_epoch(),
-                                    [&](std::string_view vault_file, const KeySet& new_keys) {
-                                      Batch vault;
-                                      MetaVaultPersistence::PutVaultFile(vault_file, &vault);
-                                      return store_->ResealOwnOps(k, new_keys, std::move(vault));
-                                    });
+  auto adopted = vault_->AdoptSpace(
+      response.space_id(), *space_key, response.key_epoch(),
+      [&](std::string_view vault_file, const KeySet& new_keys) {
+        if (auto s = nothing_written(); !s.ok()) return s;
+        Batch vault;
+        MetaVaultPersistence::PutVaultFile(vault_file, &vault);
+        return store_->ResealOwnOps(k, new_keys, std::move(vault));
+      },
+      person.has_value() ? &*person : nullptr);
   if (!adopted.ok()) return adopted.status();
   // The inviter's addresses are stored before the member list: a device that
   // restarts knowing its members also knows where to reach the inviter (and
@@ -580,13 +622,16 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(
     return absl::InternalError("the inviter's member list does not include this device");
   }
   if (auto s = OnUnlock(*adopted); !s.ok()) return s;
-  LogInfo(absl::StrCat("joined the space of device ", FormatDeviceId(code.inviter_device())));
+  LogInfo(absl::StrCat(own_device ? "linked as another device of the person of device "
+                                  : "joined the space of device ",
+                       FormatDeviceId(code.inviter_device())));
 
   v1::JoinSpaceResponse out;
   if (auto inviter = members_->Find(code.inviter_device()); inviter.has_value()) {
     *out.mutable_inviter() = Describe(*inviter, k.device_public_key);
   }
   out.set_safety_number(SafetyNumber(k.device_public_key, code.inviter_device()));
+  out.set_own_device(own_device);
   return out;
 }
 

@@ -71,11 +71,15 @@ class PeerManager {
   absl::Status OnUnlock(const std::shared_ptr<const KeySet>& keys);
 
   // SpaceService.
-  absl::StatusOr<v1::Invite> CreateInvite(absl::Duration ttl);
+  // `own_device`: to link another device of this person (see
+  // SpaceService.CreateInvite).
+  absl::StatusOr<v1::Invite> CreateInvite(absl::Duration ttl, bool own_device = false);
   // `code` long or short; `addresses` where to reach the inviter with a
-  // short one (see JoinSpaceRequest).
+  // short one; `own_device` to become a device of the inviter's person
+  // (see JoinSpaceRequest).
   absl::StatusOr<v1::JoinSpaceResponse> Join(const std::string& code,
-                                             const std::vector<std::string>& addresses = {});
+                                             const std::vector<std::string>& addresses = {},
+                                             bool own_device = false);
   v1::ListMembersResponse Members() const;
   absl::StatusOr<v1::SafetyNumber> Safety(const std::string& device_id) const;
   // SyncService.

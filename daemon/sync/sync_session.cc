@@ -25,6 +25,24 @@ const unsigned kVerifyThreads = std::min(4u, std::thread::hardware_concurrency()
 SyncSession::SyncSession(SessionEnv env, MessageStream* stream, bool dialer, std::string tls_peer)
     : env_(std::move(env)), stream_(stream), dialer_(dialer), peer_(std::move(tls_peer)) {}
 
+std::optional<std::string> SyncSession::SharedPerson() const {
+  auto mine = env_.members->Find(env_.self_device);
+  auto theirs = env_.members->Find(peer_);
+  if (!mine.has_value() || !theirs.has_value() || mine->member_id() != theirs->member_id()) {
+    return std::nullopt;
+  }
+  return mine->member_id();
+}
+
+RecordStore::VersionVector SyncSession::OwnPersonsPrivateStreams(const std::string& member) const {
+  RecordStore::VersionVector out;
+  for (const auto& [device, seq] : env_.store->PrivateVersionVector()) {
+    auto author = env_.members->Find(device);
+    if (author.has_value() && author->member_id() == member) out[device] = seq;
+  }
+  return out;
+}
+
 v1::SyncMessage SyncSession::MakeHello() const {
   v1::SyncMessage m;
   v1::Hello* h = m.mutable_hello();
@@ -36,6 +54,18 @@ v1::SyncMessage SyncSession::MakeHello() const {
     e->set_device(device);
     e->set_seq(seq);
     if (auto head = env_.store->SharedOpDigest(device, seq); head.ok()) e->set_head(*head);
+  }
+  // Only another device of this device's own person learns of its private
+  // streams.
+  if (auto person = SharedPerson(); person.has_value()) {
+    for (const auto& [device, seq] : OwnPersonsPrivateStreams(*person)) {
+      auto* e = h->add_private_version_vector();
+      e->set_device(device);
+      e->set_seq(seq);
+      if (auto head = env_.store->OpDigestAt(device, v1::VISIBILITY_PRIVATE, seq); head.ok()) {
+        e->set_head(*head);
+      }
+    }
   }
   for (auto& cert : env_.members->All()) *h->add_members() = std::move(cert);
   for (const auto& a : env_.listen_addresses) h->add_addresses(a);
@@ -72,20 +102,31 @@ absl::Status SyncSession::CheckHello(const v1::Hello& hello) {
   if (!env_.members->IsMember(peer_)) {
     return absl::PermissionDeniedError("the peer is not a member of this space");
   }
-  RecordStore::VersionVector vv;
-  for (const auto& e : hello.version_vector()) {
-    vv[e.device()] = e.seq();
+  RecordStore::VersionVector vv, private_vv;
+  // A peer of another person has no say about private streams: what it
+  // claims there is ignored.
+  const std::optional<std::string> person = SharedPerson();
+  std::vector<std::pair<v1::Visibility, const v1::VersionEntry*>> entries;
+  for (const auto& e : hello.version_vector()) entries.emplace_back(v1::VISIBILITY_SHARED, &e);
+  if (person.has_value()) {
+    for (const auto& e : hello.private_version_vector()) {
+      entries.emplace_back(v1::VISIBILITY_PRIVATE, &e);
+    }
+  }
+  for (const auto& [vis, entry] : entries) {
+    const v1::VersionEntry& e = *entry;
+    (vis == v1::VISIBILITY_SHARED ? vv : private_vv)[e.device()] = e.seq();
     if (e.head().empty()) continue;
-    auto mine = env_.store->SharedOpDigest(e.device(), e.seq());
+    auto mine = env_.store->OpDigestAt(e.device(), vis, e.seq());
     if (!mine.ok()) return mine.status();
     if (!mine->empty() && *mine != e.head()) {
-      std::string fork =
-          absl::StrCat("fork: device ", FormatDeviceId(e.device()).substr(0, 15),
-                       " wrote two different ops under seq ", e.seq(),
-                       e.device() == env_.self_device
-                           ? " (this device: was its data folder restored from an older copy?)"
-                           : " (was its data folder restored from an older copy?)",
-                       "; sync with this peer stops until that is resolved");
+      std::string fork = absl::StrCat(
+          "fork: device ", FormatDeviceId(e.device()).substr(0, 15), " wrote two different ",
+          vis == v1::VISIBILITY_SHARED ? "ops" : "private ops", " under seq ", e.seq(),
+          e.device() == env_.self_device
+              ? " (this device: was its data folder restored from an older copy?)"
+              : " (was its data folder restored from an older copy?)",
+          "; sync with this peer stops until that is resolved");
       LogError(fork);
       env_.peers->SetError(peer_, fork);
       return absl::FailedPreconditionError(fork);
@@ -109,6 +150,7 @@ absl::Status SyncSession::CheckHello(const v1::Hello& hello) {
   {
     absl::MutexLock lock(&mu_);
     their_vv_ = vv;
+    their_private_vv_ = private_vv;
   }
   env_.peers->Observe(peer_, vv);
   env_.peers->NoteHoldings(peer_, env_.store->SharedVersionVector(), env_.clock->Now());
@@ -185,41 +227,55 @@ void SyncSession::SendLoop() {
       members_sent = m.members().members_size();
     }
     bool sent_any = false;
-    for (const auto& [device, seq] : env_.store->SharedVersionVector()) {
-      uint64_t theirs;
-      {
-        absl::MutexLock lock(&mu_);
-        theirs = their_vv_[device];
-      }
-      if (seq <= theirs) continue;
-      // Only up to `seq`, what is on the disk: the log may already hold ops
-      // appended after it whose sync is still running, and a crash could
-      // undo those and number them again.
-      const size_t durable = static_cast<size_t>(std::min<uint64_t>(kBatchOps, seq - theirs));
-      auto ops = env_.store->ReadSharedOps(device, theirs + 1, durable, kBatchBytes);
-      if (!ops.ok() || ops->empty()) continue;
-      v1::SyncMessage m;
-      for (const std::string& bytes : *ops) {
-        if (!m.mutable_ops()->add_ops()->ParseFromString(bytes)) {
-          m.mutable_ops()->mutable_ops()->RemoveLast();
-        }
-      }
-      if (!stream_->Write(m)) {
-        stop_ = true;
-        break;
-      }
-      {
-        absl::MutexLock lock(&mu_);
-        uint64_t& t = their_vv_[device];
-        t = std::max(t, theirs + ops->size());
-      }
-      env_.peers->Observe(peer_, {{device, theirs + ops->size()}});
-      sent_any = true;
+    if (!SendMissing(v1::VISIBILITY_SHARED, env_.store->SharedVersionVector(), &sent_any)) break;
+    // Private streams go to another device of this device's own person
+    // only, and only that person's (OwnPersonsPrivateStreams).
+    if (auto person = SharedPerson();
+        person.has_value() &&
+        !SendMissing(v1::VISIBILITY_PRIVATE, OwnPersonsPrivateStreams(*person), &sent_any)) {
+      break;
     }
     if (!sent_any && !stop_) env_.store->WaitForChange(seen, kIdleWait);
   }
   absl::MutexLock lock(&mu_);
   env_.peers->Observe(peer_, their_vv_);
+}
+
+bool SyncSession::SendMissing(v1::Visibility vis, const RecordStore::VersionVector& mine,
+                              bool* sent_any) {
+  const bool shared = vis == v1::VISIBILITY_SHARED;
+  for (const auto& [device, seq] : mine) {
+    uint64_t theirs;
+    {
+      absl::MutexLock lock(&mu_);
+      theirs = (shared ? their_vv_ : their_private_vv_)[device];
+    }
+    if (seq <= theirs) continue;
+    // Only up to `seq`, what is on the disk: the log may already hold ops
+    // appended after it whose sync is still running, and a crash could
+    // undo those and number them again.
+    const size_t durable = static_cast<size_t>(std::min<uint64_t>(kBatchOps, seq - theirs));
+    auto ops = env_.store->ReadOps(device, vis, theirs + 1, durable, kBatchBytes);
+    if (!ops.ok() || ops->empty()) continue;
+    v1::SyncMessage m;
+    for (const std::string& bytes : *ops) {
+      if (!m.mutable_ops()->add_ops()->ParseFromString(bytes)) {
+        m.mutable_ops()->mutable_ops()->RemoveLast();
+      }
+    }
+    if (!stream_->Write(m)) {
+      stop_ = true;
+      return false;
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      uint64_t& t = (shared ? their_vv_ : their_private_vv_)[device];
+      t = std::max(t, theirs + ops->size());
+    }
+    if (shared) env_.peers->Observe(peer_, {{device, theirs + ops->size()}});
+    *sent_any = true;
+  }
+  return true;
 }
 
 void SyncSession::Receive(const v1::OpBatch& batch) {
@@ -228,10 +284,14 @@ void SyncSession::Receive(const v1::OpBatch& batch) {
   std::vector<absl::StatusOr<RecordStore::RemoteOp>> checked(static_cast<size_t>(n),
                                                              absl::UnknownError("unchecked"));
   const uint64_t max_hlc = MaxAcceptedHlc(absl::ToUnixMillis(env_.clock->Now()));
+  // Private ops are taken only from another device of this device's own
+  // person, and only that person's (CheckIncomingOp).
+  const std::optional<std::string> person = SharedPerson();
+  const std::string* private_member = person.has_value() ? &*person : nullptr;
   auto check_range = [&](int begin, int end) {
     for (int i = begin; i < end; ++i) {
-      checked[static_cast<size_t>(i)] =
-          CheckIncomingOp(batch.ops(i), env_.space_id, env_.key_epoch, *env_.members, max_hlc);
+      checked[static_cast<size_t>(i)] = CheckIncomingOp(batch.ops(i), env_.space_id, env_.key_epoch,
+                                                        *env_.members, max_hlc, private_member);
     }
   };
   const int workers = n < 64 ? 1 : static_cast<int>(std::max(1u, kVerifyThreads));
@@ -243,21 +303,26 @@ void SyncSession::Receive(const v1::OpBatch& batch) {
   for (auto& t : helpers) t.join();
 
   std::vector<RecordStore::RemoteOp> ok;
-  RecordStore::VersionVector sent;
+  RecordStore::VersionVector sent, sent_private;
   for (auto& c : checked) {
     if (!c.ok()) {
       LogWarning(absl::StrCat("refused an op from device ", FormatDeviceId(peer_), ": ",
                               c.status().message()));
       continue;
     }
-    uint64_t& s = sent[c->header.author_device()];
+    uint64_t& s =
+        (c->header.visibility() == v1::VISIBILITY_SHARED ? sent
+                                                         : sent_private)[c->header.author_device()];
     s = std::max(s, c->header.seq());
     ok.push_back(std::move(*c));
   }
-  if (!sent.empty()) {
+  if (!sent.empty() || !sent_private.empty()) {
     absl::MutexLock lock(&mu_);
     for (const auto& [d, seq] : sent) {
       if (seq > their_vv_[d]) their_vv_[d] = seq;
+    }
+    for (const auto& [d, seq] : sent_private) {
+      if (seq > their_private_vv_[d]) their_private_vv_[d] = seq;
     }
   }
   env_.peers->Observe(peer_, sent);
@@ -289,7 +354,7 @@ void SyncSession::IngestLoop() {
 
 void SyncSession::Ingest(std::vector<RecordStore::RemoteOp> ops) {
   auto keys = env_.vault->Keys();
-  auto added = env_.store->IngestShared(keys.ok() ? keys->get() : nullptr, std::move(ops));
+  auto added = env_.store->Ingest(keys.ok() ? keys->get() : nullptr, std::move(ops));
   if (!added.ok()) {
     LogWarning(absl::StrCat("refused ops from device ", FormatDeviceId(peer_), ": ",
                             added.status().message()));

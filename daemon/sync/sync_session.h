@@ -8,6 +8,7 @@
 #include <atomic>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -63,12 +64,21 @@ class SyncSession {
   void Stop() { stop_ = true; }
 
  private:
+  // The member id of this device's person when the peer is another device
+  // of that same person (whose private streams it may hold); nullopt
+  // otherwise.
+  std::optional<std::string> SharedPerson() const;
+  // The private streams held of `member`'s devices (durable seqs).
+  RecordStore::VersionVector OwnPersonsPrivateStreams(const std::string& member) const;
   v1::SyncMessage MakeHello() const;
   absl::Status CheckHello(const v1::Hello& hello);
   // `claimed` (the peer's entry for this device) when the Hello shows this
   // device's own op at that seq, signed by this device; why not otherwise.
   absl::StatusOr<uint64_t> ProvenOwnSeq(const v1::Hello& hello, uint64_t claimed) const;
   void SendLoop();
+  // Sends the peer what it lacks of each stream of `vis` in `mine`; sets
+  // *sent_any when it sent something. False once the stream broke.
+  bool SendMissing(v1::Visibility vis, const RecordStore::VersionVector& mine, bool* sent_any);
   // Checks a batch's ops (on all cores) and queues the good ones for
   // IngestLoop; waits while kIngestDepth batches are queued already.
   void Receive(const v1::OpBatch& batch);
@@ -86,6 +96,9 @@ class SyncSession {
   absl::Mutex mu_;
   // Per author: the highest seq the peer holds (as far as we know).
   RecordStore::VersionVector their_vv_ ABSL_GUARDED_BY(mu_);
+  // Likewise for private streams; only ever filled for a peer of this
+  // device's own person.
+  RecordStore::VersionVector their_private_vv_ ABSL_GUARDED_BY(mu_);
 
   absl::Mutex ingest_mu_;
   std::deque<std::vector<RecordStore::RemoteOp>> ingest_queue_ ABSL_GUARDED_BY(ingest_mu_);

@@ -198,14 +198,15 @@ std::shared_ptr<KeySet> KeysFrom(const SecretBytes& secrets, const v1::VaultIden
   return keys;
 }
 
-// The secrets buffer of `keys`, with `space_key` in place of theirs when
-// given.
-SecretBytes SecretsOf(const KeySet& keys, const SecretBytes* space_key = nullptr) {
+// The secrets buffer of `keys`, with `space_key` and `personal_key` in place
+// of theirs when given.
+SecretBytes SecretsOf(const KeySet& keys, const SecretBytes* space_key = nullptr,
+                      const SecretBytes* personal_key = nullptr) {
   SecretBytes secrets(kSecretsBytes);
   unsigned char* p = secrets.data();
   for (const SecretBytes* src :
        {&keys.device_secret_key, &keys.data_key, space_key != nullptr ? space_key : &keys.space_key,
-        &keys.personal_key}) {
+        personal_key != nullptr ? personal_key : &keys.personal_key}) {
     std::copy(src->data(), src->data() + src->size(), p);
     p += src->size();
   }
@@ -433,7 +434,8 @@ void Vault::Lock() {
 absl::StatusOr<std::shared_ptr<const KeySet>> Vault::AdoptSpace(const std::string& space_id,
                                                                 const SecretBytes& space_key,
                                                                 uint32_t key_epoch,
-                                                                const SaveAdopted& save) {
+                                                                const SaveAdopted& save,
+                                                                const AdoptedPerson* person) {
   absl::MutexLock kdf_lock(&kdf_mu_);
   absl::MutexLock lock(&mu_);
   if (keys_ == nullptr || vault_key_ == nullptr) {
@@ -442,10 +444,21 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::AdoptSpace(const std::strin
   if (space_id.size() != kRawIdBytes || space_key.size() != kSymmetricKeyBytes) {
     return absl::InvalidArgumentError("space id or key has the wrong length");
   }
-  SecretBytes secrets = SecretsOf(*keys_, &space_key);
+  if (person != nullptr &&
+      (person->member_id.size() != kRawIdBytes || person->personal_key == nullptr ||
+       person->personal_key->size() != kSymmetricKeyBytes || person->display_name.empty() ||
+       person->display_name.size() > kMaxDisplayName)) {
+    return absl::InvalidArgumentError("the person's id, name or key has the wrong length");
+  }
+  SecretBytes secrets =
+      SecretsOf(*keys_, &space_key, person != nullptr ? person->personal_key : nullptr);
   v1::VaultIdentity id = *identity_;
   id.set_space_id(space_id);
   id.set_space_key_epoch(key_epoch);
+  if (person != nullptr) {
+    id.set_member_id(person->member_id);
+    id.set_display_name(person->display_name);
+  }
   v1::VaultFile file = *file_;
   file.set_identity(id.SerializeAsString());
   SealSecrets(secrets, *vault_key_, &file);

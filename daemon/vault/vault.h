@@ -134,12 +134,22 @@ class Vault {
   // write (the device's own ops sealed again for the new space). The vault
   // switches only when the save succeeded. `save` runs under the vault's
   // lock: it must not call the vault.
+  //
+  // With `person` (linking this device to a person who has devices in the
+  // space already), the device also takes that person's member id, display
+  // name and personal key; its own device key, data key and ways in stay.
   using SaveAdopted =
       std::function<absl::Status(std::string_view vault_file, const KeySet& new_keys)>;
+  struct AdoptedPerson {
+    std::string member_id;  // 16 raw bytes
+    std::string display_name;
+    const SecretBytes* personal_key;
+  };
   absl::StatusOr<std::shared_ptr<const KeySet>> AdoptSpace(const std::string& space_id,
                                                            const SecretBytes& space_key,
                                                            uint32_t key_epoch,
-                                                           const SaveAdopted& save = nullptr);
+                                                           const SaveAdopted& save = nullptr,
+                                                           const AdoptedPerson* person = nullptr);
 
   // Marks the vault as one that keeps a sealed head of its own op log
   // (VaultIdentity.keeps_own_log_head), for a vault made before the head

@@ -267,7 +267,7 @@ TEST_F(PeerBadInputTest, SyncRefusesBadOpsOneByOneAndTheStreamGoesOn) {
        CraftedCheckInOp(
            *member, 1, 'b',
            [](v1::OpHeader* h, v1::OpBody*) { h->set_visibility(v1::VISIBILITY_PRIVATE); }),
-       "private ops never travel"},
+       "a private op travels only among its author's own devices"},
       {"of an unknown key epoch",
        CraftedCheckInOp(*member, 1, 'b', [](v1::OpHeader* h, v1::OpBody*) { h->set_key_epoch(7); }),
        "op of unknown key epoch 7"},

@@ -38,6 +38,10 @@ OnDisk ReadDisk(const std::string& data_dir, const std::string& passphrase) {
                              return true;
                            }
                            v1::OpHeader header;
+                           if (v1::OpHeader seen; seen.ParseFromString(op.header()) &&
+                                                  seen.visibility() != v1::VISIBILITY_SHARED) {
+                             out.private_authors.insert(seen.author_device());
+                           }
                            auto body = OpenOp(op, **keys, &header);
                            if (body.ok()) {
                              ++out.opened;

@@ -4,6 +4,7 @@
 #ifndef ATTUNE_TESTS_INTEGRATION_DISK_READER_H_
 #define ATTUNE_TESTS_INTEGRATION_DISK_READER_H_
 
+#include <set>
 #include <string>
 
 namespace attune::testing {
@@ -15,6 +16,10 @@ struct OnDisk {
   std::string text;
   int ops = 0;     // ops in its log
   int opened = 0;  // of them, those its keys open
+  // Author devices (raw keys) of every private op in its log, opened or
+  // not: a private op of another person must not be there even as
+  // ciphertext.
+  std::set<std::string> private_authors;
 };
 
 // Reads a copy of the data folder `data_dir` of a stopped daemon, unlocked

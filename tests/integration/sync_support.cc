@@ -72,13 +72,32 @@ grpc::Status SetRevealTogether(DaemonHarness& d, bool on) {
   return ::testing::AssertionSuccess();
 }
 
-CliResult PairWithCli(const DaemonHarness& inviter, const DaemonHarness& joiner) {
-  CliResult invite = RunCli(inviter, {"pair", "invite", "--no-qr"});
+std::string InviteCodeIn(const std::string& out) {
+  auto start = out.find("attune-invite-");
+  if (start == std::string::npos) return "";
+  return out.substr(start, out.find_first_of(" \n", start) - start);
+}
+
+namespace {
+
+// `command` invite on `inviter`, then its join with the code on `joiner`.
+CliResult InviteAndJoin(const DaemonHarness& inviter, const DaemonHarness& joiner,
+                        const std::string& command, const std::string& invite_verb) {
+  CliResult invite = RunCli(inviter, {command, invite_verb, "--no-qr"});
   if (invite.exit_code != 0) return invite;
-  auto start = invite.out.find("attune-invite-");
-  if (start == std::string::npos) return invite;
-  auto end = invite.out.find_first_of(" \n", start);
-  return RunCli(joiner, {"pair", "join", invite.out.substr(start, end - start)});
+  const std::string code = InviteCodeIn(invite.out);
+  if (code.empty()) return invite;
+  return RunCli(joiner, {command, "join", code});
+}
+
+}  // namespace
+
+CliResult PairWithCli(const DaemonHarness& inviter, const DaemonHarness& joiner) {
+  return InviteAndJoin(inviter, joiner, "pair", "invite");
+}
+
+CliResult LinkWithCli(const DaemonHarness& have, const DaemonHarness& fresh) {
+  return InviteAndJoin(have, fresh, "device", "link");
 }
 
 bool Await(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {

@@ -35,9 +35,16 @@ inline constexpr char kPeerPassphrase[] = "correct horse battery";
 // This person's choice of reveal together (SpaceService.UpdateSpaceSettings).
 grpc::Status SetRevealTogether(DaemonHarness& d, bool on);
 
+// The first "attune-invite-…" code in a CLI's output; "" when there is none.
+std::string InviteCodeIn(const std::string& out);
+
 // `attune pair invite` on inviter, `attune pair join` on joiner; returns the
 // joiner's CLI result.
 CliResult PairWithCli(const DaemonHarness& inviter, const DaemonHarness& joiner);
+
+// `attune device link` on `have`, `attune device join` on `fresh` (another
+// device of the same person); returns the new device's CLI result.
+CliResult LinkWithCli(const DaemonHarness& have, const DaemonHarness& fresh);
 
 // Polls `condition` until it holds or `timeout` passes; returns whether it
 // held. For effects that happen on another process's schedule.

@@ -30,9 +30,7 @@ v1::SyncStatus SyncStatusOf(DaemonHarness& d) {
 std::string InviteCode(DaemonHarness& d) {
   CliResult r = RunCli(d, {"pair", "invite", "--no-qr"});
   EXPECT_EQ(r.exit_code, 0) << r.out;
-  auto start = r.out.find("attune-invite-");
-  if (start == std::string::npos) return "";
-  return r.out.substr(start, r.out.find_first_of(" \n", start) - start);
+  return InviteCodeIn(r.out);
 }
 
 class SyncTest : public ::testing::Test {

@@ -52,6 +52,17 @@ inline std::shared_ptr<KeySet> KeysInSpace(const KeySet& device, const std::stri
   return keys;
 }
 
+// Another device of `person`: `device`'s own device key and data key, with
+// the person's member id, name, space and personal key (as after linking).
+inline std::shared_ptr<KeySet> DeviceOfPerson(const KeySet& person, const KeySet& device) {
+  auto keys = KeysInSpace(device, person.space_id, person.space_key);
+  keys->member_id = person.member_id;
+  keys->display_name = person.display_name;
+  std::copy(person.personal_key.data(), person.personal_key.data() + person.personal_key.size(),
+            keys->personal_key.data());
+  return keys;
+}
+
 class TempDir {
  public:
   TempDir() {

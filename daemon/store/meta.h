@@ -30,10 +30,11 @@ namespace meta_key {
 inline constexpr char kVault[] = "vault";                 // the vault file
 inline constexpr char kRebuildViews[] = "rebuild_views";  // "1": rebuild at unlock
 inline constexpr char kAppliedPrefix[] = "applied/";      // + device -> last folded shared seq
-inline constexpr char kAppliedPrivatePrefix[] = "applied-private/";  // + device -> private seq
-inline constexpr char kOwnLogBehind[] = "own_log_behind";            // -> seq peers hold
-inline constexpr char kOwnLogHead[] = "own_log_head";                // sealed v1::OwnLogHead
-inline constexpr char kAcceptOwnLog[] = "accept_own_log";            // "1" until accepted
+inline constexpr char kAppliedPrivatePrefix[] = "applied-private/";       // + device -> private seq
+inline constexpr char kOwnLogBehind[] = "own_log_behind";                 // -> seq peers hold
+inline constexpr char kOwnLogBehindPrivate[] = "own_log_behind_private";  // -> private seq
+inline constexpr char kOwnLogHead[] = "own_log_head";                     // sealed v1::OwnLogHead
+inline constexpr char kAcceptOwnLog[] = "accept_own_log";                 // "1" until accepted
 // The event hub's (EventHub).
 inline constexpr char kEventStart[] = "event_start";      // the daemon's start number
 inline constexpr char kEventPrefix[] = "event/";          // + id (8 bytes) -> sealed v1::Event

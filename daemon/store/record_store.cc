@@ -1,6 +1,7 @@
 #include "daemon/store/record_store.h"
 
 #include <algorithm>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "daemon/base/log.h"
@@ -311,6 +312,14 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
       w->status = absl::InternalError("writers of one group use different devices");
       continue;
     }
+    // Keys fetched before the device joined a space (or was linked) would
+    // seal ops for the space it left: nobody could take them.
+    if (!space_id_.empty() && keys.space_id != space_id_) {
+      w->status = absl::UnavailableError(
+          "this device joined a space while the write was under way: nothing was written; "
+          "try again");
+      continue;
+    }
     // A writer's mutations land in the group together, or (on an error)
     // none of them does.
     uint64_t w_shared = shared_seq, w_private = private_seq;
@@ -535,7 +544,8 @@ absl::Status RecordStore::HandOverFromBackedUpDevice(Db* db, std::string_view ba
                 EncodeSeq(BigEndian(std::string_view(**last).substr(kDeviceBytes + 1))));
     }
   }
-  for (const char* key : {meta_key::kOwnLogBehind, meta_key::kAcceptOwnLog, meta_key::kPeerPort}) {
+  for (const char* key : {meta_key::kOwnLogBehind, meta_key::kOwnLogBehindPrivate,
+                          meta_key::kAcceptOwnLog, meta_key::kPeerPort}) {
     batch.Delete(Cf::kMeta, key);
   }
   v1::OwnLogHead empty;
@@ -719,39 +729,62 @@ absl::StatusOr<int64_t> RecordStore::RecordCount() const { return views_.Count()
 
 // --- Sync ------------------------------------------------------------------
 
+namespace {
+const char* BehindKey(v1::Visibility vis) {
+  return vis == v1::VISIBILITY_SHARED ? meta_key::kOwnLogBehind : meta_key::kOwnLogBehindPrivate;
+}
+}  // namespace
+
 absl::Status RecordStore::LoadBehind() {
   if (behind_loaded_) return absl::OkStatus();
-  auto stored = db_->Get(Cf::kMeta, meta_key::kOwnLogBehind);
-  if (!stored.ok()) return stored.status();
-  behind_until_ = stored->has_value() ? BigEndian(**stored) : 0;
+  for (v1::Visibility vis : {v1::VISIBILITY_SHARED, v1::VISIBILITY_PRIVATE}) {
+    auto stored = db_->Get(Cf::kMeta, BehindKey(vis));
+    if (!stored.ok()) return stored.status();
+    BehindUntil(vis) = stored->has_value() ? BigEndian(**stored) : 0;
+  }
   behind_loaded_ = true;
   return absl::OkStatus();
 }
 
-uint64_t RecordStore::HeldOwn(const std::string& device) const {
-  auto it = written_vv_.find(device);
-  return it == written_vv_.end() ? 0 : it->second;
+uint64_t& RecordStore::BehindUntil(v1::Visibility vis) {
+  return vis == v1::VISIBILITY_SHARED ? behind_until_ : behind_private_until_;
 }
 
-absl::Status RecordStore::BehindError(uint64_t held) const {
-  if (behind_until_ == 0 || held >= behind_until_) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "this device's data folder is older than what its partners hold from it (they have its op ",
-      behind_until_, ", it has ", held,
-      "; was it restored from a copy?): it takes its own ops back from them before it writes "
-      "again, so that it never numbers two ops alike. Let it sync with a partner's device."));
+uint64_t RecordStore::HeldOwn(const std::string& device, v1::Visibility vis) const {
+  const VersionVector& vv = vis == v1::VISIBILITY_SHARED ? written_vv_ : written_private_;
+  auto it = vv.find(device);
+  return it == vv.end() ? 0 : it->second;
+}
+
+absl::Status RecordStore::BehindError(const std::string& device) const {
+  for (v1::Visibility vis : {v1::VISIBILITY_SHARED, v1::VISIBILITY_PRIVATE}) {
+    const bool shared = vis == v1::VISIBILITY_SHARED;
+    const uint64_t until = shared ? behind_until_ : behind_private_until_;
+    const uint64_t held = HeldOwn(device, vis);
+    if (until == 0 || held >= until) continue;
+    return absl::FailedPreconditionError(absl::StrCat(
+        "this device's data folder is older than what ",
+        shared ? "its partners hold from it (they have its op "
+               : "your other devices hold from it (they have its private op ",
+        until, ", it has ", held,
+        "; was it restored from a copy?): it takes its own ops back from them before it writes "
+        "again, so that it never numbers two ops alike. Let it sync with ",
+        shared ? "a partner's device." : "your other device."));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status RecordStore::CheckNotBehind(const std::string& device) {
   if (auto s = LoadBehind(); !s.ok()) return s;
-  if (behind_until_ == 0) return absl::OkStatus();
-  const uint64_t held = HeldOwn(device);
-  if (held < behind_until_) return BehindError(held);
-  // Caught up: forget the mark, and number on from the log as it is now.
+  if (behind_until_ == 0 && behind_private_until_ == 0) return absl::OkStatus();
+  if (auto s = BehindError(device); !s.ok()) return s;
+  // Caught up: forget the marks, and number on from the log as it is now.
   Batch batch;
   batch.Delete(Cf::kMeta, meta_key::kOwnLogBehind);
+  batch.Delete(Cf::kMeta, meta_key::kOwnLogBehindPrivate);
   if (auto s = db_->Write(batch, true); !s.ok()) return s;
   behind_until_ = 0;
+  behind_private_until_ = 0;
   next_shared_ = 0;
   return absl::OkStatus();
 }
@@ -760,21 +793,23 @@ std::string RecordStore::WriteBlock() {
   absl::MutexLock lock(&commit_mu_);
   if (!LoadVersionVector().ok() || !LoadBehind().ok()) return "";
   // Read only: the next write forgets a mark that has been reached.
-  auto s = BehindError(HeldOwn(self_device_.empty() ? own_device_ : self_device_));
+  auto s = BehindError(self_device_.empty() ? own_device_ : self_device_);
   return s.ok() ? "" : std::string(s.message());
 }
 
-absl::Status RecordStore::NoteOwnOpsHeldByPeer(const std::string& own_device, uint64_t seq) {
+absl::Status RecordStore::NoteOwnOpsHeldByPeer(const std::string& own_device, uint64_t seq,
+                                               v1::Visibility visibility) {
   absl::MutexLock lock(&commit_mu_);
   if (auto s = LoadVersionVector(); !s.ok()) return s;
   if (auto s = LoadBehind(); !s.ok()) return s;
-  const uint64_t held = HeldOwn(own_device);
+  const uint64_t held = HeldOwn(own_device, visibility);
   self_device_ = own_device;
-  if (seq <= held || seq <= behind_until_) return absl::OkStatus();
+  uint64_t& until = BehindUntil(visibility);
+  if (seq <= held || seq <= until) return absl::OkStatus();
   Batch batch;
-  batch.Put(Cf::kMeta, meta_key::kOwnLogBehind, EncodeSeq(seq));
+  batch.Put(Cf::kMeta, BehindKey(visibility), EncodeSeq(seq));
   if (auto s = db_->Write(batch, true); !s.ok()) return s;
-  behind_until_ = seq;
+  until = seq;
   own_device_ = own_device;
   next_shared_ = 0;
   return absl::OkStatus();
@@ -850,6 +885,24 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
   absl::Status own_check = keys != nullptr ? EnsureOwnLogChecked(*keys) : absl::OkStatus();
   v1::OwnLogHead head = head_;
   bool own_added = false;
+  // Ops of a stream that arrived while locked are folded first (FoldPending
+  // may not have run yet after an unlock): this batch's applied mark would
+  // otherwise pass over them.
+  if (keys != nullptr) {
+    std::set<std::pair<std::string, v1::Visibility>> streams;
+    for (const RemoteOp& r : ops) {
+      if (r.header.author_device() != keys->device_public_key) {
+        streams.emplace(r.header.author_device(), r.header.visibility());
+      }
+    }
+    for (const auto& [author, vis] : streams) {
+      if (vis != v1::VISIBILITY_SHARED && vis != v1::VISIBILITY_PRIVATE) continue;
+      const VersionVector& written = vis == v1::VISIBILITY_SHARED ? written_vv_ : written_private_;
+      auto it = written.find(author);
+      if (it == written.end()) continue;
+      if (auto s = FoldPendingStreams(*keys, vis, {{author, it->second}}); !s.ok()) return s;
+    }
+  }
   // As this batch advances, per stream (StreamPrefix: author ‖ stream).
   std::map<std::string, uint64_t> held;
   std::map<std::string, v1::RecordState> states;
@@ -1088,9 +1141,21 @@ uint64_t RecordStore::WaitForChange(uint64_t seen, absl::Duration timeout) {
   return change_count_;
 }
 
-absl::Status RecordStore::ResealOwnOps(const KeySet& old_keys, const KeySet& new_keys, Batch also) {
+absl::Status RecordStore::ResealOwnOps(const KeySet& old_keys, const KeySet& new_keys, Batch also,
+                                       bool only_if_empty) {
   absl::MutexLock lock(&commit_mu_);
   if (auto s = EnsureOwnLogChecked(old_keys); !s.ok()) return s;
+  if (only_if_empty) {
+    auto shared = LastSeq(old_keys.device_public_key, v1::VISIBILITY_SHARED);
+    auto priv = LastSeq(old_keys.device_public_key, v1::VISIBILITY_PRIVATE);
+    if (!shared.ok()) return shared.status();
+    if (!priv.ok()) return priv.status();
+    if (*shared + *priv > 0) {
+      return absl::FailedPreconditionError(
+          "this device has written something of its own (while the link was under way?): only "
+          "a device that has written nothing can be linked");
+    }
+  }
   // Every op changes bytes, so the head changes with them: its digests and
   // chains are taken again, in key order (each stream by seq).
   v1::OwnLogHead head = head_;
@@ -1134,9 +1199,11 @@ absl::Status RecordStore::ResealOwnOps(const KeySet& old_keys, const KeySet& new
   const bool ops_changed = batch.Count() > 0;
   if (ops_changed) PutHead(new_keys, head, &batch);
   batch.Append(std::move(also));
-  if (batch.Count() == 0) return absl::OkStatus();
-  if (auto w = db_->Write(batch, true); !w.ok()) return w;
+  if (batch.Count() > 0) {
+    if (auto w = db_->Write(batch, true); !w.ok()) return w;
+  }
   if (ops_changed) head_ = std::move(head);
+  space_id_ = new_keys.space_id;
   NotifyChange();
   return absl::OkStatus();
 }

@@ -222,8 +222,11 @@ class RecordStore {
   // older copy), this device must not write again before it has its own ops
   // back, or it would number new ops with seqs it already used: every write
   // is refused (FAILED_PRECONDITION, saying why) until Ingest has
-  // brought its own log up to `seq`. Remembered across restarts.
-  absl::Status NoteOwnOpsHeldByPeer(const std::string& own_device, uint64_t seq);
+  // brought its own log up to `seq`. Remembered across restarts. The same
+  // for its private stream (`visibility` PRIVATE), which another device of
+  // its person holds.
+  absl::Status NoteOwnOpsHeldByPeer(const std::string& own_device, uint64_t seq,
+                                    v1::Visibility visibility = v1::VISIBILITY_SHARED);
   // Empty, or why writes are refused now (see NoteOwnOpsHeldByPeer).
   std::string WriteBlock();
 
@@ -240,7 +243,13 @@ class RecordStore {
   // seq, clock and body. `also` (the vault file that holds the new keys) is
   // stored in the same atomic, durable write, so a crash leaves either both
   // or neither.
-  absl::Status ResealOwnOps(const KeySet& old_keys, const KeySet& new_keys, Batch also = {});
+  // With `only_if_empty` (linking: the device takes another person's ids),
+  // FAILED_PRECONDITION when the device wrote any op, checked atomically
+  // with the write. From then on writes with keys of another space than
+  // `new_keys`' are refused (UNAVAILABLE: a caller that fetched its keys
+  // before the join), so no op is sealed for a space the device left.
+  absl::Status ResealOwnOps(const KeySet& old_keys, const KeySet& new_keys, Batch also = {},
+                            bool only_if_empty = false);
   // Readies a store copied from a backup of `backed_up_device` to serve a
   // new device of the same person (BackupService.RestoreBackup), before
   // any RecordStore opens it: the backed-up device's ops become another
@@ -332,11 +341,15 @@ class RecordStore {
   // Under commit_mu_: the write refusal while this device's own log is behind
   // what peers hold of it; OK otherwise (and forgets a reached target).
   absl::Status CheckNotBehind(const std::string& device) ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
-  // Under commit_mu_: the refusal while `held` (own shared ops in the log)
-  // is short of the mark; OK otherwise. Changes nothing.
-  absl::Status BehindError(uint64_t held) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
-  // Under commit_mu_: the shared ops of `device` in the log.
-  uint64_t HeldOwn(const std::string& device) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  // Under commit_mu_: the refusal while either stream of `device` in the
+  // log is short of its mark; OK otherwise. Changes nothing.
+  absl::Status BehindError(const std::string& device) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  // Under commit_mu_: the ops of one stream of `device` in the log.
+  uint64_t HeldOwn(const std::string& device, v1::Visibility vis) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
+  // Under commit_mu_: the mark of one stream.
+  uint64_t& BehindUntil(v1::Visibility vis) ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
 
   // Under commit_mu_: CheckOwnLogLocked once per device (the last result
   // is kept, so a failed check refuses every later write).
@@ -358,6 +371,9 @@ class RecordStore {
   // This device's id as sync names it (known while locked, unlike keys).
   std::string self_device_ ABSL_GUARDED_BY(commit_mu_);
   uint64_t behind_until_ ABSL_GUARDED_BY(commit_mu_) = 0;
+  uint64_t behind_private_until_ ABSL_GUARDED_BY(commit_mu_) = 0;
+  // The space this device moved to by its last ResealOwnOps; empty before.
+  std::string space_id_ ABSL_GUARDED_BY(commit_mu_);
   std::string own_device_ ABSL_GUARDED_BY(commit_mu_);
   // Next seq of this device's shared and private streams; 0: not loaded.
   uint64_t next_shared_ ABSL_GUARDED_BY(commit_mu_) = 0;

@@ -74,11 +74,26 @@ absl::Status AdmitJoiner(const KeySet& keys, const std::string& tls_device,
       (own && !SealToDevice(keys.personal_key, tls_device, &sealed_personal))) {
     return absl::InvalidArgumentError("the joiner's key is not a valid Ed25519 key");
   }
+  // A partner is a new person: a member id the space has already would make
+  // the joiner's device someone else's (it would get their private ops and
+  // change their records).
+  const std::string member_id = own ? keys.member_id : request.joiner_member();
+  for (const auto& existing : members->Bodies()) {
+    if (!own && existing.member_id() == member_id && existing.device() != tls_device) {
+      return absl::PermissionDeniedError("the joiner's member id is another person's already");
+    }
+    // A device already certified stays the device of the person it was
+    // certified for (a retry of the same pairing is answered again).
+    if (existing.device() == tls_device && existing.member_id() != member_id) {
+      return absl::FailedPreconditionError(
+          "this device is a member already, as another person's device");
+    }
+  }
   v1::MemberCertBody body;
   body.set_space_id(keys.space_id);
   body.set_device(tls_device);
   // A linked device is this person's: it writes as them, under their name.
-  body.set_member_id(own ? keys.member_id : request.joiner_member());
+  body.set_member_id(member_id);
   body.set_display_name(own ? keys.display_name : request.joiner_display_name());
   body.set_added_by(keys.device_public_key);
   body.set_added_at_ms(static_cast<uint64_t>(absl::ToUnixMillis(now)));

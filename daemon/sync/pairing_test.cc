@@ -183,6 +183,36 @@ TEST_F(PairingTest, TheRoleMustMatchTheInviteAndAMismatchKeepsItOpen) {
                   .ok());
 }
 
+// A partner's device never becomes someone else's: a partner invite
+// redeemed under the inviter's member id is refused, and a device certified
+// for one person cannot be certified again for another.
+TEST_F(PairingTest, APartnerCannotTakeAnExistingPersonsIdNorADeviceChangePerson) {
+  v1::PairRequest as_alex = JoinRequest(*sam_, code_);
+  as_alex.set_joiner_member(alex_->member_id);
+  as_alex.set_mac(InviteMac(code_.secret(), alex_->device_public_key, sam_->device_public_key,
+                            code_.invite_id()));
+  v1::PairResponse response;
+  auto s = AdmitJoiner(*alex_, sam_->device_public_key, as_alex, kNow, &invites_,
+                       alex_members_.get(), &response);
+  EXPECT_EQ(s.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_THAT(s.message(), HasSubstr("another person's"));
+  EXPECT_FALSE(alex_members_->IsMember(sam_->device_public_key));
+
+  // Linked as Alex's phone, the device cannot pair again as a new person.
+  auto phone = NewKeys("Phone");
+  v1::InviteCode link = invites_.Create(alex_->device_public_key, {"127.0.0.1:27441"}, kNow,
+                                        absl::Minutes(10), nullptr, /*own_device=*/true);
+  ASSERT_TRUE(AdmitJoiner(*alex_, phone->device_public_key, JoinRequest(*phone, link, true), kNow,
+                          &invites_, alex_members_.get(), &response)
+                  .ok());
+  v1::InviteCode partner =
+      invites_.Create(alex_->device_public_key, {"127.0.0.1:27441"}, kNow, absl::Minutes(10));
+  auto again = AdmitJoiner(*alex_, phone->device_public_key, JoinRequest(*phone, partner), kNow,
+                           &invites_, alex_members_.get(), &response);
+  EXPECT_EQ(again.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(alex_members_->Find(phone->device_public_key)->member_id(), alex_->member_id);
+}
+
 TEST_F(PairingTest, InviterAddressesAreTheAnswersElseTheCodesWithoutControlCharacters) {
   v1::PairResponse response;
   EXPECT_EQ(InviterAddresses(response, code_), std::vector<std::string>{"127.0.0.1:27441"});

@@ -601,10 +601,9 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(
   auto adopted = vault_->AdoptSpace(
       response.space_id(), *space_key, response.key_epoch(),
       [&](std::string_view vault_file, const KeySet& new_keys) {
-        if (auto s = nothing_written(); !s.ok()) return s;
         Batch vault;
         MetaVaultPersistence::PutVaultFile(vault_file, &vault);
-        return store_->ResealOwnOps(k, new_keys, std::move(vault));
+        return store_->ResealOwnOps(k, new_keys, std::move(vault), /*only_if_empty=*/own_device);
       },
       person.has_value() ? &*person : nullptr);
   if (!adopted.ok()) return adopted.status();
@@ -618,8 +617,16 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(
   std::vector<v1::MemberCert> certs(response.members().begin(), response.members().end());
   auto merged = members_->Merge(response.space_id(), certs, /*replace=*/true);
   if (!merged.ok()) return merged.status();
-  if (!members_->IsMember(k.device_public_key)) {
+  // This device's certificate must name the person its vault now is: a
+  // modified inviter could otherwise certify it as someone else's device,
+  // and its private ops would follow that person.
+  auto mine = members_->Find(k.device_public_key);
+  if (!mine.has_value()) {
     return absl::InternalError("the inviter's member list does not include this device");
+  }
+  if (mine->member_id() != (*adopted)->member_id) {
+    return absl::PermissionDeniedError(
+        "the inviter certified this device as another person's device; it is not synced with");
   }
   if (auto s = OnUnlock(*adopted); !s.ok()) return s;
   LogInfo(absl::StrCat(own_device ? "linked as another device of the person of device "

@@ -31,6 +31,9 @@ std::optional<std::string> SyncSession::SharedPerson() const {
   if (!mine.has_value() || !theirs.has_value() || mine->member_id() != theirs->member_id()) {
     return std::nullopt;
   }
+  // This device's certificate must name the person its vault is.
+  auto identity = env_.vault->identity();
+  if (!identity.has_value() || identity->member_id() != mine->member_id()) return std::nullopt;
   return mine->member_id();
 }
 
@@ -70,14 +73,20 @@ v1::SyncMessage SyncSession::MakeHello() const {
   for (auto& cert : env_.members->All()) *h->add_members() = std::move(cert);
   for (const auto& a : env_.listen_addresses) h->add_addresses(a);
   // The peer's own op at the highest seq held from it: its proof, should its
-  // log be shorter (see Hello.your_head_op).
-  for (const auto& e : h->version_vector()) {
-    if (e.device() != peer_ || e.seq() == 0) continue;
-    auto op = env_.store->ReadSharedOps(peer_, e.seq(), 1, kMaxOpBytes);
-    if (op.ok() && op->size() == 1 && !h->mutable_your_head_op()->ParseFromString(op->front())) {
-      h->clear_your_head_op();
+  // log be shorter (see Hello.your_head_op); and of its private stream, for
+  // another device of this person.
+  auto show = [&](const google::protobuf::RepeatedPtrField<v1::VersionEntry>& vv,
+                  v1::Visibility vis, v1::Op* out) {
+    for (const auto& e : vv) {
+      if (e.device() != peer_ || e.seq() == 0) continue;
+      auto op = env_.store->ReadOps(peer_, vis, e.seq(), 1, kMaxOpBytes);
+      if (op.ok() && op->size() == 1 && !out->ParseFromString(op->front())) out->Clear();
     }
-  }
+  };
+  show(h->version_vector(), v1::VISIBILITY_SHARED, h->mutable_your_head_op());
+  show(h->private_version_vector(), v1::VISIBILITY_PRIVATE, h->mutable_your_private_head_op());
+  if (h->your_head_op().ByteSizeLong() == 0) h->clear_your_head_op();
+  if (h->your_private_head_op().ByteSizeLong() == 0) h->clear_your_private_head_op();
   return m;
 }
 
@@ -135,15 +144,22 @@ absl::Status SyncSession::CheckHello(const v1::Hello& hello) {
   // This device's own ops, as the peer holds them: if its log lacks some,
   // it takes them back before it writes again (see RecordStore), but only on
   // proof. A bare number would let a modified device pause our writes.
-  auto own = vv.find(env_.self_device);
-  if (own != vv.end() && own->second > 0) {
-    auto proven = ProvenOwnSeq(hello, own->second);
+  for (v1::Visibility vis : {v1::VISIBILITY_SHARED, v1::VISIBILITY_PRIVATE}) {
+    const bool shared = vis == v1::VISIBILITY_SHARED;
+    const RecordStore::VersionVector& theirs = shared ? vv : private_vv;
+    auto own = theirs.find(env_.self_device);
+    if (own == theirs.end() || own->second == 0) continue;
+    auto proven = ProvenOwnSeq(shared ? hello.your_head_op() : hello.your_private_head_op(),
+                               own->second, vis);
     if (!proven.ok()) {
-      LogWarning(absl::StrCat(
-          "device ", FormatDeviceId(peer_).substr(0, 15), " says it holds this device's ops up to ",
-          own->second, ", without proof (", proven.status().message(), "); not waiting for them"));
+      LogWarning(absl::StrCat("device ", FormatDeviceId(peer_).substr(0, 15),
+                              " says it holds this device's ", shared ? "" : "private ",
+                              "ops up to ", own->second, ", without proof (",
+                              proven.status().message(), "); not waiting for them"));
     } else {
-      if (auto s = env_.store->NoteOwnOpsHeldByPeer(env_.self_device, *proven); !s.ok()) return s;
+      if (auto s = env_.store->NoteOwnOpsHeldByPeer(env_.self_device, *proven, vis); !s.ok()) {
+        return s;
+      }
       if (auto block = env_.store->WriteBlock(); !block.empty()) LogWarning(block);
     }
   }
@@ -161,12 +177,18 @@ absl::Status SyncSession::CheckHello(const v1::Hello& hello) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<uint64_t> SyncSession::ProvenOwnSeq(const v1::Hello& hello, uint64_t claimed) const {
-  if (!hello.has_your_head_op()) return absl::InvalidArgumentError("no op shown");
-  auto op = CheckIncomingOp(hello.your_head_op(), env_.space_id, env_.key_epoch, *env_.members,
-                            std::numeric_limits<uint64_t>::max());
+absl::StatusOr<uint64_t> SyncSession::ProvenOwnSeq(const v1::Op& shown, uint64_t claimed,
+                                                   v1::Visibility vis) const {
+  if (shown.ByteSizeLong() == 0) return absl::InvalidArgumentError("no op shown");
+  // This device's own private op may be shown by another device of its
+  // person only (CheckHello reads private entries from no one else).
+  const std::optional<std::string> person = SharedPerson();
+  auto op = CheckIncomingOp(shown, env_.space_id, env_.key_epoch, *env_.members,
+                            std::numeric_limits<uint64_t>::max(),
+                            person.has_value() ? &*person : nullptr);
   if (!op.ok()) return op.status();
-  if (op->header.author_device() != env_.self_device || op->header.seq() != claimed) {
+  if (op->header.author_device() != env_.self_device || op->header.seq() != claimed ||
+      op->header.visibility() != vis) {
     return absl::InvalidArgumentError("the op shown is not this device's op at that seq");
   }
   return claimed;

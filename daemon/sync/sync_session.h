@@ -72,9 +72,11 @@ class SyncSession {
   RecordStore::VersionVector OwnPersonsPrivateStreams(const std::string& member) const;
   v1::SyncMessage MakeHello() const;
   absl::Status CheckHello(const v1::Hello& hello);
-  // `claimed` (the peer's entry for this device) when the Hello shows this
-  // device's own op at that seq, signed by this device; why not otherwise.
-  absl::StatusOr<uint64_t> ProvenOwnSeq(const v1::Hello& hello, uint64_t claimed) const;
+  // `claimed` (the peer's entry for this device's stream `vis`) when `shown`
+  // (from the Hello) is this device's own op of that stream at that seq,
+  // signed by this device; why not otherwise.
+  absl::StatusOr<uint64_t> ProvenOwnSeq(const v1::Op& shown, uint64_t claimed,
+                                        v1::Visibility vis) const;
   void SendLoop();
   // Sends the peer what it lacks of each stream of `vis` in `mine`; sets
   // *sent_any when it sent something. False once the stream broke.

@@ -574,18 +574,30 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(
   }
   auto space_key = OpenSpaceKey(k, response.sealed_space_key());
   if (!space_key.ok()) return space_key.status();
+  // Before anything is saved: this device's certificate must name the
+  // person it will be, this device's own for a partner's invite, the
+  // inviter's when linking (a modified inviter could otherwise make it
+  // someone else's device, its ops refused and its private ops misdirected).
+  std::optional<v1::MemberCertBody> mine, inviter;
+  for (const auto& cert : response.members()) {
+    v1::MemberCertBody body;
+    if (!body.ParseFromString(cert.body())) continue;
+    if (body.device() == k.device_public_key) mine = body;
+    if (body.device() == code.inviter_device()) inviter = body;
+  }
+  if (!mine.has_value()) {
+    return absl::PermissionDeniedError(
+        "the inviter's member list does not include this device; nothing was changed here");
+  }
+  if (!own_device && mine->member_id() != k.member_id) {
+    return absl::PermissionDeniedError(
+        "the inviter certified this device as another person's device; nothing was changed here");
+  }
   // Linking: the person this device now belongs to, as the inviter
   // certified it (the inviter's own person), and their personal key.
   std::optional<Vault::AdoptedPerson> person;
   absl::StatusOr<SecretBytes> personal_key = absl::UnknownError("unused");
   if (own_device) {
-    std::optional<v1::MemberCertBody> mine, inviter;
-    for (const auto& cert : response.members()) {
-      v1::MemberCertBody body;
-      if (!body.ParseFromString(cert.body())) continue;
-      if (body.device() == k.device_public_key) mine = body;
-      if (body.device() == code.inviter_device()) inviter = body;
-    }
     if (!mine.has_value() || !inviter.has_value() || mine->member_id() != inviter->member_id() ||
         response.sealed_personal_key().empty()) {
       return absl::PermissionDeniedError(
@@ -617,16 +629,13 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(
   std::vector<v1::MemberCert> certs(response.members().begin(), response.members().end());
   auto merged = members_->Merge(response.space_id(), certs, /*replace=*/true);
   if (!merged.ok()) return merged.status();
-  // This device's certificate must name the person its vault now is: a
-  // modified inviter could otherwise certify it as someone else's device,
-  // and its private ops would follow that person.
-  auto mine = members_->Find(k.device_public_key);
-  if (!mine.has_value()) {
+  // Checked before the save; again on the list as merged (its chains).
+  auto certified = members_->Find(k.device_public_key);
+  if (!certified.has_value()) {
     return absl::InternalError("the inviter's member list does not include this device");
   }
-  if (mine->member_id() != (*adopted)->member_id) {
-    return absl::PermissionDeniedError(
-        "the inviter certified this device as another person's device; it is not synced with");
+  if (certified->member_id() != (*adopted)->member_id) {
+    return absl::InternalError("this device's certificate names another person than its vault");
   }
   if (auto s = OnUnlock(*adopted); !s.ok()) return s;
   LogInfo(absl::StrCat(own_device ? "linked as another device of the person of device "

@@ -71,8 +71,9 @@ absl::Status RunInvite(const GlobalOptions& global, int ttl_minutes, bool no_qr,
     }
     std::cout << "\n";
   }
-  std::cout << (own_device ? "Then check that both devices show the same safety number "
-                             "(attune pair verify).\n"
+  std::cout << (own_device ? "Then check that both devices show the same safety number: the new "
+                             "device prints it; here, attune pair verify DEVICE with the new "
+                             "device's id (attune members lists it).\n"
                            : "Then compare the safety number both of you see (attune pair "
                              "verify).\n");
   return absl::OkStatus();

@@ -888,7 +888,7 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
   // Ops of a stream that arrived while locked are folded first (FoldPending
   // may not have run yet after an unlock): this batch's applied mark would
   // otherwise pass over them.
-  if (keys != nullptr) {
+  if (keys != nullptr && maybe_unfolded_) {
     std::set<std::pair<std::string, v1::Visibility>> streams;
     for (const RemoteOp& r : ops) {
       if (r.header.author_device() != keys->device_public_key) {
@@ -999,6 +999,7 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
       return s;
     }
     if (own_added) head_ = std::move(head);
+    if (keys == nullptr) maybe_unfolded_ = true;
     for (const auto& [stream, seq] : held) {
       auto [author, vis] = split(stream);
       const bool shared = vis == v1::VISIBILITY_SHARED;
@@ -1023,6 +1024,7 @@ absl::Status RecordStore::FoldPending(const KeySet& keys) {
     const VersionVector vv = vis == v1::VISIBILITY_SHARED ? written_vv_ : written_private_;
     if (auto s = FoldPendingStreams(keys, vis, vv); !s.ok()) return s;
   }
+  maybe_unfolded_ = false;
   return absl::OkStatus();
 }
 

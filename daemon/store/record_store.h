@@ -372,6 +372,11 @@ class RecordStore {
   std::string self_device_ ABSL_GUARDED_BY(commit_mu_);
   uint64_t behind_until_ ABSL_GUARDED_BY(commit_mu_) = 0;
   uint64_t behind_private_until_ ABSL_GUARDED_BY(commit_mu_) = 0;
+  // Peers' ops may wait in the log unfolded (stored while locked, or before
+  // this start): until FoldPending has run, each ingest with keys first
+  // folds what waits of its streams. False afterwards, so the ingest path
+  // reads no applied mark.
+  bool maybe_unfolded_ ABSL_GUARDED_BY(commit_mu_) = true;
   // The space this device moved to by its last ResealOwnOps; empty before.
   std::string space_id_ ABSL_GUARDED_BY(commit_mu_);
   std::string own_device_ ABSL_GUARDED_BY(commit_mu_);

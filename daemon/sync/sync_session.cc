@@ -114,7 +114,8 @@ absl::Status SyncSession::CheckHello(const v1::Hello& hello) {
   RecordStore::VersionVector vv, private_vv;
   // A peer of another person has no say about private streams: what it
   // claims there is ignored.
-  const std::optional<std::string> person = SharedPerson();
+  person_ = SharedPerson();
+  const std::optional<std::string>& person = person_;
   std::vector<std::pair<v1::Visibility, const v1::VersionEntry*>> entries;
   for (const auto& e : hello.version_vector()) entries.emplace_back(v1::VISIBILITY_SHARED, &e);
   if (person.has_value()) {
@@ -182,10 +183,9 @@ absl::StatusOr<uint64_t> SyncSession::ProvenOwnSeq(const v1::Op& shown, uint64_t
   if (shown.ByteSizeLong() == 0) return absl::InvalidArgumentError("no op shown");
   // This device's own private op may be shown by another device of its
   // person only (CheckHello reads private entries from no one else).
-  const std::optional<std::string> person = SharedPerson();
   auto op = CheckIncomingOp(shown, env_.space_id, env_.key_epoch, *env_.members,
                             std::numeric_limits<uint64_t>::max(),
-                            person.has_value() ? &*person : nullptr);
+                            person_.has_value() ? &*person_ : nullptr);
   if (!op.ok()) return op.status();
   if (op->header.author_device() != env_.self_device || op->header.seq() != claimed ||
       op->header.visibility() != vis) {
@@ -252,9 +252,8 @@ void SyncSession::SendLoop() {
     if (!SendMissing(v1::VISIBILITY_SHARED, env_.store->SharedVersionVector(), &sent_any)) break;
     // Private streams go to another device of this device's own person
     // only, and only that person's (OwnPersonsPrivateStreams).
-    if (auto person = SharedPerson();
-        person.has_value() &&
-        !SendMissing(v1::VISIBILITY_PRIVATE, OwnPersonsPrivateStreams(*person), &sent_any)) {
+    if (person_.has_value() &&
+        !SendMissing(v1::VISIBILITY_PRIVATE, OwnPersonsPrivateStreams(*person_), &sent_any)) {
       break;
     }
     if (!sent_any && !stop_) env_.store->WaitForChange(seen, kIdleWait);
@@ -308,8 +307,7 @@ void SyncSession::Receive(const v1::OpBatch& batch) {
   const uint64_t max_hlc = MaxAcceptedHlc(absl::ToUnixMillis(env_.clock->Now()));
   // Private ops are taken only from another device of this device's own
   // person, and only that person's (CheckIncomingOp).
-  const std::optional<std::string> person = SharedPerson();
-  const std::string* private_member = person.has_value() ? &*person : nullptr;
+  const std::string* private_member = person_.has_value() ? &*person_ : nullptr;
   auto check_range = [&](int begin, int end) {
     for (int i = begin; i < end; ++i) {
       checked[static_cast<size_t>(i)] = CheckIncomingOp(batch.ops(i), env_.space_id, env_.key_epoch,

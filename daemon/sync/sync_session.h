@@ -101,6 +101,10 @@ class SyncSession {
   // Likewise for private streams; only ever filled for a peer of this
   // device's own person.
   RecordStore::VersionVector their_private_vv_ ABSL_GUARDED_BY(mu_);
+  // SharedPerson() as CheckHello found it (a device's person never changes),
+  // so the sender and each batch do not ask the membership and the vault
+  // again. Set before the sender and ingester threads start; read-only then.
+  std::optional<std::string> person_;
 
   absl::Mutex ingest_mu_;
   std::deque<std::vector<RecordStore::RemoteOp>> ingest_queue_ ABSL_GUARDED_BY(ingest_mu_);

@@ -70,7 +70,13 @@ std::string TomlConfig::to_config(const CLI::App* app, bool, bool, std::string) 
     out << "\n# " << option->get_description() << "\n" << name << " = ";
     switch (WantOf(*option)) {
       case Want::kBool:
-        out << (option->count() > 0 ? "true" : "false");
+        // A flag given (on the line or in the file) says what it set; else
+        // its default (false unless it has one: discovery).
+        if (option->count() > 0) {
+          out << (option->as<bool>() ? "true" : "false");
+        } else {
+          out << (values.empty() ? "false" : values.front());
+        }
         break;
       case Want::kTexts: {
         toml::array array;

@@ -217,8 +217,10 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
     }
     return CheckOpAuthority(body, signer->member_id());
   });
-  PeerManager peers({.listen = options.peer_listen, .advertise = options.peer_advertise}, db->get(),
-                    &store, &vault, &members, &clock);
+  PeerManager peers({.listen = options.peer_listen,
+                     .advertise = options.peer_advertise,
+                     .discovery = options.discovery},
+                    db->get(), &store, &vault, &members, &clock);
   if (auto s = peers.Load(); !s.ok()) return s;
   peers.SetEventHub(events->get());
 

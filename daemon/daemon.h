@@ -34,6 +34,9 @@ struct DaemonOptions {
   // not the listen address (a port mapping, a tunnel, a proxy). Empty: the
   // listen address.
   std::vector<std::string> peer_advertise;
+  // Announce and find devices of the space on the local network by UDP
+  // multicast (daemon/sync/lan_discovery.h).
+  bool discovery = true;
   // Plugin folders, timings and limits. An empty runtime_dir means one next
   // to the socket (see daemon/plugins/dirs.h); it is checked as data_dir is.
   PluginHostOptions plugins;

@@ -96,6 +96,12 @@ int main(int argc, char** argv) {
                  "proxy); repeatable, tried in order; sent in invites and to every "
                  "peer (default: the listen address)")
       ->check(HostPort);
+  app.add_flag("--discovery,!--no-discovery", options.discovery,
+               "Announce this device on the local network and listen for the announcements "
+               "of the space's other devices (UDP multicast to 239.255.27.44:27442 on the "
+               "networks --peer-listen listens on); --no-discovery, or discovery = false in "
+               "the settings file, turns it off")
+      ->default_str(options.discovery ? "true" : "false");
   app.add_option("--kept-events", options.events.kept_changes,
                  "Record changes kept on the disk for clients that watch to replay (attune watch "
                  "--after)")

@@ -153,6 +153,29 @@ absl::Status RunMembers(const GlobalOptions& global) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// One line, and a second when something is wrong.
+void PrintLanDiscovery(const v1::LanDiscovery& d) {
+  std::cout << "LAN discovery: ";
+  if (!d.on()) {
+    std::cout << "off, " << d.note() << "\n";
+    return;
+  }
+  std::cout << "on";
+  if (d.interfaces_size() > 0) std::cout << " (" << absl::StrJoin(d.interfaces(), ", ") << ")";
+  std::cout << ", " << d.sent() << " sent, " << d.heard() << " heard from your space";
+  if (d.ignored_strangers() > 0)
+    std::cout << ", " << d.ignored_strangers() << " from other devices";
+  if (d.ignored_invalid() > 0) {
+    std::cout << ", " << d.ignored_invalid() << " ignored (last: " << d.last_invalid() << ")";
+  }
+  std::cout << "\n";
+  if (!d.note().empty()) std::cout << "  " << d.note() << "\n";
+}
+
+}  // namespace
+
 absl::Status RunSyncStatus(const GlobalOptions& global) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   v1::GetSyncStatusRequest request;
@@ -182,10 +205,14 @@ absl::Status RunSyncStatus(const GlobalOptions& global) {
               << "  " << (p.online() ? "online" : "offline") << ", last seen "
               << Ago(p.last_seen_ms()) << "\n"
               << "  they lack " << p.ops_they_lack() << " ops, we lack " << p.ops_we_lack() << "\n";
+    if (!p.found_on_lan().empty()) {
+      std::cout << "  found on this network at " << absl::StrJoin(p.found_on_lan(), ", ") << "\n";
+    }
     if (!p.last_error().empty() && (!p.online() || p.last_error().rfind("fork", 0) == 0)) {
       std::cout << "  last error: " << p.last_error() << "\n";
     }
   }
+  PrintLanDiscovery(status.lan_discovery());
   return absl::OkStatus();
 }
 

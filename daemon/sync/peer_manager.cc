@@ -295,8 +295,31 @@ absl::Status PeerManager::OnUnlock(const std::shared_ptr<const KeySet>& keys) {
   bool others = members_->Bodies().size() > 1;
   if (!others && !invites_.HasOpenInvites(clock_->Now())) return absl::OkStatus();
   if (auto s = StartListener(*keys); !s.ok()) return s;
+  StartDiscovery(*keys);
   StartDialers();
   return absl::OkStatus();
+}
+
+void PeerManager::StartDiscovery(const KeySet& keys) {
+  if (!options_.discovery || discovery_ != nullptr || stopping_) return;
+  LanDiscoveryOptions o;
+  o.listen_host = options_.listen.substr(0, options_.listen.rfind(':'));
+  o.listen_port = server_ != nullptr ? static_cast<uint16_t>(listen_port_) : 0;
+  auto discovery = std::make_unique<LanDiscovery>(
+      o, keys, clock_, [this](const std::string& d) { return members_->IsMember(d); },
+      [this](const std::string& d, const std::string& a) { HeardOnLan(d, a); });
+  if (auto s = discovery->Start(); !s.ok()) {
+    LogWarning(absl::StrCat("LAN discovery is off: ", s.message()));
+  }
+  discovery_ = std::move(discovery);  // kept either way: its status says why it is off
+}
+
+void PeerManager::HeardOnLan(const std::string& device, const std::string& address) {
+  if (!peers_.FoundOnLan(device, address, clock_->Now())) return;
+  LogInfo(absl::StrCat("found device ", FormatDeviceId(device).substr(0, 15), " on the LAN at ",
+                       address));
+  absl::MutexLock lock(&mu_);
+  nudged_.insert(device);
 }
 
 absl::Status PeerManager::StartListener(const KeySet& keys) {
@@ -352,6 +375,7 @@ absl::Status PeerManager::StartListener(const KeySet& keys) {
   if (options_.listen.substr(colon + 1) == "0") {
     (void)LocalSettings(db_, LocalTable::kPeerPort).Put("", std::to_string(selected));
   }
+  listen_port_ = selected;
   listen_addresses_.clear();
   if (host == "0.0.0.0" || host == "[::]" || host.empty()) {
     for (const auto& a : InterfaceAddresses()) {
@@ -392,7 +416,7 @@ void PeerManager::DialLoop(std::string device) {
       identity = identity_;
     }
     auto id = vault_->identity();
-    std::vector<std::string> addresses = peers_.Addresses(device);
+    std::vector<std::string> addresses = peers_.Addresses(device, clock_->Now());
     if (peers_.HasInbound(device) || addresses.empty() || !id.has_value()) {
       absl::MutexLock lock(&mu_);
       mu_.AwaitWithTimeout(absl::Condition(&stopping), absl::Seconds(1));
@@ -435,8 +459,12 @@ void PeerManager::DialLoop(std::string device) {
     backoff = reached || clock_->Now() - started > absl::Seconds(10)
                   ? kFirstBackoff
                   : std::min(backoff * 2, kMaxBackoff);
+    auto woken = [this, &device]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      return stopping_ || nudged_.count(device) > 0;
+    };
     absl::MutexLock lock(&mu_);
-    mu_.AwaitWithTimeout(absl::Condition(&stopping), backoff);
+    mu_.AwaitWithTimeout(absl::Condition(&woken), backoff);
+    if (nudged_.erase(device) > 0) backoff = kFirstBackoff;  // found somewhere new: try it now
   }
 }
 
@@ -456,6 +484,7 @@ absl::StatusOr<v1::Invite> PeerManager::CreateInvite(absl::Duration ttl, bool ow
           "this daemon does not listen for peers: start attuned with --peer-listen");
     }
     if (auto s = StartListener(**keys); !s.ok()) return s;
+    StartDiscovery(**keys);
     addresses = AdvertisedAddresses();
   }
   std::string short_code;
@@ -734,9 +763,21 @@ v1::SyncStatus PeerManager::Status() {
     p->set_ops_we_lack(we_lack);
     for (const auto& a : peer.addresses) p->add_addresses(a);
     p->set_last_error(peer.last_error);
+    for (const auto& [address, at] : peer.found_on_lan) {
+      if (clock_->Now() - at < PeerStatusBook::kFoundFor) p->add_found_on_lan(address);
+    }
   }
   absl::MutexLock lock(&mu_);
   for (const auto& a : listen_addresses_) out.add_listen_addresses(a);
+  if (discovery_ != nullptr) {
+    *out.mutable_lan_discovery() = discovery_->Status();
+  } else if (!options_.discovery) {
+    out.mutable_lan_discovery()->set_note(
+        "turned off (attuned --no-discovery, or discovery = false in its settings file)");
+  } else {
+    out.mutable_lan_discovery()->set_note(
+        "starts once the vault is unlocked and the space has another device or an open invite");
+  }
   return out;
 }
 
@@ -760,6 +801,7 @@ void PeerManager::Stop() {
   std::map<std::string, std::thread> dialers;
   std::unique_ptr<grpc::Server> server;
   std::unique_ptr<PeerGate> gate;
+  std::unique_ptr<LanDiscovery> discovery;
   std::thread hello_watch;
   {
     absl::MutexLock lock(&mu_);
@@ -771,7 +813,10 @@ void PeerManager::Stop() {
     server = std::move(server_);
     gate = std::move(gate_);
     hello_watch.swap(hello_watch_);
+    discovery = std::move(discovery_);
   }
+  // Outside the lock: its thread may be in HeardOnLan, waiting for it.
+  if (discovery != nullptr) discovery->Stop();
   if (gate != nullptr) gate->Stop();
   if (hello_watch.joinable()) hello_watch.join();
   if (server != nullptr) {

@@ -30,6 +30,7 @@
 #include "daemon/store/event_hub.h"
 #include "daemon/store/record_store.h"
 #include "daemon/sync/invites.h"
+#include "daemon/sync/lan_discovery.h"
 #include "daemon/sync/membership.h"
 #include "daemon/sync/peer_gate.h"
 #include "daemon/sync/peer_status.h"
@@ -48,6 +49,9 @@ struct PeerOptions {
   // a NAT port mapping, a tunnel or a proxy. Empty: the listen address (each
   // interface's address when listening on every interface).
   std::vector<std::string> advertise;
+  // LAN discovery (lan_discovery.h): announce where this device listens and
+  // dial member devices heard on the same network.
+  bool discovery = true;
 };
 
 class PeerManager {
@@ -94,6 +98,11 @@ class PeerManager {
 
   absl::Status StartListener(const KeySet& keys) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void StartDialers() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Starts LAN discovery once (options_.discovery), announcing the
+  // listener when there is one.
+  void StartDiscovery(const KeySet& keys) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // LAN discovery heard `device` at `address`.
+  void HeardOnLan(const std::string& device, const std::string& address);
   // Where peers should dial this device: options_.advertise, or the listen
   // addresses; none while the listener is off.
   std::vector<std::string> AdvertisedAddresses() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -118,6 +127,11 @@ class PeerManager {
   std::optional<TlsIdentity> identity_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<grpc::Server> server_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> listen_addresses_ ABSL_GUARDED_BY(mu_);
+  int listen_port_ ABSL_GUARDED_BY(mu_) = 0;
+  std::unique_ptr<LanDiscovery> discovery_ ABSL_GUARDED_BY(mu_);
+  // Devices LAN discovery found somewhere new: their dialer stops waiting
+  // out its backoff.
+  std::set<std::string> nudged_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::thread> dialers_ ABSL_GUARDED_BY(mu_);
   // Dialers' calls in progress, so Stop can cancel them.
   std::map<std::string, grpc::ClientContext*> calls_ ABSL_GUARDED_BY(mu_);

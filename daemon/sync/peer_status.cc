@@ -1,5 +1,7 @@
 #include "daemon/sync/peer_status.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -27,10 +29,32 @@ void PeerStatusBook::SetAddresses(const std::string& device,
   (void)saved_.Put(device, absl::StrJoin(addresses, "\n"));
 }
 
-std::vector<std::string> PeerStatusBook::Addresses(const std::string& device) const {
+std::vector<std::string> PeerStatusBook::Addresses(const std::string& device,
+                                                   absl::Time now) const {
   absl::MutexLock lock(&mu_);
   auto it = peers_.find(device);
-  return it == peers_.end() ? std::vector<std::string>{} : it->second.addresses;
+  if (it == peers_.end()) return {};
+  const Peer& p = it->second;
+  std::vector<std::string> out;
+  for (const auto& [a, at] : p.found_on_lan) {
+    if (now - at < kFoundFor) out.push_back(a);
+  }
+  for (const auto& a : p.addresses) {
+    if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
+  }
+  return out;
+}
+
+bool PeerStatusBook::FoundOnLan(const std::string& device, const std::string& address,
+                                absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  Peer& p = peers_[device];
+  auto [it, added] = p.found_on_lan.try_emplace(address, now);
+  const bool news = added || now - it->second >= kFoundFor;
+  it->second = now;
+  // A device moves between networks: forget what went stale.
+  std::erase_if(p.found_on_lan, [&](const auto& f) { return now - f.second >= kFoundFor; });
+  return news;
 }
 
 void PeerStatusBook::StreamOpened(const std::string& device, bool inbound, absl::Time now) {

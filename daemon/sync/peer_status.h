@@ -22,6 +22,9 @@ class PeerStatusBook {
  public:
   struct Peer {
     std::vector<std::string> addresses;
+    // Where LAN discovery heard it announce itself (one address per
+    // network the two share), and when last.
+    std::map<std::string, absl::Time> found_on_lan;
     int open_streams = 0;
     int inbound_streams = 0;
     absl::Time last_seen = absl::InfinitePast();
@@ -63,7 +66,13 @@ class PeerStatusBook {
 
   // Remembers where a peer listens (durably when it changed).
   void SetAddresses(const std::string& device, const std::vector<std::string>& addresses);
-  std::vector<std::string> Addresses(const std::string& device) const;
+  // Where to dial a peer: where LAN discovery heard it within kFoundFor,
+  // then the addresses it told.
+  std::vector<std::string> Addresses(const std::string& device, absl::Time now) const;
+  // Remembers (in memory) where LAN discovery heard a peer; true when that
+  // is news (an address not heard within kFoundFor).
+  bool FoundOnLan(const std::string& device, const std::string& address, absl::Time now);
+  static constexpr absl::Duration kFoundFor = absl::Minutes(5);
 
   void StreamOpened(const std::string& device, bool inbound, absl::Time now);
   void StreamClosed(const std::string& device, bool inbound, absl::Time now,

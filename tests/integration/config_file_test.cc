@@ -44,6 +44,7 @@ data-dir = "/srv/attune/data"
 socket = "/srv/attune/attuned.sock"
 peer-listen = "127.0.0.1:27500"
 peer-advertise = ["home.example:27500", "10.1.2.3:27500"]
+discovery = false
 kept-events = 500
 live-events = 300
 plugins-dir = ["/srv/attune/plugins"]
@@ -53,15 +54,16 @@ plugin-restart-backoff = 0.5
 )");
   ProcessResult r = Run({"--print-config"});
   ASSERT_EQ(r.exit_status, 0) << r.output;
-  EXPECT_THAT(r.output,
-              AllOf(HasSubstr("data-dir = '/srv/attune/data'"),
-                    HasSubstr("socket = '/srv/attune/attuned.sock'"),
-                    HasSubstr("peer-listen = '127.0.0.1:27500'"),
-                    HasSubstr("peer-advertise = [ 'home.example:27500', '10.1.2.3:27500' ]"),
-                    HasSubstr("kept-events = 500"), HasSubstr("live-events = 300"),
-                    HasSubstr("plugins-dir = [ '/srv/attune/plugins' ]"),
-                    HasSubstr("plugin-idle-timeout = 7.5"), HasSubstr("plugin-call-timeout = 3"),
-                    HasSubstr("plugin-restart-backoff = 0.5")));
+  EXPECT_THAT(
+      r.output,
+      AllOf(HasSubstr("data-dir = '/srv/attune/data'"),
+            HasSubstr("socket = '/srv/attune/attuned.sock'"),
+            HasSubstr("peer-listen = '127.0.0.1:27500'"),
+            HasSubstr("peer-advertise = [ 'home.example:27500', '10.1.2.3:27500' ]"),
+            HasSubstr("discovery = false"), HasSubstr("kept-events = 500"),
+            HasSubstr("live-events = 300"), HasSubstr("plugins-dir = [ '/srv/attune/plugins' ]"),
+            HasSubstr("plugin-idle-timeout = 7.5"), HasSubstr("plugin-call-timeout = 3"),
+            HasSubstr("plugin-restart-backoff = 0.5")));
 
   // What --print-config prints is a file attuned reads back as it is.
   const std::string printed = d_.root() + "/printed.toml";

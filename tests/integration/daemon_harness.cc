@@ -261,6 +261,10 @@ pid_t DaemonHarness::Spawn(const std::vector<std::string>& args, const std::stri
   stderr_offset_ = FileSize(stderr_path_);
 
   std::vector<std::string> args = {"--data-dir", data_dir_, "--socket", socket_path_};
+  if (!lan_discovery_ &&
+      std::find(extra_args.begin(), extra_args.end(), "--no-discovery") == extra_args.end()) {
+    args.push_back("--no-discovery");
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::string error;
   pid_ = Spawn(args, stderr_path_, &error);

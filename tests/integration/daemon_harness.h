@@ -54,6 +54,10 @@ class DaemonHarness {
   void Kill();
   // Start() again on the same data folder (after Stop() or Kill()).
   ::testing::AssertionResult Restart(const std::vector<std::string>& extra_args = {});
+  // Start() passes --no-discovery, so that no test's daemon announces itself
+  // beyond the test; a test that made its own network namespace turns LAN
+  // discovery back on with this, before Start().
+  void AllowLanDiscovery() { lan_discovery_ = true; }
 
   // Runs another attuned to completion with the given arguments (no readiness
   // wait), capturing its output in a file of its own. For daemons that are
@@ -116,6 +120,7 @@ class DaemonHarness {
   int extra_runs_ = 0;
   pid_t pid_ = -1;
   std::vector<std::string> secrets_;
+  bool lan_discovery_ = false;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::VaultService::Stub> vault_;
   std::unique_ptr<v1::JournalService::Stub> journal_;

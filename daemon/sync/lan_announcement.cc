@@ -1,5 +1,6 @@
 #include "daemon/sync/lan_announcement.h"
 
+#include <arpa/inet.h>
 #include <sodium.h>
 
 #include "absl/strings/str_cat.h"
@@ -61,6 +62,11 @@ AnnouncementChecker::Result AnnouncementChecker::Check(std::string_view datagram
     r.verdict = Verdict::kStranger;
     return r;
   }
+  in_addr parsed{};
+  if (body.address().size() > 15 || body.address().find('\0') != std::string::npos ||
+      inet_pton(AF_INET, body.address().c_str(), &parsed) != 1) {
+    return invalid("its address is no IPv4 address");
+  }
   if (body.address() != source_ip) {
     return invalid(absl::StrCat("sent from ", source_ip, ", signed for another address"));
   }
@@ -73,17 +79,31 @@ AnnouncementChecker::Result AnnouncementChecker::Check(std::string_view datagram
     return invalid("its time is more than 10 minutes from this device's clock");
   }
   auto last = last_taken_ms_.find(body.device());
-  if (last != last_taken_ms_.end() && body.sent_at_ms() <= last->second) {
-    return invalid("replayed (not newer than the last one taken from that device)");
+  // One taken "from the future" (before this clock was set right) would
+  // shut the device out: forget it.
+  if (last != last_taken_ms_.end() && static_cast<int64_t>(last->second) > now_ms + allowance) {
+    last_taken_ms_.erase(last);
+    last = last_taken_ms_.end();
+  }
+  if (last != last_taken_ms_.end() && body.sent_at_ms() == last->second) {
+    r.verdict = Verdict::kCopy;  // not checked again: a forged copy is no better than a true one
+    return r;
+  }
+  if (last != last_taken_ms_.end() && body.sent_at_ms() < last->second) {
+    return invalid("replayed (older than the last one taken from that device)");
   }
   const int64_t second = now_ms / 1000;
   if (second != budget_second_) {
     budget_second_ = second;
     verifies_in_second_ = 0;
+    device_verifies_in_second_.clear();
   }
-  if (++verifies_in_second_ > kLanVerifiesPerSecond) {
+  if (verifies_in_second_ >= kLanVerifiesPerSecond ||
+      device_verifies_in_second_[body.device()] >= kLanVerifiesPerDevicePerSecond) {
     return invalid("too many announcements this second");
   }
+  ++verifies_in_second_;
+  ++device_verifies_in_second_[body.device()];
   std::string msg = SignedBytes(announcement.body());
   if (crypto_sign_verify_detached(
           reinterpret_cast<const unsigned char*>(announcement.signature().data()),

@@ -22,10 +22,12 @@ inline constexpr uint16_t kLanPort = 27442;
 inline constexpr size_t kMaxAnnouncementBytes = 512;
 // How far an announcement's time may be from the receiver's clock.
 inline constexpr absl::Duration kLanClockAllowance = absl::Minutes(10);
-// Signature checks per second a receiver spends on announcements naming
-// member devices; past it, the rest of that second's are dropped unchecked
-// (a flood costs a bounded share of one core).
-inline constexpr int kLanVerifiesPerSecond = 64;
+// Signature checks per second a receiver spends on announcements naming one
+// member device, and on all of them; past either, the rest of that second's
+// are dropped unchecked (a flood costs a bounded share of one core, and a
+// flood naming one device does not keep the others from being found).
+inline constexpr int kLanVerifiesPerDevicePerSecond = 4;
+inline constexpr int kLanVerifiesPerSecond = 128;
 
 // The serialized LanAnnouncement of `device` (raw 32-byte key, its secret
 // key `secret`) listening at `address`:`port`, sent at `sent_at_ms`.
@@ -39,6 +41,7 @@ class AnnouncementChecker {
   enum class Verdict {
     kTaken,     // a member device, where it listens now
     kOwn,       // this device's own, looped back
+    kCopy,      // the one last taken, again (heard on a second interface)
     kStranger,  // a device that is not a member of this space
     kInvalid,   // malformed, forged, from another source, stale or replayed
   };
@@ -60,10 +63,13 @@ class AnnouncementChecker {
  private:
   const std::string self_;
   const std::function<bool(const std::string&)> is_member_;
-  // Per device, the send time of the last announcement taken.
+  // Per member device, the send time of the last announcement taken (at
+  // most one entry per member).
   std::map<std::string, uint64_t> last_taken_ms_;
+  // Signature checks in the current second, in all and per device.
   int64_t budget_second_ = 0;
   int verifies_in_second_ = 0;
+  std::map<std::string, int> device_verifies_in_second_;
 };
 
 }  // namespace attune

@@ -67,10 +67,12 @@ absl::Status LanDiscovery::Start() {
   ::setsockopt(socket_, IPPROTO_IP, IP_MULTICAST_ALL, &zero, sizeof zero);
   ::setsockopt(socket_, IPPROTO_IP, IP_MULTICAST_TTL, &ttl, sizeof ttl);
   ::setsockopt(socket_, IPPROTO_IP, IP_MULTICAST_LOOP, &loop, sizeof loop);
+  // Bound to the group, not to every address: a datagram sent to this
+  // machine's own address (from beyond the LAN, say) never reaches it.
   sockaddr_in bind_to{};
   bind_to.sin_family = AF_INET;
   bind_to.sin_port = htons(kLanPort);
-  bind_to.sin_addr.s_addr = htonl(INADDR_ANY);
+  ::inet_pton(AF_INET, kLanGroup, &bind_to.sin_addr);
   if (::bind(socket_, reinterpret_cast<sockaddr*>(&bind_to), sizeof bind_to) != 0) {
     return fail(absl::StrCat("cannot use UDP port ", kLanPort, ": ", Errno(errno)));
   }
@@ -127,22 +129,34 @@ std::vector<LanDiscovery::Interface> LanDiscovery::Interfaces() const {
 }
 
 void LanDiscovery::Run() {
-  absl::Time next = absl::InfinitePast(), last_round = absl::InfinitePast();
+  // Rounds go by the steady clock: a wall clock stepped back must not
+  // silence this device for as long.
+  using Steady = std::chrono::steady_clock;
+  const auto interval = absl::ToChronoMilliseconds(options_.interval);
+  const auto answer_gap = absl::ToChronoMilliseconds(options_.answer_gap);
+  Steady::time_point next = Steady::time_point::min(), last_round = Steady::time_point::min();
   while (true) {
-    const absl::Time now = clock_->Now();
+    const Steady::time_point now = Steady::now();
     if (answer_due_) {
-      next = std::min(next, last_round + options_.answer_gap);
+      next =
+          last_round == Steady::time_point::min() ? now : std::min(next, last_round + answer_gap);
       answer_due_ = false;
     }
     if (now >= next) {
       Announce();
       last_round = now;
-      next = now + options_.interval;
+      next = now + interval;
     }
     pollfd fds[2] = {{socket_, POLLIN, 0}, {stop_pipe_[0], POLLIN, 0}};
-    const int wait_ms = static_cast<int>(
-        std::clamp<int64_t>(absl::ToInt64Milliseconds(next - clock_->Now()), 0, 1000));
-    if (::poll(fds, 2, wait_ms) < 0 && errno != EINTR) return;
+    const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next - Steady::now());
+    const int wait_ms = static_cast<int>(std::clamp<int64_t>(wait.count(), 0, 1000));
+    if (::poll(fds, 2, wait_ms) < 0 && errno != EINTR) {
+      const std::string why = Errno(errno);
+      absl::MutexLock lock(&mu_);
+      status_.set_on(false);
+      status_.set_note(absl::StrCat("stopped: ", why));
+      return;
+    }
     if ((fds[1].revents & POLLIN) != 0) return;
     if ((fds[0].revents & POLLIN) != 0) Receive();
   }
@@ -159,22 +173,24 @@ void LanDiscovery::Announce() {
   for (const Interface& i : interfaces) {
     in_addr local{};
     ::inet_pton(AF_INET, i.address.c_str(), &local);
-    if (joined_.count(i.address) == 0) {
-      ip_mreq join{};
-      join.imr_multiaddr = group.sin_addr;
-      join.imr_interface = local;
-      if (::setsockopt(socket_, IPPROTO_IP, IP_ADD_MEMBERSHIP, &join, sizeof join) != 0 &&
-          errno != EADDRINUSE) {
-        problems.push_back(absl::StrCat("cannot listen on ", i.name, ": ", Errno(errno)));
-        continue;
-      }
-      joined_.insert(i.address);
+    // Joined again each round: an interface that went away and came back
+    // (a VPN, a USB adapter) has forgotten the group; one that kept it
+    // answers EADDRINUSE.
+    ip_mreq join{};
+    join.imr_multiaddr = group.sin_addr;
+    join.imr_interface = local;
+    if (::setsockopt(socket_, IPPROTO_IP, IP_ADD_MEMBERSHIP, &join, sizeof join) != 0 &&
+        errno != EADDRINUSE) {
+      problems.push_back(absl::StrCat("cannot listen on ", i.name, ": ", Errno(errno)));
+      continue;
     }
     shown.push_back(absl::StrCat(i.name, " ", i.address));
     if (options_.listen_port == 0) continue;
-    // Rising even when the clock steps back, so receivers take each one.
+    // Rising even when the clock steps back a little, so receivers take
+    // each one; a step back of more than a minute starts again from now
+    // (receivers forget a time from their future).
     const auto now_ms = static_cast<uint64_t>(absl::ToUnixMillis(clock_->Now()));
-    last_sent_ms_ = std::max(now_ms, last_sent_ms_ + 1);
+    last_sent_ms_ = last_sent_ms_ > now_ms + 60'000 ? now_ms : std::max(now_ms, last_sent_ms_ + 1);
     std::string datagram =
         MakeAnnouncement(device_, secret_, i.address, options_.listen_port, last_sent_ms_);
     if (::setsockopt(socket_, IPPROTO_IP, IP_MULTICAST_IF, &local, sizeof local) != 0 ||
@@ -217,6 +233,7 @@ void LanDiscovery::Receive() {
           status_.set_heard(status_.heard() + 1);
           break;
         case AnnouncementChecker::Verdict::kOwn:
+        case AnnouncementChecker::Verdict::kCopy:
           break;
         case AnnouncementChecker::Verdict::kStranger:
           status_.set_ignored_strangers(status_.ignored_strangers() + 1);

@@ -16,7 +16,6 @@
 
 #include <functional>
 #include <map>
-#include <set>
 #include <string>
 #include <thread>
 
@@ -85,7 +84,6 @@ class LanDiscovery {
   // without waiting out its interval. Discovery thread only.
   std::map<std::string, absl::Time> heard_at_;
   bool answer_due_ = false;
-  std::set<std::string> joined_;  // discovery thread only: addresses
   int stop_pipe_[2] = {-1, -1};
   std::thread thread_;
 

@@ -1,6 +1,7 @@
 #include "daemon/sync/peer_status.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -35,10 +36,14 @@ std::vector<std::string> PeerStatusBook::Addresses(const std::string& device,
   auto it = peers_.find(device);
   if (it == peers_.end()) return {};
   const Peer& p = it->second;
-  std::vector<std::string> out;
+  // Heard most recently first: after a move, the new network's address.
+  std::vector<std::pair<absl::Time, std::string>> found;
   for (const auto& [a, at] : p.found_on_lan) {
-    if (now - at < kFoundFor) out.push_back(a);
+    if (now - at < kFoundFor) found.emplace_back(at, a);
   }
+  std::sort(found.begin(), found.end(), std::greater<>());
+  std::vector<std::string> out;
+  for (auto& f : found) out.push_back(std::move(f.second));
   for (const auto& a : p.addresses) {
     if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
   }

@@ -66,8 +66,8 @@ class PeerStatusBook {
 
   // Remembers where a peer listens (durably when it changed).
   void SetAddresses(const std::string& device, const std::vector<std::string>& addresses);
-  // Where to dial a peer: where LAN discovery heard it within kFoundFor,
-  // then the addresses it told.
+  // Where to dial a peer: where LAN discovery heard it within kFoundFor (most
+  // recently heard first), then the addresses it told.
   std::vector<std::string> Addresses(const std::string& device, absl::Time now) const;
   // Remembers (in memory) where LAN discovery heard a peer; true when that
   // is news (an address not heard within kFoundFor).

@@ -17,7 +17,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <set>
 
@@ -30,6 +32,8 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::UnorderedElementsAre;
 
 // Why this process has no network namespace of its own; empty when it has.
 std::string g_no_namespace;
@@ -56,6 +60,27 @@ std::string EnterOwnNetwork() {
   up = up && ::ioctl(s, SIOCSIFFLAGS, &ifr) == 0;
   if (s >= 0) ::close(s);
   return up ? "" : std::string("cannot bring loopback up: ") + std::strerror(errno);
+}
+
+// Why there is no second network in the namespace; empty when there is: a
+// veth pair, 10.77.0.1/24 (att0) and 10.77.0.2/24 (att1), as a machine with
+// two network cards on one LAN.
+std::string g_no_second_network;
+
+std::string MakeSecondNetwork() {
+  const char* steps[] = {
+      "ip link add att0 type veth peer name att1",
+      "ip addr add 10.77.0.1/24 dev att0",
+      "ip addr add 10.77.0.2/24 dev att1",
+      "ip link set att0 up",
+      "ip link set att1 up",
+  };
+  for (const char* step : steps) {
+    if (std::system((std::string(step) + " 2>/dev/null").c_str()) != 0) {
+      return std::string("cannot make a veth pair (") + step + ")";
+    }
+  }
+  return "";
 }
 
 v1::SyncStatus SyncStatusOf(DaemonHarness& d) {
@@ -178,7 +203,12 @@ uint32_t ListenPort(DaemonHarness& d) {
 class LanDiscoveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!g_no_namespace.empty()) GTEST_SKIP() << g_no_namespace;
+    if (!g_no_namespace.empty()) {
+      // The project's CI must run these; elsewhere (a container without the
+      // right to make namespaces) they are skipped, saying why.
+      if (std::getenv("CI") != nullptr) FAIL() << g_no_namespace;
+      GTEST_SKIP() << g_no_namespace;
+    }
     for (DaemonHarness* d : {&alex_laptop_, &alex_phone_, &sam_}) d->AllowLanDiscovery();
   }
 
@@ -248,21 +278,32 @@ TEST_F(LanDiscoveryTest, ForgedReplayedAndStrangersAnnouncementsAreIgnored) {
   EXPECT_EQ(body.address(), "127.0.0.1");
   const std::string sam_raw = body.device();
 
+  // Each one sent, then its trace in Alex's device's status awaited.
+  auto ignored_because = [&](const std::string& why) {
+    return Await(
+        [&] {
+          auto d = SyncStatusOf(alex_laptop_).lan_discovery();
+          return d.last_invalid().find(why) != std::string::npos;
+        },
+        std::chrono::seconds(60));
+  };
   const uint64_t before = SyncStatusOf(alex_laptop_).lan_discovery().ignored_invalid();
-  // Replayed from another host, and again from Sam's own address.
+  // Sam's genuine announcement, replayed by another host.
   ASSERT_TRUE(SendFrom("127.0.0.2", genuine));
+  EXPECT_TRUE(ignored_because("sent from 127.0.0.2"))
+      << SyncStatusOf(alex_laptop_).lan_discovery().DebugString();
+  // Again from Sam's own address: a copy of the one taken, dropped uncounted.
   ASSERT_TRUE(SendFrom("127.0.0.1", genuine));
   // Naming Sam's device, sending people elsewhere, signed by someone else.
   ASSERT_TRUE(SendFrom("127.0.0.1", Signed(sam_raw, "127.0.0.1", 9)));
+  EXPECT_TRUE(ignored_because("bad signature"))
+      << SyncStatusOf(alex_laptop_).lan_discovery().DebugString();
   // A device of no member: valid in itself, and nothing to do with this space.
   ASSERT_TRUE(SendFrom("127.0.0.1", Signed("", "127.0.0.1", 9)));
-  ASSERT_TRUE(Await(
-      [&] {
-        auto d = SyncStatusOf(alex_laptop_).lan_discovery();
-        return d.ignored_invalid() >= before + 3 && d.ignored_strangers() >= 1;
-      },
-      std::chrono::seconds(60)))
-      << SyncStatusOf(alex_laptop_).lan_discovery().DebugString();
+  EXPECT_TRUE(
+      Await([&] { return SyncStatusOf(alex_laptop_).lan_discovery().ignored_strangers() >= 1; },
+            std::chrono::seconds(60)));
+  EXPECT_EQ(SyncStatusOf(alex_laptop_).lan_discovery().ignored_invalid(), before + 2);
   // Where Alex's device would dial Sam's is where Sam's device is.
   const v1::SyncStatus alex_status = SyncStatusOf(alex_laptop_);
   const v1::PeerStatus* peer = PeerNamed(alex_status, sam);
@@ -276,10 +317,43 @@ TEST_F(LanDiscoveryTest, ForgedReplayedAndStrangersAnnouncementsAreIgnored) {
   EXPECT_TRUE(Await([&] { return CheckInDigest(sam_).size() == 1; }, std::chrono::seconds(60)));
 }
 
-TEST_F(LanDiscoveryTest, NoDiscoverySaysSoAndAnnouncesNothing) {
+// Listening on every interface (attuned's default), a daemon announces on
+// each network that does multicast, loopback aside, and is found there.
+TEST_F(LanDiscoveryTest, OnEveryInterfaceItIsFoundOnEachNetwork) {
+  if (!g_no_second_network.empty()) {
+    if (std::getenv("CI") != nullptr) FAIL() << g_no_second_network;
+    GTEST_SKIP() << g_no_second_network;
+  }
+  ASSERT_TRUE(StartPeer(alex_laptop_, "Alex", {"--peer-listen", "0.0.0.0:41001"}));
+  ASSERT_TRUE(StartPeer(sam_, "Sam", {"--peer-listen", "0.0.0.0:41002"}));
+  CliResult paired = PairWithCli(alex_laptop_, sam_);
+  ASSERT_EQ(paired.exit_code, 0) << paired.out;
+  const std::string alex = DeviceIdOf(alex_laptop_);
+  auto found = [&] {
+    const v1::SyncStatus status = SyncStatusOf(sam_);
+    const v1::PeerStatus* p = PeerNamed(status, alex);
+    return p == nullptr ? std::string() : absl::StrJoin(p->found_on_lan(), ",");
+  };
+  // Heard on both cards, each at the address it was sent from; the order
+  // is whichever was heard last first.
+  EXPECT_TRUE(Await([&] {
+    const std::string f = found();
+    return f.find("10.77.0.1:41001") != std::string::npos &&
+           f.find("10.77.0.2:41001") != std::string::npos;
+  })) << found();
+  EXPECT_THAT(found(), Not(HasSubstr("127.0.0.1")));
+  const v1::LanDiscovery d = SyncStatusOf(sam_).lan_discovery();
+  EXPECT_THAT(d.interfaces(), UnorderedElementsAre("att0 10.77.0.1", "att1 10.77.0.2"));
+  EXPECT_EQ(d.note(), "");
+}
+
+// Turned off in the settings file (as attuned --no-discovery does).
+TEST_F(LanDiscoveryTest, DiscoveryOffSaysSoAndAnnouncesNothing) {
   Listener network;
   ASSERT_TRUE(network.ok());
-  ASSERT_TRUE(StartPeer(alex_laptop_, "Alex", {"--no-discovery"}));
+  std::filesystem::create_directories(alex_laptop_.root() + "/config/attune");
+  std::ofstream(alex_laptop_.root() + "/config/attune/attuned.toml") << "discovery = false\n";
+  ASSERT_TRUE(StartPeer(alex_laptop_, "Alex"));
   ASSERT_TRUE(StartPeer(sam_, "Sam"));
   CliResult paired = PairWithCli(alex_laptop_, sam_);
   ASSERT_EQ(paired.exit_code, 0) << paired.out;
@@ -301,6 +375,9 @@ TEST_F(LanDiscoveryTest, NoDiscoverySaysSoAndAnnouncesNothing) {
 int main(int argc, char** argv) {
   // Before any thread: the daemons this test starts inherit the namespace.
   attune::testing::g_no_namespace = attune::testing::EnterOwnNetwork();
+  if (attune::testing::g_no_namespace.empty()) {
+    attune::testing::g_no_second_network = attune::testing::MakeSecondNetwork();
+  }
   ::testing::InitGoogleTest(&argc, argv);
   if (sodium_init() < 0) return 1;
   return RUN_ALL_TESTS();

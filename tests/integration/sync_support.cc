@@ -51,8 +51,10 @@ grpc::Status SetRevealTogether(DaemonHarness& d, bool on) {
 ::testing::AssertionResult StartPeer(DaemonHarness& d, const std::string& name,
                                      const std::vector<std::string>& extra_args,
                                      bool reveal_together) {
-  std::vector<std::string> args = {"--peer-listen", "127.0.0.1:0"};
-  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::vector<std::string> args = extra_args;
+  if (std::find(args.begin(), args.end(), "--peer-listen") == args.end()) {
+    args.insert(args.end(), {"--peer-listen", "127.0.0.1:0"});
+  }
   auto started = d.Start(args);
   if (!started) return started;
   v1::InitRequest request;

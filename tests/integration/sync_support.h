@@ -23,8 +23,9 @@ CliResult RunCli(const DaemonHarness& d, const std::vector<std::string>& args);
 // The passphrase StartPeer gives every peer.
 inline constexpr char kPeerPassphrase[] = "correct horse battery";
 
-// Starts a daemon that listens for peers on 127.0.0.1 (a free port) and
-// initialises its vault with the given display name.
+// Starts a daemon that listens for peers on 127.0.0.1 (a free port, unless
+// `extra_args` give --peer-listen) and initialises its vault with the given
+// display name.
 // `extra_args` go to attuned as well. Unless `reveal_together`, its person
 // turns reveal together off before anything else is written: tests of sync
 // compare the words each side holds, and RevealTest tests the sealing.

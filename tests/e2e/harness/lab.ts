@@ -139,6 +139,7 @@ export class Device {
       this.socket,
       "--peer-listen",
       "127.0.0.1:0",
+      "--no-discovery",
     ]);
     const child = this.lab.spawnLogged(cmd, args, this.env, this.daemonLog, `${this.name}'s attuned #${this.daemonStarts}`);
     this.daemon = child;

@@ -54,14 +54,6 @@ v1::VaultStatus StatusOf(DaemonHarness& d) {
   return status;
 }
 
-v1::SyncStatus SyncStatusOf(DaemonHarness& d) {
-  v1::SyncStatus status;
-  v1::GetSyncStatusRequest request;
-  auto ctx = DaemonHarness::Context(std::chrono::seconds(30));
-  EXPECT_OK(v1::SyncService::NewStub(d.channel())->GetSyncStatus(ctx.get(), request, &status));
-  return status;
-}
-
 // Whether any file under `dir` holds `needle`.
 bool AnyFileHolds(const std::string& dir, const std::string& needle) {
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {

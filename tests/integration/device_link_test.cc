@@ -42,20 +42,7 @@ v1::ListMembersResponse Members(DaemonHarness& d) {
 }
 
 // Shared ops `d` holds, all authors (works while locked).
-uint64_t SharedOps(DaemonHarness& d) {
-  v1::SyncStatus status;
-  auto s = v1::SyncService::NewStub(d.channel())
-               ->GetSyncStatus(DaemonHarness::Context().get(), {}, &status);
-  EXPECT_TRUE(s.ok()) << Describe(s);
-  return status.shared_ops();
-}
-
-std::string DeviceIdOf(DaemonHarness& d) {
-  v1::VaultStatus status;
-  auto s = d.GetStatus(&status);
-  EXPECT_TRUE(s.ok()) << Describe(s);
-  return status.device_id();
-}
+uint64_t SharedOps(DaemonHarness& d) { return SyncStatusOf(d).shared_ops(); }
 
 class DeviceLinkTest : public ::testing::Test {
  protected:

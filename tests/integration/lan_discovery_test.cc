@@ -83,26 +83,11 @@ std::string MakeSecondNetwork() {
   return "";
 }
 
-v1::SyncStatus SyncStatusOf(DaemonHarness& d) {
-  v1::SyncStatus status;
-  auto s = v1::SyncService::NewStub(d.channel())
-               ->GetSyncStatus(DaemonHarness::Context().get(), {}, &status);
-  EXPECT_TRUE(s.ok()) << Describe(s);
-  return status;
-}
-
 const v1::PeerStatus* PeerNamed(const v1::SyncStatus& status, const std::string& device_id) {
   for (const auto& p : status.peers()) {
     if (p.peer().device_id() == device_id) return &p;
   }
   return nullptr;
-}
-
-std::string DeviceIdOf(DaemonHarness& d) {
-  v1::VaultStatus status;
-  auto s = d.GetStatus(&status);
-  EXPECT_TRUE(s.ok()) << Describe(s);
-  return status.device_id();
 }
 
 // A UDP socket in the announcement group, as any host on the network has.

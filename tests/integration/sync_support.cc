@@ -102,6 +102,21 @@ CliResult LinkWithCli(const DaemonHarness& have, const DaemonHarness& fresh) {
   return InviteAndJoin(have, fresh, "device", "link");
 }
 
+v1::SyncStatus SyncStatusOf(DaemonHarness& d) {
+  v1::SyncStatus status;
+  auto s = v1::SyncService::NewStub(d.channel())
+               ->GetSyncStatus(DaemonHarness::Context(std::chrono::seconds(30)).get(), {}, &status);
+  EXPECT_TRUE(s.ok()) << Describe(s);
+  return status;
+}
+
+std::string DeviceIdOf(DaemonHarness& d) {
+  v1::VaultStatus status;
+  auto s = d.GetStatus(&status);
+  EXPECT_TRUE(s.ok()) << Describe(s);
+  return status.device_id();
+}
+
 bool Await(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {

@@ -47,6 +47,10 @@ CliResult PairWithCli(const DaemonHarness& inviter, const DaemonHarness& joiner)
 // device of the same person); returns the new device's CLI result.
 CliResult LinkWithCli(const DaemonHarness& have, const DaemonHarness& fresh);
 
+// `d`'s sync status (works while locked); a failed call fails the test.
+v1::SyncStatus SyncStatusOf(DaemonHarness& d);
+// `d`'s device id, as shown to people.
+std::string DeviceIdOf(DaemonHarness& d);
 // Polls `condition` until it holds or `timeout` passes; returns whether it
 // held. For effects that happen on another process's schedule.
 bool Await(const std::function<bool()>& condition,

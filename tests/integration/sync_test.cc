@@ -18,14 +18,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-v1::SyncStatus SyncStatusOf(DaemonHarness& d) {
-  v1::SyncStatus status;
-  v1::GetSyncStatusRequest request;
-  auto ctx = DaemonHarness::Context();
-  EXPECT_OK(v1::SyncService::NewStub(d.channel())->GetSyncStatus(ctx.get(), request, &status));
-  return status;
-}
-
 // The code printed by `attune pair invite`.
 std::string InviteCode(DaemonHarness& d) {
   CliResult r = RunCli(d, {"pair", "invite", "--no-qr"});

@@ -188,12 +188,9 @@ uint32_t ListenPort(DaemonHarness& d) {
 class LanDiscoveryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!g_no_namespace.empty()) {
-      // The project's CI must run these; elsewhere (a container without the
-      // right to make namespaces) they are skipped, saying why.
-      if (std::getenv("CI") != nullptr) FAIL() << g_no_namespace;
-      GTEST_SKIP() << g_no_namespace;
-    }
+    // Never skipped: without a namespace of its own the test could prove
+    // nothing, and must not announce on a real network instead.
+    if (!g_no_namespace.empty()) FAIL() << g_no_namespace;
     for (DaemonHarness* d : {&alex_laptop_, &alex_phone_, &sam_}) d->AllowLanDiscovery();
   }
 
@@ -305,10 +302,7 @@ TEST_F(LanDiscoveryTest, ForgedReplayedAndStrangersAnnouncementsAreIgnored) {
 // Listening on every interface (attuned's default), a daemon announces on
 // each network that does multicast, loopback aside, and is found there.
 TEST_F(LanDiscoveryTest, OnEveryInterfaceItIsFoundOnEachNetwork) {
-  if (!g_no_second_network.empty()) {
-    if (std::getenv("CI") != nullptr) FAIL() << g_no_second_network;
-    GTEST_SKIP() << g_no_second_network;
-  }
+  if (!g_no_second_network.empty()) FAIL() << g_no_second_network;
   ASSERT_TRUE(StartPeer(alex_laptop_, "Alex", {"--peer-listen", "0.0.0.0:41001"}));
   ASSERT_TRUE(StartPeer(sam_, "Sam", {"--peer-listen", "0.0.0.0:41002"}));
   CliResult paired = PairWithCli(alex_laptop_, sam_);

@@ -230,7 +230,8 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
       &clock,
       [&peers](const std::shared_ptr<const KeySet>& keys) { return peers.OnUnlock(keys); },
       [&members](const std::string& member_hex) {
-        for (const auto& body : members.Bodies()) {
+        // Removed devices' people too: their records stay.
+        for (const auto& [device, body] : members.CertBodies()) {
           if (ToHex(body.member_id()) == member_hex) return body.display_name();
         }
         return std::string();

@@ -1,4 +1,4 @@
-// attune pair invite|join|verify, attune device link|join, attune members,
+// attune pair invite|join|verify, attune device link|join|remove, attune members,
 // attune sync status|digest, attune id, attune reveal-together: pairing with
 // a partner's device, linking one's own, seeing sync, and the space's
 // settings.
@@ -15,6 +15,7 @@
 #include "commands.h"
 #include "daemon_client.h"
 #include "output.h"
+#include "prompt.h"
 #include "qr.h"
 #include "status_macros.h"
 
@@ -150,6 +151,14 @@ absl::Status RunMembers(const GlobalOptions& global) {
                 << (m.this_device() ? "  (this device)" : "") << "\n";
     }
   }
+  if (!members.removed().empty()) std::cout << "Removed\n";
+  for (const auto& m : members.removed()) {
+    std::cout << "    " << m.device_id() << "  " << m.display_name() << "'s"
+              << (m.this_device() ? ", this device" : "") << ", removed "
+              << absl::FormatTime("%Y-%m-%d %H:%M", absl::FromUnixMillis(m.removed_at_ms()),
+                                  absl::LocalTimeZone())
+              << "\n";
+  }
   return absl::OkStatus();
 }
 
@@ -185,6 +194,11 @@ absl::Status RunSyncStatus(const GlobalOptions& global) {
   if (global.json) return PrintJson(status);
   if (!status.write_block().empty())
     std::cout << "Writes are paused: " << status.write_block() << "\n";
+  if (!status.removed().empty()) {
+    std::cout << "This device no longer syncs: " << status.removed()
+              << ". Its entries stay here; attune export saves them, and it may join another "
+                 "space.\n";
+  }
   if (status.peers().empty()) {
     std::cout << "No partner device yet: attune pair invite\n";
     return absl::OkStatus();
@@ -213,6 +227,94 @@ absl::Status RunSyncStatus(const GlobalOptions& global) {
     }
   }
   PrintLanDiscovery(status.lan_discovery());
+  return absl::OkStatus();
+}
+
+// The device `typed` names among `members`: its id as shown, or a unique
+// start of it (dashes and case aside).
+absl::StatusOr<v1::Member> FindDevice(const v1::ListMembersResponse& members,
+                                      const std::string& typed) {
+  auto plain = [](std::string s) {
+    std::erase(s, '-');
+    for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return s;
+  };
+  const std::string want = plain(typed);
+  if (want.size() < 4) {
+    return absl::InvalidArgumentError(
+        "DEVICE: give the device id as attune members shows it (at least its first 4 "
+        "characters)");
+  }
+  std::vector<v1::Member> found;
+  for (const auto& m : members.members()) {
+    if (plain(m.device_id()).rfind(want, 0) == 0) found.push_back(m);
+  }
+  if (found.empty()) {
+    for (const auto& m : members.removed()) {
+      if (plain(m.device_id()).rfind(want, 0) == 0) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("DEVICE: ", m.device_id(), " was removed already"));
+      }
+    }
+    return absl::NotFoundError(
+        absl::StrCat("DEVICE: no device of your space starts with ", typed, " (attune members)"));
+  }
+  if (found.size() > 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("DEVICE: ", typed, " starts more than one device id; type more of it"));
+  }
+  return found.front();
+}
+
+// attune device remove DEVICE: says what will happen, asks, removes.
+absl::Status RunDeviceRemove(const GlobalOptions& global, const std::string& typed, bool yes) {
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  v1::ListMembersResponse members;
+  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* c) {
+    return client->space().ListMembers(c, v1::ListMembersRequest(), &members);
+  }));
+  ATTUNE_ASSIGN_OR_RETURN(v1::Member target, FindDevice(members, typed));
+  std::string mine;
+  for (const auto& m : members.members()) {
+    if (m.this_device()) mine = m.member_id();
+  }
+  const bool other_person = target.member_id() != mine;
+  if (!yes) {
+    if (!StdinIsTerminal()) {
+      return absl::FailedPreconditionError(
+          "removing a device cannot be undone: run it on a terminal to confirm, or add --yes");
+    }
+    std::cerr << "Remove "
+              << (target.this_device() ? "this device" : "device " + target.device_id()) << " ("
+              << target.display_name() << "'s) from your space for good?\n"
+              << "  - every device of the space stops syncing with it, and refuses anything it "
+                 "writes from now on, whoever passes it on;\n"
+              << "  - your space moves to new keys that it never receives"
+              << (other_person ? "" : ", your private entries' key too") << ";\n"
+              << "  - what it wrote so far stays, and the other devices keep reading all they "
+                 "hold;\n"
+              << "  - it cannot pair into this space again"
+              << (other_person ? ": " + target.display_name() +
+                                     " would need a new device and a new invite from you"
+                               : "")
+              << ".\n";
+    ATTUNE_ASSIGN_OR_RETURN(bool go, Confirm("Remove it?"));
+    if (!go) {
+      std::cout << "Nothing was removed.\n";
+      return absl::OkStatus();
+    }
+  }
+  v1::RemoveDeviceRequest request;
+  request.set_device_id(target.device_id());
+  request.set_confirm(true);  // asked above, or --yes
+  v1::RemoveDeviceResponse response;
+  ATTUNE_RETURN_IF_ERROR(client->Run(
+      [&](grpc::ClientContext* c) { return client->space().RemoveDevice(c, request, &response); }));
+  if (global.json) return PrintJson(response);
+  std::cout << "Removed " << response.removed().device_id() << " ("
+            << response.removed().display_name() << "'s). New entries are sealed under key epoch "
+            << response.key_epoch() << ", which it never receives; the other devices hear of the "
+            << "removal when they next sync with this one or with each other.\n";
   return absl::OkStatus();
 }
 
@@ -308,7 +410,8 @@ void AddSpaceCommands(CLI::App& app, const GlobalOptions& global, CommandTable& 
 
   // attune device link|join: the same pairing, for another device of one's
   // own.
-  CLI::App* devices = app.add_subcommand("device", "Link another device of your own");
+  CLI::App* devices =
+      app.add_subcommand("device", "Link another device of your own, or remove one");
   devices->group(group);
   devices->require_subcommand(1);
   CLI::App* link = devices->add_subcommand(
@@ -327,6 +430,18 @@ void AddSpaceCommands(CLI::App& app, const GlobalOptions& global, CommandTable& 
                           "Where your other device listens, host:port, as attune device link "
                           "shows (needed with a short code)");
   table.Set(device_join, [&global, code, at] { return RunJoin(global, *code, *at, true); });
+
+  auto remove_id = std::make_shared<std::string>();
+  auto yes = std::make_shared<bool>(false);
+  CLI::App* remove = devices->add_subcommand(
+      "remove",
+      "Remove a lost, sold or broken device from your space for good (yours, or your "
+      "partner's only one)");
+  remove->add_option("DEVICE", *remove_id, "Its id as attune members shows it, or its start")
+      ->required();
+  remove->add_flag("--yes", *yes, "Do not ask first");
+  table.Set(remove,
+            [&global, remove_id, yes] { return RunDeviceRemove(global, *remove_id, *yes); });
 
   auto device = std::make_shared<std::string>();
   CLI::App* verify = pair->add_subcommand("verify", "Show the safety number to compare in person");

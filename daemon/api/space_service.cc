@@ -37,6 +37,15 @@ grpc::Status SpaceServiceImpl::ListMembers(grpc::ServerContext*, const v1::ListM
   return grpc::Status::OK;
 }
 
+grpc::Status SpaceServiceImpl::RemoveDevice(grpc::ServerContext*,
+                                            const v1::RemoveDeviceRequest* request,
+                                            v1::RemoveDeviceResponse* response) {
+  auto removed = peers_->RemoveDevice(request->device_id(), request->confirm());
+  if (!removed.ok()) return ToGrpc(removed.status());
+  *response = std::move(*removed);
+  return grpc::Status::OK;
+}
+
 grpc::Status SpaceServiceImpl::GetSafetyNumber(grpc::ServerContext*,
                                                const v1::GetSafetyNumberRequest* request,
                                                v1::SafetyNumber* response) {

@@ -20,6 +20,8 @@ class SpaceServiceImpl final : public v1::SpaceService::Service {
                          v1::JoinSpaceResponse* response) override;
   grpc::Status ListMembers(grpc::ServerContext*, const v1::ListMembersRequest*,
                            v1::ListMembersResponse* response) override;
+  grpc::Status RemoveDevice(grpc::ServerContext*, const v1::RemoveDeviceRequest* request,
+                            v1::RemoveDeviceResponse* response) override;
   grpc::Status GetSafetyNumber(grpc::ServerContext*, const v1::GetSafetyNumberRequest* request,
                                v1::SafetyNumber* response) override;
   grpc::Status GetSpaceSettings(grpc::ServerContext*, const v1::GetSpaceSettingsRequest*,

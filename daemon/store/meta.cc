@@ -17,6 +17,10 @@ std::string_view PrefixOf(LocalTable table) {
       return meta_key::kPluginGrantPrefix;
     case LocalTable::kReminders:
       return meta_key::kRemindersPrefix;
+    case LocalTable::kSpaceChanges:
+      return meta_key::kSpaceChangePrefix;
+    case LocalTable::kEpochGrants:
+      return meta_key::kEpochGrantPrefix;
   }
   return {};
 }

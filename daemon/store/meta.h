@@ -40,9 +40,12 @@ inline constexpr char kEventStart[] = "event_start";      // the daemon's start 
 inline constexpr char kEventPrefix[] = "event/";          // + id (8 bytes) -> sealed v1::Event
 inline constexpr char kEventTrimmed[] = "event_trimmed";  // highest id removed
 // The tables of LocalTable, in its order.
-inline constexpr char kMemberPrefix[] = "member/";             // + device -> v1::MemberCert
-inline constexpr char kPeerPrefix[] = "peer/";                 // + device -> addresses, one a line
-inline constexpr char kPeerPort[] = "peer_port";               // the port picked for port 0
+inline constexpr char kMemberPrefix[] = "member/";  // + device -> v1::MemberCert
+inline constexpr char kPeerPrefix[] = "peer/";      // + device -> addresses, one a line
+inline constexpr char kSpaceChangePrefix[] =
+    "change/";                                         // + BLAKE2b of signature -> v1::SpaceChange
+inline constexpr char kEpochGrantPrefix[] = "grant/";  // + epoch (8 hex) -> v1::SealedEpochKey
+inline constexpr char kPeerPort[] = "peer_port";       // the port picked for port 0
 inline constexpr char kPluginGrantPrefix[] = "plugin-grant/";  // + plugin id
 inline constexpr char kRemindersPrefix[] = "reminders/";       // + "fired" -> sealed
 }  // namespace meta_key
@@ -54,6 +57,8 @@ enum class LocalTable {
   kPeerPort,       // one entry, name "": the peer port kept for port 0 (sync)
   kPluginGrants,   // the person's permissions for each plugin, by id (plugins)
   kReminders,      // what the reminder scheduler has fired, sealed (api)
+  kSpaceChanges,   // removals and key epochs (sync.proto SpaceChange) (sync)
+  kEpochGrants,    // epoch keys sealed to this device when it joined (sync)
 };
 
 // One table of meta: entries by name, each a string of bytes. Thread-safe

@@ -419,7 +419,7 @@ absl::Status RecordStore::StageMutation(
   header.set_author_device(device);
   header.set_seq(seq);
   header.set_hlc(hlc_.Now());
-  header.set_key_epoch(keys.space_key_epoch);
+  header.set_key_epoch(keys.SealingEpoch());
   header.set_visibility(m.visibility);
   const v1::RecordState before = events_ != nullptr ? state : v1::RecordState();
   if (auto s = ApplyOp(m.body, ClockOf(header), &state); !s.ok()) return s;
@@ -1181,7 +1181,7 @@ absl::Status RecordStore::ResealOwnOps(const KeySet& old_keys, const KeySet& new
                          return false;
                        }
                        header.set_space_id(new_keys.space_id);
-                       header.set_key_epoch(new_keys.space_key_epoch);
+                       header.set_key_epoch(new_keys.SealingEpoch());
                        auto sealed = SealOp(header, *body, new_keys);
                        if (!sealed.ok()) {
                          inner = sealed.status();

@@ -144,7 +144,7 @@ class ConvergenceTest : public ::testing::Test {
         for (const std::string& bytes : *raw) {
           v1::Op op;
           ASSERT_TRUE(op.ParseFromString(bytes));
-          auto checked = CheckIncomingOp(op, b.keys->space_id, 0, *b.members, UINT64_MAX,
+          auto checked = CheckIncomingOp(op, b.keys->space_id, *b.members, UINT64_MAX,
                                          same_person ? &person : nullptr);
           if (!shared && !same_person) {
             ASSERT_EQ(checked.status().code(), absl::StatusCode::kPermissionDenied)

@@ -14,8 +14,7 @@ uint64_t MaxAcceptedHlc(int64_t now_unix_millis) {
 }
 
 absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op, const std::string& space_id,
-                                                      uint32_t key_epoch, const Membership& members,
-                                                      uint64_t max_hlc,
+                                                      const Membership& members, uint64_t max_hlc,
                                                       const std::string* private_member) {
   // Only the header and the ciphertext are signed: anything else in the
   // envelope could be added by a relay unseen, so it is refused.
@@ -44,7 +43,7 @@ absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op, const st
   } else if (h.visibility() != v1::VISIBILITY_SHARED) {
     return absl::InvalidArgumentError("op visibility is neither shared nor private");
   }
-  if (h.key_epoch() != key_epoch) {
+  if (h.key_epoch() > members.MaxEpoch()) {
     return absl::InvalidArgumentError(absl::StrCat("op of unknown key epoch ", h.key_epoch()));
   }
   if (h.seq() == 0) return absl::InvalidArgumentError("op seq must start at 1");
@@ -55,7 +54,16 @@ absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op, const st
                      kMaxClockAheadMillis / 1000, " s allowed): is a clock wrong?"));
   }
   if (!members.IsMember(h.author_device())) {
-    return absl::PermissionDeniedError("op author is not a member of the space");
+    // A removed device's ops from before its removal stay; nothing after.
+    auto last = members.LastSeqsOf(h.author_device());
+    if (!last.has_value()) {
+      return absl::PermissionDeniedError("op author is not a member of the space");
+    }
+    uint64_t kept = h.visibility() == v1::VISIBILITY_SHARED ? last->first : last->second;
+    if (h.seq() > kept) {
+      return absl::PermissionDeniedError(absl::StrCat(
+          "op author was removed from the space; its ops after seq ", kept, " are refused"));
+    }
   }
   if (auto s = VerifyOp(op, h.author_device()); !s.ok()) return s;
   return out;

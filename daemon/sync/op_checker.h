@@ -1,7 +1,8 @@
 // The checks every op from a peer passes before it is stored (docs/ARCHITECTURE.md,
 // "Anti-entropy"): size bounds, a header that parses, this space, a shared
 // op or a private op of the receiving person's own, a known key epoch, an
-// author who is a member, and a signature over the bytes exactly as received. Sequence contiguity
+// author who is a member (or a removed device's op from before its removal),
+// and a signature over the bytes exactly as received. Sequence contiguity
 // is checked by the store, atomically with the write.
 #ifndef ATTUNE_DAEMON_SYNC_OP_CHECKER_H_
 #define ATTUNE_DAEMON_SYNC_OP_CHECKER_H_
@@ -28,7 +29,9 @@ inline constexpr int64_t kMaxClockAheadMillis = 5 * 60 * 1000;
 uint64_t MaxAcceptedHlc(int64_t now_unix_millis);
 
 // INVALID_ARGUMENT with the reason when any check fails (a clock above
-// `max_hlc` included); PERMISSION_DENIED when the author is not a member.
+// `max_hlc` included, or a key epoch no space change started);
+// PERMISSION_DENIED when the author is not a member, or was removed and the
+// op's seq is past what its removal kept (sync.proto, SpaceChange).
 // A PRIVATE op is taken only when `private_member` names a person (the
 // receiving device's own, when the op came from another device of that
 // person) and the op's author device is that person's: anything else is
@@ -36,8 +39,7 @@ uint64_t MaxAcceptedHlc(int64_t now_unix_millis);
 // whoever relays it. What an op's body may change is checked once it is open
 // (records/authorship.h, through RecordStore::SetRemoteOpCheck).
 absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op, const std::string& space_id,
-                                                      uint32_t key_epoch, const Membership& members,
-                                                      uint64_t max_hlc,
+                                                      const Membership& members, uint64_t max_hlc,
                                                       const std::string* private_member = nullptr);
 
 }  // namespace attune

@@ -5,21 +5,34 @@
 #include "absl/strings/str_cat.h"
 #include "daemon/records/validation.h"
 #include "daemon/sync/short_invite.h"
+#include "daemon/sync/space_rules.h"
 
 namespace attune {
 namespace {
 
-// Ed25519 keys converted for crypto_box_seal.
-bool SealToDevice(const SecretBytes& secret, const std::string& device, std::string* out) {
-  unsigned char curve_pk[crypto_box_PUBLICKEYBYTES];
-  if (device.size() != 32 ||
-      crypto_sign_ed25519_pk_to_curve25519(
-          curve_pk, reinterpret_cast<const unsigned char*>(device.data())) != 0) {
-    return false;
+// The keys of the epochs after the vault's, sealed to `device`; personal
+// keys too for another device of this person (`own`). False when the device
+// key does not convert.
+bool SealEpochKeys(const KeySet& keys, const std::string& device, bool own,
+                   google::protobuf::RepeatedPtrField<v1::SealedEpochKey>* out) {
+  if (keys.epochs == nullptr) return true;
+  for (const auto& [epoch, held] : keys.epochs->epochs) {
+    for (size_t i = 0; i < std::max(held.space.size(), own ? held.personal.size() : 0); ++i) {
+      v1::SealedEpochKey* k = out->Add();
+      k->set_device(device);
+      k->set_epoch(epoch);
+      // The sealing key of the epoch first: the joiner seals with the first.
+      const SecretBytes* space = i < held.space.size() ? held.space[i].get() : held.space[0].get();
+      if (epoch == keys.epochs->sealing_epoch && i == 0 && keys.epochs->sealing_space != nullptr) {
+        space = keys.epochs->sealing_space;
+      }
+      if (!SealKeyToDevice(*space, device, k->mutable_sealed_space_key())) return false;
+      if (own && i < held.personal.size() &&
+          !SealKeyToDevice(*held.personal[i], device, k->mutable_sealed_personal_key())) {
+        return false;
+      }
+    }
   }
-  out->resize(secret.size() + crypto_box_SEALBYTES);
-  crypto_box_seal(reinterpret_cast<unsigned char*>(out->data()), secret.data(), secret.size(),
-                  curve_pk);
   return true;
 }
 
@@ -53,6 +66,10 @@ absl::Status AdmitJoiner(const KeySet& keys, const std::string& tls_device,
   if (request.joiner_device() != tls_device) {
     return absl::PermissionDeniedError("the joiner's key is not its TLS key");
   }
+  // A removed device stays removed, whatever invite it holds.
+  if (members->IsRemoved(tls_device)) {
+    return absl::PermissionDeniedError("this device was removed from the space");
+  }
   if (request.invite_id().size() != 16 || request.joiner_member().size() != 16 ||
       request.joiner_display_name().empty() ||
       request.joiner_display_name().size() > v1::LIMIT_DISPLAY_NAME_CHARS ||
@@ -70,15 +87,17 @@ absl::Status AdmitJoiner(const KeySet& keys, const std::string& tls_device,
   // Sealed before the member is added: a key that cannot be sealed to adds
   // no member (the invite is spent either way).
   std::string sealed, sealed_personal;
-  if (!SealToDevice(keys.space_key, tls_device, &sealed) ||
-      (own && !SealToDevice(keys.personal_key, tls_device, &sealed_personal))) {
+  google::protobuf::RepeatedPtrField<v1::SealedEpochKey> epoch_keys;
+  if (!SealKeyToDevice(keys.space_key, tls_device, &sealed) ||
+      (own && !SealKeyToDevice(keys.personal_key, tls_device, &sealed_personal)) ||
+      !SealEpochKeys(keys, tls_device, own, &epoch_keys)) {
     return absl::InvalidArgumentError("the joiner's key is not a valid Ed25519 key");
   }
   // A partner is a new person: a member id the space has already would make
   // the joiner's device someone else's (it would get their private ops and
   // change their records).
   const std::string member_id = own ? keys.member_id : request.joiner_member();
-  for (const auto& existing : members->Bodies()) {
+  for (const auto& [device, existing] : members->CertBodies()) {
     if (!own && existing.member_id() == member_id && existing.device() != tls_device) {
       return absl::PermissionDeniedError("the joiner's member id is another person's already");
     }
@@ -108,6 +127,8 @@ absl::Status AdmitJoiner(const KeySet& keys, const std::string& tls_device,
   response->set_sealed_space_key(std::move(sealed));
   if (own) response->set_sealed_personal_key(std::move(sealed_personal));
   for (auto& c : members->All()) *response->add_members() = std::move(c);
+  *response->mutable_epoch_keys() = std::move(epoch_keys);
+  for (auto& c : members->Changes()) *response->add_changes() = std::move(c);
   return absl::OkStatus();
 }
 
@@ -119,8 +140,9 @@ absl::Status CheckCanJoin(const KeySet& keys, const v1::InviteCode& code, absl::
   if (absl::FromUnixMillis(static_cast<int64_t>(code.expires_at_ms())) < now) {
     return absl::InvalidArgumentError("code: this invite has expired; ask for a new one");
   }
+  // A device removed from its space may join another.
   for (const auto& body : members.Bodies()) {
-    if (body.device() != keys.device_public_key) {
+    if (body.device() != keys.device_public_key && !members.IsRemoved(keys.device_public_key)) {
       return absl::FailedPreconditionError("this device is already in a space with other members");
     }
   }

@@ -21,6 +21,7 @@
 #include "daemon/sync/pairing.h"
 #include "daemon/sync/peer_address.h"
 #include "daemon/sync/short_invite.h"
+#include "daemon/sync/space_rules.h"
 #include "daemon/sync/tls_credentials.h"
 #include "daemon/vault/device_id.h"
 
@@ -231,11 +232,21 @@ PeerManager::PeerManager(PeerOptions options, Db* db, RecordStore* store, Vault*
       members_(members),
       clock_(clock),
       peers_(db),
-      service_(std::make_unique<Service>(this)) {}
+      service_(std::make_unique<Service>(this)) {
+  // The keys of later epochs: those the space changes and this device's
+  // pairing sealed to it, for the space the keys are of.
+  vault_->SetKeyringSource([this](const KeySet& keys) {
+    Membership::Snapshot now = members_->Now();
+    return BuildKeyring(keys, now.changes, now.view, members_->Grants(keys.space_id));
+  });
+}
 
 PeerManager::~PeerManager() { Stop(); }
 
-absl::Status PeerManager::Load() { return peers_.Load(); }
+absl::Status PeerManager::Load() {
+  vault_->RefreshEpochs();
+  return peers_.Load();
+}
 
 void PeerManager::SetEventHub(EventHub* hub) {
   peers_.SetOnlineChange([this, hub](const std::string& device, bool online) {
@@ -272,7 +283,6 @@ SessionEnv PeerManager::Env(const v1::VaultIdentity& id) {
   env.clock = clock_;
   env.space_id = id.space_id();
   env.self_device = id.device_public_key();
-  env.key_epoch = id.space_key_epoch();
   {
     absl::MutexLock lock(&mu_);
     env.listen_addresses = AdvertisedAddresses();
@@ -281,7 +291,120 @@ SessionEnv PeerManager::Env(const v1::VaultIdentity& id) {
     absl::MutexLock lock(&mu_);
     StartDialers();
   };
+  env.on_space_change = [this] { OnSpaceChange(); };
   return env;
+}
+
+void PeerManager::OnSpaceChange() {
+  absl::MutexLock change(&change_mu_);
+  vault_->RefreshEpochs();
+  CutRemoved();
+  auto keys = vault_->Keys();
+  Membership::Snapshot snap = members_->Now();
+  const SpaceView& view = snap.view;
+  // This person's private ops seal under a key no removed device of theirs
+  // holds: when there is none yet, this device makes one.
+  bool personal_exposed = false;
+  if (keys.ok()) {
+    for (const auto& d : view.removed) {
+      auto cert = snap.certs.find(d);
+      personal_exposed |=
+          cert != snap.certs.end() && cert->second.member_id() == (*keys)->member_id;
+    }
+    personal_exposed &= (*keys)->epochs == nullptr || (*keys)->epochs->sealing_personal == nullptr;
+  }
+  if (keys.ok() && (view.needs_new_epoch || personal_exposed) &&
+      view.members.count((*keys)->device_public_key) > 0) {
+    const uint64_t now = static_cast<uint64_t>(absl::ToUnixMillis(clock_->Now()));
+    auto made = MakeSpaceChange(**keys, snap.certs, view, "", 0, 0, now);
+    if (made.ok()) {
+      auto merged = members_->MergeChanges((*keys)->space_id, {*made});
+      if (merged.ok()) {
+        vault_->RefreshEpochs();
+        LogInfo(absl::StrCat("a removed device held the newest space key: started key epoch ",
+                             members_->MaxEpoch()));
+      } else {
+        LogWarning(absl::StrCat("could not start a new key epoch: ", merged.status().message()));
+      }
+    } else {
+      LogWarning(absl::StrCat("could not start a new key epoch: ", made.status().message()));
+    }
+  }
+  store_->NotifyChange();  // open streams pass the change on
+}
+
+void PeerManager::CutRemoved() {
+  absl::MutexLock lock(&mu_);
+  for (auto& [device, call] : calls_) {
+    if (!members_->IsMember(device)) call->TryCancel();
+  }
+  for (auto& [call, in] : inbound_) {
+    if (!members_->IsMember(in.device)) call->TryCancel();
+  }
+}
+
+absl::StatusOr<v1::RemoveDeviceResponse> PeerManager::RemoveDevice(const std::string& device_id,
+                                                                   bool confirmed) {
+  auto device = ParseDeviceId(device_id);
+  if (!device.ok()) return device.status();
+  auto keys = vault_->Keys();
+  if (!keys.ok()) return keys.status();
+  const KeySet& k = **keys;
+  absl::MutexLock change(&change_mu_);
+  Membership::Snapshot snap = members_->Now();
+  const auto& certs = snap.certs;
+  const SpaceView& view = snap.view;
+  auto target = certs.find(*device);
+  if (target == certs.end()) {
+    return absl::NotFoundError(
+        absl::StrCat("device_id: ", device_id, " is not a device of this space (attune members)"));
+  }
+  const uint64_t now = static_cast<uint64_t>(absl::ToUnixMillis(clock_->Now()));
+  if (view.members.count(k.device_public_key) == 0) {
+    return absl::FailedPreconditionError("this device is no longer a member of the space");
+  }
+  if (auto why = WhyMayNotRemove(certs, k.device_public_key, *device, view.let_go); !why.empty()) {
+    return absl::PermissionDeniedError(absl::StrCat("device_id: ", why));
+  }
+  const bool other_person = target->second.member_id() != k.member_id;
+  if (other_person && !confirmed) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "device ", device_id, " is ", target->second.display_name(),
+        "'s only device: removing it ends their part in the space until they pair again; "
+        "confirm to go ahead (attune device remove --yes)"));
+  }
+  // What this device holds of the removed device's ops stays; anything it
+  // writes later is refused everywhere.
+  auto shared = store_->SharedVersionVector();
+  auto priv = store_->PrivateVersionVector();
+  uint64_t last_shared = shared.count(*device) > 0 ? shared[*device] : 0;
+  uint64_t last_private = priv.count(*device) > 0 ? priv[*device] : 0;
+  auto made = MakeSpaceChange(k, certs, view, *device, last_shared, last_private, now);
+  if (!made.ok()) {
+    if (view.removed.count(*device) > 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("device_id: ", RemovedMessage(*members_, *device)));
+    }
+    return made.status();
+  }
+  auto merged = members_->MergeChanges(k.space_id, {*made});
+  if (!merged.ok()) return merged.status();
+  if (!members_->IsRemoved(*device)) {
+    return absl::InternalError("the removal was made but does not count here");
+  }
+  vault_->RefreshEpochs();
+  CutRemoved();
+  store_->NotifyChange();  // open streams pass the removal on
+  LogInfo(absl::StrCat("removed device ", FormatDeviceId(*device).substr(0, 15),
+                       "…; new ops are sealed under key epoch ", members_->MaxEpoch()));
+  v1::RemoveDeviceResponse out;
+  *out.mutable_removed() = Describe(target->second, k.device_public_key);
+  if (auto now_keys = vault_->Keys(); now_keys.ok()) {
+    out.set_key_epoch((*now_keys)->SealingEpoch());
+  }
+  out.set_last_shared_seq(last_shared);
+  out.set_last_private_seq(last_private);
+  return out;
 }
 
 absl::Status PeerManager::OnUnlock(const std::shared_ptr<const KeySet>& keys) {
@@ -417,7 +540,9 @@ void PeerManager::DialLoop(std::string device) {
     }
     auto id = vault_->identity();
     std::vector<std::string> addresses = peers_.Addresses(device, clock_->Now());
-    if (peers_.HasInbound(device) || addresses.empty() || !id.has_value()) {
+    // A removed device is not dialed again.
+    if (peers_.HasInbound(device) || addresses.empty() || !id.has_value() ||
+        !members_->IsMember(device)) {
       absl::MutexLock lock(&mu_);
       mu_.AwaitWithTimeout(absl::Condition(&stopping), absl::Seconds(1));
       continue;
@@ -636,6 +761,17 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(
     if (!personal_key.ok()) return personal_key.status();
     person = Vault::AdoptedPerson{mine->member_id(), mine->display_name(), &*personal_key};
   }
+  // The epoch keys first: the vault builds its keys with them, so this
+  // device's ops are sealed again under the space's newest epoch.
+  std::vector<v1::SealedEpochKey> grants(response.epoch_keys().begin(),
+                                         response.epoch_keys().end());
+  // A personal key comes only with linking one's own device: one from a
+  // partner's device would seal this person's private ops under a key the
+  // partner knows.
+  if (!own_device) {
+    for (auto& g : grants) g.clear_sealed_personal_key();
+  }
+  if (auto s = members_->SaveGrants(response.space_id(), grants); !s.ok()) return s;
   // The new vault and this device's ops sealed again for the new space are
   // stored in one write: a crash leaves the device in its old space, able to
   // pair again, or in the new one with ops it can open, never in between.
@@ -658,6 +794,11 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(
   std::vector<v1::MemberCert> certs(response.members().begin(), response.members().end());
   auto merged = members_->Merge(response.space_id(), certs, /*replace=*/true);
   if (!merged.ok()) return merged.status();
+  std::vector<v1::SpaceChange> changes(response.changes().begin(), response.changes().end());
+  if (auto s = members_->MergeChanges(response.space_id(), changes); !s.ok()) return s.status();
+  vault_->RefreshEpochs();
+  adopted = vault_->Keys();
+  if (!adopted.ok()) return adopted.status();
   // Checked before the save; again on the list as merged (its chains).
   auto certified = members_->Find(k.device_public_key);
   if (!certified.has_value()) {
@@ -695,6 +836,21 @@ v1::ListMembersResponse PeerManager::Members() const {
   auto id = vault_->identity();
   std::string self = id.has_value() ? id->device_public_key() : "";
   for (const auto& body : members_->Bodies()) *out.add_members() = Describe(body, self);
+  // Removed devices after, each with who removed it and when.
+  Membership::Snapshot snap = members_->Now();
+  for (size_t i : snap.view.counting) {
+    const auto& c = snap.changes[i].body;
+    if (c.removed_device().empty()) continue;
+    auto body = members_->Find(c.removed_device());
+    if (!body.has_value()) continue;
+    bool listed = false;
+    for (const auto& m : out.removed()) listed |= m.device_id() == FormatDeviceId(body->device());
+    if (listed) continue;
+    v1::Member* m = out.add_removed();
+    *m = Describe(*body, self);
+    m->set_removed_by_device_id(FormatDeviceId(c.made_by()));
+    m->set_removed_at_ms(static_cast<int64_t>(c.made_at_ms()));
+  }
   return out;
 }
 
@@ -737,6 +893,8 @@ v1::SyncStatus PeerManager::Status() {
   for (const auto& [d, seq] : vv) total += seq;
   out.set_shared_ops(total);
   out.set_write_block(store_->WriteBlock());
+  if (auto keys = vault_->Keys(); keys.ok()) out.set_key_epoch((*keys)->SealingEpoch());
+  if (members_->IsRemoved(self)) out.set_removed(RemovedMessage(*members_, self));
   for (const auto& body : members_->Bodies()) {
     if (body.device() == self) continue;
     v1::PeerStatus* p = out.add_peers();

@@ -85,6 +85,11 @@ class PeerManager {
                                              const std::vector<std::string>& addresses = {},
                                              bool own_device = false);
   v1::ListMembersResponse Members() const;
+  // Removes a device for good and starts a new key epoch (see
+  // SpaceService.RemoveDevice for the errors); `confirmed` is the caller's
+  // yes to removing another person's only device.
+  absl::StatusOr<v1::RemoveDeviceResponse> RemoveDevice(const std::string& device_id,
+                                                        bool confirmed);
   absl::StatusOr<v1::SafetyNumber> Safety(const std::string& device_id) const;
   // SyncService.
   v1::SyncStatus Status();
@@ -110,6 +115,12 @@ class PeerManager {
   // Until Stop: cancels inbound streams whose Hello is late.
   void WatchHellos();
   SessionEnv Env(const v1::VaultIdentity& id);
+  // After a space change arrived or was made: the vault's keys built again,
+  // streams with removed devices ended, and a new key epoch started when a
+  // removed device holds the newest key (space_rules.h).
+  void OnSpaceChange();
+  // Ends the streams, both ways, of devices that are no longer members.
+  void CutRemoved();
   v1::Member Describe(const v1::MemberCertBody& body, const std::string& self) const;
 
   const PeerOptions options_;
@@ -122,6 +133,8 @@ class PeerManager {
   InviteBook invites_;
   std::unique_ptr<Service> service_;
 
+  // One space change at a time is made here (RemoveDevice, OnSpaceChange).
+  absl::Mutex change_mu_ ABSL_ACQUIRED_BEFORE(mu_);
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<TlsIdentity> identity_ ABSL_GUARDED_BY(mu_);

@@ -72,7 +72,7 @@ class PrivateSyncTest : public ::testing::Test {
   }
 
   absl::StatusOr<RecordStore::RemoteOp> Check(const v1::Op& op, const std::string* person) {
-    return CheckIncomingOp(op, laptop_->space_id, 0, *members_, UINT64_MAX, person);
+    return CheckIncomingOp(op, laptop_->space_id, *members_, UINT64_MAX, person);
   }
 
   TempDir dir_;

@@ -22,6 +22,26 @@ const unsigned kVerifyThreads = std::min(4u, std::thread::hardware_concurrency()
 
 }  // namespace
 
+std::string RemovedMessage(const Membership& members, const std::string& device) {
+  Membership::Snapshot now = members.Now();
+  for (size_t i : now.view.counting) {
+    const auto& c = now.changes[i].body;
+    if (c.removed_device() != device) continue;
+    std::string by = "itself";
+    if (c.made_by() != device) {
+      auto body = members.Find(c.made_by());
+      by = absl::StrCat(body.has_value() ? body->display_name() : "a member", "'s device ",
+                        FormatDeviceId(c.made_by()).substr(0, 15), "…");
+    }
+    return absl::StrCat("device ", FormatDeviceId(device).substr(0, 15),
+                        "… was removed from the space by ", by, " at ",
+                        absl::FormatTime("%Y-%m-%d %H:%M UTC",
+                                         absl::FromUnixMillis(static_cast<int64_t>(c.made_at_ms())),
+                                         absl::UTCTimeZone()));
+  }
+  return "the peer is not a member of this space";
+}
+
 SyncSession::SyncSession(SessionEnv env, MessageStream* stream, bool dialer, std::string tls_peer)
     : env_(std::move(env)), stream_(stream), dialer_(dialer), peer_(std::move(tls_peer)) {}
 
@@ -71,6 +91,7 @@ v1::SyncMessage SyncSession::MakeHello() const {
     }
   }
   for (auto& cert : env_.members->All()) *h->add_members() = std::move(cert);
+  for (auto& change : env_.members->Changes()) *h->add_changes() = std::move(change);
   for (const auto& a : env_.listen_addresses) h->add_addresses(a);
   // The peer's own op at the highest seq held from it: its proof, should its
   // log be shorter (see Hello.your_head_op); and of its private stream, for
@@ -108,8 +129,17 @@ absl::Status SyncSession::CheckHello(const v1::Hello& hello) {
   auto merged = env_.members->Merge(env_.space_id, certs);
   if (!merged.ok()) return merged.status();
   if (!merged->empty() && env_.on_new_members) env_.on_new_members();
+  // A removed device, or a stranger, brings nothing: refused before its
+  // changes are read.
+  if (env_.members->IsRemoved(peer_)) {
+    return absl::PermissionDeniedError(RemovedMessage(*env_.members, peer_));
+  }
   if (!env_.members->IsMember(peer_)) {
     return absl::PermissionDeniedError("the peer is not a member of this space");
+  }
+  if (auto s = MergeChanges(hello.changes()); !s.ok()) return s;
+  if (env_.members->IsRemoved(peer_)) {
+    return absl::PermissionDeniedError(RemovedMessage(*env_.members, peer_));
   }
   RecordStore::VersionVector vv, private_vv;
   // A peer of another person has no say about private streams: what it
@@ -178,14 +208,24 @@ absl::Status SyncSession::CheckHello(const v1::Hello& hello) {
   return absl::OkStatus();
 }
 
+absl::Status SyncSession::MergeChanges(
+    const google::protobuf::RepeatedPtrField<v1::SpaceChange>& changes) {
+  if (changes.empty()) return absl::OkStatus();
+  std::vector<v1::SpaceChange> list(changes.begin(), changes.end());
+  auto merged = env_.members->MergeChanges(env_.space_id, list);
+  if (!merged.ok()) return merged.status();
+  if (*merged && env_.on_space_change) env_.on_space_change();
+  return absl::OkStatus();
+}
+
 absl::StatusOr<uint64_t> SyncSession::ProvenOwnSeq(const v1::Op& shown, uint64_t claimed,
                                                    v1::Visibility vis) const {
   if (shown.ByteSizeLong() == 0) return absl::InvalidArgumentError("no op shown");
   // This device's own private op may be shown by another device of its
   // person only (CheckHello reads private entries from no one else).
-  auto op = CheckIncomingOp(shown, env_.space_id, env_.key_epoch, *env_.members,
-                            std::numeric_limits<uint64_t>::max(),
-                            person_.has_value() ? &*person_ : nullptr);
+  auto op =
+      CheckIncomingOp(shown, env_.space_id, *env_.members, std::numeric_limits<uint64_t>::max(),
+                      person_.has_value() ? &*person_ : nullptr);
   if (!op.ok()) return op.status();
   if (op->header.author_device() != env_.self_device || op->header.seq() != claimed ||
       op->header.visibility() != vis) {
@@ -223,6 +263,10 @@ absl::Status SyncSession::Run() {
       std::vector<v1::MemberCert> certs(m.members().members().begin(), m.members().members().end());
       auto merged = env_.members->Merge(env_.space_id, certs);
       if (merged.ok() && !merged->empty() && env_.on_new_members) env_.on_new_members();
+      if (auto s = MergeChanges(m.members().changes()); !s.ok()) {
+        LogWarning(
+            absl::StrCat("could not keep space changes from device ", who, "…: ", s.message()));
+      }
     }
   }
   stop_ = true;
@@ -239,14 +283,21 @@ absl::Status SyncSession::Run() {
 
 void SyncSession::SendLoop() {
   size_t members_sent = env_.members->All().size();
+  size_t changes_sent = env_.members->Changes().size();
   while (!stop_ && !stream_->Cancelled()) {
     uint64_t seen = env_.store->ChangeCount();
+    // A peer removed meanwhile gets nothing more (the peer manager ends the
+    // stream).
+    if (!env_.members->IsMember(peer_)) break;
     auto certs = env_.members->All();
-    if (certs.size() != members_sent) {
+    auto changes = env_.members->Changes();
+    if (certs.size() != members_sent || changes.size() != changes_sent) {
       v1::SyncMessage m;
       for (auto& c : certs) *m.mutable_members()->add_members() = std::move(c);
+      for (auto& c : changes) *m.mutable_members()->add_changes() = std::move(c);
       if (!stream_->Write(m)) break;
       members_sent = m.members().members_size();
+      changes_sent = m.members().changes_size();
     }
     bool sent_any = false;
     if (!SendMissing(v1::VISIBILITY_SHARED, env_.store->SharedVersionVector(), &sent_any)) break;
@@ -265,7 +316,13 @@ void SyncSession::SendLoop() {
 bool SyncSession::SendMissing(v1::Visibility vis, const RecordStore::VersionVector& mine,
                               bool* sent_any) {
   const bool shared = vis == v1::VISIBILITY_SHARED;
-  for (const auto& [device, seq] : mine) {
+  for (const auto& [device, held] : mine) {
+    // A removed device's ops past its removal are not passed on (every
+    // receiver refuses them anyway).
+    uint64_t seq = held;
+    if (auto last = env_.members->LastSeqsOf(device); last.has_value()) {
+      seq = std::min(seq, shared ? last->first : last->second);
+    }
     uint64_t theirs;
     {
       absl::MutexLock lock(&mu_);
@@ -310,8 +367,8 @@ void SyncSession::Receive(const v1::OpBatch& batch) {
   const std::string* private_member = person_.has_value() ? &*person_ : nullptr;
   auto check_range = [&](int begin, int end) {
     for (int i = begin; i < end; ++i) {
-      checked[static_cast<size_t>(i)] = CheckIncomingOp(batch.ops(i), env_.space_id, env_.key_epoch,
-                                                        *env_.members, max_hlc, private_member);
+      checked[static_cast<size_t>(i)] =
+          CheckIncomingOp(batch.ops(i), env_.space_id, *env_.members, max_hlc, private_member);
     }
   };
   const int workers = n < 64 ? 1 : static_cast<int>(std::max(1u, kVerifyThreads));

@@ -27,6 +27,10 @@ namespace attune {
 
 inline constexpr uint32_t kProtocolVersion = 1;
 
+// What a removed device is told when it dials, and what `attune sync status`
+// shows about it: who removed it and when.
+std::string RemovedMessage(const Membership& members, const std::string& device);
+
 // The two directions of a gRPC stream, client or server side. Read and Write
 // may be called from two threads at once (one reader, one writer).
 class MessageStream {
@@ -46,10 +50,12 @@ struct SessionEnv {
   const Clock* clock;
   std::string space_id;
   std::string self_device;
-  uint32_t key_epoch = 0;
   std::vector<std::string> listen_addresses;
   // Called when a peer's Hello or Members taught us of new member devices.
   std::function<void()> on_new_members;
+  // Called when a peer's Hello or Members brought space changes (removals,
+  // key epochs) this device did not hold.
+  std::function<void()> on_space_change;
 };
 
 class SyncSession {
@@ -72,6 +78,8 @@ class SyncSession {
   RecordStore::VersionVector OwnPersonsPrivateStreams(const std::string& member) const;
   v1::SyncMessage MakeHello() const;
   absl::Status CheckHello(const v1::Hello& hello);
+  // Keeps the space changes a peer sent (Membership::MergeChanges).
+  absl::Status MergeChanges(const google::protobuf::RepeatedPtrField<v1::SpaceChange>& changes);
   // `claimed` (the peer's entry for this device's stream `vis`) when `shown`
   // (from the Hello) is this device's own op of that stream at that seq,
   // signed by this device; why not otherwise.

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "absl/strings/str_cat.h"
+
 namespace attune {
 namespace {
 
@@ -27,10 +29,6 @@ std::string SignedMessage(std::string_view header, std::string_view ciphertext) 
   return m;
 }
 
-const SecretBytes* BodyKey(const KeySet& keys, v1::Visibility v) {
-  return v == v1::VISIBILITY_PRIVATE ? &keys.personal_key : &keys.space_key;
-}
-
 }  // namespace
 
 absl::StatusOr<v1::Op> SealOp(v1::OpHeader header, const v1::OpBody& body, const KeySet& keys) {
@@ -41,6 +39,8 @@ absl::StatusOr<v1::Op> SealOp(v1::OpHeader header, const v1::OpBody& body, const
   std::string nonce(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, '\0');
   randombytes_buf(nonce.data(), nonce.size());
   header.set_nonce(nonce);
+  const bool personal = header.visibility() == v1::VISIBILITY_PRIVATE;
+  header.set_key_epoch(keys.SealingEpoch());
   v1::Op op;
   header.SerializeToString(op.mutable_header());
 
@@ -51,7 +51,7 @@ absl::StatusOr<v1::Op> SealOp(v1::OpHeader header, const v1::OpBody& body, const
   unsigned long long ct_len = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(
       reinterpret_cast<unsigned char*>(ct->data()), &ct_len, U(plain), plain.size(), U(op.header()),
-      op.header().size(), nullptr, U(nonce), BodyKey(keys, header.visibility())->data());
+      op.header().size(), nullptr, U(nonce), keys.SealingKey(personal).data());
   ct->resize(ct_len);
   sodium_memzero(plain.data(), plain.size());
 
@@ -89,17 +89,25 @@ absl::StatusOr<v1::OpBody> OpenOp(const v1::Op& op, const KeySet& keys, v1::OpHe
   if (op.ciphertext().size() < crypto_aead_xchacha20poly1305_ietf_ABYTES) {
     return absl::InvalidArgumentError("op ciphertext is too short");
   }
-  if (header.key_epoch() != keys.space_key_epoch) {
-    return absl::FailedPreconditionError("op sealed under an unknown key epoch");
+  auto candidates =
+      keys.OpeningKeys(header.key_epoch(), header.visibility() == v1::VISIBILITY_PRIVATE);
+  if (candidates.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "op sealed under key epoch ", header.key_epoch(), ", whose key this device does not hold"));
   }
   std::string plain(op.ciphertext().size(), '\0');
   unsigned long long len = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(
-          reinterpret_cast<unsigned char*>(plain.data()), &len, nullptr, U(op.ciphertext()),
-          op.ciphertext().size(), U(op.header()), op.header().size(), U(header.nonce()),
-          BodyKey(keys, header.visibility())->data()) != 0) {
-    return absl::InvalidArgumentError("op body does not decrypt");
+  bool opened = false;
+  for (const SecretBytes* key : candidates) {
+    if (crypto_aead_xchacha20poly1305_ietf_decrypt(
+            reinterpret_cast<unsigned char*>(plain.data()), &len, nullptr, U(op.ciphertext()),
+            op.ciphertext().size(), U(op.header()), op.header().size(), U(header.nonce()),
+            key->data()) == 0) {
+      opened = true;
+      break;
+    }
   }
+  if (!opened) return absl::InvalidArgumentError("op body does not decrypt");
   plain.resize(len);
   v1::OpBody body;
   bool parsed = body.ParseFromString(plain);

@@ -15,8 +15,9 @@
 
 namespace attune {
 
-// Fills header.nonce, serializes the header once, encrypts `body` with the
-// space key (SHARED) or personal key (PRIVATE) and signs with the device key.
+// Fills header.nonce and header.key_epoch (keys.SealingEpoch()), serializes
+// the header once, encrypts `body` with that epoch's space key (SHARED) or
+// personal key (PRIVATE) and signs with the device key.
 // header.author_device must be this device's public key.
 absl::StatusOr<v1::Op> SealOp(v1::OpHeader header, const v1::OpBody& body, const KeySet& keys);
 

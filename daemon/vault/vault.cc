@@ -304,8 +304,8 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Init(std::string_view passp
   if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) {
     return s;
   }
-  std::shared_ptr<const KeySet> keys = KeysFrom(secrets, id);
   absl::MutexLock lock(&mu_);
+  std::shared_ptr<const KeySet> keys = WithEpochs(KeysFrom(secrets, id));
   file_ = std::move(file);
   identity_ = std::move(id);
   keys_ = keys;
@@ -330,7 +330,7 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Unlock(std::string_view pas
   }
   absl::MutexLock lock(&mu_);
   if (opened->older) file_ = std::move(file);
-  if (keys_ == nullptr) keys_ = KeysFrom(opened->secrets, id);
+  if (keys_ == nullptr) keys_ = WithEpochs(KeysFrom(opened->secrets, id));
   if (vault_key_ == nullptr) {
     vault_key_ = std::make_unique<SecretBytes>(std::move(opened->vault_key));
   }
@@ -412,7 +412,7 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Recover(std::string_view re
   if (auto s = SealForPassphrase(*vault_key, new_passphrase, kdf, id, &file); !s.ok()) return s;
   if (auto s = SaveReplacingWayIn(std::move(file)); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
-  if (keys_ == nullptr) keys_ = KeysFrom(secrets, id);
+  if (keys_ == nullptr) keys_ = WithEpochs(KeysFrom(secrets, id));
   if (vault_key_ == nullptr) vault_key_ = std::move(vault_key);
   return keys_;
 }
@@ -462,7 +462,7 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::AdoptSpace(const std::strin
   v1::VaultFile file = *file_;
   file.set_identity(id.SerializeAsString());
   SealSecrets(secrets, *vault_key_, &file);
-  auto keys = KeysFrom(secrets, id);
+  auto keys = WithEpochs(KeysFrom(secrets, id));
   std::string bytes = file.SerializeAsString();
   if (auto s = save ? save(bytes, *keys) : persistence_->SaveVaultFile(bytes); !s.ok()) {
     return s;
@@ -489,7 +489,7 @@ absl::StatusOr<std::shared_ptr<const KeySet>> Vault::KeepOwnLogHead() {
   if (auto s = persistence_->SaveVaultFile(file.SerializeAsString()); !s.ok()) return s;
   file_ = std::move(file);
   identity_ = std::move(id);
-  keys_ = KeysFrom(secrets, *identity_);
+  keys_ = WithEpochs(KeysFrom(secrets, *identity_));
   return keys_;
 }
 
@@ -543,6 +543,22 @@ Vault::State Vault::state() const {
 std::optional<v1::VaultIdentity> Vault::identity() const {
   absl::MutexLock lock(&mu_);
   return identity_;
+}
+
+void Vault::SetKeyringSource(KeyringSource source) {
+  absl::MutexLock lock(&mu_);
+  source_ = std::move(source);
+}
+
+std::shared_ptr<KeySet> Vault::WithEpochs(std::shared_ptr<KeySet> keys) const {
+  if (source_) keys->epochs = source_(*keys);
+  return keys;
+}
+
+void Vault::RefreshEpochs() {
+  absl::MutexLock lock(&mu_);
+  if (keys_ == nullptr || !identity_.has_value()) return;
+  keys_ = WithEpochs(KeysFrom(SecretsOf(*keys_), *identity_));
 }
 
 absl::StatusOr<std::shared_ptr<const KeySet>> Vault::Keys() const {

@@ -178,6 +178,17 @@ class Vault {
   // when the vault was initialised meanwhile. Retire(""): Init works again.
   absl::Status Retire(std::string why);
 
+  // Where the keys of later key epochs come from (sync's space changes
+  // sealed to this device). Called under the vault's lock whenever the
+  // vault makes a KeySet (Init, Unlock, Recover, AdoptSpace before its save,
+  // KeepOwnLogHead, RefreshEpochs); must not call the vault. Set once, before
+  // serving.
+  using KeyringSource = std::function<std::shared_ptr<const EpochKeyring>(const KeySet& keys)>;
+  void SetKeyringSource(KeyringSource source);
+  // Builds the keys again with the source's keyring, after a space change
+  // arrived or was made; nothing while locked.
+  void RefreshEpochs();
+
   State state() const;
   // Public identity; nullopt before Init.
   std::optional<v1::VaultIdentity> identity() const;
@@ -192,6 +203,9 @@ class Vault {
   // the persistence to drop the earlier files (a failure there is logged:
   // the change itself is saved).
   absl::Status SaveReplacingWayIn(v1::VaultFile file) ABSL_EXCLUSIVE_LOCKS_REQUIRED(kdf_mu_);
+  // `keys` with the source's keyring attached.
+  std::shared_ptr<KeySet> WithEpochs(std::shared_ptr<KeySet> keys) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   VaultPersistence* const persistence_;
   absl::Mutex kdf_mu_;  // serialises Init/Unlock (held across Argon2id)
@@ -203,6 +217,7 @@ class Vault {
   // (AdoptSpace) without asking for the passphrase.
   std::unique_ptr<SecretBytes> vault_key_ ABSL_GUARDED_BY(mu_);
   std::string retired_ ABSL_GUARDED_BY(kdf_mu_);
+  KeyringSource source_ ABSL_GUARDED_BY(mu_);
 };
 
 // The message every content call gets while locked.

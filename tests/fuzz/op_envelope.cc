@@ -42,7 +42,7 @@ Env& TheEnv() {
 // sealed by SealOp just now, so what passes the checks must open.
 void Receive(const v1::Op& op, bool sealed_here) {
   Env& env = TheEnv();
-  auto checked = CheckIncomingOp(op, kSpaceId, 0, env.members, MaxAcceptedHlc(1800000000000));
+  auto checked = CheckIncomingOp(op, kSpaceId, env.members, MaxAcceptedHlc(1800000000000));
   (void)VerifyOp(op, env.founder->device_public_key);
   (void)VerifyOp(op, env.partner->device_public_key);
   v1::OpHeader header;

@@ -88,7 +88,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   session_env.clock = &env.clock;
   session_env.space_id = kSpaceId;
   session_env.self_device = env.founder->device_public_key;
-  session_env.key_epoch = 0;
   session_env.listen_addresses = {"127.0.0.1:27441"};
   ScriptedStream stream(std::move(messages));
   SyncSession session(session_env, &stream, /*dialer=*/false, env.partner->device_public_key);

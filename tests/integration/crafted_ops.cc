@@ -9,6 +9,7 @@
 #include "daemon/base/hex.h"
 #include "daemon/records/authorship.h"
 #include "daemon/vault/op_crypto.h"
+#include "tests/support/test_keys.h"
 
 namespace attune::testing {
 
@@ -37,7 +38,20 @@ v1::Op CraftedCheckInOp(const KeySet& author, uint64_t seq, char id_fill,
   c->set_visibility(v1::VISIBILITY_SHARED);
   c->set_author(ToHex(author.member_id));
   if (edit) edit(&header, &body);
-  auto op = SealOp(header, body, sealer != nullptr ? *sealer : author);
+  const KeySet& keys = sealer != nullptr ? *sealer : author;
+  // SealOp stamps the keys' sealing epoch: for another epoch (an op of an
+  // epoch nobody started), keys that seal under it.
+  std::shared_ptr<KeySet> other;
+  if (header.key_epoch() != keys.SealingEpoch()) {
+    other = KeysInSpace(keys, keys.space_id, keys.space_key);
+    auto ring = std::make_shared<EpochKeyring>();
+    auto& epoch = ring->epochs[header.key_epoch()];
+    epoch.space.push_back(std::make_shared<const SecretBytes>(kSymmetricKeyBytes));
+    ring->sealing_epoch = header.key_epoch();
+    ring->sealing_space = epoch.space.front().get();
+    other->epochs = ring;
+  }
+  auto op = SealOp(header, body, other != nullptr ? *other : keys);
   EXPECT_TRUE(op.ok()) << op.status();
   return op.ok() ? *op : v1::Op();
 }

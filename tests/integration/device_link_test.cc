@@ -27,19 +27,8 @@ grpc::Status WriteEntry(DaemonHarness& d, const std::string& body, v1::Visibilit
   return d.journal().CreateJournalEntry(DaemonHarness::Context().get(), request, out);
 }
 
-std::set<std::string> Bodies(DaemonHarness& d) {
-  std::set<std::string> out;
-  for (const auto& e : ListAllJournalEntries(d)) out.insert(e.body());
-  return out;
-}
-
-v1::ListMembersResponse Members(DaemonHarness& d) {
-  v1::ListMembersResponse members;
-  auto s = v1::SpaceService::NewStub(d.channel())
-               ->ListMembers(DaemonHarness::Context().get(), {}, &members);
-  EXPECT_TRUE(s.ok()) << Describe(s);
-  return members;
-}
+std::set<std::string> Bodies(DaemonHarness& d) { return JournalBodies(d); }
+v1::ListMembersResponse Members(DaemonHarness& d) { return MembersOf(d); }
 
 // Shared ops `d` holds, all authors (works while locked).
 uint64_t SharedOps(DaemonHarness& d) { return SyncStatusOf(d).shared_ops(); }

@@ -117,6 +117,20 @@ std::string DeviceIdOf(DaemonHarness& d) {
   return status.device_id();
 }
 
+v1::ListMembersResponse MembersOf(DaemonHarness& d) {
+  v1::ListMembersResponse members;
+  auto s = v1::SpaceService::NewStub(d.channel())
+               ->ListMembers(DaemonHarness::Context().get(), {}, &members);
+  EXPECT_TRUE(s.ok()) << Describe(s);
+  return members;
+}
+
+std::set<std::string> JournalBodies(DaemonHarness& d) {
+  std::set<std::string> out;
+  for (const auto& e : ListAllJournalEntries(d)) out.insert(e.body());
+  return out;
+}
+
 bool Await(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {

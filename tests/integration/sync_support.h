@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <functional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,11 @@ CliResult LinkWithCli(const DaemonHarness& have, const DaemonHarness& fresh);
 v1::SyncStatus SyncStatusOf(DaemonHarness& d);
 // `d`'s device id, as shown to people.
 std::string DeviceIdOf(DaemonHarness& d);
+// `d`'s member devices and removed ones (ListMembers); a failed call fails
+// the test.
+v1::ListMembersResponse MembersOf(DaemonHarness& d);
+// The bodies of every journal entry `d` shows.
+std::set<std::string> JournalBodies(DaemonHarness& d);
 // Polls `condition` until it holds or `timeout` passes; returns whether it
 // held. For effects that happen on another process's schedule.
 bool Await(const std::function<bool()>& condition,

@@ -13,6 +13,7 @@
 #include "daemon/store/record_store.h"
 #include "daemon/store/vault_persistence.h"
 #include "daemon/sync/membership.h"
+#include "daemon/sync/space_rules.h"
 #include "daemon/vault/device_id.h"
 #include "daemon/vault/vault.h"
 
@@ -109,6 +110,19 @@ absl::StatusOr<v1::RestoredBackup> MakeNewDevice(const std::string& path,
         absl::StrCat(after.display_name, " has ", kMaxDevicesPerMember,
                      " devices in the space already (or the space has ", kMaxDevicesPerSpace,
                      "), the most there may be, so a restored device cannot join it"));
+  }
+  // The key epochs the backed-up device held (space changes sealed to its
+  // old key, or its own pairing grants), sealed again to the new key.
+  {
+    Membership::Snapshot now = members.Now();
+    auto ring = BuildKeyring(before, now.changes, now.view, members.Grants(before.space_id));
+    google::protobuf::RepeatedPtrField<v1::SealedEpochKey> grants;
+    if (!SealEpochKeys(ring.get(), after.device_public_key, /*own=*/true, &grants)) {
+      return absl::InternalError("the new device key does not convert for sealing");
+    }
+    if (auto s = members.SaveGrants(after.space_id, {grants.begin(), grants.end()}); !s.ok()) {
+      return s;
+    }
   }
   if (auto s = RecordStore::HandOverFromBackedUpDevice(db->get(), before.device_public_key, after);
       !s.ok()) {

@@ -8,35 +8,7 @@
 #include "daemon/sync/space_rules.h"
 
 namespace attune {
-namespace {
-
-// The keys of the epochs after the vault's, sealed to `device`; personal
-// keys too for another device of this person (`own`). False when the device
-// key does not convert.
-bool SealEpochKeys(const KeySet& keys, const std::string& device, bool own,
-                   google::protobuf::RepeatedPtrField<v1::SealedEpochKey>* out) {
-  if (keys.epochs == nullptr) return true;
-  for (const auto& [epoch, held] : keys.epochs->epochs) {
-    for (size_t i = 0; i < std::max(held.space.size(), own ? held.personal.size() : 0); ++i) {
-      v1::SealedEpochKey* k = out->Add();
-      k->set_device(device);
-      k->set_epoch(epoch);
-      // The sealing key of the epoch first: the joiner seals with the first.
-      const SecretBytes* space = i < held.space.size() ? held.space[i].get() : held.space[0].get();
-      if (epoch == keys.epochs->sealing_epoch && i == 0 && keys.epochs->sealing_space != nullptr) {
-        space = keys.epochs->sealing_space;
-      }
-      if (!SealKeyToDevice(*space, device, k->mutable_sealed_space_key())) return false;
-      if (own && i < held.personal.size() &&
-          !SealKeyToDevice(*held.personal[i], device, k->mutable_sealed_personal_key())) {
-        return false;
-      }
-    }
-  }
-  return true;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 absl::StatusOr<SecretBytes> OpenSealedKey(const KeySet& keys, const std::string& sealed,
                                           std::string_view what) {
@@ -90,7 +62,7 @@ absl::Status AdmitJoiner(const KeySet& keys, const std::string& tls_device,
   google::protobuf::RepeatedPtrField<v1::SealedEpochKey> epoch_keys;
   if (!SealKeyToDevice(keys.space_key, tls_device, &sealed) ||
       (own && !SealKeyToDevice(keys.personal_key, tls_device, &sealed_personal)) ||
-      !SealEpochKeys(keys, tls_device, own, &epoch_keys)) {
+      !SealEpochKeys(keys.epochs.get(), tls_device, own, &epoch_keys)) {
     return absl::InvalidArgumentError("the joiner's key is not a valid Ed25519 key");
   }
   // A partner is a new person: a member id the space has already would make

@@ -88,6 +88,29 @@ bool SealKeyToDevice(const SecretBytes& key, const std::string& device, std::str
   return true;
 }
 
+bool SealEpochKeys(const EpochKeyring* ring, const std::string& device, bool own,
+                   google::protobuf::RepeatedPtrField<v1::SealedEpochKey>* out) {
+  if (ring == nullptr) return true;
+  for (const auto& [epoch, held] : ring->epochs) {
+    if (held.space.empty()) continue;
+    for (size_t i = 0; i < std::max(held.space.size(), own ? held.personal.size() : 0); ++i) {
+      v1::SealedEpochKey* k = out->Add();
+      k->set_device(device);
+      k->set_epoch(epoch);
+      const SecretBytes* space = i < held.space.size() ? held.space[i].get() : held.space[0].get();
+      if (epoch == ring->sealing_epoch && i == 0 && ring->sealing_space != nullptr) {
+        space = ring->sealing_space;
+      }
+      if (!SealKeyToDevice(*space, device, k->mutable_sealed_space_key())) return false;
+      if (own && i < held.personal.size() &&
+          !SealKeyToDevice(*held.personal[i], device, k->mutable_sealed_personal_key())) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 std::vector<ParsedChange> WellFormedChanges(const std::string& space_id,
                                             const std::map<std::string, v1::MemberCertBody>& certs,
                                             const std::vector<v1::SpaceChange>& changes) {

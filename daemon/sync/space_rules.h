@@ -111,6 +111,13 @@ std::shared_ptr<const EpochKeyring> BuildKeyring(const KeySet& keys,
                                                  const SpaceView& view,
                                                  const std::vector<v1::SealedEpochKey>& granted);
 
+// The keys of every epoch in `ring` (may be null: none), sealed to
+// `device`, the sealing key of each epoch first; personal keys too when
+// `own` (another device of the ring's person). False when the device key
+// does not convert.
+bool SealEpochKeys(const EpochKeyring* ring, const std::string& device, bool own,
+                   google::protobuf::RepeatedPtrField<v1::SealedEpochKey>* out);
+
 // Seals `key` to a device's Ed25519 public key (crypto_box_seal after the
 // conversion to X25519); false when the device key does not convert.
 bool SealKeyToDevice(const SecretBytes& key, const std::string& device, std::string* out);

@@ -6,7 +6,9 @@
 // readable to the rest.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
+#include <fstream>
 #include <set>
 
 #include "api_helpers.h"
@@ -119,6 +121,37 @@ TEST_F(DeviceRemovalTest, ARemovedDeviceIsRefusedEverywhereAndTheSpaceMovesOn) {
   OnDisk disk = ReadDisk(phone_.data_dir(), kPeerPassphrase);
   EXPECT_THAT(disk.text, Not(HasSubstr("after-removal-canary")));
   EXPECT_EQ(disk.opened, disk.ops) << "an op the phone's keys cannot open reached it";
+}
+
+// A backup of the laptop taken after the removal, restored as a new device
+// (a new device key, to which no space change sealed anything): it still
+// seals under the new epoch, and its entries reach Sam.
+TEST_F(DeviceRemovalTest, ADeviceRestoredAfterARemovalKeepsTheNewEpoch) {
+  const std::string phone_id = DeviceIdOf(phone_);
+  ASSERT_EQ(phone_.Stop(), 0);
+  CliResult removed = RunCli(laptop_, {"device", "remove", phone_id, "--yes"});
+  ASSERT_EQ(removed.exit_code, 0) << removed.out;
+  ASSERT_TRUE(Await([&] { return SyncStatusOf(sam_).key_epoch() == 1; }));
+  const std::string dir = laptop_.root() + "/backup";
+  CliResult backup = RunCli(laptop_, {"backup", dir});
+  ASSERT_EQ(backup.exit_code, 0) << backup.out;
+
+  DaemonHarness restored;
+  ASSERT_TRUE(restored.Start({"--peer-listen", "127.0.0.1:0"}));
+  const std::string secret = restored.root() + "/passphrase";
+  std::ofstream(secret) << kPeerPassphrase << "\n";
+  ::chmod(secret.c_str(), 0600);
+  CliResult restore = RunCli(restored, {"restore", dir, "--passphrase-file", secret});
+  ASSERT_EQ(restore.exit_code, 0) << restore.out << restored.StderrSinceStart();
+  ASSERT_TRUE(Await([&] {
+    v1::VaultStatus status;
+    return restored.GetStatus(&status).ok() && status.state() == v1::VaultStatus::STATE_UNLOCKED;
+  }));
+  EXPECT_EQ(SyncStatusOf(restored).key_epoch(), 1u);
+  ASSERT_OK(WriteEntry(restored, "from the restored laptop", v1::VISIBILITY_SHARED));
+  ASSERT_TRUE(Await([&] { return Bodies(sam_).count("from the restored laptop") == 1; },
+                    std::chrono::seconds(90)))
+      << restored.StderrSinceStart();
 }
 
 // Sam cannot remove one of Alex's devices while Alex has another; the

@@ -318,6 +318,40 @@ absl::Status RunDeviceRemove(const GlobalOptions& global, const std::string& typ
   return absl::OkStatus();
 }
 
+// attune space leave: says what will happen, asks, leaves.
+absl::Status RunSpaceLeave(const GlobalOptions& global, bool yes) {
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  if (!yes) {
+    if (!StdinIsTerminal()) {
+      return absl::FailedPreconditionError(
+          "leaving cannot be undone: run it on a terminal to confirm, or add --yes");
+    }
+    std::cerr << "Leave this space for good?\n"
+              << "  - all your devices stop syncing with your partner's, and theirs refuse "
+                 "anything yours write from now on;\n"
+              << "  - their devices move to new keys you never get: you read nothing they write "
+                 "afterwards;\n"
+              << "  - you keep your own entries and the shared history you hold, and so do they "
+                 "(attune export saves it; deleting stays your own choice);\n"
+              << "  - they are told, in attune status and on their screens, not by a silence;\n"
+              << "  - this device can join another space afterwards.\n";
+    ATTUNE_ASSIGN_OR_RETURN(bool go, Confirm("Leave?"));
+    if (!go) {
+      std::cout << "Nothing changed.\n";
+      return absl::OkStatus();
+    }
+  }
+  v1::LeaveSpaceResponse response;
+  ATTUNE_RETURN_IF_ERROR(client->Run([&](grpc::ClientContext* c) {
+    return client->space().LeaveSpace(c, v1::LeaveSpaceRequest(), &response);
+  }));
+  if (global.json) return PrintJson(response);
+  std::cout << "You left the space (" << response.removed_size()
+            << " device(s) of yours removed). Your partner's devices hear of it the next time "
+               "they sync with one of yours or with each other. Your entries stay here.\n";
+  return absl::OkStatus();
+}
+
 absl::Status RunSyncDigest(const GlobalOptions& global) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   v1::GetStateDigestRequest request;
@@ -442,6 +476,15 @@ void AddSpaceCommands(CLI::App& app, const GlobalOptions& global, CommandTable& 
   remove->add_flag("--yes", *yes, "Do not ask first");
   table.Set(remove,
             [&global, remove_id, yes] { return RunDeviceRemove(global, *remove_id, *yes); });
+
+  CLI::App* space = app.add_subcommand("space", "Leave the space you share");
+  space->group(group);
+  space->require_subcommand(1);
+  auto leave_yes = std::make_shared<bool>(false);
+  CLI::App* leave = space->add_subcommand(
+      "leave", "Part ways: your devices leave the space; each side keeps what it has");
+  leave->add_flag("--yes", *leave_yes, "Do not ask first");
+  table.Set(leave, [&global, leave_yes] { return RunSpaceLeave(global, *leave_yes); });
 
   auto device = std::make_shared<std::string>();
   CLI::App* verify = pair->add_subcommand("verify", "Show the safety number to compare in person");

@@ -3,8 +3,11 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "args.h"
 #include "attune/v1/limits.pb.h"
 #include "commands.h"
@@ -345,11 +348,44 @@ absl::Status RunLock(const GlobalOptions& global) {
   return absl::OkStatus();
 }
 
+// Who left the space, or had a device removed: said plainly, never only
+// by sync going quiet.
+void PrintDepartures(const v1::ListMembersResponse& members) {
+  std::set<std::string> present;
+  for (const auto& m : members.members()) present.insert(m.member_id());
+  std::set<std::string> told;
+  for (const auto& r : members.removed()) {
+    const std::string when = absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(r.removed_at_ms()),
+                                              absl::LocalTimeZone());
+    if (r.this_device()) {
+      std::cout << "This device left the space or was removed from it on " << when
+                << ": it no longer syncs (attune sync status says more). Its entries stay here.\n";
+      continue;
+    }
+    if (present.count(r.member_id()) > 0) {
+      std::cout << r.display_name() << "'s device " << r.device_id().substr(0, 15)
+                << "… was removed from the space on " << when << ".\n";
+    } else if (told.insert(r.member_id()).second) {
+      std::cout << r.display_name() << " left the space on " << when
+                << ": nothing more syncs with their devices. What they shared before stays here, "
+                   "and yours stays yours (attune export saves it).\n";
+    }
+  }
+}
+
 absl::Status RunStatus(const GlobalOptions& global) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   ATTUNE_ASSIGN_OR_RETURN(v1::VaultStatus status, client->GetVaultStatus());
   if (global.json) return PrintJson(status);
   PrintStatus(status);
+  v1::ListMembersResponse members;
+  if (client
+          ->Run([&](grpc::ClientContext* c) {
+            return client->space().ListMembers(c, v1::ListMembersRequest(), &members);
+          })
+          .ok()) {
+    PrintDepartures(members);
+  }
   return absl::OkStatus();
 }
 

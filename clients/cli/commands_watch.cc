@@ -85,6 +85,15 @@ std::string Describe(const v1::Event& e, const People& people) {
       if (!p.reason().empty()) absl::StrAppend(&line, ": ", p.reason());
       return line;
     }
+    case v1::Event::kMembershipChanged: {
+      const v1::MembershipChanged& m = e.membership_changed();
+      if (m.device().this_device()) return "This device was removed from the space";
+      if (m.person_gone() && m.by_own_person()) {
+        return absl::StrCat(m.device().display_name(), " left the space");
+      }
+      return absl::StrCat(m.device().display_name(), "'s device ",
+                          m.device().device_id().substr(0, 15), "… was removed from the space");
+    }
     case v1::Event::kReload:
       return absl::StrCat("Some events were not kept (", e.reload().reason(), ")");
     default:

@@ -46,6 +46,14 @@ grpc::Status SpaceServiceImpl::RemoveDevice(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+grpc::Status SpaceServiceImpl::LeaveSpace(grpc::ServerContext*, const v1::LeaveSpaceRequest*,
+                                          v1::LeaveSpaceResponse* response) {
+  auto left = peers_->LeaveSpace();
+  if (!left.ok()) return ToGrpc(left.status());
+  *response = std::move(*left);
+  return grpc::Status::OK;
+}
+
 grpc::Status SpaceServiceImpl::GetSafetyNumber(grpc::ServerContext*,
                                                const v1::GetSafetyNumberRequest* request,
                                                v1::SafetyNumber* response) {

@@ -22,6 +22,8 @@ class SpaceServiceImpl final : public v1::SpaceService::Service {
                            v1::ListMembersResponse* response) override;
   grpc::Status RemoveDevice(grpc::ServerContext*, const v1::RemoveDeviceRequest* request,
                             v1::RemoveDeviceResponse* response) override;
+  grpc::Status LeaveSpace(grpc::ServerContext*, const v1::LeaveSpaceRequest* request,
+                          v1::LeaveSpaceResponse* response) override;
   grpc::Status GetSafetyNumber(grpc::ServerContext*, const v1::GetSafetyNumberRequest* request,
                                v1::SafetyNumber* response) override;
   grpc::Status GetSpaceSettings(grpc::ServerContext*, const v1::GetSpaceSettingsRequest*,

@@ -245,10 +245,15 @@ PeerManager::~PeerManager() { Stop(); }
 
 absl::Status PeerManager::Load() {
   vault_->RefreshEpochs();
+  {
+    absl::MutexLock change(&change_mu_);
+    announced_ = members_->View().removed;
+  }
   return peers_.Load();
 }
 
 void PeerManager::SetEventHub(EventHub* hub) {
+  hub_ = hub;
   peers_.SetOnlineChange([this, hub](const std::string& device, bool online) {
     v1::Event event;
     v1::PeerChanged* peer = event.mutable_peer_changed();
@@ -330,7 +335,93 @@ void PeerManager::OnSpaceChange() {
       LogWarning(absl::StrCat("could not start a new key epoch: ", made.status().message()));
     }
   }
+  AnnounceRemovals();
   store_->NotifyChange();  // open streams pass the change on
+}
+
+void PeerManager::AnnounceRemovals() {
+  Membership::Snapshot snap = members_->Now();
+  auto id = vault_->identity();
+  const std::string self = id.has_value() ? id->device_public_key() : "";
+  auto person = [&](const std::string& d) {
+    auto it = snap.certs.find(d);
+    return it == snap.certs.end() ? std::string() : it->second.member_id();
+  };
+  for (size_t i : snap.view.counting) {
+    const auto& c = snap.changes[i].body;
+    const std::string& d = c.removed_device();
+    if (d.empty() || !announced_.insert(d).second) continue;
+    auto cert = snap.certs.find(d);
+    if (cert == snap.certs.end() || hub_ == nullptr) continue;
+    v1::Event event;
+    v1::MembershipChanged* m = event.mutable_membership_changed();
+    *m->mutable_device() = Describe(cert->second, self);
+    m->mutable_device()->set_removed_by_device_id(FormatDeviceId(c.made_by()));
+    m->mutable_device()->set_removed_at_ms(static_cast<int64_t>(c.made_at_ms()));
+    m->set_by_own_person(person(c.made_by()) == person(d));
+    bool gone = true;
+    for (const auto& member : snap.view.members) gone &= person(member) != person(d);
+    m->set_person_gone(gone);
+    hub_->Emit(std::move(event));
+  }
+}
+
+absl::StatusOr<v1::LeaveSpaceResponse> PeerManager::LeaveSpace() {
+  auto keys = vault_->Keys();
+  if (!keys.ok()) return keys.status();
+  const KeySet& k = **keys;
+  absl::MutexLock change(&change_mu_);
+  Membership::Snapshot snap = members_->Now();
+  if (snap.view.members.count(k.device_public_key) == 0) {
+    return absl::FailedPreconditionError(
+        "this device is no longer a member of the space: there is nothing to leave");
+  }
+  bool others = false;
+  for (const auto& d : snap.view.members) {
+    auto cert = snap.certs.find(d);
+    others |= cert != snap.certs.end() && cert->second.member_id() != k.member_id;
+  }
+  if (!others) {
+    return absl::FailedPreconditionError(
+        "no one else is in this space yet: there is nothing to leave (attune pair invite starts "
+        "sharing it)");
+  }
+  // Every device of this person, this one last; no keys: the others start
+  // the next epoch, which the leaver never gets.
+  std::vector<std::string> own;
+  for (const auto& d : snap.view.members) {
+    auto cert = snap.certs.find(d);
+    if (cert != snap.certs.end() && cert->second.member_id() == k.member_id &&
+        d != k.device_public_key) {
+      own.push_back(d);
+    }
+  }
+  own.push_back(k.device_public_key);
+  auto shared = store_->SharedVersionVector();
+  auto priv = store_->PrivateVersionVector();
+  const uint64_t now = static_cast<uint64_t>(absl::ToUnixMillis(clock_->Now()));
+  v1::LeaveSpaceResponse out;
+  for (const auto& d : own) {
+    // One at a time, each judged before the next is made: this device's
+    // own removal, last, then lists the others as removals that still
+    // count (kept_removals), so its own removal does not undo them.
+    snap = members_->Now();
+    auto made = MakeSpaceChange(k, snap.certs, snap.view, d, shared[d], priv[d], now,
+                                /*start_epoch=*/false);
+    if (!made.ok()) return made.status();
+    auto merged = members_->MergeChanges(k.space_id, {*made});
+    if (!merged.ok()) return merged.status();
+    *out.add_removed() = Describe(snap.certs.at(d), k.device_public_key);
+  }
+  if (members_->IsMember(k.device_public_key)) {
+    return absl::InternalError("the leaving was made but does not count here");
+  }
+  AnnounceRemovals();
+  // The streams open now carry the news to the other side (each member's
+  // daemon then refuses this device and ends them).
+  store_->NotifyChange();
+  LogInfo("left the space: this person's devices are removed from it");
+  return out;
 }
 
 void PeerManager::CutRemoved() {
@@ -394,6 +485,7 @@ absl::StatusOr<v1::RemoveDeviceResponse> PeerManager::RemoveDevice(const std::st
   }
   vault_->RefreshEpochs();
   CutRemoved();
+  AnnounceRemovals();
   store_->NotifyChange();  // open streams pass the removal on
   LogInfo(absl::StrCat("removed device ", FormatDeviceId(*device).substr(0, 15),
                        "…; new ops are sealed under key epoch ", members_->MaxEpoch()));

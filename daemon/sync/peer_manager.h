@@ -65,7 +65,8 @@ class PeerManager {
   absl::Status Load();
 
   // Tells `hub` when a peer device comes online or goes offline
-  // (PeerChanged), and how a catch-up with one goes (SyncProgress). Call once, before OnUnlock;
+  // (PeerChanged), how a catch-up with one goes (SyncProgress), and when a
+  // device is removed or a person leaves (MembershipChanged). Call once, before OnUnlock;
   // `hub` must outlive the manager.
   void SetEventHub(EventHub* hub);
 
@@ -90,6 +91,8 @@ class PeerManager {
   // yes to removing another person's only device.
   absl::StatusOr<v1::RemoveDeviceResponse> RemoveDevice(const std::string& device_id,
                                                         bool confirmed);
+  // SpaceService.LeaveSpace.
+  absl::StatusOr<v1::LeaveSpaceResponse> LeaveSpace();
   absl::StatusOr<v1::SafetyNumber> Safety(const std::string& device_id) const;
   // SyncService.
   v1::SyncStatus Status();
@@ -121,6 +124,8 @@ class PeerManager {
   void OnSpaceChange();
   // Ends the streams, both ways, of devices that are no longer members.
   void CutRemoved();
+  // Emits MembershipChanged for each removal not told of yet.
+  void AnnounceRemovals() ABSL_EXCLUSIVE_LOCKS_REQUIRED(change_mu_);
   v1::Member Describe(const v1::MemberCertBody& body, const std::string& self) const;
 
   const PeerOptions options_;
@@ -135,6 +140,10 @@ class PeerManager {
 
   // One space change at a time is made here (RemoveDevice, OnSpaceChange).
   absl::Mutex change_mu_ ABSL_ACQUIRED_BEFORE(mu_);
+  // Removed devices MembershipChanged told of (those known at start count
+  // as told).
+  std::set<std::string> announced_ ABSL_GUARDED_BY(change_mu_);
+  EventHub* hub_ = nullptr;  // set once by SetEventHub, before serving
   mutable absl::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<TlsIdentity> identity_ ABSL_GUARDED_BY(mu_);

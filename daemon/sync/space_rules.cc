@@ -324,7 +324,7 @@ SpaceView Evaluate(const std::map<std::string, v1::MemberCertBody>& certs,
 absl::StatusOr<v1::SpaceChange> MakeSpaceChange(
     const KeySet& keys, const std::map<std::string, v1::MemberCertBody>& certs,
     const SpaceView& view, const std::string& device, uint64_t last_shared_seq,
-    uint64_t last_private_seq, uint64_t now_ms) {
+    uint64_t last_private_seq, uint64_t now_ms, bool start_epoch) {
   const std::string& self = keys.device_public_key;
   if (view.members.count(self) == 0) {
     return absl::FailedPreconditionError("this device is no longer a member of the space");
@@ -353,7 +353,7 @@ absl::StatusOr<v1::SpaceChange> MakeSpaceChange(
   body.set_space_id(keys.space_id);
   body.set_made_by(self);
   body.set_made_at_ms(now_ms);
-  body.set_new_epoch(view.max_epoch + 1);
+  if (start_epoch || device.empty()) body.set_new_epoch(view.max_epoch + 1);
   if (!device.empty()) {
     body.set_removed_device(device);
     body.set_last_shared_seq(last_shared_seq);
@@ -369,7 +369,7 @@ absl::StatusOr<v1::SpaceChange> MakeSpaceChange(
   randombytes_buf(space_key.data(), space_key.size());
   randombytes_buf(personal_key.data(), personal_key.size());
   for (const auto& d : view.members) {
-    if (d == device) continue;
+    if (d == device || body.new_epoch() == 0) continue;
     v1::SealedEpochKey* k = body.add_keys();
     k->set_device(d);
     k->set_epoch(body.new_epoch());

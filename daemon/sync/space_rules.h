@@ -94,10 +94,13 @@ SpaceView Evaluate(const std::map<std::string, v1::MemberCertBody>& certs,
 // new personal key to this person's remaining devices when the removed
 // device was this person's (the current one otherwise). FAILED_PRECONDITION
 // when this device may not remove it (WhyMayNotRemove) or is not a member.
+// With `start_epoch` false (leaving: the leaver must not know the next
+// key), the removal carries no keys, and the others start the epoch
+// (SpaceView::needs_new_epoch).
 absl::StatusOr<v1::SpaceChange> MakeSpaceChange(
     const KeySet& keys, const std::map<std::string, v1::MemberCertBody>& certs,
     const SpaceView& view, const std::string& device, uint64_t last_shared_seq,
-    uint64_t last_private_seq, uint64_t now_ms);
+    uint64_t last_private_seq, uint64_t now_ms, bool start_epoch = true);
 
 // The keyring of later epochs for `keys`' device: every key sealed to it
 // by a well-formed change of its space or by a pairing grant (`granted`),

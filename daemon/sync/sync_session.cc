@@ -27,8 +27,18 @@ std::string RemovedMessage(const Membership& members, const std::string& device)
   for (size_t i : now.view.counting) {
     const auto& c = now.changes[i].body;
     if (c.removed_device() != device) continue;
-    std::string by = "itself";
-    if (c.made_by() != device) {
+    auto self = members.Find(device);
+    if (c.made_by() == device) {
+      return absl::StrCat(
+          self.has_value() ? self->display_name() : "a member", "'s device ",
+          FormatDeviceId(device).substr(0, 15),
+          "… removed itself from the space (or its person left it) at ",
+          absl::FormatTime("%Y-%m-%d %H:%M UTC",
+                           absl::FromUnixMillis(static_cast<int64_t>(c.made_at_ms())),
+                           absl::UTCTimeZone()));
+    }
+    std::string by;
+    {
       auto body = members.Find(c.made_by());
       by = absl::StrCat(body.has_value() ? body->display_name() : "a member", "'s device ",
                         FormatDeviceId(c.made_by()).substr(0, 15), "…");
@@ -73,6 +83,10 @@ v1::SyncMessage SyncSession::MakeHello() const {
   h->set_space_id(env_.space_id);
   h->set_device(env_.self_device);
   for (const auto& [device, seq] : env_.store->SharedVersionVector()) {
+    // Only streams of devices certified in this space: a device that left
+    // one space and joined another keeps the old space's ops, which are
+    // nobody's business here.
+    if (!env_.members->Find(device).has_value()) continue;
     auto* e = h->add_version_vector();
     e->set_device(device);
     e->set_seq(seq);
@@ -286,11 +300,16 @@ void SyncSession::SendLoop() {
   size_t changes_sent = env_.members->Changes().size();
   while (!stop_ && !stream_->Cancelled()) {
     uint64_t seen = env_.store->ChangeCount();
-    // A peer removed meanwhile gets nothing more (the peer manager ends the
-    // stream).
-    if (!env_.members->IsMember(peer_)) break;
     auto certs = env_.members->All();
     auto changes = env_.members->Changes();
+    // A peer removed meanwhile is told so, then gets nothing more (the peer
+    // manager ends the stream).
+    if (!env_.members->IsMember(peer_)) {
+      v1::SyncMessage m;
+      for (auto& c : changes) *m.mutable_members()->add_changes() = std::move(c);
+      (void)stream_->Write(m);
+      break;
+    }
     if (certs.size() != members_sent || changes.size() != changes_sent) {
       v1::SyncMessage m;
       for (auto& c : certs) *m.mutable_members()->add_members() = std::move(c);
@@ -317,6 +336,8 @@ bool SyncSession::SendMissing(v1::Visibility vis, const RecordStore::VersionVect
                               bool* sent_any) {
   const bool shared = vis == v1::VISIBILITY_SHARED;
   for (const auto& [device, held] : mine) {
+    // Never another space's ops (see MakeHello), not even sealed.
+    if (!env_.members->Find(device).has_value()) continue;
     // A removed device's ops past its removal are not passed on (every
     // receiver refuses them anyway).
     uint64_t seq = held;

@@ -352,7 +352,14 @@ absl::Status RunLock(const GlobalOptions& global) {
 // by sync going quiet.
 void PrintDepartures(const v1::ListMembersResponse& members) {
   std::set<std::string> present;
-  for (const auto& m : members.members()) present.insert(m.member_id());
+  std::string mine;
+  for (const auto& m : members.members()) {
+    present.insert(m.member_id());
+    if (m.this_device()) mine = m.member_id();
+  }
+  for (const auto& r : members.removed()) {
+    if (r.this_device()) mine = r.member_id();
+  }
   std::set<std::string> told;
   for (const auto& r : members.removed()) {
     const std::string when = absl::FormatTime("%Y-%m-%d", absl::FromUnixMillis(r.removed_at_ms()),
@@ -362,7 +369,10 @@ void PrintDepartures(const v1::ListMembersResponse& members) {
                 << ": it no longer syncs (attune sync status says more). Its entries stay here.\n";
       continue;
     }
-    if (present.count(r.member_id()) > 0) {
+    if (r.member_id() == mine) {
+      std::cout << "Your device " << r.device_id().substr(0, 15)
+                << "… was removed from the space on " << when << ".\n";
+    } else if (present.count(r.member_id()) > 0) {
       std::cout << r.display_name() << "'s device " << r.device_id().substr(0, 15)
                 << "… was removed from the space on " << when << ".\n";
     } else if (told.insert(r.member_id()).second) {

@@ -688,6 +688,12 @@ void PeerManager::DialLoop(std::string device) {
 absl::StatusOr<v1::Invite> PeerManager::CreateInvite(absl::Duration ttl, bool own_device) {
   auto keys = vault_->Keys();
   if (!keys.ok()) return keys.status();
+  if (members_->IsRemoved((*keys)->device_public_key)) {
+    return absl::FailedPreconditionError(
+        "this device left its space or was removed from it, so it cannot invite anyone into it; "
+        "to share again, join the other person's space with the code their attune pair invite "
+        "shows (attune pair join CODE)");
+  }
   if (auto s =
           members_->EnsureFounder(**keys, static_cast<uint64_t>(absl::ToUnixMillis(clock_->Now())));
       !s.ok()) {

@@ -285,11 +285,6 @@ std::vector<v1::SpaceChange> Membership::Changes() const {
   return out;
 }
 
-std::vector<ParsedChange> Membership::ParsedChanges() const {
-  absl::MutexLock lock(&mu_);
-  return change_list_;
-}
-
 SpaceView Membership::View() const {
   absl::MutexLock lock(&mu_);
   return view_;

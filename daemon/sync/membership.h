@@ -86,7 +86,6 @@ class Membership {
   std::map<std::string, v1::MemberCertBody> CertBodies() const;
   // The changes held, and what they mean.
   std::vector<v1::SpaceChange> Changes() const;
-  std::vector<ParsedChange> ParsedChanges() const;
   SpaceView View() const;
   // The certificates, changes and view at one moment (View's indices are
   // into `changes`).

@@ -67,7 +67,7 @@ class SpaceRulesTest : public ::testing::Test {
   // `device`'s keys as its vault would hand them out now.
   std::shared_ptr<const KeySet> Now(const KeySet& device) {
     auto keys = KeysInSpace(device, device.space_id, device.space_key);
-    keys->epochs = BuildKeyring(*keys, members_->ParsedChanges(), members_->View(), {});
+    keys->epochs = BuildKeyring(*keys, members_->Now().changes, members_->View(), {});
     return keys;
   }
 

@@ -185,6 +185,18 @@ void PrintLanDiscovery(const v1::LanDiscovery& d) {
 
 }  // namespace
 
+// The relays of a sync status, one line each.
+void PrintRelays(const v1::SyncStatus& status) {
+  for (const auto& r : status.relays()) {
+    std::cout << "relay " << r.relay_id() << " at " << r.address() << "\n  "
+              << (r.online() ? "online" : "offline") << ", last seen " << Ago(r.last_seen_ms())
+              << ", it lacks " << r.ops_it_lacks() << " ops\n";
+    if (!r.last_error().empty() && !r.online()) {
+      std::cout << "  last error: " << r.last_error() << "\n";
+    }
+  }
+}
+
 absl::Status RunSyncStatus(const GlobalOptions& global) {
   ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
   v1::GetSyncStatusRequest request;
@@ -226,7 +238,38 @@ absl::Status RunSyncStatus(const GlobalOptions& global) {
       std::cout << "  last error: " << p.last_error() << "\n";
     }
   }
+  PrintRelays(status);
   PrintLanDiscovery(status.lan_discovery());
+  return absl::OkStatus();
+}
+
+// attune relay add RELAY-ID@host:port
+absl::Status RunRelayAdd(const GlobalOptions& global, const std::string& address) {
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  v1::AddRelayRequest request;
+  request.set_address(address);
+  v1::AddRelayResponse response;
+  ATTUNE_RETURN_IF_ERROR(client->Run(
+      [&](grpc::ClientContext* c) { return client->sync().AddRelay(c, request, &response); }));
+  if (global.json) return PrintJson(response);
+  std::cout << "Using relay " << response.relay().relay_id() << " at " << response.relay().address()
+            << ".\nIt forwards your space's shared entries, sealed, between your devices and your "
+               "partner's when they cannot reach each other; it cannot read them, and private "
+               "entries never go there. Devices you pair from now on use it too; on a device "
+               "already paired, add it there as well.\n";
+  return absl::OkStatus();
+}
+
+// attune relay remove RELAY-ID
+absl::Status RunRelayRemove(const GlobalOptions& global, const std::string& relay_id) {
+  ATTUNE_ASSIGN_OR_RETURN(auto client, DaemonClient::Connect(global.socket));
+  v1::RemoveRelayRequest request;
+  request.set_relay_id(relay_id);
+  v1::RemoveRelayResponse response;
+  ATTUNE_RETURN_IF_ERROR(client->Run(
+      [&](grpc::ClientContext* c) { return client->sync().RemoveRelay(c, request, &response); }));
+  if (global.json) return PrintJson(response);
+  std::cout << "No longer using relay " << response.relay_id() << ".\n";
   return absl::OkStatus();
 }
 
@@ -505,6 +548,24 @@ void AddSpaceCommands(CLI::App& app, const GlobalOptions& global, CommandTable& 
       "A fingerprint of the shared records this device holds; partners in sync "
       "show the same one");
   table.Set(sync_digest, [&global] { return RunSyncDigest(global); });
+
+  CLI::App* relay = app.add_subcommand(
+      "relay", "Use a blind relay for devices that cannot reach each other directly");
+  relay->group(group);
+  relay->require_subcommand(1);
+  auto relay_address = std::make_shared<std::string>();
+  CLI::App* relay_add = relay->add_subcommand("add", "Sync through a relay from now on");
+  relay_add
+      ->add_option("RELAY", *relay_address,
+                   "RELAY-ID@host:port, as attune-relay prints it when it starts")
+      ->required();
+  table.Set(relay_add, [&global, relay_address] { return RunRelayAdd(global, *relay_address); });
+  auto relay_id = std::make_shared<std::string>();
+  CLI::App* relay_remove = relay->add_subcommand("remove", "Stop using a relay");
+  relay_remove
+      ->add_option("RELAY-ID", *relay_id, "Its id as attune sync status shows it, or its start")
+      ->required();
+  table.Set(relay_remove, [&global, relay_id] { return RunRelayRemove(global, *relay_id); });
 
   auto choice = std::make_shared<std::string>();
   CLI::App* reveal = app.add_subcommand(

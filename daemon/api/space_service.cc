@@ -102,6 +102,23 @@ grpc::Status SyncServiceImpl::GetSyncStatus(grpc::ServerContext*, const v1::GetS
   return grpc::Status::OK;
 }
 
+grpc::Status SyncServiceImpl::AddRelay(grpc::ServerContext*, const v1::AddRelayRequest* request,
+                                       v1::AddRelayResponse* response) {
+  auto relay = peers_->AddRelay(request->address());
+  if (!relay.ok()) return ToGrpc(relay.status());
+  *response->mutable_relay() = std::move(*relay);
+  return grpc::Status::OK;
+}
+
+grpc::Status SyncServiceImpl::RemoveRelay(grpc::ServerContext*,
+                                          const v1::RemoveRelayRequest* request,
+                                          v1::RemoveRelayResponse* response) {
+  auto removed = peers_->RemoveRelay(request->relay_id());
+  if (!removed.ok()) return ToGrpc(removed.status());
+  *response = std::move(*removed);
+  return grpc::Status::OK;
+}
+
 grpc::Status SyncServiceImpl::GetStateDigest(grpc::ServerContext*, const v1::GetStateDigestRequest*,
                                              v1::StateDigest* response) {
   auto keys = ctx_.vault->Keys();

@@ -47,6 +47,10 @@ class SyncServiceImpl final : public v1::SyncService::Service {
                              v1::SyncStatus* response) override;
   grpc::Status GetStateDigest(grpc::ServerContext*, const v1::GetStateDigestRequest*,
                               v1::StateDigest* response) override;
+  grpc::Status AddRelay(grpc::ServerContext*, const v1::AddRelayRequest* request,
+                        v1::AddRelayResponse* response) override;
+  grpc::Status RemoveRelay(grpc::ServerContext*, const v1::RemoveRelayRequest* request,
+                           v1::RemoveRelayResponse* response) override;
 
  private:
   PeerManager* const peers_;

@@ -12,6 +12,10 @@ namespace attune {
 enum class LogLevel { kInfo, kWarning, kError };
 
 void Log(LogLevel level, std::string_view message);
+// The program name each line carries ("attuned" unless set). Call once, at
+// the start of main, before any thread logs; `name` must outlive the process
+// (a string literal).
+void SetLogProgram(const char* name);
 inline void LogInfo(std::string_view m) { Log(LogLevel::kInfo, m); }
 inline void LogWarning(std::string_view m) { Log(LogLevel::kWarning, m); }
 inline void LogError(std::string_view m) { Log(LogLevel::kError, m); }

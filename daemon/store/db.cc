@@ -197,8 +197,9 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const DbOptions& options) {
                        "); free some space on it, then start attuned again"));
     }
     if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
-      return absl::UnavailableError(absl::StrCat("the data folder ", options.path,
-                                                 " is in use by another attuned; stop it first"));
+      return absl::UnavailableError(
+          absl::StrCat("the data folder ", options.path,
+                       " is in use by another process (attuned or attune-relay); stop it first"));
     }
     return FromRocks(s, absl::StrCat("opening the store at ", options.path));
   }

@@ -21,6 +21,8 @@ std::string_view PrefixOf(LocalTable table) {
       return meta_key::kSpaceChangePrefix;
     case LocalTable::kEpochGrants:
       return meta_key::kEpochGrantPrefix;
+    case LocalTable::kRelays:
+      return meta_key::kRelayPrefix;
   }
   return {};
 }
@@ -28,6 +30,11 @@ std::string_view PrefixOf(LocalTable table) {
 }  // namespace
 
 LocalSettings::LocalSettings(Db* db, LocalTable table) : db_(db), prefix_(PrefixOf(table)) {}
+
+LocalSettings::LocalSettings(Db* db, LocalTable table, std::string_view space)
+    : db_(db),
+      prefix_(std::string(meta_key::kRelaySpacePrefix) + std::string(space) + "/" +
+              std::string(PrefixOf(table))) {}
 
 std::string LocalSettings::Key(std::string_view name) const {
   std::string key(prefix_);

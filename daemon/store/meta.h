@@ -48,6 +48,12 @@ inline constexpr char kEpochGrantPrefix[] = "grant/";  // + epoch (8 hex) -> v1:
 inline constexpr char kPeerPort[] = "peer_port";       // the port picked for port 0
 inline constexpr char kPluginGrantPrefix[] = "plugin-grant/";  // + plugin id
 inline constexpr char kRemindersPrefix[] = "reminders/";       // + "fired" -> sealed
+inline constexpr char kRelayPrefix[] = "relay/";               // + relay device -> "host:port"
+// A blind relay's (RelayLog, and a Membership per space it serves).
+inline constexpr char kRelaySpacePrefix[] = "space/";  // + space (16) + "/" + a table above
+inline constexpr char kRelayKey[] = "relay_key";       // the relay's Ed25519 secret key
+inline constexpr char kRelaySeenPrefix[] = "seen/";    // + space -> last member visit (ms)
+inline constexpr char kRelayHeadPrefix[] = "head/";    // + space + author -> seq held
 }  // namespace meta_key
 
 // The device-local tables that sync and the plugin host keep in meta.
@@ -59,6 +65,7 @@ enum class LocalTable {
   kReminders,      // what the reminder scheduler has fired, sealed (api)
   kSpaceChanges,   // removals and key epochs (sync.proto SpaceChange) (sync)
   kEpochGrants,    // epoch keys sealed to this device when it joined (sync)
+  kRelays,         // the blind relays this device uses, by relay id (sync)
 };
 
 // One table of meta: entries by name, each a string of bytes. Thread-safe
@@ -66,6 +73,9 @@ enum class LocalTable {
 class LocalSettings {
  public:
   LocalSettings(Db* db, LocalTable table);
+  // The table of one space (`space`, 16 raw bytes) of the many a blind
+  // relay keeps in one database: its own key range, apart from the others.
+  LocalSettings(Db* db, LocalTable table, std::string_view space);
 
   // The entry `name`; nullopt when there is none.
   absl::StatusOr<std::optional<std::string>> Get(std::string_view name) const;
@@ -86,7 +96,7 @@ class LocalSettings {
   std::string Key(std::string_view name) const;
 
   Db* const db_;
-  const std::string_view prefix_;
+  const std::string prefix_;
 };
 
 }  // namespace attune

@@ -44,6 +44,12 @@ class Membership {
       : saved_(db, LocalTable::kMembers),
         saved_changes_(db, LocalTable::kSpaceChanges),
         saved_grants_(db, LocalTable::kEpochGrants) {}
+  // The membership of one space of the many a blind relay serves from one
+  // database (LocalSettings' space-scoped tables).
+  Membership(Db* db, std::string_view space)
+      : saved_(db, LocalTable::kMembers, space),
+        saved_changes_(db, LocalTable::kSpaceChanges, space),
+        saved_grants_(db, LocalTable::kEpochGrants, space) {}
 
   // Reads the stored certificates and space changes. Call once before use.
   absl::Status Load();

@@ -6,6 +6,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "daemon/vault/device_id.h"
 
 namespace attune {
 namespace {
@@ -77,6 +79,30 @@ std::vector<std::string> DialableAddresses(const std::vector<std::string>& offer
     out.push_back(a);
   }
   return out;
+}
+
+absl::StatusOr<RelayAddress> ParseRelayAddress(std::string_view text) {
+  auto at = text.find('@');
+  if (at == std::string_view::npos) {
+    return absl::InvalidArgumentError(
+        "a relay is named RELAY-ID@host:port, as attune-relay prints it at start");
+  }
+  auto device = ParseDeviceId(text.substr(0, at));
+  if (!device.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the relay id before '@' is not a device id: ", device.status().message()));
+  }
+  std::string_view address = text.substr(at + 1);
+  if (!IsWellFormedPeerAddress(address) || IsUnspecifiedPeerAddress(address)) {
+    return absl::InvalidArgumentError(
+        "the relay's address after '@' is not host:port (a host name or IP address, and a port "
+        "1..65535)");
+  }
+  return RelayAddress{*device, std::string(address)};
+}
+
+std::string FormatRelayAddress(const RelayAddress& relay) {
+  return absl::StrCat(FormatDeviceId(relay.device), "@", relay.address);
 }
 
 }  // namespace attune

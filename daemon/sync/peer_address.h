@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/status/statusor.h"
+
 namespace attune {
 
 // At most this many addresses of one peer are kept.
@@ -30,6 +32,16 @@ bool IsUnspecifiedPeerAddress(std::string_view address);
 // or a tunnel), and at most kMaxPeerAddresses.
 std::vector<std::string> DialableAddresses(const std::vector<std::string>& offered,
                                            const std::vector<std::string>& listening);
+
+// A relay as attune-relay prints it and `attune relay add` takes it:
+// "RELAY-ID@host:port" (the id as FormatDeviceId writes it; the address
+// well formed as above and naming a host).
+struct RelayAddress {
+  std::string device;   // raw 32-byte key
+  std::string address;  // "host:port"
+};
+absl::StatusOr<RelayAddress> ParseRelayAddress(std::string_view text);
+std::string FormatRelayAddress(const RelayAddress& relay);
 
 }  // namespace attune
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "daemon/vault/device_id.h"
+
 namespace attune {
 namespace {
 
@@ -32,6 +34,22 @@ TEST(PeerAddressTest, AtMostEightAreKept) {
   std::vector<std::string> many;
   for (int i = 1; i <= 20; ++i) many.push_back("host" + std::to_string(i) + ":27441");
   EXPECT_EQ(DialableAddresses(many, {}).size(), kMaxPeerAddresses);
+}
+
+TEST(PeerAddressTest, ARelayIsItsIdAtHostAndPort) {
+  const std::string key(32, '\x07');
+  const std::string text = FormatDeviceId(key) + "@relay.example.net:27443";
+  auto relay = ParseRelayAddress(text);
+  ASSERT_TRUE(relay.ok()) << relay.status();
+  EXPECT_EQ(relay->device, key);
+  EXPECT_EQ(relay->address, "relay.example.net:27443");
+  EXPECT_EQ(FormatRelayAddress(*relay), text);
+  for (const std::string& bad : std::vector<std::string>{
+           "relay.example.net:27443", "NOTANID@relay.example.net:27443",
+           FormatDeviceId(key) + "@relay.example.net", FormatDeviceId(key) + "@0.0.0.0:27443",
+           FormatDeviceId(key) + "@host\x1b[31m:1"}) {
+    EXPECT_EQ(ParseRelayAddress(bad).status().code(), absl::StatusCode::kInvalidArgument) << bad;
+  }
 }
 
 }  // namespace

@@ -43,6 +43,8 @@ constexpr int kHandshakeWithinMs = 5000;
 constexpr absl::Duration kHelloWithin = absl::Seconds(10);
 constexpr size_t kMaxStreamsPerDevice = 4;
 constexpr size_t kMaxStrangerStreams = 8;
+// Relays one device uses at most.
+constexpr int kMaxRelays = 8;
 
 // Adapters from gRPC's stream types to MessageStream.
 // `on_first_read` runs once the first message (the Hello) has arrived.
@@ -172,6 +174,7 @@ class PeerManager::Service : public v1::PeerService::Service {
     {
       absl::MutexLock lock(&m_->mu_);
       for (const auto& a : m_->AdvertisedAddresses()) response->add_inviter_addresses(a);
+      for (const auto& r : m_->RelayAddresses()) response->add_relays(r);
       // A dialer for the new device too, so either side can mend a broken
       // stream (it dials once the joiner's Hello says where it listens).
       m_->StartDialers();
@@ -249,6 +252,16 @@ absl::Status PeerManager::Load() {
     absl::MutexLock change(&change_mu_);
     announced_ = members_->View().removed;
   }
+  {
+    absl::MutexLock lock(&mu_);
+    auto s = LocalSettings(db_, LocalTable::kRelays)
+                 .Scan([this](std::string_view name, std::string_view value)
+                           ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+                             relays_[std::string(name)] = std::string(value);
+                             return true;
+                           });
+    if (!s.ok()) return s;
+  }
   return peers_.Load();
 }
 
@@ -258,10 +271,10 @@ void PeerManager::SetEventHub(EventHub* hub) {
     v1::Event event;
     v1::PeerChanged* peer = event.mutable_peer_changed();
     peer->set_device_id(FormatDeviceId(device));
-    if (auto body = members_->Find(device); body.has_value()) {
-      peer->set_member_id(ToHex(body->member_id()));
-      peer->set_display_name(body->display_name());
-    }
+    auto body = members_->Find(device);
+    if (!body.has_value()) return;  // a relay: no one's device
+    peer->set_member_id(ToHex(body->member_id()));
+    peer->set_display_name(body->display_name());
     peer->set_online(online);
     hub->Emit(std::move(event));
   });
@@ -269,10 +282,10 @@ void PeerManager::SetEventHub(EventHub* hub) {
     v1::Event event;
     v1::SyncProgress* progress = event.mutable_sync_progress();
     progress->set_device_id(FormatDeviceId(device));
-    if (auto body = members_->Find(device); body.has_value()) {
-      progress->set_member_id(ToHex(body->member_id()));
-      progress->set_display_name(body->display_name());
-    }
+    auto body = members_->Find(device);
+    if (!body.has_value()) return;  // a relay
+    progress->set_member_id(ToHex(body->member_id()));
+    progress->set_display_name(body->display_name());
     progress->set_ops_received(received);
     progress->set_ops_expected(expected);
     hub->Emit(std::move(event));
@@ -427,7 +440,7 @@ absl::StatusOr<v1::LeaveSpaceResponse> PeerManager::LeaveSpace() {
 void PeerManager::CutRemoved() {
   absl::MutexLock lock(&mu_);
   for (auto& [device, call] : calls_) {
-    if (!members_->IsMember(device)) call->TryCancel();
+    if (relays_.count(device) == 0 && !members_->IsMember(device)) call->TryCancel();
   }
   for (auto& [call, in] : inbound_) {
     if (!members_->IsMember(in.device)) call->TryCancel();
@@ -618,9 +631,18 @@ void PeerManager::StartDialers() {
     }
     dialers_.emplace(body.device(), std::thread([this, d = body.device()] { DialLoop(d); }));
   }
+  StartRelayDialers();
 }
 
-void PeerManager::DialLoop(std::string device) {
+void PeerManager::StartRelayDialers() {
+  if (stopping_ || !identity_.has_value()) return;
+  for (const auto& [relay, address] : relays_) {
+    if (dialers_.count(relay) > 0) continue;
+    dialers_.emplace(relay, std::thread([this, d = relay] { DialLoop(d, /*relay=*/true); }));
+  }
+}
+
+void PeerManager::DialLoop(std::string device, bool relay) {
   absl::Duration backoff = kFirstBackoff;
   auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
   while (true) {
@@ -631,10 +653,20 @@ void PeerManager::DialLoop(std::string device) {
       identity = identity_;
     }
     auto id = vault_->identity();
-    std::vector<std::string> addresses = peers_.Addresses(device, clock_->Now());
-    // A removed device is not dialed again.
-    if (peers_.HasInbound(device) || addresses.empty() || !id.has_value() ||
-        !members_->IsMember(device)) {
+    std::vector<std::string> addresses;
+    if (relay) {
+      absl::MutexLock lock(&mu_);
+      auto it = relays_.find(device);
+      if (it != relays_.end()) addresses.push_back(it->second);
+    } else {
+      addresses = peers_.Addresses(device, clock_->Now());
+    }
+    // A removed device is not dialed again; a relay no longer used waits
+    // here should it be added again. A device that left its space uses no
+    // relay of it.
+    bool skip = relay ? (id.has_value() && members_->IsRemoved(id->device_public_key()))
+                      : (peers_.HasInbound(device) || !members_->IsMember(device));
+    if (skip || addresses.empty() || !id.has_value()) {
       absl::MutexLock lock(&mu_);
       mu_.AwaitWithTimeout(absl::Condition(&stopping), absl::Seconds(1));
       continue;
@@ -654,7 +686,9 @@ void PeerManager::DialLoop(std::string device) {
       auto stub = v1::PeerService::NewStub(channel);
       auto stream = stub->Sync(&context);
       ClientStream adapter(stream.get());
-      SyncSession session(Env(*id), &adapter, /*dialer=*/true, device);
+      SessionEnv env = Env(*id);
+      env.peer_is_relay = relay;
+      SyncSession session(std::move(env), &adapter, /*dialer=*/true, device);
       absl::Status ended = session.Run();
       stream->WritesDone();
       grpc::Status finished = stream->Finish();
@@ -889,6 +923,12 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(
   // character.
   const std::vector<std::string> addresses = InviterAddresses(response, code);
   peers_.SetAddresses(code.inviter_device(), addresses);
+  // The inviter's relays: this device uses them too (well-formed ones only,
+  // a few at most).
+  for (int i = 0; i < response.relays_size() && i < kMaxRelays; ++i) {
+    auto relay = ParseRelayAddress(response.relays(i));
+    if (relay.ok()) (void)UseRelay(relay->device, relay->address);
+  }
   std::vector<v1::MemberCert> certs(response.members().begin(), response.members().end());
   auto merged = members_->Merge(response.space_id(), certs, /*replace=*/true);
   if (!merged.ok()) return merged.status();
@@ -981,6 +1021,101 @@ absl::StatusOr<v1::SafetyNumber> PeerManager::Safety(const std::string& device_i
   return out;
 }
 
+std::vector<std::string> PeerManager::RelayAddresses() const {
+  std::vector<std::string> out;
+  for (const auto& [relay, address] : relays_) {
+    out.push_back(FormatRelayAddress({relay, address}));
+  }
+  return out;
+}
+
+absl::Status PeerManager::UseRelay(const std::string& relay, const std::string& address) {
+  absl::MutexLock lock(&mu_);
+  if (relays_.count(relay) == 0 && relays_.size() >= static_cast<size_t>(kMaxRelays)) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat("this device uses ", kMaxRelays, " relays already; remove one first"));
+  }
+  if (auto s = LocalSettings(db_, LocalTable::kRelays).Put(relay, address); !s.ok()) return s;
+  relays_[relay] = address;
+  StartRelayDialers();
+  // A dialer waiting out its backoff tries the new address now.
+  nudged_.insert(relay);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::RelayStatus> PeerManager::AddRelay(const std::string& text) {
+  auto relay = ParseRelayAddress(text);
+  if (!relay.ok())
+    return absl::InvalidArgumentError(absl::StrCat("address: ", relay.status().message()));
+  auto id = vault_->identity();
+  if (!id.has_value()) return absl::FailedPreconditionError(kUninitializedMessage);
+  if (members_->Find(relay->device).has_value()) {
+    return absl::InvalidArgumentError(
+        "address: that id is a member device of this space, not a relay");
+  }
+  if (auto s = UseRelay(relay->device, relay->address); !s.ok()) return s;
+  LogInfo(absl::StrCat("using relay ", FormatDeviceId(relay->device).substr(0, 15), "… at ",
+                       relay->address));
+  store_->NotifyChange();
+  auto snapshot = peers_.Snapshot();
+  auto it = snapshot.find(relay->device);
+  return RelayStatusOf(relay->device, relay->address, it == snapshot.end() ? nullptr : &it->second,
+                       store_->SharedVersionVector());
+}
+
+absl::StatusOr<v1::RemoveRelayResponse> PeerManager::RemoveRelay(const std::string& relay_id) {
+  std::string prefix;
+  for (char c : relay_id) {
+    if (c != '-' && c != ' ')
+      prefix.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  absl::MutexLock lock(&mu_);
+  std::string found;
+  for (const auto& [relay, address] : relays_) {
+    std::string readable;
+    for (char c : FormatDeviceId(relay)) {
+      if (c != '-') readable.push_back(c);
+    }
+    if (!prefix.empty() && readable.rfind(prefix, 0) == 0) {
+      if (!found.empty()) {
+        return absl::InvalidArgumentError("relay_id: several relays start so; give more of the id");
+      }
+      found = relay;
+    }
+  }
+  if (found.empty()) {
+    return absl::NotFoundError(
+        "relay_id: this device uses no relay with that id (attune sync status lists them)");
+  }
+  if (auto s = LocalSettings(db_, LocalTable::kRelays).Write({found}, {}); !s.ok()) return s;
+  relays_.erase(found);
+  if (auto call = calls_.find(found); call != calls_.end()) call->second->TryCancel();
+  v1::RemoveRelayResponse out;
+  out.set_relay_id(FormatDeviceId(found));
+  return out;
+}
+
+v1::RelayStatus PeerManager::RelayStatusOf(const std::string& relay, const std::string& address,
+                                           const PeerStatusBook::Peer* peer,
+                                           const RecordStore::VersionVector& vv) const {
+  v1::RelayStatus r;
+  r.set_relay_id(FormatDeviceId(relay));
+  r.set_address(address);
+  if (peer == nullptr) return r;
+  r.set_online(peer->open_streams > 0);
+  if (peer->last_seen != absl::InfinitePast())
+    r.set_last_seen_ms(absl::ToUnixMillis(peer->last_seen));
+  uint64_t lacks = 0;
+  for (const auto& [d, seq] : vv) {
+    auto t = peer->their_vv.find(d);
+    uint64_t theirs = t == peer->their_vv.end() ? 0 : t->second;
+    if (seq > theirs) lacks += seq - theirs;
+  }
+  r.set_ops_it_lacks(lacks);
+  r.set_last_error(peer->last_error);
+  return r;
+}
+
 v1::SyncStatus PeerManager::Status() {
   v1::SyncStatus out;
   auto vv = store_->SharedVersionVector();
@@ -1024,6 +1159,11 @@ v1::SyncStatus PeerManager::Status() {
     }
   }
   absl::MutexLock lock(&mu_);
+  for (const auto& [relay, address] : relays_) {
+    auto it = snapshot.find(relay);
+    *out.add_relays() =
+        RelayStatusOf(relay, address, it == snapshot.end() ? nullptr : &it->second, vv);
+  }
   for (const auto& a : listen_addresses_) out.add_listen_addresses(a);
   if (discovery_ != nullptr) {
     *out.mutable_lan_discovery() = discovery_->Status();

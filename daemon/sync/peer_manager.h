@@ -96,6 +96,10 @@ class PeerManager {
   absl::StatusOr<v1::SafetyNumber> Safety(const std::string& device_id) const;
   // SyncService.
   v1::SyncStatus Status();
+  // SyncService.AddRelay / RemoveRelay: `text` is "RELAY-ID@host:port";
+  // `relay_id` a relay's readable id or a unique prefix of it.
+  absl::StatusOr<v1::RelayStatus> AddRelay(const std::string& text);
+  absl::StatusOr<v1::RemoveRelayResponse> RemoveRelay(const std::string& relay_id);
 
   // Closes every stream and the listener; in-flight calls get a few seconds.
   void Stop();
@@ -114,7 +118,18 @@ class PeerManager {
   // Where peers should dial this device: options_.advertise, or the listen
   // addresses; none while the listener is off.
   std::vector<std::string> AdvertisedAddresses() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void DialLoop(std::string device);
+  // Keeps a stream open to a member device, or to a relay (`relay`) while
+  // it is in relays_.
+  void DialLoop(std::string device, bool relay = false);
+  // Starts the dialer of each relay that has none yet.
+  void StartRelayDialers() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  v1::RelayStatus RelayStatusOf(const std::string& relay, const std::string& address,
+                                const PeerStatusBook::Peer* peer,
+                                const RecordStore::VersionVector& vv) const;
+  // Every relay used, "RELAY-ID@host:port" (told to joiners).
+  std::vector<std::string> RelayAddresses() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Keeps `relay` at `address` (durably) and dials it.
+  absl::Status UseRelay(const std::string& relay, const std::string& address);
   // Until Stop: cancels inbound streams whose Hello is late.
   void WatchHellos();
   SessionEnv Env(const v1::VaultIdentity& id);
@@ -167,6 +182,8 @@ class PeerManager {
   };
   std::map<grpc::ServerContext*, Inbound> inbound_ ABSL_GUARDED_BY(mu_);
   std::unique_ptr<PeerGate> gate_ ABSL_GUARDED_BY(mu_);
+  // The relays used: raw relay key -> "host:port" (LocalTable::kRelays).
+  std::map<std::string, std::string> relays_ ABSL_GUARDED_BY(mu_);
   std::thread hello_watch_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -106,7 +106,10 @@ v1::SyncMessage SyncSession::MakeHello() const {
   }
   for (auto& cert : env_.members->All()) *h->add_members() = std::move(cert);
   for (auto& change : env_.members->Changes()) *h->add_changes() = std::move(change);
-  for (const auto& a : env_.listen_addresses) h->add_addresses(a);
+  // A relay learns no addresses: it has no use for them.
+  if (!env_.peer_is_relay) {
+    for (const auto& a : env_.listen_addresses) h->add_addresses(a);
+  }
   // The peer's own op at the highest seq held from it: its proof, should its
   // log be shorter (see Hello.your_head_op); and of its private stream, for
   // another device of this person.
@@ -144,15 +147,18 @@ absl::Status SyncSession::CheckHello(const v1::Hello& hello) {
   if (!merged.ok()) return merged.status();
   if (!merged->empty() && env_.on_new_members) env_.on_new_members();
   // A removed device, or a stranger, brings nothing: refused before its
-  // changes are read.
-  if (env_.members->IsRemoved(peer_)) {
+  // changes are read. A relay is no member: it was pinned by its key.
+  if (env_.peer_is_relay) {
+    if (env_.members->Find(peer_).has_value()) {
+      return absl::PermissionDeniedError("a member device cannot serve as a relay");
+    }
+  } else if (env_.members->IsRemoved(peer_)) {
     return absl::PermissionDeniedError(RemovedMessage(*env_.members, peer_));
-  }
-  if (!env_.members->IsMember(peer_)) {
+  } else if (!env_.members->IsMember(peer_)) {
     return absl::PermissionDeniedError("the peer is not a member of this space");
   }
   if (auto s = MergeChanges(hello.changes()); !s.ok()) return s;
-  if (env_.members->IsRemoved(peer_)) {
+  if (!env_.peer_is_relay && env_.members->IsRemoved(peer_)) {
     return absl::PermissionDeniedError(RemovedMessage(*env_.members, peer_));
   }
   RecordStore::VersionVector vv, private_vv;
@@ -304,7 +310,7 @@ void SyncSession::SendLoop() {
     auto changes = env_.members->Changes();
     // A peer removed meanwhile is told so, then gets nothing more (the peer
     // manager ends the stream).
-    if (!env_.members->IsMember(peer_)) {
+    if (!env_.peer_is_relay && !env_.members->IsMember(peer_)) {
       v1::SyncMessage m;
       for (auto& c : changes) *m.mutable_members()->add_changes() = std::move(c);
       (void)stream_->Write(m);

@@ -56,6 +56,11 @@ struct SessionEnv {
   // Called when a peer's Hello or Members brought space changes (removals,
   // key epochs) this device did not hold.
   std::function<void()> on_space_change;
+  // The peer is a blind relay this device pinned (attune relay add), not a
+  // member: it is taken without a certificate, is sent no addresses, no
+  // private op and no private version vector, and what it brings (ops,
+  // certificates, changes) is checked like anything a member forwards.
+  bool peer_is_relay = false;
 };
 
 class SyncSession {

@@ -1,0 +1,263 @@
+// A blind relay (attune-relay) between Alex and Sam, whose daemons pair once
+// and then never reach each other again (neither listens): they converge
+// through the relay alone. The relay's whole data folder is searched for the
+// words written (nothing, not a private op either), and a relay killed with
+// SIGKILL mid-stream has lost nothing it had forwarded.
+#include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "api_helpers.h"
+#include "daemon/store/db.h"
+#include "daemon/vault/device_id.h"
+#include "disk_reader.h"
+#include "sync_support.h"
+
+extern char** environ;
+
+namespace attune::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// One attune-relay process on loopback.
+class RelayProcess {
+ public:
+  RelayProcess() {
+    char dir[] = "/tmp/attune-relay-test-XXXXXX";
+    root_ = ::mkdtemp(dir);
+    data_ = root_ + "/data";
+  }
+  ~RelayProcess() {
+    Kill(SIGKILL);
+    std::error_code ec;
+    std::filesystem::remove_all(root_, ec);
+  }
+
+  // Starts the relay on 127.0.0.1 (port 0 the first time, the same port
+  // after) and waits for the address it prints.
+  ::testing::AssertionResult Start() {
+    std::string listen = "127.0.0.1:" + std::to_string(port_);
+    std::string out = root_ + "/out." + std::to_string(++runs_);
+    std::vector<std::string> args = {ATTUNE_RELAY_PATH, "--data", data_, "--listen", listen};
+    if (!Spawn(args, out, &pid_)) return ::testing::AssertionFailure() << "cannot start relay";
+    std::smatch m;
+    const std::regex line(
+        "relay address \\(for attune relay add\\): (\\S+@127\\.0\\.0\\.1:(\\d+))");
+    bool found = Await([&] {
+      std::ifstream f(out);
+      std::stringstream s;
+      s << f.rdbuf();
+      output_ = s.str();
+      return std::regex_search(output_, m, line);
+    });
+    if (!found) return ::testing::AssertionFailure() << "relay printed no address: " << output_;
+    address_ = m[1];
+    port_ = std::stoi(m[2]);
+    return ::testing::AssertionSuccess();
+  }
+
+  void Kill(int signal) {
+    if (pid_ <= 0) return;
+    ::kill(pid_, signal);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+    pid_ = 0;
+  }
+
+  // `attune-relay stats --json` on the stopped relay's data folder.
+  std::string Stats() {
+    std::string out = root_ + "/stats";
+    pid_t pid = 0;
+    if (!Spawn({ATTUNE_RELAY_PATH, "stats", "--json", "--data", data_}, out, &pid)) return "";
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    std::ifstream f(out);
+    std::stringstream s;
+    s << f.rdbuf();
+    return s.str();
+  }
+
+  // The held ops of `device` (its readable id) in any space, from Stats().
+  uint64_t HeldOf(const std::string& device) {
+    std::smatch m;
+    std::string stats = Stats();
+    if (!std::regex_search(stats, m, std::regex("\"" + device + "\":(\\d+)"))) return 0;
+    return std::stoull(m[1]);
+  }
+
+  const std::string& address() const { return address_; }
+  const std::string& data() const { return data_; }
+  const std::string& output() const { return output_; }
+
+ private:
+  static bool Spawn(const std::vector<std::string>& args, const std::string& out, pid_t* pid) {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_adddup2(&actions, 1, 2);
+    std::vector<char*> argv;
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    int rc = posix_spawn(pid, args[0].c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    return rc == 0;
+  }
+
+  std::string root_, data_, address_, output_;
+  pid_t pid_ = 0;
+  int port_ = 0;
+  int runs_ = 0;
+};
+
+grpc::Status WriteEntry(DaemonHarness& d, const std::string& body,
+                        v1::Visibility visibility = v1::VISIBILITY_SHARED) {
+  v1::CreateJournalEntryRequest request;
+  request.mutable_journal_entry()->set_title("a note");
+  request.mutable_journal_entry()->set_body(body);
+  request.mutable_journal_entry()->set_visibility(visibility);
+  v1::JournalEntry out;
+  return d.journal().CreateJournalEntry(DaemonHarness::Context().get(), request, &out);
+}
+
+// The shared ops of `author` (readable id) that `d` holds.
+uint64_t HeldBy(DaemonHarness& d, const std::string& author) {
+  v1::StateDigest digest;
+  auto s =
+      v1::SyncService::NewStub(d.channel())
+          ->GetStateDigest(DaemonHarness::Context().get(), v1::GetStateDigestRequest(), &digest);
+  for (const auto& e : digest.version_vector()) {
+    if (e.device_id() == author) return e.seq();
+  }
+  return 0;
+}
+
+// Everything in a stopped relay's database, keys and values, and every file
+// of its folder as raw bytes.
+std::string EverythingIn(const std::string& dir) {
+  std::string all;
+  for (const auto& f : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!f.is_regular_file()) continue;
+    std::ifstream in(f.path(), std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    all += s.str();
+  }
+  auto db = Db::Open(DbOptions{.path = dir});
+  EXPECT_TRUE(db.ok()) << db.status();
+  if (!db.ok()) return all;
+  for (Cf cf : {Cf::kOplog, Cf::kRecords, Cf::kMeta}) {
+    (void)(*db)->Scan(cf, "", [&](std::string_view k, std::string_view v) {
+      all.append(k);
+      all.append(v);
+      return true;
+    });
+  }
+  return all;
+}
+
+class RelayTest : public ::testing::Test {
+ protected:
+  // Alex uses the relay, pairs with Sam (who learns of the relay from the
+  // pairing), and both restart without a listener: from then on the relay
+  // is the only way between them.
+  void SetUp() override {
+    ASSERT_TRUE(relay_.Start());
+    ASSERT_TRUE(StartPeer(alex_, "Alex"));
+    ASSERT_TRUE(StartPeer(sam_, "Sam"));
+    CliResult added = RunCli(alex_, {"relay", "add", relay_.address()});
+    ASSERT_EQ(added.exit_code, 0) << added.out;
+    EXPECT_THAT(added.out, HasSubstr("Using relay"));
+    ASSERT_EQ(PairWithCli(alex_, sam_).exit_code, 0);
+    ASSERT_EQ(SyncStatusOf(sam_).relays_size(), 1) << "Sam was not told of Alex's relay";
+    for (DaemonHarness* d : {&alex_, &sam_}) {
+      ASSERT_EQ(d->Stop(), 0);
+      ASSERT_TRUE(d->Restart({"--peer-listen", ""}));
+      ASSERT_OK(d->Unlock(kPeerPassphrase));
+    }
+    alex_id_ = DeviceIdOf(alex_);
+    sam_id_ = DeviceIdOf(sam_);
+  }
+
+  RelayProcess relay_;
+  DaemonHarness alex_, sam_;
+  std::string alex_id_, sam_id_;
+};
+
+TEST_F(RelayTest, DevicesThatNeverMeetConvergeThroughARelayThatReadsNothing) {
+  const std::string shared = "relay-shared-canary";
+  const std::string secret = "relay-private-canary";
+  sam_.NoteSecret(secret);
+  ASSERT_OK(WriteEntry(alex_, shared));
+  ASSERT_OK(WriteEntry(alex_, secret, v1::VISIBILITY_PRIVATE));
+  ASSERT_TRUE(Await([&] { return JournalBodies(sam_).count(shared) == 1; }))
+      << sam_.StderrSinceStart() << relay_.output();
+  ASSERT_OK(WriteEntry(sam_, "sam answers through the relay"));
+  ASSERT_TRUE(Await([&] {
+    return JournalBodies(alex_).count("sam answers through the relay") == 1;
+  })) << alex_.StderrSinceStart();
+
+  // They never met: each sees the other offline all along, the relay online.
+  v1::SyncStatus status = SyncStatusOf(sam_);
+  ASSERT_EQ(status.peers_size(), 1);
+  EXPECT_FALSE(status.peers(0).online());
+  EXPECT_EQ(status.peers(0).last_seen_ms(), 0) << "Sam's daemon reached Alex's directly";
+  ASSERT_EQ(status.relays_size(), 1);
+  EXPECT_TRUE(status.relays(0).online());
+  CliResult shown = RunCli(sam_, {"sync", "status"});
+  EXPECT_THAT(shown.out, HasSubstr("relay ")) << shown.out;
+  EXPECT_EQ(JournalBodies(sam_).count(secret), 0u);
+
+  // The relay holds Alex's shared ops and no private one (its stream of
+  // Alex's ops is exactly Alex's shared stream), and none of the words.
+  const uint64_t alex_shared = HeldBy(alex_, alex_id_);
+  relay_.Kill(SIGTERM);
+  EXPECT_EQ(relay_.HeldOf(alex_id_), alex_shared);
+  std::string everything = EverythingIn(relay_.data());
+  EXPECT_THAT(everything, Not(HasSubstr(shared)));
+  EXPECT_THAT(everything, Not(HasSubstr(secret)));
+  EXPECT_THAT(everything, Not(HasSubstr("sam answers")));
+  // Sam's disk: no private op of Alex's, not even sealed.
+  ASSERT_EQ(sam_.Stop(), 0);
+  OnDisk disk = ReadDisk(sam_.data_dir(), kPeerPassphrase);
+  EXPECT_EQ(disk.opened, disk.ops);
+  EXPECT_TRUE(disk.private_authors.empty());
+}
+
+TEST_F(RelayTest, ARelayKilledMidStreamLosesNothingItForwarded) {
+  constexpr int kEntries = 400;
+  std::thread writer([&] {
+    for (int i = 0; i < kEntries; ++i) {
+      ASSERT_OK(WriteEntry(alex_, "entry " + std::to_string(i)));
+    }
+  });
+  // Killed once Sam has some of them through it.
+  bool some = Await([&] { return JournalBodies(sam_).size() >= 20; });
+  relay_.Kill(SIGKILL);
+  const uint64_t forwarded = HeldBy(sam_, alex_id_);
+  EXPECT_GE(relay_.HeldOf(alex_id_), forwarded) << "the relay lost ops it had forwarded";
+  bool restarted = relay_.Start();
+  writer.join();
+  ASSERT_TRUE(some) << relay_.output();
+  ASSERT_TRUE(restarted);
+  ASSERT_TRUE(
+      Await([&] { return JournalBodies(sam_).size() == kEntries; }, std::chrono::seconds(120)))
+      << sam_.StderrSinceStart() << relay_.output();
+  EXPECT_EQ(HeldBy(sam_, alex_id_), HeldBy(alex_, alex_id_));
+}
+
+}  // namespace
+}  // namespace attune::testing

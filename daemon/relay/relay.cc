@@ -21,19 +21,35 @@ constexpr int kStreamsPerConnection = 4;
 constexpr int kHandshakeWithinMs = 5000;
 constexpr size_t kMemoryBytes = 512 << 20;
 constexpr absl::Duration kForgetEvery = absl::Hours(1);
+// A stream must bring its Hello within this long; one device holds at most
+// kStreamsPerDevice streams, and streams without a Hello yet (anyone's: a
+// TLS key costs nothing to make) at most kStreamsBeforeHello in all.
+constexpr absl::Duration kHelloWithin = absl::Seconds(10);
+constexpr size_t kStreamsPerDevice = 4;
+constexpr size_t kStreamsBeforeHello = 64;
+constexpr size_t kConnectionsPerAddress = 64;
 
 class ServerStream : public MessageStream {
  public:
   ServerStream(grpc::ServerContext* context,
-               grpc::ServerReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream)
-      : context_(context), stream_(stream) {}
-  bool Read(v1::SyncMessage* m) override { return stream_->Read(m); }
+               grpc::ServerReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream,
+               std::function<void()> on_first_read)
+      : context_(context), stream_(stream), on_first_read_(std::move(on_first_read)) {}
+  bool Read(v1::SyncMessage* m) override {
+    const bool read = stream_->Read(m);
+    if (read && on_first_read_) {
+      on_first_read_();
+      on_first_read_ = nullptr;
+    }
+    return read;
+  }
   bool Write(const v1::SyncMessage& m) override { return stream_->Write(m); }
   bool Cancelled() override { return context_->IsCancelled(); }
 
  private:
   grpc::ServerContext* context_;
   grpc::ServerReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream_;
+  std::function<void()> on_first_read_;  // only the reading thread touches it
 };
 
 }  // namespace
@@ -48,13 +64,30 @@ class Relay::Service final : public v1::PeerService::Service {
                     grpc::ServerReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream) override {
     auto tls = PeerDevice(*context);
     if (!tls.ok()) return ToGrpc(tls.status());
-    ServerStream adapter(context, stream);
-    RelaySession session(
-        RelaySessionEnv{r_->log_.get(), r_->clock_, r_->device_}, &adapter, *tls,
-        [this](const std::string& space) { return r_->FindSpace(space); },
-        [this](std::shared_ptr<RelaySpace> s) { return r_->KeepSpace(std::move(s)); },
-        [context] { context->TryCancel(); });
-    return ToGrpc(session.Run());
+    {
+      absl::MutexLock lock(&r_->mu_);
+      if (r_->stopping_) return ToGrpc(absl::UnavailableError("the relay is stopping"));
+      size_t same_device = 0, before_hello = 0;
+      for (const auto& [call, in] : r_->inbound_) {
+        same_device += in.device == *tls;
+        before_hello += !in.helloed;
+      }
+      if (same_device >= kStreamsPerDevice || before_hello >= kStreamsBeforeHello) {
+        return ToGrpc(absl::ResourceExhaustedError("too many sync streams open; try again later"));
+      }
+      r_->inbound_[context] = Inbound{*tls, absl::Now() + kHelloWithin, false};
+    }
+    ServerStream adapter(context, stream, [this, context] {
+      absl::MutexLock lock(&r_->mu_);
+      auto it = r_->inbound_.find(context);
+      if (it != r_->inbound_.end()) it->second.helloed = true;
+    });
+    RelaySession session(RelaySessionEnv{r_->log_.get(), r_->clock_, r_->device_}, &adapter, *tls,
+                         r_, [context] { context->TryCancel(); });
+    absl::Status ended = session.Run();
+    absl::MutexLock lock(&r_->mu_);
+    r_->inbound_.erase(context);
+    return ToGrpc(ended);
   }
 
  private:
@@ -82,7 +115,13 @@ absl::StatusOr<std::unique_ptr<Relay>> Relay::Start(const RelayOptions& options,
   KeySet keys;
   auto saved = r->log_->Key();
   if (!saved.ok()) return saved.status();
-  if (saved->has_value() && (*saved)->size() == crypto_sign_SECRETKEYBYTES) {
+  if (saved->has_value()) {
+    if ((*saved)->size() != crypto_sign_SECRETKEYBYTES) {
+      return absl::DataLossError(
+          "the relay's key in its data folder is damaged; devices pin it, so it is not replaced: "
+          "restore the folder from a copy, or start a new relay in an empty folder (devices then "
+          "need attune relay add with its new address)");
+    }
     std::copy((*saved)->begin(), (*saved)->end(), keys.device_secret_key.data());
   } else {
     unsigned char pk[crypto_sign_PUBLICKEYBYTES];
@@ -112,7 +151,7 @@ absl::StatusOr<std::unique_ptr<Relay>> Relay::Start(const RelayOptions& options,
   }
   GateLimits limits;
   limits.max_connections = static_cast<size_t>(options.max_streams);
-  limits.max_per_address = static_cast<size_t>(options.max_streams);
+  limits.max_per_address = std::min(kConnectionsPerAddress, limits.max_connections);
   auto gate = PeerGate::Listen(options.listen.substr(0, colon), port, limits);
   if (!gate.ok()) return gate.status();
   r->port_ = (*gate)->port();
@@ -139,15 +178,24 @@ absl::StatusOr<std::unique_ptr<Relay>> Relay::Start(const RelayOptions& options,
   r->gate_ = std::move(*gate);
   r->gate_->Start(std::move(door));
   Relay* self = r.get();
-  r->forgetter_ = std::thread([self] {
-    while (true) {
-      self->ForgetIdle();
-      absl::MutexLock lock(&self->mu_);
-      auto stopping = [self]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(self->mu_) { return self->stopping_; };
-      if (self->mu_.AwaitWithTimeout(absl::Condition(&stopping), kForgetEvery)) return;
-    }
-  });
+  r->watcher_ = std::thread([self] { self->Watch(); });
   return r;
+}
+
+void Relay::Watch() {
+  absl::Time forgot = absl::InfinitePast();
+  while (true) {
+    if (absl::Now() - forgot >= kForgetEvery) {
+      ForgetIdle();
+      forgot = absl::Now();
+    }
+    absl::MutexLock lock(&mu_);
+    auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return stopping_; };
+    if (mu_.AwaitWithTimeout(absl::Condition(&stopping), absl::Seconds(1))) return;
+    for (auto& [call, in] : inbound_) {
+      if (!in.helloed && absl::Now() > in.hello_by) call->TryCancel();
+    }
+  }
 }
 
 std::string Relay::Address() const {
@@ -155,52 +203,70 @@ std::string Relay::Address() const {
   return absl::StrCat(FormatDeviceId(device_), "@", options_.listen.substr(0, colon), ":", port_);
 }
 
-absl::StatusOr<std::shared_ptr<RelaySpace>> Relay::FindSpace(const std::string& space) {
+absl::StatusOr<std::shared_ptr<RelaySpace>> Relay::Acquire(const std::string& space) {
   absl::MutexLock lock(&mu_);
   if (stopping_) return absl::UnavailableError("the relay is stopping");
   auto it = spaces_.find(space);
-  if (it != spaces_.end()) return it->second;
+  if (it != spaces_.end()) {
+    ++it->second->users;
+    return it->second;
+  }
   if (spaces_.size() >= options_.max_spaces) {
     return absl::ResourceExhaustedError("this relay holds as many spaces as it may");
   }
   // A new space: its membership starts empty, and the device's Hello brings
-  // the chain of certificates back to the founder. Nothing is stored unless
-  // that chain holds, and the space is kept only once the device proved a
-  // member (KeepSpace): a stranger's made-up space ids cost nothing here.
+  // the chain of certificates back to the founder. The space is kept only
+  // once the device proved a member (Keep); what a refused Hello stored is
+  // deleted (Release).
   auto s = std::make_shared<RelaySpace>(db_.get(), space);
   if (auto loaded = s->members().Load(); !loaded.ok()) return loaded;
+  s->users = 1;
   return s;
 }
 
-std::shared_ptr<RelaySpace> Relay::KeepSpace(std::shared_ptr<RelaySpace> space) {
+std::shared_ptr<RelaySpace> Relay::Keep(std::shared_ptr<RelaySpace> space) {
   absl::MutexLock lock(&mu_);
   auto [it, added] = spaces_.emplace(space->id(), space);
+  if (!added && it->second != space) {
+    --space->users;
+    ++it->second->users;
+  }
   return it->second;
+}
+
+void Relay::Release(const std::shared_ptr<RelaySpace>& space) {
+  absl::MutexLock lock(&mu_);
+  --space->users;
+  if (spaces_.count(space->id()) > 0) return;
+  // Never kept: the certificates and changes the refused Hello stored go.
+  // (Another session's fresh state of the same id, not kept yet, loses its
+  // rows too; its device is refused, or kept again, at its next Hello.)
+  if (auto s = log_->Forget(space->id()); !s.ok()) {
+    LogWarning(absl::StrCat("could not drop a refused space's rows: ", s.message()));
+  }
 }
 
 void Relay::ForgetIdle() {
   const int64_t now = absl::ToUnixMillis(clock_->Now());
   const int64_t limit = absl::ToInt64Milliseconds(options_.forget_after);
-  std::vector<std::shared_ptr<RelaySpace>> idle;
-  {
-    absl::MutexLock lock(&mu_);
-    for (auto it = spaces_.begin(); it != spaces_.end();) {
-      int64_t visit = log_->LastVisit(it->first);
-      bool never_used = visit == 0 && log_->HeadsOf(it->first).empty();
-      if (it->second->Streams() == 0 && (never_used || now - visit > limit)) {
-        idle.push_back(it->second);
-        it = spaces_.erase(it);
-      } else {
+  size_t forgot = 0;
+  // Under the lock, so that no session acquires a space while it goes.
+  absl::MutexLock lock(&mu_);
+  for (auto it = spaces_.begin(); it != spaces_.end();) {
+    int64_t visit = log_->LastVisit(it->first);
+    if (it->second->users == 0 && now - visit > limit) {
+      if (auto st = log_->Forget(it->first); !st.ok()) {
+        LogWarning(absl::StrCat("could not forget an idle space: ", st.message()));
         ++it;
+        continue;
       }
+      ++forgot;
+      it = spaces_.erase(it);
+    } else {
+      ++it;
     }
   }
-  for (const auto& s : idle) {
-    if (auto st = log_->Forget(s->id()); !st.ok()) {
-      LogWarning(absl::StrCat("could not forget an idle space: ", st.message()));
-    }
-  }
-  if (!idle.empty()) LogInfo(absl::StrCat("forgot ", idle.size(), " idle space(s)"));
+  if (forgot > 0) LogInfo(absl::StrCat("forgot ", forgot, " idle space(s)"));
 }
 
 void Relay::Stop() {
@@ -211,10 +277,12 @@ void Relay::Stop() {
   }
   if (gate_ != nullptr) gate_->Stop();
   if (server_ != nullptr) {
-    server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(3));
+    // Streams never end on their own: they are cancelled at once (a device
+    // dials again and resends what this relay did not store).
+    server_->Shutdown(std::chrono::system_clock::now());
     server_->Wait();
   }
-  if (forgetter_.joinable()) forgetter_.join();
+  if (watcher_.joinable()) watcher_.join();
 }
 
 absl::StatusOr<std::vector<RelaySpaceStats>> Relay::Stats(const std::string& data_dir) {

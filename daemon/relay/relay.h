@@ -53,13 +53,13 @@ struct RelaySpaceStats {
   int64_t last_visit_ms = 0;
 };
 
-class Relay {
+class Relay : private SpaceDirectory {
  public:
   // Opens the data folder (making the relay's key on the first start),
   // listens and serves until Stop.
   static absl::StatusOr<std::unique_ptr<Relay>> Start(const RelayOptions& options,
                                                       const Clock* clock);
-  ~Relay();
+  ~Relay() override;
 
   // The relay's raw device key (its id).
   const std::string& device() const { return device_; }
@@ -72,7 +72,8 @@ class Relay {
   // is open for). Runs hourly on its own; tests call it.
   void ForgetIdle();
 
-  // Ends every stream, stops listening. In-flight calls get a few seconds.
+  // Ends every stream at once and stops listening; returns once every
+  // session has returned.
   void Stop();
 
   // Reads a stopped relay's data folder.
@@ -81,8 +82,13 @@ class Relay {
  private:
   class Service;
   Relay(RelayOptions options, const Clock* clock);
-  absl::StatusOr<std::shared_ptr<RelaySpace>> FindSpace(const std::string& space);
-  std::shared_ptr<RelaySpace> KeepSpace(std::shared_ptr<RelaySpace> space);
+  // SpaceDirectory.
+  absl::StatusOr<std::shared_ptr<RelaySpace>> Acquire(const std::string& space) override;
+  std::shared_ptr<RelaySpace> Keep(std::shared_ptr<RelaySpace> space) override;
+  void Release(const std::shared_ptr<RelaySpace>& space) override;
+  // Every second until Stop: ends the streams whose Hello is late, and
+  // forgets idle spaces once an hour.
+  void Watch();
 
   const RelayOptions options_;
   const Clock* const clock_;
@@ -96,9 +102,17 @@ class Relay {
   std::unique_ptr<grpc::Server> server_;
 
   absl::Mutex mu_;
+  // The spaces kept (a device proved a member); RelaySpace::users too.
   std::map<std::string, std::shared_ptr<RelaySpace>> spaces_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread forgetter_;
+  // Streams open now, for the caps a stranger meets and the Hello deadline.
+  struct Inbound {
+    std::string device;  // as TLS proved it
+    absl::Time hello_by;
+    bool helloed = false;
+  };
+  std::map<grpc::ServerContext*, Inbound> inbound_ ABSL_GUARDED_BY(mu_);
+  std::thread watcher_;
 };
 
 }  // namespace attune

@@ -36,29 +36,12 @@ uint64_t RelaySpace::Version() const {
   return version_;
 }
 
-void RelaySpace::StreamOpened() {
-  absl::MutexLock lock(&mu_);
-  ++streams_;
-}
-
-void RelaySpace::StreamClosed() {
-  absl::MutexLock lock(&mu_);
-  --streams_;
-}
-
-int RelaySpace::Streams() const {
-  absl::MutexLock lock(&mu_);
-  return streams_;
-}
-
 RelaySession::RelaySession(RelaySessionEnv env, MessageStream* stream, std::string tls_peer,
-                           FindSpace find_space, KeepSpace keep_space,
-                           std::function<void()> end_stream)
+                           SpaceDirectory* spaces, std::function<void()> end_stream)
     : env_(std::move(env)),
       stream_(stream),
       peer_(std::move(tls_peer)),
-      find_space_(std::move(find_space)),
-      keep_space_(std::move(keep_space)),
+      spaces_(spaces),
       end_stream_(std::move(end_stream)) {}
 
 absl::Status RelaySession::CheckHello(const v1::Hello& hello) {
@@ -73,7 +56,15 @@ absl::Status RelaySession::CheckHello(const v1::Hello& hello) {
   if (hello.space_id().size() != 16) {
     return absl::InvalidArgumentError("the Hello's space id is not 16 bytes");
   }
-  auto space = find_space_(hello.space_id());
+  // A space has at most 32 devices (each with a certificate, removed ones
+  // too) and kMaxSpaceChanges changes: a Hello with more is refused before
+  // any signature is checked.
+  if (hello.members_size() > static_cast<int>(2 * kMaxDevicesPerSpace) ||
+      hello.changes_size() > static_cast<int>(kMaxSpaceChanges)) {
+    return absl::InvalidArgumentError(
+        "the Hello carries more certificates or changes than a space has");
+  }
+  auto space = spaces_->Acquire(hello.space_id());
   if (!space.ok()) return space.status();
   space_ = std::move(*space);
   Membership& members = space_->members();
@@ -92,7 +83,7 @@ absl::Status RelaySession::CheckHello(const v1::Hello& hello) {
     if (!merged.ok()) return merged.status();
   }
   if (members.IsRemoved(peer_)) return absl::PermissionDeniedError(RemovedMessage(members, peer_));
-  if (auto kept = keep_space_(space_); kept != space_) {
+  if (auto kept = spaces_->Keep(space_); kept != space_) {
     // Another device registered the space meanwhile: its state learns what
     // this Hello brought (from the same stored certificates).
     space_ = std::move(kept);
@@ -140,16 +131,23 @@ absl::Status RelaySession::Run() {
   if (!stream_->Read(&first) || first.message_case() != v1::SyncMessage::kHello) {
     return absl::UnavailableError("the device sent no Hello");
   }
-  if (auto s = CheckHello(first.hello()); !s.ok()) {
-    LogWarning(
-        absl::StrCat("refused device ", FormatDeviceId(peer_).substr(0, 15), "…: ", s.message()));
-    return s;
+  absl::Status checked = CheckHello(first.hello());
+  // Held from CheckHello on, released whatever happens next.
+  struct Release {
+    RelaySession* s;
+    ~Release() {
+      if (s->space_ != nullptr) s->spaces_->Release(s->space_);
+    }
+  } release{this};
+  if (!checked.ok()) {
+    LogWarning(absl::StrCat("refused device ", FormatDeviceId(peer_).substr(0, 15),
+                            "…: ", checked.message()));
+    return checked;
   }
   (void)env_.log->Visited(space_->id(), absl::ToUnixMillis(env_.clock->Now()));
   if (!stream_->Write(MakeHello())) {
     return absl::UnavailableError("the device closed the stream after Hello");
   }
-  space_->StreamOpened();
   std::thread sender([this] { SendLoop(); });
   v1::SyncMessage m;
   while (!stop_ && stream_->Read(&m)) {
@@ -161,8 +159,10 @@ absl::Status RelaySession::Run() {
   }
   stop_ = true;
   space_->Changed();  // wakes the sender (and the space's others, which find nothing new)
+  // A sender blocked in a write (the device stopped reading) returns only
+  // when the call ends.
+  if (end_stream_) end_stream_();
   sender.join();
-  space_->StreamClosed();
   return absl::OkStatus();
 }
 

@@ -43,17 +43,33 @@ class RelaySpace {
   uint64_t WaitForChange(uint64_t seen, absl::Duration timeout) const;
   uint64_t Version() const;
 
-  // Streams open now (a space with one is not forgotten).
-  void StreamOpened();
-  void StreamClosed();
-  int Streams() const;
+  // Sessions holding the space (SpaceDirectory::Acquire to Release): a
+  // space held is never forgotten. Read and written only under the
+  // directory's lock.
+  int users = 0;
 
  private:
   const std::string id_;
   Membership members_;
   mutable absl::Mutex mu_;
   uint64_t version_ ABSL_GUARDED_BY(mu_) = 0;
-  int streams_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
+// Where sessions get the spaces they serve (the relay). Thread-safe.
+class SpaceDirectory {
+ public:
+  virtual ~SpaceDirectory() = default;
+  // The state of `space`, held for the caller until Release; a fresh one,
+  // kept nowhere yet, for a space not served yet. RESOURCE_EXHAUSTED when
+  // the relay holds as many spaces as it may, UNAVAILABLE when stopping.
+  virtual absl::StatusOr<std::shared_ptr<RelaySpace>> Acquire(const std::string& space) = 0;
+  // The device proved a member: returns the state kept from now on (this
+  // one, or one another session kept meanwhile, then held instead).
+  virtual std::shared_ptr<RelaySpace> Keep(std::shared_ptr<RelaySpace> space) = 0;
+  // Done with `space`. When it was never kept (the Hello was refused),
+  // whatever that Hello stored is deleted, unless another session kept the
+  // space meanwhile.
+  virtual void Release(const std::shared_ptr<RelaySpace>& space) = 0;
 };
 
 struct RelaySessionEnv {
@@ -64,18 +80,12 @@ struct RelaySessionEnv {
 
 class RelaySession {
  public:
-  // `tls_peer` is the device key the TLS handshake proved. `find_space` is
-  // called once with the space of the device's Hello and returns the
-  // relay's state for it (a fresh one for a space it does not serve yet), or
-  // why it cannot serve it; `keep_space` is called once the device proved a
-  // member, and returns the state the relay keeps from then on (the fresh
-  // one, or one another device registered meanwhile). `end_stream` cancels
-  // the call, so that Run's read returns when the sender gives up (the
-  // device was removed, the stream broke).
-  using FindSpace = std::function<absl::StatusOr<std::shared_ptr<RelaySpace>>(const std::string&)>;
-  using KeepSpace = std::function<std::shared_ptr<RelaySpace>(std::shared_ptr<RelaySpace>)>;
+  // `tls_peer` is the device key the TLS handshake proved; `spaces` (which
+  // must outlive the session) gives the space the device's Hello names.
+  // `end_stream` cancels the call, so that a read or write blocked on the
+  // other half returns when one half gives up.
   RelaySession(RelaySessionEnv env, MessageStream* stream, std::string tls_peer,
-               FindSpace find_space, KeepSpace keep_space, std::function<void()> end_stream);
+               SpaceDirectory* spaces, std::function<void()> end_stream);
 
   // Returns when the stream ends: OK when the device closed it or Stop()
   // was called, PERMISSION_DENIED when the device is not a member (or was
@@ -95,8 +105,7 @@ class RelaySession {
   RelaySessionEnv env_;
   MessageStream* const stream_;
   const std::string peer_;
-  FindSpace find_space_;
-  KeepSpace keep_space_;
+  SpaceDirectory* const spaces_;
   std::function<void()> end_stream_;
   std::shared_ptr<RelaySpace> space_;
   std::atomic<bool> stop_{false};

@@ -521,7 +521,9 @@ absl::Status PeerManager::OnUnlock(const std::shared_ptr<const KeySet>& keys) {
   absl::MutexLock lock(&mu_);
   if (stopping_) return absl::OkStatus();
   bool others = members_->Bodies().size() > 1;
-  if (!others && !invites_.HasOpenInvites(clock_->Now())) return absl::OkStatus();
+  if (!others && !invites_.HasOpenInvites(clock_->Now()) && relays_.empty()) {
+    return absl::OkStatus();
+  }
   if (auto s = StartListener(*keys); !s.ok()) return s;
   StartDiscovery(*keys);
   StartDialers();
@@ -690,6 +692,10 @@ void PeerManager::DialLoop(std::string device, bool relay) {
       env.peer_is_relay = relay;
       SyncSession session(std::move(env), &adapter, /*dialer=*/true, device);
       absl::Status ended = session.Run();
+      // A peer this side refused may be blocked writing to us: the call is
+      // cancelled, not waited for. (UNAVAILABLE: the peer ended it, and
+      // Finish brings its reason.)
+      if (!ended.ok() && !absl::IsUnavailable(ended)) context.TryCancel();
       stream->WritesDone();
       grpc::Status finished = stream->Finish();
       {
@@ -923,15 +929,23 @@ absl::StatusOr<v1::JoinSpaceResponse> PeerManager::Join(
   // character.
   const std::vector<std::string> addresses = InviterAddresses(response, code);
   peers_.SetAddresses(code.inviter_device(), addresses);
-  // The inviter's relays: this device uses them too (well-formed ones only,
-  // a few at most).
-  for (int i = 0; i < response.relays_size() && i < kMaxRelays; ++i) {
-    auto relay = ParseRelayAddress(response.relays(i));
-    if (relay.ok()) (void)UseRelay(relay->device, relay->address);
-  }
   std::vector<v1::MemberCert> certs(response.members().begin(), response.members().end());
+  const bool shared_before = members_->CertBodies().size() > 1;
   auto merged = members_->Merge(response.space_id(), certs, /*replace=*/true);
   if (!merged.ok()) return merged.status();
+  // The relays of a space this device shared with others before are no
+  // one's choice here: dropped (those a device alone added are its own
+  // person's choice, and kept). The inviter's relays are used from now on
+  // (well-formed ones that are no member's key, a few at most).
+  if (shared_before) {
+    if (auto s = ForgetRelays(); !s.ok()) return s;
+  }
+  for (int i = 0; i < response.relays_size() && i < kMaxRelays; ++i) {
+    auto relay = ParseRelayAddress(response.relays(i));
+    if (relay.ok() && !members_->Find(relay->device).has_value()) {
+      (void)UseRelay(relay->device, relay->address);
+    }
+  }
   std::vector<v1::SpaceChange> changes(response.changes().begin(), response.changes().end());
   if (auto s = members_->MergeChanges(response.space_id(), changes); !s.ok()) return s.status();
   vault_->RefreshEpochs();
@@ -1029,6 +1043,18 @@ std::vector<std::string> PeerManager::RelayAddresses() const {
   return out;
 }
 
+absl::Status PeerManager::ForgetRelays() {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::string> names;
+  for (const auto& [relay, address] : relays_) names.push_back(relay);
+  if (auto s = LocalSettings(db_, LocalTable::kRelays).Write(names, {}); !s.ok()) return s;
+  for (const std::string& relay : names) {
+    relays_.erase(relay);
+    if (auto call = calls_.find(relay); call != calls_.end()) call->second->TryCancel();
+  }
+  return absl::OkStatus();
+}
+
 absl::Status PeerManager::UseRelay(const std::string& relay, const std::string& address) {
   absl::MutexLock lock(&mu_);
   if (relays_.count(relay) == 0 && relays_.size() >= static_cast<size_t>(kMaxRelays)) {
@@ -1054,6 +1080,10 @@ absl::StatusOr<v1::RelayStatus> PeerManager::AddRelay(const std::string& text) {
         "address: that id is a member device of this space, not a relay");
   }
   if (auto s = UseRelay(relay->device, relay->address); !s.ok()) return s;
+  // Dialed from now on, even by a device alone in its space so far.
+  if (auto keys = vault_->Keys(); keys.ok()) {
+    if (auto s = OnUnlock(*keys); !s.ok()) return s;
+  }
   LogInfo(absl::StrCat("using relay ", FormatDeviceId(relay->device).substr(0, 15), "… at ",
                        relay->address));
   store_->NotifyChange();

@@ -71,8 +71,8 @@ class PeerManager {
   void SetEventHub(EventHub* hub);
 
   // After Init, Unlock or a join: makes sure this device is a member of its
-  // space and, when there is someone to sync with, starts listening and
-  // dialing.
+  // space and, when there is someone to sync with (another member, an open
+  // invite, a relay), starts listening and dialing.
   absl::Status OnUnlock(const std::shared_ptr<const KeySet>& keys);
 
   // SpaceService.
@@ -128,6 +128,8 @@ class PeerManager {
                                 const RecordStore::VersionVector& vv) const;
   // Every relay used, "RELAY-ID@host:port" (told to joiners).
   std::vector<std::string> RelayAddresses() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Stops using every relay (joining another space).
+  absl::Status ForgetRelays();
   // Keeps `relay` at `address` (durably) and dials it.
   absl::Status UseRelay(const std::string& relay, const std::string& address);
   // Until Stop: cancels inbound streams whose Hello is late.

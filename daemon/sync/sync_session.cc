@@ -224,7 +224,7 @@ absl::Status SyncSession::CheckHello(const v1::Hello& hello) {
   // Where to dial it: only what is well formed and not this machine.
   std::vector<std::string> offered(hello.addresses().begin(), hello.addresses().end());
   auto addresses = DialableAddresses(offered, env_.listen_addresses);
-  if (!addresses.empty()) env_.peers->SetAddresses(peer_, addresses);
+  if (!addresses.empty() && !env_.peer_is_relay) env_.peers->SetAddresses(peer_, addresses);
   return absl::OkStatus();
 }
 

@@ -237,6 +237,28 @@ TEST_F(RelayTest, DevicesThatNeverMeetConvergeThroughARelayThatReadsNothing) {
   EXPECT_TRUE(disk.private_authors.empty());
 }
 
+TEST_F(RelayTest, ADeviceOfAnotherSpaceGetsNothingThroughTheSameRelay) {
+  // Jo uses the same relay for a space of Jo's own: the relay keeps the two
+  // apart, and neither side takes anything of the other's.
+  DaemonHarness jo;
+  ASSERT_TRUE(StartPeer(jo, "Jo"));
+  jo.NoteSecret("alex-to-sam-only");
+  ASSERT_EQ(RunCli(jo, {"relay", "add", relay_.address()}).exit_code, 0);
+  // A device's own id is no relay.
+  CliResult self = RunCli(alex_, {"relay", "add", DeviceIdOf(sam_) + "@127.0.0.1:1"});
+  EXPECT_NE(self.exit_code, 0);
+  EXPECT_THAT(self.out, HasSubstr("member device"));
+  ASSERT_OK(WriteEntry(alex_, "alex-to-sam-only"));
+  ASSERT_OK(WriteEntry(jo, "jo-alone"));
+  ASSERT_TRUE(Await([&] { return JournalBodies(sam_).count("alex-to-sam-only") == 1; }));
+  ASSERT_TRUE(Await([&] { return SyncStatusOf(jo).relays_size() == 1; }));
+  std::this_thread::sleep_for(std::chrono::seconds(2));  // a chance to (wrongly) sync
+  EXPECT_EQ(JournalBodies(jo).count("alex-to-sam-only"), 0u);
+  EXPECT_EQ(JournalBodies(sam_).count("jo-alone"), 0u);
+  EXPECT_EQ(HeldBy(jo, alex_id_), 0u);
+  ASSERT_EQ(jo.Stop(), 0);  // its data folder is searched for Alex's words
+}
+
 TEST_F(RelayTest, ARelayKilledMidStreamLosesNothingItForwarded) {
   constexpr int kEntries = 400;
   std::thread writer([&] {

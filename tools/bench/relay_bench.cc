@@ -112,11 +112,23 @@ class RelayProc {
   pid_t pid_ = -1;
 };
 
-// A simulated device of a space.
+// A simulated device of a space. Its keys are kept as plain bytes and made
+// into a KeySet only while it writes: a KeySet's secrets are locked pages
+// (sodium_malloc), and 10,000 spaces' worth would pass the process's limit
+// of memory maps.
 struct Device {
-  std::unique_ptr<KeySet> keys;
+  std::string space, device, secret, space_key;
   TlsIdentity tls;
   uint64_t seq = 0;  // its own ops written
+
+  std::unique_ptr<KeySet> Keys() const {
+    auto k = std::make_unique<KeySet>();
+    k->space_id = space;
+    k->device_public_key = device;
+    std::copy(secret.begin(), secret.end(), k->device_secret_key.data());
+    std::copy(space_key.begin(), space_key.end(), k->space_key.data());
+    return k;
+  }
 };
 
 struct Space {
@@ -126,11 +138,11 @@ struct Space {
 
 Space MakeSpace() {
   Space s;
-  s.a.keys = MakeBenchKeys();
-  s.b.keys = MakeBenchKeys();
-  s.b.keys->space_id = s.a.keys->space_id;
-  const KeySet& a = *s.a.keys;
-  const KeySet& b = *s.b.keys;
+  auto a_keys = MakeBenchKeys();
+  auto b_keys = MakeBenchKeys();
+  b_keys->space_id = a_keys->space_id;
+  const KeySet& a = *a_keys;
+  const KeySet& b = *b_keys;
   v1::MemberCertBody founder;
   founder.set_space_id(a.space_id);
   founder.set_device(a.device_public_key);
@@ -143,10 +155,14 @@ Space MakeSpace() {
   partner.set_member_id(b.member_id);
   partner.set_display_name("B");
   s.certs = {SignMemberCert(founder, a), SignMemberCert(partner, a)};
-  for (Device* d : {&s.a, &s.b}) {
-    auto tls = MakeTlsIdentity(*d->keys);
+  for (auto [d, k] : {std::pair{&s.a, &a}, std::pair{&s.b, &b}}) {
+    auto tls = MakeTlsIdentity(*k);
     if (!tls.ok()) throw std::runtime_error(std::string(tls.status().message()));
     d->tls = std::move(*tls);
+    d->space = k->space_id;
+    d->device = k->device_public_key;
+    d->secret = std::string(k->device_secret_key.view());
+    d->space_key = std::string(a.space_key.view());  // one space key for the space
   }
   return s;
 }
@@ -174,8 +190,8 @@ class Stream {
     v1::SyncMessage hello;
     v1::Hello* h = hello.mutable_hello();
     h->set_protocol_version(1);
-    h->set_space_id(d.keys->space_id);
-    h->set_device(d.keys->device_public_key);
+    h->set_space_id(d.space);
+    h->set_device(d.device);
     for (const auto& c : certs) *h->add_members() = c;
     for (const auto& [author, seq] : held) {
       auto* e = h->add_version_vector();
@@ -234,15 +250,15 @@ uint64_t RunDay(const RelayProc& relay, std::vector<Space>& spaces, int per_day,
         for (Device* me : {&s.a, &s.b}) {
           Device* partner = me == &s.a ? &s.b : &s.a;
           std::vector<v1::Op> ops;
-          for (int k = 0; k < per_day; ++k) ops.push_back(MakeOp(*me->keys, ++me->seq));
+          auto keys = me->Keys();
+          for (int k = 0; k < per_day; ++k) ops.push_back(MakeOp(*keys, ++me->seq));
           // It holds its own ops and its partner's up to what it took at
           // its last visit: A visits first each day, so A lacks B's ops of
           // the day before (none on the first day), and B lacks A's of today.
           const uint64_t partner_new =
               me == &s.b || partner->seq > 0 ? static_cast<uint64_t>(per_day) : 0;
-          std::map<std::string, uint64_t> held = {
-              {me->keys->device_public_key, me->seq - per_day},
-              {partner->keys->device_public_key, partner->seq - partner_new}};
+          std::map<std::string, uint64_t> held = {{me->device, me->seq - per_day},
+                                                  {partner->device, partner->seq - partner_new}};
           Stream stream(relay, *me, s.certs, held);
           if (!stream.Send(ops)) throw std::runtime_error("the relay ended a stream");
           if (!stream.Receive(partner_new)) {
@@ -274,7 +290,8 @@ void Forwarding(const Options& o, const std::string& scratch) {
   RelayProc relay(o.relay, scratch + "/forward");
   Space s = MakeSpace();
   std::vector<v1::Op> ops;
-  for (int i = 1; i <= o.forward_ops; ++i) ops.push_back(MakeOp(*s.a.keys, ++s.a.seq));
+  auto a_keys = s.a.Keys();
+  for (int i = 1; i <= o.forward_ops; ++i) ops.push_back(MakeOp(*a_keys, ++s.a.seq));
   Stream b(relay, s.b, s.certs, {});
   const double cpu0 = relay.Cpu();
   const auto start = Clock::now();

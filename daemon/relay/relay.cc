@@ -1,6 +1,5 @@
 #include "daemon/relay/relay.h"
 
-#include <grpcpp/resource_quota.h>
 #include <grpcpp/server_builder.h>
 #include <sodium.h>
 
@@ -10,13 +9,13 @@
 #include "common/grpc_status.h"
 #include "daemon/base/log.h"
 #include "daemon/base/private_dir.h"
+#include "daemon/sync/peer_transport.h"
 #include "daemon/sync/tls_credentials.h"
 #include "daemon/vault/device_id.h"
 
 namespace attune {
 namespace {
 
-constexpr int kMaxMessageBytes = 8 << 20;
 constexpr int kStreamsPerConnection = 4;
 constexpr int kHandshakeWithinMs = 5000;
 constexpr size_t kMemoryBytes = 512 << 20;
@@ -28,29 +27,6 @@ constexpr absl::Duration kHelloWithin = absl::Seconds(10);
 constexpr size_t kStreamsPerDevice = 4;
 constexpr size_t kStreamsBeforeHello = 64;
 constexpr size_t kConnectionsPerAddress = 64;
-
-class ServerStream : public MessageStream {
- public:
-  ServerStream(grpc::ServerContext* context,
-               grpc::ServerReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream,
-               std::function<void()> on_first_read)
-      : context_(context), stream_(stream), on_first_read_(std::move(on_first_read)) {}
-  bool Read(v1::SyncMessage* m) override {
-    const bool read = stream_->Read(m);
-    if (read && on_first_read_) {
-      on_first_read_();
-      on_first_read_ = nullptr;
-    }
-    return read;
-  }
-  bool Write(const v1::SyncMessage& m) override { return stream_->Write(m); }
-  bool Cancelled() override { return context_->IsCancelled(); }
-
- private:
-  grpc::ServerContext* context_;
-  grpc::ServerReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream_;
-  std::function<void()> on_first_read_;  // only the reading thread touches it
-};
 
 }  // namespace
 
@@ -160,16 +136,9 @@ absl::StatusOr<std::unique_ptr<Relay>> Relay::Start(const RelayOptions& options,
   auto door = builder.experimental().AddExternalConnectionAcceptor(
       grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD,
       PeerServerCredentials(r->identity_));
-  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
-  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, kHandshakeWithinMs);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, kStreamsPerConnection);
-  grpc::ResourceQuota quota("attune-relay");
   // Each open stream holds one thread of the server (and one sender).
-  quota.SetMaxThreads(options.max_streams + 16);
-  quota.Resize(kMemoryBytes);
-  builder.SetResourceQuota(quota);
+  ApplyPeerServerOptions(builder, kHandshakeWithinMs, kStreamsPerConnection,
+                         options.max_streams + 16, kMemoryBytes, "attune-relay");
   builder.RegisterService(r->service_.get());
   r->server_ = builder.BuildAndStart();
   if (r->server_ == nullptr) {

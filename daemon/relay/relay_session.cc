@@ -15,7 +15,6 @@ namespace {
 constexpr size_t kBatchOps = 512;
 constexpr size_t kBatchBytes = 2 << 20;
 constexpr absl::Duration kIdleWait = absl::Milliseconds(500);
-const unsigned kVerifyThreads = std::min(4u, std::thread::hardware_concurrency());
 
 }  // namespace
 
@@ -183,24 +182,8 @@ void RelaySession::Receive(const v1::OpBatch& batch) {
   // The checks every daemon makes (sync/op_checker.h) but the body's: a
   // relay has no key to open it. A private op is refused outright: it
   // travels only among its author's own devices, never through a relay.
-  const int n = batch.ops_size();
-  std::vector<absl::StatusOr<RecordStore::RemoteOp>> checked(static_cast<size_t>(n),
-                                                             absl::UnknownError("unchecked"));
   const uint64_t max_hlc = MaxAcceptedHlc(absl::ToUnixMillis(env_.clock->Now()));
-  const Membership& members = space_->members();
-  auto check_range = [&](int begin, int end) {
-    for (int i = begin; i < end; ++i) {
-      checked[static_cast<size_t>(i)] =
-          CheckIncomingOp(batch.ops(i), space_->id(), members, max_hlc, nullptr);
-    }
-  };
-  const int workers = n < 64 ? 1 : static_cast<int>(std::max(1u, kVerifyThreads));
-  std::vector<std::thread> helpers;
-  for (int w = 1; w < workers; ++w) {
-    helpers.emplace_back(check_range, n * w / workers, n * (w + 1) / workers);
-  }
-  check_range(0, n / workers);
-  for (auto& t : helpers) t.join();
+  auto checked = CheckIncomingOps(batch, space_->id(), space_->members(), max_hlc, nullptr);
 
   std::vector<RelayLog::Entry> ok;
   RelayLog::Heads sent;

@@ -1,6 +1,7 @@
 #include "daemon/sync/op_checker.h"
 
 #include <algorithm>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "daemon/vault/op_crypto.h"
@@ -67,6 +68,29 @@ absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op, const st
   }
   if (auto s = VerifyOp(op, h.author_device()); !s.ok()) return s;
   return out;
+}
+
+std::vector<absl::StatusOr<RecordStore::RemoteOp>> CheckIncomingOps(
+    const v1::OpBatch& batch, const std::string& space_id, const Membership& members,
+    uint64_t max_hlc, const std::string* private_member) {
+  const int n = batch.ops_size();
+  std::vector<absl::StatusOr<RecordStore::RemoteOp>> checked(static_cast<size_t>(n),
+                                                             absl::UnknownError("unchecked"));
+  auto check_range = [&](int begin, int end) {
+    for (int i = begin; i < end; ++i) {
+      checked[static_cast<size_t>(i)] =
+          CheckIncomingOp(batch.ops(i), space_id, members, max_hlc, private_member);
+    }
+  };
+  static const unsigned kVerifyThreads = std::min(4u, std::thread::hardware_concurrency());
+  const int workers = n < 64 ? 1 : static_cast<int>(std::max(1u, kVerifyThreads));
+  std::vector<std::thread> helpers;
+  for (int w = 1; w < workers; ++w) {
+    helpers.emplace_back(check_range, n * w / workers, n * (w + 1) / workers);
+  }
+  check_range(0, n / workers);
+  for (auto& t : helpers) t.join();
+  return checked;
 }
 
 }  // namespace attune

@@ -20,6 +20,7 @@
 #include "daemon/store/vault_persistence.h"
 #include "daemon/sync/pairing.h"
 #include "daemon/sync/peer_address.h"
+#include "daemon/sync/peer_transport.h"
 #include "daemon/sync/short_invite.h"
 #include "daemon/sync/space_rules.h"
 #include "daemon/sync/tls_credentials.h"
@@ -28,7 +29,6 @@
 namespace attune {
 namespace {
 
-constexpr int kMaxMessageBytes = 8 << 20;
 constexpr absl::Duration kMaxBackoff = absl::Seconds(30);
 constexpr absl::Duration kFirstBackoff = absl::Milliseconds(250);
 
@@ -45,48 +45,6 @@ constexpr size_t kMaxStreamsPerDevice = 4;
 constexpr size_t kMaxStrangerStreams = 8;
 // Relays one device uses at most.
 constexpr int kMaxRelays = 8;
-
-// Adapters from gRPC's stream types to MessageStream.
-// `on_first_read` runs once the first message (the Hello) has arrived.
-class ServerStream : public MessageStream {
- public:
-  ServerStream(grpc::ServerContext* context,
-               grpc::ServerReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream,
-               std::function<void()> on_first_read)
-      : context_(context), stream_(stream), on_first_read_(std::move(on_first_read)) {}
-  bool Read(v1::SyncMessage* m) override {
-    const bool read = stream_->Read(m);
-    if (read && on_first_read_) {
-      on_first_read_();
-      on_first_read_ = nullptr;
-    }
-    return read;
-  }
-  bool Write(const v1::SyncMessage& m) override { return stream_->Write(m); }
-  bool Cancelled() override { return context_->IsCancelled(); }
-
- private:
-  grpc::ServerContext* context_;
-  grpc::ServerReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream_;
-  std::function<void()> on_first_read_;  // only the reading thread touches it
-};
-
-class ClientStream : public MessageStream {
- public:
-  explicit ClientStream(grpc::ClientReaderWriter<v1::SyncMessage, v1::SyncMessage>* s)
-      : stream_(s) {}
-  bool Read(v1::SyncMessage* m) override { return stream_->Read(m); }
-  bool Write(const v1::SyncMessage& m) override {
-    if (cancelled_) return false;
-    if (!stream_->Write(m)) cancelled_ = true;
-    return !cancelled_;
-  }
-  bool Cancelled() override { return cancelled_; }
-
- private:
-  grpc::ClientReaderWriter<v1::SyncMessage, v1::SyncMessage>* stream_;
-  std::atomic<bool> cancelled_{false};
-};
 
 // Connects `channel` (TCP, TLS with its verifier, HTTP/2), giving up at the
 // first failed attempt, as a call without wait_for_ready would: true once
@@ -129,7 +87,7 @@ grpc::ChannelArguments PeerChannelArgs(const std::string& device) {
   // Under 10 s, so a dead address leaves DialLoop time to try the next.
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  args.SetMaxReceiveMessageSize(kMaxMessageBytes);
+  args.SetMaxReceiveMessageSize(kMaxPeerMessageBytes);
   return args;
 }
 
@@ -585,15 +543,8 @@ absl::Status PeerManager::StartListener(const KeySet& keys) {
   auto door = builder.experimental().AddExternalConnectionAcceptor(
       grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD,
       PeerServerCredentials(*identity_));
-  builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 0);
-  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS, kHandshakeWithinMs);
-  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, kStreamsPerConnection);
-  grpc::ResourceQuota quota("attune-peer-port");
-  quota.SetMaxThreads(kMaxPeerThreads);
-  quota.Resize(kPeerMemoryBytes);
-  builder.SetResourceQuota(quota);
+  ApplyPeerServerOptions(builder, kHandshakeWithinMs, kStreamsPerConnection, kMaxPeerThreads,
+                         kPeerMemoryBytes, "attune-peer-port");
   builder.RegisterService(service_.get());
   server_ = builder.BuildAndStart();
   if (server_ == nullptr) {

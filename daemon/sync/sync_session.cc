@@ -18,7 +18,6 @@ constexpr size_t kBatchOps = 512;
 constexpr size_t kBatchBytes = 2 << 20;
 constexpr absl::Duration kIdleWait = absl::Milliseconds(500);
 constexpr size_t kIngestDepth = 2;  // checked batches waiting to be stored
-const unsigned kVerifyThreads = std::min(4u, std::thread::hardware_concurrency());
 
 }  // namespace
 
@@ -384,27 +383,11 @@ bool SyncSession::SendMissing(v1::Visibility vis, const RecordStore::VersionVect
 }
 
 void SyncSession::Receive(const v1::OpBatch& batch) {
-  // Signature checks dominate the cost of a batch: spread them over the cores.
-  const int n = batch.ops_size();
-  std::vector<absl::StatusOr<RecordStore::RemoteOp>> checked(static_cast<size_t>(n),
-                                                             absl::UnknownError("unchecked"));
   const uint64_t max_hlc = MaxAcceptedHlc(absl::ToUnixMillis(env_.clock->Now()));
   // Private ops are taken only from another device of this device's own
   // person, and only that person's (CheckIncomingOp).
   const std::string* private_member = person_.has_value() ? &*person_ : nullptr;
-  auto check_range = [&](int begin, int end) {
-    for (int i = begin; i < end; ++i) {
-      checked[static_cast<size_t>(i)] =
-          CheckIncomingOp(batch.ops(i), env_.space_id, *env_.members, max_hlc, private_member);
-    }
-  };
-  const int workers = n < 64 ? 1 : static_cast<int>(std::max(1u, kVerifyThreads));
-  std::vector<std::thread> helpers;
-  for (int w = 1; w < workers; ++w) {
-    helpers.emplace_back(check_range, n * w / workers, n * (w + 1) / workers);
-  }
-  check_range(0, n / workers);
-  for (auto& t : helpers) t.join();
+  auto checked = CheckIncomingOps(batch, env_.space_id, *env_.members, max_hlc, private_member);
 
   std::vector<RecordStore::RemoteOp> ok;
   RecordStore::VersionVector sent, sent_private;

@@ -21,15 +21,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-grpc::Status WriteEntry(DaemonHarness& d, const std::string& body, v1::Visibility visibility) {
-  v1::CreateJournalEntryRequest request;
-  request.mutable_journal_entry()->set_title("a note");
-  request.mutable_journal_entry()->set_body(body);
-  request.mutable_journal_entry()->set_visibility(visibility);
-  v1::JournalEntry out;
-  return d.journal().CreateJournalEntry(DaemonHarness::Context().get(), request, &out);
-}
-
 std::set<std::string> Bodies(DaemonHarness& d) { return JournalBodies(d); }
 v1::ListMembersResponse Members(DaemonHarness& d) { return MembersOf(d); }
 
@@ -55,8 +46,8 @@ class DeviceRemovalTest : public ::testing::Test {
 TEST_F(DeviceRemovalTest, ARemovedDeviceIsRefusedEverywhereAndTheSpaceMovesOn) {
   // Before the loss: the phone's shared and private entries reach who they
   // should.
-  ASSERT_OK(WriteEntry(phone_, "from the phone, before", v1::VISIBILITY_SHARED));
-  ASSERT_OK(WriteEntry(phone_, "phone private, before", v1::VISIBILITY_PRIVATE));
+  ASSERT_OK(WriteJournal(phone_, "from the phone, before", v1::VISIBILITY_SHARED));
+  ASSERT_OK(WriteJournal(phone_, "phone private, before", v1::VISIBILITY_PRIVATE));
   ASSERT_TRUE(Await([&] { return Bodies(sam_).count("from the phone, before") == 1; }));
   ASSERT_TRUE(Await([&] { return Bodies(laptop_).count("phone private, before") == 1; }));
   const std::string phone_id = DeviceIdOf(phone_);
@@ -79,8 +70,8 @@ TEST_F(DeviceRemovalTest, ARemovedDeviceIsRefusedEverywhereAndTheSpaceMovesOn) {
   EXPECT_THAT(members.out, HasSubstr("Removed\n    " + phone_id));
 
   // New entries on both remaining devices, sealed under epoch 1.
-  ASSERT_OK(WriteEntry(laptop_, "after-removal-canary", v1::VISIBILITY_SHARED));
-  ASSERT_OK(WriteEntry(sam_, "sam after the removal", v1::VISIBILITY_SHARED));
+  ASSERT_OK(WriteJournal(laptop_, "after-removal-canary", v1::VISIBILITY_SHARED));
+  ASSERT_OK(WriteJournal(sam_, "sam after the removal", v1::VISIBILITY_SHARED));
   ASSERT_TRUE(Await([&] { return Bodies(sam_).count("after-removal-canary") == 1; }));
   ASSERT_TRUE(Await([&] { return Bodies(laptop_).count("sam after the removal") == 1; }));
 
@@ -88,7 +79,7 @@ TEST_F(DeviceRemovalTest, ARemovedDeviceIsRefusedEverywhereAndTheSpaceMovesOn) {
   // and writes: nobody takes it, and it is told why.
   ASSERT_TRUE(phone_.Restart({"--peer-listen", "127.0.0.1:0"}));
   ASSERT_OK(phone_.Unlock(kPeerPassphrase));
-  ASSERT_OK(WriteEntry(phone_, "from the phone, after", v1::VISIBILITY_SHARED));
+  ASSERT_OK(WriteJournal(phone_, "from the phone, after", v1::VISIBILITY_SHARED));
   ASSERT_TRUE(Await([&] {
     const v1::SyncStatus status = SyncStatusOf(phone_);
     for (const auto& p : status.peers()) {
@@ -98,7 +89,7 @@ TEST_F(DeviceRemovalTest, ARemovedDeviceIsRefusedEverywhereAndTheSpaceMovesOn) {
   })) << RunCli(phone_, {"sync", "status"}).out;
   // A marker from Sam after the phone tried: had anything of the phone's
   // got through, it would be ahead of this.
-  ASSERT_OK(WriteEntry(sam_, "sam marker", v1::VISIBILITY_SHARED));
+  ASSERT_OK(WriteJournal(sam_, "sam marker", v1::VISIBILITY_SHARED));
   ASSERT_TRUE(Await([&] { return Bodies(laptop_).count("sam marker") == 1; }));
   for (DaemonHarness* d : {&laptop_, &sam_}) {
     auto bodies = Bodies(*d);
@@ -148,7 +139,7 @@ TEST_F(DeviceRemovalTest, ADeviceRestoredAfterARemovalKeepsTheNewEpoch) {
     return restored.GetStatus(&status).ok() && status.state() == v1::VaultStatus::STATE_UNLOCKED;
   }));
   EXPECT_EQ(SyncStatusOf(restored).key_epoch(), 1u);
-  ASSERT_OK(WriteEntry(restored, "from the restored laptop", v1::VISIBILITY_SHARED));
+  ASSERT_OK(WriteJournal(restored, "from the restored laptop", v1::VISIBILITY_SHARED));
   ASSERT_TRUE(Await([&] { return Bodies(sam_).count("from the restored laptop") == 1; },
                     std::chrono::seconds(90)))
       << restored.StderrSinceStart();

@@ -3,19 +3,13 @@
 // through the relay alone. The relay's whole data folder is searched for the
 // words written (nothing, not a private op either), and a relay killed with
 // SIGKILL mid-stream has lost nothing it had forwarded.
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <map>
-#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -23,115 +17,14 @@
 #include "daemon/store/db.h"
 #include "daemon/vault/device_id.h"
 #include "disk_reader.h"
+#include "relay_process.h"
 #include "sync_support.h"
-
-extern char** environ;
 
 namespace attune::testing {
 namespace {
 
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// One attune-relay process on loopback.
-class RelayProcess {
- public:
-  RelayProcess() {
-    char dir[] = "/tmp/attune-relay-test-XXXXXX";
-    root_ = ::mkdtemp(dir);
-    data_ = root_ + "/data";
-  }
-  ~RelayProcess() {
-    Kill(SIGKILL);
-    std::error_code ec;
-    std::filesystem::remove_all(root_, ec);
-  }
-
-  // Starts the relay on 127.0.0.1 (port 0 the first time, the same port
-  // after) and waits for the address it prints.
-  ::testing::AssertionResult Start() {
-    std::string listen = "127.0.0.1:" + std::to_string(port_);
-    std::string out = root_ + "/out." + std::to_string(++runs_);
-    std::vector<std::string> args = {ATTUNE_RELAY_PATH, "--data", data_, "--listen", listen};
-    if (!Spawn(args, out, &pid_)) return ::testing::AssertionFailure() << "cannot start relay";
-    std::smatch m;
-    const std::regex line(
-        "relay address \\(for attune relay add\\): (\\S+@127\\.0\\.0\\.1:(\\d+))");
-    bool found = Await([&] {
-      std::ifstream f(out);
-      std::stringstream s;
-      s << f.rdbuf();
-      output_ = s.str();
-      return std::regex_search(output_, m, line);
-    });
-    if (!found) return ::testing::AssertionFailure() << "relay printed no address: " << output_;
-    address_ = m[1];
-    port_ = std::stoi(m[2]);
-    return ::testing::AssertionSuccess();
-  }
-
-  void Kill(int signal) {
-    if (pid_ <= 0) return;
-    ::kill(pid_, signal);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = 0;
-  }
-
-  // `attune-relay stats --json` on the stopped relay's data folder.
-  std::string Stats() {
-    std::string out = root_ + "/stats";
-    pid_t pid = 0;
-    if (!Spawn({ATTUNE_RELAY_PATH, "stats", "--json", "--data", data_}, out, &pid)) return "";
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    std::ifstream f(out);
-    std::stringstream s;
-    s << f.rdbuf();
-    return s.str();
-  }
-
-  // The held ops of `device` (its readable id) in any space, from Stats().
-  uint64_t HeldOf(const std::string& device) {
-    std::smatch m;
-    std::string stats = Stats();
-    if (!std::regex_search(stats, m, std::regex("\"" + device + "\":(\\d+)"))) return 0;
-    return std::stoull(m[1]);
-  }
-
-  const std::string& address() const { return address_; }
-  const std::string& data() const { return data_; }
-  const std::string& output() const { return output_; }
-
- private:
-  static bool Spawn(const std::vector<std::string>& args, const std::string& out, pid_t* pid) {
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    std::vector<char*> argv;
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    int rc = posix_spawn(pid, args[0].c_str(), &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    return rc == 0;
-  }
-
-  std::string root_, data_, address_, output_;
-  pid_t pid_ = 0;
-  int port_ = 0;
-  int runs_ = 0;
-};
-
-grpc::Status WriteEntry(DaemonHarness& d, const std::string& body,
-                        v1::Visibility visibility = v1::VISIBILITY_SHARED) {
-  v1::CreateJournalEntryRequest request;
-  request.mutable_journal_entry()->set_title("a note");
-  request.mutable_journal_entry()->set_body(body);
-  request.mutable_journal_entry()->set_visibility(visibility);
-  v1::JournalEntry out;
-  return d.journal().CreateJournalEntry(DaemonHarness::Context().get(), request, &out);
-}
 
 // The shared ops of `author` (readable id) that `d` holds.
 uint64_t HeldBy(DaemonHarness& d, const std::string& author) {
@@ -201,11 +94,11 @@ TEST_F(RelayTest, DevicesThatNeverMeetConvergeThroughARelayThatReadsNothing) {
   const std::string shared = "relay-shared-canary";
   const std::string secret = "relay-private-canary";
   sam_.NoteSecret(secret);
-  ASSERT_OK(WriteEntry(alex_, shared));
-  ASSERT_OK(WriteEntry(alex_, secret, v1::VISIBILITY_PRIVATE));
+  ASSERT_OK(WriteJournal(alex_, shared));
+  ASSERT_OK(WriteJournal(alex_, secret, v1::VISIBILITY_PRIVATE));
   ASSERT_TRUE(Await([&] { return JournalBodies(sam_).count(shared) == 1; }))
       << sam_.StderrSinceStart() << relay_.output();
-  ASSERT_OK(WriteEntry(sam_, "sam answers through the relay"));
+  ASSERT_OK(WriteJournal(sam_, "sam answers through the relay"));
   ASSERT_TRUE(Await([&] {
     return JournalBodies(alex_).count("sam answers through the relay") == 1;
   })) << alex_.StderrSinceStart();
@@ -248,8 +141,8 @@ TEST_F(RelayTest, ADeviceOfAnotherSpaceGetsNothingThroughTheSameRelay) {
   CliResult self = RunCli(alex_, {"relay", "add", DeviceIdOf(sam_) + "@127.0.0.1:1"});
   EXPECT_NE(self.exit_code, 0);
   EXPECT_THAT(self.out, HasSubstr("member device"));
-  ASSERT_OK(WriteEntry(alex_, "alex-to-sam-only"));
-  ASSERT_OK(WriteEntry(jo, "jo-alone"));
+  ASSERT_OK(WriteJournal(alex_, "alex-to-sam-only"));
+  ASSERT_OK(WriteJournal(jo, "jo-alone"));
   ASSERT_TRUE(Await([&] { return JournalBodies(sam_).count("alex-to-sam-only") == 1; }));
   ASSERT_TRUE(Await([&] { return SyncStatusOf(jo).relays_size() == 1; }));
   std::this_thread::sleep_for(std::chrono::seconds(2));  // a chance to (wrongly) sync
@@ -263,7 +156,7 @@ TEST_F(RelayTest, ARelayKilledMidStreamLosesNothingItForwarded) {
   constexpr int kEntries = 400;
   std::thread writer([&] {
     for (int i = 0; i < kEntries; ++i) {
-      ASSERT_OK(WriteEntry(alex_, "entry " + std::to_string(i)));
+      ASSERT_OK(WriteJournal(alex_, "entry " + std::to_string(i)));
     }
   });
   // Killed once Sam has some of them through it.

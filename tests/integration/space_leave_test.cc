@@ -19,15 +19,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-grpc::Status WriteEntry(DaemonHarness& d, const std::string& body) {
-  v1::CreateJournalEntryRequest request;
-  request.mutable_journal_entry()->set_title("a note");
-  request.mutable_journal_entry()->set_body(body);
-  request.mutable_journal_entry()->set_visibility(v1::VISIBILITY_SHARED);
-  v1::JournalEntry out;
-  return d.journal().CreateJournalEntry(DaemonHarness::Context().get(), request, &out);
-}
-
 TEST(SpaceLeaveTest, BothSidesKeepWhatTheyHadAndTheOtherSideIsTold) {
   DaemonHarness laptop, phone, sam, jo;
   ASSERT_TRUE(StartPeer(laptop, "Alex"));
@@ -35,8 +26,8 @@ TEST(SpaceLeaveTest, BothSidesKeepWhatTheyHadAndTheOtherSideIsTold) {
   ASSERT_TRUE(StartPeer(phone, "phone", {}, /*reveal_together=*/true));
   ASSERT_EQ(PairWithCli(laptop, sam).exit_code, 0);
   ASSERT_EQ(LinkWithCli(laptop, phone).exit_code, 0);
-  ASSERT_OK(WriteEntry(sam, "sam-before-canary"));
-  ASSERT_OK(WriteEntry(laptop, "alex before"));
+  ASSERT_OK(WriteJournal(sam, "sam-before-canary"));
+  ASSERT_OK(WriteJournal(laptop, "alex before"));
   for (DaemonHarness* d : {&laptop, &phone, &sam}) {
     ASSERT_TRUE(Await([&] {
       auto bodies = JournalBodies(*d);
@@ -62,8 +53,8 @@ TEST(SpaceLeaveTest, BothSidesKeepWhatTheyHadAndTheOtherSideIsTold) {
   EXPECT_THAT(RunCli(laptop, {"status"}).out, HasSubstr("This device left the space"));
 
   // Afterwards: Sam's words do not reach Alex; both keep the history.
-  ASSERT_OK(WriteEntry(sam, "sam-after-canary"));
-  ASSERT_OK(WriteEntry(laptop, "alex after"));
+  ASSERT_OK(WriteJournal(sam, "sam-after-canary"));
+  ASSERT_OK(WriteJournal(laptop, "alex after"));
   std::this_thread::sleep_for(std::chrono::seconds(3));  // a chance to (wrongly) sync
   EXPECT_EQ(JournalBodies(laptop).count("sam-after-canary"), 0u);
   EXPECT_EQ(JournalBodies(sam).count("alex after"), 0u);

@@ -39,6 +39,15 @@ CliResult RunCli(const DaemonHarness& d, const std::vector<std::string>& args) {
   return result;
 }
 
+grpc::Status WriteJournal(DaemonHarness& d, const std::string& body, v1::Visibility visibility) {
+  v1::CreateJournalEntryRequest request;
+  request.mutable_journal_entry()->set_title("a note");
+  request.mutable_journal_entry()->set_body(body);
+  request.mutable_journal_entry()->set_visibility(visibility);
+  v1::JournalEntry out;
+  return d.journal().CreateJournalEntry(DaemonHarness::Context().get(), request, &out);
+}
+
 grpc::Status SetRevealTogether(DaemonHarness& d, bool on) {
   v1::UpdateSpaceSettingsRequest request;
   request.set_reveal_together(on);

@@ -62,6 +62,10 @@ std::set<std::string> JournalBodies(DaemonHarness& d);
 bool Await(const std::function<bool()>& condition,
            std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// Writes a journal entry (title "a note", `body`) through the API.
+grpc::Status WriteJournal(DaemonHarness& d, const std::string& body,
+                          v1::Visibility visibility = v1::VISIBILITY_SHARED);
+
 // Writes a shared check-in for `day` with `high` through the API, replacing
 // the day's check-in if there is one.
 grpc::Status WriteCheckIn(DaemonHarness& d, const std::string& day, const std::string& high);

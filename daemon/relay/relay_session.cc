@@ -252,17 +252,13 @@ void RelaySession::SendLoop() {
     uint64_t seen = space_->Version();
     if (!members.IsMember(peer_)) {
       // Removed meanwhile: told once, then nothing more.
-      v1::SyncMessage m;
-      for (auto& c : members.Changes()) *m.mutable_members()->add_changes() = std::move(c);
-      (void)stream_->Write(m);
+      (void)stream_->Write(MembersMessage({}, members.Changes()));
       break;
     }
     auto certs = members.All();
     auto changes = members.Changes();
     if (certs.size() != members_sent || changes.size() != changes_sent) {
-      v1::SyncMessage m;
-      for (auto& c : certs) *m.mutable_members()->add_members() = std::move(c);
-      for (auto& c : changes) *m.mutable_members()->add_changes() = std::move(c);
+      v1::SyncMessage m = MembersMessage(std::move(certs), std::move(changes));
       if (!stream_->Write(m)) break;
       members_sent = m.members().members_size();
       changes_sent = m.members().changes_size();

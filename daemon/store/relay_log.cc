@@ -89,6 +89,7 @@ absl::StatusOr<size_t> RelayLog::Append(const std::string& space, const std::vec
   Heads heads = HeadsOf(space);
   Heads moved;
   std::string gap;
+  size_t added = 0;
   Batch batch;
   for (const Entry& op : ops) {
     if (op.author.size() != kAuthorBytes) {
@@ -106,12 +107,11 @@ absl::StatusOr<size_t> RelayLog::Append(const std::string& space, const std::vec
     head = op.seq;
     moved[op.author] = op.seq;
     batch.Put(Cf::kOplog, OpKey(space, op.author, op.seq), op.bytes);
+    ++added;
   }
-  size_t added = 0;
   for (const auto& [author, seq] : moved) {
     batch.Put(Cf::kMeta, HeadKey(space, author), Be64(seq));
   }
-  added = batch.Count() - moved.size();
   if (added > 0) {
     if (auto s = db_->Write(batch, /*sync=*/true); !s.ok()) return s;
     absl::MutexLock lock(&mu_);

@@ -51,6 +51,14 @@ std::string RemovedMessage(const Membership& members, const std::string& device)
   return "the peer is not a member of this space";
 }
 
+v1::SyncMessage MembersMessage(std::vector<v1::MemberCert> certs,
+                               std::vector<v1::SpaceChange> changes) {
+  v1::SyncMessage m;
+  for (auto& c : certs) *m.mutable_members()->add_members() = std::move(c);
+  for (auto& c : changes) *m.mutable_members()->add_changes() = std::move(c);
+  return m;
+}
+
 SyncSession::SyncSession(SessionEnv env, MessageStream* stream, bool dialer, std::string tls_peer)
     : env_(std::move(env)), stream_(stream), dialer_(dialer), peer_(std::move(tls_peer)) {}
 
@@ -310,15 +318,11 @@ void SyncSession::SendLoop() {
     // A peer removed meanwhile is told so, then gets nothing more (the peer
     // manager ends the stream).
     if (!env_.peer_is_relay && !env_.members->IsMember(peer_)) {
-      v1::SyncMessage m;
-      for (auto& c : changes) *m.mutable_members()->add_changes() = std::move(c);
-      (void)stream_->Write(m);
+      (void)stream_->Write(MembersMessage({}, std::move(changes)));
       break;
     }
     if (certs.size() != members_sent || changes.size() != changes_sent) {
-      v1::SyncMessage m;
-      for (auto& c : certs) *m.mutable_members()->add_members() = std::move(c);
-      for (auto& c : changes) *m.mutable_members()->add_changes() = std::move(c);
+      v1::SyncMessage m = MembersMessage(std::move(certs), std::move(changes));
       if (!stream_->Write(m)) break;
       members_sent = m.members().members_size();
       changes_sent = m.members().changes_size();

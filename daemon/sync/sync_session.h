@@ -31,6 +31,11 @@ inline constexpr uint32_t kProtocolVersion = 1;
 // shows about it: who removed it and when.
 std::string RemovedMessage(const Membership& members, const std::string& device);
 
+// A Members message carrying `certs` and `changes` (either may be empty),
+// as sent when they grow or to tell a removed peer why.
+v1::SyncMessage MembersMessage(std::vector<v1::MemberCert> certs,
+                               std::vector<v1::SpaceChange> changes);
+
 // The two directions of a gRPC stream, client or server side. Read and Write
 // may be called from two threads at once (one reader, one writer).
 class MessageStream {

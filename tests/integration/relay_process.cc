@@ -6,7 +6,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -41,21 +40,13 @@ std::string ReadFile(const std::string& path) {
 
 }  // namespace
 
-RelayProcess::RelayProcess() {
-  char dir[] = "/tmp/attune-relay-test-XXXXXX";
-  root_ = ::mkdtemp(dir);
-  data_ = root_ + "/data";
-}
+RelayProcess::RelayProcess() : data_(root_.path() + "/data") {}
 
-RelayProcess::~RelayProcess() {
-  Kill(SIGKILL);
-  std::error_code ec;
-  std::filesystem::remove_all(root_, ec);
-}
+RelayProcess::~RelayProcess() { Kill(SIGKILL); }
 
 ::testing::AssertionResult RelayProcess::Start() {
   std::string listen = "127.0.0.1:" + std::to_string(port_);
-  std::string out = root_ + "/out." + std::to_string(++runs_);
+  std::string out = root_.path() + "/out." + std::to_string(++runs_);
   if (!Spawn({ATTUNE_RELAY_PATH, "--data", data_, "--listen", listen}, out, &pid_)) {
     return ::testing::AssertionFailure() << "cannot start attune-relay";
   }
@@ -80,7 +71,7 @@ void RelayProcess::Kill(int signal) {
 }
 
 std::string RelayProcess::Stats() {
-  std::string out = root_ + "/stats";
+  std::string out = root_.path() + "/stats";
   pid_t pid = 0;
   if (!Spawn({ATTUNE_RELAY_PATH, "stats", "--json", "--data", data_}, out, &pid)) return "";
   int status = 0;

@@ -10,11 +10,13 @@
 #include <cstdint>
 #include <string>
 
+#include "tests/support/test_keys.h"
+
 namespace attune::testing {
 
 class RelayProcess {
  public:
-  // A fresh data folder under /tmp, removed with the object.
+  // A fresh data folder (a TempDir), removed with the object.
   RelayProcess();
   ~RelayProcess();
   RelayProcess(const RelayProcess&) = delete;
@@ -39,7 +41,8 @@ class RelayProcess {
   const std::string& output() const { return output_; }
 
  private:
-  std::string root_, data_, address_, output_;
+  TempDir root_;
+  std::string data_, address_, output_;
   pid_t pid_ = 0;
   int port_ = 0;
   int runs_ = 0;

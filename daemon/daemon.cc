@@ -49,7 +49,6 @@
 #include "daemon/plugin_grants.h"
 #include "daemon/plugins/dirs.h"
 #include "daemon/plugins/host.h"
-#include "daemon/records/authorship.h"
 #include "daemon/records/kinds.h"
 #include "daemon/records/resource.h"
 #include "daemon/restore.h"
@@ -57,6 +56,7 @@
 #include "daemon/store/record_store.h"
 #include "daemon/store/vault_persistence.h"
 #include "daemon/sync/membership.h"
+#include "daemon/sync/op_checker.h"
 #include "daemon/sync/peer_manager.h"
 #include "daemon/vault/vault.h"
 
@@ -210,13 +210,9 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
   if (auto s = members.Load(); !s.ok()) return s;
   // Whatever device relayed it, an op changes only records of the member
   // whose device signed it (records/authorship.h).
-  store.SetRemoteOpCheck([&members](const v1::OpHeader& header, const v1::OpBody& body) {
-    auto signer = members.Find(header.author_device());
-    if (!signer.has_value()) {
-      return absl::PermissionDeniedError("op author is not a member of the space");
-    }
-    return CheckOpAuthority(body, signer->member_id());
-  });
+  // Nor does any op of a removed device past its cut-off, taken before the
+  // removal was heard of (sync/op_checker.h).
+  store.SetRemoteOpCheck(FoldCheck(members));
   PeerManager peers({.listen = options.peer_listen,
                      .advertise = options.peer_advertise,
                      .discovery = options.discovery},

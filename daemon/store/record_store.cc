@@ -516,15 +516,15 @@ absl::StatusOr<RecordStore::RebuildStats> RecordStore::RebuildViews(const KeySet
   });
   if (!s.ok()) return s;
   if (!inner.ok()) return inner;
-  if (auto cleared = views_.Clear(); !cleared.ok()) return cleared;
+  // The old views out and the new in, in one atomic write: a reader sees
+  // one or the other, never an empty store, and a crash leaves either.
   Batch batch;
-  for (const auto& [key, state] : states) {
-    RecordViews::Put(keys, key, state, &batch);
-    if (batch.Count() >= 1000) {
-      if (auto w = db_->Write(batch, true); !w.ok()) return w;
-      batch = Batch();
-    }
-  }
+  s = db_->Scan(Cf::kRecords, "", [&](std::string_view key, std::string_view) {
+    batch.Delete(Cf::kRecords, key);
+    return true;
+  });
+  if (!s.ok()) return s;
+  for (const auto& [key, state] : states) RecordViews::Put(keys, key, state, &batch);
   for (const auto& [key, seq] : applied) batch.Put(Cf::kMeta, key, EncodeSeq(seq));
   batch.Delete(Cf::kMeta, meta_key::kRebuildViews);
   if (auto w = db_->Write(batch, true); !w.ok()) return w;

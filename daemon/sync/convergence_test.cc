@@ -1,12 +1,18 @@
-// Property test of the merge through the real store: several replicas of one
-// space write every record kind at random (concurrent edits of the same
-// field, edits against deletes), and ops reach the others in random order,
-// duplicated, with partitions that heal. Two replicas are linked devices of
-// one person (Alex's laptop and phone) and also write private records,
-// which travel between them only; the third is a partner. Afterwards every
-// replica holds byte-identical shared views, the person's two devices
-// identical views throughout, and no private op of one person ever passed
-// the other's checks. Prints its seed; ATTUNE_SEED=N replays one.
+// Property test of the merge and of a space that changes, through the real
+// store: several replicas of one space write every record kind at random
+// (concurrent edits of the same field, edits against deletes), and ops reach
+// the others in random order, duplicated, with partitions that heal. Alex
+// has two devices (replicas 0 and 1), Sam one (replica 2) until Sam links a
+// phone (replica 3) at a random round and, at a later one, removes it (lost):
+// the space moves to key epoch 1 and Sam's personal key moves on, while the
+// phone keeps writing as a modified or stolen device would, and its ops keep
+// being offered to everyone. Private records travel among one person's
+// devices only. Afterwards the remaining replicas hold byte-identical shared
+// views, each person's devices identical private ones, every op that counts
+// still opens (a rebuild from the log gives the same views), the phone's
+// later ops count nowhere, even where they were taken before the removal was
+// heard of, and no private op of one person ever passed the other's checks.
+// Prints its seed; ATTUNE_SEED=N replays one.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -16,6 +22,7 @@
 #include "daemon/store/record_store.h"
 #include "daemon/sync/membership.h"
 #include "daemon/sync/op_checker.h"
+#include "daemon/sync/space_rules.h"
 #include "tests/support/test_keys.h"
 
 namespace attune {
@@ -30,7 +37,9 @@ DbOptions DbAt(const std::string& path) {
 
 using ::attune::testing::TempDir;
 
-constexpr int kReplicas = 3;
+constexpr int kReplicas = 4;
+constexpr int kPhone = 3;  // Sam's phone: linked, then removed
+constexpr char kAfterRemoval[] = "written-after-removal";
 
 struct Replica {
   TempDir dir;
@@ -38,6 +47,7 @@ struct Replica {
   std::unique_ptr<RecordStore> store;
   std::unique_ptr<Membership> members;
   std::shared_ptr<KeySet> keys;
+  bool linked = false;
 };
 
 class ConvergenceTest : public ::testing::Test {
@@ -48,34 +58,95 @@ class ConvergenceTest : public ::testing::Test {
                            : std::random_device{}();
     rng_.seed(seed_);
     auto space = testing::NewKeys("space");
+    space_id_ = space->space_id;
     std::vector<v1::MemberCert> certs;
     for (int i = 0; i < kReplicas; ++i) {
       auto& r = replicas_[i];
       r.keys = testing::KeysInSpace(*testing::NewKeys("r" + std::to_string(i)), space->space_id,
                                     space->space_key);
-      // Replica 1 is another device of replica 0's person.
+      // Replica 1 is another device of replica 0's person, the phone one of
+      // replica 2's.
       if (i == 1) r.keys = testing::DeviceOfPerson(*replicas_[0].keys, *r.keys);
+      if (i == kPhone) r.keys = testing::DeviceOfPerson(*replicas_[2].keys, *r.keys);
       auto db = Db::Open(DbAt(r.dir.path() + "/db"));
       ASSERT_TRUE(db.ok());
       r.db = std::move(*db);
       r.store = std::make_unique<RecordStore>(r.db.get(), &clock_);
       r.members = std::make_unique<Membership>(r.db.get());
+      // As attuned wires it (FoldCheck), but for the record rules: here
+      // every member edits the same few records, to make the merge work.
+      Membership* members = r.members.get();
+      r.store->SetRemoteOpCheck([members](const v1::OpHeader& header, const v1::OpBody&) {
+        return CheckAuthorCounts(header, *members);
+      });
+      if (i == kPhone) continue;  // linked later
       v1::MemberCertBody body;
       body.set_space_id(space->space_id);
       body.set_device(r.keys->device_public_key);
       body.set_member_id(r.keys->member_id);
       body.set_added_by(i == 0 ? r.keys->device_public_key : replicas_[0].keys->device_public_key);
       certs.push_back(SignMemberCert(body, i == 0 ? *r.keys : *replicas_[0].keys));
+      r.linked = true;
     }
-    for (auto& r : replicas_) ASSERT_TRUE(r.members->Merge(r.keys->space_id, certs).ok());
+    for (auto& r : replicas_) {
+      if (!r.linked) continue;
+      ASSERT_TRUE(r.members->Merge(space_id_, certs).ok());
+    }
   }
 
   static bool SamePerson(int a, int b) { return (a < 2) == (b < 2); }
+  const std::string& Device(int i) { return replicas_[i].keys->device_public_key; }
+
+  // Sam links the phone: the laptop (replica 2) certifies it, and the phone
+  // takes the laptop's certificates (as `attune device join` does).
+  void LinkPhone() {
+    Replica& laptop = replicas_[2];
+    Replica& phone = replicas_[kPhone];
+    v1::MemberCertBody body;
+    body.set_space_id(space_id_);
+    body.set_device(phone.keys->device_public_key);
+    body.set_member_id(phone.keys->member_id);
+    body.set_added_by(laptop.keys->device_public_key);
+    ASSERT_TRUE(laptop.members->Merge(space_id_, {SignMemberCert(body, *laptop.keys)}).ok());
+    ASSERT_TRUE(phone.members->Merge(space_id_, laptop.members->All(), /*replace=*/true).ok());
+    ASSERT_TRUE(phone.members->IsMember(Device(kPhone)));
+    phone.linked = true;
+  }
+
+  // Sam's laptop removes the lost phone, keeping the phone's ops it holds.
+  void RemovePhone() {
+    Replica& laptop = replicas_[2];
+    Membership::Snapshot now = laptop.members->Now();
+    auto shared = laptop.store->SharedVersionVector();
+    auto priv = laptop.store->PrivateVersionVector();
+    auto made = MakeSpaceChange(*laptop.keys, now.certs, now.view, Device(kPhone),
+                                shared[Device(kPhone)], priv[Device(kPhone)], 1);
+    ASSERT_TRUE(made.ok()) << made.status();
+    auto merged = laptop.members->MergeChanges(space_id_, {*made});
+    ASSERT_TRUE(merged.ok() && *merged);
+    OnSpaceChange(2);
+    removed_ = true;
+  }
+
+  // What attuned does when a space change arrives (PeerManager): the keys of
+  // the new epoch, and the views folded again when the store took ops that
+  // no longer count.
+  void OnSpaceChange(int i) {
+    Replica& r = replicas_[i];
+    Membership::Snapshot now = r.members->Now();
+    r.keys->epochs = BuildKeyring(*r.keys, now.changes, now.view, {});
+    if (HoldsOpsPastCutOff(*r.members, *r.store)) {
+      ASSERT_TRUE(r.store->RequestRebuild().ok());
+      ASSERT_TRUE(r.store->RebuildViews(*r.keys).ok());
+      ++refolds_;
+    }
+  }
 
   // A random write on replica `i` to one of a few shared records, or of
   // its person's few private ones (id[14] 'P', id[13] the person).
   void RandomWrite(int i) {
     Replica& r = replicas_[i];
+    if (!r.linked) return;
     Mutation m;
     m.visibility = rng_() % 3 == 0 ? v1::VISIBILITY_PRIVATE : v1::VISIBILITY_SHARED;
     uint32_t kind = 1 + rng_() % 4;
@@ -90,7 +161,9 @@ class ConvergenceTest : public ::testing::Test {
     if (kind != static_cast<uint32_t>(Kind::kGoalProgress) && rng_() % 6 == 0) {
       m.body.set_tombstone(true);
     } else {
-      std::string word = "w" + std::to_string(rng_() % 1000);
+      // The phone's words after its removal must count nowhere.
+      std::string word = (i == kPhone && removed_ ? std::string(kAfterRemoval) : "w") +
+                         std::to_string(rng_() % 1000);
       v1::Record* rec = m.body.mutable_record();
       switch (static_cast<Kind>(kind)) {
         case Kind::kJournalEntry:
@@ -121,13 +194,27 @@ class ConvergenceTest : public ::testing::Test {
     ASSERT_TRUE(r.store->Write(*r.keys, std::move(m)).ok());
   }
 
-  // Delivers a random slice of each of `from`'s streams to `to`: possibly a
-  // duplicate, possibly starting past a gap (refused), in random batch
-  // sizes. Private streams too, as a modified sender would: the receiver's
-  // checks must take them only between devices of one person.
+  // Delivers `from`'s certificates and space changes to `to`, then a random
+  // slice of each of `from`'s streams: possibly a duplicate, possibly
+  // starting past a gap (refused), in random batch sizes. Private streams
+  // too, and a removed device's ops past its cut-off, as a modified sender
+  // would: the receiver's checks must take private ops only between devices
+  // of one person, and refuse the removed device's later ops once it knows
+  // of the removal.
   void Deliver(int from, int to) {
     Replica& a = replicas_[from];
     Replica& b = replicas_[to];
+    if (!a.linked || !b.linked) return;
+    // A member never sends to a device it knows was removed; a removed
+    // device's stream is refused, but its ops may still come through others
+    // (below, offered as they are).
+    if (a.members->IsRemoved(Device(to))) return;
+    if (!b.members->IsRemoved(Device(from))) {
+      ASSERT_TRUE(b.members->Merge(space_id_, a.members->All()).ok());
+      auto merged = b.members->MergeChanges(space_id_, a.members->Changes());
+      ASSERT_TRUE(merged.ok());
+      if (*merged) OnSpaceChange(to);
+    }
     const bool same_person = SamePerson(from, to);
     const std::string person = b.keys->member_id;
     for (v1::Visibility vis : {v1::VISIBILITY_SHARED, v1::VISIBILITY_PRIVATE}) {
@@ -151,6 +238,14 @@ class ConvergenceTest : public ::testing::Test {
                 << "a private op of replica " << from << " passed replica " << to << "'s checks";
             continue;
           }
+          auto last = b.members->LastSeqsOf(device);
+          if (last.has_value() && op_seq(op) > (shared ? last->first : last->second)) {
+            ASSERT_EQ(checked.status().code(), absl::StatusCode::kPermissionDenied)
+                << "an op of the removed phone past its cut-off passed replica " << to
+                << "'s checks";
+            ++refused_;
+            continue;
+          }
           ASSERT_TRUE(checked.ok()) << checked.status();
           ops.push_back(std::move(*checked));
         }
@@ -158,6 +253,11 @@ class ConvergenceTest : public ::testing::Test {
         (void)b.store->Ingest(b.keys.get(), std::move(ops));
       }
     }
+  }
+
+  static uint64_t op_seq(const v1::Op& op) {
+    v1::OpHeader h;
+    return h.ParseFromString(op.header()) ? h.seq() : 0;
   }
 
   // A replica's views opened, with or without its person's private records.
@@ -174,60 +274,122 @@ class ConvergenceTest : public ::testing::Test {
     return *views;
   }
 
+  // `vv` with the phone's entry at most its cut-off (what counts of it).
+  RecordStore::VersionVector Counting(RecordStore::VersionVector vv, bool shared) {
+    auto last = replicas_[0].members->LastSeqsOf(Device(kPhone));
+    auto it = vv.find(Device(kPhone));
+    if (last.has_value() && it != vv.end()) {
+      it->second = std::min(it->second, shared ? last->first : last->second);
+    }
+    return vv;
+  }
+
   uint32_t seed_ = 0;
   std::mt19937 rng_;
   SystemClock clock_;
+  std::string space_id_;
   Replica replicas_[kReplicas];
+  bool removed_ = false;
+  int refused_ = 0;  // ops of the removed phone refused on arrival
+  int refolds_ = 0;  // replicas that folded their views again after the removal
 };
 
-TEST_F(ConvergenceTest, ReplicasConvergeToIdenticalBytes) {
+TEST_F(ConvergenceTest, ReplicasConvergeThroughALinkAndARemoval) {
   SCOPED_TRACE(::testing::Message() << "seed " << seed_ << " (ATTUNE_SEED to replay)");
+  const int link_round = 3 + static_cast<int>(rng_() % 6);
+  const int remove_round = 15 + static_cast<int>(rng_() % 6);
   for (int round = 0; round < 30; ++round) {
+    if (round == link_round) LinkPhone();
+    if (round == remove_round) {
+      RemovePhone();
+      RandomWrite(kPhone);  // the lost phone writes on, at least once
+    }
     // A partition: this round, one replica neither sends nor receives.
     int cut = rng_() % (kReplicas + 1);
-    for (int w = 0; w < 6; ++w) RandomWrite(rng_() % kReplicas);
-    for (int d = 0; d < 6; ++d) {
+    for (int w = 0; w < 8; ++w) RandomWrite(rng_() % kReplicas);
+    for (int d = 0; d < 8; ++d) {
       int from = rng_() % kReplicas, to = rng_() % kReplicas;
       if (from == to || from == cut || to == cut) continue;
       Deliver(from, to);
     }
+    if (HasFatalFailure()) return;
   }
   // Heal: deliver until nothing changes, along a line (0 -> 1 -> 2) both
-  // ways, so ops also travel through a middle replica.
+  // ways, so ops also travel through a middle replica; the removed phone
+  // keeps offering its ops to everyone.
   for (int pass = 0; pass < 200; ++pass) {
-    for (int i = 0; i + 1 < kReplicas; ++i) {
+    for (int i = 0; i + 1 < kPhone; ++i) {
       Deliver(i, i + 1);
       Deliver(i + 1, i);
     }
+    for (int i = 0; i < kPhone; ++i) Deliver(kPhone, i);
+    if (HasFatalFailure()) return;
     bool same =
         replicas_[1].store->PrivateVersionVector() == replicas_[0].store->PrivateVersionVector();
-    for (int i = 1; i < kReplicas; ++i) {
-      same &=
-          replicas_[i].store->SharedVersionVector() == replicas_[0].store->SharedVersionVector();
+    for (int i = 1; i < kPhone; ++i) {
+      same &= Counting(replicas_[i].store->SharedVersionVector(), true) ==
+              Counting(replicas_[0].store->SharedVersionVector(), true);
     }
     if (same) break;
   }
-  auto expected = replicas_[0].store->SharedVersionVector();
-  for (int i = 1; i < kReplicas; ++i) {
-    ASSERT_EQ(replicas_[i].store->SharedVersionVector(), expected) << "replica " << i;
+  // Every remaining replica knows of the removal and seals under epoch 1,
+  // Sam's laptop with a personal key the phone never held.
+  for (int i = 0; i < kPhone; ++i) {
+    ASSERT_TRUE(replicas_[i].members->IsRemoved(Device(kPhone))) << "replica " << i;
+    EXPECT_EQ(replicas_[i].keys->SealingEpoch(), 1u) << "replica " << i;
   }
-  // The person's two devices hold the same private streams, the partner only
-  // its own.
+  ASSERT_NE(replicas_[2].keys->epochs, nullptr);
+  EXPECT_NE(replicas_[2].keys->epochs->sealing_personal, nullptr)
+      << "Sam's personal key did not move on when Sam's phone was removed";
+  EXPECT_GT(refused_, 0) << "no op of the removed phone was offered past its cut-off";
+
+  auto expected = Counting(replicas_[0].store->SharedVersionVector(), true);
+  for (int i = 1; i < kPhone; ++i) {
+    ASSERT_EQ(Counting(replicas_[i].store->SharedVersionVector(), true), expected)
+        << "replica " << i;
+  }
+  // Each person's devices hold the same private streams; Alex's hold none
+  // of Sam's devices', Sam's laptop none of Alex's.
   auto alex_private = replicas_[0].store->PrivateVersionVector();
   ASSERT_EQ(replicas_[1].store->PrivateVersionVector(), alex_private);
-  EXPECT_EQ(alex_private.count(replicas_[2].keys->device_public_key), 0u);
+  EXPECT_EQ(alex_private.count(Device(2)), 0u);
+  EXPECT_EQ(alex_private.count(Device(kPhone)), 0u);
   for (const auto& [device, seq] : replicas_[2].store->PrivateVersionVector()) {
-    EXPECT_EQ(device, replicas_[2].keys->device_public_key);
+    EXPECT_TRUE(device == Device(2) || device == Device(kPhone));
   }
   // Views are sealed with each device's own data key; compare the opened,
   // deterministically serialized states.
   auto reference = Views(0, false);
   EXPECT_FALSE(reference.empty());
-  for (int i = 1; i < kReplicas; ++i) {
+  for (int i = 1; i < kPhone; ++i) {
     EXPECT_EQ(Views(i, false), reference) << "replica " << i << "'s shared records differ";
   }
-  EXPECT_EQ(Views(1, true), Views(0, true)) << "the person's two devices differ";
+  EXPECT_EQ(Views(1, true), Views(0, true)) << "Alex's two devices differ";
   EXPECT_GT(Views(0, true).size(), reference.size()) << "no private record was written";
+  for (int i = 0; i < kPhone; ++i) {
+    auto with_private = Views(i, true);
+    for (const auto& [key, state] : with_private) {
+      EXPECT_EQ(state.find(kAfterRemoval), std::string::npos)
+          << "replica " << i << " shows what the phone wrote after its removal";
+    }
+    // Every op that counts still opens, under whichever epoch sealed it: the
+    // views folded op by op equal those folded again from the whole log,
+    // which skips exactly the phone's ops past its cut-off.
+    auto last = replicas_[i].members->LastSeqsOf(Device(kPhone));
+    ASSERT_TRUE(last.has_value());
+    uint64_t past = 0;
+    auto held_shared = replicas_[i].store->SharedVersionVector()[Device(kPhone)];
+    auto held_private = replicas_[i].store->PrivateVersionVector()[Device(kPhone)];
+    past += held_shared > last->first ? held_shared - last->first : 0;
+    past += held_private > last->second ? held_private - last->second : 0;
+    auto rebuilt = replicas_[i].store->RebuildViews(*replicas_[i].keys);
+    ASSERT_TRUE(rebuilt.ok()) << rebuilt.status();
+    EXPECT_EQ(rebuilt->skipped, past) << "replica " << i;
+    EXPECT_EQ(Views(i, true), with_private) << "replica " << i << " differs from its own rebuild";
+  }
+  std::cout << "seed " << seed_ << ": phone linked at round " << link_round << ", removed at "
+            << remove_round << "; " << refused_ << " of its later ops refused on arrival, "
+            << refolds_ << " replicas folded again after taking some before the removal\n";
 }
 
 }  // namespace

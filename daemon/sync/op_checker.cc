@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/records/authorship.h"
 #include "daemon/vault/op_crypto.h"
 
 namespace attune {
@@ -54,20 +55,45 @@ absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op, const st
         absl::StrCat("op clock is ", ahead_s, " s ahead of this device's (at most ",
                      kMaxClockAheadMillis / 1000, " s allowed): is a clock wrong?"));
   }
-  if (!members.IsMember(h.author_device())) {
-    // A removed device's ops from before its removal stay; nothing after.
-    auto last = members.LastSeqsOf(h.author_device());
-    if (!last.has_value()) {
-      return absl::PermissionDeniedError("op author is not a member of the space");
-    }
-    uint64_t kept = h.visibility() == v1::VISIBILITY_SHARED ? last->first : last->second;
-    if (h.seq() > kept) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          "op author was removed from the space; its ops after seq ", kept, " are refused"));
-    }
-  }
+  if (auto s = CheckAuthorCounts(h, members); !s.ok()) return s;
   if (auto s = VerifyOp(op, h.author_device()); !s.ok()) return s;
   return out;
+}
+
+absl::Status CheckAuthorCounts(const v1::OpHeader& h, const Membership& members) {
+  if (members.IsMember(h.author_device())) return absl::OkStatus();
+  // A removed device's ops from before its removal stay; nothing after.
+  auto last = members.LastSeqsOf(h.author_device());
+  if (!last.has_value())
+    return absl::PermissionDeniedError("op author is not a member of the space");
+  uint64_t kept = h.visibility() == v1::VISIBILITY_SHARED ? last->first : last->second;
+  if (h.seq() > kept) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "op author was removed from the space; its ops after seq ", kept, " are refused"));
+  }
+  return absl::OkStatus();
+}
+
+RecordStore::RemoteOpCheck FoldCheck(const Membership& members) {
+  return [&members](const v1::OpHeader& header, const v1::OpBody& body) {
+    if (auto s = CheckAuthorCounts(header, members); !s.ok()) return s;
+    auto signer = members.Find(header.author_device());
+    if (!signer.has_value()) {
+      return absl::PermissionDeniedError("op author is not a member of the space");
+    }
+    return CheckOpAuthority(body, signer->member_id());
+  };
+}
+
+bool HoldsOpsPastCutOff(const Membership& members, RecordStore& store) {
+  const SpaceView view = members.View();
+  if (view.last_seqs.empty()) return false;
+  auto shared = store.SharedVersionVector();
+  auto priv = store.PrivateVersionVector();
+  for (const auto& [device, kept] : view.last_seqs) {
+    if (shared[device] > kept.first || priv[device] > kept.second) return true;
+  }
+  return false;
 }
 
 std::vector<absl::StatusOr<RecordStore::RemoteOp>> CheckIncomingOps(

@@ -18,6 +18,7 @@
 #include "daemon/records/validation.h"
 #include "daemon/store/meta.h"
 #include "daemon/store/vault_persistence.h"
+#include "daemon/sync/op_checker.h"
 #include "daemon/sync/pairing.h"
 #include "daemon/sync/peer_address.h"
 #include "daemon/sync/peer_transport.h"
@@ -206,6 +207,13 @@ PeerManager::~PeerManager() { Stop(); }
 
 absl::Status PeerManager::Load() {
   vault_->RefreshEpochs();
+  // A removal stored just before a crash, before OnSpaceChange folded the
+  // views again without the removed device's later ops: fold them again at
+  // the unlock. (At every start while such ops are held: they stay in the
+  // log, refused at every fold.)
+  if (HoldsOpsPastCutOff(*members_, *store_)) {
+    if (auto s = store_->RequestRebuild(); !s.ok()) return s;
+  }
   {
     absl::MutexLock change(&change_mu_);
     announced_ = members_->View().removed;
@@ -276,6 +284,21 @@ void PeerManager::OnSpaceChange() {
   vault_->RefreshEpochs();
   CutRemoved();
   auto keys = vault_->Keys();
+  if (HoldsOpsPastCutOff(*members_, *store_)) {
+    // Ops of a removed device that this device took before it heard of the
+    // removal no longer count (the fold check refuses them): fold the views
+    // again without them, now or, while locked, at the next unlock (asked
+    // for first, so a crash in between still does it).
+    absl::Status s = store_->RequestRebuild();
+    if (s.ok() && keys.ok()) s = store_->RebuildViews(**keys).status();
+    if (s.ok()) {
+      LogInfo(
+          "ops a removed device wrote after its removal's cut-off, taken before the removal "
+          "was known here, no longer count: the records were folded again without them");
+    } else {
+      LogWarning(absl::StrCat("could not fold the records again after a removal: ", s.message()));
+    }
+  }
   Membership::Snapshot snap = members_->Now();
   const SpaceView& view = snap.view;
   // This person's private ops seal under a key no removed device of theirs

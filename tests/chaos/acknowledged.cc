@@ -48,7 +48,8 @@ bool Parse(const AckedWrite& w, T* out) {
 }  // namespace
 
 ::testing::AssertionResult ShowsAcknowledged(DaemonHarness& d, const std::string& label,
-                                             const std::vector<AckedWrite>& writes, Scope scope) {
+                                             const std::vector<AckedWrite>& writes, Scope scope,
+                                             const Audience& audience) {
   Shown shown;
   for (auto& c : ListAllCheckIns(d)) shown.check_ins[c.name()] = c;
   for (auto& j : ListAllJournalEntries(d, 1000)) shown.journal[j.name()] = j;
@@ -78,7 +79,12 @@ bool Parse(const AckedWrite& w, T* out) {
       return true;
     }
     if (scope == Scope::kOwn) return false;
-    *must_show = visibility == v1::VISIBILITY_SHARED;
+    auto person = [&](const std::string& l) {
+      auto it = audience.person.find(l);
+      return it == audience.person.end() ? l : it->second;
+    };
+    *must_show = audience.refused.count(w.daemon) == 0 &&
+                 (visibility == v1::VISIBILITY_SHARED || person(w.daemon) == person(label));
     return true;
   };
   // Compares a shown record with the acknowledged one.
@@ -87,7 +93,11 @@ bool Parse(const AckedWrite& w, T* out) {
                      const google::protobuf::Message* found) {
     ++checked;
     if (!must_show) {
-      if (found != nullptr) problem(w, name + " is private to its author, yet shows here");
+      if (found != nullptr) {
+        problem(w, name + (audience.refused.count(w.daemon) > 0
+                               ? " was written by a removed device, yet shows here"
+                               : " is private to its author, yet shows here"));
+      }
       return;
     }
     if (found == nullptr) {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,11 +23,23 @@ enum class Scope {
   kAll,
 };
 
+// Who may see whose writes, when daemons are not one person each.
+struct Audience {
+  // The person of each label: a label's private writes show on every
+  // daemon of the same person (linked devices). A label not here is a
+  // person of its own.
+  std::map<std::string, std::string> person;
+  // Labels whose writes show nowhere but on their own daemon: a removed
+  // device's writes after its removal.
+  std::set<std::string> refused;
+};
+
 // Checks the daemon labelled `label` against `writes`: every write in scope
 // shows, equal to what was acknowledged (goal progress: in its goal's
-// status). Lists the first problems found.
+// status), and none that must not shows. Lists the first problems found.
 ::testing::AssertionResult ShowsAcknowledged(DaemonHarness& d, const std::string& label,
-                                             const std::vector<AckedWrite>& writes, Scope scope);
+                                             const std::vector<AckedWrite>& writes, Scope scope,
+                                             const Audience& audience = {});
 
 }  // namespace attune::testing
 

@@ -4,7 +4,10 @@
 // thousand ops through proxies that delay, re-cut, reorder and cut
 // connections converges; two daemons pair and sync over a slow link; three
 // daemons partitioned in several ways while all of them write converge once
-// healed, every acknowledged write everywhere.
+// healed, every acknowledged write everywhere; and so do two people, one with
+// a linked device that is then removed and writes on, private writes
+// reaching their author's devices only and the removed device's later ones
+// no one.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -44,7 +47,8 @@ uint32_t SeedFromEnv() {
 
 // A daemon behind its own proxy.
 struct Node {
-  Node(std::string n, uint32_t seed) : name(std::move(n)), proxy(seed), work(name) {}
+  Node(std::string n, uint32_t seed, int first_day_back)
+      : name(std::move(n)), proxy(seed), work(name, first_day_back) {}
   std::string name;
   DaemonHarness d;
   FaultProxy proxy;
@@ -66,11 +70,15 @@ class PartitionTest : public ::testing::Test {
     }
   }
 
-  Node& Add(const std::string& name) {
+  // A daemon behind its proxy; `to_link`: one that can still be linked to
+  // another device of its person (Join with own_device), whose check-ins use
+  // days far from the others'.
+  Node& Add(const std::string& name, bool to_link = false) {
     Node* added;
     {
       std::lock_guard<std::mutex> lock(nodes_mu_);
-      nodes_.push_back(std::make_unique<Node>(name, static_cast<uint32_t>(rng_())));
+      const int first_day_back = to_link ? 2000 * static_cast<int>(nodes_.size() + 1) : 0;
+      nodes_.push_back(std::make_unique<Node>(name, static_cast<uint32_t>(rng_()), first_day_back));
       added = nodes_.back().get();
     }
     Node& n = *added;
@@ -86,14 +94,17 @@ class PartitionTest : public ::testing::Test {
       }
       return std::string("?");
     });
-    EXPECT_TRUE(StartPeerWith(n.d, name, PeerFlags({"--peer-advertise", n.proxy.address()})));
+    auto flags = PeerFlags({"--peer-advertise", n.proxy.address()});
+    EXPECT_TRUE(to_link ? StartPeerToLink(n.d, name, flags) : StartPeerWith(n.d, name, flags));
     return n;
   }
 
-  // `joiner` joins `inviter`'s space through the inviter's proxy; both
-  // proxies then lead to their daemon's listener.
-  ::testing::AssertionResult Join(Node& inviter, Node& joiner) {
+  // `joiner` joins `inviter`'s space through the inviter's proxy, as a
+  // device of the inviter's person with `own_device`; both proxies then
+  // lead to their daemon's listener.
+  ::testing::AssertionResult Join(Node& inviter, Node& joiner, bool own_device = false) {
     v1::CreateInviteRequest request;
+    request.set_own_device(own_device);
     v1::Invite invite;
     grpc::Status s = v1::SpaceService::NewStub(inviter.d.channel())
                          ->CreateInvite(DaemonHarness::Context().get(), request, &invite);
@@ -105,6 +116,7 @@ class PartitionTest : public ::testing::Test {
     inviter.proxy.SetTarget(PeerListenPort(inviter.d));
     v1::JoinSpaceRequest join;
     join.set_code(invite.code());
+    join.set_own_device(own_device);
     v1::JoinSpaceResponse joined;
     s = v1::SpaceService::NewStub(joiner.d.channel())
             ->JoinSpace(DaemonHarness::Context(std::chrono::seconds(40)).get(), join, &joined);
@@ -171,6 +183,65 @@ class PartitionTest : public ::testing::Test {
     std::vector<DaemonHarness*> out;
     for (auto& n : nodes_) out.push_back(&n->d);
     return out;
+  }
+  struct Phase {
+    std::string what;
+    std::vector<std::vector<Node*>> groups;
+    Link how;
+  };
+  // Each phase in a random order: its partition while everyone writes, the
+  // checks that ops flow within each side and not across, then healed. The
+  // first node added is the one every other learned addresses from.
+  void RunPhases(std::vector<Phase> phases) {
+    Node* const hub = nodes_.front().get();
+    std::shuffle(phases.begin(), phases.end(), rng_);
+    for (const Phase& phase : phases) {
+      SCOPED_TRACE(phase.what);
+      std::cout << "[ partition ] " << phase.what << std::endl;
+      Partition(phase.groups, phase.how);
+      // Everyone writes on while apart: at least 30 writes each, shared ones
+      // among them.
+      AwaitMoreWrites(30);
+      ASSERT_FALSE(HasFatalFailure());
+      // Within a side, ops still flow (through the hub: the others only ever
+      // learn its address).
+      for (const auto& group : phase.groups) {
+        for (Node* x : group) {
+          for (Node* y : group) {
+            if (x == y || (x != hub && y != hub)) continue;
+            const uint64_t written = OwnOps(*y);
+            EXPECT_TRUE(Await([&] { return OpsOf(*x, *y) >= written; }, std::chrono::seconds(60)))
+                << x->name << " lacks " << y->name << "'s ops on the same side of a partition";
+          }
+        }
+      }
+      // Across the partition, nothing new arrived.
+      for (size_t g = 0; g < phase.groups.size(); ++g) {
+        for (size_t h = 0; h < phase.groups.size(); ++h) {
+          if (g == h) continue;
+          for (Node* x : phase.groups[g]) {
+            for (Node* y : phase.groups[h]) {
+              EXPECT_LT(OpsOf(*x, *y), OwnOps(*y))
+                  << x->name << " has all of " << y->name << "'s ops across a partition";
+            }
+          }
+        }
+      }
+      Heal();
+    }
+  }
+  // Waits until `n` shows every write of `writes` it should, and none it
+  // should not (ShowsAcknowledged, Scope::kAll); the last check's result.
+  ::testing::AssertionResult AwaitShows(Node& n, const std::vector<AckedWrite>& writes,
+                                        const Audience& audience) {
+    ::testing::AssertionResult last = ::testing::AssertionFailure();
+    Await(
+        [&] {
+          last = ShowsAcknowledged(n.d, n.name, writes, Scope::kAll, audience);
+          return static_cast<bool>(last);
+        },
+        std::chrono::seconds(120));
+    return last;
   }
   void ExpectEveryWriteEverywhere() {
     auto writes = ExpectedState::Load(expected_.path());
@@ -286,11 +357,6 @@ TEST_F(PartitionTest, ThreeDevicesPartitionedWhileWritingConvergeWhenHealed) {
   AwaitMoreWrites(10);
   ASSERT_FALSE(HasFatalFailure());
 
-  struct Phase {
-    std::string what;
-    std::vector<std::vector<Node*>> groups;
-    Link how;
-  };
   std::vector<Phase> phases = {
       {"A alone, refused", {{&a}, {&b, &c}}, Link::kRefuse},
       {"C alone, blackholed", {{&a, &b}, {&c}}, Link::kBlackhole},
@@ -298,41 +364,8 @@ TEST_F(PartitionTest, ThreeDevicesPartitionedWhileWritingConvergeWhenHealed) {
       {"B alone, blackholed", {{&a, &c}, {&b}}, Link::kBlackhole},
       {"A alone, blackholed", {{&a}, {&b, &c}}, Link::kBlackhole},
   };
-  std::shuffle(phases.begin(), phases.end(), rng_);
-  for (const Phase& phase : phases) {
-    SCOPED_TRACE(phase.what);
-    std::cout << "[ partition ] " << phase.what << std::endl;
-    Partition(phase.groups, phase.how);
-    // Everyone writes on while apart: at least 30 writes each, shared ones
-    // among them.
-    AwaitMoreWrites(30);
-    ASSERT_FALSE(HasFatalFailure());
-    // Within a side, ops still flow (through A: B and C only ever learn
-    // A's address).
-    for (const auto& group : phase.groups) {
-      for (Node* x : group) {
-        for (Node* y : group) {
-          if (x == y || (x != &a && y != &a)) continue;
-          const uint64_t written = OwnOps(*y);
-          EXPECT_TRUE(Await([&] { return OpsOf(*x, *y) >= written; }, std::chrono::seconds(60)))
-              << x->name << " lacks " << y->name << "'s ops on the same side of a partition";
-        }
-      }
-    }
-    // Across the partition, nothing new arrived.
-    for (size_t g = 0; g < phase.groups.size(); ++g) {
-      for (size_t h = 0; h < phase.groups.size(); ++h) {
-        if (g == h) continue;
-        for (Node* x : phase.groups[g]) {
-          for (Node* y : phase.groups[h]) {
-            EXPECT_LT(OpsOf(*x, *y), OwnOps(*y))
-                << x->name << " has all of " << y->name << "'s ops across a partition";
-          }
-        }
-      }
-    }
-    Heal();
-  }
+  RunPhases(std::move(phases));
+  ASSERT_FALSE(HasFatalFailure());
   StopWriters();
   ASSERT_TRUE(AwaitConvergence(Daemons(), std::chrono::seconds(120)));
   ExpectEveryWriteEverywhere();
@@ -341,6 +374,84 @@ TEST_F(PartitionTest, ThreeDevicesPartitionedWhileWritingConvergeWhenHealed) {
     std::cout << "[ partition ] proxy " << n->name << ": " << st.accepted << " connections, "
               << st.refused << " refused, " << st.cut << " cut" << std::endl;
   }
+}
+
+// Alex's laptop (A) and phone (A2, linked to it), and Sam's laptop (B),
+// partitioned in turn while all three write: shared writes reach everyone,
+// Alex's private ones both of Alex's devices and never Sam's, Sam's private
+// ones stay on B. Then the phone is lost: once A holds all it wrote, A
+// removes it, and the phone writes on, as a stolen or modified one would.
+// Nothing it writes after its removal shows on A or B; the space moves to
+// key epoch 1, and what A and B write under it reaches both.
+TEST_F(PartitionTest, LinkedDevicesThroughPartitionsAndARemovedDeviceThatWritesOn) {
+  SCOPED_TRACE("seed " + std::to_string(seed_));
+  Node& a = Add("A");
+  Node& b = Add("B");
+  Node& phone = Add("A2", /*to_link=*/true);
+  ASSERT_FALSE(HasFailure());
+  ASSERT_TRUE(Join(a, b));
+  ASSERT_TRUE(Join(a, phone, /*own_device=*/true));
+  Audience audience;
+  audience.person = {{"A", "Alex"}, {"A2", "Alex"}, {"B", "Sam"}};
+  for (auto& n : nodes_) n->proxy.SetDelay(milliseconds(0), milliseconds(2));
+  StartWriters();
+  AwaitMoreWrites(10);
+  ASSERT_FALSE(HasFatalFailure());
+  std::vector<Phase> phases = {
+      {"Alex's laptop alone, refused", {{&a}, {&phone, &b}}, Link::kRefuse},
+      {"Sam apart, blackholed", {{&a, &phone}, {&b}}, Link::kBlackhole},
+      {"all three apart", {{&a}, {&phone}, {&b}}, Link::kRefuse},
+  };
+  RunPhases(std::move(phases));
+  ASSERT_FALSE(HasFatalFailure());
+  StopWriters();
+  ASSERT_TRUE(AwaitConvergence(Daemons(), std::chrono::seconds(120)));
+  auto writes = ExpectedState::Load(expected_.path());
+  for (auto& n : nodes_) EXPECT_TRUE(AwaitShows(*n, writes, audience));
+  ASSERT_FALSE(HasFailure());
+
+  // The phone is lost.
+  v1::VaultStatus phone_status;
+  ASSERT_OK(phone.d.GetStatus(&phone_status));
+  v1::RemoveDeviceRequest remove;
+  remove.set_device_id(phone_status.device_id());
+  v1::RemoveDeviceResponse removed;
+  grpc::Status s = v1::SpaceService::NewStub(a.d.channel())
+                       ->RemoveDevice(DaemonHarness::Context().get(), remove, &removed);
+  ASSERT_TRUE(s.ok()) << Describe(s);
+  EXPECT_EQ(removed.key_epoch(), 1u);
+  // It writes on, under a label of its own, and so do A and B.
+  ExpectedState late(dir_.path() + "/after-removal");
+  DaemonWork late_work("A2 after its removal", /*first_day_back=*/8000);
+  Writer late_writer(&late_work, phone.d.socket_path(), &late, static_cast<uint32_t>(rng_()));
+  late_writer.Start(20);
+  std::vector<std::unique_ptr<Writer>> writers;
+  for (Node* n : {&a, &b}) {
+    writers.push_back(std::make_unique<Writer>(&n->work, n->d.socket_path(), &expected_,
+                                               static_cast<uint32_t>(rng_())));
+    writers.back()->Start(20);
+  }
+  ASSERT_TRUE(late_writer.AwaitAcks(20, std::chrono::seconds(120)))
+      << late_writer.unexpected_failure();
+  for (auto& w : writers) {
+    ASSERT_TRUE(w->AwaitAcks(20, std::chrono::seconds(120))) << w->unexpected_failure();
+  }
+  // A and B agree on every record (the phone's ops past its cut-off that B
+  // may have taken before it heard of the removal no longer count).
+  ASSERT_TRUE(Await(
+      [&] {
+        v1::StateDigest da, db;
+        return GetDigest(a.d, &da).ok() && GetDigest(b.d, &db).ok() && da.digest() == db.digest();
+      },
+      std::chrono::seconds(120)))
+      << "A and B do not agree on the records after the removal";
+  writes = ExpectedState::Load(expected_.path());
+  for (const AckedWrite& w : ExpectedState::Load(late.path())) writes.push_back(w);
+  audience.refused = {"A2 after its removal"};
+  for (Node* n : {&a, &b}) EXPECT_TRUE(AwaitShows(*n, writes, audience));
+  // The phone kept what it wrote.
+  EXPECT_TRUE(ShowsAcknowledged(phone.d, "A2 after its removal", ExpectedState::Load(late.path()),
+                                Scope::kOwn));
 }
 
 }  // namespace

@@ -12,8 +12,8 @@ std::vector<std::string> PeerFlags(const std::vector<std::string>& extra) {
   return flags;
 }
 
-::testing::AssertionResult StartPeerWith(DaemonHarness& d, const std::string& name,
-                                         const std::vector<std::string>& flags) {
+::testing::AssertionResult StartPeerToLink(DaemonHarness& d, const std::string& name,
+                                           const std::vector<std::string>& flags) {
   auto started = d.Start(flags);
   if (!started) return started;
   v1::InitRequest request;
@@ -24,6 +24,14 @@ std::vector<std::string> PeerFlags(const std::vector<std::string>& extra) {
   grpc::Status s =
       d.vault().Init(DaemonHarness::Context(std::chrono::seconds(30)).get(), request, &status);
   if (!s.ok()) return ::testing::AssertionFailure() << name << ": Init: " << Describe(s);
+  return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult StartPeerWith(DaemonHarness& d, const std::string& name,
+                                         const std::vector<std::string>& flags) {
+  auto started = StartPeerToLink(d, name, flags);
+  if (!started) return started;
+  grpc::Status s;
   // The chaos tests compare the words every side holds; the sealing of
   // reveal together is RevealTest's.
   if (s = SetRevealTogether(d, false); !s.ok()) {

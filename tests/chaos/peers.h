@@ -24,6 +24,11 @@ std::vector<std::string> PeerFlags(const std::vector<std::string>& extra = {});
 // person turns reveal together off.
 ::testing::AssertionResult StartPeerWith(DaemonHarness& d, const std::string& name,
                                          const std::vector<std::string>& flags);
+// Starts attuned with `flags` and creates its vault, and nothing else: a
+// device that can still be linked to another of its person's (it has
+// written nothing).
+::testing::AssertionResult StartPeerToLink(DaemonHarness& d, const std::string& name,
+                                           const std::vector<std::string>& flags);
 // After Kill() or Stop(): starts it again with `flags` and unlocks it.
 ::testing::AssertionResult RestartPeer(DaemonHarness& d, const std::vector<std::string>& flags);
 

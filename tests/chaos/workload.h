@@ -27,7 +27,11 @@ namespace attune::testing {
 // days its check-ins used and the goal its progress goes to.
 class DaemonWork {
  public:
-  explicit DaemonWork(std::string label) : label_(std::move(label)) {}
+  // Check-in days count back from yesterday, past the first
+  // `first_day_back`: two devices of one person, whose check-ins of one day
+  // are one record, use days apart.
+  explicit DaemonWork(std::string label, int first_day_back = 0)
+      : label_(std::move(label)), days_back_(first_day_back) {}
   const std::string& label() const { return label_; }
   // A day no check-in of this daemon used, counting back from yesterday.
   std::string NextDay();

@@ -4,7 +4,8 @@
 // restart that the store opens, that every write acknowledged before the
 // kill (kept in a fsync'd expected-state file) is there with its content,
 // and that once both run the peers converge to the same state digest and
-// version vector.
+// version vector. Likewise with a third daemon, a linked device of one
+// person, removed halfway (its remover killed right after) while it writes on.
 //
 // ctest runs 20 kills. `crash_loop_test --long` runs 300; ATTUNE_CRASH_KILLS=N
 // runs N. The seed is fixed (ATTUNE_CRASH_SEED=S replays another one) and
@@ -270,6 +271,112 @@ TEST_F(CrashLoopTest, AcknowledgedWritesSurviveKillsAndPeersConverge) {
   }
   std::cout << "[ crash loop ] " << expected_.count() << " acknowledged writes checked"
             << std::endl;
+}
+
+// Alex's laptop (A) and phone (A2, linked to it) and Sam's laptop (B), one
+// of them killed with SIGKILL at a random moment while all three write;
+// after every restart it shows what it acknowledged, and once all run they
+// agree, each person's private writes on that person's devices only. Then
+// A removes the phone and is killed as soon as the removal is acknowledged:
+// restarted, it still has removed it. The phone writes on while A and B are
+// killed a few times more; nothing it writes after its removal shows on A or
+// B, and they agree on everything else.
+TEST_F(CrashLoopTest, LinkedDevicesKilledWhileWritingAndARemovalThatSurvivesAKill) {
+  SCOPED_TRACE("seed " + std::to_string(g_config.seed) + " (ATTUNE_CRASH_SEED)");
+  DaemonHarness phone;
+  ASSERT_TRUE(StartPeerToLink(phone, "Alex's phone", flags_));
+  ASSERT_TRUE(Pair(a_, b_));
+  ASSERT_TRUE(Pair(a_, phone, /*own_device=*/true));
+  DaemonWork phone_work("A2", /*first_day_back=*/6000);  // one person's check-in days apart
+  std::vector<DaemonHarness*> all = {&a_, &b_, &phone};
+  std::vector<DaemonWork*> works = {&work_a_, &work_b_, &phone_work};
+  Audience audience;
+  audience.person = {{"A", "Alex"}, {"A2", "Alex"}, {"B", "Sam"}};
+  auto shows_all = [&](size_t n, const std::vector<AckedWrite>& writes) {
+    ::testing::AssertionResult last = ::testing::AssertionFailure();
+    Await(
+        [&] {
+          last = ShowsAcknowledged(*all[n], works[n]->label(), writes, Scope::kAll, audience);
+          return static_cast<bool>(last);
+        },
+        kConvergeTimeout);
+    return last;
+  };
+  // Kills one of `victims` while every daemon in `writing` writes, restarts it, checks it.
+  auto kill_one = [&](const std::vector<size_t>& writing, const std::vector<size_t>& victims) {
+    std::vector<std::unique_ptr<Writer>> writers(all.size());
+    for (size_t i : writing) {
+      writers[i] = std::make_unique<Writer>(works[i], all[i]->socket_path(), &expected_, Seed());
+      writers[i]->Start();
+    }
+    const size_t v = victims[static_cast<size_t>(Uniform(0, static_cast<int>(victims.size()) - 1))];
+    const uint64_t acks = static_cast<uint64_t>(Uniform(1, 30));
+    ASSERT_TRUE(writers[v]->AwaitAcks(acks, std::chrono::seconds(60)))
+        << writers[v]->unexpected_failure();
+    std::this_thread::sleep_for(std::chrono::microseconds(Uniform(0, 3000)));
+    writers[v]->ExpectFailures();
+    all[v]->Kill();
+    ++kills_;
+    std::cout << "[ crash loop ] kill " << kills_ << " of " << works[v]->label() << " after "
+              << acks << " acknowledged writes" << std::endl;
+    for (auto& w : writers) {
+      if (w == nullptr) continue;
+      w->Stop();
+      EXPECT_EQ(w->unexpected_failure(), "") << "a write failed while its daemon ran";
+    }
+    ASSERT_TRUE(RestartPeer(*all[v], flags_)) << "after kill " << kills_;
+    ASSERT_TRUE(ShowsAcknowledged(*all[v], works[v]->label(), ExpectedState::Load(expected_.path()),
+                                  Scope::kOwn))
+        << "after kill " << kills_;
+  };
+
+  const int rounds = std::max(6, g_config.kills / 3);
+  for (int round = 0; round < rounds; ++round) {
+    kill_one({0, 1, 2}, {0, 1, 2});
+    ASSERT_FALSE(HasFatalFailure());
+    ASSERT_TRUE(AwaitConvergence(all, kConvergeTimeout)) << "after kill " << kills_;
+    auto writes = ExpectedState::Load(expected_.path());
+    for (size_t i = 0; i < all.size(); ++i)
+      ASSERT_TRUE(shows_all(i, writes)) << "after kill " << kills_;
+  }
+
+  // The phone is lost: A removes it, and dies right after saying so.
+  v1::VaultStatus phone_status;
+  ASSERT_OK(phone.GetStatus(&phone_status));
+  v1::RemoveDeviceRequest remove;
+  remove.set_device_id(phone_status.device_id());
+  v1::RemoveDeviceResponse removed;
+  ASSERT_OK(v1::SpaceService::NewStub(a_.channel())
+                ->RemoveDevice(DaemonHarness::Context().get(), remove, &removed));
+  a_.Kill();
+  ++kills_;
+  ASSERT_TRUE(RestartPeer(a_, flags_));
+  v1::ListMembersResponse members;
+  ASSERT_OK(v1::SpaceService::NewStub(a_.channel())
+                ->ListMembers(DaemonHarness::Context().get(), v1::ListMembersRequest(), &members));
+  ASSERT_EQ(members.removed_size(), 1) << members.ShortDebugString();
+  EXPECT_EQ(members.removed(0).device_id(), phone_status.device_id());
+
+  // The phone writes on, under a label of its own; A and B are killed while they write.
+  ExpectedState late(dir_.path() + "/after-removal");
+  DaemonWork late_work("A2 after its removal", /*first_day_back=*/8000);
+  Writer late_writer(&late_work, phone.socket_path(), &late, Seed());
+  late_writer.Start(20);
+  for (int round = 0; round < 3; ++round) {
+    kill_one({0, 1}, {0, 1});
+    ASSERT_FALSE(HasFatalFailure());
+  }
+  ASSERT_TRUE(late_writer.AwaitAcks(20, std::chrono::seconds(60)))
+      << late_writer.unexpected_failure();
+  // A and B agree on every record (B may have taken some of the phone's
+  // later ops before it heard of the removal: they no longer count).
+  ASSERT_TRUE(AwaitSameRecords({&a_, &b_}, kConvergeTimeout));
+  auto writes = ExpectedState::Load(expected_.path());
+  for (const AckedWrite& w : ExpectedState::Load(late.path())) writes.push_back(w);
+  audience.refused = {"A2 after its removal"};
+  for (size_t i = 0; i < 2; ++i) EXPECT_TRUE(shows_all(i, writes));
+  EXPECT_TRUE(ShowsAcknowledged(phone, "A2 after its removal", ExpectedState::Load(late.path()),
+                                Scope::kOwn));
 }
 
 // A finished exercise session is stored as several writes: what the plugin

@@ -438,13 +438,7 @@ TEST_F(PartitionTest, LinkedDevicesThroughPartitionsAndARemovedDeviceThatWritesO
   }
   // A and B agree on every record (the phone's ops past its cut-off that B
   // may have taken before it heard of the removal no longer count).
-  ASSERT_TRUE(Await(
-      [&] {
-        v1::StateDigest da, db;
-        return GetDigest(a.d, &da).ok() && GetDigest(b.d, &db).ok() && da.digest() == db.digest();
-      },
-      std::chrono::seconds(120)))
-      << "A and B do not agree on the records after the removal";
+  ASSERT_TRUE(AwaitSameRecords({&a.d, &b.d}, std::chrono::seconds(120)));
   writes = ExpectedState::Load(expected_.path());
   for (const AckedWrite& w : ExpectedState::Load(late.path())) writes.push_back(w);
   audience.refused = {"A2 after its removal"};

@@ -55,14 +55,16 @@ std::vector<std::string> PeerFlags(const std::vector<std::string>& extra) {
   return ::testing::AssertionSuccess();
 }
 
-::testing::AssertionResult Pair(DaemonHarness& inviter, DaemonHarness& joiner) {
+::testing::AssertionResult Pair(DaemonHarness& inviter, DaemonHarness& joiner, bool own_device) {
   v1::CreateInviteRequest invite_request;
+  invite_request.set_own_device(own_device);
   v1::Invite invite;
   grpc::Status s = v1::SpaceService::NewStub(inviter.channel())
                        ->CreateInvite(DaemonHarness::Context().get(), invite_request, &invite);
   if (!s.ok()) return ::testing::AssertionFailure() << "CreateInvite: " << Describe(s);
   v1::JoinSpaceRequest join;
   join.set_code(invite.code());
+  join.set_own_device(own_device);
   v1::JoinSpaceResponse joined;
   s = v1::SpaceService::NewStub(joiner.channel())
           ->JoinSpace(DaemonHarness::Context(std::chrono::seconds(40)).get(), join, &joined);
@@ -87,8 +89,10 @@ grpc::Status GetDigest(DaemonHarness& d, v1::StateDigest* out) {
       ->GetStateDigest(DaemonHarness::Context().get(), v1::GetStateDigestRequest(), out);
 }
 
-::testing::AssertionResult AwaitConvergence(const std::vector<DaemonHarness*>& daemons,
-                                            std::chrono::seconds timeout) {
+namespace {
+
+::testing::AssertionResult AwaitAgreement(const std::vector<DaemonHarness*>& daemons,
+                                          std::chrono::seconds timeout, bool same_ops) {
   std::vector<v1::StateDigest> digests(daemons.size());
   std::vector<std::string> errors(daemons.size());
   auto same = [&] {
@@ -99,7 +103,7 @@ grpc::Status GetDigest(DaemonHarness& d, v1::StateDigest* out) {
     }
     for (size_t i = 1; i < daemons.size(); ++i) {
       if (digests[i].digest() != digests[0].digest() ||
-          digests[i].SerializeAsString() != digests[0].SerializeAsString()) {
+          (same_ops && digests[i].SerializeAsString() != digests[0].SerializeAsString())) {
         return false;
       }
     }
@@ -115,6 +119,18 @@ grpc::Status GetDigest(DaemonHarness& d, v1::StateDigest* out) {
     if (GetSyncStatus(*daemons[i], &status).ok()) out << "\n    " << status.ShortDebugString();
   }
   return ::testing::AssertionFailure() << out.str();
+}
+
+}  // namespace
+
+::testing::AssertionResult AwaitConvergence(const std::vector<DaemonHarness*>& daemons,
+                                            std::chrono::seconds timeout) {
+  return AwaitAgreement(daemons, timeout, /*same_ops=*/true);
+}
+
+::testing::AssertionResult AwaitSameRecords(const std::vector<DaemonHarness*>& daemons,
+                                            std::chrono::seconds timeout) {
+  return AwaitAgreement(daemons, timeout, /*same_ops=*/false);
 }
 
 }  // namespace attune::testing

@@ -32,8 +32,10 @@ std::vector<std::string> PeerFlags(const std::vector<std::string>& extra = {});
 // After Kill() or Stop(): starts it again with `flags` and unlocks it.
 ::testing::AssertionResult RestartPeer(DaemonHarness& d, const std::vector<std::string>& flags);
 
-// An invite from `inviter` (starting its listener), then `joiner` joins.
-::testing::AssertionResult Pair(DaemonHarness& inviter, DaemonHarness& joiner);
+// An invite from `inviter` (starting its listener), then `joiner` joins;
+// as another device of the inviter's person with `own_device`.
+::testing::AssertionResult Pair(DaemonHarness& inviter, DaemonHarness& joiner,
+                                bool own_device = false);
 // The port `d` listens on for peers; 0 while its listener is off.
 uint16_t PeerListenPort(DaemonHarness& d);
 
@@ -43,6 +45,11 @@ grpc::Status GetSyncStatus(DaemonHarness& d, v1::SyncStatus* out);
 // Waits until every daemon shows the same state digest and version vector.
 // On timeout, says what each showed.
 ::testing::AssertionResult AwaitConvergence(const std::vector<DaemonHarness*>& daemons,
+                                            std::chrono::seconds timeout);
+// Waits until every daemon shows the same state digest (the shared records),
+// whatever ops each holds: after a removal, a daemon may hold ops of the
+// removed device that no longer count.
+::testing::AssertionResult AwaitSameRecords(const std::vector<DaemonHarness*>& daemons,
                                             std::chrono::seconds timeout);
 
 }  // namespace attune::testing

@@ -8,8 +8,10 @@
 # every C++ target of ours (those with attune_warnings, the fuzz targets
 # aside) reuses one of them: attune_pch_test for the targets that link
 # GoogleTest, attune_pch for the rest. A reusing target must be compiled
-# with the holder's flags and at least its definitions; the holders have
-# the flags every target of ours has, and no definitions of their own.
+# with the holder's flags and at least its definitions (gcc refuses the
+# header otherwise): the holders have the flags every target of ours has, and
+# no definitions of their own but _REENTRANT, which -pthread defines and
+# gRPC's targets pass on; every reusing target gets -pthread too.
 #
 # Only third-party and generated headers are in the list, so a file of ours
 # that forgets an #include still fails in the dev build.
@@ -39,19 +41,27 @@ if(ATTUNE_BUILD_TESTS)
 endif()
 
 # Every C++ target of ours under `dir` reuses a holder.
+set(test_libs "GTest::|attune_test_harness|attune_sync_support|attune_relay_process")
+string(APPEND test_libs "|attune_crafted_ops|attune_disk_reader|attune_chaos_support")
 function(attune_reuse_pch dir)
   get_property(targets DIRECTORY ${dir} PROPERTY BUILDSYSTEM_TARGETS)
+  if(dir STREQUAL PROJECT_SOURCE_DIR)
+    set(targets)  # the holders themselves, and the TSan helper for absl::Mutex
+  endif()
   foreach(t IN LISTS targets)
     get_target_property(type ${t} TYPE)
-    if(t MATCHES "^attune_pch" OR NOT type MATCHES "^(EXECUTABLE|STATIC_LIBRARY|OBJECT_LIBRARY)$")
+    if(NOT type MATCHES "^(EXECUTABLE|STATIC_LIBRARY|OBJECT_LIBRARY)$")
       continue()
     endif()
     get_target_property(options ${t} COMPILE_OPTIONS)
     if(NOT "-Wall" IN_LIST options)
       continue()  # generated or third-party code, built with other flags
     endif()
+    target_compile_options(${t} PRIVATE -pthread)
     get_target_property(links ${t} LINK_LIBRARIES)
-    if(TARGET attune_pch_test AND ("${links}" MATCHES "GTest::" OR dir MATCHES "/tests(/|$)"))
+    # GoogleTest's targets pass on GTEST_HAS_PTHREAD: only a target that
+    # links them, directly or through a test library, has it.
+    if(TARGET attune_pch_test AND "${links}" MATCHES "${test_libs}")
       target_precompile_headers(${t} REUSE_FROM attune_pch_test)
     else()
       target_precompile_headers(${t} REUSE_FROM attune_pch)

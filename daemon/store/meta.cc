@@ -23,6 +23,8 @@ std::string_view PrefixOf(LocalTable table) {
       return meta_key::kEpochGrantPrefix;
     case LocalTable::kRelays:
       return meta_key::kRelayPrefix;
+    case LocalTable::kFoldLimits:
+      return meta_key::kFoldLimitPrefix;
   }
   return {};
 }

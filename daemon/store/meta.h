@@ -49,6 +49,7 @@ inline constexpr char kPeerPort[] = "peer_port";       // the port picked for po
 inline constexpr char kPluginGrantPrefix[] = "plugin-grant/";  // + plugin id
 inline constexpr char kRemindersPrefix[] = "reminders/";       // + "fired" -> sealed
 inline constexpr char kRelayPrefix[] = "relay/";               // + relay device -> "host:port"
+inline constexpr char kFoldLimitPrefix[] = "fold-limit/";      // + device -> 2 seqs, big-endian
 // A blind relay's (RelayLog, and a Membership per space it serves).
 inline constexpr char kRelaySpacePrefix[] = "space/";  // + space (16) + "/" + a table above
 inline constexpr char kRelayKey[] = "relay_key";       // the relay's Ed25519 secret key
@@ -66,6 +67,7 @@ enum class LocalTable {
   kSpaceChanges,   // removals and key epochs (sync.proto SpaceChange) (sync)
   kEpochGrants,    // epoch keys sealed to this device when it joined (sync)
   kRelays,         // the blind relays this device uses, by relay id (sync)
+  kFoldLimits,     // what of each non-member device the views count, by device (sync)
 };
 
 // One table of meta: entries by name, each a string of bytes. Thread-safe

@@ -832,6 +832,13 @@ RecordStore::VersionVector RecordStore::SharedVersionVector() {
   return shared_vv_;
 }
 
+std::pair<RecordStore::VersionVector, RecordStore::VersionVector>
+RecordStore::WrittenVersionVectors() {
+  absl::MutexLock lock(&commit_mu_);
+  (void)LoadVersionVector();
+  return {written_vv_, written_private_};
+}
+
 RecordStore::VersionVector RecordStore::PrivateVersionVector() {
   {
     absl::MutexLock lock(&commit_mu_);

@@ -177,6 +177,9 @@ class RecordStore {
   using VersionVector = std::map<std::string, uint64_t>;
   VersionVector SharedVersionVector();
   VersionVector PrivateVersionVector();
+  // The highest seq of each stream taken into the log and the views so far,
+  // durable or still waiting for its fdatasync: shared, then private.
+  std::pair<VersionVector, VersionVector> WrittenVersionVectors();
 
   // Serialized ops of one stream of `device` from `from_seq` on, in order,
   // at most `max_ops` and about `max_bytes`.

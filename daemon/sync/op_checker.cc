@@ -60,18 +60,23 @@ absl::StatusOr<RecordStore::RemoteOp> CheckIncomingOp(const v1::Op& op, const st
   return out;
 }
 
-absl::Status CheckAuthorCounts(const v1::OpHeader& h, const Membership& members) {
-  if (members.IsMember(h.author_device())) return absl::OkStatus();
+std::optional<uint64_t> CountingLimit(const Membership& members, const std::string& device,
+                                      v1::Visibility visibility) {
+  if (members.IsMember(device)) return std::nullopt;
   // A removed device's ops from before its removal stay; nothing after.
-  auto last = members.LastSeqsOf(h.author_device());
-  if (!last.has_value())
+  auto last = members.LastSeqsOf(device);
+  if (!last.has_value()) return 0;
+  return visibility == v1::VISIBILITY_SHARED ? last->first : last->second;
+}
+
+absl::Status CheckAuthorCounts(const v1::OpHeader& h, const Membership& members) {
+  auto limit = CountingLimit(members, h.author_device(), h.visibility());
+  if (!limit.has_value() || h.seq() <= *limit) return absl::OkStatus();
+  if (!members.LastSeqsOf(h.author_device()).has_value()) {
     return absl::PermissionDeniedError("op author is not a member of the space");
-  uint64_t kept = h.visibility() == v1::VISIBILITY_SHARED ? last->first : last->second;
-  if (h.seq() > kept) {
-    return absl::PermissionDeniedError(absl::StrCat(
-        "op author was removed from the space; its ops after seq ", kept, " are refused"));
   }
-  return absl::OkStatus();
+  return absl::PermissionDeniedError(absl::StrCat(
+      "op author was removed from the space; its ops after seq ", *limit, " are refused"));
 }
 
 RecordStore::RemoteOpCheck FoldCheck(const Membership& members) {
@@ -83,17 +88,6 @@ RecordStore::RemoteOpCheck FoldCheck(const Membership& members) {
     }
     return CheckOpAuthority(body, signer->member_id());
   };
-}
-
-bool HoldsOpsPastCutOff(const Membership& members, RecordStore& store) {
-  const SpaceView view = members.View();
-  if (view.last_seqs.empty()) return false;
-  auto shared = store.SharedVersionVector();
-  auto priv = store.PrivateVersionVector();
-  for (const auto& [device, kept] : view.last_seqs) {
-    if (shared[device] > kept.first || priv[device] > kept.second) return true;
-  }
-  return false;
 }
 
 std::vector<absl::StatusOr<RecordStore::RemoteOp>> CheckIncomingOps(

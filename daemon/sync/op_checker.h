@@ -7,6 +7,7 @@
 #ifndef ATTUNE_DAEMON_SYNC_OP_CHECKER_H_
 #define ATTUNE_DAEMON_SYNC_OP_CHECKER_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,24 +51,24 @@ std::vector<absl::StatusOr<RecordStore::RemoteOp>> CheckIncomingOps(
     const v1::OpBatch& batch, const std::string& space_id, const Membership& members,
     uint64_t max_hlc, const std::string* private_member = nullptr);
 
-// Whether an op by `header.author_device()` still counts: its author is a
-// member, or was removed and the op is at or below the cut-off its removal
-// kept (Membership::LastSeqsOf). PERMISSION_DENIED naming why otherwise.
-// Checked on every op taken from a peer (CheckIncomingOp) and again every
-// time an op is folded into the views (FoldCheck): an op taken before its
-// author's removal was heard of stops counting once it is.
+// The highest seq of `device`'s stream of `visibility` whose ops count:
+// nullopt (all of them) for a member; for a removed device, the cut-off its
+// removal kept (Membership::LastSeqsOf); 0 for any other (a device never
+// certified, or certified by a removed device after its removal).
+std::optional<uint64_t> CountingLimit(const Membership& members, const std::string& device,
+                                      v1::Visibility visibility);
+
+// Whether an op by `header.author_device()` still counts (CountingLimit).
+// PERMISSION_DENIED naming why otherwise. Checked on every op taken from a
+// peer (CheckIncomingOp) and again every time an op is folded into the
+// views (FoldCheck): an op taken before its author's removal was heard of
+// stops counting once it is.
 absl::Status CheckAuthorCounts(const v1::OpHeader& header, const Membership& members);
 
 // The check RecordStore::SetRemoteOpCheck takes: CheckAuthorCounts, then
 // the record rules (records/authorship.h: an op changes only its author's
 // records). `members` must outlive the store.
 RecordStore::RemoteOpCheck FoldCheck(const Membership& members);
-
-// Whether `store` holds ops of a removed device past its cut-off: ops taken
-// before the removal was heard of, which FoldCheck now refuses. The views
-// must then be folded again without them (RecordStore::RebuildViews), so
-// that they equal those of the devices that refused the ops on arrival.
-bool HoldsOpsPastCutOff(const Membership& members, RecordStore& store);
 
 }  // namespace attune
 

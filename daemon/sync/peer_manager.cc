@@ -18,6 +18,7 @@
 #include "daemon/records/validation.h"
 #include "daemon/store/meta.h"
 #include "daemon/store/vault_persistence.h"
+#include "daemon/sync/fold_limits.h"
 #include "daemon/sync/op_checker.h"
 #include "daemon/sync/pairing.h"
 #include "daemon/sync/peer_address.h"
@@ -207,13 +208,9 @@ PeerManager::~PeerManager() { Stop(); }
 
 absl::Status PeerManager::Load() {
   vault_->RefreshEpochs();
-  // A removal stored just before a crash, before OnSpaceChange folded the
-  // views again without the removed device's later ops: fold them again at
-  // the unlock. (At every start while such ops are held: they stay in the
-  // log, refused at every fold.)
-  if (HoldsOpsPastCutOff(*members_, *store_)) {
-    if (auto s = store_->RequestRebuild(); !s.ok()) return s;
-  }
+  // A change stored just before a crash, before the views were folded
+  // under its limits; and a data folder whose views predate the limits.
+  if (auto s = RefoldIfLimitsChanged(nullptr); !s.ok()) return s;
   {
     absl::MutexLock change(&change_mu_);
     announced_ = members_->View().removed;
@@ -279,25 +276,26 @@ SessionEnv PeerManager::Env(const v1::VaultIdentity& id) {
   return env;
 }
 
+absl::Status PeerManager::RefoldIfLimitsChanged(const KeySet* keys) {
+  auto id = vault_->identity();
+  auto refolded = attune::RefoldIfLimitsChanged(
+      *members_, store_, db_, id.has_value() ? id->device_public_key() : "", keys);
+  if (!refolded.ok()) return refolded.status();
+  if (*refolded) {
+    LogInfo(
+        "a removal changed which of a removed device's ops count (some were taken before it was "
+        "known here): the records were folded again from the log");
+  }
+  return absl::OkStatus();
+}
+
 void PeerManager::OnSpaceChange() {
   absl::MutexLock change(&change_mu_);
   vault_->RefreshEpochs();
   CutRemoved();
   auto keys = vault_->Keys();
-  if (HoldsOpsPastCutOff(*members_, *store_)) {
-    // Ops of a removed device that this device took before it heard of the
-    // removal no longer count (the fold check refuses them): fold the views
-    // again without them, now or, while locked, at the next unlock (asked
-    // for first, so a crash in between still does it).
-    absl::Status s = store_->RequestRebuild();
-    if (s.ok() && keys.ok()) s = store_->RebuildViews(**keys).status();
-    if (s.ok()) {
-      LogInfo(
-          "ops a removed device wrote after its removal's cut-off, taken before the removal "
-          "was known here, no longer count: the records were folded again without them");
-    } else {
-      LogWarning(absl::StrCat("could not fold the records again after a removal: ", s.message()));
-    }
+  if (auto s = RefoldIfLimitsChanged(keys.ok() ? keys->get() : nullptr); !s.ok()) {
+    LogWarning(absl::StrCat("could not fold the records again after a removal: ", s.message()));
   }
   Membership::Snapshot snap = members_->Now();
   const SpaceView& view = snap.view;
@@ -410,6 +408,7 @@ absl::StatusOr<v1::LeaveSpaceResponse> PeerManager::LeaveSpace() {
   if (members_->IsMember(k.device_public_key)) {
     return absl::InternalError("the leaving was made but does not count here");
   }
+  if (auto s = RefoldIfLimitsChanged(&k); !s.ok()) return s;
   AnnounceRemovals();
   // The streams open now carry the news to the other side (each member's
   // daemon then refuses this device and ends them).
@@ -478,6 +477,11 @@ absl::StatusOr<v1::RemoveDeviceResponse> PeerManager::RemoveDevice(const std::st
     return absl::InternalError("the removal was made but does not count here");
   }
   vault_->RefreshEpochs();
+  // Ops of the device folded here but not yet on the disk when its cut-off
+  // was read count no longer.
+  if (auto now_keys = vault_->Keys(); now_keys.ok()) {
+    if (auto s = RefoldIfLimitsChanged(now_keys->get()); !s.ok()) return s;
+  }
   CutRemoved();
   AnnounceRemovals();
   store_->NotifyChange();  // open streams pass the removal on

@@ -139,6 +139,12 @@ class PeerManager {
   // streams with removed devices ended, and a new key epoch started when a
   // removed device holds the newest key (space_rules.h).
   void OnSpaceChange();
+  // Folds the views again (RecordStore::RebuildViews; while locked, asks for
+  // it at the next unlock) when what they may count of the devices that are
+  // not members (CurrentFoldLimits) changed since they were last folded, in
+  // a way that matters for the ops held (FoldLimitsMatter); remembers the
+  // limits in meta (LocalTable::kFoldLimits). `keys` may be null (locked).
+  absl::Status RefoldIfLimitsChanged(const KeySet* keys);
   // Ends the streams, both ways, of devices that are no longer members.
   void CutRemoved();
   // Emits MembershipChanged for each removal not told of yet.

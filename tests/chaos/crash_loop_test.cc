@@ -368,8 +368,9 @@ TEST_F(CrashLoopTest, LinkedDevicesKilledWhileWritingAndARemovalThatSurvivesAKil
   }
   ASSERT_TRUE(late_writer.AwaitAcks(20, std::chrono::seconds(60)))
       << late_writer.unexpected_failure();
-  // A and B agree on every record (B may have taken some of the phone's
-  // later ops before it heard of the removal: they no longer count).
+  // A and B agree on every record. (The phone reaches B only through A, which
+  // refuses its later ops on arrival; a member that took such ops before it
+  // heard of the removal is sync_test's ConvergenceTest.)
   ASSERT_TRUE(AwaitSameRecords({&a_, &b_}, kConvergeTimeout));
   auto writes = ExpectedState::Load(expected_.path());
   for (const AckedWrite& w : ExpectedState::Load(late.path())) writes.push_back(w);

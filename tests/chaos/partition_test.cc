@@ -436,8 +436,9 @@ TEST_F(PartitionTest, LinkedDevicesThroughPartitionsAndARemovedDeviceThatWritesO
   for (auto& w : writers) {
     ASSERT_TRUE(w->AwaitAcks(20, std::chrono::seconds(120))) << w->unexpected_failure();
   }
-  // A and B agree on every record (the phone's ops past its cut-off that B
-  // may have taken before it heard of the removal no longer count).
+  // A and B agree on every record. (The phone reaches B only through A, which
+  // refuses its later ops on arrival; a member that took such ops before it
+  // heard of the removal is sync_test's ConvergenceTest.)
   ASSERT_TRUE(AwaitSameRecords({&a.d, &b.d}, std::chrono::seconds(120)));
   writes = ExpectedState::Load(expected_.path());
   for (const AckedWrite& w : ExpectedState::Load(late.path())) writes.push_back(w);

@@ -175,6 +175,12 @@ int ProfileWrites(const Options& o, const std::string& dir) {
   std::cout << o.profile_clients << " clients: " << f.per_second << " writes/s, p50 " << f.p50_ms
             << " ms; attuned's CPU per write " << (daemon.CpuSeconds() - cpu0) * 1000 / writes
             << " ms\n";
+  // The floor under that: what a call with no work behind it costs attuned.
+  const int empty_calls = 2000;
+  const double cpu1 = daemon.CpuSeconds();
+  MeasureEmptyCalls(socket, empty_calls, 0);
+  std::cout << "1 client, empty calls: attuned's CPU per call "
+            << (daemon.CpuSeconds() - cpu1) * 1000 / empty_calls << " ms\n";
   daemon.Stop();
   return 0;
 }

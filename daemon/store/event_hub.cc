@@ -7,25 +7,16 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "daemon/base/big_endian.h"
 #include "daemon/store/meta.h"
 #include "daemon/vault/view_crypto.h"
 
 namespace attune {
 namespace {
 
-std::string EncodeId(uint64_t id) {
-  std::string out;
-  for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(id >> shift));
-  return out;
+std::string EventKey(uint64_t id) {
+  return absl::StrCat(meta_key::kEventPrefix, EncodeBigEndian64(id));
 }
-
-uint64_t DecodeId(std::string_view bytes) {
-  uint64_t v = 0;
-  for (unsigned char c : bytes) v = v << 8 | c;
-  return v;
-}
-
-std::string EventKey(uint64_t id) { return absl::StrCat(meta_key::kEventPrefix, EncodeId(id)); }
 
 google::protobuf::Timestamp Stamp(absl::Time t) {
   google::protobuf::Timestamp out;
@@ -54,13 +45,13 @@ absl::StatusOr<std::unique_ptr<EventHub>> EventHub::Open(Db* db, const Clock* cl
   absl::MutexLock lock(&hub->mu_);
   const std::string prefix = meta_key::kEventPrefix;
   auto scan = db->Scan(Cf::kMeta, prefix, [&](std::string_view key, std::string_view) {
-    hub->kept_.push_back(DecodeId(key.substr(prefix.size())));
+    hub->kept_.push_back(DecodeBigEndian64(key.substr(prefix.size())));
     return true;
   });
   if (!scan.ok()) return scan;
   auto trimmed = db->Get(Cf::kMeta, meta_key::kEventTrimmed);
   if (!trimmed.ok()) return trimmed.status();
-  if (trimmed->has_value()) hub->trimmed_through_ = DecodeId(**trimmed);
+  if (trimmed->has_value()) hub->trimmed_through_ = DecodeBigEndian64(**trimmed);
   return hub;
 }
 
@@ -158,7 +149,7 @@ void EventHub::Stage(const KeySet& keys, v1::Event* event, Batch* batch) {
     trimmed_through_ = std::max(trimmed_through_, kept_.front());
     kept_.pop_front();
   }
-  batch->Put(Cf::kMeta, meta_key::kEventTrimmed, EncodeId(trimmed_through_));
+  batch->Put(Cf::kMeta, meta_key::kEventTrimmed, EncodeBigEndian64(trimmed_through_));
 }
 
 void EventHub::Publish(std::vector<v1::Event> events) {
@@ -250,7 +241,7 @@ absl::Status EventHub::ReadKeptChanges(const KeySet& keys, uint64_t after, uint6
   auto scan =
       db_->ScanFrom(Cf::kMeta, EventKey(after + 1), [&](std::string_view key, std::string_view v) {
         if (key.substr(0, prefix.size()) != prefix) return false;
-        if (DecodeId(key.substr(prefix.size())) >= before) return false;
+        if (DecodeBigEndian64(key.substr(prefix.size())) >= before) return false;
         auto plain = OpenValue(keys.data_key, CfName(Cf::kMeta), key, v);
         v1::Event event;
         if (!plain.ok() || !event.ParseFromString(*plain)) {

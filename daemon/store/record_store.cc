@@ -4,6 +4,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/base/big_endian.h"
 #include "daemon/base/log.h"
 #include "daemon/store/meta.h"
 #include "daemon/store/own_log_head.h"
@@ -18,20 +19,6 @@ constexpr size_t kMaxGroup = 256;
 constexpr size_t kDeviceBytes = 32;
 constexpr char kSharedStream = 'S';
 constexpr char kPrivateStream = 'P';
-
-uint64_t BigEndian(std::string_view bytes) {
-  uint64_t v = 0;
-  for (unsigned char c : bytes) v = v << 8 | c;
-  return v;
-}
-
-std::string EncodeSeq(uint64_t seq) {
-  std::string out;
-  for (int shift = 56; shift >= 0; shift -= 8) {
-    out.push_back(static_cast<char>((seq >> shift) & 0xff));
-  }
-  return out;
-}
 
 char StreamOf(v1::Visibility v) {
   return v == v1::VISIBILITY_SHARED ? kSharedStream : kPrivateStream;
@@ -89,7 +76,7 @@ std::string RecordStore::ViewKey(Kind kind, std::string_view id) {
 
 std::string RecordStore::OplogKey(std::string_view device, v1::Visibility visibility,
                                   uint64_t seq) {
-  return StreamPrefix(device, StreamOf(visibility)) + EncodeSeq(seq);
+  return StreamPrefix(device, StreamOf(visibility)) + EncodeBigEndian64(seq);
 }
 
 absl::StatusOr<v1::RecordState> RecordStore::Write(const KeySet& keys, Mutation mutation) {
@@ -215,7 +202,7 @@ absl::StatusOr<uint64_t> RecordStore::LastSeq(std::string_view device,
   auto last = db_->LastKeyWithPrefix(Cf::kOplog, prefix);
   if (!last.ok()) return last.status();
   if (!last->has_value() || (*last)->size() != prefix.size() + 8) return 0;
-  return BigEndian(std::string_view(**last).substr(prefix.size()));
+  return DecodeBigEndian64(std::string_view(**last).substr(prefix.size()));
 }
 
 absl::Status RecordStore::LoadVersionVector() {
@@ -510,7 +497,7 @@ absl::StatusOr<RecordStore::RebuildStats> RecordStore::RebuildViews(const KeySet
       applied[AppliedKey(key.substr(0, kDeviceBytes), key[kDeviceBytes] == kSharedStream
                                                           ? v1::VISIBILITY_SHARED
                                                           : v1::VISIBILITY_PRIVATE)] =
-          BigEndian(key.substr(kDeviceBytes + 1));
+          DecodeBigEndian64(key.substr(kDeviceBytes + 1));
     }
     return true;
   });
@@ -525,7 +512,7 @@ absl::StatusOr<RecordStore::RebuildStats> RecordStore::RebuildViews(const KeySet
   });
   if (!s.ok()) return s;
   for (const auto& [key, state] : states) RecordViews::Put(keys, key, state, &batch);
-  for (const auto& [key, seq] : applied) batch.Put(Cf::kMeta, key, EncodeSeq(seq));
+  for (const auto& [key, seq] : applied) batch.Put(Cf::kMeta, key, EncodeBigEndian64(seq));
   batch.Delete(Cf::kMeta, meta_key::kRebuildViews);
   if (auto w = db_->Write(batch, true); !w.ok()) return w;
   stats.records = states.size();
@@ -540,8 +527,9 @@ absl::Status RecordStore::HandOverFromBackedUpDevice(Db* db, std::string_view ba
     auto last = db->LastKeyWithPrefix(Cf::kOplog, StreamPrefix(device, StreamOf(vis)));
     if (!last.ok()) return last.status();
     if (last->has_value()) {
-      batch.Put(Cf::kMeta, AppliedKey(device, vis),
-                EncodeSeq(BigEndian(std::string_view(**last).substr(kDeviceBytes + 1))));
+      batch.Put(
+          Cf::kMeta, AppliedKey(device, vis),
+          EncodeBigEndian64(DecodeBigEndian64(std::string_view(**last).substr(kDeviceBytes + 1))));
     }
   }
   for (const char* key : {meta_key::kOwnLogBehind, meta_key::kOwnLogBehindPrivate,
@@ -620,7 +608,7 @@ absl::Status RecordStore::CheckOwnLogLocked(const KeySet& keys) {
         scan.malformed = true;
         return false;
       }
-      scan.Add(BigEndian(key.substr(prefix.size())), value);
+      scan.Add(DecodeBigEndian64(key.substr(prefix.size())), value);
       return true;
     });
     if (!s.ok()) return s;
@@ -740,7 +728,7 @@ absl::Status RecordStore::LoadBehind() {
   for (v1::Visibility vis : {v1::VISIBILITY_SHARED, v1::VISIBILITY_PRIVATE}) {
     auto stored = db_->Get(Cf::kMeta, BehindKey(vis));
     if (!stored.ok()) return stored.status();
-    BehindUntil(vis) = stored->has_value() ? BigEndian(**stored) : 0;
+    BehindUntil(vis) = stored->has_value() ? DecodeBigEndian64(**stored) : 0;
   }
   behind_loaded_ = true;
   return absl::OkStatus();
@@ -807,7 +795,7 @@ absl::Status RecordStore::NoteOwnOpsHeldByPeer(const std::string& own_device, ui
   uint64_t& until = BehindUntil(visibility);
   if (seq <= held || seq <= until) return absl::OkStatus();
   Batch batch;
-  batch.Put(Cf::kMeta, BehindKey(visibility), EncodeSeq(seq));
+  batch.Put(Cf::kMeta, BehindKey(visibility), EncodeBigEndian64(seq));
   if (auto s = db_->Write(batch, true); !s.ok()) return s;
   until = seq;
   own_device_ = own_device;
@@ -855,7 +843,7 @@ absl::StatusOr<std::vector<std::string>> RecordStore::ReadOps(const std::string&
   std::vector<std::string> out;
   size_t bytes = 0;
   std::string prefix = StreamPrefix(device, StreamOf(visibility));
-  auto s = db_->ScanFrom(Cf::kOplog, prefix + EncodeSeq(from_seq),
+  auto s = db_->ScanFrom(Cf::kOplog, prefix + EncodeBigEndian64(from_seq),
                          [&](std::string_view key, std::string_view value) {
                            if (key.substr(0, prefix.size()) != prefix) return false;
                            out.emplace_back(value);
@@ -996,7 +984,7 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
       if (auto s = PutStates(*keys, states, &batch); !s.ok()) return s;
       for (const auto& [stream, seq] : held) {
         auto [author, vis] = split(stream);
-        batch.Put(Cf::kMeta, AppliedKey(author, vis), EncodeSeq(seq));
+        batch.Put(Cf::kMeta, AppliedKey(author, vis), EncodeBigEndian64(seq));
       }
       if (own_added) PutHead(*keys, head, &batch);
       StageEvents(*keys, &appended->events, &batch);
@@ -1041,7 +1029,7 @@ absl::Status RecordStore::FoldPendingStreams(const KeySet& keys, v1::Visibility 
     if (device == keys.device_public_key) continue;  // own ops are folded when written
     auto applied_bytes = db_->Get(Cf::kMeta, AppliedKey(device, vis));
     if (!applied_bytes.ok()) return applied_bytes.status();
-    uint64_t applied = applied_bytes->has_value() ? BigEndian(**applied_bytes) : 0;
+    uint64_t applied = applied_bytes->has_value() ? DecodeBigEndian64(**applied_bytes) : 0;
     while (applied < seq) {
       auto raw = ReadOps(device, vis, applied + 1, 1000, 8 << 20);
       if (!raw.ok()) return raw.status();
@@ -1056,7 +1044,7 @@ absl::Status RecordStore::FoldPendingStreams(const KeySet& keys, v1::Visibility 
       applied += raw->size();
       Batch batch;
       if (auto s = PutStates(keys, states, &batch); !s.ok()) return s;
-      batch.Put(Cf::kMeta, AppliedKey(device, vis), EncodeSeq(applied));
+      batch.Put(Cf::kMeta, AppliedKey(device, vis), EncodeBigEndian64(applied));
       StageEvents(keys, &folded.events, &batch);
       absl::Status written = db_->Write(batch, true);
       FinishEvents(&folded, written.ok());

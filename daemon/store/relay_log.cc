@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/base/big_endian.h"
 #include "daemon/store/meta.h"
 
 namespace attune {
@@ -12,23 +13,11 @@ constexpr size_t kSpaceBytes = 16;
 constexpr size_t kAuthorBytes = 32;
 constexpr int64_t kVisitResolutionMs = 60LL * 60 * 1000;
 
-std::string Be64(uint64_t v) {
-  std::string out(8, '\0');
-  for (int i = 7; i >= 0; --i, v >>= 8) out[static_cast<size_t>(i)] = static_cast<char>(v & 0xff);
-  return out;
-}
-
-uint64_t FromBe64(std::string_view s) {
-  uint64_t v = 0;
-  for (size_t i = 0; i < 8 && i < s.size(); ++i) v = v << 8 | static_cast<unsigned char>(s[i]);
-  return v;
-}
-
 // Oplog: space ‖ author ‖ seq (big endian), so a stream reads in order.
 std::string OpKey(std::string_view space, std::string_view author, uint64_t seq) {
   std::string key(space);
   key.append(author);
-  key.append(Be64(seq));
+  key.append(EncodeBigEndian64(seq));
   return key;
 }
 
@@ -57,7 +46,7 @@ absl::Status RelayLog::Load() {
         key.remove_prefix(head_prefix);
         if (key.size() == kSpaceBytes + kAuthorBytes) {
           heads_[std::string(key.substr(0, kSpaceBytes))][std::string(key.substr(kSpaceBytes))] =
-              FromBe64(value);
+              DecodeBigEndian64(value);
         }
         return true;
       });
@@ -67,7 +56,7 @@ absl::Status RelayLog::Load() {
                    [&](std::string_view key, std::string_view value) {
                      key.remove_prefix(seen_prefix);
                      if (key.size() == kSpaceBytes) {
-                       visits_[std::string(key)] = static_cast<int64_t>(FromBe64(value));
+                       visits_[std::string(key)] = static_cast<int64_t>(DecodeBigEndian64(value));
                      }
                      return true;
                    });
@@ -110,7 +99,7 @@ absl::StatusOr<size_t> RelayLog::Append(const std::string& space, const std::vec
     ++added;
   }
   for (const auto& [author, seq] : moved) {
-    batch.Put(Cf::kMeta, HeadKey(space, author), Be64(seq));
+    batch.Put(Cf::kMeta, HeadKey(space, author), EncodeBigEndian64(seq));
   }
   if (added > 0) {
     if (auto s = db_->Write(batch, /*sync=*/true); !s.ok()) return s;
@@ -135,7 +124,7 @@ absl::StatusOr<std::vector<std::string>> RelayLog::Read(const std::string& space
                                (!out.empty() && bytes + value.size() > max_bytes)) {
                              return false;
                            }
-                           if (FromBe64(key.substr(prefix.size())) != want) return false;
+                           if (DecodeBigEndian64(key.substr(prefix.size())) != want) return false;
                            ++want;
                            bytes += value.size();
                            out.emplace_back(value);
@@ -178,7 +167,8 @@ absl::Status RelayLog::Visited(const std::string& space, int64_t now_ms) {
     }
   }
   Batch batch;
-  batch.Put(Cf::kMeta, SeenKey(space), Be64(static_cast<uint64_t>(std::max<int64_t>(0, now_ms))));
+  batch.Put(Cf::kMeta, SeenKey(space),
+            EncodeBigEndian64(static_cast<uint64_t>(std::max<int64_t>(0, now_ms))));
   if (auto s = db_->Write(batch, /*sync=*/true); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
   visits_[space] = now_ms;

@@ -5,6 +5,7 @@
 #include <set>
 #include <vector>
 
+#include "daemon/base/big_endian.h"
 #include "daemon/store/meta.h"
 #include "daemon/sync/op_checker.h"
 
@@ -55,20 +56,11 @@ absl::StatusOr<bool> RefoldIfLimitsChanged(const Membership& members, RecordStor
                                            const std::string& self, const KeySet* keys) {
   LocalSettings saved(db, LocalTable::kFoldLimits);
   // Each entry: the shared and the private limit, 8 bytes each, big-endian.
-  auto decode = [](std::string_view bytes) {
-    uint64_t v = 0;
-    for (unsigned char c : bytes) v = v << 8 | c;
-    return v;
-  };
-  auto encode = [](uint64_t v) {
-    std::string out;
-    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
-    return out;
-  };
   FoldLimits before;
   auto s = saved.Scan([&](std::string_view device, std::string_view value) {
     if (value.size() == 16) {
-      before[std::string(device)] = {decode(value.substr(0, 8)), decode(value.substr(8))};
+      before[std::string(device)] = {DecodeBigEndian64(value.substr(0, 8)),
+                                     DecodeBigEndian64(value.substr(8))};
     }
     return true;
   });
@@ -87,7 +79,7 @@ absl::StatusOr<bool> RefoldIfLimitsChanged(const Membership& members, RecordStor
     if (after.count(device) == 0) remove.push_back(device);
   }
   for (const auto& [device, limit] : after) {
-    put.emplace_back(device, encode(limit.first) + encode(limit.second));
+    put.emplace_back(device, EncodeBigEndian64(limit.first) + EncodeBigEndian64(limit.second));
   }
   if (s = saved.Write(remove, put); !s.ok()) return s;
   if (refold && keys != nullptr) {

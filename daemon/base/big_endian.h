@@ -1,6 +1,7 @@
-// Unsigned 64-bit numbers as 8 big-endian bytes: the form every sequence
-// number, event id and limit takes in a RocksDB key or meta value, so that
-// keys holding them sort in numeric order.
+// Unsigned 64-bit numbers as 8 big-endian bytes: the form the store's
+// sequence numbers, the event hub's ids, the relay log's sequence numbers and
+// the saved fold limits take in RocksDB keys and meta values, so that keys
+// holding them sort in numeric order.
 #ifndef ATTUNE_DAEMON_BASE_BIG_ENDIAN_H_
 #define ATTUNE_DAEMON_BASE_BIG_ENDIAN_H_
 

@@ -116,6 +116,7 @@ class Daemon {
     // that); a busy machine needs more than 50 ms for the HTTP/2 settings.
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 20000);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
+    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);  // as attune-web's channel: a local socket
     channel_ =
         grpc::CreateCustomChannel("unix:" + socket_, grpc::InsecureChannelCredentials(), args);
   }

@@ -113,4 +113,10 @@ absl::Status CheckDaemonSocket(const std::string& socket_path) {
   return absl::OkStatus();
 }
 
+grpc::ChannelArguments DaemonChannelArguments() {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  return args;
+}
+
 }  // namespace attune

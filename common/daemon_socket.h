@@ -5,6 +5,8 @@
 #ifndef ATTUNE_COMMON_DAEMON_SOCKET_H_
 #define ATTUNE_COMMON_DAEMON_SOCKET_H_
 
+#include <grpcpp/support/channel_arguments.h>
+
 #include <string>
 
 #include "absl/status/status.h"
@@ -29,6 +31,12 @@ absl::Status CheckDaemonSocket(const std::string& socket_path);
 // "the daemon is not running (WHY at SOCKET). Start it with: …": what every
 // client says when nothing serves the socket.
 std::string DaemonNotRunningMessage(const std::string& socket_path, const std::string& why);
+
+// What every channel to attuned's socket starts from (the CLI's, attune-web's,
+// the benches'): no HTTP/2 bandwidth-probe pings, since a local socket has no
+// link whose speed to learn and each ping costs attuned a read and an
+// acknowledgement. Callers add their own arguments.
+grpc::ChannelArguments DaemonChannelArguments();
 
 }  // namespace attune
 

@@ -343,7 +343,7 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
   builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
   // No bandwidth probe pings from attuned on the local socket: there is no
   // link whose speed to learn. Clients choose for their own channels
-  // (attune-web's and the CLI's turn it off too). With it off on both ends a
+  // (DaemonChannelArguments, common/daemon_socket.h, turns it off too). With it off on both ends a
   // check-in from one client costs attuned half a context switch less
   // (perf stat: 9.5 → 8.9) and a tenth of its socket calls.
   builder.AddChannelArgument(GRPC_ARG_HTTP2_BDP_PROBE, 0);

@@ -49,10 +49,9 @@ absl::StatusOr<std::unique_ptr<DaemonClient>> DaemonClient::Connect(
   // Calls fail fast (no wait_for_ready) when nothing listens on the socket.
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(std::make_unique<SanitizingInterceptorFactory>());
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);  // a local socket: nothing to probe
   std::shared_ptr<grpc::Channel> channel = grpc::experimental::CreateCustomChannelWithInterceptors(
-      "unix:" + socket_path, grpc::InsecureChannelCredentials(), args, std::move(interceptors));
+      "unix:" + socket_path, grpc::InsecureChannelCredentials(), DaemonChannelArguments(),
+      std::move(interceptors));
   return std::unique_ptr<DaemonClient>(new DaemonClient(socket_path, std::move(channel)));
 }
 

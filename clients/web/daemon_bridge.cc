@@ -2,7 +2,6 @@
 
 #include <grpcpp/create_channel.h>
 #include <grpcpp/support/byte_buffer.h>
-#include <grpcpp/support/channel_arguments.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -116,20 +115,11 @@ class DaemonBridge::StreamCall final
   bool released_ ABSL_GUARDED_BY(mu_) = false;
 };
 
-namespace {
-
-std::shared_ptr<grpc::Channel> LocalChannel(const std::string& socket_path) {
-  grpc::ChannelArguments args;
-  // No bandwidth probe pings on a local socket: each costs attuned a read
-  // and an acknowledgement, and there is no link whose speed to learn.
-  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-  return grpc::CreateCustomChannel("unix:" + socket_path, grpc::InsecureChannelCredentials(), args);
-}
-
-}  // namespace
-
 DaemonBridge::DaemonBridge(std::string socket_path)
-    : socket_path_(std::move(socket_path)), channel_(LocalChannel(socket_path_)), stub_(channel_) {}
+    : socket_path_(std::move(socket_path)),
+      channel_(grpc::CreateCustomChannel("unix:" + socket_path_, grpc::InsecureChannelCredentials(),
+                                         DaemonChannelArguments())),
+      stub_(channel_) {}
 
 DaemonBridge::~DaemonBridge() {
   std::vector<std::weak_ptr<DaemonStream>> streams;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "attune/v1/api.grpc.pb.h"
+#include "common/daemon_socket.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace attune::bench {
@@ -18,7 +19,7 @@ std::string Describe(const grpc::Status& s) {
 }
 
 std::shared_ptr<grpc::Channel> MakeChannel(const std::string& socket) {
-  grpc::ChannelArguments args;
+  grpc::ChannelArguments args = DaemonChannelArguments();
   // Redial soon after a failed attempt, but give each attempt 20 s: gRPC
   // takes the "min reconnect backoff" as the least time one connection
   // attempt may take, and at 10 ms a busy machine failed the quick bench in
@@ -27,8 +28,6 @@ std::shared_ptr<grpc::Channel> MakeChannel(const std::string& socket) {
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 20000);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 50);
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  // As attune-web's channel: no bandwidth probe pings on a local socket.
-  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   return grpc::CreateCustomChannel("unix:" + socket, grpc::InsecureChannelCredentials(), args);
 }
 

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "attune/v1/api.grpc.pb.h"
+#include "common/daemon_socket.h"
 #include "daemon/plugins/grant_store.h"
 #include "daemon/plugins/host.h"
 
@@ -110,13 +111,12 @@ class Daemon {
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
     if (!fs::exists(socket_)) Fail("attuned did not start; see " + dir + "/attuned.log");
-    grpc::ChannelArguments args;
+    grpc::ChannelArguments args = attune::DaemonChannelArguments();
     args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
     // Each connection attempt may take 20 s (gRPC reads the min backoff as
     // that); a busy machine needs more than 50 ms for the HTTP/2 settings.
     args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 20000);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
-    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);  // as attune-web's channel: a local socket
     channel_ =
         grpc::CreateCustomChannel("unix:" + socket_, grpc::InsecureChannelCredentials(), args);
   }

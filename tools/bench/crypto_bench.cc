@@ -10,20 +10,13 @@
 
 #include "daemon/vault/op_crypto.h"
 #include "tools/bench/op_fixtures.h"
+#include "tools/bench/proc_stats.h"
 
 namespace attune::bench {
 namespace {
 
 constexpr int kOps = 256;        // distinct ops, cycled through
 constexpr int kCheckEvery = 64;  // calls between looks at the clock
-
-double ThreadCpuSeconds() {
-  timespec t{};
-  if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0) {
-    throw std::runtime_error("cannot read this thread's CPU time");
-  }
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
-}
 
 // Calls fn(i) for i = 0, 1, 2 … until cpu_seconds of this thread's CPU time
 // have passed; returns calls per CPU second.

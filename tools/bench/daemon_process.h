@@ -50,8 +50,9 @@ class DaemonProcess {
   std::string ended_;  // set once reaped
 };
 
-// User plus system CPU time process `pid` (all its threads) has used so far,
-// from /proc/<pid>/stat; NaN if that cannot be read.
+// User plus system CPU time process `pid` (all its threads, ended ones
+// included) has used so far: its CPU clock (nanoseconds), else
+// /proc/<pid>/stat (clock ticks); NaN if neither can be read.
 double ProcessCpuSeconds(pid_t pid);
 
 // Prints the last 20 lines of a daemon's log to stderr (nothing if empty).

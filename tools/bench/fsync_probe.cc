@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include "tools/bench/proc_stats.h"
+
 namespace attune::bench {
 namespace {
 
@@ -30,8 +32,12 @@ Samples ProbeFsync(const std::string& path, int appends, int warmup,
   Samples out;
   out.latencies_ms.reserve(static_cast<size_t>(appends));
   auto first = std::chrono::steady_clock::now();
+  double first_cpu = ThreadCpuSeconds();
   for (int i = 0; i < warmup + appends; ++i) {
-    if (i == warmup) first = std::chrono::steady_clock::now();
+    if (i == warmup) {
+      first = std::chrono::steady_clock::now();
+      first_cpu = ThreadCpuSeconds();
+    }
     if (pause.count() > 0) std::this_thread::sleep_for(pause);
     auto start = std::chrono::steady_clock::now();
     if (::write(fd, record.data(), record.size()) != static_cast<ssize_t>(record.size())) {
@@ -49,6 +55,7 @@ Samples ProbeFsync(const std::string& path, int appends, int warmup,
   }
   out.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - first).count();
+  out.thread_cpu_seconds = ThreadCpuSeconds() - first_cpu;
   ::close(fd);
   ::unlink(path.c_str());
   return out;

@@ -14,6 +14,9 @@ namespace attune::bench {
 // `appends` timed appends of kProbeRecordBytes, each followed by fdatasync,
 // and removes the file. With a `pause`, the thread sleeps that long (untimed)
 // before each append, as a server's log thread sleeps between requests.
+// Samples::thread_cpu_seconds is the thread's CPU time over the timed
+// appends: what appending and fdatasync cost the caller, in the kernel
+// mostly (with a pause, the sleeps' own cost too).
 // Throws std::runtime_error on an I/O error.
 inline constexpr int kProbeRecordBytes = 200;
 Samples ProbeFsync(const std::string& path, int appends, int warmup,

@@ -205,12 +205,17 @@ RunFigures RunOnce(const Options& o, const std::string& run_dir, int empty_calls
     InitVault(socket);
 
     std::cerr << "empty calls… " << std::flush;
+    const double empty_cpu0 = daemon.CpuSeconds();
     f.empty_call = Summarise(MeasureEmptyCalls(socket, empty_calls, kWarmupCalls), false);
+    f.empty_call_daemon_cpu_ms =
+        (daemon.CpuSeconds() - empty_cpu0) * 1000 / (empty_calls + kWarmupCalls);
 
     // Probed just before the 1-client writes it is compared with: this
     // disk's fsync latency drifts within seconds.
     std::cerr << "fsync probe… " << std::flush;
-    f.fsync = Summarise(ProbeFsync(run_dir + "/fsync-probe", o.writes, kWarmupAppends), false);
+    Samples fsync = ProbeFsync(run_dir + "/fsync-probe", o.writes, kWarmupAppends);
+    f.fsync_cpu_ms = fsync.thread_cpu_seconds * 1000 / o.writes;
+    f.fsync = Summarise(fsync, false);
     f.fsync_paced = Summarise(
         ProbeFsync(run_dir + "/fsync-probe-paced", o.writes, kWarmupAppends, kPacedProbePause),
         false);

@@ -1,6 +1,7 @@
 #include "tools/bench/proc_stats.h"
 
 #include <dirent.h>
+#include <time.h>
 
 #include <algorithm>
 #include <fstream>
@@ -26,6 +27,14 @@ double StatusField(const std::string& path, const std::string& name) {
 }
 
 }  // namespace
+
+double ThreadCpuSeconds() {
+  timespec t{};
+  if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0) {
+    throw std::runtime_error("cannot read this thread's CPU time");
+  }
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
 
 double RssMb(pid_t pid) {
   double kb = StatusField("/proc/" + std::to_string(pid) + "/status", "VmRSS");

@@ -13,6 +13,10 @@
 
 namespace attune::bench {
 
+// The calling thread's CPU time (user + system) so far, in seconds. Throws
+// std::runtime_error if it cannot be read.
+double ThreadCpuSeconds();
+
 // VmRSS of /proc/<pid>/status, in MB (2^20 bytes). Throws
 // std::runtime_error if it cannot be read.
 double RssMb(pid_t pid);

@@ -145,6 +145,19 @@ std::string WriteTable(const Report& r) {
       << Verdict(one_cpu.median <= kOneClientCpuTargetMs) << "; " << kBusyClients << " clients "
       << Cell(busy_cpu, " ms") << " at " << Cell(busy_rate, " /s") << " (target ≤ "
       << Num(kBusyCpuTargetMs) << ") " << Verdict(busy_cpu.median <= kBusyCpuTargetMs) << "\n";
+  Spread empty_cpu = Across(r, [](const RunFigures& f) { return f.empty_call_daemon_cpu_ms; });
+  Spread fsync_cpu = Across(r, [](const RunFigures& f) { return f.fsync_cpu_ms; });
+  Spread seal_cpu = Across(r, [](const RunFigures& f) { return f.SealCpuMs(); });
+  Spread cpu_floor = Across(r, [](const RunFigures& f) { return f.OneClientCpuFloorMs(); });
+  out << "  its floor in the same runs: attuned's CPU per empty call " << Cell(empty_cpu, " ms")
+      << " + the probe's CPU per append and fdatasync " << Cell(fsync_cpu, " ms")
+      << " + sealing the op " << Cell(seal_cpu, " ms") << " = " << Cell(cpu_floor, " ms") << "; ";
+  const double room = kOneClientCpuTargetMs - cpu_floor.median;
+  if (room > 0) {
+    out << "the 1-client target leaves " << Num(room) << " ms for the check-in's own work\n";
+  } else {
+    out << "the floor alone is over the 1-client target\n";
+  }
   Spread floor = Across(r, [](const RunFigures& f) { return f.PacedFloorRatio(); });
   out << "not a target: 1-client p50 / (paced fdatasync p50 + empty call p50) = " << Cell(floor, "")
       << "\n";
@@ -249,6 +262,9 @@ std::string WriteJson(const Report& r) {
         << ", \"concurrent_cpu_ms_per_write\": {\"attuned\": " << Json(f.many_daemon_cpu_ms)
         << ", \"clients\": " << Json(f.many_client_cpu_ms) << "}, \"cores\": " << f.cores
         << ", \"one_client_cpu_ms_per_write\": " << Json(f.one_daemon_cpu_ms)
+        << ", \"one_client_cpu_floor_ms\": {\"empty_call\": " << Json(f.empty_call_daemon_cpu_ms)
+        << ", \"fdatasync\": " << Json(f.fsync_cpu_ms) << ", \"seal\": " << Json(f.SealCpuMs())
+        << ", \"sum\": " << Json(f.OneClientCpuFloorMs()) << "}"
         << ", \"busy_clients\": " << kBusyClients << ", \"busy\": " << Json(f.busy_clients)
         << ", \"busy_cpu_ms_per_write\": " << Json(f.busy_daemon_cpu_ms)
         << ", \"cpu_bound_per_second\": " << Json(f.CpuBoundPerSecond())
@@ -325,6 +341,10 @@ std::string SyncTable(const Report& r) {
         << " from JoinSpace returning; first op after " << Cell(SpreadOf(i.first_op_seconds), " s")
         << "; CPU A " << Num(cpu_a.median) << " s, B " << Num(cpu_b.median)
         << " s = " << Count(i.ops / cpu_b.median) << " ops per B CPU-second\n";
+    const double b_ms = cpu_b.median * 1000 / i.ops;
+    out << "  B's CPU per op taken in " << Num(b_ms) << " ms (target ≤ " << Num(kIngestCpuTargetMs)
+        << ") " << Verdict(b_ms <= kIngestCpuTargetMs) << "; checking its signature alone costs "
+        << Num(1000 / s.verify.per_second) << " ms of one core\n";
   }
   double sync_ratio = s.SyncRatio();
   Spread live_ratio = s.LiveP50Over(&LiveRound::fsync);

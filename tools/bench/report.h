@@ -44,6 +44,16 @@ struct RunFigures {
   double one_daemon_cpu_ms = 0;
   double busy_daemon_cpu_ms = 0;
   Figure busy_clients;
+  // What a 1-client check-in cannot cost attuned less than, on this machine
+  // in this run: attuned's CPU per empty call (the health check, after the
+  // timed ones' warm-up), the probe's CPU per append and fdatasync (unpaced),
+  // and sealing one op (crypto's rate, one core).
+  double empty_call_daemon_cpu_ms = 0;
+  double fsync_cpu_ms = 0;
+  double SealCpuMs() const { return 1000 / crypto.seal_per_second; }
+  double OneClientCpuFloorMs() const {
+    return empty_call_daemon_cpu_ms + fsync_cpu_ms + SealCpuMs();
+  }
 
   double GetRatio() const { return get_one.p50_ms / empty_call.p50_ms; }
   double LatencyRatio() const { return one_client.p50_ms / fsync.p50_ms; }

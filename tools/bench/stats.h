@@ -12,6 +12,9 @@ namespace attune::bench {
 struct Samples {
   std::vector<double> latencies_ms;  // one per operation
   double wall_seconds = 0;           // first operation's start to last one's end
+  // The measuring thread's CPU time over the same span, where the measure
+  // runs its operations on its own thread (ProbeFsync); else 0.
+  double thread_cpu_seconds = 0;
 };
 
 // Nearest-rank percentile (p in [0, 100]) of `values`; NaN when empty.

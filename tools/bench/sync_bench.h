@@ -40,6 +40,7 @@ namespace attune::bench {
 
 // What sync should achieve.
 inline constexpr double kSyncRatioTarget = 0.5;     // ops/s over verify rate × cores, at least
+inline constexpr double kIngestCpuTargetMs = 0.06;  // B's CPU per op it takes in, at most
 inline constexpr double kLiveP50RatioTarget = 2.0;  // live p50 over fsync p50, at most
 inline constexpr double kLiveP99TargetMs = 50.0;    // live p99, at most
 

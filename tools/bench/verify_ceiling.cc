@@ -10,6 +10,8 @@
 #include <thread>
 #include <vector>
 
+#include "tools/bench/proc_stats.h"
+
 namespace attune::bench {
 namespace {
 
@@ -20,14 +22,6 @@ struct Signed {
   std::array<unsigned char, kVerifyMessageBytes> message;
   std::array<unsigned char, crypto_sign_BYTES> signature;
 };
-
-double ThreadCpuSeconds() {
-  timespec t{};
-  if (::clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0) {
-    throw std::runtime_error("cannot read this thread's CPU time");
-  }
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
-}
 
 }  // namespace
 

@@ -44,10 +44,10 @@ struct RunFigures {
   double one_daemon_cpu_ms = 0;
   double busy_daemon_cpu_ms = 0;
   Figure busy_clients;
-  // What a 1-client check-in cannot cost attuned less than, on this machine
-  // in this run: attuned's CPU per empty call (the health check, after the
-  // timed ones' warm-up), the probe's CPU per append and fdatasync (unpaced),
-  // and sealing one op (crypto's rate, one core).
+  // A floor under attuned's CPU per 1-client check-in, on this machine in
+  // this run: attuned's CPU per empty call (the health checks, their warm-up
+  // included), the probe's CPU per 200-byte append and fdatasync (unpaced;
+  // a check-in appends more), and sealing one op (crypto's rate, one core).
   double empty_call_daemon_cpu_ms = 0;
   double fsync_cpu_ms = 0;
   double SealCpuMs() const { return 1000 / crypto.seal_per_second; }

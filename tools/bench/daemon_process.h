@@ -40,8 +40,8 @@ class DaemonProcess {
 
   const std::string& log_path() const { return log_path_; }
   pid_t pid() const { return pid_; }
-  // User plus system CPU time the daemon has used so far, from
-  // /proc/<pid>/stat; NaN once it has ended or if that cannot be read.
+  // User plus system CPU time the daemon has used so far (ProcessCpuSeconds);
+  // NaN once it has ended or if that cannot be read.
   double CpuSeconds() const;
 
  private:

@@ -14,7 +14,9 @@
 
 namespace attune {
 
-// BLAKE2b-256 of an op exactly as stored.
+inline constexpr size_t kOpDigestBytes = 32;
+
+// BLAKE2b-256 of an op exactly as stored (kOpDigestBytes).
 std::string OpDigest(std::string_view bytes);
 
 // The stream's chain after `op` (v1::OwnStreamHead.chain): BLAKE2b-256 of the

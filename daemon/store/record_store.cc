@@ -401,6 +401,8 @@ absl::Status RecordStore::StageMutation(
   if (state.has_deleted()) hlc_.Observe(state.deleted().hlc());
 
   uint64_t& seq = m.visibility == v1::VISIBILITY_SHARED ? *shared_seq : *private_seq;
+  v1::OwnStreamHead* stream = m.visibility == v1::VISIBILITY_SHARED ? head->mutable_shared_ops()
+                                                                    : head->mutable_private_ops();
   v1::OpHeader header;
   header.set_space_id(keys.space_id);
   header.set_author_device(device);
@@ -408,6 +410,7 @@ absl::Status RecordStore::StageMutation(
   header.set_hlc(hlc_.Now());
   header.set_key_epoch(keys.SealingEpoch());
   header.set_visibility(m.visibility);
+  if (stream->seq() + 1 == seq) header.set_prev_digest(stream->digest());
   const v1::RecordState before = events_ != nullptr ? state : v1::RecordState();
   if (auto s = ApplyOp(m.body, ClockOf(header), &state); !s.ok()) return s;
   if (events_ != nullptr)
@@ -415,8 +418,6 @@ absl::Status RecordStore::StageMutation(
   auto op = SealOp(std::move(header), m.body, keys);
   if (!op.ok()) return op.status();
   std::string bytes = op->SerializeAsString();
-  v1::OwnStreamHead* stream = m.visibility == v1::VISIBILITY_SHARED ? head->mutable_shared_ops()
-                                                                    : head->mutable_private_ops();
   Advance(stream, seq, bytes);
   ops->Put(Cf::kOplog, OplogKey(device, m.visibility, seq), bytes);
   ++seq;
@@ -1162,35 +1163,47 @@ absl::Status RecordStore::ResealOwnOps(const KeySet& old_keys, const KeySet& new
   }
   Batch batch;
   absl::Status inner;
-  auto s = db_->Scan(Cf::kOplog, old_keys.device_public_key,
-                     [&](std::string_view key, std::string_view value) {
-                       v1::Op op;
-                       v1::OpHeader header;
-                       if (!op.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
-                         inner = absl::DataLossError("an op in the log does not parse");
-                         return false;
-                       }
-                       auto body = OpenOp(op, old_keys, &header);
-                       if (!body.ok()) {
-                         inner = body.status();
-                         return false;
-                       }
-                       header.set_space_id(new_keys.space_id);
-                       header.set_key_epoch(new_keys.SealingEpoch());
-                       auto sealed = SealOp(header, *body, new_keys);
-                       if (!sealed.ok()) {
-                         inner = sealed.status();
-                         return false;
-                       }
-                       std::string bytes = sealed->SerializeAsString();
-                       v1::OwnStreamHead* stream = header.visibility() == v1::VISIBILITY_SHARED
-                                                       ? head.mutable_shared_ops()
-                                                       : head.mutable_private_ops();
-                       stream->set_chain(ChainNext(stream->chain(), bytes));
-                       if (header.seq() == stream->seq()) stream->set_digest(OpDigest(bytes));
-                       batch.Put(Cf::kOplog, key, bytes);
-                       return true;
-                     });
+  // Per stream, the seq and new digest of the op resealed last, which the
+  // next op's header names again (v1::OpHeader.prev_digest).
+  struct Link {
+    uint64_t seq = 0;
+    std::string digest;
+  } shared_link, private_link;
+  auto s = db_->Scan(
+      Cf::kOplog, old_keys.device_public_key, [&](std::string_view key, std::string_view value) {
+        v1::Op op;
+        v1::OpHeader header;
+        if (!op.ParseFromArray(value.data(), static_cast<int>(value.size()))) {
+          inner = absl::DataLossError("an op in the log does not parse");
+          return false;
+        }
+        auto body = OpenOp(op, old_keys, &header);
+        if (!body.ok()) {
+          inner = body.status();
+          return false;
+        }
+        header.set_space_id(new_keys.space_id);
+        header.set_key_epoch(new_keys.SealingEpoch());
+        const bool shared = header.visibility() == v1::VISIBILITY_SHARED;
+        Link& link = shared ? shared_link : private_link;
+        if (link.seq != 0 && link.seq + 1 == header.seq()) {
+          header.set_prev_digest(link.digest);
+        } else {
+          header.clear_prev_digest();
+        }
+        auto sealed = SealOp(header, *body, new_keys);
+        if (!sealed.ok()) {
+          inner = sealed.status();
+          return false;
+        }
+        std::string bytes = sealed->SerializeAsString();
+        v1::OwnStreamHead* stream = shared ? head.mutable_shared_ops() : head.mutable_private_ops();
+        stream->set_chain(ChainNext(stream->chain(), bytes));
+        link = {header.seq(), OpDigest(bytes)};
+        if (header.seq() == stream->seq()) stream->set_digest(link.digest);
+        batch.Put(Cf::kOplog, key, bytes);
+        return true;
+      });
   if (!s.ok()) return s;
   if (!inner.ok()) return inner;
   const bool ops_changed = batch.Count() > 0;

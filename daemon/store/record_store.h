@@ -192,10 +192,13 @@ class RecordStore {
     return ReadOps(device, v1::VISIBILITY_SHARED, from_seq, max_ops, max_bytes);
   }
 
-  // An op from a peer whose signature, author and size were checked.
+  // An op from a peer whose signature (its own, or through a later op's:
+  // sync/op_checker.h), author and size were checked.
   struct RemoteOp {
     v1::OpHeader header;  // parsed from op.header()
-    std::string bytes;    // the serialized Op, exactly as received
+    // The Op as received, serialized again: the same three fields, so the
+    // bytes its author stored (and digested, v1::OpHeader.prev_digest).
+    std::string bytes;
   };
   // Stores the ops of one batch atomically and durably, and folds them into
   // the views when `keys` is given (otherwise at the next FoldPending).

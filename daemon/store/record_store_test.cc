@@ -11,6 +11,7 @@
 #include <set>
 #include <thread>
 
+#include "daemon/store/own_log_head.h"
 #include "daemon/vault/op_crypto.h"
 #include "tests/support/test_keys.h"
 #include "tests/support/test_mutations.h"
@@ -570,6 +571,17 @@ TEST_F(RecordStoreTest, OwnOpsTakenBackFromAPeerAndOpsSealedAgainMoveTheHead) {
   ASSERT_TRUE(store_->ResealOwnOps(*keys_, *joined).ok());
   Open();
   EXPECT_TRUE(store_->OnUnlock(*joined).ok());
+  // Each resealed op names its resealed predecessor (v1::OpHeader.prev_digest),
+  // and the next write names the last of them.
+  ASSERT_TRUE(store_->Write(*joined, Journal(5, "five", v1::VISIBILITY_SHARED)).ok());
+  auto ops = store_->ReadSharedOps(device, 1, 10, 1 << 20);
+  ASSERT_TRUE(ops.ok() && ops->size() == 5u);
+  for (size_t i = 0; i < ops->size(); ++i) {
+    v1::Op op;
+    v1::OpHeader header;
+    ASSERT_TRUE(op.ParseFromString((*ops)[i]) && header.ParseFromString(op.header()));
+    EXPECT_EQ(header.prev_digest(), i == 0 ? std::string() : OpDigest((*ops)[i - 1])) << i;
+  }
 }
 
 }  // namespace

@@ -314,7 +314,7 @@ std::string SyncTable(const Report& r) {
     row("initial sync A → B: " + Count(i.ops) + " ops (×" + std::to_string(i.seconds.size()) + ")",
         kNone, kNone,
         Cell(rate, " /s") + " = " + Num(rate.median / s.verify.PerSecondAllCores()) +
-            " of ceiling");
+            " of verify × cores");
   }
   const std::string rounds = std::to_string(s.live.size()) + " rounds";
   live_row("raw fdatasync, same folder (" + rounds + ")", &LiveRound::fsync);
@@ -343,8 +343,10 @@ std::string SyncTable(const Report& r) {
         << " s = " << Count(i.ops / cpu_b.median) << " ops per B CPU-second\n";
     const double b_ms = cpu_b.median * 1000 / i.ops;
     out << "  B's CPU per op taken in " << Num(b_ms) << " ms (target ≤ " << Num(kIngestCpuTargetMs)
-        << ") " << Verdict(b_ms <= kIngestCpuTargetMs) << "; checking its signature alone costs "
-        << Num(1000 / s.verify.per_second) << " ms of one core\n";
+        << ") " << Verdict(b_ms <= kIngestCpuTargetMs) << "; one signature check costs "
+        << Num(1000 / s.verify.per_second)
+        << " ms of one core, and a run of one author's ops needs one (each op vouches for the "
+           "one before it by digest)\n";
   }
   double sync_ratio = s.SyncRatio();
   Spread live_ratio = s.LiveP50Over(&LiveRound::fsync);

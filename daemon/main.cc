@@ -11,6 +11,7 @@
 #include "daemon/config_file.h"
 #include "daemon/daemon.h"
 #include "daemon/plugins/dirs.h"
+#include "daemon/sync/tls_identity.h"
 #include "daemon/vault/secret.h"
 
 namespace {
@@ -38,6 +39,7 @@ std::string PositiveSeconds(const std::string& value) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  attune::KeepOpenSslThroughExit();
   // Heap memory is overwritten as soon as it is freed (glibc's M_PERTURB).
   // Passphrases arrive in gRPC's and protobuf's ordinary buffers; without
   // this a copy stays readable in freed memory long after Unlock or Lock

@@ -13,6 +13,7 @@
 #include "daemon/base/home_dir.h"
 #include "daemon/base/log.h"
 #include "daemon/relay/relay.h"
+#include "daemon/sync/tls_identity.h"
 #include "daemon/vault/device_id.h"
 
 namespace {
@@ -89,6 +90,7 @@ int Stats(const std::string& data_dir, bool json) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  attune::KeepOpenSslThroughExit();
   attune::SetLogProgram("attune-relay");
   CLI::App app{
       "attune-relay: holds and forwards the shared ops of attune spaces for devices that never "

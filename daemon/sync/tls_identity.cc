@@ -1,6 +1,7 @@
 #include "daemon/sync/tls_identity.h"
 
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -76,5 +77,7 @@ absl::StatusOr<std::string> DeviceKeyOfCertificate(std::string_view pem) {
   }
   return raw;
 }
+
+void KeepOpenSslThroughExit() { OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr); }
 
 }  // namespace attune

@@ -30,6 +30,14 @@ absl::StatusOr<TlsIdentity> MakeTlsIdentity(const KeySet& keys);
 // does not parse or holds another kind of key.
 absl::StatusOr<std::string> DeviceKeyOfCertificate(std::string_view pem);
 
+// Tells OpenSSL not to tear itself down in an atexit handler. gRPC's threads
+// (TLS handshakes) can still be ending while a process exits; once that
+// handler has deleted OpenSSL's thread-exit key, a thread ending afterwards
+// leaves its error queue behind (LeakSanitizer saw one, 904 bytes, from
+// attune-relay). Call first thing in main, before anything else touches
+// OpenSSL; the operating system takes back what is left at exit.
+void KeepOpenSslThroughExit();
+
 }  // namespace attune
 
 #endif  // ATTUNE_DAEMON_SYNC_TLS_IDENTITY_H_

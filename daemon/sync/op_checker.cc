@@ -174,11 +174,12 @@ std::vector<absl::StatusOr<RecordStore::RemoteOp>> CheckIncomingOps(
       if (!header(i).prev_digest().empty()) voucher.emplace(vouches(i), i);
     }
   }
-  std::vector<absl::Status> signature(static_cast<size_t>(n));
-  std::vector<char> verified(static_cast<size_t>(n), 0);
+  // Each op's own signature once checked. Unchecked reads as refused, so an
+  // op neither vouched for nor checked is never taken.
+  std::vector<absl::Status> signature(static_cast<size_t>(n),
+                                      absl::InternalError("op signature was not checked"));
   auto verify = [&](int i) {
     signature[static_cast<size_t>(i)] = VerifyOp(batch.ops(i), header(i).author_device());
-    verified[static_cast<size_t>(i)] = 1;
   };
   ForEachSpread(to_verify, verify);
   // Ops whose vouching rests on a signature that failed are checked by their
@@ -196,12 +197,10 @@ std::vector<absl::StatusOr<RecordStore::RemoteOp>> CheckIncomingOps(
   for (int i = n - 1; i >= 0; --i) {
     auto& c = checked[static_cast<size_t>(i)];
     if (!c.ok()) continue;
-    if (!vouched.contains(self[static_cast<size_t>(i)])) {
-      if (!verified[static_cast<size_t>(i)]) verify(i);  // not reached: `root` held
-      if (!signature[static_cast<size_t>(i)].ok()) {
-        c = signature[static_cast<size_t>(i)];
-        continue;
-      }
+    if (!vouched.contains(self[static_cast<size_t>(i)]) &&
+        !signature[static_cast<size_t>(i)].ok()) {
+      c = signature[static_cast<size_t>(i)];
+      continue;
     }
     if (!header(i).prev_digest().empty()) vouched.insert(vouches(i));
   }

@@ -8,19 +8,21 @@
 #include <gtest/gtest.h>
 
 #include "absl/time/clock.h"
-#include "daemon/base/clock.h"
 #include "daemon/store/own_log_head.h"
-#include "daemon/store/record_store.h"
-#include "daemon/sync/membership.h"
 #include "daemon/vault/op_crypto.h"
+#include "tests/support/temp_store.h"
 #include "tests/support/test_keys.h"
+#include "tests/support/test_members.h"
 
 namespace attune {
 namespace {
 
 using ::attune::testing::KeysInSpace;
+using ::attune::testing::MemberCertOf;
 using ::attune::testing::NewKeys;
+using ::attune::testing::OpenTestDb;
 using ::attune::testing::TempDir;
+using ::attune::testing::TempStore;
 using ::testing::HasSubstr;
 
 // Alex (the founder) and Sam share a space; Sam's ops come from Sam's own
@@ -28,24 +30,11 @@ using ::testing::HasSubstr;
 class OpCheckerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    DbOptions options;
-    options.path = dir_.path() + "/db";
-    db_ = *Db::Open(options);
-    members_ = std::make_unique<Membership>(db_.get());
     std::vector<v1::MemberCert> certs;
-    for (const KeySet* k : {alex_.get(), sam_.get()}) {
-      v1::MemberCertBody body;
-      body.set_space_id(alex_->space_id);
-      body.set_device(k->device_public_key);
-      body.set_member_id(k->member_id);
-      body.set_display_name(k->display_name);
-      body.set_added_by(alex_->device_public_key);
-      certs.push_back(SignMemberCert(body, *alex_));
+    for (const KeySet* k : {alex_.get(), sam_keys_.get()}) {
+      certs.push_back(MemberCertOf(alex_->space_id, *k, *alex_));
     }
     ASSERT_TRUE(members_->Merge(alex_->space_id, certs).ok());
-    options.path = dir_.path() + "/sam";
-    sam_db_ = *Db::Open(options);
-    sam_store_ = std::make_unique<RecordStore>(sam_db_.get(), &clock_);
   }
 
   // Sam writes `n` journal entries of `vis` through the store; returns the
@@ -58,10 +47,10 @@ class OpCheckerTest : public ::testing::Test {
       m.body.set_record_id(std::string(15, 'r') + static_cast<char>(written_++));
       m.body.mutable_record()->mutable_journal_entry()->set_body("entry " + std::to_string(i));
       m.body.add_fields(3);
-      auto w = sam_store_->Write(*sam_, m);
+      auto w = sam_.store->Write(*sam_keys_, m);
       EXPECT_TRUE(w.ok()) << w.status();
     }
-    auto bytes = sam_store_->ReadOps(sam_->device_public_key, vis, 1, 1000, 1 << 20);
+    auto bytes = sam_.store->ReadOps(sam_keys_->device_public_key, vis, 1, 1000, 1 << 20);
     EXPECT_TRUE(bytes.ok()) << bytes.status();
     std::vector<v1::Op> ops;
     for (const auto& b : *bytes) ops.emplace_back().ParseFromString(b);
@@ -82,14 +71,12 @@ class OpCheckerTest : public ::testing::Test {
   }
 
   TempDir dir_;
-  SystemClock clock_;
+  std::unique_ptr<Db> db_ = OpenTestDb(dir_.path() + "/db");  // Alex's membership
+  std::unique_ptr<Membership> members_ = std::make_unique<Membership>(db_.get());
   std::shared_ptr<const KeySet> alex_ = NewKeys("Alex");
-  std::shared_ptr<const KeySet> sam_ =
+  std::shared_ptr<const KeySet> sam_keys_ =
       KeysInSpace(*NewKeys("Sam"), alex_->space_id, alex_->space_key);
-  std::unique_ptr<Db> db_;
-  std::unique_ptr<Membership> members_;
-  std::unique_ptr<Db> sam_db_;
-  std::unique_ptr<RecordStore> sam_store_;
+  TempStore sam_;  // Sam's own store
   int written_ = 0;
 };
 
@@ -153,7 +140,7 @@ TEST_F(OpCheckerTest, AVouchCoversOnlyTheSignersOwnPredecessor) {
   const std::string forged_digest = OpDigest(forged.SerializeAsString());
 
   for (auto tweak : {0, 1, 2}) {
-    const KeySet& signer = tweak == 0 ? *alex_ : *sam_;
+    const KeySet& signer = tweak == 0 ? *alex_ : *sam_keys_;
     v1::OpHeader h;
     h.set_space_id(alex_->space_id);
     h.set_author_device(signer.device_public_key);
@@ -170,7 +157,7 @@ TEST_F(OpCheckerTest, AVouchCoversOnlyTheSignersOwnPredecessor) {
     ASSERT_TRUE(voucher.ok());
     // Tweak 2 is checked as on another device of Sam's, which takes Sam's
     // private ops.
-    auto checked = Check({forged, *voucher}, tweak == 2 ? &sam_->member_id : nullptr);
+    auto checked = Check({forged, *voucher}, tweak == 2 ? &sam_keys_->member_id : nullptr);
     EXPECT_FALSE(checked[0].ok()) << tweak;
     EXPECT_TRUE(checked[1].ok()) << tweak << ": " << checked[1].status();
   }

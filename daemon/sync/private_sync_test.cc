@@ -14,6 +14,7 @@
 #include "daemon/sync/sync_session.h"
 #include "daemon/vault/op_crypto.h"
 #include "tests/support/test_keys.h"
+#include "tests/support/test_members.h"
 
 namespace attune {
 namespace {
@@ -36,13 +37,7 @@ class PrivateSyncTest : public ::testing::Test {
     members_ = std::make_unique<Membership>(db_.get());
     std::vector<v1::MemberCert> certs;
     for (const KeySet* k : {laptop_.get(), phone_.get(), sam_.get()}) {
-      v1::MemberCertBody body;
-      body.set_space_id(laptop_->space_id);
-      body.set_device(k->device_public_key);
-      body.set_member_id(k->member_id);
-      body.set_display_name(k->display_name);
-      body.set_added_by(laptop_->device_public_key);
-      certs.push_back(SignMemberCert(body, *laptop_));
+      certs.push_back(::attune::testing::MemberCertOf(laptop_->space_id, *k, *laptop_));
     }
     ASSERT_TRUE(members_->Merge(laptop_->space_id, certs).ok());
     ASSERT_EQ(members_->All().size(), 3u);

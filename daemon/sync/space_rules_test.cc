@@ -15,6 +15,7 @@
 #include "daemon/sync/op_checker.h"
 #include "daemon/vault/op_crypto.h"
 #include "tests/support/test_keys.h"
+#include "tests/support/test_members.h"
 
 namespace attune {
 namespace {
@@ -36,19 +37,11 @@ class SpaceRulesTest : public ::testing::Test {
     options.path = dir_.path() + "/db";
     db_ = *Db::Open(options);
     members_ = std::make_unique<Membership>(db_.get());
-    std::vector<v1::MemberCert> certs;
     auto cert = [&](const KeySet& k, const KeySet& by) {
-      v1::MemberCertBody body;
-      body.set_space_id(laptop_->space_id);
-      body.set_device(k.device_public_key);
-      body.set_member_id(k.member_id);
-      body.set_display_name(k.display_name);
-      body.set_added_by(by.device_public_key);
-      body.set_added_at_ms(kNow - 1000);
-      return SignMemberCert(body, by);
+      return testing::MemberCertOf(laptop_->space_id, k, by, kNow - 1000);
     };
-    certs = {cert(*laptop_, *laptop_), cert(*phone_, *laptop_), cert(*sam_, *laptop_),
-             cert(*tablet_, *sam_)};
+    std::vector<v1::MemberCert> certs = {cert(*laptop_, *laptop_), cert(*phone_, *laptop_),
+                                         cert(*sam_, *laptop_), cert(*tablet_, *sam_)};
     ASSERT_TRUE(members_->Merge(laptop_->space_id, certs).ok());
     ASSERT_EQ(members_->Bodies().size(), 4u);
   }

@@ -22,6 +22,7 @@
 #include "daemon/sync/membership.h"
 #include "daemon/vault/keys.h"
 #include "daemon/vault/secret.h"
+#include "tests/support/test_members.h"
 
 namespace attune::fuzz {
 
@@ -57,14 +58,7 @@ inline std::unique_ptr<KeySet> Stranger() { return DeviceKeys(0xc3, "Eve"); }
 
 // `device`'s certificate, signed by `signer`.
 inline v1::MemberCert CertFor(const KeySet& device, const KeySet& signer) {
-  v1::MemberCertBody body;
-  body.set_space_id(kSpaceId);
-  body.set_device(device.device_public_key);
-  body.set_member_id(device.member_id);
-  body.set_display_name(device.display_name);
-  body.set_added_by(signer.device_public_key);
-  body.set_added_at_ms(kAddedAtMs);
-  return SignMemberCert(body, signer);
+  return testing::MemberCertOf(kSpaceId, device, signer, kAddedAtMs);
 }
 
 // The space's certificates: the founder's own and the partner's.

@@ -114,9 +114,11 @@ absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet
         if (!together.ok()) return together.status();
         auto plan = PlanCheckIn(ctx, keys, c, replace, *together);
         if (!plan.ok()) return plan.status();
-        auto states = ctx.store->WriteAll(keys, std::move(plan->mutations), [&] {
-          if (lock) lock->Release();
-        });
+        // Without a lock there is nothing to do once appended: no hook,
+        // so this thread is not woken for one.
+        std::function<void()> release;
+        if (lock) release = [&] { lock->Release(); };
+        auto states = ctx.store->WriteAll(keys, std::move(plan->mutations), release);
         if (!states.ok()) return states.status();
         return PresentCheckIn(ctx, keys, plan->id, states->back());
       },

@@ -62,6 +62,7 @@ struct RecordStore::Writer {
   std::vector<Mutation>* mutations;  // committed together or not at all
   absl::Status status;
   std::vector<v1::RecordState> results;
+  bool has_hook = false;  // woken once appended, to run WriteAll's `appended`
   bool taken = false;     // in a leader's group (and out of the queue)
   bool appended = false;  // its group is in the log (or refused), not yet synced
   bool done = false;
@@ -94,7 +95,7 @@ absl::StatusOr<std::vector<v1::RecordState>> RecordStore::WriteAll(
     if (appended_hook) appended_hook();
     return std::vector<v1::RecordState>();
   }
-  Writer w{&keys, &mutations, {}, {}, false, false, false, {}};
+  Writer w{&keys, &mutations, {}, {}, appended_hook != nullptr, false, false, false, {}};
   absl::MutexLock lock(&mu_);
   bool hooked = !appended_hook;
   auto run_hook = [&] {  // once, called with mu_ held and run without it
@@ -134,7 +135,9 @@ absl::StatusOr<std::vector<v1::RecordState>> RecordStore::WriteAll(
   if (!queue_.empty()) queue_.front()->cv.Signal();
   for (Writer* member : group) {
     member->appended = true;
-    if (member != &w) member->cv.Signal();
+    // Only a writer with a hook has anything to do before the sync: the
+    // others sleep on until it is done.
+    if (member != &w && member->has_hook) member->cv.Signal();
   }
   run_hook();
   mu_.Unlock();

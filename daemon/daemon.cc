@@ -42,6 +42,7 @@
 #include "daemon/api/search_service.h"
 #include "daemon/api/space_service.h"
 #include "daemon/api/vault_service.h"
+#include "daemon/api/write_front.h"
 #include "daemon/base/hex.h"
 #include "daemon/base/home_dir.h"
 #include "daemon/base/log.h"
@@ -247,6 +248,7 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
   VaultServiceImpl vault_service(ctx);
   JournalServiceImpl journal_service(ctx);
   CheckInServiceImpl checkin_service(ctx);
+  WriteFront write_front(ctx, &journal_service, &checkin_service);
   StoredGrants plugin_grants(db->get());
   PluginHost plugin_host(plugin_options, &plugin_grants, &clock);
   plugin_host.SetEventHub(events->get());
@@ -374,12 +376,16 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
   // thread (event_service.h), not on gRPC's callback API, whose threads wake
   // an idle daemon several times a second.
   event_service.AddTo(&builder);
+  // CreateJournalEntry and CreateCheckIn: on the write front's queue
+  // (write_front.h), replied to from where their group is made durable.
+  write_front.AddTo(&builder);
   builder.RegisterService(&health_service);
   server = builder.BuildAndStart();
   if (server == nullptr) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", options.socket_path));
   }
   event_service.Start();
+  write_front.Start();
   search_indexer.Start();
   reminders.Start();
   reveal_keeper.Start();
@@ -406,8 +412,10 @@ absl::StatusOr<bool> ServeOnce(const DaemonOptions& options, bool first) {
   });
   io.run();
   server->Wait();
-  // Every call is over once the server is shut down: now the event
-  // service's queue, then the server itself.
+  // Every call is over once the server is shut down (the write front's
+  // last replies may still be on their way out): now the queues, then the
+  // server itself.
+  write_front.Stop();
   event_service.Stop();
   server.reset();
   search_indexer.Stop();

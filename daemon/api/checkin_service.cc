@@ -31,6 +31,9 @@ constexpr int kMaxGenerations = 64;
 // Marks the refusal to replace a check-in unasked; the payload is the day.
 constexpr char kCheckInExistsPayload[] = "type.attune.dev/attune.v1.CheckInExists";
 
+constexpr char kKeptChanging[] =
+    "check_in: the day's check-in kept changing while this one was written; try again";
+
 // The visibility of this person's own live check-in for `day`; nullopt
 // when they have none.
 absl::StatusOr<std::optional<v1::Visibility>> OwnCheckInVisibility(const ServiceContext& ctx,
@@ -87,17 +90,6 @@ std::string CheckInId(const KeySet& keys, const std::string& day, int generation
   return RecordIdOf(keys.member_id, std::move(id));
 }
 
-grpc::Status CheckInServiceImpl::CreateCheckIn(grpc::ServerContext*,
-                                               const v1::CreateCheckInRequest* request,
-                                               v1::CheckIn* response) {
-  auto keys = ctx_.vault->Keys();
-  if (!keys.ok()) return ToGrpc(keys.status());
-  auto written = WriteCheckIn(ctx_, **keys, request->check_in(), request->replace());
-  if (!written.ok()) return ToGrpc(written.status());
-  *response = *std::move(written);
-  return grpc::Status::OK;
-}
-
 absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet& keys,
                                          v1::CheckIn c, bool replace) {
   // A check-in of the same day written or deleted meanwhile: look again.
@@ -122,7 +114,55 @@ absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet
         if (!states.ok()) return states.status();
         return PresentCheckIn(ctx, keys, plan->id, states->back());
       },
-      "check_in: the day's check-in kept changing while this one was written; try again");
+      kKeptChanging);
+}
+
+namespace {
+
+// A refusal after which CommitWithRetry plans again.
+bool PlanAgain(const absl::Status& s) { return absl::IsAlreadyExists(s) || absl::IsNotFound(s); }
+
+// One try of WriteCheckInAsync's first check-in of a day; `attempt` counts
+// them as CommitWithRetry does, and the same refusals try again.
+void AttemptCheckIn(const ServiceContext* ctx, std::shared_ptr<const KeySet> keys, v1::CheckIn c,
+                    int attempt, absl::AnyInvocable<void(absl::StatusOr<v1::CheckIn>)> done,
+                    RecordStore::Lead lead) {
+  while (attempt < kMaxCommitAttempts) {
+    auto together = RevealTogetherNow(*keys, *ctx->store);
+    absl::StatusOr<PlannedWrite> plan =
+        together.ok() ? PlanCheckIn(*ctx, *keys, c, /*replace=*/false, *together)
+                      : absl::StatusOr<PlannedWrite>(together.status());
+    if (!plan.ok() && PlanAgain(plan.status())) {
+      ++attempt;
+      continue;
+    }
+    if (!plan.ok()) return done(plan.status());
+    std::string id = plan->id;
+    ctx->store->WriteAllAsync(
+        keys, std::move(plan->mutations),
+        [ctx, keys, c = std::move(c), attempt, id = std::move(id),
+         done = std::move(done)](absl::StatusOr<std::vector<v1::RecordState>> states) mutable {
+          if (!states.ok() && PlanAgain(states.status())) {
+            return AttemptCheckIn(ctx, std::move(keys), std::move(c), attempt + 1, std::move(done),
+                                  RecordStore::Lead::kNow);
+          }
+          if (!states.ok()) return done(states.status());
+          done(PresentCheckIn(*ctx, *keys, id, states->back()));
+        },
+        lead);
+    return;
+  }
+  done(absl::AbortedError(kKeptChanging));
+}
+
+}  // namespace
+
+void WriteCheckInAsync(const ServiceContext* ctx, std::shared_ptr<const KeySet> keys,
+                       v1::CheckIn check_in, bool replace,
+                       absl::AnyInvocable<void(absl::StatusOr<v1::CheckIn>)> done,
+                       RecordStore::Lead lead) {
+  if (replace) return done(WriteCheckIn(*ctx, *keys, std::move(check_in), true));
+  AttemptCheckIn(ctx, std::move(keys), std::move(check_in), 0, std::move(done), lead);
 }
 
 absl::StatusOr<bool> HasCheckIn(const ServiceContext& ctx, const KeySet& keys,

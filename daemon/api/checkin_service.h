@@ -2,6 +2,9 @@
 #ifndef ATTUNE_DAEMON_API_CHECKIN_SERVICE_H_
 #define ATTUNE_DAEMON_API_CHECKIN_SERVICE_H_
 
+#include <memory>
+
+#include "absl/functional/any_invocable.h"
 #include "absl/synchronization/mutex.h"
 #include "attune/v1/api.grpc.pb.h"
 #include "daemon/records/member_settings.h"
@@ -24,6 +27,19 @@ std::string CheckInId(const KeySet& keys, const std::string& day, int generation
 // (IsCheckInExists tells this refusal apart). Nothing is stored then.
 absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet& keys,
                                          v1::CheckIn check_in, bool replace);
+
+// WriteCheckIn for a server that replies from wherever the write is made
+// durable (api/write_front.h): `done` gets what WriteCheckIn would return,
+// exactly once, on this thread or on the thread that commits the write
+// (RecordStore::WriteAllAsync). A first check-in of the day does not wait
+// for the disk here. A replace reads and writes under CheckInWriteMutex,
+// which must be let go on the thread that took it, so it is WriteCheckIn
+// itself: this thread waits for its fdatasync. `ctx` must outlive `done`.
+// `lead` as for WriteAllAsync (for the first try; a retry leads at once).
+void WriteCheckInAsync(const ServiceContext* ctx, std::shared_ptr<const KeySet> keys,
+                       v1::CheckIn check_in, bool replace,
+                       absl::AnyInvocable<void(absl::StatusOr<v1::CheckIn>)> done,
+                       RecordStore::Lead lead = RecordStore::Lead::kNow);
 
 // What WriteCheckIn would write for `check_in`, with the same checks and
 // errors, without writing it (see PlannedWrite). `together` is reveal
@@ -54,13 +70,13 @@ absl::Mutex& CheckInWriteMutex();
 bool IsCheckInExists(const absl::Status& status);
 std::string CheckInExistsDay(const absl::Status& status);
 
-// Thread-safe; called on gRPC's threads.
-class CheckInServiceImpl final : public v1::CheckInService::Service {
+// Thread-safe; called on gRPC's threads. CreateCheckIn is served by the
+// write front (api/write_front.h), with WriteCheckInAsync.
+class CheckInServiceImpl final
+    : public v1::CheckInService::WithAsyncMethod_CreateCheckIn<v1::CheckInService::Service> {
  public:
   explicit CheckInServiceImpl(ServiceContext ctx) : ctx_(ctx) {}
 
-  grpc::Status CreateCheckIn(grpc::ServerContext*, const v1::CreateCheckInRequest* request,
-                             v1::CheckIn* response) override;
   grpc::Status GetCheckIn(grpc::ServerContext*, const v1::GetCheckInRequest* request,
                           v1::CheckIn* response) override;
   grpc::Status ListCheckIns(grpc::ServerContext*, const v1::ListCheckInsRequest* request,

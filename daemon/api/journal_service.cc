@@ -24,19 +24,23 @@ v1::JournalEntry Present(const v1::RecordState& state, std::string_view id) {
 
 }  // namespace
 
-grpc::Status JournalServiceImpl::CreateJournalEntry(grpc::ServerContext*,
-                                                    const v1::CreateJournalEntryRequest* request,
-                                                    v1::JournalEntry* response) {
-  auto keys = ctx_.vault->Keys();
-  if (!keys.ok()) return ToGrpc(keys.status());
-  v1::JournalEntry entry = request->journal_entry();
-  if (auto s = CheckJournalEntry("journal_entry", &entry); !s.ok()) return ToGrpc(s);
-  std::string id = NewRecordIdOf((*keys)->member_id);
-  auto state =
-      CreateRecord(ctx_, **keys, Kind::kJournalEntry, id, &entry, Mutation::Require::kAbsent);
-  if (!state.ok()) return ToGrpc(state.status());
-  *response = Present(*state, id);
-  return grpc::Status::OK;
+void CreateJournalEntryAsync(const ServiceContext* ctx, std::shared_ptr<const KeySet> keys,
+                             v1::JournalEntry entry,
+                             absl::AnyInvocable<void(absl::StatusOr<v1::JournalEntry>)> done,
+                             RecordStore::Lead lead) {
+  if (auto s = CheckJournalEntry("journal_entry", &entry); !s.ok()) return done(s);
+  std::string id = NewRecordIdOf(keys->member_id);
+  std::vector<Mutation> write;
+  write.push_back(
+      CreateMutation(*ctx, *keys, Kind::kJournalEntry, id, &entry, Mutation::Require::kAbsent));
+  ctx->store->WriteAllAsync(
+      std::move(keys), std::move(write),
+      [id = std::move(id),
+       done = std::move(done)](absl::StatusOr<std::vector<v1::RecordState>> states) mutable {
+        if (!states.ok()) return done(states.status());
+        done(Present(states->front(), id));
+      },
+      lead);
 }
 
 grpc::Status JournalServiceImpl::BatchCreateJournalEntries(

@@ -2,19 +2,33 @@
 #ifndef ATTUNE_DAEMON_API_JOURNAL_SERVICE_H_
 #define ATTUNE_DAEMON_API_JOURNAL_SERVICE_H_
 
+#include <memory>
+
+#include "absl/functional/any_invocable.h"
 #include "attune/v1/api.grpc.pb.h"
 #include "daemon/records/resource.h"
 
 namespace attune {
 
-// Thread-safe; called on gRPC's threads.
-class JournalServiceImpl final : public v1::JournalService::Service {
+// What CreateJournalEntry does, for a server that replies from wherever the
+// write is made durable (api/write_front.h): checks `entry` (INVALID_ARGUMENT
+// naming the field, nothing stored), writes it as a new entry of the
+// person of `keys`, and gives `done` the stored entry or the error,
+// exactly once, on this thread or on the thread that commits the write
+// (RecordStore::WriteAllAsync). `ctx` must outlive `done`.
+// `lead` as for WriteAllAsync.
+void CreateJournalEntryAsync(const ServiceContext* ctx, std::shared_ptr<const KeySet> keys,
+                             v1::JournalEntry entry,
+                             absl::AnyInvocable<void(absl::StatusOr<v1::JournalEntry>)> done,
+                             RecordStore::Lead lead = RecordStore::Lead::kNow);
+
+// Thread-safe; called on gRPC's threads. CreateJournalEntry is served by
+// the write front (api/write_front.h), with CreateJournalEntryAsync.
+class JournalServiceImpl final
+    : public v1::JournalService::WithAsyncMethod_CreateJournalEntry<v1::JournalService::Service> {
  public:
   explicit JournalServiceImpl(ServiceContext ctx) : ctx_(ctx) {}
 
-  grpc::Status CreateJournalEntry(grpc::ServerContext*,
-                                  const v1::CreateJournalEntryRequest* request,
-                                  v1::JournalEntry* response) override;
   grpc::Status GetJournalEntry(grpc::ServerContext*, const v1::GetJournalEntryRequest* request,
                                v1::JournalEntry* response) override;
   grpc::Status ListJournalEntries(grpc::ServerContext*,

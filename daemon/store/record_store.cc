@@ -62,11 +62,20 @@ struct RecordStore::Writer {
   std::vector<Mutation>* mutations;  // committed together or not at all
   absl::Status status;
   std::vector<v1::RecordState> results;
-  bool has_hook = false;  // woken once appended, to run WriteAll's `appended`
-  bool taken = false;     // in a leader's group (and out of the queue)
   bool appended = false;  // its group is in the log (or refused), not yet synced
   bool done = false;
+  // WriteAll: the leader hands it the lead (it was first in the queue).
+  bool lead = false;
+  // WriteAll's `appended`, and whether it ran (only its own thread runs
+  // it, so no lock guards these).
+  const std::function<void()>* hook = nullptr;
+  bool hooked = false;
   absl::CondVar cv;
+  // WriteAllAsync: owns what `keys` and `mutations` point to, and is told
+  // the outcome (then freed) instead of waiting.
+  std::shared_ptr<const KeySet> owned_keys;
+  std::vector<Mutation> owned_mutations;
+  WriteDone on_done;
 };
 
 RecordStore::RecordStore(Db* db, const Clock* clock) : db_(db), views_(db), hlc_(clock) {}
@@ -95,62 +104,141 @@ absl::StatusOr<std::vector<v1::RecordState>> RecordStore::WriteAll(
     if (appended_hook) appended_hook();
     return std::vector<v1::RecordState>();
   }
-  Writer w{&keys, &mutations, {}, {}, appended_hook != nullptr, false, false, false, {}};
+  Writer w;
+  w.keys = &keys;
+  w.mutations = &mutations;
+  if (appended_hook) w.hook = &appended_hook;
+  w.hooked = !appended_hook;
   absl::MutexLock lock(&mu_);
-  bool hooked = !appended_hook;
-  auto run_hook = [&] {  // once, called with mu_ held and run without it
-    if (hooked) return;
-    hooked = true;
-    mu_.Unlock();
-    appended_hook();
-    mu_.Lock();
-  };
   queue_.push_back(&w);
-  while (!w.done && (w.taken || queue_.front() != &w)) {
-    if (w.appended && !hooked) {
-      run_hook();
+  if (!leading_) {
+    leading_ = true;
+    w.lead = true;
+  }
+  while (!w.done) {
+    if (w.lead) {
+      w.lead = false;
+      LeadLocked(&w);
+      continue;
+    }
+    if (w.appended && !w.hooked) {
+      w.hooked = true;
+      mu_.Unlock();
+      appended_hook();
+      mu_.Lock();
       continue;
     }
     w.cv.Wait(&mu_);
   }
-  if (w.done) {
-    run_hook();
-    if (!w.status.ok()) return w.status;
-    return std::move(w.results);
-  }
-
-  // This writer leads: commit it with everyone queued behind it. The group
-  // leaves the queue once its batch is in the log, so the next leader seals
-  // and signs its group while this one waits for the disk.
-  std::vector<Writer*> group;
-  for (Writer* other : queue_) {
-    if (group.size() == kMaxGroup) break;
-    other->taken = true;
-    group.push_back(other);
-  }
-  mu_.Unlock();
-  Appended appended = AppendGroup(group);
-  mu_.Lock();
-  queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(group.size()));
-  if (!queue_.empty()) queue_.front()->cv.Signal();
-  for (Writer* member : group) {
-    member->appended = true;
-    // Only a writer with a hook has anything to do before the sync: the
-    // others sleep on until it is done.
-    if (member != &w && member->has_hook) member->cv.Signal();
-  }
-  run_hook();
-  mu_.Unlock();
-  absl::Status synced = MakeDurable(appended);
-  FinishEvents(&appended, synced.ok());
-  mu_.Lock();
-  for (Writer* member : group) {
-    if (member->status.ok() && !synced.ok()) member->status = synced;
-    member->done = true;
-    if (member != &w) member->cv.Signal();
+  if (!w.hooked) {  // done before this thread woke to run it
+    mu_.Unlock();
+    appended_hook();
+    mu_.Lock();
   }
   if (!w.status.ok()) return w.status;
   return std::move(w.results);
+}
+
+void RecordStore::WriteAllAsync(std::shared_ptr<const KeySet> keys, std::vector<Mutation> mutations,
+                                WriteDone done, Lead lead) {
+  if (mutations.empty()) {
+    done(std::vector<v1::RecordState>());
+    return;
+  }
+  auto* w = new Writer();
+  w->owned_keys = std::move(keys);
+  w->owned_mutations = std::move(mutations);
+  w->keys = w->owned_keys.get();
+  w->mutations = &w->owned_mutations;
+  w->on_done = std::move(done);
+  absl::MutexLock lock(&mu_);
+  queue_.push_back(w);
+  if (leading_ || lead == Lead::kLater) return;  // a leader takes it with its next group
+  leading_ = true;
+  LeadLocked(nullptr);
+}
+
+void RecordStore::CommitQueued() {
+  absl::MutexLock lock(&mu_);
+  if (leading_ || queue_.empty()) return;
+  leading_ = true;
+  LeadLocked(nullptr);
+}
+
+void RecordStore::LeadLocked(Writer* self) {
+  // At most this many groups go into one fdatasync before their writers
+  // hear back, so that a steady stream of new writers cannot hold them.
+  constexpr int kMaxGroupsPerSync = 8;
+  while (true) {
+    // Append groups while writers are queued that no other thread will
+    // lead (WriteAllAsync ones have no thread of their own).
+    std::vector<std::pair<std::vector<Writer*>, Appended>> groups;
+    do {
+      std::vector<Writer*> group;
+      while (!queue_.empty() && group.size() < kMaxGroup) {
+        group.push_back(queue_.front());
+        queue_.pop_front();
+      }
+      mu_.Unlock();
+      Appended appended = AppendGroup(group);
+      mu_.Lock();
+      for (Writer* member : group) {
+        member->appended = true;
+        // A WriteAll's thread wakes only to run its hook, if it has one.
+        if (member != self && !member->on_done && member->hook) member->cv.Signal();
+      }
+      groups.emplace_back(std::move(group), std::move(appended));
+    } while (!queue_.empty() && queue_.front()->on_done &&
+             groups.size() < static_cast<size_t>(kMaxGroupsPerSync));
+    // The next group is stamped and appended while this one waits for the
+    // disk: by a WriteAll waiting first in the queue, by whoever queues
+    // next when the queue is empty, or by this thread once it has synced.
+    bool more = false;
+    if (queue_.empty()) {
+      leading_ = false;
+    } else if (!queue_.front()->on_done) {
+      queue_.front()->lead = true;
+      queue_.front()->cv.Signal();
+    } else {
+      more = true;
+    }
+    mu_.Unlock();
+    if (self != nullptr && self->appended && !self->hooked) {
+      self->hooked = true;  // the leader's own `appended`, before the sync
+      (*self->hook)();
+    }
+    std::vector<absl::Status> synced;
+    synced.reserve(groups.size());
+    for (auto& [group, appended] : groups) {
+      synced.push_back(MakeDurable(appended));
+      FinishEvents(&appended, synced.back().ok());
+    }
+    mu_.Lock();
+    std::vector<Writer*> finished;
+    for (size_t i = 0; i < groups.size(); ++i) {
+      for (Writer* member : groups[i].first) {
+        if (member->status.ok() && !synced[i].ok()) member->status = synced[i];
+        member->done = true;
+        if (member->on_done) {
+          finished.push_back(member);
+        } else if (member != self) {
+          member->cv.Signal();
+        }
+      }
+    }
+    if (!finished.empty()) {
+      mu_.Unlock();
+      for (Writer* member : finished) {
+        absl::StatusOr<std::vector<v1::RecordState>> result = std::move(member->results);
+        if (!member->status.ok()) result = member->status;
+        WriteDone on_done = std::move(member->on_done);
+        delete member;
+        on_done(std::move(result));
+      }
+      mu_.Lock();
+    }
+    if (!more) return;
+  }
 }
 
 absl::Status RecordStore::MakeDurable(const Appended& appended) {

@@ -11,7 +11,9 @@
 // for its fdatasync, the next is stamped, sealed, signed and appended, and
 // one sync then covers both. Each device's ops get contiguous sequence
 // numbers; the write-ahead log is appended in order, so a crash can lose
-// only a suffix of unacknowledged writes, never leave a gap.
+// only a suffix of unacknowledged writes, never leave a gap. A writer
+// either waits for its outcome (WriteAll) or is told it by a callback
+// (WriteAllAsync), from the thread that committed its group.
 //
 // All methods are thread-safe. Callers pass the KeySet of the unlocked vault
 // and keep it alive for the call.
@@ -23,11 +25,13 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -102,6 +106,33 @@ class RecordStore {
   absl::StatusOr<std::vector<v1::RecordState>> WriteAll(
       const KeySet& keys, std::vector<Mutation> mutations,
       const std::function<void()>& appended = nullptr);
+
+  // WriteAll without waiting: the same writes, atomicity and durability,
+  // but the calling thread is not held while the group waits for the disk.
+  // `done` runs exactly once with what WriteAll would have returned, once
+  // the writes are durable or were refused: on this thread before
+  // WriteAllAsync returns (when this thread committed the group), or on
+  // whichever thread commits the group (another caller of WriteAll or
+  // WriteAllAsync). For servers that reply from there instead of parking a
+  // thread per call (api/write_front.h).
+  //
+  // `done` runs with no lock of the store held; it may read the store and
+  // call WriteAllAsync again (a retry), but must not call WriteAll or block
+  // on another write: the thread running it may be the one that commits
+  // the writes queued after it.
+  //
+  // With `lead` kLater the writes only join the queue, unless a group is
+  // being committed, which takes them: the caller gathers more writes into
+  // one group and must then call CommitQueued, or the writes may wait for
+  // ever.
+  using WriteDone = absl::AnyInvocable<void(absl::StatusOr<std::vector<v1::RecordState>>)>;
+  enum class Lead { kNow, kLater };
+  void WriteAllAsync(std::shared_ptr<const KeySet> keys, std::vector<Mutation> mutations,
+                     WriteDone done, Lead lead = Lead::kNow);
+  // Commits the queued writes on this thread, unless another thread is
+  // committing (which then takes them). Runs their `done`s as
+  // WriteAllAsync does.
+  void CommitQueued();
 
   // The state of a record; nullopt if it was never written.
   absl::StatusOr<std::optional<v1::RecordState>> Get(const KeySet& keys, Kind kind,
@@ -339,8 +370,16 @@ class RecordStore {
   EventHub* events_ = nullptr;
   NameOf name_of_;
 
+  // Under mu_, by the thread that leads (leading_): appends the queued
+  // writers in groups, waits for the disk, and tells each its outcome;
+  // returns when the queue is empty or a waiting WriteAll took the lead.
+  // `self`: the leader's own writer (a WriteAll), or null.
+  void LeadLocked(Writer* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   absl::Mutex mu_;
   std::deque<Writer*> queue_ ABSL_GUARDED_BY(mu_);
+  // A thread is appending queued writers; whoever queues then only waits.
+  bool leading_ ABSL_GUARDED_BY(mu_) = false;
 
   // Under commit_mu_: reads the remembered catch-up target once.
   absl::Status LoadBehind() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);

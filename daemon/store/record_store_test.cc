@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <map>
 #include <set>
@@ -203,6 +204,115 @@ TEST_F(RecordStoreTest, ConcurrentWriteAllsEachLandWhole) {
   std::map<v1::Visibility, uint64_t> next{{v1::VISIBILITY_SHARED, 1}, {v1::VISIBILITY_PRIVATE, 1}};
   for (const auto& h : Headers()) EXPECT_EQ(h.seq(), next[h.visibility()]++);
   EXPECT_EQ(static_cast<int>(Headers().size()), stored);
+}
+
+TEST_F(RecordStoreTest, AsyncAndBlockingWritersShareGroupsAndEachHearsOnce) {
+  // Threads that queue writes without waiting (as the write front's do)
+  // alongside threads that wait in WriteAll, some writes refused: each
+  // write's outcome comes exactly once, refused ones leave nothing, and
+  // the seqs stay contiguous.
+  constexpr int kThreads = 6, kEach = 40;
+  std::atomic<int> heard{0}, unexpected{0};
+  absl::Mutex mu;
+  std::vector<int> outcomes(kThreads * kEach, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        int n = t * kEach + i;
+        bool doomed = i % 5 == 0;
+        std::vector<Mutation> ms;
+        ms.push_back(Journal(Id(n * 2), "a", v1::VISIBILITY_SHARED));
+        Mutation last = Journal(Id(n * 2 + 1), "b");
+        if (doomed) last.require = Mutation::Require::kLive;  // never there: NOT_FOUND
+        ms.push_back(last);
+        auto check = [&, n, doomed](const absl::StatusOr<std::vector<v1::RecordState>>& r) {
+          if (doomed ? !absl::IsNotFound(r.status()) : (!r.ok() || r->size() != 2)) ++unexpected;
+          absl::MutexLock lock(&mu);
+          ++outcomes[n];
+        };
+        if (t % 2 == 0) {
+          store_->WriteAllAsync(keys_, std::move(ms), [&, check](auto r) {
+            check(r);
+            ++heard;
+          });
+        } else {
+          check(store_->WriteAll(*keys_, std::move(ms)));
+          ++heard;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  // Every async write was committed by some thread before the last
+  // WriteAll or WriteAllAsync call returned.
+  EXPECT_EQ(heard.load(), kThreads * kEach);
+  EXPECT_EQ(unexpected.load(), 0);
+  for (int n = 0; n < kThreads * kEach; ++n) EXPECT_EQ(outcomes[n], 1) << "write " << n;
+  int stored = 0;
+  for (int n = 0; n < kThreads * kEach; ++n) {
+    bool doomed = (n % kEach) % 5 == 0;
+    for (int k = 0; k < 2; ++k) {
+      bool there = store_->Get(*keys_, Kind::kJournalEntry, Id(n * 2 + k))->has_value();
+      EXPECT_EQ(there, !doomed) << "write " << n << " mutation " << k;
+      stored += there;
+    }
+  }
+  std::map<v1::Visibility, uint64_t> next{{v1::VISIBILITY_SHARED, 1}, {v1::VISIBILITY_PRIVATE, 1}};
+  for (const auto& h : Headers()) EXPECT_EQ(h.seq(), next[h.visibility()]++);
+  EXPECT_EQ(static_cast<int>(Headers().size()), stored);
+}
+
+TEST_F(RecordStoreTest, AnAsyncWritersOutcomeMayQueueTheNextWrite) {
+  // A retry from inside `done` (CommitWithRetry's async form): the chain
+  // of ten writes completes on the thread that led it, with no deadlock.
+  std::atomic<int> written{0};
+  std::function<void(int)> write_from = [&](int n) {
+    std::vector<Mutation> ms;
+    ms.push_back(Journal(Id(100 + n), "chained"));
+    store_->WriteAllAsync(keys_, std::move(ms), [&, n](auto r) {
+      ASSERT_TRUE(r.ok()) << r.status();
+      ++written;
+      if (n + 1 < 10) write_from(n + 1);
+    });
+  };
+  write_from(0);
+  EXPECT_EQ(written.load(), 10);
+  EXPECT_EQ(Headers().size(), 10u);
+}
+
+TEST_F(RecordStoreTest, WritesQueuedForLaterWaitForCommitQueuedOrTheNextLeader) {
+  // The write front's pattern: writes queued without leading wait until
+  // CommitQueued, which commits them as one group (one append, one sync).
+  std::atomic<int> heard{0};
+  for (int i = 0; i < 5; ++i) {
+    std::vector<Mutation> ms;
+    ms.push_back(Journal(Id(200 + i), "gathered", v1::VISIBILITY_SHARED));
+    store_->WriteAllAsync(
+        keys_, std::move(ms),
+        [&](auto r) {
+          EXPECT_TRUE(r.ok()) << r.status();
+          ++heard;
+        },
+        RecordStore::Lead::kLater);
+  }
+  EXPECT_EQ(heard.load(), 0) << "nothing is written before it is committed";
+  EXPECT_TRUE(Headers().empty());
+  store_->CommitQueued();
+  EXPECT_EQ(heard.load(), 5);
+  EXPECT_EQ(Headers().size(), 5u);
+
+  // A blocking writer that comes meanwhile leads, and takes them along.
+  std::vector<Mutation> later;
+  later.push_back(Journal(Id(300), "queued"));
+  store_->WriteAllAsync(
+      keys_, std::move(later), [&](auto r) { heard += r.ok() ? 1 : 100; },
+      RecordStore::Lead::kLater);
+  ASSERT_TRUE(store_->Write(*keys_, Journal(Id(301), "leads")).ok());
+  EXPECT_EQ(heard.load(), 6);
+  EXPECT_EQ(Headers().size(), 7u);
+  store_->CommitQueued();  // nothing left: does nothing
+  EXPECT_EQ(heard.load(), 6);
 }
 
 TEST_F(RecordStoreTest, ResealStoresItsCompanionWriteInTheSameBatch) {

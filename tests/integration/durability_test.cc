@@ -5,13 +5,17 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
+#include "absl/time/civil_time.h"
 #include "api_helpers.h"
 #include "daemon_harness.h"
 
@@ -99,6 +103,89 @@ TEST_F(DurabilityTest, AcknowledgedWritesSurviveSigkill) {
   v1::CheckIn got_check_in;
   ASSERT_OK(d_.checkins().GetCheckIn(DaemonHarness::Context().get(), creq, &got_check_in));
   EXPECT_TRUE(ProtoEqual(got_check_in, check_in));
+}
+
+TEST_F(DurabilityTest, WritesUnderWayWhenStoppedAreAnsweredAndEveryAcknowledgedOneKept) {
+  // Eight clients write journal entries and check-ins (some replacing the
+  // day's check-in) as fast as they are answered; attuned is stopped in the
+  // middle. It exits cleanly, every call gets an answer, and every write
+  // it acknowledged is there after the restart, exactly as acknowledged.
+  constexpr int kClients = 8;
+  std::atomic<bool> stop{false};
+  std::atomic<int> acknowledged{0};
+  std::mutex mu;
+  std::vector<v1::JournalEntry> entries;
+  std::map<std::string, v1::CheckIn> check_ins;  // by name: a replace overwrites
+  std::vector<std::string> unexpected;
+  std::vector<std::thread> clients;
+  for (int c = 0; c < kClients; ++c) {
+    clients.emplace_back([&, c] {
+      // Stubs of its own: Stop() drops the harness's.
+      auto journal = v1::JournalService::NewStub(d_.channel());
+      auto checkins = v1::CheckInService::NewStub(d_.channel());
+      for (int i = 0; !stop.load(); ++i) {
+        grpc::Status s;
+        if (c == 0) {
+          v1::CreateCheckInRequest req;
+          req.set_replace(i % 2 == 1);  // each day twice: written, then replaced
+          v1::CheckIn* in = req.mutable_check_in();
+          in->set_day(absl::FormatCivilTime(absl::CivilDay(2024, 1, 1) + i / 2));
+          in->set_time_zone("UTC");
+          in->set_connection_rating(4);
+          in->set_high("high " + std::to_string(i));
+          in->set_low("low " + std::to_string(i));
+          v1::CheckIn out;
+          s = checkins->CreateCheckIn(DaemonHarness::Context().get(), req, &out);
+          std::lock_guard lock(mu);
+          if (s.ok()) check_ins[out.name()] = out;
+        } else {
+          v1::CreateJournalEntryRequest req;
+          req.mutable_journal_entry()->set_title("client " + std::to_string(c));
+          req.mutable_journal_entry()->set_body("entry " + std::to_string(i));
+          v1::JournalEntry out;
+          s = journal->CreateJournalEntry(DaemonHarness::Context().get(), req, &out);
+          std::lock_guard lock(mu);
+          if (s.ok()) entries.push_back(out);
+        }
+        if (s.ok()) {
+          ++acknowledged;
+        } else if (s.error_code() != grpc::StatusCode::UNAVAILABLE &&
+                   s.error_code() != grpc::StatusCode::CANCELLED) {
+          std::lock_guard lock(mu);
+          unexpected.push_back(Describe(s));
+        } else {
+          break;  // attuned is stopping or gone
+        }
+      }
+    });
+  }
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  while (acknowledged.load() < 300 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  EXPECT_EQ(d_.Stop(), 0) << "attuned stopped while writing";
+  stop = true;
+  for (auto& t : clients) t.join();
+  EXPECT_THAT(unexpected, ::testing::IsEmpty());
+  ASSERT_GE(acknowledged.load(), 300);
+
+  ASSERT_TRUE(d_.Start());
+  ASSERT_OK(d_.Unlock(kPassphrase));
+  for (const v1::JournalEntry& entry : entries) {
+    v1::GetJournalEntryRequest req;
+    req.set_name(entry.name());
+    v1::JournalEntry got;
+    ASSERT_OK(d_.journal().GetJournalEntry(DaemonHarness::Context().get(), req, &got));
+    EXPECT_TRUE(ProtoEqual(got, entry)) << entry.name();
+  }
+  for (const auto& [name, check_in] : check_ins) {
+    v1::GetCheckInRequest req;
+    req.set_name(name);
+    v1::CheckIn got;
+    ASSERT_OK(d_.checkins().GetCheckIn(DaemonHarness::Context().get(), req, &got));
+    EXPECT_EQ(got.high(), check_in.high()) << name;
+    EXPECT_EQ(got.low(), check_in.low()) << name;
+  }
 }
 
 TEST_F(DurabilityTest, AcknowledgedUpdateAndDeleteSurviveSigkill) {

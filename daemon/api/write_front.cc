@@ -38,28 +38,27 @@ class WriteCall final : public WriteFront::Call {
     RequestFn request;
     ServeFn serve;
     grpc::ServerCompletionQueue* cq;
-    void (WriteFront::*started)();
-    void (WriteFront::*ended)();
+    void (WriteFront::*born)();
+    void (WriteFront::*died)();
   };
 
-  // Asks gRPC for the next call of the method.
+  // Asks gRPC for the next call of the method. (After the server shut
+  // down, gRPC gives the tag back at once, not ok.)
   explicit WriteCall(const Method& method) : method_(method) {
+    (method_.front->*method_.born)();
     (method_.service->*method_.request)(&context_, &request_, &writer_, method_.cq, method_.cq,
                                         this);
   }
+  ~WriteCall() override { (method_.front->*method_.died)(); }
 
   void Proceed(bool ok) override {
-    if (replying_) {  // the reply went out, or the client is gone
-      (method_.front->*method_.ended)();
-      delete this;
-      return;
-    }
-    if (!ok) {  // the server is shutting down: there is no call
+    if (replying_ || !ok) {
+      // The reply went out or the client is gone; or, not ok, the server
+      // is shutting down and there is no call.
       delete this;
       return;
     }
     new WriteCall(method_);  // in place of this one, for the next call
-    (method_.front->*method_.started)();
     replying_ = true;
     auto keys = method_.ctx->vault->Keys();
     if (!keys.ok()) return Reply(keys.status());
@@ -119,8 +118,8 @@ void WriteFront::Start() {
                                 RecordStore::Lead::kLater);
       },
       cq_.get(),
-      &WriteFront::Started,
-      &WriteFront::Ended};
+      &WriteFront::Born,
+      &WriteFront::Died};
   CheckInCall::Method checkin{this,
                               &ctx_,
                               checkins_,
@@ -132,8 +131,8 @@ void WriteFront::Start() {
                                                   RecordStore::Lead::kLater);
                               },
                               cq_.get(),
-                              &WriteFront::Started,
-                              &WriteFront::Ended};
+                              &WriteFront::Born,
+                              &WriteFront::Died};
   for (int i = 0; i < kAskedAhead; ++i) {
     new JournalCall(journal);
     new CheckInCall(checkin);
@@ -147,11 +146,14 @@ void WriteFront::Stop() {
   stopped_ = true;
   if (cq_ == nullptr) return;
   {
-    // Every write in flight ends (durable or refused) and its reply is
-    // started; the write thread takes the replies' tags meanwhile.
+    // The server is shut down, but its last tags may still be on the queue
+    // (a request matched just before the shutdown cancelled it, asks that
+    // it failed): the write thread takes them, commits what they queued and
+    // frees every call once its reply went out. Only then may the queue be
+    // shut down, since taking a request asks for the next call on it.
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(
-        +[](int* n) { return *n == 0; }, &in_flight_));
+        +[](int* n) { return *n == 0; }, &calls_));
   }
   cq_->Shutdown();
   if (thread_.joinable()) {
@@ -190,14 +192,14 @@ void WriteFront::Run() {
   }
 }
 
-void WriteFront::Started() {
+void WriteFront::Born() {
   absl::MutexLock lock(&mu_);
-  ++in_flight_;
+  ++calls_;
 }
 
-void WriteFront::Ended() {
+void WriteFront::Died() {
   absl::MutexLock lock(&mu_);
-  --in_flight_;
+  --calls_;
 }
 
 }  // namespace attune

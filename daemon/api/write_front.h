@@ -64,9 +64,9 @@ class WriteFront {
   // Once the server is started: asks for the first calls and starts the
   // queue's threads.
   void Start();
-  // Once server->Shutdown() has returned: waits for the replies still being
-  // made (a write in flight finishes, durable or refused), shuts the queue
-  // down, drains it and joins its threads. Idempotent.
+  // Once server->Shutdown() has returned: waits until every call is over
+  // (a write in flight finishes, durable or refused, and its reply goes
+  // out), shuts the queue down, drains it and joins the thread. Idempotent.
   void Stop();
 
   // One call being served; write_front.cc.
@@ -77,9 +77,9 @@ class WriteFront {
 
   // On a queue thread: what a tag taken from the queue says happened.
   void Run();
-  // A call started (counted until its reply is sent).
-  void Started();
-  void Ended();
+  // A call object made (asked for) and freed.
+  void Born();
+  void Died();
 
   ServiceContext ctx_;
   JournalServiceImpl* const journal_;
@@ -89,8 +89,8 @@ class WriteFront {
   bool stopped_ = false;
 
   absl::Mutex mu_;
-  // Calls whose request came and whose reply has not been sent yet.
-  int in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  // Call objects not yet freed: asked for, being served, or replied to.
+  int calls_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace attune

@@ -160,9 +160,23 @@ void RecordStore::WriteAllAsync(std::shared_ptr<const KeySet> keys, std::vector<
 
 void RecordStore::CommitQueued() {
   absl::MutexLock lock(&mu_);
-  if (leading_ || queue_.empty()) return;
-  leading_ = true;
-  LeadLocked(nullptr);
+  while (!queue_.empty()) {
+    if (lead_to_committer_) {  // a leader handed the lead on
+      lead_to_committer_ = false;
+      LeadLocked(nullptr);
+      return;
+    }
+    if (!leading_) {
+      leading_ = true;
+      LeadLocked(nullptr);
+      return;
+    }
+    // A leader takes the queued writes with its next group, or hands the
+    // lead here; until then this thread waits, as a WriteAll would.
+    ++waiting_committers_;
+    committers_.Wait(&mu_);
+    --waiting_committers_;
+  }
 }
 
 void RecordStore::LeadLocked(Writer* self) {
@@ -188,25 +202,41 @@ void RecordStore::LeadLocked(Writer* self) {
         if (member != self && !member->on_done && member->hook) member->cv.Signal();
       }
       groups.emplace_back(std::move(group), std::move(appended));
+      if (self != nullptr && self->appended && !self->hooked) {
+        self->hooked = true;  // the leader's own `appended`, before the sync
+        mu_.Unlock();
+        (*self->hook)();
+        mu_.Lock();
+      }
     } while (!queue_.empty() && queue_.front()->on_done &&
              groups.size() < static_cast<size_t>(kMaxGroupsPerSync));
-    // The next group is stamped and appended while this one waits for the
-    // disk: by a WriteAll waiting first in the queue, by whoever queues
-    // next when the queue is empty, or by this thread once it has synced.
+    // Whoever leads next stamps and appends the next group while this one
+    // waits for the disk: a WriteAll waiting in the queue, else a thread
+    // waiting in CommitQueued, else whoever queues next when the queue is
+    // empty. With only writers that have no thread of their own queued and
+    // nobody waiting to commit, this thread leads on once it has synced:
+    // it never leaves a queued writer without a leader.
     bool more = false;
+    Writer* waiting = nullptr;
+    for (Writer* q : queue_) {
+      if (!q->on_done) {
+        waiting = q;
+        break;
+      }
+    }
     if (queue_.empty()) {
       leading_ = false;
-    } else if (!queue_.front()->on_done) {
-      queue_.front()->lead = true;
-      queue_.front()->cv.Signal();
+      committers_.SignalAll();  // nothing left for them
+    } else if (waiting != nullptr) {
+      waiting->lead = true;
+      waiting->cv.Signal();
+    } else if (waiting_committers_ > 0) {
+      lead_to_committer_ = true;
+      committers_.Signal();
     } else {
       more = true;
     }
     mu_.Unlock();
-    if (self != nullptr && self->appended && !self->hooked) {
-      self->hooked = true;  // the leader's own `appended`, before the sync
-      (*self->hook)();
-    }
     std::vector<absl::Status> synced;
     synced.reserve(groups.size());
     for (auto& [group, appended] : groups) {

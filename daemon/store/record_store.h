@@ -129,9 +129,11 @@ class RecordStore {
   enum class Lead { kNow, kLater };
   void WriteAllAsync(std::shared_ptr<const KeySet> keys, std::vector<Mutation> mutations,
                      WriteDone done, Lead lead = Lead::kNow);
-  // Commits the queued writes on this thread, unless another thread is
-  // committing (which then takes them). Runs their `done`s as
-  // WriteAllAsync does.
+  // Returns once every write queued before the call is committed, or is
+  // being committed by another thread: commits them on this thread when
+  // nobody is committing, else waits until the thread that is either takes
+  // them or hands this thread the lead (at most about one append and one
+  // fdatasync). Runs `done`s as WriteAllAsync does.
   void CommitQueued();
 
   // The state of a record; nullopt if it was never written.
@@ -372,7 +374,8 @@ class RecordStore {
 
   // Under mu_, by the thread that leads (leading_): appends the queued
   // writers in groups, waits for the disk, and tells each its outcome;
-  // returns when the queue is empty or a waiting WriteAll took the lead.
+  // returns once the queue was empty or it handed the lead to a waiting
+  // WriteAll or CommitQueued, and its own groups are told.
   // `self`: the leader's own writer (a WriteAll), or null.
   void LeadLocked(Writer* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -380,6 +383,11 @@ class RecordStore {
   std::deque<Writer*> queue_ ABSL_GUARDED_BY(mu_);
   // A thread is appending queued writers; whoever queues then only waits.
   bool leading_ ABSL_GUARDED_BY(mu_) = false;
+  // Threads waiting in CommitQueued, woken when the queue empties or the
+  // lead is handed to one of them (lead_to_committer_, taken by the first).
+  int waiting_committers_ ABSL_GUARDED_BY(mu_) = 0;
+  bool lead_to_committer_ ABSL_GUARDED_BY(mu_) = false;
+  absl::CondVar committers_;
 
   // Under commit_mu_: reads the remembered catch-up target once.
   absl::Status LoadBehind() ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);

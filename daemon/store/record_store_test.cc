@@ -315,6 +315,36 @@ TEST_F(RecordStoreTest, WritesQueuedForLaterWaitForCommitQueuedOrTheNextLeader) 
   EXPECT_EQ(heard.load(), 6);
 }
 
+TEST_F(RecordStoreTest, AWaitingWriterIsNotHeldByAStreamOfQueuedWrites) {
+  // One thread queues writes and commits them, as the write front does,
+  // without pause; another writes and waits. The waiting writer's calls
+  // return while the stream goes on: whoever leads hands the lead to the
+  // committing thread instead of leading the stream for ever.
+  constexpr int kCap = 20000;  // the stream's writes if the waiting writer is held
+  std::atomic<bool> waiter_done{false};
+  std::atomic<int> queued{0}, heard{0};
+  std::thread stream([&] {
+    while (!waiter_done.load() && queued.load() < kCap) {
+      for (int i = 0; i < 4; ++i) {
+        std::vector<Mutation> ms;
+        ms.push_back(Journal(Id(100000 + queued++), "streamed"));
+        store_->WriteAllAsync(
+            keys_, std::move(ms), [&](auto r) { heard += r.ok() ? 1 : 0; },
+            RecordStore::Lead::kLater);
+      }
+      store_->CommitQueued();
+    }
+  });
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(store_->Write(*keys_, Journal(Id(i), "waits")).ok());
+  }
+  waiter_done = true;
+  stream.join();
+  EXPECT_LT(queued.load(), kCap) << "the waiting writer returned only once the stream stopped";
+  EXPECT_EQ(heard.load(), queued.load()) << "every queued write was committed";
+  EXPECT_EQ(Headers().size(), static_cast<size_t>(queued.load() + 20));
+}
+
 TEST_F(RecordStoreTest, ResealStoresItsCompanionWriteInTheSameBatch) {
   ASSERT_TRUE(store_->Write(*keys_, Journal(Id(1), "before pairing", v1::VISIBILITY_SHARED)).ok());
   SecretBytes space_key(kSymmetricKeyBytes);

@@ -119,9 +119,6 @@ absl::StatusOr<v1::CheckIn> WriteCheckIn(const ServiceContext& ctx, const KeySet
 
 namespace {
 
-// A refusal after which CommitWithRetry plans again.
-bool PlanAgain(const absl::Status& s) { return absl::IsAlreadyExists(s) || absl::IsNotFound(s); }
-
 // One try of WriteCheckInAsync's first check-in of a day; `attempt` counts
 // them as CommitWithRetry does, and the same refusals try again.
 void AttemptCheckIn(const ServiceContext* ctx, std::shared_ptr<const KeySet> keys, v1::CheckIn c,
@@ -132,7 +129,7 @@ void AttemptCheckIn(const ServiceContext* ctx, std::shared_ptr<const KeySet> key
     absl::StatusOr<PlannedWrite> plan =
         together.ok() ? PlanCheckIn(*ctx, *keys, c, /*replace=*/false, *together)
                       : absl::StatusOr<PlannedWrite>(together.status());
-    if (!plan.ok() && PlanAgain(plan.status())) {
+    if (!plan.ok() && ShouldPlanAgain(plan.status())) {
       ++attempt;
       continue;
     }
@@ -142,7 +139,7 @@ void AttemptCheckIn(const ServiceContext* ctx, std::shared_ptr<const KeySet> key
         keys, std::move(plan->mutations),
         [ctx, keys, c = std::move(c), attempt, id = std::move(id),
          done = std::move(done)](absl::StatusOr<std::vector<v1::RecordState>> states) mutable {
-          if (!states.ok() && PlanAgain(states.status())) {
+          if (!states.ok() && ShouldPlanAgain(states.status())) {
             return AttemptCheckIn(ctx, std::move(keys), std::move(c), attempt + 1, std::move(done),
                                   RecordStore::Lead::kNow);
           }

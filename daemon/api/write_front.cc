@@ -12,9 +12,14 @@ namespace attune {
 // the reply's tag back. Its tag is the call itself.
 class WriteFront::Call {
  public:
-  virtual ~Call() = default;
+  // Counted from being asked for until freed (Stop waits for none left).
+  explicit Call(WriteFront* front) : front_(front) { front_->Born(); }
+  virtual ~Call() { front_->Died(); }
   // On a queue thread: the call's tag came back, `ok` as gRPC says.
   virtual void Proceed(bool ok) = 0;
+
+ private:
+  WriteFront* const front_;
 };
 
 namespace {
@@ -38,18 +43,14 @@ class WriteCall final : public WriteFront::Call {
     RequestFn request;
     ServeFn serve;
     grpc::ServerCompletionQueue* cq;
-    void (WriteFront::*born)();
-    void (WriteFront::*died)();
   };
 
   // Asks gRPC for the next call of the method. (After the server shut
   // down, gRPC gives the tag back at once, not ok.)
-  explicit WriteCall(const Method& method) : method_(method) {
-    (method_.front->*method_.born)();
+  explicit WriteCall(const Method& method) : Call(method.front), method_(method) {
     (method_.service->*method_.request)(&context_, &request_, &writer_, method_.cq, method_.cq,
                                         this);
   }
-  ~WriteCall() override { (method_.front->*method_.died)(); }
 
   void Proceed(bool ok) override {
     if (replying_ || !ok) {
@@ -117,9 +118,7 @@ void WriteFront::Start() {
         CreateJournalEntryAsync(ctx, std::move(keys), request.journal_entry(), std::move(done),
                                 RecordStore::Lead::kLater);
       },
-      cq_.get(),
-      &WriteFront::Born,
-      &WriteFront::Died};
+      cq_.get()};
   CheckInCall::Method checkin{this,
                               &ctx_,
                               checkins_,
@@ -130,9 +129,7 @@ void WriteFront::Start() {
                                                   request.replace(), std::move(done),
                                                   RecordStore::Lead::kLater);
                               },
-                              cq_.get(),
-                              &WriteFront::Born,
-                              &WriteFront::Died};
+                              cq_.get()};
   for (int i = 0; i < kAskedAhead; ++i) {
     new JournalCall(journal);
     new CheckInCall(checkin);

@@ -77,7 +77,7 @@ class WriteFront {
 
   // On a queue thread: what a tag taken from the queue says happened.
   void Run();
-  // A call object made (asked for) and freed.
+  // A call object made (asked for) and freed; called by Call.
   void Born();
   void Died();
 

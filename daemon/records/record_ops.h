@@ -96,6 +96,12 @@ absl::Status DeleteRecord(const ServiceContext& ctx, const KeySet& keys, Kind ki
 // How many times CommitWithRetry plans again.
 inline constexpr int kMaxCommitAttempts = 8;
 
+// Whether a commit was refused because another write changed a record it
+// planned on (its Require conditions failed): then plan again.
+inline bool ShouldPlanAgain(const absl::Status& status) {
+  return absl::IsAlreadyExists(status) || absl::IsNotFound(status);
+}
+
 // Plans and commits until a plan holds. `attempt` reads the store, plans its
 // mutations and commits them (their Require conditions guard the commit). When
 // another write changed one of those records between the reading and the
@@ -106,7 +112,7 @@ template <typename T, typename Attempt>
 absl::StatusOr<T> CommitWithRetry(const Attempt& attempt, const char* gave_up) {
   for (int i = 0; i < kMaxCommitAttempts; ++i) {
     absl::StatusOr<T> result = attempt();
-    if (absl::IsAlreadyExists(result.status()) || absl::IsNotFound(result.status())) continue;
+    if (ShouldPlanAgain(result.status())) continue;
     return result;
   }
   return absl::AbortedError(gave_up);

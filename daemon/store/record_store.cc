@@ -64,7 +64,7 @@ struct RecordStore::Writer {
   std::vector<v1::RecordState> results;
   bool appended = false;  // its group is in the log (or refused), not yet synced
   bool done = false;
-  // WriteAll: the leader hands it the lead (it was first in the queue).
+  // WriteAll: a leader handed it the lead.
   bool lead = false;
   // WriteAll's `appended`, and whether it ran (only its own thread runs
   // it, so no lock guards these).
@@ -122,19 +122,12 @@ absl::StatusOr<std::vector<v1::RecordState>> RecordStore::WriteAll(
       continue;
     }
     if (w.appended && !w.hooked) {
-      w.hooked = true;
-      mu_.Unlock();
-      appended_hook();
-      mu_.Lock();
+      RunHookLocked(&w);
       continue;
     }
     w.cv.Wait(&mu_);
   }
-  if (!w.hooked) {  // done before this thread woke to run it
-    mu_.Unlock();
-    appended_hook();
-    mu_.Lock();
-  }
+  RunHookLocked(&w);  // if done before this thread woke to run it
   if (!w.status.ok()) return w.status;
   return std::move(w.results);
 }
@@ -179,6 +172,14 @@ void RecordStore::CommitQueued() {
   }
 }
 
+void RecordStore::RunHookLocked(Writer* w) {
+  if (w->hooked) return;
+  w->hooked = true;
+  mu_.Unlock();
+  (*w->hook)();
+  mu_.Lock();
+}
+
 void RecordStore::LeadLocked(Writer* self) {
   // At most this many groups go into one fdatasync before their writers
   // hear back, so that a steady stream of new writers cannot hold them.
@@ -202,12 +203,8 @@ void RecordStore::LeadLocked(Writer* self) {
         if (member != self && !member->on_done && member->hook) member->cv.Signal();
       }
       groups.emplace_back(std::move(group), std::move(appended));
-      if (self != nullptr && self->appended && !self->hooked) {
-        self->hooked = true;  // the leader's own `appended`, before the sync
-        mu_.Unlock();
-        (*self->hook)();
-        mu_.Lock();
-      }
+      // The leader's own `appended`, before the sync.
+      if (self != nullptr && self->appended) RunHookLocked(self);
     } while (!queue_.empty() && queue_.front()->on_done &&
              groups.size() < static_cast<size_t>(kMaxGroupsPerSync));
     // Whoever leads next stamps and appends the next group while this one

@@ -378,6 +378,9 @@ class RecordStore {
   // WriteAll or CommitQueued, and its own groups are told.
   // `self`: the leader's own writer (a WriteAll), or null.
   void LeadLocked(Writer* self) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Under mu_, on the thread of WriteAll writer `w`: runs its `appended`
+  // hook without mu_, once (nothing if it has none or it ran).
+  void RunHookLocked(Writer* w) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   absl::Mutex mu_;
   std::deque<Writer*> queue_ ABSL_GUARDED_BY(mu_);

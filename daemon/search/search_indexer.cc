@@ -1,6 +1,8 @@
 #include "daemon/search/search_indexer.h"
 
 #include <pthread.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <optional>
 #include <utility>
@@ -21,6 +23,7 @@ constexpr absl::Duration kReadyWithin = absl::Seconds(60);
 // How long a look waits for more changes after the first, unless a search
 // waits: a burst of writes costs one look, not one per write.
 constexpr absl::Duration kGather = absl::Milliseconds(10);
+constexpr int kNice = 10;
 
 struct SearchedKind {
   Kind kind;
@@ -139,6 +142,10 @@ void SearchIndexer::Stop() {
 }
 
 void SearchIndexer::Run() {
+  // Background work: when the cores are busy, the writes this thread follows
+  // (and everything else attuned does) go first; a search that waits for it
+  // still gets a share. Raising one's own nice value needs no privilege.
+  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNice);
   // Record changes seen since the index was last brought up to date.
   std::set<std::pair<std::string, std::string>> changed;  // (kind, name)
   bool rebuild = true;

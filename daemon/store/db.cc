@@ -3,6 +3,7 @@
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/file_system.h>
+#include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
 #include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
@@ -173,6 +174,12 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const DbOptions& options) {
   opts.stats_persist_period_sec = 0;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  // Most reads on the write path ask for keys not written yet (a new
+  // record's view, a new op's place): Bloom filters answer those without
+  // reading the tables' blocks, and in the memtables too.
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  opts.memtable_whole_key_filtering = true;
+  opts.memtable_prefix_bloom_size_ratio = 0.02;
   opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;

@@ -96,14 +96,20 @@ class SyncSession {
   absl::StatusOr<uint64_t> ProvenOwnSeq(const v1::Op& shown, uint64_t claimed,
                                         v1::Visibility vis) const;
   void SendLoop();
-  // Sends the peer what it lacks of each stream of `vis` in `mine`; sets
-  // *sent_any when it sent something. False once the stream broke.
-  bool SendMissing(v1::Visibility vis, const RecordStore::VersionVector& mine, bool* sent_any);
+  struct SendTally {
+    size_t ops = 0;        // sent
+    bool backlog = false;  // some stream has more to send than one batch held
+  };
+  // Sends the peer what it lacks of each stream of `vis` in `mine`, at most
+  // one batch per stream; adds to *sent. False once the stream broke.
+  bool SendMissing(v1::Visibility vis, const RecordStore::VersionVector& mine, SendTally* sent);
   // Checks a batch's ops (on all cores) and queues the good ones for
   // IngestLoop; waits while kIngestDepth batches are queued already.
   void Receive(const v1::OpBatch& batch);
   // Stores queued batches in order until the queue is closed and empty, so
-  // the disk work of one batch overlaps the checks of the next.
+  // the disk work of one batch overlaps the checks of the next; small
+  // batches that wait meanwhile go in together (up to one full batch), in
+  // one durable write.
   void IngestLoop();
   void Ingest(std::vector<RecordStore::RemoteOp> ops);
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <functional>
 #include <iomanip>
@@ -128,6 +129,7 @@ int RoundDown(int n) {
 
 struct Seeded {
   Samples samples;
+  SteadyClock::time_point started;  // when the clients were let go
   int written = 0;
   bool capped = false;
 };
@@ -139,7 +141,10 @@ Seeded SeedSharedOps(const std::string& socket, int ops, int clients, double bud
   clients = std::max(1, clients);
   std::atomic<int> next{0}, limit{ops}, written{0}, finished{0};
   std::mutex mu;
-  std::string error;  // the first failure, guarded by mu
+  std::condition_variable all_finished;  // signalled when `finished` reaches `clients`
+  std::string error;                     // the first failure, guarded by mu
+  // When each client's last call returned: the burst ends at the latest.
+  std::vector<SteadyClock::time_point> last_reply(static_cast<size_t>(clients));
   std::vector<std::vector<double>> latencies(static_cast<size_t>(clients));
   std::latch ready(clients);
   std::latch go(1);
@@ -169,9 +174,11 @@ Seeded SeedSharedOps(const std::string& socket, int ops, int clients, double bud
         break;
       }
       mine.push_back(Ms(end - start));
+      last_reply[static_cast<size_t>(c)] = end;
       written.fetch_add(1);
     }
-    finished.fetch_add(1);
+    std::lock_guard lock(mu);
+    if (finished.fetch_add(1) + 1 == clients) all_finished.notify_all();
   };
 
   std::vector<std::thread> threads;
@@ -179,10 +186,19 @@ Seeded SeedSharedOps(const std::string& socket, int ops, int clients, double bud
   ready.wait();
   Seeded out;
   auto start = SteadyClock::now();
+  out.started = start;
   go.count_down();
   auto next_report = start + std::chrono::seconds(10);
-  while (finished.load() < clients) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (;;) {
+    {
+      // Wakes as soon as the last client is done (the burst's end is timed
+      // by its replies, not by this loop), else every 100 ms to check.
+      std::unique_lock lock(mu);
+      if (all_finished.wait_for(lock, std::chrono::milliseconds(100),
+                                [&] { return finished.load() == clients; })) {
+        break;
+      }
+    }
     auto now = SteadyClock::now();
     double elapsed = Seconds(now - start);
     int done = written.load();
@@ -203,8 +219,9 @@ Seeded SeedSharedOps(const std::string& socket, int ops, int clients, double bud
       next_report += std::chrono::seconds(10);
     }
   }
-  auto end = SteadyClock::now();
   for (auto& t : threads) t.join();
+  auto end = start;
+  for (auto t : last_reply) end = std::max(end, t);
   if (!error.empty()) throw std::runtime_error(error);
   for (const auto& mine : latencies) {
     out.samples.latencies_ms.insert(out.samples.latencies_ms.end(), mine.begin(), mine.end());
@@ -423,8 +440,8 @@ SteadyClock::time_point AwaitCheckIn(v1::CheckInService::Stub& checkins, const s
 void Converge(Peer& a, Peer& b, int entries, SyncFigures::Burst* f) {
   auto b_sync = v1::SyncService::NewStub(MakeChannel(b.socket));
   const uint64_t target = SyncStatusOf(*b_sync, b.name).shared_ops() + entries;
-  auto first = SteadyClock::now();
   Seeded written = SeedSharedOps(a.socket, entries, 16, 0);
+  auto first = written.started;
   auto last = first + std::chrono::duration_cast<SteadyClock::duration>(
                           std::chrono::duration<double>(written.samples.wall_seconds));
   if (written.written != entries) throw std::runtime_error("convergence writes failed");

@@ -20,9 +20,13 @@ namespace {
 
 constexpr size_t kReadBatch = 256;
 constexpr absl::Duration kReadyWithin = absl::Seconds(60);
-// How long a look waits for more changes after the first, unless a search
-// waits: a burst of writes costs one look, not one per write.
-constexpr absl::Duration kGather = absl::Milliseconds(10);
+// A look waits until no change came for kQuiet, unless a search waits (or
+// kMaxGather passed, or kMaxGatherEvents events are unread): a burst of
+// writes is indexed in a few large transactions once it slows, instead of
+// in one small one every few milliseconds while it competes for the cores.
+constexpr absl::Duration kQuiet = absl::Milliseconds(50);
+constexpr absl::Duration kMaxGather = absl::Seconds(1);
+constexpr uint64_t kMaxGatherEvents = 1024;  // the hub keeps 4096 in memory
 constexpr int kNice = 10;
 
 struct SearchedKind {
@@ -153,10 +157,8 @@ void SearchIndexer::Run() {
     {
       absl::MutexLock lock(&wake_mu_);
       wake_mu_.Await(absl::Condition(this, &SearchIndexer::WakeOrStop));
-      wake_mu_.AwaitWithTimeout(absl::Condition(this, &SearchIndexer::UrgentOrStop), kGather);
-      wake_ = false;
-      urgent_ = false;
     }
+    GatherChanges();
     // A closed hub is a daemon stopping: searches waiting end now.
     bool stop;
     {
@@ -170,6 +172,28 @@ void SearchIndexer::Run() {
   ended_ = true;
   ++looks_;
   read_through_ = cursor_;
+}
+
+void SearchIndexer::GatherChanges() {
+  const absl::Time first = absl::Now();
+  while (true) {
+    {
+      absl::MutexLock lock(&wake_mu_);
+      wake_ = false;
+      // Woken early only by a search (or Stop); the writes meanwhile only
+      // set wake_.
+      const bool urgent =
+          wake_mu_.AwaitWithTimeout(absl::Condition(this, &SearchIndexer::UrgentOrStop), kQuiet);
+      if (urgent || !wake_ || absl::Now() - first >= kMaxGather) {
+        wake_ = false;
+        urgent_ = false;
+        return;
+      }
+    }
+    // Well before the hub's memory would pass over what is not read yet.
+    const uint64_t delivered = hub_->LastDelivered();
+    if (delivered > cursor_ && delivered - cursor_ >= kMaxGatherEvents) return;
+  }
 }
 
 void SearchIndexer::Look(std::set<std::pair<std::string, std::string>>* changed, bool* rebuild) {

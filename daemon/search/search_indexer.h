@@ -66,10 +66,13 @@ class SearchIndexer {
   bool WakeOrStop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) { return wake_ || stop_; }
   bool UrgentOrStop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) { return urgent_ || stop_; }
   // Asks the thread to look at the hub and the vault again: at once when
-  // `urgent` (a search waits for it), else within kGather, so that a burst
-  // of writes is indexed in one look and one transaction.
+  // `urgent` (a search waits for it, or the vault changed), else once the
+  // changes pause (GatherChanges), so that a burst of writes is indexed in
+  // a few looks and transactions.
   void Kick(bool urgent = false);
   void Run();
+  // On the thread, after a wake: returns once a look is due.
+  void GatherChanges();
   // One look: reads the hub, then builds, refreshes or drops the index.
   void Look(std::set<std::pair<std::string, std::string>>* changed, bool* rebuild);
   // A new index from the store with `keys`.

@@ -174,12 +174,10 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const DbOptions& options) {
   opts.stats_persist_period_sec = 0;
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
-  // Most reads on the write path ask for keys not written yet (a new
-  // record's view, a new op's place): Bloom filters answer those without
-  // reading the tables' blocks, and in the memtables too.
+  // Many reads on the write path ask for keys not written yet (a new
+  // record's view): a Bloom filter per table answers those without reading
+  // the table's index and data blocks.
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  opts.memtable_whole_key_filtering = true;
-  opts.memtable_prefix_bloom_size_ratio = 0.02;
   opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
   std::vector<rocksdb::ColumnFamilyDescriptor> cfs;

@@ -3,9 +3,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <set>
+#include <thread>
+#include <vector>
 
 #include "api_helpers.h"
 #include "attune/v1/api.grpc.pb.h"
@@ -647,6 +651,76 @@ TEST_F(SyncTest, ApartTheyWriteAndAfterARestartTheyConverge) {
   ASSERT_OK(alex_.Unlock("correct horse battery"));
   ASSERT_TRUE(Await([&] { return CheckInDigest(alex_) == CheckInDigest(sam_); }));
   EXPECT_EQ(CheckInDigest(alex_).size(), 6u);
+}
+
+// A partner's burst (a bulk import and many single writes at once) reaches
+// Sam as large batches and many small ones, which Sam's sync takes in as
+// background work: Sam's own writes and reads are served meanwhile, and in
+// the end both hold every entry of both.
+TEST_F(SyncTest, WhileAPartnersBurstComesInTheOwnerIsServedAndNothingIsLost) {
+  Pair();
+  std::set<std::string> expected;
+  std::vector<v1::BatchCreateJournalEntriesRequest> bulk(2);
+  for (size_t b = 0; b < bulk.size(); ++b) {
+    for (int i = 0; i < 500; ++i) {
+      v1::JournalEntry* e = bulk[b].add_requests()->mutable_journal_entry();
+      e->set_title("imported");
+      e->set_body("Alex, imported " + std::to_string(b) + "/" + std::to_string(i));
+      e->set_visibility(v1::VISIBILITY_SHARED);
+      expected.insert(e->body());
+    }
+  }
+  constexpr int kWriters = 4, kEach = 50;
+  for (int w = 0; w < kWriters; ++w) {
+    for (int i = 0; i < kEach; ++i) {
+      expected.insert("Alex, one at a time " + std::to_string(w) + "/" + std::to_string(i));
+    }
+  }
+
+  std::atomic<int> alex_failed{0};
+  std::vector<std::thread> alex;
+  for (size_t b = 0; b < bulk.size(); ++b) {
+    alex.emplace_back([&, b] {
+      v1::BatchCreateJournalEntriesResponse out;
+      grpc::Status s = alex_.journal().BatchCreateJournalEntries(
+          DaemonHarness::Context(std::chrono::seconds(60)).get(), bulk[b], &out);
+      if (!s.ok()) ++alex_failed;
+    });
+  }
+  for (int w = 0; w < kWriters; ++w) {
+    alex.emplace_back([&, w] {
+      for (int i = 0; i < kEach; ++i) {
+        if (!WriteJournal(alex_,
+                          "Alex, one at a time " + std::to_string(w) + "/" + std::to_string(i))
+                 .ok()) {
+          ++alex_failed;
+        }
+      }
+    });
+  }
+  // Meanwhile Sam writes and reads, each call with the harness's usual
+  // deadline.
+  for (int i = 0; i < 20; ++i) {
+    const std::string body = "Sam, during the burst " + std::to_string(i);
+    ASSERT_OK(WriteJournal(sam_, body));
+    expected.insert(body);
+    v1::ListJournalEntriesRequest list;
+    list.set_page_size(5);
+    v1::ListJournalEntriesResponse page;
+    ASSERT_OK(sam_.journal().ListJournalEntries(DaemonHarness::Context().get(), list, &page));
+  }
+  for (auto& t : alex) t.join();
+  ASSERT_EQ(alex_failed.load(), 0);
+
+  // Listing every entry is slow: only once both hold as many ops.
+  ASSERT_TRUE(Await(
+      [&] {
+        return SyncStatusOf(sam_).shared_ops() == SyncStatusOf(alex_).shared_ops() &&
+               JournalBodies(sam_) == expected && JournalBodies(alex_) == expected;
+      },
+      std::chrono::seconds(180)))
+      << "Sam holds " << JournalBodies(sam_).size() << ", Alex " << JournalBodies(alex_).size()
+      << " of " << expected.size();
 }
 
 TEST_F(SyncTest, ThreeDevicesInALineConvergeThroughTheMiddle) {

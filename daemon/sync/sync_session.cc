@@ -276,6 +276,9 @@ absl::StatusOr<uint64_t> SyncSession::ProvenOwnSeq(const v1::Op& shown, uint64_t
 }
 
 absl::Status SyncSession::Run() {
+  // This thread reads and checks the peer's batches: a dialer's own thread,
+  // or one of the peer server's, which serve peers only.
+  Background();
   const std::string who = FormatDeviceId(peer_).substr(0, 15);
   v1::SyncMessage first;
   if (dialer_ && !stream_->Write(MakeHello())) {

@@ -27,7 +27,7 @@ constexpr absl::Duration kReadyWithin = absl::Seconds(60);
 constexpr absl::Duration kQuiet = absl::Milliseconds(50);
 constexpr absl::Duration kMaxGather = absl::Seconds(1);
 constexpr uint64_t kMaxGatherEvents = 1024;  // the hub keeps 4096 in memory
-constexpr int kNice = 10;
+constexpr int kNice = 5;                     // as a sync stream's ingester
 
 struct SearchedKind {
   Kind kind;
@@ -114,7 +114,7 @@ void SearchIndexer::Kick(bool urgent) {
 
 void SearchIndexer::Start() {
   cursor_ = hub_->LastDelivered();
-  token_ = hub_->Subscribe([this] { Kick(/*urgent=*/vault_changed_.exchange(false)); },
+  token_ = hub_->Subscribe([this] { Kick(/*urgent=*/vault_changed_.exchange(false) || Lagging()); },
                            [this](const v1::Event& e) {
                              // What a look reads; other writes do not wake the indexer.
                              // The vault's changes build or drop the index: at once,
@@ -190,17 +190,20 @@ void SearchIndexer::GatherChanges() {
         return;
       }
     }
-    // Well before the hub's memory would pass over what is not read yet.
-    const uint64_t delivered = hub_->LastDelivered();
-    if (delivered > cursor_ && delivered - cursor_ >= kMaxGatherEvents) return;
+    if (Lagging()) return;
   }
+}
+
+bool SearchIndexer::Lagging() const {
+  const uint64_t delivered = hub_->LastDelivered(), read = cursor_;
+  return delivered > read && delivered - read >= kMaxGatherEvents;
 }
 
 void SearchIndexer::Look(std::set<std::pair<std::string, std::string>>* changed, bool* rebuild) {
   std::vector<v1::Event> events;
   while (true) {
     events.clear();
-    if (!hub_->ReadAfter(cursor_, kReadBatch, &events)) {
+    if (!hub_->ReadAfter(cursor_.load(), kReadBatch, &events)) {
       // Fell behind the hub's memory: start over from what is stored.
       cursor_ = hub_->LastDelivered();
       *rebuild = true;

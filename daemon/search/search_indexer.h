@@ -73,6 +73,9 @@ class SearchIndexer {
   void Run();
   // On the thread, after a wake: returns once a look is due.
   void GatherChanges();
+  // Whether kMaxGatherEvents or more delivered events are unread, well
+  // before the hub's memory would pass over them (any thread).
+  bool Lagging() const;
   // One look: reads the hub, then builds, refreshes or drops the index.
   void Look(std::set<std::pair<std::string, std::string>>* changed, bool* rebuild);
   // A new index from the store with `keys`.
@@ -111,8 +114,9 @@ class SearchIndexer {
   bool ended_ ABSL_GUARDED_BY(mu_) = false;  // the thread is gone or going
   // The hub event the last finished look read through (cursor_ then).
   uint64_t read_through_ ABSL_GUARDED_BY(mu_) = 0;
-  // The thread only: the last hub event read.
-  uint64_t cursor_ = 0;
+  // The last hub event read: written by the thread only, read by the hub's
+  // notifier too (Lagging).
+  std::atomic<uint64_t> cursor_{0};
 };
 
 }  // namespace attune

@@ -15,6 +15,15 @@
 namespace attune {
 namespace {
 
+// Keeps the refusal to report for a batch: the first, unless a fork (which
+// is never silent) comes later.
+void Refuse(absl::Status* kept, absl::Status refusal) {
+  if (refusal.ok()) return;
+  if (kept->ok() || (absl::IsDataLoss(refusal) && !absl::IsDataLoss(*kept))) {
+    *kept = std::move(refusal);
+  }
+}
+
 constexpr size_t kMaxGroup = 256;
 constexpr size_t kDeviceBytes = 32;
 constexpr char kSharedStream = 'S';
@@ -1028,7 +1037,7 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
     const v1::Visibility vis = r.header.visibility();
     if (author.size() != kDeviceBytes ||
         (vis != v1::VISIBILITY_SHARED && vis != v1::VISIBILITY_PRIVATE)) {
-      refusal = absl::InvalidArgumentError("op is not a shared or private op of a device");
+      Refuse(&refusal, absl::InvalidArgumentError("op is not a shared or private op of a device"));
       continue;
     }
     // Which private ops may come in is the caller's rule (sync: only the
@@ -1045,29 +1054,29 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
       // then its author wrote that seq twice, which is never silent.
       auto held_op = db_->Get(Cf::kOplog, OplogKey(author, vis, r.header.seq()));
       if (held_op.ok() && held_op->has_value() && **held_op != r.bytes) {
-        refusal = absl::DataLossError(absl::StrCat(
-            "fork: the author wrote two different ops under seq ", r.header.seq(),
-            " (a data folder restored from an older copy, or modified code); the one held first "
-            "is kept"));
+        Refuse(&refusal, absl::DataLossError(absl::StrCat(
+                             "fork: the author wrote two different ops under seq ", r.header.seq(),
+                             " (a data folder restored from an older copy, or modified code); the "
+                             "one held first is kept")));
       }
       continue;
     }
     const bool own = keys != nullptr ? author == keys->device_public_key : author == self_device_;
     if (r.header.seq() == have + 1 && own && !own_check.ok()) {
-      refusal = own_check;
+      Refuse(&refusal, own_check);
       held[stream] = have;
       continue;
     }
     if (r.header.seq() == have + 1 && keys == nullptr && own) {
       // This device's own ops, back from a peer: taken only while unlocked,
       // when they are folded at once (own ops are never folded later).
-      refusal = absl::FailedPreconditionError("own ops are taken back only while unlocked");
+      Refuse(&refusal, absl::FailedPreconditionError("own ops are taken back only while unlocked"));
       held[stream] = have;
       continue;
     }
     if (r.header.seq() != have + 1) {
-      refusal = absl::InvalidArgumentError(
-          absl::StrCat("sequence gap: expected seq ", have + 1, ", got ", r.header.seq()));
+      Refuse(&refusal, absl::InvalidArgumentError(absl::StrCat(
+                           "sequence gap: expected seq ", have + 1, ", got ", r.header.seq())));
       held[stream] = have;
       continue;
     }
@@ -1077,7 +1086,7 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
                                 ? FoldInto(*keys, op, &states, nullptr, &appended->events)
                                 : absl::InvalidArgumentError("op does not parse");
       if (!folded.ok()) {
-        refusal = std::move(folded);
+        Refuse(&refusal, std::move(folded));
         held[stream] = have;
         continue;
       }

@@ -26,9 +26,11 @@ constexpr absl::Duration kSendPace = absl::Milliseconds(2);
 // kBatchBytes each). The ingester stores small batches that wait together,
 // in one write: a live stream of small batches costs one fdatasync per
 // write, not one per batch.
-constexpr size_t kIngestDepth = 4;
-// Sync is background work: when the cores are busy, this device's own
-// person's calls go first (raising one's own nice value needs no privilege).
+constexpr size_t kIngestDepth = 2;
+// Storing a peer's ops is background work: when the cores are busy, this
+// device's own person's calls go first (raising one's own nice value needs
+// no privilege; it cannot be lowered again, so only the ingester's own
+// thread does).
 constexpr int kSyncNice = 5;
 
 void Background() { (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kSyncNice); }
@@ -276,9 +278,6 @@ absl::StatusOr<uint64_t> SyncSession::ProvenOwnSeq(const v1::Op& shown, uint64_t
 }
 
 absl::Status SyncSession::Run() {
-  // This thread reads and checks the peer's batches: a dialer's own thread,
-  // or one of the peer server's, which serve peers only.
-  Background();
   const std::string who = FormatDeviceId(peer_).substr(0, 15);
   v1::SyncMessage first;
   if (dialer_ && !stream_->Write(MakeHello())) {
@@ -297,10 +296,9 @@ absl::Status SyncSession::Run() {
   env_.peers->StreamOpened(peer_, !dialer_, env_.clock->Now());
   LogInfo(absl::StrCat("syncing with device ", who, "…"));
 
-  std::thread sender([this] {
-    Background();
-    SendLoop();
-  });
+  // The sender and this thread drive gRPC, whose threads poll every
+  // connection of the process, the owner's too: they keep their priority.
+  std::thread sender([this] { SendLoop(); });
   std::thread ingester([this] {
     Background();
     IngestLoop();
@@ -467,12 +465,20 @@ void SyncSession::IngestLoop() {
       if (ingest_queue_.empty()) return;
       ops = std::move(ingest_queue_.front());
       ingest_queue_.pop_front();
-      // Small batches waiting behind it go in too, up to one full batch:
-      // the store's write lock is held no longer than for one batch.
-      while (!ingest_queue_.empty() && ops.size() + ingest_queue_.front().size() <= kBatchOps) {
+      // Small batches waiting behind it go in too, up to one full batch
+      // (ops and bytes): the store's write lock is held no longer than for
+      // one batch.
+      size_t bytes = 0;
+      for (const RecordStore::RemoteOp& r : ops) bytes += r.bytes.size();
+      while (!ingest_queue_.empty()) {
+        const auto& next = ingest_queue_.front();
+        size_t more = 0;
+        for (const RecordStore::RemoteOp& r : next) more += r.bytes.size();
+        if (ops.size() + next.size() > kBatchOps || bytes + more > kBatchBytes) break;
         std::move(ingest_queue_.front().begin(), ingest_queue_.front().end(),
                   std::back_inserter(ops));
         ingest_queue_.pop_front();
+        bytes += more;
       }
     }
     Ingest(std::move(ops));

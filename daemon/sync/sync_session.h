@@ -75,8 +75,6 @@ class SyncSession {
 
   // Returns when the stream ends: OK when the peer or Stop() closed it,
   // PERMISSION_DENIED / FAILED_PRECONDITION when the peer was refused.
-  // Raises the calling thread's nice value (sync is background work), so
-  // call it on a thread that serves peers only.
   absl::Status Run();
   // Asks Run to return soon (thread-safe).
   void Stop() { stop_ = true; }

@@ -699,17 +699,23 @@ TEST_F(SyncTest, WhileAPartnersBurstComesInTheOwnerIsServedAndNothingIsLost) {
     });
   }
   // Meanwhile Sam writes and reads, each call with the harness's usual
-  // deadline.
-  for (int i = 0; i < 20; ++i) {
+  // deadline (checked once Alex's threads are joined), at least until Sam
+  // has taken in 600 of Alex's ops.
+  const uint64_t sam_held = SyncStatusOf(sam_).shared_ops();
+  std::vector<grpc::Status> sam_calls;
+  for (int i = 0; i < 20 || (i < 500 && SyncStatusOf(sam_).shared_ops() < sam_held + 600 + i);
+       ++i) {
     const std::string body = "Sam, during the burst " + std::to_string(i);
-    ASSERT_OK(WriteJournal(sam_, body));
+    sam_calls.push_back(WriteJournal(sam_, body));
     expected.insert(body);
     v1::ListJournalEntriesRequest list;
     list.set_page_size(5);
     v1::ListJournalEntriesResponse page;
-    ASSERT_OK(sam_.journal().ListJournalEntries(DaemonHarness::Context().get(), list, &page));
+    sam_calls.push_back(
+        sam_.journal().ListJournalEntries(DaemonHarness::Context().get(), list, &page));
   }
   for (auto& t : alex) t.join();
+  for (const grpc::Status& s : sam_calls) ASSERT_OK(s);
   ASSERT_EQ(alex_failed.load(), 0);
 
   // Listing every entry is slow: only once both hold as many ops.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "daemon/base/big_endian.h"
 #include "daemon/base/log.h"
@@ -15,13 +16,24 @@
 namespace attune {
 namespace {
 
-// Keeps the refusal to report for a batch: the first, unless a fork (which
-// is never silent) comes later.
-void Refuse(absl::Status* kept, absl::Status refusal) {
+// Adds a refusal to the one a batch reports: every distinct reason, in
+// order (a batch may join several a peer sent apart), up to about 1 KiB;
+// the code is the first one's, or DATA_LOSS once a fork was seen (a fork is
+// never silent).
+void Refuse(absl::Status* kept, const absl::Status& refusal) {
+  constexpr size_t kMaxReasons = 1024;
   if (refusal.ok()) return;
-  if (kept->ok() || (absl::IsDataLoss(refusal) && !absl::IsDataLoss(*kept))) {
-    *kept = std::move(refusal);
+  if (kept->ok()) {
+    *kept = refusal;
+    return;
   }
+  const absl::StatusCode code =
+      absl::IsDataLoss(refusal) ? absl::StatusCode::kDataLoss : kept->code();
+  std::string reasons(kept->message());
+  if (!absl::StrContains(reasons, refusal.message()) && reasons.size() < kMaxReasons) {
+    absl::StrAppend(&reasons, "; ", refusal.message());
+  }
+  *kept = absl::Status(code, reasons);
 }
 
 constexpr size_t kMaxGroup = 256;
@@ -1086,7 +1098,7 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
                                 ? FoldInto(*keys, op, &states, nullptr, &appended->events)
                                 : absl::InvalidArgumentError("op does not parse");
       if (!folded.ok()) {
-        Refuse(&refusal, std::move(folded));
+        Refuse(&refusal, folded);
         held[stream] = have;
         continue;
       }

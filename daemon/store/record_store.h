@@ -239,7 +239,9 @@ class RecordStore {
   // skipped; an op past held seq + 1 is a gap: it and the stream's later ops
   // in the batch are refused (INVALID_ARGUMENT after the rest is stored).
   // Private ops are taken as they come: the caller decides which may come
-  // (sync/op_checker.h). Returns how many ops were new.
+  // (sync/op_checker.h). Returns how many ops were new; when some were
+  // refused, an error naming every distinct reason (the first one's code, or
+  // DATA_LOSS when a fork was among them) after the rest is stored.
   absl::StatusOr<size_t> Ingest(const KeySet* keys, std::vector<RemoteOp> ops);
 
   // Folds stored ops that arrived while locked into the views.

@@ -491,6 +491,24 @@ TEST_F(RecordStoreTest, PartnerOpsAreTakenInOrderOnceEach) {
   EXPECT_EQ((*got)->record().journal_entry().body(), "from the partner");
 }
 
+// Sync may join batches a peer sent apart into one Ingest: every distinct
+// reason is named, and a fork among them is never hidden behind a gap.
+TEST_F(RecordStoreTest, ABatchNamesEveryReasonItRefusedAndAForkFirst) {
+  auto partner = testing::KeysInSpace(*NewKeys("Sam"), keys_->space_id, keys_->space_key);
+  ASSERT_TRUE(store_->Ingest(keys_.get(), PartnerOps(*partner, 1, 3)).ok());
+  auto joined = PartnerOps(*partner, 5, 5);  // a gap
+  auto twice = PartnerOps(*partner, 2, 2);   // seq 2 sealed anew: a fork
+  joined.push_back(twice[0]);
+  auto next = PartnerOps(*partner, 4, 4);  // fine
+  joined.push_back(next[0]);
+  auto added = store_->Ingest(keys_.get(), joined);
+  EXPECT_EQ(added.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(added.status().message()), ::testing::HasSubstr("sequence gap"));
+  EXPECT_THAT(std::string(added.status().message()), ::testing::HasSubstr("two different ops"));
+  // The good op was stored all the same.
+  EXPECT_EQ(store_->SharedVersionVector()[partner->device_public_key], 4u);
+}
+
 TEST_F(RecordStoreTest, OpsThatArriveWhileLockedAreFoldedAtUnlock) {
   auto partner = testing::KeysInSpace(*NewKeys("Sam"), keys_->space_id, keys_->space_key);
   auto added = store_->Ingest(nullptr, PartnerOps(*partner, 1, 4));  // locked

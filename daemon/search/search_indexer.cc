@@ -1,14 +1,13 @@
 #include "daemon/search/search_indexer.h"
 
 #include <pthread.h>
-#include <sys/resource.h>
-#include <unistd.h>
 
 #include <optional>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "daemon/base/background_thread.h"
 #include "daemon/base/log.h"
 #include "daemon/records/check_in_seal.h"
 #include "daemon/records/kinds.h"
@@ -21,13 +20,11 @@ namespace {
 constexpr size_t kReadBatch = 256;
 constexpr absl::Duration kReadyWithin = absl::Seconds(60);
 // A look waits until no change came for kQuiet, unless a search waits (or
-// kMaxGather passed, or kMaxGatherEvents events are unread): a burst of
+// kMaxGather passed, or a quarter of what the hub keeps is unread): a burst of
 // writes is indexed in a few large transactions once it slows, instead of
 // in one small one every few milliseconds while it competes for the cores.
 constexpr absl::Duration kQuiet = absl::Milliseconds(50);
 constexpr absl::Duration kMaxGather = absl::Seconds(1);
-constexpr uint64_t kMaxGatherEvents = 1024;  // the hub keeps 4096 in memory
-constexpr int kNice = 5;                     // as a sync stream's ingester
 
 struct SearchedKind {
   Kind kind;
@@ -147,9 +144,8 @@ void SearchIndexer::Stop() {
 
 void SearchIndexer::Run() {
   // Background work: when the cores are busy, the writes this thread follows
-  // (and everything else attuned does) go first; a search that waits for it
-  // still gets a share. Raising one's own nice value needs no privilege.
-  (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNice);
+  // go first; a search that waits for it still gets a share.
+  MarkThisThreadBackground();
   // Record changes seen since the index was last brought up to date.
   std::set<std::pair<std::string, std::string>> changed;  // (kind, name)
   bool rebuild = true;
@@ -196,7 +192,7 @@ void SearchIndexer::GatherChanges() {
 
 bool SearchIndexer::Lagging() const {
   const uint64_t delivered = hub_->LastDelivered(), read = cursor_;
-  return delivered > read && delivered - read >= kMaxGatherEvents;
+  return delivered > read && delivered - read >= hub_->RingCapacity() / 4;
 }
 
 void SearchIndexer::Look(std::set<std::pair<std::string, std::string>>* changed, bool* rebuild) {

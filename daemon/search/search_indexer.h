@@ -73,8 +73,8 @@ class SearchIndexer {
   void Run();
   // On the thread, after a wake: returns once a look is due.
   void GatherChanges();
-  // Whether kMaxGatherEvents or more delivered events are unread, well
-  // before the hub's memory would pass over them (any thread).
+  // Whether a quarter of what the hub keeps in memory is unread, well
+  // before its memory would pass over it (any thread).
   bool Lagging() const;
   // One look: reads the hub, then builds, refreshes or drops the index.
   void Look(std::set<std::pair<std::string, std::string>>* changed, bool* rebuild);

@@ -75,6 +75,8 @@ class EventHub {
   uint64_t LastDelivered() const;
   // Every delivered event with an id above this is in memory.
   uint64_t RingFloor() const;
+  // How many delivered events are kept in memory (Options::ring_events).
+  size_t RingCapacity() const { return options_.ring_events; }
   // Up to `max` delivered events with ids above `after`, in order; false
   // when some of them already left memory (after < RingFloor()).
   bool ReadAfter(uint64_t after, size_t max, std::vector<v1::Event>* out) const;

@@ -1,14 +1,12 @@
 #include "daemon/sync/sync_session.h"
 
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <iterator>
 #include <limits>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "daemon/base/background_thread.h"
 #include "daemon/base/log.h"
 #include "daemon/records/validation.h"
 #include "daemon/sync/op_checker.h"
@@ -27,13 +25,6 @@ constexpr absl::Duration kSendPace = absl::Milliseconds(2);
 // in one write: a live stream of small batches costs one fdatasync per
 // write, not one per batch.
 constexpr size_t kIngestDepth = 2;
-// Storing a peer's ops is background work: when the cores are busy, this
-// device's own person's calls go first (raising one's own nice value needs
-// no privilege; it cannot be lowered again, so only the ingester's own
-// thread does).
-constexpr int kSyncNice = 5;
-
-void Background() { (void)setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kSyncNice); }
 
 }  // namespace
 
@@ -296,11 +287,11 @@ absl::Status SyncSession::Run() {
   env_.peers->StreamOpened(peer_, !dialer_, env_.clock->Now());
   LogInfo(absl::StrCat("syncing with device ", who, "…"));
 
-  // The sender and this thread drive gRPC, whose threads poll every
-  // connection of the process, the owner's too: they keep their priority.
+  // Storing the peer's ops is background work; the sender and this thread
+  // drive gRPC, so they keep their priority (base/background_thread.h).
   std::thread sender([this] { SendLoop(); });
   std::thread ingester([this] {
-    Background();
+    MarkThisThreadBackground();
     IngestLoop();
   });
   v1::SyncMessage m;
@@ -468,15 +459,17 @@ void SyncSession::IngestLoop() {
       // Small batches waiting behind it go in too, up to one full batch
       // (ops and bytes): the store's write lock is held no longer than for
       // one batch.
-      size_t bytes = 0;
-      for (const RecordStore::RemoteOp& r : ops) bytes += r.bytes.size();
+      auto bytes_of = [](const std::vector<RecordStore::RemoteOp>& batch) {
+        size_t n = 0;
+        for (const RecordStore::RemoteOp& r : batch) n += r.bytes.size();
+        return n;
+      };
+      size_t bytes = bytes_of(ops);
       while (!ingest_queue_.empty()) {
-        const auto& next = ingest_queue_.front();
-        size_t more = 0;
-        for (const RecordStore::RemoteOp& r : next) more += r.bytes.size();
+        auto& next = ingest_queue_.front();
+        const size_t more = bytes_of(next);
         if (ops.size() + next.size() > kBatchOps || bytes + more > kBatchBytes) break;
-        std::move(ingest_queue_.front().begin(), ingest_queue_.front().end(),
-                  std::back_inserter(ops));
+        std::move(next.begin(), next.end(), std::back_inserter(ops));
         ingest_queue_.pop_front();
         bytes += more;
       }

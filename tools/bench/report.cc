@@ -470,6 +470,25 @@ std::string SyncthingTable(const Report& r) {
                kWhat)
         << Cell(SpreadOf(b.batched_after_first_write_s), " s") << "\n";
   }
+  // Where a burst's time goes: the CPU each side used per entry, beside what
+  // the two cores could give in the same time.
+  for (const SyncFigures::Burst& b : s.bursts) {
+    if (b.cpu_a_s.empty() || b.entries <= 0) continue;
+    auto per_entry = [&](const std::vector<double>& seconds) {
+      std::vector<double> ms;
+      for (double v : seconds) ms.push_back(v * 1000 / b.entries);
+      return SpreadOf(ms);
+    };
+    std::vector<double> cores;
+    for (double wall : b.after_first_write_s) cores.push_back(wall * 2 * 1000 / b.entries);
+    out << "  CPU per entry in the burst of " << b.entries
+        << " (first write → B holds them all): A " << Cell(per_entry(b.cpu_a_s), " ms") << ", B "
+        << Cell(per_entry(b.cpu_b_s), " ms") << ", the bench's clients "
+        << Cell(per_entry(b.cpu_bench_s), " ms") << "; two cores give "
+        << Cell(SpreadOf(cores), " ms") << " per entry in that time; after it, until both rest: A "
+        << Cell(per_entry(b.cpu_after_a_s), " ms") << ", B "
+        << Cell(per_entry(b.cpu_after_b_s), " ms") << "\n";
+  }
   if (r.syncthing.empty()) {
     out << "Syncthing: not measured (run tools/bench/run, or pass --syncthing-json)\n";
     return out.str();
@@ -562,7 +581,11 @@ std::string SyncJson(const Report& r) {
         << ", \"after_last_write_s\": " << Values(b.after_last_write_s)
         << ", \"after_first_write_s\": " << Values(b.after_first_write_s)
         << ", \"batched_after_first_write_s\": " << Values(b.batched_after_first_write_s)
-        << ", \"write_seconds\": " << Values(b.write_seconds) << "}";
+        << ", \"write_seconds\": " << Values(b.write_seconds)
+        << ", \"cpu_a_s\": " << Values(b.cpu_a_s) << ", \"cpu_b_s\": " << Values(b.cpu_b_s)
+        << ", \"cpu_bench_s\": " << Values(b.cpu_bench_s)
+        << ", \"cpu_after_a_s\": " << Values(b.cpu_after_a_s)
+        << ", \"cpu_after_b_s\": " << Values(b.cpu_after_b_s) << "}";
   }
   out << "],\n"
       << "    \"ratios\": [\n"

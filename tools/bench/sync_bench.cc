@@ -1,6 +1,7 @@
 #include "tools/bench/sync_bench.h"
 
 #include <grpcpp/client_context.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -435,11 +436,14 @@ SteadyClock::time_point AwaitCheckIn(v1::CheckInService::Stub& checkins, const s
 }
 
 // `entries` shared journal entries on A from 16 clients; returns when B
-// holds them all. Times from the first write and from the last write's
-// acknowledgement.
+// holds them all and both daemons are at rest again. Times from the first
+// write and from the last write's acknowledgement; the CPU A, B and the
+// bench used until B held them all, and A and B after.
 void Converge(Peer& a, Peer& b, int entries, SyncFigures::Burst* f) {
   auto b_sync = v1::SyncService::NewStub(MakeChannel(b.socket));
   const uint64_t target = SyncStatusOf(*b_sync, b.name).shared_ops() + entries;
+  const double a0 = a.process.CpuSeconds(), b0 = b.process.CpuSeconds(),
+               bench0 = ProcessCpuSeconds(::getpid());
   Seeded written = SeedSharedOps(a.socket, entries, 16, 0);
   auto first = written.started;
   auto last = first + std::chrono::duration_cast<SteadyClock::duration>(
@@ -447,9 +451,16 @@ void Converge(Peer& a, Peer& b, int entries, SyncFigures::Burst* f) {
   if (written.written != entries) throw std::runtime_error("convergence writes failed");
   auto now =
       AwaitSharedOps(*b_sync, b, target, "the burst of " + std::to_string(entries) + " entries");
+  const double a1 = a.process.CpuSeconds(), b1 = b.process.CpuSeconds();
+  f->cpu_bench_s.push_back(ProcessCpuSeconds(::getpid()) - bench0);
   f->after_last_write_s.push_back(Seconds(now - last));
   f->after_first_write_s.push_back(Seconds(now - first));
   f->write_seconds.push_back(written.samples.wall_seconds);
+  f->cpu_a_s.push_back(a1 - a0);
+  f->cpu_b_s.push_back(b1 - b0);
+  AwaitQuiet(a, b);
+  f->cpu_after_a_s.push_back(a.process.CpuSeconds() - a1);
+  f->cpu_after_b_s.push_back(b.process.CpuSeconds() - b1);
 }
 
 // The burst of Converge through BatchCreateJournalEntries, 500 entries a
@@ -717,10 +728,14 @@ SyncFigures RunSyncBench(const SyncLoad& load) {
       SyncFigures::Burst burst;
       burst.entries = entries;
       for (int r = 0; r < load.converge_runs && entries > 0; ++r) {
+        // Each burst starts with both daemons at rest, so that no work left
+        // from the one before competes with it.
         AwaitIdle(*a_sync, *b_sync);
+        AwaitQuiet(*a, *b);
         std::cerr << "burst of " << entries << "… " << std::flush;
         Converge(*a, *b, entries, &burst);
         AwaitIdle(*a_sync, *b_sync);
+        AwaitQuiet(*a, *b);
         std::cerr << "the same in batches… " << std::flush;
         ConvergeBatched(*a, *b, entries, &burst);
       }

@@ -149,6 +149,11 @@ struct SyncFigures {
     std::vector<double> after_last_write_s;
     std::vector<double> after_first_write_s;
     std::vector<double> write_seconds;  // first write → last write acknowledged
+    // CPU seconds used from the first write until B held them all: A's, B's
+    // and the bench's (its 16 clients, mostly), and then A's and B's until
+    // both were at rest again (work a daemon left for after, such as search
+    // indexing).
+    std::vector<double> cpu_a_s, cpu_b_s, cpu_bench_s, cpu_after_a_s, cpu_after_b_s;
     // The same burst through BatchCreateJournalEntries (batches of 500, one
     // client): first write → B holds them all.
     std::vector<double> batched_after_first_write_s;

@@ -20,11 +20,14 @@ namespace {
 constexpr size_t kReadBatch = 256;
 constexpr absl::Duration kReadyWithin = absl::Seconds(60);
 // A look waits until no change came for kQuiet, unless a search waits (or
-// kMaxGather passed, or a quarter of what the hub keeps is unread): a burst of
-// writes is indexed in a few large transactions once it slows, instead of
-// in one small one every few milliseconds while it competes for the cores.
+// kMaxGather passed, or kMaxPending records wait): a burst of writes is
+// indexed in one transaction once it is over, instead of in small ones while
+// it competes for the cores. Meanwhile the thread only reads the hub's events
+// (a quarter of what the hub keeps, at most), so that none is lost to its
+// ring. A search catches the index up first, so what waits is never missed.
 constexpr absl::Duration kQuiet = absl::Milliseconds(50);
-constexpr absl::Duration kMaxGather = absl::Seconds(1);
+constexpr absl::Duration kMaxGather = absl::Seconds(5);
+constexpr size_t kMaxPending = 10000;
 
 struct SearchedKind {
   Kind kind;
@@ -103,15 +106,16 @@ SearchDoc DocOf(const KeySet& keys, const RecordStore& store, const SearchedKind
 
 SearchIndexer::~SearchIndexer() { Stop(); }
 
-void SearchIndexer::Kick(bool urgent) {
+void SearchIndexer::Kick(bool urgent, bool lagging) {
   absl::MutexLock lock(&wake_mu_);
   wake_ = true;
   urgent_ |= urgent;
+  lagging_ |= lagging;
 }
 
 void SearchIndexer::Start() {
   cursor_ = hub_->LastDelivered();
-  token_ = hub_->Subscribe([this] { Kick(/*urgent=*/vault_changed_.exchange(false) || Lagging()); },
+  token_ = hub_->Subscribe([this] { Kick(/*urgent=*/vault_changed_.exchange(false), Lagging()); },
                            [this](const v1::Event& e) {
                              // What a look reads; other writes do not wake the indexer.
                              // The vault's changes build or drop the index: at once,
@@ -147,14 +151,14 @@ void SearchIndexer::Run() {
   // go first; a search that waits for it still gets a share.
   MarkThisThreadBackground();
   // Record changes seen since the index was last brought up to date.
-  std::set<std::pair<std::string, std::string>> changed;  // (kind, name)
+  Changed changed;
   bool rebuild = true;
   while (true) {
     {
       absl::MutexLock lock(&wake_mu_);
       wake_mu_.Await(absl::Condition(this, &SearchIndexer::WakeOrStop));
     }
-    GatherChanges();
+    GatherChanges(&changed, &rebuild);
     // A closed hub is a daemon stopping: searches waiting end now.
     bool stop;
     {
@@ -170,23 +174,26 @@ void SearchIndexer::Run() {
   read_through_ = cursor_;
 }
 
-void SearchIndexer::GatherChanges() {
+void SearchIndexer::GatherChanges(Changed* changed, bool* rebuild) {
   const absl::Time first = absl::Now();
   while (true) {
     {
       absl::MutexLock lock(&wake_mu_);
       wake_ = false;
-      // Woken early only by a search (or Stop); the writes meanwhile only
-      // set wake_.
-      const bool urgent =
-          wake_mu_.AwaitWithTimeout(absl::Condition(this, &SearchIndexer::UrgentOrStop), kQuiet);
-      if (urgent || !wake_ || absl::Now() - first >= kMaxGather) {
+      // Woken early only by a search, the vault, events piling up (or
+      // Stop); the writes meanwhile only set wake_.
+      wake_mu_.AwaitWithTimeout(absl::Condition(this, &SearchIndexer::UrgentOrStop), kQuiet);
+      if (urgent_ || stop_ || !wake_ || absl::Now() - first >= kMaxGather) {
         wake_ = false;
         urgent_ = false;
+        lagging_ = false;
         return;
       }
+      lagging_ = false;
     }
-    if (Lagging()) return;
+    if (Lagging()) ReadEvents(changed, rebuild);
+    // A rebuild reads the store anyway; a long gathering is indexed in parts.
+    if (*rebuild || changed->size() >= kMaxPending) return;
   }
 }
 
@@ -195,7 +202,7 @@ bool SearchIndexer::Lagging() const {
   return delivered > read && delivered - read >= hub_->RingCapacity() / 4;
 }
 
-void SearchIndexer::Look(std::set<std::pair<std::string, std::string>>* changed, bool* rebuild) {
+void SearchIndexer::ReadEvents(Changed* changed, bool* rebuild) {
   std::vector<v1::Event> events;
   while (true) {
     events.clear();
@@ -204,9 +211,9 @@ void SearchIndexer::Look(std::set<std::pair<std::string, std::string>>* changed,
       cursor_ = hub_->LastDelivered();
       *rebuild = true;
       changed->clear();
-      break;
+      return;
     }
-    if (events.empty()) break;
+    if (events.empty()) return;
     for (const v1::Event& e : events) {
       cursor_ = e.id();
       if (ChangesIndexed(e)) {
@@ -214,6 +221,10 @@ void SearchIndexer::Look(std::set<std::pair<std::string, std::string>>* changed,
       }
     }
   }
+}
+
+void SearchIndexer::Look(Changed* changed, bool* rebuild) {
+  ReadEvents(changed, rebuild);
 
   auto keys = vault_->Keys();
   if (!keys.ok()) {

@@ -63,21 +63,32 @@ class SearchIndexer {
                                                        int offset, int limit);
 
  private:
+  // Record changes read from the hub and not yet in the index: (kind, name).
+  using Changed = std::set<std::pair<std::string, std::string>>;
+
   bool WakeOrStop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) { return wake_ || stop_; }
-  bool UrgentOrStop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) { return urgent_ || stop_; }
+  bool UrgentOrStop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(wake_mu_) {
+    return urgent_ || lagging_ || stop_;
+  }
   // Asks the thread to look at the hub and the vault again: at once when
   // `urgent` (a search waits for it, or the vault changed), else once the
   // changes pause (GatherChanges), so that a burst of writes is indexed in
-  // a few looks and transactions.
-  void Kick(bool urgent = false);
+  // one look and transaction after it, not while it competes for the cores.
+  // `lagging` only has the thread read the hub's events meanwhile.
+  void Kick(bool urgent = false, bool lagging = false);
   void Run();
-  // On the thread, after a wake: returns once a look is due.
-  void GatherChanges();
+  // On the thread, after a wake: returns once a look is due, reading the
+  // hub's events into `changed` meanwhile whenever they pile up.
+  void GatherChanges(Changed* changed, bool* rebuild);
   // Whether a quarter of what the hub keeps in memory is unread, well
   // before its memory would pass over it (any thread).
   bool Lagging() const;
+  // Reads every event the hub delivered after cursor_ into `changed`; when
+  // the hub's memory passed over some, starts over from the store
+  // (`*rebuild`, `changed` cleared).
+  void ReadEvents(Changed* changed, bool* rebuild);
   // One look: reads the hub, then builds, refreshes or drops the index.
-  void Look(std::set<std::pair<std::string, std::string>>* changed, bool* rebuild);
+  void Look(Changed* changed, bool* rebuild);
   // A new index from the store with `keys`.
   absl::StatusOr<std::unique_ptr<SearchIndex>> Build(const KeySet& keys) const;
   // Re-reads the record `name` of `kind` and puts it in `index`, or takes it
@@ -101,6 +112,7 @@ class SearchIndexer {
   mutable absl::Mutex wake_mu_;
   bool wake_ ABSL_GUARDED_BY(wake_mu_) = false;
   bool urgent_ ABSL_GUARDED_BY(wake_mu_) = false;
+  bool lagging_ ABSL_GUARDED_BY(wake_mu_) = false;
   bool stop_ ABSL_GUARDED_BY(wake_mu_) = false;
 
   mutable absl::Mutex mu_;

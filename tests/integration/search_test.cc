@@ -182,6 +182,47 @@ TEST(SearchIT, TheIndexNeverTouchesTheDiskAndIsDroppedAtLock) {
   EXPECT_EQ(again.results_size(), 100);
 }
 
+// An import writes thousands of entries at once; the index follows them
+// after the writes (search_indexer.h), and a search made right after still
+// finds every one, never one deleted meanwhile.
+TEST(SearchIT, RightAfterAnImportOfThousandsASearchFindsEveryEntryAndNotTheDeletedOne) {
+  DaemonHarness d;
+  ASSERT_TRUE(d.Start());
+  ASSERT_OK(d.InitVault("a passphrase for search"));
+  const std::string word = "wombat" + RandomHex16();
+  constexpr int kBatches = 6, kPerBatch = 500;
+  std::string deleted;
+  for (int b = 0; b < kBatches; ++b) {
+    v1::BatchCreateJournalEntriesRequest batch;
+    for (int i = 0; i < kPerBatch; ++i) {
+      v1::JournalEntry* e = batch.add_requests()->mutable_journal_entry();
+      e->set_title("imported " + std::to_string(b * kPerBatch + i));
+      e->set_body("an old page with " + word + " on it");
+      e->set_visibility(i % 2 ? v1::VISIBILITY_SHARED : v1::VISIBILITY_PRIVATE);
+    }
+    v1::BatchCreateJournalEntriesResponse out;
+    ASSERT_OK(d.journal().BatchCreateJournalEntries(DaemonHarness::Context().get(), batch, &out));
+    ASSERT_EQ(out.journal_entries_size(), kPerBatch);
+    if (b == kBatches / 2) {
+      v1::DeleteJournalEntryRequest del;
+      del.set_name(out.journal_entries(0).name());
+      google::protobuf::Empty empty;
+      ASSERT_OK(d.journal().DeleteJournalEntry(DaemonHarness::Context().get(), del, &empty));
+      deleted = del.name();
+    }
+  }
+  std::set<std::string> found;
+  std::string token;
+  do {
+    v1::SearchResponse page;
+    ASSERT_OK(Search(d, word, &page, {"journal_entry"}, token, 100));
+    for (const auto& r : page.results()) found.insert(r.name());
+    token = page.next_page_token();
+  } while (!token.empty());
+  EXPECT_EQ(found.size(), static_cast<size_t>(kBatches * kPerBatch - 1));
+  EXPECT_FALSE(found.contains(deleted)) << deleted;
+}
+
 TEST(SearchIT, BadSearchesAreRefusedByNameAndTheDaemonGoesOn) {
   DaemonHarness d;
   ASSERT_TRUE(d.Start());

@@ -19,7 +19,12 @@ namespace {
 constexpr size_t kBatchOps = 512;
 constexpr size_t kBatchBytes = 2 << 20;
 constexpr absl::Duration kIdleWait = absl::Milliseconds(500);
-constexpr absl::Duration kSendPace = absl::Milliseconds(2);
+// After a send of n ops without a backlog, the next waits n × kSendPacePerOp,
+// within [kSendPaceMin, kSendPaceMax]: the steadier a stream of writes, the
+// larger the batches it goes in.
+constexpr absl::Duration kSendPaceMin = absl::Milliseconds(2);
+constexpr absl::Duration kSendPacePerOp = absl::Microseconds(500);
+constexpr absl::Duration kSendPaceMax = absl::Milliseconds(10);
 // Checked batches waiting to be stored (at most kBatchOps and about
 // kBatchBytes each). The ingester stores small batches that wait together,
 // in one write: a live stream of small batches costs one fdatasync per
@@ -350,9 +355,13 @@ void SyncSession::SendLoop() {
     if (sent.ops == 0 && !stop_) env_.store->WaitForChange(seen, kIdleWait);
     // Right after a small send, what is written meanwhile goes in the next
     // batch together: a burst of writes reaches the peer in fewer, larger
-    // batches (one durable write each there), while a lone write still goes
-    // at once, and a backlog without pause.
-    if (sent.ops > 0 && !sent.backlog && !stop_) absl::SleepFor(kSendPace);
+    // batches (one durable write and one signature check each there), while
+    // a lone write still goes at once, and a backlog without pause. The more
+    // the send carried, the longer the wait (a stream that keeps coming).
+    if (sent.ops > 0 && !sent.backlog && !stop_) {
+      absl::SleepFor(
+          std::clamp(kSendPacePerOp * static_cast<int64_t>(sent.ops), kSendPaceMin, kSendPaceMax));
+    }
   }
   absl::MutexLock lock(&mu_);
   env_.peers->Observe(peer_, their_vv_);

@@ -373,7 +373,10 @@ void JoinAndSync(Peer& a, Peer& b, const SyncLoad& load, const std::string& name
   out->first_op_seconds.push_back(first_op);
   out->join_seconds.push_back(Seconds(joined - join_start));
   out->cpu_a_seconds.push_back(a.process.CpuSeconds() - cpu_a0);
-  out->cpu_b_seconds.push_back(b.process.CpuSeconds() - cpu_b0);
+  const double cpu_b1 = b.process.CpuSeconds();
+  out->cpu_b_seconds.push_back(cpu_b1 - cpu_b0);
+  AwaitQuiet(a, b);
+  out->cpu_b_after_seconds.push_back(b.process.CpuSeconds() - cpu_b1);
   std::cerr << std::fixed << std::setprecision(2) << out->seconds.back() << " s; "
             << std::defaultfloat << std::flush;
 }

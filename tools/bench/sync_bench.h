@@ -84,6 +84,9 @@ struct InitialSync {
   std::vector<double> first_op_seconds;
   std::vector<double> join_seconds;  // the JoinSpace call itself
   std::vector<double> cpu_a_seconds, cpu_b_seconds;
+  // B's CPU from holding them all until both daemons were at rest: work the
+  // ops left for after (search indexing), counted in B's CPU per op.
+  std::vector<double> cpu_b_after_seconds;
   // The JoinSpace call → the joiner holds them all: a new device taking the
   // whole history, as Syncthing's join row is timed.
   std::vector<double> TotalSeconds() const {

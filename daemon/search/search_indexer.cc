@@ -182,8 +182,12 @@ void SearchIndexer::GatherChanges(Changed* changed, bool* rebuild) {
       wake_ = false;
       // Woken early only by a search, the vault, events piling up (or
       // Stop); the writes meanwhile only set wake_.
-      wake_mu_.AwaitWithTimeout(absl::Condition(this, &SearchIndexer::UrgentOrStop), kQuiet);
-      if (urgent_ || stop_ || !wake_ || absl::Now() - first >= kMaxGather) {
+      const bool woken =
+          wake_mu_.AwaitWithTimeout(absl::Condition(this, &SearchIndexer::UrgentOrStop), kQuiet);
+      // A pause: kQuiet passed without a write (being woken to read the
+      // hub's events is not one).
+      const bool paused = !woken && !wake_;
+      if (urgent_ || stop_ || paused || absl::Now() - first >= kMaxGather) {
         wake_ = false;
         urgent_ = false;
         lagging_ = false;
@@ -243,26 +247,45 @@ void SearchIndexer::Look(Changed* changed, bool* rebuild) {
     absl::MutexLock lock(&mu_);
     build = *rebuild || index_ == nullptr || built_for_ != keys->get();
     if (!build) {
-      absl::Status s;
-      if (!changed->empty()) s = index_->Begin();
-      for (const auto& [kind, name] : *changed) {
-        if (!s.ok()) break;
-        s = Refresh(**keys, index_.get(), kind, name);
-      }
-      if (s.ok() && !changed->empty()) s = index_->Commit();
+      // In parts, reading the hub between them: a long gathering loses no
+      // event to the hub's ring while it is indexed, and a lock stops it
+      // within one part. What is read meanwhile waits for the next look.
+      const uint64_t through = cursor_;
+      std::vector<std::pair<std::string, std::string>> todo(changed->begin(), changed->end());
       changed->clear();
-      if (!s.ok()) {
-        // Not to be trusted any more: dropped, and built again below.
-        LogWarning(absl::StrCat("the search index is built again: ", s.ToString()));
-        index_.reset();
-        built_for_ = nullptr;
-        build = true;
+      absl::Status s;
+      if (!todo.empty()) s = index_->Begin();
+      size_t done = 0;
+      while (s.ok() && done < todo.size()) {
+        for (const size_t end = std::min(todo.size(), done + kReadBatch); s.ok() && done < end;
+             ++done) {
+          s = Refresh(**keys, index_.get(), todo[done].first, todo[done].second);
+        }
+        if (!s.ok() || done == todo.size()) break;
+        ReadEvents(changed, rebuild);
+        auto now = vault_->Keys();
+        if (*rebuild || !now.ok() || now->get() != keys->get()) break;
       }
-    }
-    if (!build) {
-      ++looks_;
-      read_through_ = cursor_;
-      return;
+      if (s.ok() && !todo.empty()) s = index_->Commit();
+      if (s.ok() && done < todo.size()) {
+        // Stopped early (the vault changed, or the hub's memory passed the
+        // cursor): the next look comes at once and drops the index or
+        // builds it again; the rest waits for it meanwhile.
+        changed->insert(todo.begin() + static_cast<std::ptrdiff_t>(done), todo.end());
+        ++looks_;
+        Kick(/*urgent=*/true);
+        return;
+      }
+      if (s.ok()) {
+        ++looks_;
+        read_through_ = through;
+        return;
+      }
+      // Not to be trusted any more: dropped, and built again below.
+      LogWarning(absl::StrCat("the search index is built again: ", s.ToString()));
+      index_.reset();
+      built_for_ = nullptr;
+      build = true;
     }
   }
   // Built outside the lock, so searches answer "not ready" or wait, while

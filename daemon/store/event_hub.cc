@@ -103,13 +103,16 @@ bool EventHub::WantsAnyLocked(const std::function<bool(const v1::Event&)>& wants
                               uint64_t* seen) const {
   const uint64_t from = *seen;
   *seen = last_delivered_;
-  if (from < ring_floor_) return true;
+  // Every event is asked about, not only up to the first wanted one: a
+  // subscriber may note what it sees (the search indexer notes a vault
+  // change among record changes).
+  bool any = from < ring_floor_;
   auto it = std::upper_bound(ring_.begin(), ring_.end(), from,
                              [](uint64_t id, const v1::Event& e) { return id < e.id(); });
   for (; it != ring_.end(); ++it) {
-    if (wants(*it)) return true;
+    if (wants(*it)) any = true;
   }
-  return false;
+  return any;
 }
 
 void EventHub::Emit(v1::Event event) {

@@ -101,9 +101,10 @@ class EventHub {
   // before the notifier saw them, or the hub closes): a watcher that cares
   // about a few kinds is not woken, nor its thread, for every write. Events
   // delivered before Subscribe are not asked about: a watcher that set its
-  // cursor before subscribing looks once after it. `wants`
-  // runs on the notifier thread under the hub's lock: it must be quick and
-  // must not call the hub.
+  // cursor before subscribing looks once after it. `wants` is asked about
+  // every event delivered after Subscribe that is still in memory when the
+  // notifier runs, once each; it runs on the notifier thread under the
+  // hub's lock: it must be quick and must not call the hub.
   uint64_t Subscribe(std::function<void()> wake,
                      std::function<bool(const v1::Event&)> wants = nullptr);
   void Unsubscribe(uint64_t token);

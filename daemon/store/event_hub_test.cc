@@ -175,6 +175,30 @@ TEST_F(EventHubTest, AWatcherWithAFilterIsWokenOnlyForWhatItWants) {
   hub->Unsubscribe(picky);
 }
 
+// A filter is asked about every event, also those delivered together after
+// one it wanted: the search indexer notes a vault change that way.
+TEST_F(EventHubTest, AFilterIsAskedAboutEveryEventDeliveredTogether) {
+  std::atomic<int> asked{0}, wakes{0};
+  auto hub = Open();
+  const uint64_t token = hub->Subscribe([&] { ++wakes; },
+                                        [&](const v1::Event&) {
+                                          ++asked;
+                                          return true;
+                                        });
+  // Held back behind the first reservation, then delivered in one go.
+  v1::Event first = Commit(*hub, "journalEntries/1");
+  hub->Emit(Change("journalEntries/2"));
+  hub->Emit(Change("journalEntries/3"));
+  hub->Publish({first});
+  ASSERT_TRUE(WokenWithin(wakes));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (asked < 3 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_EQ(asked, 3);
+  hub->Unsubscribe(token);
+}
+
 // Woken anyway once half the ring went by unwanted, so its cursor can move
 // before those events leave memory (it would read everything afresh).
 TEST_F(EventHubTest, AFilteredWatcherIsWokenBeforeTheRingForgetsWhatItSkipped) {

@@ -736,9 +736,8 @@ SyncFigures RunSyncBench(const SyncLoad& load) {
         AwaitIdle(*a_sync, *b_sync);
         AwaitQuiet(*a, *b);
         std::cerr << "burst of " << entries << "… " << std::flush;
-        Converge(*a, *b, entries, &burst);
+        Converge(*a, *b, entries, &burst);  // returns with both at rest
         AwaitIdle(*a_sync, *b_sync);
-        AwaitQuiet(*a, *b);
         std::cerr << "the same in batches… " << std::flush;
         ConvergeBatched(*a, *b, entries, &burst);
       }

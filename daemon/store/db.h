@@ -71,15 +71,23 @@ struct DbOptions {
 // An atomic group of writes, applied by Db::Write. Not thread-safe.
 class Batch {
  public:
-  void Put(Cf cf, std::string_view key, std::string_view value) {
-    entries_.push_back({cf, false, std::string(key), std::string(value)});
+  // Takes the key and value: a temporary (a sealed value, a composed key) is
+  // moved in, not copied; pass std::string(view) for a view.
+  void Put(Cf cf, std::string key, std::string value) {
+    bytes_ += key.size() + value.size();
+    entries_.push_back({cf, false, std::move(key), std::move(value)});
   }
-  void Delete(Cf cf, std::string_view key) { entries_.push_back({cf, true, std::string(key), {}}); }
+  void Delete(Cf cf, std::string key) {
+    bytes_ += key.size();
+    entries_.push_back({cf, true, std::move(key), {}});
+  }
   size_t Count() const { return entries_.size(); }
   // Moves every entry of `other` to the end of this batch.
   void Append(Batch&& other) {
     for (Entry& e : other.entries_) entries_.push_back(std::move(e));
+    bytes_ += other.bytes_;
     other.entries_.clear();
+    other.bytes_ = 0;
   }
 
  private:
@@ -91,6 +99,7 @@ class Batch {
     std::string value;
   };
   std::vector<Entry> entries_;
+  size_t bytes_ = 0;  // the keys' and values' sizes, summed
 };
 
 class Db {

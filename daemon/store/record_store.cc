@@ -558,7 +558,7 @@ absl::Status RecordStore::StageMutation(
   if (!op.ok()) return op.status();
   std::string bytes = op->SerializeAsString();
   Advance(stream, seq, bytes);
-  ops->Put(Cf::kOplog, OplogKey(device, m.visibility, seq), bytes);
+  ops->Put(Cf::kOplog, OplogKey(device, m.visibility, seq), std::move(bytes));
   ++seq;
   (*touched)[key] = {std::move(state), &keys};
   return absl::OkStatus();
@@ -647,7 +647,7 @@ absl::StatusOr<RecordStore::RebuildStats> RecordStore::RebuildViews(const KeySet
   // one or the other, never an empty store, and a crash leaves either.
   Batch batch;
   s = db_->Scan(Cf::kRecords, "", [&](std::string_view key, std::string_view) {
-    batch.Delete(Cf::kRecords, key);
+    batch.Delete(Cf::kRecords, std::string(key));
     return true;
   });
   if (!s.ok()) return s;
@@ -1340,7 +1340,7 @@ absl::Status RecordStore::ResealOwnOps(const KeySet& old_keys, const KeySet& new
         stream->set_chain(ChainNext(stream->chain(), bytes));
         link = {header.seq(), OpDigest(bytes)};
         if (header.seq() == stream->seq()) stream->set_digest(link.digest);
-        batch.Put(Cf::kOplog, key, bytes);
+        batch.Put(Cf::kOplog, std::string(key), std::move(bytes));
         return true;
       });
   if (!s.ok()) return s;

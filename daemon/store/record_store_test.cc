@@ -528,12 +528,12 @@ TEST_F(RecordStoreTest, OpsThatArriveWhileLockedAreFoldedAtUnlock) {
 // What someone with the disk can do to the store, key by key.
 void Erase(Db* db, Cf cf, std::string_view key) {
   Batch batch;
-  batch.Delete(cf, key);
+  batch.Delete(cf, std::string(key));
   ASSERT_TRUE(db->Write(batch).ok());
 }
 void Put(Db* db, Cf cf, std::string_view key, std::string_view value) {
   Batch batch;
-  batch.Put(cf, key, value);
+  batch.Put(cf, std::string(key), std::string(value));
   ASSERT_TRUE(db->Write(batch).ok());
 }
 std::string Stored(Db* db, Cf cf, std::string_view key) {

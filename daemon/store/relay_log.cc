@@ -68,7 +68,7 @@ absl::StatusOr<std::optional<std::string>> RelayLog::Key() const {
 
 absl::Status RelayLog::SaveKey(std::string_view secret_key) {
   Batch batch;
-  batch.Put(Cf::kMeta, meta_key::kRelayKey, secret_key);
+  batch.Put(Cf::kMeta, meta_key::kRelayKey, std::string(secret_key));
   return db_->Write(batch, /*sync=*/true);
 }
 
@@ -187,7 +187,7 @@ absl::Status RelayLog::Forget(const std::string& space) {
   Batch batch;
   auto collect = [&](Cf cf, const std::string& prefix) {
     return db_->Scan(cf, prefix, [&](std::string_view key, std::string_view) {
-      batch.Delete(cf, key);
+      batch.Delete(cf, std::string(key));
       return true;
     });
   };

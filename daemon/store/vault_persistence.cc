@@ -16,7 +16,7 @@ absl::Status MetaVaultPersistence::SaveVaultFile(std::string_view bytes) {
 absl::Status MetaVaultPersistence::ForgetOldVaultFiles() { return db_->DropOverwritten(Cf::kMeta); }
 
 void MetaVaultPersistence::PutVaultFile(std::string_view bytes, Batch* batch) {
-  batch->Put(Cf::kMeta, meta_key::kVault, bytes);
+  batch->Put(Cf::kMeta, meta_key::kVault, std::string(bytes));
 }
 
 }  // namespace attune

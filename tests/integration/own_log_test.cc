@@ -72,7 +72,7 @@ class OwnLogTest : public ::testing::Test {
 
   static void Erase(Db& db, Cf cf, std::string_view key) {
     Batch batch;
-    batch.Delete(cf, key);
+    batch.Delete(cf, std::string(key));
     ASSERT_TRUE(db.Write(batch).ok());
   }
 

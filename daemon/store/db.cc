@@ -232,7 +232,9 @@ absl::StatusOr<std::optional<std::string>> Db::Get(Cf cf, std::string_view key) 
 absl::Status Db::Write(const Batch& batch, bool sync) {
   // Sized once: each entry adds a tag, a column family id and two lengths
   // (at most 16 bytes) to its key and value, after a 12-byte header.
-  rocksdb::WriteBatch wb(12 + batch.bytes_ + 16 * batch.entries_.size());
+  size_t bytes = 12;
+  for (const auto& e : batch.entries_) bytes += 16 + e.key.size() + e.value.size();
+  rocksdb::WriteBatch wb(bytes);
   for (const auto& e : batch.entries_) {
     rocksdb::Status s = e.is_delete ? wb.Delete(Handle(e.cf), S(e.key))
                                     : wb.Put(Handle(e.cf), S(e.key), S(e.value));

@@ -74,20 +74,14 @@ class Batch {
   // Takes the key and value: a temporary (a sealed value, a composed key) is
   // moved in, not copied; pass std::string(view) for a view.
   void Put(Cf cf, std::string key, std::string value) {
-    bytes_ += key.size() + value.size();
     entries_.push_back({cf, false, std::move(key), std::move(value)});
   }
-  void Delete(Cf cf, std::string key) {
-    bytes_ += key.size();
-    entries_.push_back({cf, true, std::move(key), {}});
-  }
+  void Delete(Cf cf, std::string key) { entries_.push_back({cf, true, std::move(key), {}}); }
   size_t Count() const { return entries_.size(); }
   // Moves every entry of `other` to the end of this batch.
   void Append(Batch&& other) {
     for (Entry& e : other.entries_) entries_.push_back(std::move(e));
-    bytes_ += other.bytes_;
     other.entries_.clear();
-    other.bytes_ = 0;
   }
 
  private:
@@ -99,7 +93,6 @@ class Batch {
     std::string value;
   };
   std::vector<Entry> entries_;
-  size_t bytes_ = 0;  // the keys' and values' sizes, summed
 };
 
 class Db {

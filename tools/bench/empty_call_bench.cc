@@ -2,8 +2,14 @@
 
 #include <grpcpp/client_context.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <latch>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
+#include <vector>
 
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "tools/bench/rpc_client.h"
@@ -34,6 +40,59 @@ Samples MeasureEmptyCalls(const std::string& socket, int calls, int warmup) {
   out.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - first).count();
   return out;
+}
+
+double MeasureEmptyCallBurst(const std::string& socket, int calls, int clients) {
+  clients = std::max(1, clients);
+  std::atomic<int> next{0};
+  std::atomic<bool> failed{false};
+  std::mutex mu;
+  std::string error;  // the first failure, guarded by mu
+  std::vector<std::chrono::steady_clock::time_point> last_reply(static_cast<size_t>(clients));
+  std::latch ready(clients);
+  std::latch go(1);
+  auto client = [&](int c) {
+    auto stub = grpc::health::v1::Health::NewStub(MakeChannel(socket));
+    {
+      // Connected before the clock starts, as the burst's clients are.
+      grpc::ClientContext context;
+      context.set_wait_for_ready(true);
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+      grpc::health::v1::HealthCheckResponse response;
+      grpc::Status s = stub->Check(&context, grpc::health::v1::HealthCheckRequest(), &response);
+      if (!s.ok()) {
+        std::lock_guard lock(mu);
+        if (error.empty()) error = "health check failed: " + s.error_message();
+        failed = true;
+      }
+    }
+    ready.count_down();
+    go.wait();
+    grpc::health::v1::HealthCheckRequest request;
+    while (!failed.load() && next.fetch_add(1) < calls) {
+      grpc::ClientContext context;
+      context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+      grpc::health::v1::HealthCheckResponse response;
+      grpc::Status s = stub->Check(&context, request, &response);
+      if (!s.ok()) {
+        std::lock_guard lock(mu);
+        if (error.empty()) error = "health check failed: " + s.error_message();
+        failed = true;
+        break;
+      }
+      last_reply[static_cast<size_t>(c)] = std::chrono::steady_clock::now();
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) threads.emplace_back(client, c);
+  ready.wait();
+  auto start = std::chrono::steady_clock::now();
+  go.count_down();
+  for (auto& t : threads) t.join();
+  if (failed) throw std::runtime_error(error);
+  auto end = start;
+  for (auto t : last_reply) end = std::max(end, t);
+  return std::chrono::duration<double>(end - start).count();
 }
 
 }  // namespace attune::bench

@@ -498,6 +498,21 @@ std::string SyncthingTable(const Report& r) {
         << Cell(SpreadOf(cores), " ms") << " per entry in that time; after it, until both rest: A "
         << Cell(per_entry(b.cpu_after_a_s), " ms") << ", B "
         << Cell(per_entry(b.cpu_after_b_s), " ms") << "\n";
+    if (b.empty_calls_s.empty()) continue;
+    // The ceiling: gRPC alone, as many empty calls from the same clients.
+    const Spread empty = SpreadOf(b.empty_calls_s);
+    out << "  ceiling: " << b.entries << " empty calls (health checks) from the same 16 clients "
+        << "take " << Cell(empty, " s") << ", A " << Cell(per_entry(b.empty_cpu_a_s), " ms")
+        << " and the clients " << Cell(per_entry(b.empty_cpu_bench_s), " ms")
+        << " of CPU per call: a burst of single calls cannot be faster here";
+    for (const Report::Syncthing& st : r.syncthing) {
+      if (st.mode == "burst" && st.files == b.entries && !st.seconds.empty()) {
+        out << " (Syncthing's median over it: " << Num(SpreadOf(st.seconds).median / empty.median)
+            << "×)";
+        break;
+      }
+    }
+    out << "\n";
   }
   if (r.syncthing.empty()) {
     out << "Syncthing: not measured (run tools/bench/run, or pass --syncthing-json)\n";
@@ -596,7 +611,10 @@ std::string SyncJson(const Report& r) {
         << ", \"cpu_a_s\": " << Values(b.cpu_a_s) << ", \"cpu_b_s\": " << Values(b.cpu_b_s)
         << ", \"cpu_bench_s\": " << Values(b.cpu_bench_s)
         << ", \"cpu_after_a_s\": " << Values(b.cpu_after_a_s)
-        << ", \"cpu_after_b_s\": " << Values(b.cpu_after_b_s) << "}";
+        << ", \"cpu_after_b_s\": " << Values(b.cpu_after_b_s)
+        << ", \"empty_calls_s\": " << Values(b.empty_calls_s)
+        << ", \"empty_cpu_a_s\": " << Values(b.empty_cpu_a_s)
+        << ", \"empty_cpu_bench_s\": " << Values(b.empty_cpu_bench_s) << "}";
   }
   out << "],\n"
       << "    \"ratios\": [\n"

@@ -24,6 +24,7 @@
 #include "attune/v1/api.grpc.pb.h"
 #include "tools/bench/daemon_process.h"
 #include "tools/bench/days.h"
+#include "tools/bench/empty_call_bench.h"
 #include "tools/bench/fsync_probe.h"
 #include "tools/bench/rpc_client.h"
 #include "tools/bench/write_bench.h"
@@ -51,6 +52,8 @@ constexpr auto kLiveGap = std::chrono::milliseconds(5);
 constexpr auto kSettle = std::chrono::milliseconds(300);
 // Seeding decides whether to stop early once it has run this long.
 constexpr double kSeedCapAfterSeconds = 3;
+// How many clients write a burst at once, each with a connection of its own.
+constexpr int kBurstClients = 16;
 constexpr int kWarmupAppends = 3;
 // Before each round of live writes: both daemons at rest (see AwaitQuiet).
 constexpr auto kQuietWindow = std::chrono::seconds(1);
@@ -447,7 +450,7 @@ void Converge(Peer& a, Peer& b, int entries, SyncFigures::Burst* f) {
   const uint64_t target = SyncStatusOf(*b_sync, b.name).shared_ops() + entries;
   const double a0 = a.process.CpuSeconds(), b0 = b.process.CpuSeconds(),
                bench0 = ProcessCpuSeconds(::getpid());
-  Seeded written = SeedSharedOps(a.socket, entries, 16, 0);
+  Seeded written = SeedSharedOps(a.socket, entries, kBurstClients, 0);
   auto first = written.started;
   auto last = first + std::chrono::duration_cast<SteadyClock::duration>(
                           std::chrono::duration<double>(written.samples.wall_seconds));
@@ -464,6 +467,15 @@ void Converge(Peer& a, Peer& b, int entries, SyncFigures::Burst* f) {
   AwaitQuiet(a, b);
   f->cpu_after_a_s.push_back(a.process.CpuSeconds() - a1);
   f->cpu_after_b_s.push_back(b.process.CpuSeconds() - b1);
+}
+
+// As many empty calls as the burst has entries, from as many clients, to A:
+// what gRPC alone costs such a burst here.
+void EmptyCallBurst(Peer& a, int entries, SyncFigures::Burst* f) {
+  const double a0 = a.process.CpuSeconds(), bench0 = ProcessCpuSeconds(::getpid());
+  f->empty_calls_s.push_back(MeasureEmptyCallBurst(a.socket, entries, kBurstClients));
+  f->empty_cpu_a_s.push_back(a.process.CpuSeconds() - a0);
+  f->empty_cpu_bench_s.push_back(ProcessCpuSeconds(::getpid()) - bench0);
 }
 
 // The burst of Converge through BatchCreateJournalEntries, 500 entries a
@@ -734,6 +746,9 @@ SyncFigures RunSyncBench(const SyncLoad& load) {
         // Each burst starts with both daemons at rest, so that no work left
         // from the one before competes with it.
         AwaitIdle(*a_sync, *b_sync);
+        AwaitQuiet(*a, *b);
+        std::cerr << "empty calls… " << std::flush;
+        EmptyCallBurst(*a, entries, &burst);
         AwaitQuiet(*a, *b);
         std::cerr << "burst of " << entries << "… " << std::flush;
         Converge(*a, *b, entries, &burst);  // returns with both at rest

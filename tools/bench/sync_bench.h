@@ -160,6 +160,10 @@ struct SyncFigures {
     // The same burst through BatchCreateJournalEntries (batches of 500, one
     // client): first write → B holds them all.
     std::vector<double> batched_after_first_write_s;
+    // The ceiling of a burst of single calls: as many health checks, from
+    // the same 16 clients with a connection each, to A at rest (first call →
+    // last reply), and the CPU A and the bench used for them.
+    std::vector<double> empty_calls_s, empty_cpu_a_s, empty_cpu_bench_s;
   };
   std::vector<Burst> bursts;
 

@@ -1041,6 +1041,9 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
   // As this batch advances, per stream (StreamPrefix: author ‖ stream).
   std::map<std::string, uint64_t> held;
   std::map<std::string, v1::RecordState> states;
+  // The ops this batch takes, by their log key: not in the store until the
+  // batch is written, and a second op under one of their seqs is a fork.
+  std::map<std::string, const std::string*> taken;
   absl::Status refusal;
   Batch batch;
   size_t added = 0;
@@ -1062,9 +1065,14 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
                     : in_start != start.end() ? in_start->second
                                               : 0;
     if (r.header.seq() <= have) {
-      // A duplicate or a replay, unless it differs from the op held there:
-      // then its author wrote that seq twice, which is never silent.
-      auto held_op = db_->Get(Cf::kOplog, OplogKey(author, vis, r.header.seq()));
+      // A duplicate or a replay, unless it differs from the op held there
+      // (or taken earlier in this batch): then its author wrote that seq
+      // twice, which is never silent.
+      std::string log_key = OplogKey(author, vis, r.header.seq());
+      auto in_batch = taken.find(log_key);
+      auto held_op = in_batch != taken.end()
+                         ? absl::StatusOr<std::optional<std::string>>(*in_batch->second)
+                         : db_->Get(Cf::kOplog, log_key);
       if (held_op.ok() && held_op->has_value() && **held_op != r.bytes) {
         Refuse(&refusal, absl::DataLossError(absl::StrCat(
                              "fork: the author wrote two different ops under seq ", r.header.seq(),
@@ -1109,7 +1117,9 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
               r.header.seq(), r.bytes);
       own_added = true;
     }
-    batch.Put(Cf::kOplog, OplogKey(author, vis, r.header.seq()), r.bytes);
+    std::string log_key = OplogKey(author, vis, r.header.seq());
+    batch.Put(Cf::kOplog, log_key, r.bytes);
+    taken.emplace(std::move(log_key), &r.bytes);
     held[stream] = r.header.seq();
     ++added;
   }

@@ -509,6 +509,34 @@ TEST_F(RecordStoreTest, ABatchNamesEveryReasonItRefusedAndAForkFirst) {
   EXPECT_EQ(store_->SharedVersionVector()[partner->device_public_key], 4u);
 }
 
+// Both of a fork's ops in one batch (one message, or small ones the ingester
+// joined): the second is compared with the first, not yet in the store.
+TEST_F(RecordStoreTest, AForkInsideOneBatchIsNamedToo) {
+  auto partner = testing::KeysInSpace(*NewKeys("Sam"), keys_->space_id, keys_->space_key);
+  ASSERT_TRUE(store_->Ingest(keys_.get(), PartnerOps(*partner, 1, 3)).ok());
+  auto joined = PartnerOps(*partner, 4, 4);
+  auto twice = PartnerOps(*partner, 4, 4);  // seq 4 sealed anew: a fork
+  ASSERT_NE(joined[0].bytes, twice[0].bytes);
+  const std::string first = joined[0].bytes;
+  joined.push_back(twice[0]);
+  joined.push_back(PartnerOps(*partner, 4, 4)[0]);  // and the first again: a plain duplicate
+  joined.back().bytes = first;
+  auto added = store_->Ingest(keys_.get(), joined);
+  EXPECT_EQ(added.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(std::string(added.status().message()), ::testing::HasSubstr("two different ops"));
+  // The one that came first is kept, and it is the one in the log.
+  EXPECT_EQ(store_->SharedVersionVector()[partner->device_public_key], 4u);
+  auto held = store_->ReadSharedOps(partner->device_public_key, 4, 1, 1 << 20);
+  ASSERT_TRUE(held.ok());
+  ASSERT_EQ(held->size(), 1u);
+  EXPECT_EQ(held->front(), first);
+  // The same two ops one after the other, across two batches, as before.
+  auto again = PartnerOps(*partner, 5, 5);
+  ASSERT_TRUE(store_->Ingest(keys_.get(), again).ok());
+  auto replaced = PartnerOps(*partner, 5, 5);
+  EXPECT_EQ(store_->Ingest(keys_.get(), replaced).status().code(), absl::StatusCode::kDataLoss);
+}
+
 TEST_F(RecordStoreTest, OpsThatArriveWhileLockedAreFoldedAtUnlock) {
   auto partner = testing::KeysInSpace(*NewKeys("Sam"), keys_->space_id, keys_->space_key);
   auto added = store_->Ingest(nullptr, PartnerOps(*partner, 1, 4));  // locked

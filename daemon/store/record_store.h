@@ -21,6 +21,7 @@
 #define ATTUNE_DAEMON_STORE_RECORD_STORE_H_
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -45,6 +46,12 @@
 #include "daemon/vault/keys.h"
 
 namespace attune {
+
+// The largest op, as serialized, that a device writes or takes from a peer.
+// Every receiver refuses a larger one, and its author's stream would stop
+// there at every peer, so a change that would seal into a larger op is
+// refused when it is written (INVALID_ARGUMENT, nothing stored).
+inline constexpr size_t kMaxOpBytes = 256 * 1024;
 
 // One change to one record.
 struct Mutation {

@@ -94,6 +94,29 @@ TEST_F(RecordStoreTest, RequirementsRefuseWithoutWriting) {
             "made");
 }
 
+// Every peer refuses an op over kMaxOpBytes, and the author's stream would
+// stop there: such a change is refused when written, with nothing stored and
+// no seq used, and the writer's other changes in the same call go with it.
+TEST_F(RecordStoreTest, AChangeTooLargeToSyncIsRefusedAndUsesNoSeq) {
+  ASSERT_TRUE(store_->Write(*keys_, Journal(Id(1), "before", v1::VISIBILITY_SHARED)).ok());
+  std::vector<Mutation> both;
+  both.push_back(Journal(Id(2), "small", v1::VISIBILITY_SHARED));
+  both.push_back(Journal(Id(3), std::string(kMaxOpBytes, 'x'), v1::VISIBILITY_SHARED));
+  auto refused = store_->WriteAll(*keys_, std::move(both));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(refused.status().message()), ::testing::HasSubstr("too large"));
+  EXPECT_FALSE((*store_->Get(*keys_, Kind::kJournalEntry, Id(2))).has_value());
+  EXPECT_FALSE((*store_->Get(*keys_, Kind::kJournalEntry, Id(3))).has_value());
+  // Just under the limit is fine, and takes the next seq.
+  ASSERT_TRUE(store_
+                  ->Write(*keys_, Journal(Id(4), std::string(kMaxOpBytes - 1024, 'y'),
+                                          v1::VISIBILITY_SHARED))
+                  .ok());
+  auto headers = Headers();
+  ASSERT_EQ(headers.size(), 2u);
+  EXPECT_EQ(headers[1].seq(), headers[0].seq() + 1);
+}
+
 TEST_F(RecordStoreTest, ConcurrentWritersGetContiguousSequenceNumbers) {
   constexpr int kThreads = 8, kEach = 40;
   std::vector<std::thread> threads;

@@ -17,8 +17,6 @@
 
 namespace attune {
 
-inline constexpr size_t kMaxOpBytes = 256 * 1024;
-
 // How far past the receiver's own wall clock an op's clock may be. An op
 // stamped further ahead would win every merge until the receiver's time
 // caught up (or for good, stamped at the largest clock), so it is refused; it

@@ -175,7 +175,9 @@ class Writer {
       if (!s->summary().empty()) absl::StrAppend(&out_, "\n", Text(s->summary()), "\n");
       if (s->answers_size() > 0) absl::StrAppend(&out_, "\n");
       for (const auto& a : s->answers()) {
-        absl::StrAppend(&out_, "- ", Text(a.question()), " ", Text(a.answer()), "\n");
+        // A question past a session's first 48 KiB of them is not kept.
+        absl::StrAppend(&out_, "- ", a.question().empty() ? "" : Text(a.question()) + " ",
+                        Text(a.answer()), "\n");
       }
     }
   }

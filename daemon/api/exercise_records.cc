@@ -258,11 +258,16 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
                                                                : session.context.second_name());
   }
   rec.set_summary(finish.summary());
+  size_t question_bytes = 0;
   for (const auto& ex : session.transcript) {
     if (!IsInput(ex.step())) continue;
     v1::SessionAnswer* a = rec.add_answers();
     a->set_step(ex.step().key());
-    a->set_question(ex.step().text().empty() ? ex.step().title() : ex.step().text());
+    const std::string& question = ex.step().text().empty() ? ex.step().title() : ex.step().text();
+    if (question_bytes + question.size() <= kMaxSessionQuestionBytes) {
+      a->set_question(question);
+      question_bytes += question.size();
+    }
     a->set_answer(AnswerText(ex.step(), ex.answer()));
   }
   for (const auto& item : finish.used_items()) rec.add_used_items(item);

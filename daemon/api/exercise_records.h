@@ -5,6 +5,7 @@
 #ifndef ATTUNE_DAEMON_API_EXERCISE_RECORDS_H_
 #define ATTUNE_DAEMON_API_EXERCISE_RECORDS_H_
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,15 @@
 #include "daemon/records/resource.h"
 
 namespace attune {
+
+// What one session's record keeps, so that it seals into an op every peer
+// takes (kMaxOpBytes, store/record_store.h): the person's answers, as
+// AnswerText renders them, at most this many bytes (a further answer is
+// refused with INVALID_ARGUMENT and the session stays at its step), and the
+// plugin's questions while they add up to at most this many bytes (beyond
+// it an answer is kept with its step's key but without the question).
+inline constexpr size_t kMaxSessionAnswerBytes = 96 * 1024;
+inline constexpr size_t kMaxSessionQuestionBytes = 48 * 1024;
 
 // Finished sessions of `exercise` (of every exercise when empty), with
 // names, newest first.

@@ -259,6 +259,9 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Finish(
     // session goes back to its last step, for the client to ask and answer
     // it again with replace_check_in (or to abandon it). Nothing is stored.
     session->current = session->transcript.back().step();
+    session->answer_bytes -=
+        std::min(session->answer_bytes,
+                 AnswerText(session->current, session->transcript.back().answer()).size());
     session->transcript.pop_back();
     sessions_.Return(session->name);
     return absl::FailedPreconditionError(absl::StrCat(
@@ -313,6 +316,15 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Answer(const v1::AnswerStep
     sessions_.Return(session->name);
     return s;
   }
+  const size_t answer_bytes = AnswerText(session->current, answer).size();
+  if (session->answer_bytes + answer_bytes > kMaxSessionAnswerBytes) {
+    sessions_.Return(session->name);
+    return absl::InvalidArgumentError(
+        absl::StrCat("answer: one session keeps at most ", kMaxSessionAnswerBytes / 1024,
+                     " KiB of answers and this one holds ", session->answer_bytes / 1024,
+                     " KiB already; shorten this answer, or answer it in a new session"));
+  }
+  session->answer_bytes += answer_bytes;
   if (request.replace_check_in()) session->replace_check_in = true;
   plugin::v1::Exchange* ex = &session->transcript.emplace_back();
   *ex->mutable_step() = session->current;

@@ -11,6 +11,7 @@
 #include "disk_reader.h"
 #include "exercise_driver.h"
 #include "sync_support.h"
+#include "tests/support/test_plugin.h"
 
 namespace attune::testing {
 namespace {
@@ -29,7 +30,12 @@ class ExercisePrivacyTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const std::vector<std::string> plugins = {"--plugins-dir", ATTUNE_BUILTIN_PLUGINS_DIR};
-    ASSERT_TRUE(StartPeer(alex_, "Alex", plugins));
+    // Alex also has the test plugin, as "tp" (its exercises "tp-…").
+    const std::string more = alex_.root() + "/more-plugins";
+    ASSERT_NE(MakeTestPlugin(more, "tp", "normal", "", "1.0.0", "tp-"), "");
+    std::vector<std::string> alex_plugins = plugins;
+    alex_plugins.insert(alex_plugins.end(), {"--plugins-dir", more});
+    ASSERT_TRUE(StartPeer(alex_, "Alex", alex_plugins));
     ASSERT_TRUE(StartPeer(sam_, "Sam", plugins));
     CliResult joined = PairWithCli(alex_, sam_);
     ASSERT_EQ(joined.exit_code, 0) << joined.out;
@@ -111,6 +117,48 @@ TEST_F(ExercisePrivacyTest, EveryExerciseStartedPrivateLeavesNothingOnThePartner
   EXPECT_THAT(disk, Not(HasSubstr("exercise_session")));
   EXPECT_THAT(disk, Not(HasSubstr("journal_entry")));
   EXPECT_THAT(disk, Not(HasSubstr("answer to")));
+}
+
+// A long exercise (100 questions of 4,000 characters, long answers) is kept
+// within what one op may be, so that it reaches the partner and sync goes on
+// after it: every peer refuses a larger op, and the author's stream would
+// stop there. The answers are kept whole (a session keeps at most 96 KiB of
+// them: an answer past that is refused and can be given shorter), the
+// questions while they fit in 48 KiB.
+TEST_F(ExercisePrivacyTest, ALongExerciseReachesThePartnerAndSyncGoesOn) {
+  v1::GrantPermissionsRequest grant;
+  grant.set_plugin("tp");
+  v1::PluginInfo info;
+  ASSERT_OK(alex_driver_->plugins().GrantPermissions(DaemonHarness::Context().get(), grant, &info));
+  auto words = [](size_t n) {
+    std::string out;
+    while (out.size() < n) out += "we walked by the river and talked about the year ahead. ";
+    out.resize(n);
+    return out;
+  };
+  for (int i = 0; i < 99; ++i) alex_driver_->overrides["q-" + std::to_string(i)] = Text(words(990));
+  alex_driver_->overrides["q-99"] = Text(words(2000));
+  v1::StartSessionRequest request;
+  request.set_exercise("tp-long");
+  request.set_visibility(v1::VISIBILITY_SHARED);
+  auto run = alex_driver_->RunSession(request);
+  EXPECT_EQ(run.status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(run.status.error_message(), HasSubstr("at most 96 KiB of answers"));
+  ASSERT_EQ(run.last.step().key(), "q-99");
+  v1::LiveSession done;
+  ASSERT_OK(alex_driver_->Answer(run.last.name(), Text(words(200)), &done));
+  ASSERT_TRUE(done.finished());
+
+  ASSERT_NO_FATAL_FAILURE(AwaitSam());
+  auto sessions = sam_driver_->Sessions("tp-long");
+  ASSERT_EQ(sessions.size(), 1u);
+  const v1::ExerciseSession& s = sessions.front();
+  ASSERT_EQ(s.answers_size(), 100);
+  EXPECT_EQ(s.answers(0).answer(), words(990));
+  EXPECT_EQ(s.answers(99).answer(), words(200));
+  EXPECT_THAT(s.answers(0).question(), HasSubstr("Question 0:"));
+  EXPECT_EQ(s.answers(99).question(), "");  // past the 48 KiB of questions
+  EXPECT_EQ(s.answers(99).step(), "q-99");
 }
 
 // Not chosen: the answers of an exercise done alone stay on the author's

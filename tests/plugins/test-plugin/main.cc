@@ -41,7 +41,8 @@
 // test-crash (aborts when asked for the second step), test-hang (never
 // answers for the second step), test-bad-step (answers with a 0-second timed
 // turn), test-empty (no steps: Start answers complete), test-endless (a new
-// step after every answer, for ever).
+// step after every answer, for ever), test-long (100 text steps with questions
+// of 4,000 characters).
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -407,7 +408,24 @@ std::vector<ap::Exercise> Exercises(const std::string& p) {
     std::string key = "step-" + std::to_string(s.answered_count());
     return av1::Step(ap::Prompt(key, "Again", "One more step."));
   });
-  return {echo, crash, hang, bad, empty, endless};
+  // A long exercise, as a plugin may write one: 100 text steps, each asking
+  // a question of 4,000 characters (the most a step's text may have).
+  ap::Exercise long_one({.id = p + "long",
+                         .title = "Long",
+                         .summary = "A hundred long questions.",
+                         .minutes = 60,
+                         .mode = av1::EXERCISE_MODE_SOLO,
+                         .tags = {"test"},
+                         .writes = std::nullopt});
+  long_one.Add([](const ap::Session& s) -> std::optional<av1::Step> {
+    if (s.answered_count() >= 100) return std::nullopt;
+    std::string key = "q-" + std::to_string(s.answered_count());
+    std::string text = "Question " + std::to_string(s.answered_count()) + ": ";
+    while (text.size() < 4000) text += "what would you like your partner to know? ";
+    text.resize(4000);
+    return av1::Step(ap::TextInput(key, "Long", text).MaxChars(2000));
+  });
+  return {echo, crash, hang, bad, empty, endless, long_one};
 }
 
 }  // namespace

@@ -175,7 +175,7 @@ class Writer {
       if (!s->summary().empty()) absl::StrAppend(&out_, "\n", Text(s->summary()), "\n");
       if (s->answers_size() > 0) absl::StrAppend(&out_, "\n");
       for (const auto& a : s->answers()) {
-        // A question past a session's first 48 KiB of them is not kept.
+        // A question that did not fit in the session's record is not kept.
         absl::StrAppend(&out_, "- ", a.question().empty() ? "" : Text(a.question()) + " ",
                         Text(a.answer()), "\n");
       }

@@ -108,6 +108,25 @@ absl::StatusOr<PlannedWrite> PlanPluginRecord(const ServiceContext& ctx, const K
   return plan;
 }
 
+// Keeps a session's record within one op: drops the questions, the last
+// first, until it fits in kMaxSessionRecordBytes. The person's answers are
+// never dropped; what is left over then is the plugin's (labels of its
+// choices, its summary): INVALID_ARGUMENT, nothing stored.
+absl::Status FitSessionRecord(v1::ExerciseSession* rec) {
+  for (int i = rec->answers_size() - 1; i >= 0 && rec->ByteSizeLong() > kMaxSessionRecordBytes;
+       --i) {
+    rec->mutable_answers(i)->clear_question();
+  }
+  if (rec->ByteSizeLong() > kMaxSessionRecordBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the session's record would be ", rec->ByteSizeLong() / 1024,
+                     " KiB without its questions, "
+                     "more than the ",
+                     kMaxSessionRecordBytes / 1024, " KiB one session keeps"));
+  }
+  return absl::OkStatus();
+}
+
 // One progress on every active goal naming the exercise; appends their
 // writes to `writes` and returns the goals' names. Goals whose days do not
 // include today are skipped.
@@ -116,18 +135,21 @@ absl::StatusOr<std::vector<std::string>> PlanGoalCredits(const ServiceContext& c
                                                          const std::string& exercise,
                                                          const std::string& note,
                                                          std::vector<Mutation>* writes) {
-  std::vector<std::string> goals;
+  std::vector<std::string> goals, partners;
   auto s =
       ctx.store->ForEach(keys, Kind::kGoal, [&](std::string_view id, const v1::RecordState& state) {
         if (!IsVisible(keys, state)) return true;
         const auto& g = state.record().goal();
         if (g.archived() || g.exercise() != exercise) return true;
-        goals.push_back(MakeName(kGoals, id));
+        (IdBelongsTo(id, keys.member_id) ? goals : partners).push_back(MakeName(kGoals, id));
         return true;
       });
   if (!s.ok()) return s;
+  // The person's own goals first, then the partner's shared ones.
+  goals.insert(goals.end(), partners.begin(), partners.end());
   std::vector<std::string> credited;
   for (const auto& goal : goals) {
+    if (credited.size() >= kMaxGoalCredits) break;
     v1::GoalProgress p;
     p.set_note(note);
     auto plan = PlanGoalProgress(ctx, keys, goal, p);
@@ -258,22 +280,18 @@ absl::StatusOr<v1::ExerciseSession> TryStoreFinishedSession(
                                                                : session.context.second_name());
   }
   rec.set_summary(finish.summary());
-  size_t question_bytes = 0;
   for (const auto& ex : session.transcript) {
     if (!IsInput(ex.step())) continue;
     v1::SessionAnswer* a = rec.add_answers();
     a->set_step(ex.step().key());
-    const std::string& question = ex.step().text().empty() ? ex.step().title() : ex.step().text();
-    if (question_bytes + question.size() <= kMaxSessionQuestionBytes) {
-      a->set_question(question);
-      question_bytes += question.size();
-    }
+    a->set_question(ex.step().text().empty() ? ex.step().title() : ex.step().text());
     a->set_answer(AnswerText(ex.step(), ex.answer()));
   }
   for (const auto& item : finish.used_items()) rec.add_used_items(item);
   *rec.mutable_options() = session.context.options();
   *rec.mutable_start_time() = ToProto(session.start_time);
   rec.set_visibility(session_visibility);
+  if (auto s = FitSessionRecord(&rec); !s.ok()) return s;
   writes.push_back(CreateMutation(ctx, keys, Kind::kExerciseSession, session_id, &rec,
                                   Mutation::Require::kAbsent));
 

@@ -13,17 +13,21 @@
 #include "attune/plugin/v1/plugin.pb.h"
 #include "daemon/api/live_sessions.h"
 #include "daemon/records/resource.h"
+#include "daemon/store/record_store.h"
 
 namespace attune {
 
-// What one session's record keeps, so that it seals into an op every peer
-// takes (kMaxOpBytes, store/record_store.h): the person's answers, as
-// AnswerText renders them, at most this many bytes (a further answer is
-// refused with INVALID_ARGUMENT and the session stays at its step), and the
-// plugin's questions while they add up to at most this many bytes (beyond
-// it an answer is kept with its step's key but without the question).
+// What one session's record keeps, so that it seals into an op the store
+// takes (kMaxRecordBytes, store/record_store.h, less a margin for what the
+// store adds): the record at most kMaxSessionRecordBytes, of which the
+// person's text answers at most kMaxSessionAnswerBytes (a further text
+// answer is refused with INVALID_ARGUMENT and the session stays at its
+// step), and the plugin's questions from the first on while the record fits
+// (beyond, an answer keeps its step's key without the question). A session
+// credits at most kMaxGoalCredits goals, the person's own first.
+inline constexpr size_t kMaxSessionRecordBytes = kMaxRecordBytes - 4 * 1024;
 inline constexpr size_t kMaxSessionAnswerBytes = 96 * 1024;
-inline constexpr size_t kMaxSessionQuestionBytes = 48 * 1024;
+inline constexpr size_t kMaxGoalCredits = 20;
 
 // Finished sessions of `exercise` (of every exercise when empty), with
 // names, newest first.

@@ -259,9 +259,11 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Finish(
     // session goes back to its last step, for the client to ask and answer
     // it again with replace_check_in (or to abandon it). Nothing is stored.
     session->current = session->transcript.back().step();
-    session->answer_bytes -=
-        std::min(session->answer_bytes,
-                 AnswerText(session->current, session->transcript.back().answer()).size());
+    if (session->current.has_text_input()) {
+      session->answer_bytes -=
+          std::min(session->answer_bytes,
+                   AnswerText(session->current, session->transcript.back().answer()).size());
+    }
     session->transcript.pop_back();
     sessions_.Return(session->name);
     return absl::FailedPreconditionError(absl::StrCat(
@@ -316,7 +318,9 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Answer(const v1::AnswerStep
     sessions_.Return(session->name);
     return s;
   }
-  const size_t answer_bytes = AnswerText(session->current, answer).size();
+  // Only what the person writes counts, and can be written shorter.
+  const size_t answer_bytes =
+      session->current.has_text_input() ? AnswerText(session->current, answer).size() : 0;
   if (session->answer_bytes + answer_bytes > kMaxSessionAnswerBytes) {
     sessions_.Return(session->name);
     return absl::InvalidArgumentError(

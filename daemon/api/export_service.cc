@@ -315,6 +315,13 @@ grpc::Status ExportServiceImpl::Import(grpc::ServerContext*,
       default:
         break;
     }
+    // What the checks above do not bound must still fit in one op, or the
+    // store would refuse it after the batches before it were written.
+    if (s.ok() && p.record.ByteSizeLong() > kMaxRecordBytes) {
+      s = absl::InvalidArgumentError(
+          absl::StrCat(at, ": the record is ", p.record.ByteSizeLong() / 1024,
+                       " KiB, more than one record may be (", kMaxRecordBytes / 1024, " KiB)"));
+    }
     if (!s.ok()) return ToGrpc(s);
     planned.push_back(std::move(p));
   }

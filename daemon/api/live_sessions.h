@@ -36,8 +36,8 @@ struct LiveSessionData {
   plugin::v1::SessionContext context;
   // The steps answered so far, and the step waiting for an answer.
   std::vector<plugin::v1::Exchange> transcript;
-  // The bytes of the transcript's answers as the session record keeps them
-  // (AnswerText): at most kMaxSessionAnswerBytes (exercise_records.h).
+  // The bytes of the transcript's text answers as the session record keeps
+  // them (AnswerText): at most kMaxSessionAnswerBytes (exercise_records.h).
   size_t answer_bytes = 0;
   v1::Step current;
   std::set<std::string> used_keys;

@@ -65,6 +65,9 @@ absl::Status CheckGoal(v1::Goal* g, const std::vector<uint32_t>* fields) {
       g->start_day().empty()) {
     s = absl::InvalidArgumentError("goal.start_day: is required");
   }
+  if (s.ok() && wants(v1::Goal::kTimeZoneFieldNumber) && g->time_zone().size() > 64) {
+    s = absl::InvalidArgumentError("goal.time_zone: a time zone name of at most 64 characters");
+  }
   if (s.ok() && wants(v1::Goal::kVisibilityFieldNumber)) {
     v1::Visibility v = g->visibility();
     s = CheckVisibility("goal.visibility", &v, RecordKindOf(Kind::kGoal).default_visibility);
@@ -133,6 +136,9 @@ absl::Status CheckAppreciation(const std::string& prefix, v1::Appreciation* a,
   if (s.ok() && Wants(fields, v1::Appreciation::kRecipientFieldNumber)) {
     s = CheckText(prefix + ".recipient", a->recipient(), v1::LIMIT_DISPLAY_NAME_CHARS, false,
                   TextLines::kOne);
+  }
+  if (s.ok() && Wants(fields, v1::Appreciation::kSessionFieldNumber) && a->session().size() > 64) {
+    s = absl::InvalidArgumentError(prefix + ".session: the name of an exercise session");
   }
   if (s.ok() && Wants(fields, v1::Appreciation::kVisibilityFieldNumber)) {
     s = CheckVisibilityOf(prefix, Kind::kAppreciation, a);

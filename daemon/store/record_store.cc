@@ -557,10 +557,10 @@ absl::Status RecordStore::StageMutation(
   auto op = SealOp(std::move(header), m.body, keys);
   if (!op.ok()) return op.status();
   std::string bytes = op->SerializeAsString();
-  if (bytes.size() > kMaxOpBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the change is too large to keep in sync: ", bytes.size() / 1024,
-                     " KiB sealed, at most ", kMaxOpBytes / 1024, " KiB; nothing was stored"));
+  if (bytes.size() > kMaxWrittenOpBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the change is too large to keep in sync: ", bytes.size() / 1024, " KiB sealed, at most ",
+        kMaxWrittenOpBytes / 1024, " KiB; nothing was stored"));
   }
   Advance(stream, seq, bytes);
   ops->Put(Cf::kOplog, OplogKey(device, m.visibility, seq), std::move(bytes));

@@ -47,11 +47,18 @@
 
 namespace attune {
 
-// The largest op, as serialized, that a device writes or takes from a peer.
-// Every receiver refuses a larger one, and its author's stream would stop
-// there at every peer, so a change that would seal into a larger op is
-// refused when it is written (INVALID_ARGUMENT, nothing stored).
+// The largest op, as serialized, that a device takes from a peer. Every
+// receiver refuses a larger one, and its author's stream would stop there at
+// every peer, so a change that would seal into an op over kMaxWrittenOpBytes
+// is refused when it is written (INVALID_ARGUMENT, nothing stored). The
+// difference leaves room for sealing an op again when the device joins a
+// space (a digest of the op before it, a longer key epoch).
 inline constexpr size_t kMaxOpBytes = 256 * 1024;
+inline constexpr size_t kMaxWrittenOpBytes = kMaxOpBytes - 1024;
+// The largest record (serialized) whose creation certainly fits in one op:
+// the op adds its header, the body's framing, a nonce, a MAC and a
+// signature, well under the difference.
+inline constexpr size_t kMaxRecordBytes = kMaxWrittenOpBytes - 4 * 1024;
 
 // One change to one record.
 struct Mutation {

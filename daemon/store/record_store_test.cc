@@ -95,7 +95,7 @@ TEST_F(RecordStoreTest, RequirementsRefuseWithoutWriting) {
 }
 
 // Every peer refuses an op over kMaxOpBytes, and the author's stream would
-// stop there: such a change is refused when written, with nothing stored and
+// stop there: a change over kMaxWrittenOpBytes is refused when written, with nothing stored and
 // no seq used, and the writer's other changes in the same call go with it.
 TEST_F(RecordStoreTest, AChangeTooLargeToSyncIsRefusedAndUsesNoSeq) {
   ASSERT_TRUE(store_->Write(*keys_, Journal(Id(1), "before", v1::VISIBILITY_SHARED)).ok());
@@ -109,7 +109,7 @@ TEST_F(RecordStoreTest, AChangeTooLargeToSyncIsRefusedAndUsesNoSeq) {
   EXPECT_FALSE((*store_->Get(*keys_, Kind::kJournalEntry, Id(3))).has_value());
   // Just under the limit is fine, and takes the next seq.
   ASSERT_TRUE(store_
-                  ->Write(*keys_, Journal(Id(4), std::string(kMaxOpBytes - 1024, 'y'),
+                  ->Write(*keys_, Journal(Id(4), std::string(kMaxWrittenOpBytes - 2048, 'y'),
                                           v1::VISIBILITY_SHARED))
                   .ok());
   auto headers = Headers();

@@ -123,8 +123,8 @@ TEST_F(ExercisePrivacyTest, EveryExerciseStartedPrivateLeavesNothingOnThePartner
 // within what one op may be, so that it reaches the partner and sync goes on
 // after it: every peer refuses a larger op, and the author's stream would
 // stop there. The answers are kept whole (a session keeps at most 96 KiB of
-// them: an answer past that is refused and can be given shorter), the
-// questions while they fit in 48 KiB.
+// written answers: one past that is refused and can be given shorter), the
+// questions from the first on while the record fits.
 TEST_F(ExercisePrivacyTest, ALongExerciseReachesThePartnerAndSyncGoesOn) {
   v1::GrantPermissionsRequest grant;
   grant.set_plugin("tp");
@@ -157,8 +157,34 @@ TEST_F(ExercisePrivacyTest, ALongExerciseReachesThePartnerAndSyncGoesOn) {
   EXPECT_EQ(s.answers(0).answer(), words(990));
   EXPECT_EQ(s.answers(99).answer(), words(200));
   EXPECT_THAT(s.answers(0).question(), HasSubstr("Question 0:"));
-  EXPECT_EQ(s.answers(99).question(), "");  // past the 48 KiB of questions
+  EXPECT_EQ(s.answers(99).question(), "");  // the last questions did not fit
   EXPECT_EQ(s.answers(99).step(), "q-99");
+}
+
+// A session credits at most 20 goals that name its exercise, the person's own
+// first: a partner who made hundreds of shared goals naming it cannot make
+// each session write hundreds of progress records, or a record too large.
+TEST_F(ExercisePrivacyTest, ASessionCreditsAtMostTwentyGoalsTheAuthorsOwnFirst) {
+  auto make = [](DaemonHarness& d, const std::string& title) {
+    v1::CreateGoalRequest g;
+    g.mutable_goal()->set_title(title);
+    g.mutable_goal()->set_exercise("appreciation");
+    g.mutable_goal()->set_target_per_period(2);
+    g.mutable_goal()->set_period(v1::GOAL_PERIOD_WEEK);
+    g.mutable_goal()->set_periods(4);
+    g.mutable_goal()->set_visibility(v1::VISIBILITY_SHARED);
+    v1::Goal goal;
+    EXPECT_OK(d.goals().CreateGoal(DaemonHarness::Context().get(), g, &goal));
+    return goal.name();
+  };
+  for (int i = 0; i < 25; ++i) make(sam_, "Sam's goal " + std::to_string(i));
+  const std::string own = make(alex_, "Alex's goal");
+  ASSERT_TRUE(Await([&] { return ListAllGoals(alex_, false).size() == 26u; }));
+  ASSERT_NO_FATAL_FAILURE(Run("appreciation"));
+  auto sessions = alex_driver_->Sessions("appreciation");
+  ASSERT_EQ(sessions.size(), 1u);
+  ASSERT_EQ(sessions.front().goals_size(), 20);
+  EXPECT_EQ(sessions.front().goals(0), own);
 }
 
 // Not chosen: the answers of an exercise done alone stay on the author's

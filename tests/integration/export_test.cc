@@ -266,5 +266,46 @@ TEST(ExportIT, AnImportWithOneBadRecordWritesNothingAndSaysWhich) {
   EXPECT_EQ(ListAllCheckIns(fresh).size(), 1u);
 }
 
+// A record that would not fit in one op (every peer refuses a larger one) is
+// refused with the rest, before anything is written: here a goal whose time
+// zone is 300 KB, after an entry that would otherwise be written first.
+TEST(ExportIT, AnImportedRecordTooLargeToSyncIsRefusedBeforeAnythingIsWritten) {
+  DaemonHarness alex;
+  ASSERT_TRUE(StartPeer(alex, "Alex"));
+  Entry(alex, "One", "The first entry", v1::VISIBILITY_PRIVATE);
+  v1::CreateGoalRequest g;
+  g.mutable_goal()->set_title("Walk together");
+  g.mutable_goal()->set_target_per_period(2);
+  g.mutable_goal()->set_period(v1::GOAL_PERIOD_WEEK);
+  g.mutable_goal()->set_periods(4);
+  v1::Goal goal;
+  ASSERT_OK(alex.goals().CreateGoal(DaemonHarness::Context().get(), g, &goal));
+  const std::string json = alex.root() + "/alex.json";
+  ASSERT_EQ(RunCli(alex, {"export", "-o", json}).exit_code, 0);
+
+  v1::ExportPart all = ReadExport(json);
+  bool found = false;
+  for (auto& r : *all.mutable_records()) {
+    if (!r.has_goal()) continue;
+    r.mutable_goal()->set_time_zone(std::string(300 * 1024, 'a'));
+    found = true;
+  }
+  ASSERT_TRUE(found);
+  std::string broken;
+  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(all, &broken).ok());
+  const std::string bad = alex.root() + "/large.json";
+  std::ofstream(bad) << broken;
+
+  DaemonHarness fresh;
+  ASSERT_TRUE(StartPeer(fresh, "Alex"));
+  CliResult refused = RunCli(fresh, {"import", bad});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out;
+  EXPECT_THAT(refused.out, HasSubstr("goal.time_zone"));
+  EXPECT_TRUE(ListAllJournalEntries(fresh).empty()) << "nothing is written";
+  CliResult good = RunCli(fresh, {"import", json});
+  EXPECT_EQ(good.exit_code, 0) << good.out;
+  EXPECT_EQ(ListAllJournalEntries(fresh).size(), 1u);
+}
+
 }  // namespace
 }  // namespace attune::testing

@@ -120,9 +120,8 @@ absl::Status FitSessionRecord(v1::ExerciseSession* rec) {
   if (rec->ByteSizeLong() > kMaxSessionRecordBytes) {
     return absl::InvalidArgumentError(
         absl::StrCat("the session's record would be ", rec->ByteSizeLong() / 1024,
-                     " KiB without its questions, "
-                     "more than the ",
-                     kMaxSessionRecordBytes / 1024, " KiB one session keeps"));
+                     " KiB without its questions, more than the ", kMaxSessionRecordBytes / 1024,
+                     " KiB one session keeps"));
   }
   return absl::OkStatus();
 }

@@ -109,19 +109,23 @@ absl::StatusOr<PlannedWrite> PlanPluginRecord(const ServiceContext& ctx, const K
 }
 
 // Keeps a session's record within one op: drops the questions, the last
-// first, until it fits in kMaxSessionRecordBytes. The person's answers are
-// never dropped; what is left over then is the plugin's (labels of its
-// choices, its summary): INVALID_ARGUMENT, nothing stored.
+// first, until it fits in kMaxRecordBytes. The person's answers are never
+// dropped; what is left over then is the plugin's (labels of its choices,
+// its summary): INVALID_ARGUMENT, nothing stored.
 absl::Status FitSessionRecord(v1::ExerciseSession* rec) {
-  for (int i = rec->answers_size() - 1; i >= 0 && rec->ByteSizeLong() > kMaxSessionRecordBytes;
-       --i) {
-    rec->mutable_answers(i)->clear_question();
+  // The whole record sized once, then by what each dropped question took
+  // off its answer (its length prefix shrinking too is left uncounted).
+  size_t size = rec->ByteSizeLong();
+  for (int i = rec->answers_size() - 1; i >= 0 && size > kMaxRecordBytes; --i) {
+    v1::SessionAnswer* a = rec->mutable_answers(i);
+    const size_t before = a->ByteSizeLong();
+    a->clear_question();
+    size -= before - a->ByteSizeLong();
   }
-  if (rec->ByteSizeLong() > kMaxSessionRecordBytes) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the session's record would be ", rec->ByteSizeLong() / 1024,
-                     " KiB without its questions, more than the ", kMaxSessionRecordBytes / 1024,
-                     " KiB one session keeps"));
+  if (size = rec->ByteSizeLong(); size > kMaxRecordBytes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the session's record would be ", size / 1024, " KiB without its questions, more than the ",
+        kMaxRecordBytes / 1024, " KiB one session keeps"));
   }
   return absl::OkStatus();
 }

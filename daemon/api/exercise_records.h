@@ -18,14 +18,12 @@
 namespace attune {
 
 // What one session's record keeps, so that it seals into an op the store
-// takes (kMaxRecordBytes, store/record_store.h, less a margin for what the
-// store adds): the record at most kMaxSessionRecordBytes, of which the
-// person's text answers at most kMaxSessionAnswerBytes (a further text
+// takes: the record at most kMaxRecordBytes (store/record_store.h), of which
+// the person's text answers at most kMaxSessionAnswerBytes (a further text
 // answer is refused with INVALID_ARGUMENT and the session stays at its
 // step), and the plugin's questions from the first on while the record fits
 // (beyond, an answer keeps its step's key without the question). A session
 // credits at most kMaxGoalCredits goals, the person's own first.
-inline constexpr size_t kMaxSessionRecordBytes = kMaxRecordBytes - 4 * 1024;
 inline constexpr size_t kMaxSessionAnswerBytes = 96 * 1024;
 inline constexpr size_t kMaxGoalCredits = 20;
 

@@ -85,6 +85,17 @@ uint64_t RandomSeed() {
   return seed;
 }
 
+// The bytes of what the person wrote, as the session record keeps it
+// (AnswerText): a text step's answer; other answers are the plugin's words.
+size_t WrittenBytes(const v1::Step& step, const v1::Answer& answer) {
+  return step.has_text_input() ? AnswerText(step, answer).size() : 0;
+}
+size_t WrittenBytes(const std::vector<plugin::v1::Exchange>& transcript) {
+  size_t bytes = 0;
+  for (const auto& ex : transcript) bytes += WrittenBytes(ex.step(), ex.answer());
+  return bytes;
+}
+
 }  // namespace
 
 ExerciseServiceImpl::ExerciseServiceImpl(ServiceContext ctx, PluginHost* host)
@@ -259,11 +270,6 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Finish(
     // session goes back to its last step, for the client to ask and answer
     // it again with replace_check_in (or to abandon it). Nothing is stored.
     session->current = session->transcript.back().step();
-    if (session->current.has_text_input()) {
-      session->answer_bytes -=
-          std::min(session->answer_bytes,
-                   AnswerText(session->current, session->transcript.back().answer()).size());
-    }
     session->transcript.pop_back();
     sessions_.Return(session->name);
     return absl::FailedPreconditionError(absl::StrCat(
@@ -319,16 +325,14 @@ absl::StatusOr<v1::LiveSession> ExerciseServiceImpl::Answer(const v1::AnswerStep
     return s;
   }
   // Only what the person writes counts, and can be written shorter.
-  const size_t answer_bytes =
-      session->current.has_text_input() ? AnswerText(session->current, answer).size() : 0;
-  if (session->answer_bytes + answer_bytes > kMaxSessionAnswerBytes) {
+  const size_t written = WrittenBytes(session->transcript);
+  if (written + WrittenBytes(session->current, answer) > kMaxSessionAnswerBytes) {
     sessions_.Return(session->name);
     return absl::InvalidArgumentError(
         absl::StrCat("answer: one session keeps at most ", kMaxSessionAnswerBytes / 1024,
-                     " KiB of answers and this one holds ", session->answer_bytes / 1024,
+                     " KiB of answers and this one holds ", written / 1024,
                      " KiB already; shorten this answer, or answer it in a new session"));
   }
-  session->answer_bytes += answer_bytes;
   if (request.replace_check_in()) session->replace_check_in = true;
   plugin::v1::Exchange* ex = &session->transcript.emplace_back();
   *ex->mutable_step() = session->current;

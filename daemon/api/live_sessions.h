@@ -4,7 +4,6 @@
 #ifndef ATTUNE_DAEMON_API_LIVE_SESSIONS_H_
 #define ATTUNE_DAEMON_API_LIVE_SESSIONS_H_
 
-#include <cstddef>
 #include <map>
 #include <memory>
 #include <set>
@@ -36,9 +35,6 @@ struct LiveSessionData {
   plugin::v1::SessionContext context;
   // The steps answered so far, and the step waiting for an answer.
   std::vector<plugin::v1::Exchange> transcript;
-  // The bytes of the transcript's text answers as the session record keeps
-  // them (AnswerText): at most kMaxSessionAnswerBytes (exercise_records.h).
-  size_t answer_bytes = 0;
   v1::Step current;
   std::set<std::string> used_keys;
   absl::Time start_time;

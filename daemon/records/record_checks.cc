@@ -65,8 +65,8 @@ absl::Status CheckGoal(v1::Goal* g, const std::vector<uint32_t>* fields) {
       g->start_day().empty()) {
     s = absl::InvalidArgumentError("goal.start_day: is required");
   }
-  if (s.ok() && wants(v1::Goal::kTimeZoneFieldNumber) && g->time_zone().size() > 64) {
-    s = absl::InvalidArgumentError("goal.time_zone: a time zone name of at most 64 characters");
+  if (s.ok() && wants(v1::Goal::kTimeZoneFieldNumber) && !g->time_zone().empty()) {
+    s = ParseZone("goal.time_zone", g->time_zone()).status();
   }
   if (s.ok() && wants(v1::Goal::kVisibilityFieldNumber)) {
     v1::Visibility v = g->visibility();
@@ -137,8 +137,8 @@ absl::Status CheckAppreciation(const std::string& prefix, v1::Appreciation* a,
     s = CheckText(prefix + ".recipient", a->recipient(), v1::LIMIT_DISPLAY_NAME_CHARS, false,
                   TextLines::kOne);
   }
-  if (s.ok() && Wants(fields, v1::Appreciation::kSessionFieldNumber) && a->session().size() > 64) {
-    s = absl::InvalidArgumentError(prefix + ".session: the name of an exercise session");
+  if (s.ok() && Wants(fields, v1::Appreciation::kSessionFieldNumber) && !a->session().empty()) {
+    s = ParseName(prefix + ".session", a->session(), kExerciseSessions).status();
   }
   if (s.ok() && Wants(fields, v1::Appreciation::kVisibilityFieldNumber)) {
     s = CheckVisibilityOf(prefix, Kind::kAppreciation, a);

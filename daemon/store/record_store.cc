@@ -1046,9 +1046,9 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
   // As this batch advances, per stream (StreamPrefix: author ‖ stream).
   std::map<std::string, uint64_t> held;
   std::map<std::string, v1::RecordState> states;
-  // The ops this batch takes, by their log key: not in the store until the
-  // batch is written, and a second op under one of their seqs is a fork.
-  std::map<std::string, const std::string*> taken;
+  // The ops this batch takes: not in the store until the batch is written,
+  // and a second op under one of their seqs is a fork.
+  std::vector<const RemoteOp*> taken;
   absl::Status refusal;
   Batch batch;
   size_t added = 0;
@@ -1073,12 +1073,18 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
       // A duplicate or a replay, unless it differs from the op held there
       // (or taken earlier in this batch): then its author wrote that seq
       // twice, which is never silent.
-      std::string log_key = OplogKey(author, vis, r.header.seq());
-      auto in_batch = taken.find(log_key);
-      auto held_op = in_batch != taken.end()
-                         ? absl::StatusOr<std::optional<std::string>>(*in_batch->second)
-                         : db_->Get(Cf::kOplog, log_key);
-      if (held_op.ok() && held_op->has_value() && **held_op != r.bytes) {
+      auto earlier = std::find_if(taken.begin(), taken.end(), [&](const RemoteOp* t) {
+        return t->header.seq() == r.header.seq() && t->header.visibility() == vis &&
+               t->header.author_device() == author;
+      });
+      bool differs = false;
+      if (earlier != taken.end()) {
+        differs = (*earlier)->bytes != r.bytes;
+      } else {
+        auto held_op = db_->Get(Cf::kOplog, OplogKey(author, vis, r.header.seq()));
+        differs = held_op.ok() && held_op->has_value() && **held_op != r.bytes;
+      }
+      if (differs) {
         Refuse(&refusal, absl::DataLossError(absl::StrCat(
                              "fork: the author wrote two different ops under seq ", r.header.seq(),
                              " (a data folder restored from an older copy, or modified code); the "
@@ -1122,9 +1128,8 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
               r.header.seq(), r.bytes);
       own_added = true;
     }
-    std::string log_key = OplogKey(author, vis, r.header.seq());
-    batch.Put(Cf::kOplog, log_key, r.bytes);
-    taken.emplace(std::move(log_key), &r.bytes);
+    batch.Put(Cf::kOplog, OplogKey(author, vis, r.header.seq()), r.bytes);
+    taken.push_back(&r);
     held[stream] = r.header.seq();
     ++added;
   }

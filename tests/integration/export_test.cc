@@ -36,6 +36,15 @@ v1::ExportPart ReadExport(const std::string& path) {
   return all;
 }
 
+// Writes `all` to `path` as an export file (JSON, as `attune export` does);
+// returns the path.
+std::string WriteExport(const v1::ExportPart& all, const std::string& path) {
+  std::string json;
+  EXPECT_TRUE(google::protobuf::util::MessageToJsonString(all, &json).ok());
+  std::ofstream(path) << json;
+  return path;
+}
+
 // A record as an import must keep it: everything but its name and author
 // (a fresh vault is a new person id, so ids and author change), keyed by
 // what stays: the kind and the id's random part, or a check-in's day.
@@ -243,10 +252,7 @@ TEST(ExportIT, AnImportWithOneBadRecordWritesNothingAndSaysWhich) {
   for (auto& r : *all.mutable_records()) {
     if (r.has_check_in()) r.mutable_check_in()->set_connection_rating(9);
   }
-  std::string broken;
-  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(all, &broken).ok());
-  const std::string bad = alex.root() + "/bad.json";
-  std::ofstream(bad) << broken;
+  const std::string bad = WriteExport(all, alex.root() + "/bad.json");
 
   DaemonHarness fresh;
   ASSERT_TRUE(StartPeer(fresh, "Alex"));
@@ -291,10 +297,7 @@ TEST(ExportIT, AnImportedRecordTooLargeToSyncIsRefusedBeforeAnythingIsWritten) {
     found = true;
   }
   ASSERT_TRUE(found);
-  std::string broken;
-  ASSERT_TRUE(google::protobuf::util::MessageToJsonString(all, &broken).ok());
-  const std::string bad = alex.root() + "/large.json";
-  std::ofstream(bad) << broken;
+  const std::string bad = WriteExport(all, alex.root() + "/large.json");
 
   DaemonHarness fresh;
   ASSERT_TRUE(StartPeer(fresh, "Alex"));

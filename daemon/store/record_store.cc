@@ -429,6 +429,12 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
   const uint64_t next_shared_before = next_shared_, next_private_before = next_private_;
   using Touched = std::map<std::string, std::pair<v1::RecordState, const KeySet*>>;
   Touched touched;  // every record the group changed, as it is after the group
+  // Each mutation's result is its record as that mutation left it: moved out
+  // of `touched` once the views are staged, where no later mutation of the
+  // group changed the record; copied when one does, just before it. By
+  // record, the result slot still owed (in a writer's `results`, whose
+  // buffer moves with it into the writer).
+  std::map<std::string, v1::RecordState*> owed;
   v1::OwnLogHead head = head_;
   const KeySet* head_keys = nullptr;
   Batch batch;
@@ -453,14 +459,24 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
     Touched w_touched;
     Batch w_ops;
     std::vector<v1::Event> w_events;
-    std::vector<v1::RecordState> results;
+    std::vector<v1::RecordState> results(w->mutations->size());  // sized once: slots stay put
+    std::map<std::string, v1::RecordState*> w_owed;
     absl::Status status;
-    for (const Mutation& m : *w->mutations) {
-      status = StageMutation(keys, device, m, touched, &w_touched, &w_shared, &w_private, &w_head,
-                             &w_ops, &w_events);
+    for (size_t i = 0; i < w->mutations->size(); ++i) {
+      const Mutation& m = (*w->mutations)[i];
+      const std::string key = ViewKey(static_cast<Kind>(m.body.kind()), m.body.record_id());
+      // An earlier mutation of this record takes its result now, before this
+      // one changes the record.
+      if (auto it = w_owed.find(key); it != w_owed.end()) {
+        *it->second = w_touched.at(key).first;
+      } else if (auto git = owed.find(key); git != owed.end()) {
+        *git->second = touched.at(key).first;
+        owed.erase(git);
+      }
+      status = StageMutation(keys, device, m, key, touched, &w_touched, &w_shared, &w_private,
+                             &w_head, &w_ops, &w_events);
       if (!status.ok()) break;
-      results.push_back(
-          w_touched[ViewKey(static_cast<Kind>(m.body.kind()), m.body.record_id())].first);
+      w_owed[key] = &results[i];
     }
     if (!status.ok()) {
       w->status = std::move(status);
@@ -473,12 +489,14 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
     batch.Append(std::move(w_ops));
     for (v1::Event& e : w_events) appended.events.push_back(std::move(e));
     for (auto& [key, entry] : w_touched) touched[key] = std::move(entry);
+    for (auto& [key, slot] : w_owed) owed[key] = slot;
     w->results = std::move(results);
   }
   if (batch.Count() == 0) return appended;
   for (const auto& [key, entry] : touched) {
     RecordViews::Put(*entry.second, key, entry.first, &batch);
   }
+  for (auto& [key, slot] : owed) *slot = std::move(touched.at(key).first);
   PutHead(*head_keys, head, &batch);
   StageEvents(*head_keys, &appended.events, &batch);
   if (auto s = AppendLocked(batch, &appended); !s.ok()) {
@@ -503,7 +521,7 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
 }
 
 absl::Status RecordStore::StageMutation(
-    const KeySet& keys, const std::string& device, const Mutation& m,
+    const KeySet& keys, const std::string& device, const Mutation& m, const std::string& key,
     const std::map<std::string, std::pair<v1::RecordState, const KeySet*>>& group_touched,
     std::map<std::string, std::pair<v1::RecordState, const KeySet*>>* touched, uint64_t* shared_seq,
     uint64_t* private_seq, v1::OwnLogHead* head, Batch* ops, std::vector<v1::Event>* events) {
@@ -514,7 +532,6 @@ absl::Status RecordStore::StageMutation(
     return absl::InvalidArgumentError(
         "op visibility must be VISIBILITY_PRIVATE or VISIBILITY_SHARED");
   }
-  std::string key = ViewKey(static_cast<Kind>(m.body.kind()), m.body.record_id());
   v1::RecordState state;
   if (auto it = touched->find(key); it != touched->end()) {
     state = it->second.first;
@@ -550,10 +567,14 @@ absl::Status RecordStore::StageMutation(
   header.set_key_epoch(keys.SealingEpoch());
   header.set_visibility(m.visibility);
   if (stream->seq() + 1 == seq) header.set_prev_digest(stream->digest());
-  const v1::RecordState before = events_ != nullptr ? state : v1::RecordState();
+  // The event names a deleted record as it was; any other change leaves a
+  // record to name, so nothing else is copied.
+  const bool existed = state.record().kind_case() != v1::Record::KIND_NOT_SET;
+  v1::Record deleted;
+  if (events_ != nullptr && m.body.has_tombstone()) deleted = state.record();
   if (auto s = ApplyOp(m.body, ClockOf(header), &state); !s.ok()) return s;
   if (events_ != nullptr)
-    events->push_back(ChangeEvent(m.body, before, state, m.visibility, false));
+    events->push_back(ChangeEvent(m.body, existed, deleted, state, m.visibility, false));
   auto op = SealOp(std::move(header), m.body, keys);
   if (!op.ok()) return op.status();
   std::string bytes = op->SerializeAsString();
@@ -607,7 +628,9 @@ absl::Status RecordStore::FoldInto(const KeySet& keys, const v1::Op& op,
   hlc_.Observe(header.hlc());
   if (events != nullptr && events_ != nullptr &&
       !google::protobuf::util::MessageDifferencer::Equals(next.record(), it->second.record())) {
-    events->push_back(ChangeEvent(*body, it->second, next, header.visibility(), true));
+    events->push_back(ChangeEvent(*body,
+                                  it->second.record().kind_case() != v1::Record::KIND_NOT_SET,
+                                  it->second.record(), next, header.visibility(), true));
   }
   it->second = std::move(next);
   return absl::OkStatus();
@@ -1216,12 +1239,11 @@ absl::Status RecordStore::FoldPendingStreams(const KeySet& keys, v1::Visibility 
 
 // --- Events ----------------------------------------------------------------
 
-v1::Event RecordStore::ChangeEvent(const v1::OpBody& body, const v1::RecordState& before,
+v1::Event RecordStore::ChangeEvent(const v1::OpBody& body, bool existed, const v1::Record& before,
                                    const v1::RecordState& after, v1::Visibility op_visibility,
                                    bool from_peer) const {
   v1::Event event;
   v1::RecordChanged* change = event.mutable_record_changed();
-  const bool existed = before.record().kind_case() != v1::Record::KIND_NOT_SET;
   change->set_change(body.has_tombstone() || after.has_deleted() ? v1::RecordChanged::CHANGE_DELETED
                      : existed                                   ? v1::RecordChanged::CHANGE_UPDATED
                                : v1::RecordChanged::CHANGE_CREATED);
@@ -1232,7 +1254,7 @@ v1::Event RecordStore::ChangeEvent(const v1::OpBody& body, const v1::RecordState
   change->set_visibility(op_visibility);
   // Author and visibility: from the record as it is now, or as it was.
   const v1::Record& record =
-      after.record().kind_case() != v1::Record::KIND_NOT_SET ? after.record() : before.record();
+      after.record().kind_case() != v1::Record::KIND_NOT_SET ? after.record() : before;
   const google::protobuf::Reflection* reflection = record.GetReflection();
   const google::protobuf::FieldDescriptor* which =
       kind != nullptr && reflection->HasField(record, kind) ? kind : nullptr;

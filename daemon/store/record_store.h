@@ -332,9 +332,10 @@ class RecordStore {
     VersionVector private_seqs;     // private seqs it advanced, likewise
     std::vector<v1::Event> events;  // record changes (ids reserved), to deliver once durable
   };
-  // The RecordChanged event of an op that took a record from `before` to
-  // `after` (events_ set).
-  v1::Event ChangeEvent(const v1::OpBody& body, const v1::RecordState& before,
+  // The RecordChanged event of an op that took a record to `after` (events_
+  // set); `existed`: it held a record before. `before` is the record as it
+  // was, read only when `after` holds none (a deletion).
+  v1::Event ChangeEvent(const v1::OpBody& body, bool existed, const v1::Record& before,
                         const v1::RecordState& after, v1::Visibility op_visibility,
                         bool from_peer) const;
   // Under commit_mu_, just before the batch is appended: reserves ids for
@@ -348,9 +349,10 @@ class RecordStore {
   // Under commit_mu_: checks one mutation of a writer against the records as
   // the writer's earlier mutations (`touched`), the group's earlier writers
   // (`group_touched`) and the view left them, then seals its op into `ops`
-  // and its new state into `touched`, and advances the seq it used.
+  // and its new state into `touched` under `key` (its ViewKey), and
+  // advances the seq it used.
   absl::Status StageMutation(
-      const KeySet& keys, const std::string& device, const Mutation& m,
+      const KeySet& keys, const std::string& device, const Mutation& m, const std::string& key,
       const std::map<std::string, std::pair<v1::RecordState, const KeySet*>>& group_touched,
       std::map<std::string, std::pair<v1::RecordState, const KeySet*>>* touched,
       uint64_t* shared_seq, uint64_t* private_seq, v1::OwnLogHead* head, Batch* ops,

@@ -304,6 +304,46 @@ TEST_F(RecordStoreTest, AnAsyncWritersOutcomeMayQueueTheNextWrite) {
   EXPECT_EQ(Headers().size(), 10u);
 }
 
+TEST_F(RecordStoreTest, EachWriterOfAGroupHearsTheRecordAsItsOwnWriteLeftIt) {
+  // Three writes of one record gathered into one group; the second fails
+  // part-way and stores nothing. Each that landed is answered with the
+  // record as its own write left it, not as the group did.
+  std::vector<absl::StatusOr<std::vector<v1::RecordState>>> heard(3, absl::UnknownError(""));
+  auto queue = [&](int i, std::vector<Mutation> ms) {
+    store_->WriteAllAsync(
+        keys_, std::move(ms), [&heard, i](auto r) { heard[i] = std::move(r); },
+        RecordStore::Lead::kLater);
+  };
+  std::vector<Mutation> first;
+  first.push_back(Journal(Id(90), "one"));
+  first.back().require = Mutation::Require::kAbsent;
+  queue(0, std::move(first));
+  std::vector<Mutation> second;
+  second.push_back(Journal(Id(90), "two"));
+  second.push_back(Journal(Id(90), "never"));
+  second.back().require = Mutation::Require::kAbsent;  // it exists: the writer fails
+  queue(1, std::move(second));
+  std::vector<Mutation> third;
+  third.push_back(Journal(Id(90), "three"));
+  third.push_back(Journal(Id(91), "beside"));
+  third.push_back(Journal(Id(90), "four"));
+  queue(2, std::move(third));
+  store_->CommitQueued();
+
+  ASSERT_TRUE(heard[0].ok()) << heard[0].status();
+  ASSERT_EQ(heard[0]->size(), 1u);
+  EXPECT_EQ((*heard[0])[0].record().journal_entry().body(), "one");
+  EXPECT_TRUE(absl::IsAlreadyExists(heard[1].status())) << heard[1].status();
+  ASSERT_TRUE(heard[2].ok()) << heard[2].status();
+  ASSERT_EQ(heard[2]->size(), 3u);
+  EXPECT_EQ((*heard[2])[0].record().journal_entry().body(), "three");
+  EXPECT_EQ((*heard[2])[1].record().journal_entry().body(), "beside");
+  EXPECT_EQ((*heard[2])[2].record().journal_entry().body(), "four");
+  EXPECT_EQ((*store_->Get(*keys_, Kind::kJournalEntry, Id(90)))->record().journal_entry().body(),
+            "four");
+  EXPECT_EQ(Headers().size(), 4u) << "the failed writer stored nothing";
+}
+
 TEST_F(RecordStoreTest, WritesQueuedForLaterWaitForCommitQueuedOrTheNextLeader) {
   // The write front's pattern: writes queued without leading wait until
   // CommitQueued, which commits them as one group (one append, one sync).

@@ -128,6 +128,9 @@ TEST_F(EventsTest, AChangeIsSeenLiveAndReplayedAfterTheIdAClientHad) {
   ASSERT_EQ(changes.size(), 2u);
   EXPECT_EQ(changes[0].change(), v1::RecordChanged::CHANGE_UPDATED);
   EXPECT_EQ(changes[1].change(), v1::RecordChanged::CHANGE_DELETED);
+  // A deletion still says whose record it was and which.
+  EXPECT_EQ(changes[1].author(), status_.member_id());
+  EXPECT_EQ(changes[1].name(), entry.name());
 
   EventStream again(alex_, created->id());
   auto replay = again.UntilLive();

@@ -184,7 +184,7 @@ int ProfileWrites(const Options& o, const std::string& dir) {
   const double writes = load.clients * (load.writes_per_client + load.warmup_per_client);
   std::cout << o.profile_clients << " clients: " << f.per_second << " writes/s, p50 " << f.p50_ms
             << " ms; attuned's CPU per write " << (daemon.CpuSeconds() - cpu0) * 1000 / writes
-            << " ms" << std::endl;
+            << " ms (" << writes << " check-ins written)" << std::endl;
   daemon.Stop();
   return 0;
 }

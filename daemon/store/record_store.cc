@@ -492,6 +492,8 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
     for (auto& [key, slot] : w_owed) owed[key] = slot;
     w->results = std::move(results);
   }
+  // Every mutation staged adds an op: with none, no writer landed and no
+  // result is owed.
   if (batch.Count() == 0) return appended;
   for (const auto& [key, entry] : touched) {
     RecordViews::Put(*entry.second, key, entry.first, &batch);

@@ -36,6 +36,15 @@ v1::ExportPart ReadExport(const std::string& path) {
   return all;
 }
 
+// Imports `file` into `fresh` through the CLI and expects it refused as bad
+// input naming `names`, with nothing written.
+void ExpectImportRefused(DaemonHarness& fresh, const std::string& file, const std::string& names) {
+  CliResult refused = RunCli(fresh, {"import", file});
+  EXPECT_EQ(refused.exit_code, 2) << refused.out;
+  EXPECT_THAT(refused.out, HasSubstr(names));
+  EXPECT_TRUE(ListAllJournalEntries(fresh).empty()) << "nothing is written";
+}
+
 // Writes `all` to `path` as an export file (JSON, as `attune export` does);
 // returns the path.
 std::string WriteExport(const v1::ExportPart& all, const std::string& path) {
@@ -256,10 +265,7 @@ TEST(ExportIT, AnImportWithOneBadRecordWritesNothingAndSaysWhich) {
 
   DaemonHarness fresh;
   ASSERT_TRUE(StartPeer(fresh, "Alex"));
-  CliResult refused = RunCli(fresh, {"import", bad});
-  EXPECT_EQ(refused.exit_code, 2) << refused.out;
-  EXPECT_THAT(refused.out, HasSubstr("records[1].check_in.connection_rating"));
-  EXPECT_TRUE(ListAllJournalEntries(fresh).empty()) << "nothing is written";
+  ExpectImportRefused(fresh, bad, "records[1].check_in.connection_rating");
 
   std::ofstream(alex.root() + "/not.json") << "{\"header\": {\"format\": \"something-else\"}}";
   CliResult other = RunCli(fresh, {"import", alex.root() + "/not.json"});
@@ -301,10 +307,7 @@ TEST(ExportIT, AnImportedRecordTooLargeToSyncIsRefusedBeforeAnythingIsWritten) {
 
   DaemonHarness fresh;
   ASSERT_TRUE(StartPeer(fresh, "Alex"));
-  CliResult refused = RunCli(fresh, {"import", bad});
-  EXPECT_EQ(refused.exit_code, 2) << refused.out;
-  EXPECT_THAT(refused.out, HasSubstr("goal.time_zone"));
-  EXPECT_TRUE(ListAllJournalEntries(fresh).empty()) << "nothing is written";
+  ExpectImportRefused(fresh, bad, "goal.time_zone");
   CliResult good = RunCli(fresh, {"import", json});
   EXPECT_EQ(good.exit_code, 0) << good.out;
   EXPECT_EQ(ListAllJournalEntries(fresh).size(), 1u);

@@ -7,6 +7,7 @@
 #include "daemon/base/log.h"
 #include "daemon/store/own_log_head.h"
 #include "daemon/sync/op_checker.h"
+#include "daemon/sync/op_runs.h"
 #include "daemon/vault/device_id.h"
 
 namespace attune {
@@ -228,17 +229,19 @@ bool RelaySession::SendMissing(bool* sent_any) {
         theirs = their_vv_[author];
       }
       if (theirs >= head) break;
-      auto ops = env_.log->Read(space_->id(), author, theirs + 1,
-                                std::min<uint64_t>(kBatchOps, head - theirs), kBatchBytes);
-      if (!ops.ok() || ops->empty()) break;
+      // Whole runs only (sync/op_runs.h).
+      auto read = [&](uint64_t from, size_t max_ops, size_t max_bytes) {
+        return env_.log->Read(space_->id(), author, from, max_ops, max_bytes);
+      };
+      auto batch = ReadSendableRun(read, theirs + 1, head, kBatchOps, kBatchBytes);
+      if (!batch.ok() || batch->ops_size() == 0) break;
+      const uint64_t count = static_cast<uint64_t>(batch->ops_size());
       v1::SyncMessage m;
-      for (const std::string& bytes : *ops) {
-        if (!m.mutable_ops()->add_ops()->ParseFromString(bytes)) return false;
-      }
+      *m.mutable_ops() = std::move(*batch);
       if (!stream_->Write(m)) return false;
       *sent_any = true;
       absl::MutexLock lock(&mu_);
-      their_vv_[author] = std::max(their_vv_[author], theirs + ops->size());
+      their_vv_[author] = std::max(their_vv_[author], theirs + count);
     }
   }
   return true;

@@ -436,6 +436,7 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
   // buffer moves with it into the writer).
   std::map<std::string, v1::RecordState*> owed;
   v1::OwnLogHead head = head_;
+  OpenRuns runs;
   const KeySet* head_keys = nullptr;
   Batch batch;
   for (Writer* w : group) {
@@ -456,6 +457,7 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
     // none of them does.
     uint64_t w_shared = shared_seq, w_private = private_seq;
     v1::OwnLogHead w_head = head;
+    OpenRuns w_runs = runs;
     Touched w_touched;
     Batch w_ops;
     std::vector<v1::Event> w_events;
@@ -474,7 +476,7 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
         owed.erase(git);
       }
       status = StageMutation(keys, device, m, key, touched, &w_touched, &w_shared, &w_private,
-                             &w_head, &w_ops, &w_events);
+                             &w_head, &w_runs, &w_ops, &w_events);
       if (!status.ok()) break;
       w_owed[key] = &results[i];
     }
@@ -485,12 +487,20 @@ RecordStore::Appended RecordStore::AppendGroup(const std::vector<Writer*>& group
     shared_seq = w_shared;
     private_seq = w_private;
     head = std::move(w_head);
+    runs = std::move(w_runs);
     head_keys = &keys;
     batch.Append(std::move(w_ops));
     for (v1::Event& e : w_events) appended.events.push_back(std::move(e));
     for (auto& [key, entry] : w_touched) touched[key] = std::move(entry);
     for (auto& [key, slot] : w_owed) owed[key] = slot;
     w->results = std::move(results);
+  }
+  // Each stream's last op of the group signs for the ops before it.
+  if (head_keys != nullptr) {
+    CloseRun(*head_keys, device, v1::VISIBILITY_SHARED, &runs.shared, head.mutable_shared_ops(),
+             &batch);
+    CloseRun(*head_keys, device, v1::VISIBILITY_PRIVATE, &runs.private_ops,
+             head.mutable_private_ops(), &batch);
   }
   // Every mutation staged adds an op: with none, no writer landed and no
   // result is owed.
@@ -526,7 +536,8 @@ absl::Status RecordStore::StageMutation(
     const KeySet& keys, const std::string& device, const Mutation& m, const std::string& key,
     const std::map<std::string, std::pair<v1::RecordState, const KeySet*>>& group_touched,
     std::map<std::string, std::pair<v1::RecordState, const KeySet*>>* touched, uint64_t* shared_seq,
-    uint64_t* private_seq, v1::OwnLogHead* head, Batch* ops, std::vector<v1::Event>* events) {
+    uint64_t* private_seq, v1::OwnLogHead* head, OpenRuns* runs, Batch* ops,
+    std::vector<v1::Event>* events) {
   if (m.body.record_id().size() != kRawIdBytes) {
     return absl::InvalidArgumentError("record id must be 16 bytes");
   }
@@ -577,19 +588,51 @@ absl::Status RecordStore::StageMutation(
   if (auto s = ApplyOp(m.body, ClockOf(header), &state); !s.ok()) return s;
   if (events_ != nullptr)
     events->push_back(ChangeEvent(m.body, existed, deleted, state, m.visibility, false));
-  auto op = SealOp(std::move(header), m.body, keys);
+  auto op = SealOp(std::move(header), m.body, keys, OpSigning::kByLaterOp);
   if (!op.ok()) return op.status();
   std::string bytes = op->SerializeAsString();
-  if (bytes.size() > kMaxWrittenOpBytes) {
+  if (bytes.size() + kOpSignatureFieldBytes > kMaxWrittenOpBytes) {
+    const size_t sealed = bytes.size() + kOpSignatureFieldBytes;
     return absl::InvalidArgumentError(absl::StrCat(
-        "the change is too large to keep in sync: ", bytes.size() / 1024, " KiB sealed, at most ",
+        "the change is too large to keep in sync: ", sealed / 1024, " KiB sealed, at most ",
         kMaxWrittenOpBytes / 1024, " KiB; nothing was stored"));
   }
-  Advance(stream, seq, bytes);
-  ops->Put(Cf::kOplog, OplogKey(device, m.visibility, seq), std::move(bytes));
+  // The op held so far stays unsigned: this op names its digest.
+  OpenRun& run = m.visibility == v1::VISIBILITY_SHARED ? runs->shared : runs->private_ops;
+  if (run.held.has_value()) {
+    ops->Put(Cf::kOplog, OplogKey(device, m.visibility, run.held->seq), std::move(run.held->bytes));
+    run.held.reset();
+  }
+  ++run.ops;
+  run.bytes += bytes.size();
+  if (run.ops >= kMaxOpsPerSignature || run.bytes >= kMaxUnsignedRunBytes) {
+    // The run is at its bound: this op signs for it now.
+    SignOp(&*op, keys);
+    bytes = op->SerializeAsString();
+    Advance(stream, seq, bytes);
+    ops->Put(Cf::kOplog, OplogKey(device, m.visibility, seq), std::move(bytes));
+    run = OpenRun();
+  } else {
+    HeldOp held{seq, std::move(*op), std::move(bytes), *stream};
+    Advance(stream, seq, held.bytes);
+    run.held = std::move(held);
+  }
   ++seq;
   (*touched)[key] = {std::move(state), &keys};
   return absl::OkStatus();
+}
+
+void RecordStore::CloseRun(const KeySet& keys, const std::string& device, v1::Visibility visibility,
+                           OpenRun* run, v1::OwnStreamHead* stream, Batch* batch) {
+  if (run->held.has_value()) {
+    HeldOp& held = *run->held;
+    SignOp(&held.op, keys);
+    std::string bytes = held.op.SerializeAsString();
+    *stream = std::move(held.before);
+    Advance(stream, held.seq, bytes);
+    batch->Put(Cf::kOplog, OplogKey(device, visibility, held.seq), std::move(bytes));
+  }
+  *run = OpenRun();
 }
 
 absl::StatusOr<std::optional<v1::RecordState>> RecordStore::Get(const KeySet& keys, Kind kind,
@@ -1077,87 +1120,137 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
   absl::Status refusal;
   Batch batch;
   size_t added = 0;
-  for (RemoteOp& r : ops) {
-    const std::string& author = r.header.author_device();
-    const v1::Visibility vis = r.header.visibility();
-    if (author.size() != kDeviceBytes ||
-        (vis != v1::VISIBILITY_SHARED && vis != v1::VISIBILITY_PRIVATE)) {
-      Refuse(&refusal, absl::InvalidArgumentError("op is not a shared or private op of a device"));
-      continue;
-    }
-    // Which private ops may come in is the caller's rule (sync: only the
-    // person's own, from the person's own devices); here both streams are
-    // numbered, stored and folded alike.
-    const VersionVector& start = vis == v1::VISIBILITY_SHARED ? written_vv_ : written_private_;
-    const std::string stream = StreamPrefix(author, StreamOf(vis));
-    auto in_start = start.find(author);
-    uint64_t have = held.count(stream)        ? held[stream]
-                    : in_start != start.end() ? in_start->second
-                                              : 0;
-    if (r.header.seq() <= have) {
-      // A duplicate or a replay, unless it differs from the op held there
-      // (or taken earlier in this batch): then its author wrote that seq
-      // twice, which is never silent.
-      auto earlier = std::find_if(taken.begin(), taken.end(), [&](const RemoteOp* t) {
-        return t->header.seq() == r.header.seq() && t->header.visibility() == vis &&
-               t->header.author_device() == author;
-      });
-      bool differs = false;
-      if (earlier != taken.end()) {
-        differs = (*earlier)->bytes != r.bytes;
-      } else {
-        auto held_op = db_->Get(Cf::kOplog, OplogKey(author, vis, r.header.seq()));
-        differs = held_op.ok() && held_op->has_value() && **held_op != r.bytes;
+  // Ops left out because the op that signs for them was refused here.
+  absl::Status cut_short;
+  const size_t events_before = appended->events.size();
+  for (;;) {
+    held.clear();
+    states.clear();
+    taken.clear();
+    refusal = absl::OkStatus();
+    batch = Batch();
+    added = 0;
+    head = head_;
+    own_added = false;
+    appended->events.resize(events_before);
+    for (RemoteOp& r : ops) {
+      const std::string& author = r.header.author_device();
+      const v1::Visibility vis = r.header.visibility();
+      if (author.size() != kDeviceBytes ||
+          (vis != v1::VISIBILITY_SHARED && vis != v1::VISIBILITY_PRIVATE)) {
+        Refuse(&refusal,
+               absl::InvalidArgumentError("op is not a shared or private op of a device"));
+        continue;
       }
-      if (differs) {
-        Refuse(&refusal, absl::DataLossError(absl::StrCat(
-                             "fork: the author wrote two different ops under seq ", r.header.seq(),
-                             " (a data folder restored from an older copy, or modified code); the "
-                             "one held first is kept")));
+      // Which private ops may come in is the caller's rule (sync: only the
+      // person's own, from the person's own devices); here both streams are
+      // numbered, stored and folded alike.
+      const VersionVector& start = vis == v1::VISIBILITY_SHARED ? written_vv_ : written_private_;
+      const std::string stream = StreamPrefix(author, StreamOf(vis));
+      auto in_start = start.find(author);
+      uint64_t have = held.count(stream)        ? held[stream]
+                      : in_start != start.end() ? in_start->second
+                                                : 0;
+      if (r.header.seq() <= have) {
+        // A duplicate or a replay, unless it differs from the op held there
+        // (or taken earlier in this batch): then its author wrote that seq
+        // twice, which is never silent.
+        auto earlier = std::find_if(taken.begin(), taken.end(), [&](const RemoteOp* t) {
+          return t->header.seq() == r.header.seq() && t->header.visibility() == vis &&
+                 t->header.author_device() == author;
+        });
+        bool differs = false;
+        if (earlier != taken.end()) {
+          differs = (*earlier)->bytes != r.bytes;
+        } else {
+          auto held_op = db_->Get(Cf::kOplog, OplogKey(author, vis, r.header.seq()));
+          differs = held_op.ok() && held_op->has_value() && **held_op != r.bytes;
+        }
+        if (differs) {
+          Refuse(&refusal,
+                 absl::DataLossError(absl::StrCat(
+                     "fork: the author wrote two different ops under seq ", r.header.seq(),
+                     " (a data folder restored from an older copy, or modified code); the "
+                     "one held first is kept")));
+        }
+        continue;
       }
-      continue;
-    }
-    const bool own = keys != nullptr ? author == keys->device_public_key : author == self_device_;
-    if (r.header.seq() == have + 1 && own && !own_check.ok()) {
-      Refuse(&refusal, own_check);
-      held[stream] = have;
-      continue;
-    }
-    if (r.header.seq() == have + 1 && keys == nullptr && own) {
-      // This device's own ops, back from a peer: taken only while unlocked,
-      // when they are folded at once (own ops are never folded later).
-      Refuse(&refusal, absl::FailedPreconditionError("own ops are taken back only while unlocked"));
-      held[stream] = have;
-      continue;
-    }
-    if (r.header.seq() != have + 1) {
-      Refuse(&refusal, absl::InvalidArgumentError(absl::StrCat(
-                           "sequence gap: expected seq ", have + 1, ", got ", r.header.seq())));
-      held[stream] = have;
-      continue;
-    }
-    if (keys != nullptr) {
-      v1::Op op;
-      absl::Status folded = op.ParseFromString(r.bytes)
-                                ? FoldInto(*keys, op, &states, nullptr, &appended->events)
-                                : absl::InvalidArgumentError("op does not parse");
-      if (!folded.ok()) {
-        Refuse(&refusal, folded);
+      const bool own = keys != nullptr ? author == keys->device_public_key : author == self_device_;
+      if (r.header.seq() == have + 1 && own && !own_check.ok()) {
+        Refuse(&refusal, own_check);
         held[stream] = have;
         continue;
       }
+      if (r.header.seq() == have + 1 && keys == nullptr && own) {
+        // This device's own ops, back from a peer: taken only while unlocked,
+        // when they are folded at once (own ops are never folded later).
+        Refuse(&refusal,
+               absl::FailedPreconditionError("own ops are taken back only while unlocked"));
+        held[stream] = have;
+        continue;
+      }
+      if (r.header.seq() != have + 1) {
+        Refuse(&refusal, absl::InvalidArgumentError(absl::StrCat(
+                             "sequence gap: expected seq ", have + 1, ", got ", r.header.seq())));
+        held[stream] = have;
+        continue;
+      }
+      if (keys != nullptr) {
+        v1::Op op;
+        absl::Status folded = op.ParseFromString(r.bytes)
+                                  ? FoldInto(*keys, op, &states, nullptr, &appended->events)
+                                  : absl::InvalidArgumentError("op does not parse");
+        if (!folded.ok()) {
+          Refuse(&refusal, folded);
+          held[stream] = have;
+          continue;
+        }
+      }
+      hlc_.Observe(r.header.hlc());
+      if (own) {
+        Advance(
+            vis == v1::VISIBILITY_SHARED ? head.mutable_shared_ops() : head.mutable_private_ops(),
+            r.header.seq(), r.bytes);
+        own_added = true;
+      }
+      batch.Put(Cf::kOplog, OplogKey(author, vis, r.header.seq()), r.bytes);
+      taken.push_back(&r);
+      held[stream] = r.header.seq();
+      ++added;
     }
-    hlc_.Observe(r.header.hlc());
-    if (own) {
-      Advance(vis == v1::VISIBILITY_SHARED ? head.mutable_shared_ops() : head.mutable_private_ops(),
-              r.header.seq(), r.bytes);
-      own_added = true;
+    // An op without a signature of its own came on the word of a later op
+    // of its stream (sync/op_checker.h). Where that op was refused here, the
+    // stream would end at an op no peer takes from this device, and the
+    // Hello's proof of it would fail: the stream keeps only up to its last
+    // op taken here that carries a signature, and the batch is staged again
+    // without the rest.
+    std::map<std::string, uint64_t> keep_to;  // stream -> last seq kept
+    for (const RemoteOp* t : taken) {
+      const std::string stream =
+          StreamPrefix(t->header.author_device(), StreamOf(t->header.visibility()));
+      v1::Op op;
+      const bool signs = op.ParseFromString(t->bytes) && !op.signature().empty();
+      auto [it, fresh] = keep_to.emplace(stream, 0);
+      if (fresh) {
+        const VersionVector& start =
+            t->header.visibility() == v1::VISIBILITY_SHARED ? written_vv_ : written_private_;
+        auto s = start.find(t->header.author_device());
+        it->second = s != start.end() ? s->second : 0;
+      }
+      if (signs) it->second = t->header.seq();
     }
-    batch.Put(Cf::kOplog, OplogKey(author, vis, r.header.seq()), r.bytes);
-    taken.push_back(&r);
-    held[stream] = r.header.seq();
-    ++added;
+    bool cut = false;
+    for (const auto& [stream, last] : keep_to) cut |= held[stream] > last;
+    if (!cut) break;
+    std::erase_if(ops, [&](const RemoteOp& r) {
+      auto it =
+          keep_to.find(StreamPrefix(r.header.author_device(), StreamOf(r.header.visibility())));
+      return it != keep_to.end() && r.header.seq() > it->second && held[it->first] > it->second;
+    });
+    cut_short = absl::InvalidArgumentError(
+        "ops taken only with the op that signs for them, which was refused, were left out");
   }
+  Refuse(&refusal, cut_short);
   // A stream key of `held` back to its device and visibility.
   auto split = [](const std::string& stream) {
     return std::pair{stream.substr(0, kDeviceBytes), stream[kDeviceBytes] == kSharedStream

@@ -60,6 +60,18 @@ inline constexpr size_t kMaxWrittenOpBytes = kMaxOpBytes - 1024;
 // signature, well under the difference.
 inline constexpr size_t kMaxRecordBytes = kMaxWrittenOpBytes - 4 * 1024;
 
+// Signed runs. A write group signs, per stream, only the last op it writes
+// there; the ops before it go unsigned (vault/op_crypto.h, OpSigning), each
+// vouched for by the digest the next op names (v1::OpHeader.prev_digest).
+// So every stream, as written durably, ends at a signed op. A run (the
+// unsigned ops and the signed op after them) holds at most
+// kMaxOpsPerSignature ops, and its unsigned ops total under
+// kMaxUnsignedRunBytes: a sender carries a whole run in one batch
+// (sync/op_runs.h), since a receiver takes an unsigned op only with the op
+// that signs for it.
+inline constexpr size_t kMaxOpsPerSignature = 64;
+inline constexpr size_t kMaxUnsignedRunBytes = 256 * 1024;
+
 // One change to one record.
 struct Mutation {
   enum class Require {
@@ -346,16 +358,40 @@ class RecordStore {
   // Under commit_mu_: stamps, seals and signs the group's ops and appends
   // them with their view updates. Sets each failed writer's status.
   Appended AppendGroup(const std::vector<Writer*>& group);
+  // The last op a group staged in one own stream, held back unsigned until
+  // the next op of the stream (it stays unsigned, vouched for by that op) or
+  // the group's end (it is signed: CloseRun).
+  struct HeldOp {
+    uint64_t seq = 0;
+    v1::Op op;                 // unsigned
+    std::string bytes;         // `op` serialized
+    v1::OwnStreamHead before;  // the stream's head before this op
+  };
+  // A group's open run in one own stream (see kMaxOpsPerSignature).
+  struct OpenRun {
+    size_t ops = 0;    // unsigned ops so far, `held` included
+    size_t bytes = 0;  // their bytes
+    std::optional<HeldOp> held;
+  };
+  struct OpenRuns {
+    OpenRun shared, private_ops;
+  };
+  // Signs the op `run` holds (if any) and stages it into `batch` with the
+  // stream head `stream` advanced over its signed bytes.
+  static void CloseRun(const KeySet& keys, const std::string& device, v1::Visibility visibility,
+                       OpenRun* run, v1::OwnStreamHead* stream, Batch* batch);
   // Under commit_mu_: checks one mutation of a writer against the records as
   // the writer's earlier mutations (`touched`), the group's earlier writers
-  // (`group_touched`) and the view left them, then seals its op into `ops`
-  // and its new state into `touched` under `key` (its ViewKey), and
-  // advances the seq it used.
+  // (`group_touched`) and the view left them, then seals its op, unsigned,
+  // into its stream's open run in `runs` (the op held there before goes into
+  // `ops`, unsigned; a run at its bound is signed there and then), puts its
+  // new state into `touched` under `key` (its ViewKey), and advances the seq
+  // it used.
   absl::Status StageMutation(
       const KeySet& keys, const std::string& device, const Mutation& m, const std::string& key,
       const std::map<std::string, std::pair<v1::RecordState, const KeySet*>>& group_touched,
       std::map<std::string, std::pair<v1::RecordState, const KeySet*>>* touched,
-      uint64_t* shared_seq, uint64_t* private_seq, v1::OwnLogHead* head, Batch* ops,
+      uint64_t* shared_seq, uint64_t* private_seq, v1::OwnLogHead* head, OpenRuns* runs, Batch* ops,
       std::vector<v1::Event>* events) ABSL_EXCLUSIVE_LOCKS_REQUIRED(commit_mu_);
   // Under commit_mu_: checks and appends a peer's ops (Ingest).
   absl::Status AppendRemoteLocked(const KeySet* keys, std::vector<RemoteOp>& ops,

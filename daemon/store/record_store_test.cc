@@ -43,17 +43,46 @@ class RecordStoreTest : public ::testing::Test {
     db_ = std::move(*db);
     store_ = std::make_unique<RecordStore>(db_.get(), &clock_);
   }
-  // Every op in the log, in key order, with its header.
+  // Every op in the log, in key order, with its header. Each is signed, or
+  // left unsigned with the next op of its stream naming its digest (a
+  // signed run): no stream ends at an unsigned op.
   std::vector<v1::OpHeader> Headers() {
     std::vector<v1::OpHeader> out;
+    std::string unsigned_key, unsigned_digest;  // the run open so far
+    EXPECT_TRUE(db_->Scan(Cf::kOplog, "",
+                          [&](std::string_view key, std::string_view v) {
+                            v1::Op op;
+                            EXPECT_TRUE(op.ParseFromArray(v.data(), static_cast<int>(v.size())));
+                            v1::OpHeader h;
+                            EXPECT_TRUE(h.ParseFromString(op.header()));
+                            if (!unsigned_key.empty()) {
+                              EXPECT_EQ(key.substr(0, key.size() - 8),
+                                        unsigned_key.substr(0, unsigned_key.size() - 8))
+                                  << "a stream ends at an unsigned op";
+                              EXPECT_EQ(h.prev_digest(), unsigned_digest);
+                            }
+                            unsigned_key.clear();
+                            if (op.signature().empty()) {
+                              unsigned_key = std::string(key);
+                              unsigned_digest = OpDigest(v);
+                            } else {
+                              EXPECT_TRUE(VerifyOp(op, keys_->device_public_key).ok());
+                            }
+                            out.push_back(h);
+                            return true;
+                          })
+                    .ok());
+    EXPECT_TRUE(unsigned_key.empty()) << "the log ends at an unsigned op";
+    return out;
+  }
+  // Whether each of the log's ops carries its own signature, in key order.
+  std::vector<bool> Signed() {
+    std::vector<bool> out;
     EXPECT_TRUE(db_->Scan(Cf::kOplog, "",
                           [&](std::string_view, std::string_view v) {
                             v1::Op op;
                             EXPECT_TRUE(op.ParseFromArray(v.data(), static_cast<int>(v.size())));
-                            EXPECT_TRUE(VerifyOp(op, keys_->device_public_key).ok());
-                            v1::OpHeader h;
-                            EXPECT_TRUE(h.ParseFromString(op.header()));
-                            out.push_back(h);
+                            out.push_back(!op.signature().empty());
                             return true;
                           })
                     .ok());
@@ -79,6 +108,36 @@ TEST_F(RecordStoreTest, AWriteIsReadBackAndLogged) {
   EXPECT_EQ(headers[0].seq(), 1u);
   EXPECT_EQ(headers[0].visibility(), v1::VISIBILITY_PRIVATE);
   EXPECT_EQ(*store_->OwnOpCount(*keys_), 1u);
+}
+
+// One write of many changes signs, per stream, only its last op and every
+// kMaxOpsPerSignature-th: the ops between go unsigned, each named by the
+// digest of the op after it (Headers() checks the chain), and the log still
+// passes the check at the next unlock, its head taken over the signed bytes.
+TEST_F(RecordStoreTest, AWriteSignsEachStreamsLastOpAndAtMostEveryRunBound) {
+  std::vector<Mutation> many;
+  for (int i = 0; i < 150; ++i)
+    many.push_back(Journal(i, "shared " + std::to_string(i), v1::VISIBILITY_SHARED));
+  for (int i = 0; i < 3; ++i) many.push_back(Journal(1000 + i, "private"));
+  ASSERT_TRUE(store_->WriteAll(*keys_, std::move(many)).ok());
+  ASSERT_TRUE(store_->Write(*keys_, Journal(2000, "alone", v1::VISIBILITY_SHARED)).ok());
+
+  auto headers = Headers();
+  auto sig = Signed();
+  ASSERT_EQ(headers.size(), 154u);
+  std::vector<uint64_t> signed_shared, signed_private;
+  for (size_t i = 0; i < headers.size(); ++i) {
+    if (!sig[i]) continue;
+    (headers[i].visibility() == v1::VISIBILITY_SHARED ? signed_shared : signed_private)
+        .push_back(headers[i].seq());
+  }
+  EXPECT_EQ(signed_shared, (std::vector<uint64_t>{64, 128, 150, 151}));
+  EXPECT_EQ(signed_private, (std::vector<uint64_t>{3}));
+
+  // Reopened, the log agrees with its head: writing goes on.
+  Open();
+  ASSERT_TRUE(store_->Write(*keys_, Journal(2001, "after", v1::VISIBILITY_SHARED)).ok());
+  EXPECT_EQ(Headers().size(), 155u);
 }
 
 TEST_F(RecordStoreTest, RequirementsRefuseWithoutWriting) {
@@ -552,6 +611,55 @@ TEST_F(RecordStoreTest, PartnerOpsAreTakenInOrderOnceEach) {
   auto got = store_->Get(*keys_, Kind::kJournalEntry, Id(102));
   ASSERT_TRUE(got.ok() && got->has_value());
   EXPECT_EQ((*got)->record().journal_entry().body(), "from the partner");
+}
+
+// A run of the partner's stream (seq 1 signed; 2 and 3 unsigned, signed
+// for by 4) whose signing op is refused here, its body breaking a rule: the
+// unsigned ops go with it, since no peer would take them from this device
+// and a Hello could not prove them. The stream stays at seq 1; another
+// stream in the same batch is stored.
+TEST_F(RecordStoreTest, ARunWhoseSigningOpIsRefusedIsLeftOutWithIt) {
+  auto partner = testing::KeysInSpace(*NewKeys("Sam"), keys_->space_id, keys_->space_key);
+  auto other = testing::KeysInSpace(*NewKeys("Kai"), keys_->space_id, keys_->space_key);
+  std::vector<RecordStore::RemoteOp> ops;
+  std::string prev;
+  for (uint64_t seq = 1; seq <= 4; ++seq) {
+    v1::OpHeader header;
+    header.set_space_id(partner->space_id);
+    header.set_author_device(partner->device_public_key);
+    header.set_seq(seq);
+    header.set_hlc(seq << 16);
+    header.set_visibility(v1::VISIBILITY_SHARED);
+    header.set_prev_digest(prev);
+    Mutation m = Journal(Id(200 + static_cast<int>(seq)), seq == 4 ? "refuse" : "fine",
+                         v1::VISIBILITY_SHARED);
+    auto op = SealOp(header, m.body, *partner,
+                     seq == 2 || seq == 3 ? OpSigning::kByLaterOp : OpSigning::kSign);
+    ASSERT_TRUE(op.ok());
+    RecordStore::RemoteOp r;
+    ASSERT_TRUE(r.header.ParseFromString(op->header()));
+    r.bytes = op->SerializeAsString();
+    prev = OpDigest(r.bytes);
+    ops.push_back(std::move(r));
+  }
+  for (auto& r : PartnerOps(*other, 1, 2)) ops.push_back(std::move(r));
+  store_->SetRemoteOpCheck([](const v1::OpHeader&, const v1::OpBody& body) {
+    return body.record().journal_entry().body() == "refuse"
+               ? absl::PermissionDeniedError("refused here")
+               : absl::OkStatus();
+  });
+  auto added = store_->Ingest(keys_.get(), ops);
+  ASSERT_FALSE(added.ok());
+  EXPECT_THAT(std::string(added.status().message()), ::testing::HasSubstr("left out"));
+  EXPECT_EQ(store_->SharedVersionVector()[partner->device_public_key], 1u);
+  EXPECT_EQ(store_->SharedVersionVector()[other->device_public_key], 2u);
+  for (int id : {202, 203}) {
+    auto got = store_->Get(*keys_, Kind::kJournalEntry, Id(id));
+    ASSERT_TRUE(got.ok());
+    EXPECT_FALSE(got->has_value()) << id;
+  }
+  auto first = store_->Get(*keys_, Kind::kJournalEntry, Id(201));
+  ASSERT_TRUE(first.ok() && first->has_value());
 }
 
 // Sync may join batches a peer sent apart into one Ingest: every distinct

@@ -13,6 +13,7 @@
 #include "tests/support/temp_store.h"
 #include "tests/support/test_keys.h"
 #include "tests/support/test_members.h"
+#include "tests/support/test_mutations.h"
 
 namespace attune {
 namespace {
@@ -188,6 +189,33 @@ TEST_F(OpCheckerTest, AVoucherThatFailsLeavesItsPredecessorToItsOwnSignature) {
   auto fresh = SamWrites(3);  // the stream, seq 1..8
   std::vector<v1::Op> shuffled = {fresh[7], fresh[5], fresh[6]};
   for (const auto& c : Check(shuffled)) EXPECT_TRUE(c.ok()) << c.status();
+}
+
+// Five entries written at once: only the last op is signed. The four
+// before it are taken only in a batch with it; alone, or when its signature
+// fails, each is refused by name, since it has no signature to fall back on.
+TEST_F(OpCheckerTest, AnUnsignedOpIsTakenOnlyWithTheOpThatSignsForIt) {
+  std::vector<Mutation> ms;
+  for (int i = 0; i < 5; ++i) ms.push_back(testing::Journal(100 + i, "run", v1::VISIBILITY_SHARED));
+  ASSERT_TRUE(sam_.store->WriteAll(*sam_keys_, std::move(ms)).ok());
+  auto bytes =
+      sam_.store->ReadOps(sam_keys_->device_public_key, v1::VISIBILITY_SHARED, 1, 10, 1 << 20);
+  ASSERT_TRUE(bytes.ok());
+  std::vector<v1::Op> ops;
+  for (const auto& b : *bytes) ops.emplace_back().ParseFromString(b);
+  ASSERT_EQ(ops.size(), 5u);
+  for (size_t i = 0; i < 4; ++i) EXPECT_TRUE(ops[i].signature().empty()) << i;
+  EXPECT_FALSE(ops[4].signature().empty());
+
+  for (const auto& c : Check(ops)) EXPECT_TRUE(c.ok()) << c.status();
+  for (const auto& c : Check({ops[2], ops[3], ops[4]})) EXPECT_TRUE(c.ok()) << c.status();
+  for (const auto& c : Check({ops[0], ops[1], ops[2], ops[3]})) {
+    ASSERT_FALSE(c.ok());
+    EXPECT_THAT(c.status().message(), HasSubstr("no later op of its stream signs for it"));
+  }
+  auto broken = ops;
+  broken[4].mutable_signature()->front() ^= 1;
+  for (const auto& c : Check(broken)) EXPECT_FALSE(c.ok());
 }
 
 // An op from before prev_digest existed (none named) is still taken on its

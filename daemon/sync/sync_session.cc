@@ -10,6 +10,7 @@
 #include "daemon/base/log.h"
 #include "daemon/records/validation.h"
 #include "daemon/sync/op_checker.h"
+#include "daemon/sync/op_runs.h"
 #include "daemon/sync/peer_address.h"
 #include "daemon/vault/device_id.h"
 
@@ -387,16 +388,15 @@ bool SyncSession::SendMissing(v1::Visibility vis, const RecordStore::VersionVect
     if (seq <= theirs) continue;
     // Only up to `seq`, what is on the disk: the log may already hold ops
     // appended after it whose sync is still running, and a crash could
-    // undo those and number them again.
-    const size_t durable = static_cast<size_t>(std::min<uint64_t>(kBatchOps, seq - theirs));
-    auto ops = env_.store->ReadOps(device, vis, theirs + 1, durable, kBatchBytes);
-    if (!ops.ok() || ops->empty()) continue;
+    // undo those and number them again. Whole runs only (sync/op_runs.h).
+    auto read = [&](uint64_t from, size_t max_ops, size_t max_bytes) {
+      return env_.store->ReadOps(device, vis, from, max_ops, max_bytes);
+    };
     v1::SyncMessage m;
-    for (const std::string& bytes : *ops) {
-      if (!m.mutable_ops()->add_ops()->ParseFromString(bytes)) {
-        m.mutable_ops()->mutable_ops()->RemoveLast();
-      }
-    }
+    auto batch = ReadSendableRun(read, theirs + 1, seq, kBatchOps, kBatchBytes);
+    if (!batch.ok() || batch->ops_size() == 0) continue;
+    const uint64_t count = static_cast<uint64_t>(batch->ops_size());
+    *m.mutable_ops() = std::move(*batch);
     if (!stream_->Write(m)) {
       stop_ = true;
       return false;
@@ -404,11 +404,11 @@ bool SyncSession::SendMissing(v1::Visibility vis, const RecordStore::VersionVect
     {
       absl::MutexLock lock(&mu_);
       uint64_t& t = (shared ? their_vv_ : their_private_vv_)[device];
-      t = std::max(t, theirs + ops->size());
+      t = std::max(t, theirs + count);
     }
-    if (shared) env_.peers->Observe(peer_, {{device, theirs + ops->size()}});
-    sent->ops += ops->size();
-    sent->backlog |= ops->size() < seq - theirs;
+    if (shared) env_.peers->Observe(peer_, {{device, theirs + count}});
+    sent->ops += count;
+    sent->backlog |= count < seq - theirs;
   }
   return true;
 }

@@ -10,6 +10,7 @@ namespace attune {
 namespace {
 
 constexpr std::string_view kOpDomain = "attune-op-v1";
+static_assert(kOpSignatureFieldBytes == 2 + crypto_sign_BYTES);
 
 const unsigned char* U(std::string_view s) {
   return reinterpret_cast<const unsigned char*>(s.data());
@@ -31,7 +32,8 @@ std::string SignedMessage(std::string_view header, std::string_view ciphertext) 
 
 }  // namespace
 
-absl::StatusOr<v1::Op> SealOp(v1::OpHeader header, const v1::OpBody& body, const KeySet& keys) {
+absl::StatusOr<v1::Op> SealOp(v1::OpHeader header, const v1::OpBody& body, const KeySet& keys,
+                              OpSigning signing) {
   if (header.visibility() != v1::VISIBILITY_PRIVATE &&
       header.visibility() != v1::VISIBILITY_SHARED) {
     return absl::InternalError("op visibility must be VISIBILITY_PRIVATE or VISIBILITY_SHARED");
@@ -54,18 +56,25 @@ absl::StatusOr<v1::Op> SealOp(v1::OpHeader header, const v1::OpBody& body, const
       op.header().size(), nullptr, U(nonce), keys.SealingKey(personal).data());
   ct->resize(ct_len);
   sodium_memzero(plain.data(), plain.size());
+  if (signing == OpSigning::kSign) SignOp(&op, keys);
+  return op;
+}
 
-  std::string msg = SignedMessage(op.header(), op.ciphertext());
-  std::string* sig = op.mutable_signature();
+void SignOp(v1::Op* op, const KeySet& keys) {
+  std::string msg = SignedMessage(op->header(), op->ciphertext());
+  std::string* sig = op->mutable_signature();
   sig->resize(crypto_sign_BYTES);
   crypto_sign_detached(reinterpret_cast<unsigned char*>(sig->data()), nullptr, U(msg), msg.size(),
                        keys.device_secret_key.data());
-  return op;
 }
 
 absl::Status VerifyOp(const v1::Op& op, std::string_view author_public_key) {
   if (author_public_key.size() != crypto_sign_PUBLICKEYBYTES) {
     return absl::InvalidArgumentError("op author key has the wrong length");
+  }
+  if (op.signature().empty()) {
+    return absl::InvalidArgumentError(
+        "op carries no signature, and no later op of its stream signs for it");
   }
   if (op.signature().size() != crypto_sign_BYTES) {
     return absl::InvalidArgumentError("op signature has the wrong length");

@@ -15,11 +15,28 @@
 
 namespace attune {
 
+// Whether SealOp signs the op it seals.
+enum class OpSigning {
+  kSign,
+  // Left unsigned: a later op of the same stream names this op's digest
+  // (OpHeader.prev_digest) and carries the signature for both. Such an op is
+  // taken by a receiver only together with that later op (sync/op_runs.h).
+  kByLaterOp,
+};
+
 // Fills header.nonce and header.key_epoch (keys.SealingEpoch()), serializes
 // the header once, encrypts `body` with that epoch's space key (SHARED) or
-// personal key (PRIVATE) and signs with the device key.
-// header.author_device must be this device's public key.
-absl::StatusOr<v1::Op> SealOp(v1::OpHeader header, const v1::OpBody& body, const KeySet& keys);
+// personal key (PRIVATE) and, unless told otherwise, signs with the device
+// key. header.author_device must be this device's public key.
+absl::StatusOr<v1::Op> SealOp(v1::OpHeader header, const v1::OpBody& body, const KeySet& keys,
+                              OpSigning signing = OpSigning::kSign);
+
+// Signs an op SealOp left unsigned, with the device key of `keys`.
+void SignOp(v1::Op* op, const KeySet& keys);
+
+// What a signature adds to a serialized op: the field's tag and length and
+// the 64 bytes of an Ed25519 signature.
+inline constexpr size_t kOpSignatureFieldBytes = 66;
 
 // Checks the envelope's signature against `author_public_key` (32 bytes).
 // INVALID_ARGUMENT naming what is wrong otherwise.

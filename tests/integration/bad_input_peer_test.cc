@@ -314,7 +314,7 @@ TEST_F(PeerBadInputTest, SyncRefusesBadOpsOneByOneAndTheStreamGoesOn) {
                    "carries fields outside the signature"});
   v1::Op unsigned_op = CraftedCheckInOp(*member, 1, 'b', [](v1::OpHeader*, v1::OpBody*) {});
   unsigned_op.clear_signature();
-  cases.push_back({"without a signature", unsigned_op, "op signature has the wrong length"});
+  cases.push_back({"without a signature", unsigned_op, "op carries no signature"});
 
   for (const auto& c : cases) {
     SCOPED_TRACE(c.what);

@@ -230,8 +230,8 @@ bool RelaySession::SendMissing(bool* sent_any) {
       }
       if (theirs >= head) break;
       // Whole runs only (sync/op_runs.h).
-      auto read = [&](uint64_t from, size_t max_ops, size_t max_bytes) {
-        return env_.log->Read(space_->id(), author, from, max_ops, max_bytes);
+      auto read = [this, &device = author](uint64_t from, size_t max_ops, size_t max_bytes) {
+        return env_.log->Read(space_->id(), device, from, max_ops, max_bytes);
       };
       auto batch = ReadSendableRun(read, theirs + 1, head, kBatchOps, kBatchBytes);
       if (!batch.ok() || batch->ops_size() == 0) break;

@@ -389,8 +389,8 @@ bool SyncSession::SendMissing(v1::Visibility vis, const RecordStore::VersionVect
     // Only up to `seq`, what is on the disk: the log may already hold ops
     // appended after it whose sync is still running, and a crash could
     // undo those and number them again. Whole runs only (sync/op_runs.h).
-    auto read = [&](uint64_t from, size_t max_ops, size_t max_bytes) {
-      return env_.store->ReadOps(device, vis, from, max_ops, max_bytes);
+    auto read = [this, vis, &author = device](uint64_t from, size_t max_ops, size_t max_bytes) {
+      return env_.store->ReadOps(author, vis, from, max_ops, max_bytes);
     };
     v1::SyncMessage m;
     auto batch = ReadSendableRun(read, theirs + 1, seq, kBatchOps, kBatchBytes);

@@ -1223,7 +1223,10 @@ absl::Status RecordStore::AppendRemoteLocked(const KeySet* keys, std::vector<Rem
     // stream would end at an op no peer takes from this device, and the
     // Hello's proof of it would fail: the stream keeps only up to its last
     // op taken here that carries a signature, and the batch is staged again
-    // without the rest.
+    // without the rest. With nothing refused, every run came whole (the
+    // caller checked that each unsigned op has its signer in the batch), so
+    // the common batch is not parsed again.
+    if (refusal.ok()) break;
     std::map<std::string, uint64_t> keep_to;  // stream -> last seq kept
     for (const RemoteOp* t : taken) {
       const std::string stream =

@@ -94,6 +94,7 @@ struct Options {
   double crypto_seconds = 0;
   int reads = 0;
   std::vector<std::string> syncthing_json;
+  std::string syncthing_bench;
   std::string json_out;
 };
 
@@ -350,6 +351,11 @@ int main(int argc, char** argv) {
   app.add_option("--syncthing-json", o.syncthing_json,
                  "Syncthing's figures from tools/bench/syncthing_bench.py --json-out, to "
                  "print beside Attune's (repeatable: one per Syncthing configuration)");
+  app.add_option("--syncthing-bench", o.syncthing_bench,
+                 "tools/bench/syncthing_bench.py: pairs each burst of --converge-entries with one "
+                 "of Syncthing's of the same size, run just before it, so that both are timed on "
+                 "the machine as it is then; the burst rows then compare these pairs")
+      ->check(CLI::ExistingFile);
   app.add_option("--seed-seconds", o.seed_seconds,
                  "Seed fewer ops than --sync-ops when seeding them all would take "
                  "longer than this, judging by the rate so far; 0: never (default 120)")
@@ -497,6 +503,7 @@ int main(int argc, char** argv) {
                     .fsync_appends = std::max(o.live_writes, 100),
                     .converge_sizes = o.converge_entries,
                     .converge_runs = o.converge_runs,
+                    .syncthing_bench = o.syncthing_bench,
                     .live_entries = o.live_entries,
                     .bodies = ReadBodies(o.entries_file),
                     .cold_starts = o.cold_starts,
@@ -513,13 +520,19 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  for (const std::string& path : o.syncthing_json) {
-    try {
-      report.syncthing.push_back(ReadSyncthingResult(path));
-    } catch (const std::exception& e) {
-      std::cerr << "attune-bench: " << e.what() << "\n";
-      return 1;
+  try {
+    // Paired bursts first: a row takes the first Syncthing figure of its size.
+    if (report.sync.has_value()) {
+      for (const SyncFigures::Burst& b : report.sync->bursts) {
+        if (!b.syncthing_json.empty()) report.syncthing.push_back(ReadPairedRuns(b.syncthing_json));
+      }
     }
+    for (const std::string& path : o.syncthing_json) {
+      report.syncthing.push_back(ReadSyncthingResult(path));
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "attune-bench: " << e.what() << "\n";
+    return 1;
   }
   std::cout << FormatTable(report) << std::flush;
   int rc = 0;

@@ -93,6 +93,9 @@ struct Report {
     std::vector<double> last_write_to_converged_s;  // burst only
     std::string label;                              // "defaults", or what was tuned
     std::string settings;                           // a line for people
+    // Each run was made just before one of Attune's bursts of the same size,
+    // in the same order (attune-bench --syncthing-bench): compared pair by pair.
+    bool paired = false;
   };
   std::vector<Syncthing> syncthing;  // one per mode, size and configuration measured
 };

@@ -9,14 +9,18 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
+#include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <iomanip>
 #include <iostream>
+#include <iterator>
 #include <latch>
 #include <limits>
 #include <memory>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -469,6 +473,32 @@ void Converge(Peer& a, Peer& b, int entries, SyncFigures::Burst* f) {
   f->cpu_after_b_s.push_back(b.process.CpuSeconds() - b1);
 }
 
+// Syncthing's burst of `entries` files, one run (syncthing_bench.py, fresh
+// instances of its own), just before Attune's run `run` of that size.
+// Returns the path of its JSON; throws, with its log's tail, if it failed.
+std::string RunSyncthingBurst(const SyncLoad& load, int entries, int run) {
+  const std::string stem =
+      load.dir + "/syncthing-burst-" + std::to_string(entries) + "-" + std::to_string(run + 1);
+  const std::string json = stem + ".json", log = stem + ".log";
+  auto quoted = [](const std::string& s) {
+    std::string q = "'";
+    for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  };
+  const std::string command = "python3 " + quoted(load.syncthing_bench) +
+                              " --mode burst --runs 1 --files " + std::to_string(entries) +
+                              " --dir " + quoted(load.dir) + " --json-out " + quoted(json) + " > " +
+                              quoted(log) + " 2>&1";
+  if (std::system(command.c_str()) != 0) {
+    std::ifstream in(log);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (text.size() > 2000) text = "…" + text.substr(text.size() - 2000);
+    throw std::runtime_error("Syncthing's burst of " + std::to_string(entries) + " failed (" + log +
+                             "):\n" + text);
+  }
+  return json;
+}
+
 // As many empty calls as the burst has entries, from as many clients, to A:
 // what gRPC alone costs such a burst here.
 void EmptyCallBurst(Peer& a, int entries, SyncFigures::Burst* f) {
@@ -750,6 +780,11 @@ SyncFigures RunSyncBench(const SyncLoad& load) {
         std::cerr << "empty calls… " << std::flush;
         EmptyCallBurst(*a, entries, &burst);
         AwaitQuiet(*a, *b);
+        if (!load.syncthing_bench.empty()) {
+          std::cerr << "Syncthing's burst of " << entries << "… " << std::flush;
+          burst.syncthing_json.push_back(RunSyncthingBurst(load, entries, r));
+          AwaitQuiet(*a, *b);
+        }
         std::cerr << "burst of " << entries << "… " << std::flush;
         Converge(*a, *b, entries, &burst);  // returns with both at rest
         AwaitIdle(*a_sync, *b_sync);

@@ -66,6 +66,11 @@ struct SyncLoad {
   // all; repeated `converge_runs` times.
   std::vector<int> converge_sizes;
   int converge_runs = 1;
+  // tools/bench/syncthing_bench.py, or empty. When given, each burst is
+  // paired with one of Syncthing's of the same size run just before it
+  // (`--mode burst --runs 1`, its JSON kept in Burst::syncthing_json), so
+  // that both are timed on the machine as it is then.
+  std::string syncthing_bench;
   // Journal entries written one at a time per live round, each timed until
   // B returns it (Syncthing's one new file).
   int live_entries = 0;
@@ -164,6 +169,9 @@ struct SyncFigures {
     // the same 16 clients with a connection each, to A at rest (first call →
     // last reply), and the CPU A and the bench used for them.
     std::vector<double> empty_calls_s, empty_cpu_a_s, empty_cpu_bench_s;
+    // With SyncLoad::syncthing_bench: the JSON of Syncthing's run paired
+    // with each of Attune's, in the same order.
+    std::vector<std::string> syncthing_json;
   };
   std::vector<Burst> bursts;
 

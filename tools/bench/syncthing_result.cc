@@ -49,4 +49,27 @@ Report::Syncthing ReadSyncthingResult(const std::string& path) {
   return out;
 }
 
+Report::Syncthing ReadPairedRuns(const std::vector<std::string>& paths) {
+  if (paths.empty()) throw std::runtime_error("no paired Syncthing runs to read");
+  Report::Syncthing out;
+  for (const std::string& path : paths) {
+    Report::Syncthing one = ReadSyncthingResult(path);
+    if (out.seconds.empty()) {
+      out = one;
+    } else {
+      if (one.mode != out.mode || one.files != out.files) {
+        throw std::runtime_error(path + " is not a run of the same mode and size as " +
+                                 paths.front());
+      }
+      out.seconds.insert(out.seconds.end(), one.seconds.begin(), one.seconds.end());
+      out.last_write_to_converged_s.insert(out.last_write_to_converged_s.end(),
+                                           one.last_write_to_converged_s.begin(),
+                                           one.last_write_to_converged_s.end());
+    }
+  }
+  out.label += ", each run just before one of Attune's";
+  out.paired = true;
+  return out;
+}
+
 }  // namespace attune::bench

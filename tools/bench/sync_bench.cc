@@ -10,11 +10,9 @@
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <functional>
 #include <iomanip>
 #include <iostream>
-#include <iterator>
 #include <latch>
 #include <limits>
 #include <memory>
@@ -475,7 +473,7 @@ void Converge(Peer& a, Peer& b, int entries, SyncFigures::Burst* f) {
 
 // Syncthing's burst of `entries` files, one run (syncthing_bench.py, fresh
 // instances of its own), just before Attune's run `run` of that size.
-// Returns the path of its JSON; throws, with its log's tail, if it failed.
+// Returns the path of its JSON; prints its log's tail and throws if it failed.
 std::string RunSyncthingBurst(const SyncLoad& load, int entries, int run) {
   const std::string stem =
       load.dir + "/syncthing-burst-" + std::to_string(entries) + "-" + std::to_string(run + 1);
@@ -490,11 +488,9 @@ std::string RunSyncthingBurst(const SyncLoad& load, int entries, int run) {
                               " --dir " + quoted(load.dir) + " --json-out " + quoted(json) + " > " +
                               quoted(log) + " 2>&1";
   if (std::system(command.c_str()) != 0) {
-    std::ifstream in(log);
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (text.size() > 2000) text = "…" + text.substr(text.size() - 2000);
+    PrintLogTail(log);
     throw std::runtime_error("Syncthing's burst of " + std::to_string(entries) + " failed (" + log +
-                             "):\n" + text);
+                             ")");
   }
   return json;
 }

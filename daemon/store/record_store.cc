@@ -671,11 +671,17 @@ absl::Status RecordStore::FoldInto(const KeySet& keys, const v1::Op& op,
   v1::RecordState next = it->second;
   if (auto s = ApplyOp(*body, ClockOf(header), &next); !s.ok()) return s;
   hlc_.Observe(header.hlc());
-  if (events != nullptr && events_ != nullptr &&
-      !google::protobuf::util::MessageDifferencer::Equals(next.record(), it->second.record())) {
-    events->push_back(ChangeEvent(*body,
-                                  it->second.record().kind_case() != v1::Record::KIND_NOT_SET,
-                                  it->second.record(), next, header.visibility(), true));
+  if (events != nullptr && events_ != nullptr) {
+    // A record new here changed if it now exists; comparing one that existed
+    // walks both by reflection, so only that one is compared.
+    const bool existed = it->second.record().kind_case() != v1::Record::KIND_NOT_SET;
+    const bool changed = existed ? !google::protobuf::util::MessageDifferencer::Equals(
+                                       next.record(), it->second.record())
+                                 : next.record().kind_case() != v1::Record::KIND_NOT_SET;
+    if (changed) {
+      events->push_back(
+          ChangeEvent(*body, existed, it->second.record(), next, header.visibility(), true));
+    }
   }
   it->second = std::move(next);
   return absl::OkStatus();

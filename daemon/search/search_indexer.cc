@@ -290,8 +290,13 @@ void SearchIndexer::Look(Changed* changed, bool* rebuild) {
   }
   // Built outside the lock, so searches answer "not ready" or wait, while
   // the hub and everything else goes on; changes from now on are read at the
-  // next look (refreshing a record twice does no harm).
+  // next look (refreshing a record twice does no harm, but costs as much as
+  // indexing it). A change the hub has delivered is in the store already
+  // (events are published after their write), so the build reads it: those
+  // events are passed over, or a device joining, whose history comes in
+  // while the first build runs, would index much of it twice.
   changed->clear();
+  cursor_ = hub_->LastDelivered();
   auto built = Build(**keys);
   absl::MutexLock lock(&mu_);
   if (built.ok()) {

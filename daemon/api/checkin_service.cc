@@ -202,9 +202,8 @@ absl::StatusOr<PlannedWrite> PlanCheckIn(const ServiceContext& ctx, const KeySet
     v1::CheckIn stored = c;
     SealCheckInForWrite(keys, plan.id, together.on, &stored);
     if (!existing->has_value()) {
-      v1::CheckIn fresh = stored;
       plan.mutations.push_back(
-          CreateMutation(ctx, keys, Kind::kCheckIn, plan.id, &fresh, Mutation::Require::kAbsent));
+          CreateMutation(ctx, keys, Kind::kCheckIn, plan.id, &stored, Mutation::Require::kAbsent));
       return plan;
     }
     if (IsLive(**existing)) {

@@ -3,7 +3,9 @@
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/reflection.h>
 
+#include <algorithm>
 #include <memory>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 
@@ -104,6 +106,22 @@ void CopyField(const Message& from, Message* to, const FieldDescriptor* f) {
   }
 }
 
+// True when copying `from` whole sets exactly what applying `fields` one by
+// one to an empty record would: every field `from` carries is listed, and
+// none is a map (CopyField swaps maps in, which may order them otherwise).
+bool TakesWhole(const Message& from, const google::protobuf::RepeatedField<uint32_t>& fields) {
+  std::vector<const FieldDescriptor*> carried;
+  from.GetReflection()->ListFields(from, &carried);
+  for (const FieldDescriptor* f : carried) {
+    if (f->is_map()) return false;
+    if (std::find(fields.begin(), fields.end(), static_cast<uint32_t>(f->number())) ==
+        fields.end()) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 absl::Status ApplyOp(const v1::OpBody& body, const v1::Clock& clock, v1::RecordState* state) {
@@ -144,8 +162,19 @@ absl::Status ApplyOp(const v1::OpBody& body, const v1::Clock& clock, v1::RecordS
     return absl::OkStatus();  // written once; a duplicate changes nothing
   }
 
+  const bool fresh =
+      state->record().kind_case() == v1::Record::KIND_NOT_SET && state->field_clocks().empty();
   Message* to = MutableInner(state->mutable_record(), kind);
   auto& clocks = *state->mutable_field_clocks();
+  if (fresh && TakesWhole(from, body.fields())) {
+    // A record new here (most ops: every create): one copy, not a walk
+    // through reflection field by field. Fields this build does not know
+    // are not kept, as CopyField does not keep them.
+    to->CopyFrom(from);
+    to->GetReflection()->MutableUnknownFields(to)->Clear();
+    for (uint32_t number : body.fields()) clocks[number] = clock;
+    return absl::OkStatus();
+  }
   for (uint32_t number : body.fields()) {
     auto it = clocks.find(number);
     if (it != clocks.end() && !ClockLess(it->second, clock)) continue;

@@ -124,6 +124,41 @@ TEST(MergeTest, MapFieldsAreCopiedWhole) {
   EXPECT_EQ(Bytes(s), before);
 }
 
+// A record new here takes the fields its op lists, no more: a value the op
+// carries without listing it, or a field this build does not know, is not
+// kept; and every listed field gets the op's clock.
+TEST(MergeTest, ANewRecordTakesOnlyTheFieldsItsOpLists) {
+  v1::OpBody b = SetTitle("listed");
+  auto* entry = b.mutable_record()->mutable_journal_entry();
+  entry->set_body("carried, not listed");
+  entry->add_emotions()->set_label("calm");
+  v1::RecordState s;
+  ASSERT_TRUE(ApplyOp(b, C(1, 'a'), &s).ok());
+  EXPECT_EQ(s.record().journal_entry().title(), "listed");
+  EXPECT_EQ(s.record().journal_entry().body(), "");
+  EXPECT_EQ(s.record().journal_entry().emotions_size(), 0);
+  ASSERT_EQ(s.field_clocks().size(), 1u);
+  EXPECT_EQ(s.field_clocks().at(v1::JournalEntry::kTitleFieldNumber).hlc(), 1u);
+
+  // Everything listed, and a field from a newer build: the record as the op
+  // has it, without the field it does not know.
+  v1::OpBody all = SetTitle("all");
+  all.add_fields(v1::JournalEntry::kBodyFieldNumber);
+  all.add_fields(v1::JournalEntry::kEmotionsFieldNumber);
+  all.add_fields(v1::JournalEntry::kEmotionsFieldNumber);  // a duplicate changes nothing
+  auto* full = all.mutable_record()->mutable_journal_entry();
+  full->set_body("words");
+  full->add_emotions()->set_label("calm");
+  full->GetReflection()->MutableUnknownFields(full)->AddVarint(999, 7);
+  v1::RecordState t;
+  ASSERT_TRUE(ApplyOp(all, C(2, 'b'), &t).ok());
+  v1::JournalEntry expected = *full;
+  expected.GetReflection()->MutableUnknownFields(&expected)->Clear();
+  EXPECT_EQ(t.record().journal_entry().SerializeAsString(), expected.SerializeAsString());
+  EXPECT_EQ(t.field_clocks().size(), 3u);
+  for (const auto& [number, clock] : t.field_clocks()) EXPECT_EQ(clock.hlc(), 2u) << number;
+}
+
 TEST(MergeTest, MalformedBodiesAreRefusedAndChangeNothing) {
   v1::RecordState s;
   ASSERT_TRUE(ApplyOp(SetTitle("keep"), C(1, 'a'), &s).ok());

@@ -63,7 +63,7 @@ std::shared_ptr<StaticDataCertificateProvider> Provider(const TlsIdentity& ident
 // certificate is checked against it (verify_server_certs is off; the pin
 // decides), but without any root gRPC reads and parses the system's whole
 // CA bundle when the first channel is made, which cost a joining device
-// more instructions than taking 2,000 ops.
+// three quarters as many instructions as taking 2,000 ops.
 std::shared_ptr<StaticDataCertificateProvider> DialerProvider(const TlsIdentity& identity) {
   std::vector<IdentityKeyCertPair> pairs = {{identity.private_key_pem, identity.certificate_pem}};
   return std::make_shared<StaticDataCertificateProvider>(identity.certificate_pem, pairs);
